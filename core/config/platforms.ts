@@ -1,0 +1,66 @@
+// Platform connections: base URLs and credentials per platform. With none set, the
+// layer starts the embedded sandboxes on loopback and points the connectors at them.
+import { z } from 'zod';
+import { read, httpUrl, positiveInt, type Env } from './parse.js';
+import type { RuntimeConfig } from './runtime.js';
+
+export interface PlatformConnection {
+  /** Unset = the embedded sandbox's URL, filled in at start-up. */
+  baseUrl?: string;
+  timeoutMs: number;
+}
+
+export interface PlatformsConfig {
+  /** Start the four sandboxes in-process (default when no platform base URL is set). */
+  embeddedSandboxes: boolean;
+  crm: PlatformConnection & { clientId: string; clientSecret: string; apiVersion: string; webhookSecret: string };
+  scheduling: PlatformConnection & { apiToken: string; webhookSecret: string };
+  time: PlatformConnection & { accessToken: string; accountId: string; webhookSecret: string };
+  erp: PlatformConnection & { accountId: string; clientId: string; clientSecret: string; webhookSecret: string };
+}
+
+export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConfig {
+  const dev = runtime.nodeEnv !== 'production';
+  // Development defaults match the sandboxes' seeded credentials; production must set them.
+  const secret = (name: string, devDefault: string) =>
+    read(env, name, dev ? z.string().min(1).default(devDefault) : z.string().min(1));
+  const timeout = (name: string) => read(env, name, positiveInt.default(10_000));
+  const crmBase = read(env, 'CRM_BASE_URL', httpUrl.optional());
+  const schedulingBase = read(env, 'SCHEDULING_BASE_URL', httpUrl.optional());
+  const timeBase = read(env, 'TIME_BASE_URL', httpUrl.optional());
+  const erpBase = read(env, 'ERP_BASE_URL', httpUrl.optional());
+  const anyBase = Boolean(crmBase || schedulingBase || timeBase || erpBase);
+  const embedded = read(env, 'SANDBOXES', z.enum(['embedded', 'off']).default(anyBase || !dev ? 'off' : 'embedded')) === 'embedded';
+  return {
+    embeddedSandboxes: embedded,
+    crm: {
+      baseUrl: crmBase,
+      timeoutMs: timeout('CRM_TIMEOUT_MS'),
+      clientId: secret('CRM_CLIENT_ID', 'sandbox-crm-client'),
+      clientSecret: secret('CRM_CLIENT_SECRET', 'sandbox-crm-secret'),
+      apiVersion: read(env, 'CRM_API_VERSION', z.string().regex(/^v\d+\.0$/, 'must look like v62.0').default('v62.0')),
+      webhookSecret: secret('CRM_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1jcm0td2ViaG9vay1zZWNyZXQ='),
+    },
+    scheduling: {
+      baseUrl: schedulingBase,
+      timeoutMs: timeout('SCHEDULING_TIMEOUT_MS'),
+      apiToken: secret('SCHEDULING_API_TOKEN', 'sandbox-scheduling-token'),
+      webhookSecret: secret('SCHEDULING_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1zY2hlZHVsaW5nLXdlYmhvb2s='),
+    },
+    time: {
+      baseUrl: timeBase,
+      timeoutMs: timeout('TIME_TIMEOUT_MS'),
+      accessToken: secret('TIME_ACCESS_TOKEN', 'sandbox-time-token'),
+      accountId: secret('TIME_ACCOUNT_ID', '100001'),
+      webhookSecret: secret('TIME_WEBHOOK_SECRET', 'whsec_c2FuZGJveC10aW1lLXdlYmhvb2stc2VjcmV0'),
+    },
+    erp: {
+      baseUrl: erpBase,
+      timeoutMs: timeout('ERP_TIMEOUT_MS'),
+      accountId: secret('ERP_ACCOUNT_ID', 'TSTDRV100001'),
+      clientId: secret('ERP_CLIENT_ID', 'sandbox-erp-client'),
+      clientSecret: secret('ERP_CLIENT_SECRET', 'sandbox-erp-secret'),
+      webhookSecret: secret('ERP_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1lcnAtd2ViaG9vay1zZWNyZXQ='),
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// Durable core settings: database, idempotency retention, event delivery.
+import { z } from 'zod';
+import { read, positiveInt, bool, type Env } from './parse.js';
+
+export interface StoreConfig {
+  /** `postgres://…` for PostgreSQL; `sqlite:<path>` or unset for the embedded SQLite file. */
+  databaseUrl?: string;
+  databasePoolMax: number;
+  idempotencyRetentionHours: number;
+  /** Development only: allow webhook subscriptions to loopback/private addresses. */
+  webhookAllowPrivateUrls: boolean;
+}
+
+export function storeConfig(env: Env): StoreConfig {
+  return {
+    databaseUrl: read(
+      env,
+      'DATABASE_URL',
+      z
+        .string()
+        .regex(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, 'must start with postgres:// or sqlite:')
+        .optional(),
+    ),
+    databasePoolMax: read(env, 'DATABASE_POOL_MAX', positiveInt.default(10)),
+    idempotencyRetentionHours: read(env, 'IDEMPOTENCY_RETENTION_HOURS', positiveInt.default(24)),
+    webhookAllowPrivateUrls: read(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', bool.default(false)),
+  };
+}

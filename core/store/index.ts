@@ -1,0 +1,70 @@
+// One storage layer on two engines: the embedded SQLite file (default, zero set-up)
+// and PostgreSQL for several replicas. Same kysely code, same migrations.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  /** Where the data lives, with credentials removed: safe to log. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…`, `sqlite:<path>`, `sqlite::memory:`; unset = `sqlite:<varDir>/layer.db`. */
+  databaseUrl?: string;
+  varDir?: string;
+  poolMax?: number;
+}
+
+/** SQLite runs DDL inside transactions; telling kysely so makes a failed migration roll back whole. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class TransactionalSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+// PostgreSQL BIGINT (int8) and NUMERIC come back as strings by default; money is stored in
+// integer minor units that fit in a JS number, so int8 is parsed as a number.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+export function createStore(options: StoreOptions = {}): Store {
+  const url = options.databaseUrl ?? `sqlite:${resolve(options.varDir ?? 'var', 'layer.db')}`;
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+  }
+  const path = url.replace(/^sqlite:/, '');
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: sqlite }) });
+  return { db, engine: 'sqlite', location: path, close: () => db.destroy() };
+}
