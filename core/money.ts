@@ -1,91 +1,233 @@
-// Money conversion between vendor decimals and canonical integer minor units, per
-// ISO 4217 minor units. Works on decimal strings, never on float arithmetic.
+// Money as integer minor units plus an ISO 4217 currency: exact decimal conversion
+// (string and BigInt arithmetic, never floats), rounding per currency, and allocation.
 import { ProblemError } from './problems.js';
-
-/** ISO 4217 currencies whose minor unit is not 2. Every other code defaults to 2. */
-const MINOR_UNITS_EXCEPTIONS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
-};
 
 export interface Money {
   amountMinor: number;
   currency: string;
 }
 
-const CURRENCY = /^[A-Z]{3}$/;
-const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
+/**
+ * Rounding modes. `half-away-from-zero` (commercial rounding: 0.5 → 1, -0.5 → -1) is what
+ * invoicing systems apply per line; `half-even` (banker's) avoids upward drift over many sums.
+ */
+export type RoundingMode = 'half-away-from-zero' | 'half-even';
 
-/** Number of decimal places of the currency's minor unit (JPY 0, EUR 2, KWD 3). */
-export function minorUnits(currency: string): number {
-  if (!CURRENCY.test(currency)) {
-    throw new ProblemError('validation-failed', { detail: `Not an ISO 4217 currency code: ${JSON.stringify(currency)}` });
+/** A money rule broken by the input (unknown currency, too much precision, mixed currencies): 422. */
+export class MoneyError extends ProblemError {
+  constructor(detail: string) {
+    super('unprocessable-content', { detail });
+    this.name = 'MoneyError';
   }
-  return MINOR_UNITS_EXCEPTIONS[currency] ?? 2;
-}
-
-export type RoundingMode =
-  /** Reject amounts with more decimals than the currency allows (no silent data loss). */
-  | 'exact'
-  /** Round half away from zero to the currency's minor unit. */
-  | 'half-away-from-zero';
-
-function decimalText(amount: string | number): string {
-  if (typeof amount === 'number') {
-    if (!Number.isFinite(amount)) throw new ProblemError('validation-failed', { detail: `Amount is not finite: ${amount}` });
-    const text = String(amount);
-    // Very small or large numbers print in exponent form; fixed notation keeps the digits.
-    return /e/i.test(text) ? amount.toFixed(20).replace(/\.?0+$/, '') : text;
-  }
-  return amount.trim();
 }
 
 /**
- * Converts a vendor decimal ("1250.50", 1250.5) to integer minor units of `currency`.
- * `exact` (default) throws when the amount carries more precision than the currency has;
- * `half-away-from-zero` rounds it (1.005 EUR → 101, -1.005 EUR → -101).
+ * ISO 4217 minor units. Every active code is listed so that an unknown or misspelt code is
+ * refused rather than silently treated as 2 decimals.
  */
-export function toMinor(amount: string | number, currency: string, mode: RoundingMode = 'exact'): number {
-  const units = minorUnits(currency);
-  const text = decimalText(amount);
-  const match = DECIMAL.exec(text);
-  if (!match) throw new ProblemError('validation-failed', { detail: `Not a decimal amount: ${JSON.stringify(text)}` });
-  const [, sign, whole, fraction = ''] = match;
-  let kept = fraction.slice(0, units).padEnd(units, '0');
-  const dropped = fraction.slice(units);
-  let minor = BigInt(whole + kept);
-  if (/[1-9]/.test(dropped)) {
-    if (mode === 'exact') {
-      throw new ProblemError('validation-failed', {
-        detail: `Amount ${text} has more than ${units} decimal place(s) allowed for ${currency}`,
-      });
+const ZERO_DECIMALS = ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'];
+const THREE_DECIMALS = ['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'];
+const FOUR_DECIMALS = ['CLF', 'UYW'];
+const TWO_DECIMALS = [
+  'AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT', 'BGN', 'BMD', 'BND', 'BOB',
+  'BRL', 'BSD', 'BTN', 'BWP', 'BYN', 'BZD', 'CAD', 'CDF', 'CHF', 'CNY', 'COP', 'CRC', 'CUP', 'CVE', 'CZK', 'DKK', 'DOP',
+  'DZD', 'EGP', 'ERN', 'ETB', 'EUR', 'FJD', 'FKP', 'GBP', 'GEL', 'GHS', 'GIP', 'GMD', 'GTQ', 'GYD', 'HKD', 'HNL', 'HTG',
+  'HUF', 'IDR', 'ILS', 'INR', 'IRR', 'JMD', 'KES', 'KGS', 'KHR', 'KPW', 'KYD', 'KZT', 'LAK', 'LBP', 'LKR', 'LRD', 'LSL',
+  'MAD', 'MDL', 'MGA', 'MKD', 'MMK', 'MNT', 'MOP', 'MRU', 'MUR', 'MVR', 'MWK', 'MXN', 'MYR', 'MZN', 'NAD', 'NGN', 'NIO',
+  'NOK', 'NPR', 'NZD', 'PAB', 'PEN', 'PGK', 'PHP', 'PKR', 'PLN', 'QAR', 'RON', 'RSD', 'RUB', 'SAR', 'SBD', 'SCR', 'SDG',
+  'SEK', 'SGD', 'SHP', 'SLE', 'SOS', 'SRD', 'SSP', 'STN', 'SVC', 'SYP', 'SZL', 'THB', 'TJS', 'TMT', 'TOP', 'TRY', 'TTD',
+  'TWD', 'TZS', 'UAH', 'USD', 'UYU', 'UZS', 'VES', 'WST', 'XCD', 'YER', 'ZAR', 'ZMW', 'ZWG',
+];
+
+const MINOR_UNITS: ReadonlyMap<string, number> = new Map([
+  ...ZERO_DECIMALS.map((c) => [c, 0] as const),
+  ...TWO_DECIMALS.map((c) => [c, 2] as const),
+  ...THREE_DECIMALS.map((c) => [c, 3] as const),
+  ...FOUR_DECIMALS.map((c) => [c, 4] as const),
+]);
+
+export function isKnownCurrency(currency: string): boolean {
+  return MINOR_UNITS.has(currency);
+}
+
+/** The number of decimal digits of the currency's minor unit (EUR 2, JPY 0, KWD 3). */
+export function minorUnits(currency: string): number {
+  const units = MINOR_UNITS.get(currency);
+  if (units === undefined) throw new MoneyError(`Not a supported ISO 4217 currency code: ${JSON.stringify(currency)}.`);
+  return units;
+}
+
+const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
+const EXPONENT = /^([+-])?(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/;
+
+interface Decimal {
+  negative: boolean;
+  /** All digits without the point: value = digits / 10^scale. */
+  digits: bigint;
+  scale: number;
+}
+
+/** Parses a decimal string or a JS number into an exact digits/scale pair. */
+function parseDecimal(value: string | number): Decimal {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new MoneyError(`Amount ${value} is not a finite number.`);
+    // String(n) is the shortest text that round-trips: the decimal the sender wrote.
+    text = String(value);
+  } else {
+    text = String(value).trim();
+  }
+  const plain = DECIMAL.exec(text);
+  if (plain) {
+    const [, sign, int, frac = ''] = plain;
+    return { negative: sign === '-', digits: BigInt(int + frac), scale: frac.length };
+  }
+  const exp = EXPONENT.exec(text);
+  if (exp && Math.abs(Number(exp[4])) <= 400) {
+    const [, sign, int, frac = '', e] = exp;
+    let digits = BigInt(int + frac);
+    let scale = frac.length - Number(e);
+    if (scale < 0) {
+      digits *= 10n ** BigInt(-scale);
+      scale = 0;
     }
-    if (dropped.charCodeAt(0) >= 53 /* '5' */) minor += 1n;
+    return { negative: sign === '-', digits, scale };
   }
-  kept = '';
-  const signed = sign === '-' ? -minor : minor;
-  if (signed > BigInt(Number.MAX_SAFE_INTEGER) || signed < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new ProblemError('validation-failed', { detail: `Amount ${text} ${currency} is too large` });
-  }
-  return Number(signed) || 0; // normalises -0
+  throw new MoneyError(`Amount ${JSON.stringify(value)} is not a decimal number.`);
 }
 
-/** Formats integer minor units as a decimal string with the currency's places (12550 EUR → "125.50"). */
-export function fromMinor(amountMinor: number, currency: string): string {
-  if (!Number.isSafeInteger(amountMinor)) {
-    throw new ProblemError('validation-failed', { detail: `Minor-unit amount must be a safe integer, got ${amountMinor}` });
+/** Divides a non-negative numerator by a positive denominator with the given rounding. */
+function divideRounded(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
+  const quotient = numerator / denominator;
+  const twiceRemainder = (numerator % denominator) * 2n;
+  if (twiceRemainder > denominator) return quotient + 1n;
+  if (twiceRemainder < denominator) return quotient;
+  if (mode === 'half-away-from-zero') return quotient + 1n;
+  return quotient % 2n === 0n ? quotient : quotient + 1n;
+}
+
+function toSafeNumber(value: bigint, what: string): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new MoneyError(`${what} is too large to represent exactly.`);
   }
+  return Number(value) || 0; // normalises -0
+}
+
+function assertSafeMinor(amountMinor: number): void {
+  if (!Number.isSafeInteger(amountMinor)) throw new MoneyError(`Minor-unit amount must be a safe integer, got ${amountMinor}.`);
+}
+
+/**
+ * Converts a decimal amount ("1234.5", 1234.5, "1e3") to integer minor units, exactly.
+ * More digits than the currency allows throw, unless `rounding` says how to round
+ * (trailing zeros are not extra precision: "100.000" EUR is 10000).
+ */
+export function decimalToMinor(value: string | number, currency: string, opts: { rounding?: RoundingMode } = {}): number {
   const units = minorUnits(currency);
-  const negative = amountMinor < 0;
-  const digits = String(Math.abs(amountMinor)).padStart(units + 1, '0');
-  const whole = digits.slice(0, digits.length - units);
-  const fraction = digits.slice(digits.length - units);
-  return `${negative ? '-' : ''}${whole}${units > 0 ? `.${fraction}` : ''}`;
+  const dec = parseDecimal(value);
+  let minor: bigint;
+  if (dec.scale <= units) {
+    minor = dec.digits * 10n ** BigInt(units - dec.scale);
+  } else {
+    const divisor = 10n ** BigInt(dec.scale - units);
+    if (dec.digits % divisor !== 0n && !opts.rounding) {
+      throw new MoneyError(`Amount ${JSON.stringify(value)} has more than ${units} decimal place(s) allowed for ${currency}.`);
+    }
+    minor = divideRounded(dec.digits, divisor, opts.rounding ?? 'half-away-from-zero');
+  }
+  return toSafeNumber(dec.negative ? -minor : minor, `Amount ${JSON.stringify(value)} ${currency}`);
 }
 
-/** Like fromMinor, as a JSON number for vendors that take numeric amounts (exact for safe magnitudes). */
-export function fromMinorNumber(amountMinor: number, currency: string): number {
-  return Number(fromMinor(amountMinor, currency));
+/** Formats minor units as a plain decimal string with exactly the currency's digits ("1234.50", "1000"). */
+export function minorToDecimalString(amountMinor: number, currency: string): string {
+  assertSafeMinor(amountMinor);
+  const units = minorUnits(currency);
+  const digits = Math.abs(amountMinor).toString().padStart(units + 1, '0');
+  const text = units === 0 ? digits : `${digits.slice(0, -units)}.${digits.slice(-units)}`;
+  return amountMinor < 0 ? `-${text}` : text;
 }
+
+/** Minor units as a JSON number, for vendor APIs that insist on numbers (exact for safe amounts). */
+export function minorToDecimalNumber(amountMinor: number, currency: string): number {
+  return Number(minorToDecimalString(amountMinor, currency));
+}
+
+/** Builds a checked Money value. */
+export function money(amountMinor: number, currency: string): Money {
+  assertSafeMinor(amountMinor);
+  minorUnits(currency);
+  return { amountMinor, currency };
+}
+
+/** Adds amounts of one currency; mixing currencies throws. */
+export function addMoney(first: Money, ...rest: Money[]): Money {
+  let total = BigInt(first.amountMinor);
+  for (const m of rest) {
+    if (m.currency !== first.currency) throw new MoneyError(`Cannot add ${m.currency} to ${first.currency}.`);
+    total += BigInt(m.amountMinor);
+  }
+  return { amountMinor: toSafeNumber(total, 'Sum'), currency: first.currency };
+}
+
+/**
+ * Prices worked minutes at an hourly rate in minor units: minutes × rate / 60, computed exactly.
+ * Default rounding is half-away-from-zero, the per-line commercial rounding that invoicing
+ * systems apply; pass `half-even` for banker's rounding.
+ */
+export function multiplyMinutesByRate(minutes: number, hourlyRateMinor: number, rounding: RoundingMode = 'half-away-from-zero'): number {
+  if (!Number.isSafeInteger(minutes) || !Number.isSafeInteger(hourlyRateMinor)) {
+    throw new MoneyError('Minutes and hourly rate must be integers.');
+  }
+  const product = BigInt(minutes) * BigInt(hourlyRateMinor);
+  const negative = product < 0n;
+  const rounded = divideRounded(negative ? -product : product, 60n, rounding);
+  return toSafeNumber(negative ? -rounded : rounded, 'Line amount');
+}
+
+/**
+ * Splits a total in proportion to `ratios` without losing or inventing a minor unit
+ * (largest remainder; ties go to the earlier share). Ratios may be decimals, not all zero.
+ */
+export function allocate(total: Money, ratios: Array<number | string>): Money[];
+export function allocate(total: number, ratios: Array<number | string>): number[];
+export function allocate(total: Money | number, ratios: Array<number | string>): Money[] | number[] {
+  const amount = typeof total === 'number' ? total : total.amountMinor;
+  assertSafeMinor(amount);
+  if (ratios.length === 0) throw new MoneyError('Cannot allocate over no ratios.');
+  const parsed = ratios.map(parseDecimal);
+  if (parsed.some((r) => r.negative && r.digits !== 0n)) throw new MoneyError('Allocation ratios must not be negative.');
+  const scale = Math.max(...parsed.map((r) => r.scale));
+  const weights = parsed.map((r) => r.digits * 10n ** BigInt(scale - r.scale));
+  const sum = weights.reduce((a, b) => a + b, 0n);
+  if (sum === 0n) throw new MoneyError('Allocation ratios must not all be zero.');
+
+  const absTotal = BigInt(Math.abs(amount));
+  const shares = weights.map((w) => (absTotal * w) / sum);
+  let leftover = absTotal - shares.reduce((a, b) => a + b, 0n);
+  const byRemainder = weights
+    .map((w, index) => ({ index, remainder: (absTotal * w) % sum }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+  for (const { index } of byRemainder) {
+    if (leftover === 0n) break;
+    shares[index] += 1n;
+    leftover -= 1n;
+  }
+  const result = shares.map((s) => (amount < 0 ? -Number(s) || 0 : Number(s)));
+  return typeof total === 'number' ? result : result.map((amountMinor) => ({ amountMinor, currency: total.currency }));
+}
+
+// Short names some mapping modules use; same behaviour as the functions above.
+
+/** `toMinor(amount, currency, 'exact' | 'half-away-from-zero' | 'half-even' | {excessPrecision: 'round'})`. */
+export function toMinor(
+  amount: string | number,
+  currency: string,
+  mode: 'exact' | RoundingMode | { excessPrecision?: 'reject' | 'round' } = 'exact',
+): number {
+  const rounding: RoundingMode | undefined =
+    typeof mode === 'object' ? (mode.excessPrecision === 'round' ? 'half-away-from-zero' : undefined) : mode === 'exact' ? undefined : mode;
+  return decimalToMinor(amount, currency, { rounding });
+}
+export const fromMinor = minorToDecimalString;
+export const fromMinorNumber = minorToDecimalNumber;
+export const fromMinorAsNumber = minorToDecimalNumber;
