@@ -1,0 +1,213 @@
+// NetSuite REST web services payload shapes for the subset the layer uses (record API
+// v1, SuiteQL query API v1, OAuth 2.0 token endpoint). Only this folder and the ERP
+// sandbox know these names; everything above the system API sees the canonical model.
+
+/** A reference to another record: `{ id, refName }` plus HATEOAS links on reads. */
+export interface NsRef {
+  id: string;
+  refName?: string;
+  links?: NsLink[];
+}
+
+export interface NsLink {
+  rel: string;
+  href: string;
+}
+
+/** Sublists (e.g. invoice lines) are wrapped as `{ items: [...] }`. */
+export interface NsSublist<T> {
+  items: T[];
+  links?: NsLink[];
+  count?: number;
+  hasMore?: boolean;
+  offset?: number;
+  totalResults?: number;
+}
+
+/** Fields every record read carries. Dates are `YYYY-MM-DD`; timestamps RFC 3339 UTC. */
+export interface NsRecordBase {
+  id: string;
+  externalId?: string;
+  links?: NsLink[];
+  dateCreated?: string;
+  lastModifiedDate?: string;
+}
+
+export interface NsSubsidiary extends NsRecordBase {
+  name: string;
+  legalName?: string;
+  /** ISO 3166-1 alpha-2, e.g. `GB`. */
+  country: string;
+  currency: NsRef;
+  isInactive?: boolean;
+  /** Tax registration of the entity (VAT number, EIN). */
+  federalIdNumber?: string;
+  /** Custom field: the regional tax rules set applied to this entity's invoices. */
+  custrecord_tax_rules_ref?: string;
+}
+
+export interface NsCurrency extends NsRecordBase {
+  name: string;
+  /** ISO 4217 code. */
+  symbol: string;
+  /** Decimal places the account allows for the currency. */
+  currencyPrecision: number;
+  isBaseCurrency?: boolean;
+  isInactive?: boolean;
+}
+
+export interface NsCustomer extends NsRecordBase {
+  entityId: string;
+  companyName: string;
+  isPerson?: boolean;
+  subsidiary: NsRef;
+  currency: NsRef;
+  email?: string;
+  /** Web address, e.g. `https://acme.example`. */
+  url?: string;
+  /** Tax registration (VAT/EIN). */
+  vatRegNumber?: string;
+  /** ISO 3166-1 alpha-2 of the billing address. */
+  custentity_billing_country?: string;
+  isInactive?: boolean;
+  /** Set by the layer: the canonical client id. */
+  custentity_canonical_id?: string;
+}
+
+/** NetSuite project billing types (Advanced Projects). */
+export type NsJobBillingTypeId = 'TM' | 'FBI' | 'FBM' | 'CB';
+
+export interface NsJob extends NsRecordBase {
+  entityId: string;
+  companyName: string;
+  /** The customer the project belongs to. */
+  parent: NsRef;
+  subsidiary: NsRef;
+  currency: NsRef;
+  jobBillingType: NsRef & { id: NsJobBillingTypeId };
+  /** Project status: `2` In Progress, `1` Closed, `4` Pending, `3` Not Awarded. */
+  entityStatus: NsRef;
+  startDate?: string;
+  projectedEndDate?: string;
+  /** Budget (estimated revenue) in the project currency. */
+  estimatedRevenue?: number;
+  /** Rate card custom record the project is billed with. */
+  custentity_rate_card?: NsRef;
+  custentity_canonical_id?: string;
+}
+
+export interface NsInvoiceLine {
+  line?: number;
+  item: NsRef;
+  description?: string;
+  quantity: number;
+  rate: number;
+  amount: number;
+  /** The time entry or milestone the line bills, as the layer's reference. */
+  custcol_source_ref?: string;
+}
+
+/** Invoice status ids as SuiteQL/saved searches name them (CustInvc:<id>). */
+export type NsInvoiceStatusId = 'A' | 'B' | 'D' | 'E' | 'V';
+/** Approval status ids: 1 Pending Approval, 2 Approved, 3 Rejected. */
+export type NsApprovalStatusId = '1' | '2' | '3';
+
+export interface NsInvoice extends NsRecordBase {
+  tranId: string;
+  tranDate: string;
+  dueDate?: string;
+  entity: NsRef;
+  job?: NsRef;
+  subsidiary: NsRef;
+  currency: NsRef;
+  item: NsSublist<NsInvoiceLine>;
+  subtotal?: number;
+  total: number;
+  amountRemaining: number;
+  amountPaid?: number;
+  status: NsRef & { id: NsInvoiceStatusId };
+  approvalStatus: NsRef & { id: NsApprovalStatusId };
+  memo?: string;
+  /** Custom body field: billing hold (no dunning, no posting while set). */
+  custbody_billing_hold?: boolean;
+}
+
+export interface NsPaymentApplication {
+  doc: NsRef;
+  apply: boolean;
+  amount: number;
+  line?: number;
+  /** Read-only on reads: the invoice's amount due before this payment. */
+  due?: number;
+  refNum?: string;
+}
+
+export interface NsCustomerPayment extends NsRecordBase {
+  tranId?: string;
+  tranDate: string;
+  customer: NsRef;
+  subsidiary?: NsRef;
+  currency: NsRef;
+  /** Payment amount received. */
+  payment: number;
+  applied?: number;
+  unapplied?: number;
+  apply: NsSublist<NsPaymentApplication>;
+  memo?: string;
+}
+
+/** Custom record `customrecord_rate_card`: NetSuite has no native rate card fit for this. */
+export interface NsRateCard extends NsRecordBase {
+  name: string;
+  custrecord_rc_subsidiary: NsRef;
+  custrecord_rc_currency: NsRef;
+  custrecord_rc_effective_from: string;
+  custrecord_rc_effective_to?: string;
+  /** Long-text field holding JSON: `[{ "role": "Consultant", "rate": 150.0 }]`. */
+  custrecord_rc_rates: string;
+}
+
+/** Collection answer of `GET /record/v1/{type}` (items carry only links and id). */
+export interface NsCollection {
+  links: NsLink[];
+  count: number;
+  hasMore: boolean;
+  items: Array<{ id: string; links: NsLink[] }>;
+  offset: number;
+  totalResults: number;
+}
+
+/** SuiteQL answer: rows of strings keyed by lower-case column name. */
+export interface NsQueryResult<Row = Record<string, string | null>> {
+  links: NsLink[];
+  count: number;
+  hasMore: boolean;
+  items: Array<Row & { links: NsLink[] }>;
+  offset: number;
+  totalResults: number;
+}
+
+export interface NsErrorDetail {
+  detail: string;
+  'o:errorCode': string;
+  'o:errorPath'?: string;
+  'o:errorQueryParam'?: string;
+  'o:errorHeader'?: string;
+  'o:errorUrl'?: string;
+}
+
+/** Every error answer of REST web services (an RFC 9457 body with vendor extensions). */
+export interface NsError {
+  type: string;
+  title: string;
+  status: number;
+  'o:errorDetails': NsErrorDetail[];
+}
+
+export interface NsTokenResponse {
+  access_token: string;
+  token_type: 'bearer' | 'Bearer';
+  expires_in: number;
+}
+
+export type NsRecordType = 'customer' | 'job' | 'invoice' | 'customerPayment' | 'subsidiary' | 'currency' | 'customrecord_rate_card';
