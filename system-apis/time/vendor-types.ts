@@ -1,0 +1,142 @@
+// Payload types of the time platform's API, Harvest API v2 shape (https://api.harvestapp.com/v2).
+// Ids are integers; hours are decimals (1.25); money fields are JSON numbers in the
+// client's currency; instants are RFC 3339 UTC; spent_date is a plain date.
+
+export type HarvestApprovalStatus = 'unsubmitted' | 'submitted' | 'approved';
+
+export interface HarvestRef {
+  id: number;
+  name: string;
+}
+
+export interface HarvestTimeEntry {
+  id: number;
+  spent_date: string;
+  user: HarvestRef;
+  client: HarvestRef & { currency: string };
+  project: HarvestRef & { code: string | null };
+  task: HarvestRef;
+  hours: number;
+  hours_without_timer: number;
+  rounded_hours: number;
+  notes: string | null;
+  is_locked: boolean;
+  locked_reason: string | null;
+  /** Timesheet approval state of the entry. */
+  approval_status: HarvestApprovalStatus;
+  /** true once the week is approved (closed to edits). */
+  is_closed: boolean;
+  is_billed: boolean;
+  invoice: { id: number; number: string } | null;
+  external_reference: { id: string; group_id: string | null; permalink: string | null; service: string | null } | null;
+  is_running: boolean;
+  timer_started_at: string | null;
+  billable: boolean;
+  budgeted: boolean;
+  billable_rate: number | null;
+  cost_rate: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HarvestTimeEntryInput {
+  user_id?: number;
+  project_id: number;
+  task_id: number;
+  spent_date: string;
+  hours?: number;
+  notes?: string | null;
+  external_reference?: { id: string; group_id?: string; permalink?: string; service?: string };
+}
+
+export interface HarvestExpense {
+  id: number;
+  spent_date: string;
+  user: HarvestRef;
+  client: HarvestRef & { currency: string };
+  project: HarvestRef & { code: string | null };
+  expense_category: HarvestRef & { unit_price: number | null; unit_name: string | null };
+  notes: string | null;
+  units: number | null;
+  total_cost: number;
+  billable: boolean;
+  is_closed: boolean;
+  is_locked: boolean;
+  is_billed: boolean;
+  locked_reason: string | null;
+  approval_status: HarvestApprovalStatus;
+  invoice: { id: number; number: string } | null;
+  receipt: { url: string; file_name: string; file_size: number; content_type: string } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HarvestExpenseInput {
+  user_id?: number;
+  project_id: number;
+  expense_category_id: number;
+  spent_date: string;
+  total_cost?: number;
+  units?: number;
+  notes?: string | null;
+  billable?: boolean;
+}
+
+export interface HarvestLinks {
+  first: string;
+  next: string | null;
+  previous: string | null;
+  last: string;
+}
+
+/** Harvest's paged list envelope; the records sit under a key named for the resource. */
+export interface HarvestPage {
+  per_page: number;
+  total_pages: number;
+  total_entries: number;
+  next_page: number | null;
+  previous_page: number | null;
+  page: number;
+  links: HarvestLinks;
+}
+export type HarvestTimeEntriesPage = HarvestPage & { time_entries: HarvestTimeEntry[] };
+export type HarvestExpensesPage = HarvestPage & { expenses: HarvestExpense[] };
+
+/**
+ * Timesheet approval for one user and week. Harvest approves timesheets per user and
+ * week in its web app; this endpoint (POST /v2/timesheet_approvals) is the sandbox's
+ * programmatic equivalent and changes every entry and expense of that week.
+ */
+export interface HarvestTimesheetApprovalInput {
+  user_id: number;
+  /** Any date in the week; weeks start on Monday. */
+  week_of: string;
+  action: 'submit' | 'approve' | 'reject';
+}
+
+export interface HarvestTimesheetApproval {
+  user_id: number;
+  week_start: string;
+  week_end: string;
+  approval_status: HarvestApprovalStatus;
+  time_entry_ids: number[];
+  expense_ids: number[];
+  updated_at: string;
+}
+
+/** 401/403 body (OAuth-style). */
+export interface HarvestAuthError {
+  error: string;
+  error_description: string;
+}
+
+/** 404/429/5xx body. */
+export interface HarvestStatusError {
+  status: number;
+  error: string;
+}
+
+/** 422 body. */
+export interface HarvestValidationError {
+  message: string;
+}
