@@ -4,8 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { StoreConfig } from '../config/store.js';
+
+export * from './portable.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -55,6 +58,9 @@ export function createStore(options: StoreOptions = {}): Store {
   const url = options.databaseUrl ?? `sqlite:${resolve(options.varDir ?? 'var', 'layer.db')}`;
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10 });
+    // An idle client losing its connection emits 'error' on the pool; unhandled, that
+    // would end the process. The next checkout reconnects, so it is only worth a note.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL pool: idle client error: ${err.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', location: redactUrl(url), close: () => db.destroy() };
   }
@@ -68,3 +74,20 @@ export function createStore(options: StoreOptions = {}): Store {
   const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: sqlite }) });
   return { db, engine: 'sqlite', location: path, close: () => db.destroy() };
 }
+
+/** Store options from the validated configuration (DATABASE_URL, DATABASE_POOL_MAX, VAR_DIR). */
+export function storeOptionsFromConfig(store: StoreConfig, varDir: string): StoreOptions {
+  return { databaseUrl: store.databaseUrl, varDir, poolMax: store.databasePoolMax };
+}
+
+/**
+ * Runs `fn` in one transaction on either engine: committed when it resolves, rolled back
+ * when it throws. Pass the `trx` to recordAudit, link, outbox writes… so they commit together.
+ */
+export function withTransaction<T>(store: Store | Kysely<Database>, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  const db = store instanceof Kysely ? store : store.db;
+  return db.transaction().execute(fn);
+}
+
+/** Anything queries can run on: the store's db or a transaction opened on it. */
+export type DbExecutor = Kysely<Database> | Transaction<Database>;

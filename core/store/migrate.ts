@@ -1,46 +1,98 @@
 // Runs the migrations in core/store/migrations/ (files NNNN_name.ts exporting up/down)
-// in name order, each inside one transaction, so a failure leaves the database as it was.
+// in name order. kysely runs all pending migrations of one call in ONE transaction on
+// both engines (SQLite DDL is transactional too), so a failure anywhere rolls the whole
+// call back: the database is left exactly as it was. On PostgreSQL a session advisory
+// lock makes concurrent start-ups wait for each other instead of applying twice.
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Store } from './index.js';
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.(ts|js)$/;
 
 class DirectoryMigrationProvider implements MigrationProvider {
   constructor(private readonly dir: string) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(this.dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.(ts|js)$/.test(f)).sort();
+    const files = (await readdir(this.dir)).filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts')).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      const mod = (await import(pathToFileURL(join(this.dir, file)).href)) as Migration;
-      migrations[file.replace(/\.(ts|js)$/, '')] = mod;
+      const name = file.replace(/\.(ts|js)$/, '');
+      let mod: Migration;
+      try {
+        mod = (await import(pathToFileURL(join(this.dir, file)).href)) as Migration;
+      } catch (cause) {
+        throw new MigrationError(name, cause, []);
+      }
+      if (typeof mod.up !== 'function') throw new MigrationError(name, new Error('it exports no up() function'), []);
+      migrations[name] = mod;
     }
     return migrations;
   }
 }
 
 export class MigrationError extends Error {
-  constructor(readonly migration: string | undefined, cause: unknown) {
+  constructor(
+    readonly migration: string | undefined,
+    cause: unknown,
+    /** Migrations of the same run that had succeeded before the failure and were rolled back with it. */
+    readonly rolledBack: string[],
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const also = rolledBack.length ? ` (rolled back with it: ${rolledBack.join(', ')})` : '';
     super(
-      `Database migration ${migration ?? '(unknown)'} failed and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `Database migration ${migration ?? '(before any migration ran)'} failed: ${reason}. ` +
+        `Nothing from this run was applied; the database is as it was before${also}.`,
       { cause },
     );
     this.name = 'MigrationError';
   }
 }
 
-export function createMigrator(store: Store, dir = MIGRATIONS_DIR): Migrator {
-  return new Migrator({ db: store.db, provider: new DirectoryMigrationProvider(dir) });
+/**
+ * On PostgreSQL the bookkeeping tables live in the connection's current schema, named
+ * explicitly: kysely looks for them across every schema of the database, and a
+ * `kysely_migration` table in another schema (another tenant, a parallel test) would
+ * otherwise be mistaken for ours.
+ */
+async function migrationTableSchema(store: Store): Promise<string | undefined> {
+  if (store.engine !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+  return rows[0]?.schema;
+}
+
+export async function createMigrator(store: Store, dir = MIGRATIONS_DIR): Promise<Migrator> {
+  return new Migrator({
+    db: store.db,
+    provider: new DirectoryMigrationProvider(dir),
+    migrationTableSchema: await migrationTableSchema(store),
+    // Owners number their migrations in separate ranges (see migrations/README.md), so a
+    // core migration 0021 may land after a system API's 0100 was applied. Order within
+    // the pending set is still by name.
+    allowUnorderedMigrations: true,
+  });
 }
 
 /** Brings the schema to the latest migration; throws MigrationError naming the one that failed. */
 export async function migrateToLatest(store: Store, dir = MIGRATIONS_DIR): Promise<MigrationResultSet> {
-  const result = await createMigrator(store, dir).migrateToLatest();
+  let result: MigrationResultSet;
+  try {
+    result = await (await createMigrator(store, dir)).migrateToLatest();
+  } catch (error) {
+    if (error instanceof MigrationError) throw error;
+    throw new MigrationError(undefined, error, []);
+  }
   if (result.error) {
+    if (result.error instanceof MigrationError) throw result.error;
     const failed = result.results?.find((r) => r.status === 'Error');
-    throw new MigrationError(failed?.migrationName, result.error);
+    const rolledBack = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    throw new MigrationError(failed?.migrationName, result.error, rolledBack);
   }
   return result;
+}
+
+/** Names of the migrations applied by a run, in order. */
+export function appliedMigrations(result: MigrationResultSet): string[] {
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

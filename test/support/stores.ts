@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createStore, type Store } from '../../core/store/index.js';
+import { migrateToLatest } from '../../core/store/migrate.js';
 
 export interface TestEngine {
   name: 'sqlite' | 'postgres';
@@ -82,3 +83,15 @@ export async function freshStore(engine: TestEngine): Promise<Store> {
 }
 
 export const redisUrl = process.env.TEST_REDIS_URL;
+
+/** Opens a fresh store on the given engine with every migration applied. */
+export async function migratedStore(engine: TestEngine): Promise<Store> {
+  const store = await freshStore(engine);
+  try {
+    await migrateToLatest(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
