@@ -94,6 +94,7 @@ export function validateFields(state: CrmState, object: SObjectName, body: unkno
 }
 
 function derive(object: SObjectName, record: StoredRecord, changed: Record<string, unknown>): void {
+  if (object === 'Contact') record.Name = [record.FirstName, record.LastName].filter(Boolean).join(' ');
   if (object !== 'Opportunity') return;
   const rule = STAGE_RULES[String(record.StageName)];
   if (!rule) return;

@@ -64,6 +64,8 @@ export const OBJECTS: Record<SObjectName, Record<string, FieldSpec>> = {
   Contact: {
     ...SYSTEM,
     AccountId: of('reference', { references: 'Account' }),
+    /** Compound name, computed from FirstName and LastName. */
+    Name: sys('string'),
     FirstName: text(40),
     LastName: text(80, { required: true }),
     Email: of('email', { maxLength: 80 }),

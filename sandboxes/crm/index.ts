@@ -1,0 +1,27 @@
+// The CRM sandbox: a Salesforce REST API stand-in (sObjects, SOQL query, OAuth 2.0
+// client credentials, change events as signed webhooks) on the shared sandbox kit.
+import type { SandboxDefinition } from '../kit/app.js';
+import { crmFaultBody } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { guardRoutes } from './routes/guard.js';
+import { queryRoutes } from './routes/query.js';
+import { sobjectRoutes } from './routes/sobjects.js';
+import { seedCrm } from './seed.js';
+import type { CrmState } from './state.js';
+
+export type { CrmState } from './state.js';
+export { READY_TO_CLOSE_NAME } from './seed.js';
+
+export const crmSandbox: SandboxDefinition<CrmState> = {
+  platform: 'crm',
+  seed: (size, rng) => seedCrm(size, rng),
+  routes(router, ctx) {
+    authRoutes(router, ctx);
+    guardRoutes(router, ctx);
+    queryRoutes(router, ctx);
+    sobjectRoutes(router, ctx);
+  },
+  faultBody: crmFaultBody,
+  // Salesforce refuses REST request bodies over about 50 MB; 10 MB is plenty for a sandbox.
+  bodyLimit: '10mb',
+};
