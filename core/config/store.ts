@@ -7,6 +7,8 @@ export interface StoreConfig {
   databaseUrl?: string;
   databasePoolMax: number;
   idempotencyRetentionHours: number;
+  /** How long an in-flight Idempotency-Key stays locked before another request may take it over (crashed owner). */
+  idempotencyLockSeconds: number;
   /** Development only: allow webhook subscriptions to loopback/private addresses. */
   webhookAllowPrivateUrls: boolean;
 }
@@ -23,6 +25,7 @@ export function storeConfig(env: Env): StoreConfig {
     ),
     databasePoolMax: read(env, 'DATABASE_POOL_MAX', positiveInt.default(10)),
     idempotencyRetentionHours: read(env, 'IDEMPOTENCY_RETENTION_HOURS', positiveInt.default(24)),
+    idempotencyLockSeconds: read(env, 'IDEMPOTENCY_LOCK_SECONDS', positiveInt.default(60)),
     webhookAllowPrivateUrls: read(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', bool.default(false)),
   };
 }
