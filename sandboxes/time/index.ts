@@ -1,0 +1,46 @@
+// The Harvest-API-v2-shaped time sandbox: time entries, expenses and timesheet approvals
+// under /v2, with Harvest's required headers, paging envelope and 100-per-15-seconds limit.
+import type { SandboxDefinition } from '../kit/app.js';
+import { seedTime } from './seed.js';
+import type { TimeState } from './state.js';
+import { HARVEST_RATE_LIMIT, harvestGuard, type TimeRateLimit } from './routes/common.js';
+import { timeEntryRoutes } from './routes/time-entries.js';
+import { expenseRoutes } from './routes/expenses.js';
+import { approvalRoutes } from './routes/approvals.js';
+
+export type { TimeState } from './state.js';
+export { TIME_SANDBOX_TOKEN, TIME_SANDBOX_ACCOUNT_ID } from './state.js';
+export { SEED_TODAY } from './seed.js';
+
+export interface TimeSandboxOptions {
+  /** Requests per sliding window per token; Harvest's is 100 per 15 seconds. */
+  rateLimit?: TimeRateLimit;
+  accessToken?: string;
+  accountId?: string;
+}
+
+function harvestFaultBody(status: number, message: string): unknown {
+  return { status, error: message };
+}
+
+export function createTimeSandbox(opts: TimeSandboxOptions = {}): SandboxDefinition<TimeState> {
+  return {
+    platform: 'time',
+    seed(size, rng) {
+      const state = seedTime(size, rng);
+      if (opts.accessToken) state.accessToken = opts.accessToken;
+      if (opts.accountId) state.accountId = opts.accountId;
+      return state;
+    },
+    faultBody: harvestFaultBody,
+    routes(router, ctx) {
+      router.use('/v2', harvestGuard(() => ctx.state(), opts.rateLimit ?? HARVEST_RATE_LIMIT));
+      timeEntryRoutes(router, ctx);
+      expenseRoutes(router, ctx);
+      approvalRoutes(router, ctx);
+      router.use('/v2', (_req, res) => void res.status(404).json({ status: 404, error: 'Not Found' }));
+    },
+  };
+}
+
+export const timeSandbox: SandboxDefinition<TimeState> = createTimeSandbox();
