@@ -21,6 +21,8 @@ export interface GatewayConfig {
   /** Express `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
   redisUrl?: string;
+  /** Timeout of each Redis command (rate limits, readiness); a slower Redis is treated as down. */
+  redisCommandTimeoutMs: number;
   /** A separate port for /metrics without a token; unset = /metrics on the main port, ops scope required. */
   metricsPort?: number;
   corsOrigins: string[];
@@ -30,7 +32,12 @@ export interface GatewayConfig {
     windowSeconds: number;
     /** Overrides: `consumer:<id>=limit/windowSeconds` or `scope:<scope>=limit/windowSeconds`, comma-separated. */
     tiers: RateLimitTier[];
+    /** Key prefix in Redis; replicas that share a limit must share the prefix. */
+    redisPrefix: string;
   };
+  /** Time allowed to receive a whole request, and to drain connections on shutdown. */
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
 }
 
 export interface RateLimitTier {
@@ -79,6 +86,13 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
     }
   }
   const metricsPort = read(env, 'METRICS_PORT', port.optional());
+  const corsOrigins = read(env, 'CORS_ORIGINS', csv.default([]));
+  for (const origin of corsOrigins) {
+    // Exact origins only: a wildcard or a reflected origin would let any site call with a user's token.
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      throw new ConfigError('CORS_ORIGINS', `names ${JSON.stringify(origin)}, which is not an exact origin like https://portal.example.com (no wildcards, paths or trailing slash)`);
+    }
+  }
   return {
     auth: {
       jwksUrl,
@@ -92,12 +106,16 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
     bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES', positiveInt.default(1_048_576)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     redisUrl: read(env, 'REDIS_URL', z.string().regex(/^rediss?:\/\/.+$/, 'must start with redis:// or rediss://').optional()),
+    redisCommandTimeoutMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', positiveInt.default(500)),
     metricsPort,
-    corsOrigins: read(env, 'CORS_ORIGINS', csv.default([])),
+    corsOrigins,
     rateLimit: {
       limit: read(env, 'RATE_LIMIT_LIMIT', positiveInt.default(600)),
       windowSeconds: read(env, 'RATE_LIMIT_WINDOW_S', positiveInt.default(60)),
       tiers: parseTiers(env.RATE_LIMIT_TIERS),
+      redisPrefix: read(env, 'RATE_LIMIT_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . -').default('ps-layer:rl:')),
     },
+    requestTimeoutMs: read(env, 'REQUEST_TIMEOUT_MS', positiveInt.default(30_000)),
+    shutdownGraceMs: read(env, 'SHUTDOWN_GRACE_MS', positiveInt.default(10_000)),
   };
 }

@@ -1,0 +1,34 @@
+// One log line and one metric observation per request, when the response is finished.
+// The line carries ids, consumer, method, route template, status and duration, and never
+// a header (so never the Authorization header) nor the raw URL with its query string.
+import type { RequestHandler } from 'express';
+import type { Logger } from './logger.js';
+import type { HttpMetrics } from './metrics.js';
+import { routeTemplate } from './route.js';
+
+export const ANONYMOUS_CONSUMER = 'anonymous';
+
+export function requestObserver(logger: Logger, metrics: HttpMetrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.log = logger.child({ requestId: req.requestId, traceId: req.trace.traceId });
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeTemplate(req);
+      const consumer = req.auth?.consumer ?? ANONYMOUS_CONSUMER;
+      const labels = { method: req.method, route, status: String(res.statusCode), consumer };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, seconds);
+      const line = {
+        consumer,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1e4) / 10,
+      };
+      if (res.statusCode >= 500) req.log.error(line, 'request failed');
+      else req.log.info(line, 'request');
+    });
+    next();
+  };
+}

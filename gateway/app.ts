@@ -1,0 +1,85 @@
+// The gateway's Express application, wired in the fixed order of the pipeline:
+// request id + trace → log/metrics → security headers → CORS → body limit + JSON →
+// JWT → no-store → rate limit → version routing → (per contract) validation → scopes →
+// handler → 404/405 → problem details.
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../core/config/index.js';
+import type { ApiContract } from '../core/contracts/types.js';
+import type { HttpMetrics } from '../core/observability/metrics.js';
+import { requestObserver } from '../core/observability/http-log.js';
+import type { Services } from '../core/services.js';
+import type { ApiModule } from './api-module.js';
+import { authenticate } from './auth/middleware.js';
+import type { DevSigningKey } from './auth/dev-keys.js';
+import type { TokenVerifier } from './auth/verifier.js';
+import { bodyLimit } from './body-limit.js';
+import { cors } from './cors.js';
+import { methodNotAllowed, notFound, problemHandler } from './errors.js';
+import { mountApis, mountGatewayValidation } from './mount-apis.js';
+import { operationsRouter } from './operations.js';
+import type { RateLimits } from './rate-limit/index.js';
+import type { GatewayRedis } from './redis.js';
+import { requestContext } from './request-context.js';
+import { specsRouter, type DocsBuilder } from './specs.js';
+import { versionRouting } from './versions.js';
+
+export interface GatewayParts {
+  config: Config;
+  services: Services;
+  catalogue: ApiContract[];
+  modules: ApiModule[];
+  verifier: TokenVerifier;
+  rateLimits: RateLimits;
+  metrics: HttpMetrics;
+  redis?: GatewayRedis;
+  devKey?: DevSigningKey;
+  buildDocs?: DocsBuilder;
+}
+
+/** Authenticated answers are never stored by shared or browser caches. */
+const noStoreWhenAuthenticated: RequestHandler = (req, res, next) => {
+  if (req.auth) res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+export function buildApp(parts: GatewayParts): Express {
+  const { config, services, metrics } = parts;
+  const nodeEnv = config.runtime.nodeEnv;
+  const app = express();
+  app.disable('x-powered-by');
+  // Only the configured hops may set the client address; anything else in X-Forwarded-For is ignored.
+  app.set('trust proxy', config.gateway.trustProxy);
+
+  app.use(requestContext());
+  app.use(requestObserver(services.logger, metrics));
+  // No upgrade-insecure-requests: the docs are served over plain http on a developer's machine,
+  // where upgrading their links to https would break them; TLS is the proxy's job.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(cors(config.gateway.corsOrigins));
+  app.use(bodyLimit(config.gateway.bodyLimitBytes));
+  app.use(authenticate(parts.verifier));
+  app.use(noStoreWhenAuthenticated);
+  app.use(parts.rateLimits.middleware);
+  app.use(versionRouting(parts.catalogue));
+
+  const validateResponses = nodeEnv === 'development' || nodeEnv === 'test';
+  mountGatewayValidation(app, parts.catalogue, { validateResponses });
+  if (parts.devKey) {
+    const jwks = parts.devKey.jwks;
+    app
+      .route('/.well-known/jwks.json')
+      .get((req, res) => {
+        req.routeTemplate = '/.well-known/jwks.json';
+        res.type('application/jwk-set+json').send(JSON.stringify(jwks));
+      })
+      .all(methodNotAllowed(['GET']));
+  }
+  app.use(specsRouter(parts.catalogue, parts.buildDocs));
+  app.use(operationsRouter({ store: services.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
+  mountApis(app, parts.catalogue, parts.modules, services, { validateResponses });
+
+  app.use(notFound());
+  app.use(problemHandler(nodeEnv === 'development'));
+  return app;
+}

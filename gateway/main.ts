@@ -1,0 +1,69 @@
+// `npm start`: load and check the configuration, start the gateway, say where things are,
+// and shut down gracefully on SIGINT/SIGTERM.
+import { ConfigError, loadConfig, type Config } from '../core/config/index.js';
+import { allScopes, exampleCall } from './example.js';
+import { start, type RunningGateway } from './server.js';
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+
+let gateway: RunningGateway;
+try {
+  gateway = await start(config);
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') fail(`Cannot start: port ${config.runtime.port} on ${config.runtime.host} is already in use (set PORT to another port).`);
+  fail(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+const base = (config.runtime.publicUrl ?? gateway.url).replace(/\/$/, '');
+const example = exampleCall(gateway.catalogue);
+const scopes = allScopes(gateway.catalogue);
+const lines = [
+  '',
+  `  Connectivity layer listening on ${gateway.url} (${config.runtime.nodeEnv}, store: ${gateway.services.store.engine})`,
+  '',
+  `  Docs:     ${base}/docs`,
+  `  Specs:    ${base}/specs  (${gateway.catalogue.length} contracts)`,
+  `  Health:   ${base}/healthz   ${base}/readyz`,
+  gateway.metricsUrl ? `  Metrics:  ${gateway.metricsUrl} (no token on this port)` : `  Metrics:  ${base}/metrics (scope ops:read)`,
+  '',
+];
+if (gateway.devKey) {
+  lines.push(
+    `  Mint a development token (signed with ${gateway.devKey.path}):`,
+    `    npm run token -- --scope "${scopes.length ? scopes.join(' ') : 'ops:read'}"`,
+    '',
+    '  Call an API with it:',
+    `    TOKEN=$(npm run -s token -- --scope "${example.scopes.join(' ')}")`,
+    `    curl -H "Authorization: Bearer $TOKEN" ${base}${example.path}`,
+    '',
+  );
+} else {
+  lines.push(`  Tokens come from ${config.gateway.auth.issuer} (JWKS ${config.gateway.auth.jwksUrl}), audience ${config.gateway.auth.audience}.`, '');
+}
+console.log(lines.join('\n'));
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    console.error(`${signal} again: exiting without waiting.`);
+    process.exit(1);
+  }
+  stopping = true;
+  gateway.services.logger.info({ signal }, 'shutting down');
+  await gateway.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

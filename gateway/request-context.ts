@@ -1,0 +1,16 @@
+// First step of the pipeline: the request id (a sane X-Request-Id is kept, else a new one)
+// and the W3C trace context (a valid trace id is kept with a new span id; an invalid
+// header starts a new trace). Both are echoed on the response.
+import type { RequestHandler } from 'express';
+import { acceptOrCreateRequestId } from '../core/http/request-id.js';
+import { continueTrace, formatTraceparent } from '../core/http/trace.js';
+
+export function requestContext(): RequestHandler {
+  return (req, res, next) => {
+    req.requestId = acceptOrCreateRequestId(req.headers['x-request-id']);
+    req.trace = continueTrace(req.headers.traceparent);
+    res.setHeader('X-Request-Id', req.requestId);
+    res.setHeader('traceparent', formatTraceparent(req.trace));
+    next();
+  };
+}

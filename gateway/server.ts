@@ -1,0 +1,160 @@
+// Starts and stops the gateway: composes the services, loads the contract catalogue,
+// builds the pipeline and listens. Tests call start() in-process on port 0.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { loadConfig, type Config } from '../core/config/index.js';
+import { loadCatalogue } from '../core/contracts/catalogue.js';
+import type { ApiContract } from '../core/contracts/types.js';
+import { createMetrics, type HttpMetrics } from '../core/observability/metrics.js';
+import type { Services } from '../core/services.js';
+import type { ApiModule } from './api-module.js';
+import { apis as defaultApis } from './apis.js';
+import { buildApp } from './app.js';
+import { loadOrCreateDevKey, type DevSigningKey } from './auth/dev-keys.js';
+import { createKeySet, createTokenVerifier } from './auth/verifier.js';
+import { compose } from './compose.js';
+import { startMetricsServer } from './operations.js';
+import { createRateLimits } from './rate-limit/index.js';
+import { connectRedis, type GatewayRedis } from './redis.js';
+import type { DocsBuilder } from './specs.js';
+
+export interface GatewayOverrides {
+  /** Contracts to serve instead of openapi/** (tests use fixture contracts). */
+  catalogue?: ApiContract[];
+  /** API modules to mount instead of gateway/apis.ts. */
+  apis?: ApiModule[];
+  /** Services to use instead of building them (e.g. a test's store); the caller closes them. */
+  services?: Partial<Services>;
+  buildDocs?: DocsBuilder;
+}
+
+export interface RunningGateway {
+  /** Base URL for clients on this machine, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  /** Set when METRICS_PORT is configured. */
+  metricsUrl?: string;
+  app: Express;
+  services: Services;
+  metrics: HttpMetrics;
+  catalogue: ApiContract[];
+  devKey?: DevSigningKey;
+  close(): Promise<void>;
+}
+
+const running = new Set<RunningGateway>();
+
+function localUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function defaultDocsBuilder(): Promise<DocsBuilder | undefined> {
+  return undefined;
+}
+
+export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+  const composition = await compose(config, overrides.services);
+  const { services } = composition;
+  const cleanups: Array<() => Promise<void>> = [() => composition.close()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => services.logger.error({ err: String(err) }, 'error during shutdown'));
+  };
+  try {
+    const catalogue = overrides.catalogue ?? (await loadCatalogue());
+    const metrics = createMetrics();
+    const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
+    const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
+    let redis: GatewayRedis | undefined;
+    if (config.gateway.redisUrl) {
+      redis = connectRedis(config.gateway.redisUrl, config.gateway.redisCommandTimeoutMs, services.logger);
+      const r = redis;
+      cleanups.push(() => r.close());
+    }
+    const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger: services.logger, metrics });
+    cleanups.push(() => rateLimits.close());
+    const app = buildApp({
+      config,
+      services,
+      catalogue,
+      modules: overrides.apis ?? defaultApis,
+      verifier,
+      rateLimits,
+      metrics,
+      redis,
+      devKey,
+      buildDocs: overrides.buildDocs ?? (await defaultDocsBuilder()),
+    });
+
+    const server = createServer(app);
+    server.requestTimeout = config.gateway.requestTimeoutMs;
+    server.headersTimeout = Math.min(config.gateway.requestTimeoutMs, 20_000);
+    const port = await listen(server, config.runtime.port, config.runtime.host);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          // Stop accepting, let requests in flight finish, then cut whatever is left.
+          const force = setTimeout(() => server.closeAllConnections(), config.gateway.shutdownGraceMs);
+          force.unref();
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        }),
+    );
+
+    let metricsUrl: string | undefined;
+    if (config.gateway.metricsPort !== undefined) {
+      const metricsServer = await startMetricsServer(metrics, config.runtime.host, config.gateway.metricsPort);
+      metricsUrl = `${localUrl(config.runtime.host, (metricsServer.address() as AddressInfo).port)}/metrics`;
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            metricsServer.close(() => resolve());
+            metricsServer.closeAllConnections();
+          }),
+      );
+    }
+
+    let closed: Promise<void> | undefined;
+    const gateway: RunningGateway = {
+      url: localUrl(config.runtime.host, port),
+      port,
+      metricsUrl,
+      app,
+      services,
+      metrics,
+      catalogue,
+      devKey,
+      close() {
+        closed ??= (async () => {
+          running.delete(gateway);
+          await cleanup();
+        })();
+        return closed;
+      },
+    };
+    running.add(gateway);
+    return gateway;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Stops every gateway this process started. */
+export async function stop(): Promise<void> {
+  await Promise.all([...running].map((g) => g.close()));
+}
