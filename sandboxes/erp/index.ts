@@ -1,0 +1,32 @@
+// The ERP sandbox: a NetSuite REST web services stand-in (record API v1 for customers,
+// jobs, invoices, customer payments, subsidiaries, currencies and the rate-card custom
+// record; SuiteQL; OAuth 2.0 client credentials) on the shared sandbox kit.
+import type { SandboxDefinition } from '../kit/app.js';
+import { nsErrorBody } from './errors.js';
+import { requireBearer, tokenRoutes } from './routes/auth.js';
+import { queryRoutes } from './routes/query.js';
+import { nsErrorHandler, recordRoutes } from './routes/records.js';
+import { seedErp } from './seed.js';
+import type { ErpState } from './state.js';
+
+export type { ErpState } from './state.js';
+export { SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET } from './state.js';
+
+const FAULT_CODES: Record<number, string> = {
+  400: 'INVALID_CONTENT', 401: 'INVALID_LOGIN', 404: 'NONEXISTENT_ID', 413: 'INVALID_CONTENT',
+  429: 'CONCURRENCY_LIMIT_EXCEEDED', 503: 'SERVICE_UNAVAILABLE',
+};
+
+export const erpSandbox: SandboxDefinition<ErpState> = {
+  platform: 'erp',
+  seed: (size, rng) => seedErp(size, rng),
+  routes(router, ctx) {
+    tokenRoutes(router, ctx.state);
+    router.use(['/services/rest/record', '/services/rest/query'], requireBearer(ctx.state));
+    queryRoutes(router, ctx);
+    recordRoutes(router, { state: ctx.state, baseUrl: ctx.baseUrl, events: ctx.webhooks });
+    router.use(nsErrorHandler);
+  },
+  faultBody: (status, message) => nsErrorBody(status, FAULT_CODES[status] ?? (status >= 500 ? 'UNEXPECTED_ERROR' : 'USER_ERROR'), message),
+  bodyLimit: '10mb',
+};

@@ -1,0 +1,122 @@
+// The sandbox's accounting rules, worked in integer minor units: invoice totals from
+// lines, amount remaining after payments, status from approval and balance, and the
+// application of a customer payment to open invoices.
+import { fromMinorNumber, toMinor } from '../../core/money.js';
+import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES, lineAmountMinor } from '../../system-apis/erp/mapping.js';
+import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
+import { invalidField, NsFault } from './errors.js';
+import type { ErpState } from './state.js';
+
+export function currencyCode(state: ErpState, currencyId: string): string {
+  const currency = state.records.currency.get(currencyId);
+  if (!currency) throw invalidField('currency');
+  return currency.symbol;
+}
+
+/** A decimal the account would store for the currency; more precision is a field error. */
+export function minorOf(value: unknown, currency: string, path: string): number {
+  if (typeof value !== 'number' && typeof value !== 'string') throw invalidField(path);
+  try {
+    return toMinor(value, currency);
+  } catch {
+    throw invalidField(path, `Invalid value for the field '${path}': ${value} has more decimals than ${currency} allows.`);
+  }
+}
+
+/** Fills line amounts, totals, amount remaining and status from lines, approval and payments. */
+export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
+  const currency = currencyCode(state, invoice.currency.id);
+  let totalMinor = 0;
+  invoice.item.items.forEach((line, i) => {
+    const rateMinor = minorOf(line.rate, currency, `item.items[${i}].rate`);
+    if (typeof line.quantity !== 'number' || !Number.isFinite(line.quantity)) throw invalidField(`item.items[${i}].quantity`);
+    const amountMinor = line.amount === undefined ? lineAmountMinor(line.quantity, rateMinor) : minorOf(line.amount, currency, `item.items[${i}].amount`);
+    line.line = i + 1;
+    line.amount = fromMinorNumber(amountMinor, currency);
+    totalMinor += amountMinor;
+  });
+  const paidMinor = minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid');
+  const remainingMinor = totalMinor - paidMinor;
+  invoice.subtotal = fromMinorNumber(totalMinor, currency);
+  invoice.total = fromMinorNumber(totalMinor, currency);
+  invoice.amountPaid = fromMinorNumber(paidMinor, currency);
+  invoice.amountRemaining = fromMinorNumber(remainingMinor, currency);
+  setStatus(invoice, statusOf(invoice.approvalStatus.id, totalMinor, remainingMinor, invoice.status?.id));
+}
+
+function statusOf(approval: NsApprovalStatusId, totalMinor: number, remainingMinor: number, current?: NsInvoiceStatusId): NsInvoiceStatusId {
+  if (current === 'V') return 'V';
+  if (approval === '1') return 'D';
+  if (approval === '3') return 'E';
+  return remainingMinor <= 0 && totalMinor > 0 ? 'B' : 'A';
+}
+
+export function setStatus(invoice: NsInvoice, id: NsInvoiceStatusId): void {
+  invoice.status = { id, refName: INVOICE_STATUS_NAMES[id] };
+}
+
+export function setApproval(invoice: NsInvoice, id: NsApprovalStatusId): void {
+  invoice.approvalStatus = { id, refName: APPROVAL_STATUS_NAMES[id] };
+}
+
+export function nextInvoiceNumber(state: ErpState, subsidiaryId: string): string {
+  const next = (state.invoiceNumbers.get(subsidiaryId) ?? 0) + 1;
+  state.invoiceNumbers.set(subsidiaryId, next);
+  const country = state.records.subsidiary.get(subsidiaryId)?.country ?? 'XX';
+  return `INV-${country === 'GB' ? 'UK' : country}-${String(next).padStart(6, '0')}`;
+}
+
+export function nextPaymentNumber(state: ErpState): string {
+  state.paymentNumber += 1;
+  return `PYMT-${String(state.paymentNumber).padStart(6, '0')}`;
+}
+
+export interface AppliedChange {
+  invoice: NsInvoice;
+  previousStatus: NsInvoiceStatusId;
+}
+
+/**
+ * Applies a payment's `apply` lines to open invoices of the same customer and currency:
+ * each amount at most the invoice's amount remaining, the sum at most the payment.
+ * Validates everything before changing anything.
+ */
+export function applyPayment(state: ErpState, payment: NsCustomerPayment): AppliedChange[] {
+  const currency = currencyCode(state, payment.currency.id);
+  const paymentMinor = minorOf(payment.payment, currency, 'payment');
+  if (paymentMinor <= 0) throw invalidField('payment', "Invalid value for the field 'payment': the payment amount must be positive.");
+  const planned: Array<{ invoice: NsInvoice; amountMinor: number }> = [];
+  let appliedMinor = 0;
+  (payment.apply?.items ?? []).forEach((line, i) => {
+    if (!line.apply) return;
+    const invoice = state.records.invoice.get(String(line.doc?.id));
+    if (!invoice) throw invalidField(`apply.items[${i}].doc`, `Invalid value for the field 'apply.items[${i}].doc': no invoice ${line.doc?.id}.`);
+    if (invoice.entity.id !== payment.customer.id) throw invalidField(`apply.items[${i}].doc`, `Invoice ${invoice.tranId} belongs to another customer.`);
+    if (invoice.currency.id !== payment.currency.id) throw invalidField(`apply.items[${i}].doc`, `Invoice ${invoice.tranId} is in another currency.`);
+    if (invoice.status.id !== 'A') throw new NsFault(400, 'USER_ERROR', `Invoice ${invoice.tranId} is not open (${invoice.status.refName}); payments apply only to open invoices.`, { 'o:errorPath': `apply.items[${i}].doc` });
+    const amountMinor = minorOf(line.amount, currency, `apply.items[${i}].amount`);
+    const remainingMinor = minorOf(invoice.amountRemaining, currency, 'amountRemaining');
+    if (amountMinor <= 0 || amountMinor > remainingMinor) {
+      throw invalidField(`apply.items[${i}].amount`, `Invalid value for the field 'apply.items[${i}].amount': must be more than 0 and at most the amount due ${invoice.amountRemaining}.`);
+    }
+    appliedMinor += amountMinor;
+    planned.push({ invoice, amountMinor });
+  });
+  if (appliedMinor > paymentMinor) throw invalidField('apply', 'The total applied exceeds the payment amount.');
+  const changes: AppliedChange[] = [];
+  planned.forEach(({ invoice, amountMinor }, i) => {
+    const previousStatus = invoice.status.id;
+    const applyLine = payment.apply.items.filter((l) => l.apply)[i]!;
+    applyLine.due = invoice.amountRemaining;
+    applyLine.refNum = invoice.tranId;
+    applyLine.line = i + 1;
+    applyLine.doc = { id: invoice.id, refName: `Invoice #${invoice.tranId}` };
+    invoice.amountPaid = fromMinorNumber(minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid') + amountMinor, currency);
+    recomputeInvoice(state, invoice);
+    changes.push({ invoice, previousStatus });
+  });
+  payment.apply = { items: payment.apply?.items.filter((l) => l.apply) ?? [] };
+  payment.applied = fromMinorNumber(appliedMinor, currency);
+  payment.unapplied = fromMinorNumber(paymentMinor - appliedMinor, currency);
+  return changes;
+}

@@ -1,0 +1,225 @@
+// Per-record-type rules of the sandbox: which fields exist, which are required and which
+// reference other records, defaults NetSuite fills in, and the side effects of writes
+// (invoice totals and status, payment application, webhooks).
+import type { NsCustomerPayment, NsInvoice, NsInvoiceLine } from '../../../system-apis/erp/vendor-types.js';
+import { LINE_ITEMS } from '../../../system-apis/erp/mapping.js';
+import { invalidField, NsFault } from '../errors.js';
+import { applyPayment, minorOf, currencyCode, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from '../ledger.js';
+import { timestamp, type ErpRecordType, type ErpState } from '../state.js';
+import { emitInvoiceEvents, emitPaymentEvent, type ErpEvents } from '../webhooks.js';
+
+type Body = Record<string, unknown>;
+type Stored = Record<string, unknown> & { id: string };
+
+export interface RecordTypeRules {
+  /** Fields a create or update may carry (besides externalId). */
+  fields: readonly string[];
+  required: readonly string[];
+  /** Reference fields and the record type they point to. */
+  refs: Readonly<Record<string, ErpRecordType>>;
+  /** Sublist fields, returned as links unless `expandSubResources=true`. */
+  sublists?: readonly string[];
+  /** Fields an update may change (default: all `fields`). */
+  updatable?: readonly string[];
+  writable: boolean;
+  create?(state: ErpState, record: Stored, events: ErpEvents): void;
+  update?(state: ErpState, record: Stored, patch: Body, events: ErpEvents): void;
+  remove?(state: ErpState, record: Stored): void;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkDate(body: Body, field: string): void {
+  const value = body[field];
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw invalidField(field);
+}
+
+function checkChoice(body: Body, field: string, names: Record<string, string>): void {
+  const value = body[field] as { id?: unknown } | undefined;
+  if (value === undefined) return;
+  const id = typeof value === 'object' && value ? String(value.id) : '';
+  if (!(id in names)) throw invalidField(field);
+  body[field] = { id, refName: names[id] };
+}
+
+const BILLING_TYPES = { TM: 'Time and Materials', FBI: 'Fixed Bid, Interval', FBM: 'Fixed Bid, Milestone', CB: 'Charge-Based' };
+const JOB_STATUSES = { '1': 'Closed', '2': 'In Progress', '3': 'Not Awarded', '4': 'Pending' };
+const ITEMS = Object.fromEntries(Object.values(LINE_ITEMS).map((item) => [item.id, item.refName ?? '']));
+
+const customer: RecordTypeRules = {
+  fields: ['entityId', 'companyName', 'isPerson', 'subsidiary', 'currency', 'email', 'url', 'vatRegNumber', 'custentity_billing_country', 'isInactive', 'custentity_canonical_id'],
+  required: ['companyName', 'subsidiary'],
+  refs: { subsidiary: 'subsidiary', currency: 'currency' },
+  writable: true,
+  create(state, record) {
+    record.entityId ??= `CUST-${record.id}`;
+    record.isPerson ??= false;
+    record.isInactive ??= false;
+    record.currency ??= state.records.subsidiary.get((record.subsidiary as { id: string }).id)!.currency;
+  },
+};
+
+const job: RecordTypeRules = {
+  fields: ['entityId', 'companyName', 'parent', 'subsidiary', 'currency', 'jobBillingType', 'entityStatus', 'startDate', 'projectedEndDate', 'estimatedRevenue', 'custentity_rate_card', 'custentity_canonical_id'],
+  required: ['companyName', 'parent'],
+  refs: { parent: 'customer', subsidiary: 'subsidiary', currency: 'currency', custentity_rate_card: 'customrecord_rate_card' },
+  writable: true,
+  create(state, record) {
+    const parent = state.records.customer.get((record.parent as { id: string }).id)!;
+    record.entityId ??= `${parent.entityId}-P${record.id}`;
+    record.subsidiary ??= parent.subsidiary;
+    record.currency ??= parent.currency;
+    record.jobBillingType ??= { id: 'TM', refName: BILLING_TYPES.TM };
+    record.entityStatus ??= { id: '4', refName: JOB_STATUSES['4'] };
+    validateJob(state, record);
+  },
+  update(state, record) {
+    validateJob(state, record);
+  },
+};
+
+function validateJob(state: ErpState, record: Stored): void {
+  checkChoice(record, 'jobBillingType', BILLING_TYPES);
+  checkChoice(record, 'entityStatus', JOB_STATUSES);
+  checkDate(record, 'startDate');
+  checkDate(record, 'projectedEndDate');
+  if (record.estimatedRevenue !== undefined && record.estimatedRevenue !== null) {
+    minorOf(record.estimatedRevenue, currencyCode(state, (record.currency as { id: string }).id), 'estimatedRevenue');
+  }
+}
+
+function normaliseLines(body: Body): void {
+  const sublist = body.item as { items?: unknown } | undefined;
+  if (!sublist || !Array.isArray(sublist.items) || sublist.items.length === 0) throw invalidField('item', "Invalid value for the field 'item': an invoice needs at least one line.");
+  if (sublist.items.length > 500) throw invalidField('item', 'An invoice takes at most 500 lines.');
+  body.item = {
+    items: sublist.items.map((raw: unknown, i) => {
+      const line = (raw ?? {}) as Partial<NsInvoiceLine>;
+      const itemId = String(line.item?.id ?? '');
+      if (!(itemId in ITEMS)) throw invalidField(`item.items[${i}].item`);
+      if (typeof line.quantity !== 'number') throw invalidField(`item.items[${i}].quantity`);
+      if (typeof line.rate !== 'number') throw invalidField(`item.items[${i}].rate`);
+      return { ...line, item: { id: itemId, refName: ITEMS[itemId] } };
+    }),
+  };
+}
+
+const invoice: RecordTypeRules = {
+  fields: ['entity', 'job', 'subsidiary', 'currency', 'tranDate', 'dueDate', 'approvalStatus', 'item', 'memo', 'custbody_billing_hold'],
+  required: ['entity', 'item'],
+  refs: { entity: 'customer', job: 'job', subsidiary: 'subsidiary', currency: 'currency' },
+  sublists: ['item'],
+  updatable: ['dueDate', 'memo', 'custbody_billing_hold', 'item', 'approvalStatus'],
+  writable: true,
+  create(state, record, events) {
+    const entity = state.records.customer.get((record.entity as { id: string }).id)!;
+    if (record.job) {
+      const job = state.records.job.get((record.job as { id: string }).id)!;
+      if (job.parent.id !== entity.id) throw invalidField('job', `Project ${job.entityId} does not belong to customer ${entity.entityId}.`);
+    }
+    record.subsidiary ??= entity.subsidiary;
+    record.currency ??= entity.currency;
+    record.tranDate ??= timestamp(state.now()).slice(0, 10);
+    checkDate(record, 'tranDate');
+    checkDate(record, 'dueDate');
+    normaliseLines(record);
+    const doc = record as unknown as NsInvoice;
+    setApproval(doc, String((record.approvalStatus as { id?: unknown } | undefined)?.id ?? '2') === '1' ? '1' : '2');
+    doc.tranId = nextInvoiceNumber(state, doc.subsidiary.id);
+    doc.amountPaid = 0;
+    doc.custbody_billing_hold ??= false;
+    recomputeInvoice(state, doc);
+    emitInvoiceEvents(events, doc, 'create');
+  },
+  update(state, record, patch, events) {
+    const doc = record as unknown as NsInvoice;
+    const before = doc.status.id;
+    if (patch.item !== undefined) {
+      if (Number(doc.amountPaid ?? 0) > 0) throw new NsFault(400, 'USER_ERROR', `Invoice ${doc.tranId} has payments applied; its lines cannot change.`, { 'o:errorPath': 'item' });
+      normaliseLines(record);
+    }
+    if (patch.approvalStatus !== undefined) {
+      const id = String((patch.approvalStatus as { id?: unknown }).id);
+      if (!['1', '2', '3'].includes(id)) throw invalidField('approvalStatus');
+      if (doc.approvalStatus.id !== '1' && id !== doc.approvalStatus.id) throw invalidField('approvalStatus', `Invoice ${doc.tranId} is no longer pending approval.`);
+      setApproval(doc, id as '1' | '2' | '3');
+    }
+    checkDate(record, 'dueDate');
+    recomputeInvoice(state, doc);
+    emitInvoiceEvents(events, doc, 'edit', before);
+  },
+  remove(_state, record) {
+    if (Number((record as unknown as NsInvoice).amountPaid ?? 0) > 0) throw new NsFault(400, 'USER_ERROR', 'This invoice has payments applied and cannot be deleted.');
+  },
+};
+
+const customerPayment: RecordTypeRules = {
+  fields: ['customer', 'subsidiary', 'currency', 'tranDate', 'payment', 'apply', 'memo'],
+  required: ['customer', 'payment'],
+  refs: { customer: 'customer', subsidiary: 'subsidiary', currency: 'currency' },
+  sublists: ['apply'],
+  updatable: ['memo'],
+  writable: true,
+  create(state, record, events) {
+    const payer = state.records.customer.get((record.customer as { id: string }).id)!;
+    record.subsidiary ??= payer.subsidiary;
+    record.currency ??= payer.currency;
+    record.tranDate ??= timestamp(state.now()).slice(0, 10);
+    checkDate(record, 'tranDate');
+    const apply = record.apply as { items?: unknown } | undefined;
+    if (apply !== undefined && (typeof apply !== 'object' || !Array.isArray(apply.items))) throw invalidField('apply');
+    record.apply = { items: (apply?.items as unknown[] | undefined) ?? [] };
+    const doc = record as unknown as NsCustomerPayment;
+    const changes = applyPayment(state, doc);
+    doc.tranId = nextPaymentNumber(state);
+    for (const change of changes) {
+      change.invoice.lastModifiedDate = timestamp(state.now());
+      emitInvoiceEvents(events, change.invoice, 'payment', change.previousStatus);
+    }
+    emitPaymentEvent(events, doc);
+  },
+  remove(_state, record) {
+    if (Number((record as unknown as NsCustomerPayment).applied ?? 0) > 0) {
+      throw new NsFault(400, 'USER_ERROR', 'This payment is applied to invoices; unapply it before deleting.');
+    }
+  },
+};
+
+const rateCard: RecordTypeRules = {
+  fields: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_effective_to', 'custrecord_rc_rates'],
+  required: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_rates'],
+  refs: { custrecord_rc_subsidiary: 'subsidiary', custrecord_rc_currency: 'currency' },
+  writable: true,
+  create(_state, record) {
+    checkDate(record, 'custrecord_rc_effective_from');
+    checkDate(record, 'custrecord_rc_effective_to');
+    if (typeof record.custrecord_rc_rates !== 'string') throw invalidField('custrecord_rc_rates');
+  },
+};
+
+const readOnly = (refs: Record<string, ErpRecordType> = {}): RecordTypeRules => ({ fields: [], required: [], refs, writable: false });
+
+export const RULES: Record<ErpRecordType, RecordTypeRules> = {
+  customer,
+  job,
+  invoice,
+  customerPayment,
+  customrecord_rate_card: rateCard,
+  subsidiary: readOnly({ currency: 'currency' }),
+  currency: readOnly(),
+};
+
+/** Checks that reference fields point at existing records and fills their refName. */
+export function resolveRefs(state: ErpState, rules: RecordTypeRules, body: Body): void {
+  for (const [field, type] of Object.entries(rules.refs)) {
+    const value = body[field];
+    if (value === undefined) continue;
+    const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+    const target = id !== undefined ? state.records[type].get(String(id)) : undefined;
+    if (!target) throw invalidField(field);
+    const named = target as { name?: string; companyName?: string; symbol?: string; tranId?: string; entityId?: string };
+    body[field] = { id: String(id), refName: named.companyName ?? named.name ?? named.entityId ?? named.symbol ?? named.tranId };
+  }
+}
+

@@ -1,0 +1,265 @@
+// The ERP sandbox through real HTTP: OAuth, record CRUD and upsert answers, list paging,
+// NetSuite error bodies, invoices with lines, approval, payments and SuiteQL, webhooks.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { createSandboxApp, listen, SeededRandom, type RunningSandbox, type SandboxApp } from '../kit/index.js';
+import { erpSandbox, type ErpState } from './index.js';
+import { seedErp } from './seed.js';
+
+let sandbox: SandboxApp<ErpState>;
+let running: RunningSandbox;
+let token: string;
+const R = '/services/rest/record/v1';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary vendor JSON
+}
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await request(`${running.url}${path}`, {
+    method: method as 'GET',
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+const suiteql = (q: string, query = '') => call('POST', `/services/rest/query/v1/suiteql${query}`, { q }, { prefer: 'transient' });
+
+async function fetchToken(form: Record<string, string>) {
+  const res = await request(`${running.url}/services/rest/auth/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: res.statusCode, body: (await res.body.json()) as Record<string, string> };
+}
+
+function idFromLocation(answer: Answer): string {
+  const location = String(answer.headers.location);
+  return location.slice(location.lastIndexOf('/') + 1);
+}
+
+beforeAll(async () => {
+  sandbox = createSandboxApp(erpSandbox);
+  running = await listen(sandbox.app);
+  const res = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' });
+  token = res.body.access_token!;
+});
+afterAll(() => running.close());
+beforeEach(() => {
+  sandbox.reset('small');
+  sandbox.ctx.faults.clear();
+  // Tokens live in state; reset swaps state, so keep ours valid.
+  sandbox.ctx.state().tokens.set(token, Date.now() + 3_600_000);
+});
+
+describe('ERP sandbox: auth', () => {
+  it('issues tokens only for the right client credentials', async () => {
+    expect((await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'wrong' })).status).toBe(401);
+    expect((await fetchToken({ grant_type: 'password', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' })).status).toBe(400);
+    const ok = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
+  });
+
+  it('answers record calls without a valid token with NetSuite’s 401 body', async () => {
+    const res = await call('GET', `${R}/customer`, undefined, { authorization: 'Bearer not-a-token' });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized', 'o:errorDetails': [{ 'o:errorCode': 'INVALID_LOGIN' }] });
+    expect(res.body.type).toMatch(/^https:\/\/www\.rfc-editor\.org\/rfc\/rfc9110\.html#section-15\.5\.2$/);
+  });
+});
+
+describe('ERP sandbox: records', () => {
+  it('lists with limit/offset paging, hasMore, totalResults and links', async () => {
+    const first = await call('GET', `${R}/subsidiary?limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ count: 2, hasMore: true, offset: 0, totalResults: 3 });
+    expect(first.body.items[0]).toEqual({ links: [{ rel: 'self', href: `${running.url}${R}/subsidiary/1` }], id: '1' });
+    expect(first.body.links.find((l: { rel: string }) => l.rel === 'next').href).toBe(`${running.url}${R}/subsidiary?limit=2&offset=2`);
+    const second = await call('GET', `${R}/subsidiary?limit=2&offset=2`);
+    expect(second.body).toMatchObject({ count: 1, hasMore: false, offset: 2 });
+    expect((await call('GET', `${R}/subsidiary?limit=0`)).body['o:errorDetails'][0]['o:errorQueryParam']).toBe('limit');
+  });
+
+  it('creates with 204 + Location, reads, updates with PATCH and deletes', async () => {
+    const created = await call('POST', `${R}/customer`, { companyName: 'Globex Ltd', subsidiary: { id: '1' }, url: 'https://globex.example' });
+    expect(created.status).toBe(204);
+    expect(created.headers.location).toMatch(new RegExp(`^${running.url}${R}/customer/\\d+$`));
+    const id = idFromLocation(created);
+    const read = await call('GET', `${R}/customer/${id}`);
+    expect(read.body).toMatchObject({ id, companyName: 'Globex Ltd', entityId: `CUST-${id}`, currency: { id: '1', refName: 'GBP' } });
+    expect(read.body.subsidiary).toMatchObject({ id: '1', refName: 'Northwind UK' });
+    expect(read.body.subsidiary.links[0].href).toBe(`${running.url}${R}/subsidiary/1`);
+    expect((await call('PATCH', `${R}/customer/${id}`, { email: 'ap@globex.example' })).status).toBe(204);
+    expect((await call('GET', `${R}/customer/${id}`)).body.email).toBe('ap@globex.example');
+    expect((await call('DELETE', `${R}/customer/${id}`)).status).toBe(204);
+    const gone = await call('GET', `${R}/customer/${id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body['o:errorDetails'][0]['o:errorCode']).toBe('NONEXISTENT_ID');
+  });
+
+  it('upserts by external id: the same eid twice is one record', async () => {
+    const first = await call('PUT', `${R}/customer/eid:client-42`, { companyName: 'Initech Inc.', subsidiary: { id: '3' } });
+    expect(first.status).toBe(204);
+    const second = await call('PUT', `${R}/customer/eid:client-42`, { companyName: 'Initech Inc.', email: 'ap@initech.example' });
+    expect(second.status).toBe(204);
+    expect(idFromLocation(second)).toBe(idFromLocation(first));
+    const read = await call('GET', `${R}/customer/eid:client-42`);
+    expect(read.body).toMatchObject({ externalId: 'client-42', email: 'ap@initech.example', currency: { id: '2' } });
+    const duplicate = await call('POST', `${R}/customer`, { companyName: 'Initech', subsidiary: { id: '3' }, externalId: 'client-42' });
+    expect(duplicate.status).toBe(400);
+  });
+
+  it('answers bad writes with o:errorDetails naming the field', async () => {
+    const missing = await call('POST', `${R}/customer`, { subsidiary: { id: '1' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body['o:errorDetails'][0]).toMatchObject({ 'o:errorCode': 'USER_ERROR', 'o:errorPath': 'companyName' });
+    const badRef = await call('POST', `${R}/customer`, { companyName: 'X', subsidiary: { id: '999' } });
+    expect(badRef.body['o:errorDetails'][0]['o:errorPath']).toBe('subsidiary');
+    const unknown = await call('POST', `${R}/customer`, { companyName: 'X', subsidiary: { id: '1' }, favouriteColour: 'blue' });
+    expect(unknown.body['o:errorDetails'][0]['o:errorPath']).toBe('favouriteColour');
+    expect((await call('POST', `${R}/subsidiary`, { name: 'New' })).status).toBe(405);
+    expect((await call('GET', `${R}/nonsense/1`)).status).toBe(404);
+  });
+});
+
+describe('ERP sandbox: invoices and payments', () => {
+  let receiver: Server;
+  let received: Array<{ headers: Record<string, unknown>; body: { recordType: string; eventType: string; status?: { refName: string } } }>;
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => (text += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: JSON.parse(text) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+  });
+  afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+  beforeEach(() => void (received = []));
+
+  it('computes totals from lines, approves, and applies partial then full payments', async () => {
+    const customerId = [...sandbox.ctx.state().records.customer.values()].find((c) => c.subsidiary.id === '2')!.id;
+    const created = await call('POST', `${R}/invoice`, {
+      entity: { id: customerId }, tranDate: '2026-03-31', dueDate: '2026-04-30', approvalStatus: { id: '1' },
+      item: { items: [
+        { item: { id: '1' }, description: 'Consultant', quantity: 12.5, rate: 160 },
+        { item: { id: '3' }, description: 'Travel', quantity: 1, rate: 0.29 },
+      ] },
+    });
+    expect(created.status).toBe(204);
+    const id = idFromLocation(created);
+    const collapsed = await call('GET', `${R}/invoice/${id}`);
+    expect(collapsed.body.item).toEqual({ links: [{ rel: 'self', href: `${running.url}${R}/invoice/${id}/item` }] });
+    let invoice = (await call('GET', `${R}/invoice/${id}?expandSubResources=true`)).body;
+    expect(invoice).toMatchObject({
+      tranId: expect.stringMatching(/^INV-DE-\d{6}$/), total: 2000.29, amountRemaining: 2000.29,
+      status: { id: 'D', refName: 'Pending Approval' }, approvalStatus: { id: '1' }, currency: { refName: 'EUR' },
+    });
+    expect(invoice.item.items[0]).toMatchObject({ line: 1, amount: 2000 });
+
+    const early = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 10, apply: { items: [{ doc: { id }, apply: true, amount: 10 }] } });
+    expect(early.status).toBe(400);
+
+    expect((await call('POST', `${R}/invoice/${id}/!approve`)).status).toBe(204);
+    invoice = (await call('GET', `${R}/invoice/${id}`)).body;
+    expect(invoice.status).toEqual({ id: 'A', refName: 'Open' });
+
+    const partial = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1000, apply: { items: [{ doc: { id }, apply: true, amount: 1000 }] } });
+    expect(partial.status).toBe(204);
+    invoice = (await call('GET', `${R}/invoice/${id}`)).body;
+    expect(invoice).toMatchObject({ amountRemaining: 1000.29, status: { refName: 'Open' } });
+
+    const over = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 5000, apply: { items: [{ doc: { id }, apply: true, amount: 1000.3 }] } });
+    expect(over.status).toBe(400);
+    expect(over.body['o:errorDetails'][0]['o:errorPath']).toBe('apply.items[0].amount');
+
+    const rest = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1000.29, apply: { items: [{ doc: { id }, apply: true, amount: 1000.29 }] } });
+    expect(rest.status).toBe(204);
+    invoice = (await call('GET', `${R}/invoice/${id}`)).body;
+    expect(invoice).toMatchObject({ amountRemaining: 0, status: { id: 'B', refName: 'Paid In Full' } });
+    const payment = (await call('GET', `${R}/customerPayment/${idFromLocation(rest)}?expandSubResources=true`)).body;
+    expect(payment).toMatchObject({ payment: 1000.29, applied: 1000.29, unapplied: 0, apply: { items: [{ doc: { id }, amount: 1000.29, apply: true }] } });
+
+    await sandbox.ctx.webhooks.drain();
+    const events = received.map((r) => `${r.body.recordType}:${r.body.eventType}:${r.body.status?.refName ?? ''}`);
+    // invoice.created, invoice.approved + invoice.statusChanged, payment (no status change), payment + Paid In Full.
+    expect(events).toEqual([
+      'invoice:create:Pending Approval',
+      'invoice:approve:Open',
+      'invoice:approve:Open',
+      'customerPayment:create:',
+      'invoice:paymentapplied:Paid In Full',
+      'customerPayment:create:',
+    ]);
+    expect(received[0]!.headers['webhook-signature']).toMatch(/^v1,/);
+  });
+
+  it('refuses amounts with more decimals than the currency allows', async () => {
+    const customerId = [...sandbox.ctx.state().records.customer.values()][0]!.id;
+    const res = await call('POST', `${R}/invoice`, { entity: { id: customerId }, item: { items: [{ item: { id: '1' }, quantity: 1, rate: 10.005 }] } });
+    expect(res.status).toBe(400);
+    expect(res.body['o:errorDetails'][0]['o:errorPath']).toBe('item.items[0].rate');
+  });
+});
+
+describe('ERP sandbox: SuiteQL', () => {
+  it('needs Prefer: transient and a q', async () => {
+    const res = await call('POST', '/services/rest/query/v1/suiteql', { q: 'SELECT id FROM customer' });
+    expect(res.status).toBe(400);
+    expect(res.body['o:errorDetails'][0]['o:errorHeader']).toBe('Prefer');
+  });
+
+  it('selects, filters, orders and pages', async () => {
+    const all = await suiteql("SELECT id, companyname, vatregnumber FROM customer WHERE subsidiary = 2 OR companyname LIKE 'acme%' ORDER BY id DESC");
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((i: { companyname: string }) => i.companyname)).toEqual(['Rheinland Logistik AG', 'Müller & Söhne GmbH', 'Acme Widgets Ltd']);
+    expect(all.body.items[0]).toEqual({ links: [], id: expect.any(String), companyname: 'Rheinland Logistik AG', vatregnumber: 'DE299876543' });
+    const page = await suiteql("SELECT id FROM transaction WHERE type = 'CustInvc' AND id > 0 ORDER BY id", '?limit=2&offset=2');
+    expect(page.body).toMatchObject({ count: 2, offset: 2, hasMore: true });
+    const open = await suiteql("SELECT id, status, foreignamountremaining FROM transaction WHERE type = 'CustInvc' AND status IN ('A', 'B')");
+    expect(open.body.items.every((i: { status: string }) => ['A', 'B'].includes(i.status))).toBe(true);
+  });
+
+  it('rejects unknown columns, tables and syntax outside the subset', async () => {
+    for (const q of ['SELECT nope FROM customer', 'SELECT id FROM nowhere', 'SELECT id FROM customer GROUP BY id', 'DROP TABLE customer']) {
+      const res = await suiteql(q);
+      expect(res.status, q).toBe(400);
+      expect(res.body['o:errorDetails'][0]['o:errorCode'], q).toBe('INVALID_PARAMETER');
+    }
+  });
+});
+
+describe('ERP sandbox: seeds and faults', () => {
+  it('seeds small and large deterministically', () => {
+    const small = seedErp('small', new SeededRandom(7));
+    expect(small.records.subsidiary.size).toBe(3);
+    expect([...small.records.subsidiary.values()].map((s) => s.country)).toEqual(['GB', 'DE', 'US']);
+    expect(small.records.customer.size).toBe(6);
+    expect(small.records.invoice.size).toBeGreaterThan(3);
+    const statuses = new Set([...small.records.invoice.values()].map((i) => i.status.refName));
+    expect(statuses).toEqual(new Set(['Open', 'Paid In Full', 'Pending Approval']));
+    const large = seedErp('large', new SeededRandom(7));
+    expect(large.records.customer.size).toBe(100);
+    expect(large.records.job.size).toBe(2000);
+    expect(JSON.stringify([...seedErp('large', new SeededRandom(7)).records.invoice.values()])).toBe(JSON.stringify([...large.records.invoice.values()]));
+  });
+
+  it('answers injected faults in NetSuite’s error shape', async () => {
+    sandbox.ctx.faults.set({ rateLimitBurst: { remaining: 0, retryAfterSeconds: 3 } });
+    const limited = await call('GET', `${R}/customer`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('3');
+    expect(limited.body['o:errorDetails'][0]['o:errorCode']).toBe('CONCURRENCY_LIMIT_EXCEEDED');
+  });
+});

@@ -1,0 +1,88 @@
+// In-memory state of the NetSuite-shaped sandbox: record maps per record type, internal
+// id sequences (entities and transactions each share one, as in NetSuite), OAuth clients
+// and issued tokens. Records are stored without links; routes add them on the way out.
+import type {
+  NsCurrency, NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsRateCard, NsRecordBase, NsSubsidiary,
+} from '../../system-apis/erp/vendor-types.js';
+
+export interface ErpRecords {
+  currency: Map<string, NsCurrency>;
+  subsidiary: Map<string, NsSubsidiary>;
+  customer: Map<string, NsCustomer>;
+  job: Map<string, NsJob>;
+  invoice: Map<string, NsInvoice>;
+  customerPayment: Map<string, NsCustomerPayment>;
+  customrecord_rate_card: Map<string, NsRateCard>;
+}
+
+export type ErpRecordType = keyof ErpRecords;
+export const RECORD_TYPES: readonly ErpRecordType[] = [
+  'currency', 'subsidiary', 'customer', 'job', 'invoice', 'customerPayment', 'customrecord_rate_card',
+];
+
+type Sequence = 'entity' | 'transaction' | 'currency' | 'subsidiary' | 'custom';
+
+/** Which id sequence a record type draws from. */
+const SEQUENCE: Record<ErpRecordType, Sequence> = {
+  currency: 'currency', subsidiary: 'subsidiary', customer: 'entity', job: 'entity',
+  invoice: 'transaction', customerPayment: 'transaction', customrecord_rate_card: 'custom',
+};
+
+export interface ErpState {
+  /** OAuth 2.0 clients allowed to take tokens: client id → secret. */
+  oauthClients: Map<string, string>;
+  /** Issued bearer tokens → expiry (ms since epoch). */
+  tokens: Map<string, number>;
+  records: ErpRecords;
+  sequences: Record<Sequence, number>;
+  /** Invoice numbers per subsidiary; payment numbers are account-wide. */
+  invoiceNumbers: Map<string, number>;
+  paymentNumber: number;
+  /** The sandbox clock's "now" source; tests may pin it. */
+  now(): Date;
+}
+
+export const SANDBOX_ERP_CLIENT_ID = 'sandbox-erp-client';
+export const SANDBOX_ERP_CLIENT_SECRET = 'sandbox-erp-secret';
+
+export function emptyState(): ErpState {
+  return {
+    oauthClients: new Map([[SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET]]),
+    tokens: new Map(),
+    records: {
+      currency: new Map(), subsidiary: new Map(), customer: new Map(), job: new Map(),
+      invoice: new Map(), customerPayment: new Map(), customrecord_rate_card: new Map(),
+    },
+    sequences: { entity: 100, transaction: 1000, currency: 0, subsidiary: 0, custom: 0 },
+    invoiceNumbers: new Map(),
+    paymentNumber: 0,
+    now: () => new Date(),
+  };
+}
+
+export function nextId(state: ErpState, type: ErpRecordType): string {
+  const sequence = SEQUENCE[type];
+  state.sequences[sequence] += 1;
+  return String(state.sequences[sequence]);
+}
+
+/** The record map of a type, widened for generic handlers (the routes validate shapes). */
+export function recordMap(state: ErpState, type: ErpRecordType): Map<string, NsRecordBase & Record<string, unknown>> {
+  return state.records[type] as unknown as Map<string, NsRecordBase & Record<string, unknown>>;
+}
+
+/** Finds a record by internal id or by `eid:<externalId>`. */
+export function findRecord(state: ErpState, type: ErpRecordType, idOrEid: string): (NsRecordBase & Record<string, unknown>) | undefined {
+  const map = recordMap(state, type);
+  if (idOrEid.startsWith('eid:')) {
+    const externalId = idOrEid.slice(4);
+    for (const record of map.values()) if (record.externalId === externalId) return record;
+    return undefined;
+  }
+  return map.get(idOrEid);
+}
+
+/** RFC 3339 UTC without milliseconds, as NetSuite prints timestamps. */
+export function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,53 @@
+// Outbound webhooks of the ERP sandbox. NetSuite itself has no outbound webhooks: a firm
+// deploys a user-event script (afterSubmit on invoice and customer payment) that posts
+// these notifications. The sandbox's signed webhooks stand in for that script.
+import type { NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
+
+export interface ErpEvents {
+  send(eventType: string, payload: unknown): void;
+}
+
+export type InvoiceChange = 'create' | 'edit' | 'payment' | 'approve' | 'reject';
+
+/** The body the user-event script would post: record type, id, event, and the status it moved to. */
+export interface ErpWebhookPayload {
+  recordType: 'invoice' | 'customerPayment';
+  id: string;
+  externalId?: string;
+  tranId?: string;
+  eventType: string;
+  status?: { id: string; refName?: string };
+  previousStatus?: string;
+  occurredAt: string;
+}
+
+export function emitInvoiceEvents(events: ErpEvents, invoice: NsInvoice, change: InvoiceChange, previous?: NsInvoiceStatusId): void {
+  const base = {
+    recordType: 'invoice' as const,
+    id: invoice.id,
+    ...(invoice.externalId ? { externalId: invoice.externalId } : {}),
+    tranId: invoice.tranId,
+    status: { id: invoice.status.id, refName: invoice.status.refName },
+    occurredAt: new Date().toISOString(),
+  };
+  if (change === 'create') {
+    events.send('invoice.created', { ...base, eventType: 'create' } satisfies ErpWebhookPayload);
+    return;
+  }
+  if (previous === undefined || previous === invoice.status.id) return;
+  if (previous === 'D' && invoice.status.id !== 'E') {
+    events.send('invoice.approved', { ...base, eventType: 'approve', previousStatus: previous } satisfies ErpWebhookPayload);
+  }
+  events.send('invoice.statusChanged', { ...base, eventType: change === 'payment' ? 'paymentapplied' : change, previousStatus: previous } satisfies ErpWebhookPayload);
+}
+
+export function emitPaymentEvent(events: ErpEvents, payment: NsCustomerPayment): void {
+  events.send('customerPayment.created', {
+    recordType: 'customerPayment',
+    id: payment.id,
+    ...(payment.externalId ? { externalId: payment.externalId } : {}),
+    ...(payment.tranId ? { tranId: payment.tranId } : {}),
+    eventType: 'create',
+    occurredAt: new Date().toISOString(),
+  } satisfies ErpWebhookPayload);
+}
