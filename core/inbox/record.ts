@@ -1,0 +1,91 @@
+// Verifies an inbound webhook (Standard Webhooks signature over the raw body, timestamp
+// within 5 minutes) and records it by (source, webhook-id) before anything processes it.
+// A bad one is recorded in inbox_rejections for operators and answered 401.
+import type { Kysely } from 'kysely';
+import { ProblemError } from '../problems.js';
+import type { Database } from '../store/schema.js';
+import { verifyWebhook, type VerifyFailure, type WebhookHeaders } from '../events/signature.js';
+import './schema.js';
+
+export interface InboundWebhook {
+  source: string;
+  headers: WebhookHeaders;
+  rawBody: Buffer;
+  remoteAddress?: string;
+}
+
+export type RecordOutcome = { status: 'recorded'; webhookId: string } | { status: 'duplicate'; webhookId: string };
+
+const REASONS: Record<VerifyFailure, string> = {
+  'missing-headers': 'webhook-id, webhook-timestamp and webhook-signature headers are required',
+  'bad-timestamp': 'webhook-timestamp is not a Unix time in seconds',
+  'stale-timestamp': 'webhook-timestamp is more than 5 minutes away from the current time',
+  'bad-signature': 'no webhook-signature matches the body',
+};
+
+export async function verifyAndRecord(
+  db: Kysely<Database>,
+  secrets: readonly string[],
+  inbound: InboundWebhook,
+  now = Date.now(),
+): Promise<RecordOutcome> {
+  const failure = verifyWebhook(secrets, inbound.headers, inbound.rawBody, now);
+  if (failure) {
+    await db
+      .insertInto('inbox_rejections')
+      .values({
+        source: inbound.source,
+        webhook_id: inbound.headers.id?.slice(0, 200) ?? null,
+        reason: failure,
+        remote_address: inbound.remoteAddress ?? null,
+        body_excerpt: inbound.rawBody.subarray(0, 512).toString('utf8'),
+        received_at_ms: now,
+      })
+      .execute();
+    throw new ProblemError('invalid-signature', { detail: REASONS[failure], extensions: { reason: failure } });
+  }
+  const webhookId = inbound.headers.id as string;
+  if (webhookId.length > 200) throw new ProblemError('bad-request', { detail: 'webhook-id is longer than 200 characters.' });
+  const inserted = await db
+    .insertInto('inbox_messages')
+    .values({
+      source: inbound.source,
+      webhook_id: webhookId,
+      webhook_timestamp: Number(inbound.headers.timestamp),
+      body: inbound.rawBody.toString('utf8'),
+      state: 'received',
+      last_error: null,
+      next_attempt_ms: now,
+      claimed_by: null,
+      lease_until_ms: null,
+      received_at_ms: now,
+      processed_at_ms: null,
+    })
+    .onConflict((oc) => oc.columns(['source', 'webhook_id']).doNothing())
+    .executeTakeFirst();
+  const fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  return { status: fresh ? 'recorded' : 'duplicate', webhookId };
+}
+
+export interface Rejection {
+  id: number;
+  source: string;
+  webhookId: string | null;
+  reason: string;
+  remoteAddress: string | null;
+  receivedAt: Date;
+}
+
+/** Rejected webhooks, newest first, for the operations view. */
+export async function listRejections(db: Kysely<Database>, options: { source?: string; limit?: number } = {}): Promise<Rejection[]> {
+  let q = db.selectFrom('inbox_rejections').selectAll().orderBy('id', 'desc').limit(Math.min(options.limit ?? 100, 1000));
+  if (options.source) q = q.where('source', '=', options.source);
+  return (await q.execute()).map((r) => ({
+    id: Number(r.id),
+    source: r.source,
+    webhookId: r.webhook_id,
+    reason: r.reason,
+    remoteAddress: r.remote_address,
+    receivedAt: new Date(Number(r.received_at_ms)),
+  }));
+}

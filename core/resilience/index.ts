@@ -1,0 +1,4 @@
+// Retry, backoff and circuit-breaker helpers shared by workflows, webhook delivery and connectors.
+export * from './backoff.js';
+export * from './errors.js';
+export * from './breakers.js';
