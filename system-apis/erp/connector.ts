@@ -1,0 +1,187 @@
+// The NetSuite REST web services client: OAuth 2.0 client credentials, record CRUD and
+// upsert by external id, record actions, SuiteQL with limit/offset paging, and NetSuite
+// error bodies mapped to problem details. It speaks the vendor's shapes only; mapping.ts
+// turns them canonical. Pointing baseUrl and credentials at a real account is all that changes.
+import { ProblemError, type ProblemType } from '../../core/problems.js';
+import type { Logger } from '../../core/observability/logger.js';
+import { ClientCredentialsToken, PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
+import type { NsCollection, NsError, NsQueryResult, NsRecordType } from './vendor-types.js';
+
+export interface ErpConnectorOptions {
+  /** e.g. https://<account>.suitetalk.api.netsuite.com, or the sandbox's URL. */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  logger?: Logger;
+  traceparent?: () => string | undefined;
+  /** Overrides for the shared client (tests shorten backoff and breaker windows). */
+  client?: Partial<Pick<PlatformClientOptions, 'maxAttempts' | 'backoff' | 'breaker' | 'maxRetryAfterMs' | 'maxResponseBytes' | 'onCall'>>;
+}
+
+const RECORD = '/services/rest/record/v1';
+const SUITEQL = '/services/rest/query/v1/suiteql';
+/** NetSuite's page cap for record lists and SuiteQL. */
+export const NS_MAX_PAGE = 1000;
+const MAX_DETAIL = 500;
+
+/** Maps a NetSuite error answer to a problem; keeps the vendor's detail and code, nothing else. */
+export function mapNetSuiteError(res: PlatformResponse): ProblemError {
+  const body = res.body as Partial<NsError> | undefined;
+  const first = Array.isArray(body?.['o:errorDetails']) ? body['o:errorDetails'][0] : undefined;
+  const vendorDetail = typeof first?.detail === 'string' ? first.detail.slice(0, MAX_DETAIL) : undefined;
+  const code = typeof first?.['o:errorCode'] === 'string' && /^[A-Z_]{1,64}$/.test(first['o:errorCode']) ? first['o:errorCode'] : undefined;
+  const type: ProblemType =
+    res.status === 404 ? 'not-found'
+      : res.status === 409 ? 'conflict'
+        : res.status === 400 || res.status === 422 ? 'unprocessable-content'
+          : res.status === 504 ? 'upstream-timeout'
+            : res.status === 503 ? 'upstream-unavailable'
+              : 'upstream-error';
+  return new ProblemError(type, {
+    detail: vendorDetail ? `ERP: ${vendorDetail}` : `The ERP platform answered ${res.status}.`,
+    extensions: { platform: 'erp', upstreamStatus: res.status, ...(code ? { upstreamCode: code } : {}) },
+  });
+}
+
+function malformed(what: string): ProblemError {
+  return new ProblemError('upstream-error', { detail: `The ERP platform answered with an unexpected ${what}.`, extensions: { platform: 'erp' } });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> & { id: string } {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value) && typeof (value as { id?: unknown }).id === 'string';
+}
+
+function isPage(value: unknown): value is { items: unknown[]; hasMore: boolean; totalResults?: number } {
+  const v = value as { items?: unknown; hasMore?: unknown } | undefined;
+  return Boolean(v) && Array.isArray(v!.items) && typeof v!.hasMore === 'boolean';
+}
+
+export class ErpConnector {
+  private readonly client: PlatformClient;
+  private readonly token: ClientCredentialsToken;
+  private readonly base: string;
+
+  constructor(opts: ErpConnectorOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+    this.token = new ClientCredentialsToken({
+      tokenUrl: `${this.base}/services/rest/auth/oauth2/v1/token`,
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+      timeoutMs: opts.timeoutMs,
+      platform: 'erp',
+      auth: 'basic',
+    });
+    this.client = new PlatformClient({
+      platform: 'erp',
+      baseUrl: this.base,
+      timeoutMs: opts.timeoutMs,
+      authorize: (force) => this.token.header(force),
+      mapError: mapNetSuiteError,
+      logger: opts.logger,
+      traceparent: opts.traceparent,
+      ...opts.client,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** A record by internal id or `eid:<externalId>`, sublists expanded; undefined when it does not exist. */
+  async getRecord<T>(type: NsRecordType, idOrEid: string): Promise<T | undefined> {
+    const res = await this.client.request<unknown>({
+      method: 'GET',
+      path: `${RECORD}/${type}/${encodeURIComponent(idOrEid).replace(/^eid%3A/i, 'eid:')}`,
+      query: { expandSubResources: true },
+      acceptStatuses: [404],
+    });
+    if (res.status === 404) return undefined;
+    if (!isRecord(res.body)) throw malformed(`${type} record`);
+    return res.body as T;
+  }
+
+  /** Creates a record; NetSuite answers 204 with the new record's URL in Location. Not retried. */
+  async createRecord(type: NsRecordType, body: Record<string, unknown>): Promise<string> {
+    const res = await this.client.request({ method: 'POST', path: `${RECORD}/${type}`, body, retryable: false });
+    return this.idFromLocation(type, res);
+  }
+
+  /**
+   * Upsert by external id (`PUT …/eid:<externalId>`): the same call twice is one record,
+   * so it is retried like any idempotent request. Answers the internal id.
+   */
+  async upsertRecord(type: NsRecordType, externalId: string, body: Record<string, unknown>): Promise<string> {
+    const res = await this.client.request({
+      method: 'PUT',
+      path: `${RECORD}/${type}/eid:${encodeURIComponent(externalId)}`,
+      body,
+      retryable: true,
+    });
+    if (res.headers.location) return this.idFromLocation(type, res);
+    const record = await this.getRecord<{ id: string }>(type, `eid:${externalId}`);
+    if (!record) throw malformed(`upsert answer (no ${type} with external id ${externalId})`);
+    return record.id;
+  }
+
+  /** Sets fields to absolute values, so sending it again changes nothing more: safe to retry. */
+  async updateRecord(type: NsRecordType, id: string, patch: Record<string, unknown>): Promise<void> {
+    await this.client.request({ method: 'PATCH', path: `${RECORD}/${type}/${encodeURIComponent(id)}`, body: patch, retryable: true });
+  }
+
+  async deleteRecord(type: NsRecordType, id: string): Promise<void> {
+    await this.client.request({ method: 'DELETE', path: `${RECORD}/${type}/${encodeURIComponent(id)}` });
+  }
+
+  /** A record action such as `approve` (the button in the UI). Not retried. */
+  async recordAction(type: NsRecordType, id: string, action: 'approve' | 'reject'): Promise<void> {
+    await this.client.request({ method: 'POST', path: `${RECORD}/${type}/${encodeURIComponent(id)}/!${action}`, retryable: false });
+  }
+
+  /** One page of a record list (ids and links only). */
+  async listRecords(type: NsRecordType, page: { limit: number; offset: number }): Promise<NsCollection> {
+    const res = await this.client.request<unknown>({ method: 'GET', path: `${RECORD}/${type}`, query: { limit: Math.min(page.limit, NS_MAX_PAGE), offset: page.offset } });
+    if (!isPage(res.body)) throw malformed(`${type} list`);
+    return res.body as NsCollection;
+  }
+
+  /** One page of a SuiteQL query. Queries only read, so they are retried. */
+  async query<Row extends Record<string, string | null | undefined>>(q: string, page: { limit: number; offset: number }): Promise<NsQueryResult<Row>> {
+    const res = await this.client.request<unknown>({
+      method: 'POST',
+      path: SUITEQL,
+      query: { limit: Math.min(page.limit, NS_MAX_PAGE), offset: page.offset },
+      headers: { prefer: 'transient' },
+      body: { q },
+      retryable: true,
+    });
+    if (!isPage(res.body)) throw malformed('SuiteQL answer');
+    return res.body as NsQueryResult<Row>;
+  }
+
+  /** Every row of a query, page after page, up to `maxRows` (beyond it: an error, not a silent cut). */
+  async queryAll<Row extends Record<string, string | null | undefined>>(q: string, maxRows = 10_000): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let offset = 0; ; offset += NS_MAX_PAGE) {
+      const page = await this.query<Row>(q, { limit: NS_MAX_PAGE, offset });
+      for (const { links: _links, ...row } of page.items) rows.push(row as unknown as Row);
+      if (rows.length > maxRows) {
+        throw new ProblemError('upstream-error', { detail: `The ERP query returned more than ${maxRows} rows.`, extensions: { platform: 'erp' } });
+      }
+      if (!page.hasMore || page.items.length === 0) return rows;
+    }
+  }
+
+  private idFromLocation(type: NsRecordType, res: PlatformResponse): string {
+    const location = res.headers.location ?? '';
+    let path: string;
+    try {
+      path = new URL(location, this.base).pathname;
+    } catch {
+      throw malformed('Location header');
+    }
+    const match = new RegExp(`/record/v1/${type}/(\\d+)$`, 'i').exec(path);
+    if (!match) throw malformed('Location header');
+    return match[1]!;
+  }
+}
