@@ -96,7 +96,7 @@ describe('CRM sandbox: sObjects', () => {
     expect(read.body.CreatedDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
 
     expect((await call('PATCH', `${V}/sobjects/Account/${id}`, { Tax_Id__c: 'NO912345678MVA' })).status).toBe(204);
-    expect((await call('GET', `${V}/sobjects/Account/${id}?fields=Tax_Id__c`)).body).toEqual({ attributes: expect.any(Object), Tax_Id__c: 'NO912345678MVA' });
+    expect((await call('GET', `${V}/sobjects/Account/${id}?fields=Tax_Id__c`)).body).toEqual({ attributes: expect.any(Object), Id: id, Tax_Id__c: 'NO912345678MVA' });
     expect((await call('DELETE', `${V}/sobjects/Account/${id}`)).status).toBe(204);
     expect((await call('GET', `${V}/sobjects/Account/${id}`)).status).toBe(404);
   });

@@ -34,13 +34,15 @@ function findById(state: CrmState, object: SObjectName, raw: string): StoredReco
   return record;
 }
 
+/** `?fields=a,b`: those fields, and Id, which a record always carries. */
 function selectedFields(object: SObjectName, query: unknown): string[] | undefined {
   if (typeof query !== 'string' || !query) return undefined;
-  return query.split(',').map((raw) => {
+  const names = query.split(',').map((raw) => {
     const name = fieldName(object, raw.trim());
     if (!name) throw new SfRecordError(400, [{ message: `No such column '${raw.trim()}' on sobject of type ${object}`, errorCode: 'INVALID_FIELD', fields: [] }]);
     return name;
   });
+  return names.includes('Id') ? names : ['Id', ...names];
 }
 
 export function sobjectRoutes(router: Router, ctx: SandboxContext<CrmState>): void {
