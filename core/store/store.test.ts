@@ -1,7 +1,11 @@
 // The store on both engines: transactions commit or roll back whole; portable helpers.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isUniqueViolation, withTransaction, type Store } from './index.js';
+import { createStore, isUniqueViolation, storeOptionsFromConfig, withTransaction, type Store } from './index.js';
+import { loadConfig } from '../config/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { recordAudit } from '../audit/index.js';
 import { link } from '../xref/index.js';
@@ -53,5 +57,32 @@ describe.each(testEngines())('store on $name', (engine) => {
     await store.db.insertInto('xref').values({ canonical_id: 't', entity_type: 'client', platform: 'crm', native_id: 't', created_at: at }).execute();
     const row = await store.db.selectFrom('xref').select('created_at').executeTakeFirstOrThrow();
     expect(row.created_at).toBe(at);
+  });
+});
+
+describe('createStore with no configuration', () => {
+  it('opens a SQLite file in WAL mode under the var directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ps-layer-var-'));
+    const config = loadConfig({ VAR_DIR: join(dir, 'var') });
+    const store = createStore(storeOptionsFromConfig(config.store, config.runtime.varDir));
+    try {
+      expect(store.engine).toBe('sqlite');
+      expect(store.location).toBe(join(dir, 'var', 'layer.db'));
+      const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
+      expect(rows[0].journal_mode).toBe('wal');
+      expect(existsSync(join(dir, 'var', 'layer.db'))).toBe(true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the pool size from DATABASE_POOL_MAX', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db.example/layer', DATABASE_POOL_MAX: '3' });
+    expect(storeOptionsFromConfig(config.store, config.runtime.varDir)).toEqual({
+      databaseUrl: 'postgres://u@db.example/layer',
+      varDir: 'var',
+      poolMax: 3,
+    });
   });
 });

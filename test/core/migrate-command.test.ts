@@ -1,0 +1,114 @@
+// `npm run migrate` as real processes: two started at once apply each migration once
+// (PostgreSQL advisory lock; SQLite BEGIN IMMEDIATE), and a failure exits 1 naming the migration.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStore } from '../../core/store/index.js';
+import { testEngines } from '../support/stores.js';
+
+const run = promisify(execFile);
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function migrate(databaseUrl: string, args: string[] = []): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const appliedIn = (out: string) => [...out.matchAll(/^ {2}applied (\S+)$/gm)].map((m) => m[1]);
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(testEngines())('npm run migrate on $name', (engine) => {
+  afterAll(() => engine.cleanup());
+
+  it('two processes started at once apply each migration exactly once', async () => {
+    // The first migration sleeps while holding its transaction so that the two runs overlap
+    // for certain (it widens the window; nothing here asserts on time).
+    const dir = mkdtempSync(join(tmpdir(), 'ps-layer-migrations-'));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, '0001_xref.ts'),
+      `export async function up(db) {
+        await db.schema.createTable('slow').addColumn('id', 'integer').execute();
+        await new Promise((r) => setTimeout(r, 1500));
+      }`,
+    );
+    writeFileSync(join(dir, '0002_after.ts'), `export async function up(db) { await db.insertInto('slow').values({ id: 1 }).execute(); }`);
+    const url = await engine.freshUrl();
+    const [a, b] = await Promise.all([migrate(url, ['--dir', dir]), migrate(url, ['--dir', dir])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const appliedA = appliedIn(a.stdout);
+    const appliedB = appliedIn(b.stdout);
+    expect(appliedA.filter((n) => appliedB.includes(n))).toEqual([]);
+
+    const store = createStore({ databaseUrl: url });
+    try {
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
+      expect([...appliedA, ...appliedB].sort()).toEqual(rows.map((r) => r.name));
+      expect(rows.map((r) => r.name)).toEqual(['0001_xref', '0002_after']);
+      const slow = await sql<{ n: number }>`select count(*) as n from slow`.execute(store.db);
+      expect(Number(slow.rows[0].n)).toBe(1);
+    } finally {
+      await store.close();
+    }
+
+    const again = await migrate(url, ['--dir', dir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already up to date/);
+  });
+
+  it('a failing migration exits 1 with a message naming it, and applies nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ps-layer-migrations-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, '0001_fine.ts'), `export async function up(db) { await db.schema.createTable('fine').addColumn('id', 'integer').execute(); }`);
+    writeFileSync(join(dir, '0002_broken.ts'), `export async function up(db) { await db.schema.dropTable('missing_table').execute(); }`);
+    const url = await engine.freshUrl();
+    const out = await migrate(url, ['--dir', dir]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/Database migration 0002_broken failed: .*as it was before \(rolled back with it: 0001_fine\)/);
+
+    const store = createStore({ databaseUrl: url });
+    try {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(store.db);
+      expect(Number(rows[0].n)).toBe(0);
+      await expect(sql`select * from fine`.execute(store.db)).rejects.toThrow();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('applies the project migrations and reports them', async () => {
+    const out = await migrate(await engine.freshUrl());
+    expect(out.code, out.stderr).toBe(0);
+    expect(appliedIn(out.stdout)).toEqual(expect.arrayContaining(['0001_xref', '0002_audit', '0003_idempotency']));
+  });
+});
+
+describe('npm run migrate with bad configuration', () => {
+  it('exits 1 naming the variable', async () => {
+    const out = await migrate('mysql://nope');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/Invalid configuration: DATABASE_URL/);
+  });
+});
