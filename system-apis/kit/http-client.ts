@@ -69,8 +69,9 @@ class AttemptFailure extends Error {
 
 type Outcome = { kind: 'response'; raw: RawResponse } | { kind: 'error'; error: ExchangeError };
 
-function withPlatform(err: ProblemError, platform: Platform): ProblemError {
-  if (err.extensions.platform === undefined) err.extensions.platform = platform;
+function withPlatform(err: ProblemError, platform: Platform, upstreamStatus: number): ProblemError {
+  err.extensions.platform ??= platform;
+  err.extensions.upstreamStatus ??= upstreamStatus;
   return err;
 }
 
@@ -280,7 +281,7 @@ export class PlatformClient {
     } catch {
       body = raw.body.toString('utf8').slice(0, 500);
     }
-    const mapped = withPlatform(this.opts.mapError({ status: raw.status, headers: raw.headers, body }), platform);
+    const mapped = withPlatform(this.opts.mapError({ status: raw.status, headers: raw.headers, body }), platform, raw.status);
     if (raw.status >= 500 && mapped.status < 500) {
       // A platform failure is never the consumer's fault, whatever the vendor body says.
       return new ProblemError('upstream-error', { detail: mapped.detail, extensions: { ...mapped.extensions, upstreamStatus: raw.status } });

@@ -1,0 +1,68 @@
+// Client-credentials tokens: caching, early refresh, single flight, both client auth styles.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClientCredentialsToken } from './oauth.js';
+import { CLIENT_ID, CLIENT_SECRET } from './fixture-platform.js';
+import { problemOf, startVendor, type Vendor } from './test-helpers.js';
+
+let vendor: Vendor;
+beforeAll(async () => {
+  vendor = await startVendor();
+});
+afterAll(() => vendor.running.close());
+afterEach(() => vendor.sandbox.reset('small'));
+
+const tokenFor = (overrides: Partial<ConstructorParameters<typeof ClientCredentialsToken>[0]> = {}) =>
+  new ClientCredentialsToken({
+    tokenUrl: `${vendor.running.url}/oauth/token`,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    timeoutMs: 1_000,
+    platform: 'crm',
+    ...overrides,
+  });
+
+describe('ClientCredentialsToken', () => {
+  it('fetches once for concurrent callers and caches the token', async () => {
+    const token = tokenFor({ scope: 'api' });
+    const headers = await Promise.all([token.header(), token.header(), token.header()]);
+    expect(new Set(headers.map((h) => h.Authorization)).size).toBe(1);
+    expect(headers[0].Authorization).toMatch(/^Bearer tok_1_/);
+    await token.header();
+    expect(vendor.state().tokenFetches).toBe(1);
+    expect(vendor.state().lastTokenRequest?.form).toMatchObject({ grant_type: 'client_credentials', scope: 'api', client_id: CLIENT_ID });
+    expect(token.fields()).toMatchObject({ instance_url: vendor.running.url, token_type: 'Bearer' });
+    expect(token.fields()).not.toHaveProperty('access_token');
+  });
+
+  it('refetches when forced', async () => {
+    const token = tokenFor();
+    const first = await token.header();
+    const second = await token.header(true);
+    expect(second.Authorization).not.toBe(first.Authorization);
+    expect(vendor.state().tokenFetches).toBe(2);
+  });
+
+  it('refreshes before the announced expiry', async () => {
+    vendor.state().expiresIn = 1;
+    const token = tokenFor();
+    await token.header();
+    await new Promise((r) => setTimeout(r, 850)); // past 80% of the 1 s lifetime
+    await token.header();
+    expect(vendor.state().tokenFetches).toBe(2);
+  });
+
+  it('authenticates with HTTP Basic when configured', async () => {
+    const token = tokenFor({ auth: 'basic' });
+    await token.header();
+    expect(vendor.state().lastTokenRequest?.authorization).toMatch(/^Basic /);
+    expect(vendor.state().lastTokenRequest?.form).not.toHaveProperty('client_secret');
+  });
+
+  it('reports an unreachable or failing token endpoint as 503/504 problems', async () => {
+    vendor.sandbox.ctx.faults.set({ errorRate: 1, errorStatus: 503 });
+    expect((await problemOf(tokenFor().header())).type).toBe('upstream-unavailable');
+    vendor.sandbox.ctx.faults.set({ errorRate: 0, hangRate: 1 });
+    expect((await problemOf(tokenFor({ timeoutMs: 200 }).header())).type).toBe('upstream-timeout');
+    vendor.sandbox.ctx.faults.clear();
+  });
+});
