@@ -187,6 +187,8 @@ async function compensate(ctx: ExecutionContext, def: WorkflowDefinition<unknown
       .executeTakeFirst();
     if (Number(marked.numUpdatedRows) === 0) return;
   }
+  // A step interrupted mid-attempt never completed: it has no result to undo and goes back to pending.
+  await ctx.db.updateTable('workflow_steps').set({ state: 'pending' }).where('run_id', '=', run.id).where('state', '=', 'running').where(held(ctx, run.id)).execute();
   const state: RunState = reason === COMPENSATE_AFTER_FAILURE ? 'compensated' : 'cancelled';
   await finish(ctx, def, run, state, { current_step: null }, {});
 }

@@ -1,0 +1,253 @@
+// The durable runner on both engines: checkpoints, stable idempotency keys, retries with
+// Retry-After, dead letters and operator actions, cancel with compensation, breakers,
+// run-key de-duplication, takeover of a dead holder's run, queries and outcome events.
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { BreakerRegistry } from '../resilience/breakers.js';
+import { PermanentError, TransientError } from '../resilience/errors.js';
+import type { Store } from '../store/index.js';
+import { cancelRun, defineWorkflow, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
+
+type Input = { opportunityId: string };
+const fast = { baseDelayMs: 1, maxDelayMs: 2 };
+
+describe.each(testEngines())('workflows on $name', (engine) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await migratedStore(engine);
+  });
+  afterEach(() => store.close());
+  afterAll(() => engine.cleanup());
+
+  const settle = async (wf: WorkflowEngine, rounds = 200) => {
+    for (let i = 0; i < rounds; i++) {
+      await wf.drain();
+      const open = await store.db.selectFrom('workflow_runs').select('id').where('state', 'in', ['pending', 'waiting', 'running']).execute();
+      if (open.length === 0) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  it('runs the steps in order, hands each the earlier results and a stable key, and emits completion', async () => {
+    const calls: Array<{ step: string; key: string; results: unknown }> = [];
+    const record = (step: string) => async (ctx: StepContext<Input>) => {
+      calls.push({ step, key: ctx.idempotencyKey, results: ctx.results });
+      return { [`${step}Id`]: `${step}-for-${ctx.input.opportunityId}` };
+    };
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [defineWorkflow<Input>({ name: 'provision', steps: [{ name: 'client', run: record('client') }, { name: 'project', run: record('project') }] })],
+    });
+    const started = await wf.startRun('provision', { opportunityId: 'opp-1' }, { runKey: 'opp-1' });
+    await settle(wf);
+    const run = await getRun(store.db, started.id);
+    expect(run.state).toBe('completed');
+    expect(run.result).toEqual({ client: { clientId: 'client-for-opp-1' }, project: { projectId: 'project-for-opp-1' } });
+    expect(calls).toEqual([
+      { step: 'client', key: `${started.id}:client`, results: {} },
+      { step: 'project', key: `${started.id}:project`, results: { client: { clientId: 'client-for-opp-1' } } },
+    ]);
+    expect(run.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([['client', 'completed', 1], ['project', 'completed', 1]]);
+    const events = await store.db.selectFrom('event_outbox').select(['type', 'envelope']).execute();
+    expect(events.map((e) => e.type)).toEqual(['workflow.provision.run.completed']);
+    expect(JSON.parse(events[0].envelope).data).toMatchObject({ runId: started.id, runKey: 'opp-1' });
+  });
+
+  it('returns the same run for the same run key', async () => {
+    const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'once', steps: [{ name: 'a', run: async () => 1 }] })] });
+    const a = await wf.startRun('once', {}, { runKey: 'k' });
+    const b = await wf.startRun('once', { different: true }, { runKey: 'k' });
+    expect(b).toMatchObject({ id: a.id, created: false });
+    expect((await listRuns(store.db, { definition: 'once' })).runs).toHaveLength(1);
+    await expect(wf.startRun('nope', {})).rejects.toMatchObject({ type: 'not-found' });
+  });
+
+  it('retries a transient failure, waiting as long as Retry-After says', async () => {
+    let calls = 0;
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [defineWorkflow({ name: 'ratelimited', retry: fast, steps: [{ name: 'call', run: async () => {
+        calls++;
+        if (calls === 1) throw new TransientError('429', { retryAfterMs: 60_000 });
+        return 'ok';
+      } }] })],
+    });
+    const { id } = await wf.startRun('ratelimited', {});
+    const before = Date.now();
+    await wf.drain();
+    const waiting = await store.db.selectFrom('workflow_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(waiting.state).toBe('waiting');
+    expect(Number(waiting.next_attempt_ms)).toBeGreaterThanOrEqual(before + 60_000);
+    await wf.drain();
+    expect(calls).toBe(1);
+    // Pretend the minute has passed.
+    await store.db.updateTable('workflow_runs').set({ next_attempt_ms: 0 }).where('id', '=', id).execute();
+    await settle(wf);
+    const run = await getRun(store.db, id);
+    expect(run.state).toBe('completed');
+    expect(run.steps[0]).toMatchObject({ attempts: 2, errors: [{ attempt: 1, message: '429', retryAfterMs: 60_000 }] });
+  });
+
+  it('dead-letters after the last attempt, then resumes from the failed step when retried', async () => {
+    const calls = { first: 0, second: 0 };
+    let healthy = false;
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [defineWorkflow({ name: 'fragile', retry: { ...fast, maxAttempts: 3 }, steps: [
+        { name: 'first', run: async () => ++calls.first },
+        { name: 'second', run: async () => {
+          calls.second++;
+          if (!healthy) throw new Error(`erp down (${calls.second})`);
+          return 'posted';
+        } },
+      ] })],
+    });
+    const { id } = await wf.startRun('fragile', { invoice: 7 });
+    await settle(wf);
+    let run = await getRun(store.db, id);
+    expect(run.state).toBe('failed');
+    expect(calls).toEqual({ first: 1, second: 3 });
+    const [letter] = await listDeadLetters(store.db, { state: 'open' });
+    expect(letter).toMatchObject({ runId: id, step: 'second', input: { invoice: 7 }, state: 'open' });
+    expect(letter.errors.map((e) => e.message)).toEqual(['erp down (1)', 'erp down (2)', 'erp down (3)']);
+    expect((await store.db.selectFrom('event_outbox').select('type').execute()).map((e) => e.type)).toEqual(['workflow.fragile.run.failed']);
+
+    await expect(retryRun(store.db, id)).resolves.toBeUndefined();
+    await expect(retryRun(store.db, id)).rejects.toMatchObject({ type: 'conflict' });
+    // Still broken: fails again into a second dead letter.
+    await settle(wf);
+    expect((await getRun(store.db, id)).state).toBe('failed');
+    healthy = true;
+    const open = await listDeadLetters(store.db, { state: 'open' });
+    expect(open).toHaveLength(1);
+    await replayDeadLetter(store.db, open[0].id);
+    await expect(replayDeadLetter(store.db, open[0].id)).rejects.toMatchObject({ type: 'conflict' });
+    await settle(wf);
+    run = await getRun(store.db, id);
+    expect(run.state).toBe('completed');
+    expect(calls.first).toBe(1); // the completed step never re-ran
+    expect(run.deadLetters.map((d) => d.state)).toEqual(['replayed', 'replayed']);
+  });
+
+  it('fails at once on a permanent error', async () => {
+    let calls = 0;
+    const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'invalid', retry: fast, steps: [{ name: 'a', run: async () => {
+      calls++;
+      throw new PermanentError('contract terms invalid');
+    } }] })] });
+    const { id } = await wf.startRun('invalid', {});
+    await settle(wf);
+    expect((await getRun(store.db, id)).state).toBe('failed');
+    expect(calls).toBe(1);
+  });
+
+  it('cancels a run: completed steps are compensated in reverse order', async () => {
+    const log: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const wf = new WorkflowEngine({
+      store,
+      heartbeatMs: 20,
+      definitions: [defineWorkflow({ name: 'undoable', steps: [
+        { name: 'a', run: async () => 'A', compensate: async (c) => void log.push(`undo a ${String(c.result)} ${c.idempotencyKey.endsWith(':a:compensate')}`) },
+        { name: 'b', run: async () => 'B', compensate: async () => void log.push('undo b') },
+        { name: 'c', run: async ({ signal }) => {
+          log.push('c started');
+          await new Promise<void>((resolve) => {
+            signal.addEventListener('abort', () => resolve());
+            void gate.then(resolve);
+          });
+          throw new Error('stopped');
+        } },
+      ] })],
+    });
+    const { id } = await wf.startRun('undoable', {});
+    wf.start();
+    for (let i = 0; i < 400 && !log.includes('c started'); i++) await new Promise((r) => setTimeout(r, 10));
+    await wf.cancel(id);
+    for (let i = 0; i < 400 && !['cancelled', 'compensated'].includes((await getRun(store.db, id)).state); i++) await new Promise((r) => setTimeout(r, 10));
+    release();
+    await wf.stop();
+    const run = await getRun(store.db, id);
+    expect(run.state).toBe('cancelled');
+    expect(log).toEqual(['c started', 'undo b', 'undo a A true']);
+    expect(run.steps.map((s) => s.state)).toEqual(['compensated', 'compensated', 'pending']);
+    await expect(cancelRun(store.db, id)).rejects.toMatchObject({ type: 'conflict' });
+  });
+
+  it('compensates automatically after failure when the definition asks', async () => {
+    const log: string[] = [];
+    const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'saga', compensateOnFailure: true, retry: { ...fast, maxAttempts: 2 }, steps: [
+      { name: 'reserve', run: async () => 'r1', compensate: async () => void log.push('release r1') },
+      { name: 'charge', run: async () => { throw new Error('card declined'); } },
+    ] })] });
+    const { id } = await wf.startRun('saga', {});
+    await settle(wf);
+    const run = await getRun(store.db, id);
+    expect(run.state).toBe('compensated');
+    expect(log).toEqual(['release r1']);
+    expect(run.deadLetters).toHaveLength(1);
+  });
+
+  it('waits while the platform breaker is open instead of failing', async () => {
+    let calls = 0;
+    const breakers = new BreakerRegistry({ threshold: 2, halfOpenAfterMs: 60_000 });
+    const failing = defineWorkflow({ name: 'crm-sync', retry: { ...fast, maxAttempts: 2 }, steps: [{ name: 'push', platform: 'crm', run: async () => {
+      calls++;
+      throw new Error('crm 503');
+    } }] });
+    const wf = new WorkflowEngine({ store, breakers, definitions: [failing] });
+    const a = await wf.startRun('crm-sync', {}, { runKey: 'a' });
+    await settle(wf); // a: two failures → failed, and the breaker opens
+    const b = await wf.startRun('crm-sync', {}, { runKey: 'b' });
+    await wf.drain();
+    expect((await getRun(store.db, a.id)).state).toBe('failed');
+    const runB = await getRun(store.db, b.id);
+    expect(runB.state).toBe('waiting');
+    expect(runB.steps[0].attempts).toBe(0);
+    expect(calls).toBe(2);
+  });
+
+  it('takes over a run whose holder died, resuming after the last checkpoint', async () => {
+    const calls: string[] = [];
+    const def = defineWorkflow({ name: 'resumable', steps: ['one', 'two', 'three'].map((name) => ({ name, run: async (c: StepContext<unknown>) => {
+      calls.push(`${name}#${c.attempt}`);
+      return name;
+    } })) });
+    const wf = new WorkflowEngine({ store, definitions: [def], leaseMs: 200 });
+    const { id } = await wf.startRun('resumable', {});
+    // A process that died: it claimed the run, checkpointed `one`, was mid-way through `two`.
+    const now = Date.now();
+    await store.db.updateTable('workflow_runs').set({ state: 'running', claimed_by: 'dead-worker', lease_until_ms: now + 300 }).where('id', '=', id).execute();
+    await store.db.updateTable('workflow_steps').set({ state: 'completed', attempts: 1, result: '"one"' }).where('run_id', '=', id).where('name', '=', 'one').execute();
+    await store.db.updateTable('workflow_steps').set({ state: 'running', attempts: 1 }).where('run_id', '=', id).where('name', '=', 'two').execute();
+    await wf.drain();
+    expect(calls).toEqual([]); // lease still valid: nobody touches it
+    await new Promise((r) => setTimeout(r, 350));
+    await settle(wf);
+    const run = await getRun(store.db, id);
+    expect(run.state).toBe('completed');
+    expect(calls).toEqual(['two#2', 'three#1']);
+    expect(run.result).toEqual({ one: 'one', two: 'two', three: 'three' });
+  });
+
+  it('lists runs by definition, state and time, newest first, with a cursor', async () => {
+    const wf = new WorkflowEngine({ store, definitions: [
+      defineWorkflow({ name: 'x', steps: [{ name: 's', run: async () => 1 }] }),
+      defineWorkflow({ name: 'y', steps: [{ name: 's', run: async () => 1 }] }),
+    ] });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await wf.startRun('x', { i })).id);
+    await wf.startRun('y', {});
+    await settle(wf);
+    const first = await listRuns(store.db, { definition: 'x', state: 'completed', limit: 3 });
+    expect(first.runs.map((r) => r.id)).toEqual(ids.slice(2).reverse());
+    const second = await listRuns(store.db, { definition: 'x', limit: 3, after: first.next! });
+    expect(second.runs.map((r) => r.id)).toEqual(ids.slice(0, 2).reverse());
+    expect(second.next).toBeNull();
+    expect((await listRuns(store.db, { since: new Date(Date.now() + 60_000) })).runs).toHaveLength(0);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid input
+    await expect(listRuns(store.db, { state: 'bogus' as any })).rejects.toMatchObject({ status: 400 });
+    await expect(getRun(store.db, '00000000-0000-7000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+  });
+});
