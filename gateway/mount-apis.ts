@@ -43,7 +43,8 @@ function validation(contract: ApiContract, options: MountOptions) {
     OpenApiValidator.middleware({
       apiSpec: spec,
       validateApiSpec: false, // contracts are linted by spectral before they get here
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
+      // allErrors: a caller learns every bad field at once; the body limit bounds the cost.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, allErrors: true },
       validateResponses: options.validateResponses ? { removeAdditional: false } : false,
       validateSecurity: false, // authentication ran earlier; scopes are checked just after
       ignoreUndocumented: false,
