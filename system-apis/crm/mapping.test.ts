@@ -55,9 +55,10 @@ describe('CRM mapping: vendor -> canonical', () => {
       id: '0191e6a0-0000-7000-8000-000000000001',
       name: 'Nordlicht Logistik GmbH',
       domain: 'nordlicht-logistik.de',
-      country: 'DE',
+      billingCountry: 'DE',
       taxId: 'DE812345678',
-      currency: 'EUR',
+      defaultCurrency: 'EUR',
+      status: 'active',
       billing: { status: 'overdue', invoiceStatus: 'posted', outstanding: { amountMinor: 1825050, currency: 'EUR' } },
       createdAt: '2025-11-03T08:15:00.000Z',
       updatedAt: '2026-02-10T16:45:12.000Z', // +0100 normalised to UTC
@@ -108,10 +109,10 @@ describe('CRM mapping: vendor -> canonical', () => {
       Phone: null, Title: 'Head of Operations', CreatedDate: '2025-11-03T08:20:00.000+0000', LastModifiedDate: '2025-11-03T08:20:00.000+0000',
     };
     expect(sfContactToContact(sf, { id: 'k-1', clientId: 'c-1' })).toEqual({
-      id: 'k-1', clientId: 'c-1', firstName: 'Jana', lastName: 'Albers', email: 'jana.albers@nordlicht-logistik.de', phone: null,
-      title: 'Head of Operations', createdAt: '2025-11-03T08:20:00.000Z', updatedAt: '2025-11-03T08:20:00.000Z',
+      id: 'k-1', clientId: 'c-1', givenName: 'Jana', familyName: 'Albers', email: 'jana.albers@nordlicht-logistik.de', phone: null,
+      jobTitle: 'Head of Operations', createdAt: '2025-11-03T08:20:00.000Z', updatedAt: '2025-11-03T08:20:00.000Z',
     });
-    expect(contactToSfFields({ lastName: 'Albers', email: null }, { accountId: ACCOUNT.Id })).toEqual({ AccountId: ACCOUNT.Id, LastName: 'Albers', Email: null });
+    expect(contactToSfFields({ familyName: 'Albers', email: null }, { accountId: ACCOUNT.Id })).toEqual({ AccountId: ACCOUNT.Id, LastName: 'Albers', Email: null });
   });
 });
 
@@ -130,7 +131,7 @@ describe('CRM mapping: canonical -> vendor and round trips', () => {
   });
 
   it('writes only the fields present and clears with null', () => {
-    expect(clientToAccountFields({ website: null, country: 'gb' })).toEqual({ Website: null, BillingCountryCode: 'GB' });
+    expect(clientToAccountFields({ website: null, billingCountry: 'gb' })).toEqual({ Website: null, BillingCountryCode: 'GB' });
   });
 
   it('round-trips an opportunity through vendor fields', () => {

@@ -125,11 +125,12 @@ export function accountToClient(account: SfAccount, ids: { id: string }): Client
     name: account.Name,
     website: account.Website ?? null,
     domain: websiteDomain(account.Website),
-    country: countryCode(account),
+    billingCountry: countryCode(account),
     taxId: account.Tax_Id__c ?? null,
     industry: account.Industry ?? null,
     phone: account.Phone ?? null,
-    currency,
+    defaultCurrency: currency,
+    status: 'active',
     billing: {
       status: lookup(BILLING_STATUS_TO_CANONICAL, account.Billing_Status__c, 'Account.Billing_Status__c'),
       invoiceStatus: lookup(INVOICE_STATUS_TO_CANONICAL, account.Invoice_Status__c, 'Account.Invoice_Status__c'),
@@ -143,11 +144,11 @@ export function sfContactToContact(contact: SfContact, ids: { id: string; client
   return {
     id: ids.id,
     clientId: ids.clientId,
-    firstName: contact.FirstName ?? null,
-    lastName: contact.LastName,
+    givenName: contact.FirstName ?? null,
+    familyName: contact.LastName,
     email: contact.Email ?? null,
     phone: contact.Phone ?? null,
-    title: contact.Title ?? null,
+    jobTitle: contact.Title ?? null,
     ...timestamps(contact),
   };
 }
@@ -198,11 +199,11 @@ export function clientToAccountFields(input: ClientPatch, externalId?: string): 
   const out: Partial<Writable<SfAccount>> = {};
   put(out, 'Name', input.name);
   put(out, 'Website', input.website);
-  if (input.country !== undefined) out.BillingCountryCode = input.country === null ? null : input.country.toUpperCase();
+  if (input.billingCountry !== undefined) out.BillingCountryCode = input.billingCountry === null ? null : input.billingCountry.toUpperCase();
   put(out, 'Tax_Id__c', input.taxId);
   put(out, 'Industry', input.industry);
   put(out, 'Phone', input.phone);
-  put(out, 'CurrencyIsoCode', input.currency);
+  put(out, 'CurrencyIsoCode', input.defaultCurrency);
   put(out, 'External_Id__c', externalId);
   return out;
 }
@@ -210,11 +211,11 @@ export function clientToAccountFields(input: ClientPatch, externalId?: string): 
 export function contactToSfFields(input: ContactPatch, refs: { accountId?: string | null }, externalId?: string): Partial<Writable<SfContact>> {
   const out: Partial<Writable<SfContact>> = {};
   put(out, 'AccountId', refs.accountId);
-  put(out, 'FirstName', input.firstName);
-  put(out, 'LastName', input.lastName);
+  put(out, 'FirstName', input.givenName);
+  put(out, 'LastName', input.familyName);
   put(out, 'Email', input.email);
   put(out, 'Phone', input.phone);
-  put(out, 'Title', input.title);
+  put(out, 'Title', input.jobTitle);
   put(out, 'External_Id__c', externalId);
   return out;
 }

@@ -33,11 +33,13 @@ export interface Client {
   /** Registrable domain from the website, lower case, without `www.`: one of the client matching keys. */
   domain: string | null;
   /** ISO 3166-1 alpha-2. */
-  country: string | null;
+  billingCountry: string | null;
   taxId: string | null;
   industry: string | null;
   phone: string | null;
-  currency: string | null;
+  defaultCurrency: string | null;
+  /** CRM accounts have no lifecycle of their own: every account the CRM returns is active. */
+  status: 'active';
   billing: ClientBilling;
   createdAt: string;
   updatedAt: string;
@@ -46,11 +48,11 @@ export interface Client {
 export interface Contact {
   id: string;
   clientId: string | null;
-  firstName: string | null;
-  lastName: string;
+  givenName: string | null;
+  familyName: string;
   email: string | null;
   phone: string | null;
-  title: string | null;
+  jobTitle: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -93,21 +95,21 @@ export interface Opportunity {
 export interface ClientInput {
   name: string;
   website?: string | null;
-  country?: string | null;
+  billingCountry?: string | null;
   taxId?: string | null;
   industry?: string | null;
   phone?: string | null;
-  currency?: string | null;
+  defaultCurrency?: string | null;
 }
 export type ClientPatch = Partial<ClientInput>;
 
 export interface ContactInput {
   clientId?: string | null;
-  firstName?: string | null;
-  lastName: string;
+  givenName?: string | null;
+  familyName: string;
   email?: string | null;
   phone?: string | null;
-  title?: string | null;
+  jobTitle?: string | null;
 }
 export type ContactPatch = Partial<ContactInput>;
 
