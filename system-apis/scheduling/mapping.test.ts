@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
   assignmentToTaskInput,
+  assignmentUpdateToTaskPatch,
   floatProjectToProject,
   floatTimestampToIso,
   hoursToMinutes,
+  minutesPerWeekToHours,
   minutesToHours,
+  personRates,
   personToResource,
   placeholderForRole,
   projectToFloatInput,
   resourceToPersonInput,
+  roleCode,
+  roleLabel,
+  staffingRequestStatus,
   staffingRequestToTaskInput,
   taskToAssignment,
-  taskToStaffingRequest,
+  workingDays,
 } from './mapping.js';
 import type { FloatPerson, FloatProject, FloatTask } from './vendor-types.js';
 import { ProblemError } from '../../core/problems.js';
@@ -57,109 +63,121 @@ const task: FloatTask = {
   end_date: '2025-04-18',
   hours: 6.25,
   status: 2,
-  name: 'Discovery',
+  name: null,
   notes: 'Workshops on site',
   created: '2025-03-30 10:00:00',
   modified: '2025-03-31 11:30:00',
 };
 
 describe('scheduling mapping: people ↔ resources', () => {
-  it('maps a Float person to a canonical resource with money in minor units', () => {
-    const resource = personToResource(person, 'res-1', 'EUR');
-    expect(resource).toEqual({
+  it('maps a Float person to a canonical resource', () => {
+    expect(personToResource(person, 'res-1')).toEqual({
       id: 'res-1',
-      name: 'Amira Haddad',
+      displayName: 'Amira Haddad',
       email: 'amira.haddad@example.com',
-      role: 'Senior Consultant',
-      department: 'Advisory',
-      employmentType: 'employee',
-      fullTime: true,
-      costRate: { amountMinor: 9250, currency: 'EUR' },
-      billRate: { amountMinor: 18500, currency: 'EUR' },
-      dailyCapacityMinutes: [480, 480, 480, 480, 450, 0, 0],
-      weeklyCapacityMinutes: 2370,
-      active: true,
-      updatedAt: '2025-03-04T16:20:05Z',
+      primaryRole: 'senior-consultant',
+      capacityMinutesPerWeek: 2370,
+      status: 'active',
+    });
+    expect(personToResource({ ...person, email: null, active: 0, job_title: null }, 'r')).toEqual({
+      id: 'r', displayName: 'Amira Haddad', primaryRole: 'unspecified', capacityMinutesPerWeek: 2370, status: 'inactive',
     });
   });
 
-  it('round-trips a resource back to the Float person body', () => {
-    const resource = personToResource(person, 'res-1', 'EUR');
-    const body = resourceToPersonInput(resource, 'EUR');
-    expect(body).toMatchObject({
-      name: person.name,
-      job_title: person.job_title,
-      people_type_id: 1,
-      employee_type: 1,
-      default_hourly_rate: '185.00',
-      cost_rate: '92.50',
-      work_days_hours: person.work_days_hours,
-      active: 1,
-    });
+  it('maps rates to minor units per currency and rejects excess precision', () => {
+    expect(personRates(person, 'EUR')).toEqual({ billRate: { amountMinor: 18500, currency: 'EUR' }, costRate: { amountMinor: 9250, currency: 'EUR' } });
+    expect(personRates({ ...person, default_hourly_rate: '21000', cost_rate: '9000' }, 'JPY').billRate).toEqual({ amountMinor: 21000, currency: 'JPY' });
+    expect(personRates({ ...person, default_hourly_rate: '90.5', cost_rate: '45.125' }, 'KWD').costRate).toEqual({ amountMinor: 45125, currency: 'KWD' });
+    expect(() => personRates({ ...person, cost_rate: '45.125' }, 'EUR')).toThrow(ProblemError);
+    expect(personRates({ ...person, cost_rate: null, default_hourly_rate: null }, 'EUR')).toEqual({ billRate: undefined, costRate: undefined });
   });
 
-  it('uses per-currency minor units and rejects excess precision', () => {
-    expect(personToResource({ ...person, default_hourly_rate: '21000', cost_rate: '9000' }, 'r', 'JPY').billRate).toEqual({ amountMinor: 21000, currency: 'JPY' });
-    expect(personToResource({ ...person, cost_rate: '45.125', default_hourly_rate: '90.5' }, 'r', 'KWD').costRate).toEqual({ amountMinor: 45125, currency: 'KWD' });
-    expect(() => personToResource({ ...person, cost_rate: '45.125' }, 'r', 'EUR')).toThrow(ProblemError);
+  it('round-trips a resource to a Float person', () => {
+    const body = resourceToPersonInput({ displayName: 'Amira Haddad', email: 'a@example.com', primaryRole: 'senior-consultant', capacityMinutesPerWeek: 2250, status: 'active' });
+    expect(body).toMatchObject({ name: 'Amira Haddad', job_title: 'Senior Consultant', work_days_hours: [7.5, 7.5, 7.5, 7.5, 7.5, 0, 0], active: 1, people_type_id: 1 });
+    const back = personToResource({ ...person, ...body, email: 'a@example.com', department: null } as FloatPerson, 'x');
+    expect(back).toMatchObject({ primaryRole: 'senior-consultant', capacityMinutesPerWeek: 2250 });
+    expect(() => resourceToPersonInput({ displayName: 'x', primaryRole: 'analyst', capacityMinutesPerWeek: 2401, status: 'active' })).toThrow(/multiple of 5/);
   });
 
-  it('refuses a rate in another currency than the account', () => {
-    const resource = personToResource(person, 'res-1', 'EUR');
-    expect(() => resourceToPersonInput({ ...resource, billRate: { amountMinor: 100, currency: 'USD' } }, 'EUR')).toThrow(/holds amounts in EUR/);
-  });
-
-  it('maps placeholders and contractors', () => {
-    expect(personToResource({ ...person, people_type_id: 3, default_hourly_rate: null, cost_rate: null }, 'r', 'EUR')).toMatchObject({
-      employmentType: 'placeholder', billRate: null, costRate: null,
-    });
-    expect(personToResource({ ...person, people_type_id: 2, employee_type: 0 }, 'r', 'EUR')).toMatchObject({ employmentType: 'contractor', fullTime: false });
-    expect(placeholderForRole('Data Engineer')).toMatchObject({ people_type_id: 3, job_title: 'Data Engineer' });
+  it('turns job titles into role codes and back', () => {
+    expect(roleCode('Senior Consultant')).toBe('senior-consultant');
+    expect(roleCode('Data & AI Lead ')).toBe('data-ai-lead');
+    expect(roleCode('Chef de projet Sénior')).toBe('chef-de-projet-senior');
+    expect(roleCode('3D Artist')).toBe('d-artist');
+    expect(roleCode('')).toBe('unspecified');
+    expect(roleLabel('senior-consultant')).toBe('Senior Consultant');
+    expect(placeholderForRole('data-engineer')).toMatchObject({ people_type_id: 3, job_title: 'Data Engineer' });
   });
 });
 
-describe('scheduling mapping: projects, allocations, staffing requests', () => {
-  it('maps projects both ways', () => {
-    const p = floatProjectToProject(project, 'prj-1', 'GBP');
-    expect(p).toEqual({ id: 'prj-1', name: project.name, billable: true, tentative: false, active: true, budget: { amountMinor: 12000000, currency: 'GBP' }, tags: ['erp'], updatedAt: '2025-01-03T08:00:00Z' });
-    expect(projectToFloatInput({ name: p.name, billable: false, budget: p.budget, tags: p.tags }, 'GBP')).toEqual({ name: project.name, non_billable: 1, tentative: 0, budget_total: '120000.00', tags: ['erp'] });
+describe('scheduling mapping: projects and allocations', () => {
+  it('maps projects both ways with budgets in minor units', () => {
+    const p = floatProjectToProject(project, 'eng-1', 'GBP');
+    expect(p).toEqual({ engagementId: 'eng-1', name: project.name, billable: true, tentative: false, budget: { amountMinor: 12000000, currency: 'GBP' }, updatedAt: '2025-01-03T08:00:00Z' });
+    expect(projectToFloatInput({ name: p.name, billable: false, budget: p.budget }, 'GBP')).toEqual({ name: project.name, non_billable: 1, tentative: 0, budget_total: '120000.00' });
+    expect(() => projectToFloatInput({ name: 'x', budget: { amountMinor: 1, currency: 'USD' } }, 'GBP')).toThrow(/holds amounts in GBP/);
+    expect(floatProjectToProject({ ...project, budget_total: null }, 'e', 'EUR').budget).toBeUndefined();
   });
 
   it('maps an allocation to an assignment and back', () => {
-    const a = taskToAssignment(task, { id: 'asg-1', resourceId: 'res-1', projectId: 'prj-1' });
-    expect(a).toEqual({ id: 'asg-1', resourceId: 'res-1', projectId: 'prj-1', startDate: '2025-04-07', endDate: '2025-04-18', minutesPerDay: 375, status: 'confirmed', notes: 'Workshops on site', updatedAt: '2025-03-31T11:30:00Z' });
-    expect(assignmentToTaskInput(a, { peopleId: 1042, projectId: 88 })).toEqual({ project_id: 88, people_id: 1042, start_date: '2025-04-07', end_date: '2025-04-18', hours: 6.25, status: 2, notes: 'Workshops on site' });
-    expect(taskToAssignment({ ...task, status: 1 }, { id: 'a', resourceId: 'r', projectId: 'p' }).status).toBe('tentative');
-    expect(taskToAssignment({ ...task, status: 3 }, { id: 'a', resourceId: 'r', projectId: 'p' }).status).toBe('completed');
-    expect(() => taskToAssignment({ ...task, status: 9 as never }, { id: 'a', resourceId: 'r', projectId: 'p' })).toThrow(/Unknown allocation status/);
+    const a = taskToAssignment(task, { id: 'asg-1', engagementId: 'eng-1', resourceId: 'res-1' }, person.job_title);
+    expect(a).toEqual({
+      id: 'asg-1', engagementId: 'eng-1', resourceId: 'res-1', role: 'senior-consultant', startDate: '2025-04-07', endDate: '2025-04-18',
+      minutesPerWeek: 1875, status: 'confirmed', updatedAt: '2025-03-31T11:30:00Z',
+    });
+    const body = assignmentToTaskInput({ engagementId: a.engagementId, resourceId: a.resourceId, startDate: a.startDate, endDate: a.endDate, minutesPerWeek: a.minutesPerWeek, role: 'architect', status: 'confirmed' }, { peopleId: 1042, projectId: 88 });
+    expect(body).toEqual({ project_id: 88, people_id: 1042, start_date: '2025-04-07', end_date: '2025-04-18', hours: 6.25, status: 2, name: 'Architect' });
+    expect(taskToAssignment({ ...task, ...body, name: 'Architect' }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null)).toMatchObject({ role: 'architect', minutesPerWeek: 1875 });
+    expect(taskToAssignment({ ...task, status: 1 }, { id: 'a', engagementId: 'e', resourceId: 'r', staffingRequestId: 's' }, null)).toMatchObject({ status: 'tentative', staffingRequestId: 's' });
+    expect(taskToAssignment({ ...task, status: 3 }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null).status).toBe('confirmed');
+    expect(() => taskToAssignment({ ...task, status: 9 as never }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null)).toThrow(/Unknown allocation status/);
   });
 
-  it('validates assignment dates and minutes', () => {
-    const base = { resourceId: 'r', projectId: 'p', startDate: '2025-04-07', endDate: '2025-04-01', minutesPerDay: 60 };
-    expect(() => assignmentToTaskInput(base, { peopleId: 1, projectId: 1 })).toThrow(/before startDate/);
-    expect(() => assignmentToTaskInput({ ...base, endDate: '2025-04-09', minutesPerDay: 0 }, { peopleId: 1, projectId: 1 })).toThrow(/minutesPerDay/);
-    expect(() => assignmentToTaskInput({ ...base, startDate: '07/04/2025' }, { peopleId: 1, projectId: 1 })).toThrow(/plain date/);
+  it('refuses minutes per week that five working days cannot hold exactly', () => {
+    expect(minutesPerWeekToHours(2400)).toBe(8);
+    expect(minutesPerWeekToHours(5)).toBe(0.02);
+    expect(() => minutesPerWeekToHours(2401)).toThrow(/multiple of 5/);
+    expect(() => minutesPerWeekToHours(0)).toThrow(ProblemError);
+    expect(() => minutesPerWeekToHours(7205)).toThrow(/24 hours/);
+    for (let m = 5; m <= 7200; m += 5) expect(hoursToMinutes(minutesPerWeekToHours(m)) * 5).toBe(m);
   });
 
-  it('rounds hours to minutes and back without drift', () => {
+  it('validates periods and builds partial updates', () => {
+    const input = { engagementId: 'e', resourceId: 'r', role: 'analyst', startDate: '2025-04-07', endDate: '2025-04-01', minutesPerWeek: 600 };
+    expect(() => assignmentToTaskInput(input, { peopleId: 1, projectId: 1 })).toThrow(/before startDate/);
+    expect(() => assignmentToTaskInput({ ...input, startDate: '07/04/2025' }, { peopleId: 1, projectId: 1 })).toThrow(/plain date/);
+    expect(assignmentUpdateToTaskPatch({ minutesPerWeek: 1200, status: 'tentative' }, task)).toEqual({ hours: 4, status: 1 });
+    expect(() => assignmentUpdateToTaskPatch({ endDate: '2025-01-01' }, task)).toThrow(/before startDate/);
+  });
+
+  it('converts hours and minutes without drift', () => {
     expect(hoursToMinutes(1.25)).toBe(75);
     expect(hoursToMinutes(0.01)).toBe(1);
-    expect(hoursToMinutes(7.999)).toBe(480);
     for (let m = 0; m <= 24 * 60; m++) expect(hoursToMinutes(minutesToHours(m))).toBe(m);
     expect(() => hoursToMinutes(-1)).toThrow(ProblemError);
   });
+});
 
-  it('reads staffing requests from the placeholder allocation', () => {
-    const placeholder: FloatPerson = { ...person, people_id: 9001, people_type_id: 3, job_title: 'Architect' };
-    const input = staffingRequestToTaskInput({ startDate: '2025-05-05', endDate: '2025-06-27', minutesPerDay: 240 }, { placeholderId: 9001, projectId: 88 });
-    expect(input).toMatchObject({ people_id: 9001, hours: 4, status: 1 });
-    const ids = { id: 'sr-1', projectId: 'prj-1', resourceId: 'res-9' };
-    const fallback = { startDate: '2025-05-05', endDate: '2025-06-27', minutesPerDay: 240, updatedAt: '2025-05-01T00:00:00Z' };
-    const open = taskToStaffingRequest({ ...task, people_id: 9001, status: 1, hours: 4 }, { role: 'Architect', person: placeholder }, ids, fallback);
-    expect(open).toMatchObject({ status: 'open', resourceId: null, minutesPerDay: 240, role: 'Architect' });
-    const filled = taskToStaffingRequest({ ...task, status: 2 }, { role: 'Architect', person }, ids, fallback);
-    expect(filled).toMatchObject({ status: 'filled', resourceId: 'res-9' });
-    expect(taskToStaffingRequest(null, { role: 'Architect', person: null }, ids, fallback)).toMatchObject({ status: 'cancelled', startDate: '2025-05-05' });
+describe('scheduling mapping: staffing requests', () => {
+  it('counts working days Monday to Friday', () => {
+    expect(workingDays('2025-04-07', '2025-04-13')).toBe(5); // Mon..Sun
+    expect(workingDays('2025-04-12', '2025-04-13')).toBe(0); // a weekend
+    expect(workingDays('2025-04-11', '2025-04-14')).toBe(2); // Fri, Mon
+  });
+
+  it('spreads the effort over the working days on a tentative placeholder allocation', () => {
+    const body = staffingRequestToTaskInput({ role: 'architect', startDate: '2025-04-07', endDate: '2025-04-18', effortMinutes: 4800 }, { placeholderId: 9001, projectId: 88 });
+    expect(body).toEqual({ project_id: 88, people_id: 9001, start_date: '2025-04-07', end_date: '2025-04-18', hours: 8, status: 1, name: 'Architect' });
+    expect(() => staffingRequestToTaskInput({ role: 'a', startDate: '2025-04-12', endDate: '2025-04-13', effortMinutes: 60 }, { placeholderId: 1, projectId: 1 })).toThrow(/no working day/);
+    expect(() => staffingRequestToTaskInput({ role: 'a', startDate: '2025-04-07', endDate: '2025-04-07', effortMinutes: 1500 }, { placeholderId: 1, projectId: 1 })).toThrow(/24 hours/);
+  });
+
+  it('reads the status from the allocation and its person', () => {
+    const placeholder: FloatPerson = { ...person, people_type_id: 3 };
+    expect(staffingRequestStatus(task, placeholder)).toBe('open');
+    expect(staffingRequestStatus(task, person)).toBe('filled');
+    expect(staffingRequestStatus(null, null)).toBe('cancelled');
   });
 
   it('normalises Float timestamps', () => {

@@ -1,40 +1,37 @@
 // Pure mapping between Float-shaped payloads and canonical scheduling records, both ways.
 // Native ids are resolved to canonical ids by the caller (cross-reference store) and passed in.
-import { fromMinor, toMinor, type Money } from '../../core/money.js';
+//
+// Time: Float books hours per working day (decimals, e.g. 7.5); canonical assignments book
+// minutes per week. minutesPerDay = round(hours × 60); minutesPerWeek = minutesPerDay × 5
+// (Monday to Friday). Writing back needs minutesPerWeek divisible by 5 (else 422, never a
+// silent rounding); hours are sent with two decimals, which always read back to the same minutes.
+import { fromMinor, toMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type {
   Assignment,
   AssignmentInput,
   AssignmentStatus,
-  EmploymentType,
+  AssignmentUpdate,
+  Money,
   Resource,
   SchedulingProject,
   SchedulingProjectInput,
-  StaffingRequest,
   StaffingRequestStatus,
 } from './canonical.js';
-import type {
-  FloatPeopleType,
-  FloatPerson,
-  FloatPersonInput,
-  FloatProject,
-  FloatProjectInput,
-  FloatTask,
-  FloatTaskInput,
-  FloatTaskStatus,
-} from './vendor-types.js';
+import type { FloatPerson, FloatPersonInput, FloatProject, FloatProjectInput, FloatTask, FloatTaskInput, FloatTaskStatus } from './vendor-types.js';
 
+export const WORKING_DAYS_PER_WEEK = 5;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Decimal hours → whole minutes: round(hours × 60), half away from zero (hours are never negative). */
 export function hoursToMinutes(hours: number): number {
-  if (!Number.isFinite(hours) || hours < 0) {
-    throw new ProblemError('upstream-error', { detail: `Platform sent invalid hours: ${hours}` });
+  if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
+    throw new ProblemError('upstream-error', { detail: `Platform sent invalid hours: ${String(hours)}` });
   }
   return Math.round(hours * 60);
 }
 
-/** Whole minutes → decimal hours with two places; round(hoursToMinutes(x)) recovers the minutes exactly. */
+/** Whole minutes → decimal hours with two places; hoursToMinutes() of it gives the minutes back exactly. */
 export function minutesToHours(minutes: number): number {
   if (!Number.isInteger(minutes) || minutes < 0) {
     throw new ProblemError('validation-failed', { detail: `Minutes must be a non-negative integer, got ${minutes}` });
@@ -42,12 +39,48 @@ export function minutesToHours(minutes: number): number {
   return Math.round((minutes / 60) * 100) / 100;
 }
 
-/** Float's "YYYY-MM-DD HH:MM:SS" (UTC) → RFC 3339 UTC. Already-RFC 3339 values pass through normalised. */
+/** Float's "YYYY-MM-DD HH:MM:SS" (UTC) → RFC 3339 UTC. RFC 3339 values pass through normalised. */
 export function floatTimestampToIso(value: string): string {
   const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new ProblemError('upstream-error', { detail: `Platform sent an invalid timestamp: ${value}` });
   return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** A job title as a canonical role code: "Senior Consultant" → "senior-consultant". */
+export function roleCode(title: string | null | undefined): string {
+  const code = (title ?? '')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return code.length >= 2 ? code : 'unspecified';
+}
+
+/** A role code as the job title the platform shows: "senior-consultant" → "Senior Consultant". */
+export function roleLabel(code: string): string {
+  return code.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+}
+
+function amount(value: string | null, currency: string): Money | undefined {
+  if (value === null || value === '') return undefined;
+  // More precision than the currency has is a platform error, never a silent rounding.
+  try {
+    return { amountMinor: toMinor(value, currency), currency };
+  } catch (err) {
+    throw new ProblemError('upstream-error', { detail: `Platform sent an amount ${value} not representable in ${currency}`, cause: err });
+  }
+}
+
+function amountOut(value: Money | undefined, currency: string): string | null {
+  if (!value) return null;
+  if (value.currency !== currency) {
+    throw new ProblemError('business-rule-violation', { detail: `The scheduling platform holds amounts in ${currency}; got ${value.currency}` });
+  }
+  return fromMinor(value.amountMinor, currency);
 }
 
 function plainDate(value: string, field: string): string {
@@ -57,80 +90,68 @@ function plainDate(value: string, field: string): string {
   return value;
 }
 
-function rate(value: string | null, currency: string): Money | null {
-  if (value === null || value === '') return null;
-  // More precision than the currency has is a platform error, never a silent rounding.
-  try {
-    return { amountMinor: toMinor(value, currency), currency };
-  } catch (err) {
-    throw new ProblemError('upstream-error', { detail: `Platform sent an amount ${value} not representable in ${currency}`, cause: err });
+function checkPeriod(startDate: string, endDate: string): void {
+  plainDate(startDate, 'startDate');
+  plainDate(endDate, 'endDate');
+  if (endDate < startDate) {
+    throw new ProblemError('validation-failed', { detail: 'endDate is before startDate', errors: [{ pointer: '/endDate', detail: 'before startDate' }] });
   }
 }
 
-function rateOut(value: Money | null | undefined, currency: string): string | null {
-  if (!value) return null;
-  if (value.currency !== currency) {
-    throw new ProblemError('business-rule-violation', {
-      detail: `The scheduling platform holds amounts in ${currency}; got ${value.currency}`,
-    });
-  }
-  return fromMinor(value.amountMinor, currency);
-}
+// --- people ↔ resources --------------------------------------------------------------------
 
-const EMPLOYMENT: Record<FloatPeopleType, EmploymentType> = { 1: 'employee', 2: 'contractor', 3: 'placeholder' };
-const PEOPLE_TYPE: Record<EmploymentType, FloatPeopleType> = { employee: 1, contractor: 2, placeholder: 3 };
-
-export function personToResource(person: FloatPerson, id: string, currency: string): Resource {
-  const employmentType = EMPLOYMENT[person.people_type_id];
-  if (!employmentType) throw new ProblemError('upstream-error', { detail: `Unknown people_type_id ${person.people_type_id}` });
-  const days = person.work_days_hours.length === 7 ? person.work_days_hours : [8, 8, 8, 8, 8, 0, 0];
-  const dailyCapacityMinutes = days.map(hoursToMinutes);
-  return {
+export function personToResource(person: FloatPerson, id: string): Resource {
+  const week = person.work_days_hours.length === 7 ? person.work_days_hours : [8, 8, 8, 8, 8, 0, 0];
+  const resource: Resource = {
     id,
-    name: person.name,
-    email: person.email,
-    role: person.job_title,
-    department: person.department?.name ?? null,
-    employmentType,
-    fullTime: person.employee_type === 1,
-    costRate: rate(person.cost_rate, currency),
-    billRate: rate(person.default_hourly_rate, currency),
-    dailyCapacityMinutes,
-    weeklyCapacityMinutes: dailyCapacityMinutes.reduce((a, b) => a + b, 0),
-    active: person.active === 1,
-    updatedAt: floatTimestampToIso(person.modified),
+    displayName: person.name,
+    primaryRole: roleCode(person.job_title),
+    capacityMinutesPerWeek: Math.min(10080, week.reduce((sum, h) => sum + hoursToMinutes(h), 0)),
+    status: person.active === 1 ? 'active' : 'inactive',
+  };
+  if (person.email) resource.email = person.email;
+  return resource;
+}
+
+/** A person's bill and cost rates in minor units of the account currency (for forecasts). */
+export function personRates(person: FloatPerson, currency: string): { billRate?: Money; costRate?: Money } {
+  return { billRate: amount(person.default_hourly_rate, currency), costRate: amount(person.cost_rate, currency) };
+}
+
+/** Canonical resource → Float person body; weekly capacity spread evenly over Monday–Friday. */
+export function resourceToPersonInput(resource: Omit<Resource, 'id'>): FloatPersonInput {
+  const perDay = resource.capacityMinutesPerWeek / WORKING_DAYS_PER_WEEK;
+  if (!Number.isInteger(perDay)) {
+    throw new ProblemError('business-rule-violation', { detail: 'capacityMinutesPerWeek must be a multiple of 5 (five working days)' });
+  }
+  const day = minutesToHours(perDay);
+  return {
+    name: resource.displayName,
+    email: resource.email ?? null,
+    job_title: roleLabel(resource.primaryRole),
+    people_type_id: 1,
+    work_days_hours: [day, day, day, day, day, 0, 0],
+    active: resource.status === 'active' ? 1 : 0,
   };
 }
 
-/** Canonical resource fields → a Float person body (department is matched by name by the caller). */
-export function resourceToPersonInput(resource: Omit<Resource, 'id' | 'updatedAt' | 'weeklyCapacityMinutes' | 'department'>, currency: string): FloatPersonInput {
-  if (resource.dailyCapacityMinutes.length !== 7) {
-    throw new ProblemError('validation-failed', { detail: 'dailyCapacityMinutes needs 7 values, Monday first' });
-  }
-  return {
-    name: resource.name,
-    email: resource.email,
-    job_title: resource.role,
-    employee_type: resource.fullTime ? 1 : 0,
-    people_type_id: PEOPLE_TYPE[resource.employmentType],
-    default_hourly_rate: rateOut(resource.billRate, currency),
-    cost_rate: rateOut(resource.costRate, currency),
-    work_days_hours: resource.dailyCapacityMinutes.map(minutesToHours),
-    active: resource.active ? 1 : 0,
-  };
+export function placeholderForRole(role: string): FloatPersonInput {
+  return { name: `${roleLabel(role)} (placeholder)`, job_title: roleLabel(role), people_type_id: 3, employee_type: 1, active: 1, tags: ['staffing-request'] };
 }
 
-export function floatProjectToProject(project: FloatProject, id: string, currency: string): SchedulingProject {
-  return {
-    id,
+// --- projects ------------------------------------------------------------------------------
+
+export function floatProjectToProject(project: FloatProject, engagementId: string, currency: string): SchedulingProject {
+  const out: SchedulingProject = {
+    engagementId,
     name: project.name,
     billable: project.non_billable === 0,
     tentative: project.tentative === 1,
-    active: project.active === 1,
-    budget: rate(project.budget_total, currency),
-    tags: [...project.tags],
     updatedAt: floatTimestampToIso(project.modified),
   };
+  const budget = amount(project.budget_total, currency);
+  if (budget) out.budget = budget;
+  return out;
 }
 
 export function projectToFloatInput(input: SchedulingProjectInput, currency: string): FloatProjectInput {
@@ -138,105 +159,124 @@ export function projectToFloatInput(input: SchedulingProjectInput, currency: str
     name: input.name,
     non_billable: input.billable === false ? 1 : 0,
     tentative: input.tentative ? 1 : 0,
-    budget_total: rateOut(input.budget, currency),
-    tags: input.tags ?? [],
+    budget_total: amountOut(input.budget, currency),
   };
 }
 
-const ASSIGNMENT_STATUS: Record<FloatTaskStatus, AssignmentStatus> = { 1: 'tentative', 2: 'confirmed', 3: 'completed' };
-const TASK_STATUS: Record<AssignmentStatus, FloatTaskStatus> = { tentative: 1, confirmed: 2, completed: 3 };
+// --- allocations ↔ assignments -------------------------------------------------------------
 
-export function taskStatusToCanonical(status: number): AssignmentStatus {
-  const mapped = ASSIGNMENT_STATUS[status as FloatTaskStatus];
-  if (!mapped) throw new ProblemError('upstream-error', { detail: `Unknown allocation status ${status}` });
-  return mapped;
+const TASK_STATUS: Record<'tentative' | 'confirmed', FloatTaskStatus> = { tentative: 1, confirmed: 2 };
+
+/** Float 1 tentative → tentative; 2 confirmed and 3 complete → confirmed. */
+export function taskStatusToCanonical(status: number): Exclude<AssignmentStatus, 'cancelled'> {
+  if (status === 1) return 'tentative';
+  if (status === 2 || status === 3) return 'confirmed';
+  throw new ProblemError('upstream-error', { detail: `Unknown allocation status ${status}` });
 }
 
-export function assignmentStatusToFloat(status: AssignmentStatus): FloatTaskStatus {
-  return TASK_STATUS[status];
+export function minutesPerWeekToHours(minutesPerWeek: number): number {
+  if (!Number.isInteger(minutesPerWeek) || minutesPerWeek <= 0 || minutesPerWeek % WORKING_DAYS_PER_WEEK !== 0) {
+    throw new ProblemError('validation-failed', {
+      detail: 'minutesPerWeek must be a positive multiple of 5: the platform books the same time on each of five working days',
+      errors: [{ pointer: '/minutesPerWeek', detail: 'not a positive multiple of 5' }],
+    });
+  }
+  const perDay = minutesPerWeek / WORKING_DAYS_PER_WEEK;
+  if (perDay > 24 * 60) throw new ProblemError('validation-failed', { detail: 'More than 24 hours a day', errors: [{ pointer: '/minutesPerWeek', detail: 'too large' }] });
+  return minutesToHours(perDay);
 }
 
-export function taskToAssignment(task: FloatTask, ids: { id: string; resourceId: string; projectId: string }): Assignment {
-  return {
+export interface AssignmentIds {
+  id: string;
+  engagementId: string;
+  resourceId: string;
+  staffingRequestId?: string;
+}
+
+/** The role is the allocation's name when set (the layer writes the role there), else the person's job title. */
+export function taskToAssignment(task: FloatTask, ids: AssignmentIds, personTitle: string | null): Assignment {
+  const assignment: Assignment = {
     id: ids.id,
+    engagementId: ids.engagementId,
     resourceId: ids.resourceId,
-    projectId: ids.projectId,
+    role: roleCode(task.name ?? personTitle),
     startDate: task.start_date,
     endDate: task.end_date,
-    minutesPerDay: hoursToMinutes(task.hours),
+    minutesPerWeek: Math.max(1, Math.min(10080, hoursToMinutes(task.hours) * WORKING_DAYS_PER_WEEK)),
     status: taskStatusToCanonical(task.status),
-    notes: task.notes,
     updatedAt: floatTimestampToIso(task.modified),
   };
-}
-
-function checkRange(startDate: string, endDate: string, minutesPerDay: number): void {
-  plainDate(startDate, 'startDate');
-  plainDate(endDate, 'endDate');
-  if (endDate < startDate) {
-    throw new ProblemError('validation-failed', { detail: 'endDate is before startDate', errors: [{ pointer: '/endDate', detail: 'before startDate' }] });
-  }
-  if (!Number.isInteger(minutesPerDay) || minutesPerDay <= 0 || minutesPerDay > 24 * 60) {
-    throw new ProblemError('validation-failed', { detail: 'minutesPerDay must be an integer between 1 and 1440', errors: [{ pointer: '/minutesPerDay', detail: 'out of range' }] });
-  }
+  if (ids.staffingRequestId) assignment.staffingRequestId = ids.staffingRequestId;
+  return assignment;
 }
 
 export function assignmentToTaskInput(input: AssignmentInput, native: { peopleId: number; projectId: number }): FloatTaskInput {
-  checkRange(input.startDate, input.endDate, input.minutesPerDay);
+  checkPeriod(input.startDate, input.endDate);
   return {
     project_id: native.projectId,
     people_id: native.peopleId,
     start_date: input.startDate,
     end_date: input.endDate,
-    hours: minutesToHours(input.minutesPerDay),
-    status: assignmentStatusToFloat(input.status ?? 'confirmed'),
-    notes: input.notes ?? null,
+    hours: minutesPerWeekToHours(input.minutesPerWeek),
+    status: TASK_STATUS[input.status ?? 'confirmed'],
+    name: roleLabel(input.role),
   };
 }
 
-/** A placeholder person for a role: how a staffing request is seated on the platform. */
-export function placeholderForRole(role: string): FloatPersonInput {
-  return { name: `Placeholder: ${role}`, job_title: role, people_type_id: 3, employee_type: 1, active: 1, tags: ['staffing-request'] };
+/** A partial update for an allocation (cancellation is a delete, handled by the caller). */
+export function assignmentUpdateToTaskPatch(update: AssignmentUpdate, current: FloatTask): Partial<FloatTaskInput> {
+  const patch: Partial<FloatTaskInput> = {};
+  if (update.startDate !== undefined) patch.start_date = update.startDate;
+  if (update.endDate !== undefined) patch.end_date = update.endDate;
+  checkPeriod(patch.start_date ?? current.start_date, patch.end_date ?? current.end_date);
+  if (update.minutesPerWeek !== undefined) patch.hours = minutesPerWeekToHours(update.minutesPerWeek);
+  if (update.status === 'tentative' || update.status === 'confirmed') patch.status = TASK_STATUS[update.status];
+  return patch;
 }
 
+// --- staffing requests ---------------------------------------------------------------------
+
+/** Monday–Friday days in [startDate, endDate]. */
+export function workingDays(startDate: string, endDate: string): number {
+  checkPeriod(startDate, endDate);
+  const start = Date.parse(`${startDate}T00:00:00Z`) / 86_400_000;
+  const end = Date.parse(`${endDate}T00:00:00Z`) / 86_400_000;
+  let days = 0;
+  for (let d = start; d <= end; d++) {
+    const weekday = (d + 4) % 7; // 1970-01-01 was a Thursday (4); 0 = Sunday
+    if (weekday !== 0 && weekday !== 6) days++;
+  }
+  return days;
+}
+
+/**
+ * The placeholder allocation that seats a staffing request: the effort spread over the
+ * period's working days, at least 0.01 h a day. The request keeps the exact effort; the
+ * allocation is its rounded realisation on the platform.
+ */
 export function staffingRequestToTaskInput(
-  input: { startDate: string; endDate: string; minutesPerDay: number; notes?: string | null },
+  input: { role: string; startDate: string; endDate: string; effortMinutes: number },
   native: { placeholderId: number; projectId: number },
 ): FloatTaskInput {
-  checkRange(input.startDate, input.endDate, input.minutesPerDay);
+  const days = workingDays(input.startDate, input.endDate);
+  if (days === 0) {
+    throw new ProblemError('business-rule-violation', { detail: 'The period has no working day (Monday to Friday)', errors: [{ pointer: '/endDate', detail: 'no working day in the period' }] });
+  }
+  const hours = Math.max(0.01, Math.round((input.effortMinutes / days / 60) * 100) / 100);
+  if (hours > 24) throw new ProblemError('business-rule-violation', { detail: 'The effort needs more than 24 hours a working day', errors: [{ pointer: '/effortMinutes', detail: 'too much for the period' }] });
   return {
     project_id: native.projectId,
     people_id: native.placeholderId,
     start_date: input.startDate,
     end_date: input.endDate,
-    hours: minutesToHours(input.minutesPerDay),
+    hours,
     status: 1,
-    notes: input.notes ?? null,
+    name: roleLabel(input.role),
   };
 }
 
-/**
- * Reads a staffing request back from its allocation. While the allocation sits on a
- * placeholder it is open; once on a real person it is filled; `task` null means deleted.
- */
-export function taskToStaffingRequest(
-  task: FloatTask | null,
-  seat: { role: string; person: FloatPerson | null },
-  ids: { id: string; projectId: string; resourceId: string | null },
-  fallback: { startDate: string; endDate: string; minutesPerDay: number; updatedAt: string },
-): StaffingRequest {
-  let status: StaffingRequestStatus = 'cancelled';
-  if (task) status = seat.person && seat.person.people_type_id !== 3 ? 'filled' : 'open';
-  return {
-    id: ids.id,
-    projectId: ids.projectId,
-    role: seat.role,
-    startDate: task?.start_date ?? fallback.startDate,
-    endDate: task?.end_date ?? fallback.endDate,
-    minutesPerDay: task ? hoursToMinutes(task.hours) : fallback.minutesPerDay,
-    status,
-    resourceId: status === 'filled' ? ids.resourceId : null,
-    notes: task?.notes ?? null,
-    updatedAt: task ? floatTimestampToIso(task.modified) : fallback.updatedAt,
-  };
+/** open while on a placeholder, filled once on a real person, cancelled when the allocation is gone. */
+export function staffingRequestStatus(task: FloatTask | null, person: FloatPerson | null): StaffingRequestStatus {
+  if (!task) return 'cancelled';
+  return person && person.people_type_id !== 3 ? 'filled' : 'open';
 }
