@@ -59,6 +59,15 @@ describe('PlatformClient retries', () => {
     expect(vendor.sandbox.ctx.faults.get().rateLimitBurst).toBeUndefined();
   });
 
+  it('resends even an unsafe POST after a 429, which the platform refused unprocessed', async () => {
+    const { client } = track(makeClient(vendor));
+    await client.request({ method: 'GET', path: '/records' });
+    vendor.sandbox.ctx.faults.set({ rateLimitBurst: { remaining: 0, retryAfterSeconds: 1 } });
+    const res = await client.request({ method: 'POST', path: '/records', body: { name: 'after 429' } });
+    expect(res.status).toBe(201);
+    expect(vendor.state().hits.create).toBe(1);
+  });
+
   it('fails fast with 503 and Retry-After when the platform asks for longer than the cap', async () => {
     const { client } = track(makeClient(vendor));
     await client.request({ method: 'GET', path: '/records' });

@@ -138,9 +138,10 @@ export class PlatformClient {
         attempt -= 1;
         continue;
       }
-      if (status === 401 || status === 403) {
+      if (status === 401) {
+        // Still refused after a fresh token: the layer's credentials are wrong, not the consumer's.
         throw new ProblemError('upstream-error', {
-          detail: `The ${platform} platform refused the layer's credentials (${status}).`,
+          detail: `The ${platform} platform refused the layer's credentials (401).`,
           extensions: { platform, upstreamStatus: status },
         });
       }
@@ -153,7 +154,9 @@ export class PlatformClient {
       if (status === 429 || status === 503) {
         const waitMs = parseRetryAfter(raw.headers['retry-after']);
         const canWait = waitMs === undefined || waitMs <= maxRetryAfterMs;
-        if (retryable && !last && canWait) {
+        // A 429 means the platform refused before doing anything, so even an unsafe request may be resent.
+        const mayRetry = (retryable || status === 429) && attempt < Math.max(1, this.opts.maxAttempts ?? 3);
+        if (mayRetry && canWait) {
           const wait = waitMs ?? this.backoff(attempt);
           await this.pause(wait, undefined, status);
           continue;
