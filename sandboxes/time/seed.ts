@@ -10,7 +10,8 @@ const FIRST = ['Kim', 'Luca', 'Maya', 'Noah', 'Olga', 'Pavel', 'Rosa', 'Sami', '
 const LAST = ['Allen', 'Berg', 'Costa', 'Dahl', 'Evans', 'Fischer', 'Garcia', 'Holm', 'Ito', 'Jensen'];
 const CLIENT_NAMES = ['Northwind', 'Contoso', 'Fabrikam', 'Tailspin', 'Litware', 'Adatum', 'Woodgrove', 'Proseware', 'Lucerne', 'Wingtip'];
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'EUR', 'JPY'];
-const TASKS = ['Discovery', 'Design', 'Development', 'Testing', 'Project Management', 'Training'];
+// Tasks are delivery roles, as firms that bill by role set Harvest up; the last one is internal time.
+const TASKS = ['Analyst', 'Consultant', 'Senior Consultant', 'Manager', 'Internal'];
 const NOTES = ['Workshop with finance team', 'Mapping chart of accounts', 'Data migration dry run', 'Status meeting', 'Test cycle 2', null];
 const RATES = [[95, 45], [140, 65], [185, 90], [230, 115]];
 
@@ -57,6 +58,7 @@ export function seedTime(size: SeedSize, rng: SeededRandom): TimeState {
       // Older work is approved (and mostly billed); the last two weeks are submitted or open.
       const approval: ApprovalCode = age > 14 ? 2 : age > 7 ? (rng.chance(0.7) ? 2 : 1) : rng.chance(0.5) ? 1 : 0;
       const billable = rng.chance(0.85);
+      const task = billable ? user % RATES.length : TASKS.length - 1;
       let flags = billable ? FLAG.billable : 0;
       if (approval === 2) flags |= FLAG.locked | FLAG.closed;
       if (approval === 2 && billable && age > s.billedAge) flags |= FLAG.billed;
@@ -65,7 +67,7 @@ export function seedTime(size: SeedSize, rng: SeededRandom): TimeState {
         day,
         user,
         project,
-        task: rng.int(0, TASKS.length - 1),
+        task,
         hours: rng.int(2, 32) / 4,
         flags,
         approval,

@@ -1,64 +1,15 @@
-// Canonical time records as the system API exposes them (openapi/system/time.v1.yaml).
-// No vendor field name appears here; ids are canonical UUIDv7 from the cross-reference store.
-import type { Money } from '../../core/money.js';
+// Canonical time records, as generated from openapi/system/time.v1.yaml (which takes them
+// from openapi/components). No vendor field name appears here.
+import type { components } from '../../generated/openapi/system/time.v1.js';
 
-export type { Money };
-
-/** draft: not yet submitted; submitted: awaiting approval; approved: week approved and closed. */
-export type ApprovalStatus = 'draft' | 'submitted' | 'approved';
-
-export interface NamedRef {
-  id: string;
-  name: string;
-}
-
-export interface TimeEntry {
-  id: string;
-  /** The day the work was done (plain date). */
-  workDate: string;
-  durationMinutes: number;
-  notes: string | null;
-  billable: boolean;
-  billed: boolean;
-  locked: boolean;
-  approvalStatus: ApprovalStatus;
-  resource: NamedRef;
-  project: NamedRef & { code: string | null };
-  client: NamedRef;
-  /** The kind of work (the platform's task name). */
-  activity: string;
-  billableRate: Money | null;
-  costRate: Money | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Expense {
-  id: string;
-  workDate: string;
-  amount: Money;
-  category: string;
-  units: number | null;
-  notes: string | null;
-  billable: boolean;
-  billed: boolean;
-  locked: boolean;
-  approvalStatus: ApprovalStatus;
-  resource: NamedRef;
-  project: NamedRef & { code: string | null };
-  client: NamedRef;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ApprovalAction = 'submit' | 'approve' | 'reject';
-
-export interface Approval {
-  resourceId: string;
-  weekStart: string;
-  weekEnd: string;
-  approvalStatus: ApprovalStatus;
-  timeEntryIds: string[];
-  expenseIds: string[];
-  updatedAt: string;
-}
+type Schemas = components['schemas'];
+export type TimeEntry = Schemas['TimeEntry'];
+export type Expense = Schemas['Expense'];
+export type ApprovalStatus = Schemas['ApprovalStatus'];
+export type BillingStatus = Schemas['BillingStatus'];
+export type TimesheetApproval = Schemas['TimesheetApproval'];
+export type TimesheetApprovalInput = Schemas['TimesheetApprovalInput'];
+export type TimeEntryBilling = Schemas['TimeEntryBilling'];
+export type ExpenseBilling = Schemas['ExpenseBilling'];
+export type Money = Schemas['Money'];
+export type ExpenseCategory = Expense['category'];

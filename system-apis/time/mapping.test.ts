@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   approvalStatusToCanonical,
   approvalStatusToHarvest,
+  billingStatusOf,
+  entryRates,
+  expenseCategoryToCanonical,
   harvestApprovalToApproval,
   harvestEntryToTimeEntry,
   harvestExpenseToExpense,
   hoursToMinutes,
+  isRecordedWork,
   minutesToHours,
   moneyToHarvest,
+  roleCode,
   updatedSinceParam,
 } from './mapping.js';
 import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
@@ -19,7 +24,7 @@ const entry: HarvestTimeEntry = {
   user: { id: 1782959, name: 'Kim Allen' },
   client: { id: 5735776, name: '123 Industries', currency: 'EUR' },
   project: { id: 14307913, name: 'Marketing Website', code: 'MW' },
-  task: { id: 8083365, name: 'Graphic Design' },
+  task: { id: 8083365, name: 'Senior Consultant' },
   hours: 2.11,
   hours_without_timer: 2.11,
   rounded_hours: 2.25,
@@ -63,28 +68,31 @@ const expense: HarvestExpense = {
   updated_at: '2025-03-04T12:00:00Z',
 };
 
-const ids = { id: 'te-1', resourceId: 'res-1', projectId: 'prj-1', clientId: 'cli-1' };
+const ids = { id: 'te-1', engagementId: 'eng-1', resourceId: 'res-1' };
 
-describe('time mapping', () => {
+describe('time mapping: entries', () => {
   it('maps a Harvest time entry to a canonical entry', () => {
     expect(harvestEntryToTimeEntry(entry, ids)).toEqual({
       id: 'te-1',
+      engagementId: 'eng-1',
+      resourceId: 'res-1',
+      role: 'senior-consultant',
       workDate: '2025-03-03',
       durationMinutes: 127,
-      notes: 'Adding CSS styling',
       billable: true,
-      billed: false,
-      locked: true,
+      description: 'Adding CSS styling',
       approvalStatus: 'approved',
-      resource: { id: 'res-1', name: 'Kim Allen' },
-      project: { id: 'prj-1', name: 'Marketing Website', code: 'MW' },
-      client: { id: 'cli-1', name: '123 Industries' },
-      activity: 'Graphic Design',
-      billableRate: { amountMinor: 10000, currency: 'EUR' },
-      costRate: { amountMinor: 5050, currency: 'EUR' },
-      createdAt: '2025-03-03T21:05:12Z',
+      billingStatus: 'unbilled',
       updatedAt: '2025-03-04T09:00:00Z',
     });
+  });
+
+  it('shows the invoice line of a billed entry, and billing states', () => {
+    const billed = harvestEntryToTimeEntry({ ...entry, is_billed: true }, ids, { invoiceId: 'inv-1', invoiceLineId: 'line-1' });
+    expect(billed).toMatchObject({ billingStatus: 'billed', invoiceId: 'inv-1', invoiceLineId: 'line-1' });
+    expect(harvestEntryToTimeEntry(entry, ids, { invoiceId: 'inv-1' }).invoiceId).toBeUndefined();
+    expect(billingStatusOf({ billable: false, is_billed: false })).toBe('not-billable');
+    expect(harvestEntryToTimeEntry({ ...entry, notes: null }, ids).description).toBeUndefined();
   });
 
   it('uses round(hours × 60) for minutes and maps back without drift', () => {
@@ -92,31 +100,60 @@ describe('time mapping', () => {
     expect(hoursToMinutes(0.01)).toBe(1);
     expect(hoursToMinutes(0.0083)).toBe(0); // 0.498 min
     expect(hoursToMinutes(0.00834)).toBe(1); // 0.5004 min
+    expect(hoursToMinutes(1.2567)).toBe(75);
     for (let m = 0; m <= 24 * 60; m++) expect(hoursToMinutes(minutesToHours(m))).toBe(m);
     expect(() => hoursToMinutes(Number.NaN)).toThrow(ProblemError);
     expect(() => minutesToHours(1.5)).toThrow(ProblemError);
+    expect(() => harvestEntryToTimeEntry({ ...entry, hours: 30 }, ids)).toThrow(/a day's work/);
   });
 
+  it('leaves out running timers and empty entries', () => {
+    expect(isRecordedWork(entry)).toBe(true);
+    expect(isRecordedWork({ ...entry, is_running: true })).toBe(false);
+    expect(isRecordedWork({ ...entry, hours: 0.001 })).toBe(false);
+  });
+
+  it('maps rates to minor units and treats excess precision as a platform error', () => {
+    expect(entryRates(entry)).toEqual({ billableRate: { amountMinor: 10000, currency: 'EUR' }, costRate: { amountMinor: 5050, currency: 'EUR' } });
+    expect(entryRates({ ...entry, client: { ...entry.client, currency: 'KWD' }, billable_rate: 45.125 }).billableRate).toEqual({ amountMinor: 45125, currency: 'KWD' });
+    expect(() => entryRates({ ...entry, billable_rate: 100.005 })).toThrow(/not representable in EUR/);
+    expect(entryRates({ ...entry, billable_rate: null }).billableRate).toBeUndefined();
+  });
+
+  it('turns task names into role codes', () => {
+    expect(roleCode('Senior Consultant')).toBe('senior-consultant');
+    expect(roleCode('Project Management')).toBe('project-management');
+    expect(roleCode(null)).toBe('unspecified');
+  });
+});
+
+describe('time mapping: expenses, approvals, filters', () => {
   it('maps expenses with the client currency minor units', () => {
     const e = harvestExpenseToExpense(expense, { ...ids, id: 'ex-1' });
-    expect(e.amount).toEqual({ amountMinor: 3300, currency: 'JPY' });
-    expect(e.approvalStatus).toBe('submitted');
+    expect(e).toEqual({
+      id: 'ex-1', engagementId: 'eng-1', resourceId: 'res-1', incurredOn: '2025-03-04', category: 'meals',
+      amount: { amountMinor: 3300, currency: 'JPY' }, billable: true, description: 'Team lunch', approvalStatus: 'submitted',
+      billingStatus: 'unbilled', updatedAt: '2025-03-04T12:00:00Z',
+    });
     expect(moneyToHarvest(e.amount, 'JPY')).toBe(3300);
     expect(harvestExpenseToExpense({ ...expense, total_cost: 13.59, client: { ...expense.client, currency: 'USD' } }, ids).amount).toEqual({ amountMinor: 1359, currency: 'USD' });
-    expect(harvestExpenseToExpense({ ...expense, total_cost: 1.235, client: { ...expense.client, currency: 'KWD' } }, ids).amount).toEqual({ amountMinor: 1235, currency: 'KWD' });
-  });
-
-  it('treats amounts finer than the currency as a platform error, not a silent rounding', () => {
+    expect(harvestExpenseToExpense({ ...expense, total_cost: 1.235, client: { ...expense.client, currency: 'BHD' } }, ids).amount).toEqual({ amountMinor: 1235, currency: 'BHD' });
     expect(() => harvestExpenseToExpense({ ...expense, total_cost: 10.5 }, ids)).toThrow(/not representable in JPY/);
-    expect(() => harvestEntryToTimeEntry({ ...entry, billable_rate: 100.005 }, ids)).toThrow(ProblemError);
     expect(() => moneyToHarvest({ amountMinor: 100, currency: 'EUR' }, 'USD')).toThrow(/bills in USD/);
   });
 
+  it('maps expense categories', () => {
+    expect(expenseCategoryToCanonical('Travel')).toBe('travel');
+    expect(expenseCategoryToCanonical('Mileage')).toBe('travel');
+    expect(expenseCategoryToCanonical('Hotel')).toBe('lodging');
+    expect(expenseCategoryToCanonical('Office Supplies')).toBe('materials');
+    expect(expenseCategoryToCanonical('Books')).toBe('other');
+  });
+
   it('maps the approval vocabulary both ways', () => {
-    for (const s of ['unsubmitted', 'submitted', 'approved'] as const) {
-      expect(approvalStatusToHarvest(approvalStatusToCanonical(s))).toBe(s);
-    }
+    for (const s of ['unsubmitted', 'submitted', 'approved'] as const) expect(approvalStatusToHarvest(approvalStatusToCanonical(s))).toBe(s);
     expect(approvalStatusToCanonical('unsubmitted')).toBe('draft');
+    expect(approvalStatusToHarvest('rejected')).toBe('unsubmitted');
     expect(() => approvalStatusToCanonical('rejected')).toThrow(ProblemError);
     const approval = harvestApprovalToApproval(
       { user_id: 1, week_start: '2025-03-03', week_end: '2025-03-09', approval_status: 'approved', time_entry_ids: [1], expense_ids: [], updated_at: '2025-03-10T08:00:00.000Z' },
@@ -128,7 +165,8 @@ describe('time mapping', () => {
   it('normalises timestamps and updated_since', () => {
     expect(harvestEntryToTimeEntry({ ...entry, updated_at: '2025-03-04T10:00:00+01:00' }, ids).updatedAt).toBe('2025-03-04T09:00:00Z');
     expect(updatedSinceParam('2025-03-04T10:00:00+01:00')).toBe('2025-03-04T09:00:00.000Z');
+    expect(updatedSinceParam(undefined)).toBeUndefined();
     expect(() => updatedSinceParam('last week')).toThrow(ProblemError);
-    expect(() => harvestEntryToTimeEntry({ ...entry, created_at: 'garbage' }, ids)).toThrow(ProblemError);
+    expect(() => harvestEntryToTimeEntry({ ...entry, created_at: 'x', updated_at: 'garbage' }, ids)).toThrow(ProblemError);
   });
 });

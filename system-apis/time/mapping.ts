@@ -5,15 +5,10 @@
 // away from zero (hours are never negative), so 0.01 h → 1 min and 1.2567 h → 75 min. Back
 // to the platform, hours = minutes / 60 rounded to two places, which always maps back to the
 // same whole minutes. rounded_hours is Harvest's own billing rounding and is not used here.
-import { fromMinorNumber, toMinor, type Money } from '../../core/money.js';
+import { fromMinorNumber, toMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
-import type { Approval, ApprovalStatus, Expense, NamedRef, TimeEntry } from './canonical.js';
-import type {
-  HarvestApprovalStatus,
-  HarvestExpense,
-  HarvestTimeEntry,
-  HarvestTimesheetApproval,
-} from './vendor-types.js';
+import type { ApprovalStatus, BillingStatus, Expense, ExpenseCategory, Money, TimeEntry, TimesheetApproval } from './canonical.js';
+import type { HarvestApprovalStatus, HarvestExpense, HarvestTimeEntry, HarvestTimesheetApproval } from './vendor-types.js';
 
 export function hoursToMinutes(hours: number): number {
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
@@ -29,16 +24,21 @@ export function minutesToHours(minutes: number): number {
   return Math.round((minutes / 60) * 100) / 100;
 }
 
-const TO_CANONICAL: Record<HarvestApprovalStatus, ApprovalStatus> = {
-  unsubmitted: 'draft',
-  submitted: 'submitted',
-  approved: 'approved',
-};
-const TO_HARVEST: Record<ApprovalStatus, HarvestApprovalStatus> = {
-  draft: 'unsubmitted',
-  submitted: 'submitted',
-  approved: 'approved',
-};
+/** A platform task or job title as a canonical role code: "Senior Consultant" → "senior-consultant". */
+export function roleCode(name: string | null | undefined): string {
+  const code = (name ?? '')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return code.length >= 2 ? code : 'unspecified';
+}
+
+const TO_CANONICAL: Record<HarvestApprovalStatus, ApprovalStatus> = { unsubmitted: 'draft', submitted: 'submitted', approved: 'approved' };
+const TO_HARVEST: Record<'draft' | 'submitted' | 'approved', HarvestApprovalStatus> = { draft: 'unsubmitted', submitted: 'submitted', approved: 'approved' };
 
 export function approvalStatusToCanonical(status: string): ApprovalStatus {
   const mapped = TO_CANONICAL[status as HarvestApprovalStatus];
@@ -46,8 +46,19 @@ export function approvalStatusToCanonical(status: string): ApprovalStatus {
   return mapped;
 }
 
+/** The platform has no "rejected" state: a rejected week goes back to unsubmitted. */
 export function approvalStatusToHarvest(status: ApprovalStatus): HarvestApprovalStatus {
-  return TO_HARVEST[status];
+  return status === 'rejected' ? 'unsubmitted' : TO_HARVEST[status];
+}
+
+export function billingStatusOf(record: { billable: boolean; is_billed: boolean }): BillingStatus {
+  if (record.is_billed) return 'billed';
+  return record.billable ? 'unbilled' : 'not-billable';
+}
+
+/** Harvest filters for a canonical billing status. */
+export function billingStatusToHarvest(status: 'unbilled' | 'billed'): { is_billed: boolean } {
+  return { is_billed: status === 'billed' };
 }
 
 /** Harvest instants are RFC 3339 UTC already; normalise and reject garbage. */
@@ -57,9 +68,9 @@ export function instant(value: string): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-function money(value: number | null, currency: string): Money | null {
-  // Harvest rates and costs carry at most the currency's places; more is a platform error, not rounding.
-  if (value === null) return null;
+function money(value: number | null, currency: string): Money | undefined {
+  // Harvest amounts carry at most the currency's places; more is a platform error, not a rounding.
+  if (value === null) return undefined;
   try {
     return { amountMinor: toMinor(value, currency), currency };
   } catch (err) {
@@ -67,61 +78,82 @@ function money(value: number | null, currency: string): Money | null {
   }
 }
 
-/** Canonical ids for the records a time entry or expense points at. */
+/** Work worth mapping: a running timer or an entry with no time yet is not billable work. */
+export function isRecordedWork(entry: HarvestTimeEntry): boolean {
+  return !entry.is_running && hoursToMinutes(entry.hours) > 0;
+}
+
 export interface TimeRefIds {
   id: string;
+  engagementId: string;
   resourceId: string;
-  projectId: string;
-  clientId: string;
 }
 
-function ref(id: string, name: string): NamedRef {
-  return { id, name };
+export interface BillingRef {
+  invoiceId: string;
+  invoiceLineId?: string | null;
 }
 
-export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds): TimeEntry {
-  const currency = entry.client.currency;
-  return {
+export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds, billing?: BillingRef): TimeEntry {
+  const durationMinutes = hoursToMinutes(entry.hours);
+  if (durationMinutes < 1 || durationMinutes > 1440) {
+    throw new ProblemError('upstream-error', { detail: `Time entry with ${entry.hours} hours cannot be a day's work` });
+  }
+  const out: TimeEntry = {
     id: ids.id,
+    engagementId: ids.engagementId,
+    resourceId: ids.resourceId,
+    role: roleCode(entry.task.name),
     workDate: entry.spent_date,
-    durationMinutes: hoursToMinutes(entry.hours),
-    notes: entry.notes,
+    durationMinutes,
     billable: entry.billable,
-    billed: entry.is_billed,
-    locked: entry.is_locked,
     approvalStatus: approvalStatusToCanonical(entry.approval_status),
-    resource: ref(ids.resourceId, entry.user.name),
-    project: { ...ref(ids.projectId, entry.project.name), code: entry.project.code },
-    client: ref(ids.clientId, entry.client.name),
-    activity: entry.task.name,
-    billableRate: money(entry.billable_rate, currency),
-    costRate: money(entry.cost_rate, currency),
-    createdAt: instant(entry.created_at),
+    billingStatus: billingStatusOf(entry),
     updatedAt: instant(entry.updated_at),
   };
+  if (entry.notes) out.description = entry.notes;
+  if (billing && entry.is_billed) {
+    out.invoiceId = billing.invoiceId;
+    if (billing.invoiceLineId) out.invoiceLineId = billing.invoiceLineId;
+  }
+  return out;
 }
 
-export function harvestExpenseToExpense(expense: HarvestExpense, ids: TimeRefIds): Expense {
-  const currency = expense.client.currency;
-  const amount = money(expense.total_cost, currency);
+/** The entry's rates in minor units of the client's currency (for rating checks and reports). */
+export function entryRates(entry: HarvestTimeEntry): { billableRate?: Money; costRate?: Money } {
+  return { billableRate: money(entry.billable_rate, entry.client.currency), costRate: money(entry.cost_rate, entry.client.currency) };
+}
+
+const CATEGORY_WORDS: Array<[RegExp, ExpenseCategory]> = [
+  [/travel|train|flight|air|taxi|mileage|car|transport|parking/, 'travel'],
+  [/hotel|lodging|accommodation/, 'lodging'],
+  [/meal|food|lunch|dinner|breakfast|entertainment/, 'meals'],
+  [/material|equipment|supplies|software|hardware/, 'materials'],
+];
+
+export function expenseCategoryToCanonical(name: string): ExpenseCategory {
+  const lower = name.toLowerCase();
+  return CATEGORY_WORDS.find(([re]) => re.test(lower))?.[1] ?? 'other';
+}
+
+export function harvestExpenseToExpense(expense: HarvestExpense, ids: TimeRefIds, billing?: BillingRef): Expense {
+  const amount = money(expense.total_cost, expense.client.currency);
   if (!amount) throw new ProblemError('upstream-error', { detail: 'Expense without total_cost' });
-  return {
+  const out: Expense = {
     id: ids.id,
-    workDate: expense.spent_date,
+    engagementId: ids.engagementId,
+    resourceId: ids.resourceId,
+    incurredOn: expense.spent_date,
+    category: expenseCategoryToCanonical(expense.expense_category.name),
     amount,
-    category: expense.expense_category.name,
-    units: expense.units,
-    notes: expense.notes,
     billable: expense.billable,
-    billed: expense.is_billed,
-    locked: expense.is_locked,
     approvalStatus: approvalStatusToCanonical(expense.approval_status),
-    resource: ref(ids.resourceId, expense.user.name),
-    project: { ...ref(ids.projectId, expense.project.name), code: expense.project.code },
-    client: ref(ids.clientId, expense.client.name),
-    createdAt: instant(expense.created_at),
+    billingStatus: billingStatusOf(expense),
     updatedAt: instant(expense.updated_at),
   };
+  if (expense.notes) out.description = expense.notes;
+  if (billing && expense.is_billed) out.invoiceId = billing.invoiceId;
+  return out;
 }
 
 /** Canonical money → the JSON number Harvest takes, refusing a currency the client does not bill in. */
@@ -135,7 +167,7 @@ export function moneyToHarvest(amount: Money, clientCurrency: string): number {
 export function harvestApprovalToApproval(
   approval: HarvestTimesheetApproval,
   ids: { resourceId: string; timeEntryIds: string[]; expenseIds: string[] },
-): Approval {
+): TimesheetApproval {
   return {
     resourceId: ids.resourceId,
     weekStart: approval.week_start,
@@ -151,6 +183,8 @@ export function harvestApprovalToApproval(
 export function updatedSinceParam(since: string | undefined): string | undefined {
   if (since === undefined) return undefined;
   const ms = Date.parse(since);
-  if (Number.isNaN(ms)) throw new ProblemError('validation-failed', { detail: 'updatedSince must be an RFC 3339 instant', errors: [{ pointer: '/updatedSince', detail: 'not an instant' }] });
+  if (Number.isNaN(ms)) {
+    throw new ProblemError('validation-failed', { detail: 'updatedSince must be an RFC 3339 instant', errors: [{ pointer: '/query/updatedSince', detail: 'not an instant' }] });
+  }
   return new Date(ms).toISOString();
 }
