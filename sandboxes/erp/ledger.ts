@@ -2,7 +2,7 @@
 // lines, amount remaining after payments, status from approval and balance, and the
 // application of a customer payment to open invoices.
 import { fromMinorNumber, toMinor } from '../../core/money.js';
-import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES, lineAmountMinor } from '../../system-apis/erp/mapping.js';
+import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES, mulDivRound } from '../../system-apis/erp/mapping.js';
 import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
 import { invalidField, NsFault } from './errors.js';
 import type { ErpState } from './state.js';
@@ -23,21 +23,38 @@ export function minorOf(value: unknown, currency: string, path: string): number 
   }
 }
 
-/** Fills line amounts, totals, amount remaining and status from lines, approval and payments. */
+/** A decimal quantity or percentage as an integer scaled by 10^digits, or undefined if it has more digits. */
+function scaled(value: unknown, digits: number): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const result = Math.round(value * 10 ** digits);
+  return Math.abs(result - value * 10 ** digits) < 1e-6 ? result : undefined;
+}
+
+/** Fills line amounts and tax, totals, amount remaining and status from lines, approval and payments. */
 export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
   const currency = currencyCode(state, invoice.currency.id);
-  let totalMinor = 0;
+  let netMinor = 0;
+  let taxMinor = 0;
   invoice.item.items.forEach((line, i) => {
     const rateMinor = minorOf(line.rate, currency, `item.items[${i}].rate`);
-    if (typeof line.quantity !== 'number' || !Number.isFinite(line.quantity)) throw invalidField(`item.items[${i}].quantity`);
-    const amountMinor = line.amount === undefined ? lineAmountMinor(line.quantity, rateMinor) : minorOf(line.amount, currency, `item.items[${i}].amount`);
+    const quantity = scaled(line.quantity, 8);
+    if (quantity === undefined) throw invalidField(`item.items[${i}].quantity`);
+    const amountMinor = line.amount === undefined ? mulDivRound(quantity, rateMinor, 10 ** 8) : minorOf(line.amount, currency, `item.items[${i}].amount`);
+    const rate = scaled(line.taxRate1 ?? 0, 4);
+    if (rate === undefined || rate < 0 || rate > 100 * 10_000) throw invalidField(`item.items[${i}].taxRate1`);
+    const lineTaxMinor = line.tax1Amt === undefined ? mulDivRound(amountMinor, rate, 100 * 10_000) : minorOf(line.tax1Amt, currency, `item.items[${i}].tax1Amt`);
     line.line = i + 1;
     line.amount = fromMinorNumber(amountMinor, currency);
-    totalMinor += amountMinor;
+    line.taxRate1 = rate / 10_000;
+    line.tax1Amt = fromMinorNumber(lineTaxMinor, currency);
+    netMinor += amountMinor;
+    taxMinor += lineTaxMinor;
   });
+  const totalMinor = netMinor + taxMinor;
   const paidMinor = minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid');
   const remainingMinor = totalMinor - paidMinor;
-  invoice.subtotal = fromMinorNumber(totalMinor, currency);
+  invoice.subtotal = fromMinorNumber(netMinor, currency);
+  invoice.taxTotal = fromMinorNumber(taxMinor, currency);
   invoice.total = fromMinorNumber(totalMinor, currency);
   invoice.amountPaid = fromMinorNumber(paidMinor, currency);
   invoice.amountRemaining = fromMinorNumber(remainingMinor, currency);
@@ -63,7 +80,8 @@ export function nextInvoiceNumber(state: ErpState, subsidiaryId: string): string
   const next = (state.invoiceNumbers.get(subsidiaryId) ?? 0) + 1;
   state.invoiceNumbers.set(subsidiaryId, next);
   const country = state.records.subsidiary.get(subsidiaryId)?.country ?? 'XX';
-  return `INV-${country === 'GB' ? 'UK' : country}-${String(next).padStart(6, '0')}`;
+  const prefix = state.records.subsidiary.get(subsidiaryId)?.tranPrefix ?? `INV-${country}`;
+  return `${prefix}-INV-${String(next).padStart(6, '0')}`;
 }
 
 export function nextPaymentNumber(state: ErpState): string {

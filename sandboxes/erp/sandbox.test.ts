@@ -153,7 +153,7 @@ describe('ERP sandbox: invoices and payments', () => {
     const created = await call('POST', `${R}/invoice`, {
       entity: { id: customerId }, tranDate: '2026-03-31', dueDate: '2026-04-30', approvalStatus: { id: '1' },
       item: { items: [
-        { item: { id: '1' }, description: 'Consultant', quantity: 12.5, rate: 160 },
+        { item: { id: '1' }, description: 'Consultant', quantity: 12.5, rate: 160, taxRate1: 19 },
         { item: { id: '3' }, description: 'Travel', quantity: 1, rate: 0.29 },
       ] },
     });
@@ -163,10 +163,10 @@ describe('ERP sandbox: invoices and payments', () => {
     expect(collapsed.body.item).toEqual({ links: [{ rel: 'self', href: `${running.url}${R}/invoice/${id}/item` }] });
     let invoice = (await call('GET', `${R}/invoice/${id}?expandSubResources=true`)).body;
     expect(invoice).toMatchObject({
-      tranId: expect.stringMatching(/^INV-DE-\d{6}$/), total: 2000.29, amountRemaining: 2000.29,
+      tranId: expect.stringMatching(/^NW-DE-INV-\d{6}$/), subtotal: 2000.29, taxTotal: 380, total: 2380.29, amountRemaining: 2380.29,
       status: { id: 'D', refName: 'Pending Approval' }, approvalStatus: { id: '1' }, currency: { refName: 'EUR' },
     });
-    expect(invoice.item.items[0]).toMatchObject({ line: 1, amount: 2000 });
+    expect(invoice.item.items[0]).toMatchObject({ line: 1, amount: 2000, taxRate1: 19, tax1Amt: 380 });
 
     const early = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 10, apply: { items: [{ doc: { id }, apply: true, amount: 10 }] } });
     expect(early.status).toBe(400);
@@ -178,18 +178,18 @@ describe('ERP sandbox: invoices and payments', () => {
     const partial = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1000, apply: { items: [{ doc: { id }, apply: true, amount: 1000 }] } });
     expect(partial.status).toBe(204);
     invoice = (await call('GET', `${R}/invoice/${id}`)).body;
-    expect(invoice).toMatchObject({ amountRemaining: 1000.29, status: { refName: 'Open' } });
+    expect(invoice).toMatchObject({ amountRemaining: 1380.29, amountPaid: 1000, status: { refName: 'Open' } });
 
-    const over = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 5000, apply: { items: [{ doc: { id }, apply: true, amount: 1000.3 }] } });
+    const over = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 5000, apply: { items: [{ doc: { id }, apply: true, amount: 1380.3 }] } });
     expect(over.status).toBe(400);
     expect(over.body['o:errorDetails'][0]['o:errorPath']).toBe('apply.items[0].amount');
 
-    const rest = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1000.29, apply: { items: [{ doc: { id }, apply: true, amount: 1000.29 }] } });
+    const rest = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1380.29, apply: { items: [{ doc: { id }, apply: true, amount: 1380.29 }] } });
     expect(rest.status).toBe(204);
     invoice = (await call('GET', `${R}/invoice/${id}`)).body;
     expect(invoice).toMatchObject({ amountRemaining: 0, status: { id: 'B', refName: 'Paid In Full' } });
     const payment = (await call('GET', `${R}/customerPayment/${idFromLocation(rest)}?expandSubResources=true`)).body;
-    expect(payment).toMatchObject({ payment: 1000.29, applied: 1000.29, unapplied: 0, apply: { items: [{ doc: { id }, amount: 1000.29, apply: true }] } });
+    expect(payment).toMatchObject({ payment: 1380.29, applied: 1380.29, unapplied: 0, apply: { items: [{ doc: { id }, amount: 1380.29, apply: true }] } });
 
     await sandbox.ctx.webhooks.drain();
     const events = received.map((r) => `${r.body.recordType}:${r.body.eventType}:${r.body.status?.refName ?? ''}`);

@@ -12,12 +12,13 @@ const SEED_EPOCH = Date.parse('2026-01-05T09:00:00Z');
 const DAY = 86_400_000;
 
 const ROLES: Array<[string, Record<string, number>]> = [
-  ['Analyst', { GBP: 95, EUR: 110, USD: 120 }],
-  ['Consultant', { GBP: 140, EUR: 160, USD: 175 }],
-  ['Senior Consultant', { GBP: 185, EUR: 210, USD: 230 }],
-  ['Manager', { GBP: 240, EUR: 270, USD: 295 }],
-  ['Partner', { GBP: 380, EUR: 420, USD: 450 }],
+  ['analyst', { GBP: 95, EUR: 110, USD: 120 }],
+  ['consultant', { GBP: 140, EUR: 160, USD: 175 }],
+  ['senior-consultant', { GBP: 185, EUR: 210, USD: 230 }],
+  ['manager', { GBP: 240, EUR: 270, USD: 295 }],
+  ['partner', { GBP: 380, EUR: 420, USD: 450 }],
 ];
+const TAX_RATE: Record<string, number> = { GB: 20, DE: 19, US: 0 };
 
 const SMALL_CUSTOMERS: Array<[string, string, string, string, string]> = [
   // name, domain, tax id, subsidiary country, billing country
@@ -63,7 +64,7 @@ function seedReferenceData(state: ErpState): Record<string, string> {
     const id = nextId(state, 'subsidiary');
     subsidiaryIds[country] = id;
     state.records.subsidiary.set(id, {
-      id, name, legalName, country, currency: { id: currencyIds[currency]!, refName: currency }, federalIdNumber: taxId,
+      id, name, legalName, country, currency: { id: currencyIds[currency]!, refName: currency }, federalIdNumber: taxId, tranPrefix: `NW-${country === 'GB' ? 'UK' : country}`,
       custrecord_tax_rules_ref: rules, isInactive: false, dateCreated: at(-400), lastModifiedDate: at(-400),
     });
     const cardId = nextId(state, 'customrecord_rate_card');
@@ -71,7 +72,7 @@ function seedReferenceData(state: ErpState): Record<string, string> {
       id: cardId, name: `${name} standard rates 2026`, externalId: `rate-card-${country.toLowerCase()}-2026`,
       custrecord_rc_subsidiary: { id, refName: name }, custrecord_rc_currency: { id: currencyIds[currency]!, refName: currency },
       custrecord_rc_effective_from: '2026-01-01', custrecord_rc_effective_to: '2026-12-31',
-      custrecord_rc_rates: JSON.stringify(ROLES.map(([role, rates]) => ({ role, rate: rates[currency] }))),
+      custrecord_rc_rates: JSON.stringify(ROLES.map(([role, rates]) => ({ role, rate: rates[currency] }))), custrecord_rc_status: { id: '2', refName: 'Active' },
       dateCreated: at(-30), lastModifiedDate: at(-30),
     });
   }
@@ -114,13 +115,18 @@ function addJob(state: ErpState, customer: NsCustomer, n: number, rng: SeededRan
 function addInvoice(state: ErpState, job: NsJob, rng: SeededRandom, day: number, approval: '1' | '2'): NsInvoice {
   const id = nextId(state, 'invoice');
   const card = job.custentity_rate_card ? state.records.customrecord_rate_card.get(job.custentity_rate_card.id) : undefined;
-  const rates = card ? (JSON.parse(card.custrecord_rc_rates) as Array<{ role: string; rate: number }>) : [{ role: 'Consultant', rate: 150 }];
+  const rates = card ? (JSON.parse(card.custrecord_rc_rates) as Array<{ role: string; rate: number }>) : [{ role: 'consultant', rate: 150 }];
+  const taxRate1 = TAX_RATE[state.records.subsidiary.get(job.subsidiary.id)?.country ?? ''] ?? 0;
   const lines = Array.from({ length: rng.int(1, 3) }, () => {
     const role = rng.pick(rates);
-    return { item: { id: '1', refName: 'Professional Services' }, description: `${role.role} time`, quantity: rng.int(4, 80) / 2, rate: role.rate };
+    return {
+      item: { id: '1', refName: 'Professional Services' }, description: `${role.role} time`, quantity: rng.int(4, 80) / 2, rate: role.rate,
+      taxRate1, custcol_role: role.role,
+    };
   });
   const invoice = {
     id, tranId: nextInvoiceNumber(state, job.subsidiary.id), tranDate: date(day), dueDate: date(day + 30),
+    custbody_period_start: date(day - 30), custbody_period_end: date(day - 1),
     entity: job.parent, job: { id: job.id, refName: job.entityId }, subsidiary: job.subsidiary, currency: job.currency,
     item: { items: lines }, total: 0, amountRemaining: 0, amountPaid: 0,
     status: { id: 'A' }, approvalStatus: { id: approval }, custbody_billing_hold: false,
@@ -137,7 +143,7 @@ function addPayment(state: ErpState, invoice: NsInvoice, share: number, day: num
   const amount = share >= 1 ? invoice.amountRemaining : Math.floor(invoice.amountRemaining * share);
   const payment = {
     id, tranId: nextPaymentNumber(state), tranDate: date(day), customer: invoice.entity, subsidiary: invoice.subsidiary,
-    currency: invoice.currency, payment: amount,
+    currency: invoice.currency, payment: amount, paymentMethod: { id: '1', refName: 'Bank Transfer' }, checkNum: invoice.tranId,
     apply: { items: [{ doc: { id: invoice.id }, apply: true, amount }] },
     dateCreated: at(day), lastModifiedDate: at(day),
   };

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../core/problems.js';
 import {
-  customerToClient, clientToCustomer, domainOf, instant, invoiceToCanonical, invoiceToNs, jobToProject, lineAmountMinor,
-  paymentToCanonical, paymentToNs, projectToJob, rateCardToCanonical, subsidiaryToLegalEntity,
-  type ErpEntity, type ToCanonicalContext, type ToVendorContext,
+  applicationNativeId, clientToCustomer, clientUpdateToCustomer, customerToClient, domainOf, instant, invoiceToCanonical, invoiceToNs,
+  jobToEngagement, mulDivRound, paymentApplications, paymentToCanonical, paymentToNs, projectToJob, projectUpdateToJob,
+  rateCardToCanonical, subsidiaryToLegalEntity, type ErpEntity, type ToCanonicalContext, type ToVendorContext,
 } from './mapping.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import type { NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 
-const currencies: Record<string, string> = { '1': 'GBP', '2': 'USD', '4': 'EUR', '5': 'JPY', '6': 'KWD' };
+const currencies: Record<string, string> = { '1': 'GBP', '2': 'USD', '3': 'EUR', '4': 'JPY', '5': 'KWD' };
 // Canonical ids are `<entity>:<native>` here so both directions can be checked by eye.
 const toCanonical: ToCanonicalContext = {
   currencyCode: (id) => currencies[id]!,
@@ -18,27 +18,32 @@ const toVendor: ToVendorContext = {
   nsCurrencyId: (code) => Object.entries(currencies).find(([, c]) => c === code)![0],
   nativeId: (entity: ErpEntity, canonical: string) => canonical.replace(`${entity}:`, ''),
 };
+const TE1 = '0190a1b2-0000-7000-8000-000000000001';
+const OPP = '0190a1b2-0000-7000-8000-0000000000ff';
 
 const invoice: NsInvoice = {
   links: [{ rel: 'self', href: 'https://tstdrv100001.suitetalk.api.netsuite.com/services/rest/record/v1/invoice/1042' }],
   id: '1042',
-  externalId: 'inv-ext-1',
-  tranId: 'INV-DE-000031',
+  tranId: 'NW-DE-INV-000031',
   tranDate: '2026-03-31',
   dueDate: '2026-04-30',
+  custbody_period_start: '2026-03-01',
+  custbody_period_end: '2026-03-31',
   entity: { id: '311', refName: 'Müller & Söhne GmbH' },
   job: { id: '5120', refName: 'MUE-2026-01 ERP rollout' },
-  subsidiary: { id: '3', refName: 'Northwind Consulting GmbH' },
-  currency: { id: '4', refName: 'Euro' },
+  subsidiary: { id: '2', refName: 'Northwind DE' },
+  currency: { id: '3', refName: 'EUR' },
   item: {
     items: [
-      { line: 1, item: { id: '1', refName: 'Professional Services' }, description: 'Senior consultant, March', quantity: 12.5, rate: 1250.5, amount: 15631.25, custcol_source_ref: 'te-1' },
-      { line: 2, item: { id: '3', refName: 'Billable Expenses' }, description: 'Travel', quantity: 1, rate: 0.29, amount: 0.29 },
+      { line: 1, item: { id: '1', refName: 'Professional Services' }, description: 'Senior consultant, March', quantity: 12.5, rate: 1250.5, amount: 15631.25, taxRate1: 19, tax1Amt: 2969.94, custcol_role: 'senior-consultant', custcol_source_refs: JSON.stringify([{ kind: 'time-entry', id: TE1 }]) },
+      { line: 2, item: { id: '3', refName: 'Billable Expenses' }, description: 'Travel', quantity: 1, rate: 0.29, amount: 0.29, taxRate1: 0, tax1Amt: 0 },
     ],
   },
   subtotal: 15631.54,
-  total: 15631.54,
-  amountRemaining: 5631.54,
+  taxTotal: 2969.94,
+  total: 18601.48,
+  amountPaid: 13000,
+  amountRemaining: 5601.48,
   status: { id: 'A', refName: 'Open' },
   approvalStatus: { id: '2', refName: 'Approved' },
   custbody_billing_hold: false,
@@ -50,176 +55,187 @@ describe('ERP mapping: invoices', () => {
   it('maps a NetSuite invoice to the canonical invoice with exact minor units', () => {
     const canonical = invoiceToCanonical(invoice, toCanonical);
     expect(canonical).toMatchObject({
-      id: 'invoice:1042',
-      number: 'INV-DE-000031',
-      clientId: 'client:311',
-      projectId: 'project:5120',
-      legalEntityId: 'legal-entity:3',
-      currency: 'EUR',
-      issueDate: '2026-03-31',
-      dueDate: '2026-04-30',
-      status: 'partially-paid',
-      onHold: false,
-      total: { amountMinor: 1563154, currency: 'EUR' },
-      amountDue: { amountMinor: 563154, currency: 'EUR' },
-      createdAt: '2026-03-31T16:15:00Z',
-      updatedAt: '2026-04-02T08:00:00Z',
+      id: 'invoice:1042', number: 'NW-DE-INV-000031', engagementId: 'engagement:5120', clientId: 'client:311', legalEntityId: 'legal-entity:2',
+      currency: 'EUR', periodStart: '2026-03-01', periodEnd: '2026-03-31', issueDate: '2026-03-31', dueDate: '2026-04-30', status: 'partially-paid',
+      netTotal: { amountMinor: 1563154, currency: 'EUR' }, taxTotal: { amountMinor: 296994, currency: 'EUR' }, total: { amountMinor: 1860148, currency: 'EUR' },
+      amountPaid: { amountMinor: 1300000, currency: 'EUR' }, amountOutstanding: { amountMinor: 560148, currency: 'EUR' },
     });
-    expect(canonical.lines[1]).toEqual({
-      kind: 'expense', description: 'Travel', quantity: 1,
-      unitPrice: { amountMinor: 29, currency: 'EUR' }, amount: { amountMinor: 29, currency: 'EUR' },
-    });
-  });
-
-  it('maps the status vocabulary, including Paid In Full and Pending Approval', () => {
-    const status = (id: NsInvoice['status']['id'], remaining = invoice.total) =>
-      invoiceToCanonical({ ...invoice, status: { id }, amountRemaining: remaining }, toCanonical).status;
-    expect(status('A')).toBe('open');
-    expect(status('A', 0.01)).toBe('partially-paid');
-    expect(status('B', 0)).toBe('paid');
-    expect(status('D')).toBe('pending-approval');
-    expect(status('E')).toBe('rejected');
-    expect(status('V')).toBe('void');
-    expect(() => status('Z' as never)).toThrow(ProblemError);
-  });
-
-  it('refuses vendor amounts with more precision than the currency, as an upstream error', () => {
-    const bad = { ...invoice, total: 100.005 };
-    const err = (() => { try { invoiceToCanonical(bad, toCanonical); } catch (e) { return e; } })();
-    expect(err).toBeInstanceOf(ProblemError);
-    expect((err as ProblemError).status).toBe(502);
-    const yen = { ...invoice, currency: { id: '5' }, total: 15000.5, amountRemaining: 0, status: { id: 'B' as const }, item: { items: [] } };
-    expect(() => invoiceToCanonical(yen, toCanonical)).toThrow(/more than 0 decimal/);
-  });
-
-  it('builds the create body from canonical input and round-trips the lines', () => {
-    const canonical = invoiceToCanonical(invoice, toCanonical);
-    const body = invoiceToNs({
-      clientId: canonical.clientId, projectId: canonical.projectId, legalEntityId: canonical.legalEntityId,
-      currency: 'EUR', issueDate: canonical.issueDate, dueDate: canonical.dueDate,
-      lines: canonical.lines.map(({ amount: _amount, ...line }) => line), requireApproval: true,
-    }, toVendor, '0190a1b2-0000-7000-8000-000000000001');
-    expect(body).toMatchObject({
-      entity: { id: '311' }, job: { id: '5120' }, subsidiary: { id: '3' }, currency: { id: '4' },
-      tranDate: '2026-03-31', dueDate: '2026-04-30', approvalStatus: { id: '1' },
-      externalId: '0190a1b2-0000-7000-8000-000000000001',
-    });
-    const items = (body.item as { items: unknown[] }).items;
-    expect(items).toEqual([
-      { item: { id: '1' }, description: 'Senior consultant, March', quantity: 12.5, rate: 1250.5, amount: 15631.25, custcol_source_ref: 'te-1' },
-      { item: { id: '3' }, description: 'Travel', quantity: 1, rate: 0.29, amount: 0.29 },
+    expect(canonical.lines).toEqual([
+      {
+        id: 'invoice-line:1042:1', kind: 'time', description: 'Senior consultant, March', role: 'senior-consultant', quantity: 750,
+        unitPrice: { amountMinor: 125050, currency: 'EUR' }, netAmount: { amountMinor: 1563125, currency: 'EUR' },
+        taxRateBasisPoints: 1900, taxAmount: { amountMinor: 296994, currency: 'EUR' }, sources: [{ kind: 'time-entry', id: TE1 }],
+      },
+      {
+        id: 'invoice-line:1042:2', kind: 'expense', description: 'Travel', quantity: 1, unitPrice: { amountMinor: 29, currency: 'EUR' },
+        netAmount: { amountMinor: 29, currency: 'EUR' }, taxRateBasisPoints: 0, taxAmount: { amountMinor: 0, currency: 'EUR' }, sources: [],
+      },
     ]);
   });
 
-  it('computes line amounts in integers, rounding half away from zero', () => {
-    expect(lineAmountMinor(12.5, 125050)).toBe(1563125);
-    expect(lineAmountMinor(0.3333, 100)).toBe(33);
-    expect(lineAmountMinor(0.005, 100)).toBe(1); // 0.5 minor → 1
-    expect(lineAmountMinor(-0.005, 100)).toBe(-1);
-    expect(() => lineAmountMinor(0.00001, 100)).toThrow(/4 decimal/);
+  it('maps the status vocabulary: draft, posted, partially paid, paid, on hold, void', () => {
+    const status = (patch: Partial<NsInvoice>) => invoiceToCanonical({ ...invoice, ...patch }, toCanonical).status;
+    expect(status({ status: { id: 'A' }, amountPaid: 0 })).toBe('posted');
+    expect(status({ status: { id: 'A' }, amountPaid: 0.01 })).toBe('partially-paid');
+    expect(status({ status: { id: 'B' }, amountRemaining: 0 })).toBe('paid');
+    expect(status({ status: { id: 'D' }, amountPaid: 0 })).toBe('draft');
+    expect(status({ status: { id: 'A' }, custbody_billing_hold: true, custbody_hold_reason: 'Disputed' })).toBe('on-hold');
+    expect(invoiceToCanonical({ ...invoice, custbody_billing_hold: true, custbody_hold_reason: 'Disputed' }, toCanonical).holdReason).toBe('Disputed');
+    expect(status({ status: { id: 'B' }, custbody_billing_hold: true })).toBe('paid');
+    expect(status({ status: { id: 'V' } })).toBe('void');
+    expect(status({ status: { id: 'E' } })).toBe('void');
+    expect(() => status({ status: { id: 'Z' as never } })).toThrow(ProblemError);
   });
 
-  it('rejects a line priced in another currency than the invoice', () => {
+  it('refuses vendor amounts with more precision than the currency, as a 502', () => {
+    const err = (() => { try { invoiceToCanonical({ ...invoice, total: 100.005 }, toCanonical); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(ProblemError);
+    expect((err as ProblemError).status).toBe(502);
+    const yen = { ...invoice, currency: { id: '4' }, subtotal: 15000.5, taxTotal: 0, total: 15000, amountPaid: 0, amountRemaining: 0, item: { items: [] } };
+    expect(() => invoiceToCanonical(yen, toCanonical)).toThrow(/more than 0 decimal/);
+    expect(() => invoiceToCanonical({ ...invoice, job: undefined }, toCanonical)).toThrow(/not billed to a project/);
+  });
+
+  it('builds the create body with integer net and tax, and round-trips the lines', () => {
+    const canonical = invoiceToCanonical(invoice, toCanonical);
+    const body = invoiceToNs({
+      engagementId: canonical.engagementId, periodStart: canonical.periodStart, periodEnd: canonical.periodEnd,
+      issueDate: canonical.issueDate, dueDate: canonical.dueDate, post: false,
+      lines: canonical.lines.map(({ id: _id, netAmount: _n, taxAmount: _t, ...line }) => line),
+    }, { customerId: '311', jobId: '5120', subsidiaryId: '2', currency: 'EUR' }, toVendor);
+    expect(body).toMatchObject({
+      entity: { id: '311' }, job: { id: '5120' }, subsidiary: { id: '2' }, currency: { id: '3' }, tranDate: '2026-03-31', dueDate: '2026-04-30',
+      custbody_period_start: '2026-03-01', custbody_period_end: '2026-03-31', approvalStatus: { id: '1' },
+    });
+    const items = (body.item as { items: Array<Record<string, unknown>> }).items;
+    expect(items[0]).toEqual({
+      item: { id: '1' }, description: 'Senior consultant, March', quantity: 12.5, rate: 1250.5, amount: 15631.25, taxRate1: 19, tax1Amt: 2969.94,
+      custcol_role: 'senior-consultant', custcol_source_refs: JSON.stringify([{ kind: 'time-entry', id: TE1 }]),
+    });
+    const back = invoiceToCanonical({ ...invoice, item: { items: items.map((l, i) => ({ ...l, line: i + 1 })) as never } }, toCanonical);
+    expect(back.lines).toEqual(canonical.lines);
+  });
+
+  it('keeps odd minutes exact through hours with 6 decimals', () => {
+    const body = invoiceToNs({
+      engagementId: 'engagement:1', periodStart: '2026-01-01', periodEnd: '2026-01-31', post: true,
+      lines: [{ kind: 'time', description: 'Analyst', quantity: 20, unitPrice: { amountMinor: 9500, currency: 'GBP' }, taxRateBasisPoints: 2000, sources: [] }],
+    }, { customerId: '1', jobId: '2', subsidiaryId: '1', currency: 'GBP' }, toVendor);
+    const line = (body.item as { items: Array<{ quantity: number; amount: number; tax1Amt: number }> }).items[0]!;
+    expect(line).toMatchObject({ quantity: 0.333333, amount: 31.67, tax1Amt: 6.33 });
+    expect(Math.round(line.quantity * 60)).toBe(20);
+  });
+
+  it('rounds half away from zero in integers and rejects mixed currencies', () => {
+    expect(mulDivRound(1, 5, 10)).toBe(1);
+    expect(mulDivRound(-1, 5, 10)).toBe(-1);
+    expect(mulDivRound(1, 4, 10)).toBe(0);
+    expect(mulDivRound(20, 9500, 60)).toBe(3167);
     expect(() => invoiceToNs({
-      clientId: 'client:1', legalEntityId: 'legal-entity:1', currency: 'GBP', issueDate: '2026-01-01',
-      lines: [{ kind: 'time', quantity: 1, unitPrice: { amountMinor: 100, currency: 'EUR' } }],
-    }, toVendor)).toThrow(/document currency is GBP/);
+      engagementId: 'engagement:1', periodStart: '2026-01-01', periodEnd: '2026-01-31', post: true,
+      lines: [{ kind: 'time', description: 'x', quantity: 60, unitPrice: { amountMinor: 100, currency: 'EUR' }, taxRateBasisPoints: 0, sources: [] }],
+    }, { customerId: '1', jobId: '2', subsidiaryId: '1', currency: 'GBP' }, toVendor)).toThrow(/document currency is GBP/);
   });
 });
 
 describe('ERP mapping: payments', () => {
   const payment: NsCustomerPayment = {
-    id: '2201', tranId: 'PYMT-0007', tranDate: '2026-04-10',
-    customer: { id: '311', refName: 'Müller & Söhne GmbH' }, currency: { id: '4' },
-    payment: 12000, applied: 10000, unapplied: 2000,
+    id: '2201', tranId: 'PYMT-0007', tranDate: '2026-04-10', customer: { id: '311' }, currency: { id: '3' },
+    payment: 12000, applied: 10000, unapplied: 2000, paymentMethod: { id: '1', refName: 'Bank Transfer' }, checkNum: 'NW-DE-INV-000031',
     apply: { items: [
-      { doc: { id: '1042' }, apply: true, amount: 10000, due: 15631.54 },
+      { doc: { id: '1042' }, apply: true, amount: 10000, due: 18601.48 },
       { doc: { id: '1043' }, apply: false, amount: 0, due: 250 },
     ] },
   };
 
-  it('keeps only applied lines and computes the unapplied remainder', () => {
-    expect(paymentToCanonical(payment, toCanonical)).toEqual({
-      id: 'payment:2201', number: 'PYMT-0007', clientId: 'client:311', currency: 'EUR',
-      amount: { amountMinor: 1200000, currency: 'EUR' }, unapplied: { amountMinor: 200000, currency: 'EUR' },
-      receivedDate: '2026-04-10',
-      applications: [{ invoiceId: 'invoice:1042', amount: { amountMinor: 1000000, currency: 'EUR' } }],
+  it('maps each applied line to one canonical payment', () => {
+    const applications = paymentApplications(payment);
+    expect(applications).toHaveLength(1);
+    expect(paymentToCanonical(payment, applications[0]!, toCanonical)).toEqual({
+      id: `payment:${applicationNativeId('2201', '1042')}`, invoiceId: 'invoice:1042', clientId: 'client:311',
+      amount: { amountMinor: 1000000, currency: 'EUR' }, receivedOn: '2026-04-10', method: 'bank-transfer', reference: 'NW-DE-INV-000031',
     });
   });
 
-  it('round-trips a payment through the create body', () => {
-    const canonical = paymentToCanonical(payment, toCanonical);
-    const body = paymentToNs({ ...canonical }, toVendor);
+  it('builds the payment body applied to one invoice, and round-trips it', () => {
+    const body = paymentToNs({ invoiceId: 'invoice:1042', amount: { amountMinor: 1000000, currency: 'EUR' }, receivedOn: '2026-04-10', method: 'bank-transfer', reference: 'R1' },
+      { id: '1042', customerId: '311', currency: 'EUR' }, toVendor);
     expect(body).toEqual({
-      customer: { id: '311' }, currency: { id: '4' }, tranDate: '2026-04-10', payment: 12000,
-      apply: { items: [{ doc: { id: '1042' }, apply: true, amount: 10000 }] },
+      customer: { id: '311' }, currency: { id: '3' }, tranDate: '2026-04-10', payment: 10000,
+      apply: { items: [{ doc: { id: '1042' }, apply: true, amount: 10000 }] }, paymentMethod: { id: '1' }, checkNum: 'R1',
     });
+    const back = paymentToCanonical({ ...(body as unknown as NsCustomerPayment), id: '9' }, (body as unknown as NsCustomerPayment).apply.items[0]!, toCanonical);
+    expect(back.amount).toEqual({ amountMinor: 1000000, currency: 'EUR' });
   });
 
-  it('handles three-decimal currencies (KWD) exactly', () => {
-    const kwd = paymentToCanonical({ ...payment, currency: { id: '6' }, payment: 1.235, apply: { items: [{ doc: { id: '9' }, apply: true, amount: 1.235 }] } }, toCanonical);
-    expect(kwd.amount).toEqual({ amountMinor: 1235, currency: 'KWD' });
-    expect(paymentToNs(kwd, toVendor).payment).toBe(1.235);
+  it('handles three-decimal currencies (KWD) exactly and refuses a payment in another currency', () => {
+    const kwd = { ...payment, currency: { id: '5' }, apply: { items: [{ doc: { id: '9' }, apply: true, amount: 1.235 }] } };
+    expect(paymentToCanonical(kwd, kwd.apply.items[0]!, toCanonical).amount).toEqual({ amountMinor: 1235, currency: 'KWD' });
+    expect(paymentToNs({ invoiceId: 'x', amount: { amountMinor: 1235, currency: 'KWD' }, receivedOn: '2026-01-01' }, { id: '9', customerId: '1', currency: 'KWD' }, toVendor).payment).toBe(1.235);
+    expect(() => paymentToNs({ invoiceId: 'x', amount: { amountMinor: 1, currency: 'EUR' }, receivedOn: '2026-01-01' }, { id: '9', customerId: '1', currency: 'KWD' }, toVendor)).toThrow(ProblemError);
   });
 });
 
 describe('ERP mapping: master data', () => {
   const customer: NsCustomer = {
-    id: '311', entityId: 'CUST-311', companyName: 'Müller & Söhne GmbH', subsidiary: { id: '3' }, currency: { id: '4' },
-    url: 'https://www.mueller-soehne.example/de', vatRegNumber: 'DE 123 456 789', custentity_billing_country: 'de',
+    id: '311', entityId: 'CUST-311', companyName: 'Müller & Söhne GmbH', subsidiary: { id: '2' }, currency: { id: '3' },
+    url: 'https://www.mueller-soehne.example/de', vatRegNumber: 'de 123 456 789', custentity_billing_country: 'de',
     isInactive: false, dateCreated: '2025-11-02T10:00:00Z', lastModifiedDate: '2026-01-05T12:30:00+01:00',
   };
 
   it('maps customers to clients and back', () => {
-    const client = customerToClient(customer, toCanonical);
-    expect(client).toEqual({
-      id: 'client:311', name: 'Müller & Söhne GmbH', legalEntityId: 'legal-entity:3', currency: 'EUR',
-      domain: 'mueller-soehne.example', taxId: 'DE 123 456 789', country: 'DE', active: true,
-      createdAt: '2025-11-02T10:00:00Z', updatedAt: '2026-01-05T11:30:00Z',
+    expect(customerToClient(customer, toCanonical, 'GB')).toEqual({
+      id: 'client:311', name: 'Müller & Söhne GmbH', billingCountry: 'DE', defaultCurrency: 'EUR', taxId: 'DE 123 456 789',
+      legalEntityId: 'legal-entity:2', status: 'active', createdAt: '2025-11-02T10:00:00Z', updatedAt: '2026-01-05T11:30:00Z',
     });
-    const body = clientToCustomer(client, toVendor, 'c-1');
-    expect(body).toMatchObject({
-      companyName: 'Müller & Söhne GmbH', subsidiary: { id: '3' }, currency: { id: '4' },
-      url: 'https://mueller-soehne.example', vatRegNumber: 'DE 123 456 789', isInactive: false, custentity_canonical_id: 'c-1',
+    expect(customerToClient({ ...customer, custentity_billing_country: undefined }, toCanonical, 'GB').billingCountry).toBe('GB');
+    expect(clientToCustomer({ name: 'Müller & Söhne GmbH', billingCountry: 'DE', domain: 'https://www.Mueller-Soehne.example/x', taxId: 'DE123', legalEntityId: 'legal-entity:2' }, 'EUR', toVendor, 'c-1')).toEqual({
+      companyName: 'Müller & Söhne GmbH', isPerson: false, subsidiary: { id: '2' }, currency: { id: '3' }, custentity_billing_country: 'DE',
+      url: 'https://mueller-soehne.example', vatRegNumber: 'DE123', custentity_canonical_id: 'c-1',
     });
-    expect(customerToClient({ ...customer, ...body, id: '311' } as NsCustomer, toCanonical).domain).toBe(client.domain);
+    expect(clientUpdateToCustomer({ status: 'inactive', name: 'Müller und Söhne GmbH' })).toEqual({ companyName: 'Müller und Söhne GmbH', isInactive: true });
   });
 
-  it('maps jobs to projects with billing model, budget and status, and back', () => {
+  it('maps jobs to engagements with billing model, budget, hold and status, and back', () => {
     const job: NsJob = {
-      id: '5120', entityId: 'MUE-2026-01', companyName: 'ERP rollout', parent: { id: '311' }, subsidiary: { id: '3' },
-      currency: { id: '4' }, jobBillingType: { id: 'FBM', refName: 'Fixed Bid, Milestone' }, entityStatus: { id: '2', refName: 'In Progress' },
+      id: '5120', entityId: 'MUE-2026-01', companyName: 'ERP rollout', parent: { id: '311' }, subsidiary: { id: '2' }, currency: { id: '3' },
+      jobBillingType: { id: 'FBM', refName: 'Fixed Bid, Milestone' }, entityStatus: { id: '5', refName: 'On Hold' },
       startDate: '2026-01-05', projectedEndDate: '2026-06-30', estimatedRevenue: 250000, custentity_rate_card: { id: '7' },
+      custentity_billing_hold: true, custentity_opportunity_id: OPP, dateCreated: '2026-01-02T08:00:00Z', lastModifiedDate: '2026-01-05T08:00:00Z',
     };
-    const project = jobToProject(job, toCanonical);
-    expect(project).toEqual({
-      id: 'project:5120', code: 'MUE-2026-01', name: 'ERP rollout', clientId: 'client:311', legalEntityId: 'legal-entity:3',
-      billingModel: 'milestone', currency: 'EUR', budget: { amountMinor: 25000000, currency: 'EUR' },
-      startDate: '2026-01-05', endDate: '2026-06-30', status: 'active', rateCardId: 'rate-card:7',
+    const engagement = jobToEngagement(job, toCanonical);
+    expect(engagement).toEqual({
+      id: 'engagement:5120', clientId: 'client:311', opportunityId: OPP, code: 'MUE-2026-01', name: 'ERP rollout', billingModel: 'milestone',
+      currency: 'EUR', legalEntityId: 'legal-entity:2', rateCardId: 'rate-card:7', budget: { amountMinor: 25000000, currency: 'EUR' },
+      startDate: '2026-01-05', endDate: '2026-06-30', status: 'on-hold', billingHold: true, createdAt: '2026-01-02T08:00:00Z', updatedAt: '2026-01-05T08:00:00Z',
     });
-    const { id: _id, ...input } = project;
-    expect(projectToJob(input, toVendor)).toMatchObject({
-      entityId: 'MUE-2026-01', parent: { id: '311' }, jobBillingType: { id: 'FBM' }, entityStatus: { id: '2' },
-      estimatedRevenue: 250000, projectedEndDate: '2026-06-30', custentity_rate_card: { id: '7' },
+    const { id: _id, code: _code, createdAt: _c, updatedAt: _u, status: _s, ...input } = engagement;
+    expect(projectToJob({ ...input, status: 'active' }, toVendor, 'canon-1')).toEqual({
+      companyName: 'ERP rollout', parent: { id: '311' }, subsidiary: { id: '2' }, currency: { id: '3' }, jobBillingType: { id: 'FBM' },
+      entityStatus: { id: '2' }, startDate: '2026-01-05', projectedEndDate: '2026-06-30', estimatedRevenue: 250000, custentity_rate_card: { id: '7' },
+      custentity_opportunity_id: OPP, custentity_billing_hold: true, custentity_canonical_id: 'canon-1',
     });
-    expect(() => jobToProject({ ...job, startDate: '2026-02-30' }, toCanonical)).toThrow(/not a date/);
-    expect(() => jobToProject({ ...job, jobBillingType: { id: 'XX' as never } }, toCanonical)).toThrow(/billing type/);
+    expect(projectUpdateToJob({ status: 'completed', billingHold: false }, 'EUR', toVendor)).toEqual({ entityStatus: { id: '1' }, custentity_billing_hold: false });
+    expect(jobToEngagement({ ...job, startDate: undefined }, toCanonical).startDate).toBe('2026-01-02');
+    expect(() => jobToEngagement({ ...job, startDate: '2026-02-30' }, toCanonical)).toThrow(/not a date/);
+    expect(() => jobToEngagement({ ...job, jobBillingType: { id: 'XX' as never } }, toCanonical)).toThrow(/billing type/);
   });
 
   it('maps subsidiaries to legal entities and rate-card custom records', () => {
-    const sub: NsSubsidiary = { id: '3', name: 'Northwind DE', legalName: 'Northwind Consulting GmbH', country: 'DE', currency: { id: '4' }, federalIdNumber: 'DE811111111', custrecord_tax_rules_ref: 'DE-VAT-19' };
+    const sub: NsSubsidiary = { id: '2', name: 'Northwind DE', legalName: 'Northwind Consulting GmbH', country: 'DE', currency: { id: '3' }, federalIdNumber: 'DE811111111', tranPrefix: 'NW-DE', custrecord_tax_rules_ref: 'DE-VAT-19' };
     expect(subsidiaryToLegalEntity(sub, toCanonical)).toEqual({
-      id: 'legal-entity:3', name: 'Northwind DE', legalName: 'Northwind Consulting GmbH', country: 'DE', currency: 'EUR',
-      taxRulesRef: 'DE-VAT-19', taxId: 'DE811111111', active: true,
+      id: 'legal-entity:2', code: 'NW-DE', name: 'Northwind DE', legalName: 'Northwind Consulting GmbH', country: 'DE', baseCurrency: 'EUR',
+      taxRegistrationId: 'DE811111111', taxRulesRef: 'DE-VAT-19', status: 'active',
     });
     const card: NsRateCard = {
-      id: '7', name: 'DE standard 2026', custrecord_rc_subsidiary: { id: '3' }, custrecord_rc_currency: { id: '4' },
-      custrecord_rc_effective_from: '2026-01-01', custrecord_rc_rates: JSON.stringify([{ role: 'Consultant', rate: 150 }, { role: 'Partner', rate: '320.50' }]),
+      id: '7', name: 'DE standard 2026', custrecord_rc_subsidiary: { id: '2' }, custrecord_rc_currency: { id: '3' },
+      custrecord_rc_effective_from: '2026-01-01', custrecord_rc_rates: JSON.stringify([{ role: 'consultant', rate: 150 }, { role: 'Senior Consultant', rate: '320.50' }]),
     };
-    expect(rateCardToCanonical(card, toCanonical).rates).toEqual([
-      { role: 'Consultant', hourlyRate: { amountMinor: 15000, currency: 'EUR' } },
-      { role: 'Partner', hourlyRate: { amountMinor: 32050, currency: 'EUR' } },
-    ]);
+    expect(rateCardToCanonical(card, toCanonical)).toEqual({
+      id: 'rate-card:7', name: 'DE standard 2026', currency: 'EUR', legalEntityId: 'legal-entity:2', effectiveFrom: '2026-01-01', effectiveTo: null,
+      rates: [{ role: 'consultant', hourlyRate: { amountMinor: 15000, currency: 'EUR' } }, { role: 'senior-consultant', hourlyRate: { amountMinor: 32050, currency: 'EUR' } }],
+      status: 'active',
+    });
     expect(() => rateCardToCanonical({ ...card, custrecord_rc_rates: '{oops' }, toCanonical)).toThrow(/unreadable rates/);
   });
 
@@ -235,7 +251,6 @@ describe('ERP client matching rules', () => {
     expect(normaliseClientName('Acme Limited')).toBe('acme');
     expect(normaliseClientName('The Acme Group, Inc.')).toBe('acme');
     expect(normaliseClientName('Müller & Söhne G.m.b.H.')).toBe('muller and sohne');
-    expect(normaliseClientName('Mueller and Soehne GmbH')).toBe('mueller and soehne');
     expect(normaliseClientName('Ltd')).toBe('ltd');
     expect(normaliseTaxId('gb 123-4567.89')).toBe('GB123456789');
     expect(domainOf('https://WWW.Acme.example:8443/about')).toBe('acme.example');

@@ -42,6 +42,8 @@ export interface NsSubsidiary extends NsRecordBase {
   isInactive?: boolean;
   /** Tax registration of the entity (VAT number, EIN). */
   federalIdNumber?: string;
+  /** Transaction number prefix of the subsidiary, e.g. `NW-DE`; serves as the entity code. */
+  tranPrefix?: string;
   /** Custom field: the regional tax rules set applied to this entity's invoices. */
   custrecord_tax_rules_ref?: string;
 }
@@ -85,7 +87,7 @@ export interface NsJob extends NsRecordBase {
   subsidiary: NsRef;
   currency: NsRef;
   jobBillingType: NsRef & { id: NsJobBillingTypeId };
-  /** Project status: `2` In Progress, `1` Closed, `4` Pending, `3` Not Awarded. */
+  /** Project status (a configurable list): `4` Pending, `2` In Progress, `5` On Hold, `1` Closed, `3` Not Awarded. */
   entityStatus: NsRef;
   startDate?: string;
   projectedEndDate?: string;
@@ -94,6 +96,10 @@ export interface NsJob extends NsRecordBase {
   /** Rate card custom record the project is billed with. */
   custentity_rate_card?: NsRef;
   custentity_canonical_id?: string;
+  /** Custom field: while true, approved time waits instead of being invoiced. */
+  custentity_billing_hold?: boolean;
+  /** Custom field: canonical id of the CRM opportunity the project was won from. */
+  custentity_opportunity_id?: string;
 }
 
 export interface NsInvoiceLine {
@@ -103,8 +109,13 @@ export interface NsInvoiceLine {
   quantity: number;
   rate: number;
   amount: number;
-  /** The time entry or milestone the line bills, as the layer's reference. */
-  custcol_source_ref?: string;
+  /** Tax rate in percent (legacy tax), e.g. 19.0, and the line's tax amount. */
+  taxRate1?: number;
+  tax1Amt?: number;
+  /** Custom column: the role code billed on a time line. */
+  custcol_role?: string;
+  /** Custom column (long text, JSON): what the line bills, `[{ "kind": "time-entry", "id": "<uuid>" }]`. */
+  custcol_source_refs?: string;
 }
 
 /** Invoice status ids as SuiteQL/saved searches name them (CustInvc:<id>). */
@@ -121,15 +132,21 @@ export interface NsInvoice extends NsRecordBase {
   subsidiary: NsRef;
   currency: NsRef;
   item: NsSublist<NsInvoiceLine>;
+  /** Net of tax; `total` = subtotal + taxTotal. */
   subtotal?: number;
+  taxTotal?: number;
   total: number;
   amountRemaining: number;
   amountPaid?: number;
   status: NsRef & { id: NsInvoiceStatusId };
   approvalStatus: NsRef & { id: NsApprovalStatusId };
   memo?: string;
-  /** Custom body field: billing hold (no dunning, no posting while set). */
+  /** Custom body field: billing hold (no dunning, no posting while set), and why. */
   custbody_billing_hold?: boolean;
+  custbody_hold_reason?: string;
+  /** Custom body fields: the billing period the invoice covers. */
+  custbody_period_start?: string;
+  custbody_period_end?: string;
 }
 
 export interface NsPaymentApplication {
@@ -153,6 +170,10 @@ export interface NsCustomerPayment extends NsRecordBase {
   applied?: number;
   unapplied?: number;
   apply: NsSublist<NsPaymentApplication>;
+  /** Payment method list: 1 Bank Transfer, 2 Card, 3 Direct Debit, 4 Other. */
+  paymentMethod?: NsRef;
+  /** "Check # / reference": the payer's remittance reference. */
+  checkNum?: string;
   memo?: string;
 }
 
@@ -163,8 +184,12 @@ export interface NsRateCard extends NsRecordBase {
   custrecord_rc_currency: NsRef;
   custrecord_rc_effective_from: string;
   custrecord_rc_effective_to?: string;
-  /** Long-text field holding JSON: `[{ "role": "Consultant", "rate": 150.0 }]`. */
+  /** Long-text field holding JSON: `[{ "role": "consultant", "rate": 150.0 }]`. */
   custrecord_rc_rates: string;
+  /** Set when the card is negotiated for one customer. */
+  custrecord_rc_customer?: NsRef;
+  /** Custom list: 1 Draft, 2 Active, 3 Superseded. */
+  custrecord_rc_status?: NsRef;
 }
 
 /** Collection answer of `GET /record/v1/{type}` (items carry only links and id). */

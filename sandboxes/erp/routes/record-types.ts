@@ -44,7 +44,8 @@ function checkChoice(body: Body, field: string, names: Record<string, string>): 
 }
 
 const BILLING_TYPES = { TM: 'Time and Materials', FBI: 'Fixed Bid, Interval', FBM: 'Fixed Bid, Milestone', CB: 'Charge-Based' };
-const JOB_STATUSES = { '1': 'Closed', '2': 'In Progress', '3': 'Not Awarded', '4': 'Pending' };
+const JOB_STATUSES = { '1': 'Closed', '2': 'In Progress', '3': 'Not Awarded', '4': 'Pending', '5': 'On Hold' };
+const PAYMENT_METHODS = { '1': 'Bank Transfer', '2': 'Card', '3': 'Direct Debit', '4': 'Other' };
 const ITEMS = Object.fromEntries(Object.values(LINE_ITEMS).map((item) => [item.id, item.refName ?? '']));
 
 const customer: RecordTypeRules = {
@@ -61,7 +62,7 @@ const customer: RecordTypeRules = {
 };
 
 const job: RecordTypeRules = {
-  fields: ['entityId', 'companyName', 'parent', 'subsidiary', 'currency', 'jobBillingType', 'entityStatus', 'startDate', 'projectedEndDate', 'estimatedRevenue', 'custentity_rate_card', 'custentity_canonical_id'],
+  fields: ['entityId', 'companyName', 'parent', 'subsidiary', 'currency', 'jobBillingType', 'entityStatus', 'startDate', 'projectedEndDate', 'estimatedRevenue', 'custentity_rate_card', 'custentity_canonical_id', 'custentity_billing_hold', 'custentity_opportunity_id'],
   required: ['companyName', 'parent'],
   refs: { parent: 'customer', subsidiary: 'subsidiary', currency: 'currency', custentity_rate_card: 'customrecord_rate_card' },
   writable: true,
@@ -106,11 +107,11 @@ function normaliseLines(body: Body): void {
 }
 
 const invoice: RecordTypeRules = {
-  fields: ['entity', 'job', 'subsidiary', 'currency', 'tranDate', 'dueDate', 'approvalStatus', 'item', 'memo', 'custbody_billing_hold'],
+  fields: ['entity', 'job', 'subsidiary', 'currency', 'tranDate', 'dueDate', 'approvalStatus', 'item', 'memo', 'custbody_billing_hold', 'custbody_hold_reason', 'custbody_period_start', 'custbody_period_end'],
   required: ['entity', 'item'],
   refs: { entity: 'customer', job: 'job', subsidiary: 'subsidiary', currency: 'currency' },
   sublists: ['item'],
-  updatable: ['dueDate', 'memo', 'custbody_billing_hold', 'item', 'approvalStatus'],
+  updatable: ['dueDate', 'memo', 'custbody_billing_hold', 'custbody_hold_reason', 'item', 'approvalStatus'],
   writable: true,
   create(state, record, events) {
     const entity = state.records.customer.get((record.entity as { id: string }).id)!;
@@ -123,6 +124,8 @@ const invoice: RecordTypeRules = {
     record.tranDate ??= timestamp(state.now()).slice(0, 10);
     checkDate(record, 'tranDate');
     checkDate(record, 'dueDate');
+    checkDate(record, 'custbody_period_start');
+    checkDate(record, 'custbody_period_end');
     normaliseLines(record);
     const doc = record as unknown as NsInvoice;
     setApproval(doc, String((record.approvalStatus as { id?: unknown } | undefined)?.id ?? '2') === '1' ? '1' : '2');
@@ -155,13 +158,14 @@ const invoice: RecordTypeRules = {
 };
 
 const customerPayment: RecordTypeRules = {
-  fields: ['customer', 'subsidiary', 'currency', 'tranDate', 'payment', 'apply', 'memo'],
+  fields: ['customer', 'subsidiary', 'currency', 'tranDate', 'payment', 'apply', 'memo', 'paymentMethod', 'checkNum'],
   required: ['customer', 'payment'],
   refs: { customer: 'customer', subsidiary: 'subsidiary', currency: 'currency' },
   sublists: ['apply'],
-  updatable: ['memo'],
+  updatable: ['memo', 'checkNum'],
   writable: true,
   create(state, record, events) {
+    checkChoice(record, 'paymentMethod', PAYMENT_METHODS);
     const payer = state.records.customer.get((record.customer as { id: string }).id)!;
     record.subsidiary ??= payer.subsidiary;
     record.currency ??= payer.currency;
@@ -187,11 +191,13 @@ const customerPayment: RecordTypeRules = {
 };
 
 const rateCard: RecordTypeRules = {
-  fields: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_effective_to', 'custrecord_rc_rates'],
+  fields: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_customer', 'custrecord_rc_effective_from', 'custrecord_rc_effective_to', 'custrecord_rc_rates', 'custrecord_rc_status'],
   required: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_rates'],
-  refs: { custrecord_rc_subsidiary: 'subsidiary', custrecord_rc_currency: 'currency' },
+  refs: { custrecord_rc_subsidiary: 'subsidiary', custrecord_rc_currency: 'currency', custrecord_rc_customer: 'customer' },
   writable: true,
   create(_state, record) {
+    record.custrecord_rc_status ??= { id: '2' };
+    checkChoice(record, 'custrecord_rc_status', { '1': 'Draft', '2': 'Active', '3': 'Superseded' });
     checkDate(record, 'custrecord_rc_effective_from');
     checkDate(record, 'custrecord_rc_effective_to');
     if (typeof record.custrecord_rc_rates !== 'string') throw invalidField('custrecord_rc_rates');

@@ -57,17 +57,22 @@ export function present(deps: RecordRouteDeps, type: ErpRecordType, record: Stor
   return out;
 }
 
-function checkBody(type: ErpRecordType, body: unknown, mode: 'create' | 'update'): Record<string, unknown> {
+/**
+ * The writable fields of a request body. An upsert that finds the record updates it and
+ * ignores fields that cannot change after creation, so that sending it again is harmless.
+ */
+function checkBody(type: ErpRecordType, body: unknown, mode: 'create' | 'update' | 'upsert'): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new NsFault(400, 'INVALID_CONTENT', 'The request body must be a JSON object describing the record.');
   }
   const rules = RULES[type];
   if (!rules.writable) throw new NsFault(405, 'USER_ERROR', `Record type '${type}' is read-only through REST web services in this account.`);
-  const allowed = new Set([...(mode === 'update' ? (rules.updatable ?? rules.fields) : rules.fields), 'externalId']);
+  const allowed = new Set([...(mode === 'create' ? rules.fields : (rules.updatable ?? rules.fields)), 'externalId']);
   const clean: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
     if (READ_ONLY.has(field)) continue;
     if (!allowed.has(field)) {
+      if (mode === 'upsert' && rules.fields.includes(field)) continue;
       const detail = rules.fields.includes(field) ? `The field '${field}' cannot be changed on this record.` : `Invalid field '${field}' for record type '${type}'.`;
       throw invalidField(field, detail);
     }
@@ -166,7 +171,7 @@ export function recordRoutes(router: Router, deps: RecordRouteDeps): void {
     const existing = findRecord(deps.state(), type, key);
     let id: string;
     if (existing) {
-      const body = checkBody(type, req.body, 'update');
+      const body = checkBody(type, req.body, 'upsert');
       delete body.externalId;
       updateRecord(deps, type, existing as Stored, body);
       id = existing.id;
