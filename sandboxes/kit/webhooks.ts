@@ -45,8 +45,9 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  const trimmed = value.trim();
+  // delay-seconds, or an HTTP-date (which starts with a day name).
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) - Date.now() : NaN;
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS) : undefined;
 }
 

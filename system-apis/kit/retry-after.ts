@@ -5,6 +5,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-dates start with a day name (IMF-fixdate, RFC 850 and asctime forms alike);
+  // checking that keeps Date.parse's leniency from reading "-5" as a year.
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
