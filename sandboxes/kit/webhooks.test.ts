@@ -16,8 +16,8 @@ interface Received {
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 let received: Received[] = [];
-/** Status codes the receiver answers with, in order; 204 once exhausted. */
-let script: number[] = [];
+/** Status codes the receiver answers with, in order (with an optional Retry-After); 204 once exhausted. */
+let script: Array<number | [number, string]> = [];
 let receiver: Server;
 let receiverUrl: string;
 let sandbox: SandboxApp<FixtureState>;
@@ -55,7 +55,10 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       received.push({ headers: req.headers, body });
-      res.statusCode = script.shift() ?? 204;
+      const next = req.url?.includes('gone=1') ? 410 : (script.shift() ?? 204);
+      const [status, retryAfter] = Array.isArray(next) ? next : [next, undefined];
+      res.statusCode = status;
+      if (retryAfter) res.setHeader('retry-after', retryAfter);
       res.end();
     });
   });
@@ -116,6 +119,24 @@ describe('sandbox webhooks', () => {
     const log = await request(`${running.url}/_sandbox/webhooks`);
     const { deliveries } = (await log.body.json()) as { deliveries: Array<{ attempts: number; delivered: boolean; status: number }> };
     expect(deliveries.at(-1)).toMatchObject({ attempts: 3, delivered: true, status: 204 });
+  });
+
+  it('honours Retry-After on a 429 before trying again', async () => {
+    script = [[429, '1']];
+    await createItem('Throttled');
+    await sandbox.ctx.webhooks.drain();
+    expect(received).toHaveLength(2);
+    const [first, second] = received.map((r) => Number(r.headers['webhook-timestamp']));
+    expect(second).toBeGreaterThan(first); // re-signed for the retry, a second or more later
+  });
+
+  it('forgets a subscriber that answers 410 Gone', async () => {
+    const goneUrl = `${receiverUrl}?gone=1`;
+    sandbox.ctx.webhooks.subscribe(goneUrl);
+    sandbox.ctx.webhooks.send('item.created', { n: 1 });
+    await sandbox.ctx.webhooks.drain();
+    expect(sandbox.ctx.webhooks.subscriptions().map((s) => s.url)).toEqual([receiverUrl]);
+    expect(received).toHaveLength(2);
   });
 
   it('does not retry a 4xx answer', async () => {
