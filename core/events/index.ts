@@ -6,8 +6,10 @@ export { EventDispatcher, type DispatcherOptions, type LocalSubscriber } from '.
 export { consumeOnce } from './dedupe.js';
 export { replayEvents } from './replay.js';
 export { noopEventMetrics, type EventMetrics } from './metrics.js';
+export { promEventMetrics } from './prom-metrics.js';
+export { purgeEvents, type PurgeResult } from './retention.js';
 export { signWebhook, verifyWebhook, generateWebhookSecret, type VerifyFailure } from './signature.js';
-export { assertWebhookUrlAllowed, isPublicAddress } from './ssrf.js';
+export { assertWebhookUrlAllowed, isPublicAddress, publicOnlyLookup } from './ssrf.js';
 export {
   createSubscription, listSubscriptions, getSubscription, setSubscriptionState,
   type WebhookSubscription, type NewWebhookSubscription,

@@ -3,7 +3,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { withTransaction, type Store } from '../store/index.js';
-import { consumeOnce, emit, emitMany, EventDispatcher, replayEvents, type DeliveredEvent } from './index.js';
+import { Registry } from 'prom-client';
+import { consumeOnce, emit, emitMany, EventDispatcher, promEventMetrics, purgeEvents, replayEvents, type DeliveredEvent } from './index.js';
 
 describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
   let store: Store;
@@ -158,5 +159,39 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     await dispatcher.stop();
     expect(seen).toEqual([e.id]);
+  });
+
+  it('reports delivered and failed counts to prom-client counters', async () => {
+    const registry = new Registry();
+    let first = true;
+    const dispatcher = new EventDispatcher({ store, metrics: promEventMetrics(registry) })
+      .subscribe({ name: 'p', types: ['*'], handle: () => {
+        if (first) {
+          first = false;
+          throw new Error('once');
+        }
+      } });
+    await emitMany(store.db, [{ type: 'a', source: '/m' }, { type: 'b', source: '/m' }]);
+    await dispatcher.drain();
+    const text = await registry.metrics();
+    expect(text).toContain('layer_events_delivered_total{subscriber="local:p"} 1');
+    expect(text).toContain('layer_events_failed_total{subscriber="local:p"} 1');
+    await dispatcher.stop();
+  });
+
+  it('purges old dispatched events and finished deliveries, keeping what is still pending', async () => {
+    let fail = true;
+    const dispatcher = new EventDispatcher({ store, backoff: { baseDelayMs: 60_000, maxDelayMs: 60_000 } })
+      .subscribe({ name: 'q', types: ['keep'], handle: () => { if (fail) throw new Error('later'); } });
+    await emitMany(store.db, [{ type: 'gone', source: '/r' }, { type: 'keep', source: '/r' }]);
+    await emit(store.db, { type: 'gone', source: '/r' });
+    await dispatcher.drain();
+    fail = false;
+    await consumeOnce(store.db, 'c', { source: '/r', id: 'x' }, async () => {});
+    const result = await purgeEvents(store.db, new Date(Date.now() + 1_000));
+    expect(result).toEqual({ events: 2, deliveries: 0, consumedMarkers: 1 });
+    const left = await store.db.selectFrom('event_outbox').select('type').execute();
+    expect(left.map((e) => e.type)).toEqual(['keep']);
+    await dispatcher.stop();
   });
 });

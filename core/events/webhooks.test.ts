@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import type { Store } from '../store/index.js';
-import { assertWebhookUrlAllowed, createSubscription, emit, EventDispatcher, getSubscription, isPublicAddress, verifyWebhook } from './index.js';
+import { assertWebhookUrlAllowed, createSubscription, emit, EventDispatcher, getSubscription, isPublicAddress, publicOnlyLookup, verifyWebhook } from './index.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -155,5 +155,10 @@ describe('webhook URL checks (SSRF)', () => {
     expect(isPublicAddress('172.31.255.255')).toBe(false);
     expect(isPublicAddress('172.32.0.1')).toBe(true);
     expect(isPublicAddress('not-an-ip')).toBe(false);
+  });
+
+  it('refuses at connect time a host name that resolves to a private address', async () => {
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => publicOnlyLookup('localhost', { all: true }, (err) => resolve(err)));
+    expect(error?.code).toBe('ESSRF');
   });
 });

@@ -168,4 +168,18 @@ describe.each(testEngines())('inbox on $name', (engine) => {
     const rows = await (store.db as any).selectFrom('t_inbox_effects').selectAll().execute();
     expect(rows).toEqual([{ id: 'msg_tx' }]);
   });
+
+  it('with only onEvent given, processes a new message by a direct call after answering', async () => {
+    const direct: string[] = [];
+    const app = express();
+    app.use('/hooks', inboxRouter({ store, sources: { erp: { secret } }, onEvent: async (m) => void direct.push(m.webhookId) }));
+    const other = app.listen(0, '127.0.0.1');
+    await new Promise((r) => other.once('listening', r));
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/hooks/erp`;
+    const body = '{"invoice":"INV-1"}';
+    expect((await fetch(url, { method: 'POST', body, headers: signed(body, 'msg_direct') })).status).toBe(202);
+    for (let i = 0; i < 200 && direct.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => other.close(r));
+    expect(direct).toEqual(['msg_direct']);
+  });
 });

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { BreakerRegistry } from '../resilience/breakers.js';
 import { PermanentError, TransientError } from '../resilience/errors.js';
-import type { Store } from '../store/index.js';
+import { withTransaction, type Store } from '../store/index.js';
 import { cancelRun, defineWorkflow, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
 
 type Input = { opportunityId: string };
@@ -249,5 +249,19 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid input
     await expect(listRuns(store.db, { state: 'bogus' as any })).rejects.toMatchObject({ status: 400 });
     await expect(getRun(store.db, '00000000-0000-7000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('starts a run atomically with the caller\'s transaction', async () => {
+    const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'tx', steps: [{ name: 'a', run: async () => 1 }] })] });
+    await expect(
+      withTransaction(store, async (trx) => {
+        await wf.startRun('tx', {}, { runKey: 'rolled-back', db: trx });
+        throw new Error('the state change failed');
+      }),
+    ).rejects.toThrow('the state change failed');
+    const kept = await withTransaction(store, (trx) => wf.startRun('tx', {}, { runKey: 'kept', db: trx }));
+    const { runs } = await listRuns(store.db, { definition: 'tx' });
+    expect(runs.map((r) => r.runKey)).toEqual(['kept']);
+    expect(runs[0].id).toBe(kept.id);
   });
 });
