@@ -128,6 +128,7 @@ describe('CRM mapping: canonical -> vendor and round trips', () => {
     expect(websiteDomain('acme.com')).toBe('acme.com');
     expect(websiteDomain('http://WWW.ACME.co.uk/')).toBe('acme.co.uk');
     expect(websiteDomain(null)).toBeNull();
+    expect(websiteDomain('http://10.0.0.1/')).toBeNull();
   });
 
   it('writes only the fields present and clears with null', () => {

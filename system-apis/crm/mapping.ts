@@ -61,7 +61,9 @@ export function websiteDomain(website: string | null | undefined): string | null
   if (!website) return null;
   try {
     const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(website) ? website : `https://${website}`);
-    return url.hostname.toLowerCase().replace(/^www\./, '') || null;
+    const host = url.hostname.toLowerCase().replace(/^www\./, '');
+    // Only a plain host name is a matching key (not an IP literal or an empty host).
+    return /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(host) && !/^[\d.]+$/.test(host) ? host : null;
   } catch {
     return null;
   }
@@ -74,6 +76,13 @@ export function countryCode(account: Pick<SfAccount, 'BillingCountryCode' | 'Bil
   if (!name) return null;
   if (/^[A-Za-z]{2}$/.test(name)) return name.toUpperCase();
   return COUNTRY_NAMES[name.toLowerCase()] ?? null;
+}
+
+function legalEntityCountry(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const code = countryCode({ BillingCountry: value });
+  if (!code) throw upstream(`CRM field Opportunity.Legal_Entity_Country__c holds "${value}", not a country`);
+  return code;
 }
 
 function lookup<K extends string, V>(table: Record<K, V>, value: string | null | undefined, field: string): V | null {
@@ -175,7 +184,7 @@ export function sfOpportunityToOpportunity(opp: SfOpportunity, ids: { id: string
       billingModel: lookup(BILLING_MODEL_TO_CANONICAL, opp.Billing_Model__c, 'Opportunity.Billing_Model__c'),
       startDate: plainDate(opp.Start_Date__c, 'Opportunity.Start_Date__c'),
       endDate: plainDate(opp.End_Date__c, 'Opportunity.End_Date__c'),
-      legalEntityCountry: opp.Legal_Entity_Country__c ? opp.Legal_Entity_Country__c.toUpperCase() : null,
+      legalEntityCountry: legalEntityCountry(opp.Legal_Entity_Country__c),
       rateCardCode: opp.Rate_Card__c ?? null,
     },
     erpProject: opp.ERP_Project_Id__c ? { projectId: opp.ERP_Project_Id__c, status: erpStatus ?? 'pending' } : null,

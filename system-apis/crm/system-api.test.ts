@@ -1,0 +1,212 @@
+// The CRM system API through the real gateway (JWT, scopes, contract validation of every
+// request and response) against the CRM sandbox, on each store engine available.
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
+import type { Store } from '../../core/store/index.js';
+import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
+import { crmSandbox, READY_TO_CLOSE_NAME, type CrmState } from '../../sandboxes/crm/index.js';
+import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import { CrmConnector } from './connector.js';
+import { crmSystemModule } from './module.js';
+import { createCrmSystemApi } from './service.js';
+import type { Client, ClientPage, Contact, ContactPage, Opportunity, OpportunityPage } from './model.js';
+
+async function crmCatalogue() {
+  return Promise.all(
+    [
+      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
+      { layer: 'system' as const, api: 'crm', major: 1, file: 'openapi/system/crm.v1.yaml' },
+    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
+  );
+}
+
+const engines = testEngines();
+
+describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', (_name, engine) => {
+  let sandbox: SandboxApp<CrmState>;
+  let running: RunningSandbox;
+  let store: Store;
+  let connector: CrmConnector;
+  let jwks: TestJwks;
+  let key: SigningKey;
+  let gateway: TestGateway;
+  let readWrite: Record<string, string>;
+  let readOnly: Record<string, string>;
+
+  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
+    const res = await fetch(`${gateway.url}/system/crm/v1${path}`, {
+      method,
+      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+  const key1 = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
+
+  beforeAll(async () => {
+    sandbox = createSandboxApp(crmSandbox);
+    running = await listen(sandbox.app);
+    store = await migratedStore(engine);
+    connector = new CrmConnector({
+      baseUrl: running.url, apiVersion: 'v62.0', clientId: 'sandbox-crm-client', clientSecret: 'sandbox-crm-secret', timeoutMs: 2_000,
+      backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 },
+    });
+    key = await makeKey();
+    jwks = await startJwks([key]);
+    gateway = await startGateway(jwks.url, {}, {
+      catalogue: await crmCatalogue(),
+      apis: [crmSystemModule],
+      services: { store, crmSystem: createCrmSystemApi({ connector, store }) },
+    });
+    readWrite = bearer(await token({ key, scope: 'crm:read crm:write', clientId: 'test-client' }));
+    readOnly = bearer(await token({ key, scope: 'crm:read', clientId: 'test-client' }));
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await jwks?.close();
+    await connector?.close();
+    await running?.close();
+    await store?.close();
+    await engine.cleanup();
+  });
+  beforeEach(() => sandbox.ctx.faults.clear());
+
+  it('lists every client over cursor pages, with stable canonical ids', async () => {
+    const seen: Client[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { status: number; body: ClientPage } = await call<ClientPage>('GET', `/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen.map((c) => c.name)).toContain('Nordlicht Logistik GmbH');
+    expect(new Set(seen.map((c) => c.id)).size).toBe(seen.length);
+    const again = await call<ClientPage>('GET', '/clients?limit=200');
+    expect(again.body.items.map((c) => c.id).sort()).toEqual(seen.map((c) => c.id).sort());
+    const one = await call<Client>('GET', `/clients/${seen[0].id}`);
+    expect(one.body).toEqual(seen[0]);
+  });
+
+  it('filters clients by the matching keys: domain and tax id', async () => {
+    const byDomain = await call<ClientPage>('GET', '/clients?domain=nordlicht-logistik.de');
+    expect(byDomain.body.items.map((c) => c.name)).toEqual(['Nordlicht Logistik GmbH']);
+    expect(byDomain.body.items[0]).toMatchObject({ billingCountry: 'DE', taxId: 'DE812345678', defaultCurrency: 'EUR', domain: 'nordlicht-logistik.de' });
+    const byTax = await call<ClientPage>('GET', '/clients?taxId=GB123456789');
+    expect(byTax.body.items.map((c) => c.name)).toEqual(['Thames Valley Insurance plc']);
+    expect((await call<ClientPage>('GET', '/clients?domain=nowhere.example')).body.items).toEqual([]);
+  });
+
+  it('answers an unknown client with 404 and a bad cursor or limit with 400', async () => {
+    const missing = await call<{ status: number; type: string }>('GET', '/clients/01a216af-078d-7328-958b-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await call('GET', '/clients?cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
+    expect((await call('GET', '/clients?limit=0')).status).toBe(400);
+  });
+
+  it('creates a client once per Idempotency-Key and replays the first answer', async () => {
+    const headers = key1();
+    const body = { name: 'Fjord Analytics AS', website: 'https://www.fjord-analytics.example', billingCountry: 'NO', defaultCurrency: 'EUR' };
+    const first = await call<Client>('POST', '/clients', { body, headers });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('location')).toBe(`/system/crm/v1/clients/${first.body.id}`);
+    expect(first.body).toMatchObject({ name: 'Fjord Analytics AS', domain: 'fjord-analytics.example', billingCountry: 'NO', status: 'active' });
+    const replay = await call<Client>('POST', '/clients', { body, headers });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(first.body.id);
+    const inCrm = [...sandbox.ctx.state().records.Account.values()].filter((a) => a.Name === 'Fjord Analytics AS');
+    expect(inCrm).toHaveLength(1);
+    expect(inCrm[0].External_Id__c).toBe(first.body.id);
+    expect((await call('POST', '/clients', { body })).status).toBe(400); // no Idempotency-Key
+  });
+
+  it('updates a client and shows billing status written back, refusing money the CRM would round', async () => {
+    const [client] = (await call<ClientPage>('GET', '/clients?taxId=KW300012345')).body.items;
+    const patched = await call<Client>('PATCH', `/clients/${client.id}`, { body: { phone: '+965 2222 4444', industry: null }, headers: key1() });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ phone: '+965 2222 4444', industry: null });
+    const rounded = await call<{ status: number; detail: string }>('PUT', `/clients/${client.id}/billing-status`, {
+      body: { status: 'overdue', outstanding: { amountMinor: 12345, currency: 'KWD' } },
+    });
+    expect(rounded.status).toBe(422);
+    expect(rounded.body.detail).toMatch(/rounded/);
+    const ok = await call<Client>('PUT', `/clients/${client.id}/billing-status`, {
+      body: { status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 12340, currency: 'KWD' } },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 12340, currency: 'KWD' } });
+  });
+
+  it('lists, creates and updates contacts of a client', async () => {
+    const [client] = (await call<ClientPage>('GET', '/clients?domain=nordlicht-logistik.de')).body.items;
+    const list = await call<ContactPage>('GET', `/contacts?clientId=${client.id}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items).toHaveLength(2);
+    for (const c of list.body.items) expect(c.clientId).toBe(client.id);
+    const created = await call<Contact>('POST', '/contacts', {
+      body: { clientId: client.id, givenName: 'Mara', familyName: 'Lindqvist', email: 'mara.lindqvist@nordlicht-logistik.de' }, headers: key1(),
+    });
+    expect(created.status).toBe(201);
+    const updated = await call<Contact>('PATCH', `/contacts/${created.body.id}`, { body: { jobTitle: 'CFO' }, headers: key1() });
+    expect(updated.body).toMatchObject({ id: created.body.id, clientId: client.id, jobTitle: 'CFO', familyName: 'Lindqvist' });
+    const unknown = await call('POST', '/contacts', { body: { clientId: '01a216af-078d-7328-958b-000000000001', familyName: 'X' }, headers: key1() });
+    expect(unknown.status).toBe(422);
+  });
+
+  it('closes the ready opportunity as won, publishing the change, and takes the ERP project write-back', async () => {
+    const open = await call<OpportunityPage>('GET', '/opportunities?stage=negotiation');
+    const ready = open.body.items.find((o) => o.name === READY_TO_CLOSE_NAME)!;
+    expect(ready.contractTerms).toMatchObject({ billingModel: 'time-and-materials', legalEntityCountry: 'DE', rateCardCode: 'RC-DE-2026' });
+    expect(ready.amount).toEqual({ amountMinor: 24000000, currency: 'EUR' });
+    const before = sandbox.ctx.webhooks.deliveries().length;
+    const won = await call<Opportunity>('PATCH', `/opportunities/${ready.id}`, { body: { stage: 'closed-won' }, headers: key1() });
+    expect(won.status).toBe(200);
+    expect(won.body).toMatchObject({ stage: 'closed-won', isWon: true, isClosed: true, stageLabel: 'Closed Won' });
+    const linked = await call<Opportunity>('PUT', `/opportunities/${ready.id}/erp-project`, { body: { projectId: 'PRJ-2026-0042', status: 'provisioned' } });
+    expect(linked.body.erpProject).toEqual({ projectId: 'PRJ-2026-0042', status: 'provisioned' });
+    const billed = await call<Opportunity>('PUT', `/opportunities/${ready.id}/billing-status`, { body: { status: 'invoiced', invoiceStatus: 'posted' } });
+    expect(billed.body.billing).toEqual({ status: 'invoiced', invoiceStatus: 'posted' });
+    const won2 = await call<OpportunityPage>('GET', `/opportunities?stage=closed-won&clientId=${ready.clientId}`);
+    expect(won2.body.items.map((o) => o.id)).toContain(ready.id);
+    // No subscriber in this test: the change was queued to nobody, but it was published.
+    expect(sandbox.ctx.webhooks.deliveries().length).toBeGreaterThanOrEqual(before);
+  });
+
+  it('creates an opportunity in a zero-decimal currency', async () => {
+    const [client] = (await call<ClientPage>('GET', '/clients?taxId=T1234567890123')).body.items;
+    const created = await call<Opportunity>('POST', '/opportunities', {
+      headers: key1(),
+      body: {
+        clientId: client.id, name: 'Sakura – store analytics', stage: 'proposal', closeDate: '2026-12-15',
+        amount: { amountMinor: 12500000, currency: 'JPY' },
+        contractTerms: { billingModel: 'fixed-fee', startDate: '2027-01-04', endDate: '2027-03-31', legalEntityCountry: 'GB' },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ clientId: client.id, stage: 'proposal', amount: { amountMinor: 12500000, currency: 'JPY' }, contractTerms: { billingModel: 'fixed-fee', rateCardCode: null } });
+  });
+
+  it('refuses writes without the crm:write scope and bodies that break the contract', async () => {
+    const denied = await call('POST', '/clients', { body: { name: 'X' }, headers: { ...readOnly, ...key1() } });
+    expect(denied.status).toBe(403);
+    const bad = await call<{ errors?: unknown[] }>('POST', '/clients', { body: { name: 'X', colour: 'red' }, headers: key1() });
+    expect(bad.status).toBe(400);
+  });
+
+  it('answers CRM failures as upstream problems: 502 on errors, 503 on an outage', async () => {
+    sandbox.ctx.faults.set({ errorRate: 1, errorStatus: 500, paths: '/services/data' });
+    const failed = await call<{ status: number; platform: string; type: string }>('GET', '/clients');
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ type: '/problems/upstream-error', platform: 'crm' });
+    sandbox.ctx.faults.set({ errorRate: 0, outageUntil: new Date(Date.now() + 60_000).toISOString() });
+    expect((await call('GET', '/clients')).status).toBe(503);
+  });
+});
