@@ -181,10 +181,11 @@ export class PlatformClient {
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     const trace = outboundTraceparent(this.opts.traceparent?.());
     if (trace) headers.traceparent = trace;
-    if (this.opts.authorize) Object.assign(headers, await this.opts.authorize(forceAuth));
-    const started = performance.now();
     try {
       return await this.breaker.execute(async () => {
+        // Inside the breaker, so that an open circuit does not fetch tokens either.
+        if (this.opts.authorize) Object.assign(headers, await this.opts.authorize(forceAuth));
+        const started = performance.now();
         let outcome: Outcome;
         try {
           outcome = {
