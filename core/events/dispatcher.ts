@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import { backoffDelay, type BackoffPolicy, type Random } from '../resilience/backoff.js';
+import { PollLoop } from '../resilience/poll-loop.js';
 import type { Store } from '../store/index.js';
 import type { Insertable } from 'kysely';
 import type { EventDeliveriesTable } from './schema.js';
@@ -52,9 +53,7 @@ export class EventDispatcher {
   private readonly subscribers = new Map<string, Registered>();
   private readonly sender: WebhookSender;
   private readonly o: Required<Omit<DispatcherOptions, 'logger' | 'workerId'>> & { logger?: Logger };
-  private running = false;
-  private loopDone: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollLoop;
 
   constructor(options: DispatcherOptions) {
     this.workerId = options.workerId ?? `dispatcher-${randomUUID()}`;
@@ -74,9 +73,20 @@ export class EventDispatcher {
       logger: options.logger,
     };
     this.sender = new WebhookSender({ allowPrivateUrls: this.o.allowPrivateUrls, timeoutMs: this.o.webhookTimeoutMs });
+    this.loop = new PollLoop(
+      async () => (await this.dispatchOnce()) + (await this.deliverDueOnce()),
+      this.o.pollMs,
+      (err) => this.o.logger?.error({ err }, 'event dispatcher round failed'),
+    );
   }
 
+  /**
+   * Registers an in-process subscriber. Every process that runs a dispatcher must register
+   * the same subscribers, before start(): a claimed event is delivered to the subscribers
+   * this process knows, then marked dispatched.
+   */
   subscribe(subscriber: LocalSubscriber): this {
+    if (this.loop.isRunning) throw new Error(`subscriber ${subscriber.name} registered after the dispatcher started`);
     this.subscribers.set(subscriber.name, { ...subscriber, matches: typeMatcher(subscriber.types) });
     return this;
   }
@@ -281,41 +291,15 @@ export class EventDispatcher {
 
   /** Wakes the polling loop now (e.g. right after a transaction that emitted events). */
   kick(): void {
-    this.wake?.();
+    this.loop.kick();
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = this.loop();
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running) {
-      let worked = 0;
-      try {
-        worked = (await this.dispatchOnce()) + (await this.deliverDueOnce());
-      } catch (err) {
-        this.o.logger?.error({ err }, 'event dispatcher round failed');
-      }
-      if (worked === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.o.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loopDone;
+    await this.loop.stop();
     await this.sender.close();
   }
 }
-

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { ProblemError } from '../problems.js';
 import { backoffDelay, type BackoffPolicy, type Random } from '../resilience/backoff.js';
 import { describeError } from '../resilience/errors.js';
+import { PollLoop } from '../resilience/poll-loop.js';
 import type { Store } from '../store/index.js';
 import type { Database } from '../store/schema.js';
 import type { InboxMessagesTable, InboxState } from './schema.js';
@@ -45,12 +46,11 @@ class LeaseLost extends Error {}
 
 export class InboxProcessor {
   readonly workerId: string;
-  private running = false;
-  private loopDone: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollLoop;
 
   constructor(private readonly o: InboxProcessorOptions) {
     this.workerId = o.workerId ?? `inbox-${randomUUID()}`;
+    this.loop = new PollLoop(() => this.processOnce(), o.pollMs ?? 500, (err) => o.logger?.error({ err }, 'inbox processing round failed'));
   }
 
   /** Claims and processes one batch of due messages; returns how many were attempted. */
@@ -137,38 +137,15 @@ export class InboxProcessor {
   }
 
   kick(): void {
-    this.wake?.();
+    this.loop.kick();
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = (async () => {
-      while (this.running) {
-        let n = 0;
-        try {
-          n = await this.processOnce();
-        } catch (err) {
-          this.o.logger?.error({ err }, 'inbox processing round failed');
-        }
-        if (n === 0 && this.running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.o.pollMs ?? 500);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = undefined;
-        }
-      }
-    })();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loopDone;
+    await this.loop.stop();
   }
 }
 

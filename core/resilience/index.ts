@@ -2,3 +2,4 @@
 export * from './backoff.js';
 export * from './errors.js';
 export * from './breakers.js';
+export * from './poll-loop.js';
