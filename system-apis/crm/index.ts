@@ -12,6 +12,8 @@ export { CrmConnector, mapCrmError, soqlString } from './connector.js';
 export { createCrmSystemApi } from './service.js';
 export type { CrmSystemApi, ClientQuery, ContactQuery, OpportunityQuery } from './service.js';
 export type { CrmEntity } from './xref.js';
+export { readChangeEvent } from './change-events.js';
+export type { CrmChange, ChangeKind } from './change-events.js';
 
 export interface CrmSystem {
   api: CrmSystemApi;

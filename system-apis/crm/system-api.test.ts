@@ -1,5 +1,7 @@
 // The CRM system API through the real gateway (JWT, scopes, contract validation of every
 // request and response) against the CRM sandbox, on each store engine available.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
@@ -10,7 +12,8 @@ import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
 import { CrmConnector } from './connector.js';
 import { crmSystemModule } from './module.js';
-import { createCrmSystemApi } from './service.js';
+import { createCrmSystemApi, type CrmSystemApi } from './service.js';
+import { readChangeEvent } from './change-events.js';
 import type { Client, ClientPage, Contact, ContactPage, Opportunity, OpportunityPage } from './model.js';
 
 async function crmCatalogue() {
@@ -34,6 +37,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
   let gateway: TestGateway;
   let readWrite: Record<string, string>;
   let readOnly: Record<string, string>;
+  let crmSystem: CrmSystemApi;
+  const received: unknown[] = [];
+  let receiver: Server;
 
   async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
     const res = await fetch(`${gateway.url}/system/crm/v1${path}`, {
@@ -54,12 +60,23 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
       baseUrl: running.url, apiVersion: 'v62.0', clientId: 'sandbox-crm-client', clientSecret: 'sandbox-crm-secret', timeoutMs: 2_000,
       backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 },
     });
+    crmSystem = createCrmSystemApi({ connector, store });
+    receiver = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => {
+        received.push(JSON.parse(data));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/crm-events`);
     key = await makeKey();
     jwks = await startJwks([key]);
     gateway = await startGateway(jwks.url, {}, {
       catalogue: await crmCatalogue(),
       apis: [crmSystemModule],
-      services: { store, crmSystem: createCrmSystemApi({ connector, store }) },
+      services: { store, crmSystem },
     });
     readWrite = bearer(await token({ key, scope: 'crm:read crm:write', clientId: 'test-client' }));
     readOnly = bearer(await token({ key, scope: 'crm:read', clientId: 'test-client' }));
@@ -69,6 +86,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     await jwks?.close();
     await connector?.close();
     await running?.close();
+    await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
     await store?.close();
     await engine.cleanup();
   });
@@ -166,7 +184,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     const ready = open.body.items.find((o) => o.name === READY_TO_CLOSE_NAME)!;
     expect(ready.contractTerms).toMatchObject({ billingModel: 'time-and-materials', legalEntityCountry: 'DE', rateCardCode: 'RC-DE-2026' });
     expect(ready.amount).toEqual({ amountMinor: 24000000, currency: 'EUR' });
-    const before = sandbox.ctx.webhooks.deliveries().length;
+    received.length = 0;
     const won = await call<Opportunity>('PATCH', `/opportunities/${ready.id}`, { body: { stage: 'closed-won' }, headers: key1() });
     expect(won.status).toBe(200);
     expect(won.body).toMatchObject({ stage: 'closed-won', isWon: true, isClosed: true, stageLabel: 'Closed Won' });
@@ -174,10 +192,15 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     expect(linked.body.erpProject).toEqual({ projectId: 'PRJ-2026-0042', status: 'provisioned' });
     const billed = await call<Opportunity>('PUT', `/opportunities/${ready.id}/billing-status`, { body: { status: 'invoiced', invoiceStatus: 'posted' } });
     expect(billed.body.billing).toEqual({ status: 'invoiced', invoiceStatus: 'posted' });
+    // The CRM published the change; read as a change event it is the closed-won trigger for this opportunity.
+    await sandbox.ctx.webhooks.drain();
+    const changes = received.map(readChangeEvent);
+    const win = changes.find((c) => c.closedWon);
+    expect(win).toMatchObject({ entity: 'opportunity', kind: 'updated', stage: 'closed-won' });
+    expect(await crmSystem.canonicalIdOf('opportunity', win!.crmIds[0])).toBe(ready.id);
+    expect(changes.filter((c) => c.closedWon)).toHaveLength(1); // the write-backs that followed are not new wins
     const won2 = await call<OpportunityPage>('GET', `/opportunities?stage=closed-won&clientId=${ready.clientId}`);
     expect(won2.body.items.map((o) => o.id)).toContain(ready.id);
-    // No subscriber in this test: the change was queued to nobody, but it was published.
-    expect(sandbox.ctx.webhooks.deliveries().length).toBeGreaterThanOrEqual(before);
   });
 
   it('creates an opportunity in a zero-decimal currency', async () => {
