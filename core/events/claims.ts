@@ -77,3 +77,28 @@ export async function claimDueDeliveries(
     .execute();
   return rows.map((r) => ({ id: Number(r.id), eventSeq: Number(r.event_seq), subscriber: r.subscriber, attempts: Number(r.attempts) }));
 }
+
+/**
+ * Keeps a claimed batch leased while it is being worked on (slow subscribers, webhook
+ * timeouts), so that another worker does not take it over mid-way. Call the returned
+ * function to stop.
+ */
+export function keepLeased(
+  db: Kysely<Database>,
+  table: 'event_outbox' | 'event_deliveries',
+  ids: readonly number[],
+  workerId: string,
+  leaseMs: number,
+  onError: (err: unknown) => void,
+): () => void {
+  const timer = setInterval(() => {
+    const until = Date.now() + leaseMs;
+    const renew =
+      table === 'event_outbox'
+        ? db.updateTable('event_outbox').set({ lease_until_ms: until }).where('seq', 'in', ids).where('claimed_by', '=', workerId)
+        : db.updateTable('event_deliveries').set({ lease_until_ms: until }).where('id', 'in', ids).where('claimed_by', '=', workerId);
+    renew.execute().catch(onError);
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -8,7 +8,7 @@ import { PollLoop } from '../resilience/poll-loop.js';
 import type { Store } from '../store/index.js';
 import type { Insertable } from 'kysely';
 import type { EventDeliveriesTable } from './schema.js';
-import { claimDueDeliveries, claimOutbox, type ClaimedDelivery } from './claims.js';
+import { claimDueDeliveries, claimOutbox, keepLeased, type ClaimedDelivery } from './claims.js';
 import { typeMatcher, type DeliveredEvent } from './envelope.js';
 import { noopEventMetrics, type EventMetrics } from './metrics.js';
 import { WebhookSender } from './webhook-sender.js';
@@ -121,6 +121,17 @@ export class EventDispatcher {
     const claimed = await claimOutbox(db, engine, this.workerId, now, this.o.leaseMs, this.o.batchSize);
     if (claimed.length === 0) return 0;
     const events = claimed.map((r) => ({ ...(JSON.parse(r.envelope) as Omit<DeliveredEvent, 'seq'>), seq: r.seq }));
+    const release = keepLeased(db, 'event_outbox', claimed.map((c) => c.seq), this.workerId, this.o.leaseMs, this.leaseError);
+    try {
+      await this.dispatchClaimed(events, now);
+    } finally {
+      release();
+    }
+    return events.length;
+  }
+
+  private async dispatchClaimed(events: DeliveredEvent[], now: number): Promise<void> {
+    const { db } = this.o.store;
     const rows: NewDeliveryRow[] = [];
     const delivered = new Map<string, number>();
     for (const event of events) {
@@ -164,8 +175,9 @@ export class EventDispatcher {
       }
     });
     if (rows.length > 0) this.kick();
-    return events.length;
   }
+
+  private readonly leaseError = (err: unknown) => this.o.logger?.warn({ err }, 'renewing an event lease failed');
 
   private pendingRow(eventSeq: number, subscriber: string, now: number): NewDeliveryRow {
     return {
@@ -233,7 +245,12 @@ export class EventDispatcher {
         outcomes.push(await attempt(d));
       }
     });
-    await Promise.all(workers);
+    const release = keepLeased(db, 'event_deliveries', claimed.map((c) => c.id), this.workerId, this.o.leaseMs, this.leaseError);
+    try {
+      await Promise.all(workers);
+    } finally {
+      release();
+    }
 
     const done = Date.now();
     await db.transaction().execute(async (trx) => {

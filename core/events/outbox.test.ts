@@ -194,4 +194,23 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     expect(left.map((e) => e.type)).toEqual(['keep']);
     await dispatcher.stop();
   });
+
+  it('keeps a batch leased while a slow subscriber works through it', async () => {
+    const counts = new Map<string, number>();
+    const slow = async (e: DeliveredEvent) => {
+      counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, 40));
+    };
+    // The batch takes ~400 ms, the lease is 150 ms: without renewal the second dispatcher would take it over.
+    const one = new EventDispatcher({ store, leaseMs: 150, batchSize: 10 }).subscribe({ name: 'slow', types: ['*'], handle: slow });
+    const two = new EventDispatcher({ store, leaseMs: 150, batchSize: 10, pollMs: 20 }).subscribe({ name: 'slow', types: ['*'], handle: slow });
+    await emitMany(store.db, Array.from({ length: 10 }, (_, i) => ({ type: `t.${i}`, source: '/slow' })));
+    const first = one.dispatchOnce();
+    two.start();
+    await first;
+    await two.stop();
+    await one.stop();
+    expect(counts.size).toBe(10);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
 });
