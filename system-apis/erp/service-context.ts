@@ -1,0 +1,194 @@
+// What every ERP system API operation shares: reference data (currencies, subsidiaries)
+// cached from NetSuite, id translation through the xref store, keyset paging over SuiteQL,
+// and bounded-concurrency record fetches.
+import { ProblemError } from '../../core/problems.js';
+import type { Logger } from '../../core/observability/logger.js';
+import type { Store } from '../../core/store/index.js';
+import { clampLimit, decodeCursor, encodeCursor } from '../kit/paging.js';
+import type { ErpConnector } from './connector.js';
+import type { ErpEntity, ToCanonicalContext, ToVendorContext } from './mapping.js';
+import { canonicalIdFor, nativeIdFor } from './store.js';
+import type { NsRecordType } from './vendor-types.js';
+
+export interface ErpSystemApiDeps {
+  connector: ErpConnector;
+  store: Store;
+  logger: Logger;
+  /** How long currencies and subsidiaries are cached (default 5 minutes). */
+  referenceTtlMs?: number;
+}
+
+export interface PageRequest {
+  cursor?: string;
+  limit?: number;
+}
+
+export const MAX_PAGE = 200;
+const FETCH_CONCURRENCY = 8;
+const NATIVE_ID = /^\d{1,18}$/;
+
+interface ReferenceData {
+  currencyCodes: Map<string, string>;
+  currencyIds: Map<string, string>;
+  subsidiaries: Map<string, { country: string; currencyId: string }>;
+  loadedAt: number;
+}
+
+export interface IdRef {
+  entity: ErpEntity;
+  nativeId: string;
+  /** The record's external id, adopted as its canonical id when it is one. */
+  hint?: string;
+}
+
+export class ErpContext {
+  private reference?: Promise<ReferenceData>;
+
+  constructor(readonly deps: ErpSystemApiDeps) {}
+
+  get connector(): ErpConnector {
+    return this.deps.connector;
+  }
+
+  get db() {
+    return this.deps.store.db;
+  }
+
+  /** Currencies and subsidiaries, cached; `refresh` reloads them (an id the cache does not know). */
+  async referenceData(refresh = false): Promise<ReferenceData> {
+    const ttl = this.deps.referenceTtlMs ?? 300_000;
+    if (this.reference && !refresh) {
+      const cached = await this.reference.catch(() => undefined);
+      if (cached && Date.now() - cached.loadedAt < ttl) return cached;
+    }
+    this.reference = this.loadReferenceData();
+    return this.reference;
+  }
+
+  private async loadReferenceData(): Promise<ReferenceData> {
+    const [currencies, subsidiaries] = await Promise.all([
+      this.connector.queryAll<{ id: string; symbol: string }>('SELECT id, symbol FROM currency'),
+      this.connector.queryAll<{ id: string; country: string; currency: string }>('SELECT id, country, currency FROM subsidiary'),
+    ]);
+    return {
+      currencyCodes: new Map(currencies.map((c) => [c.id, c.symbol.toUpperCase()])),
+      currencyIds: new Map(currencies.map((c) => [c.symbol.toUpperCase(), c.id])),
+      subsidiaries: new Map(subsidiaries.map((s) => [s.id, { country: s.country.toUpperCase(), currencyId: s.currency }])),
+      loadedAt: Date.now(),
+    };
+  }
+
+  /** Reference data that knows every given currency id (reloaded once if one is new). */
+  private async referenceFor(currencyIds: string[], subsidiaryIds: string[] = []): Promise<ReferenceData> {
+    let data = await this.referenceData();
+    const knows = (d: ReferenceData) => currencyIds.every((id) => d.currencyCodes.has(id)) && subsidiaryIds.every((id) => d.subsidiaries.has(id));
+    if (!knows(data)) data = await this.referenceData(true);
+    return data;
+  }
+
+  async subsidiary(nativeId: string): Promise<{ country: string; currencyCode: string }> {
+    const data = await this.referenceFor([], [nativeId]);
+    const sub = data.subsidiaries.get(nativeId);
+    if (!sub) throw new ProblemError('upstream-error', { detail: `ERP subsidiary ${nativeId} is not known.`, extensions: { platform: 'erp' } });
+    return { country: sub.country, currencyCode: this.codeOf(data, sub.currencyId) };
+  }
+
+  private codeOf(data: ReferenceData, currencyId: string): string {
+    const code = data.currencyCodes.get(currencyId);
+    if (!code) throw new ProblemError('upstream-error', { detail: `ERP currency ${currencyId} is not known.`, extensions: { platform: 'erp' } });
+    return code;
+  }
+
+  /** Resolves every id a mapping will ask for, then answers synchronously. */
+  async toCanonical(refs: IdRef[], currencyIds: string[]): Promise<ToCanonicalContext> {
+    const data = await this.referenceFor(currencyIds);
+    const ids = new Map<string, string>();
+    for (const ref of refs) {
+      const key = `${ref.entity}|${ref.nativeId}`;
+      if (!ids.has(key)) ids.set(key, await canonicalIdFor(this.db, ref.entity, ref.nativeId, ref.hint));
+    }
+    return {
+      currencyCode: (id) => this.codeOf(data, id),
+      canonicalId: (entity, nativeId) => {
+        const id = ids.get(`${entity}|${nativeId}`);
+        if (!id) throw new Error(`ERP mapping asked for an unresolved ${entity} ${nativeId}`);
+        return id;
+      },
+    };
+  }
+
+  /** Canonical → vendor context for the given canonical ids (already checked to exist). */
+  async toVendor(natives: Array<[ErpEntity, string, string]>): Promise<ToVendorContext> {
+    const data = await this.referenceData();
+    const ids = new Map(natives.map(([entity, canonical, native]) => [`${entity}|${canonical}`, native]));
+    return {
+      nsCurrencyId: (code) => {
+        const id = data.currencyIds.get(code);
+        if (!id) {
+          throw new ProblemError('unprocessable-content', { detail: `The ERP account has no currency ${code}.`, errors: [{ pointer: '/currency', detail: `unknown in ERP: ${code}` }] });
+        }
+        return id;
+      },
+      nativeId: (entity, canonical) => {
+        const id = ids.get(`${entity}|${canonical}`);
+        if (!id) throw new Error(`ERP mapping asked for an unresolved ${entity} ${canonical}`);
+        return id;
+      },
+    };
+  }
+
+  /**
+   * Native id of a canonical record. Unknown: 404 when it is the addressed resource,
+   * 422 naming `pointer` when it is a reference in the request body.
+   */
+  async nativeOf(entity: ErpEntity, canonicalId: string, pointer?: string): Promise<string> {
+    const native = await nativeIdFor(this.db, entity, canonicalId);
+    if (native !== undefined) return native;
+    if (pointer) {
+      throw new ProblemError('unprocessable-content', { detail: `No ${entity} ${canonicalId} in ERP.`, errors: [{ pointer, detail: `unknown ${entity}` }] });
+    }
+    throw new ProblemError('not-found', { detail: `No ${entity} ${canonicalId}.` });
+  }
+
+  /** One page of native ids by keyset (`id > after`), with extra SuiteQL conditions. */
+  async pageOfIds(table: string, conditions: string[], page: PageRequest): Promise<{ ids: string[]; nextCursor: string | null; limit: number }> {
+    const limit = clampLimit(page.limit, MAX_PAGE);
+    const after = page.cursor ? decodeCursor<{ after: string }>(page.cursor, (v) => typeof v.after === 'string' && NATIVE_ID.test(v.after)).after : '0';
+    const where = [`id > ${after}`, ...conditions].join(' AND ');
+    const result = await this.connector.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${where} ORDER BY id`, { limit, offset: 0 });
+    const ids = result.items.map((row) => String(row.id)).filter((id) => NATIVE_ID.test(id));
+    const last = ids[ids.length - 1];
+    return { ids, nextCursor: result.hasMore && last ? encodeCursor({ after: last }) : null, limit };
+  }
+
+  /** Records by internal id, a few at a time; ids that vanished in between are skipped. */
+  async fetchRecords<T>(type: NsRecordType, ids: string[]): Promise<T[]> {
+    const out: Array<T | undefined> = new Array(ids.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const i = next++;
+        out[i] = await this.connector.getRecord<T>(type, ids[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, ids.length) }, worker));
+    return out.filter((r): r is T => r !== undefined);
+  }
+
+  /** A record that must exist (the xref says so); gone in ERP → 404. */
+  async mustFetch<T>(type: NsRecordType, nativeId: string): Promise<T> {
+    const record = await this.connector.getRecord<T>(type, nativeId);
+    if (!record) throw new ProblemError('not-found', { detail: `The ERP ${type} ${nativeId} no longer exists.` });
+    return record;
+  }
+}
+
+/** A SuiteQL string literal: quotes doubled. Callers pass only validated values. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function sqlNativeId(value: string): string {
+  if (!NATIVE_ID.test(value)) throw new ProblemError('upstream-error', { detail: 'An ERP internal id is not numeric.', extensions: { platform: 'erp' } });
+  return value;
+}

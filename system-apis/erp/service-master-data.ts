@@ -1,0 +1,217 @@
+// ERP master data in the canonical model: legal entities (subsidiaries), rate cards
+// (customrecord_rate_card), clients (customers, found-or-created by the matching rules)
+// and projects (jobs).
+import { ProblemError } from '../../core/problems.js';
+import { newId } from '../../core/xref/index.js';
+import type {
+  Client, ClientMatchRequest, ClientMatchResult, ClientUpdate, Engagement, LegalEntity, Page, ProjectCreate, ProjectUpdate, RateCard,
+} from './canonical.js';
+import {
+  clientToCustomer, clientUpdateToCustomer, customerToClient, domainOf, jobToEngagement, projectToJob, projectUpdateToJob,
+  rateCardToCanonical, subsidiaryToLegalEntity, type ErpEntity,
+} from './mapping.js';
+import { matchKeys, normaliseTaxId, sameClient } from './matching.js';
+import { ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
+import { claimMatchKeys, linkNative, matchKeyOwners, nativeIdFor, reassignMatchKeys, canonicalIdFor } from './store.js';
+import type { NsCustomer, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
+
+const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+export class ErpMasterData {
+  constructor(private readonly ctx: ErpContext) {}
+
+  // ---- legal entities -------------------------------------------------------------------
+
+  async legalEntity(ns: NsSubsidiary): Promise<LegalEntity> {
+    const map = await this.ctx.toCanonical([{ entity: 'legal-entity', nativeId: ns.id, hint: ns.externalId }], [ns.currency.id]);
+    return subsidiaryToLegalEntity(ns, map);
+  }
+
+  async listLegalEntities(page: PageRequest): Promise<Page<LegalEntity>> {
+    const { ids, nextCursor } = await this.ctx.pageOfIds('subsidiary', [], page);
+    const records = await this.ctx.fetchRecords<NsSubsidiary>('subsidiary', ids);
+    return { items: await Promise.all(records.map((r) => this.legalEntity(r))), nextCursor };
+  }
+
+  async getLegalEntity(id: string): Promise<LegalEntity> {
+    return this.legalEntity(await this.ctx.mustFetch<NsSubsidiary>('subsidiary', await this.ctx.nativeOf('legal-entity', id)));
+  }
+
+  // ---- rate cards -------------------------------------------------------------------------
+
+  private async rateCard(ns: NsRateCard): Promise<RateCard> {
+    const map = await this.ctx.toCanonical([
+      { entity: 'rate-card', nativeId: ns.id, hint: ns.externalId },
+      { entity: 'legal-entity', nativeId: ns.custrecord_rc_subsidiary.id },
+      ...(ns.custrecord_rc_customer ? [{ entity: 'client' as ErpEntity, nativeId: ns.custrecord_rc_customer.id }] : []),
+    ], [ns.custrecord_rc_currency.id]);
+    return rateCardToCanonical(ns, map);
+  }
+
+  async listRateCards(page: PageRequest & { legalEntityId?: string }): Promise<Page<RateCard>> {
+    const conditions = page.legalEntityId ? [`custrecord_rc_subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`] : [];
+    const { ids, nextCursor } = await this.ctx.pageOfIds('customrecord_rate_card', conditions, page);
+    const records = await this.ctx.fetchRecords<NsRateCard>('customrecord_rate_card', ids);
+    return { items: await Promise.all(records.map((r) => this.rateCard(r))), nextCursor };
+  }
+
+  async getRateCard(id: string): Promise<RateCard> {
+    return this.rateCard(await this.ctx.mustFetch<NsRateCard>('customrecord_rate_card', await this.ctx.nativeOf('rate-card', id)));
+  }
+
+  // ---- clients -------------------------------------------------------------------------------
+
+  async client(ns: NsCustomer): Promise<Client> {
+    const map = await this.ctx.toCanonical([
+      { entity: 'client', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
+      { entity: 'legal-entity', nativeId: ns.subsidiary.id },
+    ], [ns.currency.id]);
+    const { country } = await this.ctx.subsidiary(ns.subsidiary.id);
+    return customerToClient(ns, map, country);
+  }
+
+  async listClients(page: PageRequest & { legalEntityId?: string }): Promise<Page<Client>> {
+    const conditions = page.legalEntityId ? [`subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`] : [];
+    const { ids, nextCursor } = await this.ctx.pageOfIds('customer', conditions, page);
+    const records = await this.ctx.fetchRecords<NsCustomer>('customer', ids);
+    return { items: await Promise.all(records.map((r) => this.client(r))), nextCursor };
+  }
+
+  async getClient(id: string): Promise<Client> {
+    return this.client(await this.ctx.mustFetch<NsCustomer>('customer', await this.ctx.nativeOf('client', id)));
+  }
+
+  async updateClient(id: string, update: ClientUpdate): Promise<Client> {
+    const native = await this.ctx.nativeOf('client', id);
+    if (update.domain !== undefined) checkDomain(update.domain, '/domain');
+    await this.ctx.connector.updateRecord('customer', native, clientUpdateToCustomer(update));
+    return this.getClient(id);
+  }
+
+  /**
+   * The matching rules: the same normalised name plus the same domain or tax id is the
+   * same client. Found in the layer's match keys first, then among ERP's customers; else
+   * created once: the keys are claimed in the store (the first claim wins a race) and the
+   * customer is written by upsert on the winner's canonical id, so racers converge.
+   */
+  async findOrCreateClient(input: ClientMatchRequest): Promise<ClientMatchResult> {
+    const domain = input.domain !== undefined ? checkDomain(input.domain, '/domain') : undefined;
+    const request = { ...input, ...(domain ? { domain } : {}) };
+    const keys = matchKeys(request);
+    if (keys.length === 0) {
+      throw new ProblemError('validation-failed', {
+        detail: 'A client needs a web domain or a tax id, so that it can be matched and never created twice.',
+        errors: [{ pointer: '/domain', detail: 'domain or taxId is required' }, { pointer: '/taxId', detail: 'domain or taxId is required' }],
+      });
+    }
+    const subsidiaryId = await this.ctx.nativeOf('legal-entity', input.legalEntityId, '/legalEntityId');
+
+    const known = [...(await matchKeyOwners(this.ctx.db, keys)).values()][0];
+    if (known) return this.ensureClient(known, request, subsidiaryId, keys, true);
+
+    const existing = await this.findInErp(request);
+    if (existing) {
+      const canonicalId = await canonicalIdFor(this.ctx.db, 'client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
+      const owners = await claimMatchKeys(this.ctx.db, keys, canonicalId);
+      const winner = [...owners.values()].find((id) => id !== canonicalId) ?? canonicalId;
+      return { client: await this.getClient(winner), matched: true };
+    }
+
+    const candidate = newId();
+    const owners = await claimMatchKeys(this.ctx.db, keys, candidate);
+    const winner = keys.map((k) => owners.get(k)).find((id) => id !== undefined && id !== candidate) ?? candidate;
+    if (winner !== candidate) await reassignMatchKeys(this.ctx.db, candidate, winner);
+    return this.ensureClient(winner, request, subsidiaryId, keys, winner !== candidate);
+  }
+
+  /** Makes sure the client with this canonical id exists in ERP (idempotent upsert) and answers it. */
+  private async ensureClient(canonicalId: string, input: ClientMatchRequest, subsidiaryId: string, keys: string[], matched: boolean): Promise<ClientMatchResult> {
+    await claimMatchKeys(this.ctx.db, keys, canonicalId);
+    if (await nativeIdFor(this.ctx.db, 'client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
+    const { currencyCode } = await this.ctx.subsidiary(subsidiaryId);
+    const currency = input.defaultCurrency ?? currencyCode;
+    const vendor = await this.ctx.toVendor([['legal-entity', input.legalEntityId, subsidiaryId]]);
+    const native = await this.ctx.connector.upsertRecord('customer', canonicalId, clientToCustomer(input, currency, vendor, canonicalId));
+    await linkNative(this.ctx.db, 'client', canonicalId, native);
+    return { client: await this.getClient(canonicalId), matched };
+  }
+
+  /** ERP customers with the same tax id or domain, filtered by the full matching rule. */
+  private async findInErp(input: ClientMatchRequest): Promise<NsCustomer | undefined> {
+    const conditions: string[] = [];
+    if (input.taxId) {
+      conditions.push(`vatregnumber = ${sqlString(input.taxId)}`, `vatregnumber = ${sqlString(normaliseTaxId(input.taxId))}`);
+    }
+    if (input.domain) conditions.push(`url LIKE ${sqlString(`%${input.domain}%`)}`);
+    const rows = await this.ctx.connector.queryAll<{ id: string; companyname?: string; url?: string; vatregnumber?: string }>(
+      `SELECT id, companyname, url, vatregnumber FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`, 1_000,
+    );
+    const match = rows.find((row) => sameClient(input, { name: row.companyname ?? '', domain: row.url, taxId: row.vatregnumber }));
+    return match ? this.ctx.mustFetch<NsCustomer>('customer', match.id) : undefined;
+  }
+
+  // ---- projects -----------------------------------------------------------------------------
+
+  async project(ns: NsJob): Promise<Engagement> {
+    const map = await this.ctx.toCanonical([
+      { entity: 'engagement', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
+      { entity: 'client', nativeId: ns.parent.id },
+      { entity: 'legal-entity', nativeId: ns.subsidiary.id },
+      ...(ns.custentity_rate_card ? [{ entity: 'rate-card' as ErpEntity, nativeId: ns.custentity_rate_card.id }] : []),
+    ], [ns.currency.id]);
+    return jobToEngagement(ns, map);
+  }
+
+  async listProjects(page: PageRequest & { clientId?: string }): Promise<Page<Engagement>> {
+    const conditions = page.clientId ? [`parent = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`] : [];
+    const { ids, nextCursor } = await this.ctx.pageOfIds('job', conditions, page);
+    const records = await this.ctx.fetchRecords<NsJob>('job', ids);
+    return { items: await Promise.all(records.map((r) => this.project(r))), nextCursor };
+  }
+
+  async getProject(id: string): Promise<Engagement> {
+    return this.project(await this.ctx.mustFetch<NsJob>('job', await this.ctx.nativeOf('engagement', id)));
+  }
+
+  async createProject(input: ProjectCreate): Promise<Engagement> {
+    const customerId = await this.ctx.nativeOf('client', input.clientId, '/clientId');
+    const subsidiaryId = await this.ctx.nativeOf('legal-entity', input.legalEntityId, '/legalEntityId');
+    const rateCardId = input.rateCardId ? await this.ctx.nativeOf('rate-card', input.rateCardId, '/rateCardId') : undefined;
+    const client = await this.getClient(input.clientId);
+    if (client.defaultCurrency && client.defaultCurrency !== input.currency) {
+      throw new ProblemError('business-rule-violation', {
+        detail: `The project currency ${input.currency} is not the client's billing currency ${client.defaultCurrency}.`,
+        errors: [{ pointer: '/currency', detail: `must be ${client.defaultCurrency}` }],
+      });
+    }
+    if (input.endDate && input.endDate < input.startDate) {
+      throw new ProblemError('validation-failed', { detail: 'endDate is before startDate.', errors: [{ pointer: '/endDate', detail: 'must not be before startDate' }] });
+    }
+    const canonicalId = newId();
+    const vendor = await this.ctx.toVendor([
+      ['client', input.clientId, customerId], ['legal-entity', input.legalEntityId, subsidiaryId],
+      ...(rateCardId ? [['rate-card', input.rateCardId!, rateCardId] as [ErpEntity, string, string]] : []),
+    ]);
+    const native = await this.ctx.connector.upsertRecord('job', canonicalId, projectToJob(input, vendor, canonicalId));
+    await linkNative(this.ctx.db, 'engagement', canonicalId, native);
+    return this.getProject(canonicalId);
+  }
+
+  async updateProject(id: string, update: ProjectUpdate): Promise<Engagement> {
+    const native = await this.ctx.nativeOf('engagement', id);
+    const current = await this.getProject(id);
+    const rateCardId = update.rateCardId ? await this.ctx.nativeOf('rate-card', update.rateCardId, '/rateCardId') : undefined;
+    const vendor = await this.ctx.toVendor(rateCardId ? [['rate-card', update.rateCardId!, rateCardId]] : []);
+    await this.ctx.connector.updateRecord('job', native, projectUpdateToJob(update, current.currency, vendor));
+    return this.getProject(id);
+  }
+}
+
+/** A domain as the matching rules compare it; anything that is not a host name is a 400. */
+function checkDomain(value: string, pointer: string): string {
+  const domain = domainOf(value);
+  if (!DOMAIN.test(domain) || domain.length > 253) {
+    throw new ProblemError('validation-failed', { detail: `"${value.slice(0, 100)}" is not a web domain.`, errors: [{ pointer, detail: 'not a domain' }] });
+  }
+  return domain;
+}
