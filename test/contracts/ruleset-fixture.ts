@@ -88,7 +88,7 @@ export function baseContract(): Contract {
           additionalProperties: false,
           required: ['id', 'displayName'],
           properties: {
-            id: { $ref: `${C}/schemas/common.yaml#/ServerId` },
+            id: { $ref: `${C}/schemas/common.yaml#/ServerId`, readOnly: true },
             displayName: { type: 'string', maxLength: 100, pattern: '^[A-Za-z ]+$' },
             price: { $ref: `${C}/schemas/common.yaml#/Money` },
           },

@@ -374,7 +374,7 @@ export interface components {
          *     }
          */
         Run: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             journey: components["schemas"]["Journey"];
             status: components["schemas"]["RunStatus"];
             trigger: components["schemas"]["RunTrigger"];
@@ -385,9 +385,9 @@ export interface components {
             input?: Record<string, never>;
             result?: Record<string, never>;
             error?: components["schemas"]["RunError"];
-            createdAt: components["schemas"]["ServerInstant"];
-            updatedAt: components["schemas"]["ServerInstant"];
-            finishedAt?: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
+            readonly finishedAt?: components["schemas"]["ServerInstant"];
         };
         /**
          * @description Opaque cursor for the next page; pass it back as `cursor`. `null` on the last page. Cursors are base64url strings and stay valid for at least 24 hours.
@@ -400,7 +400,7 @@ export interface components {
         };
         /** @description A message or step that failed its last attempt, kept whole (payload and error) so that an operator can see what failed and replay it once the cause is fixed. */
         DeadLetter: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             journey: components["schemas"]["Journey"];
             runId?: components["schemas"]["Id"];
             /**
@@ -415,8 +415,8 @@ export interface components {
             error: components["schemas"]["RunError"];
             /** @description The message or step input exactly as it was when it failed. */
             payload: Record<string, never>;
-            createdAt: components["schemas"]["ServerInstant"];
-            resolvedAt?: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
+            readonly resolvedAt?: components["schemas"]["ServerInstant"];
             /** @description The consumer that replayed or discarded it. */
             readonly resolvedBy?: string;
         };

@@ -200,7 +200,7 @@ export interface components {
         };
         /** @description A resource booked beyond capacity in a week. */
         StaffingConflict: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             resourceId: components["schemas"]["Id"];
             weekStart: components["schemas"]["PlainDate"];
             /** Format: int32 */
@@ -210,7 +210,7 @@ export interface components {
             assignmentIds: components["schemas"]["Id"][];
             /** @enum {string} */
             status: "open" | "resolved";
-            detectedAt: components["schemas"]["ServerInstant"];
+            readonly detectedAt: components["schemas"]["ServerInstant"];
         };
         StaffingConflictPage: {
             items: components["schemas"]["StaffingConflict"][];
@@ -315,7 +315,7 @@ export interface components {
          *     }
          */
         Run: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             journey: components["schemas"]["Journey"];
             status: components["schemas"]["RunStatus"];
             trigger: components["schemas"]["RunTrigger"];
@@ -326,9 +326,9 @@ export interface components {
             input?: Record<string, never>;
             result?: Record<string, never>;
             error?: components["schemas"]["RunError"];
-            createdAt: components["schemas"]["ServerInstant"];
-            updatedAt: components["schemas"]["ServerInstant"];
-            finishedAt?: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
+            readonly finishedAt?: components["schemas"]["ServerInstant"];
         };
         /**
          * @description Opaque cursor for the next page; pass it back as `cursor`. `null` on the last page. Cursors are base64url strings and stay valid for at least 24 hours.

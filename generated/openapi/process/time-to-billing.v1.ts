@@ -279,7 +279,7 @@ export interface components {
          *     }
          */
         Run: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             journey: components["schemas"]["Journey"];
             status: components["schemas"]["RunStatus"];
             trigger: components["schemas"]["RunTrigger"];
@@ -290,9 +290,9 @@ export interface components {
             input?: Record<string, never>;
             result?: Record<string, never>;
             error?: components["schemas"]["RunError"];
-            createdAt: components["schemas"]["ServerInstant"];
-            updatedAt: components["schemas"]["ServerInstant"];
-            finishedAt?: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
+            readonly finishedAt?: components["schemas"]["ServerInstant"];
         };
         /**
          * @description Opaque cursor for the next page; pass it back as `cursor`. `null` on the last page. Cursors are base64url strings and stay valid for at least 24 hours.

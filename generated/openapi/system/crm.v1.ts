@@ -11,7 +11,7 @@ export interface paths {
         };
         /**
          * List clients (CRM accounts)
-         * @description Accounts in the CRM, in a stable order, one page at a time. Filters combine with AND: `domain` and `taxId` are the client matching keys (normalised domain of the website, tax registration number as stored); `updatedSince` returns accounts changed at or after an instant.
+         * @description Accounts in the CRM, in a stable order, one page at a time. Filters combine with AND: `domain` and `taxId` are the client matching keys (normalised domain of the website, tax registration number as stored); `updatedSince` returns accounts changed at or after an instant. With `domain`, a page may hold fewer items than `limit` (the CRM narrows by text, the layer keeps exact domain matches): follow `nextCursor` until it is null.
          */
         get: operations["listClients"];
         put?: never;

@@ -690,7 +690,7 @@ export interface components {
          *     }
          */
         RateCard: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             name: components["schemas"]["Name"];
             currency: components["schemas"]["CurrencyCode"];
             legalEntityId?: components["schemas"]["Id"];
@@ -739,7 +739,7 @@ export interface components {
          *     }
          */
         Client: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             name: components["schemas"]["Name"];
             legalName?: components["schemas"]["Name"];
             billingCountry: components["schemas"]["CountryCode"];
@@ -751,8 +751,8 @@ export interface components {
             legalEntityId?: components["schemas"]["Id"];
             /** @enum {string} */
             status: "active" | "inactive";
-            createdAt: components["schemas"]["ServerInstant"];
-            updatedAt: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
         };
         ClientPage: {
             items: components["schemas"]["Client"][];
@@ -790,7 +790,7 @@ export interface components {
          *     }
          */
         Engagement: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             clientId: components["schemas"]["Id"];
             /** @description Canonical id of the CRM opportunity this engagement was won from. */
             opportunityId?: components["schemas"]["Id"];
@@ -807,8 +807,8 @@ export interface components {
             status: components["schemas"]["EngagementStatus"];
             /** @description While true, approved time waits and is reported instead of being invoiced. */
             billingHold: boolean;
-            createdAt: components["schemas"]["ServerInstant"];
-            updatedAt: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
         };
         EngagementPage: {
             items: components["schemas"]["Engagement"][];
@@ -829,7 +829,7 @@ export interface components {
         };
         /** @description One line of an invoice. `sources` lists every time entry, expense or milestone the line bills, so each approved billable entry can be traced to exactly one line. */
         InvoiceLine: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             /** @enum {string} */
             kind: "time" | "expense" | "milestone" | "fixed-fee" | "adjustment";
             description: components["schemas"]["Description"];
@@ -916,7 +916,7 @@ export interface components {
          *     }
          */
         Invoice: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             /** @description Invoice number by the legal entity's numbering rule; assigned when posted. */
             readonly number?: string;
             engagementId: components["schemas"]["Id"];
@@ -935,7 +935,7 @@ export interface components {
             total: components["schemas"]["Money"];
             amountPaid: components["schemas"]["Money"];
             amountOutstanding: components["schemas"]["Money"];
-            postedAt?: components["schemas"]["ServerInstant"];
+            readonly postedAt?: components["schemas"]["ServerInstant"];
         };
         InvoicePage: {
             items: components["schemas"]["Invoice"][];
@@ -957,7 +957,7 @@ export interface components {
          *     }
          */
         Payment: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             invoiceId: components["schemas"]["Id"];
             clientId: components["schemas"]["Id"];
             amount: components["schemas"]["Money"];

@@ -309,7 +309,7 @@ export interface components {
          *     }
          */
         Resource: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             displayName: components["schemas"]["Name"];
             email?: components["schemas"]["Email"];
             primaryRole: components["schemas"]["RoleCode"];
@@ -429,7 +429,7 @@ export interface components {
          *     }
          */
         Assignment: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             engagementId: components["schemas"]["Id"];
             resourceId: components["schemas"]["Id"];
             staffingRequestId?: components["schemas"]["Id"];
@@ -443,7 +443,7 @@ export interface components {
             minutesPerWeek: number;
             /** @enum {string} */
             status: "tentative" | "confirmed" | "cancelled";
-            updatedAt: components["schemas"]["ServerInstant"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
         };
         AssignmentPage: {
             items: components["schemas"]["Assignment"][];
@@ -477,7 +477,7 @@ export interface components {
          *     }
          */
         StaffingRequest: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             engagementId: components["schemas"]["Id"];
             role: components["schemas"]["RoleCode"];
             startDate: components["schemas"]["PlainDate"];
@@ -488,7 +488,7 @@ export interface components {
             notes?: components["schemas"]["Description"];
             /** @enum {string} */
             status: "open" | "partially-filled" | "filled" | "cancelled";
-            createdAt: components["schemas"]["ServerInstant"];
+            readonly createdAt: components["schemas"]["ServerInstant"];
         };
     };
     responses: {

@@ -222,7 +222,7 @@ export interface components {
          *     }
          */
         TimeEntry: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             engagementId: components["schemas"]["Id"];
             resourceId: components["schemas"]["Id"];
             role: components["schemas"]["RoleCode"];
@@ -232,13 +232,13 @@ export interface components {
             billable: boolean;
             description?: components["schemas"]["Description"];
             approvalStatus: components["schemas"]["ApprovalStatus"];
-            approvedAt?: components["schemas"]["ServerInstant"];
+            readonly approvedAt?: components["schemas"]["ServerInstant"];
             billingStatus: components["schemas"]["BillingStatus"];
             /** @description The invoice whose line bills this entry, once billed. */
-            invoiceId?: components["schemas"]["ServerId"];
+            readonly invoiceId?: components["schemas"]["ServerId"];
             /** @description The invoice line that bills this entry, once billed. */
-            invoiceLineId?: components["schemas"]["ServerId"];
-            updatedAt: components["schemas"]["ServerInstant"];
+            readonly invoiceLineId?: components["schemas"]["ServerId"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
         };
         /**
          * @description Opaque cursor for the next page; pass it back as `cursor`. `null` on the last page. Cursors are base64url strings and stay valid for at least 24 hours.
@@ -338,7 +338,7 @@ export interface components {
          *     }
          */
         Expense: {
-            id: components["schemas"]["ServerId"];
+            readonly id: components["schemas"]["ServerId"];
             engagementId: components["schemas"]["Id"];
             resourceId: components["schemas"]["Id"];
             incurredOn: components["schemas"]["PlainDate"];
@@ -349,8 +349,8 @@ export interface components {
             description?: components["schemas"]["Description"];
             approvalStatus: components["schemas"]["ApprovalStatus"];
             billingStatus: components["schemas"]["BillingStatus"];
-            invoiceId?: components["schemas"]["ServerId"];
-            updatedAt: components["schemas"]["ServerInstant"];
+            readonly invoiceId?: components["schemas"]["ServerId"];
+            readonly updatedAt: components["schemas"]["ServerInstant"];
         };
         ExpensePage: {
             items: components["schemas"]["Expense"][];
