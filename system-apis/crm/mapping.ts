@@ -78,6 +78,12 @@ export function countryCode(account: Pick<SfAccount, 'BillingCountryCode' | 'Bil
   return COUNTRY_NAMES[name.toLowerCase()] ?? null;
 }
 
+function requiredDate(value: string | null | undefined, field: string): string {
+  const date = plainDate(value, field);
+  if (!date) throw upstream(`CRM record lacks ${field}`);
+  return date;
+}
+
 function legalEntityCountry(value: string | null | undefined): string | null {
   if (!value) return null;
   const code = countryCode({ BillingCountry: value });
@@ -178,7 +184,7 @@ export function sfOpportunityToOpportunity(opp: SfOpportunity, ids: { id: string
     isClosed,
     isWon,
     amount: sfAmountToMoney(opp.Amount, opp.CurrencyIsoCode, 'Opportunity.Amount'),
-    closeDate: plainDate(opp.CloseDate, 'Opportunity.CloseDate') ?? '',
+    closeDate: requiredDate(opp.CloseDate, 'Opportunity.CloseDate'),
     probability: opp.Probability ?? null,
     contractTerms: {
       billingModel: lookup(BILLING_MODEL_TO_CANONICAL, opp.Billing_Model__c, 'Opportunity.Billing_Model__c'),
