@@ -12,7 +12,7 @@ import { CHAOS_STEPS } from './steps.js';
 import { startDownstream } from './downstream.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const JOBS = 40;
+const JOBS = 60;
 const KILLS = 6;
 
 function spawnWorker(databaseUrl: string, downstreamUrl: string): ChildProcess {
@@ -36,10 +36,14 @@ describe('workflow worker killed mid-step (SQLite file shared with a child proce
     const downstream = await startDownstream({ seed: 1234, delayMs: [20, 60] });
     const random = seededRandom(99);
     let killsWithWorkLeft = 0;
+    const totalRequests = () => [...downstream.requests.values()].reduce((a, b) => a + b, 0);
     try {
       for (let k = 0; k < KILLS; k++) {
         const child = spawnWorker(databaseUrl, downstream.url);
-        await new Promise((r) => setTimeout(r, 700 + Math.floor(random() * 900)));
+        // Let the worker get going (a few downstream calls, bounded wait), then kill it at a random moment.
+        const seen = totalRequests();
+        for (let i = 0; i < 400 && totalRequests() < seen + 4; i++) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
         child.kill('SIGKILL');
         await exited(child);
         const probe = createStore({ databaseUrl });
@@ -74,9 +78,11 @@ describe('workflow worker killed mid-step (SQLite file shared with a child proce
       // Exactly one completion event per run.
       const completed = await store.db.selectFrom('event_outbox').select('subject').where('type', '=', 'workflow.chaos-provision.run.completed').execute();
       expect(completed.map((e) => e.subject).sort()).toEqual(runs.map((r) => r.id).sort());
-      // The kills really landed while work remained (otherwise this test would prove nothing).
-      expect(killsWithWorkLeft).toBeGreaterThanOrEqual(3);
-      const requests = [...downstream.requests.values()].reduce((a, b) => a + b, 0);
+      // The kills really landed mid-step while work remained (otherwise this test would prove
+      // nothing): some step requests were sent again after a kill, and applied once.
+      expect(killsWithWorkLeft).toBeGreaterThanOrEqual(KILLS - 1);
+      const requests = totalRequests();
+      expect(requests).toBeGreaterThan(downstream.effects.size);
       console.info(`[chaos a] ${KILLS} kills (${killsWithWorkLeft} with work left), ${requests} downstream requests for ${downstream.effects.size} effects`);
     } finally {
       await store.close();
