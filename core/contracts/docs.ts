@@ -4,7 +4,7 @@
 // built once.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ProblemError } from '../problems.js';
@@ -22,9 +22,25 @@ export interface DocsOptions {
   timeoutMs?: number;
 }
 
-/** Hash of the bundled document: the cache key of its docs. */
-export function contractHash(contract: Pick<ApiContract, 'bundled'>): string {
-  return createHash('sha256').update(JSON.stringify(contract.bundled)).digest('hex').slice(0, 32);
+/** Hash of the bundled document (and of the renderer's version): the cache key of its docs. */
+export function contractHash(contract: Pick<ApiContract, 'bundled'>, rendererVersion = ''): string {
+  return createHash('sha256').update(rendererVersion).update('\n').update(JSON.stringify(contract.bundled)).digest('hex').slice(0, 32);
+}
+
+async function redoclyVersion(rootDir: string): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(path.join(rootDir, 'node_modules', '@redocly', 'cli', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Removes the docs of earlier versions of the same contract, so the cache does not grow without bound. */
+async function pruneStale(cacheDir: string, prefix: string, keep: string): Promise<void> {
+  for (const name of await readdir(cacheDir)) {
+    if (name.startsWith(prefix) && name.endsWith('.html') && name !== keep) await rm(path.join(cacheDir, name), { force: true });
+  }
 }
 
 const inFlight = new Map<string, Promise<string>>();
@@ -87,13 +103,15 @@ export async function buildDocsHtml(contract: ApiContract, options: DocsOptions 
     cacheDir: options.cacheDir ?? path.join(rootDir, 'var', 'docs'),
     timeoutMs: options.timeoutMs ?? 60_000,
   };
-  const htmlFile = path.join(resolved.cacheDir, `${contract.layer}-${contract.api}-v${contract.major}-${contractHash(contract)}.html`);
+  const prefix = `${contract.layer}-${contract.api}-v${contract.major}-`;
+  const htmlFile = path.join(resolved.cacheDir, `${prefix}${contractHash(contract, await redoclyVersion(rootDir))}.html`);
   if (await exists(htmlFile)) return htmlFile;
   const pending = inFlight.get(htmlFile);
   if (pending) return pending;
   const job = (async () => {
     await mkdir(resolved.cacheDir, { recursive: true });
     await build(contract, htmlFile, resolved);
+    await pruneStale(resolved.cacheDir, prefix, path.basename(htmlFile));
     return htmlFile;
   })().finally(() => inFlight.delete(htmlFile));
   inFlight.set(htmlFile, job);

@@ -167,7 +167,11 @@ describe('docs', () => {
     expect(await buildDocsHtml(gateway, { cacheDir })).toBe(first);
     expect((await stat(first)).mtimeMs).toBe(builtAt);
     const changed = { ...gateway, bundled: { ...gateway.bundled, info: { ...(gateway.bundled.info as object), version: '1.0.1' } } };
-    expect(await buildDocsHtml(changed, { cacheDir })).not.toBe(first);
+    const rebuilt = await buildDocsHtml(changed, { cacheDir });
+    expect(rebuilt).not.toBe(first);
+    // The docs of the earlier content are pruned.
+    expect(await stat(first).then(() => true, () => false)).toBe(false);
+    expect((await stat(rebuilt)).isFile()).toBe(true);
   });
 
   it('renders the index with every contract and escapes text', () => {
