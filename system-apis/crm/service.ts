@@ -67,6 +67,15 @@ function afterId(cursor: string | undefined): string | undefined {
   return decodeCursor<Cursor>(cursor, (v) => typeof v.after === 'string' && isSalesforceId(v.after)).after;
 }
 
+function checkTermDates(terms: { startDate?: string | null; endDate?: string | null }): void {
+  if (terms.startDate && terms.endDate && terms.endDate < terms.startDate) {
+    throw new ProblemError('business-rule-violation', {
+      detail: `contractTerms.endDate ${terms.endDate} is before contractTerms.startDate ${terms.startDate}.`,
+      errors: [{ pointer: '/contractTerms/endDate', detail: 'before startDate' }],
+    });
+  }
+}
+
 export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDeps): CrmSystemApi {
   const ids = new CrmIds(store);
 
@@ -194,12 +203,18 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       return (await opportunities([await getOpportunityRecord(opportunityId)]))[0];
     },
     async createOpportunity(input) {
+      checkTermDates(input.contractTerms ?? {});
       const accountId = await ids.reference('client', input.clientId, '/clientId');
       const { crmId } = await createRecord('Opportunity', opportunityToSfFields(input, { accountId }, newId()));
       return (await opportunities([await fetchOne<SfOpportunity>('Opportunity', crmId, OPPORTUNITY_FIELDS)]))[0];
     },
     async updateOpportunity(opportunityId, patch) {
       const crmId = await ids.native('opportunity', opportunityId);
+      if (patch.contractTerms?.startDate !== undefined || patch.contractTerms?.endDate !== undefined) {
+        // Compare with the stored terms, since a patch may move only one end.
+        const current = await api.getOpportunity(opportunityId);
+        checkTermDates({ ...current.contractTerms, ...patch.contractTerms });
+      }
       const accountId = patch.clientId ? await ids.reference('client', patch.clientId, '/clientId') : undefined;
       await connector.update('Opportunity', crmId, opportunityToSfFields(patch, { accountId }));
       return api.getOpportunity(opportunityId);

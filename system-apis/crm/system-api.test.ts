@@ -163,6 +163,26 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     expect(ok.body.billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 12340, currency: 'KWD' } });
   });
 
+  it('lists only what changed since an instant', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const [client] = (await call<ClientPage>('GET', '/clients?taxId=DE812345678')).body.items;
+    await call('PATCH', `/clients/${client.id}`, { body: { industry: 'Logistics' }, headers: key1() });
+    const changed = await call<ClientPage>('GET', `/clients?updatedSince=${encodeURIComponent(since)}`);
+    expect(changed.status).toBe(200);
+    const names = changed.body.items.map((c) => c.name);
+    expect(names).toContain('Nordlicht Logistik GmbH');
+    expect(names).not.toContain('Thames Valley Insurance plc');
+  });
+
+  it('refuses contract terms that end before they start', async () => {
+    const [opp] = (await call<OpportunityPage>('GET', '/opportunities?limit=1')).body.items;
+    const res = await call<{ detail: string }>('PATCH', `/opportunities/${opp.id}`, {
+      body: { contractTerms: { startDate: '2027-03-01', endDate: '2027-02-01' } }, headers: key1(),
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/endDate/);
+  });
+
   it('lists, creates and updates contacts of a client', async () => {
     const [client] = (await call<ClientPage>('GET', '/clients?domain=nordlicht-logistik.de')).body.items;
     const list = await call<ContactPage>('GET', `/contacts?clientId=${client.id}`);
