@@ -128,7 +128,8 @@ async function pgSchema(baseUrl: string): Promise<{ url: string; cleanup: () => 
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(9);
 
-export default async function benchCore(argv: string[] = []): Promise<Figures[]> {
+/** Entry point for bench/index.ts (`npm run bench -- core …`); also the default export. */
+export async function run(argv: string[] = []): Promise<Figures[]> {
   const { values } = parseArgs({
     args: argv,
     options: { events: { type: 'string', default: '20000' }, runs: { type: 'string', default: '2000' }, pg: { type: 'string' } },
@@ -152,8 +153,10 @@ export default async function benchCore(argv: string[] = []): Promise<Figures[]>
   return results;
 }
 
+export default run;
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchCore(process.argv.slice(2)).catch((err: unknown) => {
+  run(process.argv.slice(2)).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });
