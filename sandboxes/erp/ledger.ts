@@ -2,7 +2,8 @@
 // lines, amount remaining after payments, status from approval and balance, and the
 // application of a customer payment to open invoices.
 import { fromMinorNumber, toMinor } from '../../core/money.js';
-import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES, mulDivRound } from '../../system-apis/erp/mapping.js';
+import { mulDivRound } from '../../system-apis/erp/mapping.js';
+import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES } from '../../system-apis/erp/mapping-billing.js';
 import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
 import { invalidField, NsFault } from './errors.js';
 import type { ErpState } from './state.js';

@@ -205,6 +205,16 @@ describe('ERP sandbox: invoices and payments', () => {
     expect(received[0]!.headers['webhook-signature']).toMatch(/^v1,/);
   });
 
+  it('sends invoice.holdChanged when the billing hold is set or lifted', async () => {
+    const open = [...sandbox.ctx.state().records.invoice.values()].find((i) => i.status.id === 'A')!;
+    expect((await call('PATCH', `${R}/invoice/${open.id}`, { custbody_billing_hold: true, custbody_hold_reason: 'Disputed' })).status).toBe(204);
+    expect((await call('PATCH', `${R}/invoice/${open.id}`, { memo: 'no hold change' })).status).toBe(204);
+    expect((await call('PATCH', `${R}/invoice/${open.id}`, { custbody_billing_hold: false })).status).toBe(204);
+    await sandbox.ctx.webhooks.drain();
+    const holds = received.filter((r) => r.headers['webhook-id'] && (r.body as { billingHold?: boolean }).billingHold !== undefined && r.body.eventType === 'edit');
+    expect(holds.map((r) => (r.body as { billingHold?: boolean }).billingHold)).toEqual([true, false]);
+  });
+
   it('refuses amounts with more decimals than the currency allows', async () => {
     const customerId = [...sandbox.ctx.state().records.customer.values()][0]!.id;
     const res = await call('POST', `${R}/invoice`, { entity: { id: customerId }, item: { items: [{ item: { id: '1' }, quantity: 1, rate: 10.005 }] } });

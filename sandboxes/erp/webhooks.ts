@@ -18,6 +18,8 @@ export interface ErpWebhookPayload {
   eventType: string;
   status?: { id: string; refName?: string };
   previousStatus?: string;
+  /** The invoice's billing hold (custbody_billing_hold) after the change. */
+  billingHold?: boolean;
   occurredAt: string;
 }
 
@@ -28,6 +30,7 @@ export function emitInvoiceEvents(events: ErpEvents, invoice: NsInvoice, change:
     ...(invoice.externalId ? { externalId: invoice.externalId } : {}),
     tranId: invoice.tranId,
     status: { id: invoice.status.id, refName: invoice.status.refName },
+    billingHold: Boolean(invoice.custbody_billing_hold),
     occurredAt: new Date().toISOString(),
   };
   if (change === 'create') {
@@ -39,6 +42,20 @@ export function emitInvoiceEvents(events: ErpEvents, invoice: NsInvoice, change:
     events.send('invoice.approved', { ...base, eventType: 'approve', previousStatus: previous } satisfies ErpWebhookPayload);
   }
   events.send('invoice.statusChanged', { ...base, eventType: change === 'payment' ? 'paymentapplied' : change, previousStatus: previous } satisfies ErpWebhookPayload);
+}
+
+/** A billing hold set or lifted: NetSuite's status does not change, the hold flag does. */
+export function emitHoldEvent(events: ErpEvents, invoice: NsInvoice): void {
+  events.send('invoice.holdChanged', {
+    recordType: 'invoice',
+    id: invoice.id,
+    ...(invoice.externalId ? { externalId: invoice.externalId } : {}),
+    tranId: invoice.tranId,
+    eventType: 'edit',
+    status: { id: invoice.status.id, refName: invoice.status.refName },
+    billingHold: Boolean(invoice.custbody_billing_hold),
+    occurredAt: new Date().toISOString(),
+  } satisfies ErpWebhookPayload);
 }
 
 export function emitPaymentEvent(events: ErpEvents, payment: NsCustomerPayment): void {

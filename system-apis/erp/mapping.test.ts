@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../core/problems.js';
 import {
-  applicationNativeId, clientToCustomer, clientUpdateToCustomer, customerToClient, domainOf, instant, invoiceToCanonical, invoiceToNs,
-  jobToEngagement, mulDivRound, paymentApplications, paymentToCanonical, paymentToNs, projectToJob, projectUpdateToJob,
+  clientToCustomer, clientUpdateToCustomer, customerToClient, domainOf, instant, jobToEngagement, mulDivRound, projectToJob, projectUpdateToJob,
   rateCardToCanonical, subsidiaryToLegalEntity, type ErpEntity, type ToCanonicalContext, type ToVendorContext,
 } from './mapping.js';
+import { applicationNativeId, invoiceToCanonical, invoiceToNs, paymentApplications, paymentToCanonical, paymentToNs } from './mapping-billing.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import type { NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 

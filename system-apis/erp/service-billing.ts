@@ -5,7 +5,7 @@ import { ProblemError } from '../../core/problems.js';
 import { encodeCursor } from '../kit/paging.js';
 import { newId } from '../../core/xref/index.js';
 import type { Invoice, InvoiceCreate, InvoiceStatus, Page, Payment, PaymentCreate } from './canonical.js';
-import { applicationNativeId, invoiceToCanonical, invoiceToNs, paymentApplications, paymentToCanonical, paymentToNs } from './mapping.js';
+import { applicationNativeId, invoiceToCanonical, invoiceToNs, paymentApplications, paymentToCanonical, paymentToNs } from './mapping-billing.js';
 import { ErpContext, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
 import type { ErpMasterData } from './service-master-data.js';
 import { linkNative } from './store.js';

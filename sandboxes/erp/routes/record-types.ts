@@ -2,11 +2,11 @@
 // reference other records, defaults NetSuite fills in, and the side effects of writes
 // (invoice totals and status, payment application, webhooks).
 import type { NsCustomerPayment, NsInvoice, NsInvoiceLine } from '../../../system-apis/erp/vendor-types.js';
-import { LINE_ITEMS } from '../../../system-apis/erp/mapping.js';
+import { LINE_ITEMS } from '../../../system-apis/erp/mapping-billing.js';
 import { invalidField, NsFault } from '../errors.js';
 import { applyPayment, minorOf, currencyCode, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from '../ledger.js';
 import { timestamp, type ErpRecordType, type ErpState } from '../state.js';
-import { emitInvoiceEvents, emitPaymentEvent, type ErpEvents } from '../webhooks.js';
+import { emitHoldEvent, emitInvoiceEvents, emitPaymentEvent, type ErpEvents } from '../webhooks.js';
 
 type Body = Record<string, unknown>;
 type Stored = Record<string, unknown> & { id: string };
@@ -138,6 +138,7 @@ const invoice: RecordTypeRules = {
   update(state, record, patch, events) {
     const doc = record as unknown as NsInvoice;
     const before = doc.status.id;
+    const heldBefore = Boolean(state.records.invoice.get(doc.id)?.custbody_billing_hold);
     if (patch.item !== undefined) {
       if (Number(doc.amountPaid ?? 0) > 0) throw new NsFault(400, 'USER_ERROR', `Invoice ${doc.tranId} has payments applied; its lines cannot change.`, { 'o:errorPath': 'item' });
       normaliseLines(record);
@@ -151,6 +152,7 @@ const invoice: RecordTypeRules = {
     checkDate(record, 'dueDate');
     recomputeInvoice(state, doc);
     emitInvoiceEvents(events, doc, 'edit', before);
+    if (Boolean(doc.custbody_billing_hold) !== heldBefore) emitHoldEvent(events, doc);
   },
   remove(_state, record) {
     if (Number((record as unknown as NsInvoice).amountPaid ?? 0) > 0) throw new NsFault(400, 'USER_ERROR', 'This invoice has payments applied and cannot be deleted.');

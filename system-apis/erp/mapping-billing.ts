@@ -1,0 +1,202 @@
+// Pure mappings of NetSuite invoices and customer payments to canonical invoices and
+// payments, both ways. Net and tax amounts are computed in integer minor units.
+import { fromMinorNumber } from '../../core/money.js';
+import { ProblemError } from '../../core/problems.js';
+import type { Invoice, InvoiceCreate, InvoiceLine, InvoiceStatus, Payment, PaymentCreate, SourceRef } from './canonical.js';
+import { canonicalAmount, canonicalRef, mulDivRound, plainDate, requiredDate, roleCode, ROLE, upstream, vendorAmount, type ToCanonicalContext, type ToVendorContext } from './mapping.js';
+import type { NsCustomerPayment, NsInvoice, NsInvoiceLine, NsPaymentApplication, NsRef } from './vendor-types.js';
+
+const ref = (id: string): NsRef => ({ id });
+
+// ---- invoices ---------------------------------------------------------------------------------
+
+type LineKind = InvoiceLine['kind'];
+
+/** Service items lines are billed with, by line kind (the sandbox seeds these; a firm maps its own). */
+export const LINE_ITEMS: Record<LineKind, { id: string; refName: string }> = {
+  time: { id: '1', refName: 'Professional Services' },
+  milestone: { id: '2', refName: 'Milestone Fee' },
+  expense: { id: '3', refName: 'Billable Expenses' },
+  adjustment: { id: '4', refName: 'Adjustment' },
+  'fixed-fee': { id: '5', refName: 'Fixed Fee' },
+};
+const LINE_KINDS = new Map<string, LineKind>(Object.entries(LINE_ITEMS).map(([kind, item]) => [item.id, kind as LineKind]));
+
+export const INVOICE_STATUS_NAMES = { A: 'Open', B: 'Paid In Full', D: 'Pending Approval', E: 'Rejected', V: 'Voided' } as const;
+export const APPROVAL_STATUS_NAMES = { '1': 'Pending Approval', '2': 'Approved', '3': 'Rejected' } as const;
+
+export function invoiceStatus(ns: Pick<NsInvoice, 'status' | 'amountPaid' | 'custbody_billing_hold'>, currency: string): InvoiceStatus {
+  const id = ns.status?.id;
+  if (id === 'V' || id === 'E') return 'void';
+  if (id === 'B') return 'paid';
+  if (ns.custbody_billing_hold && (id === 'A' || id === 'D')) return 'on-hold';
+  if (id === 'D') return 'draft';
+  if (id === 'A') return vendorAmount(ns.amountPaid, currency, 'amountPaid').amountMinor > 0 ? 'partially-paid' : 'posted';
+  throw upstream(`invoice status ${JSON.stringify(id)} is not known`);
+}
+
+function sourcesOf(line: NsInvoiceLine, i: number): SourceRef[] {
+  if (!line.custcol_source_refs) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.custcol_source_refs);
+  } catch {
+    throw upstream(`item.items[${i}].custcol_source_refs is not JSON`);
+  }
+  if (!Array.isArray(parsed)) throw upstream(`item.items[${i}].custcol_source_refs is not a list`);
+  return parsed.map((s: { kind?: unknown; id?: unknown }) => {
+    if (!['time-entry', 'expense', 'milestone'].includes(String(s?.kind)) || !canonicalRef(String(s?.id))) {
+      throw upstream(`item.items[${i}].custcol_source_refs holds an invalid source`);
+    }
+    return { kind: s.kind as SourceRef['kind'], id: String(s.id) };
+  });
+}
+
+function lineToCanonical(ns: NsInvoice, line: NsInvoiceLine, currency: string, i: number, ctx: ToCanonicalContext): InvoiceLine {
+  const kind = LINE_KINDS.get(line.item?.id) ?? 'adjustment';
+  const netAmount = vendorAmount(line.amount, currency, `item.items[${i}].amount`);
+  const taxRate = Number(line.taxRate1 ?? 0);
+  const taxRateBasisPoints = Math.round(taxRate * 100);
+  if (!Number.isFinite(taxRate) || Math.abs(taxRateBasisPoints - taxRate * 100) > 1e-6 || taxRateBasisPoints < 0 || taxRateBasisPoints > 10_000) {
+    throw upstream(`item.items[${i}].taxRate1 ${line.taxRate1} is not a percentage with at most 2 decimals`);
+  }
+  let quantity = 1;
+  let unitPrice = netAmount;
+  if (kind === 'time') {
+    quantity = Math.round(Number(line.quantity) * 60);
+    if (!(quantity >= 1)) throw upstream(`item.items[${i}].quantity ${line.quantity} is not a positive number of hours`);
+    unitPrice = vendorAmount(line.rate, currency, `item.items[${i}].rate`);
+  }
+  const role = line.custcol_role ? roleCode(line.custcol_role) : undefined;
+  return {
+    id: ctx.canonicalId('invoice-line', `${ns.id}:${line.line ?? i + 1}`),
+    kind,
+    description: line.description ?? line.item?.refName ?? kind,
+    ...(role && ROLE.test(role) ? { role } : {}),
+    quantity,
+    unitPrice,
+    netAmount,
+    taxRateBasisPoints,
+    taxAmount: vendorAmount(line.tax1Amt ?? 0, currency, `item.items[${i}].tax1Amt`),
+    sources: sourcesOf(line, i),
+  };
+}
+
+export function invoiceToCanonical(ns: NsInvoice, ctx: ToCanonicalContext): Invoice {
+  const currency = ctx.currencyCode(ns.currency.id);
+  if (!ns.job) throw upstream(`invoice ${ns.id} is not billed to a project`);
+  const issueDate = requiredDate(ns.tranDate, 'tranDate');
+  const dueDate = plainDate(ns.dueDate, 'dueDate');
+  const number = ns.tranId?.toUpperCase();
+  const status = invoiceStatus(ns, currency);
+  return {
+    id: ctx.canonicalId('invoice', ns.id),
+    ...(number && /^[A-Z0-9]+([/-][A-Z0-9]+)*$/.test(number) ? { number } : {}),
+    engagementId: ctx.canonicalId('engagement', ns.job.id),
+    clientId: ctx.canonicalId('client', ns.entity.id),
+    legalEntityId: ctx.canonicalId('legal-entity', ns.subsidiary.id),
+    currency,
+    periodStart: plainDate(ns.custbody_period_start, 'custbody_period_start') ?? issueDate,
+    periodEnd: plainDate(ns.custbody_period_end, 'custbody_period_end') ?? issueDate,
+    issueDate,
+    ...(dueDate ? { dueDate } : {}),
+    status,
+    ...(status === 'on-hold' && ns.custbody_hold_reason ? { holdReason: ns.custbody_hold_reason.replace(/[\x00-\x1F]/g, ' ').slice(0, 500) } : {}),
+    lines: (ns.item?.items ?? []).map((line, i) => lineToCanonical(ns, line, currency, i, ctx)),
+    netTotal: vendorAmount(ns.subtotal ?? ns.total, currency, 'subtotal'),
+    taxTotal: vendorAmount(ns.taxTotal ?? 0, currency, 'taxTotal'),
+    total: vendorAmount(ns.total, currency, 'total'),
+    amountPaid: vendorAmount(ns.amountPaid ?? 0, currency, 'amountPaid'),
+    amountOutstanding: vendorAmount(ns.amountRemaining, currency, 'amountRemaining'),
+  };
+}
+
+/** What the invoice body needs from the project it bills (already resolved to native ids). */
+export interface InvoiceParty {
+  customerId: string;
+  jobId: string;
+  subsidiaryId: string;
+  currency: string;
+}
+
+/** The invoice create body; line net and tax amounts are computed here, in integers. */
+export function invoiceToNs(input: InvoiceCreate, party: InvoiceParty, ctx: ToVendorContext): Record<string, unknown> {
+  const { currency } = party;
+  const items = input.lines.map((line, i) => {
+    const pointer = `/lines/${i}`;
+    const rate = canonicalAmount(line.unitPrice, currency, `${pointer}/unitPrice`);
+    const netMinor = line.kind === 'time' ? mulDivRound(line.quantity, line.unitPrice.amountMinor, 60) : line.unitPrice.amountMinor;
+    if (line.kind !== 'time' && line.quantity !== 1) {
+      throw new ProblemError('validation-failed', {
+        detail: `Only time lines take a quantity; a ${line.kind} line has quantity 1 and its amount as unit price.`,
+        errors: [{ pointer: `${pointer}/quantity`, detail: 'must be 1' }],
+      });
+    }
+    return {
+      item: { id: LINE_ITEMS[line.kind].id },
+      description: line.description,
+      // Hours for time lines, to 6 decimals: minutes survive the round trip exactly.
+      quantity: line.kind === 'time' ? Number((line.quantity / 60).toFixed(6)) : 1,
+      rate,
+      amount: fromMinorNumber(netMinor, currency),
+      taxRate1: line.taxRateBasisPoints / 100,
+      tax1Amt: fromMinorNumber(mulDivRound(netMinor, line.taxRateBasisPoints, 10_000), currency),
+      ...(line.role ? { custcol_role: line.role } : {}),
+      ...(line.sources.length ? { custcol_source_refs: JSON.stringify(line.sources) } : {}),
+    };
+  });
+  return {
+    entity: ref(party.customerId),
+    job: ref(party.jobId),
+    subsidiary: ref(party.subsidiaryId),
+    currency: ref(ctx.nsCurrencyId(currency)),
+    ...(input.issueDate ? { tranDate: input.issueDate } : {}),
+    ...(input.dueDate ? { dueDate: input.dueDate } : {}),
+    custbody_period_start: input.periodStart,
+    custbody_period_end: input.periodEnd,
+    approvalStatus: { id: input.post ? '2' : '1' },
+    item: { items },
+  };
+}
+
+// ---- payments -----------------------------------------------------------------------------------
+
+const METHODS: Record<string, Payment['method']> = { '1': 'bank-transfer', '2': 'card', '3': 'direct-debit', '4': 'other' };
+const METHOD_IDS: Record<NonNullable<Payment['method']>, string> = { 'bank-transfer': '1', card: '2', 'direct-debit': '3', other: '4' };
+
+/** The native id of one application: a canonical payment is a customer payment applied to one invoice. */
+export function applicationNativeId(paymentId: string, invoiceId: string): string {
+  return `${paymentId}:${invoiceId}`;
+}
+
+export function paymentApplications(ns: NsCustomerPayment): NsPaymentApplication[] {
+  return (ns.apply?.items ?? []).filter((line) => line.apply && line.doc?.id);
+}
+
+export function paymentToCanonical(ns: NsCustomerPayment, application: NsPaymentApplication, ctx: ToCanonicalContext): Payment {
+  const currency = ctx.currencyCode(ns.currency.id);
+  const method = ns.paymentMethod ? METHODS[ns.paymentMethod.id] : undefined;
+  const reference = ns.checkNum?.replace(/[\x00-\x1F]/g, ' ').slice(0, 140);
+  return {
+    id: ctx.canonicalId('payment', applicationNativeId(ns.id, application.doc.id)),
+    invoiceId: ctx.canonicalId('invoice', application.doc.id),
+    clientId: ctx.canonicalId('client', ns.customer.id),
+    amount: vendorAmount(application.amount, currency, 'apply.items.amount'),
+    receivedOn: requiredDate(ns.tranDate, 'tranDate'),
+    ...(method ? { method } : {}),
+    ...(reference ? { reference } : {}),
+  };
+}
+
+export function paymentToNs(input: PaymentCreate, invoice: { id: string; customerId: string; currency: string }, ctx: ToVendorContext): Record<string, unknown> {
+  const amount = canonicalAmount(input.amount, invoice.currency, '/amount');
+  return {
+    customer: ref(invoice.customerId),
+    currency: ref(ctx.nsCurrencyId(invoice.currency)),
+    tranDate: input.receivedOn,
+    payment: amount,
+    apply: { items: [{ doc: ref(invoice.id), apply: true, amount }] },
+    ...(input.method ? { paymentMethod: ref(METHOD_IDS[input.method]) } : {}),
+    ...(input.reference ? { checkNum: input.reference } : {}),
+  };
+}
