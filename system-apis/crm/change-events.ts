@@ -5,8 +5,7 @@
 import { ProblemError } from '../../core/problems.js';
 import { isSalesforceId } from './mapping.js';
 import type { OpportunityStage } from './model.js';
-import { STAGE_TO_CANONICAL } from './vocabulary.js';
-import type { SObjectType } from './vendor-types.js';
+import { CANONICAL_FIELDS, STAGE_TO_CANONICAL } from './vocabulary.js';
 import { ENTITY_OF, type CrmEntity } from './xref.js';
 
 export type ChangeKind = 'created' | 'updated' | 'deleted' | 'undeleted';
@@ -30,22 +29,6 @@ export interface CrmChange {
 
 const KINDS: Record<string, ChangeKind> = { CREATE: 'created', UPDATE: 'updated', DELETE: 'deleted', UNDELETE: 'undeleted' };
 
-/** Vendor field -> canonical field, per object; fields not listed are not part of the canonical model. */
-const FIELD_NAMES: Record<SObjectType, Record<string, string>> = {
-  Account: {
-    Name: 'name', Website: 'website', BillingCountry: 'billingCountry', BillingCountryCode: 'billingCountry', CurrencyIsoCode: 'defaultCurrency',
-    Tax_Id__c: 'taxId', Industry: 'industry', Phone: 'phone', Billing_Status__c: 'billing.status', Invoice_Status__c: 'billing.invoiceStatus',
-    Outstanding_Amount__c: 'billing.outstanding',
-  },
-  Contact: { AccountId: 'clientId', FirstName: 'givenName', LastName: 'familyName', Email: 'email', Phone: 'phone', Title: 'jobTitle' },
-  Opportunity: {
-    Name: 'name', AccountId: 'clientId', StageName: 'stage', IsClosed: 'isClosed', IsWon: 'isWon', Amount: 'amount', CurrencyIsoCode: 'amount',
-    CloseDate: 'closeDate', Probability: 'probability', Billing_Model__c: 'contractTerms.billingModel', Start_Date__c: 'contractTerms.startDate',
-    End_Date__c: 'contractTerms.endDate', Legal_Entity_Country__c: 'contractTerms.legalEntityCountry', Rate_Card__c: 'contractTerms.rateCardCode',
-    ERP_Project_Id__c: 'erpProject', ERP_Project_Status__c: 'erpProject', Billing_Status__c: 'billing.status', Invoice_Status__c: 'billing.invoiceStatus',
-  },
-};
-
 function invalid(detail: string): ProblemError {
   return new ProblemError('validation-failed', { detail: `Not a CRM change event: ${detail}` });
 }
@@ -68,7 +51,7 @@ export function readChangeEvent(body: unknown): CrmChange {
   if (typeof header.transactionKey !== 'string' || typeof header.sequenceNumber !== 'number') throw invalid('transactionKey/sequenceNumber');
   const changed = kind === 'updated' ? header.changedFields : Object.keys(payload).filter((k) => k !== 'ChangeEventHeader');
   if (!strings(changed)) throw invalid('changedFields');
-  const names = FIELD_NAMES[object];
+  const names = CANONICAL_FIELDS[object];
   const fields = [...new Set(changed.flatMap((f) => (names[f] ? [names[f]] : [])))];
   const rawStage = object === 'Opportunity' && typeof payload.StageName === 'string' ? payload.StageName : undefined;
   const stage = rawStage ? STAGE_TO_CANONICAL[rawStage as keyof typeof STAGE_TO_CANONICAL] ?? (payload.IsWon === true ? 'closed-won' : undefined) : undefined;

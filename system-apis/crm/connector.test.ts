@@ -94,7 +94,7 @@ describe('CRM connector: vendor calls', () => {
     const err = await failure(crm.create('Opportunity', { Name: 'No stage' }));
     expect(err.status).toBe(422);
     expect(err.detail).toMatch(/REQUIRED_FIELD_MISSING/);
-    expect(err.errors?.map((e) => e.pointer)).toEqual(['/StageName', '/CloseDate']);
+    expect(err.errors?.map((e) => e.pointer)).toEqual(['/stage', '/closeDate']);
     expect(await crm.get('Opportunity', recordId('Opportunity', 9999))).toBeUndefined();
     expect((await failure(crm.update('Opportunity', 'not-an-id', {}))).status).toBe(404);
   });

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import { ClientCredentialsToken, PlatformClient, type PlatformResponse } from '../kit/index.js';
 import type { SfError, SfQueryResult, SfRecord, SfSaveResult, SObjectType } from './vendor-types.js';
 import { isSalesforceId } from './mapping.js';
+import { canonicalPointer } from './vocabulary.js';
 
 export interface CrmConnectorOptions {
   /** The org's My Domain URL (token endpoint and REST API), e.g. https://acme.my.salesforce.com. */
@@ -62,7 +63,8 @@ export function mapCrmError(res: PlatformResponse): ProblemError {
   if (res.status === 400 && first && DATA_ERRORS.has(first.errorCode)) {
     return new ProblemError('unprocessable-content', {
       detail,
-      errors: errors.flatMap((e) => (e.fields?.length ? e.fields : ['']).map((f) => ({ pointer: f ? `/${f}` : '', detail: `${e.errorCode}: ${e.message}` }))).slice(0, 20),
+      // Pointers name the canonical fields; vendor field names stay below the system API.
+      errors: errors.flatMap((e) => (e.fields?.length ? e.fields : ['']).map((f) => ({ pointer: canonicalPointer(f), detail: e.errorCode }))).slice(0, 20),
       extensions,
     });
   }

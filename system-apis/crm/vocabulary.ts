@@ -1,5 +1,5 @@
 // Status vocabularies: Salesforce picklist values <-> canonical values, both ways.
-import type { SfBillingModel, SfBillingStatus, SfErpProjectStatus, SfInvoiceStatus, SfStageName } from './vendor-types.js';
+import type { SObjectType, SfBillingModel, SfBillingStatus, SfErpProjectStatus, SfInvoiceStatus, SfStageName } from './vendor-types.js';
 import type { BillingModel, BillingStatus, ErpProjectStatus, InvoiceStatus, OpportunityStage } from './model.js';
 
 function invert<K extends string, V extends string>(map: Record<K, V>): Record<V, K> {
@@ -59,3 +59,27 @@ export const COUNTRY_NAMES: Readonly<Record<string, string>> = {
   spain: 'ES', italy: 'IT', ireland: 'IE', japan: 'JP', kuwait: 'KW', bahrain: 'BH', switzerland: 'CH',
   austria: 'AT', belgium: 'BE', canada: 'CA', australia: 'AU', singapore: 'SG', india: 'IN', sweden: 'SE',
 };
+
+/** Vendor field -> canonical field, per object; fields not listed are not part of the canonical model. */
+export const CANONICAL_FIELDS: Record<SObjectType, Record<string, string>> = {
+  Account: {
+    Name: 'name', Website: 'website', BillingCountry: 'billingCountry', BillingCountryCode: 'billingCountry', CurrencyIsoCode: 'defaultCurrency',
+    Tax_Id__c: 'taxId', Industry: 'industry', Phone: 'phone', Billing_Status__c: 'billing.status', Invoice_Status__c: 'billing.invoiceStatus',
+    Outstanding_Amount__c: 'billing.outstanding',
+  },
+  Contact: { AccountId: 'clientId', FirstName: 'givenName', LastName: 'familyName', Email: 'email', Phone: 'phone', Title: 'jobTitle' },
+  Opportunity: {
+    Name: 'name', AccountId: 'clientId', StageName: 'stage', IsClosed: 'isClosed', IsWon: 'isWon', Amount: 'amount', CurrencyIsoCode: 'amount',
+    CloseDate: 'closeDate', Probability: 'probability', Billing_Model__c: 'contractTerms.billingModel', Start_Date__c: 'contractTerms.startDate',
+    End_Date__c: 'contractTerms.endDate', Legal_Entity_Country__c: 'contractTerms.legalEntityCountry', Rate_Card__c: 'contractTerms.rateCardCode',
+    ERP_Project_Id__c: 'erpProject', ERP_Project_Status__c: 'erpProject', Billing_Status__c: 'billing.status', Invoice_Status__c: 'billing.invoiceStatus',
+  },
+};
+
+/** A vendor field named in a CRM error, as a JSON Pointer into the canonical request ('' when it has none). */
+export function canonicalPointer(vendorField: string): string {
+  for (const fields of Object.values(CANONICAL_FIELDS)) {
+    if (fields[vendorField]) return `/${fields[vendorField].replace(/\./g, '/')}`;
+  }
+  return '';
+}
