@@ -117,3 +117,8 @@ export async function buildDocsHtml(contract: ApiContract, options: DocsOptions 
   inFlight.set(htmlFile, job);
   return job;
 }
+
+/** The HTML docs of one contract as text (built on first use), for a handler to send. */
+export async function docsHtml(contract: ApiContract, options: DocsOptions = {}): Promise<string> {
+  return readFile(await buildDocsHtml(contract, options), 'utf8');
+}
