@@ -99,6 +99,11 @@ describe('CRM mapping: vendor -> canonical', () => {
     }
   });
 
+  it('refuses records that lack what the CRM always fills', () => {
+    expect(() => accountToClient({ ...ACCOUNT, Name: undefined as unknown as string }, { id: 'x' })).toThrow(/Account.Name/);
+    expect(() => sfOpportunityToOpportunity({ ...OPPORTUNITY, CloseDate: null as unknown as string }, { id: 'o', clientId: null })).toThrow(/CloseDate/);
+  });
+
   it('refuses picklist values it has no meaning for instead of guessing', () => {
     expect(() => accountToClient({ ...ACCOUNT, Billing_Status__c: 'Disputed' as SfAccount['Billing_Status__c'] }, { id: 'x' })).toThrow(/Billing_Status__c/);
   });

@@ -123,6 +123,12 @@ export function moneyToSfAmount(money: Money, field: string): number {
   return fromMinorNumber(money.amountMinor, money.currency);
 }
 
+/** A field the CRM always fills (Name, LastName, StageName): anything else is an upstream data problem. */
+function requiredText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw upstream(`CRM record lacks ${field}`);
+  return value;
+}
+
 function timestamps(record: { CreatedDate?: string; LastModifiedDate?: string; SystemModstamp?: string }) {
   const created = record.CreatedDate ? sfDateTimeToUtc(record.CreatedDate) : undefined;
   const modified = record.LastModifiedDate ?? record.SystemModstamp;
@@ -137,7 +143,7 @@ export function accountToClient(account: SfAccount, ids: { id: string }): Client
   const currency = account.CurrencyIsoCode ?? null;
   return {
     id: ids.id,
-    name: account.Name,
+    name: requiredText(account.Name, 'Account.Name'),
     website: account.Website ?? null,
     domain: websiteDomain(account.Website),
     billingCountry: countryCode(account),
@@ -160,7 +166,7 @@ export function sfContactToContact(contact: SfContact, ids: { id: string; client
     id: ids.id,
     clientId: ids.clientId,
     givenName: contact.FirstName ?? null,
-    familyName: contact.LastName,
+    familyName: requiredText(contact.LastName, 'Contact.LastName'),
     email: contact.Email ?? null,
     phone: contact.Phone ?? null,
     jobTitle: contact.Title ?? null,
@@ -178,9 +184,9 @@ export function sfOpportunityToOpportunity(opp: SfOpportunity, ids: { id: string
   return {
     id: ids.id,
     clientId: ids.clientId,
-    name: opp.Name,
+    name: requiredText(opp.Name, 'Opportunity.Name'),
     stage,
-    stageLabel: opp.StageName,
+    stageLabel: requiredText(opp.StageName, 'Opportunity.StageName'),
     isClosed,
     isWon,
     amount: sfAmountToMoney(opp.Amount, opp.CurrencyIsoCode, 'Opportunity.Amount'),
