@@ -24,6 +24,8 @@ export interface ExecutionContext {
 }
 
 export class LeaseLost extends Error {
+  // Not the platform's fault: keeps the circuit breaker from counting it as a failure.
+  readonly retryable = false;
   constructor() {
     super('lease on the workflow run was lost');
     this.name = 'LeaseLost';
@@ -75,6 +77,17 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
   for (const step of def.steps) {
     const row = byName.get(step.name);
     if (row?.state === 'completed') continue;
+    if (row?.state === 'running') {
+      // The previous holder died (or lost its lease) mid-attempt: that attempt counts, and
+      // when it was the last one the run fails instead of retrying a step that kills processes.
+      const interrupted = new Error('attempt interrupted: the process running it stopped or lost its lease');
+      interrupted.name = 'InterruptedAttempt';
+      if (Number(row.attempts) >= retryPolicyFor(def, step).maxAttempts) {
+        await stepFailed(ctx, def, run, step.name, Number(row.attempts), interrupted);
+        return;
+      }
+      await appendStepError(ctx.db, run.id, step.name, errorEntry(Number(row.attempts), interrupted));
+    }
     const attempt = Number(row?.attempts ?? 0) + 1;
     const idempotencyKey = `${run.id}:${step.name}`;
     let result: unknown;
@@ -117,14 +130,27 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
   await finish(ctx, def, run, 'completed', { result: JSON.stringify(results), current_step: null, error: null }, { result: results });
 }
 
+function errorEntry(attempt: number, err: unknown): StepAttemptError {
+  const hints = retryHints(err);
+  return { attempt, at: new Date().toISOString(), ...describeError(err), ...(hints.retryAfterMs !== undefined ? { retryAfterMs: hints.retryAfterMs } : {}) };
+}
+
+async function readStepErrors(db: Kysely<Database>, runId: string, stepName: string): Promise<StepAttemptError[]> {
+  const row = await db.selectFrom('workflow_steps').select('errors').where('run_id', '=', runId).where('name', '=', stepName).executeTakeFirstOrThrow();
+  return JSON.parse(row.errors) as StepAttemptError[];
+}
+
+async function appendStepError(db: Kysely<Database>, runId: string, stepName: string, entry: StepAttemptError): Promise<void> {
+  const errors = [...(await readStepErrors(db, runId, stepName)), entry];
+  await db.updateTable('workflow_steps').set({ errors: JSON.stringify(errors) }).where('run_id', '=', runId).where('name', '=', stepName).execute();
+}
+
 async function stepFailed(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, stepName: string, attempt: number, err: unknown): Promise<void> {
   const step = def.steps.find((s) => s.name === stepName)!;
   const policy = retryPolicyFor(def, step);
   const hints = retryHints(err);
   const described = describeError(err);
-  const entry: StepAttemptError = { attempt, at: new Date().toISOString(), ...described, ...(hints.retryAfterMs !== undefined ? { retryAfterMs: hints.retryAfterMs } : {}) };
-  const row = await ctx.db.selectFrom('workflow_steps').select('errors').where('run_id', '=', run.id).where('name', '=', stepName).executeTakeFirstOrThrow();
-  const errors = [...(JSON.parse(row.errors) as StepAttemptError[]), entry];
+  const errors = [...(await readStepErrors(ctx.db, run.id, stepName)), errorEntry(attempt, err)];
   const last = hints.retryable === false || attempt >= policy.maxAttempts;
   await ctx.db.transaction().execute(async (trx) => {
     const now = Date.now();

@@ -229,6 +229,22 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(run.state).toBe('completed');
     expect(calls).toEqual(['two#2', 'three#1']);
     expect(run.result).toEqual({ one: 'one', two: 'two', three: 'three' });
+    expect(run.steps[1].errors).toMatchObject([{ attempt: 1, name: 'InterruptedAttempt' }]);
+  });
+
+  it('dead-letters a step whose every attempt was interrupted, instead of running it forever', async () => {
+    let calls = 0;
+    const def = defineWorkflow({ name: 'poison', retry: { ...fast, maxAttempts: 2 }, steps: [{ name: 'crashes', run: async () => ++calls }] });
+    const wf = new WorkflowEngine({ store, definitions: [def] });
+    const { id } = await wf.startRun('poison', { payload: 'x' });
+    // Two holders already died inside this step.
+    await store.db.updateTable('workflow_runs').set({ state: 'running', claimed_by: 'dead-worker', lease_until_ms: Date.now() - 1 }).where('id', '=', id).execute();
+    await store.db.updateTable('workflow_steps').set({ state: 'running', attempts: 2 }).where('run_id', '=', id).execute();
+    await settle(wf);
+    const run = await getRun(store.db, id);
+    expect(calls).toBe(0);
+    expect(run.state).toBe('failed');
+    expect(run.deadLetters).toMatchObject([{ step: 'crashes', input: { payload: 'x' }, errors: [{ attempt: 2, name: 'InterruptedAttempt' }] }]);
   });
 
   it('lists runs by definition, state and time, newest first, with a cursor', async () => {
