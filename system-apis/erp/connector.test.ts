@@ -84,6 +84,30 @@ describe('ERP connector: records', () => {
   });
 });
 
+describe('ERP connector: upsert race', () => {
+  it('sends an upsert refused as a duplicate once more when the record now exists', async () => {
+    // A stand-in account where a concurrent upsert created the record first.
+    const { default: express } = await import('express');
+    const app = express();
+    let puts = 0;
+    app.post('/services/rest/auth/oauth2/v1/token', (_req, res) => void res.json({ access_token: 't', token_type: 'bearer', expires_in: 3600 }));
+    app.put('/services/rest/record/v1/customer/:key', (_req, res) => {
+      puts += 1;
+      if (puts === 1) return void res.status(400).json({ type: 'x', title: 'Bad Request', status: 400, 'o:errorDetails': [{ detail: 'duplicate external id', 'o:errorCode': 'DUP_RCRD' }] });
+      res.status(204).location('/services/rest/record/v1/customer/777').end();
+    });
+    app.get('/services/rest/record/v1/customer/:key', (_req, res) => void res.json({ id: '777', companyName: 'Raced Ltd' }));
+    const stand = await listen(app);
+    try {
+      const erp = connector({ baseUrl: stand.url });
+      expect(await erp.upsertRecord('customer', 'ext-1', { companyName: 'Raced Ltd' })).toBe('777');
+      expect(puts).toBe(2);
+    } finally {
+      await stand.close();
+    }
+  });
+});
+
 describe('ERP connector: unsafe consumption and resilience', () => {
   const records = { paths: '/services/rest/record' };
 

@@ -112,12 +112,17 @@ export class ErpConnector {
    * so it is retried like any idempotent request. Answers the internal id.
    */
   async upsertRecord(type: NsRecordType, externalId: string, body: Record<string, unknown>): Promise<string> {
-    const res = await this.client.request({
-      method: 'PUT',
-      path: `${RECORD}/${type}/eid:${encodeURIComponent(externalId)}`,
-      body,
-      retryable: true,
-    });
+    const put = () => this.client.request({ method: 'PUT', path: `${RECORD}/${type}/eid:${encodeURIComponent(externalId)}`, body, retryable: true });
+    let res: PlatformResponse;
+    try {
+      res = await put();
+    } catch (err) {
+      // Two upserts of one external id at the same moment: the loser's create can be refused
+      // as a duplicate. The record exists now, so the same upsert is an update: send it once more.
+      const duplicate = err instanceof ProblemError && (err.status === 422 || err.status === 409);
+      if (!duplicate || !(await this.getRecord(type, `eid:${externalId}`))) throw err;
+      res = await put();
+    }
     if (res.headers.location) return this.idFromLocation(type, res);
     const record = await this.getRecord<{ id: string }>(type, `eid:${externalId}`);
     if (!record) throw malformed(`upsert answer (no ${type} with external id ${externalId})`);
