@@ -1,0 +1,79 @@
+// The scheduling system API's own tables (migration 0120): staffing requests as made, and
+// cancelled assignments as they last were.
+import type { ColumnType } from 'kysely';
+import { fromJson, isUniqueViolation, nowMs, toJson, type DbExecutor } from '../../core/store/index.js';
+import type { Assignment } from './canonical.js';
+
+export interface StaffingRequestsTable {
+  id: string;
+  engagement_id: string;
+  role: string;
+  start_date: string;
+  end_date: string;
+  effort_minutes: number;
+  skills: string;
+  notes: string | null;
+  /** The placeholder allocation's id on the platform. */
+  task_id: string;
+  created_at: ColumnType<number, number, never>;
+}
+
+export interface CancelledAssignmentsTable {
+  id: string;
+  body: string;
+  cancelled_at: number;
+}
+
+declare module '../../core/store/schema.js' {
+  interface Database {
+    scheduling_staffing_requests: StaffingRequestsTable;
+    scheduling_cancelled_assignments: CancelledAssignmentsTable;
+  }
+}
+
+export interface StaffingRequestRecord {
+  id: string;
+  engagementId: string;
+  role: string;
+  startDate: string;
+  endDate: string;
+  effortMinutes: number;
+  skills: string[];
+  notes: string | null;
+  taskId: number;
+  createdAt: number;
+}
+
+export async function saveStaffingRequest(db: DbExecutor, r: StaffingRequestRecord): Promise<void> {
+  await db
+    .insertInto('scheduling_staffing_requests')
+    .values({
+      id: r.id, engagement_id: r.engagementId, role: r.role, start_date: r.startDate, end_date: r.endDate, effort_minutes: r.effortMinutes,
+      skills: toJson(r.skills), notes: r.notes, task_id: String(r.taskId), created_at: r.createdAt,
+    })
+    .execute();
+}
+
+export async function findStaffingRequest(db: DbExecutor, id: string): Promise<StaffingRequestRecord | undefined> {
+  const row = await db.selectFrom('scheduling_staffing_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id, engagementId: row.engagement_id, role: row.role, startDate: row.start_date, endDate: row.end_date,
+    effortMinutes: Number(row.effort_minutes), skills: fromJson<string[]>(row.skills) ?? [], notes: row.notes, taskId: Number(row.task_id),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export async function saveCancelledAssignment(db: DbExecutor, assignment: Assignment): Promise<void> {
+  try {
+    await db.insertInto('scheduling_cancelled_assignments').values({ id: assignment.id, body: toJson(assignment), cancelled_at: nowMs() }).execute();
+  } catch (err) {
+    // Cancelled twice (a retry): the first record stands.
+    if (!isUniqueViolation(err)) throw err;
+  }
+}
+
+export async function findCancelledAssignment(db: DbExecutor, id: string): Promise<Assignment | undefined> {
+  const row = await db.selectFrom('scheduling_cancelled_assignments').select('body').where('id', '=', id).executeTakeFirst();
+  return row ? (fromJson<Assignment>(row.body) ?? undefined) : undefined;
+}

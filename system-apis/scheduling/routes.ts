@@ -1,0 +1,58 @@
+// Thin HTTP routes of the scheduling system API: request → service → response. The gateway
+// has already authenticated, checked scopes and validated the request against the contract.
+import { Router, type Request, type Response } from 'express';
+import { idempotency } from '../../core/idempotency/index.js';
+import type { Services } from '../../core/services.js';
+import type { AssignmentQuery, ResourceQuery } from './service.js';
+import './services.js';
+
+const BASE = '/system/scheduling/v1';
+const param = (req: Request, name: string) => String(req.params[name]);
+
+function created(res: Response, location: string, body: unknown): void {
+  res.status(201).location(`${BASE}${location}`).json(body);
+}
+
+export function schedulingRoutes(services: Services): Router {
+  const scheduling = services.schedulingSystem;
+  const router = Router();
+  const idempotent = idempotency({
+    store: services.store,
+    required: true,
+    retentionHours: services.config.store.idempotencyRetentionHours,
+    lockSeconds: services.config.store.idempotencyLockSeconds,
+  });
+
+  router.get('/resources', async (req, res) => void res.json(await scheduling.listResources(req.query as ResourceQuery)));
+  router.get('/resources/:resourceId', async (req, res) => void res.json(await scheduling.getResource(param(req, 'resourceId'))));
+
+  router.get('/projects/:engagementId', async (req, res) => void res.json(await scheduling.getProject(param(req, 'engagementId'))));
+  router.put('/projects/:engagementId', async (req, res) => {
+    const { project, created: isNew } = await scheduling.putProject(param(req, 'engagementId'), req.body);
+    res.status(isNew ? 201 : 200).json(project);
+  });
+
+  router.get('/assignments', async (req, res) => void res.json(await scheduling.listAssignments(req.query as AssignmentQuery)));
+  router.post('/assignments', idempotent, async (req, res) => {
+    const assignment = await scheduling.createAssignment(req.body);
+    created(res, `/assignments/${assignment.id}`, assignment);
+  });
+  router.get('/assignments/:assignmentId', async (req, res) => void res.json(await scheduling.getAssignment(param(req, 'assignmentId'))));
+  router.patch('/assignments/:assignmentId', idempotent, async (req, res) =>
+    void res.json(await scheduling.updateAssignment(param(req, 'assignmentId'), req.body)));
+
+  router.post('/staffing-requests', idempotent, async (req, res) => {
+    const request = await scheduling.createStaffingRequest(req.body);
+    created(res, `/staffing-requests/${request.id}`, request);
+  });
+  router.get('/staffing-requests/:staffingRequestId', async (req, res) =>
+    void res.json(await scheduling.getStaffingRequest(param(req, 'staffingRequestId'))));
+  router.patch('/staffing-requests/:staffingRequestId', idempotent, async (req, res) =>
+    void res.json(await scheduling.cancelStaffingRequest(param(req, 'staffingRequestId'))));
+  router.post('/staffing-requests/:staffingRequestId/assignments', idempotent, async (req, res) => {
+    const assignment = await scheduling.assignStaffingRequest(param(req, 'staffingRequestId'), (req.body as { resourceId: string }).resourceId);
+    created(res, `/assignments/${assignment.id}`, assignment);
+  });
+
+  return router;
+}

@@ -1,0 +1,210 @@
+// The scheduling system API as a typed in-process API: resources, projects and assignments
+// in canonical form (staffing requests in staffing.ts). Vendor calls go through the
+// connector; ids through the cross-reference store. Routes and process APIs call this.
+import type { Logger } from '../../core/observability/logger.js';
+import { ProblemError } from '../../core/problems.js';
+import type { Store } from '../../core/store/index.js';
+import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import type { components } from '../../generated/openapi/system/scheduling.v1.js';
+import type { Assignment, AssignmentInput, AssignmentUpdate, Resource, SchedulingProject, SchedulingProjectInput, StaffingRequest, StaffingRequestInput } from './canonical.js';
+import { MAX_PER_PAGE, type SchedulingConnector } from './connector.js';
+import { SchedulingIds } from './ids.js';
+import { assignmentToTaskInput, assignmentUpdateToTaskPatch, floatProjectToProject, personToResource, projectToFloatInput, taskToAssignment } from './mapping.js';
+import { findCancelledAssignment, saveCancelledAssignment } from './records.js';
+import { createStaffingRequests } from './staffing.js';
+import type { FloatPerson, FloatTask } from './vendor-types.js';
+
+export type ResourcePage = components['schemas']['ResourcePage'];
+export type AssignmentPage = components['schemas']['AssignmentPage'];
+
+export interface PageQuery {
+  cursor?: string;
+  limit?: number | string;
+}
+export interface ResourceQuery extends PageQuery {
+  status?: 'active' | 'inactive';
+}
+export interface AssignmentQuery extends PageQuery {
+  engagementId?: string;
+  resourceId?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface SchedulingSystemApi {
+  listResources(query?: ResourceQuery): Promise<ResourcePage>;
+  getResource(resourceId: string): Promise<Resource>;
+  getProject(engagementId: string): Promise<SchedulingProject>;
+  /** Creates the platform project for the engagement, or updates it. */
+  putProject(engagementId: string, input: SchedulingProjectInput): Promise<{ project: SchedulingProject; created: boolean }>;
+  listAssignments(query?: AssignmentQuery): Promise<AssignmentPage>;
+  getAssignment(assignmentId: string): Promise<Assignment>;
+  createAssignment(input: AssignmentInput): Promise<Assignment>;
+  updateAssignment(assignmentId: string, update: AssignmentUpdate): Promise<Assignment>;
+  createStaffingRequest(input: StaffingRequestInput): Promise<StaffingRequest>;
+  getStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
+  cancelStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
+  assignStaffingRequest(staffingRequestId: string, resourceId: string): Promise<Assignment>;
+}
+
+export interface SchedulingSystemApiDeps {
+  connector: SchedulingConnector;
+  store: Store;
+  logger?: Logger;
+  /** The platform account's currency (Float holds every rate and budget in one). Default EUR. */
+  currency?: string;
+}
+
+const PEOPLE_CACHE_MS = 30_000;
+
+export function notFound(what: string, id: string): ProblemError {
+  return new ProblemError('not-found', { detail: `No ${what} ${id} on the scheduling platform.` });
+}
+
+interface PageCursor {
+  page: number;
+  limit: number;
+  /** The filters the cursor was made for: a cursor is only valid with the same ones. */
+  q: string;
+}
+
+function pageOf(query: PageQuery, filterKey: string): PageCursor {
+  const limit = clampLimit(query.limit, MAX_PER_PAGE);
+  if (!query.cursor) return { page: 1, limit, q: filterKey };
+  const c = decodeCursor<Record<string, unknown>>(query.cursor, (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string');
+  if (c.q !== filterKey) {
+    throw new ProblemError('bad-request', { detail: 'The cursor belongs to another query; keep the filters unchanged while paging.', errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }] });
+  }
+  return { page: Number(c.page), limit: Number(c.limit), q: filterKey };
+}
+
+function nextCursor(at: PageCursor, pageCount: number, got: number): string | null {
+  return at.page < pageCount && got > 0 ? encodeCursor({ page: at.page + 1, limit: at.limit, q: at.q }) : null;
+}
+
+export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): SchedulingSystemApi {
+  const { connector } = deps;
+  const currency = deps.currency ?? 'EUR';
+  const ids = new SchedulingIds(deps.store.db);
+  let people: { at: number; byId: Map<number, FloatPerson> } | undefined;
+
+  /** Everyone on the platform, cached briefly: allocations need to know who is a placeholder. */
+  async function peopleById(): Promise<Map<number, FloatPerson>> {
+    if (!people || Date.now() - people.at > PEOPLE_CACHE_MS) {
+      people = { at: Date.now(), byId: new Map((await connector.allPeople()).map((p) => [p.people_id, p])) };
+    }
+    return people.byId;
+  }
+  /** A person from the cache, else from the platform (then cached: people created since the last fill). */
+  async function person(id: number): Promise<FloatPerson | undefined> {
+    const byId = await peopleById();
+    const known = byId.get(id);
+    if (known) return known;
+    const fetched = await connector.getPerson(id);
+    if (fetched) byId.set(id, fetched);
+    return fetched;
+  }
+
+  async function toAssignment(task: FloatTask): Promise<Assignment> {
+    const [id, engagementId, resourceId, staffingRequestId, who] = await Promise.all([
+      ids.canonical('assignment', task.task_id),
+      ids.canonical('engagement', task.project_id),
+      ids.canonical('resource', task.people_id),
+      ids.existing('staffing-request', task.task_id),
+      person(task.people_id),
+    ]);
+    return taskToAssignment(task, { id, engagementId, resourceId, staffingRequestId }, who?.job_title ?? null);
+  }
+
+  async function nativeOrThrow(entity: 'resource' | 'engagement' | 'assignment', id: string, what: string): Promise<number> {
+    const native = await ids.native(entity, id);
+    if (native === undefined) throw notFound(what, id);
+    return native;
+  }
+
+  const api: Omit<SchedulingSystemApi, 'createStaffingRequest' | 'getStaffingRequest' | 'cancelStaffingRequest' | 'assignStaffingRequest'> = {
+    async listResources(query = {}) {
+      const at = pageOf(query, `resources:${query.status ?? ''}`);
+      const active = query.status === undefined ? undefined : query.status === 'active' ? 1 : 0;
+      const page = await connector.listPeople(at.page, at.limit, { active });
+      // Placeholders are seats for staffing requests, not people: left out (the page may come back shorter).
+      const items = await Promise.all(page.items.filter((p) => p.people_type_id !== 3).map(async (p) => personToResource(p, await ids.canonical('resource', p.people_id))));
+      return { items, nextCursor: nextCursor(at, page.pageCount, page.items.length) };
+    },
+
+    async getResource(resourceId) {
+      const native = await nativeOrThrow('resource', resourceId, 'resource');
+      const p = await connector.getPerson(native);
+      if (!p || p.people_type_id === 3) throw notFound('resource', resourceId);
+      return personToResource(p, resourceId);
+    },
+
+    async getProject(engagementId) {
+      const native = await nativeOrThrow('engagement', engagementId, 'project for engagement');
+      const project = await connector.getProject(native);
+      if (!project) throw notFound('project for engagement', engagementId);
+      return floatProjectToProject(project, engagementId, currency);
+    },
+
+    async putProject(engagementId, input) {
+      const body = projectToFloatInput(input, currency);
+      const native = await ids.native('engagement', engagementId);
+      if (native !== undefined) {
+        const updated = await connector.updateProject(native, body);
+        return { project: floatProjectToProject(updated, engagementId, currency), created: false };
+      }
+      const created = await connector.createProject(body);
+      await ids.link('engagement', engagementId, created.project_id);
+      return { project: floatProjectToProject(created, engagementId, currency), created: true };
+    },
+
+    async listAssignments(query = {}) {
+      const at = pageOf(query, `assignments:${query.engagementId ?? ''}:${query.resourceId ?? ''}:${query.from ?? ''}:${query.to ?? ''}`);
+      const projectId = query.engagementId ? await ids.native('engagement', query.engagementId) : undefined;
+      const peopleId = query.resourceId ? await ids.native('resource', query.resourceId) : undefined;
+      // A filter on a record the platform never had matches nothing.
+      if ((query.engagementId && projectId === undefined) || (query.resourceId && peopleId === undefined)) return { items: [], nextCursor: null };
+      const page = await connector.listTasks(at.page, at.limit, { projectId, peopleId, startDate: query.from, endDate: query.to });
+      const seats = await Promise.all(page.items.map((t) => person(t.people_id)));
+      const booked = page.items.filter((_, i) => seats[i]?.people_type_id !== 3);
+      return { items: await Promise.all(booked.map(toAssignment)), nextCursor: nextCursor(at, page.pageCount, page.items.length) };
+    },
+
+    async getAssignment(assignmentId) {
+      const native = await nativeOrThrow('assignment', assignmentId, 'assignment');
+      const task = await connector.getTask(native);
+      if (task) return toAssignment(task);
+      const cancelled = await findCancelledAssignment(deps.store.db, assignmentId);
+      if (cancelled) return cancelled;
+      throw notFound('assignment', assignmentId);
+    },
+
+    async createAssignment(input) {
+      const projectId = await nativeOrThrow('engagement', input.engagementId, 'project for engagement');
+      const peopleId = await nativeOrThrow('resource', input.resourceId, 'resource');
+      const task = await connector.createTask(assignmentToTaskInput(input, { peopleId, projectId }));
+      return toAssignment(task);
+    },
+
+    async updateAssignment(assignmentId, update) {
+      const native = await nativeOrThrow('assignment', assignmentId, 'assignment');
+      const cancelled = await findCancelledAssignment(deps.store.db, assignmentId);
+      if (cancelled) {
+        if (update.status === 'cancelled' && Object.keys(update).length === 1) return cancelled;
+        throw new ProblemError('conflict', { detail: `Assignment ${assignmentId} is cancelled and can no longer change.` });
+      }
+      const task = await connector.getTask(native);
+      if (!task) throw notFound('assignment', assignmentId);
+      if (update.status === 'cancelled') {
+        const last: Assignment = { ...(await toAssignment(task)), status: 'cancelled', updatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+        await saveCancelledAssignment(deps.store.db, last);
+        await connector.deleteTask(native);
+        deps.logger?.info({ assignmentId, taskId: native }, 'assignment cancelled on the scheduling platform');
+        return last;
+      }
+      return toAssignment(await connector.updateTask(native, assignmentUpdateToTaskPatch(update, task)));
+    },
+  };
+
+  return { ...api, ...createStaffingRequests({ connector, store: deps.store, ids, logger: deps.logger, person, toAssignment, peopleById }) };
+}

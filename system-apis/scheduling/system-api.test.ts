@@ -1,0 +1,204 @@
+// The scheduling system API through the real gateway (JWT, scopes, contract validation of
+// every request and response) against the Float-shaped sandbox, on each store engine available.
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
+import type { Store } from '../../core/store/index.js';
+import { newId } from '../../core/xref/index.js';
+import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
+import { createSchedulingSandbox, SCHEDULING_SANDBOX_TOKEN, type SchedulingState } from '../../sandboxes/scheduling/index.js';
+import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import type { Assignment, Resource, SchedulingProject, StaffingRequest } from './canonical.js';
+import { SchedulingConnector } from './connector.js';
+import { schedulingSystemModule } from './module.js';
+import { createSchedulingSystemApi, type AssignmentPage, type ResourcePage } from './service.js';
+
+async function catalogue() {
+  return Promise.all(
+    [
+      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
+      { layer: 'system' as const, api: 'scheduling', major: 1, file: 'openapi/system/scheduling.v1.yaml' },
+    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
+  );
+}
+
+const engines = testEngines();
+
+describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API on %s', (_name, engine) => {
+  let sandbox: SandboxApp<SchedulingState>;
+  let running: RunningSandbox;
+  let store: Store;
+  let connector: SchedulingConnector;
+  let jwks: TestJwks;
+  let key: SigningKey;
+  let gateway: TestGateway;
+  let readWrite: Record<string, string>;
+  let readOnly: Record<string, string>;
+
+  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
+    const res = await fetch(`${gateway.url}/system/scheduling/v1${path}`, {
+      method,
+      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+  const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
+
+  async function someResources(): Promise<Resource[]> {
+    return (await call<ResourcePage>('GET', '/resources?limit=200')).body.items;
+  }
+  async function project(name = 'Northwind ERP rollout'): Promise<string> {
+    const engagementId = newId();
+    const res = await call<SchedulingProject>('PUT', `/projects/${engagementId}`, { body: { name, budget: { amountMinor: 12000000, currency: 'EUR' } } });
+    expect(res.status).toBe(201);
+    return engagementId;
+  }
+
+  beforeAll(async () => {
+    sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 100_000, windowSeconds: 60 } }));
+    running = await listen(sandbox.app);
+    store = await migratedStore(engine);
+    connector = new SchedulingConnector({ baseUrl: running.url, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 2_000, backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } });
+    const schedulingSystem = createSchedulingSystemApi({ connector, store });
+    key = await makeKey();
+    jwks = await startJwks([key]);
+    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogue(), apis: [schedulingSystemModule], services: { store, schedulingSystem } });
+    readWrite = bearer(await token({ key, scope: 'scheduling:read scheduling:write', clientId: 'test-client' }));
+    readOnly = bearer(await token({ key, scope: 'scheduling:read', clientId: 'test-client' }));
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await jwks?.close();
+    await connector?.close();
+    await running?.close();
+    await store?.close();
+    await engine.cleanup();
+  });
+  beforeEach(() => sandbox.ctx.faults.clear());
+
+  it('lists resources over cursor pages with stable canonical ids', async () => {
+    const seen: Resource[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { status: number; body: ResourcePage } = await call<ResourcePage>('GET', `/resources?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(2);
+    expect(seen).toHaveLength(6);
+    expect(seen[0]).toMatchObject({ primaryRole: 'analyst', capacityMinutesPerWeek: expect.any(Number), status: 'active' });
+    const again = await someResources();
+    expect(again.map((r) => r.id).sort()).toEqual(seen.map((r) => r.id).sort());
+    expect((await call<Resource>('GET', `/resources/${seen[2].id}`)).body).toEqual(seen[2]);
+  });
+
+  it('answers unknown ids with 404, bad cursors and limits with 400, all as problem details', async () => {
+    const missing = await call<{ status: number }>('GET', `/resources/${newId()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await call('GET', '/resources?cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
+    expect((await call('GET', '/resources?limit=0')).status).toBe(400);
+    const page = await call<ResourcePage>('GET', '/resources?limit=2');
+    expect((await call('GET', `/resources?limit=2&status=inactive&cursor=${page.body.nextCursor}`)).status).toBe(400);
+    expect((await call('GET', `/projects/${newId()}`)).status).toBe(404);
+  });
+
+  it('creates the project for an engagement once, then updates it', async () => {
+    const engagementId = await project();
+    const again = await call<SchedulingProject>('PUT', `/projects/${engagementId}`, { body: { name: 'Northwind ERP rollout, phase 2', billable: false } });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ engagementId, name: 'Northwind ERP rollout, phase 2', billable: false });
+    expect((await call<SchedulingProject>('GET', `/projects/${engagementId}`)).body.name).toBe('Northwind ERP rollout, phase 2');
+    expect(sandbox.ctx.state().projects.size).toBe(4);
+  });
+
+  it('books, changes and cancels an assignment; Idempotency-Key replays the booking', async () => {
+    const engagementId = await project();
+    const [resource] = await someResources();
+    const body = { engagementId, resourceId: resource.id, role: 'senior-consultant', startDate: '2026-12-07', endDate: '2027-01-29', minutesPerWeek: 2400 };
+    const headers = idem();
+    const created = await call<Assignment>('POST', '/assignments', { body, headers });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/system/scheduling/v1/assignments/${created.body.id}`);
+    expect(created.body).toMatchObject({ ...body, status: 'confirmed' });
+    const replay = await call<Assignment>('POST', '/assignments', { body, headers });
+    expect(replay.body.id).toBe(created.body.id);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const tasks = [...sandbox.ctx.state().tasks.values()].filter((t) => t.start_date === '2026-12-07');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ hours: 8, name: 'Senior Consultant' });
+
+    const listed = await call<AssignmentPage>('GET', `/assignments?engagementId=${engagementId}`);
+    expect(listed.body.items).toEqual([created.body]);
+    const byResource = await call<AssignmentPage>('GET', `/assignments?resourceId=${resource.id}&limit=200`);
+    expect(byResource.body.items.every((a) => a.resourceId === resource.id)).toBe(true);
+
+    const changed = await call<Assignment>('PATCH', `/assignments/${created.body.id}`, { body: { minutesPerWeek: 1200, status: 'tentative' }, headers: idem() });
+    expect(changed.body).toMatchObject({ minutesPerWeek: 1200, status: 'tentative' });
+    expect((await call('PATCH', `/assignments/${created.body.id}`, { body: { minutesPerWeek: 1201 }, headers: idem() })).status).toBe(400);
+
+    const cancelled = await call<Assignment>('PATCH', `/assignments/${created.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(sandbox.ctx.state().tasks.has(tasks[0].task_id)).toBe(false);
+    expect((await call<Assignment>('GET', `/assignments/${created.body.id}`)).body).toEqual(cancelled.body);
+    expect((await call('PATCH', `/assignments/${created.body.id}`, { body: { minutesPerWeek: 600 }, headers: idem() })).status).toBe(409);
+  });
+
+  it('refuses a booking on an engagement without a project, and writes without the write scope', async () => {
+    const [resource] = await someResources();
+    const body = { engagementId: newId(), resourceId: resource.id, role: 'analyst', startDate: '2026-12-07', endDate: '2026-12-11', minutesPerWeek: 600 };
+    expect((await call('POST', '/assignments', { body, headers: idem() })).status).toBe(404);
+    expect((await call('POST', '/assignments', { body, headers: { ...readOnly, ...idem() } })).status).toBe(403);
+    expect((await call('POST', '/assignments', { body })).status).toBe(400);
+  });
+
+  it('seats a staffing request on a placeholder, fills it with a resource, and refuses to withdraw it then', async () => {
+    const engagementId = await project('Contoso data platform');
+    const create = { engagementId, role: 'data-engineer', startDate: '2026-12-07', endDate: '2026-12-18', effortMinutes: 4800, skills: ['dbt'] };
+    const requested = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers: idem() });
+    expect(requested.status).toBe(201);
+    expect(requested.body).toMatchObject({ ...create, status: 'open' });
+    const placeholder = [...sandbox.ctx.state().people.values()].find((p) => p.people_type_id === 3 && p.job_title === 'Data Engineer');
+    expect(placeholder).toBeDefined();
+    const seat = [...sandbox.ctx.state().tasks.values()].find((t) => t.people_id === placeholder?.people_id);
+    expect(seat).toMatchObject({ status: 1, hours: 8 });
+    // The open request is not an assignment, and the placeholder is not a resource.
+    expect((await call<AssignmentPage>('GET', `/assignments?engagementId=${engagementId}`)).body.items).toEqual([]);
+    expect((await someResources()).some((r) => r.displayName.includes('placeholder'))).toBe(false);
+
+    const [, resource] = await someResources();
+    const filled = await call<Assignment>('POST', `/staffing-requests/${requested.body.id}/assignments`, { body: { resourceId: resource.id }, headers: idem() });
+    expect(filled.status).toBe(201);
+    expect(filled.body).toMatchObject({ engagementId, resourceId: resource.id, staffingRequestId: requested.body.id, role: 'data-engineer', status: 'confirmed' });
+    expect((await call<StaffingRequest>('GET', `/staffing-requests/${requested.body.id}`)).body.status).toBe('filled');
+    const again = await call<Assignment>('POST', `/staffing-requests/${requested.body.id}/assignments`, { body: { resourceId: resource.id }, headers: idem() });
+    expect(again.body.id).toBe(filled.body.id);
+    expect((await call('PATCH', `/staffing-requests/${requested.body.id}`, { body: { status: 'cancelled' }, headers: idem() })).status).toBe(409);
+  });
+
+  it('withdraws an open staffing request', async () => {
+    const engagementId = await project('Fabrikam audit readiness');
+    const requested = await call<StaffingRequest>('POST', '/staffing-requests', {
+      body: { engagementId, role: 'manager', startDate: '2027-01-04', endDate: '2027-01-29', effortMinutes: 2400 }, headers: idem(),
+    });
+    const cancelled = await call<StaffingRequest>('PATCH', `/staffing-requests/${requested.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await call<StaffingRequest>('GET', `/staffing-requests/${requested.body.id}`)).body.status).toBe('cancelled');
+    expect((await call('GET', `/staffing-requests/${newId()}`)).status).toBe(404);
+  });
+
+  it('turns platform failures into 502/503 problem details', async () => {
+    sandbox.ctx.faults.set({ paths: '/v3', errorRate: 1, errorStatus: 500 });
+    const failed = await call<{ status: number; type: string; platform: string }>('GET', '/resources');
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ type: '/problems/upstream-error', platform: 'scheduling' });
+    sandbox.ctx.faults.set({ errorRate: 0, malformedRate: 1 });
+    expect((await call('GET', '/resources')).status).toBe(502);
+  });
+});
