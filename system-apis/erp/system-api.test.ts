@@ -156,6 +156,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP system API on %s', 
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ ...input, billingHold: false });
     expect(created.headers.get('location')).toBe(`/system/erp/v1/projects/${created.body.id}`);
+    expect((await call<Engagement>('GET', `/projects/${created.body.id}`)).body).toEqual(created.body);
+    const renamed = await write<Client>('PATCH', `/clients/${client.id}`, { name: 'Wernher Maschinenbau AG', taxId: 'DE 300 111 222' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: client.id, name: 'Wernher Maschinenbau AG', taxId: 'DE 300 111 222', status: 'active' });
     const held = await write<Engagement>('PATCH', `/projects/${created.body.id}`, { status: 'on-hold', billingHold: true });
     expect(held.body).toMatchObject({ status: 'on-hold', billingHold: true });
     const listed = await all<Engagement>(`/projects?clientId=${client.id}`);
