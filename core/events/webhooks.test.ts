@@ -39,6 +39,15 @@ describe.each(testEngines())('webhook delivery on $name', (engine) => {
 
   const dispatcherFor = (s: Store) => new EventDispatcher({ store: s, allowPrivateUrls: true, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
 
+  it('validates a new subscription', async () => {
+    await expect(createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: [] }, { allowPrivateUrls: false })).rejects.toMatchObject({ status: 400 });
+    await expect(createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: ['*'], secret: 'plain' }, { allowPrivateUrls: false })).rejects.toMatchObject({ status: 400 });
+    await expect(createSubscription(store.db, { url: 'http://10.0.0.5/x', eventTypes: ['*'] }, { allowPrivateUrls: false })).rejects.toMatchObject({ status: 400 });
+    const ok = await createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: ['billing.*'] }, { allowPrivateUrls: false });
+    expect(await getSubscription(store.db, ok.id)).toMatchObject({ state: 'active', eventTypes: ['billing.*'] });
+    await expect(getSubscription(store.db, 'missing')).rejects.toMatchObject({ status: 404 });
+  });
+
   it('sends a signed CloudEvent that the receiver can verify', async () => {
     const hook = await receiver([]);
     const sub = await createSubscription(store.db, { url: hook.url, eventTypes: ['billing.*'] }, { allowPrivateUrls: true });

@@ -182,4 +182,11 @@ describe.each(testEngines())('inbox on $name', (engine) => {
     await new Promise((r) => other.close(r));
     expect(direct).toEqual(['msg_direct']);
   });
+
+  it('answers an oversized body with a 413 problem', async () => {
+    const body = 'x'.repeat(1024 * 1024 + 1);
+    const res = await post('/webhooks/crm', body, signed(body, 'msg_big'));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413 });
+  });
 });
