@@ -168,8 +168,10 @@ describe('CRM mapping: canonical -> vendor and round trips', () => {
 
   it('maps the write-backs to the custom fields', () => {
     expect(erpProjectToSfFields({ projectId: 'PRJ-2026-0042', status: 'provisioned' })).toEqual({ ERP_Project_Id__c: 'PRJ-2026-0042', ERP_Project_Status__c: 'Provisioned' });
-    expect(clientBillingToSfFields({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 99, currency: 'GBP' } })).toEqual({
-      Billing_Status__c: 'Partially Paid', Invoice_Status__c: 'Posted', Outstanding_Amount__c: 0.99, CurrencyIsoCode: 'GBP',
+    expect(clientBillingToSfFields({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 99, currency: 'GBP' } }, 'GBP')).toEqual({
+      Billing_Status__c: 'Partially Paid', Invoice_Status__c: 'Posted', Outstanding_Amount__c: 0.99,
     });
+    expect(clientBillingToSfFields({ status: 'paid', outstanding: { amountMinor: 0, currency: 'USD' } }, null)).toMatchObject({ CurrencyIsoCode: 'USD' });
+    expect(() => clientBillingToSfFields({ status: 'overdue', outstanding: { amountMinor: 100, currency: 'EUR' } }, 'GBP')).toThrow(/must|GBP/);
   });
 });

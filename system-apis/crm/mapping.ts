@@ -272,16 +272,30 @@ export function erpProjectToSfFields(link: ErpProjectLink): Pick<SfOpportunity, 
   return { ERP_Project_Id__c: link.projectId, ERP_Project_Status__c: ERP_STATUS_TO_VENDOR[link.status] };
 }
 
+/**
+ * Billing visibility for an account. A record's currency fields are all in its CurrencyIsoCode,
+ * so an outstanding amount in another currency is refused (422) rather than switching the
+ * account's currency, which would convert every other amount on it.
+ */
 export function clientBillingToSfFields(
   update: ClientBillingUpdate,
+  accountCurrency: string | null,
 ): Pick<SfAccount, 'Billing_Status__c' | 'Invoice_Status__c' | 'Outstanding_Amount__c' | 'CurrencyIsoCode'> {
   const out: Pick<SfAccount, 'Billing_Status__c' | 'Invoice_Status__c' | 'Outstanding_Amount__c' | 'CurrencyIsoCode'> = {
     Billing_Status__c: BILLING_STATUS_TO_VENDOR[update.status],
   };
   if (update.invoiceStatus !== undefined) out.Invoice_Status__c = update.invoiceStatus === null ? null : INVOICE_STATUS_TO_VENDOR[update.invoiceStatus];
-  if (update.outstanding !== undefined) {
-    out.Outstanding_Amount__c = update.outstanding === null ? null : moneyToSfAmount(update.outstanding, 'outstanding');
-    if (update.outstanding) out.CurrencyIsoCode = update.outstanding.currency;
+  if (update.outstanding) {
+    if (accountCurrency && update.outstanding.currency !== accountCurrency) {
+      throw new ProblemError('business-rule-violation', {
+        detail: `outstanding is in ${update.outstanding.currency}, but the client's CRM amounts are in ${accountCurrency}.`,
+        errors: [{ pointer: '/outstanding/currency', detail: `must be ${accountCurrency}` }],
+      });
+    }
+    out.Outstanding_Amount__c = moneyToSfAmount(update.outstanding, 'outstanding');
+    if (!accountCurrency) out.CurrencyIsoCode = update.outstanding.currency;
+  } else if (update.outstanding === null) {
+    out.Outstanding_Amount__c = null;
   }
   return out;
 }

@@ -163,8 +163,8 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       return api.getClient(clientId);
     },
     async setClientBillingStatus(clientId, update) {
-      const crmId = await ids.native('client', clientId);
-      await connector.update('Account', crmId, clientBillingToSfFields(update));
+      const account = await getClientRecord(clientId);
+      await connector.update('Account', account.Id, clientBillingToSfFields(update, account.CurrencyIsoCode ?? null));
       return api.getClient(clientId);
     },
 

@@ -161,6 +161,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     });
     expect(ok.status).toBe(200);
     expect(ok.body.billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 12340, currency: 'KWD' } });
+    const otherCurrency = await call('PUT', `/clients/${client.id}/billing-status`, { body: { status: 'overdue', outstanding: { amountMinor: 100, currency: 'EUR' } } });
+    expect(otherCurrency.status).toBe(422);
   });
 
   it('lists only what changed since an instant', async () => {
