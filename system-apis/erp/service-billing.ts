@@ -26,15 +26,15 @@ export class ErpBilling {
 
   // ---- invoices ---------------------------------------------------------------------------
 
-  async invoice(ns: NsInvoice): Promise<Invoice> {
-    const refs: IdRef[] = [
+  invoices(records: NsInvoice[]): Promise<Invoice[]> {
+    const refsOf = (ns: NsInvoice): IdRef[] => [
       { entity: 'invoice', nativeId: ns.id, hint: ns.externalId },
       { entity: 'client', nativeId: ns.entity.id },
       { entity: 'legal-entity', nativeId: ns.subsidiary.id },
       ...(ns.job ? [{ entity: 'engagement' as const, nativeId: ns.job.id }] : []),
       ...(ns.item?.items ?? []).map((line, i) => ({ entity: 'invoice-line' as const, nativeId: `${ns.id}:${line.line ?? i + 1}` })),
     ];
-    return invoiceToCanonical(ns, await this.ctx.toCanonical(refs, [ns.currency.id]));
+    return this.ctx.mapPage(records, refsOf, (ns) => ns.currency.id, invoiceToCanonical);
   }
 
   async listInvoices(page: PageRequest & { clientId?: string; engagementId?: string; status?: InvoiceStatus }): Promise<Page<Invoice>> {
@@ -53,13 +53,14 @@ export class ErpBilling {
     if (page.status) conditions.push(STATUS_CONDITIONS[page.status]);
     const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, page);
     const records = await this.ctx.fetchRecords<NsInvoice>('invoice', ids);
-    const items = (await Promise.all(records.map((r) => this.invoice(r))))
+    const items = (await this.invoices(records))
       .filter((inv) => (!page.engagementId || inv.engagementId === page.engagementId) && (!page.status || inv.status === page.status));
     return { items, nextCursor };
   }
 
   async getInvoice(id: string): Promise<Invoice> {
-    return this.invoice(await this.ctx.mustFetch<NsInvoice>('invoice', await this.ctx.nativeOf('invoice', id)));
+    const [invoice] = await this.invoices([await this.ctx.mustFetch<NsInvoice>('invoice', await this.ctx.nativeOf('invoice', id))]);
+    return invoice!;
   }
 
   async createInvoice(input: InvoiceCreate): Promise<Invoice> {

@@ -7,6 +7,7 @@ import type { Store } from '../../core/store/index.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/paging.js';
 import type { ErpConnector } from './connector.js';
 import type { ErpEntity, ToCanonicalContext, ToVendorContext } from './mapping.js';
+import '../../core/xref/schema.js';
 import { canonicalIdFor, nativeIdFor } from './store.js';
 import type { NsRecordType } from './vendor-types.js';
 
@@ -99,10 +100,26 @@ export class ErpContext {
     return code;
   }
 
-  /** Resolves every id a mapping will ask for, then answers synchronously. */
+  /**
+   * Resolves every id a mapping will ask for, then answers synchronously. Known links are
+   * read in one query per entity type; only records seen for the first time get a new id.
+   */
   async toCanonical(refs: IdRef[], currencyIds: string[]): Promise<ToCanonicalContext> {
     const data = await this.referenceFor(currencyIds);
     const ids = new Map<string, string>();
+    const byEntity = new Map<ErpEntity, Set<string>>();
+    for (const ref of refs) {
+      if (!byEntity.has(ref.entity)) byEntity.set(ref.entity, new Set());
+      byEntity.get(ref.entity)!.add(ref.nativeId);
+    }
+    for (const [entity, natives] of byEntity) {
+      const list = [...natives];
+      for (let i = 0; i < list.length; i += 500) {
+        const rows = await this.db.selectFrom('xref').select(['native_id', 'canonical_id'])
+          .where('platform', '=', 'erp').where('entity_type', '=', entity).where('native_id', 'in', list.slice(i, i + 500)).execute();
+        for (const row of rows) ids.set(`${entity}|${row.native_id}`, row.canonical_id);
+      }
+    }
     for (const ref of refs) {
       const key = `${ref.entity}|${ref.nativeId}`;
       if (!ids.has(key)) ids.set(key, await canonicalIdFor(this.db, ref.entity, ref.nativeId, ref.hint));
@@ -115,6 +132,14 @@ export class ErpContext {
         return id;
       },
     };
+  }
+
+  /** Maps a page of records with one id resolution for the whole page. */
+  async mapPage<T, R>(records: T[], refsOf: (r: T) => IdRef[], currencyOf: (r: T) => string, map: (r: T, ctx: ToCanonicalContext) => R | Promise<R>): Promise<R[]> {
+    const ctx = await this.toCanonical(records.flatMap(refsOf), [...new Set(records.map(currencyOf))]);
+    const out: R[] = [];
+    for (const record of records) out.push(await map(record, ctx));
+    return out;
   }
 
   /** Canonical → vendor context for the given canonical ids (already checked to exist). */

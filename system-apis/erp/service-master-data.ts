@@ -22,63 +22,62 @@ export class ErpMasterData {
 
   // ---- legal entities -------------------------------------------------------------------
 
-  async legalEntity(ns: NsSubsidiary): Promise<LegalEntity> {
-    const map = await this.ctx.toCanonical([{ entity: 'legal-entity', nativeId: ns.id, hint: ns.externalId }], [ns.currency.id]);
-    return subsidiaryToLegalEntity(ns, map);
+  legalEntities(records: NsSubsidiary[]): Promise<LegalEntity[]> {
+    return this.ctx.mapPage(records, (ns) => [{ entity: 'legal-entity', nativeId: ns.id, hint: ns.externalId }], (ns) => ns.currency.id, subsidiaryToLegalEntity);
   }
 
   async listLegalEntities(page: PageRequest): Promise<Page<LegalEntity>> {
     const { ids, nextCursor } = await this.ctx.pageOfIds('subsidiary', [], page);
     const records = await this.ctx.fetchRecords<NsSubsidiary>('subsidiary', ids);
-    return { items: await Promise.all(records.map((r) => this.legalEntity(r))), nextCursor };
+    return { items: await this.legalEntities(records), nextCursor };
   }
 
   async getLegalEntity(id: string): Promise<LegalEntity> {
-    return this.legalEntity(await this.ctx.mustFetch<NsSubsidiary>('subsidiary', await this.ctx.nativeOf('legal-entity', id)));
+    const [entity] = await this.legalEntities([await this.ctx.mustFetch<NsSubsidiary>('subsidiary', await this.ctx.nativeOf('legal-entity', id))]);
+    return entity!;
   }
 
   // ---- rate cards -------------------------------------------------------------------------
 
-  private async rateCard(ns: NsRateCard): Promise<RateCard> {
-    const map = await this.ctx.toCanonical([
+  private rateCards(records: NsRateCard[]): Promise<RateCard[]> {
+    return this.ctx.mapPage(records, (ns) => [
       { entity: 'rate-card', nativeId: ns.id, hint: ns.externalId },
       { entity: 'legal-entity', nativeId: ns.custrecord_rc_subsidiary.id },
       ...(ns.custrecord_rc_customer ? [{ entity: 'client' as ErpEntity, nativeId: ns.custrecord_rc_customer.id }] : []),
-    ], [ns.custrecord_rc_currency.id]);
-    return rateCardToCanonical(ns, map);
+    ], (ns) => ns.custrecord_rc_currency.id, rateCardToCanonical);
   }
 
   async listRateCards(page: PageRequest & { legalEntityId?: string }): Promise<Page<RateCard>> {
     const conditions = page.legalEntityId ? [`custrecord_rc_subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`] : [];
     const { ids, nextCursor } = await this.ctx.pageOfIds('customrecord_rate_card', conditions, page);
     const records = await this.ctx.fetchRecords<NsRateCard>('customrecord_rate_card', ids);
-    return { items: await Promise.all(records.map((r) => this.rateCard(r))), nextCursor };
+    return { items: await this.rateCards(records), nextCursor };
   }
 
   async getRateCard(id: string): Promise<RateCard> {
-    return this.rateCard(await this.ctx.mustFetch<NsRateCard>('customrecord_rate_card', await this.ctx.nativeOf('rate-card', id)));
+    const [card] = await this.rateCards([await this.ctx.mustFetch<NsRateCard>('customrecord_rate_card', await this.ctx.nativeOf('rate-card', id))]);
+    return card!;
   }
 
   // ---- clients -------------------------------------------------------------------------------
 
-  async client(ns: NsCustomer): Promise<Client> {
-    const map = await this.ctx.toCanonical([
+  clients(records: NsCustomer[]): Promise<Client[]> {
+    return this.ctx.mapPage(records, (ns) => [
       { entity: 'client', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
       { entity: 'legal-entity', nativeId: ns.subsidiary.id },
-    ], [ns.currency.id]);
-    const { country } = await this.ctx.subsidiary(ns.subsidiary.id);
-    return customerToClient(ns, map, country);
+    ], (ns) => ns.currency.id, async (ns, map) => customerToClient(ns, map, (await this.ctx.subsidiary(ns.subsidiary.id)).country));
   }
 
   async listClients(page: PageRequest & { legalEntityId?: string }): Promise<Page<Client>> {
     const conditions = page.legalEntityId ? [`subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`] : [];
     const { ids, nextCursor } = await this.ctx.pageOfIds('customer', conditions, page);
     const records = await this.ctx.fetchRecords<NsCustomer>('customer', ids);
-    return { items: await Promise.all(records.map((r) => this.client(r))), nextCursor };
+    return { items: await this.clients(records), nextCursor };
   }
 
   async getClient(id: string): Promise<Client> {
-    return this.client(await this.ctx.mustFetch<NsCustomer>('customer', await this.ctx.nativeOf('client', id)));
+    const [client] = await this.clients([await this.ctx.mustFetch<NsCustomer>('customer', await this.ctx.nativeOf('client', id))]);
+    return client!;
   }
 
   async updateClient(id: string, update: ClientUpdate): Promise<Client> {
@@ -152,25 +151,25 @@ export class ErpMasterData {
 
   // ---- projects -----------------------------------------------------------------------------
 
-  async project(ns: NsJob): Promise<Engagement> {
-    const map = await this.ctx.toCanonical([
+  projects(records: NsJob[]): Promise<Engagement[]> {
+    return this.ctx.mapPage(records, (ns) => [
       { entity: 'engagement', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
       { entity: 'client', nativeId: ns.parent.id },
       { entity: 'legal-entity', nativeId: ns.subsidiary.id },
       ...(ns.custentity_rate_card ? [{ entity: 'rate-card' as ErpEntity, nativeId: ns.custentity_rate_card.id }] : []),
-    ], [ns.currency.id]);
-    return jobToEngagement(ns, map);
+    ], (ns) => ns.currency.id, jobToEngagement);
   }
 
   async listProjects(page: PageRequest & { clientId?: string }): Promise<Page<Engagement>> {
     const conditions = page.clientId ? [`parent = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`] : [];
     const { ids, nextCursor } = await this.ctx.pageOfIds('job', conditions, page);
     const records = await this.ctx.fetchRecords<NsJob>('job', ids);
-    return { items: await Promise.all(records.map((r) => this.project(r))), nextCursor };
+    return { items: await this.projects(records), nextCursor };
   }
 
   async getProject(id: string): Promise<Engagement> {
-    return this.project(await this.ctx.mustFetch<NsJob>('job', await this.ctx.nativeOf('engagement', id)));
+    const [project] = await this.projects([await this.ctx.mustFetch<NsJob>('job', await this.ctx.nativeOf('engagement', id))]);
+    return project!;
   }
 
   async createProject(input: ProjectCreate): Promise<Engagement> {
