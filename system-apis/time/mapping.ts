@@ -112,11 +112,9 @@ export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds
     updatedAt: instant(entry.updated_at),
   };
   if (entry.notes) out.description = entry.notes;
-  if (billing && entry.is_billed) {
-    out.invoiceId = billing.invoiceId;
-    if (billing.invoiceLineId) out.invoiceLineId = billing.invoiceLineId;
-  }
-  return out;
+  // invoiceId and invoiceLineId are read-only in the contract: set once, here.
+  if (!billing || !entry.is_billed) return out;
+  return { ...out, invoiceId: billing.invoiceId, ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}) };
 }
 
 /** The entry's rates in minor units of the client's currency (for rating checks and reports). */
@@ -152,8 +150,7 @@ export function harvestExpenseToExpense(expense: HarvestExpense, ids: TimeRefIds
     updatedAt: instant(expense.updated_at),
   };
   if (expense.notes) out.description = expense.notes;
-  if (billing && expense.is_billed) out.invoiceId = billing.invoiceId;
-  return out;
+  return billing && expense.is_billed ? { ...out, invoiceId: billing.invoiceId } : out;
 }
 
 /** Canonical money → the JSON number Harvest takes, refusing a currency the client does not bill in. */

@@ -1,0 +1,32 @@
+// Thin HTTP routes of the time system API: request → service → response. The gateway has
+// already authenticated, checked scopes and validated the request against the contract.
+import { Router, type Request } from 'express';
+import { idempotency } from '../../core/idempotency/index.js';
+import type { Services } from '../../core/services.js';
+import type { TimeQuery } from './service.js';
+import './services.js';
+
+const param = (req: Request, name: string) => String(req.params[name]);
+
+export function timeRoutes(services: Services): Router {
+  const time = services.timeSystem;
+  const router = Router();
+  const idempotent = idempotency({
+    store: services.store,
+    required: true,
+    retentionHours: services.config.store.idempotencyRetentionHours,
+    lockSeconds: services.config.store.idempotencyLockSeconds,
+  });
+
+  router.get('/time-entries', async (req, res) => void res.json(await time.listTimeEntries(req.query as TimeQuery)));
+  router.get('/time-entries/:timeEntryId', async (req, res) => void res.json(await time.getTimeEntry(param(req, 'timeEntryId'))));
+  router.patch('/time-entries/:timeEntryId', idempotent, async (req, res) =>
+    void res.json(await time.markTimeEntryBilled(param(req, 'timeEntryId'), req.body)));
+
+  router.get('/expenses', async (req, res) => void res.json(await time.listExpenses(req.query as TimeQuery)));
+  router.get('/expenses/:expenseId', async (req, res) => void res.json(await time.getExpense(param(req, 'expenseId'))));
+  router.patch('/expenses/:expenseId', idempotent, async (req, res) => void res.json(await time.markExpenseBilled(param(req, 'expenseId'), req.body)));
+
+  router.post('/timesheet-approvals', idempotent, async (req, res) => void res.json(await time.recordTimesheetApproval(req.body)));
+  return router;
+}
