@@ -63,6 +63,15 @@ describe('ERP connector: records', () => {
     expect(invoice?.item.items.length).toBeGreaterThan(0);
   });
 
+  it('fetches a new token once when NetSuite stops accepting the cached one', async () => {
+    const erp = connector();
+    await erp.getRecord('customer', '101');
+    sandbox.ctx.state().tokens.clear(); // revoked or expired early
+    calls.length = 0;
+    expect((await erp.getRecord<NsCustomer>('customer', '101'))?.id).toBe('101');
+    expect(calls).toEqual([401, 200]);
+  });
+
   it('maps NetSuite errors to problem details with the vendor detail and code', async () => {
     const erp = connector();
     const problem = await problemOf(erp.createRecord('customer', { subsidiary: { id: '1' } }));
