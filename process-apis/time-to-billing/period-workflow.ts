@@ -1,0 +1,34 @@
+// Billing a whole period: finds every engagement with approved billable work up to the
+// period's end and starts (or finds) its own engagement run, keyed by engagement and period.
+import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { insertRun } from '../../core/workflows/runs.js';
+import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
+import { unbilledWork, type TimeToBillingDeps } from './workflow.js';
+
+export const PERIOD_WORKFLOW = 'time-to-billing-period';
+
+export function periodBillingWorkflow(deps: TimeToBillingDeps, engagementWorkflow: WorkflowDefinition<BillingRunInput>): WorkflowDefinition<BillingRunInput> {
+  return defineWorkflow<BillingRunInput>({
+    name: PERIOD_WORKFLOW,
+    eventTypePrefix: 'com.psconnect.billing.period-run',
+    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 },
+    steps: [
+      {
+        name: 'start-engagement-runs',
+        platform: 'time',
+        async run({ input }) {
+          const period = billingPeriod(input.periodStart, input.periodEnd);
+          const work = await unbilledWork(deps.time, undefined, period.end);
+          const engagements = [...new Set([...work.entries.map((e) => e.engagementId), ...work.expenses.map((x) => x.engagementId)])].sort();
+          const runs: Array<{ engagementId: string; runId: string }> = [];
+          // Inserting the runs is idempotent by key, so a retried step starts nothing twice.
+          for (const engagementId of engagements) {
+            const started = await insertRun(deps.store.db, engagementWorkflow, { ...input, engagementId }, engagementRunKey(engagementId, period));
+            runs.push({ engagementId, runId: started.id });
+          }
+          return { period: period.key, engagements: runs.length, runs: runs.slice(0, 40) };
+        },
+      },
+    ],
+  });
+}

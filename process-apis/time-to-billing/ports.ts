@@ -1,0 +1,50 @@
+// What time-to-billing needs from the system APIs, as narrow typed views of the in-process
+// services (`services.timeSystem`, `services.erpSystem`). Canonical types only.
+import type { components as TimeSchemas } from '../../generated/openapi/system/time.v1.js';
+import type { ErpSystemApi } from '../../system-apis/erp/service.js';
+
+export type TimeEntry = TimeSchemas['schemas']['TimeEntry'];
+export type Expense = TimeSchemas['schemas']['Expense'];
+export type TimeEntryBilling = TimeSchemas['schemas']['TimeEntryBilling'];
+export type ExpenseBilling = TimeSchemas['schemas']['ExpenseBilling'];
+
+export interface TimeRecordQuery {
+  cursor?: string;
+  limit?: number;
+  approvalStatus?: 'draft' | 'submitted' | 'approved';
+  billingStatus?: 'unbilled' | 'billed';
+  engagementId?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface TimePage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The operations of the Time system API (openapi/system/time.v1.yaml) that billing calls. */
+export interface TimeForBilling {
+  listTimeEntries(query: TimeRecordQuery): Promise<TimePage<TimeEntry>>;
+  listExpenses(query: TimeRecordQuery): Promise<TimePage<Expense>>;
+  /** Idempotent for the same invoice line; a conflict for another one. */
+  markTimeEntryBilled(timeEntryId: string, billing: TimeEntryBilling): Promise<TimeEntry>;
+  markExpenseBilled(expenseId: string, billing: ExpenseBilling): Promise<Expense>;
+}
+
+export type ErpForBilling = Pick<
+  ErpSystemApi,
+  'getProject' | 'listProjects' | 'getRateCard' | 'listRateCards' | 'getLegalEntity' | 'getClient' | 'listInvoices' | 'getInvoice' | 'createInvoice' | 'postInvoice' | 'listPayments'
+>;
+
+/** Every page of a cursor-paged list. */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}

@@ -1,0 +1,58 @@
+// Thin HTTP routes of the time-to-billing process API. The gateway has authenticated,
+// checked scopes and validated the request against openapi/process/time-to-billing.v1.yaml.
+import { Router, type Request } from 'express';
+import { consumeOnce } from '../../core/events/index.js';
+import { idempotencyFor } from '../../core/idempotency/index.js';
+import { ProblemError } from '../../core/problems.js';
+import type { Services } from '../../core/services.js';
+import type { RunStatus } from './run-view.js';
+import './services.js';
+
+const BASE = '/process/time-to-billing/v1';
+const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
+
+/** The event that closes a billing period and asks for its invoices. */
+export const PERIOD_CLOSED_EVENT = 'com.psconnect.billing.period-closed';
+
+export function timeToBillingRoutes(services: Services): Router {
+  const billing = services.timeToBilling;
+  const router = Router();
+
+  router.post('/runs', idempotencyFor(services), async (req, res) => {
+    const { run, created } = await billing.startRun(req.body, 'api');
+    res.status(created ? 202 : 200).location(`${BASE}/runs/${run.id}`).json(run);
+  });
+  router.get('/runs', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await billing.listRuns({
+      status: str(req, 'status') as RunStatus | undefined, subject: str(req, 'subject'),
+      createdAfter: str(req, 'createdAfter'), createdBefore: str(req, 'createdBefore'), cursor: str(req, 'cursor'), limit: limit(req),
+    }));
+  });
+  router.get('/runs/:runId', async (req, res) => void res.set('Cache-Control', 'no-store').json(await billing.getRun(String(req.params.runId))));
+  router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
+    const run = await billing.retryRun(String(req.params.runId));
+    res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
+  });
+
+  router.post('/events', async (req, res) => {
+    const event = req.body as { id: string; source: string; type: string; data?: { periodStart?: string; periodEnd?: string; engagementId?: string } };
+    const fresh = await consumeOnce(services.store.db, 'process:time-to-billing', event, async () => {
+      if (event.type !== PERIOD_CLOSED_EVENT) return;
+      const data = event.data;
+      if (!data?.periodStart || !data.periodEnd) {
+        throw new ProblemError('unprocessable-content', { detail: `${PERIOD_CLOSED_EVENT} needs data.periodStart and data.periodEnd.`, errors: [{ pointer: '/data', detail: 'periodStart and periodEnd required' }] });
+      }
+      await billing.startRun({ periodStart: data.periodStart, periodEnd: data.periodEnd, ...(data.engagementId ? { engagementId: data.engagementId } : {}) }, 'event');
+    });
+    res.status(202).json({ id: event.id, source: event.source, duplicate: !fresh });
+  });
+
+  router.get('/billing-holds', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await billing.listBillingHolds({ engagementId: str(req, 'engagementId'), cursor: str(req, 'cursor'), limit: limit(req) }));
+  });
+  router.get('/unbilled-work', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await billing.listUnbilledWork({ engagementId: str(req, 'engagementId'), cursor: str(req, 'cursor'), limit: limit(req) }));
+  });
+  return router;
+}

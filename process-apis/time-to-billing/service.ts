@@ -1,0 +1,103 @@
+// Time-to-billing as one typed in-process API: start runs (per engagement and period, or a
+// whole period), query and retry them, and report holds and unbilled work. Routes, the
+// schedule and the portal's read model call this; the workflows run in the shared engine.
+import { ProblemError } from '../../core/problems.js';
+import type { RegionalRules } from '../../core/regional/rules.js';
+import type { Store } from '../../core/store/index.js';
+import { retryRun, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
+import type { components } from '../../generated/openapi/process/time-to-billing.v1.js';
+import { allocatedAmong, listHolds } from './billing-store.js';
+import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
+import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
+import type { ErpForBilling } from './ports.js';
+import { rateEntries } from './rating.js';
+import { engagementBillingWorkflow, ENGAGEMENT_WORKFLOW, toBillableEntry, unbilledWork, type TimeToBillingDeps } from './workflow.js';
+import { listRunViews, loadRun, type Run, type RunQuery } from './run-view.js';
+import { loadEngagementContext } from './engagement-context.js';
+
+type Schemas = components['schemas'];
+export type BillingHoldPage = Schemas['BillingHoldPage'];
+export type UnbilledWorkPage = Schemas['UnbilledWorkPage'];
+export type UnbilledWork = Schemas['UnbilledWork'];
+
+const DEFINITIONS = [ENGAGEMENT_WORKFLOW, PERIOD_WORKFLOW] as const;
+
+export interface TimeToBillingApi {
+  /** Starts the run for the period (one engagement, or all with approved work); `created: false` when it existed. */
+  startRun(request: { periodStart: string; periodEnd: string; engagementId?: string }, trigger: BillingRunInput['trigger']): Promise<{ run: Run; created: boolean }>;
+  listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
+  getRun(runId: string): Promise<Run>;
+  retryRun(runId: string): Promise<Run>;
+  listBillingHolds(query: { engagementId?: string; cursor?: string; limit: number }): Promise<BillingHoldPage>;
+  listUnbilledWork(query: { engagementId?: string; cursor?: string; limit: number }): Promise<UnbilledWorkPage>;
+}
+
+/** The workflow definitions to register with the process's WorkflowEngine. */
+export function timeToBillingWorkflows(deps: TimeToBillingDeps): WorkflowDefinition<BillingRunInput>[] {
+  const engagement = engagementBillingWorkflow(deps);
+  return [engagement, periodBillingWorkflow(deps, engagement)];
+}
+
+const cursorOf = (value: string) => Buffer.from(value).toString('base64url');
+function fromCursor(cursor: string | undefined): string | undefined {
+  if (!cursor) return undefined;
+  const value = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9a-f-]{36}$/.test(value)) throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API issued.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+  return value;
+}
+
+export function createTimeToBillingApi(deps: { store: Store; engine: Pick<WorkflowEngine, 'startRun'>; erp: ErpForBilling; time: TimeToBillingDeps['time']; rules: RegionalRules }): TimeToBillingApi {
+  const { store, engine } = deps;
+  const db = store.db;
+  return {
+    async startRun(request, trigger) {
+      const period = billingPeriod(request.periodStart, request.periodEnd);
+      const input: BillingRunInput = { periodStart: period.start, periodEnd: period.end, trigger, ...(request.engagementId ? { engagementId: request.engagementId } : {}) };
+      const started = request.engagementId
+        ? await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period) })
+        : await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}` });
+      return { run: await loadRun(db, DEFINITIONS, started.id), created: started.created };
+    },
+    listRuns: (query) => listRunViews(db, DEFINITIONS, query),
+    getRun: (runId) => loadRun(db, DEFINITIONS, runId),
+    async retryRun(runId) {
+      await loadRun(db, DEFINITIONS, runId);
+      await retryRun(db, runId);
+      return loadRun(db, DEFINITIONS, runId);
+    },
+    async listBillingHolds(query) {
+      const page = await listHolds(db, { limit: query.limit, ...(query.engagementId ? { engagementId: query.engagementId } : {}), ...(query.cursor ? { after: fromCursor(query.cursor) } : {}) });
+      return { items: page.items, nextCursor: page.next ? cursorOf(page.next) : null };
+    },
+    async listUnbilledWork(query) {
+      const work = await unbilledWork(deps.time, query.engagementId, undefined);
+      const taken = new Set<string>();
+      // Work an invoice holds but Time has not yet been told about is billed, not waiting.
+      for (const id of await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id)])) taken.add(id);
+      const byEngagement = new Map<string, { entries: typeof work.entries; expenses: typeof work.expenses }>();
+      for (const e of work.entries) if (!taken.has(e.id)) (byEngagement.get(e.engagementId) ?? byEngagement.set(e.engagementId, { entries: [], expenses: [] }).get(e.engagementId)!).entries.push(e);
+      for (const x of work.expenses) if (!taken.has(x.id)) (byEngagement.get(x.engagementId) ?? byEngagement.set(x.engagementId, { entries: [], expenses: [] }).get(x.engagementId)!).expenses.push(x);
+      const after = fromCursor(query.cursor);
+      const ids = [...byEngagement.keys()].sort().filter((id) => !after || id > after);
+      const pageIds = ids.slice(0, query.limit);
+      const items: UnbilledWork[] = [];
+      for (const engagementId of pageIds) {
+        const { entries, expenses } = byEngagement.get(engagementId)!;
+        const ctx = await loadEngagementContext(deps.erp, deps.rules, engagementId);
+        const rated = rateEntries(entries.map(toBillableEntry), ctx.engagement.rateCard).rated;
+        const timeMinor = rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0);
+        const expenseMinor = expenses.filter((x) => x.amount.currency === ctx.engagement.currency).reduce((sum, x) => sum + x.amount.amountMinor, 0);
+        const dates = entries.map((e) => e.workDate).sort();
+        items.push({
+          engagementId,
+          approvedMinutes: entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+          entryCount: entries.length,
+          expenseCount: expenses.length,
+          amount: { amountMinor: timeMinor + expenseMinor, currency: ctx.engagement.currency },
+          ...(dates[0] ? { oldestWorkDate: dates[0] } : {}),
+        });
+      }
+      return { items, nextCursor: ids.length > query.limit ? cursorOf(pageIds[pageIds.length - 1]!) : null };
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// The time-to-billing workflow for one engagement and billing period: wait out a billing hold,
+// allocate approved billable work to one invoice in the store, post that invoice to ERP
+// (adopting it if an earlier attempt already created it), then mark each entry billed in Time.
+import { ProblemError } from '../../core/problems.js';
+import type { RegionalRules } from '../../core/regional/rules.js';
+import { PermanentError, TransientError } from '../../core/resilience/errors.js';
+import type { Store } from '../../core/store/index.js';
+import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
+import type { Invoice } from '../../system-apis/erp/canonical.js';
+import type { BillableExpense, BillableTimeEntry } from './billing-model.js';
+import { allocatedAmong, clearHold, invoiceByKey, invoiceOfRun, markAllocations, recordHold, recordInvoice, setInvoiceState, unmarkedAllocations, type Allocation } from './billing-store.js';
+import { loadEngagementContext } from './engagement-context.js';
+import { draftInvoice } from './invoice-draft.js';
+import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from './invoice-lines.js';
+import { billingPeriod, type BillingRunInput } from './period.js';
+import { allPages, type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
+import { rateEntries } from './rating.js';
+
+export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
+
+export interface TimeToBillingDeps {
+  store: Store;
+  erp: ErpForBilling;
+  time: TimeForBilling;
+  rules: RegionalRules;
+  /** How often a held engagement is checked again. Default 15 minutes. */
+  holdRecheckMs?: number;
+  /** Time entries marked billed at once. Default 8. */
+  markConcurrency?: number;
+}
+
+/** A 4xx answer (other than conflict and throttling) cannot improve by retrying. */
+function classify(err: unknown): unknown {
+  if (err instanceof ProblemError && err.status >= 400 && err.status < 500 && err.status !== 409 && err.status !== 429) {
+    return new PermanentError(`${err.type}: ${err.detail}`, { cause: err });
+  }
+  return err;
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
+export function toBillableEntry(e: TimeEntry): BillableTimeEntry {
+  return {
+    id: e.id, engagementId: e.engagementId, resourceId: e.resourceId, role: e.role, workDate: e.workDate, durationMinutes: e.durationMinutes,
+    billable: e.billable, approved: e.approvalStatus === 'approved', billed: e.billingStatus === 'billed',
+  };
+}
+
+export function toBillableExpense(x: Expense): BillableExpense {
+  return {
+    id: x.id, engagementId: x.engagementId, incurredOn: x.incurredOn, description: x.description ?? x.category, amount: x.amount,
+    billable: x.billable, approved: x.approvalStatus === 'approved', billed: x.billingStatus === 'billed',
+  };
+}
+
+/** Approved, billable, not yet billed work of one engagement up to `to`, as Time reports it. */
+export async function unbilledWork(time: TimeForBilling, engagementId: string | undefined, to: string | undefined): Promise<{ entries: TimeEntry[]; expenses: Expense[] }> {
+  const query = { approvalStatus: 'approved' as const, billingStatus: 'unbilled' as const, ...(engagementId ? { engagementId } : {}), ...(to ? { to } : {}), limit: 200 };
+  const [entries, expenses] = await Promise.all([
+    allPages((cursor) => time.listTimeEntries({ ...query, ...(cursor ? { cursor } : {}) })),
+    allPages((cursor) => time.listExpenses({ ...query, ...(cursor ? { cursor } : {}) })),
+  ]);
+  return { entries: entries.filter((e) => e.billable), expenses: expenses.filter((x) => x.billable) };
+}
+
+async function mapLimited<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}
+
+/** An ERP invoice of this engagement and period that bills any of `sourceIds` (an earlier attempt's). */
+async function findPostedEarlier(erp: ErpForBilling, engagementId: string, periodStart: string, periodEnd: string, sourceIds: ReadonlySet<string>): Promise<Invoice | undefined> {
+  const invoices = await allPages((cursor) => erp.listInvoices({ engagementId, limit: 200, ...(cursor ? { cursor } : {}) }));
+  return invoices.find(
+    (inv) => inv.periodStart === periodStart && inv.periodEnd === periodEnd && inv.lines.some((l) => l.sources.some((s) => sourceIds.has(s.id))),
+  );
+}
+
+export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefinition<BillingRunInput> {
+  const { store, erp, time, rules } = deps;
+  const db = store.db;
+  const holdRecheckMs = deps.holdRecheckMs ?? 15 * 60_000;
+  return defineWorkflow<BillingRunInput>({
+    name: ENGAGEMENT_WORKFLOW,
+    eventTypePrefix: 'com.psconnect.billing.run',
+    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 },
+    steps: [
+      {
+        name: 'check-billing-hold',
+        platform: 'erp',
+        // A hold can last weeks: the run waits, re-checking, instead of failing.
+        retry: { maxAttempts: 100_000 },
+        async run({ input }) {
+          const engagementId = input.engagementId!;
+          const ctx = await guarded(() => loadEngagementContext(erp, rules, engagementId));
+          if (!ctx.engagement.billingHold) {
+            await clearHold(db, engagementId);
+            return { held: false };
+          }
+          const period = billingPeriod(input.periodStart, input.periodEnd);
+          const waiting = await unbilledWork(time, engagementId, period.end);
+          const rated = rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated;
+          const amount = rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0);
+          await recordHold(db, {
+            engagementId,
+            reason: 'The engagement is on billing hold in ERP.',
+            waitingMinutes: waiting.entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+            waitingEntries: waiting.entries.length,
+            waitingAmount: { amountMinor: amount, currency: ctx.engagement.currency },
+          });
+          throw new TransientError(`Engagement ${engagementId} is on billing hold; approved work waits.`, { retryAfterMs: holdRecheckMs });
+        },
+      },
+      {
+        name: 'allocate-entries',
+        platform: 'time',
+        async run({ runId, input }) {
+          const existing = await invoiceOfRun(db, runId);
+          if (existing) return { invoiceKey: existing.key, resumed: true };
+          const engagementId = input.engagementId!;
+          const period = billingPeriod(input.periodStart, input.periodEnd);
+          const ctx = await guarded(() => loadEngagementContext(erp, rules, engagementId));
+          const work = await guarded(() => unbilledWork(time, engagementId, period.end));
+          // Work an invoice already holds (Time not yet told) is not billed again.
+          const taken = await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id)]);
+          const entries = work.entries.filter((e) => !taken.has(e.id)).map(toBillableEntry);
+          const expenses = work.expenses.filter((x) => !taken.has(x.id)).map(toBillableExpense);
+          const outcome = draftInvoice({ engagement: ctx.engagement, period, customer: ctx.customer, entries, expenses, milestones: [], rules });
+          if (outcome.kind === 'on-hold') throw new TransientError(outcome.reason, { retryAfterMs: holdRecheckMs });
+          if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
+          if (outcome.kind === 'nothing-to-bill') return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
+          const minutesOf = new Map(entries.map((e) => [e.id, e.durationMinutes]));
+          const draft = splitLines(outcome.draft, minutesOf);
+          if (draft.lines.length > MAX_LINES_PER_INVOICE) {
+            throw new PermanentError(`The invoice would have ${draft.lines.length} lines; ERP takes at most ${MAX_LINES_PER_INVOICE}.`);
+          }
+          const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, minutesOf) });
+          return { invoiceKey: row.key, sequence: row.sequence, lines: draft.lines.length, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
+        },
+      },
+      {
+        name: 'post-invoice',
+        platform: 'erp',
+        async run({ results, attempt }) {
+          const key = (results['allocate-entries'] as { invoiceKey: string | null }).invoiceKey;
+          if (!key) return { erpInvoiceId: null };
+          const row = (await invoiceByKey(db, key))!;
+          let invoice: Invoice | undefined;
+          if (row.erpInvoiceId) invoice = await guarded(() => erp.getInvoice(row.erpInvoiceId!));
+          else if (attempt > 1) {
+            // An earlier attempt may have created it before failing or dying: adopt, never duplicate.
+            const sources = new Set(row.draft.lines.flatMap((l) => l.sourceIds));
+            invoice = await guarded(() => findPostedEarlier(erp, row.engagementId, row.draft.period.start, row.draft.period.end, sources));
+          }
+          if (!invoice) {
+            invoice = await guarded(() =>
+              erp.createInvoice({
+                engagementId: row.engagementId,
+                periodStart: row.draft.period.start,
+                periodEnd: row.draft.period.end,
+                lines: erpLines(row.draft),
+                post: true,
+              }),
+            );
+          }
+          await setInvoiceState(db, key, 'created', invoice.id);
+          if (invoice.status === 'draft') invoice = await guarded(() => erp.postInvoice(invoice!.id));
+          return { erpInvoiceId: invoice.id, total: invoice.total, status: invoice.status };
+        },
+      },
+      {
+        name: 'mark-billed',
+        platform: 'time',
+        async run({ results }) {
+          const key = (results['allocate-entries'] as { invoiceKey: string | null }).invoiceKey;
+          if (!key) return { invoiceId: null, entries: 0 };
+          const row = (await invoiceByKey(db, key))!;
+          const invoice = await guarded(() => erp.getInvoice(row.erpInvoiceId!));
+          const lineOf = new Map<string, string>();
+          for (const line of invoice.lines) for (const s of line.sources) lineOf.set(s.id, line.id);
+          const pending = await unmarkedAllocations(db, key);
+          const done: string[] = [];
+          const flush = async () => {
+            if (done.length) await markAllocations(db, done.splice(0));
+          };
+          try {
+            await mapLimited(pending, deps.markConcurrency ?? 8, async (a: Allocation) => {
+              const billing = { billingStatus: 'billed' as const, invoiceId: invoice.id, ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}) };
+              if (a.sourceKind === 'time-entry') await guarded(() => time.markTimeEntryBilled(a.sourceId, billing));
+              else if (a.sourceKind === 'expense') await guarded(() => time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id }));
+              done.push(a.sourceId);
+              if (done.length >= 500) await flush();
+            });
+          } finally {
+            await flush();
+          }
+          await setInvoiceState(db, key, 'marked');
+          return { invoiceId: invoice.id, entries: pending.length, total: invoice.total, tax: invoice.taxTotal };
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,86 @@
+// A Time system API stand-in for journey tests, with the contract's semantics for what
+// billing relies on: filters, cursor pages of at most 200, "mark billed" idempotent for the
+// same invoice line and 409 for another, and an optional failure rate on every call.
+import { v7 as uuidv7 } from 'uuid';
+import { ProblemError } from '../../../core/problems.js';
+import type { Expense, ExpenseBilling, TimeEntry, TimeEntryBilling, TimeForBilling, TimePage, TimeRecordQuery } from '../../../process-apis/time-to-billing/ports.js';
+
+export class TimeDouble implements TimeForBilling {
+  readonly entries = new Map<string, TimeEntry>();
+  readonly expenses = new Map<string, Expense>();
+  /** Share of calls (0..1) that fail with 503 before doing anything. */
+  failureRate = 0;
+  /** Share of "mark billed" calls that take effect but answer 503 (a lost response). */
+  lostResponseRate = 0;
+  calls = 0;
+
+  private maybeFail(): void {
+    this.calls++;
+    if (this.failureRate > 0 && Math.random() < this.failureRate) throw new ProblemError('upstream-unavailable', { detail: 'Time platform unavailable (injected).' });
+  }
+
+  addEntry(e: Partial<TimeEntry> & Pick<TimeEntry, 'engagementId' | 'role' | 'workDate' | 'durationMinutes'>): TimeEntry {
+    const entry: TimeEntry = {
+      id: uuidv7(), resourceId: uuidv7(), billable: true, approvalStatus: 'approved', billingStatus: 'unbilled', updatedAt: new Date().toISOString(), ...e,
+    } as TimeEntry;
+    this.entries.set(entry.id, entry);
+    return entry;
+  }
+
+  addExpense(x: Partial<Expense> & Pick<Expense, 'engagementId' | 'incurredOn' | 'amount'>): Expense {
+    const expense: Expense = {
+      id: uuidv7(), resourceId: uuidv7(), category: 'travel', billable: true, approvalStatus: 'approved', billingStatus: 'unbilled', updatedAt: new Date().toISOString(), ...x,
+    } as Expense;
+    this.expenses.set(expense.id, expense);
+    return expense;
+  }
+
+  private page<T extends { id: string; engagementId: string; approvalStatus: string; billingStatus: string }>(
+    all: Iterable<T>, q: TimeRecordQuery, dateOf: (r: T) => string,
+  ): TimePage<T> {
+    const limit = Math.min(q.limit ?? 50, 200);
+    const matching = [...all]
+      .filter((r) => (!q.approvalStatus || r.approvalStatus === q.approvalStatus) && (!q.engagementId || r.engagementId === q.engagementId))
+      .filter((r) => !q.billingStatus || r.billingStatus === q.billingStatus)
+      .filter((r) => (!q.from || dateOf(r) >= q.from) && (!q.to || dateOf(r) <= q.to))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString() : '';
+    const rest = matching.filter((r) => r.id > after);
+    const items = rest.slice(0, limit);
+    return { items, nextCursor: rest.length > limit ? Buffer.from(items[items.length - 1]!.id).toString('base64url') : null };
+  }
+
+  async listTimeEntries(q: TimeRecordQuery): Promise<TimePage<TimeEntry>> {
+    this.maybeFail();
+    return this.page(this.entries.values(), q, (e) => e.workDate);
+  }
+
+  async listExpenses(q: TimeRecordQuery): Promise<TimePage<Expense>> {
+    this.maybeFail();
+    return this.page(this.expenses.values(), q, (x) => x.incurredOn);
+  }
+
+  async markTimeEntryBilled(id: string, billing: TimeEntryBilling): Promise<TimeEntry> {
+    this.maybeFail();
+    const entry = this.entries.get(id);
+    if (!entry) throw new ProblemError('not-found', { detail: `No time entry ${id}.` });
+    if (!entry.billable) throw new ProblemError('unprocessable-content', { detail: 'Not billable.' });
+    if (entry.billingStatus === 'billed' && (entry.invoiceId !== billing.invoiceId || entry.invoiceLineId !== billing.invoiceLineId)) {
+      throw new ProblemError('conflict', { detail: `Time entry ${id} is billed on another invoice line.` });
+    }
+    const updated = { ...entry, billingStatus: 'billed' as const, invoiceId: billing.invoiceId, ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}) };
+    this.entries.set(id, updated);
+    if (this.lostResponseRate > 0 && Math.random() < this.lostResponseRate) throw new ProblemError('upstream-timeout', { detail: 'Response lost (injected).' });
+    return updated;
+  }
+
+  async markExpenseBilled(id: string, billing: ExpenseBilling): Promise<Expense> {
+    this.maybeFail();
+    const expense = this.expenses.get(id);
+    if (!expense) throw new ProblemError('not-found', { detail: `No expense ${id}.` });
+    if (expense.billingStatus === 'billed' && expense.invoiceId !== billing.invoiceId) throw new ProblemError('conflict', { detail: `Expense ${id} is billed on another invoice.` });
+    const updated = { ...expense, billingStatus: 'billed' as const, invoiceId: billing.invoiceId };
+    this.expenses.set(id, updated);
+    return updated;
+  }
+}
