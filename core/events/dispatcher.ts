@@ -9,6 +9,7 @@ import type { Store } from '../store/index.js';
 import type { Insertable } from 'kysely';
 import type { EventDeliveriesTable } from './schema.js';
 import { claimDueDeliveries, claimOutbox, keepLeased, type ClaimedDelivery } from './claims.js';
+import { deferredTargets, registerLocalSubscribers, subscriberPatterns } from './targets.js';
 import { typeMatcher, type DeliveredEvent } from './envelope.js';
 import { noopEventMetrics, type EventMetrics } from './metrics.js';
 import { WebhookSender } from './webhook-sender.js';
@@ -54,6 +55,7 @@ export class EventDispatcher {
   private readonly sender: WebhookSender;
   private readonly o: Required<Omit<DispatcherOptions, 'logger' | 'workerId'>> & { logger?: Logger };
   private readonly loop: PollLoop;
+  private registered = false;
 
   constructor(options: DispatcherOptions) {
     this.workerId = options.workerId ?? `dispatcher-${randomUUID()}`;
@@ -81,9 +83,10 @@ export class EventDispatcher {
   }
 
   /**
-   * Registers an in-process subscriber. Every process that runs a dispatcher must register
-   * the same subscribers, before start(): a claimed event is delivered to the subscribers
-   * this process knows, then marked dispatched.
+   * Registers an in-process subscriber, before start(). Names are also recorded in the store:
+   * an event claimed by a process that lacks a subscriber some process registered (an older
+   * version during a rolling deploy) gets a pending delivery row for it, which a process that
+   * has it delivers. `retireLocalSubscriber` removes a name for good.
    */
   subscribe(subscriber: LocalSubscriber): this {
     if (this.loop.isRunning) throw new Error(`subscriber ${subscriber.name} registered after the dispatcher started`);
@@ -93,16 +96,8 @@ export class EventDispatcher {
 
   /** Type patterns of a subscriber (`local:<name>` or `webhook:<id>`), for replay. */
   async patternsOf(subscriber: string): Promise<string[]> {
-    if (subscriber.startsWith('local:')) {
-      const local = this.subscribers.get(subscriber.slice('local:'.length));
-      return local ? local.types : ['*'];
-    }
-    const row = await this.o.store.db
-      .selectFrom('webhook_subscriptions')
-      .select('event_types')
-      .where('id', '=', subscriber.slice('webhook:'.length))
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.event_types) as string[]) : [];
+    const local = subscriber.startsWith('local:') ? this.subscribers.get(subscriber.slice(6)) : undefined;
+    return local ? local.types : subscriberPatterns(this.o.store.db, subscriber);
   }
 
   private nextAttemptAt(attempts: number, now: number, retryAfterMs?: number): number {
@@ -117,6 +112,10 @@ export class EventDispatcher {
    */
   async dispatchOnce(): Promise<number> {
     const { db, engine } = this.o.store;
+    if (!this.registered) {
+      await registerLocalSubscribers(db, [...this.subscribers.values()]);
+      this.registered = true;
+    }
     const now = Date.now();
     const claimed = await claimOutbox(db, engine, this.workerId, now, this.o.leaseMs, this.o.batchSize);
     if (claimed.length === 0) return 0;
@@ -148,12 +147,11 @@ export class EventDispatcher {
     }
     for (const [name, count] of delivered) this.o.metrics.delivered(`local:${name}`, count);
 
-    const hooks = (await db.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('state', '=', 'active').execute()).map(
-      (h) => ({ subscriber: `webhook:${h.id}`, matches: typeMatcher(JSON.parse(h.event_types) as string[]) }),
-    );
+    // Webhooks, and in-process subscribers that only other processes have, get delivery rows.
+    const deferred = await deferredTargets(db, new Set(this.subscribers.keys()));
     for (const event of events) {
-      for (const hook of hooks) {
-        if (hook.matches(event.type)) rows.push(this.pendingRow(event.seq, hook.subscriber, now));
+      for (const target of deferred) {
+        if (target.matches(event.type)) rows.push(this.pendingRow(event.seq, target.subscriber, now));
       }
     }
     const seqs = events.map((e) => e.seq);
@@ -238,16 +236,14 @@ export class EventDispatcher {
       return { d, ok: false, status: result.status, error: result.error, retryAfterMs: result.retryAfterMs, gone: result.gone, dead: result.gone };
     };
     // Bounded concurrency: webhooks are slow, in-process handlers are not.
-    let next = 0;
-    const workers = Array.from({ length: Math.min(this.o.webhookConcurrency, claimed.length) }, async () => {
-      while (next < claimed.length) {
-        const d = claimed[next++];
-        outcomes.push(await attempt(d));
-      }
-    });
     const release = keepLeased(db, 'event_deliveries', claimed.map((c) => c.id), this.workerId, this.o.leaseMs, this.leaseError);
     try {
-      await Promise.all(workers);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(this.o.webhookConcurrency, claimed.length) }, async () => {
+          while (next < claimed.length) outcomes.push(await attempt(claimed[next++]));
+        }),
+      );
     } finally {
       release();
     }

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { withTransaction, type Store } from '../store/index.js';
 import { Registry } from 'prom-client';
-import { consumeOnce, emit, emitMany, EventDispatcher, promEventMetrics, purgeEvents, replayEvents, type DeliveredEvent } from './index.js';
+import { consumeOnce, emit, emitMany, EventDispatcher, promEventMetrics, purgeEvents, replayEvents, retireLocalSubscriber, type DeliveredEvent } from './index.js';
 
 describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
   let store: Store;
@@ -212,5 +212,29 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     await one.stop();
     expect(counts.size).toBe(10);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('leaves deliveries for a subscriber that only another process has (rolling deploy)', async () => {
+    const seen = { oldX: 0, newX: 0, newY: [] as string[] };
+    const older = new EventDispatcher({ store }).subscribe({ name: 'x', types: ['*'], handle: () => void seen.oldX++ });
+    const newer = new EventDispatcher({ store })
+      .subscribe({ name: 'x', types: ['*'], handle: () => void seen.newX++ })
+      .subscribe({ name: 'y', types: ['order.*'], handle: (e) => void seen.newY.push(e.type) });
+    await newer.drain(); // registers x and y
+    await emitMany(store.db, [{ type: 'order.placed', source: '/d' }, { type: 'crm.touched', source: '/d' }]);
+    await older.drain(); // knows only x: leaves a pending delivery for y
+    expect(seen).toEqual({ oldX: 2, newX: 0, newY: [] });
+    expect(await older.patternsOf('local:y')).toEqual(['order.*']);
+    await newer.drain();
+    expect(seen).toEqual({ oldX: 2, newX: 0, newY: ['order.placed'] });
+
+    await emit(store.db, { type: 'order.cancelled', source: '/d' });
+    await older.drain();
+    expect(await retireLocalSubscriber(store.db, 'y')).toBe(1);
+    await emit(store.db, { type: 'order.shipped', source: '/d' });
+    await older.drain();
+    const pendingForY = await store.db.selectFrom('event_deliveries').select('id').where('subscriber', '=', 'local:y').where('state', '=', 'pending').execute();
+    expect(pendingForY).toHaveLength(0);
+    await Promise.all([older.stop(), newer.stop()]);
   });
 });

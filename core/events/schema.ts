@@ -58,8 +58,16 @@ export interface EventConsumedTable {
   consumed_at_ms: number;
 }
 
+/** In-process subscribers registered by any process (see dispatcher.ts). */
+export interface EventLocalSubscribersTable {
+  name: string;
+  event_types: string;
+  registered_at_ms: number;
+}
+
 declare module '../store/schema.js' {
   interface Database {
+    event_local_subscribers: EventLocalSubscribersTable;
     event_outbox: EventOutboxTable;
     webhook_subscriptions: WebhookSubscriptionsTable;
     event_deliveries: EventDeliveriesTable;

@@ -91,3 +91,20 @@ export async function setSubscriptionState(
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw new ProblemError('not-found', { detail: `No webhook subscription ${id}.` });
 }
+
+/**
+ * Removes an in-process subscriber's registration for good (its code is gone): processes
+ * stop leaving deliveries for it, and the ones still pending are marked dead.
+ */
+export async function retireLocalSubscriber(db: Kysely<Database>, name: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('event_local_subscribers').where('name', '=', name).execute();
+    const dead = await trx
+      .updateTable('event_deliveries')
+      .set({ state: 'dead', last_error: 'subscriber retired', claimed_by: null, lease_until_ms: null })
+      .where('subscriber', '=', `local:${name}`)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return Number(dead.numUpdatedRows);
+  });
+}
