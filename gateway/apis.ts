@@ -1,5 +1,8 @@
 // The API modules the gateway mounts, one line per API and major version. Each needs its
 // contract at openapi/{layer}/{api}.v{major}.yaml; contracts without a module answer 501.
 import type { ApiModule } from './api-module.js';
+import { crmSystemModule } from '../system-apis/crm/module.js';
 
-export const apis: ApiModule[] = [];
+export const apis: ApiModule[] = [
+  crmSystemModule,
+];
