@@ -12,6 +12,7 @@ import { SchedulingIds } from './ids.js';
 import { assignmentToTaskInput, assignmentUpdateToTaskPatch, floatProjectToProject, personToResource, projectToFloatInput, taskToAssignment } from './mapping.js';
 import { findCancelledAssignment, saveCancelledAssignment } from './records.js';
 import { createStaffingRequests } from './staffing.js';
+import { changeOf, parseTaskWebhook, type AssignmentChange } from './webhooks.js';
 import type { FloatPerson, FloatTask } from './vendor-types.js';
 
 export type ResourcePage = components['schemas']['ResourcePage'];
@@ -45,6 +46,11 @@ export interface SchedulingSystemApi {
   getStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
   cancelStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
   assignStaffingRequest(staffingRequestId: string, resourceId: string): Promise<Assignment>;
+  /**
+   * The canonical change carried by an allocation webhook (already verified by core/inbox).
+   * Undefined for allocations on placeholders: those are staffing requests, not assignments.
+   */
+  assignmentChangeFromWebhook(payload: unknown): Promise<AssignmentChange | undefined>;
 }
 
 export interface SchedulingSystemApiDeps {
@@ -123,6 +129,19 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
   }
 
   const api: Omit<SchedulingSystemApi, 'createStaffingRequest' | 'getStaffingRequest' | 'cancelStaffingRequest' | 'assignStaffingRequest'> = {
+    async assignmentChangeFromWebhook(payload) {
+      const hook = parseTaskWebhook(payload);
+      const seat = await person(hook.data.people_id);
+      // A deleted placeholder's person may be gone too; only a known placeholder is skipped.
+      if (seat?.people_type_id === 3) return undefined;
+      const current = await toAssignment(hook.data);
+      const change = changeOf(hook.event);
+      if (change !== 'cancelled') return { change, occurredAt: hook.timestamp, assignment: current };
+      const cancelled: Assignment = { ...current, status: 'cancelled' };
+      await saveCancelledAssignment(deps.store.db, cancelled);
+      return { change, occurredAt: hook.timestamp, assignment: (await findCancelledAssignment(deps.store.db, current.id)) ?? cancelled };
+    },
+
     async listResources(query = {}) {
       const at = pageOf(query, `resources:${query.status ?? ''}`);
       const active = query.status === undefined ? undefined : query.status === 'active' ? 1 : 0;

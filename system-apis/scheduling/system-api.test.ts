@@ -1,5 +1,7 @@
 // The scheduling system API through the real gateway (JWT, scopes, contract validation of
 // every request and response) against the Float-shaped sandbox, on each store engine available.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
@@ -12,7 +14,7 @@ import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type 
 import type { Assignment, Resource, SchedulingProject, StaffingRequest } from './canonical.js';
 import { SchedulingConnector } from './connector.js';
 import { schedulingSystemModule } from './module.js';
-import { createSchedulingSystemApi, type AssignmentPage, type ResourcePage } from './service.js';
+import { createSchedulingSystemApi, type AssignmentPage, type ResourcePage, type SchedulingSystemApi } from './service.js';
 
 async function catalogue() {
   return Promise.all(
@@ -35,6 +37,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
   let gateway: TestGateway;
   let readWrite: Record<string, string>;
   let readOnly: Record<string, string>;
+  let schedulingSystem: SchedulingSystemApi;
+  let receiver: Server;
+  const webhooks: unknown[] = [];
 
   async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
     const res = await fetch(`${gateway.url}/system/scheduling/v1${path}`, {
@@ -62,7 +67,17 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     running = await listen(sandbox.app);
     store = await migratedStore(engine);
     connector = new SchedulingConnector({ baseUrl: running.url, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 2_000, backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } });
-    const schedulingSystem = createSchedulingSystemApi({ connector, store });
+    schedulingSystem = createSchedulingSystemApi({ connector, store });
+    receiver = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => {
+        webhooks.push(JSON.parse(data));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/scheduling-events`);
     key = await makeKey();
     jwks = await startJwks([key]);
     gateway = await startGateway(jwks.url, {}, { catalogue: await catalogue(), apis: [schedulingSystemModule], services: { store, schedulingSystem } });
@@ -74,6 +89,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     await jwks?.close();
     await connector?.close();
     await running?.close();
+    await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
     await store?.close();
     await engine.cleanup();
   });
@@ -191,6 +207,25 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     expect(cancelled.body.status).toBe('cancelled');
     expect((await call<StaffingRequest>('GET', `/staffing-requests/${requested.body.id}`)).body.status).toBe('cancelled');
     expect((await call('GET', `/staffing-requests/${newId()}`)).status).toBe(404);
+  });
+
+  it('turns allocation webhooks into canonical assignment changes, skipping placeholder seats', async () => {
+    const engagementId = await project('Tailspin pricing review');
+    const [resource] = await someResources();
+    webhooks.length = 0;
+    const booked = await call<Assignment>('POST', '/assignments', {
+      body: { engagementId, resourceId: resource.id, role: 'analyst', startDate: '2027-02-01', endDate: '2027-02-12', minutesPerWeek: 1200 }, headers: idem(),
+    });
+    await call('PATCH', `/assignments/${booked.body.id}`, { body: { minutesPerWeek: 600 }, headers: idem() });
+    await call('PATCH', `/assignments/${booked.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
+    await call('POST', '/staffing-requests', { body: { engagementId, role: 'architect', startDate: '2027-02-01', endDate: '2027-02-05', effortMinutes: 600 }, headers: idem() });
+    await sandbox.ctx.webhooks.drain();
+    const changes = await Promise.all(webhooks.map((w) => schedulingSystem.assignmentChangeFromWebhook(w)));
+    expect(changes.map((c) => c?.change)).toEqual(['created', 'updated', 'cancelled', undefined]);
+    expect(changes.slice(0, 3).every((c) => c?.assignment.id === booked.body.id && c.assignment.engagementId === engagementId)).toBe(true);
+    expect(changes[1]?.assignment.minutesPerWeek).toBe(600);
+    expect(changes[2]?.assignment.status).toBe('cancelled');
+    await expect(schedulingSystem.assignmentChangeFromWebhook({ event: 'task.exploded' })).rejects.toMatchObject({ status: 422 });
   });
 
   it('turns platform failures into 502/503 problem details', async () => {

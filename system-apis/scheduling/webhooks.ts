@@ -1,0 +1,38 @@
+// Allocation webhooks from the scheduling platform (task.created / task.updated /
+// task.deleted), checked and turned into canonical assignment changes. Signature checking
+// and de-duplication happen before this, in core/inbox; this only reads the payload.
+import { ProblemError } from '../../core/problems.js';
+import type { Assignment } from './canonical.js';
+import type { FloatTask, FloatTaskWebhook } from './vendor-types.js';
+
+export interface AssignmentChange {
+  change: 'created' | 'updated' | 'cancelled';
+  /** When the platform sent it (RFC 3339). */
+  occurredAt: string;
+  assignment: Assignment;
+}
+
+const EVENTS = new Set(['task.created', 'task.updated', 'task.deleted']);
+
+function invalid(detail: string): ProblemError {
+  return new ProblemError('unprocessable-content', { detail: `Not a scheduling allocation webhook: ${detail}` });
+}
+
+/** The payload as the platform sends it, or a 422 problem naming what is wrong. */
+export function parseTaskWebhook(payload: unknown): FloatTaskWebhook {
+  if (typeof payload !== 'object' || payload === null) throw invalid('not an object');
+  const p = payload as Record<string, unknown>;
+  if (typeof p.event !== 'string' || !EVENTS.has(p.event)) throw invalid(`unknown event ${JSON.stringify(p.event)}`);
+  if (typeof p.timestamp !== 'string' || Number.isNaN(Date.parse(p.timestamp))) throw invalid('timestamp missing');
+  const d = p.data as Partial<FloatTask> | undefined;
+  if (!d || typeof d.task_id !== 'number' || typeof d.people_id !== 'number' || typeof d.project_id !== 'number' ||
+      typeof d.hours !== 'number' || typeof d.start_date !== 'string' || typeof d.end_date !== 'string' ||
+      typeof d.status !== 'number' || typeof d.modified !== 'string') {
+    throw invalid('data is not an allocation');
+  }
+  return payload as FloatTaskWebhook;
+}
+
+export function changeOf(event: FloatTaskWebhook['event']): AssignmentChange['change'] {
+  return event === 'task.created' ? 'created' : event === 'task.updated' ? 'updated' : 'cancelled';
+}
