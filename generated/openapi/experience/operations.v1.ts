@@ -11,7 +11,9 @@ export interface paths {
         };
         /**
          * Operations summary
-         * @description Runs per journey, platform health, dead letters and the business backlogs, in one view.
+         * @description Runs per journey and state, open dead letters, the outbox backlog and the age of its oldest
+         *     undelivered event, inbound webhooks rejected in the last 24 hours, and failed provisioning.
+         *     Figures the layer cannot yet measure are left out rather than shown as zero.
          */
         get: operations["getSummary"];
         put?: never;
@@ -30,8 +32,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List runs of every journey
-         * @description Runs across journeys, newest first, filtered by journey, status, subject and creation time.
+         * List runs
+         * @description Runs across journeys, newest first, filtered by journey or workflow, state and creation time.
          */
         get: operations["listRuns"];
         put?: never;
@@ -51,7 +53,7 @@ export interface paths {
         };
         /**
          * Get a run
-         * @description One run with its steps, attempts and errors.
+         * @description One run with its input, steps (attempts, errors, results) and dead letters.
          */
         get: operations["getRun"];
         put?: never;
@@ -73,9 +75,31 @@ export interface paths {
         put?: never;
         /**
          * Retry a failed run
-         * @description Resumes a failed run from its last checkpoint. 409 unless the run is `failed`.
+         * @description Resumes a failed run from the step that failed, with a fresh attempt budget; completed steps
+         *     are not run again. Its open dead letters become `replayed`. 409 unless the run is `failed`.
          */
         post: operations["retryRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{runId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a run
+         * @description Stops a run that has not finished; completed steps are compensated in reverse order, then the
+         *     run ends `cancelled`. 409 when the run is already completed, compensated or cancelled.
+         */
+        post: operations["cancelRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -91,7 +115,7 @@ export interface paths {
         };
         /**
          * List dead letters
-         * @description Messages and steps that failed their last attempt, newest first.
+         * @description Workflow steps that failed their last attempt, newest first; `open` ones by default.
          */
         get: operations["listDeadLetters"];
         put?: never;
@@ -111,7 +135,7 @@ export interface paths {
         };
         /**
          * Get a dead letter
-         * @description The whole failed message or step input, with the error and attempts.
+         * @description The whole step input, with every attempt's error and the step reached.
          */
         get: operations["getDeadLetter"];
         put?: never;
@@ -133,7 +157,8 @@ export interface paths {
         put?: never;
         /**
          * Replay a dead letter
-         * @description Processes the dead letter again, once, as it was kept; the replay is idempotent toward the platforms like any step. 409 unless the dead letter is `open`.
+         * @description Resumes the dead letter's run from the step it reached; the step keeps its idempotency key
+         *     toward the platform. 409 unless the dead letter is `open`.
          */
         post: operations["replayDeadLetter"];
         delete?: never;
@@ -153,9 +178,117 @@ export interface paths {
         put?: never;
         /**
          * Discard a dead letter
-         * @description Marks the dead letter as handled without replaying it, with the reason. 409 unless it is `open`.
+         * @description Marks the dead letter as handled without replaying it, with the reason (kept in the audit
+         *     trail). 409 unless it is `open`.
          */
         post: operations["discardDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description Every outbound webhook subscription, oldest first; secrets are never shown here.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Create a webhook subscription
+         * @description Subscribes a URL to event types. The answer carries the signing secret: it is shown this
+         *     once and never again. URLs to loopback, private or link-local addresses are refused.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Disable or re-enable a webhook subscription
+         * @description Sets the subscription's state; a disabled subscription receives nothing until enabled again.
+         */
+        patch: operations["updateWebhookSubscription"];
+        trace?: never;
+    };
+    "/event-replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-deliver events to one subscriber
+         * @description Schedules re-delivery, to one subscriber only, of every event recorded at or after `since`
+         *     whose type the subscriber wants. Subscribers de-duplicate on the event id.
+         */
+        post: operations["startEventReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rejected-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List rejected inbound webhooks
+         * @description Inbound platform webhooks refused for a missing or bad signature or a stale timestamp, newest first.
+         */
+        get: operations["listRejectedWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Query the audit trail
+         * @description Audit entries by target and/or by correlation id (the request id of the call that made the
+         *     change), newest first.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -166,63 +299,155 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The figures the integration team watches. */
+        /** @description The figures the integration team watches. Optional figures are absent when the layer cannot measure them yet. */
         OperationsSummary: {
             generatedAt: components["schemas"]["Instant"];
-            journeys: components["schemas"]["JourneyFigures"][];
-            platforms: components["schemas"]["PlatformHealth"][];
-            /** Format: int32 */
-            openDeadLetters: number;
+            /** @description Runs by journey and state; states with no runs are left out. */
+            runs: components["schemas"]["RunCount"][];
             /**
-             * Format: int32
-             * @description Opportunities whose provisioning failed or was rejected and is not yet resolved.
+             * Format: int64
+             * @description Dead letters not yet replayed or discarded.
+             */
+            openDeadLetters: number;
+            outbox: components["schemas"]["OutboxFigures"];
+            /**
+             * Format: int64
+             * @description Inbound webhooks refused in the last 24 hours.
+             */
+            rejectedWebhooksLastDay: number;
+            /**
+             * Format: int64
+             * @description Opportunity-to-project runs that failed or were compensated.
              */
             failedProvisioning: number;
             /**
-             * Format: int32
-             * @description Invoices drafted but not yet posted in ERP.
+             * Format: int64
+             * @description Approved billable time not yet on an invoice, when the time-to-billing journey reports it.
              */
-            invoicePostingBacklog: number;
+            approvedUnbilledMinutes?: number;
+        };
+        RunCount: {
+            /** @description The journey, or the workflow name when it belongs to none. */
+            journey: string;
+            /** @description The workflow definition. */
+            workflow: string;
+            state: components["schemas"]["RunState"];
+            /** Format: int64 */
+            count: number;
+        };
+        OutboxFigures: {
             /**
              * Format: int64
-             * @description Approved billable time not yet on an invoice.
+             * @description Events written but not yet handed to subscribers.
              */
-            approvedUnbilledMinutes: number;
-            /** Format: int32 */
-            reconciliationExceptions: number;
-        };
-        JourneyFigures: {
-            journey: components["schemas"]["Journey"];
-            /** Format: int32 */
-            running: number;
-            /** Format: int32 */
-            waiting: number;
-            /** Format: int32 */
-            failedLastDay: number;
-            /** Format: int32 */
-            succeededLastDay: number;
+            undispatchedEvents: number;
             /**
-             * Format: int32
-             * @description Median run duration over the last day.
+             * Format: int64
+             * @description Age of the oldest event not yet dispatched; absent when there is none.
              */
-            p50LatencyMs?: number;
-            /** Format: int32 */
-            p99LatencyMs?: number;
+            oldestUndispatchedAgeSeconds?: number;
+            /**
+             * Format: int64
+             * @description Webhook and retried deliveries still due.
+             */
+            pendingDeliveries: number;
+            /**
+             * Format: int64
+             * @description Age of the oldest delivery still due; absent when there is none.
+             */
+            oldestPendingDeliveryAgeSeconds?: number;
+            /**
+             * Format: int64
+             * @description Deliveries that gave up after their last attempt.
+             */
+            deadDeliveries: number;
         };
-        PlatformHealth: {
+        /**
+         * @description The run's state in the durable core.
+         * @enum {string}
+         */
+        RunState: "pending" | "running" | "waiting" | "completed" | "failed" | "compensated" | "cancelled";
+        /** @enum {string} */
+        StepState: "pending" | "running" | "completed" | "failed" | "compensated";
+        /** @description One failed attempt of a step. */
+        AttemptError: {
+            /** Format: int32 */
+            attempt?: number;
+            name?: string;
+            message: string;
+            at?: components["schemas"]["Instant"];
+            /** Format: int64 */
+            retryAfterMs?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        RunSummary: {
+            id: components["schemas"]["Id"];
+            /** @description The journey the workflow belongs to. */
+            journey: string;
+            /** @description The workflow definition. */
+            workflow: string;
+            /** @description The business key that de-duplicates runs (e.g. the opportunity id). */
+            runKey: string;
+            state: components["schemas"]["RunState"];
+            currentStep: string | null;
+            createdAt: components["schemas"]["ServerInstant"];
+            updatedAt: components["schemas"]["ServerInstant"];
+            finishedAt: components["schemas"]["ServerInstant"] | null;
+        };
+        /** @description A page of runs. */
+        RunSummaryPage: {
+            items: components["schemas"]["RunSummary"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        RunStep: {
+            name: string;
+            /** Format: int32 */
+            position: number;
+            state: components["schemas"]["StepState"];
+            /** Format: int32 */
+            attempts: number;
+            startedAt: components["schemas"]["ServerInstant"] | null;
+            finishedAt: components["schemas"]["ServerInstant"] | null;
+            /** @description The checkpointed result (JSON). */
+            result?: Record<string, never> | unknown[] | string | number | boolean | null;
+            errors: components["schemas"]["AttemptError"][];
+        };
+        /** @description A run with its input, steps and dead letters. */
+        RunDetail: {
+            /** @description What started the run (JSON). */
+            input: Record<string, never> | unknown[] | string | number | boolean | null;
+            /** @description What the run produced (JSON). */
+            result?: Record<string, never> | unknown[] | string | number | boolean | null;
+            /** @description Why the run failed (JSON). */
+            error?: Record<string, never> | unknown[] | string | number | boolean | null;
+            cancelRequested: boolean;
+            steps: components["schemas"]["RunStep"][];
+            deadLetters: components["schemas"]["DeadLetter"][];
+        } & components["schemas"]["RunSummary"];
+        /** @description A workflow step that failed its last attempt, kept whole so that an operator can see what failed and replay it once the cause is fixed. */
+        DeadLetter: {
+            /** Format: int64 */
+            id: number;
+            runId: components["schemas"]["Id"];
+            journey: string;
+            workflow: string;
+            step: string;
             /** @enum {string} */
-            platform: "crm" | "scheduling" | "time" | "erp";
-            /**
-             * @description State of the circuit breaker toward the platform.
-             * @enum {string}
-             */
-            circuit: "closed" | "open" | "half-open";
-            lastSuccessAt?: components["schemas"]["Instant"];
-            /**
-             * Format: int32
-             * @description Seconds since the layer last heard from the platform successfully.
-             */
-            freshnessSeconds?: number;
+            status: "open" | "replayed" | "discarded";
+            /** @description The run input exactly as it was when the step failed. */
+            input: Record<string, never> | unknown[] | string | number | boolean | null;
+            errors: components["schemas"]["AttemptError"][];
+            createdAt: components["schemas"]["ServerInstant"];
+            resolvedAt?: components["schemas"]["ServerInstant"];
+            /** @description The consumer that discarded it (replays are in the audit trail). */
+            resolvedBy?: string;
+            discardReason?: string;
+        };
+        /** @description A page of dead letters. */
+        DeadLetterPage: {
+            items: components["schemas"]["DeadLetter"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         ReplayResult: {
             deadLetter: components["schemas"]["DeadLetter"];
@@ -230,8 +455,84 @@ export interface components {
             runId: components["schemas"]["Id"];
         };
         DiscardRequest: {
-            /** @description Why the message is discarded; kept in the audit log. */
+            /** @description Why the dead letter is discarded; kept in the audit trail. */
             reason: string;
+        };
+        WebhookSubscription: {
+            id: components["schemas"]["ServerId"];
+            /** Format: uri */
+            url: string;
+            eventTypes: components["schemas"]["EventTypePattern"][];
+            /** @enum {string} */
+            state: "active" | "disabled";
+            disabledReason?: string;
+            createdAt: components["schemas"]["ServerInstant"];
+        };
+        /** @description The new subscription with its signing secret, shown this once. */
+        CreatedWebhookSubscription: {
+            /** @description Standard Webhooks signing secret (`whsec_<base64>`); store it now, it is not shown again. */
+            readonly secret: string;
+        } & components["schemas"]["WebhookSubscription"];
+        WebhookSubscriptionList: {
+            items: components["schemas"]["WebhookSubscription"][];
+        };
+        /** @description An event type, `prefix.*`, or `*`. */
+        EventTypePattern: string;
+        NewWebhookSubscription: {
+            /**
+             * Format: uri
+             * @description An https URL on a public address.
+             */
+            url: string;
+            eventTypes: components["schemas"]["EventTypePattern"][];
+        };
+        WebhookSubscriptionChange: {
+            /** @enum {string} */
+            state: "active" | "disabled";
+            reason?: string;
+        };
+        EventReplayRequest: {
+            /** @description `webhook:<subscription id>` or `local:<in-process subscriber name>`. */
+            subscriber: string;
+            since: components["schemas"]["Instant"];
+            /** @description Narrow the replay to these types; the subscriber's own types by default. */
+            eventTypes?: components["schemas"]["EventTypePattern"][];
+        };
+        EventReplayResult: {
+            subscriber: string;
+            since: components["schemas"]["Instant"];
+            /**
+             * Format: int64
+             * @description Deliveries scheduled.
+             */
+            scheduled: number;
+        };
+        RejectedWebhook: {
+            /** Format: int64 */
+            id: number;
+            source: string;
+            webhookId: string | null;
+            reason: string;
+            remoteAddress?: string | null;
+            receivedAt: components["schemas"]["ServerInstant"];
+        };
+        RejectedWebhookList: {
+            items: components["schemas"]["RejectedWebhook"][];
+        };
+        AuditEntry: {
+            id: components["schemas"]["Id"];
+            at: components["schemas"]["ServerInstant"];
+            consumer: string;
+            action: string;
+            targetType: string;
+            targetId: string;
+            correlationId: string | null;
+            details: Record<string, never> | null;
+        };
+        /** @description A page of audit entries. */
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /**
          * Format: date-time
@@ -239,8 +540,6 @@ export interface components {
          * @example 2026-11-26T07:30:00Z
          */
         Instant: string;
-        /** @enum {string} */
-        Journey: "opportunity-to-project" | "assignment-to-forecast" | "time-to-billing" | "billing-status-to-crm" | "reconciliation";
         /** @description One invalid field, located by a JSON Pointer (RFC 6901) into the request. */
         FieldError: {
             /** @description JSON Pointer to the offending member of the body (`/budget/currency`), or for a parameter or header its location and name (`/query/limit`, `/headers/idempotency-key`). */
@@ -289,11 +588,8 @@ export interface components {
             /** @description Field-level errors, for validation failures. */
             errors?: components["schemas"]["FieldError"][];
         };
-        /**
-         * @description `queued` until a worker picks it up; `running`; `waiting` (e.g. a billing hold or a retry back-off); `succeeded`; `failed` after the last attempt (a dead letter exists); `rejected` when the input broke a business rule and retrying cannot help.
-         * @enum {string}
-         */
-        RunStatus: "queued" | "running" | "waiting" | "succeeded" | "failed" | "rejected";
+        /** @enum {string} */
+        Journey: "opportunity-to-project" | "assignment-to-forecast" | "time-to-billing" | "billing-status-to-crm" | "reconciliation";
         /**
          * Format: uuid
          * @description Canonical id of a record in the layer: a UUIDv7 (RFC 9562) in lowercase, time-ordered. Each platform's native id is kept in the layer's cross-reference table, never here.
@@ -301,129 +597,22 @@ export interface components {
          */
         Id: string;
         /**
-         * Format: uuid
-         * @description Canonical UUIDv7 id assigned by the layer; ignored if sent, never accepted from a consumer.
-         * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
-         */
-        ServerId: string;
-        /**
-         * @description What started the run.
-         * @enum {string}
-         */
-        RunTrigger: "api" | "event" | "schedule" | "replay";
-        /** @description Why a step or run failed, in words an operator or the CRM user can act on. */
-        RunError: {
-            /** @description Problem type name (see /problems/{type}) or a journey-specific reason code. */
-            code: string;
-            detail: string;
-            /**
-             * @description The platform that answered with the error, if any.
-             * @enum {string}
-             */
-            platform?: "crm" | "scheduling" | "time" | "erp";
-            errors?: components["schemas"]["FieldError"][];
-        };
-        /** @description One named step of a run; each is idempotent toward its platform and checkpointed. */
-        RunStep: {
-            name: string;
-            /** @enum {string} */
-            status: "pending" | "running" | "succeeded" | "failed" | "skipped";
-            /** Format: int32 */
-            attempts: number;
-            startedAt?: components["schemas"]["Instant"];
-            finishedAt?: components["schemas"]["Instant"];
-            /** @description When the next retry is due, while the step is backing off. */
-            nextAttemptAt?: components["schemas"]["Instant"];
-            error?: components["schemas"]["RunError"];
-        };
-        /**
          * Format: date-time
          * @description An instant set by the layer (RFC 3339, UTC); read-only.
          * @example 2026-11-26T07:30:00Z
          */
         ServerInstant: string;
         /**
-         * @description One run of a journey's workflow. `input` is what started it and `result` what it produced (their shapes are documented by each process API); `subject` is the canonical id of the record the run is about (opportunity, assignment, engagement, invoice).
-         * @example {
-         *       "id": "01a216af-078e-76ef-9e2d-c93ad8083861",
-         *       "journey": "opportunity-to-project",
-         *       "status": "running",
-         *       "trigger": "api",
-         *       "subject": "01a216af-078d-7328-958b-9c6112d64661",
-         *       "correlationId": "01a216af-078e-76ef-9e2d-c93ad8083861",
-         *       "steps": [
-         *         {
-         *           "name": "validate-terms",
-         *           "status": "succeeded",
-         *           "attempts": 1,
-         *           "startedAt": "2026-11-20T14:13:00Z",
-         *           "finishedAt": "2026-11-20T14:13:00Z"
-         *         },
-         *         {
-         *           "name": "create-erp-project",
-         *           "status": "running",
-         *           "attempts": 2,
-         *           "startedAt": "2026-11-20T14:13:01Z"
-         *         }
-         *       ],
-         *       "input": {
-         *         "opportunityId": "01a216af-078d-7328-958b-9c6112d64661"
-         *       },
-         *       "createdAt": "2026-11-20T14:13:00Z",
-         *       "updatedAt": "2026-11-20T14:13:01Z"
-         *     }
-         */
-        Run: {
-            readonly id: components["schemas"]["ServerId"];
-            journey: components["schemas"]["Journey"];
-            status: components["schemas"]["RunStatus"];
-            trigger: components["schemas"]["RunTrigger"];
-            subject?: components["schemas"]["Id"];
-            /** @description Carried on every call and event the run makes; search the logs by it. */
-            correlationId: string;
-            steps: components["schemas"]["RunStep"][];
-            input?: Record<string, never>;
-            result?: Record<string, never>;
-            error?: components["schemas"]["RunError"];
-            readonly createdAt: components["schemas"]["ServerInstant"];
-            readonly updatedAt: components["schemas"]["ServerInstant"];
-            readonly finishedAt?: components["schemas"]["ServerInstant"];
-        };
-        /**
          * @description Opaque cursor for the next page; pass it back as `cursor`. `null` on the last page. Cursors are base64url strings and stay valid for at least 24 hours.
          * @example eyJrIjoiMDFhMjE2YWYifQ
          */
         NextCursor: string | null;
-        RunPage: {
-            items: components["schemas"]["Run"][];
-            nextCursor: components["schemas"]["NextCursor"];
-        };
-        /** @description A message or step that failed its last attempt, kept whole (payload and error) so that an operator can see what failed and replay it once the cause is fixed. */
-        DeadLetter: {
-            readonly id: components["schemas"]["ServerId"];
-            journey: components["schemas"]["Journey"];
-            runId?: components["schemas"]["Id"];
-            /**
-             * @description What failed: an inbound event, an outbound event delivery, or a workflow step.
-             * @enum {string}
-             */
-            kind: "inbound-event" | "outbound-event" | "workflow-step";
-            /** @enum {string} */
-            status: "open" | "replayed" | "discarded";
-            /** Format: int32 */
-            attempts: number;
-            error: components["schemas"]["RunError"];
-            /** @description The message or step input exactly as it was when it failed. */
-            payload: Record<string, never>;
-            readonly createdAt: components["schemas"]["ServerInstant"];
-            readonly resolvedAt?: components["schemas"]["ServerInstant"];
-            /** @description The consumer that replayed or discarded it. */
-            readonly resolvedBy?: string;
-        };
-        DeadLetterPage: {
-            items: components["schemas"]["DeadLetter"][];
-            nextCursor: components["schemas"]["NextCursor"];
-        };
+        /**
+         * Format: uuid
+         * @description Canonical UUIDv7 id assigned by the layer; ignored if sent, never accepted from a consumer.
+         * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
+         */
+        ServerId: string;
     };
     responses: {
         /** @description The request is malformed: invalid JSON, a bad parameter, or a malformed Idempotency-Key. */
@@ -627,10 +816,6 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Only runs in this status. */
-        RunStatusFilter: components["schemas"]["RunStatus"];
-        /** @description Only runs about this record (canonical id of the opportunity, assignment, engagement or invoice). */
-        SubjectFilter: components["schemas"]["Id"];
         /**
          * @description Only runs created at or after this instant.
          * @example 2026-11-01T00:00:00Z
@@ -658,8 +843,6 @@ export interface components {
          * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
          */
         IdempotencyKey: string;
-        /** @description Canonical id (UUIDv7) of the dead letter. */
-        DeadLetterId: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
@@ -694,15 +877,15 @@ export interface components {
          */
         RetryAfter: number;
         /**
-         * @description Where the created resource or the status of accepted work can be read.
-         * @example /process/opportunity-to-project/v1/runs/01a216af-078d-7328-958b-9c6112d64661
-         */
-        Location: string;
-        /**
          * @description `true` when this answer is the stored first answer to an earlier request with the same Idempotency-Key.
          * @example true
          */
         IdempotentReplayed: boolean;
+        /**
+         * @description Where the created resource or the status of accepted work can be read.
+         * @example /process/opportunity-to-project/v1/runs/01a216af-078d-7328-958b-9c6112d64661
+         */
+        Location: string;
     };
     pathItems: never;
 }
@@ -717,7 +900,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The summary. */
+            /** @description Operations summary. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -740,12 +923,12 @@ export interface operations {
     listRuns: {
         parameters: {
             query?: {
-                /** @description Only this journey. */
+                /** @description Only runs of this journey (its workflows: the journey name itself or names that start with it and a hyphen). */
                 journey?: components["schemas"]["Journey"];
-                /** @description Only runs in this status. */
-                status?: components["parameters"]["RunStatusFilter"];
-                /** @description Only runs about this record (canonical id of the opportunity, assignment, engagement or invoice). */
-                subject?: components["parameters"]["SubjectFilter"];
+                /** @description Only runs of this workflow definition. */
+                workflow?: string;
+                /** @description Only runs in this state. */
+                state?: components["schemas"]["RunState"];
                 /**
                  * @description Only runs created at or after this instant.
                  * @example 2026-11-01T00:00:00Z
@@ -773,7 +956,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of runs. */
+            /** @description List runs. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -783,7 +966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunPage"];
+                    "application/json": components["schemas"]["RunSummaryPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -805,7 +988,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The run. */
+            /** @description Get a run. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -815,7 +998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Run"];
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -844,18 +1027,61 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The run is queued again. */
+            /** @description Retry a failed run: done. */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Run"];
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelRun: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Canonical id (UUIDv7) of the run. */
+                runId: components["parameters"]["RunId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel a run: done. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -870,7 +1096,7 @@ export interface operations {
     listDeadLetters: {
         parameters: {
             query?: {
-                /** @description Only this journey. */
+                /** @description Only runs of this journey (its workflows: the journey name itself or names that start with it and a hyphen). */
                 journey?: components["schemas"]["Journey"];
                 /** @description Only dead letters in this status; `open` by default. */
                 status?: "open" | "replayed" | "discarded";
@@ -891,7 +1117,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of dead letters. */
+            /** @description List dead letters. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -916,14 +1142,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Canonical id (UUIDv7) of the dead letter. */
-                deadLetterId: components["parameters"]["DeadLetterId"];
+                /** @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing. */
+                deadLetterId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The dead letter. */
+            /** @description Get a dead letter. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -955,21 +1181,22 @@ export interface operations {
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description Canonical id (UUIDv7) of the dead letter. */
-                deadLetterId: components["parameters"]["DeadLetterId"];
+                /** @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing. */
+                deadLetterId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The replay is queued. */
+            /** @description Replay a dead letter: done. */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -996,8 +1223,8 @@ export interface operations {
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description Canonical id (UUIDv7) of the dead letter. */
-                deadLetterId: components["parameters"]["DeadLetterId"];
+                /** @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing. */
+                deadLetterId: string;
             };
             cookie?: never;
         };
@@ -1012,12 +1239,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The dead letter, discarded. */
+            /** @description Discard a dead letter: done. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1032,6 +1260,273 @@ export interface operations {
             409: components["responses"]["Conflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Only subscriptions in this state. */
+                state?: "active" | "disabled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List webhook subscriptions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/ps-layer",
+                 *       "eventTypes": [
+                 *         "billing.invoice.*"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewWebhookSubscription"];
+            };
+        };
+        responses: {
+            /** @description Create a webhook subscription: done. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookSubscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id (UUIDv7) of the webhook subscription. */
+                subscriptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "state": "disabled",
+                 *       "reason": "Receiver decommissioned."
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookSubscriptionChange"];
+            };
+        };
+        responses: {
+            /** @description Disable or re-enable a webhook subscription: done. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startEventReplay: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subscriber": "webhook:01a216af-078e-76ef-9e2d-c93ad8083861",
+                 *       "since": "2026-11-25T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Re-deliver events to one subscriber: done. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventReplayResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRejectedWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Only webhooks from this platform. */
+                source?: string;
+                /**
+                 * @description Page size. At most 200; the default is 50.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List rejected inbound webhooks. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectedWebhookList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Only entries about targets of this type. */
+                targetType?: string;
+                /** @description Only entries about this target. */
+                targetId?: string;
+                /** @description Only entries with this correlation id. */
+                correlationId?: string;
+                /**
+                 * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
+                 * @example eyJrIjoiMDFhMjE2YWYifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Page size. At most 200; the default is 50.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Query the audit trail. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
