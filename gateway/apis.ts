@@ -2,7 +2,9 @@
 // contract at openapi/{layer}/{api}.v{major}.yaml; contracts without a module answer 501.
 import type { ApiModule } from './api-module.js';
 import { crmSystemModule } from '../system-apis/crm/module.js';
+import { erpSystemModule } from '../system-apis/erp/module.js';
 
 export const apis: ApiModule[] = [
   crmSystemModule,
+  erpSystemModule,
 ];
