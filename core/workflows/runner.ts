@@ -34,11 +34,14 @@ export class WorkflowEngine {
   readonly workerId: string;
   private readonly definitions = new Map<string, WorkflowDefinition<unknown>>();
   private readonly active = new Set<Promise<void>>();
+  /** Abort controllers of the runs executing here, so that stop() can interrupt them. */
+  private readonly controllers = new Set<AbortController>();
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private readonly concurrency: number;
   private readonly breakers: BreakerRegistry;
   private running = false;
+  private stopping = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -103,6 +106,7 @@ export class WorkflowEngine {
   private async execute(run: Selectable<WorkflowRunsTable>): Promise<void> {
     const def = this.definitions.get(run.definition)!;
     const controller = new AbortController();
+    this.controllers.add(controller);
     let cancelRequested = Number(run.cancel_requested);
     const heartbeat = setInterval(() => {
       void this.db
@@ -137,6 +141,18 @@ export class WorkflowEngine {
       this.o.logger?.error({ err, runId: run.id }, 'workflow run execution failed; it resumes after its lease expires');
     } finally {
       clearInterval(heartbeat);
+      this.controllers.delete(controller);
+      if (this.stopping) {
+        // Interrupted by shutdown: give the lease up so another process resumes the run now.
+        await this.db
+          .updateTable('workflow_runs')
+          .set({ lease_until_ms: 0 })
+          .where('id', '=', run.id)
+          .where('claimed_by', '=', this.workerId)
+          .where('state', '=', 'running')
+          .execute()
+          .catch(() => {});
+      }
     }
   }
 
@@ -179,11 +195,23 @@ export class WorkflowEngine {
     })();
   }
 
-  /** Stops claiming and waits for the runs in progress to reach a checkpoint. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming, lets the runs in progress finish their current step for up to `graceMs`,
+   * then aborts their steps' signals; interrupted runs are released for another process to
+   * resume from their last checkpoint.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.running = false;
     this.kick();
     await this.loopDone;
-    await Promise.allSettled([...this.active]);
+    const settled = Promise.allSettled([...this.active]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    if ((await Promise.race([settled, grace])) === 'timeout') {
+      this.stopping = true;
+      for (const controller of this.controllers) controller.abort(new Error('worker shutting down'));
+    }
+    clearTimeout(timer);
+    await settled;
   }
 }

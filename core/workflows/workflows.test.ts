@@ -280,4 +280,28 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(runs.map((r) => r.runKey)).toEqual(['kept']);
     expect(runs[0].id).toBe(kept.id);
   });
+
+  it('on shutdown interrupts a step that outlives the grace period and hands the run over at once', async () => {
+    let started = 0;
+    const def = defineWorkflow({ name: 'long', steps: [{ name: 'wait', run: async ({ attempt, signal }) => {
+      started++;
+      if (attempt > 1) return 'done';
+      await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return 'never';
+    } }] });
+    const first = new WorkflowEngine({ store, definitions: [def], leaseMs: 60_000, pollMs: 10 });
+    const { id } = await first.startRun('long', {});
+    first.start();
+    for (let i = 0; i < 300 && started === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await first.stop(50);
+    const row = await store.db.selectFrom('workflow_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.state).toBe('running');
+    expect(Number(row.lease_until_ms)).toBeLessThan(Date.now());
+    // Without the release, the 60 s lease would keep the second process waiting.
+    const second = new WorkflowEngine({ store, definitions: [def] });
+    await settle(second);
+    const run = await getRun(store.db, id);
+    expect(run.state).toBe('completed');
+    expect(run.steps[0]).toMatchObject({ attempts: 2, errors: [{ attempt: 1, name: 'InterruptedAttempt' }] });
+  });
 });
