@@ -9,6 +9,7 @@ import { backoffDelay, type Random } from '../resilience/backoff.js';
 import { isBrokenCircuit, type BreakerRegistry } from '../resilience/breakers.js';
 import { describeError, retryHints } from '../resilience/errors.js';
 import type { Database } from '../store/schema.js';
+import type { WorkflowMetrics } from './metrics.js';
 import { retryPolicyFor, type StepAttemptError, type WorkflowDefinition } from './definition.js';
 import { COMPENSATE_AFTER_FAILURE, type RunState, type WorkflowRunsTable } from './schema.js';
 
@@ -18,6 +19,7 @@ export interface ExecutionContext {
   breakers: BreakerRegistry;
   random: Random;
   logger?: Logger;
+  metrics: WorkflowMetrics;
   /** Aborted when the lease is lost or a cancel is requested (see runner heartbeat). */
   signal: AbortSignal;
   cancelRequested(): number;
@@ -53,6 +55,11 @@ function eventType(def: WorkflowDefinition<unknown>, outcome: string): string {
 }
 
 async function finish(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, state: RunState, patch: Record<string, unknown>, data: Record<string, unknown>): Promise<void> {
+  await finishTransaction(ctx, def, run, state, patch, data);
+  ctx.metrics.runFinished(def.name, state);
+}
+
+async function finishTransaction(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, state: RunState, patch: Record<string, unknown>, data: Record<string, unknown>): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     await fenced(ctx, run.id, { ...patch, state, finished_at_ms: Date.now(), ...release }, trx);
     await emit(trx, {
@@ -184,6 +191,11 @@ async function stepFailed(ctx: ExecutionContext, def: WorkflowDefinition<unknown
     });
   });
   ctx.logger?.warn({ runId: run.id, step: stepName, attempt, last, err: described }, 'workflow step failed');
+  ctx.metrics.stepFailed(def.name, stepName, last);
+  if (last) {
+    ctx.metrics.deadLettered(def.name, stepName);
+    if (!def.compensateOnFailure) ctx.metrics.runFinished(def.name, 'failed');
+  }
 }
 
 async function compensate(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, input: unknown, results: Record<string, unknown>): Promise<void> {

@@ -7,8 +7,9 @@
 //   routes use workflows.startRun(name, input, { runKey }) and the query/operator functions.
 export { defineWorkflow, DEFAULT_RETRY, type WorkflowDefinition, type StepDefinition, type StepContext, type CompensationContext, type RetryPolicy, type StepAttemptError } from './definition.js';
 export { WorkflowEngine, type WorkflowEngineOptions } from './runner.js';
+export { noopWorkflowMetrics, promWorkflowMetrics, type WorkflowMetrics } from './metrics.js';
 export {
-  listRuns, getRun, listDeadLetters, retryRun, replayDeadLetter, cancelRun,
+  insertRun, listRuns, getRun, listDeadLetters, retryRun, replayDeadLetter, cancelRun,
   type StartedRun, type RunSummary, type RunDetail, type StepView, type DeadLetter, type RunFilter,
 } from './runs.js';
 export { RUN_STATES, type RunState, type StepState } from './schema.js';

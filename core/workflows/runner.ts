@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import type { Database } from '../store/schema.js';
 import type { WorkflowDefinition } from './definition.js';
 import { executeRun, type ExecutionContext } from './execute.js';
+import { noopWorkflowMetrics, type WorkflowMetrics } from './metrics.js';
 import { cancelRun, insertRun, type StartedRun } from './runs.js';
 import type { WorkflowRunsTable } from './schema.js';
 
@@ -27,6 +28,7 @@ export interface WorkflowEngineOptions {
   pollMs?: number;
   breakers?: BreakerRegistry;
   logger?: Logger;
+  metrics?: WorkflowMetrics;
   random?: Random;
 }
 
@@ -131,6 +133,7 @@ export class WorkflowEngine {
       breakers: this.breakers,
       random: this.o.random ?? Math.random,
       logger: this.o.logger,
+      metrics: this.o.metrics ?? noopWorkflowMetrics,
       signal: controller.signal,
       cancelRequested: () => cancelRequested,
     };

@@ -6,7 +6,8 @@ import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { BreakerRegistry } from '../resilience/breakers.js';
 import { PermanentError, TransientError } from '../resilience/errors.js';
 import { withTransaction, type Store } from '../store/index.js';
-import { cancelRun, defineWorkflow, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
+import { Registry } from 'prom-client';
+import { cancelRun, defineWorkflow, promWorkflowMetrics, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
 
 type Input = { opportunityId: string };
 const fast = { baseDelayMs: 1, maxDelayMs: 2 };
@@ -303,5 +304,27 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     const run = await getRun(store.db, id);
     expect(run.state).toBe('completed');
     expect(run.steps[0]).toMatchObject({ attempts: 2, errors: [{ attempt: 1, name: 'InterruptedAttempt' }] });
+  });
+
+  it('counts finished runs, step failures and dead letters for prom-client', async () => {
+    const registry = new Registry();
+    let calls = 0;
+    const wf = new WorkflowEngine({ store, metrics: promWorkflowMetrics(registry), definitions: [
+      defineWorkflow({ name: 'm', retry: { ...fast, maxAttempts: 2 }, steps: [{ name: 's', run: async ({ input }) => {
+        calls++;
+        if ((input as { fail: boolean }).fail) throw new Error('no');
+        return 1;
+      } }] }),
+    ] });
+    await wf.startRun('m', { fail: false });
+    await wf.startRun('m', { fail: true });
+    await settle(wf);
+    const text = await registry.metrics();
+    expect(text).toContain('layer_workflow_runs_finished_total{definition="m",state="completed"} 1');
+    expect(text).toContain('layer_workflow_runs_finished_total{definition="m",state="failed"} 1');
+    expect(text).toContain('layer_workflow_step_failures_total{definition="m",step="s",final="false"} 1');
+    expect(text).toContain('layer_workflow_step_failures_total{definition="m",step="s",final="true"} 1');
+    expect(text).toContain('layer_workflow_dead_letters_total{definition="m",step="s"} 1');
+    expect(calls).toBe(3);
   });
 });
