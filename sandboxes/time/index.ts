@@ -7,6 +7,7 @@ import { HARVEST_RATE_LIMIT, harvestGuard, type TimeRateLimit } from './routes/c
 import { timeEntryRoutes } from './routes/time-entries.js';
 import { expenseRoutes } from './routes/expenses.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { projectRoutes } from './routes/projects.js';
 
 export type { TimeState } from './state.js';
 export { TIME_SANDBOX_TOKEN, TIME_SANDBOX_ACCOUNT_ID } from './state.js';
@@ -38,6 +39,7 @@ export function createTimeSandbox(opts: TimeSandboxOptions = {}): SandboxDefinit
       timeEntryRoutes(router, ctx);
       expenseRoutes(router, ctx);
       approvalRoutes(router, ctx);
+      projectRoutes(router, ctx);
       router.use('/v2', (_req, res) => void res.status(404).json({ status: 404, error: 'Not Found' }));
     },
   };

@@ -34,7 +34,8 @@ export function seedTime(size: SeedSize, rng: SeededRandom): TimeState {
     state.clients.push({ id: 5_730_001 + i, name: `${CLIENT_NAMES[i % CLIENT_NAMES.length]}${i >= CLIENT_NAMES.length ? ` ${Math.floor(i / CLIENT_NAMES.length) + 1}` : ''}`, currency: CURRENCIES[i % CURRENCIES.length] });
   }
   for (let i = 0; i < s.projects; i++) {
-    state.projects.push({ id: 14_300_001 + i, name: `Engagement ${i + 1}`, code: `P${String(i + 1).padStart(4, '0')}`, client: i % s.clients });
+    const created = Date.parse('2024-06-03T09:00:00Z');
+    state.projects.push({ id: 14_300_001 + i, name: `Engagement ${i + 1}`, code: `P${String(i + 1).padStart(4, '0')}`, client: i % s.clients, billable: true, active: true, createdAt: created, updatedAt: created });
   }
   TASKS.forEach((name, i) => state.tasks.push({ id: 8_083_001 + i, name }));
   state.expenseCategories.push(

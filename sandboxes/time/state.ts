@@ -20,6 +20,10 @@ export interface TimeProject {
   name: string;
   code: string | null;
   client: number; // row in clients
+  billable: boolean;
+  active: boolean;
+  createdAt: number;
+  updatedAt: number;
 }
 export interface TimeTask {
   id: number;

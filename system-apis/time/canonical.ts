@@ -13,3 +13,5 @@ export type TimeEntryBilling = Schemas['TimeEntryBilling'];
 export type ExpenseBilling = Schemas['ExpenseBilling'];
 export type Money = Schemas['Money'];
 export type ExpenseCategory = Expense['category'];
+export type TimeProject = Schemas['TimeProject'];
+export type TimeProjectInput = Schemas['TimeProjectInput'];

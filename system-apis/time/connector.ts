@@ -7,6 +7,9 @@ import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type {
   HarvestApprovalStatus,
+  HarvestClient,
+  HarvestProject,
+  HarvestProjectInput,
   HarvestExpense,
   HarvestExpensesPage,
   HarvestPage,
@@ -88,6 +91,19 @@ function expectPage<K extends string>(body: unknown, key: K): HarvestPage & Reco
     throw malformed('page');
   }
   return body as unknown as HarvestPage & Record<K, unknown[]>;
+}
+
+function expectProject(body: unknown): HarvestProject {
+  if (!isObject(body) || typeof body.id !== 'number' || typeof body.name !== 'string' || !isObject(body.client) ||
+      typeof body.client.id !== 'number' || typeof body.client.currency !== 'string' || typeof body.updated_at !== 'string') {
+    throw malformed('project');
+  }
+  return body as unknown as HarvestProject;
+}
+
+function expectClient(body: unknown): HarvestClient {
+  if (!isObject(body) || typeof body.id !== 'number' || typeof body.name !== 'string' || typeof body.currency !== 'string') throw malformed('client');
+  return body as unknown as HarvestClient;
 }
 
 /** Harvest's error answers as problem details; the vendor message is kept, nothing of the request. */
@@ -191,6 +207,35 @@ export class TimeConnector {
   async setExpenseBilled(id: number, billed: boolean): Promise<HarvestExpense> {
     const res = await this.client.request<unknown>({ method: 'PATCH', path: `/v2/expenses/${id}`, body: { is_billed: billed }, retryable: true });
     return expectExpense(res.body);
+  }
+
+  async getProject(id: number): Promise<HarvestProject | undefined> {
+    const res = await this.client.request<unknown>({ method: 'GET', path: `/v2/projects/${id}`, acceptStatuses: [404] });
+    return res.status === 404 ? undefined : expectProject(res.body);
+  }
+
+  async createProject(input: HarvestProjectInput): Promise<HarvestProject> {
+    return expectProject((await this.client.request<unknown>({ method: 'POST', path: '/v2/projects', body: input })).body);
+  }
+
+  async updateProject(id: number, patch: Partial<HarvestProjectInput>): Promise<HarvestProject> {
+    return expectProject((await this.client.request<unknown>({ method: 'PATCH', path: `/v2/projects/${id}`, body: patch, retryable: true })).body);
+  }
+
+  /** Every client, following next_page (a firm has hundreds, not millions). */
+  async allClients(): Promise<HarvestClient[]> {
+    const out: HarvestClient[] = [];
+    for (let page: number | null = 1; page !== null; ) {
+      const res: PlatformResponse<unknown> = await this.client.request<unknown>({ method: 'GET', path: '/v2/clients', query: { page, per_page: MAX_PER_PAGE } });
+      const body: HarvestPage & { clients: unknown[] } = expectPage(res.body, 'clients');
+      out.push(...body.clients.map(expectClient));
+      page = body.next_page;
+    }
+    return out;
+  }
+
+  async createClient(input: { name: string; currency: string }): Promise<HarvestClient> {
+    return expectClient((await this.client.request<unknown>({ method: 'POST', path: '/v2/clients', body: input })).body);
   }
 
   /** Submits, approves or rejects a user's week. Each action moves entries from one state only, so a retry is harmless. */

@@ -1,6 +1,6 @@
 // Canonical ids of time records through the cross-reference store, checked against the
 // entity type, with a per-call memo so a page of entries by few people costs few lookups.
-import { getOrCreateCanonical } from '../../core/xref/index.js';
+import { getOrCreateCanonical, link } from '../../core/xref/index.js';
 import type { DbExecutor } from '../../core/store/index.js';
 
 export const PLATFORM = 'time';
@@ -22,6 +22,10 @@ export class TimeIds {
       this.memo.set(key, id);
     }
     return id;
+  }
+
+  link(entity: TimeEntity, canonicalId: string, nativeId: number): Promise<void> {
+    return link(this.db, { canonicalId, entityType: entity, platform: PLATFORM, nativeId: String(nativeId) });
   }
 
   /** The platform id of a canonical id of the given entity type, or undefined. */

@@ -7,8 +7,8 @@
 // same whole minutes. rounded_hours is Harvest's own billing rounding and is not used here.
 import { fromMinorNumber, toMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
-import type { ApprovalStatus, BillingStatus, Expense, ExpenseCategory, Money, TimeEntry, TimesheetApproval } from './canonical.js';
-import type { HarvestApprovalStatus, HarvestExpense, HarvestTimeEntry, HarvestTimesheetApproval } from './vendor-types.js';
+import type { ApprovalStatus, BillingStatus, Expense, ExpenseCategory, Money, TimeEntry, TimeProject, TimeProjectInput, TimesheetApproval } from './canonical.js';
+import type { HarvestApprovalStatus, HarvestExpense, HarvestProject, HarvestProjectInput, HarvestTimeEntry, HarvestTimesheetApproval } from './vendor-types.js';
 
 export function hoursToMinutes(hours: number): number {
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
@@ -184,4 +184,23 @@ export function updatedSinceParam(since: string | undefined): string | undefined
     throw new ProblemError('validation-failed', { detail: 'updatedSince must be an RFC 3339 instant', errors: [{ pointer: '/query/updatedSince', detail: 'not an instant' }] });
   }
   return new Date(ms).toISOString();
+}
+
+export function harvestProjectToProject(project: HarvestProject, engagementId: string): TimeProject {
+  const out: TimeProject = {
+    engagementId,
+    name: project.name,
+    clientName: project.client.name,
+    currency: project.client.currency,
+    billable: project.is_billable,
+    active: project.is_active,
+    updatedAt: instant(project.updated_at),
+  };
+  return project.code ? { ...out, code: project.code } : out;
+}
+
+/** Harvest project body; the client is resolved (or created) by the caller. Billed by task: tasks are roles. */
+export function projectToHarvestInput(input: TimeProjectInput, clientId: number): HarvestProjectInput {
+  const billable = input.billable ?? true;
+  return { client_id: clientId, name: input.name, code: input.code ?? null, is_billable: billable, bill_by: billable ? 'Tasks' : 'none' };
 }

@@ -27,6 +27,12 @@ export function timeRoutes(services: Services): Router {
   router.get('/expenses/:expenseId', async (req, res) => void res.json(await time.getExpense(param(req, 'expenseId'))));
   router.patch('/expenses/:expenseId', idempotent, async (req, res) => void res.json(await time.markExpenseBilled(param(req, 'expenseId'), req.body)));
 
+  router.get('/projects/:engagementId', async (req, res) => void res.json(await time.getProject(param(req, 'engagementId'))));
+  router.put('/projects/:engagementId', async (req, res) => {
+    const { project, created } = await time.putProject(param(req, 'engagementId'), req.body);
+    res.status(created ? 201 : 200).json(project);
+  });
+
   router.post('/timesheet-approvals', idempotent, async (req, res) => void res.json(await time.recordTimesheetApproval(req.body)));
   return router;
 }

@@ -7,10 +7,13 @@ import type { Store } from '../../core/store/index.js';
 import type { components } from '../../generated/openapi/system/time.v1.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import { billingRefs, claimBillingRef, sameRef } from './billing-refs.js';
-import type { Expense, ExpenseBilling, TimeEntry, TimeEntryBilling, TimesheetApproval, TimesheetApprovalInput } from './canonical.js';
+import type { Expense, ExpenseBilling, TimeEntry, TimeEntryBilling, TimeProject, TimeProjectInput, TimesheetApproval, TimesheetApprovalInput } from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
 import { TimeIds } from './ids.js';
-import { approvalStatusToHarvest, harvestApprovalToApproval, harvestEntryToTimeEntry, harvestExpenseToExpense, isRecordedWork, updatedSinceParam } from './mapping.js';
+import {
+  approvalStatusToHarvest, harvestApprovalToApproval, harvestEntryToTimeEntry, harvestExpenseToExpense, harvestProjectToProject, isRecordedWork,
+  projectToHarvestInput, updatedSinceParam,
+} from './mapping.js';
 import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
 
 export type TimeEntryPage = components['schemas']['TimeEntryPage'];
@@ -39,6 +42,9 @@ export interface TimeSystemApi {
   getExpense(expenseId: string): Promise<Expense>;
   markExpenseBilled(expenseId: string, billing: ExpenseBilling): Promise<Expense>;
   recordTimesheetApproval(input: TimesheetApprovalInput): Promise<TimesheetApproval>;
+  getProject(engagementId: string): Promise<TimeProject>;
+  /** Creates the platform project (and client) for the engagement, or updates it. */
+  putProject(engagementId: string, input: TimeProjectInput): Promise<{ project: TimeProject; created: boolean }>;
 }
 
 export interface TimeSystemApiDeps {
@@ -191,6 +197,31 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       await claim(expenseId, 'expense', expense.billable, expense.is_billed, { invoiceId: billing.invoiceId });
       const billed = expense.is_billed ? expense : await connector.setExpenseBilled(native, true);
       return (await toExpenses(ids, [billed]))[0];
+    },
+
+    async getProject(engagementId) {
+      const ids = new TimeIds(store.db);
+      const native = await ids.native('engagement', engagementId);
+      const project = native === undefined ? undefined : await connector.getProject(native);
+      if (!project) throw notFound('project for engagement', engagementId);
+      return harvestProjectToProject(project, engagementId);
+    },
+
+    async putProject(engagementId, input) {
+      const ids = new TimeIds(store.db);
+      const native = await ids.native('engagement', engagementId);
+      if (native !== undefined) {
+        const { client_id: _client, ...patch } = projectToHarvestInput(input, 0);
+        return { project: harvestProjectToProject(await connector.updateProject(native, patch), engagementId), created: false };
+      }
+      const clients = await connector.allClients();
+      const client = clients.find((c) => c.name === input.clientName) ?? (await connector.createClient({ name: input.clientName, currency: input.currency }));
+      if (client.currency !== input.currency) {
+        throw new ProblemError('business-rule-violation', { detail: `Client ${input.clientName} bills in ${client.currency} on the time platform, not ${input.currency}.` });
+      }
+      const project = await connector.createProject(projectToHarvestInput(input, client.id));
+      await ids.link('engagement', engagementId, project.id);
+      return { project: harvestProjectToProject(project, engagementId), created: true };
     },
 
     async recordTimesheetApproval(input) {

@@ -163,6 +163,34 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     expect(billed.body).toMatchObject({ billingStatus: 'billed', amount: expense.amount });
   });
 
+  it('creates the project for an engagement once, and its entries then carry that engagement id', async () => {
+    const engagementId = newId();
+    const body = { name: 'Woodgrove finance close', code: 'WG-FC', clientName: 'Woodgrove Bank', currency: 'GBP' };
+    const created = await call<{ engagementId: string; currency: string }>('PUT', `/projects/${engagementId}`, { body });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ ...body, engagementId, billable: true, active: true });
+    const updated = await call('PUT', `/projects/${engagementId}`, { body: { ...body, name: 'Woodgrove finance close 2026' } });
+    expect(updated.status).toBe(200);
+    expect((await call<{ name: string }>('GET', `/projects/${engagementId}`)).body.name).toBe('Woodgrove finance close 2026');
+    const state = sandbox.ctx.state();
+    expect(state.clients.filter((c) => c.name === 'Woodgrove Bank')).toHaveLength(1);
+    const project = state.projects.at(-1)!;
+    const user = state.users[0];
+    const task = state.tasks[1];
+    const res = await fetch(`${running.url}/v2/time_entries`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TIME_SANDBOX_TOKEN}`, 'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID, 'user-agent': 'test (a@b.c)', 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: user.id, project_id: project.id, task_id: task.id, spent_date: '2025-07-01', hours: 2 }),
+    });
+    expect(res.status).toBe(201);
+    const entries = await all(`engagementId=${engagementId}`);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ engagementId, durationMinutes: 120, role: 'consultant', approvalStatus: 'draft' });
+    const clash = await call('PUT', `/projects/${newId()}`, { body: { ...body, currency: 'EUR' } });
+    expect(clash.status).toBe(422);
+    expect((await call('GET', `/projects/${newId()}`)).status).toBe(404);
+  });
+
   it('turns platform failures into 502/503 problem details', async () => {
     sandbox.ctx.faults.set({ paths: '/v2', errorRate: 1, errorStatus: 500 });
     const failed = await call<{ type: string; platform: string }>('GET', '/time-entries');

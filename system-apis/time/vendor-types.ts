@@ -140,3 +140,37 @@ export interface HarvestStatusError {
 export interface HarvestValidationError {
   message: string;
 }
+
+export interface HarvestClient {
+  id: number;
+  name: string;
+  is_active: boolean;
+  currency: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HarvestProject {
+  id: number;
+  client: HarvestRef & { currency: string };
+  name: string;
+  code: string | null;
+  is_active: boolean;
+  is_billable: boolean;
+  /** How billable rates apply: Project, Tasks, People or none. */
+  bill_by: 'Project' | 'Tasks' | 'People' | 'none';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HarvestProjectInput {
+  client_id: number;
+  name: string;
+  code?: string | null;
+  is_billable?: boolean;
+  is_active?: boolean;
+  bill_by?: HarvestProject['bill_by'];
+}
+
+export type HarvestProjectsPage = HarvestPage & { projects: HarvestProject[] };
+export type HarvestClientsPage = HarvestPage & { clients: HarvestClient[] };

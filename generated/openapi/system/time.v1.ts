@@ -96,6 +96,33 @@ export interface paths {
         patch: operations["markExpenseBilled"];
         trace?: never;
     };
+    "/projects/{engagementId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical id (UUIDv7) of the engagement. */
+                engagementId: components["parameters"]["EngagementId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the platform's project for an engagement
+         * @description 404 until `PUT /projects/{engagementId}` has created or linked it.
+         */
+        get: operations["getProject"];
+        /**
+         * Create or update the project for an engagement
+         * @description Idempotent by the engagement id: the first call creates the platform project (and its client, found by name or created in the given currency), later calls update name, code and billable. From then on `engagementId` filters and time entries of that project carry this engagement id.
+         */
+        put: operations["putProject"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/timesheet-approvals": {
         parameters: {
             query?: never;
@@ -130,6 +157,39 @@ export interface components {
             /** @constant */
             billingStatus: "billed";
             invoiceId: components["schemas"]["Id"];
+        };
+        /**
+         * @description The time platform's project for an engagement: what time is logged against.
+         * @example {
+         *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+         *       "name": "Northwind ERP rollout",
+         *       "code": "NW-ERP",
+         *       "clientName": "Northwind Traders",
+         *       "currency": "EUR",
+         *       "billable": true,
+         *       "active": true,
+         *       "updatedAt": "2026-11-20T14:13:00Z"
+         *     }
+         */
+        TimeProject: {
+            engagementId: components["schemas"]["Id"];
+            name: components["schemas"]["Name"];
+            code?: string;
+            clientName: components["schemas"]["Name"];
+            currency: components["schemas"]["CurrencyCode"];
+            billable: boolean;
+            active: boolean;
+            updatedAt: components["schemas"]["ServerInstant"];
+        };
+        TimeProjectInput: {
+            name: components["schemas"]["Name"];
+            code?: string;
+            /** @description The client the project belongs to, found by name on the platform or created. */
+            clientName: components["schemas"]["Name"];
+            /** @description The client's billing currency (used when the client is created). */
+            currency: components["schemas"]["CurrencyCode"];
+            /** @description Default true. */
+            billable?: boolean;
         };
         TimesheetApprovalInput: {
             resourceId: components["schemas"]["Id"];
@@ -356,6 +416,11 @@ export interface components {
             items: components["schemas"]["Expense"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
+        /**
+         * @description A human-readable name.
+         * @example Northwind Traders
+         */
+        Name: string;
     };
     responses: {
         /** @description The request is malformed: invalid JSON, a bad parameter, or a malformed Idempotency-Key. */
@@ -630,6 +695,8 @@ export interface components {
         IdempotencyKey: string;
         /** @description Canonical id (UUIDv7) of the expense. */
         ExpenseId: components["schemas"]["Id"];
+        /** @description Canonical id (UUIDv7) of the engagement. */
+        EngagementId: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
@@ -1077,6 +1144,139 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical id (UUIDv7) of the engagement. */
+                engagementId: components["parameters"]["EngagementId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "name": "Northwind ERP rollout",
+                     *       "code": "NW-ERP",
+                     *       "clientName": "Northwind Traders",
+                     *       "currency": "EUR",
+                     *       "billable": true,
+                     *       "active": true,
+                     *       "updatedAt": "2026-11-20T14:13:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeProject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    putProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical id (UUIDv7) of the engagement. */
+                engagementId: components["parameters"]["EngagementId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Northwind ERP rollout",
+                 *       "code": "NW-ERP",
+                 *       "clientName": "Northwind Traders",
+                 *       "currency": "EUR"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeProjectInput"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "name": "Northwind ERP rollout",
+                     *       "code": "NW-ERP",
+                     *       "clientName": "Northwind Traders",
+                     *       "currency": "EUR",
+                     *       "billable": true,
+                     *       "active": true,
+                     *       "updatedAt": "2026-11-20T14:13:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeProject"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "name": "Northwind ERP rollout",
+                     *       "code": "NW-ERP",
+                     *       "clientName": "Northwind Traders",
+                     *       "currency": "EUR",
+                     *       "billable": true,
+                     *       "active": true,
+                     *       "updatedAt": "2026-11-20T14:13:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeProject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
