@@ -1,0 +1,94 @@
+// Builds the journeys this folder's process APIs run: one workflow engine with their
+// definitions (plus any other journey's), the inbox processor that turns platform webhooks
+// into runs, the reconciling poll, and the typed services the routes use.
+//
+// Composition root:
+//   const journeys = createJourneys(services);            // after the platform services exist
+//   Object.assign(services, journeys.services);           // opportunityToProject, billingStatusToCrm
+//   app.use('/webhooks', journeys.webhooks);              // before any JSON body parser
+//   journeys.start();  … on shutdown: await journeys.stop();
+import type { Router } from 'express';
+import { inboxRouter, InboxProcessor, type InboxHandler } from '../../core/inbox/index.js';
+import { loadRegionalRules, type RegionalRules } from '../../core/regional/rules.js';
+import { PollLoop } from '../../core/resilience/poll-loop.js';
+import type { Services } from '../../core/services.js';
+import { WorkflowEngine, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from '../billing-status-to-crm/index.js';
+import { createOpportunityToProjectApi, opportunityToProjectWorkflows, type OpportunityToProjectApi } from '../opportunity-to-project/index.js';
+
+type PlatformServices = Pick<Services, 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem'>;
+
+export interface JourneysOptions {
+  /** Standard Webhooks secrets per source; default: the platforms' configured secrets. */
+  webhookSecrets?: { crm?: string; erp?: string };
+  rules?: RegionalRules;
+  engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number };
+  inboxPollMs?: number;
+  /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. */
+  reconcileEveryMs?: number;
+  /** Other journeys' workflow definitions, run by the same engine. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
+  extraDefinitions?: WorkflowDefinition<any>[];
+}
+
+export interface Journeys {
+  services: Pick<Services, 'opportunityToProject' | 'billingStatusToCrm'>;
+  engine: WorkflowEngine;
+  inbox: InboxProcessor;
+  /** Mount at `/webhooks`: `POST /webhooks/crm` and `POST /webhooks/erp`. */
+  webhooks: Router;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createJourneys(services: PlatformServices, options: JourneysOptions = {}): Journeys {
+  const { store, logger } = services;
+  const rules = options.rules ?? loadRegionalRules();
+  let opportunityToProject: OpportunityToProjectApi | undefined;
+  let billingStatusToCrm: BillingStatusToCrmApi | undefined;
+  const provisioning = { store, crm: services.crmSystem, erp: services.erpSystem, scheduling: services.schedulingSystem, rules };
+  const billing = { store, crm: services.crmSystem, erp: services.erpSystem };
+  const engine = new WorkflowEngine({
+    store,
+    logger: logger.child({ component: 'workflows' }),
+    definitions: [...opportunityToProjectWorkflows(provisioning, () => opportunityToProject!), ...billingStatusWorkflows(billing), ...(options.extraDefinitions ?? [])],
+    ...options.engine,
+  });
+  opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
+  billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: services.erpSystem, logger });
+
+  const onEvent: InboxHandler = async (message, ctx) => {
+    const started = message.source === 'crm' ? await opportunityToProject!.onCrmChange(message, ctx)
+      : message.source === 'erp' ? await billingStatusToCrm!.onErpWebhook(message, ctx)
+        : false;
+    if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
+  };
+  const inbox = new InboxProcessor({ store, onEvent, logger: logger.child({ component: 'inbox' }), ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}) });
+  const p = services.config.platforms;
+  const webhooks = inboxRouter({
+    store,
+    processor: inbox,
+    sources: { crm: { secret: options.webhookSecrets?.crm ?? p.crm.webhookSecret }, erp: { secret: options.webhookSecrets?.erp ?? p.erp.webhookSecret } },
+  });
+  const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
+  const reconciler = reconcileEveryMs > 0
+    ? new PollLoop(async () => { await billingStatusToCrm!.reconcile(); return 0; }, reconcileEveryMs, (err) => logger.warn({ err: String(err) }, 'billing status reconciliation failed; next round retries'))
+    : undefined;
+
+  return {
+    services: { opportunityToProject, billingStatusToCrm },
+    engine,
+    inbox,
+    webhooks,
+    start() {
+      engine.start();
+      inbox.start();
+      reconciler?.start();
+    },
+    async stop() {
+      await reconciler?.stop();
+      await inbox.stop();
+      await engine.stop();
+    },
+  };
+}

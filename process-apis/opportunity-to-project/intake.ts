@@ -1,0 +1,63 @@
+// CRM change events into provisioning. The inbox handler runs inside the inbox transaction,
+// so it only records an intake run (keyed by the webhook id); the run resolves the CRM's
+// record ids, re-reads the opportunity (events may arrive late or out of order: only its
+// current stage counts) and starts provisioning, which de-duplicates on the opportunity.
+import type { Transaction } from 'kysely';
+import type { InboxMessage } from '../../core/inbox/index.js';
+import type { Logger } from '../../core/observability/logger.js';
+import type { Database } from '../../core/store/schema.js';
+import { defineWorkflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
+import { readChangeEvent } from '../../system-apis/crm/change-events.js';
+import type { CrmForProvisioning } from './ports.js';
+
+export const INTAKE_WORKFLOW = 'opportunity-to-project.crm-change';
+
+export interface IntakeInput {
+  /** The CRM's record ids (change events) … */
+  crmIds?: string[];
+  /** … or canonical opportunity ids (business events). */
+  opportunityIds?: string[];
+  /** The inbound message's id, for tracing. */
+  webhookId: string;
+}
+
+export function intakeWorkflow(crm: CrmForProvisioning, provision: (opportunityId: string) => Promise<unknown>): WorkflowDefinition<IntakeInput> {
+  return defineWorkflow<IntakeInput>({
+    name: INTAKE_WORKFLOW,
+    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
+    steps: [
+      {
+        name: 'start-provisioning',
+        platform: 'crm',
+        async run({ input }) {
+          const started: string[] = [];
+          const ids = [...(input.opportunityIds ?? [])];
+          for (const crmId of input.crmIds ?? []) ids.push(await crm.canonicalIdOf('opportunity', crmId));
+          for (const opportunityId of ids) {
+            const opportunity = await crm.getOpportunity(opportunityId);
+            if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
+            await provision(opportunityId);
+            started.push(opportunityId);
+          }
+          return { opportunityIds: started };
+        },
+      },
+    ],
+  });
+}
+
+/** The inbox handler for the CRM source: closed-won changes start an intake run, the rest are ignored. */
+export function crmChangeHandler(engine: () => WorkflowEngine, logger?: Logger) {
+  return async (message: InboxMessage, { trx }: { trx: Transaction<Database> }): Promise<boolean> => {
+    let change;
+    try {
+      change = readChangeEvent(message.payload);
+    } catch (err) {
+      logger?.warn({ webhookId: message.webhookId, err: String(err) }, 'CRM webhook is not a change event this journey reads; ignored');
+      return false;
+    }
+    if (change.entity !== 'opportunity' || !change.closedWon) return false;
+    await engine().startRun<IntakeInput>(INTAKE_WORKFLOW, { crmIds: change.crmIds, webhookId: message.webhookId }, { runKey: `crm:${message.webhookId}`, db: trx });
+    return true;
+  };
+}

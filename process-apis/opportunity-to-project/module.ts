@@ -1,0 +1,5 @@
+// The opportunity-to-project process API as a gateway module, mounted at /process/opportunity-to-project/v1.
+import type { ApiModule } from '../../gateway/api-module.js';
+import { opportunityToProjectRoutes } from './routes.js';
+
+export const opportunityToProjectModule: ApiModule = { layer: 'process', api: 'opportunity-to-project', major: 1, routes: opportunityToProjectRoutes };

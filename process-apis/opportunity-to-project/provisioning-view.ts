@@ -1,0 +1,80 @@
+// The provisioning status of one opportunity, read from its latest run: the stages the CRM
+// user sees, the ids created so far and, for invalid terms, the reasons to fix.
+import type { RunDetail } from '../../core/workflows/index.js';
+import type { components } from '../../generated/openapi/process/opportunity-to-project.v1.js';
+import { errorCode, type JourneyRuns, type RunError } from '../kit/run-view.js';
+import type { TermsOutcome } from './workflow.js';
+import { PROVISION_WORKFLOW } from './workflow.js';
+
+export type Provisioning = components['schemas']['Provisioning'];
+type Stage = components['schemas']['ProvisioningStage'];
+type StageName = Stage['name'];
+
+const STAGES: readonly StageName[] = ['validate-terms', 'map-legal-entity', 'ensure-client', 'create-project', 'request-staffing', 'write-back-to-crm'];
+
+function rejection(detail: RunDetail): RunError | undefined {
+  const step = detail.steps.find((s) => s.name === 'validate-terms');
+  const outcome = step?.state === 'completed' ? (step.result as TermsOutcome | null) : null;
+  if (!outcome || outcome.ok) return undefined;
+  return {
+    code: 'invalid-contract-terms',
+    detail: `The contract terms cannot be provisioned: ${outcome.errors.map((e) => e.detail).join(' ')}`.slice(0, 2000),
+    platform: 'crm',
+    errors: outcome.errors.slice(0, 50),
+  };
+}
+
+export const OPPORTUNITY_RUNS: JourneyRuns = {
+  journey: 'opportunity-to-project',
+  definitions: [PROVISION_WORKFLOW],
+  subjectField: 'opportunityId',
+  rejectionOf: rejection,
+};
+
+const skippedResult = (value: unknown) => !!value && typeof value === 'object' && (value as { skipped?: unknown }).skipped === true;
+
+export function provisioningView(detail: RunDetail): Provisioning {
+  const input = detail.input as { opportunityId: string };
+  const reject = detail.state === 'completed' ? rejection(detail) : undefined;
+  const status: Provisioning['status'] = reject ? 'rejected'
+    : detail.state === 'completed' ? 'completed'
+      : detail.state === 'failed' || detail.state === 'compensated' || detail.state === 'cancelled' ? 'failed'
+        : 'in-progress';
+  const result = (name: string) => detail.steps.find((s) => s.name === name && s.state === 'completed')?.result as Record<string, unknown> | undefined;
+  const client = result('ensure-client');
+  const project = result('create-project');
+  const staffing = result('request-staffing');
+  const stages: Stage[] = STAGES.map((name) => {
+    const s = detail.steps.find((x) => x.name === name);
+    const last = s?.errors[s.errors.length - 1];
+    const stageStatus: Stage['status'] = !s ? 'pending'
+      : s.state === 'completed' ? (skippedResult(s.result) ? 'skipped' : 'succeeded')
+        : s.state === 'failed' ? 'failed' : s.state === 'running' ? 'running' : 'pending';
+    return {
+      name,
+      status: stageStatus,
+      ...(s?.finishedAt ? { finishedAt: s.finishedAt } : {}),
+      ...(last && s?.state !== 'completed' ? { detail: `${last.name}: ${last.message}`.slice(0, 1000) } : {}),
+    };
+  });
+  const failure = detail.error as { name?: string; message?: string } | null;
+  return {
+    opportunityId: input.opportunityId,
+    runId: detail.id,
+    status,
+    ...(typeof client?.clientId === 'string' ? { clientId: client.clientId } : {}),
+    ...(typeof project?.engagementId === 'string' ? { engagementId: project.engagementId } : {}),
+    ...(typeof project?.code === 'string' ? { erpProjectCode: project.code } : {}),
+    ...(Array.isArray(staffing?.staffingRequestIds) ? { staffingRequestIds: staffing.staffingRequestIds as string[] } : {}),
+    stages,
+    ...(reject ? { error: reject } : {}),
+    ...(status === 'failed' && failure ? { error: { code: errorCode(failure.name ?? 'failed'), detail: (failure.message ?? 'Provisioning failed.').slice(0, 2000) } } : {}),
+    updatedAt: detail.updatedAt,
+  };
+}
+
+/** What the CRM experience shows besides the status: the project's name and budget. */
+export function projectFacts(detail: RunDetail): { name?: string; budget?: { amountMinor: number; currency: string } } {
+  const project = detail.steps.find((s) => s.name === 'create-project' && s.state === 'completed')?.result as { name?: string; budget?: { amountMinor: number; currency: string } } | undefined;
+  return { ...(project?.name ? { name: project.name } : {}), ...(project?.budget ? { budget: project.budget } : {}) };
+}

@@ -1,0 +1,127 @@
+// Opportunity-to-project as one typed in-process API: start (or find) the provisioning of an
+// opportunity, wait a bounded time for it, read its status and runs, and take platform
+// events. Routes and the CRM experience API call this; the workflows run in the shared engine.
+import type { Kysely } from 'kysely';
+import { consumeOnce } from '../../core/events/index.js';
+import { ProblemError } from '../../core/problems.js';
+import type { Database } from '../../core/store/schema.js';
+import { getRun, retryRun, type RunDetail, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
+import { listRunViews, loadRun, type Run, type RunQuery } from '../kit/run-view.js';
+import { crmChangeHandler, INTAKE_WORKFLOW, intakeWorkflow, type IntakeInput } from './intake.js';
+import { OPPORTUNITY_RUNS, projectFacts, provisioningView, type Provisioning } from './provisioning-view.js';
+import { PROVISION_WORKFLOW, provisioningWorkflow, type ProvisioningDeps, type ProvisionInput } from './workflow.js';
+
+/** Event types on the process API's /events that start provisioning (data.opportunityId). */
+export const CLOSED_WON_EVENTS = ['com.psconnect.crm.opportunity.closed-won'] as const;
+
+export interface ProvisioningWithProject extends Provisioning {
+  project?: { name?: string; budget?: { amountMinor: number; currency: string } };
+}
+
+export interface OpportunityToProjectApi {
+  /** Starts provisioning, or returns the run that already provisions (or provisioned) it. */
+  provision(opportunityId: string, trigger: ProvisionInput['trigger']): Promise<{ run: Run; created: boolean }>;
+  /** The latest provisioning of the opportunity; 404 when it was never started. */
+  getProvisioning(opportunityId: string): Promise<ProvisioningWithProject>;
+  /** Waits up to `waitMs` for the provisioning to finish (completed, rejected or failed). */
+  awaitProvisioning(opportunityId: string, waitMs: number): Promise<ProvisioningWithProject>;
+  listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
+  getRun(runId: string): Promise<Run>;
+  retryRun(runId: string): Promise<Run>;
+  /** A CloudEvent posted to the process API; recorded once by source and id. */
+  receiveEvent(event: { id: string; source: string; type: string; data?: unknown }): Promise<{ duplicate: boolean }>;
+  /** The inbox handler for CRM change events (mount under the `crm` webhook source). */
+  onCrmChange: ReturnType<typeof crmChangeHandler>;
+}
+
+export function opportunityToProjectWorkflows(deps: ProvisioningDeps, api: () => OpportunityToProjectApi): WorkflowDefinition<unknown>[] {
+  return [
+    provisioningWorkflow(deps) as WorkflowDefinition<unknown>,
+    intakeWorkflow(deps.crm, (opportunityId) => api().provision(opportunityId, 'event')) as WorkflowDefinition<unknown>,
+  ];
+}
+
+const FINISHED = new Set(['completed', 'failed', 'compensated', 'cancelled']);
+const POLL_MS = 100;
+
+async function runsOf(db: Kysely<Database>, opportunityId: string) {
+  return db.selectFrom('workflow_runs').select(['id', 'run_key', 'state']).where('definition', '=', PROVISION_WORKFLOW)
+    .where((eb) => eb.or([eb('run_key', '=', opportunityId), eb('run_key', 'like', `${opportunityId}#%`)]))
+    .orderBy('id', 'desc').execute();
+}
+
+function isRejected(detail: RunDetail): boolean {
+  return provisioningView(detail).status === 'rejected';
+}
+
+export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine: WorkflowEngine }): OpportunityToProjectApi {
+  const db = deps.store.db;
+  const withProject = (detail: RunDetail): ProvisioningWithProject => ({ ...provisioningView(detail), project: projectFacts(detail) });
+
+  async function latest(opportunityId: string): Promise<RunDetail | undefined> {
+    const [row] = await runsOf(db, opportunityId);
+    return row ? getRun(db, row.id) : undefined;
+  }
+
+  const api: OpportunityToProjectApi = {
+    async provision(opportunityId, trigger) {
+      await deps.crm.getOpportunity(opportunityId); // 404 for an opportunity the CRM does not have
+      const runs = await runsOf(db, opportunityId);
+      const current = runs[0] ? await getRun(db, runs[0].id) : undefined;
+      if (current && !(current.state === 'completed' && isRejected(current))) {
+        // One opportunity, one provisioning: a failed one resumes where it stopped.
+        if (current.state === 'failed') await retryRun(db, current.id).catch((err: unknown) => {
+          if (!(err instanceof ProblemError && err.status === 409)) throw err;
+        });
+        return { run: await loadRun(db, OPPORTUNITY_RUNS, current.id), created: false };
+      }
+      // Never started, or rejected for its terms: a new generation, keyed so that concurrent
+      // starts of the same generation meet in one run.
+      const runKey = runs.length === 0 ? opportunityId : `${opportunityId}#${runs.length + 1}`;
+      const started = await deps.engine.startRun<ProvisionInput>(PROVISION_WORKFLOW, { opportunityId, trigger }, { runKey });
+      return { run: await loadRun(db, OPPORTUNITY_RUNS, started.id), created: started.created };
+    },
+
+    async getProvisioning(opportunityId) {
+      const detail = await latest(opportunityId);
+      if (!detail) throw new ProblemError('not-found', { detail: `Provisioning was never started for opportunity ${opportunityId}.` });
+      return withProject(detail);
+    },
+
+    async awaitProvisioning(opportunityId, waitMs) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const detail = await latest(opportunityId);
+        if (!detail) throw new ProblemError('not-found', { detail: `Provisioning was never started for opportunity ${opportunityId}.` });
+        if (FINISHED.has(detail.state) || Date.now() + POLL_MS > deadline) return withProject(detail);
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    },
+
+    listRuns: (query) => listRunViews(db, OPPORTUNITY_RUNS, query),
+    getRun: (runId) => loadRun(db, OPPORTUNITY_RUNS, runId),
+    async retryRun(runId) {
+      await loadRun(db, OPPORTUNITY_RUNS, runId);
+      await retryRun(db, runId);
+      return loadRun(db, OPPORTUNITY_RUNS, runId);
+    },
+
+    async receiveEvent(event) {
+      const data = event.data as { opportunityId?: unknown } | undefined;
+      const wanted = (CLOSED_WON_EVENTS as readonly string[]).includes(event.type);
+      if (wanted && typeof data?.opportunityId !== 'string') {
+        throw new ProblemError('unprocessable-content', { detail: `${event.type} needs data.opportunityId.`, errors: [{ pointer: '/data/opportunityId', detail: 'required' }] });
+      }
+      const fresh = await consumeOnce(db, 'process:opportunity-to-project', event, async (trx) => {
+        if (!wanted) return;
+        const input: IntakeInput = { opportunityIds: [data!.opportunityId as string], webhookId: event.id };
+        await deps.engine.startRun<IntakeInput>(INTAKE_WORKFLOW, input, { runKey: `event:${event.source}:${event.id}`, db: trx });
+      });
+      if (fresh && wanted) deps.engine.kick();
+      return { duplicate: !fresh };
+    },
+
+    onCrmChange: crmChangeHandler(() => deps.engine),
+  };
+  return api;
+}

@@ -1,0 +1,186 @@
+// The opportunity-to-project workflow: named, checkpointed steps, each idempotent toward its
+// platform. Invalid terms end the run early with a `rejected` outcome (later steps skip),
+// not a failure: there is nothing to retry until the CRM user fixes the deal.
+import type { FieldError } from '../../core/problems.js';
+import { PermanentError } from '../../core/resilience/errors.js';
+import type { RegionalRules } from '../../core/regional/rules.js';
+import type { Store } from '../../core/store/index.js';
+import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../../core/workflows/index.js';
+import type { Engagement } from '../../system-apis/erp/canonical.js';
+import { emitOnce } from '../kit/business-events.js';
+import { validateContractTerms, type ValidTerms } from './contract-terms.js';
+import { linkClients } from './client-links.js';
+import { allPages, type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning } from './ports.js';
+import { findRateCard, toBillingRateCard } from './rate-cards.js';
+import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
+
+export const PROVISION_WORKFLOW = 'opportunity-to-project';
+export const EVENT_SOURCE = '/process/opportunity-to-project';
+export const PROVISIONED_EVENT = 'com.psconnect.engagement.provisioned';
+export const REJECTED_EVENT = 'com.psconnect.engagement.provisioning-rejected';
+
+export interface ProvisionInput {
+  opportunityId: string;
+  trigger: 'api' | 'event' | 'replay';
+}
+
+export interface ProvisioningDeps {
+  store: Store;
+  crm: CrmForProvisioning;
+  erp: ErpForProvisioning;
+  scheduling: SchedulingForProvisioning;
+  rules: RegionalRules;
+}
+
+export type TermsOutcome =
+  | { ok: true; opportunityName: string; crmClientId: string; client: ClientFacts; terms: ValidTerms; rateCardId: string; leadEffortMinutes: number }
+  | { ok: false; errors: FieldError[] };
+
+interface ClientFacts { name: string; billingCountry: string; defaultCurrency: string | null; taxId: string | null; domain: string | null }
+
+type Ctx = StepContext<ProvisionInput>;
+const terms = (ctx: Ctx) => ctx.results['validate-terms'] as TermsOutcome;
+const valid = (ctx: Ctx) => {
+  const t = terms(ctx);
+  return t.ok ? t : undefined;
+};
+const SKIPPED = { skipped: true } as const;
+
+async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOutcome> {
+  const opportunity = await deps.crm.getOpportunity(ctx.input.opportunityId);
+  const client = opportunity.clientId ? await deps.crm.getClient(opportunity.clientId) : undefined;
+  const [entities, cards] = await Promise.all([
+    allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 })),
+    allPages((cursor) => deps.erp.listRateCards({ cursor, limit: 200 })),
+  ]);
+  const found = opportunity.contractTerms.rateCardCode ? findRateCard(opportunity.contractTerms.rateCardCode, cards, entities) : undefined;
+  const result = validateContractTerms(
+    { id: opportunity.id, clientId: opportunity.clientId, stage: opportunity.stage, amount: opportunity.amount, contractTerms: opportunity.contractTerms },
+    {
+      rules: deps.rules,
+      clientBillingCountry: client?.billingCountry ?? null,
+      findRateCard: () => (found ? toBillingRateCard(found) : undefined),
+      requestedRoles: [LEAD_ROLE],
+    },
+  );
+  const errors = result.ok ? [] : [...result.errors];
+  if (client && !client.domain && !client.taxId) {
+    errors.push({ pointer: '/client/domain', detail: `Account "${client.name}" has neither a website nor a tax id: add one so the client is matched in ERP and never created twice.` });
+  }
+  if (client && result.ok && client.defaultCurrency && client.defaultCurrency !== result.terms.currency) {
+    errors.push({ pointer: '/amount/currency', detail: `The deal is in ${result.terms.currency} but account "${client.name}" is billed in ${client.defaultCurrency}.` });
+  }
+  if (client && !client.billingCountry) errors.push({ pointer: '/client/billingCountry', detail: `Set the billing country of account "${client.name}".` });
+  if (!result.ok || errors.length > 0 || !client || !found || !client.billingCountry) return { ok: false, errors };
+  return {
+    ok: true,
+    opportunityName: opportunity.name,
+    crmClientId: client.id,
+    client: { name: client.name, billingCountry: client.billingCountry, defaultCurrency: client.defaultCurrency, taxId: client.taxId, domain: client.domain },
+    terms: result.terms,
+    rateCardId: found.id,
+    leadEffortMinutes: leadEffortMinutes(result.terms, result.terms.rateCard),
+  };
+}
+
+/** The opportunity's project if ERP already has one: how a retry after a lost answer finds it. */
+async function existingProject(erp: ErpForProvisioning, clientId: string, opportunityId: string): Promise<Engagement | undefined> {
+  const projects = await allPages((cursor) => erp.listProjects({ cursor, limit: 200, clientId }));
+  return projects.filter((p) => p.opportunityId === opportunityId).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+}
+
+export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition<ProvisionInput> {
+  return defineWorkflow<ProvisionInput>({
+    name: PROVISION_WORKFLOW,
+    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
+    steps: [
+      { name: 'validate-terms', run: (ctx) => validateTerms(deps, ctx) },
+      {
+        name: 'map-legal-entity',
+        platform: 'erp',
+        async run(ctx) {
+          const t = valid(ctx);
+          if (!t) return SKIPPED;
+          const country = deps.rules.entity(t.terms.legalEntityCode).country;
+          const entities = await allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 }));
+          const entity = entities.find((e) => e.status === 'active' && e.country.toUpperCase() === country);
+          if (!entity) throw new PermanentError(`ERP has no active legal entity in ${country} for ${t.terms.legalEntityCode}.`);
+          return { legalEntityId: entity.id, code: t.terms.legalEntityCode };
+        },
+      },
+      {
+        name: 'ensure-client',
+        platform: 'erp',
+        async run(ctx) {
+          const t = valid(ctx);
+          if (!t) return SKIPPED;
+          const { legalEntityId } = ctx.results['map-legal-entity'] as { legalEntityId: string };
+          const { client, matched } = await deps.erp.findOrCreateClient({
+            name: t.client.name,
+            billingCountry: t.client.billingCountry,
+            defaultCurrency: t.terms.currency,
+            legalEntityId,
+            ...(t.client.taxId ? { taxId: t.client.taxId } : {}),
+            ...(t.client.domain ? { domain: t.client.domain } : {}),
+          });
+          await linkClients(deps.store.db, t.crmClientId, client.id);
+          return { clientId: client.id, matched };
+        },
+      },
+      {
+        name: 'create-project',
+        platform: 'erp',
+        async run(ctx) {
+          const t = valid(ctx);
+          if (!t) return SKIPPED;
+          const { legalEntityId } = ctx.results['map-legal-entity'] as { legalEntityId: string };
+          const { clientId } = ctx.results['ensure-client'] as { clientId: string };
+          const opportunityId = ctx.input.opportunityId;
+          const project = (await existingProject(deps.erp, clientId, opportunityId))
+            ?? (await deps.erp.createProject(projectFromTemplate({ opportunityId, name: t.opportunityName.slice(0, 200), clientId, legalEntityId, rateCardId: t.rateCardId, terms: t.terms })));
+          return { engagementId: project.id, code: project.code ?? null, name: project.name, budget: project.budget ?? t.terms.budget };
+        },
+      },
+      {
+        name: 'request-staffing',
+        platform: 'scheduling',
+        async run(ctx) {
+          const t = valid(ctx);
+          if (!t) return SKIPPED;
+          const project = ctx.results['create-project'] as { engagementId: string; name: string };
+          await deps.scheduling.putProject(project.engagementId, { name: project.name, billable: true, budget: t.terms.budget });
+          const request = await deps.scheduling.createStaffingRequest({
+            engagementId: project.engagementId,
+            role: LEAD_ROLE,
+            startDate: t.terms.startDate,
+            endDate: t.terms.endDate,
+            effortMinutes: t.leadEffortMinutes,
+            notes: `Lead ${LEAD_ROLE} for ${project.name}`.slice(0, 500),
+          });
+          return { staffingRequestIds: [request.id] };
+        },
+      },
+      {
+        name: 'write-back-to-crm',
+        platform: 'crm',
+        async run(ctx) {
+          const outcome = terms(ctx);
+          const opportunityId = ctx.input.opportunityId;
+          if (!outcome.ok) {
+            await emitOnce(deps.store.db, { id: `${ctx.runId}:rejected`, type: REJECTED_EVENT, source: EVENT_SOURCE, subject: opportunityId, data: { opportunityId, runId: ctx.runId, errors: outcome.errors } });
+            return SKIPPED;
+          }
+          const project = ctx.results['create-project'] as { engagementId: string; code: string | null };
+          const staffing = ctx.results['request-staffing'] as { staffingRequestIds: string[] };
+          await deps.crm.setOpportunityErpProject(opportunityId, { projectId: project.code ?? project.engagementId, status: 'provisioned' });
+          const { clientId } = ctx.results['ensure-client'] as { clientId: string };
+          await emitOnce(deps.store.db, {
+            id: `${ctx.runId}:provisioned`, type: PROVISIONED_EVENT, source: EVENT_SOURCE, subject: project.engagementId,
+            data: { opportunityId, engagementId: project.engagementId, erpProjectCode: project.code, clientId, staffingRequestIds: staffing.staffingRequestIds, runId: ctx.runId },
+          });
+          return { erpProjectId: project.code ?? project.engagementId };
+        },
+      },
+    ],
+  });
+}
