@@ -54,6 +54,16 @@ export async function saveStaffingRequest(db: DbExecutor, r: StaffingRequestReco
     .execute();
 }
 
+/** Staffing requests after `afterId` (UUIDv7 ids sort by creation), optionally of one engagement. */
+export async function listStaffingRequestRecords(db: DbExecutor, q: { afterId?: string; engagementId?: string; limit: number }): Promise<StaffingRequestRecord[]> {
+  let query = db.selectFrom('scheduling_staffing_requests').select('id').orderBy('id').limit(q.limit);
+  if (q.afterId) query = query.where('id', '>', q.afterId);
+  if (q.engagementId) query = query.where('engagement_id', '=', q.engagementId);
+  const ids = await query.execute();
+  const records = await Promise.all(ids.map((r) => findStaffingRequest(db, r.id)));
+  return records.filter((r): r is StaffingRequestRecord => r !== undefined);
+}
+
 export async function findStaffingRequest(db: DbExecutor, id: string): Promise<StaffingRequestRecord | undefined> {
   const row = await db.selectFrom('scheduling_staffing_requests').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;

@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { idempotency } from '../../core/idempotency/index.js';
 import type { Services } from '../../core/services.js';
-import type { AssignmentQuery, ResourceQuery } from './service.js';
+import type { AssignmentQuery, ResourceQuery, StaffingRequestQuery } from './service.js';
 import './services.js';
 
 const BASE = '/system/scheduling/v1';
@@ -41,6 +41,7 @@ export function schedulingRoutes(services: Services): Router {
   router.patch('/assignments/:assignmentId', idempotent, async (req, res) =>
     void res.json(await scheduling.updateAssignment(param(req, 'assignmentId'), req.body)));
 
+  router.get('/staffing-requests', async (req, res) => void res.json(await scheduling.listStaffingRequests(req.query as StaffingRequestQuery)));
   router.post('/staffing-requests', idempotent, async (req, res) => {
     const request = await scheduling.createStaffingRequest(req.body);
     created(res, `/staffing-requests/${request.id}`, request);

@@ -17,6 +17,7 @@ import type { FloatPerson, FloatTask } from './vendor-types.js';
 
 export type ResourcePage = components['schemas']['ResourcePage'];
 export type AssignmentPage = components['schemas']['AssignmentPage'];
+export type StaffingRequestPage = components['schemas']['StaffingRequestPage'];
 
 export interface PageQuery {
   cursor?: string;
@@ -24,6 +25,9 @@ export interface PageQuery {
 }
 export interface ResourceQuery extends PageQuery {
   status?: 'active' | 'inactive';
+}
+export interface StaffingRequestQuery extends PageQuery {
+  engagementId?: string;
 }
 export interface AssignmentQuery extends PageQuery {
   engagementId?: string;
@@ -42,6 +46,7 @@ export interface SchedulingSystemApi {
   getAssignment(assignmentId: string): Promise<Assignment>;
   createAssignment(input: AssignmentInput): Promise<Assignment>;
   updateAssignment(assignmentId: string, update: AssignmentUpdate): Promise<Assignment>;
+  listStaffingRequests(query?: StaffingRequestQuery): Promise<StaffingRequestPage>;
   createStaffingRequest(input: StaffingRequestInput): Promise<StaffingRequest>;
   getStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
   cancelStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
@@ -128,7 +133,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     return native;
   }
 
-  const api: Omit<SchedulingSystemApi, 'createStaffingRequest' | 'getStaffingRequest' | 'cancelStaffingRequest' | 'assignStaffingRequest'> = {
+  const api: Omit<SchedulingSystemApi, 'listStaffingRequests' | 'createStaffingRequest' | 'getStaffingRequest' | 'cancelStaffingRequest' | 'assignStaffingRequest'> = {
     async assignmentChangeFromWebhook(payload) {
       const hook = parseTaskWebhook(payload);
       const seat = await person(hook.data.people_id);

@@ -9,7 +9,8 @@ import type { Assignment, StaffingRequest, StaffingRequestInput } from './canoni
 import type { SchedulingConnector } from './connector.js';
 import type { SchedulingIds } from './ids.js';
 import { placeholderForRole, roleLabel, staffingRequestStatus, staffingRequestToTaskInput } from './mapping.js';
-import { findStaffingRequest, saveStaffingRequest, type StaffingRequestRecord } from './records.js';
+import { findStaffingRequest, listStaffingRequestRecords, saveStaffingRequest, type StaffingRequestRecord } from './records.js';
+import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import type { FloatPerson, FloatTask } from './vendor-types.js';
 
 interface Deps {
@@ -78,6 +79,20 @@ export function createStaffingRequests(deps: Deps) {
       });
       deps.logger?.info({ staffingRequestId: record.id, taskId: task.task_id }, 'staffing request seated on a placeholder');
       return toCanonical(record, 'open');
+    },
+
+    async listStaffingRequests(query: { cursor?: string; limit?: number | string; engagementId?: string } = {}): Promise<{ items: StaffingRequest[]; nextCursor: string | null }> {
+      // Every status is a live read of the platform, so pages stay small.
+      const limit = clampLimit(query.limit, 50, 20);
+      const after = query.cursor ? decodeCursor<{ after: string; e?: string }>(query.cursor, (v) => typeof v.after === 'string').after : undefined;
+      const records = await listStaffingRequestRecords(deps.store.db, { afterId: after, engagementId: query.engagementId, limit: limit + 1 });
+      const page = records.slice(0, limit);
+      const items = await Promise.all(page.map(async (r) => {
+        const task = await connector.getTask(r.taskId);
+        const seat = task ? await deps.person(task.people_id) : undefined;
+        return toCanonical(r, staffingRequestStatus(task ?? null, seat ?? null));
+      }));
+      return { items, nextCursor: records.length > limit ? encodeCursor({ after: page[page.length - 1].id }) : null };
     },
 
     async getStaffingRequest(id: string): Promise<StaffingRequest> {

@@ -209,6 +209,23 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     expect((await call('GET', `/staffing-requests/${newId()}`)).status).toBe(404);
   });
 
+  it('lists staffing requests oldest first over cursor pages, with live statuses', async () => {
+    const engagementId = await project('Litware cloud landing zone');
+    const made: StaffingRequest[] = [];
+    for (const role of ['analyst', 'consultant', 'architect']) {
+      made.push((await call<StaffingRequest>('POST', '/staffing-requests', { body: { engagementId, role, startDate: '2027-03-01', endDate: '2027-03-12', effortMinutes: 2400 }, headers: idem() })).body);
+    }
+    await call('PATCH', `/staffing-requests/${made[1].id}`, { body: { status: 'cancelled' }, headers: idem() });
+    const first = await call<{ items: StaffingRequest[]; nextCursor: string | null }>('GET', `/staffing-requests?engagementId=${engagementId}&limit=2`);
+    expect(first.status).toBe(200);
+    const second = await call<{ items: StaffingRequest[]; nextCursor: string | null }>('GET', `/staffing-requests?engagementId=${engagementId}&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.nextCursor).toBeNull();
+    const listed = [...first.body.items, ...second.body.items];
+    expect(listed.map((r) => r.id)).toEqual(made.map((r) => r.id));
+    expect(listed.map((r) => r.status)).toEqual(['open', 'cancelled', 'open']);
+    expect((await call('GET', '/staffing-requests?limit=51')).status).toBe(400);
+  });
+
   it('turns allocation webhooks into canonical assignment changes, skipping placeholder seats', async () => {
     const engagementId = await project('Tailspin pricing review');
     const [resource] = await someResources();

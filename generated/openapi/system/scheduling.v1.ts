@@ -130,7 +130,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List staffing requests
+         * @description Oldest first. Each status is read live from the platform, so pages hold at most 50.
+         */
+        get: operations["listStaffingRequests"];
         put?: never;
         /**
          * Request a resource in a role
@@ -450,16 +454,16 @@ export interface components {
             nextCursor: components["schemas"]["NextCursor"];
         };
         /**
-         * @description Free text, single or multi-line.
-         * @example Discovery workshop with the finance team
-         */
-        Description: string;
-        /**
          * Format: int32
          * @description A duration of work in whole minutes.
          * @example 90
          */
         Minutes: number;
+        /**
+         * @description Free text, single or multi-line.
+         * @example Discovery workshop with the finance team
+         */
+        Description: string;
         /**
          * @description A project's request for people in a role over a period.
          * @example {
@@ -489,6 +493,10 @@ export interface components {
             /** @enum {string} */
             status: "open" | "partially-filled" | "filled" | "cancelled";
             readonly createdAt: components["schemas"]["ServerInstant"];
+        };
+        StaffingRequestPage: {
+            items: components["schemas"]["StaffingRequest"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
     };
     responses: {
@@ -1304,6 +1312,65 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listStaffingRequests: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
+                 * @example eyJrIjoiMDFhMjE2YWYifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Page size. At most 50; the default is 20. */
+                limit?: number;
+                /** @description Only records of this engagement. */
+                engagementId?: components["parameters"]["EngagementIdFilter"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of staffing requests. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078d-7328-958b-a87ce621bff5",
+                     *           "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *           "role": "senior-consultant",
+                     *           "startDate": "2026-12-01",
+                     *           "endDate": "2027-03-31",
+                     *           "effortMinutes": 48000,
+                     *           "status": "open",
+                     *           "createdAt": "2026-11-20T14:13:00Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffingRequestPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
