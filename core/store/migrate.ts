@@ -6,8 +6,9 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Migrator, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, type TableMetadata } from 'kysely';
 import type { Store } from './index.js';
+import type { Database } from './schema.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.(ts|js)$/;
@@ -62,9 +63,46 @@ async function migrationTableSchema(store: Store): Promise<string | undefined> {
   return rows[0]?.schema;
 }
 
+/**
+ * kysely's PostgreSQL introspector scans every schema and calls has_schema_privilege by
+ * name, which fails with "schema does not exist" when another tenant (or a parallel test)
+ * drops its schema mid-scan. The migrator only needs to know whether its own two tables
+ * exist, so on PostgreSQL it gets an introspector that looks at the current schema alone.
+ */
+function currentSchemaIntrospector(db: Kysely<Database>): DatabaseIntrospector {
+  const base = db.introspection;
+  return {
+    getSchemas: () => base.getSchemas(),
+    getMetadata: async () => ({ tables: await currentSchemaTables(db) }),
+    getTables: () => currentSchemaTables(db),
+  };
+}
+
+async function currentSchemaTables(db: Kysely<Database>): Promise<TableMetadata[]> {
+  const { rows } = await sql<{ name: string; schema: string }>`
+    select c.relname as name, n.nspname as schema
+    from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v')`.execute(db);
+  return rows.map((r) => ({ name: r.name, schema: r.schema, isView: false, columns: [] }));
+}
+
+/** The store's db, with the introspection the migrator uses narrowed on PostgreSQL. */
+function migratorDb(store: Store): Kysely<Database> {
+  if (store.engine !== 'postgres') return store.db;
+  const introspection = currentSchemaIntrospector(store.db);
+  return new Proxy(store.db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value: unknown = Reflect.get(target, property, target);
+      // Kysely keeps its state in #private fields: methods must run bound to the real instance.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export async function createMigrator(store: Store, dir = MIGRATIONS_DIR): Promise<Migrator> {
   return new Migrator({
-    db: store.db,
+    db: migratorDb(store),
     provider: new DirectoryMigrationProvider(dir),
     migrationTableSchema: await migrationTableSchema(store),
     // Owners number their migrations in separate ranges (see migrations/README.md), so a
