@@ -8,5 +8,6 @@ export { PROVISION_WORKFLOW, PROVISIONED_EVENT, REJECTED_EVENT, type Provisionin
 export { INTAKE_WORKFLOW } from './intake.js';
 export { erpClientOf } from './client-links.js';
 export type { Provisioning } from './provisioning-view.js';
+export type { AccountProjects, StaffingState } from './account-projects.js';
 export { opportunityToProjectModule } from './module.js';
 import './services.js';

@@ -6,7 +6,7 @@ import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.j
 
 export type CrmForProvisioning = Pick<CrmSystemApi, 'getOpportunity' | 'getClient' | 'setOpportunityErpProject' | 'canonicalIdOf'>;
 export type ErpForProvisioning = Pick<ErpSystemApi, 'listLegalEntities' | 'listRateCards' | 'findOrCreateClient' | 'listProjects' | 'createProject' | 'getProject'>;
-export type SchedulingForProvisioning = Pick<SchedulingSystemApi, 'putProject' | 'createStaffingRequest'>;
+export type SchedulingForProvisioning = Pick<SchedulingSystemApi, 'putProject' | 'createStaffingRequest' | 'getStaffingRequest'>;
 
 /** Every page of a cursor-paged ERP listing (bounded: these are small master-data lists). */
 export async function allPages<T>(fetch: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>, maxPages = 50): Promise<T[]> {

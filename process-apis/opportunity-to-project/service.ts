@@ -7,6 +7,7 @@ import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
 import { getRun, retryRun, type RunDetail, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import { listRunViews, loadRun, type Run, type RunQuery } from '../kit/run-view.js';
+import { accountProjects, type AccountProjects } from './account-projects.js';
 import { crmChangeHandler, INTAKE_WORKFLOW, intakeWorkflow, type IntakeInput } from './intake.js';
 import { OPPORTUNITY_RUNS, projectFacts, provisioningView, type Provisioning } from './provisioning-view.js';
 import { PROVISION_WORKFLOW, provisioningWorkflow, type ProvisioningDeps, type ProvisionInput } from './workflow.js';
@@ -30,6 +31,8 @@ export interface OpportunityToProjectApi {
   retryRun(runId: string): Promise<Run>;
   /** A CloudEvent posted to the process API; recorded once by source and id. */
   receiveEvent(event: { id: string; source: string; type: string; data?: unknown }): Promise<{ duplicate: boolean }>;
+  /** The account's provisioned projects with their staffing state; 404 for an unknown account. */
+  accountProjects(accountId: string): Promise<AccountProjects>;
   /** The inbox handler for CRM change events (mount under the `crm` webhook source). */
   onCrmChange: ReturnType<typeof crmChangeHandler>;
 }
@@ -120,6 +123,8 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
       if (fresh && wanted) deps.engine.kick();
       return { duplicate: !fresh };
     },
+
+    accountProjects: (accountId) => accountProjects({ db, crm: deps.crm, erp: deps.erp, scheduling: deps.scheduling }, accountId),
 
     onCrmChange: crmChangeHandler(() => deps.engine),
   };
