@@ -3,8 +3,12 @@
 import type { ApiModule } from './api-module.js';
 import { crmSystemModule } from '../system-apis/crm/module.js';
 import { erpSystemModule } from '../system-apis/erp/module.js';
+import { schedulingSystemModule } from '../system-apis/scheduling/module.js';
+import { timeSystemModule } from '../system-apis/time/module.js';
 
 export const apis: ApiModule[] = [
   crmSystemModule,
   erpSystemModule,
+  schedulingSystemModule,
+  timeSystemModule,
 ];
