@@ -415,6 +415,18 @@ export interface components {
         };
         /** @description A run with its input, steps and dead letters. */
         RunDetail: {
+            id: components["schemas"]["Id"];
+            /** @description The journey the workflow belongs to. */
+            journey: string;
+            /** @description The workflow definition. */
+            workflow: string;
+            /** @description The business key that de-duplicates runs (e.g. the opportunity id). */
+            runKey: string;
+            state: components["schemas"]["RunState"];
+            currentStep: string | null;
+            createdAt: components["schemas"]["ServerInstant"];
+            updatedAt: components["schemas"]["ServerInstant"];
+            finishedAt: components["schemas"]["ServerInstant"] | null;
             /** @description What started the run (JSON). */
             input: Record<string, never> | unknown[] | string | number | boolean | null;
             /** @description What the run produced (JSON). */
@@ -424,7 +436,7 @@ export interface components {
             cancelRequested: boolean;
             steps: components["schemas"]["RunStep"][];
             deadLetters: components["schemas"]["DeadLetter"][];
-        } & components["schemas"]["RunSummary"];
+        };
         /** @description A workflow step that failed its last attempt, kept whole so that an operator can see what failed and replay it once the cause is fixed. */
         DeadLetter: {
             /** Format: int64 */
@@ -470,9 +482,17 @@ export interface components {
         };
         /** @description The new subscription with its signing secret, shown this once. */
         CreatedWebhookSubscription: {
+            id: components["schemas"]["ServerId"];
+            /** Format: uri */
+            url: string;
+            eventTypes: components["schemas"]["EventTypePattern"][];
+            /** @enum {string} */
+            state: "active" | "disabled";
+            disabledReason?: string;
+            createdAt: components["schemas"]["ServerInstant"];
             /** @description Standard Webhooks signing secret (`whsec_<base64>`); store it now, it is not shown again. */
             readonly secret: string;
-        } & components["schemas"]["WebhookSubscription"];
+        };
         WebhookSubscriptionList: {
             items: components["schemas"]["WebhookSubscription"][];
         };
@@ -492,10 +512,10 @@ export interface components {
             reason?: string;
         };
         EventReplayRequest: {
-            /** @description `webhook:<subscription id>` or `local:<in-process subscriber name>`. */
+            /** @description `webhook:<subscription id>`: the webhook subscription to re-deliver to. */
             subscriber: string;
             since: components["schemas"]["Instant"];
-            /** @description Narrow the replay to these types; the subscriber's own types by default. */
+            /** @description Narrow the replay to these types, each one of the subscription's own patterns or a type they match; the subscription's own types by default. */
             eventTypes?: components["schemas"]["EventTypePattern"][];
         };
         EventReplayResult: {

@@ -1,0 +1,163 @@
+// The business figures the integration team watches, read from the durable core's tables
+// with a handful of index-backed queries, and exposed as Prometheus gauges collected on
+// scrape. The operations API's summary reads the same figures, so the two never disagree.
+import { sql, type Kysely } from 'kysely';
+import { Gauge, type Registry } from 'prom-client';
+import type { Services } from '../services.js';
+import type { Database } from '../store/schema.js';
+import type { RunState } from '../workflows/schema.js';
+import '../events/schema.js';
+import '../inbox/schema.js';
+import '../workflows/schema.js';
+
+/** The journeys of the design; a workflow belongs to the journey its name equals or starts with (plus `-`). */
+export const JOURNEYS = ['opportunity-to-project', 'assignment-to-forecast', 'time-to-billing', 'billing-status-to-crm', 'reconciliation'] as const;
+
+/** The journey a workflow definition belongs to, or the definition's own name when it belongs to none. */
+export function journeyOf(definition: string): string {
+  return JOURNEYS.find((j) => definition === j || definition.startsWith(`${j}-`)) ?? definition;
+}
+
+/**
+ * States counted in full. Finished runs (completed, compensated, cancelled) only ever grow, so
+ * their totals are counted over the last day instead (see recentlyFinished).
+ */
+export const OPEN_RUN_STATES: readonly RunState[] = ['pending', 'running', 'waiting', 'failed'];
+const FINISHED_RUN_STATES: readonly RunState[] = ['completed', 'compensated', 'cancelled'];
+
+export interface RunCount {
+  journey: string;
+  workflow: string;
+  state: RunState;
+  count: number;
+}
+
+export interface BusinessFigures {
+  /** Runs in the open states, all of them; finished runs created in the last 24 hours. */
+  runs: RunCount[];
+  openDeadLetters: number;
+  undispatchedEvents: number;
+  /** Age of the oldest event not yet dispatched, when there is one. */
+  oldestUndispatchedAgeSeconds?: number;
+  pendingDeliveries: number;
+  oldestPendingDeliveryAgeSeconds?: number;
+  deadDeliveries: number;
+  rejectedWebhooksLastDay: number;
+  /** Opportunity-to-project runs that failed or were compensated (counted in full). */
+  failedProvisioning: number;
+}
+
+const DAY_MS = 86_400_000;
+const num = (value: unknown) => Number(value ?? 0);
+
+async function countRuns(db: Kysely<Database>, now: number): Promise<RunCount[]> {
+  // Both queries are ranges of ops_workflow_runs_state_definition_idx / workflow_runs_created_idx.
+  const open = await db
+    .selectFrom('workflow_runs')
+    .select(['definition', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('state', 'in', [...OPEN_RUN_STATES])
+    .groupBy(['state', 'definition'])
+    .execute();
+  const finished = await db
+    .selectFrom('workflow_runs')
+    .select(['definition', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('created_at_ms', '>=', now - DAY_MS)
+    .where('state', 'in', [...FINISHED_RUN_STATES])
+    .groupBy(['state', 'definition'])
+    .execute();
+  return [...open, ...finished]
+    .map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }))
+    .sort((a, b) => a.workflow.localeCompare(b.workflow) || a.state.localeCompare(b.state));
+}
+
+function ageOf(oldestMs: unknown, now: number): number | undefined {
+  return oldestMs === undefined || oldestMs === null ? undefined : Math.max(0, Math.floor((now - Number(oldestMs)) / 1000));
+}
+
+export async function readBusinessFigures(db: Kysely<Database>, now = Date.now()): Promise<BusinessFigures> {
+  const [runs, openDeadLetters, undispatched, oldestEvent, pending, oldestDelivery, dead, rejected] = await Promise.all([
+    countRuns(db, now),
+    // Discarded letters stay `open` in the core's table; the operations table says which were discarded.
+    db
+      .selectFrom('workflow_dead_letters as d')
+      .leftJoin('ops_dead_letter_discards as x', 'x.dead_letter_id', 'd.id')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('d.state', '=', 'open')
+      .where('x.dead_letter_id', 'is', null)
+      .executeTakeFirst(),
+    db.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('dispatched', '=', 0).executeTakeFirst(),
+    // The lowest undispatched seq is the oldest: event_outbox_pending_idx (dispatched, seq) finds it at once.
+    db.selectFrom('event_outbox').select('created_at_ms').where('dispatched', '=', 0).orderBy('seq').limit(1).executeTakeFirst(),
+    db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'pending').executeTakeFirst(),
+    db.selectFrom('event_deliveries').select((eb) => eb.fn.min('created_at_ms').as('oldest')).where('state', '=', 'pending').executeTakeFirst(),
+    db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'dead').executeTakeFirst(),
+    db.selectFrom('inbox_rejections').select((eb) => eb.fn.countAll<string>().as('n')).where('received_at_ms', '>=', now - DAY_MS).executeTakeFirst(),
+  ]);
+  const oldestUndispatchedAgeSeconds = ageOf(oldestEvent?.created_at_ms, now);
+  const oldestPendingDeliveryAgeSeconds = ageOf(oldestDelivery?.oldest, now);
+  return {
+    runs,
+    openDeadLetters: num(openDeadLetters?.n),
+    undispatchedEvents: num(undispatched?.n),
+    ...(oldestUndispatchedAgeSeconds === undefined ? {} : { oldestUndispatchedAgeSeconds }),
+    pendingDeliveries: num(pending?.n),
+    ...(oldestPendingDeliveryAgeSeconds === undefined ? {} : { oldestPendingDeliveryAgeSeconds }),
+    deadDeliveries: num(dead?.n),
+    rejectedWebhooksLastDay: num(rejected?.n),
+    failedProvisioning: runs
+      .filter((r) => r.journey === 'opportunity-to-project' && (r.state === 'failed' || r.state === 'compensated'))
+      .reduce((sum, r) => sum + r.count, 0),
+  };
+}
+
+export interface BusinessMetrics {
+  /** The last figures read by a scrape (for tests and logs). */
+  lastFigures(): BusinessFigures | undefined;
+}
+
+/**
+ * Registers the business gauges on the gateway's registry. One scrape reads the figures once
+ * (the gauges share one read per scrape, not one query per gauge or label).
+ * Wiring: `registerBusinessMetrics(gateway.metrics.registry, services)` once services exist.
+ */
+export function registerBusinessMetrics(registry: Registry, services: Pick<Services, 'store' | 'logger'>): BusinessMetrics {
+  let last: BusinessFigures | undefined;
+  let inFlight: Promise<BusinessFigures | undefined> | undefined;
+  // Gauges collect one after the other during a scrape: the first starts the read, the others share it.
+  const figures = (): Promise<BusinessFigures | undefined> => {
+    inFlight ??= readBusinessFigures(services.store.db)
+      .then((f) => (last = f))
+      .catch((err: unknown) => {
+        services.logger.warn({ err: String(err) }, 'business metrics could not be read');
+        return undefined;
+      })
+      .finally(() => setImmediate(() => (inFlight = undefined)));
+    return inFlight;
+  };
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], set: (g: Gauge<L>, f: BusinessFigures) => void) =>
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const f = await figures();
+        this.reset();
+        if (f) set(this, f);
+      },
+    });
+
+  gauge('layer_dead_letters_open', 'Workflow dead letters neither replayed nor discarded', [], (g, f) => g.set(f.openDeadLetters));
+  gauge('layer_outbox_undispatched_events', 'Business events written to the outbox and not yet dispatched', [], (g, f) => g.set(f.undispatchedEvents));
+  gauge('layer_outbox_oldest_undispatched_age_seconds', 'Age of the oldest undispatched outbox event (0 when there is none)', [], (g, f) =>
+    g.set(f.oldestUndispatchedAgeSeconds ?? 0),
+  );
+  gauge('layer_event_deliveries_pending', 'Webhook and retried event deliveries still due', [], (g, f) => g.set(f.pendingDeliveries));
+  gauge('layer_event_deliveries_dead', 'Event deliveries that gave up after their last attempt', [], (g, f) => g.set(f.deadDeliveries));
+  gauge('layer_workflow_runs', 'Workflow runs by journey, workflow and state (finished states: runs created in the last 24 h)', ['journey', 'workflow', 'state'], (g, f) => {
+    for (const r of f.runs) g.set({ journey: r.journey, workflow: r.workflow, state: r.state }, r.count);
+  });
+  gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed or were compensated', [], (g, f) => g.set(f.failedProvisioning));
+  gauge('layer_inbound_webhooks_rejected_last_day', 'Inbound webhooks refused (signature or timestamp) in the last 24 h', [], (g, f) => g.set(f.rejectedWebhooksLastDay));
+  return { lastFigures: () => last };
+}

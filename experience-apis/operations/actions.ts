@@ -1,0 +1,127 @@
+// Operator actions: each calls the core module that owns the change and records it in the
+// audit trail with the operator (the token's consumer) and the request id as correlation id.
+// Where the core function accepts a transaction, the change and its audit entry commit together.
+import { recordAudit } from '../../core/audit/index.js';
+import {
+  createSubscription, getSubscription, replayEvents, setSubscriptionState, typeMatcher, type WebhookSubscription as CoreSubscription,
+} from '../../core/events/index.js';
+import { ProblemError } from '../../core/problems.js';
+import type { Services } from '../../core/services.js';
+import { withTransaction } from '../../core/store/index.js';
+import { cancelRun, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
+import { getDeadLetterView, getRunView } from './read-model.js';
+import type {
+  CreatedWebhookSubscription, DeadLetter, EventReplayRequest, EventReplayResult, NewWebhookSubscription, ReplayResult, RunDetail,
+  WebhookSubscription, WebhookSubscriptionChange,
+} from './types.js';
+import './schema.js';
+
+/** Who acts and under which correlation id: `req.auth.consumer` and `req.requestId`. */
+export interface Operator {
+  consumer: string;
+  correlationId: string;
+}
+
+type Deps = Pick<Services, 'store' | 'config'>;
+
+export function subscriptionView(s: CoreSubscription): WebhookSubscription {
+  return {
+    id: s.id, url: s.url, eventTypes: s.eventTypes, state: s.state,
+    ...(s.disabledReason ? { disabledReason: s.disabledReason } : {}),
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+export function operatorActions({ store, config }: Deps) {
+  const db = store.db;
+  const audit = (by: Operator, action: string, targetType: string, targetId: string, details?: Record<string, unknown>, executor = db) =>
+    recordAudit(executor, { consumer: by.consumer, correlationId: by.correlationId, action, targetType, targetId, ...(details ? { details } : {}) });
+
+  async function assertNotDiscarded(deadLetterId: number): Promise<void> {
+    const letter = await getDeadLetterView(db, deadLetterId);
+    if (letter.status !== 'open') throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${letter.status}; only an open one can be replayed or discarded.` });
+  }
+
+  return {
+    /** Resume a failed run. The core's retry runs its own transaction, so the audit entry follows it. */
+    async retryRun(runId: string, by: Operator): Promise<RunDetail> {
+      const before = await getRunView(db, runId);
+      await retryRun(db, runId);
+      await audit(by, 'workflow.run.retried', 'workflow-run', runId, { workflow: before.workflow, fromState: before.state, step: before.currentStep });
+      return getRunView(db, runId);
+    },
+
+    async cancelRun(runId: string, by: Operator): Promise<RunDetail> {
+      await withTransaction(store, async (trx) => {
+        const run = await trx.selectFrom('workflow_runs').select(['definition', 'state']).where('id', '=', runId).executeTakeFirst();
+        await cancelRun(trx, runId);
+        await audit(by, 'workflow.run.cancel-requested', 'workflow-run', runId, { workflow: run?.definition, fromState: run?.state }, trx);
+      });
+      return getRunView(db, runId);
+    },
+
+    async replayDeadLetter(deadLetterId: number, by: Operator): Promise<ReplayResult> {
+      await assertNotDiscarded(deadLetterId);
+      const runId = await replayDeadLetter(db, deadLetterId);
+      await audit(by, 'workflow.dead-letter.replayed', 'workflow-dead-letter', String(deadLetterId), { runId });
+      return { deadLetter: await getDeadLetterView(db, deadLetterId), runId };
+    },
+
+    async discardDeadLetter(deadLetterId: number, reason: string, by: Operator): Promise<DeadLetter> {
+      await assertNotDiscarded(deadLetterId);
+      await withTransaction(store, async (trx) => {
+        // The primary key makes a second, concurrent discard fail instead of overwriting the first.
+        await trx
+          .insertInto('ops_dead_letter_discards')
+          .values({ dead_letter_id: deadLetterId, reason, discarded_by: by.consumer, correlation_id: by.correlationId, discarded_at_ms: Date.now() })
+          .execute()
+          .catch(() => {
+            throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} was discarded meanwhile.` });
+          });
+        await audit(by, 'workflow.dead-letter.discarded', 'workflow-dead-letter', String(deadLetterId), { reason }, trx);
+      });
+      return getDeadLetterView(db, deadLetterId);
+    },
+
+    async createSubscription(input: NewWebhookSubscription, by: Operator): Promise<CreatedWebhookSubscription> {
+      return withTransaction(store, async (trx) => {
+        const created = await createSubscription(trx, { url: input.url, eventTypes: input.eventTypes }, { allowPrivateUrls: config.store.webhookAllowPrivateUrls });
+        // The secret is answered once and never written to the audit trail.
+        await audit(by, 'webhook-subscription.created', 'webhook-subscription', created.id, { url: created.url, eventTypes: created.eventTypes }, trx);
+        return { ...subscriptionView(created), secret: created.secret };
+      });
+    },
+
+    async changeSubscription(id: string, change: WebhookSubscriptionChange, by: Operator): Promise<WebhookSubscription> {
+      await withTransaction(store, async (trx) => {
+        await setSubscriptionState(trx, id, change.state, change.reason ?? null);
+        await audit(by, change.state === 'disabled' ? 'webhook-subscription.disabled' : 'webhook-subscription.enabled', 'webhook-subscription', id, change.reason ? { reason: change.reason } : undefined, trx);
+      });
+      return subscriptionView(await getSubscription(db, id));
+    },
+
+    /**
+     * Re-deliver to one webhook subscription. Narrowing types must stay within what the
+     * subscription wants: a replay never sends a receiver events it did not subscribe to.
+     */
+    async replayEvents(request: EventReplayRequest, by: Operator): Promise<EventReplayResult> {
+      const subscriptionId = request.subscriber.slice('webhook:'.length);
+      const subscription = await getSubscription(db, subscriptionId);
+      const own = typeMatcher(subscription.eventTypes);
+      const outside = (request.eventTypes ?? []).filter((t) => !(subscription.eventTypes.includes(t) || (!t.endsWith('*') && own(t))));
+      if (outside.length > 0) {
+        throw new ProblemError('unprocessable-content', {
+          detail: `The subscription does not receive ${outside.join(', ')}.`,
+          errors: outside.map(() => ({ pointer: '/eventTypes', detail: 'must be one of the subscription\'s own types or a type they match' })),
+        });
+      }
+      const since = new Date(request.since);
+      const patterns = request.eventTypes ?? subscription.eventTypes;
+      const scheduled = await replayEvents(db, request.subscriber, since, patterns);
+      await audit(by, 'events.replayed', 'webhook-subscription', subscriptionId, { since: since.toISOString(), eventTypes: patterns, scheduled });
+      return { subscriber: request.subscriber, since: since.toISOString(), scheduled };
+    },
+  };
+}
+
+export type OperatorActions = ReturnType<typeof operatorActions>;

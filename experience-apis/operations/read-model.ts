@@ -1,0 +1,142 @@
+// Read-only queries the operations view needs beyond the core's own: runs filtered by journey
+// (several workflow definitions) and by a creation window, and dead letters with their
+// discards and a cursor. Everything else (one run, the actions) goes through the core modules.
+import type { Kysely, Selectable } from 'kysely';
+import { journeyOf } from '../../core/observability/business-metrics.js';
+import { ProblemError } from '../../core/problems.js';
+import type { Database } from '../../core/store/schema.js';
+import { getRun, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
+import type { WorkflowDeadLettersTable } from '../../core/workflows/schema.js';
+import type { OpsDeadLetterDiscardsTable } from './schema.js';
+import type { DeadLetter, DeadLetterPage, DeadLetterStatus, Json, RunDetail, RunState, RunSummary, RunSummaryPage } from './types.js';
+import './schema.js';
+
+const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+
+export function encodeCursor(value: string): string {
+  return Buffer.from(value, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, shape: RegExp): string {
+  const value = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!shape.test(value)) {
+    throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API returned.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+  }
+  return value;
+}
+
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const LETTER_ID = /^[1-9][0-9]{0,15}$/;
+
+export interface RunQuery {
+  journey?: string;
+  workflow?: string;
+  state?: RunState;
+  createdAfter?: string;
+  createdBefore?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): Promise<RunSummaryPage> {
+  let q = db
+    .selectFrom('workflow_runs')
+    .select(['id', 'definition', 'run_key', 'state', 'current_step', 'created_at_ms', 'updated_at_ms', 'finished_at_ms'])
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1);
+  if (query.journey) {
+    const journey = query.journey;
+    q = q.where((eb) => eb.or([eb('definition', '=', journey), eb('definition', 'like', `${journey}-%`)]));
+  }
+  if (query.workflow) q = q.where('definition', '=', query.workflow);
+  if (query.state) q = q.where('state', '=', query.state);
+  if (query.createdAfter) q = q.where('created_at_ms', '>=', Date.parse(query.createdAfter));
+  if (query.createdBefore) q = q.where('created_at_ms', '<', Date.parse(query.createdBefore));
+  if (query.cursor) q = q.where('id', '<', decodeCursor(query.cursor, RUN_ID));
+  const rows = await q.execute();
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map(
+      (r): RunSummary => ({
+        id: r.id, journey: journeyOf(r.definition), workflow: r.definition, runKey: r.run_key, state: r.state, currentStep: r.current_step,
+        createdAt: iso(r.created_at_ms), updatedAt: iso(r.updated_at_ms), finishedAt: r.finished_at_ms === null ? null : iso(r.finished_at_ms),
+      }),
+    ),
+    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
+  };
+}
+
+type LetterRow = Selectable<WorkflowDeadLettersTable> & {
+  reason: OpsDeadLetterDiscardsTable['reason'] | null;
+  discarded_by: OpsDeadLetterDiscardsTable['discarded_by'] | null;
+  discarded_at_ms: OpsDeadLetterDiscardsTable['discarded_at_ms'] | null;
+};
+
+function parse(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+function letterView(r: LetterRow): DeadLetter {
+  const discarded = r.discarded_at_ms !== null;
+  const status: DeadLetterStatus = discarded ? 'discarded' : r.state;
+  return {
+    id: Number(r.id), runId: r.run_id, journey: journeyOf(r.definition), workflow: r.definition, step: r.step, status,
+    input: parse(r.input) as Json,
+    errors: parse(r.errors) as DeadLetter['errors'],
+    createdAt: iso(r.created_at_ms),
+    ...(discarded
+      ? { resolvedAt: iso(r.discarded_at_ms), resolvedBy: r.discarded_by ?? undefined, discardReason: r.reason ?? undefined }
+      : r.replayed_at_ms !== null ? { resolvedAt: iso(r.replayed_at_ms) } : {}),
+  };
+}
+
+function letters(db: Kysely<Database>) {
+  return db
+    .selectFrom('workflow_dead_letters as d')
+    .leftJoin('ops_dead_letter_discards as x', 'x.dead_letter_id', 'd.id')
+    .selectAll('d')
+    .select(['x.reason', 'x.discarded_by', 'x.discarded_at_ms']);
+}
+
+export async function listDeadLetterViews(
+  db: Kysely<Database>,
+  query: { journey?: string; status: DeadLetterStatus; cursor?: string; limit: number },
+): Promise<DeadLetterPage> {
+  let q = letters(db).orderBy('d.id', 'desc').limit(query.limit + 1);
+  if (query.status === 'discarded') q = q.where('x.dead_letter_id', 'is not', null);
+  else q = q.where('d.state', '=', query.status).where('x.dead_letter_id', 'is', null);
+  if (query.journey) {
+    const journey = query.journey;
+    q = q.where((eb) => eb.or([eb('d.definition', '=', journey), eb('d.definition', 'like', `${journey}-%`)]));
+  }
+  if (query.cursor) q = q.where('d.id', '<', Number(decodeCursor(query.cursor, LETTER_ID)));
+  const rows = (await q.execute()) as LetterRow[];
+  const page = rows.slice(0, query.limit);
+  return { items: page.map(letterView), nextCursor: rows.length > query.limit ? encodeCursor(String(page[page.length - 1].id)) : null };
+}
+
+export async function getDeadLetterView(db: Kysely<Database>, id: number): Promise<DeadLetter> {
+  const row = (await letters(db).where('d.id', '=', id).executeTakeFirst()) as LetterRow | undefined;
+  if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${id}.` });
+  return letterView(row);
+}
+
+/** One run as the core reports it, with its dead letters as this API shows them (discards included). */
+export async function getRunView(db: Kysely<Database>, runId: string): Promise<RunDetail> {
+  const run: CoreRunDetail = await getRun(db, runId);
+  const letterRows = (await letters(db).where('d.run_id', '=', runId).orderBy('d.id').execute()) as LetterRow[];
+  return {
+    id: run.id, journey: journeyOf(run.definition), workflow: run.definition, runKey: run.runKey, state: run.state, currentStep: run.currentStep,
+    createdAt: run.createdAt, updatedAt: run.updatedAt, finishedAt: run.finishedAt,
+    input: run.input as Json,
+    ...(run.result === null ? {} : { result: run.result as Json }),
+    ...(run.error === null ? {} : { error: run.error as Json }),
+    cancelRequested: run.cancelRequested,
+    steps: run.steps.map((s) => ({
+      name: s.name, position: s.position, state: s.state, attempts: s.attempts, startedAt: s.startedAt, finishedAt: s.finishedAt,
+      ...(s.result === null ? {} : { result: s.result as Json }),
+      errors: s.errors as DeadLetter['errors'],
+    })),
+    deadLetters: letterRows.map(letterView),
+  };
+}

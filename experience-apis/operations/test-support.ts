@@ -1,0 +1,94 @@
+// Shared by the operations API tests and the browser test: a gateway with only the operations
+// module, on a given store, with test-signed tokens, and a workflow engine whose one
+// provisioning step fails for good until the test "fixes the platform".
+import { join } from 'node:path';
+import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
+import { PermanentError } from '../../core/resilience/errors.js';
+import type { Store } from '../../core/store/index.js';
+import { defineWorkflow, WorkflowEngine } from '../../core/workflows/index.js';
+import { makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import { operationsModule } from './module.js';
+
+export async function operationsCatalogue() {
+  return Promise.all(
+    [
+      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
+      { layer: 'experience' as const, api: 'operations', major: 1, file: 'openapi/experience/operations.v1.yaml' },
+    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
+  );
+}
+
+export interface OpsHarness {
+  gateway: TestGateway;
+  jwks: TestJwks;
+  workflows: WorkflowEngine;
+  tokens: { read: string; write: string; readWrite: string; other: string };
+  /** While false, the provisioning step fails permanently. */
+  platform: { fixed: boolean };
+  /** Starts an opportunity-to-project run and drives it until it fails into a dead letter. */
+  failedRun(opportunityId: string): Promise<{ runId: string; deadLetterId: number }>;
+  /** Drives every due run until none is pending, running or waiting. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startOperationsGateway(store: Store, env: Record<string, string> = {}): Promise<OpsHarness> {
+  const key = await makeKey();
+  const jwks = await startJwks([key]);
+  const platform = { fixed: false };
+  const provisioning = defineWorkflow<{ opportunityId: string }>({
+    name: 'opportunity-to-project',
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
+    steps: [
+      { name: 'validate-terms', run: async ({ input }) => ({ opportunityId: input.opportunityId, valid: true }) },
+      {
+        name: 'create-erp-project',
+        platform: 'erp',
+        run: async ({ input }) => {
+          if (!platform.fixed) throw new PermanentError(`ERP refused the project for ${input.opportunityId}: subsidiary not mapped`);
+          return { erpProjectId: `PRJ-${input.opportunityId.slice(-6)}` };
+        },
+      },
+    ],
+  });
+  const workflows = new WorkflowEngine({ store, definitions: [provisioning] });
+  const gateway = await startGateway(jwks.url, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env }, {
+    catalogue: await operationsCatalogue(),
+    apis: [operationsModule],
+    services: { store },
+  });
+  const mint = (scope: string, clientId: string) => token({ key, scope, clientId });
+  const settle = async () => {
+    for (let round = 0; round < 200; round++) {
+      await workflows.drain();
+      const open = await store.db.selectFrom('workflow_runs').select('id').where('state', 'in', ['pending', 'running', 'waiting']).execute();
+      if (open.length === 0) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error('runs did not settle');
+  };
+  return {
+    gateway,
+    jwks,
+    workflows,
+    platform,
+    tokens: {
+      read: await mint('ops:read', 'ops-viewer'),
+      write: await mint('ops:write', 'ops-writer'),
+      readWrite: await mint('ops:read ops:write', 'ops-alice'),
+      other: await mint('crm:read', 'crm-app'),
+    },
+    async failedRun(opportunityId) {
+      const started = await workflows.startRun('opportunity-to-project', { opportunityId }, { runKey: opportunityId });
+      await settle();
+      const letter = await store.db.selectFrom('workflow_dead_letters').select('id').where('run_id', '=', started.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      return { runId: started.id, deadLetterId: Number(letter.id) };
+    },
+    settle,
+    async close() {
+      await workflows.stop();
+      await gateway.close();
+      await jwks.close();
+    },
+  };
+}
