@@ -5,10 +5,12 @@ import { crmSystemModule } from '../system-apis/crm/module.js';
 import { erpSystemModule } from '../system-apis/erp/module.js';
 import { schedulingSystemModule } from '../system-apis/scheduling/module.js';
 import { timeSystemModule } from '../system-apis/time/module.js';
+import { operationsModule } from '../experience-apis/operations/module.js';
 
 export const apis: ApiModule[] = [
   crmSystemModule,
   erpSystemModule,
   schedulingSystemModule,
   timeSystemModule,
+  operationsModule,
 ];
