@@ -2,9 +2,10 @@
 // their invoices up into the status the CRM shows, and write it to the opportunity and the
 // account. Each run reads ERP afresh, so runs for late or reordered events converge.
 import type { Store } from '../../core/store/index.js';
-import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
+import { refusalsArePermanent } from '../kit/step-errors.js';
 import { allPages } from '../opportunity-to-project/ports.js';
 import type { CrmForBillingStatus, ErpForBillingStatus } from './ports.js';
 import { rollup, type Rollup } from './status.js';
@@ -43,7 +44,7 @@ export const clientInvoices = (erp: ErpForBillingStatus, clientId: string): Prom
 
 export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefinition<BillingStatusInput> {
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
-  return defineWorkflow<BillingStatusInput>({
+  const definition = defineWorkflow<BillingStatusInput>({
     name: BILLING_STATUS_WORKFLOW,
     retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
     steps: [
@@ -94,4 +95,5 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
       },
     ],
   });
+  return { ...definition, steps: definition.steps.map((step) => ({ ...step, run: (ctx: StepContext<BillingStatusInput>) => refusalsArePermanent(() => step.run(ctx)) })) };
 }

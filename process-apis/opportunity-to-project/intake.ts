@@ -8,6 +8,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import type { Database } from '../../core/store/schema.js';
 import { defineWorkflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import { readChangeEvent } from '../../system-apis/crm/change-events.js';
+import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { CrmForProvisioning } from './ports.js';
 
 export const INTAKE_WORKFLOW = 'opportunity-to-project.crm-change';
@@ -29,7 +30,7 @@ export function intakeWorkflow(crm: CrmForProvisioning, provision: (opportunityI
       {
         name: 'start-provisioning',
         platform: 'crm',
-        async run({ input }) {
+        run: ({ input }) => refusalsArePermanent(async () => {
           const started: string[] = [];
           const ids = [...(input.opportunityIds ?? [])];
           for (const crmId of input.crmIds ?? []) ids.push(await crm.canonicalIdOf('opportunity', crmId));
@@ -40,7 +41,7 @@ export function intakeWorkflow(crm: CrmForProvisioning, provision: (opportunityI
             started.push(opportunityId);
           }
           return { opportunityIds: started };
-        },
+        }),
       },
     ],
   });

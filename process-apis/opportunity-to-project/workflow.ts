@@ -8,6 +8,7 @@ import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
+import { refusalsArePermanent } from '../kit/step-errors.js';
 import { validateContractTerms, type ValidTerms } from './contract-terms.js';
 import { linkClients } from './client-links.js';
 import { allPages, type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning } from './ports.js';
@@ -90,7 +91,7 @@ async function existingProject(erp: ErpForProvisioning, clientId: string, opport
 }
 
 export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition<ProvisionInput> {
-  return defineWorkflow<ProvisionInput>({
+  const definition = defineWorkflow<ProvisionInput>({
     name: PROVISION_WORKFLOW,
     retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
     steps: [
@@ -148,7 +149,8 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const t = valid(ctx);
           if (!t) return SKIPPED;
           const project = ctx.results['create-project'] as { engagementId: string; name: string };
-          await deps.scheduling.putProject(project.engagementId, { name: project.name, billable: true, budget: t.terms.budget });
+          // No budget: the scheduling platform holds amounts in its one account currency.
+          await deps.scheduling.putProject(project.engagementId, { name: project.name, billable: true });
           const request = await deps.scheduling.createStaffingRequest({
             engagementId: project.engagementId,
             role: LEAD_ROLE,
@@ -183,4 +185,5 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
       },
     ],
   });
+  return { ...definition, steps: definition.steps.map((step) => ({ ...step, run: (ctx: Ctx) => refusalsArePermanent(() => step.run(ctx)) })) };
 }

@@ -11,7 +11,7 @@ export function periodBillingWorkflow(deps: TimeToBillingDeps, engagementWorkflo
   return defineWorkflow<BillingRunInput>({
     name: PERIOD_WORKFLOW,
     eventTypePrefix: 'com.psconnect.billing.period-run',
-    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 },
+    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
     steps: [
       {
         name: 'start-engagement-runs',

@@ -28,5 +28,6 @@ export function previousMonth(today: string): BillingPeriod {
 }
 
 export function engagementRunKey(engagementId: string, period: BillingPeriod): string {
-  return `${engagementId}:${period.key}`;
+  // `<subject>#<n>` is the run-key shape the shared run queries filter by subject.
+  return `${engagementId}#${period.key}`;
 }

@@ -2,6 +2,7 @@
 // services (`services.timeSystem`, `services.erpSystem`). Canonical types only.
 import type { components as TimeSchemas } from '../../generated/openapi/system/time.v1.js';
 import type { ErpSystemApi } from '../../system-apis/erp/service.js';
+import type { TimeSystemApi } from '../../system-apis/time/service.js';
 
 export type TimeEntry = TimeSchemas['schemas']['TimeEntry'];
 export type Expense = TimeSchemas['schemas']['Expense'];
@@ -23,14 +24,8 @@ export interface TimePage<T> {
   nextCursor: string | null;
 }
 
-/** The operations of the Time system API (openapi/system/time.v1.yaml) that billing calls. */
-export interface TimeForBilling {
-  listTimeEntries(query: TimeRecordQuery): Promise<TimePage<TimeEntry>>;
-  listExpenses(query: TimeRecordQuery): Promise<TimePage<Expense>>;
-  /** Idempotent for the same invoice line; a conflict for another one. */
-  markTimeEntryBilled(timeEntryId: string, billing: TimeEntryBilling): Promise<TimeEntry>;
-  markExpenseBilled(expenseId: string, billing: ExpenseBilling): Promise<Expense>;
-}
+/** The operations of the Time system API (`services.timeSystem`) that billing calls. */
+export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'markTimeEntryBilled' | 'markExpenseBilled'>;
 
 export type ErpForBilling = Pick<
   ErpSystemApi,

@@ -5,7 +5,7 @@ import { consumeOnce } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Services } from '../../core/services.js';
-import type { RunStatus } from './run-view.js';
+import type { RunStatus } from '../kit/run-view.js';
 import './services.js';
 
 const BASE = '/process/time-to-billing/v1';

@@ -12,7 +12,7 @@ import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.
 import type { ErpForBilling } from './ports.js';
 import { rateEntries } from './rating.js';
 import { engagementBillingWorkflow, ENGAGEMENT_WORKFLOW, toBillableEntry, unbilledWork, type TimeToBillingDeps } from './workflow.js';
-import { listRunViews, loadRun, type Run, type RunQuery } from './run-view.js';
+import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
 import { loadEngagementContext } from './engagement-context.js';
 
 type Schemas = components['schemas'];
@@ -20,7 +20,7 @@ export type BillingHoldPage = Schemas['BillingHoldPage'];
 export type UnbilledWorkPage = Schemas['UnbilledWorkPage'];
 export type UnbilledWork = Schemas['UnbilledWork'];
 
-const DEFINITIONS = [ENGAGEMENT_WORKFLOW, PERIOD_WORKFLOW] as const;
+const JOURNEY: JourneyRuns = { journey: 'time-to-billing', definitions: [ENGAGEMENT_WORKFLOW, PERIOD_WORKFLOW], subjectField: 'engagementId' };
 
 export interface TimeToBillingApi {
   /** Starts the run for the period (one engagement, or all with approved work); `created: false` when it existed. */
@@ -56,14 +56,14 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
       const started = request.engagementId
         ? await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period) })
         : await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}` });
-      return { run: await loadRun(db, DEFINITIONS, started.id), created: started.created };
+      return { run: await loadRun(db, JOURNEY, started.id), created: started.created };
     },
-    listRuns: (query) => listRunViews(db, DEFINITIONS, query),
-    getRun: (runId) => loadRun(db, DEFINITIONS, runId),
+    listRuns: (query) => listRunViews(db, JOURNEY, query),
+    getRun: (runId) => loadRun(db, JOURNEY, runId),
     async retryRun(runId) {
-      await loadRun(db, DEFINITIONS, runId);
+      await loadRun(db, JOURNEY, runId);
       await retryRun(db, runId);
-      return loadRun(db, DEFINITIONS, runId);
+      return loadRun(db, JOURNEY, runId);
     },
     async listBillingHolds(query) {
       const page = await listHolds(db, { limit: query.limit, ...(query.engagementId ? { engagementId: query.engagementId } : {}), ...(query.cursor ? { after: fromCursor(query.cursor) } : {}) });

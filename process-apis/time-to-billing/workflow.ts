@@ -5,7 +5,7 @@ import { ProblemError } from '../../core/problems.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
-import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import type { BillableExpense, BillableTimeEntry } from './billing-model.js';
 import { allocatedAmong, clearHold, invoiceByKey, invoiceOfRun, markAllocations, recordHold, recordInvoice, setInvoiceState, unmarkedAllocations, type Allocation } from './billing-store.js';
@@ -27,6 +27,8 @@ export interface TimeToBillingDeps {
   holdRecheckMs?: number;
   /** Time entries marked billed at once. Default 8. */
   markConcurrency?: number;
+  /** Retry policy of every step (defaults: 8 attempts, 0.5 s doubling to 60 s). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** A 4xx answer (other than conflict and throttling) cannot improve by retrying. */
@@ -95,12 +97,13 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
   return defineWorkflow<BillingRunInput>({
     name: ENGAGEMENT_WORKFLOW,
     eventTypePrefix: 'com.psconnect.billing.run',
-    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 },
+    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
     steps: [
       {
         name: 'check-billing-hold',
-        platform: 'erp',
-        // A hold can last weeks: the run waits, re-checking, instead of failing.
+        // No platform breaker here: waiting out a hold is not ERP failing, and must not open
+        // the breaker that every other billing run shares. A hold can last weeks: the run
+        // waits, re-checking, instead of failing.
         retry: { maxAttempts: 100_000 },
         async run({ input }) {
           const engagementId = input.engagementId!;

@@ -1,0 +1,105 @@
+// Starts what the CRM journeys need for a test: the four platform sandboxes behind the real
+// system APIs (as the composition root builds them), the journeys of process-apis/kit with
+// their inbox mounted on a webhook receiver the CRM and ERP sandboxes post to, and the
+// gateway serving the process and CRM experience contracts on port 0.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { loadConfig } from '../../../core/config/index.js';
+import { createLogger } from '../../../core/observability/logger.js';
+import { loadRegionalRules } from '../../../core/regional/rules.js';
+import type { Services } from '../../../core/services.js';
+import { createStore, type Store } from '../../../core/store/index.js';
+import { migrateToLatest } from '../../../core/store/migrate.js';
+import { startPlatforms, type Platforms } from '../../../gateway/platforms.js';
+import { crmExperienceV1Module, crmExperienceV2Module } from '../../../experience-apis/crm/index.js';
+import { billingStatusToCrmModule } from '../../../process-apis/billing-status-to-crm/index.js';
+import { createJourneys, type Journeys } from '../../../process-apis/kit/journeys.js';
+import { opportunityToProjectModule } from '../../../process-apis/opportunity-to-project/index.js';
+import { createTimeToBillingApi, timeToBillingWorkflows } from '../../../process-apis/time-to-billing/index.js';
+import type { TestEngine } from '../../support/stores.js';
+import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../gateway/support.js';
+import { catalogueOf } from './billing-harness.js';
+
+export interface CrmHarness {
+  store: Store;
+  services: Services;
+  journeys: Journeys;
+  sandboxUrls: Platforms['sandboxUrls'];
+  gateway: TestGateway;
+  /** Sets a sandbox's faults (merged into its current settings). */
+  faults(platform: 'crm' | 'erp' | 'scheduling' | 'time', settings: Record<string, unknown>): Promise<void>;
+  headers(scope: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+async function admin(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${base}/_sandbox${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function startCrmHarness(testEngine: TestEngine): Promise<CrmHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-journeys-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', VAR_DIR: dir, SANDBOXES: 'embedded' });
+  const logger = createLogger(config.runtime);
+  const store = createStore({ databaseUrl: await testEngine.freshUrl() });
+  await migrateToLatest(store);
+  const platforms = await startPlatforms(config, store, logger);
+  const base = { config, logger, store, ...platforms.services };
+  const rules = loadRegionalRules();
+  const billingDeps = { store, erp: platforms.services.erpSystem, time: platforms.services.timeSystem, rules };
+  const journeys = createJourneys(base, {
+    engine: { pollMs: 20, leaseMs: 5_000, heartbeatMs: 1_000 },
+    inboxPollMs: 50,
+    reconcileEveryMs: 0,
+    extraDefinitions: timeToBillingWorkflows(billingDeps),
+  });
+  const timeToBilling = createTimeToBillingApi({ ...billingDeps, engine: journeys.engine });
+  journeys.start();
+
+  const receiver = express();
+  receiver.use('/webhooks', journeys.webhooks);
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = receiver.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const urls = platforms.sandboxUrls;
+  await admin(urls.crm!, 'POST', '/webhooks', { url: `${receiverUrl}/webhooks/crm` });
+  await admin(urls.erp!, 'POST', '/webhooks', { url: `${receiverUrl}/webhooks/erp` });
+
+  const key: SigningKey = await makeKey();
+  const jwks: TestJwks = await startJwks([key]);
+  const services = { ...base, ...journeys.services, timeToBilling } as Services;
+  const gateway = await startGateway(jwks.url, {}, {
+    catalogue: await catalogueOf([
+      { layer: 'process', api: 'opportunity-to-project', major: 1 },
+      { layer: 'process', api: 'billing-status-to-crm', major: 1 },
+      { layer: 'experience', api: 'crm', major: 1 },
+      { layer: 'experience', api: 'crm', major: 2 },
+    ]),
+    apis: [opportunityToProjectModule, billingStatusToCrmModule, crmExperienceV1Module, crmExperienceV2Module],
+    services,
+  });
+  return {
+    store, services, journeys, sandboxUrls: urls, gateway,
+    async faults(platform, settings) {
+      await admin(urls[platform]!, 'PUT', '/faults', settings);
+    },
+    async headers(scope) {
+      return bearer(await token({ key, scope, clientId: 'crm-journey-test' }));
+    },
+    async close() {
+      await gateway.close();
+      await jwks.close();
+      await journeys.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await platforms.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
