@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import { PermanentError } from '../../core/resilience/errors.js';
+import type { Services } from '../../core/services.js';
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, WorkflowEngine } from '../../core/workflows/index.js';
 import { makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
@@ -32,7 +33,7 @@ export interface OpsHarness {
   close(): Promise<void>;
 }
 
-export async function startOperationsGateway(store: Store, env: Record<string, string> = {}): Promise<OpsHarness> {
+export async function startOperationsGateway(store: Store, env: Record<string, string> = {}, services: Partial<Services> = {}): Promise<OpsHarness> {
   const key = await makeKey();
   const jwks = await startJwks([key]);
   const platform = { fixed: false };
@@ -55,7 +56,7 @@ export async function startOperationsGateway(store: Store, env: Record<string, s
   const gateway = await startGateway(jwks.url, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env }, {
     catalogue: await operationsCatalogue(),
     apis: [operationsModule],
-    services: { store },
+    services: { ...services, store },
   });
   const mint = (scope: string, clientId: string) => token({ key, scope, clientId });
   const settle = async () => {
