@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multiplyMinutesByRate } from '../../core/money.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
-import type { Run } from '../../process-apis/time-to-billing/run-view.js';
+import type { Run } from '../../process-apis/kit/run-view.js';
 import { testEngines } from '../support/stores.js';
 import { createBillableProject, startBillingHarness, type BillingHarness } from './support/billing-harness.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
@@ -33,16 +33,16 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
   it('bills a period once: lines per role and rate traceable to entries, VAT by the German entity, entries marked billed', async () => {
     const { engagement } = await createBillableProject(h.erp, 'DE', 'Rheinfeld Maschinenbau GmbH', { taxId: 'DE812345678' });
     const billable = [
-      h.time.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-03', durationMinutes: 450 }),
-      h.time.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-04', durationMinutes: 95 }),
-      h.time.addEntry({ engagementId: engagement.id, role: 'senior-consultant', workDate: '2026-11-05', durationMinutes: 480 }),
+      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-03', durationMinutes: 450 }),
+      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-04', durationMinutes: 95 }),
+      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'senior-consultant', workDate: '2026-11-05', durationMinutes: 480 }),
     ];
     const notBilled = [
-      h.time.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-06', durationMinutes: 60, billable: false }),
-      h.time.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-07', durationMinutes: 60, approvalStatus: 'submitted' }),
-      h.time.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-12-01', durationMinutes: 60 }),
+      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-06', durationMinutes: 60, billable: false }),
+      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-07', durationMinutes: 60, approvalStatus: 'submitted' }),
+      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-12-01', durationMinutes: 60 }),
     ];
-    const expense = h.time.addExpense({ engagementId: engagement.id, incurredOn: '2026-11-04', amount: { amountMinor: 18_950, currency: 'EUR' }, description: 'Train to Stuttgart' });
+    const expense = h.timeDouble!.addExpense({ engagementId: engagement.id, incurredOn: '2026-11-04', amount: { amountMinor: 18_950, currency: 'EUR' }, description: 'Train to Stuttgart' });
 
     const started = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id });
     expect(started.status).toBe(202);
@@ -75,12 +75,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     expect(Math.abs(tax - Math.round((net * 1_900) / 10_000))).toBeLessThanOrEqual(invoice.lines.length);
 
     for (const e of billable) {
-      const now = h.time.entries.get(e.id)!;
+      const now = h.timeDouble!.entries.get(e.id)!;
       const line = invoice.lines.find((l) => l.sources.some((s) => s.id === e.id))!;
       expect(now).toMatchObject({ billingStatus: 'billed', invoiceId: invoice.id, invoiceLineId: line.id });
     }
-    for (const e of notBilled) expect(h.time.entries.get(e.id)!.billingStatus).toBe('unbilled');
-    expect(h.time.expenses.get(expense.id)!.billingStatus).toBe('billed');
+    for (const e of notBilled) expect(h.timeDouble!.entries.get(e.id)!.billingStatus).toBe('unbilled');
+    expect(h.timeDouble!.expenses.get(expense.id)!.billingStatus).toBe('billed');
 
     // The same period again is the same run, and nothing new in ERP.
     const again = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id });
@@ -89,7 +89,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     expect((await h.erp.listInvoices({ engagementId: engagement.id, limit: 200 })).items).toHaveLength(1);
 
     // Entry approved late for November goes on December's invoice with December's own work.
-    const late = h.time.addEntry({ engagementId: engagement.id, role: 'analyst', workDate: '2026-11-20', durationMinutes: 120 });
+    const late = h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'analyst', workDate: '2026-11-20', durationMinutes: 120 });
     const december = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-12-01', periodEnd: '2026-12-31', engagementId: engagement.id });
     expect((await finished(december.body.id)).status).toBe('succeeded');
     const all = (await h.erp.listInvoices({ engagementId: engagement.id, limit: 200 })).items;
@@ -106,7 +106,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
 
   it('keeps a held engagement waiting and reports it, then bills it once the hold is released', async () => {
     const { engagement } = await createBillableProject(h.erp, 'GB', 'Harrowgate Foods Ltd', { billingHold: true });
-    h.time.addEntry({ engagementId: engagement.id, role: 'manager', workDate: '2026-11-10', durationMinutes: 240 });
+    h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'manager', workDate: '2026-11-10', durationMinutes: 240 });
     const started = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id });
     const waiting = await finished(started.body.id, ['waiting']);
     expect(waiting.steps[0]).toMatchObject({ name: 'check-billing-hold', status: 'pending' });

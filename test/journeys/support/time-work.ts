@@ -1,0 +1,63 @@
+// Puts work into the Harvest-shaped Time sandbox for a journey test: a Harvest project
+// linked to an ERP engagement in the cross-reference store (what project provisioning does
+// in production), and time entries on it, approved or not, billable or not.
+import { link } from '../../../core/xref/index.js';
+import type { Store } from '../../../core/store/index.js';
+import type { SandboxApp } from '../../../sandboxes/kit/index.js';
+import type { TimeState } from '../../../sandboxes/time/index.js';
+import { dayNumber, ENTRY_ID_BASE, FLAG } from '../../../sandboxes/time/entry-table.js';
+import { roleCode } from '../../../system-apis/time/mapping.js';
+import { touch } from '../../../sandboxes/time/state.js';
+
+export interface SandboxEntry {
+  nativeId: number;
+  projectRow: number;
+  role: string;
+  workDate: string;
+  minutes: number;
+  billable: boolean;
+  approved: boolean;
+}
+
+export class SandboxTimeWork {
+  readonly entries: SandboxEntry[] = [];
+
+  constructor(private readonly sandbox: SandboxApp<TimeState>, private readonly store: Store) {}
+
+  private get state(): TimeState {
+    return this.sandbox.ctx.state();
+  }
+
+  /** A new Harvest project for the engagement; returns its row. */
+  async linkProject(engagementId: string, name: string): Promise<number> {
+    const state = this.state;
+    const row = state.projects.length;
+    const id = 14_900_001 + row;
+    state.projects.push({ id, name, code: null, client: 0, billable: true, active: true, createdAt: Date.now(), updatedAt: Date.now() });
+    await link(this.store.db, { canonicalId: engagementId, entityType: 'engagement', platform: 'time', nativeId: String(id) });
+    return row;
+  }
+
+  addEntry(e: { projectRow: number; role: string; workDate: string; minutes: number; billable?: boolean; approved?: boolean; user?: number }): SandboxEntry {
+    const state = this.state;
+    const task = state.tasks.findIndex((t) => roleCode(t.name) === e.role);
+    if (task < 0) throw new Error(`The Time sandbox has no task for role ${e.role}`);
+    const user = e.user ?? 0;
+    const billable = e.billable ?? true;
+    const approved = e.approved ?? true;
+    const row = state.entries.add({
+      day: dayNumber(e.workDate), user, project: e.projectRow, task, hours: e.minutes / 60,
+      flags: (billable ? FLAG.billable : 0) | (approved ? FLAG.locked | FLAG.closed : 0), approval: approved ? 2 : 1,
+      billableRate: state.users[user]!.billableRate, costRate: state.users[user]!.costRate, createdAt: Date.now(), notes: 'Delivery work',
+    });
+    touch(state);
+    const entry: SandboxEntry = { nativeId: ENTRY_ID_BASE + row, projectRow: e.projectRow, role: e.role, workDate: e.workDate, minutes: e.minutes, billable, approved };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Whether Harvest itself has the entry flagged billed. */
+  billedOnPlatform(entry: SandboxEntry): boolean {
+    return (this.state.entries.flags[entry.nativeId - ENTRY_ID_BASE]! & FLAG.billed) !== 0;
+  }
+}
