@@ -1,12 +1,12 @@
 // The time-to-billing workflow for one engagement and billing period: wait out a billing hold,
 // allocate approved billable work to one invoice in the store, post that invoice to ERP
 // (adopting it if an earlier attempt already created it), then mark each entry billed in Time.
-import { ProblemError } from '../../core/problems.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
+import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { BillableExpense, BillableTimeEntry } from './billing-model.js';
 import { allocatedAmong, clearHold, invoiceByKey, invoiceOfRun, markAllocations, recordHold, recordInvoice, setInvoiceState, unmarkedAllocations, type Allocation } from './billing-store.js';
 import { loadEngagementContext } from './engagement-context.js';
@@ -31,21 +31,8 @@ export interface TimeToBillingDeps {
   retry?: Partial<RetryPolicy>;
 }
 
-/** A 4xx answer (other than conflict and throttling) cannot improve by retrying. */
-function classify(err: unknown): unknown {
-  if (err instanceof ProblemError && err.status >= 400 && err.status < 500 && err.status !== 409 && err.status !== 429) {
-    return new PermanentError(`${err.type}: ${err.detail}`, { cause: err });
-  }
-  return err;
-}
-
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw classify(err);
-  }
-}
+// A platform's refusal fails the step at once with its reason; anything else is retried.
+const guarded = refusalsArePermanent;
 
 export function toBillableEntry(e: TimeEntry): BillableTimeEntry {
   return {
