@@ -155,11 +155,17 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
             invoice = await guarded(() => findPostedEarlier(erp, row.engagementId, row.draft.period.start, row.draft.period.end, sources));
           }
           if (!invoice) {
+            // Issued today, due after the issuing entity's payment terms.
+            const issueDate = new Date().toISOString().slice(0, 10);
+            const termsDays = rules.entity(row.draft.legalEntityCode).paymentTermsDays;
+            const dueDate = new Date(Date.parse(`${issueDate}T00:00:00Z`) + termsDays * 86_400_000).toISOString().slice(0, 10);
             invoice = await guarded(() =>
               erp.createInvoice({
                 engagementId: row.engagementId,
                 periodStart: row.draft.period.start,
                 periodEnd: row.draft.period.end,
+                issueDate,
+                dueDate,
                 lines: erpLines(row.draft),
                 post: true,
               }),

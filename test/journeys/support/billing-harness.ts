@@ -8,7 +8,7 @@ import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
 import type { WorkflowEngine } from '../../../core/workflows/index.js';
 import type { ApiModule } from '../../../gateway/api-module.js';
-import { createTimeToBillingApi, timeToBillingModule, type TimeForBilling, type TimeToBillingApi } from '../../../process-apis/time-to-billing/index.js';
+import { createClientBillingView, createTimeToBillingApi, timeToBillingModule, type TimeForBilling, type TimeToBillingApi } from '../../../process-apis/time-to-billing/index.js';
 import { erpSandbox, type ErpState } from '../../../sandboxes/erp/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../../sandboxes/kit/index.js';
 import { createTimeSandbox, type TimeState } from '../../../sandboxes/time/index.js';
@@ -87,7 +87,7 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
   const gateway = await startGateway(jwks.url, {}, {
     catalogue: await catalogueOf([{ layer: 'process', api: 'time-to-billing', major: 1 }, ...(options.contracts ?? [])]),
     apis: [timeToBillingModule, ...(options.modules ?? [])],
-    services: { store, erpSystem: apis.erp, ...(apis.time ? { timeSystem: apis.time } : {}), timeToBilling: billing, ...options.services },
+    services: { store, erpSystem: apis.erp, ...(apis.time ? { timeSystem: apis.time } : {}), timeToBilling: billing, clientBilling: createClientBillingView({ erp: apis.erp, time }), ...options.services },
   });
   return {
     databaseUrl, store, erpSandbox: erpApp, ...(timeApp ? { timeSandbox: timeApp } : {}), urls, erp: apis.erp, time, ...(timeDouble ? { timeDouble } : {}),
