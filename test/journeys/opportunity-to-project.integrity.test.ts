@@ -80,7 +80,7 @@ for (const engine of testEngines()) {
         const post = () => fetch(`${h.gateway.url}/process/opportunity-to-project/v1/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) });
         const [a, b] = [await post(), await post()];
         expect([a.status, b.status]).toEqual([202, 202]);
-        expect([(await a.json()).duplicate, (await b.json()).duplicate]).toEqual([false, true]);
+        expect([((await a.json()) as Json).duplicate, ((await b.json()) as Json).duplicate]).toEqual([false, true]);
         await settle();
       } finally {
         await h.faults('crm', { webhookDuplicateRate: 0, webhookReorder: false });
