@@ -20,7 +20,7 @@ export function journeyOf(definition: string): string {
 
 /**
  * States counted in full. Finished runs (completed, compensated, cancelled) only ever grow, so
- * their totals are counted over the last day instead (see recentlyFinished).
+ * their totals are counted over the last day instead (see countRuns).
  */
 export const OPEN_RUN_STATES: readonly RunState[] = ['pending', 'running', 'waiting', 'failed'];
 const FINISHED_RUN_STATES: readonly RunState[] = ['completed', 'compensated', 'cancelled'];
@@ -33,7 +33,7 @@ export interface RunCount {
 }
 
 export interface BusinessFigures {
-  /** Runs in the open states, all of them; finished runs created in the last 24 hours. */
+  /** Runs in the open states, all of them; and, unless left out, finished runs created in the last 24 hours. */
   runs: RunCount[];
   openDeadLetters: number;
   undispatchedEvents: number;
@@ -43,28 +43,33 @@ export interface BusinessFigures {
   oldestPendingDeliveryAgeSeconds?: number;
   deadDeliveries: number;
   rejectedWebhooksLastDay: number;
-  /** Opportunity-to-project runs that failed or were compensated (counted in full). */
+  /** Opportunity-to-project runs that failed and were neither retried nor cancelled (counted in full). */
   failedProvisioning: number;
 }
 
 const DAY_MS = 86_400_000;
 const num = (value: unknown) => Number(value ?? 0);
 
-async function countRuns(db: Kysely<Database>, now: number): Promise<RunCount[]> {
-  // Both queries are ranges of ops_workflow_runs_state_definition_idx / workflow_runs_created_idx.
+async function countRuns(db: Kysely<Database>, now: number, recentFinished: boolean): Promise<RunCount[]> {
+  // Open runs: a range of workflow_runs_due_idx (state, next_attempt_ms); few rows by nature.
   const open = await db
     .selectFrom('workflow_runs')
     .select(['definition', 'state', (eb) => eb.fn.countAll<string>().as('n')])
     .where('state', 'in', [...OPEN_RUN_STATES])
     .groupBy(['state', 'definition'])
     .execute();
-  const finished = await db
+  if (!recentFinished) return open.map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }));
+  // Runs of the last day: a range of workflow_runs_created_idx, so the cost follows a day's
+  // volume, not the table's. Grouping on `state || ''` keeps SQLite from walking a whole
+  // state-led index just to read the groups in order (PostgreSQL hashes either way).
+  const stateText = sql<RunState>`${sql.ref('state')} || ''`;
+  const recent = await db
     .selectFrom('workflow_runs')
-    .select(['definition', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .select(['definition', stateText.as('state'), (eb) => eb.fn.countAll<string>().as('n')])
     .where('created_at_ms', '>=', now - DAY_MS)
-    .where('state', 'in', [...FINISHED_RUN_STATES])
-    .groupBy(['state', 'definition'])
+    .groupBy([stateText, 'definition'])
     .execute();
+  const finished = recent.filter((r) => FINISHED_RUN_STATES.includes(r.state));
   return [...open, ...finished]
     .map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }))
     .sort((a, b) => a.workflow.localeCompare(b.workflow) || a.state.localeCompare(b.state));
@@ -74,9 +79,14 @@ function ageOf(oldestMs: unknown, now: number): number | undefined {
   return oldestMs === undefined || oldestMs === null ? undefined : Math.max(0, Math.floor((now - Number(oldestMs)) / 1000));
 }
 
-export async function readBusinessFigures(db: Kysely<Database>, now = Date.now()): Promise<BusinessFigures> {
+/**
+ * Reads the figures. `recentFinished: false` (what a scrape uses) leaves out the finished runs of
+ * the last day, whose cost grows with the day's volume; the summary asks for them.
+ */
+export async function readBusinessFigures(db: Kysely<Database>, options: { now?: number; recentFinished?: boolean } = {}): Promise<BusinessFigures> {
+  const now = options.now ?? Date.now();
   const [runs, openDeadLetters, undispatched, oldestEvent, pending, oldestDelivery, dead, rejected] = await Promise.all([
-    countRuns(db, now),
+    countRuns(db, now, options.recentFinished ?? true),
     // Discarded letters stay `open` in the core's table; the operations table says which were discarded.
     db
       .selectFrom('workflow_dead_letters as d')
@@ -105,7 +115,7 @@ export async function readBusinessFigures(db: Kysely<Database>, now = Date.now()
     deadDeliveries: num(dead?.n),
     rejectedWebhooksLastDay: num(rejected?.n),
     failedProvisioning: runs
-      .filter((r) => r.journey === 'opportunity-to-project' && (r.state === 'failed' || r.state === 'compensated'))
+      .filter((r) => r.journey === 'opportunity-to-project' && r.state === 'failed')
       .reduce((sum, r) => sum + r.count, 0),
   };
 }
@@ -125,7 +135,7 @@ export function registerBusinessMetrics(registry: Registry, services: Pick<Servi
   let inFlight: Promise<BusinessFigures | undefined> | undefined;
   // Gauges collect one after the other during a scrape: the first starts the read, the others share it.
   const figures = (): Promise<BusinessFigures | undefined> => {
-    inFlight ??= readBusinessFigures(services.store.db)
+    inFlight ??= readBusinessFigures(services.store.db, { recentFinished: false })
       .then((f) => (last = f))
       .catch((err: unknown) => {
         services.logger.warn({ err: String(err) }, 'business metrics could not be read');
@@ -154,10 +164,10 @@ export function registerBusinessMetrics(registry: Registry, services: Pick<Servi
   );
   gauge('layer_event_deliveries_pending', 'Webhook and retried event deliveries still due', [], (g, f) => g.set(f.pendingDeliveries));
   gauge('layer_event_deliveries_dead', 'Event deliveries that gave up after their last attempt', [], (g, f) => g.set(f.deadDeliveries));
-  gauge('layer_workflow_runs', 'Workflow runs by journey, workflow and state (finished states: runs created in the last 24 h)', ['journey', 'workflow', 'state'], (g, f) => {
+  gauge('layer_workflow_runs', 'Unfinished and failed workflow runs by journey, workflow and state', ['journey', 'workflow', 'state'], (g, f) => {
     for (const r of f.runs) g.set({ journey: r.journey, workflow: r.workflow, state: r.state }, r.count);
   });
-  gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed or were compensated', [], (g, f) => g.set(f.failedProvisioning));
+  gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed and were neither retried nor cancelled', [], (g, f) => g.set(f.failedProvisioning));
   gauge('layer_inbound_webhooks_rejected_last_day', 'Inbound webhooks refused (signature or timestamp) in the last 24 h', [], (g, f) => g.set(f.rejectedWebhooksLastDay));
   return { lastFigures: () => last };
 }

@@ -302,7 +302,7 @@ export interface components {
         /** @description The figures the integration team watches. Optional figures are absent when the layer cannot measure them yet. */
         OperationsSummary: {
             generatedAt: components["schemas"]["Instant"];
-            /** @description Runs by journey and state; states with no runs are left out. */
+            /** @description Runs by journey and state: unfinished and failed runs in full; completed, compensated and cancelled runs created in the last 24 hours. States with no runs are left out. */
             runs: components["schemas"]["RunCount"][];
             /**
              * Format: int64
@@ -317,7 +317,7 @@ export interface components {
             rejectedWebhooksLastDay: number;
             /**
              * Format: int64
-             * @description Opportunity-to-project runs that failed or were compensated.
+             * @description Opportunity-to-project runs that failed and were neither retried nor cancelled: projects not provisioned.
              */
             failedProvisioning: number;
             /**
