@@ -6,6 +6,9 @@ import { erpSystemModule } from '../system-apis/erp/module.js';
 import { schedulingSystemModule } from '../system-apis/scheduling/module.js';
 import { timeSystemModule } from '../system-apis/time/module.js';
 import { operationsModule } from '../experience-apis/operations/module.js';
+import { opportunityToProjectModule } from '../process-apis/opportunity-to-project/module.js';
+import { billingStatusToCrmModule } from '../process-apis/billing-status-to-crm/module.js';
+import { crmExperienceV1Module, crmExperienceV2Module } from '../experience-apis/crm/module.js';
 
 export const apis: ApiModule[] = [
   crmSystemModule,
@@ -13,4 +16,8 @@ export const apis: ApiModule[] = [
   schedulingSystemModule,
   timeSystemModule,
   operationsModule,
+  opportunityToProjectModule,
+  billingStatusToCrmModule,
+  crmExperienceV1Module,
+  crmExperienceV2Module,
 ];
