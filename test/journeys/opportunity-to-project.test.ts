@@ -39,8 +39,16 @@ for (const engine of testEngines()) {
     it('creates the project while the CRM user waits (v2), then shows it in v1 and v2 alike', async () => {
       const opportunity = await wonOpportunity();
       const path = `/experience/crm/v2/opportunities/${opportunity.id}/project`;
-      const created = await call('POST', path, undefined, { ...idempotencyKey(), Prefer: 'wait=20' });
+      const noKey = await call('POST', path);
+      expect(noKey.status).toBe(400);
+      const key = idempotencyKey();
+      const created = await call('POST', path, undefined, { ...key, Prefer: 'wait=20' });
       expect([200, 202]).toContain(created.status);
+      // The same key again: the first answer, marked as a replay.
+      const replay = await call('POST', path, undefined, { ...key, Prefer: 'wait=20' });
+      expect(replay.status).toBe(created.status);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body).toEqual(created.body);
       const done = created.status === 200 ? created : await until(() => call('GET', path), (r) => r.body.status === 'completed', 'provisioning to complete');
       expect(done.body).toMatchObject({ opportunityId: opportunity.id, status: 'completed', project: { id: expect.any(String), name: READY_TO_CLOSE_NAME } });
       expect(done.body.staffingRequestIds).toHaveLength(1);
