@@ -112,6 +112,22 @@ for (const engine of testEngines()) {
       expect(await projectsFor(bad.id, client.id)).toHaveLength(1);
     }, 90_000);
 
+    it('answers 202 with a status link when the caller prefers not to wait (v1), and the link reaches completed', async () => {
+      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD')!;
+      const deal = await h.services.crmSystem.createOpportunity({
+        clientId: client.id, name: 'Care pathways phase 1', stage: 'closed-won', closeDate: '2026-11-01',
+        amount: { amountMinor: 4_500_000, currency: 'USD' },
+        contractTerms: { billingModel: 'fixed-fee', startDate: '2026-12-01', endDate: '2027-05-28', legalEntityCountry: 'US', rateCardCode: 'RC-US-2026' },
+      });
+      const res = await call('POST', `/experience/crm/v1/opportunities/${deal.id}/project`, undefined, { ...idempotencyKey(), Prefer: 'respond-async' });
+      expect(res.status).toBe(202);
+      const location = res.headers.get('location')!;
+      expect(location).toBe(`/experience/crm/v1/opportunities/${deal.id}/project`);
+      expect(res.body).toEqual({ opportunityId: deal.id, status: 'in-progress', statusUrl: location });
+      const done = await until(() => call('GET', location), (r) => r.body.status !== 'in-progress', 'provisioning to finish');
+      expect(done.body).toMatchObject({ status: 'completed', erpProjectId: expect.any(String) });
+    }, 60_000);
+
     it('404s for an opportunity the CRM does not have', async () => {
       const res = await call('POST', '/experience/crm/v2/opportunities/01a216af-078d-7328-958b-000000000000/project', undefined, idempotencyKey());
       expect(res.status).toBe(404);
