@@ -75,9 +75,10 @@ export function buildApp(parts: GatewayParts): Express {
       })
       .all(methodNotAllowed(['GET']));
   }
+  // The APIs first: they carry the traffic, and each is one prefix match away.
+  mountApis(app, parts.catalogue, parts.modules, services, { validateResponses });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsRouter({ store: services.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
-  mountApis(app, parts.catalogue, parts.modules, services, { validateResponses });
 
   app.use(notFound());
   app.use(problemHandler(nodeEnv === 'development'));

@@ -2,9 +2,11 @@
 // builds the pipeline and listens. Tests call start() in-process on port 0.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { loadConfig, type Config } from '../core/config/index.js';
 import { loadCatalogue } from '../core/contracts/catalogue.js';
+import { docsHtml } from '../core/contracts/docs.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import { createMetrics, type HttpMetrics } from '../core/observability/metrics.js';
 import type { Services } from '../core/services.js';
@@ -60,8 +62,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-async function defaultDocsBuilder(): Promise<DocsBuilder | undefined> {
-  return undefined;
+/** Redocly docs built on first request and cached under <VAR_DIR>/docs by content hash. */
+function defaultDocsBuilder(varDir: string): DocsBuilder {
+  return (contract) => docsHtml(contract, { cacheDir: resolve(varDir, 'docs') });
 }
 
 export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
@@ -94,7 +97,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       metrics,
       redis,
       devKey,
-      buildDocs: overrides.buildDocs ?? (await defaultDocsBuilder()),
+      buildDocs: overrides.buildDocs ?? defaultDocsBuilder(config.runtime.varDir),
     });
 
     const server = createServer(app);

@@ -1,6 +1,6 @@
 // W3C Trace Context (traceparent) parsing and formatting, shared by the gateway and by
 // every outbound client that propagates the trace to the next hop.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { TraceContext } from './context.js';
 
 // version-traceid-parentid-flags, lowercase hex only (W3C Trace Context §3.2).
@@ -26,12 +26,29 @@ export function parseTraceparent(header: string | string[] | undefined): ParsedT
   return { traceId, parentId, flags };
 }
 
+// Ids are cut from a pool refilled 4 KiB at a time: one CSPRNG call per few hundred ids
+// instead of one or two per request.
+const pool = Buffer.alloc(4096);
+let offset = pool.length;
+
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  const id = randomHex(16);
+  return id === ALL_ZERO_TRACE ? newTraceId() : id;
 }
 
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  const id = randomHex(8);
+  return id === ALL_ZERO_SPAN ? newSpanId() : id;
 }
 
 /** This hop's trace context: the inbound trace id when valid (with a new span id), else a new trace. */

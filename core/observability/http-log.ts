@@ -11,7 +11,16 @@ export const ANONYMOUS_CONSUMER = 'anonymous';
 export function requestObserver(logger: Logger, metrics: HttpMetrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    req.log = logger.child({ requestId: req.requestId, traceId: req.trace.traceId });
+    // The child logger is made on first use: most requests log only the line below.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ requestId: req.requestId, traceId: req.trace.traceId })),
+      set: (value: Logger) => {
+        child = value;
+      },
+    });
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(req);
@@ -26,8 +35,9 @@ export function requestObserver(logger: Logger, metrics: HttpMetrics): RequestHa
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
       };
-      if (res.statusCode >= 500) req.log.error(line, 'request failed');
-      else req.log.info(line, 'request');
+      const ids = { requestId: req.requestId, traceId: req.trace.traceId };
+      if (res.statusCode >= 500) logger.error({ ...ids, ...line }, 'request failed');
+      else if (logger.isLevelEnabled('info')) logger.info({ ...ids, ...line }, 'request');
     });
     next();
   };

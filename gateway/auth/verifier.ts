@@ -3,7 +3,6 @@
 // ONE key set per process. jku/x5u headers are never followed: keys come only from the
 // configured JWKS. Verified tokens are cached until they expire (at most a few minutes)
 // so that a busy consumer pays for one signature check, not one per request.
-import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { GatewayConfig } from '../../core/config/gateway.js';
 import type { AuthContext } from '../../core/http/context.js';
@@ -110,8 +109,9 @@ export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: JWTVeri
   };
   return {
     async verify(token) {
-      // Keyed by a hash so the cache never holds bearer tokens themselves.
-      const key = createHash('sha256').update(token).digest('base64url');
+      // Keyed by the whole token: any change to header, payload or signature is a miss and
+      // is verified afresh. (The tokens are in this process's memory while served anyway.)
+      const key = token;
       const hit = cache.get(key);
       const now = Date.now();
       if (hit) {

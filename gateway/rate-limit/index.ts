@@ -5,7 +5,6 @@
 // the consumer id) that clients do not need, so the fields are written here instead.
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type RateLimitInfo, type Store } from 'express-rate-limit';
-import { serializeList } from 'structured-headers';
 import type { GatewayConfig, RateLimitTier } from '../../core/config/gateway.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { HttpMetrics } from '../../core/observability/metrics.js';
@@ -17,6 +16,7 @@ export const POLICY_NAME = 'per-consumer';
 
 interface Limiter {
   name: string;
+  policyHeader: string;
   limit: number;
   windowSeconds: number;
   middleware: RequestHandler;
@@ -35,8 +35,9 @@ function secondsUntil(reset: Date | undefined, windowSeconds: number): number {
 
 function setRateLimitHeaders(res: Response, limiter: Limiter, info: RateLimitInfo): number {
   const t = secondsUntil(info.resetTime, limiter.windowSeconds);
-  res.setHeader('RateLimit-Policy', serializeList([[POLICY_NAME, new Map([['q', limiter.limit], ['w', limiter.windowSeconds]])]]));
-  res.setHeader('RateLimit', serializeList([[POLICY_NAME, new Map([['r', info.remaining], ['t', t]])]]));
+  // Structured Field lists of one item: a string with integer parameters (RFC 8941 §4.1).
+  res.setHeader('RateLimit-Policy', limiter.policyHeader);
+  res.setHeader('RateLimit', `"${POLICY_NAME}";r=${info.remaining};t=${t}`);
   return t;
 }
 
@@ -57,7 +58,7 @@ function buildLimiter(name: string, limit: number, windowSeconds: number, deps: 
   const store: Store = deps.redis
     ? new FailOpenRedisStore(deps.redis, `${deps.config.redisPrefix}${name}:`, name, deps.logger, deps.metrics)
     : new MemoryStore();
-  const limiter: Limiter = { name, limit, windowSeconds, store, middleware: () => undefined };
+  const limiter: Limiter = { name, policyHeader: `"${POLICY_NAME}";q=${limit};w=${windowSeconds}`, limit, windowSeconds, store, middleware: () => undefined };
   const options: Partial<Options> = {
     windowMs: windowSeconds * 1000,
     limit,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { testEngines } from '../support/stores.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
+import { bearer, type Json, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
 
 const run = promisify(execFile);
 
@@ -169,7 +169,7 @@ describe('development key and npm run token', () => {
     try {
       const keyFile = join(varDir, 'dev-keys', 'signing-key.jwk.json');
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-      const published = await (await fetch(`${gw.url}/.well-known/jwks.json`)).json();
+      const published = (await (await fetch(`${gw.url}/.well-known/jwks.json`)).json()) as Json;
       expect(published.keys).toHaveLength(1);
       expect(published.keys[0].d).toBeUndefined();
       const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--scope', 'widgets:read', '--client-id', 'cli-test'], {
@@ -186,4 +186,20 @@ describe('development key and npm run token', () => {
       rmSync(varDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('HTML docs built by redocly', () => {
+  it('serves self-contained docs for a fixture contract', async () => {
+    const gw = await startGateway(undefined);
+    try {
+      const res = await fetch(`${gw.url}/docs/system/widgets/v3`, { signal: AbortSignal.timeout(90_000) });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toMatch(/^\s*<!DOCTYPE html>/i);
+      expect(html).toContain('Widgets test API');
+      expect(html).not.toMatch(/<script[^>]+src=["']?https?:/i);
+    } finally {
+      await gw.close();
+    }
+  }, 120_000);
 });

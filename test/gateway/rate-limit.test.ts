@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseList } from 'structured-headers';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
+import { bearer, type Json, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
 
 const WIDGETS = '/system/widgets/v3/widgets';
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -128,7 +128,7 @@ describe('rate limits when Redis is unreachable', () => {
       expect(Number(errors?.[1])).toBeGreaterThanOrEqual(4);
       const ready = await fetch(`${gw.url}/readyz`);
       expect(ready.status).toBe(503);
-      const body = await ready.json();
+      const body = (await ready.json()) as Json;
       expect(body.checks).toContainEqual(expect.objectContaining({ name: 'redis', status: 'down' }));
       expect(body.checks).toContainEqual(expect.objectContaining({ name: 'store', status: 'up' }));
     } finally {
@@ -158,7 +158,7 @@ describe.skipIf(!redisUrl)('rate limits shared in Redis', () => {
       expect(remaining).toEqual([3, 2, 1, 0]);
       const ready = await fetch(`${a.url}/readyz`);
       expect(ready.status).toBe(200);
-      expect((await ready.json()).checks).toContainEqual(expect.objectContaining({ name: 'redis', status: 'up' }));
+      expect(((await ready.json()) as Json).checks).toContainEqual(expect.objectContaining({ name: 'redis', status: 'up' }));
     } finally {
       await a.close();
       await b.close();

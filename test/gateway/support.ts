@@ -131,6 +131,8 @@ export async function startGateway(jwksUrl: string | undefined, env: Record<stri
     ...(jwksUrl ? { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER } : {}),
     AUTH_AUDIENCE: AUDIENCE,
     AUTH_JWKS_TIMEOUT_MS: '800',
+    // The gateway's own behaviour is under test: no sandboxes; the platform services answer 503.
+    SANDBOXES: 'off',
     ...env,
   });
   const gateway = await start(config, { catalogue: await fixtureCatalogue(), apis: widgetModules, ...overrides });
@@ -143,6 +145,10 @@ export async function startGateway(jwksUrl: string | undefined, env: Record<stri
     },
   };
 }
+
+/** A response body as tests inspect it: loosely, field by field, with expect() doing the checking. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
 
 export const bearer = (jwt: string) => ({ Authorization: `Bearer ${jwt}` });
 

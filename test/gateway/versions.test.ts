@@ -1,7 +1,7 @@
 // Version routing from the contracts' lifecycle: deprecated versions answer with
 // Deprecation/Sunset/Link headers, retired ones 410, unknown majors 404 listing versions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
+import { bearer, type Json, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
 
 describe('version routing', () => {
   let jwks: TestJwks;
@@ -42,7 +42,7 @@ describe('version routing', () => {
     const res = await fetch(`${gw.url}/system/widgets/v1/widgets`, { headers: bearer(jwt) });
     expect(res.status).toBe(410);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const body = await res.json();
+    const body = (await res.json()) as Json;
     expect(body).toMatchObject({ type: '/problems/gone', status: 410, successor: '/system/widgets/v3' });
     expect(body.detail).toContain('/system/widgets/v3');
   });
@@ -50,7 +50,7 @@ describe('version routing', () => {
   it('answers an unknown major of a known API with 404 listing the versions that exist', async () => {
     const res = await fetch(`${gw.url}/system/widgets/v9/widgets`, { headers: bearer(jwt) });
     expect(res.status).toBe(404);
-    const body = await res.json();
+    const body = (await res.json()) as Json;
     expect(body.type).toBe('/problems/not-found');
     expect(body.versions.map((v: { version: string; lifecycle: string }) => `${v.version}:${v.lifecycle}`)).toEqual([
       'v1:retired',
@@ -62,7 +62,7 @@ describe('version routing', () => {
   it('lists every version with its lifecycle in the published catalogue', async () => {
     const res = await fetch(`${gw.url}/specs`);
     expect(res.status).toBe(200);
-    const { apis } = await res.json();
+    const { apis } = (await res.json()) as Json;
     const widgets = apis.filter((a: { name: string }) => a.name === 'widgets');
     expect(widgets.map((w: { major: number; lifecycle: string }) => [w.major, w.lifecycle])).toEqual([
       [1, 'retired'],
