@@ -7,7 +7,7 @@ import {
 } from '../../core/events/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Services } from '../../core/services.js';
-import { withTransaction } from '../../core/store/index.js';
+import { isUniqueViolation, withTransaction } from '../../core/store/index.js';
 import { cancelRun, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
 import { getDeadLetterView, getRunView } from './read-model.js';
 import type {
@@ -75,7 +75,8 @@ export function operatorActions({ store, config }: Deps) {
           .insertInto('ops_dead_letter_discards')
           .values({ dead_letter_id: deadLetterId, reason, discarded_by: by.consumer, correlation_id: by.correlationId, discarded_at_ms: Date.now() })
           .execute()
-          .catch(() => {
+          .catch((err: unknown) => {
+            if (!isUniqueViolation(err)) throw err;
             throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} was discarded meanwhile.` });
           });
         await audit(by, 'workflow.dead-letter.discarded', 'workflow-dead-letter', String(deadLetterId), { reason }, trx);
@@ -84,12 +85,12 @@ export function operatorActions({ store, config }: Deps) {
     },
 
     async createSubscription(input: NewWebhookSubscription, by: Operator): Promise<CreatedWebhookSubscription> {
-      return withTransaction(store, async (trx) => {
-        const created = await createSubscription(trx, { url: input.url, eventTypes: input.eventTypes }, { allowPrivateUrls: config.store.webhookAllowPrivateUrls });
-        // The secret is answered once and never written to the audit trail.
-        await audit(by, 'webhook-subscription.created', 'webhook-subscription', created.id, { url: created.url, eventTypes: created.eventTypes }, trx);
-        return { ...subscriptionView(created), secret: created.secret };
-      });
+      // Not in one transaction with its audit entry: creating resolves the URL's addresses (the
+      // SSRF check), and on SQLite an open transaction would hold the one connection meanwhile.
+      const created = await createSubscription(db, { url: input.url, eventTypes: input.eventTypes }, { allowPrivateUrls: config.store.webhookAllowPrivateUrls });
+      // The secret is answered once and never written to the audit trail.
+      await audit(by, 'webhook-subscription.created', 'webhook-subscription', created.id, { url: created.url, eventTypes: created.eventTypes });
+      return { ...subscriptionView(created), secret: created.secret };
     },
 
     async changeSubscription(id: string, change: WebhookSubscriptionChange, by: Operator): Promise<WebhookSubscription> {
