@@ -85,6 +85,9 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
       throw new ConfigError('AUTH_ALGORITHMS', `names ${JSON.stringify(alg)}, which is not an asymmetric algorithm this gateway accepts (${ALLOWED_JWT_ALGORITHMS.join(', ')})`);
     }
   }
+  if (jwksUrl && !env.AUTH_ISSUER?.trim()) {
+    throw new ConfigError('AUTH_ISSUER', 'is missing: with AUTH_JWKS_URL set, name the issuer whose tokens are accepted (the iss claim, e.g. https://login.example.com/)');
+  }
   const metricsPort = read(env, 'METRICS_PORT', port.optional());
   const corsOrigins = read(env, 'CORS_ORIGINS', csv.default([]));
   for (const origin of corsOrigins) {
@@ -96,7 +99,8 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
   return {
     auth: {
       jwksUrl,
-      issuer: read(env, 'AUTH_ISSUER', z.string().default(jwksUrl ? '' : 'urn:ps-layer:dev-issuer')).toString(),
+      // With a real identity provider the issuer must be named (checked above): an empty one would skip the iss check.
+      issuer: read(env, 'AUTH_ISSUER', z.string().default('urn:ps-layer:dev-issuer')),
       audience: read(env, 'AUTH_AUDIENCE', z.string().default('ps-connectivity-layer')),
       algorithms,
       clockToleranceSeconds: read(env, 'AUTH_CLOCK_TOLERANCE_S', nonNegativeInt.max(300).default(30)),
