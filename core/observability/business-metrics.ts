@@ -25,6 +25,17 @@ export function journeyOf(definition: string): string {
 export const OPEN_RUN_STATES: readonly RunState[] = ['pending', 'running', 'waiting', 'failed'];
 const FINISHED_RUN_STATES: readonly RunState[] = ['completed', 'compensated', 'cancelled'];
 
+/** The platforms the layer keeps in step; inbound webhooks are recorded under these source names. */
+export const PLATFORMS = ['crm', 'scheduling', 'time', 'erp'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export interface PlatformFreshness {
+  platform: Platform;
+  /** Epoch ms of the last verified webhook received from the platform. */
+  lastWebhookMs: number;
+  lastWebhookAgeSeconds: number;
+}
+
 export interface RunCount {
   journey: string;
   workflow: string;
@@ -45,6 +56,8 @@ export interface BusinessFigures {
   rejectedWebhooksLastDay: number;
   /** Opportunity-to-project runs that failed and were neither retried nor cancelled (counted in full). */
   failedProvisioning: number;
+  /** Per platform that ever sent a webhook: when the last one arrived. */
+  platforms: PlatformFreshness[];
 }
 
 const DAY_MS = 86_400_000;
@@ -79,13 +92,26 @@ function ageOf(oldestMs: unknown, now: number): number | undefined {
   return oldestMs === undefined || oldestMs === null ? undefined : Math.max(0, Math.floor((now - Number(oldestMs)) / 1000));
 }
 
+async function platformFreshness(db: Kysely<Database>, now: number): Promise<PlatformFreshness[]> {
+  // One query per platform, each the end of a range of ops_inbox_messages_source_received_idx.
+  const latest = await Promise.all(
+    PLATFORMS.map(async (platform) => {
+      const row = await db.selectFrom('inbox_messages').select((eb) => eb.fn.max('received_at_ms').as('last')).where('source', '=', platform).executeTakeFirst();
+      return { platform, last: row?.last };
+    }),
+  );
+  return latest
+    .filter((l) => l.last !== null && l.last !== undefined)
+    .map((l) => ({ platform: l.platform, lastWebhookMs: Number(l.last), lastWebhookAgeSeconds: ageOf(l.last, now) ?? 0 }));
+}
+
 /**
  * Reads the figures. `recentFinished: false` (what a scrape uses) leaves out the finished runs of
  * the last day, whose cost grows with the day's volume; the summary asks for them.
  */
 export async function readBusinessFigures(db: Kysely<Database>, options: { now?: number; recentFinished?: boolean } = {}): Promise<BusinessFigures> {
   const now = options.now ?? Date.now();
-  const [runs, openDeadLetters, undispatched, oldestEvent, pending, oldestDelivery, dead, rejected] = await Promise.all([
+  const [runs, openDeadLetters, undispatched, oldestEvent, pending, oldestDelivery, dead, rejected, platforms] = await Promise.all([
     countRuns(db, now, options.recentFinished ?? true),
     // Discarded letters stay `open` in the core's table; the operations table says which were discarded.
     db
@@ -102,6 +128,7 @@ export async function readBusinessFigures(db: Kysely<Database>, options: { now?:
     db.selectFrom('event_deliveries').select((eb) => eb.fn.min('created_at_ms').as('oldest')).where('state', '=', 'pending').executeTakeFirst(),
     db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'dead').executeTakeFirst(),
     db.selectFrom('inbox_rejections').select((eb) => eb.fn.countAll<string>().as('n')).where('received_at_ms', '>=', now - DAY_MS).executeTakeFirst(),
+    platformFreshness(db, now),
   ]);
   const oldestUndispatchedAgeSeconds = ageOf(oldestEvent?.created_at_ms, now);
   const oldestPendingDeliveryAgeSeconds = ageOf(oldestDelivery?.oldest, now);
@@ -117,6 +144,7 @@ export async function readBusinessFigures(db: Kysely<Database>, options: { now?:
     failedProvisioning: runs
       .filter((r) => r.journey === 'opportunity-to-project' && r.state === 'failed')
       .reduce((sum, r) => sum + r.count, 0),
+    platforms,
   };
 }
 
@@ -169,5 +197,8 @@ export function registerBusinessMetrics(registry: Registry, services: Pick<Servi
   });
   gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed and were neither retried nor cancelled', [], (g, f) => g.set(f.failedProvisioning));
   gauge('layer_inbound_webhooks_rejected_last_day', 'Inbound webhooks refused (signature or timestamp) in the last 24 h', [], (g, f) => g.set(f.rejectedWebhooksLastDay));
+  gauge('layer_platform_last_webhook_age_seconds', 'Seconds since the last verified webhook from each platform (freshness as heard through webhooks)', ['platform'], (g, f) => {
+    for (const p of f.platforms) g.set({ platform: p.platform }, p.lastWebhookAgeSeconds);
+  });
   return { lastFigures: () => last };
 }

@@ -3,6 +3,7 @@
 // stuck, replay, discard, retry, cancel, webhook subscriptions, event replay, rejected
 // webhooks, the audit trail of every operator action, and the business metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../core/events/index.js';
 import { verifyAndRecord } from '../../core/inbox/index.js';
 import { registerBusinessMetrics } from '../../core/observability/business-metrics.js';
 import type { Store } from '../../core/store/index.js';
@@ -206,6 +207,12 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
         remoteAddress: '203.0.113.9',
       }),
     ).rejects.toMatchObject({ status: 401 });
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = Buffer.from('{"event":"opportunity.updated"}');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    await verifyAndRecord(store.db, [secret], { source: 'crm', headers: { id: 'msg_real_1', timestamp, signature: signWebhook(secret, 'msg_real_1', Number(timestamp), body) }, rawBody: body });
+    const freshness = (await call('GET', '/summary')).body.platforms as Json[];
+    expect(freshness).toEqual([expect.objectContaining({ platform: 'crm', lastWebhookAgeSeconds: expect.any(Number) })]);
     const listed = (await call('GET', '/rejected-webhooks?source=crm')).body.items as Json[];
     expect(listed[0]).toMatchObject({ source: 'crm', webhookId: 'msg_forged_1', reason: 'bad-signature', remoteAddress: '203.0.113.9' });
     expect((await call('GET', '/summary')).body.rejectedWebhooksLastDay).toBe(before + 1);
@@ -222,5 +229,6 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect(text).toMatch(/layer_workflow_runs\{journey="opportunity-to-project",workflow="opportunity-to-project",state="failed"\} [1-9]/);
     expect(text).toMatch(/layer_provisioning_failed_runs [1-9]/);
     expect(text).toMatch(/layer_outbox_undispatched_events [1-9]/);
+    expect(text).toMatch(/layer_platform_last_webhook_age_seconds\{platform="crm"\} \d/);
   });
 });

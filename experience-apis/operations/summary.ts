@@ -55,5 +55,8 @@ export async function operationsSummary(services: Services, logger = services.lo
     rejectedWebhooksLastDay: figures.rejectedWebhooksLastDay,
     failedProvisioning: figures.failedProvisioning,
     ...(unbilled === undefined ? {} : { approvedUnbilledMinutes: unbilled }),
+    ...(figures.platforms.length === 0
+      ? {}
+      : { platforms: figures.platforms.map((p) => ({ platform: p.platform, lastWebhookAt: new Date(p.lastWebhookMs).toISOString(), lastWebhookAgeSeconds: p.lastWebhookAgeSeconds })) }),
   };
 }

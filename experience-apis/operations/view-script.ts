@@ -59,6 +59,7 @@ export const VIEW_SCRIPT = String.raw`
       figure('deliveries dead', o.deadDeliveries, o.deadDeliveries > 0),
       figure('webhooks rejected (24 h)', summary.rejectedWebhooksLastDay, summary.rejectedWebhooksLastDay > 0),
     ];
+    for (const p of summary.platforms || []) figures.push(figure(p.platform + ': last webhook', age(p.lastWebhookAgeSeconds) + ' ago', p.lastWebhookAgeSeconds > 3600));
     if (summary.approvedUnbilledMinutes != null) figures.push(figure('approved hours not billed', (summary.approvedUnbilledMinutes / 60).toFixed(1), false));
     $('figures').replaceChildren(...figures);
     $('generated').textContent = 'as of ' + when(summary.generatedAt);

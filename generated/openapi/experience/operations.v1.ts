@@ -325,6 +325,19 @@ export interface components {
              * @description Approved billable time not yet on an invoice, when the time-to-billing journey reports it.
              */
             approvedUnbilledMinutes?: number;
+            /** @description Freshness per platform as heard through its webhooks; a platform that never sent one is left out. */
+            platforms?: components["schemas"]["PlatformFreshness"][];
+        };
+        PlatformFreshness: {
+            /** @enum {string} */
+            platform: "crm" | "scheduling" | "time" | "erp";
+            /** @description When the last verified webhook from the platform was received. */
+            lastWebhookAt: components["schemas"]["Instant"];
+            /**
+             * Format: int64
+             * @description Seconds since then.
+             */
+            lastWebhookAgeSeconds: number;
         };
         RunCount: {
             /** @description The journey, or the workflow name when it belongs to none. */
