@@ -1,6 +1,7 @@
 // Rate limits per consumer with IETF draft -10 headers, well-formed 429s, tiers, trusted
 // proxies, a shared count across replicas in Redis, and failing open when Redis is down.
 import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseList } from 'structured-headers';
 import { bearer, type Json, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
@@ -166,4 +167,73 @@ describe.skipIf(!redisUrl)('rate limits shared in Redis', () => {
     }
   });
 });
+/** A TCP proxy to Redis that the test can cut and restore, to simulate an outage. */
+async function redisProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const open = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port || 6379), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  const shut = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      if (server) server.close(() => resolve());
+      else resolve();
+      server = undefined;
+    });
+  await open();
+  return { url: `redis://127.0.0.1:${port}`, cut: shut, restore: open, close: shut };
+}
+
+describe.skipIf(!redisUrl)('rate limits through a Redis outage', () => {
+  it('fails open while Redis is unreachable and counts again once it is back', async () => {
+    const proxy = await redisProxy(new URL(redisUrl!));
+    const key = await makeKey();
+    const jwks = await startJwks([key]);
+    const gw = await startGateway(jwks.url, {
+      REDIS_URL: proxy.url,
+      RATE_LIMIT_LIMIT: '50',
+      REDIS_COMMAND_TIMEOUT_MS: '300',
+      RATE_LIMIT_REDIS_PREFIX: `test-gw-outage-${randomBytes(6).toString('hex')}:`,
+    });
+    const jwt = await token({ key, scope: 'widgets:read', clientId: 'outage-client' });
+    const call = () => fetch(`${gw.url}${WIDGETS}`, { headers: bearer(jwt), signal: AbortSignal.timeout(10_000) });
+    try {
+      expect(rateLimitField((await call()).headers.get('ratelimit')).params.r).toBe(49);
+      await proxy.cut();
+      const during = await call();
+      expect(during.status).toBe(200);
+      expect(during.headers.get('ratelimit')).toBeNull();
+      await proxy.restore();
+      // The client reconnects with backoff; poll (bounded) until counting resumes.
+      let counted: Response | undefined;
+      for (let i = 0; i < 40 && !counted; i++) {
+        const res = await call();
+        if (res.headers.get('ratelimit')) counted = res;
+        else await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(counted).toBeDefined();
+      expect(rateLimitField(counted!.headers.get('ratelimit')).params.r).toBeLessThan(49);
+    } finally {
+      await gw.close();
+      await jwks.close();
+      await proxy.close();
+    }
+  }, 30_000);
+});
+
 if (!redisUrl) console.warn('[test] TEST_REDIS_URL not set: the shared Redis rate-limit test is skipped');
