@@ -46,7 +46,7 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
   const definition = defineWorkflow<BillingStatusInput>({
     name: BILLING_STATUS_WORKFLOW,
-    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
+    retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     steps: [
       {
         name: 'read-invoice',

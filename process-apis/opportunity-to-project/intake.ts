@@ -8,6 +8,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import type { Database } from '../../core/store/schema.js';
 import { defineWorkflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import { readChangeEvent } from '../../system-apis/crm/change-events.js';
+import { TransientError } from '../../core/resilience/errors.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { CrmForProvisioning } from './ports.js';
 
@@ -22,10 +23,19 @@ export interface IntakeInput {
   webhookId: string;
 }
 
-export function intakeWorkflow(crm: CrmForProvisioning, provision: (opportunityId: string) => Promise<unknown>): WorkflowDefinition<IntakeInput> {
+/** What the intake needs from the journey's own API. */
+export interface ProvisioningControl {
+  provision(opportunityId: string): Promise<unknown>;
+  /** The latest provisioning's status and rejection pointers, or undefined when never started. */
+  latest(opportunityId: string): Promise<{ status: string; pointers: string[] } | undefined>;
+}
+
+const UNFINISHED = new Set(['in-progress']);
+
+export function intakeWorkflow(crm: CrmForProvisioning, control: () => ProvisioningControl): WorkflowDefinition<IntakeInput> {
   return defineWorkflow<IntakeInput>({
     name: INTAKE_WORKFLOW,
-    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
+    retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     steps: [
       {
         name: 'start-provisioning',
@@ -37,10 +47,30 @@ export function intakeWorkflow(crm: CrmForProvisioning, provision: (opportunityI
           for (const opportunityId of ids) {
             const opportunity = await crm.getOpportunity(opportunityId);
             if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
-            await provision(opportunityId);
+            await control().provision(opportunityId);
             started.push(opportunityId);
           }
           return { opportunityIds: started };
+        }),
+      },
+      {
+        // The deal may flap (won, reopened, won again) while a run validates it: a run that
+        // found it not won is rejected for its stage. Waiting for the run and starting again
+        // when the deal is won by then makes sure the last closed-won change provisions.
+        name: 'settle-provisioning',
+        platform: 'crm',
+        retry: { maxAttempts: 100_000, baseDelayMs: 500, maxDelayMs: 5_000 },
+        run: ({ results }) => refusalsArePermanent(async () => {
+          const { opportunityIds } = results['start-provisioning'] as { opportunityIds: string[] };
+          for (const opportunityId of opportunityIds) {
+            const latest = await control().latest(opportunityId);
+            if (latest && UNFINISHED.has(latest.status)) throw new TransientError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
+            if (latest?.status === 'rejected' && latest.pointers.includes('/stage') && (await crm.getOpportunity(opportunityId)).stage === 'closed-won') {
+              await control().provision(opportunityId);
+              throw new TransientError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
+            }
+          }
+          return { settled: opportunityIds };
         }),
       },
     ],

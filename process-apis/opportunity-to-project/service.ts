@@ -40,7 +40,16 @@ export interface OpportunityToProjectApi {
 export function opportunityToProjectWorkflows(deps: ProvisioningDeps, api: () => OpportunityToProjectApi): WorkflowDefinition<unknown>[] {
   return [
     provisioningWorkflow(deps) as WorkflowDefinition<unknown>,
-    intakeWorkflow(deps.crm, (opportunityId) => api().provision(opportunityId, 'event')) as WorkflowDefinition<unknown>,
+    intakeWorkflow(deps.crm, () => ({
+      provision: (opportunityId) => api().provision(opportunityId, 'event'),
+      async latest(opportunityId) {
+        const p = await api().getProvisioning(opportunityId).catch((err: unknown) => {
+          if (err instanceof ProblemError && err.status === 404) return undefined;
+          throw err;
+        });
+        return p ? { status: p.status, pointers: (p.error?.errors ?? []).map((e) => e.pointer) } : undefined;
+      },
+    })) as WorkflowDefinition<unknown>,
   ];
 }
 

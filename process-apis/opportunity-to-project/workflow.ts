@@ -93,7 +93,7 @@ async function existingProject(erp: ErpForProvisioning, clientId: string, opport
 export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition<ProvisionInput> {
   const definition = defineWorkflow<ProvisionInput>({
     name: PROVISION_WORKFLOW,
-    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 },
+    retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     steps: [
       { name: 'validate-terms', run: (ctx) => validateTerms(deps, ctx) },
       {
