@@ -23,7 +23,13 @@ import type { TestEngine } from '../../support/stores.js';
 import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../gateway/support.js';
 import { catalogueOf } from './billing-harness.js';
 
+export interface CrmHarnessOptions {
+  /** False: this process runs no workflows (a worker process does); the inbox still records and routes. */
+  runWorkflows?: boolean;
+}
+
 export interface CrmHarness {
+  databaseUrl: string;
   store: Store;
   services: Services;
   journeys: Journeys;
@@ -41,11 +47,12 @@ async function admin(base: string, method: string, path: string, body?: unknown)
   return res.json();
 }
 
-export async function startCrmHarness(testEngine: TestEngine): Promise<CrmHarness> {
+export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnessOptions = {}): Promise<CrmHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-journeys-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', VAR_DIR: dir, SANDBOXES: 'embedded' });
   const logger = createLogger(config.runtime);
-  const store = createStore({ databaseUrl: await testEngine.freshUrl() });
+  const databaseUrl = await testEngine.freshUrl();
+  const store = createStore({ databaseUrl });
   await migrateToLatest(store);
   const platforms = await startPlatforms(config, store, logger);
   const base = { config, logger, store, ...platforms.services };
@@ -58,7 +65,8 @@ export async function startCrmHarness(testEngine: TestEngine): Promise<CrmHarnes
     extraDefinitions: timeToBillingWorkflows(billingDeps),
   });
   const timeToBilling = createTimeToBillingApi({ ...billingDeps, engine: journeys.engine });
-  journeys.start();
+  if (options.runWorkflows === false) journeys.inbox.start();
+  else journeys.start();
 
   const receiver = express();
   receiver.use('/webhooks', journeys.webhooks);
@@ -84,7 +92,7 @@ export async function startCrmHarness(testEngine: TestEngine): Promise<CrmHarnes
     services,
   });
   return {
-    store, services, journeys, sandboxUrls: urls, gateway,
+    databaseUrl, store, services, journeys, sandboxUrls: urls, gateway,
     async faults(platform, settings) {
       await admin(urls[platform]!, 'PUT', '/faults', settings);
     },
