@@ -2,7 +2,8 @@
 // request id + trace → log/metrics → security headers → CORS → body limit + JSON →
 // JWT → no-store → rate limit → version routing → (per contract) validation → scopes →
 // handler → 404/405 → problem details.
-import express, { type Express, type RequestHandler } from 'express';
+import { operationsViewRouter } from '../experience-apis/operations/view-route.js';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../core/config/index.js';
 import type { ApiContract } from '../core/contracts/types.js';
@@ -35,6 +36,8 @@ export interface GatewayParts {
   redis?: GatewayRedis;
   devKey?: DevSigningKey;
   buildDocs?: DocsBuilder;
+  /** Signed inbound platform webhooks: verified by signature over the raw body, not by token. */
+  webhooks?: Router;
 }
 
 /** Authenticated answers are never stored by shared or browser caches. */
@@ -57,6 +60,9 @@ export function buildApp(parts: GatewayParts): Express {
   // where upgrading their links to https would break them; TLS is the proxy's job.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(cors(config.gateway.corsOrigins));
+  // Webhooks carry their own signature over the raw body and their own size limit, so they sit
+  // before the JSON parser and the bearer-token check.
+  if (parts.webhooks) app.use('/webhooks', parts.webhooks);
   app.use(bodyLimit(config.gateway.bodyLimitBytes));
   app.use(authenticate(parts.verifier));
   app.use(noStoreWhenAuthenticated);
@@ -78,6 +84,7 @@ export function buildApp(parts: GatewayParts): Express {
   // The APIs first: they carry the traffic, and each is one prefix match away.
   mountApis(app, parts.catalogue, parts.modules, services, { validateResponses });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
+  app.use(operationsViewRouter());
   app.use(operationsRouter({ store: services.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
 
   app.use(notFound());

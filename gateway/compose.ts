@@ -6,10 +6,12 @@ import { createLogger } from '../core/observability/logger.js';
 import type { Services } from '../core/services.js';
 import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
-import { startPlatforms, unconfigured } from './platforms.js';
+import type { Router } from 'express';
+import { createJourneys } from '../process-apis/kit/journeys.js';
+import { startPlatforms, unconfigured, type Platforms } from './platforms.js';
 
 /** What compose() builds today. */
-type Composed = 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem';
+type Composed = 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem' | 'opportunityToProject' | 'billingStatusToCrm';
 type NotYetComposed = Exclude<keyof Services, Composed>;
 
 /**
@@ -17,7 +19,7 @@ type NotYetComposed = Exclude<keyof Services, Composed>;
  * answers 503 on use, naming what is missing. When a module adds a service, this list fails
  * to type-check until the service is either wired in compose() or listed here.
  */
-const NOT_YET_COMPOSED = ['timeToBilling', 'opportunityToProject', 'billingStatusToCrm', 'clientBilling'] as const satisfies readonly NotYetComposed[];
+const NOT_YET_COMPOSED = ['timeToBilling', 'clientBilling', 'assignmentToForecast'] as const satisfies readonly NotYetComposed[];
 type Unlisted = Exclude<NotYetComposed, (typeof NOT_YET_COMPOSED)[number]>;
 const everyServiceAccountedFor: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyServiceAccountedFor;
@@ -33,6 +35,10 @@ export interface Composition {
   services: Services;
   /** Where the embedded sandboxes listen, when they run (development default). */
   sandboxUrls: Partial<Record<string, string>>;
+  /** Signed inbound platform webhooks, mounted by the gateway at /webhooks before any body parser. */
+  webhooks: Router;
+  /** Once the gateway listens: points the embedded sandboxes' webhooks at its /webhooks routes. */
+  subscribeSandboxWebhooks(gatewayUrl: string): void;
   /** Closes what compose() opened (not what the caller handed in), last opened first. */
   close(): Promise<void>;
 }
@@ -57,9 +63,17 @@ export async function compose(config: Config, given: Partial<Services> = {}): Pr
     throw err;
   });
   closers.push(() => platforms.close());
-  const services: Services = { ...pendingServices(), ...platforms.services, ...given, config, logger, store };
+  const base: Omit<Services, 'opportunityToProject' | 'billingStatusToCrm'> = { ...pendingServices(), ...platforms.services, config, logger, store };
+  // The journeys share one workflow engine and one inbox; they start after every service exists.
+  const journeys = createJourneys({ ...base, ...given } as typeof base);
+  // What the caller handed in (tests' fakes) still wins over what compose() built.
+  const services: Services = Object.assign({ ...base, ...journeys.services }, given);
+  journeys.start();
+  closers.push(() => journeys.stop());
   return {
     sandboxUrls: platforms.sandboxUrls,
+    webhooks: journeys.webhooks,
+    subscribeSandboxWebhooks: (gatewayUrl: string) => subscribeInbox(platforms, gatewayUrl),
     services,
     async close() {
       for (const close of closers.reverse()) {
@@ -71,4 +85,11 @@ export async function compose(config: Config, given: Partial<Services> = {}): Pr
       }
     },
   };
+}
+
+/** The platforms whose webhooks the inbox verifies and the journeys consume. */
+const INBOX_SOURCES = ['crm', 'erp'] as const;
+
+function subscribeInbox(platforms: Platforms, gatewayUrl: string): void {
+  for (const source of INBOX_SOURCES) platforms.subscribeWebhooks(source, `${gatewayUrl}/webhooks/${source}`);
 }

@@ -20,6 +20,8 @@ export interface Platforms {
   services: PlatformServices;
   /** Where each embedded sandbox listens, when they run. */
   sandboxUrls: Partial<Record<'crm' | 'scheduling' | 'time' | 'erp', string>>;
+  /** Points an embedded sandbox's signed webhooks at the layer; a no-op without sandboxes. */
+  subscribeWebhooks(platform: 'crm' | 'scheduling' | 'time' | 'erp', url: string): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
   const closers: Array<() => Promise<void>> = [];
   const p = config.platforms;
   let sandboxUrls: Platforms['sandboxUrls'] = {};
+  let subscribeWebhooks: Platforms['subscribeWebhooks'] = () => undefined;
   if (p.embeddedSandboxes) {
     const sandboxes = await startSandboxes({
       logger: logger.child({ component: 'sandbox' }),
@@ -47,6 +50,8 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
     });
     closers.push(() => sandboxes.close());
     sandboxUrls = sandboxes.urls;
+    // Each sandbox signs with the secret the layer's inbox expects for that platform.
+    subscribeWebhooks = (platform, url) => sandboxes.subscribe(platform, { url, secret: p[platform].webhookSecret });
   }
   const base = (platform: keyof Platforms['sandboxUrls'], configured?: string) => configured ?? sandboxUrls[platform];
   try {
@@ -85,6 +90,7 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
         erpSystem: erpConnector ? createErpSystemApi({ connector: erpConnector, store, logger }) : unconfigured('ERP', 'ERP_BASE_URL'),
       },
       sandboxUrls,
+      subscribeWebhooks,
       async close() {
         for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: String(err) }, 'error closing a platform'));
       },

@@ -1,5 +1,6 @@
 // Starts and stops the gateway: composes the services, loads the contract catalogue,
 // builds the pipeline and listens. Tests call start() in-process on port 0.
+import { registerBusinessMetrics } from '../core/observability/business-metrics.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -77,6 +78,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
   try {
     const catalogue = overrides.catalogue ?? (await loadCatalogue());
     const metrics = createMetrics();
+    registerBusinessMetrics(metrics.registry, services);
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
     let redis: GatewayRedis | undefined;
@@ -98,12 +100,14 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       redis,
       devKey,
       buildDocs: overrides.buildDocs ?? defaultDocsBuilder(config.runtime.varDir),
+      webhooks: composition.webhooks,
     });
 
     const server = createServer(app);
     server.requestTimeout = config.gateway.requestTimeoutMs;
     server.headersTimeout = Math.min(config.gateway.requestTimeoutMs, 20_000);
     const port = await listen(server, config.runtime.port, config.runtime.host);
+    composition.subscribeSandboxWebhooks(localUrl(config.runtime.host, port));
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {

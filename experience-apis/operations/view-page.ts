@@ -40,7 +40,7 @@ export const VIEW_CSP = [
 ].join('; ');
 
 export const VIEW_HTML = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Operations · connectivity layer</title>
 <style>${STYLE}</style>
 </head><body>
