@@ -34,7 +34,7 @@ export function rateCardLineage(primary: ErpRateCard, all: readonly ErpRateCard[
   return { id: primary.id, currency: primary.currency, rates };
 }
 
-export async function loadEngagementContext(erp: ErpForBilling, rules: RegionalRules, engagementId: string): Promise<EngagementContext> {
+export async function loadEngagementContext(erp: Pick<ErpForBilling, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>, rules: RegionalRules, engagementId: string): Promise<EngagementContext> {
   const project = await erp.getProject(engagementId);
   const [legalEntity, client] = await Promise.all([erp.getLegalEntity(project.legalEntityId), erp.getClient(project.clientId)]);
   const rulesEntity = rules.legalEntities.find((e) => e.country === legalEntity.country.toUpperCase());

@@ -37,13 +37,14 @@ export function timeToBillingRoutes(services: Services): Router {
 
   router.post('/events', async (req, res) => {
     const event = req.body as { id: string; source: string; type: string; data?: { periodStart?: string; periodEnd?: string; engagementId?: string } };
-    const fresh = await consumeOnce(services.store.db, 'process:time-to-billing', event, async () => {
+    // The run starts in the transaction that records the event: both or neither.
+    const fresh = await consumeOnce(services.store.db, 'process:time-to-billing', event, async (trx) => {
       if (event.type !== PERIOD_CLOSED_EVENT) return;
       const data = event.data;
       if (!data?.periodStart || !data.periodEnd) {
         throw new ProblemError('unprocessable-content', { detail: `${PERIOD_CLOSED_EVENT} needs data.periodStart and data.periodEnd.`, errors: [{ pointer: '/data', detail: 'periodStart and periodEnd required' }] });
       }
-      await billing.startRun({ periodStart: data.periodStart, periodEnd: data.periodEnd, ...(data.engagementId ? { engagementId: data.engagementId } : {}) }, 'event');
+      await billing.startRunIn(trx, { periodStart: data.periodStart, periodEnd: data.periodEnd, ...(data.engagementId ? { engagementId: data.engagementId } : {}) }, 'event');
     });
     res.status(202).json({ id: event.id, source: event.source, duplicate: !fresh });
   });

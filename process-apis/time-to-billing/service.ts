@@ -3,7 +3,9 @@
 // schedule and the portal's read model call this; the workflows run in the shared engine.
 import { ProblemError } from '../../core/problems.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
+import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
+import type { Database } from '../../core/store/schema.js';
 import { retryRun, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import type { components } from '../../generated/openapi/process/time-to-billing.v1.js';
 import { allocatedAmong, listHolds } from './billing-store.js';
@@ -25,6 +27,8 @@ const JOURNEY: JourneyRuns = { journey: 'time-to-billing', definitions: [ENGAGEM
 export interface TimeToBillingApi {
   /** Starts the run for the period (one engagement, or all with approved work); `created: false` when it existed. */
   startRun(request: { periodStart: string; periodEnd: string; engagementId?: string }, trigger: BillingRunInput['trigger']): Promise<{ run: Run; created: boolean }>;
+  /** Starts the run inside the caller's transaction (e.g. the one that records an inbound event). */
+  startRunIn(db: Kysely<Database>, request: { periodStart: string; periodEnd: string; engagementId?: string }, trigger: BillingRunInput['trigger']): Promise<void>;
   listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
@@ -57,6 +61,12 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
         ? await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period) })
         : await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}` });
       return { run: await loadRun(db, JOURNEY, started.id), created: started.created };
+    },
+    async startRunIn(trx, request, trigger) {
+      const period = billingPeriod(request.periodStart, request.periodEnd);
+      const input: BillingRunInput = { periodStart: period.start, periodEnd: period.end, trigger, ...(request.engagementId ? { engagementId: request.engagementId } : {}) };
+      if (request.engagementId) await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period), db: trx });
+      else await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}`, db: trx });
     },
     listRuns: (query) => listRunViews(db, JOURNEY, query),
     getRun: (runId) => loadRun(db, JOURNEY, runId),

@@ -125,6 +125,20 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     expect((await call<{ items: unknown[] }>('GET', `/billing-holds?engagementId=${engagement.id}`, read)).body.items).toEqual([]);
   });
 
+  it('starts a run once from a period-closed event, however often it is delivered', async () => {
+    const { engagement } = await createBillableProject(h.erp, 'US', 'Prairie Mills Inc.');
+    h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'partner', workDate: '2026-10-14', durationMinutes: 60 });
+    const deliver = () => fetch(`${h.gateway.url}${BASE}/events`, {
+      method: 'POST', headers: { ...write, 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({ specversion: '1.0', id: `close-${engagement.id}`, source: '/erp/periods', type: 'com.psconnect.billing.period-closed', time: new Date().toISOString(), data: { periodStart: '2026-10-01', periodEnd: '2026-10-31', engagementId: engagement.id } }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate: boolean } }));
+    expect(await deliver()).toEqual({ status: 202, body: expect.objectContaining({ duplicate: false }) });
+    expect((await deliver()).body.duplicate).toBe(true);
+    const runs = await until(async () => (await call<{ items: Run[] }>('GET', `/runs?subject=${engagement.id}`, read)).body.items, (items) => items.length === 1 && items[0]!.status === 'succeeded', 'the event-started run');
+    expect(runs[0]!.trigger).toBe('event');
+    expect((await h.erp.listInvoices({ engagementId: engagement.id, limit: 10 })).items.map((i) => i.total.amountMinor)).toEqual([45_000]);
+  });
+
   it('answers bad input with problem details and needs its scopes', async () => {
     const backwards = await call<{ status: number; type: string }>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-30', periodEnd: '2026-11-01' });
     expect(backwards.status).toBe(400);

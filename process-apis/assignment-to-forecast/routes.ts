@@ -1,0 +1,71 @@
+// Thin HTTP routes of the assignment-to-forecast process API (openapi/process/assignment-to-forecast.v1.yaml).
+import { Router, type Request } from 'express';
+import { consumeOnce } from '../../core/events/index.js';
+import { idempotencyFor } from '../../core/idempotency/index.js';
+import type { Services } from '../../core/services.js';
+import type { RunStatus } from '../kit/run-view.js';
+import type { AssignmentRunInput } from './workflow.js';
+import './services.js';
+
+const BASE = '/process/assignment-to-forecast/v1';
+const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
+
+/** Scheduling's assignment events, by CloudEvents type, and the change each one is. */
+export const ASSIGNMENT_EVENTS: Record<string, AssignmentRunInput['change']> = {
+  'com.psconnect.scheduling.assignment.created': 'created',
+  'com.psconnect.scheduling.assignment.changed': 'changed',
+  'com.psconnect.scheduling.assignment.cancelled': 'cancelled',
+};
+
+export function assignmentToForecastRoutes(services: Services): Router {
+  const forecast = services.assignmentToForecast;
+  const router = Router();
+  const noStore = { 'Cache-Control': 'no-store' };
+
+  router.post('/runs', idempotencyFor(services), async (req, res) => {
+    const { run, created } = await forecast.startRun(req.body, 'api');
+    res.status(created ? 202 : 200).location(`${BASE}/runs/${run.id}`).json(run);
+  });
+  router.get('/runs', async (req, res) => {
+    res.set(noStore).json(await forecast.listRuns({
+      status: str(req, 'status') as RunStatus | undefined, subject: str(req, 'subject'),
+      createdAfter: str(req, 'createdAfter'), createdBefore: str(req, 'createdBefore'), cursor: str(req, 'cursor'), limit: limit(req),
+    }));
+  });
+  router.get('/runs/:runId', async (req, res) => void res.set(noStore).json(await forecast.getRun(String(req.params.runId))));
+  router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
+    const run = await forecast.retryRun(String(req.params.runId));
+    res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
+  });
+
+  router.post('/events', async (req, res) => {
+    const event = req.body as { id: string; source: string; type: string; subject?: string; data?: { assignmentId?: string; id?: string } };
+    const change = ASSIGNMENT_EVENTS[event.type];
+    const assignmentId = event.data?.assignmentId ?? event.data?.id ?? event.subject;
+    // The run starts in the transaction that records the event: both or neither.
+    const fresh = await consumeOnce(services.store.db, 'process:assignment-to-forecast', event, async (trx) => {
+      if (change && assignmentId) await forecast.startRunIn(trx, { assignmentId, change }, 'event', `${event.source}|${event.id}`);
+    });
+    res.status(202).json({ id: event.id, source: event.source, duplicate: !fresh });
+  });
+
+  router.get('/forecasts/:engagementId', async (req, res) => {
+    res.set(noStore).json(await forecast.getForecast(String(req.params.engagementId), {
+      granularity: str(req, 'granularity') === 'month' ? 'month' : 'week', ...(str(req, 'from') ? { from: str(req, 'from')! } : {}), ...(str(req, 'to') ? { to: str(req, 'to')! } : {}),
+    }));
+  });
+  router.get('/utilisation', async (req, res) => {
+    res.set(noStore).json(await forecast.listUtilisation({
+      limit: limit(req), ...(str(req, 'resourceId') ? { resourceId: str(req, 'resourceId')! } : {}), ...(str(req, 'from') ? { from: str(req, 'from')! } : {}),
+      ...(str(req, 'to') ? { to: str(req, 'to')! } : {}), ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
+    }));
+  });
+  router.get('/staffing-conflicts', async (req, res) => {
+    res.set(noStore).json(await forecast.listStaffingConflicts({
+      limit: limit(req), ...(str(req, 'status') ? { status: str(req, 'status') as 'open' | 'resolved' } : {}),
+      ...(str(req, 'resourceId') ? { resourceId: str(req, 'resourceId')! } : {}), ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
+    }));
+  });
+  return router;
+}

@@ -1,0 +1,72 @@
+// The assignment-to-forecast workflow: read the assignment as Scheduling now has it (with the
+// resource's capacity and the role's rate on the engagement's rate card), keep its snapshot,
+// then bring the resource's staffing conflicts in step. Both steps are idempotent: they
+// write the latest state, whatever ran before.
+import type { RegionalRules } from '../../core/regional/rules.js';
+import type { Store } from '../../core/store/index.js';
+import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
+import type { ErpSystemApi } from '../../system-apis/erp/service.js';
+import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.js';
+import { refusalsArePermanent } from '../kit/step-errors.js';
+import { loadEngagementContext } from '../time-to-billing/engagement-context.js';
+import { rateFor } from '../time-to-billing/rating.js';
+import { reconcileConflicts, saveAssignment } from './store.js';
+
+export const FORECAST_WORKFLOW = 'assignment-to-forecast';
+
+export interface AssignmentRunInput {
+  assignmentId: string;
+  change: 'created' | 'changed' | 'cancelled';
+  trigger: 'api' | 'event' | 'schedule' | 'replay';
+}
+
+export interface AssignmentToForecastDeps {
+  store: Store;
+  scheduling: Pick<SchedulingSystemApi, 'getAssignment' | 'getResource'>;
+  erp: Pick<ErpSystemApi, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>;
+  rules: RegionalRules;
+  retry?: Partial<RetryPolicy>;
+}
+
+export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): WorkflowDefinition<AssignmentRunInput> {
+  const { store, scheduling, erp, rules } = deps;
+  return defineWorkflow<AssignmentRunInput>({
+    name: FORECAST_WORKFLOW,
+    eventTypePrefix: 'com.psconnect.forecast.run',
+    retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
+    steps: [
+      {
+        name: 'update-forecast',
+        platform: 'scheduling',
+        async run({ input }) {
+          const assignment = await refusalsArePermanent(() => scheduling.getAssignment(input.assignmentId));
+          const resource = await refusalsArePermanent(() => scheduling.getResource(assignment.resourceId));
+          // The rate of the role on the card in force when the assignment starts; an engagement
+          // ERP does not know yet is forecast in hours only (revenue follows once it is priced).
+          let rate: { minor: number; currency: string } | undefined;
+          try {
+            const ctx = await loadEngagementContext(erp, rules, assignment.engagementId);
+            const found = rateFor(ctx.engagement.rateCard, assignment.role, assignment.startDate);
+            if (typeof found !== 'string') rate = { minor: found.hourlyRateMinor, currency: ctx.engagement.currency };
+          } catch (err) {
+            if (!(err instanceof Error && 'status' in err && (err as { status: number }).status === 404)) throw err;
+          }
+          const status = input.change === 'cancelled' ? 'cancelled' : assignment.status;
+          await saveAssignment(store.db, {
+            assignment_id: assignment.id, engagement_id: assignment.engagementId, resource_id: assignment.resourceId, role: assignment.role,
+            start_date: assignment.startDate, end_date: assignment.endDate, minutes_per_week: assignment.minutesPerWeek, status,
+            capacity_minutes: resource.capacityMinutesPerWeek, rate_minor: rate?.minor ?? null, currency: rate?.currency ?? null, updated_at_ms: Date.now(),
+          });
+          return { engagementId: assignment.engagementId, resourceId: assignment.resourceId, status, priced: rate !== undefined };
+        },
+      },
+      {
+        name: 'flag-conflicts',
+        async run({ results }) {
+          const { resourceId } = results['update-forecast'] as { resourceId: string };
+          return reconcileConflicts(store.db, resourceId);
+        },
+      },
+    ],
+  });
+}
