@@ -1,5 +1,6 @@
 // Billing a whole period: finds every engagement with approved billable work up to the
 // period's end and starts (or finds) its own engagement run, keyed by engagement and period.
+import { ProblemError } from '../../core/problems.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
 import { insertRun } from '../../core/workflows/runs.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
@@ -21,12 +22,23 @@ export function periodBillingWorkflow(deps: TimeToBillingDeps, engagementWorkflo
           const work = await unbilledWork(deps.time, undefined, period.end);
           const engagements = [...new Set([...work.entries.map((e) => e.engagementId), ...work.expenses.map((x) => x.engagementId)])].sort();
           const runs: Array<{ engagementId: string; runId: string }> = [];
+          const unknown: string[] = [];
           // Inserting the runs is idempotent by key, so a retried step starts nothing twice.
           for (const engagementId of engagements) {
+            // Work Time holds for a project ERP does not know cannot be invoiced: reported here,
+            // not started as runs that can only fail.
+            const known = await deps.erp.getProject(engagementId).then(() => true, (err: unknown) => {
+              if (err instanceof ProblemError && err.status === 404) return false;
+              throw err;
+            });
+            if (!known) {
+              unknown.push(engagementId);
+              continue;
+            }
             const started = await insertRun(deps.store.db, engagementWorkflow, { ...input, engagementId }, engagementRunKey(engagementId, period));
             runs.push({ engagementId, runId: started.id });
           }
-          return { period: period.key, engagements: runs.length, runs: runs.slice(0, 40) };
+          return { period: period.key, engagements: runs.length, runs: runs.slice(0, 40), unknownEngagements: unknown.length, unknownEngagementIds: unknown.slice(0, 40) };
         },
       },
     ],
