@@ -9,6 +9,9 @@ import { operationsModule } from '../experience-apis/operations/module.js';
 import { opportunityToProjectModule } from '../process-apis/opportunity-to-project/module.js';
 import { billingStatusToCrmModule } from '../process-apis/billing-status-to-crm/module.js';
 import { crmExperienceV1Module, crmExperienceV2Module } from '../experience-apis/crm/module.js';
+import { timeToBillingModule } from '../process-apis/time-to-billing/module.js';
+import { assignmentToForecastModule } from '../process-apis/assignment-to-forecast/module.js';
+import { portalModule } from '../experience-apis/portal/module.js';
 
 export const apis: ApiModule[] = [
   crmSystemModule,
@@ -20,4 +23,7 @@ export const apis: ApiModule[] = [
   billingStatusToCrmModule,
   crmExperienceV1Module,
   crmExperienceV2Module,
+  timeToBillingModule,
+  assignmentToForecastModule,
+  portalModule,
 ];

@@ -11,7 +11,7 @@ import { createJourneys } from '../process-apis/kit/journeys.js';
 import { startPlatforms, unconfigured, type Platforms } from './platforms.js';
 
 /** What compose() builds today. */
-type Composed = 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem' | 'opportunityToProject' | 'billingStatusToCrm';
+type Composed = 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem' | 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast';
 type NotYetComposed = Exclude<keyof Services, Composed>;
 
 /**
@@ -19,7 +19,7 @@ type NotYetComposed = Exclude<keyof Services, Composed>;
  * answers 503 on use, naming what is missing. When a module adds a service, this list fails
  * to type-check until the service is either wired in compose() or listed here.
  */
-const NOT_YET_COMPOSED = ['timeToBilling', 'clientBilling', 'assignmentToForecast'] as const satisfies readonly NotYetComposed[];
+const NOT_YET_COMPOSED = [] as const satisfies readonly NotYetComposed[];
 type Unlisted = Exclude<NotYetComposed, (typeof NOT_YET_COMPOSED)[number]>;
 const everyServiceAccountedFor: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyServiceAccountedFor;
@@ -63,7 +63,7 @@ export async function compose(config: Config, given: Partial<Services> = {}): Pr
     throw err;
   });
   closers.push(() => platforms.close());
-  const base: Omit<Services, 'opportunityToProject' | 'billingStatusToCrm'> = { ...pendingServices(), ...platforms.services, config, logger, store };
+  const base: Omit<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'> = { ...pendingServices(), ...platforms.services, config, logger, store };
   // The journeys share one workflow engine and one inbox; they start after every service exists.
   const journeys = createJourneys({ ...base, ...given } as typeof base);
   // What the caller handed in (tests' fakes) still wins over what compose() built.

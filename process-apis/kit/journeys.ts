@@ -15,8 +15,10 @@ import type { Services } from '../../core/services.js';
 import { WorkflowEngine, type WorkflowDefinition } from '../../core/workflows/index.js';
 import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from '../billing-status-to-crm/index.js';
 import { createOpportunityToProjectApi, opportunityToProjectWorkflows, type OpportunityToProjectApi } from '../opportunity-to-project/index.js';
+import { BillingSchedule, createClientBillingView, createTimeToBillingApi, timeToBillingWorkflows } from '../time-to-billing/index.js';
+import { assignmentToForecastWorkflow, createAssignmentToForecastApi } from '../assignment-to-forecast/index.js';
 
-type PlatformServices = Pick<Services, 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem'>;
+type PlatformServices = Pick<Services, 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem'>;
 
 export interface JourneysOptions {
   /** Standard Webhooks secrets per source; default: the platforms' configured secrets. */
@@ -26,13 +28,15 @@ export interface JourneysOptions {
   inboxPollMs?: number;
   /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. */
   reconcileEveryMs?: number;
+  /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
+  billingEveryMs?: number;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
 }
 
 export interface Journeys {
-  services: Pick<Services, 'opportunityToProject' | 'billingStatusToCrm'>;
+  services: Pick<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'>;
   engine: WorkflowEngine;
   inbox: InboxProcessor;
   /** Mount at `/webhooks`: `POST /webhooks/crm` and `POST /webhooks/erp`. */
@@ -48,14 +52,22 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
   let billingStatusToCrm: BillingStatusToCrmApi | undefined;
   const provisioning = { store, crm: services.crmSystem, erp: services.erpSystem, scheduling: services.schedulingSystem, rules };
   const billing = { store, crm: services.crmSystem, erp: services.erpSystem };
+  const invoicing = { store, erp: services.erpSystem, time: services.timeSystem, rules };
+  const forecasting = { store, scheduling: services.schedulingSystem, erp: services.erpSystem, rules };
   const engine = new WorkflowEngine({
     store,
     logger: logger.child({ component: 'workflows' }),
-    definitions: [...opportunityToProjectWorkflows(provisioning, () => opportunityToProject!), ...billingStatusWorkflows(billing), ...(options.extraDefinitions ?? [])],
+    definitions: [...opportunityToProjectWorkflows(provisioning, () => opportunityToProject!), ...billingStatusWorkflows(billing), ...timeToBillingWorkflows(invoicing), assignmentToForecastWorkflow(forecasting), ...(options.extraDefinitions ?? [])],
     ...options.engine,
   });
   opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: services.erpSystem, logger });
+  const timeToBilling = createTimeToBillingApi({ ...invoicing, engine });
+  const clientBilling = createClientBillingView(invoicing);
+  const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
+  // Bills the previous month once a day; starting a period is idempotent, so restarts start nothing twice.
+  const billingEveryMs = options.billingEveryMs ?? (services.config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
+  const billingSchedule = billingEveryMs > 0 ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) }) : undefined;
 
   const onEvent: InboxHandler = async (message, ctx) => {
     const started = message.source === 'crm' ? await opportunityToProject!.onCrmChange(message, ctx)
@@ -76,7 +88,7 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
     : undefined;
 
   return {
-    services: { opportunityToProject, billingStatusToCrm },
+    services: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast },
     engine,
     inbox,
     webhooks,
@@ -84,8 +96,10 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
       engine.start();
       inbox.start();
       reconciler?.start();
+      billingSchedule?.start();
     },
     async stop() {
+      billingSchedule?.stop();
       await reconciler?.stop();
       await inbox.stop();
       await engine.stop();
