@@ -26,6 +26,11 @@ interface Target {
 
 /** Child process: serve one target and report its URL (and a token) to the parent. */
 async function serve(role: Role): Promise<void> {
+  // The parent asks for this process's CPU time around each round: CPU per request is the
+  // server's own cost, which (unlike req/s) other load on a shared machine barely changes.
+  process.on('message', (msg) => {
+    if (msg === 'cpu') process.send!({ cpu: process.cpuUsage() });
+  });
   if (role === 'express') {
     // Reference only: Express 5 with the same route and nothing else, the framework's own floor.
     const { default: express } = await import('express');
@@ -77,9 +82,11 @@ async function serve(role: Role): Promise<void> {
   process.send!({ url: `${gw.url}${PATH}`, headers: { Authorization: `Bearer ${jwt}` } });
 }
 
-function spawnTarget(role: Role): Promise<{ child: ChildProcess; target: Target }> {
+function spawnTarget(role: Role, profileDir?: string): Promise<{ child: ChildProcess; target: Target }> {
+  // `--profile=<dir>` writes a V8 CPU profile of each server child there (open it in Chrome DevTools).
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${role}`] : [];
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     env: { ...process.env, BENCH_GATEWAY_ROLE: role },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -91,16 +98,34 @@ function spawnTarget(role: Role): Promise<{ child: ChildProcess; target: Target 
 
 interface Figures {
   rps: number;
+  /** Server CPU time (user + system) per request answered, in µs. */
+  cpuUs: number;
   p50: number;
   p99: number;
   errors: number;
   non2xx: number;
 }
 
-async function measure(target: Target, connections: number, seconds: number): Promise<Figures> {
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (msg: unknown) => {
+      const cpu = (msg as { cpu?: NodeJS.CpuUsage }).cpu;
+      if (!cpu) return;
+      child.off('message', onMessage);
+      resolve(cpu.user + cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+async function measure(target: Target, child: ChildProcess, connections: number, seconds: number): Promise<Figures> {
+  const before = await cpuOf(child);
   const result = await autocannon({ url: target.url, headers: target.headers, connections, duration: seconds, pipelining: 1 });
+  const cpu = (await cpuOf(child)) - before;
   return {
     rps: result.requests.average,
+    cpuUs: cpu / Math.max(1, result.requests.total),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
@@ -112,6 +137,10 @@ async function check(target: Target): Promise<void> {
   const res = await fetch(target.url, { headers: target.headers });
   const body = await res.text();
   if (res.status !== 200 || body !== BODY) throw new Error(`${target.url} answered ${res.status} ${body.slice(0, 200)}`);
+}
+
+function cpuMedian(runs: Figures[]): number {
+  return [...runs].sort((a, b) => a.cpuUs - b.cpuUs)[Math.floor(runs.length / 2)].cpuUs;
 }
 
 function median(runs: Figures[]): Figures {
@@ -126,16 +155,18 @@ export async function run(args: string[]): Promise<void> {
   const warmup = 2;
   // Both servers run for the whole benchmark and are measured in alternating rounds, so that
   // a change in the machine's load affects both sides alike; the median round is reported.
-  const children = await Promise.all(ROLES.map((role) => spawnTarget(role)));
+  const profileDir = args.find((a) => a.startsWith('--profile='))?.split('=')[1];
+  const children = await Promise.all(ROLES.map((role) => spawnTarget(role, profileDir)));
   const targets = Object.fromEntries(ROLES.map((role, i) => [role, children[i].target])) as Record<Role, Target>;
+  const childOf = Object.fromEntries(ROLES.map((role, i) => [role, children[i].child])) as Record<Role, ChildProcess>;
   const runs: Record<Role, Figures[]> = { bare: [], express: [], gateway: [] };
   try {
     for (const role of ROLES) {
       await check(targets[role]);
-      await measure(targets[role], connections, warmup);
+      await measure(targets[role], childOf[role], connections, warmup);
     }
     for (let round = 0; round < rounds; round++) {
-      for (const role of ROLES) runs[role].push(await measure(targets[role], connections, seconds));
+      for (const role of ROLES) runs[role].push(await measure(targets[role], childOf[role], connections, seconds));
     }
   } finally {
     for (const { child } of children) {
@@ -149,13 +180,21 @@ export async function run(args: string[]): Promise<void> {
   const gateway = median(runs.gateway);
   const bareExpress = median(runs.express);
   const row = (name: string, f: Figures) =>
-    `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(9)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   errors ${f.errors}  non-2xx ${f.non2xx}`;
+    `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(9)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   ${cpuMedian(runs[roleOf(name)]).toFixed(0).padStart(5)} µs CPU/req   errors ${f.errors}  non-2xx ${f.non2xx}`;
+  const roleOf = (name: string): Role => (name.startsWith('bare') ? 'bare' : name.startsWith('full') ? 'gateway' : 'express');
   console.log(`\nGET ${PATH} (authenticated, JSON), ${connections} connections, ${warmup} s warm-up, ${rounds} alternating rounds of ${seconds} s; median round\n`);
   console.log(row('bare node:http', bare));
   console.log(row('full gateway pipeline', gateway));
   console.log(row('(ref) express 5 only', bareExpress));
   console.log(`\nper round (req/s): ${ROLES.map((r) => `${r} ${runs[r].map((f) => f.rps.toFixed(0)).join(' / ')}`).join('; ')}`);
   console.log(`express 5 alone / bare: ${(bareExpress.rps / bare.rps).toFixed(2)}x; gateway / express 5 alone: ${(gateway.rps / bareExpress.rps).toFixed(2)}x`);
+  const [cpuBare, cpuExpress, cpuGateway] = [cpuMedian(runs.bare), cpuMedian(runs.express), cpuMedian(runs.gateway)];
+  // On a machine with spare cores req/s is bounded by the server's CPU per request; the CPU
+  // ratio is what the throughput ratio converges to when the client and other load stop competing.
+  console.log(
+    `server CPU per request: bare ${cpuBare.toFixed(0)} µs, express ${cpuExpress.toFixed(0)} µs, gateway ${cpuGateway.toFixed(0)} µs; ` +
+      `CPU ratio bare/gateway ${(cpuBare / cpuGateway).toFixed(2)}x, bare/express ${(cpuBare / cpuExpress).toFixed(2)}x`,
+  );
   const ratio = gateway.rps / bare.rps;
   console.log(`ratio gateway/bare: ${ratio.toFixed(2)}x (target >= 0.50x) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}\n`);
 }

@@ -9,6 +9,7 @@ import type { Services } from '../core/services.js';
 import { ProblemError } from '../core/problems.js';
 import type { ApiModule } from './api-module.js';
 import { checkOperationScopes } from './auth/scopes.js';
+import { memoiseValidatorRoutes } from './validator-route-cache.js';
 
 type ApiSpec = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
 type SecurityRequirement = Record<string, string[]>;
@@ -37,6 +38,7 @@ export interface MountOptions {
 }
 
 function validation(contract: ApiContract, options: MountOptions) {
+  memoiseValidatorRoutes();
   // The validator routes by the spec's server URL; pin it to the mount point whatever the file says.
   const spec = { ...contract.bundled, servers: [{ url: contract.basePath }] } as unknown as ApiSpec;
   return [

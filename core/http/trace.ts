@@ -31,7 +31,8 @@ export function parseTraceparent(header: string | string[] | undefined): ParsedT
 const pool = Buffer.alloc(4096);
 let offset = pool.length;
 
-function randomHex(bytes: number): string {
+/** Random bytes as lowercase hex, from the shared CSPRNG pool (also used for request ids). */
+export function randomHex(bytes: number): string {
   if (offset + bytes > pool.length) {
     randomFillSync(pool);
     offset = 0;

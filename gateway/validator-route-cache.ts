@@ -1,0 +1,35 @@
+// express-openapi-validator (5.6) matches a request to its operation by compiling every
+// route of the contract with path-to-regexp on every request. The routes are the contract's
+// own, a fixed set, so the compiled pattern is memoised here; matching is unchanged.
+import { createRequire } from 'node:module';
+
+type PathToRegexp = (path: string, options?: { sensitive?: boolean; strict?: boolean; end?: boolean }) => { regexp: RegExp; keys: unknown[] };
+
+// The validator's own copy of path-to-regexp, resolved the way it requires it.
+const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+const pathToRegexpModule = requireFromValidator('path-to-regexp') as { pathToRegexp: PathToRegexp & { memoised?: true } };
+
+/** Idempotent: swaps the validator's pathToRegexp for a memoised one, once per process. */
+export function memoiseValidatorRoutes(): void {
+  const original = pathToRegexpModule.pathToRegexp;
+  if (original.memoised) return;
+  const compiled = new Map<string, ReturnType<PathToRegexp>>();
+  const memoised: PathToRegexp & { memoised?: true } = (path, options) => {
+    // Only plain string routes with the two flags the validator passes are cached; anything else
+    // goes straight through. The regexps carry no g/y flag, so sharing them keeps exec() stateless.
+    if (typeof path !== 'string' || (options && Object.keys(options).some((k) => k !== 'sensitive' && k !== 'strict'))) {
+      return original(path, options);
+    }
+    const key = `${options?.sensitive ? 1 : 0}${options?.strict ? 1 : 0}${path}`;
+    let hit = compiled.get(key);
+    if (!hit) {
+      hit = original(path, options);
+      // Bounded all the same: contracts are finite, but nothing else should be able to grow this.
+      if (compiled.size >= 10_000) compiled.clear();
+      compiled.set(key, hit);
+    }
+    return hit;
+  };
+  memoised.memoised = true;
+  pathToRegexpModule.pathToRegexp = memoised;
+}
