@@ -50,7 +50,7 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
   const rules = options.rules ?? loadRegionalRules();
   let opportunityToProject: OpportunityToProjectApi | undefined;
   let billingStatusToCrm: BillingStatusToCrmApi | undefined;
-  const provisioning = { store, crm: services.crmSystem, erp: services.erpSystem, scheduling: services.schedulingSystem, rules };
+  const provisioning = { store, crm: services.crmSystem, erp: services.erpSystem, scheduling: services.schedulingSystem, time: services.timeSystem, rules };
   const billing = { store, crm: services.crmSystem, erp: services.erpSystem };
   const invoicing = { store, erp: services.erpSystem, time: services.timeSystem, rules };
   const forecasting = { store, scheduling: services.schedulingSystem, erp: services.erpSystem, rules };
