@@ -10,6 +10,8 @@ export type Provisioning = components['schemas']['Provisioning'];
 type Stage = components['schemas']['ProvisioningStage'];
 type StageName = Stage['name'];
 
+// The stages v1 of this contract and CRM v2 enumerate (a closed enum: adding a name is a
+// breaking change there). Later steps, such as open-time-project, show in the run view's steps.
 const STAGES: readonly StageName[] = ['validate-terms', 'map-legal-entity', 'ensure-client', 'create-project', 'request-staffing', 'write-back-to-crm'];
 
 function rejection(detail: RunDetail): RunError | undefined {

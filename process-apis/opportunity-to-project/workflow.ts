@@ -11,7 +11,7 @@ import { emitOnce } from '../kit/business-events.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import { validateContractTerms, type ValidTerms } from './contract-terms.js';
 import { linkClients } from './client-links.js';
-import { allPages, type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning } from './ports.js';
+import { allPages, type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning, type TimeForProvisioning } from './ports.js';
 import { findRateCard, toBillingRateCard } from './rate-cards.js';
 import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
 
@@ -30,6 +30,7 @@ export interface ProvisioningDeps {
   crm: CrmForProvisioning;
   erp: ErpForProvisioning;
   scheduling: SchedulingForProvisioning;
+  time: TimeForProvisioning;
   rules: RegionalRules;
 }
 
@@ -46,6 +47,8 @@ const valid = (ctx: Ctx) => {
   return t.ok ? t : undefined;
 };
 const SKIPPED = { skipped: true } as const;
+/** The Time platform's project code format (openapi/system/time.v1.yaml); other ERP codes are left off. */
+const TIME_PROJECT_CODE = /^(?=.{1,32}$)[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*$/;
 
 async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOutcome> {
   const opportunity = await deps.crm.getOpportunity(ctx.input.opportunityId);
@@ -140,6 +143,25 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const project = (await existingProject(deps.erp, clientId, opportunityId))
             ?? (await deps.erp.createProject(projectFromTemplate({ opportunityId, name: t.opportunityName.slice(0, 200), clientId, legalEntityId, rateCardId: t.rateCardId, terms: t.terms })));
           return { engagementId: project.id, code: project.code ?? null, name: project.name, budget: project.budget ?? t.terms.budget };
+        },
+      },
+      {
+        // Consultants log time against the Time project; PUT by engagement id is idempotent
+        // (created once, updated after), so a retry or a resumed run opens nothing twice.
+        name: 'open-time-project',
+        platform: 'time',
+        async run(ctx) {
+          const t = valid(ctx);
+          if (!t) return SKIPPED;
+          const project = ctx.results['create-project'] as { engagementId: string; code: string | null; name: string };
+          const { project: opened, created } = await deps.time.putProject(project.engagementId, {
+            name: project.name,
+            ...(project.code && TIME_PROJECT_CODE.test(project.code) ? { code: project.code } : {}),
+            clientName: t.client.name,
+            currency: t.terms.currency,
+            billable: true,
+          });
+          return { engagementId: opened.engagementId, created };
         },
       },
       {

@@ -79,6 +79,10 @@ for (const engine of testEngines()) {
       expect(runs.body.items).toHaveLength(1);
       expect(runs.body.items[0]).toMatchObject({ journey: 'opportunity-to-project', status: 'succeeded', subject: opportunity.id });
       for (const step of runs.body.items[0].steps) expect(step).toMatchObject({ status: 'succeeded', attempts: expect.any(Number), finishedAt: expect.any(String) });
+      expect(runs.body.items[0].steps.map((s: Json) => s.name)).toEqual(['validate-terms', 'map-legal-entity', 'ensure-client', 'create-project', 'open-time-project', 'request-staffing', 'write-back-to-crm']);
+      // Consultants can log time: the Time project is open for the engagement, under the account.
+      const timeProject = await h.services.timeSystem.getProject(done.body.project.id);
+      expect(timeProject).toMatchObject({ engagementId: done.body.project.id, name: READY_TO_CLOSE_NAME, billable: true, active: true, currency: 'EUR' });
       const provisioning = await call('GET', `/process/opportunity-to-project/v1/opportunities/${opportunity.id}/provisioning`);
       expect(provisioning.body).toMatchObject({ status: 'completed', engagementId: done.body.project.id });
     }, 90_000);
