@@ -52,6 +52,7 @@ async function serve(role: Role): Promise<void> {
     return;
   }
   const { loadConfig } = await import('../core/config/index.js');
+  const { createLogger } = await import('../core/observability/logger.js');
   const { start } = await import('../gateway/server.js');
   const { makeKey, startJwks, token, fixtureCatalogue, ISSUER, AUDIENCE } = await import('../test/gateway/support.js');
   const { widgetModules } = await import('../test/gateway/fixtures/widgets-module.js');
@@ -72,8 +73,9 @@ async function serve(role: Role): Promise<void> {
   // Production behaviour (no response validation, no internals) without the production-only
   // platform credentials the config would demand; the benchmark calls no platform.
   const config = { ...loaded, runtime: { ...loaded.runtime, nodeEnv: 'production' as const } };
-  // Real log lines at info level, written to /dev/null so the terminal stays readable.
-  const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  // The production logger (format, redaction, ISO time) at info level, one access line per request,
+  // written synchronously as pino writes to stdout, but to /dev/null so the terminal stays readable.
+  const logger = createLogger({ nodeEnv: 'production', logLevel: 'info' }, 'ps-layer', pino.destination({ dest: '/dev/null', sync: true }));
   const gw = await start(config, { catalogue: await fixtureCatalogue(), apis: widgetModules, services: { logger } });
   const jwt = await token({ key, scope: 'widgets:read', clientId: 'bench-client', expiresIn: 3600 });
   process.on('disconnect', () => {

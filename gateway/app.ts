@@ -15,6 +15,7 @@ import { authenticate } from './auth/middleware.js';
 import type { DevSigningKey } from './auth/dev-keys.js';
 import type { TokenVerifier } from './auth/verifier.js';
 import { bodyLimit } from './body-limit.js';
+import { chain } from './chain.js';
 import { cors } from './cors.js';
 import { methodNotAllowed, notFound, problemHandler } from './errors.js';
 import { mountApis, mountGatewayValidation } from './mount-apis.js';
@@ -54,20 +55,29 @@ export function buildApp(parts: GatewayParts): Express {
   // Only the configured hops may set the client address; anything else in X-Forwarded-For is ignored.
   app.set('trust proxy', config.gateway.trustProxy);
 
-  app.use(requestContext());
-  app.use(requestObserver(services.logger, metrics));
-  // No upgrade-insecure-requests: the docs are served over plain http on a developer's machine,
-  // where upgrading their links to https would break them; TLS is the proxy's job.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(cors(config.gateway.corsOrigins));
+  // The stages before the webhooks and those after them each run as one layer (see chain.ts).
+  app.use(
+    chain([
+      requestContext(),
+      requestObserver(services.logger, metrics),
+      // No upgrade-insecure-requests: the docs are served over plain http on a developer's machine,
+      // where upgrading their links to https would break them; TLS is the proxy's job.
+      helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+      cors(config.gateway.corsOrigins),
+    ]),
+  );
   // Webhooks carry their own signature over the raw body and their own size limit, so they sit
   // before the JSON parser and the bearer-token check.
   if (parts.webhooks) app.use('/webhooks', parts.webhooks);
-  app.use(bodyLimit(config.gateway.bodyLimitBytes));
-  app.use(authenticate(parts.verifier));
-  app.use(noStoreWhenAuthenticated);
-  app.use(parts.rateLimits.middleware);
-  app.use(versionRouting(parts.catalogue));
+  app.use(
+    chain([
+      ...bodyLimit(config.gateway.bodyLimitBytes),
+      authenticate(parts.verifier),
+      noStoreWhenAuthenticated,
+      parts.rateLimits.middleware,
+      versionRouting(parts.catalogue),
+    ]),
+  );
 
   const validateResponses = nodeEnv === 'development' || nodeEnv === 'test';
   mountGatewayValidation(app, parts.catalogue, { validateResponses });

@@ -1,5 +1,5 @@
 // Structured JSON logs (pino); readable output in development on a terminal.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { RuntimeConfig } from '../config/runtime.js';
 
 export type { Logger } from 'pino';
@@ -18,9 +18,10 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(runtime: Pick<RuntimeConfig, 'nodeEnv' | 'logLevel'>, name = 'ps-layer'): Logger {
-  const pretty = runtime.nodeEnv === 'development' && process.stdout.isTTY;
-  return pino({
+/** `destination` defaults to stdout; the benchmark passes /dev/null to keep the production format and cost. */
+export function createLogger(runtime: Pick<RuntimeConfig, 'nodeEnv' | 'logLevel'>, name = 'ps-layer', destination?: DestinationStream): Logger {
+  const pretty = runtime.nodeEnv === 'development' && process.stdout.isTTY && !destination;
+  const options = {
     name,
     level: runtime.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -29,5 +30,6 @@ export function createLogger(runtime: Pick<RuntimeConfig, 'nodeEnv' | 'logLevel'
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
       : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
