@@ -88,7 +88,7 @@ export async function compose(config: Config, given: Partial<Services> = {}): Pr
 }
 
 /** The platforms whose webhooks the inbox verifies and the journeys consume. */
-const INBOX_SOURCES = ['crm', 'erp'] as const;
+const INBOX_SOURCES = ['crm', 'erp', 'scheduling'] as const;
 
 function subscribeInbox(platforms: Platforms, gatewayUrl: string): void {
   for (const source of INBOX_SOURCES) platforms.subscribeWebhooks(source, `${gatewayUrl}/webhooks/${source}`);

@@ -5,9 +5,10 @@
 //   const deps = { store, scheduling: services.schedulingSystem, erp: services.erpSystem, rules: loadRegionalRules() };
 //   engine definitions += assignmentToForecastWorkflow(deps);
 //   services.assignmentToForecast = createAssignmentToForecastApi({ store, engine });   // apis.ts: assignmentToForecastModule
-//   Scheduling webhooks (through the inbox): call services.assignmentToForecast.startRun({ assignmentId, change }, 'event', webhookId).
+//   Scheduling webhooks (through the inbox, source `scheduling`): schedulingWebhookHandler(() => services.assignmentToForecast)(message, { trx }).
 export { assignmentToForecastWorkflow, FORECAST_WORKFLOW, type AssignmentRunInput, type AssignmentToForecastDeps } from './workflow.js';
 export { createAssignmentToForecastApi, type AssignmentToForecastApi } from './service.js';
 export { assignmentToForecastModule } from './module.js';
 export { ASSIGNMENT_EVENTS } from './routes.js';
+export { schedulingWebhookHandler } from './intake.js';
 import './services.js';

@@ -22,7 +22,7 @@ export interface AssignmentToForecastApi {
   /** `changeKey` de-duplicates (e.g. the event id); each distinct change gets its own run. */
   startRun(request: { assignmentId: string; change: AssignmentRunInput['change'] }, trigger: AssignmentRunInput['trigger'], changeKey?: string): Promise<{ run: Run; created: boolean }>;
   /** Starts the run inside the caller's transaction (e.g. the one that records an inbound event). */
-  startRunIn(db: Kysely<Database>, request: { assignmentId: string; change: AssignmentRunInput['change'] }, trigger: AssignmentRunInput['trigger'], changeKey: string): Promise<void>;
+  startRunIn(db: Kysely<Database>, request: { assignmentId: string; change: AssignmentRunInput['change']; webhook?: unknown }, trigger: AssignmentRunInput['trigger'], changeKey: string): Promise<void>;
   listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
@@ -48,7 +48,8 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
       return { run: await loadRun(db, JOURNEY, started.id), created: started.created };
     },
     async startRunIn(trx, request, trigger, changeKey) {
-      await deps.engine.startRun(FORECAST_WORKFLOW, { assignmentId: request.assignmentId, change: request.change, trigger }, { runKey: `${request.assignmentId}#${changeKey}`, db: trx });
+      const input: AssignmentRunInput = { assignmentId: request.assignmentId, change: request.change, trigger, ...(request.webhook !== undefined ? { webhook: request.webhook } : {}) };
+      await deps.engine.startRun(FORECAST_WORKFLOW, input, { runKey: `${request.assignmentId}#${changeKey}`, db: trx });
     },
     listRuns: (query) => listRunViews(db, JOURNEY, query),
     getRun: (runId) => loadRun(db, JOURNEY, runId),

@@ -7,7 +7,7 @@ import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { ErpSystemApi } from '../../system-apis/erp/service.js';
 import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.js';
-import { refusalsArePermanent } from '../kit/step-errors.js';
+import { PlatformRefusal, refusalsArePermanent } from '../kit/step-errors.js';
 import { loadEngagementContext } from '../time-to-billing/engagement-context.js';
 import { rateFor } from '../time-to-billing/rating.js';
 import { reconcileConflicts, saveAssignment } from './store.js';
@@ -18,11 +18,17 @@ export interface AssignmentRunInput {
   assignmentId: string;
   change: 'created' | 'changed' | 'cancelled';
   trigger: 'api' | 'event' | 'schedule' | 'replay';
+  /**
+   * The scheduling platform's allocation webhook, when the run was started by one: the inbox
+   * records it in a transaction that cannot reach the platform, so `assignmentId` is then the
+   * task's provisional subject (`scheduling-task:<id>`) and the step resolves the canonical one.
+   */
+  webhook?: unknown;
 }
 
 export interface AssignmentToForecastDeps {
   store: Store;
-  scheduling: Pick<SchedulingSystemApi, 'getAssignment' | 'getResource'>;
+  scheduling: Pick<SchedulingSystemApi, 'getAssignment' | 'getResource' | 'assignmentChangeFromWebhook'>;
   erp: Pick<ErpSystemApi, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>;
   rules: RegionalRules;
   retry?: Partial<RetryPolicy>;
@@ -39,7 +45,20 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
         name: 'update-forecast',
         platform: 'scheduling',
         async run({ input }) {
-          const assignment = await refusalsArePermanent(() => scheduling.getAssignment(input.assignmentId));
+          let assignmentId = input.assignmentId;
+          if (input.webhook !== undefined) {
+            // Maps the platform's ids and records a deletion (the deleted task is gone from the platform).
+            const change = await refusalsArePermanent(() => scheduling.assignmentChangeFromWebhook(input.webhook));
+            if (!change) return { skipped: 'placeholder allocation: a staffing request, not an assignment' };
+            assignmentId = change.assignment.id;
+          }
+          // The assignment as Scheduling has it now, whatever order its events arrived in.
+          const assignment = await refusalsArePermanent(() => scheduling.getAssignment(assignmentId)).catch((err: unknown) => {
+            // Deleted on the platform before its deletion event was handled: that event settles it.
+            if (input.webhook !== undefined && err instanceof PlatformRefusal && err.problem.status === 404) return undefined;
+            throw err;
+          });
+          if (!assignment) return { skipped: 'no longer on the scheduling platform; its deletion event settles it' };
           const resource = await refusalsArePermanent(() => scheduling.getResource(assignment.resourceId));
           // The rate of the role on the card in force when the assignment starts; an engagement
           // ERP does not know yet is forecast in hours only (revenue follows once it is priced).
@@ -63,7 +82,8 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
       {
         name: 'flag-conflicts',
         async run({ results }) {
-          const { resourceId } = results['update-forecast'] as { resourceId: string };
+          const { resourceId } = results['update-forecast'] as { resourceId?: string };
+          if (!resourceId) return { open: 0, resolved: 0 };
           return reconcileConflicts(store.db, resourceId);
         },
       },

@@ -16,13 +16,13 @@ import { WorkflowEngine, type WorkflowDefinition } from '../../core/workflows/in
 import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from '../billing-status-to-crm/index.js';
 import { createOpportunityToProjectApi, opportunityToProjectWorkflows, type OpportunityToProjectApi } from '../opportunity-to-project/index.js';
 import { BillingSchedule, createClientBillingView, createTimeToBillingApi, timeToBillingWorkflows } from '../time-to-billing/index.js';
-import { assignmentToForecastWorkflow, createAssignmentToForecastApi } from '../assignment-to-forecast/index.js';
+import { assignmentToForecastWorkflow, createAssignmentToForecastApi, schedulingWebhookHandler } from '../assignment-to-forecast/index.js';
 
 type PlatformServices = Pick<Services, 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem'>;
 
 export interface JourneysOptions {
   /** Standard Webhooks secrets per source; default: the platforms' configured secrets. */
-  webhookSecrets?: { crm?: string; erp?: string };
+  webhookSecrets?: { crm?: string; erp?: string; scheduling?: string };
   rules?: RegionalRules;
   engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number };
   inboxPollMs?: number;
@@ -39,7 +39,7 @@ export interface Journeys {
   services: Pick<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'>;
   engine: WorkflowEngine;
   inbox: InboxProcessor;
-  /** Mount at `/webhooks`: `POST /webhooks/crm` and `POST /webhooks/erp`. */
+  /** Mount at `/webhooks`: `POST /webhooks/crm`, `/webhooks/erp` and `/webhooks/scheduling`. */
   webhooks: Router;
   start(): void;
   stop(): Promise<void>;
@@ -69,10 +69,12 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
   const billingEveryMs = options.billingEveryMs ?? (services.config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
   const billingSchedule = billingEveryMs > 0 ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) }) : undefined;
 
+  const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, logger.child({ component: 'assignment-to-forecast' }));
   const onEvent: InboxHandler = async (message, ctx) => {
     const started = message.source === 'crm' ? await opportunityToProject!.onCrmChange(message, ctx)
       : message.source === 'erp' ? await billingStatusToCrm!.onErpWebhook(message, ctx)
-        : false;
+        : message.source === 'scheduling' ? await onSchedulingWebhook(message, ctx)
+          : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({ store, onEvent, logger: logger.child({ component: 'inbox' }), ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}) });
@@ -80,7 +82,11 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
   const webhooks = inboxRouter({
     store,
     processor: inbox,
-    sources: { crm: { secret: options.webhookSecrets?.crm ?? p.crm.webhookSecret }, erp: { secret: options.webhookSecrets?.erp ?? p.erp.webhookSecret } },
+    sources: {
+      crm: { secret: options.webhookSecrets?.crm ?? p.crm.webhookSecret },
+      erp: { secret: options.webhookSecrets?.erp ?? p.erp.webhookSecret },
+      scheduling: { secret: options.webhookSecrets?.scheduling ?? p.scheduling.webhookSecret },
+    },
   });
   const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
   const reconciler = reconcileEveryMs > 0

@@ -1011,7 +1011,7 @@ export interface operations {
             };
             path: {
                 /** @description The sending platform. */
-                source: "crm" | "erp";
+                source: "crm" | "erp" | "scheduling";
             };
             cookie?: never;
         };
