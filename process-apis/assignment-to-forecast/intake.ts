@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { InboxMessage } from '../../core/inbox/index.js';
 import type { Database } from '../../core/store/schema.js';
+import { SchedulingIds } from '../../system-apis/scheduling/ids.js';
 import { changeOf, parseTaskWebhook } from '../../system-apis/scheduling/webhooks.js';
 import type { AssignmentToForecastApi } from './service.js';
 import type { AssignmentRunInput } from './workflow.js';
@@ -21,9 +22,10 @@ export function schedulingWebhookHandler(api: () => AssignmentToForecastApi, log
       logger?.warn({ webhookId: message.webhookId, err: String(err) }, 'scheduling webhook is not an allocation change; ignored');
       return false;
     }
-    // Only the payload is read here: mapping ids and reading the platform happen in the run,
-    // outside the inbox transaction (on SQLite it holds the only writer).
-    await api().startRunIn(trx, { assignmentId: `scheduling-task:${hook.data.task_id}`, change: CHANGES[changeOf(hook.event)], webhook: message.payload }, 'event', `scheduling|${message.webhookId}`);
+    // The task's canonical id is linked in this transaction; reading the platform happens in
+    // the run, outside it (on SQLite the inbox transaction holds the only writer).
+    const assignmentId = await new SchedulingIds(trx).canonical('assignment', hook.data.task_id);
+    await api().startRunIn(trx, { assignmentId, change: CHANGES[changeOf(hook.event)], webhook: message.payload }, 'event', `scheduling|${message.webhookId}`);
     return true;
   };
 }

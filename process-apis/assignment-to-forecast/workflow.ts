@@ -19,9 +19,9 @@ export interface AssignmentRunInput {
   change: 'created' | 'changed' | 'cancelled';
   trigger: 'api' | 'event' | 'schedule' | 'replay';
   /**
-   * The scheduling platform's allocation webhook, when the run was started by one: the inbox
-   * records it in a transaction that cannot reach the platform, so `assignmentId` is then the
-   * task's provisional subject (`scheduling-task:<id>`) and the step resolves the canonical one.
+   * The scheduling platform's allocation webhook, when the run was started by one: the step
+   * reads it through the scheduling system API (placeholder check, deletion record) before
+   * reading the assignment's current state.
    */
   webhook?: unknown;
 }
