@@ -1,0 +1,112 @@
+// `npm run demo [-- --url http://127.0.0.1:8080]`: against a running layer (`npm start` in
+// another terminal), walks one story end to end and prints each step with its latency.
+// The sandboxes' URLs come from --<platform>-sandbox flags, else DEMO_<PLATFORM>_SANDBOX_URL,
+// else <VAR_DIR>/sandboxes.json (never from *_BASE_URL: those may name real platforms).
+// The token is minted here with the development key under VAR_DIR, as `npm run token` does.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { loadConfig } from '../core/config/index.js';
+import { loadOrCreateDevKey } from '../gateway/auth/dev-keys.js';
+import type { SandboxUrls } from './demo/people.js';
+import { DEMO_SCOPES, runDemo, type DemoResult } from './demo/story.js';
+
+const PLATFORMS = ['crm', 'scheduling', 'time', 'erp'] as const;
+const USAGE = 'usage: npm run demo [-- --url http://127.0.0.1:8080] [--crm-sandbox URL --scheduling-sandbox URL --time-sandbox URL --erp-sandbox URL] [--wait-seconds 60]';
+
+/** Sandbox URLs, first found wins per platform: flags, DEMO_* variables, the VAR_DIR file. */
+export function sandboxUrls(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv, varDir: string): { urls?: SandboxUrls; missing: string[] } {
+  let file: Partial<Record<string, string>> = {};
+  try {
+    file = JSON.parse(readFileSync(join(varDir, 'sandboxes.json'), 'utf8')) as Partial<Record<string, string>>;
+  } catch {
+    // No file: the flags or variables must name them.
+  }
+  const found: Partial<Record<string, string>> = {};
+  const missing: string[] = [];
+  for (const p of PLATFORMS) {
+    const url = flags[`${p}-sandbox`] ?? env[`DEMO_${p.toUpperCase()}_SANDBOX_URL`] ?? file[p];
+    if (url) found[p] = url.replace(/\/$/, '');
+    else missing.push(p);
+  }
+  return missing.length ? { missing } : { urls: found as unknown as SandboxUrls, missing };
+}
+
+/** A development token with the demo's scopes, signed with the key the running layer trusts. */
+export async function demoToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const config = loadConfig(env);
+  if (config.gateway.auth.jwksUrl) throw new Error(`AUTH_JWKS_URL is set (${config.gateway.auth.jwksUrl}): the demo needs the development key; run it against a development layer.`);
+  const key = await loadOrCreateDevKey(config.runtime.varDir);
+  return new SignJWT({ scope: DEMO_SCOPES.join(' '), client_id: 'demo' })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(config.gateway.auth.issuer)
+    .setAudience(config.gateway.auth.audience)
+    .setSubject('demo')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .setJti(crypto.randomUUID())
+    .sign(key.privateKey);
+}
+
+/** Runs the demo from command-line arguments; 0 when the whole story held, 1 when a step failed, 2 on bad usage. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = (l) => console.log(l)): Promise<{ code: number; result?: DemoResult }> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        url: { type: 'string', default: env.DEMO_LAYER_URL ?? 'http://127.0.0.1:8080' },
+        'wait-seconds': { type: 'string', default: '60' },
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(PLATFORMS.map((p) => [`${p}-sandbox`, { type: 'string' as const }])),
+      },
+      strict: true,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    print(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return { code: 2 };
+  }
+  if (values.help) {
+    print(USAGE);
+    return { code: 0 };
+  }
+  const waitSeconds = Number(values['wait-seconds']);
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 3600) {
+    print(`--wait-seconds must be a whole number from 1 to 3600\n${USAGE}`);
+    return { code: 2 };
+  }
+  const layerUrl = String(values.url).replace(/\/$/, '');
+  const config = loadConfig(env);
+  const flags = Object.fromEntries(Object.entries(values).filter(([k, v]) => k.endsWith('-sandbox') && typeof v === 'string')) as Record<string, string>;
+  const { urls, missing } = sandboxUrls(flags, env, config.runtime.varDir);
+  if (!urls) {
+    print([
+      `The demo acts on the platforms' sandboxes as people would, and needs their URLs: missing ${missing.join(', ')}.`,
+      `The embedded sandboxes log them at start-up ("crm sandbox listening" …); pass them as --<platform>-sandbox URL,`,
+      `or set DEMO_CRM_SANDBOX_URL, DEMO_SCHEDULING_SANDBOX_URL, DEMO_TIME_SANDBOX_URL and DEMO_ERP_SANDBOX_URL.`,
+      USAGE,
+    ].join('\n'));
+    return { code: 2 };
+  }
+  try {
+    const ready = await fetch(`${layerUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    if (!ready.ok) {
+      print(`The layer at ${layerUrl} is not ready (${ready.status}): ${await ready.text()}`);
+      return { code: 1 };
+    }
+  } catch (err) {
+    print(`No layer answers at ${layerUrl} (${err instanceof Error ? err.message : String(err)}); start it with npm start, or pass --url.`);
+    return { code: 1 };
+  }
+  const token = await demoToken(env);
+  print(`  Layer ${layerUrl}; sandboxes ${PLATFORMS.map((p) => `${p} ${urls[p]}`).join(', ')}`);
+  const result = await runDemo({ layerUrl, sandboxes: urls, token, print, waitMs: waitSeconds * 1000 });
+  return { code: result.ok ? 0 : 1, result };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { code } = await main(process.argv.slice(2));
+  process.exit(code);
+}
