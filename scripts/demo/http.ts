@@ -76,25 +76,25 @@ export class StepLog {
       const { value, outcome } = await action();
       const record: StepRecord = { step, actor, ms: performance.now() - started, outcome, ok: true };
       this.steps.push(record);
-      this.print(`  ✔ ${step.padEnd(34)} ${formatMs(record.ms).padStart(8)}  ${actor}: ${outcome}`);
+      this.print(`  ✔ ${step.padEnd(28)} ${formatMs(record.ms).padStart(8)}  ${actor}: ${outcome}`);
       return value;
     } catch (err) {
       const problem = err instanceof DemoError ? err.problem : undefined;
       const record: StepRecord = { step, actor, ms: performance.now() - started, outcome: err instanceof Error ? err.message : String(err), ok: false, problem };
       this.steps.push(record);
-      this.print(`  ✘ ${step.padEnd(34)} ${formatMs(record.ms).padStart(8)}  ${actor}: ${record.outcome}`);
+      this.print(`  ✘ ${step.padEnd(28)} ${formatMs(record.ms).padStart(8)}  ${actor}: ${record.outcome}`);
       if (problem !== undefined) this.print(`    ${JSON.stringify(problem, null, 2).split('\n').join('\n    ')}`);
       throw err;
     }
   }
 
   summary(): string {
-    const rows = this.steps.map((s, i) => `  ${String(i + 1).padStart(2)}  ${s.ok ? 'ok  ' : 'FAIL'}  ${s.step.padEnd(34)} ${s.actor.padEnd(22)} ${formatMs(s.ms).padStart(8)}`);
+    const rows = this.steps.map((s, i) => `  ${String(i + 1).padStart(2)}  ${s.ok ? 'ok  ' : 'FAIL'}  ${s.step.padEnd(28)} ${s.actor.padEnd(30)} ${formatMs(s.ms).padStart(8)}`);
     const total = this.steps.reduce((sum, s) => sum + s.ms, 0);
     return [
-      `   #  result  ${'step'.padEnd(34)} ${'who'.padEnd(22)} ${'latency'.padStart(8)}`,
+      `   #  result  ${'step'.padEnd(28)} ${'who'.padEnd(30)} ${'latency'.padStart(8)}`,
       ...rows,
-      `          ${'total'.padEnd(34)} ${''.padEnd(22)} ${formatMs(total).padStart(8)}`,
+      `          ${'total'.padEnd(28)} ${''.padEnd(30)} ${formatMs(total).padStart(8)}`,
     ].join('\n');
   }
 }

@@ -68,6 +68,27 @@ for (const engine of testEngines()) {
       expect(invoice.lines.reduce((sum, l) => sum + l.sources.length, 0)).toBe(2);
     }, 180_000);
 
+    it('stops at the first failing step, prints it with the problem and the summary, and exits 1', async () => {
+      const u = sandboxes.urls;
+      await fetch(`${u.crm}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outageUntil: new Date(Date.now() + 60_000).toISOString() }) });
+      const lines: string[] = [];
+      try {
+        const { code, result } = await main(
+          ['--url', gateway.url, '--crm-sandbox', u.crm!, '--scheduling-sandbox', u.scheduling!, '--time-sandbox', u.time!, '--erp-sandbox', u.erp!, '--wait-seconds', '5'],
+          { NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir },
+          (line) => lines.push(line),
+        );
+        expect(code).toBe(1);
+        expect(result!.log.steps).toEqual([expect.objectContaining({ step: 'opportunity won', ok: false, outcome: expect.stringMatching(/answered 503/) })]);
+        const output = lines.join('\n');
+        expect(output).toMatch(/✘ opportunity won/);
+        expect(output).toMatch(/1\s+FAIL\s+opportunity won/);
+        expect(output).toMatch(/The story stopped/);
+      } finally {
+        await fetch(`${u.crm}/_sandbox/faults`, { method: 'DELETE' });
+      }
+    }, 60_000);
+
     it('exits 2 naming the sandboxes it cannot find, and 1 when no layer answers', async () => {
       const lines: string[] = [];
       const missing = await main(['--url', gateway.url], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
