@@ -29,17 +29,37 @@ export interface DemoResult {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
 
-/** Work dates of the story: Monday and Tuesday of last week (always in the past, one week). */
-function workDays(today = new Date()): string[] {
+/**
+ * Work dates of the story: Monday and Tuesday of last week, moved into the rate card's
+ * effective period when the clock is outside it (a seeded card covers one year), so the
+ * hours can always be rated.
+ */
+export function workDays(card: { effectiveFrom: string; effectiveTo?: string | null }, today = new Date()): string[] {
+  const DAY = 86_400_000;
+  const at = (date: string) => Date.parse(`${date}T00:00:00Z`);
+  const mondayOnOrBefore = (t: number) => t - ((new Date(t).getUTCDay() + 6) % 7) * DAY;
   const t = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  const monday = t - (((new Date(t).getUTCDay() + 6) % 7) + 7) * 86_400_000;
-  return [monday, monday + 86_400_000].map((d) => new Date(d).toISOString().slice(0, 10));
+  let monday = mondayOnOrBefore(t) - 7 * DAY;
+  if (card.effectiveTo && monday + DAY > at(card.effectiveTo)) monday = mondayOnOrBefore(at(card.effectiveTo) - DAY);
+  if (monday < at(card.effectiveFrom)) monday = mondayOnOrBefore(at(card.effectiveFrom) + 6 * DAY);
+  return [monday, monday + DAY].map((d) => new Date(d).toISOString().slice(0, 10));
 }
 
 function monthOf(date: string): { periodStart: string; periodEnd: string } {
   const [y, m] = date.split('-').map(Number);
   const last = new Date(Date.UTC(y!, m!, 0)).getUTCDate();
   return { periodStart: `${date.slice(0, 7)}-01`, periodEnd: `${date.slice(0, 7)}-${String(last).padStart(2, '0')}` };
+}
+
+/** The work dates for the German legal entity's active rate card (the one the deal names). */
+async function germanRateCardDays(layer: <T>(method: string, path: string) => Promise<JsonAnswer<T>>): Promise<string[]> {
+  const entities = await layer<{ items: Json[] }>('GET', '/system/erp/v1/legal-entities?limit=200');
+  const german = entities.body.items.find((e) => e.country === 'DE' && e.status === 'active');
+  if (!german) throw new DemoError('ERP has no active German legal entity.', entities.body);
+  const cards = await layer<{ items: Json[] }>('GET', `/system/erp/v1/rate-cards?legalEntityId=${german.id}&limit=200`);
+  const card = cards.body.items.filter((c) => c.status === 'active').sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)))[0];
+  if (!card) throw new DemoError(`ERP has no active rate card for ${german.name}.`, cards.body);
+  return workDays(card as { effectiveFrom: string; effectiveTo?: string | null });
 }
 
 const money = (m: { amountMinor: number; currency: string } | undefined) => (m ? `${(m.amountMinor / 100).toFixed(2)} ${m.currency}` : '?');
@@ -55,7 +75,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const idempotencyKey = () => ({ 'idempotency-key': `"demo-${crypto.randomUUID()}"` });
   const result: DemoResult = { ok: false, log };
 
-  const days = workDays();
+  let days: string[];
+  try {
+    days = await germanRateCardDays(layer);
+  } catch (err) {
+    print(`  Cannot read the German rate card through the layer: ${err instanceof Error ? err.message : String(err)}`);
+    return { ok: false, log, error: err instanceof Error ? err : new Error(String(err)) };
+  }
   const period = monthOf(days[0]!);
   // The contract runs from the first of the work month to the end of that year (the rate card's year).
   const start = period.periodStart;

@@ -10,7 +10,18 @@ import { loadConfig } from '../../core/config/index.js';
 import { start, type RunningGateway } from '../../gateway/server.js';
 import { startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import { main } from '../../scripts/demo.js';
+import { workDays } from '../../scripts/demo/story.js';
 import { testEngines } from '../support/stores.js';
+
+describe('the demo\'s work dates', () => {
+  it('are Monday and Tuesday of last week, moved into the rate card\'s year when the clock is outside it', () => {
+    const card = { effectiveFrom: '2026-01-01', effectiveTo: '2026-12-31' };
+    expect(workDays(card, new Date('2026-11-26T10:00:00Z'))).toEqual(['2026-11-16', '2026-11-17']);
+    expect(workDays(card, new Date('2027-03-10T10:00:00Z'))).toEqual(['2026-12-28', '2026-12-29']);
+    expect(workDays(card, new Date('2025-05-01T10:00:00Z'))).toEqual(['2026-01-05', '2026-01-06']);
+    expect(workDays({ effectiveFrom: '2020-01-01', effectiveTo: null }, new Date('2026-11-23T00:00:00Z'))).toEqual(['2026-11-16', '2026-11-17']);
+  });
+});
 
 for (const engine of testEngines()) {
   describe(`npm run demo (${engine.name})`, () => {
