@@ -40,9 +40,10 @@ for (const engine of testEngines()) {
       };
       const config = loadConfig(env);
       gateway = await start(config);
-      // As the composition root does for embedded sandboxes: their signed webhooks reach the inbox.
+      // As the composition root does for embedded sandboxes (gateway/compose.ts): signed webhooks reach the inbox.
       sandboxes.subscribe('crm', { url: `${gateway.url}/webhooks/crm`, secret: config.platforms.crm.webhookSecret });
       sandboxes.subscribe('erp', { url: `${gateway.url}/webhooks/erp`, secret: config.platforms.erp.webhookSecret });
+      sandboxes.subscribe('scheduling', { url: `${gateway.url}/webhooks/scheduling`, secret: config.platforms.scheduling.webhookSecret });
     }, 60_000);
 
     afterAll(async () => {
