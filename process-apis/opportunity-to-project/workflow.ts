@@ -1,7 +1,7 @@
 // The opportunity-to-project workflow: named, checkpointed steps, each idempotent toward its
 // platform. Invalid terms end the run early with a `rejected` outcome (later steps skip),
 // not a failure: there is nothing to retry until the CRM user fixes the deal.
-import type { FieldError } from '../../core/problems.js';
+import { ProblemError, type FieldError } from '../../core/problems.js';
 import { PermanentError } from '../../core/resilience/errors.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import type { Store } from '../../core/store/index.js';
@@ -154,12 +154,18 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const t = valid(ctx);
           if (!t) return SKIPPED;
           const project = ctx.results['create-project'] as { engagementId: string; code: string | null; name: string };
-          const { project: opened, created } = await deps.time.putProject(project.engagementId, {
+          const open = () => deps.time.putProject(project.engagementId, {
             name: project.name,
             ...(project.code && TIME_PROJECT_CODE.test(project.code) ? { code: project.code } : {}),
             clientName: t.client.name,
             currency: t.terms.currency,
             billable: true,
+          });
+          const { project: opened, created } = await open().catch((err: unknown) => {
+            // Two deals of one account provisioned at once both create its Time client; the
+            // platform refuses the second by name, and a second try finds the client.
+            if (err instanceof ProblemError && err.status === 422) return open();
+            throw err;
           });
           return { engagementId: opened.engagementId, created };
         },
