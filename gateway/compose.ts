@@ -43,7 +43,7 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, given: Partial<Services> = {}): Promise<Composition> {
+export async function compose(config: Config, given: Partial<Services> = {}, options: { startJourneys?: boolean } = {}): Promise<Composition> {
   const closers: Array<() => Promise<void>> = [];
   const logger = given.logger ?? createLogger(config.runtime);
   let store = given.store;
@@ -68,8 +68,11 @@ export async function compose(config: Config, given: Partial<Services> = {}): Pr
   const journeys = createJourneys({ ...base, ...given } as typeof base);
   // What the caller handed in (tests' fakes) still wins over what compose() built.
   const services: Services = Object.assign({ ...base, ...journeys.services }, given);
-  journeys.start();
-  closers.push(() => journeys.stop());
+  // Tests that drive their own workflow engine on the same store turn the layer's off.
+  if (options.startJourneys !== false) {
+    journeys.start();
+    closers.push(() => journeys.stop());
+  }
   return {
     sandboxUrls: platforms.sandboxUrls,
     webhooks: journeys.webhooks,

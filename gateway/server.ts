@@ -23,6 +23,8 @@ import { connectRedis, type GatewayRedis } from './redis.js';
 import type { DocsBuilder } from './specs.js';
 
 export interface GatewayOverrides {
+  /** false: compose the journeys but do not run their workflow engine and inbox (tests with their own engine). */
+  startJourneys?: boolean;
   /** Contracts to serve instead of openapi/** (tests use fixture contracts). */
   catalogue?: ApiContract[];
   /** API modules to mount instead of gateway/apis.ts. */
@@ -69,7 +71,7 @@ function defaultDocsBuilder(varDir: string): DocsBuilder {
 }
 
 export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
-  const composition = await compose(config, overrides.services);
+  const composition = await compose(config, overrides.services, { startJourneys: overrides.startJourneys });
   const { services } = composition;
   const cleanups: Array<() => Promise<void>> = [() => composition.close()];
   const cleanup = async () => {

@@ -57,6 +57,7 @@ export async function startOperationsGateway(store: Store, env: Record<string, s
     catalogue: await operationsCatalogue(),
     apis: [operationsModule],
     services: { ...services, store },
+    startJourneys: false,
   });
   const mint = (scope: string, clientId: string) => token({ key, scope, clientId });
   const settle = async () => {
