@@ -7,6 +7,8 @@ import type { Logger } from '../core/observability/logger.js';
 export interface GatewayRedis {
   command(args: string[]): Promise<never>;
   ping(): Promise<void>;
+  /** Resolves true once connected, or false after `ms` without a connection (never rejects). */
+  connected(ms: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -37,12 +39,25 @@ export function connectRedis(url: string, commandTimeoutMs: number, logger: Logg
       logger.error({ err: err.message }, 'Redis connection error');
     }
   });
-  client.connect().catch((err: Error) => logger.error({ err: err.message }, 'Redis connection failed'));
+  const firstConnect = client.connect().then(
+    () => true,
+    (err: Error) => {
+      logger.error({ err: err.message }, 'Redis connection failed');
+      return false;
+    },
+  );
   return {
     // rate-limit-redis's reply type is loose; node-redis returns the raw RESP reply.
     command: (args) => withTimeout(client.sendCommand(args), commandTimeoutMs, args[0] ?? 'command') as Promise<never>,
     async ping() {
       await withTimeout(client.ping(), commandTimeoutMs, 'PING');
+    },
+    connected(ms) {
+      if (client.isReady) return Promise.resolve(true);
+      return withTimeout(firstConnect, ms, 'connect').then(
+        () => client.isReady,
+        () => false,
+      );
     },
     async close() {
       if (client.isOpen) await client.close();

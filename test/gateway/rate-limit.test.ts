@@ -199,6 +199,15 @@ async function redisProxy(target: URL): Promise<{ url: string; cut(): Promise<vo
   return { url: `redis://127.0.0.1:${port}`, cut: shut, restore: open, close: shut };
 }
 
+async function untilRedisUp(base: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const body = (await (await fetch(`${base}/readyz`)).json()) as { checks?: Array<{ name: string; status: string }> };
+    if (body.checks?.some((c) => c.name === 'redis' && c.status === 'up')) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('Redis never became ready behind the gateway');
+}
+
 describe.skipIf(!redisUrl)('rate limits through a Redis outage', () => {
   it('fails open while Redis is unreachable and counts again once it is back', async () => {
     const proxy = await redisProxy(new URL(redisUrl!));
@@ -213,6 +222,8 @@ describe.skipIf(!redisUrl)('rate limits through a Redis outage', () => {
     const jwt = await token({ key, scope: 'widgets:read', clientId: 'outage-client' });
     const call = () => fetch(`${gw.url}${WIDGETS}`, { headers: bearer(jwt), signal: AbortSignal.timeout(10_000) });
     try {
+      // The gateway waits for Redis at start, bounded; on a loaded machine make sure it is up.
+      await untilRedisUp(gw.url);
       expect(rateLimitField((await call()).headers.get('ratelimit')).params.r).toBe(49);
       await proxy.cut();
       const during = await call();
