@@ -10,9 +10,9 @@ import {
   clientToCustomer, clientUpdateToCustomer, customerToClient, domainOf, jobToEngagement, projectToJob, projectUpdateToJob,
   rateCardToCanonical, subsidiaryToLegalEntity, type ErpEntity,
 } from './mapping.js';
-import { matchKeys, normaliseTaxId, sameClient } from './matching.js';
+import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import { ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
-import { claimMatchKeys, linkNative, matchKeyOwners, nativeIdFor, reassignMatchKeys, canonicalIdFor } from './store.js';
+import { claimClientKeys, claimMatchKeys, linkNative, matchKeyOwners, nativeIdFor, canonicalIdFor } from './store.js';
 import type { NsCustomer, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -90,8 +90,9 @@ export class ErpMasterData {
   /**
    * The matching rules: the same normalised name plus the same domain or tax id is the
    * same client. Found in the layer's match keys first, then among ERP's customers; else
-   * created once: the keys are claimed in the store (the first claim wins a race) and the
-   * customer is written by upsert on the winner's canonical id, so racers converge.
+   * created once: the keys are claimed atomically under a lock on the normalised name (see
+   * claimClientKeys), and the customer is written by upsert on the winner's canonical id,
+   * so racers converge on one customer.
    */
   async findOrCreateClient(input: ClientMatchRequest): Promise<ClientMatchResult> {
     const domain = input.domain !== undefined ? checkDomain(input.domain, '/domain') : undefined;
@@ -105,21 +106,20 @@ export class ErpMasterData {
     }
     const subsidiaryId = await this.ctx.nativeOf('legal-entity', input.legalEntityId, '/legalEntityId');
 
-    const known = [...(await matchKeyOwners(this.ctx.db, keys)).values()][0];
+    const owners = await matchKeyOwners(this.ctx.db, keys);
+    const known = keys.map((key) => owners.get(key)).find((id) => id !== undefined);
     if (known) return this.ensureClient(known, request, subsidiaryId, keys, true);
 
+    const name = normaliseClientName(request.name);
     const existing = await this.findInErp(request);
     if (existing) {
       const canonicalId = await canonicalIdFor(this.ctx.db, 'client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
-      const owners = await claimMatchKeys(this.ctx.db, keys, canonicalId);
-      const winner = [...owners.values()].find((id) => id !== canonicalId) ?? canonicalId;
+      const winner = await claimClientKeys(this.ctx.deps.store, name, keys, canonicalId);
       return { client: await this.getClient(winner), matched: true };
     }
 
     const candidate = newId();
-    const owners = await claimMatchKeys(this.ctx.db, keys, candidate);
-    const winner = keys.map((k) => owners.get(k)).find((id) => id !== undefined && id !== candidate) ?? candidate;
-    if (winner !== candidate) await reassignMatchKeys(this.ctx.db, candidate, winner);
+    const winner = await claimClientKeys(this.ctx.deps.store, name, keys, candidate);
     return this.ensureClient(winner, request, subsidiaryId, keys, winner !== candidate);
   }
 

@@ -1,9 +1,9 @@
 // The ERP system API's own tables (migration 0160) and the cross-reference lookups it
 // needs: canonical ids for NetSuite records, minted on first sight or adopted from the
 // record's external id when the layer created it.
-import type { ColumnType } from 'kysely';
+import { sql, type ColumnType } from 'kysely';
 import { ProblemError } from '../../core/problems.js';
-import { nowMs, type DbExecutor } from '../../core/store/index.js';
+import { nowMs, withTransaction, type DbExecutor, type Store } from '../../core/store/index.js';
 import { getOrCreateCanonical, isCanonicalId, link } from '../../core/xref/index.js';
 import type { ErpEntity } from './mapping.js';
 
@@ -81,7 +81,29 @@ export async function claimMatchKeys(db: DbExecutor, keys: string[], canonicalId
   return matchKeyOwners(db, keys);
 }
 
-/** Moves keys claimed by a losing id to the winner, so one client ends up with all its keys. */
-export async function reassignMatchKeys(db: DbExecutor, from: string, to: string): Promise<void> {
-  await db.updateTable('erp_client_match_keys').set({ canonical_id: to }).where('canonical_id', '=', from).execute();
+/**
+ * Decides, atomically, which canonical client a set of match keys belongs to. Every key of
+ * one client carries its normalised name, so racers for the same client contend for one
+ * lock on that name (a transaction-scoped advisory lock on PostgreSQL; SQLite's write lock,
+ * taken up front, on SQLite). Under it, the owner of the first already-owned key, in the
+ * keys' order, wins; with none owned, `candidate` does. The winner then gets every key
+ * not yet owned. Racers with different key sets (one with a domain, one with a tax id)
+ * agree too, because they contend for the same lock.
+ */
+export async function claimClientKeys(store: Store, normalisedName: string, keys: string[], candidate: string): Promise<string> {
+  return withTransaction(store, async (trx) => {
+    if (store.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`erp-client:${normalisedName}`}, 0))`.execute(trx);
+    const owners = await matchKeyOwners(trx, keys);
+    const winner = keys.map((key) => owners.get(key)).find((id) => id !== undefined) ?? candidate;
+    const unowned = keys.filter((key) => !owners.has(key));
+    if (unowned.length > 0) {
+      const createdAt = nowMs();
+      await trx
+        .insertInto('erp_client_match_keys')
+        .values(unowned.map((match_key) => ({ match_key, canonical_id: winner, created_at: createdAt })))
+        .onConflict((oc) => oc.column('match_key').doNothing())
+        .execute();
+    }
+    return winner;
+  });
 }
