@@ -1,7 +1,8 @@
-// Minimal HTML helpers for the gateway's own pages (docs index, problem types).
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+// The page shell of the gateway's own small HTML pages (problem types); the docs index is
+// core/contracts' renderDocsIndex.
+import { escapeHtml } from '../core/contracts/docs-index.js';
+
+export { escapeHtml };
 
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html>

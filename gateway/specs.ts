@@ -1,13 +1,12 @@
 // Published specs and docs (public): the catalogue at /specs, each bundled contract as
 // YAML or JSON, an HTML index at /docs and each contract's HTML docs, built on first
 // request by the docs builder and cached by the contract's content hash.
-import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { stringify } from 'yaml';
+import { contractHash } from '../core/contracts/docs.js';
+import { renderDocsIndex } from '../core/contracts/docs-index.js';
+import { serializeContract, specEntry } from '../core/contracts/publish.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import { ProblemError } from '../core/problems.js';
-import { escapeHtml, page } from './html.js';
-import { docsPath } from './versions.js';
 import { methodNotAllowed } from './errors.js';
 
 /** Builds the self-contained HTML docs of one contract. */
@@ -16,29 +15,6 @@ export type DocsBuilder = (contract: ApiContract) => Promise<string>;
 // Redoc-style docs run inline scripts and a search worker from a blob: URL; nothing from other hosts.
 const DOCS_CSP =
   "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-export function specEntry(c: ApiContract) {
-  const base = `/specs/${c.layer}/${c.api}/v${c.major}`;
-  return {
-    name: c.api,
-    layer: c.layer,
-    major: c.major,
-    version: c.version,
-    title: c.title,
-    lifecycle: c.lifecycle,
-    owner: c.owner,
-    audience: c.audience,
-    ...(c.deprecatedAt ? { deprecatedAt: c.deprecatedAt.toISOString() } : {}),
-    ...(c.sunset ? { sunset: c.sunset.toISOString() } : {}),
-    ...(c.successor ? { successor: c.successor } : {}),
-    basePath: c.basePath,
-    links: { yaml: `${base}.yaml`, json: `${base}.json`, docs: docsPath(c) },
-  };
-}
-
-function hashOf(contract: ApiContract): string {
-  return createHash('sha256').update(JSON.stringify(contract.bundled)).digest('hex').slice(0, 16);
-}
 
 export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): Router {
   const router = Router();
@@ -71,7 +47,7 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
       const key = `${contract.file}:${m[2]}`;
       let body = rendered.get(key);
       if (!body) {
-        body = m[2] === 'yaml' ? stringify(contract.bundled, { aliasDuplicateObjects: false }) : JSON.stringify(contract.bundled, null, 2);
+        body = serializeContract(contract, m[2] as 'yaml' | 'json');
         rendered.set(key, body);
       }
       res.type(m[2] === 'yaml' ? 'application/yaml' : 'application/json').send(body);
@@ -82,22 +58,7 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
     .route('/docs')
     .get((req, res) => {
       req.routeTemplate = '/docs';
-      const rows = sorted
-        .map((c) => {
-          const e = specEntry(c);
-          const status = c.lifecycle === 'active' ? 'active' : `<span class="${c.lifecycle}">${c.lifecycle}${c.sunset ? `, sunset ${c.sunset.toISOString().slice(0, 10)}` : ''}</span>`;
-          return `<tr><td><a href="${e.links.docs}">${escapeHtml(c.title)}</a></td><td><code>${escapeHtml(c.basePath)}</code></td><td>${escapeHtml(c.version)}</td><td>${status}</td><td>${escapeHtml(c.owner)}</td><td><a href="${e.links.yaml}">yaml</a> · <a href="${e.links.json}">json</a></td></tr>`;
-        })
-        .join('\n');
-      res
-        .type('html')
-        .send(
-          page(
-            'API docs',
-            `<h1>API docs</h1><p>Every API version this layer serves. The machine-readable catalogue is at <a href="/specs">/specs</a>.</p>
-<table><thead><tr><th>API</th><th>Base path</th><th>Version</th><th>Lifecycle</th><th>Owner</th><th>Contract</th></tr></thead><tbody>${rows}</tbody></table>`,
-          ),
-        );
+      res.type('html').send(renderDocsIndex(sorted, undefined, 'API docs'));
     })
     .all(methodNotAllowed(['GET']));
 
@@ -107,7 +68,7 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
       req.routeTemplate = '/docs/{layer}/{api}/{version}';
       const contract = find(req.params.layer, req.params.api, req.params.version);
       if (!buildDocs) throw new ProblemError('service-unavailable', { detail: 'The docs builder is not available in this deployment; the contract is at /specs.' });
-      const key = `${contract.file}:${hashOf(contract)}`;
+      const key = `${contract.file}:${contractHash(contract)}`;
       let html = docsCache.get(key);
       if (!html) {
         html = buildDocs(contract);
