@@ -1,6 +1,8 @@
 // The billing-status-to-crm workflow: read the invoice's client and engagement from ERP, roll
 // their invoices up into the status the CRM shows, and write it to the opportunity and the
-// account. Each run reads ERP afresh, so runs for late or reordered events converge.
+// account. Each write is of ERP's state read just before it and is checked against ERP read
+// just after it (see writeUntilStable), so runs for late, reordered or retried events converge:
+// a run retried after a CRM failure never writes the view it checkpointed minutes earlier.
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
@@ -42,6 +44,25 @@ interface ReadResult {
 export const clientInvoices = (erp: ErpForBillingStatus, clientId: string): Promise<Invoice[]> =>
   allPages((cursor) => erp.listInvoices({ cursor, limit: 200, clientId }));
 
+const sameRollup = (a: Rollup, b: Rollup) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Writes ERP's view as read now, then reads ERP again; if the view changed meanwhile, writes
+ * again. Whichever run writes last has read ERP after its write and found it unchanged, so
+ * the CRM ends equal to ERP however runs interleave. Bounded: a view that keeps changing
+ * fails the attempt, and the engine retries it later.
+ */
+export async function writeUntilStable(readNow: () => Promise<Rollup>, write: (view: Rollup) => Promise<void>, rounds = 5): Promise<Rollup> {
+  let view = await readNow();
+  for (let i = 0; i < rounds; i++) {
+    await write(view);
+    const after = await readNow();
+    if (sameRollup(after, view)) return view;
+    view = after;
+  }
+  throw new Error(`ERP's billing view changed ${rounds} times while the CRM was being updated; trying again later`);
+}
+
 export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefinition<BillingStatusInput> {
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
   const definition = defineWorkflow<BillingStatusInput>({
@@ -69,8 +90,12 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
         async run({ results }) {
           const read = results['read-invoice'] as ReadResult;
           if (!read.opportunityId) return { skipped: true };
-          await deps.crm.setOpportunityBillingStatus(read.opportunityId, { status: read.opportunity.status, invoiceStatus: read.opportunity.invoiceStatus });
-          return { opportunityId: read.opportunityId, status: read.opportunity.status };
+          const opportunityId = read.opportunityId;
+          const view = await writeUntilStable(
+            async () => rollup((await clientInvoices(deps.erp, read.clientId)).filter((i) => i.engagementId === read.engagementId), today()),
+            (v) => deps.crm.setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus }).then(() => undefined),
+          );
+          return { opportunityId, status: view.status };
         },
       },
       {
@@ -81,16 +106,21 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
           const crmClientId = await crmClientOf(deps.store.db, read.clientId);
           if (!crmClientId) return { skipped: true }; // a client the layer never provisioned from the CRM
           const account = await deps.crm.getClient(crmClientId);
-          // A CRM record holds one currency: show what is owed in the account's currency.
-          const currency = account.defaultCurrency ?? read.account.outstanding[0]?.currency;
-          const outstanding = currency ? (read.account.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
-          await deps.crm.setClientBillingStatus(crmClientId, { status: read.account.status, invoiceStatus: read.account.invoiceStatus, outstanding });
+          const view = await writeUntilStable(
+            async () => rollup(await clientInvoices(deps.erp, read.clientId), today()),
+            async (v) => {
+              // A CRM record holds one currency: show what is owed in the account's currency.
+              const currency = account.defaultCurrency ?? v.outstanding[0]?.currency;
+              const outstanding = currency ? (v.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
+              await deps.crm.setClientBillingStatus(crmClientId, { status: v.status, invoiceStatus: v.invoiceStatus, outstanding });
+            },
+          );
           await recordSync(deps.store.db, read.clientId, crmClientId);
           await emitOnce(deps.store.db, {
             id: `${runId}:synced`, type: SYNCED_EVENT, source: SOURCE, subject: crmClientId,
-            data: { clientId: read.clientId, crmClientId, invoiceId: read.invoiceId, status: read.account.status, outstanding: read.account.outstanding },
+            data: { clientId: read.clientId, crmClientId, invoiceId: read.invoiceId, status: view.status, outstanding: view.outstanding },
           });
-          return { crmClientId, status: read.account.status };
+          return { crmClientId, status: view.status };
         },
       },
     ],
