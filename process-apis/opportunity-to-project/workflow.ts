@@ -87,6 +87,11 @@ async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOut
   };
 }
 
+/** The reference of the journey's staffing request for a role on a won deal. */
+export function staffingReference(opportunityId: string, role: string): string {
+  return `${PROVISION_WORKFLOW}:${opportunityId}:${role}`;
+}
+
 /** The opportunity's project if ERP already has one: how a retry after a lost answer finds it. */
 async function existingProject(erp: ErpForProvisioning, clientId: string, opportunityId: string): Promise<Engagement | undefined> {
   const projects = await allPages((cursor) => erp.listProjects({ cursor, limit: 200, clientId }));
@@ -179,13 +184,17 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const project = ctx.results['create-project'] as { engagementId: string; name: string };
           // No budget: the scheduling platform holds amounts in its one account currency.
           await deps.scheduling.putProject(project.engagementId, { name: project.name, billable: true });
-          const request = await deps.scheduling.createStaffingRequest({
+          // One lead request per won deal: the reference names the deal and the role, the same on
+          // every attempt, after a takeover and in a later run for the deal, so a create whose
+          // answer was lost is found (on the platform if need be) instead of made twice.
+          const { request } = await deps.scheduling.createStaffingRequest({
             engagementId: project.engagementId,
             role: LEAD_ROLE,
             startDate: t.terms.startDate,
             endDate: t.terms.endDate,
             effortMinutes: t.leadEffortMinutes,
             notes: `Lead ${LEAD_ROLE} for ${project.name}`.slice(0, 500),
+            externalReference: staffingReference(ctx.input.opportunityId, LEAD_ROLE),
           });
           return { staffingRequestIds: [request.id] };
         },

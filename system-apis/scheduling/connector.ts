@@ -194,6 +194,10 @@ export class SchedulingConnector {
       people_id: filter.peopleId, project_id: filter.projectId, start_date: filter.startDate, end_date: filter.endDate,
     });
   }
+  /** Every allocation matching the filter, over all pages. */
+  allTasks(filter: { peopleId?: number; projectId?: number; startDate?: string; endDate?: string } = {}): Promise<FloatTask[]> {
+    return this.all((page) => this.listTasks(page, MAX_PER_PAGE, filter));
+  }
   getTask(id: number): Promise<FloatTask | undefined> {
     return this.getOne(`/v3/tasks/${id}`, expectTask);
   }

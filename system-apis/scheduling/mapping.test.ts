@@ -15,6 +15,8 @@ import {
   roleCode,
   roleLabel,
   staffingRequestStatus,
+  staffingRequestNotes,
+  staffingRequestReference,
   staffingRequestToTaskInput,
   taskToAssignment,
   workingDays,
@@ -171,6 +173,18 @@ describe('scheduling mapping: staffing requests', () => {
     expect(body).toEqual({ project_id: 88, people_id: 9001, start_date: '2025-04-07', end_date: '2025-04-18', hours: 8, status: 1, name: 'Architect' });
     expect(() => staffingRequestToTaskInput({ role: 'a', startDate: '2025-04-12', endDate: '2025-04-13', effortMinutes: 60 }, { placeholderId: 1, projectId: 1 })).toThrow(/no working day/);
     expect(() => staffingRequestToTaskInput({ role: 'a', startDate: '2025-04-07', endDate: '2025-04-07', effortMinutes: 1500 }, { placeholderId: 1, projectId: 1 })).toThrow(/24 hours/);
+  });
+
+  it('tags a staffing request\'s allocation notes with its reference and reads it back', () => {
+    const body = staffingRequestToTaskInput({ role: 'architect', startDate: '2025-04-07', endDate: '2025-04-18', effortMinutes: 4800, notes: 'Lead architect', externalReference: 'opportunity-to-project:0193:architect' }, { placeholderId: 9001, projectId: 88 });
+    expect(body.notes).toBe('Lead architect\n[staffing-request-ref opportunity-to-project:0193:architect]');
+    expect(staffingRequestReference(body.notes ?? null)).toBe('opportunity-to-project:0193:architect');
+    expect(staffingRequestNotes(undefined, 'r-1')).toBe('[staffing-request-ref r-1]');
+    expect(staffingRequestNotes(undefined, undefined)).toBeNull();
+    // A scheduler's note that quotes a tag does not win over the layer's, which comes last.
+    expect(staffingRequestReference('see [staffing-request-ref other]\n[staffing-request-ref mine]')).toBe('mine');
+    expect(staffingRequestReference('no tag here')).toBeUndefined();
+    expect(staffingRequestReference(null)).toBeUndefined();
   });
 
   it('reads the status from the allocation and its person', () => {

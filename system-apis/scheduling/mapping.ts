@@ -255,7 +255,7 @@ export function workingDays(startDate: string, endDate: string): number {
  * allocation is its rounded realisation on the platform.
  */
 export function staffingRequestToTaskInput(
-  input: { role: string; startDate: string; endDate: string; effortMinutes: number },
+  input: { role: string; startDate: string; endDate: string; effortMinutes: number; notes?: string; externalReference?: string },
   native: { placeholderId: number; projectId: number },
 ): FloatTaskInput {
   const days = workingDays(input.startDate, input.endDate);
@@ -264,7 +264,7 @@ export function staffingRequestToTaskInput(
   }
   const hours = Math.max(0.01, Math.round((input.effortMinutes / days / 60) * 100) / 100);
   if (hours > 24) throw new ProblemError('business-rule-violation', { detail: 'The effort needs more than 24 hours a working day', errors: [{ pointer: '/effortMinutes', detail: 'too much for the period' }] });
-  return {
+  const body: FloatTaskInput = {
     project_id: native.projectId,
     people_id: native.placeholderId,
     start_date: input.startDate,
@@ -273,6 +273,27 @@ export function staffingRequestToTaskInput(
     status: 1,
     name: roleLabel(input.role),
   };
+  const notes = staffingRequestNotes(input.notes, input.externalReference);
+  if (notes !== null) body.notes = notes;
+  return body;
+}
+
+// The platform has no external id on an allocation and no upsert; its free-text notes are the
+// one field it keeps for us. A request's reference goes there as a tagged line, so that a
+// create whose answer was lost can be found on the platform before seating a second one.
+const REFERENCE_TAG = /\[staffing-request-ref ([A-Za-z0-9][A-Za-z0-9.:_#/-]*)\]/g;
+
+/** The allocation notes of a staffing request: its notes, then the reference tag on a line of its own. */
+export function staffingRequestNotes(notes: string | undefined, reference: string | undefined): string | null {
+  const tag = reference === undefined ? undefined : `[staffing-request-ref ${reference}]`;
+  const parts = [notes, tag].filter((p): p is string => p !== undefined && p !== '');
+  return parts.length ? parts.join('\n') : null;
+}
+
+/** The reference a placeholder allocation was seated under, read back from its notes. */
+export function staffingRequestReference(notes: string | null): string | undefined {
+  // The last tag counts: the layer writes it after the requester's own notes.
+  return notes ? [...notes.matchAll(REFERENCE_TAG)].at(-1)?.[1] : undefined;
 }
 
 /** open while on a placeholder, filled once on a real person, cancelled when the allocation is gone. */

@@ -1,5 +1,5 @@
-// The scheduling system API's own tables (migration 0120): staffing requests as made, and
-// cancelled assignments as they last were.
+// The scheduling system API's own tables (migrations 0120, 0121): staffing requests as made
+// (with the requester's reference, unique where set), and cancelled assignments as they last were.
 import type { ColumnType } from 'kysely';
 import { fromJson, isUniqueViolation, nowMs, toJson, type DbExecutor } from '../../core/store/index.js';
 import type { Assignment } from './canonical.js';
@@ -15,6 +15,8 @@ export interface StaffingRequestsTable {
   notes: string | null;
   /** The placeholder allocation's id on the platform. */
   task_id: string;
+  /** The requester's reference: one request per reference (unique index). */
+  external_reference: string | null;
   created_at: ColumnType<number, number, never>;
 }
 
@@ -41,6 +43,7 @@ export interface StaffingRequestRecord {
   skills: string[];
   notes: string | null;
   taskId: number;
+  externalReference: string | null;
   createdAt: number;
 }
 
@@ -49,7 +52,7 @@ export async function saveStaffingRequest(db: DbExecutor, r: StaffingRequestReco
     .insertInto('scheduling_staffing_requests')
     .values({
       id: r.id, engagement_id: r.engagementId, role: r.role, start_date: r.startDate, end_date: r.endDate, effort_minutes: r.effortMinutes,
-      skills: toJson(r.skills), notes: r.notes, task_id: String(r.taskId), created_at: r.createdAt,
+      skills: toJson(r.skills), notes: r.notes, task_id: String(r.taskId), external_reference: r.externalReference, created_at: r.createdAt,
     })
     .execute();
 }
@@ -70,8 +73,14 @@ export async function findStaffingRequest(db: DbExecutor, id: string): Promise<S
   return {
     id: row.id, engagementId: row.engagement_id, role: row.role, startDate: row.start_date, endDate: row.end_date,
     effortMinutes: Number(row.effort_minutes), skills: fromJson<string[]>(row.skills) ?? [], notes: row.notes, taskId: Number(row.task_id),
-    createdAt: Number(row.created_at),
+    externalReference: row.external_reference ?? null, createdAt: Number(row.created_at),
   };
+}
+
+/** The staffing request made under a requester's reference, if any. */
+export async function findStaffingRequestByReference(db: DbExecutor, reference: string): Promise<StaffingRequestRecord | undefined> {
+  const row = await db.selectFrom('scheduling_staffing_requests').select('id').where('external_reference', '=', reference).executeTakeFirst();
+  return row ? findStaffingRequest(db, row.id) : undefined;
 }
 
 export async function saveCancelledAssignment(db: DbExecutor, assignment: Assignment): Promise<void> {

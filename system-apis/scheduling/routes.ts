@@ -43,8 +43,10 @@ export function schedulingRoutes(services: Services): Router {
 
   router.get('/staffing-requests', async (req, res) => void res.json(await scheduling.listStaffingRequests(req.query as StaffingRequestQuery)));
   router.post('/staffing-requests', idempotent, async (req, res) => {
-    const request = await scheduling.createStaffingRequest(req.body);
-    created(res, `/staffing-requests/${request.id}`, request);
+    // A repeat under the same externalReference answers the request already made.
+    const { request, created: isNew } = await scheduling.createStaffingRequest(req.body);
+    if (isNew) created(res, `/staffing-requests/${request.id}`, request);
+    else res.status(200).json(request);
   });
   router.get('/staffing-requests/:staffingRequestId', async (req, res) =>
     void res.json(await scheduling.getStaffingRequest(param(req, 'staffingRequestId'))));

@@ -47,7 +47,11 @@ export interface SchedulingSystemApi {
   createAssignment(input: AssignmentInput): Promise<Assignment>;
   updateAssignment(assignmentId: string, update: AssignmentUpdate): Promise<Assignment>;
   listStaffingRequests(query?: StaffingRequestQuery): Promise<StaffingRequestPage>;
-  createStaffingRequest(input: StaffingRequestInput): Promise<StaffingRequest>;
+  /**
+   * Seats a staffing request; under an `externalReference` at most once (a repeat answers the
+   * request already made, `created: false`; other terms under the same reference are a 409).
+   */
+  createStaffingRequest(input: StaffingRequestInput): Promise<{ request: StaffingRequest; created: boolean }>;
   getStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
   cancelStaffingRequest(staffingRequestId: string): Promise<StaffingRequest>;
   assignStaffingRequest(staffingRequestId: string, resourceId: string): Promise<Assignment>;

@@ -1,15 +1,16 @@
 // Staffing requests on a platform that has none: the layer keeps the request and seats it
 // as a tentative allocation on a placeholder person for the role. Open while on the
 // placeholder, filled once moved to a real person, cancelled once the allocation is removed.
+// A request made under a reference exists once: see createStaffingRequest.
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
-import { nowMs, toIso, type Store } from '../../core/store/index.js';
+import { isUniqueViolation, nowMs, toIso, type Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
 import type { Assignment, StaffingRequest, StaffingRequestInput } from './canonical.js';
 import type { SchedulingConnector } from './connector.js';
 import type { SchedulingIds } from './ids.js';
-import { placeholderForRole, roleLabel, staffingRequestStatus, staffingRequestToTaskInput } from './mapping.js';
-import { findStaffingRequest, listStaffingRequestRecords, saveStaffingRequest, type StaffingRequestRecord } from './records.js';
+import { floatTimestampToIso, placeholderForRole, roleLabel, staffingRequestReference, staffingRequestStatus, staffingRequestToTaskInput } from './mapping.js';
+import { findStaffingRequest, findStaffingRequestByReference, listStaffingRequestRecords, saveStaffingRequest, type StaffingRequestRecord } from './records.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import type { FloatPerson, FloatTask } from './vendor-types.js';
 
@@ -39,7 +40,38 @@ export function createStaffingRequests(deps: Deps) {
     };
     if (r.skills.length) out.skills = r.skills;
     if (r.notes) out.notes = r.notes;
+    if (r.externalReference) out.externalReference = r.externalReference;
     return out;
+  }
+
+  async function liveStatus(task: FloatTask | undefined): Promise<StaffingRequest['status']> {
+    const seat = task ? await deps.person(task.people_id) : undefined;
+    return staffingRequestStatus(task ?? null, seat ?? null);
+  }
+
+  /** The request already made under the input's reference, as it is now; other terms under it are a conflict. */
+  async function alreadyRequested(record: StaffingRequestRecord, input: StaffingRequestInput): Promise<StaffingRequest> {
+    const same = record.engagementId === input.engagementId && record.role === input.role && record.startDate === input.startDate
+      && record.endDate === input.endDate && record.effortMinutes === input.effortMinutes
+      && [...record.skills].sort().join(',') === [...(input.skills ?? [])].sort().join(',') && (record.notes ?? '') === (input.notes ?? '');
+    if (!same) {
+      throw new ProblemError('conflict', {
+        detail: `Staffing request ${record.id} was made under reference ${record.externalReference} with other terms; use another reference for another request.`,
+        errors: [{ pointer: '/externalReference', detail: 'already used for other terms' }],
+      });
+    }
+    return toCanonical(record, await liveStatus(await connector.getTask(record.taskId)));
+  }
+
+  /** Removes an allocation still on its placeholder; one a scheduler has given a person stays. */
+  async function removeIfOpen(task: FloatTask): Promise<void> {
+    if ((await deps.person(task.people_id))?.people_type_id === 3) await connector.deleteTask(task.task_id);
+  }
+
+  /** Allocations of the project seated under the reference, oldest first: what an unrecorded create left. */
+  async function seatedUnder(projectId: number, reference: string): Promise<FloatTask[]> {
+    const tasks = await connector.allTasks({ projectId });
+    return tasks.filter((t) => staffingRequestReference(t.notes) === reference).sort((a, b) => a.task_id - b.task_id);
   }
 
   async function load(id: string): Promise<{ record: StaffingRequestRecord; task: FloatTask | undefined; seat: FloatPerson | undefined }> {
@@ -61,24 +93,55 @@ export function createStaffingRequests(deps: Deps) {
   }
 
   return {
-    async createStaffingRequest(input: StaffingRequestInput): Promise<StaffingRequest> {
+    /**
+     * Seats a staffing request. Under an `externalReference` at most one request exists: the
+     * layer's record of it answers a repeat; without one (the platform took the create but its
+     * answer was lost, or the process died before recording it) the allocation tagged with the
+     * reference on the engagement's project is adopted; only then is one created. Racers with
+     * one reference converge: the unique reference decides whose record stands, and a loser
+     * removes the allocation it seated. `created` is false when the request already existed.
+     */
+    async createStaffingRequest(input: StaffingRequestInput): Promise<{ request: StaffingRequest; created: boolean }> {
+      const reference = input.externalReference;
+      if (reference !== undefined) {
+        const known = await findStaffingRequestByReference(deps.store.db, reference);
+        if (known) return { request: await alreadyRequested(known, input), created: false };
+      }
       const projectId = await ids.native('engagement', input.engagementId);
       if (projectId === undefined) {
         throw new ProblemError('not-found', { detail: `No project for engagement ${input.engagementId} on the scheduling platform; PUT /projects/${input.engagementId} first.` });
       }
       const body = staffingRequestToTaskInput(input, { placeholderId: 0, projectId });
-      const placeholderId = await placeholderFor(input.role);
-      const task = await connector.createTask({ ...body, people_id: placeholderId });
+      const seated = reference === undefined ? [] : await seatedUnder(projectId, reference);
+      const adopted = seated[0];
+      const task = adopted ?? (await connector.createTask({ ...body, people_id: await placeholderFor(input.role) }));
       const record: StaffingRequestRecord = {
         id: newId(), engagementId: input.engagementId, role: input.role, startDate: input.startDate, endDate: input.endDate,
-        effortMinutes: input.effortMinutes, skills: input.skills ?? [], notes: input.notes ?? null, taskId: task.task_id, createdAt: nowMs(),
+        effortMinutes: input.effortMinutes, skills: input.skills ?? [], notes: input.notes ?? null, taskId: task.task_id,
+        externalReference: reference ?? null, createdAt: adopted ? Date.parse(floatTimestampToIso(adopted.created)) : nowMs(),
       };
-      await deps.store.db.transaction().execute(async (trx) => {
-        await saveStaffingRequest(trx, record);
-        await ids.link('staffing-request', record.id, task.task_id, trx);
-      });
+      try {
+        await deps.store.db.transaction().execute(async (trx) => {
+          await saveStaffingRequest(trx, record);
+          await ids.link('staffing-request', record.id, task.task_id, trx);
+        });
+      } catch (err) {
+        if (reference === undefined || !isUniqueViolation(err)) throw err;
+        // Another caller recorded a request under this reference first: theirs stands.
+        const winner = await findStaffingRequestByReference(deps.store.db, reference);
+        if (!winner) throw err;
+        if (winner.taskId !== task.task_id) await removeIfOpen(task);
+        return { request: await alreadyRequested(winner, input), created: false };
+      }
+      // The reference is recorded as ours: other allocations tagged with it (left by creates that
+      // were never recorded) can no longer become a request. Those still open are removed.
+      for (const extra of seated.slice(1)) await removeIfOpen(extra);
+      if (adopted) {
+        deps.logger?.warn({ staffingRequestId: record.id, taskId: task.task_id, reference }, 'staffing request found on the platform under its reference and recorded');
+        return { request: toCanonical(record, await liveStatus(adopted)), created: false };
+      }
       deps.logger?.info({ staffingRequestId: record.id, taskId: task.task_id }, 'staffing request seated on a placeholder');
-      return toCanonical(record, 'open');
+      return { request: toCanonical(record, 'open'), created: true };
     },
 
     async listStaffingRequests(query: { cursor?: string; limit?: number | string; engagementId?: string } = {}): Promise<{ items: StaffingRequest[]; nextCursor: string | null }> {

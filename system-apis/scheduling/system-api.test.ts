@@ -198,6 +198,87 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     expect((await call('PATCH', `/staffing-requests/${requested.body.id}`, { body: { status: 'cancelled' }, headers: idem() })).status).toBe(409);
   });
 
+  it('makes one staffing request per externalReference, beside the Idempotency-Key replay', async () => {
+    const engagementId = await project('Adatum finance transformation');
+    const externalReference = `opportunity-to-project:${newId()}:consultant`;
+    const create = { engagementId, role: 'consultant', startDate: '2027-01-04', endDate: '2027-01-15', effortMinutes: 4800, externalReference };
+    const headers = idem();
+    const first = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ ...create, status: 'open' });
+    // The same key and body: the stored answer again, marked as a replay.
+    const replay = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers });
+    expect([replay.status, replay.headers.get('idempotent-replayed'), replay.body]).toEqual([201, 'true', first.body]);
+    // The same key with another body is the middleware's 422, whatever the reference says.
+    expect((await call('POST', '/staffing-requests', { body: { ...create, effortMinutes: 2400 }, headers })).status).toBe(422);
+    // Another key, the same reference and terms: the request already made, not a second one.
+    const again = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers: idem() });
+    expect([again.status, again.headers.get('idempotent-replayed'), again.body]).toEqual([200, null, first.body]);
+    // Another key, the same reference, other terms: a conflict, not a second request.
+    const other = await call<{ errors: Array<{ pointer: string }> }>('POST', '/staffing-requests', { body: { ...create, effortMinutes: 2400 }, headers: idem() });
+    expect(other.status).toBe(409);
+    expect(other.body.errors[0]?.pointer).toBe('/externalReference');
+    expect((await call('POST', '/staffing-requests', { body: { ...create, externalReference: 'not a reference' }, headers: idem() })).status).toBe(400);
+
+    const listed = await call<{ items: StaffingRequest[] }>('GET', `/staffing-requests?engagementId=${engagementId}`);
+    expect(listed.body.items.map((r) => r.id)).toEqual([first.body.id]);
+    const seats = [...sandbox.ctx.state().tasks.values()].filter((t) => t.start_date === '2027-01-04' && t.notes?.includes(externalReference));
+    expect(seats).toHaveLength(1);
+    expect(seats[0]!.notes).toBe(`[staffing-request-ref ${externalReference}]`);
+    // A withdrawn request stays the answer for its reference: a repeat does not seat it again.
+    await call('PATCH', `/staffing-requests/${first.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
+    const afterCancel = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers: idem() });
+    expect([afterCancel.status, afterCancel.body.id, afterCancel.body.status]).toEqual([200, first.body.id, 'cancelled']);
+    expect([...sandbox.ctx.state().tasks.values()].filter((t) => t.notes?.includes(externalReference))).toHaveLength(0);
+  });
+
+  it('finds a staffing request the platform took but whose answer was lost, instead of seating a second', async () => {
+    const engagementId = await project('Wingtip billing migration');
+    // A connector whose first allocation create reaches the platform but never answers: the
+    // crash window between the platform's create and the layer's record of it.
+    class LosingConnector extends SchedulingConnector {
+      creates = 0;
+      override async createTask(...args: Parameters<SchedulingConnector['createTask']>) {
+        const task = await super.createTask(...args);
+        if (++this.creates === 1) throw new Error('socket hang up');
+        return task;
+      }
+    }
+    const losing = new LosingConnector({ baseUrl: running.url, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 2_000, breaker: { consecutiveFailures: 1000 } });
+    try {
+      const api = createSchedulingSystemApi({ connector: losing, store });
+      const externalReference = `opportunity-to-project:${newId()}:consultant`;
+      const input = { engagementId, role: 'consultant', startDate: '2027-02-01', endDate: '2027-02-26', effortMinutes: 9600, notes: 'Lead consultant', externalReference };
+      await expect(api.createStaffingRequest(input)).rejects.toThrow('socket hang up');
+      const seated = () => [...sandbox.ctx.state().tasks.values()].filter((t) => t.notes?.includes(externalReference));
+      expect(seated(), 'the platform took the first create').toHaveLength(1);
+      expect(await store.db.selectFrom('scheduling_staffing_requests').select('id').where('engagement_id', '=', engagementId).execute()).toHaveLength(0);
+
+      const retried = await api.createStaffingRequest(input);
+      expect(retried.created).toBe(false);
+      expect(retried.request).toMatchObject({ engagementId, status: 'open', externalReference, notes: 'Lead consultant' });
+      expect(seated(), 'still one allocation on the platform').toHaveLength(1);
+      expect(seated()[0]!.notes).toBe(`Lead consultant\n[staffing-request-ref ${externalReference}]`);
+      const records = await store.db.selectFrom('scheduling_staffing_requests').select(['id', 'task_id']).where('engagement_id', '=', engagementId).execute();
+      expect(records).toEqual([{ id: retried.request.id, task_id: String(seated()[0]!.task_id) }]);
+      expect((await api.createStaffingRequest(input)).request.id).toBe(retried.request.id);
+      expect(losing.creates, 'allocations created by the layer').toBe(1);
+    } finally {
+      await losing.close();
+    }
+  });
+
+  it('lets racers with one externalReference converge on one request and one allocation', async () => {
+    const engagementId = await project('Proseware delivery audit');
+    const externalReference = `opportunity-to-project:${newId()}:manager`;
+    const input = { engagementId, role: 'manager', startDate: '2027-03-01', endDate: '2027-03-05', effortMinutes: 1200, externalReference };
+    const results = await Promise.all(Array.from({ length: 4 }, () => schedulingSystem.createStaffingRequest(input)));
+    expect(new Set(results.map((r) => r.request.id)).size).toBe(1);
+    expect(results.filter((r) => r.created).length).toBeLessThanOrEqual(1);
+    expect([...sandbox.ctx.state().tasks.values()].filter((t) => t.notes?.includes(externalReference))).toHaveLength(1);
+    expect(await store.db.selectFrom('scheduling_staffing_requests').select('id').where('external_reference', '=', externalReference).execute()).toHaveLength(1);
+  });
+
   it('withdraws an open staffing request', async () => {
     const engagementId = await project('Fabrikam audit readiness');
     const requested = await call<StaffingRequest>('POST', '/staffing-requests', {

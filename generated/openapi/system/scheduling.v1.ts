@@ -138,7 +138,7 @@ export interface paths {
         put?: never;
         /**
          * Request a resource in a role
-         * @description Seats the request on the platform as a tentative allocation on a placeholder for the role, on the engagement's project (which must exist: `PUT /projects/{engagementId}`).
+         * @description Seats the request on the platform as a tentative allocation on a placeholder for the role, on the engagement's project (which must exist: `PUT /projects/{engagementId}`). With an `externalReference` already used, answers the request made under it (200) rather than seating another; with other terms under that reference, 409.
          */
         post: operations["createStaffingRequest"];
         delete?: never;
@@ -266,6 +266,7 @@ export interface components {
             effortMinutes: number;
             skills?: string[];
             notes?: components["schemas"]["Description"];
+            externalReference?: components["schemas"]["StaffingRequestReference"];
         };
         StaffingRequestCancel: {
             /** @constant */
@@ -465,6 +466,11 @@ export interface components {
          */
         Description: string;
         /**
+         * @description The requester's own key for a staffing request (for example the opportunity and role it is for). At most one staffing request exists per reference: asking again with it answers the request already made. Letters, digits and `.:_#/-`, starting with a letter or digit.
+         * @example opportunity:01a216af-078d-7328-958b-1b3c5d7e9f10:consultant
+         */
+        StaffingRequestReference: string;
+        /**
          * @description A project's request for people in a role over a period.
          * @example {
          *       "id": "01a216af-078d-7328-958b-a87ce621bff5",
@@ -476,6 +482,7 @@ export interface components {
          *       "skills": [
          *         "sap-fico"
          *       ],
+         *       "externalReference": "opportunity:01a216af-078d-7328-958b-1b3c5d7e9f10:consultant",
          *       "status": "open",
          *       "createdAt": "2026-11-20T14:13:00Z"
          *     }
@@ -490,6 +497,7 @@ export interface components {
             effortMinutes: components["schemas"]["Minutes"];
             skills?: string[];
             notes?: components["schemas"]["Description"];
+            externalReference?: components["schemas"]["StaffingRequestReference"];
             /** @enum {string} */
             status: "open" | "partially-filled" | "filled" | "cancelled";
             readonly createdAt: components["schemas"]["ServerInstant"];
@@ -1399,13 +1407,41 @@ export interface operations {
                  *       "role": "senior-consultant",
                  *       "startDate": "2026-12-01",
                  *       "endDate": "2027-03-31",
-                 *       "effortMinutes": 48000
+                 *       "effortMinutes": 48000,
+                 *       "externalReference": "opportunity:01a216af-078d-7328-958b-1b3c5d7e9f10:consultant"
                  *     }
                  */
                 "application/json": components["schemas"]["StaffingRequestInput"];
             };
         };
         responses: {
+            /** @description Already requested under this `externalReference`; the request as it is now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078d-7328-958b-a87ce621bff5",
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "role": "senior-consultant",
+                     *       "startDate": "2026-12-01",
+                     *       "endDate": "2027-03-31",
+                     *       "effortMinutes": 48000,
+                     *       "externalReference": "opportunity:01a216af-078d-7328-958b-1b3c5d7e9f10:consultant",
+                     *       "status": "open",
+                     *       "createdAt": "2026-11-20T14:13:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffingRequest"];
+                };
+            };
             /** @description Requested. */
             201: {
                 headers: {
