@@ -2,28 +2,18 @@
 // request and response) against the CRM sandbox, on each store engine available.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import type { Store } from '../../core/store/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { crmSandbox, READY_TO_CLOSE_NAME, type CrmState } from '../../sandboxes/crm/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
 import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
 import { CrmConnector } from './connector.js';
 import { crmSystemModule } from './module.js';
 import { createCrmSystemApi, type CrmSystemApi } from './service.js';
 import { readChangeEvent } from './change-events.js';
 import type { Client, ClientPage, Contact, ContactPage, Opportunity, OpportunityPage } from './model.js';
-
-async function crmCatalogue() {
-  return Promise.all(
-    [
-      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
-      { layer: 'system' as const, api: 'crm', major: 1, file: 'openapi/system/crm.v1.yaml' },
-    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
-  );
-}
 
 const engines = testEngines();
 
@@ -41,16 +31,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
   const received: unknown[] = [];
   let receiver: Server;
 
-  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${gateway.url}/system/crm/v1${path}`, {
-      method,
-      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-  const key1 = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
+  const { call } = apiClient(() => gateway.url, '/system/crm/v1', () => readWrite);
+  const key1 = idempotencyHeader;
 
   beforeAll(async () => {
     sandbox = createSandboxApp(crmSandbox);
@@ -74,7 +56,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     key = await makeKey();
     jwks = await startJwks([key]);
     gateway = await startGateway(jwks.url, {}, {
-      catalogue: await crmCatalogue(),
+      catalogue: await catalogueOf([{ layer: 'system', api: 'crm', major: 1 }]),
       apis: [crmSystemModule],
       services: { store, crmSystem },
     });

@@ -1,28 +1,18 @@
 // The time system API through the real gateway (JWT, scopes, contract validation of every
 // request and response) against the Harvest-shaped sandbox, on each store engine available.
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
 import { FLAG } from '../../sandboxes/time/entry-table.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
 import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
 import type { Expense, TimeEntry, TimesheetApproval } from './canonical.js';
 import { TimeConnector } from './connector.js';
 import { timeSystemModule } from './module.js';
 import { createTimeSystemApi, type ExpensePage, type TimeEntryPage } from './service.js';
-
-async function catalogue() {
-  return Promise.all(
-    [
-      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
-      { layer: 'system' as const, api: 'time', major: 1, file: 'openapi/system/time.v1.yaml' },
-    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
-  );
-}
 
 const engines = testEngines();
 
@@ -36,16 +26,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
   let gateway: TestGateway;
   let readWrite: Record<string, string>;
 
-  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${gateway.url}/system/time/v1${path}`, {
-      method,
-      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-  const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
+  const { call } = apiClient(() => gateway.url, '/system/time/v1', () => readWrite);
+  const idem = idempotencyHeader;
 
   async function all(query: string): Promise<TimeEntry[]> {
     const seen: TimeEntry[] = [];
@@ -78,7 +60,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     const timeSystem = createTimeSystemApi({ connector, store });
     key = await makeKey();
     jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogue(), apis: [timeSystemModule], services: { store, timeSystem } });
+    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]), apis: [timeSystemModule], services: { store, timeSystem } });
     readWrite = bearer(await token({ key, scope: 'time:read time:write', clientId: 'test-client' }));
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 // Starts what the billing journeys need for a test: the ERP sandbox behind the real ERP
 // system API, Time (the Time sandbox behind the real Time system API, or a stand-in), the
 // workflow engine, and the gateway serving the process (and portal) contracts on port 0.
-import { join } from 'node:path';
-import { bundleContract, describeContract, PROJECT_ROOT } from '../../../core/contracts/catalogue.js';
+import { catalogueOf, type ContractRef } from '../../support/api-client.js';
 import type { ApiContract } from '../../../core/contracts/types.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
@@ -19,20 +18,8 @@ import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type 
 import { billingEngine, billingRules, platformApis, TEST_RETRY } from './billing-deps.js';
 import { TimeDouble } from './time-double.js';
 
-export interface ContractRef {
-  layer: 'gateway' | 'system' | 'process' | 'experience';
-  api: string;
-  major: number;
-}
-
-export async function catalogueOf(refs: ContractRef[]): Promise<ApiContract[]> {
-  return Promise.all(
-    [{ layer: 'gateway' as const, api: 'gateway', major: 1 }, ...refs].map(async (r) => {
-      const file = `openapi/${r.layer}/${r.api}.v${r.major}.yaml`;
-      return describeContract({ ...r, file }, await bundleContract(join(PROJECT_ROOT, file), file));
-    }),
-  );
-}
+// The catalogue helper lives with the other API test helpers; journeys import it from here too.
+export { catalogueOf, type ContractRef } from '../../support/api-client.js';
 
 export interface HarnessOptions {
   /** 'sandbox': the Harvest-shaped Time sandbox through the Time system API; default a stand-in. */
