@@ -9,6 +9,7 @@ import { migrateToLatest } from '../core/store/migrate.js';
 import type { Router } from 'express';
 import { createJourneys } from '../process-apis/kit/journeys.js';
 import { startPlatforms, unconfigured, type Platforms } from './platforms.js';
+import { writeSandboxesFile } from './sandboxes-file.js';
 
 /** What compose() builds today. */
 type Composed = 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem' | 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast';
@@ -37,8 +38,11 @@ export interface Composition {
   sandboxUrls: Partial<Record<string, string>>;
   /** Signed inbound platform webhooks, mounted by the gateway at /webhooks before any body parser. */
   webhooks: Router;
-  /** Once the gateway listens: points the embedded sandboxes' webhooks at its /webhooks routes. */
-  subscribeSandboxWebhooks(gatewayUrl: string): void;
+  /**
+   * Once the gateway listens: points the embedded sandboxes' webhooks at its /webhooks routes
+   * and writes <VAR_DIR>/sandboxes.json (their URLs and the gateway's), removed by close().
+   */
+  gatewayListening(gatewayUrl: string): void;
   /** Closes what compose() opened (not what the caller handed in), last opened first. */
   close(): Promise<void>;
 }
@@ -76,7 +80,18 @@ export async function compose(config: Config, given: Partial<Services> = {}, opt
   return {
     sandboxUrls: platforms.sandboxUrls,
     webhooks: journeys.webhooks,
-    subscribeSandboxWebhooks: (gatewayUrl: string) => subscribeInbox(platforms, gatewayUrl),
+    gatewayListening(gatewayUrl: string) {
+      subscribeInbox(platforms, gatewayUrl);
+      // Only the sandboxes the layer talks to: a platform with a base URL of its own is not one.
+      const used = Object.fromEntries(Object.entries(platforms.sandboxUrls).filter(([p]) => !config.platforms[p as keyof typeof platforms.sandboxUrls].baseUrl));
+      if (Object.keys(used).length === 0) return;
+      try {
+        const removeFile = writeSandboxesFile(config.runtime.varDir, used, gatewayUrl);
+        closers.push(async () => removeFile());
+      } catch (err) {
+        logger.warn({ err: String(err), varDir: config.runtime.varDir }, 'could not write sandboxes.json; npm run demo then needs the sandbox URLs as flags');
+      }
+    },
     services,
     async close() {
       for (const close of closers.reverse()) {

@@ -49,6 +49,11 @@ if (gateway.devKey) {
     `    curl -H "Authorization: Bearer $TOKEN" ${base}${example.path}`,
     '',
   );
+  if (config.platforms.embeddedSandboxes) {
+    // The demo finds this gateway and the sandboxes in <VAR_DIR>/sandboxes.json.
+    const varDir = config.runtime.varDir === 'var' ? '' : `VAR_DIR=${config.runtime.varDir} `;
+    lines.push('  Walk one deal from won to paid (sandbox URLs in sandboxes.json under VAR_DIR):', `    ${varDir}npm run demo`, '');
+  }
 } else {
   lines.push(`  Tokens come from ${config.gateway.auth.issuer} (JWKS ${config.gateway.auth.jwksUrl}), audience ${config.gateway.auth.audience}.`, '');
 }

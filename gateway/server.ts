@@ -113,7 +113,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     server.requestTimeout = config.gateway.requestTimeoutMs;
     server.headersTimeout = Math.min(config.gateway.requestTimeoutMs, 20_000);
     const port = await listen(server, config.runtime.port, config.runtime.host);
-    composition.subscribeSandboxWebhooks(localUrl(config.runtime.host, port));
+    composition.gatewayListening(localUrl(config.runtime.host, port));
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {

@@ -1,37 +1,49 @@
-// `npm run demo [-- --url http://127.0.0.1:8080]`: against a running layer (`npm start` in
-// another terminal), walks one story end to end and prints each step with its latency.
-// The sandboxes' URLs come from --<platform>-sandbox flags, else DEMO_<PLATFORM>_SANDBOX_URL,
-// else <VAR_DIR>/sandboxes.json (never from *_BASE_URL: those may name real platforms).
-// The token is minted here with the development key under VAR_DIR, as `npm run token` does.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm run demo`: against a running layer (`npm start` in another terminal), walks one story
+// end to end and prints each step with its latency. The layer and its embedded sandboxes are
+// found in <VAR_DIR>/sandboxes.json, which the layer writes while it runs; --url and
+// --<platform>-sandbox flags, else DEMO_LAYER_URL and DEMO_<PLATFORM>_SANDBOX_URL, override it
+// (never *_BASE_URL: those may name real platforms). The token is minted here with the
+// development key under VAR_DIR, as `npm run token` does.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../core/config/index.js';
 import { loadOrCreateDevKey } from '../gateway/auth/dev-keys.js';
+import { readSandboxesFile, sandboxesFilePath, SANDBOX_PLATFORMS, type SandboxesFile } from '../gateway/sandboxes-file.js';
 import type { SandboxUrls } from './demo/people.js';
 import { DEMO_SCOPES, runDemo, type DemoResult } from './demo/story.js';
 
-const PLATFORMS = ['crm', 'scheduling', 'time', 'erp'] as const;
+const PLATFORMS = SANDBOX_PLATFORMS;
+const DEFAULT_LAYER_URL = 'http://127.0.0.1:8080';
 const USAGE = 'usage: npm run demo [-- --url http://127.0.0.1:8080] [--crm-sandbox URL --scheduling-sandbox URL --time-sandbox URL --erp-sandbox URL] [--wait-seconds 60]';
 
-/** Sandbox URLs, first found wins per platform: flags, DEMO_* variables, the VAR_DIR file. */
-export function sandboxUrls(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv, varDir: string): { urls?: SandboxUrls; missing: string[] } {
-  let file: Partial<Record<string, string>> = {};
-  try {
-    file = JSON.parse(readFileSync(join(varDir, 'sandboxes.json'), 'utf8')) as Partial<Record<string, string>>;
-  } catch {
-    // No file: the flags or variables must name them.
-  }
+export interface DemoTargets {
+  layerUrl: string;
+  /** All four when none is missing. */
+  urls?: SandboxUrls;
+  missing: string[];
+  /** The running layer's <VAR_DIR>/sandboxes.json, when there is one. */
+  file?: SandboxesFile;
+  /** Whether the layer URL came from that file. */
+  layerFromFile: boolean;
+}
+
+/**
+ * Where the layer and the sandboxes are, first found wins for each: flags, DEMO_* variables,
+ * the running layer's <VAR_DIR>/sandboxes.json, and for the layer http://127.0.0.1:8080.
+ */
+export function demoTargets(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv, varDir: string): DemoTargets {
+  const file = readSandboxesFile(varDir);
   const found: Partial<Record<string, string>> = {};
   const missing: string[] = [];
   for (const p of PLATFORMS) {
-    const url = flags[`${p}-sandbox`] ?? env[`DEMO_${p.toUpperCase()}_SANDBOX_URL`] ?? file[p];
+    const url = flags[`${p}-sandbox`] ?? env[`DEMO_${p.toUpperCase()}_SANDBOX_URL`] ?? file?.[p];
     if (url) found[p] = url.replace(/\/$/, '');
     else missing.push(p);
   }
-  return missing.length ? { missing } : { urls: found as unknown as SandboxUrls, missing };
+  const given = flags.url ?? env.DEMO_LAYER_URL;
+  const layerUrl = (given ?? file?.gateway ?? DEFAULT_LAYER_URL).replace(/\/$/, '');
+  return { layerUrl, urls: missing.length ? undefined : (found as unknown as SandboxUrls), missing, file, layerFromFile: !given && Boolean(file?.gateway) };
 }
 
 /** A development token with the demo's scopes, signed with the key the running layer trusts. */
@@ -57,7 +69,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     values = parseArgs({
       args: argv,
       options: {
-        url: { type: 'string', default: env.DEMO_LAYER_URL ?? 'http://127.0.0.1:8080' },
+        url: { type: 'string' },
         'wait-seconds': { type: 'string', default: '60' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(PLATFORMS.map((p) => [`${p}-sandbox`, { type: 'string' as const }])),
@@ -77,15 +89,31 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     print(`--wait-seconds must be a whole number from 1 to 3600\n${USAGE}`);
     return { code: 2 };
   }
-  const layerUrl = String(values.url).replace(/\/$/, '');
   const config = loadConfig(env);
-  const flags = Object.fromEntries(Object.entries(values).filter(([k, v]) => k.endsWith('-sandbox') && typeof v === 'string')) as Record<string, string>;
-  const { urls, missing } = sandboxUrls(flags, env, config.runtime.varDir);
+  const filePath = sandboxesFilePath(config.runtime.varDir);
+  const flags = Object.fromEntries(Object.entries(values).filter(([k, v]) => (k === 'url' || k.endsWith('-sandbox')) && typeof v === 'string')) as Record<string, string>;
+  let targets: DemoTargets;
+  try {
+    targets = demoTargets(flags, env, config.runtime.varDir);
+  } catch (err) {
+    print(err instanceof Error ? err.message : String(err));
+    return { code: 1 };
+  }
+  const { layerUrl, urls, missing, file } = targets;
   if (!urls) {
+    if (!file) {
+      print([
+        `No layer with embedded sandboxes is running on this VAR_DIR: ${filePath} does not exist.`,
+        `Start one with npm start (with the same VAR_DIR) in another terminal and run the demo again;`,
+        `it writes that file once it listens and removes it when it stops.`,
+        `For sandboxes started some other way, name them: --<platform>-sandbox URL, or DEMO_CRM_SANDBOX_URL,`,
+        `DEMO_SCHEDULING_SANDBOX_URL, DEMO_TIME_SANDBOX_URL and DEMO_ERP_SANDBOX_URL (missing: ${missing.join(', ')}).`,
+      ].join('\n'));
+      return { code: 1 };
+    }
     print([
-      `The demo acts on the platforms' sandboxes as people would, and needs their URLs: missing ${missing.join(', ')}.`,
-      `The embedded sandboxes log them at start-up ("crm sandbox listening" …); pass them as --<platform>-sandbox URL,`,
-      `or set DEMO_CRM_SANDBOX_URL, DEMO_SCHEDULING_SANDBOX_URL, DEMO_TIME_SANDBOX_URL and DEMO_ERP_SANDBOX_URL.`,
+      `The demo acts on the platforms' sandboxes as people would, and needs their URLs: missing ${missing.join(', ')}`,
+      `(${filePath} does not name them). Pass them as --<platform>-sandbox URL, or set DEMO_<PLATFORM>_SANDBOX_URL.`,
       USAGE,
     ].join('\n'));
     return { code: 2 };
@@ -97,11 +125,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       return { code: 1 };
     }
   } catch (err) {
-    print(`No layer answers at ${layerUrl} (${err instanceof Error ? err.message : String(err)}); start it with npm start, or pass --url.`);
+    const reason = err instanceof Error ? err.message : String(err);
+    print(targets.layerFromFile
+      ? `No layer answers at ${layerUrl} (${reason}), the gateway named in ${filePath} (written by process ${file?.pid ?? '?'} at ${file?.startedAt ?? '?'}): that layer has stopped without removing the file. Start it again with npm start.`
+      : `No layer answers at ${layerUrl} (${reason}); start it with npm start, or pass --url.`);
     return { code: 1 };
   }
   const token = await demoToken(env);
-  print(`  Layer ${layerUrl}; sandboxes ${PLATFORMS.map((p) => `${p} ${urls[p]}`).join(', ')}`);
+  print(`  Layer ${layerUrl}; sandboxes ${PLATFORMS.map((p) => `${p} ${urls[p]}`).join(', ')}${file ? ` (defaults from ${filePath})` : ''}`);
   const result = await runDemo({ layerUrl, sandboxes: urls, token, print, waitMs: waitSeconds * 1000 });
   return { code: result.ok ? 0 : 1, result };
 }

@@ -89,7 +89,7 @@ export class StepLog {
   }
 
   summary(): string {
-    const rows = this.steps.map((s, i) => `  ${String(i + 1).padStart(2)}  ${s.ok ? 'ok  ' : 'FAIL'}  ${s.step.padEnd(28)} ${s.actor.padEnd(30)} ${formatMs(s.ms).padStart(8)}`);
+    const rows = this.steps.map((s, i) => `  ${String(i + 1).padStart(2)}  ${(s.ok ? 'ok' : 'FAIL').padEnd(6)}  ${s.step.padEnd(28)} ${s.actor.padEnd(30)} ${formatMs(s.ms).padStart(8)}`);
     const total = this.steps.reduce((sum, s) => sum + s.ms, 0);
     return [
       `   #  result  ${'step'.padEnd(28)} ${'who'.padEnd(30)} ${'latency'.padStart(8)}`,

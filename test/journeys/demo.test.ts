@@ -1,15 +1,17 @@
-// `npm run demo` against a real running layer: the gateway started in-process (start() on
-// port 0, a temporary VAR_DIR, its development key) in front of the four sandboxes, whose
-// CRM and ERP webhooks reach the gateway's /webhooks. The demo's main() must tell the whole
+// `npm run demo` against a real running layer as `npm start` runs it: the gateway started
+// in-process (start() on port 0, a temporary VAR_DIR, its development key) with its four
+// embedded sandboxes, whose webhooks reach the gateway's /webhooks. The demo's main() is given
+// nothing but that VAR_DIR: it must find the layer in <VAR_DIR>/sandboxes.json, tell the whole
 // story and end with the CRM showing the invoice paid.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/index.js';
+import { readSandboxesFile, sandboxesFilePath, writeSandboxesFile } from '../../gateway/sandboxes-file.js';
 import { start, type RunningGateway } from '../../gateway/server.js';
-import { startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
-import { main } from '../../scripts/demo.js';
+import type { SandboxUrls } from '../../scripts/demo/people.js';
+import { demoTargets, main } from '../../scripts/demo.js';
 import { workDays } from '../../scripts/demo/story.js';
 import { testEngines } from '../support/stores.js';
 
@@ -23,45 +25,120 @@ describe('the demo\'s work dates', () => {
   });
 });
 
+describe('where the demo finds the layer and the sandboxes', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'demo-targets-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = { crm: 'http://127.0.0.1:1001', scheduling: 'http://127.0.0.1:1002', time: 'http://127.0.0.1:1003', erp: 'http://127.0.0.1:1004' };
+
+  it('takes every URL from sandboxes.json when nothing else names them, and flags, then DEMO_* variables, over it', () => {
+    const remove = writeSandboxesFile(dir, file, 'http://127.0.0.1:1000');
+    try {
+      expect(demoTargets({}, {}, dir)).toMatchObject({ layerUrl: 'http://127.0.0.1:1000', urls: file, missing: [], layerFromFile: true });
+      const over = demoTargets({ url: 'http://127.0.0.1:2000/', 'crm-sandbox': 'http://127.0.0.1:2001' }, { DEMO_CRM_SANDBOX_URL: 'http://127.0.0.1:3001', DEMO_ERP_SANDBOX_URL: 'http://127.0.0.1:3004' }, dir);
+      expect(over).toMatchObject({ layerUrl: 'http://127.0.0.1:2000', layerFromFile: false });
+      expect(over.urls).toEqual({ ...file, crm: 'http://127.0.0.1:2001', erp: 'http://127.0.0.1:3004' });
+      expect(demoTargets({}, { DEMO_LAYER_URL: 'http://127.0.0.1:4000' }, dir)).toMatchObject({ layerUrl: 'http://127.0.0.1:4000', layerFromFile: false });
+    } finally {
+      remove();
+    }
+    expect(existsSync(sandboxesFilePath(dir))).toBe(false);
+    expect(demoTargets({}, {}, dir)).toMatchObject({ layerUrl: 'http://127.0.0.1:8080', urls: undefined, missing: ['crm', 'scheduling', 'time', 'erp'], file: undefined });
+  });
+
+  it('leaves a file another layer has written since, ignores values that are not URLs, and names a file that is not JSON', () => {
+    const remove = writeSandboxesFile(dir, file, 'http://127.0.0.1:1000');
+    writeFileSync(sandboxesFilePath(dir), JSON.stringify({ ...file, erp: 'ftp://x', gateway: 'http://127.0.0.1:5000', pid: process.pid + 1, secret: 'x' }));
+    remove();
+    expect(readSandboxesFile(dir)).toEqual({ crm: file.crm, scheduling: file.scheduling, time: file.time, gateway: 'http://127.0.0.1:5000', pid: process.pid + 1 });
+    writeFileSync(sandboxesFilePath(dir), '{not json');
+    expect(() => demoTargets({}, {}, dir)).toThrow(/sandboxes\.json is not JSON/);
+    rmSync(sandboxesFilePath(dir));
+  });
+
+  it('says plainly that no layer is running when there is no file, and that it stopped when the file names a gateway that does not answer', async () => {
+    const lines: string[] = [];
+    const none = await main([], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
+    expect(none.code).toBe(1);
+    expect(lines.join('\n')).toMatch(/No layer with embedded sandboxes is running on this VAR_DIR: .*sandboxes\.json does not exist/);
+    expect(lines.join('\n')).toMatch(/npm start/);
+    const remove = writeSandboxesFile(dir, file, 'http://127.0.0.1:9');
+    try {
+      const stale = await main([], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
+      expect(stale.code).toBe(1);
+      expect(lines.join('\n')).toMatch(/No layer answers at http:\/\/127\.0\.0\.1:9 .*the gateway named in .*sandboxes\.json \(written by process \d+ at .*\): that layer has stopped/);
+    } finally {
+      remove();
+    }
+    writeFileSync(sandboxesFilePath(dir), JSON.stringify({ crm: file.crm, gateway: 'http://127.0.0.1:9' }));
+    const partial = await main([], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
+    expect(partial.code).toBe(2);
+    expect(lines.join('\n')).toMatch(/missing scheduling, time, erp/);
+    rmSync(sandboxesFilePath(dir));
+  });
+});
+
+describe('sandboxes.json with a platform of its own', () => {
+  it('lists only the sandboxes the layer talks to, and the demo then asks for the missing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-own-'));
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir, PORT: '0', SANDBOXES: 'embedded', SCHEDULING_BASE_URL: 'http://127.0.0.1:9' });
+    const gateway = await start(config, { startJourneys: false });
+    try {
+      const file = readSandboxesFile(dir);
+      expect(Object.keys(file ?? {}).sort()).toEqual(['crm', 'erp', 'gateway', 'pid', 'startedAt', 'time']);
+      const lines: string[] = [];
+      expect((await main([], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l))).code).toBe(2);
+      expect(lines.join('\n')).toMatch(/missing scheduling/);
+    } finally {
+      await gateway.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 for (const engine of testEngines()) {
   describe(`npm run demo (${engine.name})`, () => {
     let dir: string;
-    let sandboxes: RunningSandboxes;
     let gateway: RunningGateway;
-    let env: NodeJS.ProcessEnv;
+    let u: SandboxUrls;
+    const demoEnv = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'demo-'));
-      sandboxes = await startSandboxes({ host: '127.0.0.1' });
-      const u = sandboxes.urls;
-      env = {
-        NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir, PORT: '0', DATABASE_URL: await engine.freshUrl(),
-        CRM_BASE_URL: u.crm, SCHEDULING_BASE_URL: u.scheduling, TIME_BASE_URL: u.time, ERP_BASE_URL: u.erp,
-      };
-      const config = loadConfig(env);
+      // As `npm start` runs it: no platform URL set, so the four sandboxes start embedded.
+      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir, PORT: '0', DATABASE_URL: await engine.freshUrl() });
+      expect(config.platforms.embeddedSandboxes).toBe(true);
       gateway = await start(config);
-      // As the composition root does for embedded sandboxes (gateway/compose.ts): signed webhooks reach the inbox.
-      sandboxes.subscribe('crm', { url: `${gateway.url}/webhooks/crm`, secret: config.platforms.crm.webhookSecret });
-      sandboxes.subscribe('erp', { url: `${gateway.url}/webhooks/erp`, secret: config.platforms.erp.webhookSecret });
-      sandboxes.subscribe('scheduling', { url: `${gateway.url}/webhooks/scheduling`, secret: config.platforms.scheduling.webhookSecret });
+      u = readSandboxesFile(dir) as unknown as SandboxUrls;
     }, 60_000);
 
     afterAll(async () => {
       await gateway?.close();
-      await sandboxes?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('finds the layer through the sandboxes.json it writes: the gateway and the four sandboxes, and no credential', async () => {
+      const text = readFileSync(sandboxesFilePath(dir), 'utf8');
+      const file = JSON.parse(text) as Record<string, unknown>;
+      expect(Object.keys(file).sort()).toEqual(['crm', 'erp', 'gateway', 'pid', 'scheduling', 'startedAt', 'time']);
+      expect(file.gateway).toBe(gateway.url);
+      expect(file.pid).toBe(process.pid);
+      for (const platform of ['crm', 'scheduling', 'time', 'erp'] as const) {
+        const health = await fetch(`${file[platform] as string}/_sandbox/health`);
+        expect(((await health.json()) as { platform: string }).platform).toBe(platform);
+      }
+      expect(text).not.toMatch(/secret|token|password|sandbox-/i);
     });
 
     it('walks from the won deal to the CRM showing it paid, printing every step and a summary', async () => {
       const lines: string[] = [];
-      const u = sandboxes.urls;
-      const { code, result } = await main(
-        ['--url', gateway.url, '--crm-sandbox', u.crm!, '--scheduling-sandbox', u.scheduling!, '--time-sandbox', u.time!, '--erp-sandbox', u.erp!],
-        { NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir },
-        (line) => lines.push(line),
-      );
+      // Nothing but the VAR_DIR: the layer and the sandboxes come from sandboxes.json.
+      const { code, result } = await main([], demoEnv(), (line) => lines.push(line));
       const output = lines.join('\n');
       expect(code, output).toBe(0);
+      expect(output).toContain(`Layer ${gateway.url}; sandboxes crm ${u.crm}`);
       expect(result!.ok).toBe(true);
       expect(result!.log.steps.map((s) => s.step)).toEqual([
         'opportunity won', 'CRM finds it in the layer', 'create project (CRM waits)', 'project created in ERP', 'staffing requested',
@@ -81,15 +158,10 @@ for (const engine of testEngines()) {
     }, 180_000);
 
     it('stops at the first failing step, prints it with the problem and the summary, and exits 1', async () => {
-      const u = sandboxes.urls;
       await fetch(`${u.crm}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outageUntil: new Date(Date.now() + 60_000).toISOString() }) });
       const lines: string[] = [];
       try {
-        const { code, result } = await main(
-          ['--url', gateway.url, '--crm-sandbox', u.crm!, '--scheduling-sandbox', u.scheduling!, '--time-sandbox', u.time!, '--erp-sandbox', u.erp!, '--wait-seconds', '5'],
-          { NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir },
-          (line) => lines.push(line),
-        );
+        const { code, result } = await main(['--wait-seconds', '5'], demoEnv(), (line) => lines.push(line));
         expect(code).toBe(1);
         expect(result!.log.steps).toEqual([expect.objectContaining({ step: 'opportunity won', ok: false, outcome: expect.stringMatching(/answered 503/) })]);
         const output = lines.join('\n');
@@ -101,15 +173,21 @@ for (const engine of testEngines()) {
       }
     }, 60_000);
 
-    it('exits 2 naming the sandboxes it cannot find, and 1 when no layer answers', async () => {
+    it('exits 1 when the layer named by --url does not answer, and 2 on bad usage', async () => {
       const lines: string[] = [];
-      const missing = await main(['--url', gateway.url], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
-      expect(missing.code).toBe(2);
-      expect(lines.join('\n')).toMatch(/missing crm, scheduling, time, erp/);
-      const u = sandboxes.urls;
-      const down = await main(['--url', 'http://127.0.0.1:9', '--crm-sandbox', u.crm!, '--scheduling-sandbox', u.scheduling!, '--time-sandbox', u.time!, '--erp-sandbox', u.erp!], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
+      const down = await main(['--url', 'http://127.0.0.1:9'], demoEnv(), (l) => lines.push(l));
       expect(down.code).toBe(1);
-      expect(lines.join('\n')).toMatch(/No layer answers at http:\/\/127\.0\.0\.1:9/);
+      expect(lines.join('\n')).toMatch(/No layer answers at http:\/\/127\.0\.0\.1:9 .*start it with npm start, or pass --url/);
+      expect((await main(['--no-such-flag'], demoEnv(), (l) => lines.push(l))).code).toBe(2);
+    }, 30_000);
+
+    it('removes sandboxes.json when the layer stops, and then says no layer is running', async () => {
+      await gateway.close();
+      expect(existsSync(sandboxesFilePath(dir))).toBe(false);
+      const lines: string[] = [];
+      const { code } = await main([], demoEnv(), (l) => lines.push(l));
+      expect(code).toBe(1);
+      expect(lines.join('\n')).toMatch(/No layer with embedded sandboxes is running on this VAR_DIR/);
     }, 30_000);
   });
 }
