@@ -1,0 +1,50 @@
+// The gateway memoises the validator's route patterns by swapping the pathToRegexp export of
+// the validator's own path-to-regexp. That only works while the validator looks the function
+// up on the module at call time; this test fails if an upgrade changes that (or the module),
+// instead of the gateway silently losing the speed-up.
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoiseValidatorRoutes } from '../../gateway/validator-route-cache.js';
+import { bearer, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
+
+type Fn = ((path: string, options?: object) => { regexp: RegExp }) & { memoised?: true };
+const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+const mod = requireFromValidator('path-to-regexp') as { pathToRegexp: Fn };
+
+describe('validator route cache', () => {
+  let jwks: TestJwks;
+  let gw: TestGateway;
+  let jwt: string;
+  beforeAll(async () => {
+    const key = await makeKey();
+    jwks = await startJwks([key]);
+    gw = await startGateway(jwks.url);
+    jwt = await token({ key, scope: 'widgets:read', clientId: 'route-cache' });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await jwks?.close();
+  });
+
+  it('is in place, answers the same compiled pattern, and is what the validator calls', async () => {
+    memoiseValidatorRoutes();
+    const memoised = mod.pathToRegexp;
+    expect(memoised.memoised).toBe(true);
+    expect(memoised('/widgets/:id', { sensitive: false, strict: false })).toBe(memoised('/widgets/:id', { sensitive: false, strict: false }));
+    expect(memoised('/widgets/:id', { sensitive: false, strict: false }).regexp.test('/widgets/w-1')).toBe(true);
+
+    let calls = 0;
+    const counting: Fn = (path, options) => {
+      calls += 1;
+      return memoised(path, options);
+    };
+    mod.pathToRegexp = counting;
+    try {
+      const res = await fetch(`${gw.url}/system/widgets/v3/widgets/w-1`, { headers: bearer(jwt) });
+      expect(res.status).toBe(200);
+    } finally {
+      mod.pathToRegexp = memoised;
+    }
+    expect(calls, 'the validator no longer resolves pathToRegexp through the module at call time').toBeGreaterThan(0);
+  });
+});
