@@ -1,6 +1,6 @@
 // The ERP sandbox: a NetSuite REST web services stand-in (record API v1 for customers,
-// jobs, invoices, customer payments, subsidiaries, currencies and the rate-card custom
-// record; SuiteQL; OAuth 2.0 client credentials) on the shared sandbox kit.
+// jobs, project tasks (billing milestones), invoices, customer payments, subsidiaries,
+// currencies and the rate-card custom record; SuiteQL; OAuth 2.0 client credentials) on the shared sandbox kit.
 import type { SandboxDefinition } from '../kit/app.js';
 import { nsErrorBody } from './errors.js';
 import { requireBearer, tokenRoutes } from './routes/auth.js';

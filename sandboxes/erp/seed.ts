@@ -2,7 +2,7 @@
 // jobs, invoices and payments) for tests and the default start, and the large set
 // (~100 customers, 2,000 jobs, invoices and payments) for benchmarks.
 import type { SeededRandom } from '../kit/random.js';
-import type { NsCustomer, NsInvoice, NsJob } from '../../system-apis/erp/vendor-types.js';
+import type { NsCustomer, NsInvoice, NsJob, NsProjectTask } from '../../system-apis/erp/vendor-types.js';
 import { applyPayment, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from './ledger.js';
 import { emptyState, nextId, timestamp, type ErpState } from './state.js';
 
@@ -152,6 +152,35 @@ function addPayment(state: ErpState, invoice: NsInvoice, share: number, day: num
   state.records.customerPayment.set(id, payment);
 }
 
+const MILESTONES: Array<[string, number]> = [['Discovery and plan agreed', 30], ['Solution delivered', 50], ['Acceptance and handover', 20]];
+
+/**
+ * Billing milestones of the open fixed-bid projects (30/50/20 % of the budget): where the
+ * project has an invoice, the first milestone is completed and billed on it and the second
+ * is in progress; the rest are not started. Draws nothing from the random source, so the
+ * rest of the seed is unchanged.
+ */
+function addMilestones(state: ErpState, job: NsJob): void {
+  const invoice = [...state.records.invoice.values()].find((i) => i.job?.id === job.id && i.status.id !== 'D');
+  const budgetMinor = Math.round((job.estimatedRevenue ?? 0) * 100);
+  const start = Date.parse(`${job.startDate}T00:00:00Z`);
+  const end = Date.parse(`${job.projectedEndDate}T00:00:00Z`);
+  MILESTONES.forEach(([title, percent], i) => {
+    const id = nextId(state, 'projectTask');
+    const due = new Date(start + ((end - start) * (i + 1)) / MILESTONES.length).toISOString().slice(0, 10);
+    const status = invoice && i === 0 ? 'COMPLETE' : invoice && i === 1 ? 'PROGRESS' : 'NOTSTART';
+    const task: NsProjectTask & { isMilestone: boolean } = {
+      id, project: { id: job.id, refName: job.entityId }, title, isMilestone: true,
+      status: { id: status, refName: { COMPLETE: 'Completed', PROGRESS: 'In Progress', NOTSTART: 'Not Started' }[status] },
+      ...(job.startDate ? { startDate: job.startDate } : {}), finishByDate: due,
+      custevent_ms_amount: Math.round((budgetMinor * percent) / 100) / 100,
+      ...(status === 'COMPLETE' && invoice ? { custevent_ms_completed_on: invoice.custbody_period_end ?? invoice.tranDate, custevent_ms_invoice: { id: invoice.id, refName: invoice.tranId } } : {}),
+      externalId: `seed-milestone-${id}`, dateCreated: job.dateCreated, lastModifiedDate: invoice?.dateCreated ?? job.dateCreated,
+    };
+    state.records.projectTask.set(id, task);
+  });
+}
+
 export function seedErp(size: SeedSize, rng: SeededRandom): ErpState {
   const state = emptyState();
   const ids = seedReferenceData(state);
@@ -179,5 +208,6 @@ export function seedErp(size: SeedSize, rng: SeededRandom): ErpState {
     if (i % 4 === 1) addPayment(state, invoice, 1, -20 + (i % 15));
     else if (i % 4 === 2) addPayment(state, invoice, 0.4, -20 + (i % 15));
   });
+  if (size === 'small') for (const job of jobs) if (job.jobBillingType.id !== 'TM' && job.entityStatus.id !== '1') addMilestones(state, job);
   return state;
 }

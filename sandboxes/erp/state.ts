@@ -2,7 +2,7 @@
 // id sequences (entities and transactions each share one, as in NetSuite), OAuth clients
 // and issued tokens. Records are stored without links; routes add them on the way out.
 import type {
-  NsCurrency, NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsRateCard, NsRecordBase, NsSubsidiary,
+  NsCurrency, NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsProjectTask, NsRateCard, NsRecordBase, NsSubsidiary,
 } from '../../system-apis/erp/vendor-types.js';
 
 export interface ErpRecords {
@@ -13,19 +13,21 @@ export interface ErpRecords {
   invoice: Map<string, NsInvoice>;
   customerPayment: Map<string, NsCustomerPayment>;
   customrecord_rate_card: Map<string, NsRateCard>;
+  /** Project tasks; those flagged `isMilestone` are billing milestones. */
+  projectTask: Map<string, NsProjectTask & { isMilestone?: boolean }>;
 }
 
 export type ErpRecordType = keyof ErpRecords;
 export const RECORD_TYPES: readonly ErpRecordType[] = [
-  'currency', 'subsidiary', 'customer', 'job', 'invoice', 'customerPayment', 'customrecord_rate_card',
+  'currency', 'subsidiary', 'customer', 'job', 'invoice', 'customerPayment', 'customrecord_rate_card', 'projectTask',
 ];
 
-type Sequence = 'entity' | 'transaction' | 'currency' | 'subsidiary' | 'custom';
+type Sequence = 'entity' | 'transaction' | 'currency' | 'subsidiary' | 'custom' | 'task';
 
 /** Which id sequence a record type draws from. */
 const SEQUENCE: Record<ErpRecordType, Sequence> = {
   currency: 'currency', subsidiary: 'subsidiary', customer: 'entity', job: 'entity',
-  invoice: 'transaction', customerPayment: 'transaction', customrecord_rate_card: 'custom',
+  invoice: 'transaction', customerPayment: 'transaction', customrecord_rate_card: 'custom', projectTask: 'task',
 };
 
 export interface ErpState {
@@ -51,9 +53,9 @@ export function emptyState(): ErpState {
     tokens: new Map(),
     records: {
       currency: new Map(), subsidiary: new Map(), customer: new Map(), job: new Map(),
-      invoice: new Map(), customerPayment: new Map(), customrecord_rate_card: new Map(),
+      invoice: new Map(), customerPayment: new Map(), customrecord_rate_card: new Map(), projectTask: new Map(),
     },
-    sequences: { entity: 100, transaction: 1000, currency: 0, subsidiary: 0, custom: 0 },
+    sequences: { entity: 100, transaction: 1000, currency: 0, subsidiary: 0, custom: 0, task: 5000 },
     invoiceNumbers: new Map(),
     paymentNumber: 0,
     now: () => new Date(),

@@ -16,6 +16,9 @@ export type InvoiceLine = Schemas['InvoiceLine'];
 export type InvoiceStatus = Schemas['InvoiceStatus'];
 export type SourceRef = Schemas['SourceRef'];
 export type Payment = Schemas['Payment'];
+export type Milestone = Schemas['Milestone'];
+export type MilestoneStatus = Schemas['MilestoneStatus'];
+export type MilestoneBillingStatus = Milestone['billingStatus'];
 
 export type ClientMatchRequest = Schemas['ClientMatchRequest'];
 export type ClientMatchResult = Schemas['ClientMatchResult'];
@@ -26,6 +29,8 @@ export type InvoiceCreate = Schemas['InvoiceCreate'];
 export type InvoiceLineInput = Schemas['InvoiceLineInput'];
 export type InvoiceHold = Schemas['InvoiceHold'];
 export type PaymentCreate = Schemas['PaymentCreate'];
+export type MilestoneCompletion = Schemas['MilestoneCompletion'];
+export type MilestoneBilling = Schemas['MilestoneBilling'];
 
 export interface Page<T> {
   items: T[];

@@ -159,6 +159,15 @@ export function invoiceToNs(input: InvoiceCreate, party: InvoiceParty, ctx: ToVe
   };
 }
 
+/**
+ * The external id of the invoice of a project, billing period and sequence (1 for the period's
+ * first invoice), so that creating it again finds it. NetSuite external ids take letters,
+ * digits, `_` and `-` only, so the dates lose their hyphens: 62 characters at most.
+ */
+export function invoiceExternalId(engagementId: string, periodStart: string, periodEnd: string, sequence: number): string {
+  return `inv_${engagementId}_${periodStart.replace(/-/g, '')}_${periodEnd.replace(/-/g, '')}_${sequence}`;
+}
+
 // ---- payments -----------------------------------------------------------------------------------
 
 const METHODS: Record<string, Payment['method']> = { '1': 'bank-transfer', '2': 'card', '3': 'direct-debit', '4': 'other' };

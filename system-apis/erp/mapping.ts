@@ -8,7 +8,7 @@ import type {
 } from './canonical.js';
 import type { NsCustomer, NsJob, NsJobBillingTypeId, NsRateCard, NsRef, NsSubsidiary } from './vendor-types.js';
 
-export type ErpEntity = 'legal-entity' | 'client' | 'engagement' | 'invoice' | 'invoice-line' | 'payment' | 'rate-card';
+export type ErpEntity = 'legal-entity' | 'client' | 'engagement' | 'invoice' | 'invoice-line' | 'payment' | 'rate-card' | 'milestone';
 
 /** Vendor → canonical lookups, synchronous because the service resolves ids beforehand. */
 export interface ToCanonicalContext {

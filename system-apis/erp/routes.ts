@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { idempotency } from '../../core/idempotency/index.js';
 import type { Services } from '../../core/services.js';
-import type { InvoiceStatus } from './canonical.js';
+import type { InvoiceStatus, MilestoneBillingStatus, MilestoneStatus } from './canonical.js';
 import './services.js';
 
 const BASE = '/system/erp/v1';
@@ -44,7 +44,11 @@ export function erpRoutes(services: Services): Router {
   router.get('/invoices', async (req, res) => void res.json(await erp.listInvoices({
     ...paging(req), clientId: query(req, 'clientId'), engagementId: query(req, 'engagementId'), status: query(req, 'status') as InvoiceStatus | undefined,
   })));
-  router.post('/invoices', idempotent, async (req, res) => created(res, 'invoices', await erp.createInvoice(req.body)));
+  router.post('/invoices', idempotent, async (req, res) => {
+    const result = await erp.findOrCreateInvoice(req.body);
+    if (result.created) created(res, 'invoices', result.invoice);
+    else res.json(result.invoice);
+  });
   router.get('/invoices/:invoiceId', async (req, res) => void res.json(await erp.getInvoice(param(req, 'invoiceId'))));
   router.post('/invoices/:invoiceId/post', idempotent, async (req, res) => void res.json(await erp.postInvoice(param(req, 'invoiceId'))));
   router.post('/invoices/:invoiceId/hold', idempotent, async (req, res) => void res.json(await erp.holdInvoice(param(req, 'invoiceId'), req.body.reason)));
@@ -53,6 +57,14 @@ export function erpRoutes(services: Services): Router {
   router.get('/payments', async (req, res) => void res.json(await erp.listPayments({ ...paging(req), clientId: query(req, 'clientId'), invoiceId: query(req, 'invoiceId') })));
   router.post('/payments', idempotent, async (req, res) => created(res, 'payments', await erp.recordPayment(req.body)));
   router.get('/payments/:paymentId', async (req, res) => void res.json(await erp.getPayment(param(req, 'paymentId'))));
+
+  router.get('/milestones', async (req, res) => void res.json(await erp.listMilestones({
+    ...paging(req), engagementId: query(req, 'engagementId'), status: query(req, 'status') as MilestoneStatus | undefined,
+    billingStatus: query(req, 'billingStatus') as MilestoneBillingStatus | undefined,
+  })));
+  router.get('/milestones/:milestoneId', async (req, res) => void res.json(await erp.getMilestone(param(req, 'milestoneId'))));
+  router.post('/milestones/:milestoneId/complete', idempotent, async (req, res) => void res.json(await erp.markMilestoneCompleted(param(req, 'milestoneId'), req.body ?? {})));
+  router.post('/milestones/:milestoneId/bill', idempotent, async (req, res) => void res.json(await erp.markMilestoneBilled(param(req, 'milestoneId'), req.body)));
 
   return router;
 }

@@ -5,10 +5,10 @@ import { ProblemError } from '../../core/problems.js';
 import { encodeCursor } from '../kit/paging.js';
 import { newId } from '../../core/xref/index.js';
 import type { Invoice, InvoiceCreate, InvoiceStatus, Page, Payment, PaymentCreate } from './canonical.js';
-import { applicationNativeId, invoiceToCanonical, invoiceToNs, paymentApplications, paymentToCanonical, paymentToNs } from './mapping-billing.js';
+import { applicationNativeId, invoiceExternalId, invoiceToCanonical, invoiceToNs, paymentApplications, paymentToCanonical, paymentToNs } from './mapping-billing.js';
 import { ErpContext, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
 import type { ErpMasterData } from './service-master-data.js';
-import { linkNative } from './store.js';
+import { canonicalIdFor, linkNative } from './store.js';
 import type { NsCustomerPayment, NsInvoice, NsPaymentApplication } from './vendor-types.js';
 
 /** SuiteQL pre-filters per canonical status; the exact status is checked after mapping. */
@@ -63,8 +63,21 @@ export class ErpBilling {
     return invoice!;
   }
 
-  async createInvoice(input: InvoiceCreate): Promise<Invoice> {
+  /**
+   * Creates the invoice; with `sequence`, keyed in NetSuite by project, period and sequence (its
+   * external id), so that a create whose answer was lost (a crash between the ERP write and the
+   * caller recording it) finds the invoice it made instead of making a second one.
+   */
+  async findOrCreateInvoice(input: InvoiceCreate): Promise<{ invoice: Invoice; created: boolean }> {
     const jobId = await this.ctx.nativeOf('engagement', input.engagementId, '/engagementId');
+    const externalId = input.sequence === undefined ? undefined : invoiceExternalId(input.engagementId, input.periodStart, input.periodEnd, input.sequence);
+    if (externalId) {
+      const existing = await this.ctx.connector.getRecord<NsInvoice>('invoice', `eid:${externalId}`);
+      if (existing) {
+        if (existing.job?.id !== jobId) throw new ProblemError('conflict', { detail: `ERP invoice ${existing.tranId} holds this invoice's key but bills another project.` });
+        return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', existing.id, newId())), created: false };
+      }
+    }
     const project = await this.masterData.getProject(input.engagementId);
     if (project.billingHold) {
       throw new ProblemError('business-rule-violation', { detail: 'The project is on billing hold; nothing is invoiced until it is released.', errors: [{ pointer: '/engagementId', detail: 'on billing hold' }] });
@@ -82,10 +95,19 @@ export class ErpBilling {
       currency: project.currency,
     };
     const body = invoiceToNs(input, party, await this.ctx.toVendor([]));
+    if (externalId) {
+      // Upsert, not create: two racing creates of one key are one invoice.
+      const native = await this.ctx.connector.upsertRecord('invoice', externalId, body);
+      return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, newId())), created: true };
+    }
     const canonicalId = newId();
     const native = await this.ctx.connector.upsertRecord('invoice', canonicalId, body);
     await linkNative(this.ctx.db, 'invoice', canonicalId, native);
-    return this.getInvoice(canonicalId);
+    return { invoice: await this.getInvoice(canonicalId), created: true };
+  }
+
+  async createInvoice(input: InvoiceCreate): Promise<Invoice> {
+    return (await this.findOrCreateInvoice(input)).invoice;
   }
 
   async postInvoice(id: string): Promise<Invoice> {

@@ -1,11 +1,16 @@
 // The ERP system API as a typed in-process API: what process APIs call (through
 // `services.erpSystem`) and what the HTTP routes map to. Canonical in, canonical out.
-import type { Client, ClientMatchRequest, ClientMatchResult, ClientUpdate, Engagement, Invoice, InvoiceCreate, InvoiceStatus, LegalEntity, Page, Payment, PaymentCreate, ProjectCreate, ProjectUpdate, RateCard } from './canonical.js';
+import type {
+  Client, ClientMatchRequest, ClientMatchResult, ClientUpdate, Engagement, Invoice, InvoiceCreate, InvoiceStatus, LegalEntity, Milestone, MilestoneBilling, MilestoneCompletion, Page, Payment,
+  PaymentCreate, ProjectCreate, ProjectUpdate, RateCard,
+} from './canonical.js';
 import { ErpBilling } from './service-billing.js';
 import { ErpContext, type ErpSystemApiDeps, type PageRequest } from './service-context.js';
 import { ErpMasterData } from './service-master-data.js';
+import { ErpMilestones, type MilestoneQuery } from './service-milestones.js';
 
 export type { ErpSystemApiDeps, PageRequest } from './service-context.js';
+export type { MilestoneQuery } from './service-milestones.js';
 
 export interface ErpSystemApi {
   listLegalEntities(page: PageRequest): Promise<Page<LegalEntity>>;
@@ -24,18 +29,27 @@ export interface ErpSystemApi {
   listInvoices(page: PageRequest & { clientId?: string; engagementId?: string; status?: InvoiceStatus }): Promise<Page<Invoice>>;
   getInvoice(id: string): Promise<Invoice>;
   createInvoice(input: InvoiceCreate): Promise<Invoice>;
+  /** As createInvoice; with `sequence`, answers the invoice ERP already holds for that key (`created: false`). */
+  findOrCreateInvoice(input: InvoiceCreate): Promise<{ invoice: Invoice; created: boolean }>;
   postInvoice(id: string): Promise<Invoice>;
   holdInvoice(id: string, reason: string): Promise<Invoice>;
   releaseInvoice(id: string): Promise<Invoice>;
   listPayments(page: PageRequest & { clientId?: string; invoiceId?: string }): Promise<Page<Payment>>;
   getPayment(id: string): Promise<Payment>;
   recordPayment(input: PaymentCreate): Promise<Payment>;
+  listMilestones(page: MilestoneQuery): Promise<Page<Milestone>>;
+  getMilestone(id: string): Promise<Milestone>;
+  /** Completes a milestone (again on the same day: unchanged). */
+  markMilestoneCompleted(id: string, input?: MilestoneCompletion): Promise<Milestone>;
+  /** Records the invoice that billed a completed milestone (the same invoice again: unchanged). */
+  markMilestoneBilled(id: string, input: MilestoneBilling): Promise<Milestone>;
 }
 
 export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
   const ctx = new ErpContext(deps);
   const masterData = new ErpMasterData(ctx);
   const billing = new ErpBilling(ctx, masterData);
+  const milestones = new ErpMilestones(ctx, billing);
   return {
     listLegalEntities: (page) => masterData.listLegalEntities(page),
     getLegalEntity: (id) => masterData.getLegalEntity(id),
@@ -52,11 +66,16 @@ export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
     listInvoices: (page) => billing.listInvoices(page),
     getInvoice: (id) => billing.getInvoice(id),
     createInvoice: (input) => billing.createInvoice(input),
+    findOrCreateInvoice: (input) => billing.findOrCreateInvoice(input),
     postInvoice: (id) => billing.postInvoice(id),
     holdInvoice: (id, reason) => billing.holdInvoice(id, reason),
     releaseInvoice: (id) => billing.releaseInvoice(id),
     listPayments: (page) => billing.listPayments(page),
     getPayment: (id) => billing.getPayment(id),
     recordPayment: (input) => billing.recordPayment(input),
+    listMilestones: (page) => milestones.listMilestones(page),
+    getMilestone: (id) => milestones.getMilestone(id),
+    markMilestoneCompleted: (id, input) => milestones.markCompleted(id, input),
+    markMilestoneBilled: (id, input) => milestones.markBilled(id, input),
   };
 }

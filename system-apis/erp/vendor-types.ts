@@ -192,6 +192,31 @@ export interface NsRateCard extends NsRecordBase {
   custrecord_rc_status?: NsRef;
 }
 
+/** Project task status ids (`NOTSTART` Not Started, `PROGRESS` In Progress, `COMPLETE` Completed). */
+export type NsProjectTaskStatusId = 'NOTSTART' | 'PROGRESS' | 'COMPLETE';
+
+/**
+ * A project task (REST record `projectTask`), used here as a billing milestone: a task marked
+ * as milestone (the `ismilestone` column; the REST record does not expose the flag, so it is
+ * read through SuiteQL) whose custom fields carry the fee due when it is completed. The fee is
+ * in the project's currency, as on a Fixed Bid, Milestone billing schedule.
+ */
+export interface NsProjectTask extends NsRecordBase {
+  /** The project (job) the task belongs to. */
+  project: NsRef;
+  title: string;
+  status: NsRef & { id: NsProjectTaskStatusId };
+  startDate?: string;
+  /** The date the task should be finished by (the planned milestone date). */
+  finishByDate?: string;
+  /** Custom field (currency): the fee billed when the milestone is completed, in the project currency. */
+  custevent_ms_amount?: number;
+  /** Custom field (date): the day the milestone was completed. */
+  custevent_ms_completed_on?: string;
+  /** Custom field (transaction): the invoice that billed the milestone. */
+  custevent_ms_invoice?: NsRef;
+}
+
 /** Collection answer of `GET /record/v1/{type}` (items carry only links and id). */
 export interface NsCollection {
   links: NsLink[];
@@ -235,4 +260,4 @@ export interface NsTokenResponse {
   expires_in: number;
 }
 
-export type NsRecordType = 'customer' | 'job' | 'invoice' | 'customerPayment' | 'subsidiary' | 'currency' | 'customrecord_rate_card';
+export type NsRecordType = 'customer' | 'job' | 'invoice' | 'customerPayment' | 'subsidiary' | 'currency' | 'customrecord_rate_card' | 'projectTask';

@@ -193,7 +193,7 @@ export interface paths {
         put?: never;
         /**
          * Create an invoice
-         * @description Creates an invoice for a project and period, as a draft or posted at once.
+         * @description Creates an invoice for a project and period, as a draft or posted at once. With `sequence` it is keyed in ERP by project, period and sequence: when ERP already holds the invoice of that key (an earlier create whose answer was lost), it is answered as it is, with 200, and nothing is written.
          */
         post: operations["createInvoice"];
         delete?: never;
@@ -320,6 +320,86 @@ export interface paths {
         get: operations["getPayment"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/milestones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List billing milestones
+         * @description Billing milestones of fixed-fee and milestone-billed projects (NetSuite project tasks marked as milestones), optionally of one project, in one status, billed or not. Ordered by ERP creation.
+         */
+        get: operations["listMilestones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/milestones/{milestoneId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a billing milestone
+         * @description One billing milestone.
+         */
+        get: operations["getMilestone"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/milestones/{milestoneId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a milestone completed
+         * @description Marks the milestone completed (the project task's status Completed), on `completedOn` or today. Completing a completed milestone again on the same day, or without a date, answers it unchanged; a different date is a 409. A billed milestone cannot change.
+         */
+        post: operations["markMilestoneCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/milestones/{milestoneId}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the invoice that billed a milestone
+         * @description Records on the milestone the invoice of its project that bills it, so that it is billed once. Recording the same invoice again answers the milestone unchanged; another invoice is a 409. Only a completed milestone can be billed (422).
+         */
+        post: operations["billMilestone"];
         delete?: never;
         options?: never;
         head?: never;
@@ -518,6 +598,11 @@ export interface components {
             lines: components["schemas"]["InvoiceLineInput"][];
             /** @default false */
             post: boolean;
+            /**
+             * Format: int32
+             * @description Which invoice of this project and period this is: 1 for the first, 2 for a later one that bills work approved after the first. When given, it is, with the project and the period, the invoice's key in ERP (its external id, `inv_<project>_<periodStart>_<periodEnd>_<sequence>`, dates as YYYYMMDD: NetSuite external ids take letters, digits, `_` and `-`), so creating it again (a retry after a lost answer, with a new Idempotency-Key) answers the invoice created first, never a second one. Without it every create is a new invoice.
+             */
+            sequence?: number;
         };
         /**
          * @description Why the invoice is held.
@@ -548,6 +633,64 @@ export interface components {
             /** @enum {string} */
             method?: "bank-transfer" | "card" | "direct-debit" | "other";
             reference?: string;
+        };
+        /**
+         * @description Where the milestone stands: NetSuite's project task status (Not Started, In Progress, Completed).
+         * @enum {string}
+         */
+        MilestoneStatus: "not-started" | "in-progress" | "completed";
+        /**
+         * @description A billing milestone of a fixed-fee or milestone-billed project: a fee, in the project's currency, due when the milestone is completed. In NetSuite a project task marked as milestone, its fee as on the project's Fixed Bid, Milestone billing schedule. Billed once: `invoiceId` names the invoice that billed it.
+         * @example {
+         *       "id": "01a216af-078d-7328-958b-c3e1a2b4d5f6",
+         *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+         *       "name": "Solution delivered",
+         *       "amount": {
+         *         "amountMinor": 7500000,
+         *         "currency": "EUR"
+         *       },
+         *       "plannedDate": "2026-11-20",
+         *       "status": "completed",
+         *       "completedOn": "2026-11-18",
+         *       "billingStatus": "billed",
+         *       "invoiceId": "01a216af-078d-7328-958b-baab44c54cc8",
+         *       "updatedAt": "2026-11-18T16:20:00Z"
+         *     }
+         */
+        Milestone: {
+            readonly id: components["schemas"]["ServerId"];
+            engagementId: components["schemas"]["Id"];
+            name: string;
+            amount: components["schemas"]["Money"];
+            plannedDate?: components["schemas"]["PlainDate"];
+            status: components["schemas"]["MilestoneStatus"];
+            completedOn?: components["schemas"]["PlainDate"];
+            /** @enum {string} */
+            billingStatus: "unbilled" | "billed";
+            invoiceId?: components["schemas"]["Id"];
+            updatedAt: components["schemas"]["Instant"];
+        };
+        MilestonePage: {
+            items: components["schemas"]["Milestone"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * @description When the milestone was completed; today (UTC) when absent.
+         * @example {
+         *       "completedOn": "2026-11-18"
+         *     }
+         */
+        MilestoneCompletion: {
+            completedOn?: components["schemas"]["PlainDate"];
+        };
+        /**
+         * @description The invoice, of the milestone's project, that bills the milestone.
+         * @example {
+         *       "invoiceId": "01a216af-078d-7328-958b-baab44c54cc8"
+         *     }
+         */
+        MilestoneBilling: {
+            invoiceId: components["schemas"]["Id"];
         };
         /**
          * Format: uuid
@@ -971,6 +1114,12 @@ export interface components {
             items: components["schemas"]["Payment"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
+        /**
+         * Format: date-time
+         * @description An instant in RFC 3339 form, in UTC (`Z`).
+         * @example 2026-11-26T07:30:00Z
+         */
+        Instant: string;
     };
     responses: {
         /** @description The request is malformed: invalid JSON, a bad parameter, or a malformed Idempotency-Key. */
@@ -1227,6 +1376,12 @@ export interface components {
         InvoiceFilter: components["schemas"]["Id"];
         /** @description Only invoices in this status. */
         InvoiceStatusFilter: components["schemas"]["InvoiceStatus"];
+        /** @description Canonical id (UUIDv7) of the milestone. */
+        MilestoneId: components["schemas"]["Id"];
+        /** @description Only milestones in this status. */
+        MilestoneStatusFilter: components["schemas"]["MilestoneStatus"];
+        /** @description Only milestones billed, or not yet billed. */
+        MilestoneBillingStatusFilter: "unbilled" | "billed";
         /**
          * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
          * @example eyJrIjoiMDFhMjE2YWYifQ
@@ -2247,6 +2402,18 @@ export interface operations {
             };
         };
         responses: {
+            /** @description ERP already held the invoice of this project, period and `sequence`; it is answered as it is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
             /** @description The invoice was created. */
             201: {
                 headers: {
@@ -2937,6 +3104,264 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listMilestones: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
+                 * @example eyJrIjoiMDFhMjE2YWYifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Page size. At most 200; the default is 50.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description Only records of this project (engagement). */
+                engagementId?: components["parameters"]["ProjectFilter"];
+                /** @description Only milestones in this status. */
+                status?: components["parameters"]["MilestoneStatusFilter"];
+                /** @description Only milestones billed, or not yet billed. */
+                billingStatus?: components["parameters"]["MilestoneBillingStatusFilter"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of milestones. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078d-7328-958b-c3e1a2b4d5f6",
+                     *           "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *           "name": "Solution delivered",
+                     *           "amount": {
+                     *             "amountMinor": 7500000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "plannedDate": "2026-11-20",
+                     *           "status": "completed",
+                     *           "completedOn": "2026-11-18",
+                     *           "billingStatus": "unbilled",
+                     *           "updatedAt": "2026-11-18T16:20:00Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MilestonePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getMilestone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical id (UUIDv7) of the milestone. */
+                milestoneId: components["parameters"]["MilestoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The milestone. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078d-7328-958b-c3e1a2b4d5f6",
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "name": "Solution delivered",
+                     *       "amount": {
+                     *         "amountMinor": 7500000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "plannedDate": "2026-11-20",
+                     *       "status": "completed",
+                     *       "completedOn": "2026-11-18",
+                     *       "billingStatus": "unbilled",
+                     *       "updatedAt": "2026-11-18T16:20:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Milestone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    markMilestoneCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Canonical id (UUIDv7) of the milestone. */
+                milestoneId: components["parameters"]["MilestoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "completedOn": "2026-11-18"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MilestoneCompletion"];
+            };
+        };
+        responses: {
+            /** @description The milestone after the change. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078d-7328-958b-c3e1a2b4d5f6",
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "name": "Solution delivered",
+                     *       "amount": {
+                     *         "amountMinor": 7500000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "plannedDate": "2026-11-20",
+                     *       "status": "completed",
+                     *       "completedOn": "2026-11-18",
+                     *       "billingStatus": "unbilled",
+                     *       "updatedAt": "2026-11-18T16:20:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Milestone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    billMilestone: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Canonical id (UUIDv7) of the milestone. */
+                milestoneId: components["parameters"]["MilestoneId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "invoiceId": "01a216af-078d-7328-958b-baab44c54cc8"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MilestoneBilling"];
+            };
+        };
+        responses: {
+            /** @description The milestone after the change. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078d-7328-958b-c3e1a2b4d5f6",
+                     *       "engagementId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "name": "Solution delivered",
+                     *       "amount": {
+                     *         "amountMinor": 7500000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "plannedDate": "2026-11-20",
+                     *       "status": "completed",
+                     *       "completedOn": "2026-11-18",
+                     *       "billingStatus": "billed",
+                     *       "invoiceId": "01a216af-078d-7328-958b-baab44c54cc8",
+                     *       "updatedAt": "2026-11-18T16:20:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Milestone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];

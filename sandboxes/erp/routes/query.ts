@@ -67,6 +67,14 @@ const TABLES: Record<string, TableDef> = {
       id: c.id, name: c.name, symbol: c.symbol, currencyprecision: String(c.currencyPrecision), isbasecurrency: bool(c.isBaseCurrency), isinactive: bool(c.isInactive),
     })),
   ),
+  projecttask: table(
+    ['id', 'project', 'title', 'ismilestone', 'status', 'startdate', 'finishbydate', 'custevent_ms_amount', 'custevent_ms_completed_on', 'custevent_ms_invoice', 'externalid', 'lastmodifieddate'],
+    (s) => [...s.records.projectTask.values()].map((t) => ({
+      id: t.id, project: t.project.id, title: t.title, ismilestone: bool(t.isMilestone), status: t.status.id, startdate: str(t.startDate), finishbydate: str(t.finishByDate),
+      custevent_ms_amount: str(t.custevent_ms_amount), custevent_ms_completed_on: str(t.custevent_ms_completed_on), custevent_ms_invoice: refId(t.custevent_ms_invoice),
+      externalid: str(t.externalId), lastmodifieddate: t.lastModifiedDate,
+    })),
+  ),
   customrecord_rate_card: table(
     ['id', 'name', 'externalid', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_effective_to', 'lastmodified'],
     (s) => [...s.records.customrecord_rate_card.values()].map((r) => ({

@@ -21,6 +21,8 @@ export interface RecordTypeRules {
   sublists?: readonly string[];
   /** Fields an update may change (default: all `fields`). */
   updatable?: readonly string[];
+  /** Stored fields REST web services do not expose on reads (the sandbox still keeps them for SuiteQL). */
+  hidden?: readonly string[];
   writable: boolean;
   create?(state: ErpState, record: Stored, events: ErpEvents): void;
   update?(state: ErpState, record: Stored, patch: Body, events: ErpEvents): void;
@@ -206,6 +208,61 @@ const rateCard: RecordTypeRules = {
   },
 };
 
+const TASK_STATUSES = { NOTSTART: 'Not Started', PROGRESS: 'In Progress', COMPLETE: 'Completed' };
+
+/**
+ * Project tasks. Those flagged `isMilestone` carry a fee (`custevent_ms_amount`, in the
+ * project's currency). Completing one stamps its completion date; a milestone an invoice
+ * has billed cannot be reopened, re-priced or billed by another invoice.
+ */
+const projectTask: RecordTypeRules = {
+  fields: ['project', 'title', 'isMilestone', 'status', 'startDate', 'finishByDate', 'custevent_ms_amount', 'custevent_ms_completed_on', 'custevent_ms_invoice'],
+  required: ['project', 'title'],
+  refs: { project: 'job', custevent_ms_invoice: 'invoice' },
+  updatable: ['title', 'status', 'startDate', 'finishByDate', 'custevent_ms_amount', 'custevent_ms_completed_on', 'custevent_ms_invoice'],
+  hidden: ['isMilestone'],
+  writable: true,
+  create(state, record) {
+    record.status ??= { id: 'NOTSTART' };
+    record.isMilestone = Boolean(record.isMilestone);
+    validateTask(state, record);
+  },
+  update(state, record, patch) {
+    const before = state.records.projectTask.get(record.id)!;
+    if (before.custevent_ms_invoice) {
+      const invoiceId = (patch.custevent_ms_invoice as { id?: string } | undefined)?.id;
+      if (invoiceId !== undefined && invoiceId !== before.custevent_ms_invoice.id) {
+        throw new NsFault(400, 'USER_ERROR', `Milestone ${before.title} is already billed on invoice ${before.custevent_ms_invoice.refName ?? before.custevent_ms_invoice.id}.`, { 'o:errorPath': 'custevent_ms_invoice' });
+      }
+      const changed = (record.status as { id?: unknown }).id !== before.status.id
+        || record.custevent_ms_amount !== before.custevent_ms_amount || record.custevent_ms_completed_on !== before.custevent_ms_completed_on;
+      if (changed) throw new NsFault(400, 'USER_ERROR', `Milestone ${before.title} is billed; its status, amount and completion date cannot change.`);
+    }
+    validateTask(state, record);
+  },
+};
+
+function validateTask(state: ErpState, record: Stored): void {
+  checkChoice(record, 'status', TASK_STATUSES);
+  checkDate(record, 'startDate');
+  checkDate(record, 'finishByDate');
+  checkDate(record, 'custevent_ms_completed_on');
+  if (typeof record.title !== 'string' || record.title.trim() === '' || record.title.length > 256) throw invalidField('title');
+  const job = state.records.job.get((record.project as { id: string }).id)!;
+  if (record.custevent_ms_amount !== undefined && record.custevent_ms_amount !== null) {
+    if (minorOf(record.custevent_ms_amount, currencyCode(state, job.currency.id), 'custevent_ms_amount') < 0) throw invalidField('custevent_ms_amount');
+  }
+  const status = (record.status as { id: string }).id;
+  if (status === 'COMPLETE') record.custevent_ms_completed_on ??= timestamp(state.now()).slice(0, 10);
+  // A task that is not (or no longer) completed has no completion date.
+  else record.custevent_ms_completed_on = undefined;
+  if (record.custevent_ms_invoice) {
+    if (status !== 'COMPLETE') throw invalidField('custevent_ms_invoice', 'Only a completed milestone can be billed.');
+    const invoice = state.records.invoice.get((record.custevent_ms_invoice as { id: string }).id)!;
+    if (invoice.job?.id !== job.id) throw invalidField('custevent_ms_invoice', `Invoice ${invoice.tranId} does not bill project ${job.entityId}.`);
+  }
+}
+
 const readOnly = (refs: Record<string, ErpRecordType> = {}): RecordTypeRules => ({ fields: [], required: [], refs, writable: false });
 
 export const RULES: Record<ErpRecordType, RecordTypeRules> = {
@@ -214,6 +271,7 @@ export const RULES: Record<ErpRecordType, RecordTypeRules> = {
   invoice,
   customerPayment,
   customrecord_rate_card: rateCard,
+  projectTask,
   subsidiary: readOnly({ currency: 'currency' }),
   currency: readOnly(),
 };

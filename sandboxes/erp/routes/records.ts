@@ -11,7 +11,9 @@ import type { NsInvoice, NsLink } from '../../../system-apis/erp/vendor-types.js
 
 const BASE = '/services/rest/record/v1';
 const MAX_LIMIT = 1000;
-/** Fields NetSuite computes; a write that carries them is not an error, they are just ignored. */
+/** An external ID is letters, digits, underscores and hyphens (NetSuite "Using External IDs"). */
+const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
+/** Fields NetSuite computes (unless the record type lets them be set); a write that carries them is not an error, they are just ignored. */
 const READ_ONLY = new Set(['id', 'links', 'refName', 'dateCreated', 'lastModifiedDate', 'tranId', 'total', 'subtotal', 'amountRemaining', 'amountPaid', 'status', 'applied', 'unapplied']);
 
 export interface RecordRouteDeps {
@@ -45,6 +47,7 @@ export function present(deps: RecordRouteDeps, type: ErpRecordType, record: Stor
   const out: Record<string, unknown> = { links: [{ rel: 'self', href: self }] };
   const rules = RULES[type];
   for (const [field, value] of Object.entries(structuredClone(record))) {
+    if (rules.hidden?.includes(field) || value === undefined) continue;
     const refType = rules.refs[field];
     if (refType && value && typeof value === 'object') {
       out[field] = { links: [{ rel: 'self', href: `${base}${BASE}/${refType}/${(value as { id: string }).id}` }], ...value };
@@ -70,7 +73,7 @@ function checkBody(type: ErpRecordType, body: unknown, mode: 'create' | 'update'
   const allowed = new Set([...(mode === 'create' ? rules.fields : (rules.updatable ?? rules.fields)), 'externalId']);
   const clean: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
-    if (READ_ONLY.has(field)) continue;
+    if (READ_ONLY.has(field) && !rules.fields.includes(field)) continue;
     if (!allowed.has(field)) {
       if (mode === 'upsert' && rules.fields.includes(field)) continue;
       const detail = rules.fields.includes(field) ? `The field '${field}' cannot be changed on this record.` : `Invalid field '${field}' for record type '${type}'.`;
@@ -78,7 +81,7 @@ function checkBody(type: ErpRecordType, body: unknown, mode: 'create' | 'update'
     }
     clean[field] = value;
   }
-  if (clean.externalId !== undefined && (typeof clean.externalId !== 'string' || clean.externalId.length === 0 || clean.externalId.length > 255)) {
+  if (clean.externalId !== undefined && (typeof clean.externalId !== 'string' || !EXTERNAL_ID.test(clean.externalId))) {
     throw invalidField('externalId');
   }
   return clean;
@@ -168,6 +171,7 @@ export function recordRoutes(router: Router, deps: RecordRouteDeps): void {
     if (!key.startsWith('eid:') || key.length < 5) {
       throw new NsFault(400, 'USER_ERROR', 'Upsert needs an external ID in the URL: PUT /record/v1/{type}/eid:{externalId}.');
     }
+    if (!EXTERNAL_ID.test(key.slice(4))) throw invalidField('externalId', 'An external ID holds only letters, numbers, underscores and hyphens.');
     const existing = findRecord(deps.state(), type, key);
     let id: string;
     if (existing) {
