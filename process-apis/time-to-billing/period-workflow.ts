@@ -1,10 +1,11 @@
-// Billing a whole period: finds every engagement with approved billable work up to the
-// period's end and starts (or finds) its own engagement run, keyed by engagement and period.
+// Billing a whole period: finds every engagement with approved billable work or completed,
+// unbilled milestones up to the period's end and starts (or finds) its own engagement run,
+// keyed by engagement and period.
 import { ProblemError } from '../../core/problems.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
 import { insertRun } from '../../core/workflows/runs.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
-import { unbilledWork, type TimeToBillingDeps } from './workflow.js';
+import { unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './workflow.js';
 
 export const PERIOD_WORKFLOW = 'time-to-billing-period';
 
@@ -20,7 +21,9 @@ export function periodBillingWorkflow(deps: TimeToBillingDeps, engagementWorkflo
         async run({ input }) {
           const period = billingPeriod(input.periodStart, input.periodEnd);
           const work = await unbilledWork(deps.time, undefined, period.end);
-          const engagements = [...new Set([...work.entries.map((e) => e.engagementId), ...work.expenses.map((x) => x.engagementId)])].sort();
+          // Completed, unbilled milestones of fixed-fee engagements are billable work too.
+          const milestones = await unbilledMilestones(deps.erp, undefined, period.end);
+          const engagements = [...new Set([...work.entries.map((e) => e.engagementId), ...work.expenses.map((x) => x.engagementId), ...milestones.map((m) => m.engagementId)])].sort();
           const runs: Array<{ engagementId: string; runId: string }> = [];
           const unknown: string[] = [];
           // Inserting the runs is idempotent by key, so a retried step starts nothing twice.

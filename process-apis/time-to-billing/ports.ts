@@ -30,6 +30,7 @@ export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpens
 export type ErpForBilling = Pick<
   ErpSystemApi,
   'getProject' | 'listProjects' | 'getRateCard' | 'listRateCards' | 'getLegalEntity' | 'getClient' | 'listInvoices' | 'getInvoice' | 'createInvoice' | 'postInvoice' | 'listPayments'
+  | 'listMilestones' | 'markMilestoneBilled'
 >;
 
 /** Every page of a cursor-paged list. */

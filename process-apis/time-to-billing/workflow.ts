@@ -1,13 +1,14 @@
 // The time-to-billing workflow for one engagement and billing period: wait out a billing hold,
 // allocate approved billable work to one invoice in the store, post that invoice to ERP
-// (adopting it if an earlier attempt already created it), then mark each entry billed in Time.
+// (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then mark each entry
+// billed in Time and each milestone billed in ERP.
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
-import type { Invoice } from '../../system-apis/erp/canonical.js';
+import type { Invoice, Milestone } from '../../system-apis/erp/canonical.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
-import type { BillableExpense, BillableTimeEntry } from './billing-model.js';
+import type { BillableExpense, BillableTimeEntry, BillingMilestone } from './billing-model.js';
 import { allocatedAmong, clearHold, invoiceByKey, invoiceOfRun, markAllocations, recordHold, recordInvoice, setInvoiceState, unmarkedAllocations, type Allocation } from './billing-store.js';
 import { loadEngagementContext } from './engagement-context.js';
 import { draftInvoice } from './invoice-draft.js';
@@ -48,6 +49,21 @@ export function toBillableExpense(x: Expense): BillableExpense {
   };
 }
 
+export function toBillingMilestone(m: Milestone): BillingMilestone {
+  return {
+    id: m.id, engagementId: m.engagementId, name: m.name, amount: m.amount, ...(m.completedOn ? { completedOn: m.completedOn } : {}),
+    billed: m.billingStatus === 'billed',
+  };
+}
+
+/** Completed milestones ERP has not billed yet, of one engagement or all, completed by `to`. */
+export async function unbilledMilestones(erp: Pick<ErpForBilling, 'listMilestones'>, engagementId: string | undefined, to: string): Promise<BillingMilestone[]> {
+  const milestones = await allPages((cursor) =>
+    erp.listMilestones({ status: 'completed', billingStatus: 'unbilled', limit: 200, ...(engagementId ? { engagementId } : {}), ...(cursor ? { cursor } : {}) }),
+  );
+  return milestones.filter((m) => m.completedOn !== undefined && m.completedOn <= to).map(toBillingMilestone);
+}
+
 /** Approved, billable, not yet billed work of one engagement up to `to`, as Time reports it. */
 export async function unbilledWork(time: TimeForBilling, engagementId: string | undefined, to: string | undefined): Promise<{ entries: TimeEntry[]; expenses: Expense[] }> {
   const query = { approvalStatus: 'approved' as const, billingStatus: 'unbilled' as const, ...(engagementId ? { engagementId } : {}), ...(to ? { to } : {}), limit: 200 };
@@ -67,14 +83,6 @@ async function mapLimited<T>(items: readonly T[], concurrency: number, fn: (item
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-}
-
-/** An ERP invoice of this engagement and period that bills any of `sourceIds` (an earlier attempt's). */
-async function findPostedEarlier(erp: ErpForBilling, engagementId: string, periodStart: string, periodEnd: string, sourceIds: ReadonlySet<string>): Promise<Invoice | undefined> {
-  const invoices = await allPages((cursor) => erp.listInvoices({ engagementId, limit: 200, ...(cursor ? { cursor } : {}) }));
-  return invoices.find(
-    (inv) => inv.periodStart === periodStart && inv.periodEnd === periodEnd && inv.lines.some((l) => l.sources.some((s) => sourceIds.has(s.id))),
-  );
 }
 
 export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefinition<BillingRunInput> {
@@ -101,8 +109,10 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           }
           const period = billingPeriod(input.periodStart, input.periodEnd);
           const waiting = await unbilledWork(time, engagementId, period.end);
-          const rated = rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated;
-          const amount = rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0);
+          // What waits: rated hours of a time-and-materials engagement, completed milestones of a fixed-fee one.
+          const amount = ctx.engagement.billingModel === 'time-and-materials'
+            ? rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0)
+            : (await guarded(() => unbilledMilestones(erp, engagementId, period.end))).reduce((sum, m) => sum + m.amount.amountMinor, 0);
           await recordHold(db, {
             engagementId,
             reason: 'The engagement is on billing hold in ERP.',
@@ -123,11 +133,14 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           const period = billingPeriod(input.periodStart, input.periodEnd);
           const ctx = await guarded(() => loadEngagementContext(erp, rules, engagementId));
           const work = await guarded(() => unbilledWork(time, engagementId, period.end));
-          // Work an invoice already holds (Time not yet told) is not billed again.
-          const taken = await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id)]);
+          // Fixed-fee and milestone engagements bill completed milestones (their hours are not billed as time).
+          const completed = ctx.engagement.billingModel === 'time-and-materials' ? [] : await guarded(() => unbilledMilestones(erp, engagementId, period.end));
+          // Work an invoice already holds (Time or ERP not yet told) is not billed again.
+          const taken = await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id), ...completed.map((m) => m.id)]);
           const entries = work.entries.filter((e) => !taken.has(e.id)).map(toBillableEntry);
           const expenses = work.expenses.filter((x) => !taken.has(x.id)).map(toBillableExpense);
-          const outcome = draftInvoice({ engagement: ctx.engagement, period, customer: ctx.customer, entries, expenses, milestones: [], rules });
+          const milestones = completed.filter((m) => !taken.has(m.id));
+          const outcome = draftInvoice({ engagement: ctx.engagement, period, customer: ctx.customer, entries, expenses, milestones, rules });
           if (outcome.kind === 'on-hold') throw new TransientError(outcome.reason, { retryAfterMs: holdRecheckMs });
           if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
           if (outcome.kind === 'nothing-to-bill') return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
@@ -143,19 +156,16 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
       {
         name: 'post-invoice',
         platform: 'erp',
-        async run({ results, attempt }) {
+        async run({ results }) {
           const key = (results['allocate-entries'] as { invoiceKey: string | null }).invoiceKey;
           if (!key) return { erpInvoiceId: null };
           const row = (await invoiceByKey(db, key))!;
           let invoice: Invoice | undefined;
           if (row.erpInvoiceId) invoice = await guarded(() => erp.getInvoice(row.erpInvoiceId!));
-          else if (attempt > 1) {
-            // An earlier attempt may have created it before failing or dying: adopt, never duplicate.
-            const sources = new Set(row.draft.lines.flatMap((l) => l.sourceIds));
-            invoice = await guarded(() => findPostedEarlier(erp, row.engagementId, row.draft.period.start, row.draft.period.end, sources));
-          }
-          if (!invoice) {
-            // Issued today, due after the issuing entity's payment terms.
+          else {
+            // An earlier attempt may have created it before failing or dying without recording it:
+            // the create is keyed by engagement, period and sequence in ERP, so it answers that invoice
+            // as it is and writes nothing. Issued today, due after the issuing entity's payment terms.
             const issueDate = new Date().toISOString().slice(0, 10);
             const termsDays = rules.entity(row.draft.legalEntityCode).paymentTermsDays;
             const dueDate = new Date(Date.parse(`${issueDate}T00:00:00Z`) + termsDays * 86_400_000).toISOString().slice(0, 10);
@@ -168,8 +178,17 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
                 dueDate,
                 lines: erpLines(row.draft),
                 post: true,
+                // Keys the invoice in ERP: created again after a lost answer, it is found, not doubled.
+                sequence: row.sequence,
               }),
             );
+            // The invoice of this key must bill exactly this draft's work (an invoice the key found
+            // that bills anything else is not ours to mark): stop and show it rather than mis-mark.
+            const billed = invoice.lines.flatMap((l) => l.sources.map((s) => s.id)).sort();
+            const drafted = row.draft.lines.flatMap((l) => l.sourceIds).sort();
+            if (billed.join() !== drafted.join()) {
+              throw new PermanentError(`ERP invoice ${invoice.number ?? invoice.id} holds the key of this engagement, period and sequence but bills other work.`);
+            }
           }
           await setInvoiceState(db, key, 'created', invoice.id);
           if (invoice.status === 'draft') invoice = await guarded(() => erp.postInvoice(invoice!.id));
@@ -196,6 +215,7 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
               const billing = { billingStatus: 'billed' as const, invoiceId: invoice.id, ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}) };
               if (a.sourceKind === 'time-entry') await guarded(() => time.markTimeEntryBilled(a.sourceId, billing));
               else if (a.sourceKind === 'expense') await guarded(() => time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id }));
+              else if (a.sourceKind === 'milestone') await guarded(() => erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id }));
               done.push(a.sourceId);
               if (done.length >= 500) await flush();
             });
