@@ -16,12 +16,18 @@ export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   constructor(private readonly options: BreakerOptions = DEFAULT_BREAKER) {}
 
-  /** The breaker for a platform, created on first use. Permanent errors do not count as failures. */
+  /**
+   * The breaker for a platform, created on first use. Permanent errors and waits that are not
+   * the platform's doing (WaitingError) do not count as failures.
+   */
   for(platform: string): CircuitBreakerPolicy {
     let breaker = this.breakers.get(platform);
     if (!breaker) {
       breaker = circuitBreaker(
-        handleWhen((err) => retryHints(err).retryable !== false),
+        handleWhen((err) => {
+          const hints = retryHints(err);
+          return hints.retryable !== false && hints.platformFault !== false;
+        }),
         { halfOpenAfter: this.options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.options.threshold) },
       );
       this.breakers.set(platform, breaker);

@@ -4,8 +4,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { BreakerRegistry } from '../resilience/breakers.js';
-import { PermanentError, TransientError } from '../resilience/errors.js';
+import { PermanentError, TransientError, WaitingError } from '../resilience/errors.js';
 import { withTransaction, type Store } from '../store/index.js';
+import { CircuitState } from 'cockatiel';
 import { Registry } from 'prom-client';
 import { cancelRun, defineWorkflow, promWorkflowMetrics, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
 
@@ -207,6 +208,35 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(runB.state).toBe('waiting');
     expect(runB.steps[0].attempts).toBe(0);
     expect(calls).toBe(2);
+  });
+
+  it('does not count a step that waits for the layer\'s own work against its platform breaker', async () => {
+    const breakers = new BreakerRegistry({ threshold: 2, halfOpenAfterMs: 60_000 });
+    let waits = 0;
+    let pushed = 0;
+    // One run waits (as the intake waits for a provisioning run) until another run, on the same
+    // platform, has done its work. Counting the waits would open the breaker and hold back the
+    // very run waited for.
+    const waiter = defineWorkflow({ name: 'await-push', retry: { ...fast, maxAttempts: 1_000 }, steps: [{ name: 'await', platform: 'crm', run: async () => {
+      if (pushed === 0) {
+        waits++;
+        throw new WaitingError('the push is still running', { retryAfterMs: 1 });
+      }
+      return 'seen';
+    } }] });
+    const pusher = defineWorkflow({ name: 'push', steps: [{ name: 'push', platform: 'crm', run: async () => ++pushed }] });
+    const wf = new WorkflowEngine({ store, breakers, definitions: [waiter, pusher] });
+    const a = await wf.startRun('await-push', {}, { runKey: 'a' });
+    for (let i = 0; i < 50 && waits < 3; i++) {
+      await wf.drain();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(waits, 'waits before the push starts').toBeGreaterThanOrEqual(3);
+    const b = await wf.startRun('push', {}, { runKey: 'b' });
+    await settle(wf);
+    expect((await getRun(store.db, b.id)).state).toBe('completed');
+    expect((await getRun(store.db, a.id)).state).toBe('completed');
+    expect(breakers.state('crm')).toBe(CircuitState.Closed);
   });
 
   it('takes over a run whose holder died, resuming after the last checkpoint', async () => {

@@ -8,7 +8,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import type { Database } from '../../core/store/schema.js';
 import { defineWorkflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import { readChangeEvent } from '../../system-apis/crm/change-events.js';
-import { TransientError } from '../../core/resilience/errors.js';
+import { WaitingError } from '../../core/resilience/errors.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { CrmForProvisioning } from './ports.js';
 
@@ -57,6 +57,8 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
         // The deal may flap (won, reopened, won again) while a run validates it: a run that
         // found it not won is rejected for its stage. Waiting for the run and starting again
         // when the deal is won by then makes sure the last closed-won change provisions.
+        // Waiting is not the CRM failing: it must not open the CRM breaker, which would hold
+        // back the provisioning runs' own CRM write-back, the very thing waited for.
         name: 'settle-provisioning',
         platform: 'crm',
         retry: { maxAttempts: 100_000, baseDelayMs: 500, maxDelayMs: 5_000 },
@@ -64,10 +66,10 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
           const { opportunityIds } = results['start-provisioning'] as { opportunityIds: string[] };
           for (const opportunityId of opportunityIds) {
             const latest = await control().latest(opportunityId);
-            if (latest && UNFINISHED.has(latest.status)) throw new TransientError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
+            if (latest && UNFINISHED.has(latest.status)) throw new WaitingError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
             if (latest?.status === 'rejected' && latest.pointers.includes('/stage') && (await crm.getOpportunity(opportunityId)).stage === 'closed-won') {
               await control().provision(opportunityId);
-              throw new TransientError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
+              throw new WaitingError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
             }
           }
           return { settled: opportunityIds };

@@ -42,9 +42,13 @@ for (const engine of testEngines()) {
       await fetch(`${h.sandboxUrls.crm}/_sandbox/webhooks/drain`, { method: 'POST' });
       await until(async () => {
         const inbox = await h.store.db.selectFrom('inbox_messages').select('webhook_id').where('state', '=', 'received').execute();
-        const runs = await h.store.db.selectFrom('workflow_runs').select('id').where('definition', 'like', 'opportunity-to-project%').where('state', 'in', ['pending', 'running', 'waiting']).execute();
-        return inbox.length + runs.length;
-      }, (open) => open === 0, 'inbox and runs to settle', 120_000);
+        const runs = await h.store.db.selectFrom('workflow_runs as r').leftJoin('workflow_steps as s', (j) => j.onRef('s.run_id', '=', 'r.id').onRef('s.name', '=', 'r.current_step'))
+          .select(['r.definition', 'r.state', 'r.current_step', 'r.next_attempt_ms', 's.attempts', 's.errors'])
+          .where('r.definition', 'like', 'opportunity-to-project%').where('r.state', 'in', ['pending', 'running', 'waiting']).execute();
+        // What is still open, for the message if it never settles: each run's step, attempts, wait and last error.
+        const now = Date.now();
+        return { open: inbox.length + runs.length, inbox: inbox.length, runs: runs.map((r) => ({ ...r, errors: undefined, dueInMs: Number(r.next_attempt_ms) - now, lastError: r.errors ? (JSON.parse(r.errors) as Json[]).at(-1) : undefined })) };
+      }, (seen) => seen.open === 0, 'inbox and runs to settle', 120_000);
     }
 
     async function assertExactlyOneProjectEach(deals: readonly Opportunity[]): Promise<void> {
