@@ -28,8 +28,8 @@ export interface OpsHarness {
   platform: { fixed: boolean };
   /** Starts an opportunity-to-project run and drives it until it fails into a dead letter. */
   failedRun(opportunityId: string): Promise<{ runId: string; deadLetterId: number }>;
-  /** Drives every due run until none is pending, running or waiting. */
-  settle(): Promise<void>;
+  /** Drives every due run until none is pending, running or waiting (default limit 30 s). */
+  settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,14 +60,18 @@ export async function startOperationsGateway(store: Store, env: Record<string, s
     startJourneys: false,
   });
   const mint = (scope: string, clientId: string) => token({ key, scope, clientId });
-  const settle = async () => {
-    for (let round = 0; round < 200; round++) {
+  // Bounded by time, not by rounds: on a loaded machine a round takes longer, and a run that
+  // is really stuck must still fail the test, saying which run and where.
+  const settle = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
       await workflows.drain();
-      const open = await store.db.selectFrom('workflow_runs').select('id').where('state', 'in', ['pending', 'running', 'waiting']).execute();
+      const open = await store.db.selectFrom('workflow_runs').select(['id', 'definition', 'state', 'current_step', 'next_attempt_ms', 'claimed_by'])
+        .where('state', 'in', ['pending', 'running', 'waiting']).execute();
       if (open.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`runs did not settle within ${timeoutMs} ms: ${JSON.stringify(open)}`);
       await new Promise((r) => setTimeout(r, 5));
     }
-    throw new Error('runs did not settle');
   };
   return {
     gateway,
