@@ -1,7 +1,7 @@
 // The sandbox's accounting rules, worked in integer minor units: invoice totals from
 // lines, amount remaining after payments, status from approval and balance, and the
 // application of a customer payment to open invoices.
-import { fromMinorNumber, toMinor } from '../../core/money.js';
+import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { mulDivRound } from '../../system-apis/erp/mapping.js';
 import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES } from '../../system-apis/erp/mapping-billing.js';
 import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
@@ -18,7 +18,7 @@ export function currencyCode(state: ErpState, currencyId: string): string {
 export function minorOf(value: unknown, currency: string, path: string): number {
   if (typeof value !== 'number' && typeof value !== 'string') throw invalidField(path);
   try {
-    return toMinor(value, currency);
+    return decimalToMinor(value, currency);
   } catch {
     throw invalidField(path, `Invalid value for the field '${path}': ${value} has more decimals than ${currency} allows.`);
   }
@@ -45,20 +45,20 @@ export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
     if (rate === undefined || rate < 0 || rate > 100 * 10_000) throw invalidField(`item.items[${i}].taxRate1`);
     const lineTaxMinor = line.tax1Amt === undefined ? mulDivRound(amountMinor, rate, 100 * 10_000) : minorOf(line.tax1Amt, currency, `item.items[${i}].tax1Amt`);
     line.line = i + 1;
-    line.amount = fromMinorNumber(amountMinor, currency);
+    line.amount = minorToDecimalNumber(amountMinor, currency);
     line.taxRate1 = rate / 10_000;
-    line.tax1Amt = fromMinorNumber(lineTaxMinor, currency);
+    line.tax1Amt = minorToDecimalNumber(lineTaxMinor, currency);
     netMinor += amountMinor;
     taxMinor += lineTaxMinor;
   });
   const totalMinor = netMinor + taxMinor;
   const paidMinor = minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid');
   const remainingMinor = totalMinor - paidMinor;
-  invoice.subtotal = fromMinorNumber(netMinor, currency);
-  invoice.taxTotal = fromMinorNumber(taxMinor, currency);
-  invoice.total = fromMinorNumber(totalMinor, currency);
-  invoice.amountPaid = fromMinorNumber(paidMinor, currency);
-  invoice.amountRemaining = fromMinorNumber(remainingMinor, currency);
+  invoice.subtotal = minorToDecimalNumber(netMinor, currency);
+  invoice.taxTotal = minorToDecimalNumber(taxMinor, currency);
+  invoice.total = minorToDecimalNumber(totalMinor, currency);
+  invoice.amountPaid = minorToDecimalNumber(paidMinor, currency);
+  invoice.amountRemaining = minorToDecimalNumber(remainingMinor, currency);
   setStatus(invoice, statusOf(invoice.approvalStatus.id, totalMinor, remainingMinor, invoice.status?.id));
 }
 
@@ -130,12 +130,12 @@ export function applyPayment(state: ErpState, payment: NsCustomerPayment): Appli
     applyLine.refNum = invoice.tranId;
     applyLine.line = i + 1;
     applyLine.doc = { id: invoice.id, refName: `Invoice #${invoice.tranId}` };
-    invoice.amountPaid = fromMinorNumber(minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid') + amountMinor, currency);
+    invoice.amountPaid = minorToDecimalNumber(minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid') + amountMinor, currency);
     recomputeInvoice(state, invoice);
     changes.push({ invoice, previousStatus });
   });
   payment.apply = { items: payment.apply?.items.filter((l) => l.apply) ?? [] };
-  payment.applied = fromMinorNumber(appliedMinor, currency);
-  payment.unapplied = fromMinorNumber(paymentMinor - appliedMinor, currency);
+  payment.applied = minorToDecimalNumber(appliedMinor, currency);
+  payment.unapplied = minorToDecimalNumber(paymentMinor - appliedMinor, currency);
   return changes;
 }

@@ -1,6 +1,6 @@
 // Field-level values between Salesforce and the canonical model: ids, datetimes and dates,
 // domains and countries, money, and the upstream-data errors raised when a value is unusable.
-import { fromMinorNumber, minorUnits, toMinor, type Money } from '../../core/money.js';
+import { minorToDecimalNumber, minorUnits, decimalToMinor, type Money } from '../../core/money.js';
 import { isProblemError, ProblemError } from '../../core/problems.js';
 import type { SfAccount, SfDateTime, SObjectType } from './vendor-types.js';
 import { COUNTRY_NAMES } from './vocabulary.js';
@@ -94,7 +94,7 @@ export function sfAmountToMoney(amount: number | null | undefined, currency: str
   if (amount === null || amount === undefined) return null;
   if (!currency) throw upstream(`CRM field ${field} has an amount but the record has no CurrencyIsoCode`);
   try {
-    return { amountMinor: toMinor(amount, currency), currency };
+    return { amountMinor: decimalToMinor(amount, currency), currency };
   } catch (err) {
     if (isProblemError(err)) throw upstream(`CRM field ${field}: ${err.detail}`);
     throw err;
@@ -112,7 +112,7 @@ export function moneyToSfAmount(money: Money, field: string): number {
       detail: `${field}: the CRM stores ${SF_CURRENCY_SCALE} decimals, so ${money.currency} ${money.amountMinor} minor units would be rounded`,
     });
   }
-  return fromMinorNumber(money.amountMinor, money.currency);
+  return minorToDecimalNumber(money.amountMinor, money.currency);
 }
 
 /** A field the CRM always fills (Name, LastName, StageName): anything else is an upstream data problem. */

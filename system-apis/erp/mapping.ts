@@ -1,7 +1,7 @@
 // Pure mappings between NetSuite master-data records and the canonical ERP resources, both
 // ways, and the helpers every mapping shares (dates, amounts, rounding). Ids are translated
 // through a context the service fills from the xref store first. Billing: mapping-billing.ts.
-import { fromMinorNumber, toMinor } from '../../core/money.js';
+import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type {
   BillingModel, Client, ClientMatchRequest, ClientUpdate, Engagement, EngagementStatus, LegalEntity, Money, ProjectCreate, ProjectUpdate, RateCard,
@@ -66,7 +66,7 @@ function requiredInstant(value: string | undefined, field: string): string {
 /** A vendor decimal amount to minor units; more precision than the currency has is refused. */
 export function vendorAmount(value: number | string | undefined | null, currency: string, field: string): Money {
   try {
-    return { amountMinor: toMinor(value ?? 0, currency), currency };
+    return { amountMinor: decimalToMinor(value ?? 0, currency), currency };
   } catch (err) {
     throw upstream(`${field}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -80,7 +80,7 @@ export function canonicalAmount(money: Money, currency: string, pointer: string)
       errors: [{ pointer: `${pointer}/currency`, detail: `must be ${currency}` }],
     });
   }
-  return fromMinorNumber(money.amountMinor, currency);
+  return minorToDecimalNumber(money.amountMinor, currency);
 }
 
 /** a × b ÷ d in integers, rounded half away from zero (line amounts, tax). */

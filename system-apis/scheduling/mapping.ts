@@ -5,7 +5,7 @@
 // minutes per week. minutesPerDay = round(hours × 60); minutesPerWeek = minutesPerDay × 5
 // (Monday to Friday). Writing back needs minutesPerWeek divisible by 5 (else 422, never a
 // silent rounding); hours are sent with two decimals, which always read back to the same minutes.
-import { fromMinor, toMinor } from '../../core/money.js';
+import { minorToDecimalString, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type {
   Assignment,
@@ -69,7 +69,7 @@ function amount(value: string | null, currency: string): Money | undefined {
   if (value === null || value === '') return undefined;
   // More precision than the currency has is a platform error, never a silent rounding.
   try {
-    return { amountMinor: toMinor(value, currency), currency };
+    return { amountMinor: decimalToMinor(value, currency), currency };
   } catch (err) {
     throw new ProblemError('upstream-error', { detail: `Platform sent an amount ${value} not representable in ${currency}`, cause: err });
   }
@@ -80,7 +80,7 @@ function amountOut(value: Money | undefined, currency: string): string | null {
   if (value.currency !== currency) {
     throw new ProblemError('business-rule-violation', { detail: `The scheduling platform holds amounts in ${currency}; got ${value.currency}` });
   }
-  return fromMinor(value.amountMinor, currency);
+  return minorToDecimalString(value.amountMinor, currency);
 }
 
 function plainDate(value: string, field: string): string {

@@ -5,7 +5,7 @@
 // away from zero (hours are never negative), so 0.01 h → 1 min and 1.2567 h → 75 min. Back
 // to the platform, hours = minutes / 60 rounded to two places, which always maps back to the
 // same whole minutes. rounded_hours is Harvest's own billing rounding and is not used here.
-import { fromMinorNumber, toMinor } from '../../core/money.js';
+import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type { ApprovalStatus, BillingStatus, Expense, ExpenseCategory, Money, TimeEntry, TimeProject, TimeProjectInput, TimesheetApproval } from './canonical.js';
 import type { HarvestApprovalStatus, HarvestExpense, HarvestProject, HarvestProjectInput, HarvestTimeEntry, HarvestTimesheetApproval } from './vendor-types.js';
@@ -72,7 +72,7 @@ function money(value: number | null, currency: string): Money | undefined {
   // Harvest amounts carry at most the currency's places; more is a platform error, not a rounding.
   if (value === null) return undefined;
   try {
-    return { amountMinor: toMinor(value, currency), currency };
+    return { amountMinor: decimalToMinor(value, currency), currency };
   } catch (err) {
     throw new ProblemError('upstream-error', { detail: `Platform sent an amount ${value} not representable in ${currency}`, cause: err });
   }
@@ -158,7 +158,7 @@ export function moneyToHarvest(amount: Money, clientCurrency: string): number {
   if (amount.currency !== clientCurrency) {
     throw new ProblemError('business-rule-violation', { detail: `Amount in ${amount.currency}; the client bills in ${clientCurrency}` });
   }
-  return fromMinorNumber(amount.amountMinor, amount.currency);
+  return minorToDecimalNumber(amount.amountMinor, amount.currency);
 }
 
 export function harvestApprovalToApproval(
