@@ -1,5 +1,6 @@
 // Pure mappings of NetSuite invoices and customer payments to canonical invoices and
 // payments, both ways. Net and tax amounts are computed in integer minor units.
+import { createHash } from 'node:crypto';
 import { fromMinorNumber } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Invoice, InvoiceCreate, InvoiceLine, InvoiceStatus, Payment, PaymentCreate, SourceRef } from './canonical.js';
@@ -161,11 +162,19 @@ export function invoiceToNs(input: InvoiceCreate, party: InvoiceParty, ctx: ToVe
 
 /**
  * The external id of the invoice of a project, billing period and sequence (1 for the period's
- * first invoice), so that creating it again finds it. NetSuite external ids take letters,
- * digits, `_` and `-` only, so the dates lose their hyphens: 62 characters at most.
+ * first invoice), so that creating it again finds it. Like every record the layer creates, the
+ * external id is the record's canonical id (consumers of ERP events rely on it): a UUIDv7 whose
+ * time is the period's first day and whose other 74 bits come from a SHA-256 of the key. As a
+ * hex-and-hyphen string it is a valid NetSuite external id (letters, digits, `_`, `-`).
  */
 export function invoiceExternalId(engagementId: string, periodStart: string, periodEnd: string, sequence: number): string {
-  return `inv_${engagementId}_${periodStart.replace(/-/g, '')}_${periodEnd.replace(/-/g, '')}_${sequence}`;
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(Date.parse(`${periodStart}T00:00:00Z`), 0, 6);
+  createHash('sha256').update(`invoice\u0000${engagementId}\u0000${periodStart}\u0000${periodEnd}\u0000${sequence}`).digest().copy(bytes, 6, 0, 10);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 // ---- payments -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../core/problems.js';
+import { isCanonicalId } from '../../core/xref/index.js';
 import type { ErpEntity, ToCanonicalContext } from './mapping.js';
 import { invoiceExternalId } from './mapping-billing.js';
 import { billingToNs, completionToNs, milestoneToCanonical } from './mapping-milestones.js';
@@ -91,12 +92,19 @@ describe('milestone mapping', () => {
 });
 
 describe('invoice external id', () => {
-  it('is derived from project, period and sequence, in the characters NetSuite allows, well under its length limit', () => {
+  it('is a UUIDv7 from project, period and sequence: the period start as its time, the same for the same key, another for any other', () => {
     const id = invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-11-01', '2026-11-30', 1);
-    expect(id).toBe('inv_01a216af-078d-7328-958b-9a2e69a1e260_20261101_20261130_1');
+    expect(isCanonicalId(id)).toBe(true);
     expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-11-01', '2026-11-30', 999).length).toBeLessThanOrEqual(64);
-    expect(invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-11-01', '2026-11-30', 2)).not.toBe(id);
-    expect(invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-12-01', '2026-12-31', 1)).not.toBe(id);
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.parse('2026-11-01T00:00:00Z'));
+    expect(invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-11-01', '2026-11-30', 1)).toBe(id);
+    const others = [
+      invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-11-01', '2026-11-30', 2),
+      invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e261', '2026-11-01', '2026-11-30', 1),
+      invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-11-01', '2026-11-15', 1),
+      invoiceExternalId('01a216af-078d-7328-958b-9a2e69a1e260', '2026-12-01', '2026-12-31', 1),
+    ];
+    expect(new Set([id, ...others]).size).toBe(5);
+    expect(others.every(isCanonicalId)).toBe(true);
   });
 });

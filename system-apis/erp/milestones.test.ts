@@ -184,7 +184,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     expect(retried.status).toBe(200);
     expect(retried.body).toEqual(first.body);
     expect(invoices()).toHaveLength(1);
+    // The key is the invoice's external id and its canonical id, as for every record the layer creates.
     expect(invoices()[0]!.externalId).toBe(invoiceExternalId(milestone.engagementId, '2027-01-01', '2027-01-31', 1));
+    expect(first.body.id).toBe(invoices()[0]!.externalId);
     // The next invoice of the same period is another key, so another invoice.
     const next = await write<Invoice>('POST', '/invoices', { ...body, sequence: 2 });
     expect(next.status).toBe(201);
@@ -210,7 +212,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     const before = sandbox.ctx.state().records.invoice.size;
     const retried = await write<Invoice>('POST', '/invoices', invoiceBody(p.id, milestone, { periodStart: '2027-02-01', periodEnd: '2027-02-28', sequence: 1 }));
     expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({ engagementId: p.id, periodStart: '2027-02-01', status: 'posted', netTotal: milestone.amount });
+    expect(retried.body).toMatchObject({ id: externalId, engagementId: p.id, periodStart: '2027-02-01', status: 'posted', netTotal: milestone.amount });
     expect(sandbox.ctx.state().records.invoice.size).toBe(before);
     expect((await call<Invoice>('GET', `/invoices/${retried.body.id}`)).body).toEqual(retried.body);
   });

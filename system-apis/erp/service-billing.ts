@@ -75,7 +75,7 @@ export class ErpBilling {
       const existing = await this.ctx.connector.getRecord<NsInvoice>('invoice', `eid:${externalId}`);
       if (existing) {
         if (existing.job?.id !== jobId) throw new ProblemError('conflict', { detail: `ERP invoice ${existing.tranId} holds this invoice's key but bills another project.` });
-        return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', existing.id, newId())), created: false };
+        return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', existing.id, externalId)), created: false };
       }
     }
     const project = await this.masterData.getProject(input.engagementId);
@@ -98,7 +98,7 @@ export class ErpBilling {
     if (externalId) {
       // Upsert, not create: two racing creates of one key are one invoice.
       const native = await this.ctx.connector.upsertRecord('invoice', externalId, body);
-      return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, newId())), created: true };
+      return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, externalId)), created: true };
     }
     const canonicalId = newId();
     const native = await this.ctx.connector.upsertRecord('invoice', canonicalId, body);

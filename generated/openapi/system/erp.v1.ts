@@ -600,7 +600,7 @@ export interface components {
             post: boolean;
             /**
              * Format: int32
-             * @description Which invoice of this project and period this is: 1 for the first, 2 for a later one that bills work approved after the first. When given, it is, with the project and the period, the invoice's key in ERP (its external id, `inv_<project>_<periodStart>_<periodEnd>_<sequence>`, dates as YYYYMMDD: NetSuite external ids take letters, digits, `_` and `-`), so creating it again (a retry after a lost answer, with a new Idempotency-Key) answers the invoice created first, never a second one. Without it every create is a new invoice.
+             * @description Which invoice of this project and period this is: 1 for the first, 2 for a later one that bills work approved after the first. When given, it is, with the project and the period, the invoice's key in ERP: its external id, and its canonical id, is a UUIDv7 whose time is `periodStart` and whose other bits are a SHA-256 of project, period and sequence. Creating it again (a retry after a lost answer, with a new Idempotency-Key) answers the invoice created first, never a second one. Without it every create is a new invoice.
              */
             sequence?: number;
         };
