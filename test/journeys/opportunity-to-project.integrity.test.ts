@@ -8,6 +8,7 @@ import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { schedulingSeats } from './support/scheduling-seats.js';
 
 const SCOPES = 'crm-app:write crm-app:read process:read process:write';
 
@@ -62,6 +63,7 @@ for (const engine of testEngines()) {
         expect(projects[0]!.id).toBe(provisioning.body.engagementId);
         const requests = await h.store.db.selectFrom('scheduling_staffing_requests').select('id').where('engagement_id', '=', projects[0]!.id).execute();
         expect(requests, `staffing requests of ${deal.name}`).toHaveLength(1);
+        expect(await schedulingSeats(h.store, h.sandboxUrls.scheduling!, projects[0]!.id), `allocations on the scheduling platform for ${deal.name}`).toHaveLength(1);
         // A run that validated while the deal was briefly not won is rejected; only one provisions.
         const statuses = (runs.body.items as Json[]).map((r) => r.status);
         expect(statuses.filter((st) => st === 'succeeded'), JSON.stringify(statuses)).toHaveLength(1);

@@ -10,6 +10,7 @@ import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { schedulingSeats } from './support/scheduling-seats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEALS = 5;
@@ -76,6 +77,7 @@ for (const engine of testEngines()) {
         expect(projects, `ERP projects of ${deal.name}`).toHaveLength(1);
         const requests = await h.store.db.selectFrom('scheduling_staffing_requests').select('id').where('engagement_id', '=', projects[0]!.id).execute();
         expect(requests, `staffing requests of ${deal.name}`).toHaveLength(1);
+        expect(await schedulingSeats(h.store, h.sandboxUrls.scheduling!, projects[0]!.id), `allocations on the scheduling platform for ${deal.name}`).toHaveLength(1);
         expect((await h.services.crmSystem.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
       }
       second.kill('SIGTERM');
