@@ -28,10 +28,12 @@ export function filterEntries(state: TimeState, f: EntryFilter): Int32Array {
   const from = f.from ? dayNumber(f.from) : -Infinity;
   const to = f.to ? dayNumber(f.to) : Infinity;
   const clientProjects = f.client === undefined ? undefined : new Set(state.projects.flatMap((p, i) => (p.client === f.client ? [i] : [])));
-  const out = new Int32Array(t.size);
+  // A project filter reads that project's own rows (kept in listing order), not the whole table.
+  const candidates: ArrayLike<number> = f.project === undefined ? t.order.subarray(0, t.size) : t.rowsOfProject(f.project);
+  const out = new Int32Array(candidates.length);
   let n = 0;
-  for (let i = 0; i < t.size; i++) {
-    const r = t.order[i];
+  for (let i = 0; i < candidates.length; i++) {
+    const r = candidates[i];
     const flags = t.flags[r];
     if (flags & FLAG.deleted) continue;
     const day = t.day[r];

@@ -1,6 +1,7 @@
 // Time entries held column-wise in typed arrays, so that 200,000 of them seed in well under
 // a second and take a few megabytes. `order` keeps row numbers sorted as Harvest lists
-// entries (spent_date descending, newest first), maintained on insert.
+// entries (spent_date descending, newest first), maintained on insert; so does each project's
+// own row list, so that a project's entries are listed without reading everyone else's.
 
 export const APPROVAL = ['unsubmitted', 'submitted', 'approved'] as const;
 export type ApprovalCode = 0 | 1 | 2;
@@ -44,6 +45,8 @@ export class EntryTable {
   notes: Array<string | null> = [];
   /** Row numbers in listing order; only the first `size` are used. */
   order: Int32Array;
+  /** Per project (row in projects): its rows in listing order. */
+  private byProject: number[][] = [];
   invoices = new Map<number, { id: number; number: string }>();
 
   constructor(capacity = 1024) {
@@ -110,8 +113,42 @@ export class EntryTable {
     this.createdAt[row] = e.createdAt;
     this.updatedAt[row] = e.createdAt;
     this.notes[row] = e.notes;
-    if (!presorted) this.place(row, row);
+    if (!presorted) {
+      this.place(row, row);
+      this.placeInProject(row);
+    }
     return row;
+  }
+
+  /** The rows of a project in listing order (deleted rows included; readers skip them). */
+  rowsOfProject(project: number): readonly number[] {
+    return this.byProject[project] ?? [];
+  }
+
+  /** Moves a row to another project. */
+  setProject(row: number, project: number): void {
+    if (this.project[row] === project) return;
+    this.removeFromProject(row);
+    this.project[row] = project;
+    this.placeInProject(row);
+  }
+
+  private placeInProject(row: number): void {
+    const rows = (this.byProject[this.project[row]] ??= []);
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.before(rows[mid], row)) lo = mid + 1;
+      else hi = mid;
+    }
+    rows.splice(lo, 0, row);
+  }
+
+  private removeFromProject(row: number): void {
+    const rows = this.byProject[this.project[row]];
+    const at = rows ? rows.indexOf(row) : -1;
+    if (at >= 0) rows!.splice(at, 1);
   }
 
   /** Inserts `row` into the first `count` slots of `order` by binary search. */
@@ -129,7 +166,12 @@ export class EntryTable {
 
   /** After bulk seeding in ascending (date, row) order: listing order is simply reversed. */
   rebuildOrder(): void {
-    for (let i = 0; i < this.size; i++) this.order[i] = this.size - 1 - i;
+    this.byProject = [];
+    for (let i = 0; i < this.size; i++) {
+      const row = this.size - 1 - i;
+      this.order[i] = row;
+      (this.byProject[this.project[row]] ??= []).push(row);
+    }
   }
 
   /** Moves a row whose spent date changed to its new place in the listing order. */
@@ -137,6 +179,8 @@ export class EntryTable {
     const at = this.order.subarray(0, this.size).indexOf(row);
     this.order.copyWithin(at, at + 1, this.size);
     this.place(row, this.size - 1);
+    this.removeFromProject(row);
+    this.placeInProject(row);
   }
 
   rowOf(id: number): number | undefined {

@@ -96,6 +96,47 @@ describe('time sandbox (Harvest v2 shape)', () => {
   });
 });
 
+describe('time sandbox, listing by project', () => {
+  const sandbox = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 1000, windowSeconds: 15 } }));
+  let running: RunningSandbox;
+  beforeAll(async () => void (running = await listen(sandbox.app)));
+  afterAll(async () => running.close());
+  const call = (path: string, init: RequestInit = {}) => fetch(`${running.url}${path}`, { ...init, headers });
+  const ids = async (query: string) => ((await (await call(`/v2/time_entries?per_page=2000${query}`)).json()) as HarvestTimeEntriesPage).time_entries;
+
+  /** A project's listing is the whole listing's entries of that project, in the same order. */
+  async function expectProjectListing(projectId: number): Promise<number[]> {
+    const all = await ids('');
+    const own = await ids(`&project_id=${projectId}`);
+    const expected = all.filter((e) => e.project.id === projectId).map((e) => e.id);
+    expect(own.map((e) => e.id)).toEqual(expected);
+    return expected;
+  }
+
+  it('lists a project’s entries in listing order, through new entries, moves between projects and date changes', async () => {
+    const all = await ids('');
+    const projects = [...new Set(all.map((e) => e.project.id))];
+    expect(projects.length).toBeGreaterThan(1);
+    const [p, q] = projects as [number, number];
+    const { user, task } = all[0]!;
+    for (const project of projects) expect((await expectProjectListing(project)).length).toBeGreaterThan(0);
+
+    const created = (await (await call('/v2/time_entries', { method: 'POST', body: JSON.stringify({ user_id: user.id, project_id: p, task_id: task.id, spent_date: '2025-07-09', hours: 2 }) })).json()) as HarvestTimeEntry;
+    expect(await expectProjectListing(p)).toContain(created.id);
+
+    const moved = await call(`/v2/time_entries/${created.id}`, { method: 'PATCH', body: JSON.stringify({ project_id: q, spent_date: '2024-01-02' }) });
+    expect(moved.status).toBe(200);
+    expect(await expectProjectListing(p)).not.toContain(created.id);
+    const inQ = await expectProjectListing(q);
+    expect(inQ[inQ.length - 1]).toBe(created.id); // the oldest date lists last
+
+    await call(`/v2/time_entries/${created.id}`, { method: 'PATCH', body: JSON.stringify({ spent_date: '2099-12-31' }) });
+    expect((await expectProjectListing(q))[0]).toBe(created.id);
+    expect((await call(`/v2/time_entries/${created.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(await expectProjectListing(q)).not.toContain(created.id);
+  });
+});
+
 describe('time sandbox rate limit', () => {
   const sandbox = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 5, windowSeconds: 15 } }));
   let running: RunningSandbox;

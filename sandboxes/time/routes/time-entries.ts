@@ -111,7 +111,7 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
     }
     if (input.notes !== undefined) t.notes[row] = input.notes === null ? null : String(input.notes);
     if (hours !== undefined) t.hours[row] = hours;
-    t.project[row] = project;
+    t.setProject(row, project);
     t.task[row] = task;
     if (typeof input.spent_date === 'string') {
       t.day[row] = dayNumber(input.spent_date);
