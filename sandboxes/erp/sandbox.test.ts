@@ -273,3 +273,51 @@ describe('ERP sandbox: seeds and faults', () => {
     expect(limited.body['o:errorDetails'][0]['o:errorCode']).toBe('CONCURRENCY_LIMIT_EXCEEDED');
   });
 });
+
+describe('project tasks as billing milestones', () => {
+  it('creates milestones on a project, completes them with a date, finds them by SuiteQL and hides the milestone flag on reads', async () => {
+    const job = [...sandbox.ctx.state().records.job.values()].find((j) => j.jobBillingType.id === 'FBM' && j.entityStatus.id === '2')!;
+    const created = await call('POST', `${R}/projectTask`, { project: { id: job.id }, title: 'Data migration signed off', isMilestone: true, finishByDate: '2026-12-11', custevent_ms_amount: 12500.5 });
+    expect(created.status).toBe(204);
+    const id = idFromLocation(created);
+    const read = await call('GET', `${R}/projectTask/${id}`);
+    expect(read.body).toMatchObject({ id, title: 'Data migration signed off', status: { id: 'NOTSTART', refName: 'Not Started' }, project: { id: job.id, refName: job.companyName }, custevent_ms_amount: 12500.5 });
+    expect(read.body).not.toHaveProperty('isMilestone');
+    expect((await call('POST', `${R}/projectTask`, { project: { id: job.id }, title: 'Too precise', custevent_ms_amount: 1.005 })).status).toBe(400);
+    expect((await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'DONE' } })).status).toBe(400);
+
+    expect((await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'COMPLETE' }, custevent_ms_completed_on: '2026-12-10' })).status).toBe(204);
+    expect((await call('GET', `${R}/projectTask/${id}`)).body).toMatchObject({ status: { id: 'COMPLETE', refName: 'Completed' }, custevent_ms_completed_on: '2026-12-10' });
+    const rows = await suiteql(`SELECT id, title, status, custevent_ms_amount FROM projecttask WHERE ismilestone = 'T' AND project = ${job.id} AND status = 'COMPLETE' AND custevent_ms_invoice IS NULL`);
+    expect(rows.body.items.map((r: Record<string, string>) => [r.id, r.title, r.custevent_ms_amount])).toEqual([[id, 'Data migration signed off', '12500.5']]);
+    // Reopened, a task loses its completion date.
+    expect((await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'PROGRESS' } })).status).toBe(204);
+    expect((await call('GET', `${R}/projectTask/${id}`)).body).not.toHaveProperty('custevent_ms_completed_on');
+  });
+
+  it('bills a completed milestone by one invoice of its own project, then keeps it as billed', async () => {
+    const state = sandbox.ctx.state();
+    const billed = [...state.records.projectTask.values()].find((t) => t.custevent_ms_invoice)!;
+    const open = [...state.records.projectTask.values()].find((t) => t.project.id === billed.project.id && t.status.id === 'PROGRESS')!;
+    const foreign = [...state.records.invoice.values()].find((i) => i.job && i.job.id !== billed.project.id)!;
+    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } })).body['o:errorDetails'][0].detail).toMatch(/Only a completed milestone/);
+    await call('PATCH', `${R}/projectTask/${open.id}`, { status: { id: 'COMPLETE' } });
+    expect((await call('GET', `${R}/projectTask/${open.id}`)).body.custevent_ms_completed_on).toBe(state.now().toISOString().slice(0, 10));
+    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: foreign.id } })).status).toBe(400);
+    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } })).status).toBe(204);
+    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { status: { id: 'PROGRESS' } })).status).toBe(400);
+    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_amount: 1 })).status).toBe(400);
+    const job = state.records.job.get(billed.project.id)!;
+    const other = await call('POST', `${R}/invoice`, { entity: { id: job.parent.id }, job: { id: job.id }, item: { items: [{ item: { id: '2' }, quantity: 1, rate: 10 }] } });
+    const second = await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: idFromLocation(other) } });
+    expect(second.status).toBe(400);
+    expect(second.body['o:errorDetails'][0].detail).toMatch(/already billed on invoice/);
+    expect((await call('GET', `${R}/projectTask/${open.id}`)).body).toMatchObject({ status: { id: 'COMPLETE' }, custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } });
+  });
+
+  it('takes external ids of letters, digits, underscores and hyphens only', async () => {
+    expect((await call('PUT', `${R}/customer/eid:client_42-a`, { companyName: 'Initrode GmbH', subsidiary: { id: '2' } })).status).toBe(204);
+    expect((await call('PUT', `${R}/customer/eid:inv:42:2026`, { companyName: 'Initrode AG', subsidiary: { id: '2' } })).status).toBe(400);
+    expect((await call('POST', `${R}/customer`, { companyName: 'Initrode KG', subsidiary: { id: '2' }, externalId: 'a b' })).status).toBe(400);
+  });
+});

@@ -170,7 +170,7 @@ function addMilestones(state: ErpState, job: NsJob): void {
     const due = new Date(start + ((end - start) * (i + 1)) / MILESTONES.length).toISOString().slice(0, 10);
     const status = invoice && i === 0 ? 'COMPLETE' : invoice && i === 1 ? 'PROGRESS' : 'NOTSTART';
     const task: NsProjectTask & { isMilestone: boolean } = {
-      id, project: { id: job.id, refName: job.entityId }, title, isMilestone: true,
+      id, project: { id: job.id, refName: job.companyName }, title, isMilestone: true,
       status: { id: status, refName: { COMPLETE: 'Completed', PROGRESS: 'In Progress', NOTSTART: 'Not Started' }[status] },
       ...(job.startDate ? { startDate: job.startDate } : {}), finishByDate: due,
       custevent_ms_amount: Math.round((budgetMinor * percent) / 100) / 100,
