@@ -13,7 +13,7 @@ import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
 import { rateEntries } from './rating.js';
-import { engagementBillingWorkflow, ENGAGEMENT_WORKFLOW, toBillableEntry, unbilledWork, type TimeToBillingDeps } from './workflow.js';
+import { engagementBillingWorkflow, ENGAGEMENT_WORKFLOW, toBillableEntry, unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './workflow.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
 import { loadEngagementContext } from './engagement-context.js';
 
@@ -80,30 +80,40 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
       return { items: page.items, nextCursor: page.next ? cursorOf(page.next) : null };
     },
     async listUnbilledWork(query) {
-      const work = await unbilledWork(deps.time, query.engagementId, undefined);
+      const [work, completed] = await Promise.all([
+        unbilledWork(deps.time, query.engagementId, undefined),
+        unbilledMilestones(deps.erp, query.engagementId, '9999-12-31'),
+      ]);
       const taken = new Set<string>();
-      // Work an invoice holds but Time has not yet been told about is billed, not waiting.
-      for (const id of await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id)])) taken.add(id);
-      const byEngagement = new Map<string, { entries: typeof work.entries; expenses: typeof work.expenses }>();
-      for (const e of work.entries) if (!taken.has(e.id)) (byEngagement.get(e.engagementId) ?? byEngagement.set(e.engagementId, { entries: [], expenses: [] }).get(e.engagementId)!).entries.push(e);
-      for (const x of work.expenses) if (!taken.has(x.id)) (byEngagement.get(x.engagementId) ?? byEngagement.set(x.engagementId, { entries: [], expenses: [] }).get(x.engagementId)!).expenses.push(x);
+      // Work an invoice holds but Time (or ERP) has not yet been told about is billed, not waiting.
+      for (const id of await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id), ...completed.map((m) => m.id)])) taken.add(id);
+      const byEngagement = new Map<string, { entries: typeof work.entries; expenses: typeof work.expenses; milestones: typeof completed }>();
+      const of = (engagementId: string) => byEngagement.get(engagementId) ?? byEngagement.set(engagementId, { entries: [], expenses: [], milestones: [] }).get(engagementId)!;
+      for (const e of work.entries) if (!taken.has(e.id)) of(e.engagementId).entries.push(e);
+      for (const x of work.expenses) if (!taken.has(x.id)) of(x.engagementId).expenses.push(x);
+      for (const m of completed) if (!taken.has(m.id)) of(m.engagementId).milestones.push(m);
       const after = fromCursor(query.cursor);
       const ids = [...byEngagement.keys()].sort().filter((id) => !after || id > after);
       const pageIds = ids.slice(0, query.limit);
       const items: UnbilledWork[] = [];
       for (const engagementId of pageIds) {
-        const { entries, expenses } = byEngagement.get(engagementId)!;
+        const { entries, expenses, milestones } = byEngagement.get(engagementId)!;
         const ctx = await loadEngagementContext(deps.erp, deps.rules, engagementId);
-        const rated = rateEntries(entries.map(toBillableEntry), ctx.engagement.rateCard).rated;
+        // A time-and-materials engagement bills its hours; a fixed-fee one its completed milestones.
+        const timeAndMaterials = ctx.engagement.billingModel === 'time-and-materials';
+        const rated = timeAndMaterials ? rateEntries(entries.map(toBillableEntry), ctx.engagement.rateCard).rated : [];
         const timeMinor = rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0);
         const expenseMinor = expenses.filter((x) => x.amount.currency === ctx.engagement.currency).reduce((sum, x) => sum + x.amount.amountMinor, 0);
+        const billedMilestones = timeAndMaterials ? [] : milestones.filter((m) => m.amount.currency === ctx.engagement.currency);
+        const milestoneMinor = billedMilestones.reduce((sum, m) => sum + m.amount.amountMinor, 0);
         const dates = entries.map((e) => e.workDate).sort();
         items.push({
           engagementId,
           approvedMinutes: entries.reduce((sum, e) => sum + e.durationMinutes, 0),
           entryCount: entries.length,
           expenseCount: expenses.length,
-          amount: { amountMinor: timeMinor + expenseMinor, currency: ctx.engagement.currency },
+          ...(billedMilestones.length ? { milestoneCount: billedMilestones.length } : {}),
+          amount: { amountMinor: timeMinor + expenseMinor + milestoneMinor, currency: ctx.engagement.currency },
           ...(dates[0] ? { oldestWorkDate: dates[0] } : {}),
         });
       }

@@ -139,6 +139,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('fixed-fee milestones in
     await until(async () => (await call<Run>('GET', `/runs/${started.body.id}`, read)).body, (r) => r.status === 'waiting', 'the held run');
     const holds = await call<{ items: Array<Record<string, unknown>> }>('GET', `/billing-holds?engagementId=${engagement.id}`, read);
     expect(holds.body.items).toEqual([expect.objectContaining({ engagementId: engagement.id, waitingAmount: { amountMinor: 2_400_000, currency: 'EUR' } })]);
+    // What waits to be billed: the two milestones; the manager's four hours are counted, never priced.
+    const unbilled = await call<{ items: unknown[] }>('GET', `/unbilled-work?engagementId=${engagement.id}`, read);
+    expect(unbilled.status).toBe(200);
+    expect(unbilled.body.items).toEqual([{
+      engagementId: engagement.id, approvedMinutes: 240, entryCount: 1, expenseCount: 0, milestoneCount: 2, amount: { amountMinor: 2_400_000, currency: 'EUR' }, oldestWorkDate: '2026-11-10',
+    }]);
     expect(await invoicesOf(engagement.id)).toEqual([]);
 
     await h.erp.updateProject(engagement.id, { billingHold: false });
@@ -148,6 +154,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('fixed-fee milestones in
       ['milestone', 800_000, [concept!.id]], ['milestone', 1_600_000, [build!.id]],
     ]);
     expect((await milestonesOf(engagement.id)).map((m) => m.invoiceId)).toEqual([invoice!.id, invoice!.id]);
+    const after = await call<{ items: Array<{ milestoneCount?: number; amount: { amountMinor: number } }> }>('GET', `/unbilled-work?engagementId=${engagement.id}`, read);
+    expect(after.body.items.map((w) => [w.milestoneCount, w.amount.amountMinor])).toEqual([[undefined, 0]]);
   });
 
   it('leaves one invoice when the layer dies between creating it in ERP and recording it', async () => {

@@ -163,7 +163,7 @@ export interface components {
             items: components["schemas"]["BillingHold"][];
             nextCursor: components["schemas"]["NextCursor"];
         };
-        /** @description Approved billable work not yet on an invoice, per engagement. */
+        /** @description Approved billable work and completed milestones not yet on an invoice, per engagement. */
         UnbilledWork: {
             engagementId: components["schemas"]["Id"];
             /** Format: int32 */
@@ -172,7 +172,12 @@ export interface components {
             entryCount: number;
             /** Format: int32 */
             expenseCount?: number;
-            /** @description What the approved, not yet billed time and expenses will bill, before tax. */
+            /**
+             * Format: int32
+             * @description Completed milestones of a fixed-fee engagement not yet on an invoice.
+             */
+            milestoneCount?: number;
+            /** @description What the waiting work will bill, before tax: approved time (time-and-materials engagements only; a fixed-fee engagement's hours are not billed), approved expenses and completed milestones. */
             amount: components["schemas"]["Money"];
             oldestWorkDate?: components["schemas"]["PlainDate"];
         };
