@@ -21,7 +21,7 @@ function faultHelp(url: string): string {
     `    curl -X PUT ${url}/_sandbox/faults -H 'content-type: application/json' \\`,
     `      -d '{"errorRate":0.2,"errorStatus":503,"latencyMs":200,"latencyJitterMs":100}'`,
     `    other settings: outageUntil (RFC 3339), rateLimitBurst {remaining,retryAfterSeconds}, malformedRate,`,
-    `      oversizedRate, redirectRate, hangRate, slowBodyRate, webhookDuplicateRate, webhookReorder, paths`,
+    `      oversizedRate, redirectRate, hangRate, slowBodyRate, webhookDuplicateRate, webhookReorder, webhookReorderWindowMs, paths`,
     `    curl -X DELETE ${url}/_sandbox/faults                      # clear all faults`,
     `    curl -X POST ${url}/_sandbox/reset -d '{"seed":"small"}' -H 'content-type: application/json'`,
     `    curl -X POST ${url}/_sandbox/webhooks -d '{"url":"http://127.0.0.1:8080/hooks"}' -H 'content-type: application/json'`,

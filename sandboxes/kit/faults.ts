@@ -25,6 +25,8 @@ export interface FaultSettings {
   /** Webhook delivery faults. */
   webhookDuplicateRate: number;
   webhookReorder: boolean;
+  /** With webhookReorder: how long sends are collected into one batch delivered in reverse. */
+  webhookReorderWindowMs: number;
   /** Only requests whose path starts with this are faulted. */
   paths?: string;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
   oversizedBytes: 32 * 1024 * 1024,
   webhookDuplicateRate: 0,
   webhookReorder: false,
+  webhookReorderWindowMs: 50,
 });
 
 const rate = z.number().min(0).max(1);
@@ -65,6 +68,7 @@ export const faultSettingsPatch = z
     oversizedBytes: z.number().int().min(1).max(1024 * 1024 * 1024),
     webhookDuplicateRate: rate,
     webhookReorder: z.boolean(),
+    webhookReorderWindowMs: z.number().int().min(1).max(60_000),
     paths: z.string().startsWith('/').nullable(),
   })
   .partial()

@@ -29,8 +29,6 @@ const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 5_000;
 const RETRY_AFTER_CAP_MS = 30_000;
 const ATTEMPT_TIMEOUT_MS = 5_000;
-/** With reordering on, messages sent within this window form one batch delivered in reverse. */
-const REORDER_WINDOW_MS = 50;
 const LOG_SIZE = 500;
 
 /** The HMAC key of a secret: `whsec_<base64>` per Standard Webhooks, else the secret's own bytes. */
@@ -86,7 +84,9 @@ export class WebhookSender {
     const id = `msg_${randomUUID().replaceAll('-', '')}`;
     this.batch.push({ id, eventType, body: JSON.stringify(payload), duplicate: false });
     if (!this.batchTimer) {
-      const wait = this.opts.faults.get().webhookReorder ? REORDER_WINDOW_MS : 0;
+      // With reordering on, messages sent within the window form one batch delivered in reverse.
+      const faults = this.opts.faults.get();
+      const wait = faults.webhookReorder ? faults.webhookReorderWindowMs : 0;
       this.batchTimer = new Promise<void>((resolve) =>
         setTimeout(() => {
           this.batchTimer = undefined;

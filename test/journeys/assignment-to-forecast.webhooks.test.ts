@@ -87,7 +87,8 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('scheduling webhoo
     const weekly = capacity - 1_200;
 
     // Every delivery is sent twice, and each batch (create then update, sent together) in reverse.
-    await admin('PUT', '/faults', { webhookDuplicateRate: 1, webhookReorder: true });
+    // The window is wide enough for both writes to land in one batch on a loaded machine.
+    await admin('PUT', '/faults', { webhookDuplicateRate: 1, webhookReorder: true, webhookReorderWindowMs: 3_000 });
     const first = await scheduling.createAssignment({ engagementId: engagement.id, resourceId: resource.id, role: 'consultant', startDate: '2026-12-07', endDate: '2026-12-18', minutesPerWeek: capacity - 600 });
     await scheduling.updateAssignment(first.id, { minutesPerWeek: weekly });
     const runs = await settle(2);
