@@ -117,6 +117,19 @@ describe.each(engines.map((e) => [e.name, e] as const))('fixed-fee milestones in
     expect((await h.erp.getMilestone(pilot!.id))).toMatchObject({ billingStatus: 'billed', invoiceId: dec.id });
   });
 
+  it('finds an engagement whose only billable work is a completed milestone when a period is billed', async () => {
+    const { engagement } = await fixedFeeProject('Wattenblick Hafenbetriebe GmbH', [['Quay survey delivered', 2_750_000]]);
+    const [survey] = await milestonesOf(engagement.id);
+    await h.erp.markMilestoneCompleted(survey!.id, { completedOn: '2027-02-08' });
+    const period = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2027-02-01', periodEnd: '2027-02-28' });
+    expect((await finished(period.body.id)).status).toBe('succeeded');
+    await until(async () => (await call<{ items: Run[] }>('GET', `/runs?subject=${engagement.id}`, read)).body.items, (items) => items.length === 1 && items[0]!.status === 'succeeded', 'the engagement run');
+    const invoices = await invoicesOf(engagement.id);
+    expect(invoices.map((i) => [i.periodStart, i.lines.map((l) => [l.kind, l.netAmount.amountMinor, l.sources.map((s) => s.id)])])).toEqual([
+      ['2027-02-01', [['milestone', 2_750_000, [survey!.id]]]],
+    ]);
+  });
+
   it('a time-and-materials engagement bills its hours, not milestones', async () => {
     const { engagement } = await fixedFeeProject('Elbufer Reederei KG', [['Phase one', 500_000]], 'time-and-materials');
     const [phase] = await milestonesOf(engagement.id);
