@@ -215,19 +215,3 @@ export function allocate(total: Money | number, ratios: Array<number | string>):
   const result = shares.map((s) => (amount < 0 ? -Number(s) || 0 : Number(s)));
   return typeof total === 'number' ? result : result.map((amountMinor) => ({ amountMinor, currency: total.currency }));
 }
-
-// Short names some mapping modules use; same behaviour as the functions above.
-
-/** `toMinor(amount, currency, 'exact' | 'half-away-from-zero' | 'half-even' | {excessPrecision: 'round'})`. */
-export function toMinor(
-  amount: string | number,
-  currency: string,
-  mode: 'exact' | RoundingMode | { excessPrecision?: 'reject' | 'round' } = 'exact',
-): number {
-  const rounding: RoundingMode | undefined =
-    typeof mode === 'object' ? (mode.excessPrecision === 'round' ? 'half-away-from-zero' : undefined) : mode === 'exact' ? undefined : mode;
-  return decimalToMinor(amount, currency, { rounding });
-}
-export const fromMinor = minorToDecimalString;
-export const fromMinorNumber = minorToDecimalNumber;
-export const fromMinorAsNumber = minorToDecimalNumber;

@@ -1,7 +1,7 @@
 // Pure mappings of NetSuite invoices and customer payments to canonical invoices and
 // payments, both ways. Net and tax amounts are computed in integer minor units.
 import { createHash } from 'node:crypto';
-import { fromMinorNumber } from '../../core/money.js';
+import { minorToDecimalNumber } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Invoice, InvoiceCreate, InvoiceLine, InvoiceStatus, Payment, PaymentCreate, SourceRef } from './canonical.js';
 import { canonicalAmount, canonicalRef, mulDivRound, plainDate, requiredDate, roleCode, ROLE, upstream, vendorAmount, type ToCanonicalContext, type ToVendorContext } from './mapping.js';
@@ -139,9 +139,9 @@ export function invoiceToNs(input: InvoiceCreate, party: InvoiceParty, ctx: ToVe
       // Hours for time lines, to 6 decimals: minutes survive the round trip exactly.
       quantity: line.kind === 'time' ? Number((line.quantity / 60).toFixed(6)) : 1,
       rate,
-      amount: fromMinorNumber(netMinor, currency),
+      amount: minorToDecimalNumber(netMinor, currency),
       taxRate1: line.taxRateBasisPoints / 100,
-      tax1Amt: fromMinorNumber(mulDivRound(netMinor, line.taxRateBasisPoints, 10_000), currency),
+      tax1Amt: minorToDecimalNumber(mulDivRound(netMinor, line.taxRateBasisPoints, 10_000), currency),
       ...(line.role ? { custcol_role: line.role } : {}),
       ...(line.sources.length ? { custcol_source_refs: JSON.stringify(line.sources) } : {}),
     };
