@@ -1,44 +1,22 @@
 // Billing milestones and invoice keys of the ERP system API, through the real gateway (JWT,
 // scopes, Idempotency-Key, contract validation of every request and response) against the ERP
 // sandbox's seeded fixed-bid projects, on each store engine.
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
-import type { Store } from '../../core/store/index.js';
-import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET, type ErpState } from '../../sandboxes/erp/index.js';
-import { migratedStore, testEngines } from '../../test/support/stores.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import { SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET } from '../../sandboxes/erp/index.js';
+import { testEngines } from '../../test/support/stores.js';
+import { idempotencyHeader } from '../../test/support/api-client.js';
+import { startErpSystemFixture, type ErpSystemFixture } from '../../test/support/erp-system-fixture.js';
 import type { Engagement, Invoice, Milestone, Page } from './canonical.js';
-import { ErpConnector } from './connector.js';
 import { invoiceExternalId } from './mapping-billing.js';
-import { erpSystemModule } from './module.js';
-import { createErpSystemApi } from './service.js';
-import { pino } from 'pino';
 
 const engines = testEngines();
 
 describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invoice keys on %s', (_name, engine) => {
-  let sandbox: SandboxApp<ErpState>;
-  let running: RunningSandbox;
-  let store: Store;
-  let connector: ErpConnector;
-  let jwks: TestJwks;
-  let key: SigningKey;
-  let gateway: TestGateway;
-  let readWrite: Record<string, string>;
-
-  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${gateway.url}/system/erp/v1${path}`, {
-      method,
-      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-  const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
-  const write = <T = unknown>(method: string, path: string, body?: unknown) => call<T>(method, path, { body, headers: idem() });
+  let f: ErpSystemFixture;
+  let sandbox: ErpSystemFixture['sandbox'];
+  const call = <T = unknown>(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }) => f.call<T>(method, path, opts);
+  const write = <T = unknown>(method: string, path: string, body?: unknown) => f.write<T>(method, path, body);
+  const idem = idempotencyHeader;
   const list = async (query: string) => {
     const page = await call<Page<Milestone>>('GET', `/milestones${query}`);
     expect(page.status).toBe(200);
@@ -52,35 +30,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
   });
 
   beforeAll(async () => {
-    sandbox = createSandboxApp(erpSandbox);
-    running = await listen(sandbox.app);
-    store = await migratedStore(engine);
-    connector = new ErpConnector({
-      baseUrl: running.url, clientId: SANDBOX_ERP_CLIENT_ID, clientSecret: SANDBOX_ERP_CLIENT_SECRET, timeoutMs: 2_000,
-      client: { backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } },
-    });
-    key = await makeKey();
-    jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, {
-      catalogue: await Promise.all(
-        [
-          { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
-          { layer: 'system' as const, api: 'erp', major: 1, file: 'openapi/system/erp.v1.yaml' },
-        ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
-      ),
-      apis: [erpSystemModule],
-      services: { store, erpSystem: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) },
-    });
-    readWrite = bearer(await token({ key, scope: 'erp:read erp:write', clientId: 'test-client' }));
+    f = await startErpSystemFixture(engine);
+    sandbox = f.sandbox;
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await jwks?.close();
-    await connector?.close();
-    await running?.close();
-    await store?.close();
-    await engine.cleanup();
-  });
+  afterAll(async () => f?.close());
   beforeEach(() => sandbox.ctx.faults.clear());
 
   it('lists the milestones of the fixed-bid projects, by project, status and billing status, in the project currency', async () => {
@@ -168,7 +121,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     // A billed milestone cannot be reopened in ERP either.
     const native = [...sandbox.ctx.state().records.projectTask.values()].find((t) => t.custevent_ms_invoice && t.custevent_ms_completed_on === milestone.completedOn && t.title === milestone.name)!;
     expect(native.custevent_ms_invoice!.refName).toBe(invoice.body.number);
-    await expect(connector.updateRecord('projectTask', native.id, { status: { id: 'PROGRESS' } })).rejects.toMatchObject({ status: 422 });
+    await expect(f.connector.updateRecord('projectTask', native.id, { status: { id: 'PROGRESS' } })).rejects.toMatchObject({ status: 422 });
     expect((await call<Milestone>('GET', `/milestones/${milestone.id}`)).body).toEqual(billed.body);
   });
 
@@ -200,7 +153,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     const job = [...sandbox.ctx.state().records.job.values()].find((j) => j.entityId === p.code)!;
     const externalId = invoiceExternalId(p.id, '2027-02-01', '2027-02-28', 1);
     // What the first attempt wrote to NetSuite before the layer was killed: no cross-reference yet.
-    const put = await fetch(`${running.url}/services/rest/record/v1/invoice/eid:${externalId}`, {
+    const put = await fetch(`${f.sandboxUrl}/services/rest/record/v1/invoice/eid:${externalId}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${await sandboxToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -218,7 +171,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
   });
 
   async function sandboxToken(): Promise<string> {
-    const res = await fetch(`${running.url}/services/rest/auth/oauth2/v1/token`, {
+    const res = await fetch(`${f.sandboxUrl}/services/rest/auth/oauth2/v1/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${SANDBOX_ERP_CLIENT_ID}:${SANDBOX_ERP_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',

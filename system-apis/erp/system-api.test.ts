@@ -1,92 +1,28 @@
 // The ERP system API through the real gateway (JWT, scopes, Idempotency-Key, contract
 // validation of every request and response) against the ERP sandbox, on each store engine.
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
-import type { Store } from '../../core/store/index.js';
-import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET, type ErpState } from '../../sandboxes/erp/index.js';
-import { migratedStore, testEngines } from '../../test/support/stores.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import { testEngines } from '../../test/support/stores.js';
+import { idempotencyHeader } from '../../test/support/api-client.js';
+import { startErpSystemFixture, type ErpSystemFixture } from '../../test/support/erp-system-fixture.js';
 import type { Client, ClientMatchResult, Engagement, Invoice, LegalEntity, Page, Payment, RateCard } from './canonical.js';
-import { ErpConnector } from './connector.js';
-import { erpSystemModule } from './module.js';
-import { createErpSystemApi } from './service.js';
-import { pino } from 'pino';
-
-async function erpCatalogue() {
-  return Promise.all(
-    [
-      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
-      { layer: 'system' as const, api: 'erp', major: 1, file: 'openapi/system/erp.v1.yaml' },
-    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
-  );
-}
 
 const engines = testEngines();
 
 describe.each(engines.map((e) => [e.name, e] as const))('ERP system API on %s', (_name, engine) => {
-  let sandbox: SandboxApp<ErpState>;
-  let running: RunningSandbox;
-  let store: Store;
-  let connector: ErpConnector;
-  let jwks: TestJwks;
-  let key: SigningKey;
-  let gateway: TestGateway;
-  let readWrite: Record<string, string>;
+  let f: ErpSystemFixture;
+  let sandbox: ErpSystemFixture['sandbox'];
+  const call = <T = unknown>(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }) => f.call<T>(method, path, opts);
+  const write = <T = unknown>(method: string, path: string, body?: unknown) => f.write<T>(method, path, body);
+  const all = <T>(path: string, limit?: number) => f.all<T>(path, limit);
+  const idem = idempotencyHeader;
   let readOnly: Record<string, string>;
 
-  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${gateway.url}/system/erp/v1${path}`, {
-      method,
-      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-  const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
-  const write = <T = unknown>(method: string, path: string, body?: unknown) => call<T>(method, path, { body, headers: idem() });
-
-  async function all<T>(path: string, limit = 200): Promise<T[]> {
-    const items: T[] = [];
-    let cursor: string | null = null;
-    do {
-      const sep = path.includes('?') ? '&' : '?';
-      const page: { status: number; body: Page<T> } = await call<Page<T>>('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-      expect(page.status).toBe(200);
-      items.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    return items;
-  }
-
   beforeAll(async () => {
-    sandbox = createSandboxApp(erpSandbox);
-    running = await listen(sandbox.app);
-    store = await migratedStore(engine);
-    connector = new ErpConnector({
-      baseUrl: running.url, clientId: SANDBOX_ERP_CLIENT_ID, clientSecret: SANDBOX_ERP_CLIENT_SECRET, timeoutMs: 2_000,
-      client: { backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } },
-    });
-    key = await makeKey();
-    jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, {
-      catalogue: await erpCatalogue(),
-      apis: [erpSystemModule],
-      services: { store, erpSystem: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) },
-    });
-    readWrite = bearer(await token({ key, scope: 'erp:read erp:write', clientId: 'test-client' }));
-    readOnly = bearer(await token({ key, scope: 'erp:read', clientId: 'test-client' }));
+    f = await startErpSystemFixture(engine);
+    sandbox = f.sandbox;
+    readOnly = await f.headers('erp:read');
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await jwks?.close();
-    await connector?.close();
-    await running?.close();
-    await store?.close();
-    await engine.cleanup();
-  });
+  afterAll(async () => f?.close());
   beforeEach(() => sandbox.ctx.faults.clear());
 
   it('lists legal entities and rate cards with stable canonical ids', async () => {
@@ -115,8 +51,6 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP system API on %s', 
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
-  // KNOWN DEFECT (open in issue 4): on PostgreSQL the concurrent find-or-create of one client can
-  // create two ERP customers. Skipped there, visibly, until the match-key claim is made atomic.
 
   it('finds existing clients by the matching rules and creates a new one exactly once, even under a race', async () => {
     const entities = await all<LegalEntity>('/legal-entities');
