@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testEngines } from '../../test/support/stores.js';
 import { idempotencyHeader } from '../../test/support/api-client.js';
 import { startErpSystemFixture, type ErpSystemFixture } from '../../test/support/erp-system-fixture.js';
-import type { Client, ClientMatchResult, Engagement, Invoice, LegalEntity, Page, Payment, RateCard } from './canonical.js';
+import type { Client, ClientMatchResult, Engagement, Invoice, LegalEntity, Payment, RateCard } from './canonical.js';
 
 const engines = testEngines();
 

@@ -2,28 +2,18 @@
 // every request and response) against the Float-shaped sandbox, on each store engine available.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { createSchedulingSandbox, SCHEDULING_SANDBOX_TOKEN, type SchedulingState } from '../../sandboxes/scheduling/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
 import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
 import type { Assignment, Resource, SchedulingProject, StaffingRequest } from './canonical.js';
 import { SchedulingConnector } from './connector.js';
 import { schedulingSystemModule } from './module.js';
 import { createSchedulingSystemApi, type AssignmentPage, type ResourcePage, type SchedulingSystemApi } from './service.js';
-
-async function catalogue() {
-  return Promise.all(
-    [
-      { layer: 'gateway' as const, api: 'gateway', major: 1, file: 'openapi/gateway/gateway.v1.yaml' },
-      { layer: 'system' as const, api: 'scheduling', major: 1, file: 'openapi/system/scheduling.v1.yaml' },
-    ].map(async (entry) => describeContract(entry, await bundleContract(join(PROJECT_ROOT, entry.file), entry.file))),
-  );
-}
 
 const engines = testEngines();
 
@@ -41,16 +31,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
   let receiver: Server;
   const webhooks: unknown[] = [];
 
-  async function call<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${gateway.url}/system/scheduling/v1${path}`, {
-      method,
-      headers: { ...readWrite, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-  const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
+  const { call } = apiClient(() => gateway.url, '/system/scheduling/v1', () => readWrite);
+  const idem = idempotencyHeader;
 
   async function someResources(): Promise<Resource[]> {
     return (await call<ResourcePage>('GET', '/resources?limit=200')).body.items;
@@ -80,7 +62,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/scheduling-events`);
     key = await makeKey();
     jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogue(), apis: [schedulingSystemModule], services: { store, schedulingSystem } });
+    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogueOf([{ layer: 'system', api: 'scheduling', major: 1 }]), apis: [schedulingSystemModule], services: { store, schedulingSystem } });
     readWrite = bearer(await token({ key, scope: 'scheduling:read scheduling:write', clientId: 'test-client' }));
     readOnly = bearer(await token({ key, scope: 'scheduling:read', clientId: 'test-client' }));
   });
