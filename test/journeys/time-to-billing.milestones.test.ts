@@ -8,7 +8,7 @@ import { taxAmount } from '../../core/regional/rules.js';
 import { engagementBillingWorkflow } from '../../process-apis/time-to-billing/workflow.js';
 import type { Run } from '../../process-apis/kit/run-view.js';
 import { nextId } from '../../sandboxes/erp/state.js';
-import type { Engagement, Invoice, Milestone } from '../../system-apis/erp/canonical.js';
+import type { Engagement, Invoice } from '../../system-apis/erp/canonical.js';
 import type { NsJob } from '../../system-apis/erp/vendor-types.js';
 import { testEngines } from '../support/stores.js';
 import { startBillingHarness, type BillingHarness } from './support/billing-harness.js';
