@@ -1,6 +1,7 @@
 // Inbound webhooks recorded by (source, webhook-id) before processing, and the ones
 // rejected (bad signature, stale timestamp) kept for operators. Instants: epoch ms.
 import { PostgresAdapter, type Kysely } from 'kysely';
+import { JSON_TEXT, TIMESTAMP_MS } from '../portable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 type AnyDb = Kysely<any>;
@@ -16,11 +17,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
-    .addColumn('next_attempt_ms', 'bigint', (c) => c.notNull())
+    .addColumn('next_attempt_ms', TIMESTAMP_MS, (c) => c.notNull())
     .addColumn('claimed_by', 'text')
-    .addColumn('lease_until_ms', 'bigint')
-    .addColumn('received_at_ms', 'bigint', (c) => c.notNull())
-    .addColumn('processed_at_ms', 'bigint')
+    .addColumn('lease_until_ms', TIMESTAMP_MS)
+    .addColumn('received_at_ms', TIMESTAMP_MS, (c) => c.notNull())
+    .addColumn('processed_at_ms', TIMESTAMP_MS)
     .addPrimaryKeyConstraint('inbox_messages_pk', ['source', 'webhook_id'])
     .execute();
   await db.schema.createIndex('inbox_messages_due_idx').on('inbox_messages').columns(['state', 'next_attempt_ms']).execute();
@@ -33,7 +34,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('remote_address', 'text')
     .addColumn('body_excerpt', 'text')
-    .addColumn('received_at_ms', 'bigint', (c) => c.notNull())
+    .addColumn('received_at_ms', TIMESTAMP_MS, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('inbox_rejections_received_idx').on('inbox_rejections').column('received_at_ms').execute();
 }

@@ -1,6 +1,7 @@
 // Durable workflow runs, their checkpointed steps and dead letters. Instants: epoch ms;
 // inputs, results and error histories: JSON text.
 import { PostgresAdapter, type Kysely } from 'kysely';
+import { JSON_TEXT, TIMESTAMP_MS } from '../portable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 type AnyDb = Kysely<any>;
@@ -12,18 +13,18 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('definition', 'text', (c) => c.notNull())
     .addColumn('run_key', 'text', (c) => c.notNull())
-    .addColumn('input', 'text', (c) => c.notNull())
+    .addColumn('input', JSON_TEXT, (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('current_step', 'text')
-    .addColumn('result', 'text')
+    .addColumn('result', JSON_TEXT)
     .addColumn('error', 'text')
     .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('next_attempt_ms', 'bigint', (c) => c.notNull())
+    .addColumn('next_attempt_ms', TIMESTAMP_MS, (c) => c.notNull())
     .addColumn('claimed_by', 'text')
-    .addColumn('lease_until_ms', 'bigint')
-    .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
-    .addColumn('finished_at_ms', 'bigint')
+    .addColumn('lease_until_ms', TIMESTAMP_MS)
+    .addColumn('created_at_ms', TIMESTAMP_MS, (c) => c.notNull())
+    .addColumn('updated_at_ms', TIMESTAMP_MS, (c) => c.notNull())
+    .addColumn('finished_at_ms', TIMESTAMP_MS)
     .addUniqueConstraint('workflow_runs_key_uq', ['definition', 'run_key'])
     .execute();
   await db.schema.createIndex('workflow_runs_due_idx').on('workflow_runs').columns(['state', 'next_attempt_ms']).execute();
@@ -36,10 +37,10 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('result', 'text')
-    .addColumn('errors', 'text', (c) => c.notNull())
-    .addColumn('started_at_ms', 'bigint')
-    .addColumn('finished_at_ms', 'bigint')
+    .addColumn('result', JSON_TEXT)
+    .addColumn('errors', JSON_TEXT, (c) => c.notNull())
+    .addColumn('started_at_ms', TIMESTAMP_MS)
+    .addColumn('finished_at_ms', TIMESTAMP_MS)
     .addPrimaryKeyConstraint('workflow_steps_pk', ['run_id', 'name'])
     .execute();
 
@@ -49,11 +50,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('run_id', 'text', (c) => c.notNull().references('workflow_runs.id'))
     .addColumn('definition', 'text', (c) => c.notNull())
     .addColumn('step', 'text', (c) => c.notNull())
-    .addColumn('input', 'text', (c) => c.notNull())
-    .addColumn('errors', 'text', (c) => c.notNull())
+    .addColumn('input', JSON_TEXT, (c) => c.notNull())
+    .addColumn('errors', JSON_TEXT, (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
-    .addColumn('replayed_at_ms', 'bigint')
+    .addColumn('created_at_ms', TIMESTAMP_MS, (c) => c.notNull())
+    .addColumn('replayed_at_ms', TIMESTAMP_MS)
     .execute();
   await db.schema.createIndex('workflow_dead_letters_run_idx').on('workflow_dead_letters').column('run_id').execute();
 }
