@@ -9,7 +9,7 @@ export { defineWorkflow, DEFAULT_RETRY, type WorkflowDefinition, type StepDefini
 export { WorkflowEngine, type WorkflowEngineOptions } from './runner.js';
 export { noopWorkflowMetrics, promWorkflowMetrics, type WorkflowMetrics } from './metrics.js';
 export {
-  insertRun, listRuns, getRun, listDeadLetters, retryRun, replayDeadLetter, cancelRun,
+  insertRun, listRuns, getRun, listDeadLetters, retryRun, replayDeadLetter, discardDeadLetter, cancelRun,
   type StartedRun, type RunSummary, type RunDetail, type StepView, type DeadLetter, type RunFilter,
 } from './runs.js';
 export { RUN_STATES, type RunState, type StepState } from './schema.js';

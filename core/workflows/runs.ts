@@ -1,11 +1,12 @@
 // Starting runs (de-duplicated by business key), the query API (list with filters, one run
-// with its steps) and the operator actions (retry a failed run, replay a dead letter, cancel).
-import type { Kysely, Selectable } from 'kysely';
+// with its steps) and the operator actions (retry a failed run, replay or discard a dead letter,
+// cancel).
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../problems.js';
 import type { Database } from '../store/schema.js';
 import type { StepAttemptError, WorkflowDefinition } from './definition.js';
-import { CANCEL_BY_OPERATOR, RUN_STATES, type RunState, type StepState, type WorkflowDeadLettersTable } from './schema.js';
+import { CANCEL_BY_OPERATOR, RUN_STATES, type DeadLetterState, type RunState, type StepState, type WorkflowDeadLettersTable } from './schema.js';
 import './schema.js';
 
 export interface StartedRun {
@@ -98,9 +99,11 @@ export interface DeadLetter {
   step: string;
   input: unknown;
   errors: StepAttemptError[];
-  state: 'open' | 'replayed';
+  state: DeadLetterState;
   createdAt: string;
   replayedAt: string | null;
+  /** Who discarded it, when and why; present only on a discarded letter. */
+  discard?: { reason: string; by: string; correlationId: string | null; at: string };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -149,6 +152,9 @@ function deadLetter(r: Selectable<WorkflowDeadLettersTable>): DeadLetter {
   return {
     id: Number(r.id), runId: r.run_id, definition: r.definition, step: r.step, input: json(r.input),
     errors: json(r.errors) as StepAttemptError[], state: r.state, createdAt: iso(r.created_at_ms) as string, replayedAt: iso(r.replayed_at_ms),
+    ...(r.state === 'discarded'
+      ? { discard: { reason: r.discard_reason ?? '', by: r.discarded_by ?? '', correlationId: r.discard_correlation_id, at: iso(r.discarded_at_ms) as string } }
+      : {}),
   };
 }
 
@@ -171,7 +177,7 @@ export async function getRun(db: Kysely<Database>, id: string): Promise<RunDetai
   };
 }
 
-export async function listDeadLetters(db: Kysely<Database>, options: { state?: 'open' | 'replayed'; definition?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+export async function listDeadLetters(db: Kysely<Database>, options: { state?: DeadLetterState; definition?: string; limit?: number } = {}): Promise<DeadLetter[]> {
   let q = db.selectFrom('workflow_dead_letters').selectAll().orderBy('id', 'desc').limit(Math.max(1, Math.min(options.limit ?? 100, 500)));
   if (options.state) q = q.where('state', '=', options.state);
   if (options.definition) q = q.where('definition', '=', options.definition);
@@ -183,29 +189,73 @@ export async function listDeadLetters(db: Kysely<Database>, options: { state?: '
  * re-run), with a fresh retry budget for that step. Its open dead letters become `replayed`.
  */
 export async function retryRun(db: Kysely<Database>, runId: string): Promise<void> {
-  const now = Date.now();
-  await db.transaction().execute(async (trx) => {
-    const run = await trx.selectFrom('workflow_runs').select(['state', 'current_step']).where('id', '=', runId).executeTakeFirst();
-    if (!run) throw new ProblemError('not-found', { detail: `No workflow run ${runId}.` });
-    if (run.state !== 'failed') throw new ProblemError('conflict', { detail: `Run ${runId} is ${run.state}; only a failed run can be retried.` });
-    await trx
-      .updateTable('workflow_runs')
-      .set({ state: 'pending', error: null, next_attempt_ms: now, claimed_by: null, lease_until_ms: null, updated_at_ms: now, finished_at_ms: null })
-      .where('id', '=', runId)
-      .where('state', '=', 'failed')
-      .execute();
-    await trx.updateTable('workflow_steps').set({ state: 'pending', attempts: 0 }).where('run_id', '=', runId).where('state', '=', 'failed').execute();
-    await trx.updateTable('workflow_dead_letters').set({ state: 'replayed', replayed_at_ms: now }).where('run_id', '=', runId).where('state', '=', 'open').execute();
+  await db.transaction().execute((trx) => resumeFailedRun(trx, runId, Date.now()));
+}
+
+async function resumeFailedRun(trx: Transaction<Database>, runId: string, now: number): Promise<void> {
+  const run = await trx.selectFrom('workflow_runs').select(['state', 'current_step']).where('id', '=', runId).executeTakeFirst();
+  if (!run) throw new ProblemError('not-found', { detail: `No workflow run ${runId}.` });
+  if (run.state !== 'failed') throw new ProblemError('conflict', { detail: `Run ${runId} is ${run.state}; only a failed run can be retried.` });
+  await trx
+    .updateTable('workflow_runs')
+    .set({ state: 'pending', error: null, next_attempt_ms: now, claimed_by: null, lease_until_ms: null, updated_at_ms: now, finished_at_ms: null })
+    .where('id', '=', runId)
+    .where('state', '=', 'failed')
+    .execute();
+  await trx.updateTable('workflow_steps').set({ state: 'pending', attempts: 0 }).where('run_id', '=', runId).where('state', '=', 'failed').execute();
+  await trx.updateTable('workflow_dead_letters').set({ state: 'replayed', replayed_at_ms: now }).where('run_id', '=', runId).where('state', '=', 'open').execute();
+}
+
+/**
+ * Operator action: replay a dead letter, i.e. resume its run from the step it reached. The
+ * letter is claimed by a conditional update (open → replayed) in the same transaction as the
+ * resume, so a concurrent discard or second replay of it is a conflict, never both.
+ */
+export async function replayDeadLetter(db: Kysely<Database>, deadLetterId: number): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const now = Date.now();
+    const claimed = await trx
+      .updateTable('workflow_dead_letters')
+      .set({ state: 'replayed', replayed_at_ms: now })
+      .where('id', '=', deadLetterId)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    const letter = await trx.selectFrom('workflow_dead_letters').select(['run_id', 'state']).where('id', '=', deadLetterId).executeTakeFirst();
+    if (!letter) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
+    if (Number(claimed.numUpdatedRows) !== 1) {
+      throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${letter.state}; only an open one can be replayed.` });
+    }
+    await resumeFailedRun(trx, letter.run_id, now);
+    return letter.run_id;
   });
 }
 
-/** Operator action: replay a dead letter, i.e. resume its run from the step it reached. */
-export async function replayDeadLetter(db: Kysely<Database>, deadLetterId: number): Promise<string> {
-  const letter = await db.selectFrom('workflow_dead_letters').select(['run_id', 'state']).where('id', '=', deadLetterId).executeTakeFirst();
-  if (!letter) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
-  if (letter.state !== 'open') throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} was already replayed.` });
-  await retryRun(db, letter.run_id);
-  return letter.run_id;
+/**
+ * Operator action: give up on a dead letter, saying why. Only an open letter can be discarded,
+ * and only once: the update is conditional on `open`, so a concurrent replay or discard makes
+ * this one a conflict instead of overwriting it. Its run stays failed (retryRun can still
+ * resume it, deliberately); a discarded letter is never marked replayed. Pass a transaction
+ * to commit it with the caller's audit entry.
+ */
+export async function discardDeadLetter(
+  db: Kysely<Database> | Transaction<Database>,
+  deadLetterId: number,
+  discard: { reason: string; by: string; correlationId?: string | null },
+): Promise<DeadLetter> {
+  const reason = discard.reason.trim();
+  if (!reason) throw new ProblemError('validation-failed', { detail: 'A discard needs a reason.', errors: [{ pointer: '/reason', detail: 'must not be blank' }] });
+  const updated = await db
+    .updateTable('workflow_dead_letters')
+    .set({ state: 'discarded', discard_reason: reason.slice(0, 500), discarded_by: discard.by.slice(0, 256), discard_correlation_id: discard.correlationId?.slice(0, 128) ?? null, discarded_at_ms: Date.now() })
+    .where('id', '=', deadLetterId)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
+  const row = await db.selectFrom('workflow_dead_letters').selectAll().where('id', '=', deadLetterId).executeTakeFirst();
+  if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
+  if (Number(updated.numUpdatedRows) !== 1) {
+    throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${row.state}; only an open one can be discarded.` });
+  }
+  return deadLetter(row);
 }
 
 /**

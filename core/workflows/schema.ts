@@ -48,10 +48,19 @@ export interface WorkflowDeadLettersTable {
   step: string;
   input: string;
   errors: string;
-  state: 'open' | 'replayed';
+  state: DeadLetterState;
   created_at_ms: number;
   replayed_at_ms: number | null;
+  /** Set when an operator discarded it (migration 0024). */
+  discard_reason: string | null;
+  discarded_by: string | null;
+  /** The request id of the discard call. */
+  discard_correlation_id: string | null;
+  discarded_at_ms: number | null;
 }
+
+/** open: waiting for an operator; replayed: its run was resumed; discarded: given up on, with a reason. */
+export type DeadLetterState = 'open' | 'replayed' | 'discarded';
 
 declare module '../store/schema.js' {
   interface Database {

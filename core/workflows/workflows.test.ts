@@ -8,7 +8,7 @@ import { PermanentError, TransientError, WaitingError } from '../resilience/erro
 import { withTransaction, type Store } from '../store/index.js';
 import { CircuitState } from 'cockatiel';
 import { Registry } from 'prom-client';
-import { cancelRun, defineWorkflow, promWorkflowMetrics, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
+import { cancelRun, defineWorkflow, discardDeadLetter, promWorkflowMetrics, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
 
 type Input = { opportunityId: string };
 const fast = { baseDelayMs: 1, maxDelayMs: 2 };
@@ -129,6 +129,37 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(run.state).toBe('completed');
     expect(calls.first).toBe(1); // the completed step never re-ran
     expect(run.deadLetters.map((d) => d.state)).toEqual(['replayed', 'replayed']);
+  });
+
+  it('discards a dead letter once, with who and why, and never both replays and discards it', async () => {
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [defineWorkflow({ name: 'doomed', retry: { ...fast, maxAttempts: 1 }, steps: [{ name: 'only', run: async () => { throw new Error('gone for good'); } }] })],
+    });
+    const letterOf = async (runId: string) => (await getRun(store.db, runId)).deadLetters[0]!;
+    const first = await wf.startRun('doomed', { n: 1 });
+    const second = await wf.startRun('doomed', { n: 2 });
+    await settle(wf);
+    const a = await letterOf(first.id);
+    const b = await letterOf(second.id);
+
+    await expect(discardDeadLetter(store.db, a.id, { reason: '   ', by: 'ops-alice' })).rejects.toMatchObject({ type: 'validation-failed' });
+    const discarded = await discardDeadLetter(store.db, a.id, { reason: 'Re-entered by hand.', by: 'ops-alice', correlationId: 'req-1' });
+    expect(discarded).toMatchObject({ state: 'discarded', discard: { reason: 'Re-entered by hand.', by: 'ops-alice', correlationId: 'req-1' } });
+    await expect(discardDeadLetter(store.db, a.id, { reason: 'again', by: 'ops-bob' })).rejects.toMatchObject({ type: 'conflict' });
+    await expect(replayDeadLetter(store.db, a.id)).rejects.toMatchObject({ type: 'conflict' });
+    await expect(discardDeadLetter(store.db, 987_654, { reason: 'x', by: 'ops-bob' })).rejects.toMatchObject({ type: 'not-found' });
+    // Retrying the run itself stays possible, deliberately, and leaves the discarded letter as it is.
+    await retryRun(store.db, first.id);
+    await settle(wf);
+    expect((await getRun(store.db, first.id)).deadLetters.map((d) => d.state)).toEqual(['discarded', 'open']);
+
+    // A replay and a discard of one letter at the same moment: exactly one wins.
+    const outcomes = await Promise.allSettled([replayDeadLetter(store.db, b.id), discardDeadLetter(store.db, b.id, { reason: 'race', by: 'ops-carol' })]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { type: 'conflict' } });
+    expect(['replayed', 'discarded']).toContain((await letterOf(second.id)).state);
+    expect((await listDeadLetters(store.db, { state: 'discarded', definition: 'doomed' })).length).toBeGreaterThanOrEqual(1);
   });
 
   it('fails at once on a permanent error', async () => {

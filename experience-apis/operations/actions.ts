@@ -7,14 +7,13 @@ import {
 } from '../../core/events/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Services } from '../../core/services.js';
-import { isUniqueViolation, withTransaction } from '../../core/store/index.js';
-import { cancelRun, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
+import { withTransaction } from '../../core/store/index.js';
+import { cancelRun, discardDeadLetter, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
 import { getDeadLetterView, getRunView } from './read-model.js';
 import type {
   CreatedWebhookSubscription, DeadLetter, EventReplayRequest, EventReplayResult, NewWebhookSubscription, ReplayResult, RunDetail,
   WebhookSubscription, WebhookSubscriptionChange,
 } from './types.js';
-import './schema.js';
 
 /** Who acts and under which correlation id: `req.auth.consumer` and `req.requestId`. */
 export interface Operator {
@@ -61,24 +60,16 @@ export function operatorActions({ store, config }: Deps) {
     },
 
     async replayDeadLetter(deadLetterId: number, by: Operator): Promise<ReplayResult> {
-      await assertNotDiscarded(deadLetterId);
       const runId = await replayDeadLetter(db, deadLetterId);
       await audit(by, 'workflow.dead-letter.replayed', 'workflow-dead-letter', String(deadLetterId), { runId });
       return { deadLetter: await getDeadLetterView(db, deadLetterId), runId };
     },
 
     async discardDeadLetter(deadLetterId: number, reason: string, by: Operator): Promise<DeadLetter> {
-      await assertNotDiscarded(deadLetterId);
+      // The core's conditional update refuses a letter that is no longer open (a concurrent
+      // replay or discard) as a conflict; the audit entry commits with it or not at all.
       await withTransaction(store, async (trx) => {
-        // The primary key makes a second, concurrent discard fail instead of overwriting the first.
-        await trx
-          .insertInto('ops_dead_letter_discards')
-          .values({ dead_letter_id: deadLetterId, reason, discarded_by: by.consumer, correlation_id: by.correlationId, discarded_at_ms: Date.now() })
-          .execute()
-          .catch((err: unknown) => {
-            if (!isUniqueViolation(err)) throw err;
-            throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} was discarded meanwhile.` });
-          });
+        await discardDeadLetter(trx, deadLetterId, { reason, by: by.consumer, correlationId: by.correlationId });
         await audit(by, 'workflow.dead-letter.discarded', 'workflow-dead-letter', String(deadLetterId), { reason }, trx);
       });
       return getDeadLetterView(db, deadLetterId);

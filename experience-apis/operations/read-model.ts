@@ -1,15 +1,13 @@
 // Read-only queries the operations view needs beyond the core's own: runs filtered by journey
-// (several workflow definitions) and by a creation window, and dead letters with their
-// discards and a cursor. Everything else (one run, the actions) goes through the core modules.
+// (several workflow definitions) and by a creation window, and dead letters by status (open,
+// replayed, discarded: the core keeps all three) with a cursor. Everything else (one run, the actions) goes through the core modules.
 import type { Kysely, Selectable } from 'kysely';
 import { journeyOf } from '../../core/observability/business-metrics.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
 import { getRun, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
 import type { WorkflowDeadLettersTable } from '../../core/workflows/schema.js';
-import type { OpsDeadLetterDiscardsTable } from './schema.js';
 import type { DeadLetter, DeadLetterPage, DeadLetterStatus, Json, RunDetail, RunState, RunSummary, RunSummaryPage } from './types.js';
-import './schema.js';
 
 const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
 
@@ -66,36 +64,28 @@ export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): P
   };
 }
 
-type LetterRow = Selectable<WorkflowDeadLettersTable> & {
-  reason: OpsDeadLetterDiscardsTable['reason'] | null;
-  discarded_by: OpsDeadLetterDiscardsTable['discarded_by'] | null;
-  discarded_at_ms: OpsDeadLetterDiscardsTable['discarded_at_ms'] | null;
-};
+type LetterRow = Selectable<WorkflowDeadLettersTable>;
 
 function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
 function letterView(r: LetterRow): DeadLetter {
-  const discarded = r.discarded_at_ms !== null;
-  const status: DeadLetterStatus = discarded ? 'discarded' : r.state;
+  const discarded = r.state === 'discarded';
+  const status: DeadLetterStatus = r.state;
   return {
     id: Number(r.id), runId: r.run_id, journey: journeyOf(r.definition), workflow: r.definition, step: r.step, status,
     input: parse(r.input) as Json,
     errors: parse(r.errors) as DeadLetter['errors'],
     createdAt: iso(r.created_at_ms),
     ...(discarded
-      ? { resolvedAt: iso(r.discarded_at_ms), resolvedBy: r.discarded_by ?? undefined, discardReason: r.reason ?? undefined }
+      ? { resolvedAt: iso(r.discarded_at_ms ?? r.created_at_ms), resolvedBy: r.discarded_by ?? undefined, discardReason: r.discard_reason ?? undefined }
       : r.replayed_at_ms !== null ? { resolvedAt: iso(r.replayed_at_ms) } : {}),
   };
 }
 
 function letters(db: Kysely<Database>) {
-  return db
-    .selectFrom('workflow_dead_letters as d')
-    .leftJoin('ops_dead_letter_discards as x', 'x.dead_letter_id', 'd.id')
-    .selectAll('d')
-    .select(['x.reason', 'x.discarded_by', 'x.discarded_at_ms']);
+  return db.selectFrom('workflow_dead_letters as d').selectAll('d');
 }
 
 export async function listDeadLetterViews(
@@ -103,8 +93,7 @@ export async function listDeadLetterViews(
   query: { journey?: string; status: DeadLetterStatus; cursor?: string; limit: number },
 ): Promise<DeadLetterPage> {
   let q = letters(db).orderBy('d.id', 'desc').limit(query.limit + 1);
-  if (query.status === 'discarded') q = q.where('x.dead_letter_id', 'is not', null);
-  else q = q.where('d.state', '=', query.status).where('x.dead_letter_id', 'is', null);
+  q = q.where('d.state', '=', query.status);
   if (query.journey) {
     const journey = query.journey;
     q = q.where((eb) => eb.or([eb('d.definition', '=', journey), eb('d.definition', 'like', `${journey}-%`)]));
