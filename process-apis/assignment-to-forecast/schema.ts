@@ -1,4 +1,4 @@
-// Row types of assignment-to-forecast's tables (migration 0241).
+// Row types of assignment-to-forecast's tables (migrations 0241, 0242).
 export interface AtfAssignmentsTable {
   assignment_id: string;
   engagement_id: string;
@@ -12,6 +12,8 @@ export interface AtfAssignmentsTable {
   rate_minor: number | null;
   currency: string | null;
   updated_at_ms: number;
+  /** The assignment's updatedAt on the platform when this snapshot was read. */
+  source_updated_ms: number;
 }
 
 export interface AtfConflictsTable {

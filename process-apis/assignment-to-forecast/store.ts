@@ -10,9 +10,20 @@ import './schema.js';
 
 type Db = Kysely<Database>;
 
-export async function saveAssignment(db: Db, row: AtfAssignmentsTable): Promise<void> {
+/**
+ * Saves the snapshot unless a newer one is already there: runs for one assignment can overlap
+ * (a create and an update event handled at once), and the one that read the platform earlier
+ * may finish later. Equal versions overwrite (a cancellation keeps the platform's last
+ * version). Answers whether this snapshot was kept.
+ */
+export async function saveAssignment(db: Db, row: AtfAssignmentsTable): Promise<boolean> {
   const { assignment_id: _id, ...rest } = row;
-  await db.insertInto('atf_assignments').values(row).onConflict((oc) => oc.column('assignment_id').doUpdateSet(rest)).execute();
+  const result = await db
+    .insertInto('atf_assignments')
+    .values(row)
+    .onConflict((oc) => oc.column('assignment_id').doUpdateSet(rest).where('atf_assignments.source_updated_ms', '<=', row.source_updated_ms))
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
 const live = (rows: AtfAssignmentsTable[]) => rows.filter((r) => r.status !== 'cancelled');
