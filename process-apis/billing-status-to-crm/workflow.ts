@@ -37,8 +37,6 @@ interface ReadResult {
   clientId: string;
   engagementId: string;
   opportunityId: string | null;
-  account: Rollup;
-  opportunity: Rollup;
 }
 
 export const clientInvoices = (erp: ErpForBillingStatus, clientId: string): Promise<Invoice[]> =>
@@ -76,12 +74,8 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
           const invoiceId = input.invoiceId ?? (await deps.erp.getPayment(input.paymentId!)).invoiceId;
           const invoice = await deps.erp.getInvoice(invoiceId);
           const project = await deps.erp.getProject(invoice.engagementId);
-          const invoices = await clientInvoices(deps.erp, invoice.clientId);
-          const day = today();
-          return {
-            invoiceId, clientId: invoice.clientId, engagementId: invoice.engagementId, opportunityId: project.opportunityId ?? null,
-            account: rollup(invoices, day), opportunity: rollup(invoices.filter((i) => i.engagementId === invoice.engagementId), day),
-          };
+          // Only who the invoice concerns: the update steps read the invoices' state themselves, at write time.
+          return { invoiceId, clientId: invoice.clientId, engagementId: invoice.engagementId, opportunityId: project.opportunityId ?? null };
         },
       },
       {
