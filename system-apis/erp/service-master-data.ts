@@ -12,7 +12,7 @@ import {
 } from './mapping.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import { ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
-import { claimClientKeys, claimMatchKeys, linkNative, matchKeyOwners, nativeIdFor, canonicalIdFor } from './store.js';
+import { claimClientKeys, linkNative, matchKeyOwners, nativeIdFor, canonicalIdFor } from './store.js';
 import type { NsCustomer, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -106,26 +106,25 @@ export class ErpMasterData {
     }
     const subsidiaryId = await this.ctx.nativeOf('legal-entity', input.legalEntityId, '/legalEntityId');
 
+    const name = normaliseClientName(request.name);
+    const claim = (candidate: string) => claimClientKeys(this.ctx.deps.store, name, keys, candidate);
     const owners = await matchKeyOwners(this.ctx.db, keys);
     const known = keys.map((key) => owners.get(key)).find((id) => id !== undefined);
-    if (known) return this.ensureClient(known, request, subsidiaryId, keys, true);
+    if (known) return this.ensureClient(await claim(known), request, subsidiaryId, true);
 
-    const name = normaliseClientName(request.name);
     const existing = await this.findInErp(request);
     if (existing) {
       const canonicalId = await canonicalIdFor(this.ctx.db, 'client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
-      const winner = await claimClientKeys(this.ctx.deps.store, name, keys, canonicalId);
-      return { client: await this.getClient(winner), matched: true };
+      return { client: await this.getClient(await claim(canonicalId)), matched: true };
     }
 
     const candidate = newId();
-    const winner = await claimClientKeys(this.ctx.deps.store, name, keys, candidate);
-    return this.ensureClient(winner, request, subsidiaryId, keys, winner !== candidate);
+    const winner = await claim(candidate);
+    return this.ensureClient(winner, request, subsidiaryId, winner !== candidate);
   }
 
   /** Makes sure the client with this canonical id exists in ERP (idempotent upsert) and answers it. */
-  private async ensureClient(canonicalId: string, input: ClientMatchRequest, subsidiaryId: string, keys: string[], matched: boolean): Promise<ClientMatchResult> {
-    await claimMatchKeys(this.ctx.db, keys, canonicalId);
+  private async ensureClient(canonicalId: string, input: ClientMatchRequest, subsidiaryId: string, matched: boolean): Promise<ClientMatchResult> {
     if (await nativeIdFor(this.ctx.db, 'client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
     const { currencyCode } = await this.ctx.subsidiary(subsidiaryId);
     const currency = input.defaultCurrency ?? currencyCode;

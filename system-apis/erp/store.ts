@@ -67,21 +67,6 @@ export async function matchKeyOwners(db: DbExecutor, keys: string[]): Promise<Ma
 }
 
 /**
- * Claims match keys for a canonical id. Keys another id holds stay with it; the caller
- * reads the owners back to learn whether it won. Race-safe through the primary key.
- */
-export async function claimMatchKeys(db: DbExecutor, keys: string[], canonicalId: string): Promise<Map<string, string>> {
-  for (const key of keys) {
-    await db
-      .insertInto('erp_client_match_keys')
-      .values({ match_key: key, canonical_id: canonicalId, created_at: nowMs() })
-      .onConflict((oc) => oc.column('match_key').doNothing())
-      .execute();
-  }
-  return matchKeyOwners(db, keys);
-}
-
-/**
  * Decides, atomically, which canonical client a set of match keys belongs to. Every key of
  * one client carries its normalised name, so racers for the same client contend for one
  * lock on that name (a transaction-scoped advisory lock on PostgreSQL; SQLite's write lock,
