@@ -150,11 +150,7 @@ export function createStaffingRequests(deps: Deps) {
       const after = query.cursor ? decodeCursor<{ after: string; e?: string }>(query.cursor, (v) => typeof v.after === 'string').after : undefined;
       const records = await listStaffingRequestRecords(deps.store.db, { afterId: after, engagementId: query.engagementId, limit: limit + 1 });
       const page = records.slice(0, limit);
-      const items = await Promise.all(page.map(async (r) => {
-        const task = await connector.getTask(r.taskId);
-        const seat = task ? await deps.person(task.people_id) : undefined;
-        return toCanonical(r, staffingRequestStatus(task ?? null, seat ?? null));
-      }));
+      const items = await Promise.all(page.map(async (r) => toCanonical(r, await liveStatus(await connector.getTask(r.taskId)))));
       return { items, nextCursor: records.length > limit ? encodeCursor({ after: page[page.length - 1].id }) : null };
     },
 
