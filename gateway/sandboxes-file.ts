@@ -4,11 +4,10 @@
 // the sandboxes' credentials are their seeded development defaults and stay out of it.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SANDBOX_PLATFORMS } from '../sandboxes/index.js';
+import type { SandboxPlatform } from '../sandboxes/kit/index.js';
 
-export const SANDBOX_PLATFORMS = ['crm', 'scheduling', 'time', 'erp'] as const;
-export type SandboxPlatformName = (typeof SANDBOX_PLATFORMS)[number];
-
-export interface SandboxesFile extends Partial<Record<SandboxPlatformName, string>> {
+export interface SandboxesFile extends Partial<Record<SandboxPlatform, string>> {
   /** The gateway's base URL on this machine. */
   gateway?: string;
   /** The process that wrote the file (the running layer). */
@@ -55,7 +54,7 @@ export function readSandboxesFile(varDir: string): SandboxesFile | undefined {
  * and returns what removes it again: only while it is still this process's file, so a layer
  * that stops never deletes the file of another one started since on the same VAR_DIR.
  */
-export function writeSandboxesFile(varDir: string, urls: Partial<Record<SandboxPlatformName, string>>, gatewayUrl: string): () => void {
+export function writeSandboxesFile(varDir: string, urls: Partial<Record<SandboxPlatform, string>>, gatewayUrl: string): () => void {
   const path = sandboxesFilePath(varDir);
   mkdirSync(resolve(varDir), { recursive: true });
   const content: SandboxesFile = {};

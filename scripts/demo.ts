@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../core/config/index.js';
 import { loadOrCreateDevKey } from '../gateway/auth/dev-keys.js';
-import { readSandboxesFile, sandboxesFilePath, SANDBOX_PLATFORMS, type SandboxesFile } from '../gateway/sandboxes-file.js';
+import { readSandboxesFile, sandboxesFilePath, type SandboxesFile } from '../gateway/sandboxes-file.js';
+import { SANDBOX_PLATFORMS } from '../sandboxes/index.js';
 import type { SandboxUrls } from './demo/people.js';
 import { DEMO_SCOPES, runDemo, type DemoResult } from './demo/story.js';
 
