@@ -1,5 +1,6 @@
 // Rating: each approved billable entry priced by the rate card in force on its work date.
 // An entry that cannot be rated is an exception to report, never silently dropped or zero-priced.
+import { multiplyMinutesByRate } from '../../core/money.js';
 import type { BillableTimeEntry, BillingPeriod, RateCard, RateCardRate } from './billing-model.js';
 
 export interface RatedEntry {
@@ -16,6 +17,11 @@ export interface RatingException {
 const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The rate for a role on a work date; ambiguity (two rates in force) is an error in the card. */
+/** What rated entries come to in minor units, each priced on its own: minutes × hourly rate, rounded. */
+export function ratedAmountMinor(rated: readonly RatedEntry[]): number {
+  return rated.reduce((sum, r) => sum + multiplyMinutesByRate(r.entry.durationMinutes, r.rate.hourlyRateMinor), 0);
+}
+
 export function rateFor(card: RateCard, role: string, workDate: string): RateCardRate | RatingException['reason'] {
   const inForce = card.rates.filter(
     (r) => r.role === role && r.effectiveFrom <= workDate && (r.effectiveTo === undefined || workDate <= r.effectiveTo),

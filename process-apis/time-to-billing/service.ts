@@ -12,7 +12,7 @@ import { allocatedAmong, listHolds } from './billing-store.js';
 import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
-import { rateEntries } from './rating.js';
+import { ratedAmountMinor, rateEntries } from './rating.js';
 import { engagementBillingWorkflow, ENGAGEMENT_WORKFLOW, toBillableEntry, unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './workflow.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
 import { loadEngagementContext } from './engagement-context.js';
@@ -102,7 +102,7 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
         // A time-and-materials engagement bills its hours; a fixed-fee one its completed milestones.
         const timeAndMaterials = ctx.engagement.billingModel === 'time-and-materials';
         const rated = timeAndMaterials ? rateEntries(entries.map(toBillableEntry), ctx.engagement.rateCard).rated : [];
-        const timeMinor = rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0);
+        const timeMinor = ratedAmountMinor(rated);
         const expenseMinor = expenses.filter((x) => x.amount.currency === ctx.engagement.currency).reduce((sum, x) => sum + x.amount.amountMinor, 0);
         const billedMilestones = timeAndMaterials ? [] : milestones.filter((m) => m.amount.currency === ctx.engagement.currency);
         const milestoneMinor = billedMilestones.reduce((sum, m) => sum + m.amount.amountMinor, 0);

@@ -15,7 +15,7 @@ import { draftInvoice } from './invoice-draft.js';
 import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from './invoice-lines.js';
 import { billingPeriod, type BillingRunInput } from './period.js';
 import { allPages, type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
-import { rateEntries } from './rating.js';
+import { ratedAmountMinor, rateEntries } from './rating.js';
 
 export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
 
@@ -111,7 +111,7 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           const waiting = await unbilledWork(time, engagementId, period.end);
           // What waits: rated hours of a time-and-materials engagement, completed milestones of a fixed-fee one.
           const amount = ctx.engagement.billingModel === 'time-and-materials'
-            ? rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated.reduce((sum, r) => sum + Math.round((r.entry.durationMinutes * r.rate.hourlyRateMinor) / 60), 0)
+            ? ratedAmountMinor(rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated)
             : (await guarded(() => unbilledMilestones(erp, engagementId, period.end))).reduce((sum, m) => sum + m.amount.amountMinor, 0);
           await recordHold(db, {
             engagementId,
