@@ -95,15 +95,10 @@ export class ErpBilling {
       currency: project.currency,
     };
     const body = invoiceToNs(input, party, await this.ctx.toVendor([]));
-    if (externalId) {
-      // Upsert, not create: two racing creates of one key are one invoice.
-      const native = await this.ctx.connector.upsertRecord('invoice', externalId, body);
-      return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, externalId)), created: true };
-    }
-    const canonicalId = newId();
+    // The external id is the canonical id (keyed or fresh). Upsert, not create: two racing creates of one key are one invoice.
+    const canonicalId = externalId ?? newId();
     const native = await this.ctx.connector.upsertRecord('invoice', canonicalId, body);
-    await linkNative(this.ctx.db, 'invoice', canonicalId, native);
-    return { invoice: await this.getInvoice(canonicalId), created: true };
+    return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, canonicalId)), created: true };
   }
 
   async createInvoice(input: InvoiceCreate): Promise<Invoice> {
