@@ -1,7 +1,7 @@
 // Starting runs (de-duplicated by business key), the query API (list with filters, one run
 // with its steps) and the operator actions (retry a failed run, replay or discard a dead letter,
 // cancel).
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../problems.js';
 import type { Database } from '../store/schema.js';
@@ -214,20 +214,29 @@ async function resumeFailedRun(trx: Transaction<Database>, runId: string, now: n
 export async function replayDeadLetter(db: Kysely<Database>, deadLetterId: number): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const now = Date.now();
-    const claimed = await trx
-      .updateTable('workflow_dead_letters')
-      .set({ state: 'replayed', replayed_at_ms: now })
-      .where('id', '=', deadLetterId)
-      .where('state', '=', 'open')
-      .executeTakeFirst();
-    const letter = await trx.selectFrom('workflow_dead_letters').select(['run_id', 'state']).where('id', '=', deadLetterId).executeTakeFirst();
-    if (!letter) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
-    if (Number(claimed.numUpdatedRows) !== 1) {
-      throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${letter.state}; only an open one can be replayed.` });
-    }
+    const letter = await claimOpenLetter(trx, deadLetterId, { state: 'replayed', replayed_at_ms: now }, 'replayed');
     await resumeFailedRun(trx, letter.run_id, now);
     return letter.run_id;
   });
+}
+
+/**
+ * Moves an open dead letter to another state by a conditional update, so that of two operator
+ * actions on one letter at the same moment exactly one wins; answers the letter as it is now.
+ */
+async function claimOpenLetter(
+  db: Kysely<Database> | Transaction<Database>,
+  deadLetterId: number,
+  change: Updateable<WorkflowDeadLettersTable>,
+  action: 'replayed' | 'discarded',
+): Promise<Selectable<WorkflowDeadLettersTable>> {
+  const updated = await db.updateTable('workflow_dead_letters').set(change).where('id', '=', deadLetterId).where('state', '=', 'open').executeTakeFirst();
+  const row = await db.selectFrom('workflow_dead_letters').selectAll().where('id', '=', deadLetterId).executeTakeFirst();
+  if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
+  if (Number(updated.numUpdatedRows) !== 1) {
+    throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${row.state}; only an open one can be ${action}.` });
+  }
+  return row;
 }
 
 /**
@@ -244,18 +253,11 @@ export async function discardDeadLetter(
 ): Promise<DeadLetter> {
   const reason = discard.reason.trim();
   if (!reason) throw new ProblemError('validation-failed', { detail: 'A discard needs a reason.', errors: [{ pointer: '/reason', detail: 'must not be blank' }] });
-  const updated = await db
-    .updateTable('workflow_dead_letters')
-    .set({ state: 'discarded', discard_reason: reason.slice(0, 500), discarded_by: discard.by.slice(0, 256), discard_correlation_id: discard.correlationId?.slice(0, 128) ?? null, discarded_at_ms: Date.now() })
-    .where('id', '=', deadLetterId)
-    .where('state', '=', 'open')
-    .executeTakeFirst();
-  const row = await db.selectFrom('workflow_dead_letters').selectAll().where('id', '=', deadLetterId).executeTakeFirst();
-  if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
-  if (Number(updated.numUpdatedRows) !== 1) {
-    throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${row.state}; only an open one can be discarded.` });
-  }
-  return deadLetter(row);
+  const change = {
+    state: 'discarded' as const, discard_reason: reason.slice(0, 500), discarded_by: discard.by.slice(0, 256),
+    discard_correlation_id: discard.correlationId?.slice(0, 128) ?? null, discarded_at_ms: Date.now(),
+  };
+  return deadLetter(await claimOpenLetter(db, deadLetterId, change, 'discarded'));
 }
 
 /**
