@@ -135,14 +135,7 @@ export class EntryTable {
 
   private placeInProject(row: number): void {
     const rows = (this.byProject[this.project[row]] ??= []);
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.before(rows[mid], row)) lo = mid + 1;
-      else hi = mid;
-    }
-    rows.splice(lo, 0, row);
+    rows.splice(this.insertionPoint(rows, rows.length, row), 0, row);
   }
 
   private removeFromProject(row: number): void {
@@ -153,15 +146,21 @@ export class EntryTable {
 
   /** Inserts `row` into the first `count` slots of `order` by binary search. */
   private place(row: number, count: number): void {
+    const at = this.insertionPoint(this.order, count, row);
+    this.order.copyWithin(at + 1, at, count);
+    this.order[at] = row;
+  }
+
+  /** Where `row` goes among the first `count` rows of `rows` (in listing order), by binary search. */
+  private insertionPoint(rows: ArrayLike<number>, count: number, row: number): number {
     let lo = 0;
     let hi = count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.before(this.order[mid], row)) lo = mid + 1;
+      if (this.before(rows[mid]!, row)) lo = mid + 1;
       else hi = mid;
     }
-    this.order.copyWithin(lo + 1, lo, count);
-    this.order[lo] = row;
+    return lo;
   }
 
   /** After bulk seeding in ascending (date, row) order: listing order is simply reversed. */
