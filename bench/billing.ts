@@ -59,11 +59,24 @@ async function openStore(pgUrl: string | undefined): Promise<{ store: Store; cle
     const url = new URL(pgUrl);
     url.searchParams.set('options', `-c search_path=${schema}`);
     const store = createStore({ databaseUrl: url.toString(), poolMax: 10 });
-    return { store, async cleanup() { await store.close(); await admin.query(`DROP SCHEMA ${schema} CASCADE`); await admin.end(); } };
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await admin.end();
+      },
+    };
   }
   const dir = mkdtempSync(join(tmpdir(), 'bench-billing-'));
   const store = createStore({ databaseUrl: `sqlite:${join(dir, 'layer.db')}` });
-  return { store, async cleanup() { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function billOnce(total: number, perEngagement: number, runConcurrency: number, pgUrl: string | undefined): Promise<Result> {
@@ -74,8 +87,18 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
   const erpRunning = await listen(erpApp.app);
   const timeApp = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 1_000_000_000, windowSeconds: 1 } }));
   const timeRunning = await listen(timeApp.app);
-  const erpConnector = new ErpConnector({ baseUrl: erpRunning.url, clientId: SANDBOX_ERP_CLIENT_ID, clientSecret: SANDBOX_ERP_CLIENT_SECRET, timeoutMs: 30_000 });
-  const timeConnector = new TimeConnector({ baseUrl: timeRunning.url, accessToken: TIME_SANDBOX_TOKEN, accountId: TIME_SANDBOX_ACCOUNT_ID, timeoutMs: 30_000 });
+  const erpConnector = new ErpConnector({
+    baseUrl: erpRunning.url,
+    clientId: SANDBOX_ERP_CLIENT_ID,
+    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    timeoutMs: 30_000,
+  });
+  const timeConnector = new TimeConnector({
+    baseUrl: timeRunning.url,
+    accessToken: TIME_SANDBOX_TOKEN,
+    accountId: TIME_SANDBOX_ACCOUNT_ID,
+    timeoutMs: 30_000,
+  });
   const erp = createErpSystemApi({ connector: erpConnector, store, logger });
   const time = createTimeSystemApi({ connector: timeConnector, store, logger });
   try {
@@ -91,29 +114,64 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
       const country = COUNTRIES[i % COUNTRIES.length]!;
       const entity = entities.find((e) => e.country === country)!;
       const card = (await erp.listRateCards({ limit: 200, legalEntityId: entity.id })).items[0]!;
-      const { client } = await erp.findOrCreateClient({ name: `Bench Client ${i + 1}`, billingCountry: country, legalEntityId: entity.id, domain: `bench-client-${i + 1}.example` });
+      const { client } = await erp.findOrCreateClient({
+        name: `Bench Client ${i + 1}`,
+        billingCountry: country,
+        legalEntityId: entity.id,
+        domain: `bench-client-${i + 1}.example`,
+      });
       const project = await erp.createProject({
-        clientId: client.id, name: `Bench engagement ${i + 1}`, billingModel: 'time-and-materials', currency: entity.baseCurrency, legalEntityId: entity.id,
-        rateCardId: card.id, startDate: '2026-01-01', status: 'active',
+        clientId: client.id,
+        name: `Bench engagement ${i + 1}`,
+        billingModel: 'time-and-materials',
+        currency: entity.baseCurrency,
+        legalEntityId: entity.id,
+        rateCardId: card.id,
+        startDate: '2026-01-01',
+        status: 'active',
       });
       const row = state.projects.length;
       const nativeProject = 14_900_001 + row;
-      state.projects.push({ id: nativeProject, name: project.name, code: null, client: 0, billable: true, active: true, createdAt: Date.now(), updatedAt: Date.now() });
+      state.projects.push({
+        id: nativeProject,
+        name: project.name,
+        code: null,
+        client: 0,
+        billable: true,
+        active: true,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+      });
       await link(store.db, { canonicalId: project.id, entityType: 'engagement', platform: 'time', nativeId: String(nativeProject) });
       for (let k = 0; k < perEngagement && made < total; k++, made++) {
         const task = state.tasks.findIndex((t) => roleCode(t.name) === ROLES[k % ROLES.length]);
         const user = k % state.users.length;
         state.entries.add({
-          day: dayNumber(`2026-11-${String(1 + (k % 30)).padStart(2, '0')}`), user, project: row, task, hours: (1 + (k % 32)) / 4,
-          flags: FLAG.billable | FLAG.locked | FLAG.closed, approval: 2, billableRate: state.users[user]!.billableRate, costRate: state.users[user]!.costRate,
-          createdAt: Date.now(), notes: null,
+          day: dayNumber(`2026-11-${String(1 + (k % 30)).padStart(2, '0')}`),
+          user,
+          project: row,
+          task,
+          hours: (1 + (k % 32)) / 4,
+          flags: FLAG.billable | FLAG.locked | FLAG.closed,
+          approval: 2,
+          billableRate: state.users[user]!.billableRate,
+          costRate: state.users[user]!.costRate,
+          createdAt: Date.now(),
+          notes: null,
         });
       }
     }
     touch(state);
 
     const deps = { store, erp, time, rules: loadRegionalRules(), markConcurrency: 16 };
-    const engine = new WorkflowEngine({ store, definitions: timeToBillingWorkflows(deps), logger, pollMs: 10, concurrency: runConcurrency, breakers: new BreakerRegistry({ threshold: 50, halfOpenAfterMs: 500 }) });
+    const engine = new WorkflowEngine({
+      store,
+      definitions: timeToBillingWorkflows(deps),
+      logger,
+      pollMs: 10,
+      concurrency: runConcurrency,
+      breakers: new BreakerRegistry({ threshold: 50, halfOpenAfterMs: 500 }),
+    });
     const billing = createTimeToBillingApi({ ...deps, engine });
     engine.start();
     const started = performance.now();
@@ -130,8 +188,16 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
     await engine.stop();
     const failed = await store.db.selectFrom('workflow_runs').select(['id', 'error']).where('state', '=', 'failed').execute();
     if (failed.length) throw new Error(`${failed.length} billing runs failed, e.g. ${failed[0]!.error}`);
-    const invoices = await store.db.selectFrom('ttb_invoices').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'marked').executeTakeFirstOrThrow();
-    const billed = await store.db.selectFrom('ttb_allocations').select((eb) => eb.fn.countAll<number>().as('n')).where('marked', '=', 1).executeTakeFirstOrThrow();
+    const invoices = await store.db
+      .selectFrom('ttb_invoices')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'marked')
+      .executeTakeFirstOrThrow();
+    const billed = await store.db
+      .selectFrom('ttb_allocations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('marked', '=', 1)
+      .executeTakeFirstOrThrow();
     const stepRows = await store.db
       .selectFrom('workflow_steps')
       .select(['name', 'position', 'started_at_ms', 'finished_at_ms'])
@@ -139,11 +205,24 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
       .execute();
     const stepSeconds = new Map<string, { position: number; seconds: number }>();
     for (const r of stepRows) {
-      const at = stepSeconds.get(r.name) ?? stepSeconds.set(r.name, { position: r.name === 'start-engagement-runs' ? -1 : Number(r.position), seconds: 0 }).get(r.name)!;
+      const at =
+        stepSeconds.get(r.name) ??
+        stepSeconds.set(r.name, { position: r.name === 'start-engagement-runs' ? -1 : Number(r.position), seconds: 0 }).get(r.name)!;
       at.seconds += (Number(r.finished_at_ms) - Number(r.started_at_ms)) / 1000;
     }
-    const steps = [...stepSeconds.entries()].sort(([, a], [, b]) => a.position - b.position).map(([name, v]) => ({ name, seconds: v.seconds }));
-    return { entries: total, engagements, seconds, entriesPerSec: total / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, invoices: Number(invoices.n), billedEntries: Number(billed.n), steps };
+    const steps = [...stepSeconds.entries()]
+      .sort(([, a], [, b]) => a.position - b.position)
+      .map(([name, v]) => ({ name, seconds: v.seconds }));
+    return {
+      entries: total,
+      engagements,
+      seconds,
+      entriesPerSec: total / seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      invoices: Number(invoices.n),
+      billedEntries: Number(billed.n),
+      steps,
+    };
   } finally {
     await erpConnector.close();
     await timeConnector.close();
@@ -179,7 +258,13 @@ function quantile(sorted: readonly number[], q: number): number {
  */
 async function measureCreateProject(calls: number): Promise<CreateProjectResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-crm-'));
-  const h = await startCrmHarness({ name: 'sqlite', async freshUrl() { return `sqlite:${join(dir, 'layer.db')}`; }, async cleanup() {} });
+  const h = await startCrmHarness({
+    name: 'sqlite',
+    async freshUrl() {
+      return `sqlite:${join(dir, 'layer.db')}`;
+    },
+    async cleanup() {},
+  });
   try {
     const off = await fetch(`${h.sandboxUrls.crm}/_sandbox/webhooks`, { method: 'DELETE' });
     if (off.status !== 204) throw new Error(`could not switch off the CRM sandbox webhooks: ${off.status}`);
@@ -197,9 +282,18 @@ async function measureCreateProject(calls: number): Promise<CreateProjectResult>
     for (let i = 0; i < calls; i++) {
       const t = terms[i % terms.length]!;
       const deal = await h.services.crmSystem.createOpportunity({
-        clientId: t.clientId, name: `Bench deal ${i + 1}`, stage: 'closed-won', closeDate: '2026-11-20',
+        clientId: t.clientId,
+        name: `Bench deal ${i + 1}`,
+        stage: 'closed-won',
+        closeDate: '2026-11-20',
         amount: { amountMinor: 5_000_000 + i * 10_000, currency: t.currency },
-        contractTerms: { billingModel: 'time-and-materials', startDate: '2026-12-01', endDate: '2027-03-26', legalEntityCountry: t.country, rateCardCode: `RC-${t.country}-2026` },
+        contractTerms: {
+          billingModel: 'time-and-materials',
+          startDate: '2026-12-01',
+          endDate: '2027-03-26',
+          legalEntityCountry: t.country,
+          rateCardCode: `RC-${t.country}-2026`,
+        },
       });
       won.push(deal.id);
     }
@@ -210,7 +304,11 @@ async function measureCreateProject(calls: number): Promise<CreateProjectResult>
     const started = performance.now();
     for (const id of won) {
       const t0 = performance.now();
-      const res = await callJson<unknown>(h.gateway.url, 'POST', `/experience/crm/v1/opportunities/${id}/project`, { ...auth, ...idempotencyKey(), Prefer: 'wait=10' });
+      const res = await callJson<unknown>(h.gateway.url, 'POST', `/experience/crm/v1/opportunities/${id}/project`, {
+        ...auth,
+        ...idempotencyKey(),
+        Prefer: 'wait=10',
+      });
       latencies.push(performance.now() - t0);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status !== 200 && res.status !== 202) firstUnexpected ??= `${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
@@ -229,11 +327,20 @@ async function measureCreateProject(calls: number): Promise<CreateProjectResult>
       const last = errors[errors.length - 1];
       const at = retried.get(r.name) ?? retried.set(r.name, { runs: 0, lastError: '' }).get(r.name)!;
       at.runs += 1;
-      if (last) at.lastError = `${last.message.slice(0, 160)}${last.retryAfterMs !== undefined ? ` (retry after ${last.retryAfterMs} ms)` : ''}`;
+      if (last)
+        at.lastError = `${last.message.slice(0, 160)}${last.retryAfterMs !== undefined ? ` (retry after ${last.retryAfterMs} ms)` : ''}`;
     }
     if (firstUnexpected) console.log(`  create-project: unexpected answer, e.g. ${firstUnexpected}`);
     const sorted = [...latencies].sort((a, b) => a - b);
-    return { calls: won.length, statuses, retried: [...retried.entries()].map(([step, v]) => ({ step, ...v })), p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1]!, seconds };
+    return {
+      calls: won.length,
+      statuses,
+      retried: [...retried.entries()].map(([step, v]) => ({ step, ...v })),
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      max: sorted[sorted.length - 1]!,
+      seconds,
+    };
   } finally {
     await h.close();
     rmSync(dir, { recursive: true, force: true });
@@ -243,19 +350,32 @@ async function measureCreateProject(calls: number): Promise<CreateProjectResult>
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { sizes: { type: 'string', default: '10000,100000' }, per: { type: 'string', default: '1000' }, pg: { type: 'string' }, concurrency: { type: 'string', default: '8' }, 'crm-calls': { type: 'string', default: '100' } },
+    options: {
+      sizes: { type: 'string', default: '10000,100000' },
+      per: { type: 'string', default: '1000' },
+      pg: { type: 'string' },
+      concurrency: { type: 'string', default: '8' },
+      'crm-calls': { type: 'string', default: '100' },
+    },
   });
   const crmCalls = Number(values['crm-calls']);
-  if (!Number.isInteger(crmCalls) || crmCalls < 0) throw new Error('--crm-calls takes a whole number (0 skips the create-project measurement)');
-  const sizes = values.sizes.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  if (!Number.isInteger(crmCalls) || crmCalls < 0)
+    throw new Error('--crm-calls takes a whole number (0 skips the create-project measurement)');
+  const sizes = values.sizes
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   const per = Number(values.per);
   // Engagement runs the engine works on at once; 1 makes each step's summed time its wall time.
   const runConcurrency = Number(values.concurrency);
-  if (!Number.isInteger(per) || per < 1 || !Number.isInteger(runConcurrency) || runConcurrency < 1) throw new Error('--per and --concurrency take whole numbers of at least 1');
+  if (!Number.isInteger(per) || per < 1 || !Number.isInteger(runConcurrency) || runConcurrency < 1)
+    throw new Error('--per and --concurrency take whole numbers of at least 1');
   const engine = values.pg ? 'postgres' : 'sqlite';
   const results: Result[] = [];
   if (sizes.length > 0) {
-    console.log(`time-to-billing on ${engine}: ${per} approved entries per engagement, ${runConcurrency} engagement runs at once, against the ERP and Time sandboxes`);
+    console.log(
+      `time-to-billing on ${engine}: ${per} approved entries per engagement, ${runConcurrency} engagement runs at once, against the ERP and Time sandboxes`,
+    );
     console.log('    entries  engagements  seconds  entries/s  CPU s  invoices  entries billed');
   }
   for (const size of sizes) {
@@ -266,7 +386,9 @@ export async function run(args: string[]): Promise<void> {
         `  ${String(r.invoices).padStart(8)}  ${String(r.billedEntries).padStart(14)}${r.billedEntries === r.entries ? '' : ' MISMATCH'}`,
     );
     // Step time per 1,000 entries: a step that grows faster than the work shows here first.
-    console.log(`             step s per 1,000 entries, summed over runs: ${r.steps.map((st) => `${st.name} ${((st.seconds * 1000) / r.entries).toFixed(2)}`).join(', ')}`);
+    console.log(
+      `             step s per 1,000 entries, summed over runs: ${r.steps.map((st) => `${st.name} ${((st.seconds * 1000) / r.entries).toFixed(2)}`).join(', ')}`,
+    );
   }
   if (results.length >= 2) {
     const [small, large] = [results[0]!, results[results.length - 1]!];
@@ -279,7 +401,9 @@ export async function run(args: string[]): Promise<void> {
     );
   }
   if (crmCalls > 0) {
-    console.log(`CRM v1 create-project: POST /experience/crm/v1/opportunities/{id}/project (Prefer: wait=10) through the gateway, one won opportunity per call, one call at a time`);
+    console.log(
+      `CRM v1 create-project: POST /experience/crm/v1/opportunities/{id}/project (Prefer: wait=10) through the gateway, one won opportunity per call, one call at a time`,
+    );
     const c = await measureCreateProject(crmCalls);
     const others = [...c.statuses.entries()].filter(([status]) => status !== 200 && status !== 202).sort(([a], [b]) => a - b);
     console.log(

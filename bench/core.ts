@@ -25,12 +25,19 @@ interface Figures {
 const BATCH = 500;
 
 async function rawInsertRate(store: Store, n: number): Promise<number> {
-  await sql`create table bench_raw (id integer primary key, kind text not null, body text not null, at_ms bigint not null)`.execute(store.db);
+  await sql`create table bench_raw (id integer primary key, kind text not null, body text not null, at_ms bigint not null)`.execute(
+    store.db,
+  );
   const body = JSON.stringify({ specversion: '1.0', type: 'bench.raw', source: '/bench', data: { n: 0 } });
   const started = performance.now();
   for (let i = 0; i < n; i += BATCH) {
     await store.db.transaction().execute(async (trx) => {
-      const rows = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => ({ id: i + j + 1, kind: 'bench.raw', body, at_ms: Date.now() }));
+      const rows = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => ({
+        id: i + j + 1,
+        kind: 'bench.raw',
+        body,
+        at_ms: Date.now(),
+      }));
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a scratch table outside the typed schema
       await (trx as any).insertInto('bench_raw').values(rows).execute();
     });
@@ -42,12 +49,20 @@ async function eventRate(store: Store, n: number): Promise<number> {
   let received = 0;
   // The first CloudEvent compiles the validation schema (a one-time cost of ~0.5 s): not throughput.
   buildEnvelope({ type: 'bench.warm-up', source: '/bench' });
-  const dispatcher = new EventDispatcher({ store, batchSize: 1000 }).subscribe({ name: 'counter', types: ['bench.*'], handle: () => void received++ });
+  const dispatcher = new EventDispatcher({ store, batchSize: 1000 }).subscribe({
+    name: 'counter',
+    types: ['bench.*'],
+    handle: () => void received++,
+  });
   const started = performance.now();
   // Producer and dispatcher run at the same time, as they do in the layer.
   dispatcher.start();
   for (let i = 0; i < n; i += BATCH) {
-    const events = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => ({ type: 'bench.event', source: '/bench', data: { n: i + j } }));
+    const events = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => ({
+      type: 'bench.event',
+      source: '/bench',
+      data: { n: i + j },
+    }));
     await store.db.transaction().execute((trx) => emitMany(trx, events));
     dispatcher.kick();
   }
@@ -74,23 +89,42 @@ async function workflowRate(store: Store, n: number): Promise<number> {
   engine.start();
   await starting;
   for (;;) {
-    const open = await store.db.selectFrom('workflow_runs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '!=', 'completed').executeTakeFirstOrThrow();
+    const open = await store.db
+      .selectFrom('workflow_runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '!=', 'completed')
+      .executeTakeFirstOrThrow();
     if (Number(open.n) === 0) break;
     await new Promise((r) => setTimeout(r, 5));
   }
   await engine.stop();
   const elapsed = performance.now() - started;
-  const done = await store.db.selectFrom('workflow_runs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'completed').executeTakeFirstOrThrow();
+  const done = await store.db
+    .selectFrom('workflow_runs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'completed')
+    .executeTakeFirstOrThrow();
   if (Number(done.n) !== n) throw new Error(`expected ${n} completed runs, saw ${done.n}`);
   return n / (elapsed / 1000);
 }
 
-async function measure(engine: string, open: () => Promise<{ url: string; cleanup: () => Promise<void> }>, events: number, runs: number): Promise<Figures> {
+async function measure(
+  engine: string,
+  open: () => Promise<{ url: string; cleanup: () => Promise<void> }>,
+  events: number,
+  runs: number,
+): Promise<Figures> {
   const fresh = async () => {
     const { url, cleanup } = await open();
     const store = createStore({ databaseUrl: url });
     await migrateToLatest(store);
-    return { store, done: async () => { await store.close(); await cleanup(); } };
+    return {
+      store,
+      done: async () => {
+        await store.close();
+        await cleanup();
+      },
+    };
   };
   const a = await fresh();
   const rawInsertsPerSec = await rawInsertRate(a.store, events);

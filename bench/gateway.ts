@@ -39,7 +39,9 @@ async function serve(role: Role): Promise<void> {
       res.type('json').send(BODY);
     });
     process.on('disconnect', () => process.exit(0));
-    const server = app.listen(0, '127.0.0.1', () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, headers: {} }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, headers: {} }),
+    );
     return;
   }
   if (role === 'bare') {
@@ -48,7 +50,9 @@ async function serve(role: Role): Promise<void> {
       res.end(BODY);
     });
     process.on('disconnect', () => process.exit(0));
-    server.listen(0, '127.0.0.1', () => process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, headers: {} }));
+    server.listen(0, '127.0.0.1', () =>
+      process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, headers: {} }),
+    );
     return;
   }
   const { loadConfig } = await import('../core/config/index.js');
@@ -79,7 +83,11 @@ async function serve(role: Role): Promise<void> {
   const gw = await start(config, { catalogue: await fixtureCatalogue(), apis: widgetModules, services: { logger } });
   const jwt = await token({ key, scope: 'widgets:read', clientId: 'bench-client', expiresIn: 3600 });
   process.on('disconnect', () => {
-    void gw.close().then(() => jwks.close()).then(() => rmSync(dir, { recursive: true, force: true })).then(() => process.exit(0));
+    void gw
+      .close()
+      .then(() => jwks.close())
+      .then(() => rmSync(dir, { recursive: true, force: true }))
+      .then(() => process.exit(0));
   });
   process.send!({ url: `${gw.url}${PATH}`, headers: { Authorization: `Bearer ${jwt}` } });
 }
@@ -184,12 +192,16 @@ export async function run(args: string[]): Promise<void> {
   const row = (name: string, f: Figures) =>
     `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(9)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   ${cpuMedian(runs[roleOf(name)]).toFixed(0).padStart(5)} µs CPU/req   errors ${f.errors}  non-2xx ${f.non2xx}`;
   const roleOf = (name: string): Role => (name.startsWith('bare') ? 'bare' : name.startsWith('full') ? 'gateway' : 'express');
-  console.log(`\nGET ${PATH} (authenticated, JSON), ${connections} connections, ${warmup} s warm-up, ${rounds} alternating rounds of ${seconds} s; median round\n`);
+  console.log(
+    `\nGET ${PATH} (authenticated, JSON), ${connections} connections, ${warmup} s warm-up, ${rounds} alternating rounds of ${seconds} s; median round\n`,
+  );
   console.log(row('bare node:http', bare));
   console.log(row('full gateway pipeline', gateway));
   console.log(row('(ref) express 5 only', bareExpress));
   console.log(`\nper round (req/s): ${ROLES.map((r) => `${r} ${runs[r].map((f) => f.rps.toFixed(0)).join(' / ')}`).join('; ')}`);
-  console.log(`express 5 alone / bare: ${(bareExpress.rps / bare.rps).toFixed(2)}x; gateway / express 5 alone: ${(gateway.rps / bareExpress.rps).toFixed(2)}x`);
+  console.log(
+    `express 5 alone / bare: ${(bareExpress.rps / bare.rps).toFixed(2)}x; gateway / express 5 alone: ${(gateway.rps / bareExpress.rps).toFixed(2)}x`,
+  );
   const [cpuBare, cpuExpress, cpuGateway] = [cpuMedian(runs.bare), cpuMedian(runs.express), cpuMedian(runs.gateway)];
   // On a machine with spare cores req/s is bounded by the server's CPU per request; the CPU
   // ratio is what the throughput ratio converges to when the client and other load stop competing.

@@ -95,7 +95,9 @@ export function buildApp(parts: GatewayParts): Express {
   mountApis(app, parts.catalogue, parts.modules, services, { validateResponses });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
-  app.use(operationsRouter({ store: services.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
+  app.use(
+    operationsRouter({ store: services.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }),
+  );
 
   app.use(notFound());
   app.use(problemHandler(nodeEnv === 'development'));

@@ -8,7 +8,9 @@ export function bodyLimit(limitBytes: number): RequestHandler[] {
   const declared: RequestHandler = (req, _res, next) => {
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > limitBytes) {
-      throw new ProblemError('payload-too-large', { detail: `The request body is larger than the ${limitBytes} bytes this gateway accepts.` });
+      throw new ProblemError('payload-too-large', {
+        detail: `The request body is larger than the ${limitBytes} bytes this gateway accepts.`,
+      });
     }
     next();
   };

@@ -12,7 +12,19 @@ import { startPlatforms, unconfigured, type Platforms } from './platforms.js';
 import { writeSandboxesFile } from './sandboxes-file.js';
 
 /** What compose() builds today. */
-type Composed = 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem' | 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast';
+type Composed =
+  | 'config'
+  | 'logger'
+  | 'store'
+  | 'crmSystem'
+  | 'erpSystem'
+  | 'schedulingSystem'
+  | 'timeSystem'
+  | 'opportunityToProject'
+  | 'billingStatusToCrm'
+  | 'timeToBilling'
+  | 'clientBilling'
+  | 'assignmentToForecast';
 type NotYetComposed = Exclude<keyof Services, Composed>;
 
 /**
@@ -47,12 +59,20 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, given: Partial<Services> = {}, options: { startJourneys?: boolean } = {}): Promise<Composition> {
+export async function compose(
+  config: Config,
+  given: Partial<Services> = {},
+  options: { startJourneys?: boolean } = {},
+): Promise<Composition> {
   const closers: Array<() => Promise<void>> = [];
   const logger = given.logger ?? createLogger(config.runtime);
   let store = given.store;
   if (!store) {
-    const opened = createStore({ databaseUrl: config.store.databaseUrl, varDir: config.runtime.varDir, poolMax: config.store.databasePoolMax });
+    const opened = createStore({
+      databaseUrl: config.store.databaseUrl,
+      varDir: config.runtime.varDir,
+      poolMax: config.store.databasePoolMax,
+    });
     closers.push(() => opened.close());
     try {
       await migrateToLatest(opened);
@@ -67,7 +87,13 @@ export async function compose(config: Config, given: Partial<Services> = {}, opt
     throw err;
   });
   closers.push(() => platforms.close());
-  const base: Omit<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'> = { ...pendingServices(), ...platforms.services, config, logger, store };
+  const base: Omit<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'> = {
+    ...pendingServices(),
+    ...platforms.services,
+    config,
+    logger,
+    store,
+  };
   // The journeys share one workflow engine and one inbox; they start after every service exists.
   const journeys = createJourneys({ ...base, ...given } as typeof base);
   // What the caller handed in (tests' fakes) still wins over what compose() built.
@@ -83,13 +109,18 @@ export async function compose(config: Config, given: Partial<Services> = {}, opt
     gatewayListening(gatewayUrl: string) {
       subscribeInbox(platforms, gatewayUrl);
       // Only the sandboxes the layer talks to: a platform with a base URL of its own is not one.
-      const used = Object.fromEntries(Object.entries(platforms.sandboxUrls).filter(([p]) => !config.platforms[p as keyof typeof platforms.sandboxUrls].baseUrl));
+      const used = Object.fromEntries(
+        Object.entries(platforms.sandboxUrls).filter(([p]) => !config.platforms[p as keyof typeof platforms.sandboxUrls].baseUrl),
+      );
       if (Object.keys(used).length === 0) return;
       try {
         const removeFile = writeSandboxesFile(config.runtime.varDir, used, gatewayUrl);
         closers.push(async () => removeFile());
       } catch (err) {
-        logger.warn({ err: String(err), varDir: config.runtime.varDir }, 'could not write sandboxes.json; npm run demo then needs the sandbox URLs as flags');
+        logger.warn(
+          { err: String(err), varDir: config.runtime.varDir },
+          'could not write sandboxes.json; npm run demo then needs the sandbox URLs as flags',
+        );
       }
     },
     services,

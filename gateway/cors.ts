@@ -4,7 +4,8 @@ import type { RequestHandler } from 'express';
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, traceparent';
-const EXPOSED_HEADERS = 'X-Request-Id, traceparent, RateLimit, RateLimit-Policy, Retry-After, Deprecation, Sunset, Link, Idempotent-Replayed, Location';
+const EXPOSED_HEADERS =
+  'X-Request-Id, traceparent, RateLimit, RateLimit-Policy, Retry-After, Deprecation, Sunset, Link, Idempotent-Replayed, Location';
 
 export function cors(origins: string[]): RequestHandler {
   const allowed = new Set(origins);

@@ -30,11 +30,21 @@ interface BodyParserError {
 }
 
 function isValidatorError(err: unknown): err is ValidatorError {
-  return typeof err === 'object' && err !== null && typeof (err as ValidatorError).status === 'number' && Array.isArray((err as ValidatorError).errors);
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as ValidatorError).status === 'number' &&
+    Array.isArray((err as ValidatorError).errors)
+  );
 }
 
 function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string' && typeof (err as BodyParserError).status === 'number';
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as BodyParserError).type === 'string' &&
+    typeof (err as BodyParserError).status === 'number'
+  );
 }
 
 /** express-openapi-validator paths look like /body/name or /query/limit: already JSON pointers. */
@@ -56,9 +66,10 @@ export function asProblem(err: unknown): unknown {
         return new ProblemError('malformed-json', { detail: 'The request body is not valid JSON.' });
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return new ProblemError('unsupported-media-type', { detail: 'The request body\'s encoding or charset is not supported.' });
+        return new ProblemError('unsupported-media-type', { detail: "The request body's encoding or charset is not supported." });
       default:
-        if (err.status >= 400 && err.status < 500) return new ProblemError('bad-request', { detail: 'The request body could not be read.' });
+        if (err.status >= 400 && err.status < 500)
+          return new ProblemError('bad-request', { detail: 'The request body could not be read.' });
         return err;
     }
   }
@@ -66,7 +77,10 @@ export function asProblem(err: unknown): unknown {
     const message = err.errors?.[0]?.message ?? err.message ?? '';
     switch (err.status) {
       case 400:
-        return new ProblemError('validation-failed', { detail: 'The request does not match the contract.', errors: fieldErrors(err.errors) });
+        return new ProblemError('validation-failed', {
+          detail: 'The request does not match the contract.',
+          errors: fieldErrors(err.errors),
+        });
       case 404:
         return new ProblemError('not-found', { detail: 'No operation of this API answers this path.' });
       case 405:

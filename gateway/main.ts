@@ -22,7 +22,8 @@ try {
   gateway = await start(config);
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') fail(`Cannot start: port ${config.runtime.port} on ${config.runtime.host} is already in use (set PORT to another port).`);
+  if (code === 'EADDRINUSE')
+    fail(`Cannot start: port ${config.runtime.port} on ${config.runtime.host} is already in use (set PORT to another port).`);
   fail(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
 }
 
@@ -55,7 +56,10 @@ if (gateway.devKey) {
     lines.push('  Walk one deal from won to paid (sandbox URLs in sandboxes.json under VAR_DIR):', `    ${varDir}npm run demo`, '');
   }
 } else {
-  lines.push(`  Tokens come from ${config.gateway.auth.issuer} (JWKS ${config.gateway.auth.jwksUrl}), audience ${config.gateway.auth.audience}.`, '');
+  lines.push(
+    `  Tokens come from ${config.gateway.auth.issuer} (JWKS ${config.gateway.auth.jwksUrl}), audience ${config.gateway.auth.audience}.`,
+    '',
+  );
 }
 console.log(lines.join('\n'));
 

@@ -33,7 +33,10 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs: num
     return { name, status: 'up', latencyMs: Date.now() - started };
   } catch (err) {
     // Only the message: connection strings and credentials never reach the answer.
-    const detail = (err instanceof Error ? err.message : String(err)).replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 200).replace(/[\x00-\x1F]/g, ' ');
+    const detail = (err instanceof Error ? err.message : String(err))
+      .replace(/\/\/[^@\s]*@/g, '//***@')
+      .slice(0, 200)
+      .replace(/[\x00-\x1F]/g, ' ');
     return { name, status: 'down', latencyMs: Date.now() - started, detail };
   } finally {
     clearTimeout(timer);
@@ -97,7 +100,10 @@ export function operationsRouter(deps: OperationsDeps): Router {
     .all(methodNotAllowed(['GET']));
 
   if (deps.metricsOnMainPort) {
-    router.route('/metrics').get(requireScopes('ops:read'), metricsHandler(deps.metrics)).all(methodNotAllowed(['GET']));
+    router
+      .route('/metrics')
+      .get(requireScopes('ops:read'), metricsHandler(deps.metrics))
+      .all(methodNotAllowed(['GET']));
   }
 
   router
@@ -107,9 +113,14 @@ export function operationsRouter(deps: OperationsDeps): Router {
       const doc = problemTypeDoc(req.params.type);
       if (!doc) throw new ProblemError('not-found', { detail: `There is no problem type ${req.params.type}.` });
       if (req.accepts(['json', 'html']) === 'html') {
-        res.type('html').send(
-          page(doc.title, `<h1>${escapeHtml(doc.title)}</h1><p>HTTP ${doc.status} · <code>${escapeHtml(doc.type)}</code></p><p>${escapeHtml(doc.description)}</p>`),
-        );
+        res
+          .type('html')
+          .send(
+            page(
+              doc.title,
+              `<h1>${escapeHtml(doc.title)}</h1><p>HTTP ${doc.status} · <code>${escapeHtml(doc.type)}</code></p><p>${escapeHtml(doc.description)}</p>`,
+            ),
+          );
         return;
       }
       res.json(doc);
@@ -125,7 +136,9 @@ export function startMetricsServer(metrics: HttpMetrics, host: string, port: num
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': PROBLEM_CONTENT_TYPE });
-      res.end(JSON.stringify({ type: problemTypeUri('not-found'), title: 'Not found', status: 404, detail: 'This port serves /metrics only.' }));
+      res.end(
+        JSON.stringify({ type: problemTypeUri('not-found'), title: 'Not found', status: 404, detail: 'This port serves /metrics only.' }),
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -139,7 +152,14 @@ export function startMetricsServer(metrics: HttpMetrics, host: string, port: num
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(500, { 'Content-Type': PROBLEM_CONTENT_TYPE });
-      res.end(JSON.stringify({ type: problemTypeUri('internal'), title: 'Internal server error', status: 500, detail: 'Metrics could not be collected.' }));
+      res.end(
+        JSON.stringify({
+          type: problemTypeUri('internal'),
+          title: 'Internal server error',
+          status: 500,
+          detail: 'Metrics could not be collected.',
+        }),
+      );
     }
   });
   return new Promise((resolve, reject) => {

@@ -31,7 +31,9 @@ export function unconfigured<T extends object>(platform: string, variable: strin
     get(_target, property) {
       if (property === 'then') return undefined; // not a thenable
       return () => {
-        throw new ProblemError('upstream-unavailable', { detail: `The ${platform} platform is not configured (set ${variable}, or SANDBOXES=embedded in development).` });
+        throw new ProblemError('upstream-unavailable', {
+          detail: `The ${platform} platform is not configured (set ${variable}, or SANDBOXES=embedded in development).`,
+        });
       };
     },
   });
@@ -46,7 +48,12 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
     const sandboxes = await startSandboxes({
       logger: logger.child({ component: 'sandbox' }),
       host: '127.0.0.1',
-      webhookSecrets: { crm: p.crm.webhookSecret, scheduling: p.scheduling.webhookSecret, time: p.time.webhookSecret, erp: p.erp.webhookSecret },
+      webhookSecrets: {
+        crm: p.crm.webhookSecret,
+        scheduling: p.scheduling.webhookSecret,
+        time: p.time.webhookSecret,
+        erp: p.erp.webhookSecret,
+      },
     });
     closers.push(() => sandboxes.close());
     sandboxUrls = sandboxes.urls;
@@ -56,7 +63,9 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
   const base = (platform: keyof Platforms['sandboxUrls'], configured?: string) => configured ?? sandboxUrls[platform];
   try {
     const crmUrl = base('crm', p.crm.baseUrl);
-    const crm = crmUrl ? createCrmSystem({ connection: p.crm, baseUrl: crmUrl, store, logger, traceparent: outboundTraceparent }) : undefined;
+    const crm = crmUrl
+      ? createCrmSystem({ connection: p.crm, baseUrl: crmUrl, store, logger, traceparent: outboundTraceparent })
+      : undefined;
     if (crm) closers.push(() => crm.close());
 
     const schedulingUrl = base('scheduling', p.scheduling.baseUrl);
@@ -66,7 +75,9 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
     if (scheduling) closers.push(() => scheduling.close());
 
     const timeUrl = base('time', p.time.baseUrl);
-    const time = timeUrl ? createTimeSystem({ connection: p.time, baseUrl: timeUrl, store, logger, traceparent: outboundTraceparent }) : undefined;
+    const time = timeUrl
+      ? createTimeSystem({ connection: p.time, baseUrl: timeUrl, store, logger, traceparent: outboundTraceparent })
+      : undefined;
     if (time) closers.push(() => time.close());
 
     const erpUrl = base('erp', p.erp.baseUrl);
@@ -92,7 +103,8 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
       sandboxUrls,
       subscribeWebhooks,
       async close() {
-        for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: String(err) }, 'error closing a platform'));
+        for (const close of closers.reverse())
+          await close().catch((err: unknown) => logger.error({ err: String(err) }, 'error closing a platform'));
       },
     };
   } catch (err) {

@@ -40,7 +40,8 @@ export function readSandboxesFile(varDir: string): SandboxesFile | undefined {
   } catch {
     throw new Error(`${path} is not JSON; delete it and restart the layer.`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${path} is not a JSON object; delete it and restart the layer.`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`${path} is not a JSON object; delete it and restart the layer.`);
   const record = parsed as Record<string, unknown>;
   const file: SandboxesFile = {};
   for (const key of [...SANDBOX_PLATFORMS, 'gateway'] as const) if (isHttpUrl(record[key])) file[key] = record[key].replace(/\/$/, '');
@@ -72,6 +73,7 @@ export function writeSandboxesFile(varDir: string, urls: Partial<Record<SandboxP
     } catch {
       return; // not ours to judge: leave it
     }
-    if (current && current.pid === content.pid && current.gateway === content.gateway && current.startedAt === content.startedAt) rmSync(path, { force: true });
+    if (current && current.pid === content.pid && current.gateway === content.gateway && current.startedAt === content.startedAt)
+      rmSync(path, { force: true });
   };
 }

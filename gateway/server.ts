@@ -91,7 +91,8 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       // Give Redis a moment so the first requests are counted; if it stays away, the layer
       // starts anyway and the limiters fail open until it answers (see rate-limit/redis-store).
       const waitMs = Math.max(config.gateway.redisCommandTimeoutMs * 10, 3000);
-      if (!(await r.connected(waitMs))) services.logger.warn({ waitedMs: waitMs }, 'Redis not reachable at start; rate limits fail open until it answers');
+      if (!(await r.connected(waitMs)))
+        services.logger.warn({ waitedMs: waitMs }, 'Redis not reachable at start; rate limits fail open until it answers');
     }
     const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger: services.logger, metrics });
     cleanups.push(() => rateLimits.close());

@@ -25,7 +25,8 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
 
   const find = (layer: string, api: string, version: string): ApiContract => {
     const contract = byKey.get(`${layer}/${api}/${version}`);
-    if (!contract) throw new ProblemError('not-found', { detail: `No published contract ${layer}/${api}/${version}; GET /specs lists them all.` });
+    if (!contract)
+      throw new ProblemError('not-found', { detail: `No published contract ${layer}/${api}/${version}; GET /specs lists them all.` });
     return contract;
   };
 
@@ -67,7 +68,10 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
     .get(async (req, res) => {
       req.routeTemplate = '/docs/{layer}/{api}/{version}';
       const contract = find(req.params.layer, req.params.api, req.params.version);
-      if (!buildDocs) throw new ProblemError('service-unavailable', { detail: 'The docs builder is not available in this deployment; the contract is at /specs.' });
+      if (!buildDocs)
+        throw new ProblemError('service-unavailable', {
+          detail: 'The docs builder is not available in this deployment; the contract is at /specs.',
+        });
       const key = `${contract.file}:${contractHash(contract)}`;
       let html = docsCache.get(key);
       if (!html) {
@@ -81,7 +85,9 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
         body = await html;
       } catch (err) {
         req.log.error({ err: String(err), contract: contract.file }, 'docs build failed');
-        throw new ProblemError('service-unavailable', { detail: 'The docs for this contract could not be built; the contract itself is at /specs.' });
+        throw new ProblemError('service-unavailable', {
+          detail: 'The docs for this contract could not be built; the contract itself is at /specs.',
+        });
       }
       res.setHeader('Content-Security-Policy', DOCS_CSP);
       res.type('html').send(body);

@@ -3,7 +3,10 @@
 // own, a fixed set, so the compiled pattern is memoised here; matching is unchanged.
 import { createRequire } from 'node:module';
 
-type PathToRegexp = (path: string, options?: { sensitive?: boolean; strict?: boolean; end?: boolean }) => { regexp: RegExp; keys: unknown[] };
+type PathToRegexp = (
+  path: string,
+  options?: { sensitive?: boolean; strict?: boolean; end?: boolean },
+) => { regexp: RegExp; keys: unknown[] };
 
 // The validator's own copy of path-to-regexp, resolved the way it requires it.
 const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));

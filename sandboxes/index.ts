@@ -62,7 +62,10 @@ const defaultImporter: ModuleImporter = (specifier) => import(specifier) as Prom
 
 function isMissingModule(err: unknown, specifier: string): boolean {
   const e = err as { code?: string; message?: string };
-  return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(specifier.replace(/^\.\//, '').replace(/\.js$/, ''));
+  return (
+    (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') &&
+    (e.message ?? '').includes(specifier.replace(/^\.\//, '').replace(/\.js$/, ''))
+  );
 }
 
 /**
@@ -86,7 +89,10 @@ export async function loadSandboxDefinition(
   }
   const def = mod[EXPORT_NAMES[platform]] as AnyDefinition | undefined;
   if (!def || typeof def.seed !== 'function' || typeof def.routes !== 'function') {
-    logger.warn({ platform }, `No ${platform} sandbox: sandboxes/${platform}/index.ts does not export ${EXPORT_NAMES[platform]}; ${platform} is not started.`);
+    logger.warn(
+      { platform },
+      `No ${platform} sandbox: sandboxes/${platform}/index.ts does not export ${EXPORT_NAMES[platform]}; ${platform} is not started.`,
+    );
     return undefined;
   }
   return def;

@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   const platforms = which === 'all' ? SANDBOX_PLATFORMS : [which as SandboxPlatform];
   if (values.seed !== 'small' && values.seed !== 'large') fail(`--seed must be small or large, not ${JSON.stringify(values.seed)}.`);
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`--port must be a port number, not ${JSON.stringify(values.port)}.`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    fail(`--port must be a port number, not ${JSON.stringify(values.port)}.`);
   if (port !== undefined && platforms.length > 1) fail('--port applies to a single platform; "all" uses free ports.');
 
   const runtime = runtimeConfig(process.env);
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
     webhookSecrets: Object.fromEntries(SANDBOX_PLATFORMS.map((p) => [p, platformsConf[p].webhookSecret])),
     webhookTargets: Object.fromEntries(platforms.map((p) => [p, (values.webhook ?? []).map((url) => ({ url }))])),
   });
-  for (const platform of running.missing) console.error(`The ${platform} sandbox is not available (sandboxes/${platform}/index.ts is missing).`);
+  for (const platform of running.missing)
+    console.error(`The ${platform} sandbox is not available (sandboxes/${platform}/index.ts is missing).`);
   for (const [platform, url] of Object.entries(running.urls)) {
     console.log(`${platform} sandbox (seed ${seed}) listening on ${url}\n${faultHelp(url)}\n`);
   }

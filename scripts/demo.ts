@@ -16,7 +16,8 @@ import { DEMO_SCOPES, runDemo, type DemoResult } from './demo/story.js';
 
 const PLATFORMS = SANDBOX_PLATFORMS;
 const DEFAULT_LAYER_URL = 'http://127.0.0.1:8080';
-const USAGE = 'usage: npm run demo [-- --url http://127.0.0.1:8080] [--crm-sandbox URL --scheduling-sandbox URL --time-sandbox URL --erp-sandbox URL] [--wait-seconds 60]';
+const USAGE =
+  'usage: npm run demo [-- --url http://127.0.0.1:8080] [--crm-sandbox URL --scheduling-sandbox URL --time-sandbox URL --erp-sandbox URL] [--wait-seconds 60]';
 
 export interface DemoTargets {
   layerUrl: string;
@@ -44,13 +45,22 @@ export function demoTargets(flags: Partial<Record<string, string>>, env: NodeJS.
   }
   const given = flags.url ?? env.DEMO_LAYER_URL;
   const layerUrl = (given ?? file?.gateway ?? DEFAULT_LAYER_URL).replace(/\/$/, '');
-  return { layerUrl, urls: missing.length ? undefined : (found as unknown as SandboxUrls), missing, file, layerFromFile: !given && Boolean(file?.gateway) };
+  return {
+    layerUrl,
+    urls: missing.length ? undefined : (found as unknown as SandboxUrls),
+    missing,
+    file,
+    layerFromFile: !given && Boolean(file?.gateway),
+  };
 }
 
 /** A development token with the demo's scopes, signed with the key the running layer trusts. */
 export async function demoToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const config = loadConfig(env);
-  if (config.gateway.auth.jwksUrl) throw new Error(`AUTH_JWKS_URL is set (${config.gateway.auth.jwksUrl}): the demo needs the development key; run it against a development layer.`);
+  if (config.gateway.auth.jwksUrl)
+    throw new Error(
+      `AUTH_JWKS_URL is set (${config.gateway.auth.jwksUrl}): the demo needs the development key; run it against a development layer.`,
+    );
   const key = await loadOrCreateDevKey(config.runtime.varDir);
   return new SignJWT({ scope: DEMO_SCOPES.join(' '), client_id: 'demo' })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
@@ -64,7 +74,11 @@ export async function demoToken(env: NodeJS.ProcessEnv = process.env): Promise<s
 }
 
 /** Runs the demo from command-line arguments; 0 when the whole story held, 1 when a step failed, 2 on bad usage. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = (l) => console.log(l)): Promise<{ code: number; result?: DemoResult }> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  print: (line: string) => void = (l) => console.log(l),
+): Promise<{ code: number; result?: DemoResult }> {
   let values;
   try {
     values = parseArgs({
@@ -92,7 +106,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const config = loadConfig(env);
   const filePath = sandboxesFilePath(config.runtime.varDir);
-  const flags = Object.fromEntries(Object.entries(values).filter(([k, v]) => (k === 'url' || k.endsWith('-sandbox')) && typeof v === 'string')) as Record<string, string>;
+  const flags = Object.fromEntries(
+    Object.entries(values).filter(([k, v]) => (k === 'url' || k.endsWith('-sandbox')) && typeof v === 'string'),
+  ) as Record<string, string>;
   let targets: DemoTargets;
   try {
     targets = demoTargets(flags, env, config.runtime.varDir);
@@ -103,20 +119,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const { layerUrl, urls, missing, file } = targets;
   if (!urls) {
     if (!file) {
-      print([
-        `No layer with embedded sandboxes is running on this VAR_DIR: ${filePath} does not exist.`,
-        `Start one with npm start (with the same VAR_DIR) in another terminal and run the demo again;`,
-        `it writes that file once it listens and removes it when it stops.`,
-        `For sandboxes started some other way, name them: --<platform>-sandbox URL, or DEMO_CRM_SANDBOX_URL,`,
-        `DEMO_SCHEDULING_SANDBOX_URL, DEMO_TIME_SANDBOX_URL and DEMO_ERP_SANDBOX_URL (missing: ${missing.join(', ')}).`,
-      ].join('\n'));
+      print(
+        [
+          `No layer with embedded sandboxes is running on this VAR_DIR: ${filePath} does not exist.`,
+          `Start one with npm start (with the same VAR_DIR) in another terminal and run the demo again;`,
+          `it writes that file once it listens and removes it when it stops.`,
+          `For sandboxes started some other way, name them: --<platform>-sandbox URL, or DEMO_CRM_SANDBOX_URL,`,
+          `DEMO_SCHEDULING_SANDBOX_URL, DEMO_TIME_SANDBOX_URL and DEMO_ERP_SANDBOX_URL (missing: ${missing.join(', ')}).`,
+        ].join('\n'),
+      );
       return { code: 1 };
     }
-    print([
-      `The demo acts on the platforms' sandboxes as people would, and needs their URLs: missing ${missing.join(', ')}`,
-      `(${filePath} does not name them). Pass them as --<platform>-sandbox URL, or set DEMO_<PLATFORM>_SANDBOX_URL.`,
-      USAGE,
-    ].join('\n'));
+    print(
+      [
+        `The demo acts on the platforms' sandboxes as people would, and needs their URLs: missing ${missing.join(', ')}`,
+        `(${filePath} does not name them). Pass them as --<platform>-sandbox URL, or set DEMO_<PLATFORM>_SANDBOX_URL.`,
+        USAGE,
+      ].join('\n'),
+    );
     return { code: 2 };
   }
   try {
@@ -127,13 +147,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     }
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    print(targets.layerFromFile
-      ? `No layer answers at ${layerUrl} (${reason}), the gateway named in ${filePath} (written by process ${file?.pid ?? '?'} at ${file?.startedAt ?? '?'}): that layer has stopped without removing the file. Start it again with npm start.`
-      : `No layer answers at ${layerUrl} (${reason}); start it with npm start, or pass --url.`);
+    print(
+      targets.layerFromFile
+        ? `No layer answers at ${layerUrl} (${reason}), the gateway named in ${filePath} (written by process ${file?.pid ?? '?'} at ${file?.startedAt ?? '?'}): that layer has stopped without removing the file. Start it again with npm start.`
+        : `No layer answers at ${layerUrl} (${reason}); start it with npm start, or pass --url.`,
+    );
     return { code: 1 };
   }
   const token = await demoToken(env);
-  print(`  Layer ${layerUrl}; sandboxes ${PLATFORMS.map((p) => `${p} ${urls[p]}`).join(', ')}${file ? ` (defaults from ${filePath})` : ''}`);
+  print(
+    `  Layer ${layerUrl}; sandboxes ${PLATFORMS.map((p) => `${p} ${urls[p]}`).join(', ')}${file ? ` (defaults from ${filePath})` : ''}`,
+  );
   const result = await runDemo({ layerUrl, sandboxes: urls, token, print, waitMs: waitSeconds * 1000 });
   return { code: result.ok ? 0 : 1, result };
 }

@@ -11,7 +11,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const usage = 'usage: npm run token -- --scope "<scope> <scope>…" [--sub <id>] [--client-id <id>] [--client-account <client id>] [--ttl <seconds>]';
+const usage =
+  'usage: npm run token -- --scope "<scope> <scope>…" [--sub <id>] [--client-id <id>] [--client-account <client id>] [--ttl <seconds>]';
 
 let args;
 try {
@@ -47,7 +48,9 @@ try {
   throw err;
 }
 if (config.gateway.auth.jwksUrl) {
-  fail(`AUTH_JWKS_URL is set (${config.gateway.auth.jwksUrl}): the gateway accepts tokens from that issuer only, so a development token would be refused.`);
+  fail(
+    `AUTH_JWKS_URL is set (${config.gateway.auth.jwksUrl}): the gateway accepts tokens from that issuer only, so a development token would be refused.`,
+  );
 }
 
 const key = await loadOrCreateDevKey(config.runtime.varDir);

@@ -114,19 +114,20 @@ export async function queryAudit(store: Store | DbExecutor, query: AuditQuery = 
   if (query.consumer !== undefined) q = q.where('consumer', '=', query.consumer);
   if (query.cursor !== undefined) q = q.where('id', order === 'desc' ? '<' : '>', decodeCursor(query.cursor, order));
   // One row more than asked tells whether another page exists.
-  const rows = await q.orderBy('id', order).limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('id', order)
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
-  const items = page.map(
-    (r): AuditRecord => ({
-      id: r.id,
-      at: toIso(Number(r.at)),
-      consumer: r.consumer,
-      action: r.action,
-      targetType: r.target_type,
-      targetId: r.target_id,
-      correlationId: r.correlation_id,
-      details: fromJson<Record<string, unknown>>(r.details),
-    }),
-  );
+  const items = page.map((r): AuditRecord => ({
+    id: r.id,
+    at: toIso(Number(r.at)),
+    consumer: r.consumer,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    correlationId: r.correlation_id,
+    details: fromJson<Record<string, unknown>>(r.details),
+  }));
   return rows.length > limit ? { items, nextCursor: encodeCursor(page[page.length - 1].id, order) } : { items };
 }

@@ -56,7 +56,10 @@ function parseTiers(raw: string | undefined): RateLimitTier[] {
     .map((entry) => {
       const m = /^(consumer|scope):([^=\s]+)=(\d+)\/(\d+)$/.exec(entry);
       if (!m) {
-        throw new ConfigError('RATE_LIMIT_TIERS', `entry ${JSON.stringify(entry)} is not kind:match=limit/windowSeconds (e.g. scope:ops=1000/60)`);
+        throw new ConfigError(
+          'RATE_LIMIT_TIERS',
+          `entry ${JSON.stringify(entry)} is not kind:match=limit/windowSeconds (e.g. scope:ops=1000/60)`,
+        );
       }
       return { kind: m[1] as 'consumer' | 'scope', match: m[2], limit: Number(m[3]), windowSeconds: Number(m[4]) };
     });
@@ -65,7 +68,10 @@ function parseTiers(raw: string | undefined): RateLimitTier[] {
 function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
   if (raw === 'true') {
-    throw new ConfigError('TRUST_PROXY', 'must name the trusted hops (a hop count or addresses), not "true": trusting every hop lets clients spoof X-Forwarded-For');
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'must name the trusted hops (a hop count or addresses), not "true": trusting every hop lets clients spoof X-Forwarded-For',
+    );
   }
   if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
   return raw
@@ -77,23 +83,35 @@ function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
 export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
   const jwksUrl = read(env, 'AUTH_JWKS_URL', httpUrl.optional());
   if (!jwksUrl && runtime.nodeEnv === 'production') {
-    throw new ConfigError('AUTH_JWKS_URL', 'is missing: production needs the identity provider\'s JWKS URL (the development signing key is refused in production)');
+    throw new ConfigError(
+      'AUTH_JWKS_URL',
+      "is missing: production needs the identity provider's JWKS URL (the development signing key is refused in production)",
+    );
   }
   const algorithms = read(env, 'AUTH_ALGORITHMS', csv.default(['RS256', 'ES256', 'EdDSA']));
   for (const alg of algorithms) {
     if (!(ALLOWED_JWT_ALGORITHMS as readonly string[]).includes(alg)) {
-      throw new ConfigError('AUTH_ALGORITHMS', `names ${JSON.stringify(alg)}, which is not an asymmetric algorithm this gateway accepts (${ALLOWED_JWT_ALGORITHMS.join(', ')})`);
+      throw new ConfigError(
+        'AUTH_ALGORITHMS',
+        `names ${JSON.stringify(alg)}, which is not an asymmetric algorithm this gateway accepts (${ALLOWED_JWT_ALGORITHMS.join(', ')})`,
+      );
     }
   }
   if (jwksUrl && !env.AUTH_ISSUER?.trim()) {
-    throw new ConfigError('AUTH_ISSUER', 'is missing: with AUTH_JWKS_URL set, name the issuer whose tokens are accepted (the iss claim, e.g. https://login.example.com/)');
+    throw new ConfigError(
+      'AUTH_ISSUER',
+      'is missing: with AUTH_JWKS_URL set, name the issuer whose tokens are accepted (the iss claim, e.g. https://login.example.com/)',
+    );
   }
   const metricsPort = read(env, 'METRICS_PORT', port.optional());
   const corsOrigins = read(env, 'CORS_ORIGINS', csv.default([]));
   for (const origin of corsOrigins) {
     // Exact origins only: a wildcard or a reflected origin would let any site call with a user's token.
     if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
-      throw new ConfigError('CORS_ORIGINS', `names ${JSON.stringify(origin)}, which is not an exact origin like https://portal.example.com (no wildcards, paths or trailing slash)`);
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `names ${JSON.stringify(origin)}, which is not an exact origin like https://portal.example.com (no wildcards, paths or trailing slash)`,
+      );
     }
   }
   return {
@@ -109,7 +127,14 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
     },
     bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES', positiveInt.default(1_048_576)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    redisUrl: read(env, 'REDIS_URL', z.string().regex(/^rediss?:\/\/.+$/, 'must start with redis:// or rediss://').optional()),
+    redisUrl: read(
+      env,
+      'REDIS_URL',
+      z
+        .string()
+        .regex(/^rediss?:\/\/.+$/, 'must start with redis:// or rediss://')
+        .optional(),
+    ),
     redisCommandTimeoutMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', positiveInt.default(500)),
     metricsPort,
     corsOrigins,
@@ -117,7 +142,14 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
       limit: read(env, 'RATE_LIMIT_LIMIT', positiveInt.default(600)),
       windowSeconds: read(env, 'RATE_LIMIT_WINDOW_S', positiveInt.default(60)),
       tiers: parseTiers(env.RATE_LIMIT_TIERS),
-      redisPrefix: read(env, 'RATE_LIMIT_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . -').default('ps-layer:rl:')),
+      redisPrefix: read(
+        env,
+        'RATE_LIMIT_REDIS_PREFIX',
+        z
+          .string()
+          .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . -')
+          .default('ps-layer:rl:'),
+      ),
     },
     requestTimeoutMs: read(env, 'REQUEST_TIMEOUT_MS', positiveInt.default(30_000)),
     shutdownGraceMs: read(env, 'SHUTDOWN_GRACE_MS', positiveInt.default(10_000)),

@@ -22,8 +22,7 @@ export interface PlatformsConfig {
 export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConfig {
   const dev = runtime.nodeEnv !== 'production';
   // Development defaults match the sandboxes' seeded credentials; production must set them.
-  const secret = (name: string, devDefault: string) =>
-    read(env, name, dev ? z.string().min(1).default(devDefault) : z.string().min(1));
+  const secret = (name: string, devDefault: string) => read(env, name, dev ? z.string().min(1).default(devDefault) : z.string().min(1));
   const timeout = (name: string) => read(env, name, positiveInt.default(10_000));
   const crmBase = read(env, 'CRM_BASE_URL', httpUrl.optional());
   const schedulingBase = read(env, 'SCHEDULING_BASE_URL', httpUrl.optional());
@@ -38,7 +37,14 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       timeoutMs: timeout('CRM_TIMEOUT_MS'),
       clientId: secret('CRM_CLIENT_ID', 'sandbox-crm-client'),
       clientSecret: secret('CRM_CLIENT_SECRET', 'sandbox-crm-secret'),
-      apiVersion: read(env, 'CRM_API_VERSION', z.string().regex(/^v\d+\.0$/, 'must look like v62.0').default('v62.0')),
+      apiVersion: read(
+        env,
+        'CRM_API_VERSION',
+        z
+          .string()
+          .regex(/^v\d+\.0$/, 'must look like v62.0')
+          .default('v62.0'),
+      ),
       webhookSecret: secret('CRM_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1jcm0td2ViaG9vay1zZWNyZXQ='),
     },
     scheduling: {

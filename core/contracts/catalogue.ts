@@ -50,11 +50,7 @@ export async function listContractFiles(rootDir: string = PROJECT_ROOT): Promise
 }
 
 function compareContracts(a: ContractFile, b: ContractFile): number {
-  return (
-    CONTRACT_LAYERS.indexOf(a.layer) - CONTRACT_LAYERS.indexOf(b.layer) ||
-    a.api.localeCompare(b.api) ||
-    a.major - b.major
-  );
+  return CONTRACT_LAYERS.indexOf(a.layer) - CONTRACT_LAYERS.indexOf(b.layer) || a.api.localeCompare(b.api) || a.major - b.major;
 }
 
 function invalid(file: string, detail: string): ProblemError {
@@ -157,17 +153,10 @@ export async function bundleContract(absolutePath: string, relativeName = absolu
  */
 export async function loadCatalogue(rootDir: string = PROJECT_ROOT): Promise<ApiContract[]> {
   const files = await listContractFiles(rootDir);
-  return Promise.all(
-    files.map(async (entry) => describeContract(entry, await bundleContract(path.join(rootDir, entry.file), entry.file))),
-  );
+  return Promise.all(files.map(async (entry) => describeContract(entry, await bundleContract(path.join(rootDir, entry.file), entry.file))));
 }
 
 /** The catalogue entry for one API version, if published. */
-export function findContract(
-  catalogue: readonly ApiContract[],
-  layer: ContractLayer,
-  api: string,
-  major: number,
-): ApiContract | undefined {
+export function findContract(catalogue: readonly ApiContract[], layer: ContractLayer, api: string, major: number): ApiContract | undefined {
   return catalogue.find((contract) => contract.layer === layer && contract.api === api && contract.major === major);
 }

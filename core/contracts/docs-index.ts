@@ -17,7 +17,11 @@ export function escapeHtml(text: string): string {
 /** The gateway's own URLs for a contract. */
 export function gatewayLinks(contract: ApiContract): ContractLinks {
   const base = `${contract.layer}/${contract.api}`;
-  return { docs: `/docs/${base}/v${contract.major}`, yaml: `/specs/${base}/v${contract.major}.yaml`, json: `/specs/${base}/v${contract.major}.json` };
+  return {
+    docs: `/docs/${base}/v${contract.major}`,
+    yaml: `/specs/${base}/v${contract.major}.yaml`,
+    json: `/specs/${base}/v${contract.major}.json`,
+  };
 }
 
 function day(date: Date | undefined): string {

@@ -29,7 +29,9 @@ export function contractHash(contract: Pick<ApiContract, 'bundled'>, rendererVer
 
 async function redoclyVersion(rootDir: string): Promise<string> {
   try {
-    const pkg = JSON.parse(await readFile(path.join(rootDir, 'node_modules', '@redocly', 'cli', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(await readFile(path.join(rootDir, 'node_modules', '@redocly', 'cli', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '';
   } catch {
     return '';
@@ -55,7 +57,8 @@ async function exists(file: string): Promise<boolean> {
 
 /** Fails if the HTML would load anything from another host: the docs must work offline. */
 export function assertSelfContained(html: string, label: string): void {
-  const external = /<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\//i.exec(html) ??
+  const external =
+    /<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?\/\//i.exec(html) ??
     /<link\b[^>]*\brel\s*=\s*["']?stylesheet[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\//i.exec(html);
   if (external) {
     throw new ProblemError('internal', { detail: `Docs for ${label} load an external resource: ${external[0].slice(0, 120)}` });

@@ -6,7 +6,9 @@ import type { ApiContract } from './types.js';
 export type SpecFormat = 'yaml' | 'json';
 
 export function serializeContract(contract: Pick<ApiContract, 'bundled'>, format: SpecFormat): string {
-  return format === 'json' ? JSON.stringify(contract.bundled, null, 2) : stringify(contract.bundled, { lineWidth: 0, aliasDuplicateObjects: false });
+  return format === 'json'
+    ? JSON.stringify(contract.bundled, null, 2)
+    : stringify(contract.bundled, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** One entry of GET /specs (schema SpecEntry in openapi/gateway/gateway.v1.yaml). */

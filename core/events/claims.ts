@@ -63,7 +63,15 @@ export async function claimDueDeliveries(
     .where((eb) =>
       eb.or([
         eb('subscriber', 'like', 'webhook:%'),
-        ...(localSubscribers.length ? [eb('subscriber', 'in', localSubscribers.map((n) => `local:${n}`))] : []),
+        ...(localSubscribers.length
+          ? [
+              eb(
+                'subscriber',
+                'in',
+                localSubscribers.map((n) => `local:${n}`),
+              ),
+            ]
+          : []),
       ]),
     )
     .orderBy('next_attempt_ms')
@@ -91,14 +99,17 @@ export function keepLeased(
   leaseMs: number,
   onError: (err: unknown) => void,
 ): () => void {
-  const timer = setInterval(() => {
-    const until = Date.now() + leaseMs;
-    const renew =
-      table === 'event_outbox'
-        ? db.updateTable('event_outbox').set({ lease_until_ms: until }).where('seq', 'in', ids).where('claimed_by', '=', workerId)
-        : db.updateTable('event_deliveries').set({ lease_until_ms: until }).where('id', 'in', ids).where('claimed_by', '=', workerId);
-    renew.execute().catch(onError);
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      const until = Date.now() + leaseMs;
+      const renew =
+        table === 'event_outbox'
+          ? db.updateTable('event_outbox').set({ lease_until_ms: until }).where('seq', 'in', ids).where('claimed_by', '=', workerId)
+          : db.updateTable('event_deliveries').set({ lease_until_ms: until }).where('id', 'in', ids).where('claimed_by', '=', workerId);
+      renew.execute().catch(onError);
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

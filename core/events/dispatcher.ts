@@ -48,7 +48,6 @@ interface Registered extends LocalSubscriber {
   matches(type: string): boolean;
 }
 
-
 export class EventDispatcher {
   readonly workerId: string;
   private readonly subscribers = new Map<string, Registered>();
@@ -120,7 +119,14 @@ export class EventDispatcher {
     const claimed = await claimOutbox(db, engine, this.workerId, now, this.o.leaseMs, this.o.batchSize);
     if (claimed.length === 0) return 0;
     const events = claimed.map((r) => ({ ...(JSON.parse(r.envelope) as Omit<DeliveredEvent, 'seq'>), seq: r.seq }));
-    const release = keepLeased(db, 'event_outbox', claimed.map((c) => c.seq), this.workerId, this.o.leaseMs, this.leaseError);
+    const release = keepLeased(
+      db,
+      'event_outbox',
+      claimed.map((c) => c.seq),
+      this.workerId,
+      this.o.leaseMs,
+      this.leaseError,
+    );
     try {
       await this.dispatchClaimed(events, now);
     } finally {
@@ -179,8 +185,17 @@ export class EventDispatcher {
 
   private pendingRow(eventSeq: number, subscriber: string, now: number): NewDeliveryRow {
     return {
-      event_seq: eventSeq, subscriber, state: 'pending', attempts: 0, next_attempt_ms: now,
-      last_status: null, last_error: null, claimed_by: null, lease_until_ms: null, created_at_ms: now, delivered_at_ms: null,
+      event_seq: eventSeq,
+      subscriber,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_ms: now,
+      last_status: null,
+      last_error: null,
+      claimed_by: null,
+      lease_until_ms: null,
+      created_at_ms: now,
+      delivered_at_ms: null,
     };
   }
 
@@ -200,20 +215,43 @@ export class EventDispatcher {
   async deliverDueOnce(): Promise<number> {
     const { db, engine } = this.o.store;
     const now = Date.now();
-    const claimed = await claimDueDeliveries(db, engine, this.workerId, [...this.subscribers.keys()], now, this.o.leaseMs, this.o.batchSize);
+    const claimed = await claimDueDeliveries(
+      db,
+      engine,
+      this.workerId,
+      [...this.subscribers.keys()],
+      now,
+      this.o.leaseMs,
+      this.o.batchSize,
+    );
     if (claimed.length === 0) return 0;
     const seqs = [...new Set(claimed.map((c) => c.eventSeq))];
     const envelopes = new Map<number, string>();
     for (let i = 0; i < seqs.length; i += 1000) {
-      const rows = await db.selectFrom('event_outbox').select(['seq', 'envelope']).where('seq', 'in', seqs.slice(i, i + 1000)).execute();
+      const rows = await db
+        .selectFrom('event_outbox')
+        .select(['seq', 'envelope'])
+        .where('seq', 'in', seqs.slice(i, i + 1000))
+        .execute();
       for (const r of rows) envelopes.set(Number(r.seq), r.envelope);
     }
     const hookIds = [...new Set(claimed.filter((c) => c.subscriber.startsWith('webhook:')).map((c) => c.subscriber.slice(8)))];
     const hooks = new Map(
-      (hookIds.length ? await db.selectFrom('webhook_subscriptions').selectAll().where('id', 'in', hookIds).execute() : []).map((h) => [h.id, h]),
+      (hookIds.length ? await db.selectFrom('webhook_subscriptions').selectAll().where('id', 'in', hookIds).execute() : []).map((h) => [
+        h.id,
+        h,
+      ]),
     );
 
-    type Outcome = { d: ClaimedDelivery; ok: boolean; status?: number; error?: string; retryAfterMs?: number; dead?: boolean; gone?: boolean };
+    type Outcome = {
+      d: ClaimedDelivery;
+      ok: boolean;
+      status?: number;
+      error?: string;
+      retryAfterMs?: number;
+      dead?: boolean;
+      gone?: boolean;
+    };
     const outcomes: Outcome[] = [];
     const attempt = async (d: ClaimedDelivery): Promise<Outcome> => {
       const body = envelopes.get(d.eventSeq);
@@ -233,10 +271,25 @@ export class EventDispatcher {
       if (!hook || hook.state !== 'active') return { d, ok: false, dead: true, error: 'subscription disabled or removed' };
       const result = await this.sender.send({ url: hook.url, secret: hook.secret }, event, body);
       if (result.ok) return { d, ok: true, status: result.status };
-      return { d, ok: false, status: result.status, error: result.error, retryAfterMs: result.retryAfterMs, gone: result.gone, dead: result.gone };
+      return {
+        d,
+        ok: false,
+        status: result.status,
+        error: result.error,
+        retryAfterMs: result.retryAfterMs,
+        gone: result.gone,
+        dead: result.gone,
+      };
     };
     // Bounded concurrency: webhooks are slow, in-process handlers are not.
-    const release = keepLeased(db, 'event_deliveries', claimed.map((c) => c.id), this.workerId, this.o.leaseMs, this.leaseError);
+    const release = keepLeased(
+      db,
+      'event_deliveries',
+      claimed.map((c) => c.id),
+      this.workerId,
+      this.o.leaseMs,
+      this.leaseError,
+    );
     try {
       let next = 0;
       await Promise.all(
@@ -254,7 +307,14 @@ export class EventDispatcher {
       for (let i = 0; i < okIds.length; i += 1000) {
         await trx
           .updateTable('event_deliveries')
-          .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), delivered_at_ms: done, claimed_by: null, lease_until_ms: null, last_error: null }))
+          .set((eb) => ({
+            state: 'delivered',
+            attempts: eb('attempts', '+', 1),
+            delivered_at_ms: done,
+            claimed_by: null,
+            lease_until_ms: null,
+            last_error: null,
+          }))
           .where('id', 'in', okIds.slice(i, i + 1000))
           .where('claimed_by', '=', this.workerId)
           .execute();
@@ -290,7 +350,8 @@ export class EventDispatcher {
       else if (o.dead || o.d.attempts + 1 >= this.o.maxAttempts) this.o.metrics.dead(o.d.subscriber, 1);
       else this.o.metrics.failed(o.d.subscriber, 1);
     }
-    if (outcomes.some((o) => !o.ok)) this.o.logger?.warn({ failed: outcomes.filter((o) => !o.ok).length }, 'event deliveries failed; will retry');
+    if (outcomes.some((o) => !o.ok))
+      this.o.logger?.warn({ failed: outcomes.filter((o) => !o.ok).length }, 'event deliveries failed; will retry');
     return claimed.length;
   }
 

@@ -11,7 +11,12 @@ export { purgeEvents, type PurgeResult } from './retention.js';
 export { signWebhook, verifyWebhook, generateWebhookSecret, type VerifyFailure } from './signature.js';
 export { assertWebhookUrlAllowed, isPublicAddress, publicOnlyLookup } from './ssrf.js';
 export {
-  createSubscription, listSubscriptions, getSubscription, setSubscriptionState, retireLocalSubscriber,
-  type WebhookSubscription, type NewWebhookSubscription,
+  createSubscription,
+  listSubscriptions,
+  getSubscription,
+  setSubscriptionState,
+  retireLocalSubscriber,
+  type WebhookSubscription,
+  type NewWebhookSubscription,
 } from './subscriptions.js';
 export type * from './schema.js';

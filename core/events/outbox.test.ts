@@ -4,7 +4,17 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { withTransaction, type Store } from '../store/index.js';
 import { Registry } from 'prom-client';
-import { consumeOnce, emit, emitMany, EventDispatcher, promEventMetrics, purgeEvents, replayEvents, retireLocalSubscriber, type DeliveredEvent } from './index.js';
+import {
+  consumeOnce,
+  emit,
+  emitMany,
+  EventDispatcher,
+  promEventMetrics,
+  purgeEvents,
+  replayEvents,
+  retireLocalSubscriber,
+  type DeliveredEvent,
+} from './index.js';
 
 describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
   let store: Store;
@@ -46,7 +56,10 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
       .subscribe({ name: 'billing', types: ['billing.*'], handle: (e) => void seen.billing.push(e.type) })
       .subscribe({ name: 'exact', types: ['crm.account.updated'], handle: (e) => void seen.exact.push(e.type) });
     const types = Array.from({ length: 20 }, (_, i) => (i % 2 ? `billing.invoice.v${i}` : 'crm.account.updated'));
-    await emitMany(store.db, types.map((type) => ({ type, source: '/test' })));
+    await emitMany(
+      store.db,
+      types.map((type) => ({ type, source: '/test' })),
+    );
     await dispatcher.drain();
     expect(seen.all).toEqual(types);
     expect(seen.billing).toEqual(types.filter((t) => t.startsWith('billing.')));
@@ -89,8 +102,18 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
       store,
       maxAttempts: 2,
       backoff: { baseDelayMs: 1, maxDelayMs: 1 },
-      metrics: { delivered: (_s, n) => void (counts.delivered += n), failed: (_s, n) => void (counts.failed += n), dead: (_s, n) => void (counts.dead += n) },
-    }).subscribe({ name: 'broken', types: ['*'], handle: () => { throw new Error('always'); } });
+      metrics: {
+        delivered: (_s, n) => void (counts.delivered += n),
+        failed: (_s, n) => void (counts.failed += n),
+        dead: (_s, n) => void (counts.dead += n),
+      },
+    }).subscribe({
+      name: 'broken',
+      types: ['*'],
+      handle: () => {
+        throw new Error('always');
+      },
+    });
     await emit(store.db, { type: 't', source: '/test' });
     await dispatcher.dispatchOnce();
     await new Promise((r) => setTimeout(r, 5));
@@ -126,7 +149,10 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     await emitMany(store.db, [{ type: 'old', source: '/t' }]);
     await new Promise((r) => setTimeout(r, 20));
     const since = new Date();
-    await emitMany(store.db, [{ type: 'new.1', source: '/t' }, { type: 'new.2', source: '/t' }]);
+    await emitMany(store.db, [
+      { type: 'new.1', source: '/t' },
+      { type: 'new.2', source: '/t' },
+    ]);
     await dispatcher.drain();
     expect(seen.a.map((e) => e.type)).toEqual(['old', 'new.1', 'new.2']);
     const scheduled = await replayEvents(store.db, 'local:a', since, await dispatcher.patternsOf('local:a'));
@@ -144,7 +170,10 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     const handle = (e: DeliveredEvent) => void counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
     const one = new EventDispatcher({ store, batchSize: 50 }).subscribe({ name: 's', types: ['*'], handle });
     const two = new EventDispatcher({ store, batchSize: 50 }).subscribe({ name: 's', types: ['*'], handle });
-    await emitMany(store.db, Array.from({ length: 1000 }, (_, i) => ({ type: `t.${i}`, source: '/race' })));
+    await emitMany(
+      store.db,
+      Array.from({ length: 1000 }, (_, i) => ({ type: `t.${i}`, source: '/race' })),
+    );
     await Promise.all([one.drain(), two.drain()]);
     expect(counts.size).toBe(1000);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -153,7 +182,11 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
 
   it('runs as a loop that picks up new events by itself', async () => {
     const seen: string[] = [];
-    const dispatcher = new EventDispatcher({ store, pollMs: 20 }).subscribe({ name: 'loop', types: ['*'], handle: (e) => void seen.push(e.id) });
+    const dispatcher = new EventDispatcher({ store, pollMs: 20 }).subscribe({
+      name: 'loop',
+      types: ['*'],
+      handle: (e) => void seen.push(e.id),
+    });
     dispatcher.start();
     const e = await emit(store.db, { type: 't', source: '/loop' });
     for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -164,14 +197,20 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
   it('reports delivered and failed counts to prom-client counters', async () => {
     const registry = new Registry();
     let first = true;
-    const dispatcher = new EventDispatcher({ store, metrics: promEventMetrics(registry) })
-      .subscribe({ name: 'p', types: ['*'], handle: () => {
+    const dispatcher = new EventDispatcher({ store, metrics: promEventMetrics(registry) }).subscribe({
+      name: 'p',
+      types: ['*'],
+      handle: () => {
         if (first) {
           first = false;
           throw new Error('once');
         }
-      } });
-    await emitMany(store.db, [{ type: 'a', source: '/m' }, { type: 'b', source: '/m' }]);
+      },
+    });
+    await emitMany(store.db, [
+      { type: 'a', source: '/m' },
+      { type: 'b', source: '/m' },
+    ]);
     await dispatcher.drain();
     const text = await registry.metrics();
     expect(text).toContain('layer_events_delivered_total{subscriber="local:p"} 1');
@@ -181,9 +220,17 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
 
   it('purges old dispatched events and finished deliveries, keeping what is still pending', async () => {
     let fail = true;
-    const dispatcher = new EventDispatcher({ store, backoff: { baseDelayMs: 60_000, maxDelayMs: 60_000 } })
-      .subscribe({ name: 'q', types: ['keep'], handle: () => { if (fail) throw new Error('later'); } });
-    await emitMany(store.db, [{ type: 'gone', source: '/r' }, { type: 'keep', source: '/r' }]);
+    const dispatcher = new EventDispatcher({ store, backoff: { baseDelayMs: 60_000, maxDelayMs: 60_000 } }).subscribe({
+      name: 'q',
+      types: ['keep'],
+      handle: () => {
+        if (fail) throw new Error('later');
+      },
+    });
+    await emitMany(store.db, [
+      { type: 'gone', source: '/r' },
+      { type: 'keep', source: '/r' },
+    ]);
     await emit(store.db, { type: 'gone', source: '/r' });
     await dispatcher.drain();
     fail = false;
@@ -203,8 +250,15 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     };
     // The batch takes ~400 ms, the lease is 150 ms: without renewal the second dispatcher would take it over.
     const one = new EventDispatcher({ store, leaseMs: 150, batchSize: 10 }).subscribe({ name: 'slow', types: ['*'], handle: slow });
-    const two = new EventDispatcher({ store, leaseMs: 150, batchSize: 10, pollMs: 20 }).subscribe({ name: 'slow', types: ['*'], handle: slow });
-    await emitMany(store.db, Array.from({ length: 10 }, (_, i) => ({ type: `t.${i}`, source: '/slow' })));
+    const two = new EventDispatcher({ store, leaseMs: 150, batchSize: 10, pollMs: 20 }).subscribe({
+      name: 'slow',
+      types: ['*'],
+      handle: slow,
+    });
+    await emitMany(
+      store.db,
+      Array.from({ length: 10 }, (_, i) => ({ type: `t.${i}`, source: '/slow' })),
+    );
     const first = one.dispatchOnce();
     two.start();
     await first;
@@ -221,7 +275,10 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
       .subscribe({ name: 'x', types: ['*'], handle: () => void seen.newX++ })
       .subscribe({ name: 'y', types: ['order.*'], handle: (e) => void seen.newY.push(e.type) });
     await newer.drain(); // registers x and y
-    await emitMany(store.db, [{ type: 'order.placed', source: '/d' }, { type: 'crm.touched', source: '/d' }]);
+    await emitMany(store.db, [
+      { type: 'order.placed', source: '/d' },
+      { type: 'crm.touched', source: '/d' },
+    ]);
     await older.drain(); // knows only x: leaves a pending delivery for y
     expect(seen).toEqual({ oldX: 2, newX: 0, newY: [] });
     expect(await older.patternsOf('local:y')).toEqual(['order.*']);
@@ -233,7 +290,12 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     expect(await retireLocalSubscriber(store.db, 'y')).toBe(1);
     await emit(store.db, { type: 'order.shipped', source: '/d' });
     await older.drain();
-    const pendingForY = await store.db.selectFrom('event_deliveries').select('id').where('subscriber', '=', 'local:y').where('state', '=', 'pending').execute();
+    const pendingForY = await store.db
+      .selectFrom('event_deliveries')
+      .select('id')
+      .where('subscriber', '=', 'local:y')
+      .where('state', '=', 'pending')
+      .execute();
     expect(pendingForY).toHaveLength(0);
     await Promise.all([older.stop(), newer.stop()]);
   });

@@ -10,12 +10,7 @@ import './schema.js';
  * whose outbox record is at or after `since` and whose type matches `patterns`.
  * Returns the number of deliveries scheduled.
  */
-export async function replayEvents(
-  db: Kysely<Database>,
-  subscriber: string,
-  since: Date,
-  patterns: readonly string[],
-): Promise<number> {
+export async function replayEvents(db: Kysely<Database>, subscriber: string, since: Date, patterns: readonly string[]): Promise<number> {
   const matches = typeMatcher(patterns);
   const now = Date.now();
   let scheduled = 0;
@@ -34,15 +29,26 @@ export async function replayEvents(
     const rows = page
       .filter((e) => matches(e.type))
       .map((e) => ({
-        event_seq: Number(e.seq), subscriber, state: 'pending' as const, attempts: 0, next_attempt_ms: now,
-        last_status: null, last_error: null, claimed_by: null, lease_until_ms: null, created_at_ms: now, delivered_at_ms: null,
+        event_seq: Number(e.seq),
+        subscriber,
+        state: 'pending' as const,
+        attempts: 0,
+        next_attempt_ms: now,
+        last_status: null,
+        last_error: null,
+        claimed_by: null,
+        lease_until_ms: null,
+        created_at_ms: now,
+        delivered_at_ms: null,
       }));
     if (rows.length === 0) continue;
     await db
       .insertInto('event_deliveries')
       .values(rows)
       .onConflict((oc) =>
-        oc.columns(['event_seq', 'subscriber']).doUpdateSet({ state: 'pending', attempts: 0, next_attempt_ms: now, claimed_by: null, lease_until_ms: null, last_error: null }),
+        oc
+          .columns(['event_seq', 'subscriber'])
+          .doUpdateSet({ state: 'pending', attempts: 0, next_attempt_ms: now, claimed_by: null, lease_until_ms: null, last_error: null }),
       )
       .execute();
     scheduled += rows.length;

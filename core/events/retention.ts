@@ -27,9 +27,15 @@ export async function purgeEvents(db: Kysely<Database>, olderThan: Date): Promis
       .deleteFrom('event_outbox')
       .where('dispatched', '=', 1)
       .where('created_at_ms', '<', cutoff)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('event_deliveries').select('id').whereRef('event_deliveries.event_seq', '=', 'event_outbox.seq'))))
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom('event_deliveries').select('id').whereRef('event_deliveries.event_seq', '=', 'event_outbox.seq'))),
+      )
       .executeTakeFirst();
     const markers = await trx.deleteFrom('event_consumed').where('consumed_at_ms', '<', cutoff).executeTakeFirst();
-    return { events: Number(events.numDeletedRows), deliveries: Number(deliveries.numDeletedRows), consumedMarkers: Number(markers.numDeletedRows) };
+    return {
+      events: Number(events.numDeletedRows),
+      deliveries: Number(deliveries.numDeletedRows),
+      consumedMarkers: Number(markers.numDeletedRows),
+    };
   });
 }

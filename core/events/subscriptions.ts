@@ -45,10 +45,16 @@ export async function createSubscription(
   options: { allowPrivateUrls: boolean },
 ): Promise<WebhookSubscription> {
   if (input.eventTypes.length === 0) {
-    throw new ProblemError('validation-failed', { detail: 'At least one event type is required.', errors: [{ pointer: '/eventTypes', detail: 'must not be empty' }] });
+    throw new ProblemError('validation-failed', {
+      detail: 'At least one event type is required.',
+      errors: [{ pointer: '/eventTypes', detail: 'must not be empty' }],
+    });
   }
   if (input.secret !== undefined && !/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(input.secret)) {
-    throw new ProblemError('validation-failed', { detail: 'The secret must be whsec_ followed by base64.', errors: [{ pointer: '/secret', detail: 'must be whsec_<base64>' }] });
+    throw new ProblemError('validation-failed', {
+      detail: 'The secret must be whsec_ followed by base64.',
+      errors: [{ pointer: '/secret', detail: 'must be whsec_<base64>' }],
+    });
   }
   const url = await assertWebhookUrlAllowed(input.url, options.allowPrivateUrls);
   const now = Date.now();

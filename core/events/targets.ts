@@ -12,7 +12,10 @@ export interface DeferredTarget {
   matches(type: string): boolean;
 }
 
-export async function registerLocalSubscribers(db: Kysely<Database>, subscribers: ReadonlyArray<{ name: string; types: string[] }>): Promise<void> {
+export async function registerLocalSubscribers(
+  db: Kysely<Database>,
+  subscribers: ReadonlyArray<{ name: string; types: string[] }>,
+): Promise<void> {
   const now = Date.now();
   for (const sub of subscribers) {
     const types = JSON.stringify(sub.types);

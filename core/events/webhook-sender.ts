@@ -12,8 +12,7 @@ export interface WebhookTarget {
 }
 
 export type SendOutcome =
-  | { ok: true; status: number }
-  | { ok: false; status?: number; gone: boolean; retryAfterMs?: number; error: string };
+  { ok: true; status: number } | { ok: false; status?: number; gone: boolean; retryAfterMs?: number; error: string };
 
 export interface WebhookSenderOptions {
   allowPrivateUrls: boolean;

@@ -5,7 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import type { Store } from '../store/index.js';
-import { assertWebhookUrlAllowed, createSubscription, emit, EventDispatcher, getSubscription, isPublicAddress, publicOnlyLookup, verifyWebhook } from './index.js';
+import {
+  assertWebhookUrlAllowed,
+  createSubscription,
+  emit,
+  EventDispatcher,
+  getSubscription,
+  isPublicAddress,
+  publicOnlyLookup,
+  verifyWebhook,
+} from './index.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -40,10 +49,20 @@ describe.each(testEngines())('webhook delivery on $name', (engine) => {
   const dispatcherFor = (s: Store) => new EventDispatcher({ store: s, allowPrivateUrls: true, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
 
   it('validates a new subscription', async () => {
-    await expect(createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: [] }, { allowPrivateUrls: false })).rejects.toMatchObject({ status: 400 });
-    await expect(createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: ['*'], secret: 'plain' }, { allowPrivateUrls: false })).rejects.toMatchObject({ status: 400 });
-    await expect(createSubscription(store.db, { url: 'http://10.0.0.5/x', eventTypes: ['*'] }, { allowPrivateUrls: false })).rejects.toMatchObject({ status: 400 });
-    const ok = await createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: ['billing.*'] }, { allowPrivateUrls: false });
+    await expect(
+      createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: [] }, { allowPrivateUrls: false }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      createSubscription(store.db, { url: 'https://93.184.216.34/x', eventTypes: ['*'], secret: 'plain' }, { allowPrivateUrls: false }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      createSubscription(store.db, { url: 'http://10.0.0.5/x', eventTypes: ['*'] }, { allowPrivateUrls: false }),
+    ).rejects.toMatchObject({ status: 400 });
+    const ok = await createSubscription(
+      store.db,
+      { url: 'https://93.184.216.34/x', eventTypes: ['billing.*'] },
+      { allowPrivateUrls: false },
+    );
     expect(await getSubscription(store.db, ok.id)).toMatchObject({ state: 'active', eventTypes: ['billing.*'] });
     await expect(getSubscription(store.db, 'missing')).rejects.toMatchObject({ status: 404 });
   });
@@ -65,11 +84,21 @@ describe.each(testEngines())('webhook delivery on $name', (engine) => {
     expect(req.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     const verdict = verifyWebhook(
       [sub.secret],
-      { id: String(req.headers['webhook-id']), timestamp: String(req.headers['webhook-timestamp']), signature: String(req.headers['webhook-signature']) },
+      {
+        id: String(req.headers['webhook-id']),
+        timestamp: String(req.headers['webhook-timestamp']),
+        signature: String(req.headers['webhook-signature']),
+      },
       req.body,
     );
     expect(verdict).toBeNull();
-    expect(verifyWebhook(['whsec_' + Buffer.from('another-secret-entirely').toString('base64')], { id: event.id, timestamp: String(req.headers['webhook-timestamp']), signature: String(req.headers['webhook-signature']) }, req.body)).toBe('bad-signature');
+    expect(
+      verifyWebhook(
+        ['whsec_' + Buffer.from('another-secret-entirely').toString('base64')],
+        { id: event.id, timestamp: String(req.headers['webhook-timestamp']), signature: String(req.headers['webhook-signature']) },
+        req.body,
+      ),
+    ).toBe('bad-signature');
     expect(JSON.parse(req.body.toString())).toMatchObject({ id: event.id, specversion: '1.0', data: { invoiceId: 'inv-1' } });
   });
 
@@ -140,9 +169,21 @@ describe.each(testEngines())('webhook delivery on $name', (engine) => {
 
 describe('webhook URL checks (SSRF)', () => {
   it.each([
-    'http://127.0.0.1/hook', 'http://localhost:8080/hook', 'http://10.1.2.3/', 'http://172.16.0.1/', 'http://192.168.1.1/',
-    'http://169.254.169.254/latest/meta-data', 'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[::1]/', 'http://[fe80::1]/',
-    'http://[fd12:3456::1]/', 'http://[::ffff:127.0.0.1]/', 'http://[::ffff:10.0.0.1]/', 'http://[64:ff9b::7f00:1]/', 'http://[::]/',
+    'http://127.0.0.1/hook',
+    'http://localhost:8080/hook',
+    'http://10.1.2.3/',
+    'http://172.16.0.1/',
+    'http://192.168.1.1/',
+    'http://169.254.169.254/latest/meta-data',
+    'http://100.64.0.1/',
+    'http://0.0.0.0/',
+    'http://[::1]/',
+    'http://[fe80::1]/',
+    'http://[fd12:3456::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://[64:ff9b::7f00:1]/',
+    'http://[::]/',
   ])('refuses %s', async (url) => {
     await expect(assertWebhookUrlAllowed(url, false)).rejects.toMatchObject({ type: 'validation-failed', status: 400 });
   });
@@ -167,7 +208,9 @@ describe('webhook URL checks (SSRF)', () => {
   });
 
   it('refuses at connect time a host name that resolves to a private address', async () => {
-    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => publicOnlyLookup('localhost', { all: true }, (err) => resolve(err)));
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      publicOnlyLookup('localhost', { all: true }, (err) => resolve(err)),
+    );
     expect(error?.code).toBe('ESSRF');
   });
 });

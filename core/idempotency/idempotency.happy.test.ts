@@ -89,7 +89,11 @@ describe.each(testEngines())('Idempotency-Key on $name', (engine) => {
     expect(app.effects()).toBe(2);
 
     await post(app, '/orders', '"purge-me"', { item: 'three' });
-    const before = await store.db.selectFrom('idempotency_keys').select('idempotency_key').where('idempotency_key', '=', 'purge-me').execute();
+    const before = await store.db
+      .selectFrom('idempotency_keys')
+      .select('idempotency_key')
+      .where('idempotency_key', '=', 'purge-me')
+      .execute();
     expect(before).toHaveLength(1);
     expect(await purgeExpiredIdempotencyKeys(store, app.clock.now + 24 * 3_600_000)).toBeGreaterThanOrEqual(2);
     const left = await store.db.selectFrom('idempotency_keys').select('idempotency_key').execute();

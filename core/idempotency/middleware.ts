@@ -74,7 +74,8 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
     if (header === undefined) {
       if (required) {
         throw new ProblemError('idempotency-key-missing', {
-          detail: 'This operation requires an Idempotency-Key header: a Structured Field string such as "8e03978e-40d5-43e8-bc93-6894a57f9324".',
+          detail:
+            'This operation requires an Idempotency-Key header: a Structured Field string such as "8e03978e-40d5-43e8-bc93-6894a57f9324".',
         });
       }
       return next();
@@ -98,7 +99,8 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
         replay(res, claim.response);
         return;
       case 'owner': {
-        if (claim.takenOver) log?.warn({ consumer, idempotencyKey: key }, 'idempotency: took over a key whose lock lapsed or whose retention ended');
+        if (claim.takenOver)
+          log?.warn({ consumer, idempotencyKey: key }, 'idempotency: took over a key whose lock lapsed or whose retention ended');
         const owned = { consumer, key, owner: claim.owner };
         holdResponseUntil(res, async (captured) => {
           try {
@@ -106,7 +108,8 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
               const headers: Record<string, string> = {};
               for (const name of REPLAYED_HEADERS) if (captured.headers[name] !== undefined) headers[name] = captured.headers[name];
               const stored = await completeKey(store.db, owned, { status: captured.status, headers, body: captured.body });
-              if (!stored) log?.warn({ consumer, idempotencyKey: key }, 'idempotency: claim was taken over before completion; outcome not stored');
+              if (!stored)
+                log?.warn({ consumer, idempotencyKey: key }, 'idempotency: claim was taken over before completion; outcome not stored');
             } else {
               await releaseKey(store.db, owned);
             }

@@ -82,7 +82,11 @@ export async function claimKey(db: DbExecutor, req: ClaimRequest): Promise<Claim
   throw new Error(`idempotency: could not claim key for consumer ${req.consumer} after ${CLAIM_ATTEMPTS} attempts`);
 }
 
-function toStoredResponse(row: { response_status: number | null; response_headers: string | null; response_body: string | null }): StoredResponse {
+function toStoredResponse(row: {
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+}): StoredResponse {
   return {
     status: Number(row.response_status),
     headers: fromJson<Record<string, string>>(row.response_headers) ?? {},

@@ -78,7 +78,10 @@ export async function startTestApp(store: Store, options: { lockSeconds?: number
       await g.open.promise;
     }
     if (body.workMs) await new Promise((r) => setTimeout(r, body.workMs));
-    res.status(201).location(`/orders/${orderNumber}`).json({ orderNumber, item: body.item ?? null });
+    res
+      .status(201)
+      .location(`/orders/${orderNumber}`)
+      .json({ orderNumber, item: body.item ?? null });
   });
   app.post('/optional', idempotency({ store, required: false, now: () => clock.now, logger }), (_req, res) => {
     res.status(201).json({ orderNumber: ++effects });

@@ -50,7 +50,11 @@ export class InboxProcessor {
 
   constructor(private readonly o: InboxProcessorOptions) {
     this.workerId = o.workerId ?? `inbox-${randomUUID()}`;
-    this.loop = new PollLoop(() => this.processOnce(), o.pollMs ?? 500, (err) => o.logger?.error({ err }, 'inbox processing round failed'));
+    this.loop = new PollLoop(
+      () => this.processOnce(),
+      o.pollMs ?? 500,
+      (err) => o.logger?.error({ err }, 'inbox processing round failed'),
+    );
   }
 
   /** Claims and processes one batch of due messages; returns how many were attempted. */
@@ -108,7 +112,14 @@ export class InboxProcessor {
         await this.o.onEvent(message, { trx });
         const done = await trx
           .updateTable('inbox_messages')
-          .set({ state: 'processed', attempts: attempt, processed_at_ms: Date.now(), claimed_by: null, lease_until_ms: null, last_error: null })
+          .set({
+            state: 'processed',
+            attempts: attempt,
+            processed_at_ms: Date.now(),
+            claimed_by: null,
+            lease_until_ms: null,
+            last_error: null,
+          })
           .where('source', '=', row.source)
           .where('webhook_id', '=', row.webhook_id)
           .where('claimed_by', '=', this.workerId)
@@ -120,10 +131,20 @@ export class InboxProcessor {
       const maxAttempts = this.o.maxAttempts ?? 10;
       const state: InboxState = attempt >= maxAttempts ? 'failed' : 'received';
       const delay = backoffDelay(attempt, this.o.backoff ?? { baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 }, this.o.random);
-      this.o.logger?.warn({ source: row.source, webhookId: row.webhook_id, attempt, err: describeError(err) }, 'inbound webhook processing failed');
+      this.o.logger?.warn(
+        { source: row.source, webhookId: row.webhook_id, attempt, err: describeError(err) },
+        'inbound webhook processing failed',
+      );
       await db
         .updateTable('inbox_messages')
-        .set({ state, attempts: attempt, last_error: describeError(err).message.slice(0, 2000), next_attempt_ms: Date.now() + delay, claimed_by: null, lease_until_ms: null })
+        .set({
+          state,
+          attempts: attempt,
+          last_error: describeError(err).message.slice(0, 2000),
+          next_attempt_ms: Date.now() + delay,
+          claimed_by: null,
+          lease_until_ms: null,
+        })
         .where('source', '=', row.source)
         .where('webhook_id', '=', row.webhook_id)
         .where('claimed_by', '=', this.workerId)
@@ -158,5 +179,6 @@ export async function requeueInboxMessage(db: Kysely<Database>, source: string, 
     .where('webhook_id', '=', webhookId)
     .where('state', '=', 'failed')
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw new ProblemError('not-found', { detail: `No failed inbound webhook ${source}/${webhookId}.` });
+  if (Number(result.numUpdatedRows) === 0)
+    throw new ProblemError('not-found', { detail: `No failed inbound webhook ${source}/${webhookId}.` });
 }

@@ -78,7 +78,11 @@ export interface Rejection {
 
 /** Rejected webhooks, newest first, for the operations view. */
 export async function listRejections(db: Kysely<Database>, options: { source?: string; limit?: number } = {}): Promise<Rejection[]> {
-  let q = db.selectFrom('inbox_rejections').selectAll().orderBy('id', 'desc').limit(Math.min(options.limit ?? 100, 1000));
+  let q = db
+    .selectFrom('inbox_rejections')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(Math.min(options.limit ?? 100, 1000));
   if (options.source) q = q.where('source', '=', options.source);
   return (await q.execute()).map((r) => ({
     id: Number(r.id),

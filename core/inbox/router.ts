@@ -32,7 +32,8 @@ function header(req: Request, name: string): string | undefined {
 
 export function inboxRouter(options: InboxRouterOptions): Router & { processor?: InboxProcessor } {
   const router: Router & { processor?: InboxProcessor } = Router();
-  const processor = options.processor ?? (options.onEvent ? new InboxProcessor({ store: options.store, onEvent: options.onEvent }) : undefined);
+  const processor =
+    options.processor ?? (options.onEvent ? new InboxProcessor({ store: options.store, onEvent: options.onEvent }) : undefined);
   router.processor = processor;
   const raw = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 1024 * 1024 });
   router.post(
@@ -41,7 +42,11 @@ export function inboxRouter(options: InboxRouterOptions): Router & { processor?:
       raw(req, res, (err?: unknown) => {
         if (!err) return next();
         const status = (err as { status?: number }).status;
-        next(status === 413 ? new ProblemError('payload-too-large', { detail: 'The webhook body is too large.' }) : new ProblemError('bad-request', { detail: 'The webhook body could not be read.' }));
+        next(
+          status === 413
+            ? new ProblemError('payload-too-large', { detail: 'The webhook body is too large.' })
+            : new ProblemError('bad-request', { detail: 'The webhook body could not be read.' }),
+        );
       }),
     async (req: Request, res: Response) => {
       const source = String(req.params.source);
@@ -52,13 +57,16 @@ export function inboxRouter(options: InboxRouterOptions): Router & { processor?:
         source,
         rawBody,
         remoteAddress: req.socket.remoteAddress,
-        headers: { id: header(req, 'webhook-id'), timestamp: header(req, 'webhook-timestamp'), signature: header(req, 'webhook-signature') },
+        headers: {
+          id: header(req, 'webhook-id'),
+          timestamp: header(req, 'webhook-timestamp'),
+          signature: header(req, 'webhook-signature'),
+        },
       });
       res.status(outcome.status === 'recorded' ? 202 : 200).json({ webhookId: outcome.webhookId, status: outcome.status });
       if (outcome.status !== 'recorded' || !processor) return;
       if (options.processor) processor.kick();
       else void processor.processOnce().catch(() => {}); // recorded: a later round retries it
-
     },
   );
   return router;

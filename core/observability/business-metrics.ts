@@ -11,7 +11,13 @@ import '../inbox/schema.js';
 import '../workflows/schema.js';
 
 /** The journeys of the design; a workflow belongs to the journey its name equals or starts with (plus `-`). */
-export const JOURNEYS = ['opportunity-to-project', 'assignment-to-forecast', 'time-to-billing', 'billing-status-to-crm', 'reconciliation'] as const;
+export const JOURNEYS = [
+  'opportunity-to-project',
+  'assignment-to-forecast',
+  'time-to-billing',
+  'billing-status-to-crm',
+  'reconciliation',
+] as const;
 
 /** The journey a workflow definition belongs to, or the definition's own name when it belongs to none. */
 export function journeyOf(definition: string): string {
@@ -71,7 +77,8 @@ async function countRuns(db: Kysely<Database>, now: number, recentFinished: bool
     .where('state', 'in', [...OPEN_RUN_STATES])
     .groupBy(['state', 'definition'])
     .execute();
-  if (!recentFinished) return open.map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }));
+  if (!recentFinished)
+    return open.map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }));
   // Runs of the last day: a range of workflow_runs_created_idx, so the cost follows a day's
   // volume, not the table's. Grouping on `state || ''` keeps SQLite from walking a whole
   // state-led index just to read the groups in order (PostgreSQL hashes either way).
@@ -96,7 +103,11 @@ async function platformFreshness(db: Kysely<Database>, now: number): Promise<Pla
   // One query per platform, each the end of a range of ops_inbox_messages_source_received_idx.
   const latest = await Promise.all(
     PLATFORMS.map(async (platform) => {
-      const row = await db.selectFrom('inbox_messages').select((eb) => eb.fn.max('received_at_ms').as('last')).where('source', '=', platform).executeTakeFirst();
+      const row = await db
+        .selectFrom('inbox_messages')
+        .select((eb) => eb.fn.max('received_at_ms').as('last'))
+        .where('source', '=', platform)
+        .executeTakeFirst();
       return { platform, last: row?.last };
     }),
   );
@@ -109,19 +120,46 @@ async function platformFreshness(db: Kysely<Database>, now: number): Promise<Pla
  * Reads the figures. `recentFinished: false` (what a scrape uses) leaves out the finished runs of
  * the last day, whose cost grows with the day's volume; the summary asks for them.
  */
-export async function readBusinessFigures(db: Kysely<Database>, options: { now?: number; recentFinished?: boolean } = {}): Promise<BusinessFigures> {
+export async function readBusinessFigures(
+  db: Kysely<Database>,
+  options: { now?: number; recentFinished?: boolean } = {},
+): Promise<BusinessFigures> {
   const now = options.now ?? Date.now();
   const [runs, openDeadLetters, undispatched, oldestEvent, pending, oldestDelivery, dead, rejected, platforms] = await Promise.all([
     countRuns(db, now, options.recentFinished ?? true),
     // Neither replayed nor discarded; ops_workflow_dead_letters_state_idx (state, id) keeps it a range read.
-    db.selectFrom('workflow_dead_letters').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'open').executeTakeFirst(),
-    db.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('dispatched', '=', 0).executeTakeFirst(),
+    db
+      .selectFrom('workflow_dead_letters')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('state', '=', 'open')
+      .executeTakeFirst(),
+    db
+      .selectFrom('event_outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('dispatched', '=', 0)
+      .executeTakeFirst(),
     // The lowest undispatched seq is the oldest: event_outbox_pending_idx (dispatched, seq) finds it at once.
     db.selectFrom('event_outbox').select('created_at_ms').where('dispatched', '=', 0).orderBy('seq').limit(1).executeTakeFirst(),
-    db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'pending').executeTakeFirst(),
-    db.selectFrom('event_deliveries').select((eb) => eb.fn.min('created_at_ms').as('oldest')).where('state', '=', 'pending').executeTakeFirst(),
-    db.selectFrom('event_deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'dead').executeTakeFirst(),
-    db.selectFrom('inbox_rejections').select((eb) => eb.fn.countAll<string>().as('n')).where('received_at_ms', '>=', now - DAY_MS).executeTakeFirst(),
+    db
+      .selectFrom('event_deliveries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('state', '=', 'pending')
+      .executeTakeFirst(),
+    db
+      .selectFrom('event_deliveries')
+      .select((eb) => eb.fn.min('created_at_ms').as('oldest'))
+      .where('state', '=', 'pending')
+      .executeTakeFirst(),
+    db
+      .selectFrom('event_deliveries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('state', '=', 'dead')
+      .executeTakeFirst(),
+    db
+      .selectFrom('inbox_rejections')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('received_at_ms', '>=', now - DAY_MS)
+      .executeTakeFirst(),
     platformFreshness(db, now),
   ]);
   const oldestUndispatchedAgeSeconds = ageOf(oldestEvent?.created_at_ms, now);
@@ -180,19 +218,35 @@ export function registerBusinessMetrics(registry: Registry, services: Pick<Servi
     });
 
   gauge('layer_dead_letters_open', 'Workflow dead letters neither replayed nor discarded', [], (g, f) => g.set(f.openDeadLetters));
-  gauge('layer_outbox_undispatched_events', 'Business events written to the outbox and not yet dispatched', [], (g, f) => g.set(f.undispatchedEvents));
+  gauge('layer_outbox_undispatched_events', 'Business events written to the outbox and not yet dispatched', [], (g, f) =>
+    g.set(f.undispatchedEvents),
+  );
   gauge('layer_outbox_oldest_undispatched_age_seconds', 'Age of the oldest undispatched outbox event (0 when there is none)', [], (g, f) =>
     g.set(f.oldestUndispatchedAgeSeconds ?? 0),
   );
   gauge('layer_event_deliveries_pending', 'Webhook and retried event deliveries still due', [], (g, f) => g.set(f.pendingDeliveries));
   gauge('layer_event_deliveries_dead', 'Event deliveries that gave up after their last attempt', [], (g, f) => g.set(f.deadDeliveries));
-  gauge('layer_workflow_runs', 'Unfinished and failed workflow runs by journey, workflow and state', ['journey', 'workflow', 'state'], (g, f) => {
-    for (const r of f.runs) g.set({ journey: r.journey, workflow: r.workflow, state: r.state }, r.count);
-  });
-  gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed and were neither retried nor cancelled', [], (g, f) => g.set(f.failedProvisioning));
-  gauge('layer_inbound_webhooks_rejected_last_day', 'Inbound webhooks refused (signature or timestamp) in the last 24 h', [], (g, f) => g.set(f.rejectedWebhooksLastDay));
-  gauge('layer_platform_last_webhook_age_seconds', 'Seconds since the last verified webhook from each platform (freshness as heard through webhooks)', ['platform'], (g, f) => {
-    for (const p of f.platforms) g.set({ platform: p.platform }, p.lastWebhookAgeSeconds);
-  });
+  gauge(
+    'layer_workflow_runs',
+    'Unfinished and failed workflow runs by journey, workflow and state',
+    ['journey', 'workflow', 'state'],
+    (g, f) => {
+      for (const r of f.runs) g.set({ journey: r.journey, workflow: r.workflow, state: r.state }, r.count);
+    },
+  );
+  gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed and were neither retried nor cancelled', [], (g, f) =>
+    g.set(f.failedProvisioning),
+  );
+  gauge('layer_inbound_webhooks_rejected_last_day', 'Inbound webhooks refused (signature or timestamp) in the last 24 h', [], (g, f) =>
+    g.set(f.rejectedWebhooksLastDay),
+  );
+  gauge(
+    'layer_platform_last_webhook_age_seconds',
+    'Seconds since the last verified webhook from each platform (freshness as heard through webhooks)',
+    ['platform'],
+    (g, f) => {
+      for (const p of f.platforms) g.set({ platform: p.platform }, p.lastWebhookAgeSeconds);
+    },
+  );
   return { lastFigures: () => last };
 }

@@ -19,7 +19,11 @@ export const REDACTED_PATHS = [
 ];
 
 /** `destination` defaults to stdout; the benchmark passes /dev/null to keep the production format and cost. */
-export function createLogger(runtime: Pick<RuntimeConfig, 'nodeEnv' | 'logLevel'>, name = 'ps-layer', destination?: DestinationStream): Logger {
+export function createLogger(
+  runtime: Pick<RuntimeConfig, 'nodeEnv' | 'logLevel'>,
+  name = 'ps-layer',
+  destination?: DestinationStream,
+): Logger {
   const pretty = runtime.nodeEnv === 'development' && process.stdout.isTTY && !destination;
   const options = {
     name,
@@ -28,7 +32,12 @@ export function createLogger(runtime: Pick<RuntimeConfig, 'nodeEnv' | 'logLevel'
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+          },
+        }
       : {}),
   };
   return destination ? pino(options, destination) : pino(options);

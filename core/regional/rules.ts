@@ -26,7 +26,10 @@ const legalEntitySchema = z.object({
     reverseChargeCrossBorderB2B: z.boolean(),
   }),
   invoiceNumbering: z.object({
-    pattern: z.string().regex(/^[^{}]*(\{(yyyy|seq)\}[^{}]*)+$/).refine((p) => p.includes('{seq}'), 'must contain {seq}'),
+    pattern: z
+      .string()
+      .regex(/^[^{}]*(\{(yyyy|seq)\}[^{}]*)+$/)
+      .refine((p) => p.includes('{seq}'), 'must contain {seq}'),
     padding: z.number().int().min(1).max(12),
   }),
 });

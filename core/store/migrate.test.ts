@@ -18,7 +18,13 @@ async function schemaSnapshot(store: Store): Promise<string[]> {
   }
   return tables
     .filter((t) => schema === undefined || t.schema === schema)
-    .map((t) => `${t.name}(${t.columns.map((c) => c.name).sort().join(',')})`)
+    .map(
+      (t) =>
+        `${t.name}(${t.columns
+          .map((c) => c.name)
+          .sort()
+          .join(',')})`,
+    )
     .sort();
 }
 

@@ -46,7 +46,11 @@ describe.each(testEngines())('store on $name', (engine) => {
   it('isUniqueViolation recognises a duplicate key on this engine and nothing else', async () => {
     const values = { canonical_id: 'k', entity_type: 'client', platform: 'crm', native_id: 'n', created_at: 1 };
     await store.db.insertInto('xref').values(values).execute();
-    const duplicate = await store.db.insertInto('xref').values(values).execute().catch((e: unknown) => e);
+    const duplicate = await store.db
+      .insertInto('xref')
+      .values(values)
+      .execute()
+      .catch((e: unknown) => e);
     expect(isUniqueViolation(duplicate)).toBe(true);
     const other = await sql`select * from no_such_table`.execute(store.db).catch((e: unknown) => e);
     expect(isUniqueViolation(other)).toBe(false);
@@ -54,7 +58,10 @@ describe.each(testEngines())('store on $name', (engine) => {
 
   it('reads epoch-millisecond timestamps back as numbers', async () => {
     const at = Date.UTC(2030, 0, 1, 12, 0, 0, 123);
-    await store.db.insertInto('xref').values({ canonical_id: 't', entity_type: 'client', platform: 'crm', native_id: 't', created_at: at }).execute();
+    await store.db
+      .insertInto('xref')
+      .values({ canonical_id: 't', entity_type: 'client', platform: 'crm', native_id: 't', created_at: at })
+      .execute();
     const row = await store.db.selectFrom('xref').select('created_at').executeTakeFirstOrThrow();
     expect(row.created_at).toBe(at);
   });

@@ -38,7 +38,12 @@ type RunRow = Selectable<WorkflowRunsTable>;
 const held = (ctx: ExecutionContext, runId: string) =>
   sql<boolean>`exists (select 1 from workflow_runs where id = ${runId} and claimed_by = ${ctx.workerId})`;
 
-async function fenced(ctx: ExecutionContext, runId: string, patch: Partial<Record<keyof WorkflowRunsTable, unknown>>, trx: Kysely<Database> = ctx.db): Promise<void> {
+async function fenced(
+  ctx: ExecutionContext,
+  runId: string,
+  patch: Partial<Record<keyof WorkflowRunsTable, unknown>>,
+  trx: Kysely<Database> = ctx.db,
+): Promise<void> {
   const res = await trx
     .updateTable('workflow_runs')
     .set({ ...(patch as object), updated_at_ms: Date.now() })
@@ -54,12 +59,26 @@ function eventType(def: WorkflowDefinition<unknown>, outcome: string): string {
   return `${def.eventTypePrefix ?? `workflow.${def.name}`}.run.${outcome}`;
 }
 
-async function finish(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, state: RunState, patch: Record<string, unknown>, data: Record<string, unknown>): Promise<void> {
+async function finish(
+  ctx: ExecutionContext,
+  def: WorkflowDefinition<unknown>,
+  run: RunRow,
+  state: RunState,
+  patch: Record<string, unknown>,
+  data: Record<string, unknown>,
+): Promise<void> {
   await finishTransaction(ctx, def, run, state, patch, data);
   ctx.metrics.runFinished(def.name, state);
 }
 
-async function finishTransaction(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, state: RunState, patch: Record<string, unknown>, data: Record<string, unknown>): Promise<void> {
+async function finishTransaction(
+  ctx: ExecutionContext,
+  def: WorkflowDefinition<unknown>,
+  run: RunRow,
+  state: RunState,
+  patch: Record<string, unknown>,
+  data: Record<string, unknown>,
+): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     await fenced(ctx, run.id, { ...patch, state, finished_at_ms: Date.now(), ...release }, trx);
     await emit(trx, {
@@ -77,7 +96,8 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
   const rows = await db.selectFrom('workflow_steps').selectAll().where('run_id', '=', run.id).orderBy('position').execute();
   const byName = new Map(rows.map((r) => [r.name, r]));
   const results: Record<string, unknown> = {};
-  for (const r of rows) if (r.state === 'completed' || r.state === 'compensated') results[r.name] = r.result === null ? null : JSON.parse(r.result);
+  for (const r of rows)
+    if (r.state === 'completed' || r.state === 'compensated') results[r.name] = r.result === null ? null : JSON.parse(r.result);
 
   if (ctx.cancelRequested()) return compensate(ctx, def, run, input, results);
 
@@ -117,7 +137,12 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
       if (ctx.cancelRequested()) return compensate(ctx, def, run, input, results);
       if (isBrokenCircuit(err)) {
         // An open breaker is not the step's fault: wait for it to half-open, attempt not counted.
-        await fenced(ctx, run.id, { state: 'waiting', current_step: step.name, next_attempt_ms: Date.now() + ctx.breakers.openWaitMs, ...release });
+        await fenced(ctx, run.id, {
+          state: 'waiting',
+          current_step: step.name,
+          next_attempt_ms: Date.now() + ctx.breakers.openWaitMs,
+          ...release,
+        });
         return;
       }
       await stepFailed(ctx, def, run, step.name, attempt, err);
@@ -139,20 +164,42 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
 
 function errorEntry(attempt: number, err: unknown): StepAttemptError {
   const hints = retryHints(err);
-  return { attempt, at: new Date().toISOString(), ...describeError(err), ...(hints.retryAfterMs !== undefined ? { retryAfterMs: hints.retryAfterMs } : {}) };
+  return {
+    attempt,
+    at: new Date().toISOString(),
+    ...describeError(err),
+    ...(hints.retryAfterMs !== undefined ? { retryAfterMs: hints.retryAfterMs } : {}),
+  };
 }
 
 async function readStepErrors(db: Kysely<Database>, runId: string, stepName: string): Promise<StepAttemptError[]> {
-  const row = await db.selectFrom('workflow_steps').select('errors').where('run_id', '=', runId).where('name', '=', stepName).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('workflow_steps')
+    .select('errors')
+    .where('run_id', '=', runId)
+    .where('name', '=', stepName)
+    .executeTakeFirstOrThrow();
   return JSON.parse(row.errors) as StepAttemptError[];
 }
 
 async function appendStepError(db: Kysely<Database>, runId: string, stepName: string, entry: StepAttemptError): Promise<void> {
   const errors = [...(await readStepErrors(db, runId, stepName)), entry];
-  await db.updateTable('workflow_steps').set({ errors: JSON.stringify(errors) }).where('run_id', '=', runId).where('name', '=', stepName).execute();
+  await db
+    .updateTable('workflow_steps')
+    .set({ errors: JSON.stringify(errors) })
+    .where('run_id', '=', runId)
+    .where('name', '=', stepName)
+    .execute();
 }
 
-async function stepFailed(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, stepName: string, attempt: number, err: unknown): Promise<void> {
+async function stepFailed(
+  ctx: ExecutionContext,
+  def: WorkflowDefinition<unknown>,
+  run: RunRow,
+  stepName: string,
+  attempt: number,
+  err: unknown,
+): Promise<void> {
   const step = def.steps.find((s) => s.name === stepName)!;
   const policy = retryPolicyFor(def, step);
   const hints = retryHints(err);
@@ -174,12 +221,26 @@ async function stepFailed(ctx: ExecutionContext, def: WorkflowDefinition<unknown
     }
     await trx
       .insertInto('workflow_dead_letters')
-      .values({ run_id: run.id, definition: def.name, step: stepName, input: run.input, errors: JSON.stringify(errors), state: 'open', created_at_ms: now, replayed_at_ms: null })
+      .values({
+        run_id: run.id,
+        definition: def.name,
+        step: stepName,
+        input: run.input,
+        errors: JSON.stringify(errors),
+        state: 'open',
+        created_at_ms: now,
+        replayed_at_ms: null,
+      })
       .execute();
     const error = JSON.stringify({ step: stepName, attempts: attempt, ...described });
     if (def.compensateOnFailure) {
       // Compensation happens on the next claim, so it survives a crash like any step.
-      await fenced(ctx, run.id, { state: 'waiting', current_step: stepName, error, cancel_requested: COMPENSATE_AFTER_FAILURE, next_attempt_ms: now, ...release }, trx);
+      await fenced(
+        ctx,
+        run.id,
+        { state: 'waiting', current_step: stepName, error, cancel_requested: COMPENSATE_AFTER_FAILURE, next_attempt_ms: now, ...release },
+        trx,
+      );
       return;
     }
     await fenced(ctx, run.id, { state: 'failed', current_step: stepName, error, finished_at_ms: now, ...release }, trx);
@@ -198,21 +259,40 @@ async function stepFailed(ctx: ExecutionContext, def: WorkflowDefinition<unknown
   }
 }
 
-async function compensate(ctx: ExecutionContext, def: WorkflowDefinition<unknown>, run: RunRow, input: unknown, results: Record<string, unknown>): Promise<void> {
+async function compensate(
+  ctx: ExecutionContext,
+  def: WorkflowDefinition<unknown>,
+  run: RunRow,
+  input: unknown,
+  results: Record<string, unknown>,
+): Promise<void> {
   const reason = ctx.cancelRequested();
-  const rows = await ctx.db.selectFrom('workflow_steps').select(['name', 'state', 'result']).where('run_id', '=', run.id).orderBy('position', 'desc').execute();
+  const rows = await ctx.db
+    .selectFrom('workflow_steps')
+    .select(['name', 'state', 'result'])
+    .where('run_id', '=', run.id)
+    .orderBy('position', 'desc')
+    .execute();
   for (const row of rows) {
     if (row.state !== 'completed') continue;
     const step = def.steps.find((s) => s.name === row.name);
     if (step?.compensate) {
       try {
         await step.compensate({
-          runId: run.id, input, results: { ...results }, result: row.result === null ? null : JSON.parse(row.result),
-          idempotencyKey: `${run.id}:${row.name}:compensate`, signal: new AbortController().signal,
+          runId: run.id,
+          input,
+          results: { ...results },
+          result: row.result === null ? null : JSON.parse(row.result),
+          idempotencyKey: `${run.id}:${row.name}:compensate`,
+          signal: new AbortController().signal,
         });
       } catch (err) {
         ctx.logger?.warn({ runId: run.id, step: row.name, err: describeError(err) }, 'compensation failed; will retry');
-        await fenced(ctx, run.id, { state: 'waiting', next_attempt_ms: Date.now() + backoffDelay(3, { baseDelayMs: 1_000, maxDelayMs: 60_000 }, ctx.random), ...release });
+        await fenced(ctx, run.id, {
+          state: 'waiting',
+          next_attempt_ms: Date.now() + backoffDelay(3, { baseDelayMs: 1_000, maxDelayMs: 60_000 }, ctx.random),
+          ...release,
+        });
         return;
       }
     }
@@ -226,7 +306,13 @@ async function compensate(ctx: ExecutionContext, def: WorkflowDefinition<unknown
     if (Number(marked.numUpdatedRows) === 0) return;
   }
   // A step interrupted mid-attempt never completed: it has no result to undo and goes back to pending.
-  await ctx.db.updateTable('workflow_steps').set({ state: 'pending' }).where('run_id', '=', run.id).where('state', '=', 'running').where(held(ctx, run.id)).execute();
+  await ctx.db
+    .updateTable('workflow_steps')
+    .set({ state: 'pending' })
+    .where('run_id', '=', run.id)
+    .where('state', '=', 'running')
+    .where(held(ctx, run.id))
+    .execute();
   const state: RunState = reason === COMPENSATE_AFTER_FAILURE ? 'compensated' : 'cancelled';
   await finish(ctx, def, run, state, { current_step: null }, {});
 }

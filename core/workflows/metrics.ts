@@ -13,9 +13,24 @@ export interface WorkflowMetrics {
 export const noopWorkflowMetrics: WorkflowMetrics = { runFinished: () => {}, stepFailed: () => {}, deadLettered: () => {} };
 
 export function promWorkflowMetrics(registry: Registry, prefix = 'layer_workflow'): WorkflowMetrics {
-  const runs = new Counter({ name: `${prefix}_runs_finished_total`, help: 'Workflow runs that reached a final state.', labelNames: ['definition', 'state'], registers: [registry] });
-  const failures = new Counter({ name: `${prefix}_step_failures_total`, help: 'Failed workflow step attempts.', labelNames: ['definition', 'step', 'final'], registers: [registry] });
-  const letters = new Counter({ name: `${prefix}_dead_letters_total`, help: 'Workflow runs dead-lettered after their last attempt.', labelNames: ['definition', 'step'], registers: [registry] });
+  const runs = new Counter({
+    name: `${prefix}_runs_finished_total`,
+    help: 'Workflow runs that reached a final state.',
+    labelNames: ['definition', 'state'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: `${prefix}_step_failures_total`,
+    help: 'Failed workflow step attempts.',
+    labelNames: ['definition', 'step', 'final'],
+    registers: [registry],
+  });
+  const letters = new Counter({
+    name: `${prefix}_dead_letters_total`,
+    help: 'Workflow runs dead-lettered after their last attempt.',
+    labelNames: ['definition', 'step'],
+    registers: [registry],
+  });
   return {
     runFinished: (definition, state) => runs.inc({ definition, state }),
     stepFailed: (definition, step, final) => failures.inc({ definition, step, final: String(final) }),

@@ -6,7 +6,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../problems.js';
 import type { Database } from '../store/schema.js';
 import type { StepAttemptError, WorkflowDefinition } from './definition.js';
-import { CANCEL_BY_OPERATOR, RUN_STATES, type DeadLetterState, type RunState, type StepState, type WorkflowDeadLettersTable } from './schema.js';
+import {
+  CANCEL_BY_OPERATOR,
+  RUN_STATES,
+  type DeadLetterState,
+  type RunState,
+  type StepState,
+  type WorkflowDeadLettersTable,
+} from './schema.js';
 import './schema.js';
 
 export interface StartedRun {
@@ -35,9 +42,20 @@ export async function insertRun<I>(
     const inserted = await trx
       .insertInto('workflow_runs')
       .values({
-        id, definition: definition.name, run_key: key, input: JSON.stringify(input ?? null), state: 'pending',
-        current_step: definition.steps[0].name, result: null, error: null, next_attempt_ms: now,
-        claimed_by: null, lease_until_ms: null, created_at_ms: now, updated_at_ms: now, finished_at_ms: null,
+        id,
+        definition: definition.name,
+        run_key: key,
+        input: JSON.stringify(input ?? null),
+        state: 'pending',
+        current_step: definition.steps[0].name,
+        result: null,
+        error: null,
+        next_attempt_ms: now,
+        claimed_by: null,
+        lease_until_ms: null,
+        created_at_ms: now,
+        updated_at_ms: now,
+        finished_at_ms: null,
       })
       .onConflict((oc) => oc.columns(['definition', 'run_key']).doNothing())
       .executeTakeFirst();
@@ -52,9 +70,18 @@ export async function insertRun<I>(
     }
     await trx
       .insertInto('workflow_steps')
-      .values(definition.steps.map((s, position) => ({
-        run_id: id, name: s.name, position, state: 'pending' as const, result: null, errors: '[]', started_at_ms: null, finished_at_ms: null,
-      })))
+      .values(
+        definition.steps.map((s, position) => ({
+          run_id: id,
+          name: s.name,
+          position,
+          state: 'pending' as const,
+          result: null,
+          errors: '[]',
+          started_at_ms: null,
+          finished_at_ms: null,
+        })),
+      )
       .execute();
     return { id, runKey: key, created: true, state: 'pending' };
   };
@@ -109,12 +136,21 @@ export interface DeadLetter {
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 const json = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
-type RunRow = Pick<Database['workflow_runs'], 'id' | 'definition' | 'run_key' | 'state' | 'current_step' | 'created_at_ms' | 'updated_at_ms' | 'finished_at_ms'>;
+type RunRow = Pick<
+  Database['workflow_runs'],
+  'id' | 'definition' | 'run_key' | 'state' | 'current_step' | 'created_at_ms' | 'updated_at_ms' | 'finished_at_ms'
+>;
 
 function summary(r: RunRow): RunSummary {
   return {
-    id: r.id, definition: r.definition, runKey: r.run_key, state: r.state, currentStep: r.current_step,
-    createdAt: iso(r.created_at_ms) as string, updatedAt: iso(r.updated_at_ms) as string, finishedAt: iso(r.finished_at_ms),
+    id: r.id,
+    definition: r.definition,
+    runKey: r.run_key,
+    state: r.state,
+    currentStep: r.current_step,
+    createdAt: iso(r.created_at_ms) as string,
+    updatedAt: iso(r.updated_at_ms) as string,
+    finishedAt: iso(r.finished_at_ms),
   };
 }
 
@@ -131,7 +167,10 @@ export interface RunFilter {
 /** Runs, newest first, filtered; returns the page and the cursor for the next one. */
 export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Promise<{ runs: RunSummary[]; next: string | null }> {
   if (filter.state && !RUN_STATES.includes(filter.state)) {
-    throw new ProblemError('validation-failed', { detail: `Unknown run state ${filter.state}.`, errors: [{ pointer: '/state', detail: `must be one of ${RUN_STATES.join(', ')}` }] });
+    throw new ProblemError('validation-failed', {
+      detail: `Unknown run state ${filter.state}.`,
+      errors: [{ pointer: '/state', detail: `must be one of ${RUN_STATES.join(', ')}` }],
+    });
   }
   const limit = Math.max(1, Math.min(filter.limit ?? 50, 500));
   let q = db
@@ -150,10 +189,24 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Pr
 
 function deadLetter(r: Selectable<WorkflowDeadLettersTable>): DeadLetter {
   return {
-    id: Number(r.id), runId: r.run_id, definition: r.definition, step: r.step, input: json(r.input),
-    errors: json(r.errors) as StepAttemptError[], state: r.state, createdAt: iso(r.created_at_ms) as string, replayedAt: iso(r.replayed_at_ms),
+    id: Number(r.id),
+    runId: r.run_id,
+    definition: r.definition,
+    step: r.step,
+    input: json(r.input),
+    errors: json(r.errors) as StepAttemptError[],
+    state: r.state,
+    createdAt: iso(r.created_at_ms) as string,
+    replayedAt: iso(r.replayed_at_ms),
     ...(r.state === 'discarded'
-      ? { discard: { reason: r.discard_reason ?? '', by: r.discarded_by ?? '', correlationId: r.discard_correlation_id, at: iso(r.discarded_at_ms) as string } }
+      ? {
+          discard: {
+            reason: r.discard_reason ?? '',
+            by: r.discarded_by ?? '',
+            correlationId: r.discard_correlation_id,
+            at: iso(r.discarded_at_ms) as string,
+          },
+        }
       : {}),
   };
 }
@@ -170,15 +223,28 @@ export async function getRun(db: Kysely<Database>, id: string): Promise<RunDetai
     error: json(run.error),
     cancelRequested: Number(run.cancel_requested) !== 0,
     steps: steps.map((s) => ({
-      name: s.name, position: Number(s.position), state: s.state, attempts: Number(s.attempts),
-      startedAt: iso(s.started_at_ms), finishedAt: iso(s.finished_at_ms), result: json(s.result), errors: json(s.errors) as StepAttemptError[],
+      name: s.name,
+      position: Number(s.position),
+      state: s.state,
+      attempts: Number(s.attempts),
+      startedAt: iso(s.started_at_ms),
+      finishedAt: iso(s.finished_at_ms),
+      result: json(s.result),
+      errors: json(s.errors) as StepAttemptError[],
     })),
     deadLetters: letters.map(deadLetter),
   };
 }
 
-export async function listDeadLetters(db: Kysely<Database>, options: { state?: DeadLetterState; definition?: string; limit?: number } = {}): Promise<DeadLetter[]> {
-  let q = db.selectFrom('workflow_dead_letters').selectAll().orderBy('id', 'desc').limit(Math.max(1, Math.min(options.limit ?? 100, 500)));
+export async function listDeadLetters(
+  db: Kysely<Database>,
+  options: { state?: DeadLetterState; definition?: string; limit?: number } = {},
+): Promise<DeadLetter[]> {
+  let q = db
+    .selectFrom('workflow_dead_letters')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(Math.max(1, Math.min(options.limit ?? 100, 500)));
   if (options.state) q = q.where('state', '=', options.state);
   if (options.definition) q = q.where('definition', '=', options.definition);
   return (await q.execute()).map(deadLetter);
@@ -195,15 +261,34 @@ export async function retryRun(db: Kysely<Database>, runId: string): Promise<voi
 async function resumeFailedRun(trx: Transaction<Database>, runId: string, now: number): Promise<void> {
   const run = await trx.selectFrom('workflow_runs').select(['state', 'current_step']).where('id', '=', runId).executeTakeFirst();
   if (!run) throw new ProblemError('not-found', { detail: `No workflow run ${runId}.` });
-  if (run.state !== 'failed') throw new ProblemError('conflict', { detail: `Run ${runId} is ${run.state}; only a failed run can be retried.` });
+  if (run.state !== 'failed')
+    throw new ProblemError('conflict', { detail: `Run ${runId} is ${run.state}; only a failed run can be retried.` });
   await trx
     .updateTable('workflow_runs')
-    .set({ state: 'pending', error: null, next_attempt_ms: now, claimed_by: null, lease_until_ms: null, updated_at_ms: now, finished_at_ms: null })
+    .set({
+      state: 'pending',
+      error: null,
+      next_attempt_ms: now,
+      claimed_by: null,
+      lease_until_ms: null,
+      updated_at_ms: now,
+      finished_at_ms: null,
+    })
     .where('id', '=', runId)
     .where('state', '=', 'failed')
     .execute();
-  await trx.updateTable('workflow_steps').set({ state: 'pending', attempts: 0 }).where('run_id', '=', runId).where('state', '=', 'failed').execute();
-  await trx.updateTable('workflow_dead_letters').set({ state: 'replayed', replayed_at_ms: now }).where('run_id', '=', runId).where('state', '=', 'open').execute();
+  await trx
+    .updateTable('workflow_steps')
+    .set({ state: 'pending', attempts: 0 })
+    .where('run_id', '=', runId)
+    .where('state', '=', 'failed')
+    .execute();
+  await trx
+    .updateTable('workflow_dead_letters')
+    .set({ state: 'replayed', replayed_at_ms: now })
+    .where('run_id', '=', runId)
+    .where('state', '=', 'open')
+    .execute();
 }
 
 /**
@@ -230,7 +315,12 @@ async function claimOpenLetter(
   change: Updateable<WorkflowDeadLettersTable>,
   action: 'replayed' | 'discarded',
 ): Promise<Selectable<WorkflowDeadLettersTable>> {
-  const updated = await db.updateTable('workflow_dead_letters').set(change).where('id', '=', deadLetterId).where('state', '=', 'open').executeTakeFirst();
+  const updated = await db
+    .updateTable('workflow_dead_letters')
+    .set(change)
+    .where('id', '=', deadLetterId)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
   const row = await db.selectFrom('workflow_dead_letters').selectAll().where('id', '=', deadLetterId).executeTakeFirst();
   if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${deadLetterId}.` });
   if (Number(updated.numUpdatedRows) !== 1) {
@@ -252,10 +342,17 @@ export async function discardDeadLetter(
   discard: { reason: string; by: string; correlationId?: string | null },
 ): Promise<DeadLetter> {
   const reason = discard.reason.trim();
-  if (!reason) throw new ProblemError('validation-failed', { detail: 'A discard needs a reason.', errors: [{ pointer: '/reason', detail: 'must not be blank' }] });
+  if (!reason)
+    throw new ProblemError('validation-failed', {
+      detail: 'A discard needs a reason.',
+      errors: [{ pointer: '/reason', detail: 'must not be blank' }],
+    });
   const change = {
-    state: 'discarded' as const, discard_reason: reason.slice(0, 500), discarded_by: discard.by.slice(0, 256),
-    discard_correlation_id: discard.correlationId?.slice(0, 128) ?? null, discarded_at_ms: Date.now(),
+    state: 'discarded' as const,
+    discard_reason: reason.slice(0, 500),
+    discarded_by: discard.by.slice(0, 256),
+    discard_correlation_id: discard.correlationId?.slice(0, 128) ?? null,
+    discarded_at_ms: Date.now(),
   };
   return deadLetter(await claimOpenLetter(db, deadLetterId, change, 'discarded'));
 }
@@ -277,7 +374,12 @@ export async function cancelRun(db: Kysely<Database>, runId: string): Promise<vo
     .set((eb) => ({
       cancel_requested: CANCEL_BY_OPERATOR,
       // A failed or waiting run becomes due now so that a runner picks it up to compensate.
-      state: eb.case().when('state', '=', 'failed').then('waiting' as RunState).else(eb.ref('state')).end(),
+      state: eb
+        .case()
+        .when('state', '=', 'failed')
+        .then('waiting' as RunState)
+        .else(eb.ref('state'))
+        .end(),
       next_attempt_ms: now,
       updated_at_ms: now,
     }))

@@ -8,7 +8,19 @@ import { PermanentError, TransientError, WaitingError } from '../resilience/erro
 import { withTransaction, type Store } from '../store/index.js';
 import { CircuitState } from 'cockatiel';
 import { Registry } from 'prom-client';
-import { cancelRun, defineWorkflow, discardDeadLetter, promWorkflowMetrics, getRun, listDeadLetters, listRuns, replayDeadLetter, retryRun, WorkflowEngine, type StepContext } from './index.js';
+import {
+  cancelRun,
+  defineWorkflow,
+  discardDeadLetter,
+  promWorkflowMetrics,
+  getRun,
+  listDeadLetters,
+  listRuns,
+  replayDeadLetter,
+  retryRun,
+  WorkflowEngine,
+  type StepContext,
+} from './index.js';
 
 type Input = { opportunityId: string };
 const fast = { baseDelayMs: 1, maxDelayMs: 2 };
@@ -24,7 +36,11 @@ describe.each(testEngines())('workflows on $name', (engine) => {
   const settle = async (wf: WorkflowEngine, rounds = 200) => {
     for (let i = 0; i < rounds; i++) {
       await wf.drain();
-      const open = await store.db.selectFrom('workflow_runs').select('id').where('state', 'in', ['pending', 'waiting', 'running']).execute();
+      const open = await store.db
+        .selectFrom('workflow_runs')
+        .select('id')
+        .where('state', 'in', ['pending', 'waiting', 'running'])
+        .execute();
       if (open.length === 0) return;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -38,7 +54,15 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     };
     const wf = new WorkflowEngine({
       store,
-      definitions: [defineWorkflow<Input>({ name: 'provision', steps: [{ name: 'client', run: record('client') }, { name: 'project', run: record('project') }] })],
+      definitions: [
+        defineWorkflow<Input>({
+          name: 'provision',
+          steps: [
+            { name: 'client', run: record('client') },
+            { name: 'project', run: record('project') },
+          ],
+        }),
+      ],
     });
     const started = await wf.startRun('provision', { opportunityId: 'opp-1' }, { runKey: 'opp-1' });
     await settle(wf);
@@ -49,7 +73,10 @@ describe.each(testEngines())('workflows on $name', (engine) => {
       { step: 'client', key: `${started.id}:client`, results: {} },
       { step: 'project', key: `${started.id}:project`, results: { client: { clientId: 'client-for-opp-1' } } },
     ]);
-    expect(run.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([['client', 'completed', 1], ['project', 'completed', 1]]);
+    expect(run.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([
+      ['client', 'completed', 1],
+      ['project', 'completed', 1],
+    ]);
     const events = await store.db.selectFrom('event_outbox').select(['type', 'envelope']).execute();
     expect(events.map((e) => e.type)).toEqual(['workflow.provision.run.completed']);
     expect(JSON.parse(events[0].envelope).data).toMatchObject({ runId: started.id, runKey: 'opp-1' });
@@ -68,11 +95,22 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     let calls = 0;
     const wf = new WorkflowEngine({
       store,
-      definitions: [defineWorkflow({ name: 'ratelimited', retry: fast, steps: [{ name: 'call', run: async () => {
-        calls++;
-        if (calls === 1) throw new TransientError('429', { retryAfterMs: 60_000 });
-        return 'ok';
-      } }] })],
+      definitions: [
+        defineWorkflow({
+          name: 'ratelimited',
+          retry: fast,
+          steps: [
+            {
+              name: 'call',
+              run: async () => {
+                calls++;
+                if (calls === 1) throw new TransientError('429', { retryAfterMs: 60_000 });
+                return 'ok';
+              },
+            },
+          ],
+        }),
+      ],
     });
     const { id } = await wf.startRun('ratelimited', {});
     const before = Date.now();
@@ -95,14 +133,23 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     let healthy = false;
     const wf = new WorkflowEngine({
       store,
-      definitions: [defineWorkflow({ name: 'fragile', retry: { ...fast, maxAttempts: 3 }, steps: [
-        { name: 'first', run: async () => ++calls.first },
-        { name: 'second', run: async () => {
-          calls.second++;
-          if (!healthy) throw new Error(`erp down (${calls.second})`);
-          return 'posted';
-        } },
-      ] })],
+      definitions: [
+        defineWorkflow({
+          name: 'fragile',
+          retry: { ...fast, maxAttempts: 3 },
+          steps: [
+            { name: 'first', run: async () => ++calls.first },
+            {
+              name: 'second',
+              run: async () => {
+                calls.second++;
+                if (!healthy) throw new Error(`erp down (${calls.second})`);
+                return 'posted';
+              },
+            },
+          ],
+        }),
+      ],
     });
     const { id } = await wf.startRun('fragile', { invoice: 7 });
     await settle(wf);
@@ -112,7 +159,9 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     const [letter] = await listDeadLetters(store.db, { state: 'open' });
     expect(letter).toMatchObject({ runId: id, step: 'second', input: { invoice: 7 }, state: 'open' });
     expect(letter.errors.map((e) => e.message)).toEqual(['erp down (1)', 'erp down (2)', 'erp down (3)']);
-    expect((await store.db.selectFrom('event_outbox').select('type').execute()).map((e) => e.type)).toEqual(['workflow.fragile.run.failed']);
+    expect((await store.db.selectFrom('event_outbox').select('type').execute()).map((e) => e.type)).toEqual([
+      'workflow.fragile.run.failed',
+    ]);
 
     await expect(retryRun(store.db, id)).resolves.toBeUndefined();
     await expect(retryRun(store.db, id)).rejects.toMatchObject({ type: 'conflict' });
@@ -134,7 +183,20 @@ describe.each(testEngines())('workflows on $name', (engine) => {
   it('discards a dead letter once, with who and why, and never both replays and discards it', async () => {
     const wf = new WorkflowEngine({
       store,
-      definitions: [defineWorkflow({ name: 'doomed', retry: { ...fast, maxAttempts: 1 }, steps: [{ name: 'only', run: async () => { throw new Error('gone for good'); } }] })],
+      definitions: [
+        defineWorkflow({
+          name: 'doomed',
+          retry: { ...fast, maxAttempts: 1 },
+          steps: [
+            {
+              name: 'only',
+              run: async () => {
+                throw new Error('gone for good');
+              },
+            },
+          ],
+        }),
+      ],
     });
     const letterOf = async (runId: string) => (await getRun(store.db, runId)).deadLetters[0]!;
     const first = await wf.startRun('doomed', { n: 1 });
@@ -143,9 +205,14 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     const a = await letterOf(first.id);
     const b = await letterOf(second.id);
 
-    await expect(discardDeadLetter(store.db, a.id, { reason: '   ', by: 'ops-alice' })).rejects.toMatchObject({ type: 'validation-failed' });
+    await expect(discardDeadLetter(store.db, a.id, { reason: '   ', by: 'ops-alice' })).rejects.toMatchObject({
+      type: 'validation-failed',
+    });
     const discarded = await discardDeadLetter(store.db, a.id, { reason: 'Re-entered by hand.', by: 'ops-alice', correlationId: 'req-1' });
-    expect(discarded).toMatchObject({ state: 'discarded', discard: { reason: 'Re-entered by hand.', by: 'ops-alice', correlationId: 'req-1' } });
+    expect(discarded).toMatchObject({
+      state: 'discarded',
+      discard: { reason: 'Re-entered by hand.', by: 'ops-alice', correlationId: 'req-1' },
+    });
     await expect(discardDeadLetter(store.db, a.id, { reason: 'again', by: 'ops-bob' })).rejects.toMatchObject({ type: 'conflict' });
     await expect(replayDeadLetter(store.db, a.id)).rejects.toMatchObject({ type: 'conflict' });
     await expect(discardDeadLetter(store.db, 987_654, { reason: 'x', by: 'ops-bob' })).rejects.toMatchObject({ type: 'not-found' });
@@ -155,7 +222,10 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect((await getRun(store.db, first.id)).deadLetters.map((d) => d.state)).toEqual(['discarded', 'open']);
 
     // A replay and a discard of one letter at the same moment: exactly one wins.
-    const outcomes = await Promise.allSettled([replayDeadLetter(store.db, b.id), discardDeadLetter(store.db, b.id, { reason: 'race', by: 'ops-carol' })]);
+    const outcomes = await Promise.allSettled([
+      replayDeadLetter(store.db, b.id),
+      discardDeadLetter(store.db, b.id, { reason: 'race', by: 'ops-carol' }),
+    ]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { type: 'conflict' } });
     expect(['replayed', 'discarded']).toContain((await letterOf(second.id)).state);
@@ -164,10 +234,24 @@ describe.each(testEngines())('workflows on $name', (engine) => {
 
   it('fails at once on a permanent error', async () => {
     let calls = 0;
-    const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'invalid', retry: fast, steps: [{ name: 'a', run: async () => {
-      calls++;
-      throw new PermanentError('contract terms invalid');
-    } }] })] });
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [
+        defineWorkflow({
+          name: 'invalid',
+          retry: fast,
+          steps: [
+            {
+              name: 'a',
+              run: async () => {
+                calls++;
+                throw new PermanentError('contract terms invalid');
+              },
+            },
+          ],
+        }),
+      ],
+    });
     const { id } = await wf.startRun('invalid', {});
     await settle(wf);
     expect((await getRun(store.db, id)).state).toBe('failed');
@@ -181,24 +265,37 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     const wf = new WorkflowEngine({
       store,
       heartbeatMs: 20,
-      definitions: [defineWorkflow({ name: 'undoable', steps: [
-        { name: 'a', run: async () => 'A', compensate: async (c) => void log.push(`undo a ${String(c.result)} ${c.idempotencyKey.endsWith(':a:compensate')}`) },
-        { name: 'b', run: async () => 'B', compensate: async () => void log.push('undo b') },
-        { name: 'c', run: async ({ signal }) => {
-          log.push('c started');
-          await new Promise<void>((resolve) => {
-            signal.addEventListener('abort', () => resolve());
-            void gate.then(resolve);
-          });
-          throw new Error('stopped');
-        } },
-      ] })],
+      definitions: [
+        defineWorkflow({
+          name: 'undoable',
+          steps: [
+            {
+              name: 'a',
+              run: async () => 'A',
+              compensate: async (c) => void log.push(`undo a ${String(c.result)} ${c.idempotencyKey.endsWith(':a:compensate')}`),
+            },
+            { name: 'b', run: async () => 'B', compensate: async () => void log.push('undo b') },
+            {
+              name: 'c',
+              run: async ({ signal }) => {
+                log.push('c started');
+                await new Promise<void>((resolve) => {
+                  signal.addEventListener('abort', () => resolve());
+                  void gate.then(resolve);
+                });
+                throw new Error('stopped');
+              },
+            },
+          ],
+        }),
+      ],
     });
     const { id } = await wf.startRun('undoable', {});
     wf.start();
     for (let i = 0; i < 400 && !log.includes('c started'); i++) await new Promise((r) => setTimeout(r, 10));
     await wf.cancel(id);
-    for (let i = 0; i < 400 && !['cancelled', 'compensated'].includes((await getRun(store.db, id)).state); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 400 && !['cancelled', 'compensated'].includes((await getRun(store.db, id)).state); i++)
+      await new Promise((r) => setTimeout(r, 10));
     release();
     await wf.stop();
     const run = await getRun(store.db, id);
@@ -210,10 +307,25 @@ describe.each(testEngines())('workflows on $name', (engine) => {
 
   it('compensates automatically after failure when the definition asks', async () => {
     const log: string[] = [];
-    const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'saga', compensateOnFailure: true, retry: { ...fast, maxAttempts: 2 }, steps: [
-      { name: 'reserve', run: async () => 'r1', compensate: async () => void log.push('release r1') },
-      { name: 'charge', run: async () => { throw new Error('card declined'); } },
-    ] })] });
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [
+        defineWorkflow({
+          name: 'saga',
+          compensateOnFailure: true,
+          retry: { ...fast, maxAttempts: 2 },
+          steps: [
+            { name: 'reserve', run: async () => 'r1', compensate: async () => void log.push('release r1') },
+            {
+              name: 'charge',
+              run: async () => {
+                throw new Error('card declined');
+              },
+            },
+          ],
+        }),
+      ],
+    });
     const { id } = await wf.startRun('saga', {});
     await settle(wf);
     const run = await getRun(store.db, id);
@@ -225,10 +337,20 @@ describe.each(testEngines())('workflows on $name', (engine) => {
   it('waits while the platform breaker is open instead of failing', async () => {
     let calls = 0;
     const breakers = new BreakerRegistry({ threshold: 2, halfOpenAfterMs: 60_000 });
-    const failing = defineWorkflow({ name: 'crm-sync', retry: { ...fast, maxAttempts: 2 }, steps: [{ name: 'push', platform: 'crm', run: async () => {
-      calls++;
-      throw new Error('crm 503');
-    } }] });
+    const failing = defineWorkflow({
+      name: 'crm-sync',
+      retry: { ...fast, maxAttempts: 2 },
+      steps: [
+        {
+          name: 'push',
+          platform: 'crm',
+          run: async () => {
+            calls++;
+            throw new Error('crm 503');
+          },
+        },
+      ],
+    });
     const wf = new WorkflowEngine({ store, breakers, definitions: [failing] });
     const a = await wf.startRun('crm-sync', {}, { runKey: 'a' });
     await settle(wf); // a: two failures → failed, and the breaker opens
@@ -241,20 +363,30 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(calls).toBe(2);
   });
 
-  it('does not count a step that waits for the layer\'s own work against its platform breaker', async () => {
+  it("does not count a step that waits for the layer's own work against its platform breaker", async () => {
     const breakers = new BreakerRegistry({ threshold: 2, halfOpenAfterMs: 60_000 });
     let waits = 0;
     let pushed = 0;
     // One run waits (as the intake waits for a provisioning run) until another run, on the same
     // platform, has done its work. Counting the waits would open the breaker and hold back the
     // very run waited for.
-    const waiter = defineWorkflow({ name: 'await-push', retry: { ...fast, maxAttempts: 1_000 }, steps: [{ name: 'await', platform: 'crm', run: async () => {
-      if (pushed === 0) {
-        waits++;
-        throw new WaitingError('the push is still running', { retryAfterMs: 1 });
-      }
-      return 'seen';
-    } }] });
+    const waiter = defineWorkflow({
+      name: 'await-push',
+      retry: { ...fast, maxAttempts: 1_000 },
+      steps: [
+        {
+          name: 'await',
+          platform: 'crm',
+          run: async () => {
+            if (pushed === 0) {
+              waits++;
+              throw new WaitingError('the push is still running', { retryAfterMs: 1 });
+            }
+            return 'seen';
+          },
+        },
+      ],
+    });
     const pusher = defineWorkflow({ name: 'push', steps: [{ name: 'push', platform: 'crm', run: async () => ++pushed }] });
     const wf = new WorkflowEngine({ store, breakers, definitions: [waiter, pusher] });
     const a = await wf.startRun('await-push', {}, { runKey: 'a' });
@@ -272,17 +404,37 @@ describe.each(testEngines())('workflows on $name', (engine) => {
 
   it('takes over a run whose holder died, resuming after the last checkpoint', async () => {
     const calls: string[] = [];
-    const def = defineWorkflow({ name: 'resumable', steps: ['one', 'two', 'three'].map((name) => ({ name, run: async (c: StepContext<unknown>) => {
-      calls.push(`${name}#${c.attempt}`);
-      return name;
-    } })) });
+    const def = defineWorkflow({
+      name: 'resumable',
+      steps: ['one', 'two', 'three'].map((name) => ({
+        name,
+        run: async (c: StepContext<unknown>) => {
+          calls.push(`${name}#${c.attempt}`);
+          return name;
+        },
+      })),
+    });
     const wf = new WorkflowEngine({ store, definitions: [def], leaseMs: 200 });
     const { id } = await wf.startRun('resumable', {});
     // A process that died: it claimed the run, checkpointed `one`, was mid-way through `two`.
     const now = Date.now();
-    await store.db.updateTable('workflow_runs').set({ state: 'running', claimed_by: 'dead-worker', lease_until_ms: now + 300 }).where('id', '=', id).execute();
-    await store.db.updateTable('workflow_steps').set({ state: 'completed', attempts: 1, result: '"one"' }).where('run_id', '=', id).where('name', '=', 'one').execute();
-    await store.db.updateTable('workflow_steps').set({ state: 'running', attempts: 1 }).where('run_id', '=', id).where('name', '=', 'two').execute();
+    await store.db
+      .updateTable('workflow_runs')
+      .set({ state: 'running', claimed_by: 'dead-worker', lease_until_ms: now + 300 })
+      .where('id', '=', id)
+      .execute();
+    await store.db
+      .updateTable('workflow_steps')
+      .set({ state: 'completed', attempts: 1, result: '"one"' })
+      .where('run_id', '=', id)
+      .where('name', '=', 'one')
+      .execute();
+    await store.db
+      .updateTable('workflow_steps')
+      .set({ state: 'running', attempts: 1 })
+      .where('run_id', '=', id)
+      .where('name', '=', 'two')
+      .execute();
     await wf.drain();
     expect(calls).toEqual([]); // lease still valid: nobody touches it
     await new Promise((r) => setTimeout(r, 350));
@@ -296,24 +448,37 @@ describe.each(testEngines())('workflows on $name', (engine) => {
 
   it('dead-letters a step whose every attempt was interrupted, instead of running it forever', async () => {
     let calls = 0;
-    const def = defineWorkflow({ name: 'poison', retry: { ...fast, maxAttempts: 2 }, steps: [{ name: 'crashes', run: async () => ++calls }] });
+    const def = defineWorkflow({
+      name: 'poison',
+      retry: { ...fast, maxAttempts: 2 },
+      steps: [{ name: 'crashes', run: async () => ++calls }],
+    });
     const wf = new WorkflowEngine({ store, definitions: [def] });
     const { id } = await wf.startRun('poison', { payload: 'x' });
     // Two holders already died inside this step.
-    await store.db.updateTable('workflow_runs').set({ state: 'running', claimed_by: 'dead-worker', lease_until_ms: Date.now() - 1 }).where('id', '=', id).execute();
+    await store.db
+      .updateTable('workflow_runs')
+      .set({ state: 'running', claimed_by: 'dead-worker', lease_until_ms: Date.now() - 1 })
+      .where('id', '=', id)
+      .execute();
     await store.db.updateTable('workflow_steps').set({ state: 'running', attempts: 2 }).where('run_id', '=', id).execute();
     await settle(wf);
     const run = await getRun(store.db, id);
     expect(calls).toBe(0);
     expect(run.state).toBe('failed');
-    expect(run.deadLetters).toMatchObject([{ step: 'crashes', input: { payload: 'x' }, errors: [{ attempt: 2, name: 'InterruptedAttempt' }] }]);
+    expect(run.deadLetters).toMatchObject([
+      { step: 'crashes', input: { payload: 'x' }, errors: [{ attempt: 2, name: 'InterruptedAttempt' }] },
+    ]);
   });
 
   it('lists runs by definition, state and time, newest first, with a cursor', async () => {
-    const wf = new WorkflowEngine({ store, definitions: [
-      defineWorkflow({ name: 'x', steps: [{ name: 's', run: async () => 1 }] }),
-      defineWorkflow({ name: 'y', steps: [{ name: 's', run: async () => 1 }] }),
-    ] });
+    const wf = new WorkflowEngine({
+      store,
+      definitions: [
+        defineWorkflow({ name: 'x', steps: [{ name: 's', run: async () => 1 }] }),
+        defineWorkflow({ name: 'y', steps: [{ name: 's', run: async () => 1 }] }),
+      ],
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await wf.startRun('x', { i })).id);
     await wf.startRun('y', {});
@@ -329,7 +494,7 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     await expect(getRun(store.db, '00000000-0000-7000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
   });
 
-  it('starts a run atomically with the caller\'s transaction', async () => {
+  it("starts a run atomically with the caller's transaction", async () => {
     const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'tx', steps: [{ name: 'a', run: async () => 1 }] })] });
     await expect(
       withTransaction(store, async (trx) => {
@@ -345,12 +510,20 @@ describe.each(testEngines())('workflows on $name', (engine) => {
 
   it('on shutdown interrupts a step that outlives the grace period and hands the run over at once', async () => {
     let started = 0;
-    const def = defineWorkflow({ name: 'long', steps: [{ name: 'wait', run: async ({ attempt, signal }) => {
-      started++;
-      if (attempt > 1) return 'done';
-      await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-      return 'never';
-    } }] });
+    const def = defineWorkflow({
+      name: 'long',
+      steps: [
+        {
+          name: 'wait',
+          run: async ({ attempt, signal }) => {
+            started++;
+            if (attempt > 1) return 'done';
+            await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+            return 'never';
+          },
+        },
+      ],
+    });
     const first = new WorkflowEngine({ store, definitions: [def], leaseMs: 60_000, pollMs: 10 });
     const { id } = await first.startRun('long', {});
     first.start();
@@ -370,13 +543,26 @@ describe.each(testEngines())('workflows on $name', (engine) => {
   it('counts finished runs, step failures and dead letters for prom-client', async () => {
     const registry = new Registry();
     let calls = 0;
-    const wf = new WorkflowEngine({ store, metrics: promWorkflowMetrics(registry), definitions: [
-      defineWorkflow({ name: 'm', retry: { ...fast, maxAttempts: 2 }, steps: [{ name: 's', run: async ({ input }) => {
-        calls++;
-        if ((input as { fail: boolean }).fail) throw new Error('no');
-        return 1;
-      } }] }),
-    ] });
+    const wf = new WorkflowEngine({
+      store,
+      metrics: promWorkflowMetrics(registry),
+      definitions: [
+        defineWorkflow({
+          name: 'm',
+          retry: { ...fast, maxAttempts: 2 },
+          steps: [
+            {
+              name: 's',
+              run: async ({ input }) => {
+                calls++;
+                if ((input as { fail: boolean }).fail) throw new Error('no');
+                return 1;
+              },
+            },
+          ],
+        }),
+      ],
+    });
     await wf.startRun('m', { fail: false });
     await wf.startRun('m', { fail: true });
     await settle(wf);

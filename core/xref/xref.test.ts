@@ -52,7 +52,9 @@ describe.each(testEngines())('xref on $name', (engine) => {
     const first = newId();
     await link(store.db, { canonicalId: first, entityType: 'client', platform: 'crm', nativeId: 'DUP-1' });
     const second = newId();
-    const err = await link(store.db, { canonicalId: second, entityType: 'client', platform: 'crm', nativeId: 'DUP-1' }).catch((e: unknown) => e);
+    const err = await link(store.db, { canonicalId: second, entityType: 'client', platform: 'crm', nativeId: 'DUP-1' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProblemError);
     expect((err as ProblemError).status).toBe(409);
     expect(await findCanonical(store.db, 'crm', 'client', 'DUP-1')).toBe(first);

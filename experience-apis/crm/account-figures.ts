@@ -31,11 +31,17 @@ export async function accountFigures(services: Services, accountId: string): Pro
   const account = await services.opportunityToProject.accountProjects(accountId);
   const [billing, projects] = await Promise.all([
     services.billingStatusToCrm.getAccountBillingStatus(accountId),
-    Promise.all(account.projects.map(async (project): Promise<ProjectFigures> => {
-      const work = await services.timeToBilling.listUnbilledWork({ engagementId: project.engagement.id, limit: 1 });
-      const item = work.items.find((w) => w.engagementId === project.engagement.id);
-      return { project, unbilledMinutes: item?.approvedMinutes ?? 0, unbilled: item?.amount ?? { amountMinor: 0, currency: project.engagement.currency } };
-    })),
+    Promise.all(
+      account.projects.map(async (project): Promise<ProjectFigures> => {
+        const work = await services.timeToBilling.listUnbilledWork({ engagementId: project.engagement.id, limit: 1 });
+        const item = work.items.find((w) => w.engagementId === project.engagement.id);
+        return {
+          project,
+          unbilledMinutes: item?.approvedMinutes ?? 0,
+          unbilled: item?.amount ?? { amountMinor: 0, currency: project.engagement.currency },
+        };
+      }),
+    ),
   ]);
   return {
     accountId,

@@ -10,7 +10,9 @@ type AccountOverview = components['schemas']['AccountOverview'];
 
 export function provisioningV1(p: ProvisioningWithProject, statusUrl: string): ProjectProvisioning {
   const status = p.status === 'completed' ? 'completed' : p.status === 'rejected' || p.status === 'failed' ? 'failed' : 'in-progress';
-  const message = p.error ? [p.error.detail, ...(p.error.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join(' ').slice(0, 2000) : undefined;
+  const message = p.error
+    ? [p.error.detail, ...(p.error.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join(' ').slice(0, 2000)
+    : undefined;
   return {
     opportunityId: p.opportunityId,
     status,

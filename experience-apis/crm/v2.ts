@@ -24,7 +24,14 @@ export function provisioningV2(p: ProvisioningWithProject, statusUrl: string): P
     status,
     stages: p.stages,
     ...(p.engagementId && p.project?.name
-      ? { project: { id: p.engagementId, ...(p.erpProjectCode ? { code: p.erpProjectCode } : {}), name: p.project.name, ...(p.project.budget ? { budget: p.project.budget } : {}) } }
+      ? {
+          project: {
+            id: p.engagementId,
+            ...(p.erpProjectCode ? { code: p.erpProjectCode } : {}),
+            name: p.project.name,
+            ...(p.project.budget ? { budget: p.project.budget } : {}),
+          },
+        }
       : {}),
     ...(p.staffingRequestIds ? { staffingRequestIds: p.staffingRequestIds } : {}),
     ...(p.error ? { problems: [p.error] } : {}),

@@ -3,7 +3,12 @@
 // Where the core function accepts a transaction, the change and its audit entry commit together.
 import { recordAudit } from '../../core/audit/index.js';
 import {
-  createSubscription, getSubscription, replayEvents, setSubscriptionState, typeMatcher, type WebhookSubscription as CoreSubscription,
+  createSubscription,
+  getSubscription,
+  replayEvents,
+  setSubscriptionState,
+  typeMatcher,
+  type WebhookSubscription as CoreSubscription,
 } from '../../core/events/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Services } from '../../core/services.js';
@@ -11,8 +16,15 @@ import { withTransaction } from '../../core/store/index.js';
 import { cancelRun, discardDeadLetter, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
 import { getDeadLetterView, getRunView } from './read-model.js';
 import type {
-  CreatedWebhookSubscription, DeadLetter, EventReplayRequest, EventReplayResult, NewWebhookSubscription, ReplayResult, RunDetail,
-  WebhookSubscription, WebhookSubscriptionChange,
+  CreatedWebhookSubscription,
+  DeadLetter,
+  EventReplayRequest,
+  EventReplayResult,
+  NewWebhookSubscription,
+  ReplayResult,
+  RunDetail,
+  WebhookSubscription,
+  WebhookSubscriptionChange,
 } from './types.js';
 
 /** Who acts and under which correlation id: `req.auth.consumer` and `req.requestId`. */
@@ -25,7 +37,10 @@ type Deps = Pick<Services, 'store' | 'config'>;
 
 export function subscriptionView(s: CoreSubscription): WebhookSubscription {
   return {
-    id: s.id, url: s.url, eventTypes: s.eventTypes, state: s.state,
+    id: s.id,
+    url: s.url,
+    eventTypes: s.eventTypes,
+    state: s.state,
     ...(s.disabledReason ? { disabledReason: s.disabledReason } : {}),
     createdAt: s.createdAt.toISOString(),
   };
@@ -34,19 +49,25 @@ export function subscriptionView(s: CoreSubscription): WebhookSubscription {
 export function operatorActions({ store, config }: Deps) {
   const db = store.db;
   const audit = (by: Operator, action: string, targetType: string, targetId: string, details?: Record<string, unknown>, executor = db) =>
-    recordAudit(executor, { consumer: by.consumer, correlationId: by.correlationId, action, targetType, targetId, ...(details ? { details } : {}) });
-
-  async function assertNotDiscarded(deadLetterId: number): Promise<void> {
-    const letter = await getDeadLetterView(db, deadLetterId);
-    if (letter.status !== 'open') throw new ProblemError('conflict', { detail: `Dead letter ${deadLetterId} is ${letter.status}; only an open one can be replayed or discarded.` });
-  }
+    recordAudit(executor, {
+      consumer: by.consumer,
+      correlationId: by.correlationId,
+      action,
+      targetType,
+      targetId,
+      ...(details ? { details } : {}),
+    });
 
   return {
     /** Resume a failed run. The core's retry runs its own transaction, so the audit entry follows it. */
     async retryRun(runId: string, by: Operator): Promise<RunDetail> {
       const before = await getRunView(db, runId);
       await retryRun(db, runId);
-      await audit(by, 'workflow.run.retried', 'workflow-run', runId, { workflow: before.workflow, fromState: before.state, step: before.currentStep });
+      await audit(by, 'workflow.run.retried', 'workflow-run', runId, {
+        workflow: before.workflow,
+        fromState: before.state,
+        step: before.currentStep,
+      });
       return getRunView(db, runId);
     },
 
@@ -78,16 +99,30 @@ export function operatorActions({ store, config }: Deps) {
     async createSubscription(input: NewWebhookSubscription, by: Operator): Promise<CreatedWebhookSubscription> {
       // Not in one transaction with its audit entry: creating resolves the URL's addresses (the
       // SSRF check), and on SQLite an open transaction would hold the one connection meanwhile.
-      const created = await createSubscription(db, { url: input.url, eventTypes: input.eventTypes }, { allowPrivateUrls: config.store.webhookAllowPrivateUrls });
+      const created = await createSubscription(
+        db,
+        { url: input.url, eventTypes: input.eventTypes },
+        { allowPrivateUrls: config.store.webhookAllowPrivateUrls },
+      );
       // The secret is answered once and never written to the audit trail.
-      await audit(by, 'webhook-subscription.created', 'webhook-subscription', created.id, { url: created.url, eventTypes: created.eventTypes });
+      await audit(by, 'webhook-subscription.created', 'webhook-subscription', created.id, {
+        url: created.url,
+        eventTypes: created.eventTypes,
+      });
       return { ...subscriptionView(created), secret: created.secret };
     },
 
     async changeSubscription(id: string, change: WebhookSubscriptionChange, by: Operator): Promise<WebhookSubscription> {
       await withTransaction(store, async (trx) => {
         await setSubscriptionState(trx, id, change.state, change.reason ?? null);
-        await audit(by, change.state === 'disabled' ? 'webhook-subscription.disabled' : 'webhook-subscription.enabled', 'webhook-subscription', id, change.reason ? { reason: change.reason } : undefined, trx);
+        await audit(
+          by,
+          change.state === 'disabled' ? 'webhook-subscription.disabled' : 'webhook-subscription.enabled',
+          'webhook-subscription',
+          id,
+          change.reason ? { reason: change.reason } : undefined,
+          trx,
+        );
       });
       return subscriptionView(await getSubscription(db, id));
     },
@@ -104,13 +139,20 @@ export function operatorActions({ store, config }: Deps) {
       if (outside.length > 0) {
         throw new ProblemError('unprocessable-content', {
           detail: `The subscription does not receive ${outside.join(', ')}.`,
-          errors: outside.map(() => ({ pointer: '/eventTypes', detail: 'must be one of the subscription\'s own types or a type they match' })),
+          errors: outside.map(() => ({
+            pointer: '/eventTypes',
+            detail: "must be one of the subscription's own types or a type they match",
+          })),
         });
       }
       const since = new Date(request.since);
       const patterns = request.eventTypes ?? subscription.eventTypes;
       const scheduled = await replayEvents(db, request.subscriber, since, patterns);
-      await audit(by, 'events.replayed', 'webhook-subscription', subscriptionId, { since: since.toISOString(), eventTypes: patterns, scheduled });
+      await audit(by, 'events.replayed', 'webhook-subscription', subscriptionId, {
+        since: since.toISOString(),
+        eventTypes: patterns,
+        scheduled,
+      });
       return { subscriber: request.subscriber, since: since.toISOString(), scheduled };
     },
   };

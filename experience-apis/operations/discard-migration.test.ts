@@ -15,7 +15,9 @@ describe.each(testEngines())('discards moved to the core on $name', (engine) => 
       expect(result.error).toBeUndefined();
       const now = Date.now();
       await sql`insert into workflow_runs (id, definition, run_key, input, state, current_step, result, error, next_attempt_ms, claimed_by, lease_until_ms, created_at_ms, updated_at_ms, finished_at_ms)
-        values ('run-1', 'demo', 'k1', '{}', 'failed', 'only', null, '"boom"', ${now}, null, null, ${now}, ${now}, ${now})`.execute(store.db);
+        values ('run-1', 'demo', 'k1', '{}', 'failed', 'only', null, '"boom"', ${now}, null, null, ${now}, ${now}, ${now})`.execute(
+        store.db,
+      );
       for (const id of [1, 2]) {
         await sql`insert into workflow_dead_letters (id, run_id, definition, step, input, errors, state, created_at_ms, replayed_at_ms)
           values (${id}, 'run-1', 'demo', 'only', '{}', '[]', 'open', ${now}, null)`.execute(store.db);
@@ -25,8 +27,16 @@ describe.each(testEngines())('discards moved to the core on $name', (engine) => 
 
       await migrateToLatest(store);
       const letters = (await getRun(store.db, 'run-1')).deadLetters;
-      expect(letters.map((l) => [l.id, l.state])).toEqual([[1, 'discarded'], [2, 'open']]);
-      expect(letters[0]!.discard).toEqual({ reason: 'Re-entered by hand.', by: 'ops-alice', correlationId: 'req-7', at: new Date(now + 5).toISOString() });
+      expect(letters.map((l) => [l.id, l.state])).toEqual([
+        [1, 'discarded'],
+        [2, 'open'],
+      ]);
+      expect(letters[0]!.discard).toEqual({
+        reason: 'Re-entered by hand.',
+        by: 'ops-alice',
+        correlationId: 'req-7',
+        at: new Date(now + 5).toISOString(),
+      });
       await expect(sql`select count(*) from ops_dead_letter_discards`.execute(store.db)).rejects.toThrow();
     } finally {
       await store.close();

@@ -45,7 +45,15 @@ describe('operations API refusals and edges', () => {
   });
 
   it('answers malformed filters, limits and cursors with 400 problem details', async () => {
-    for (const query of ['state=broken', 'journey=unknown-journey', 'limit=0', 'limit=500', 'createdAfter=yesterday', 'cursor=!!', 'surprise=1']) {
+    for (const query of [
+      'state=broken',
+      'journey=unknown-journey',
+      'limit=0',
+      'limit=500',
+      'createdAfter=yesterday',
+      'cursor=!!',
+      'surprise=1',
+    ]) {
       const res = await get(`/runs?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.type).toMatch(/^application\/problem\+json/);
@@ -67,9 +75,21 @@ describe('operations API refusals and edges', () => {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     expect((await post(`/dead-letters/${id}/replay`, { 'Idempotency-Key': 'no-quotes' })).status).toBe(400);
-    expect((await post(`/dead-letters/${id}/discard`, { 'Idempotency-Key': `"${crypto.randomUUID()}"` }, { reason: 'x'.repeat(501) })).status).toBe(400);
-    expect((await post(`/dead-letters/${id}/discard`, { 'Idempotency-Key': `"${crypto.randomUUID()}"` }, { reason: 'ok', extra: true })).status).toBe(400);
-    expect((await post('/webhook-subscriptions', { 'Idempotency-Key': `"${crypto.randomUUID()}"` }, { url: 'http://127.0.0.1:9/x', eventTypes: [] })).status).toBe(400);
+    expect(
+      (await post(`/dead-letters/${id}/discard`, { 'Idempotency-Key': `"${crypto.randomUUID()}"` }, { reason: 'x'.repeat(501) })).status,
+    ).toBe(400);
+    expect(
+      (await post(`/dead-letters/${id}/discard`, { 'Idempotency-Key': `"${crypto.randomUUID()}"` }, { reason: 'ok', extra: true })).status,
+    ).toBe(400);
+    expect(
+      (
+        await post(
+          '/webhook-subscriptions',
+          { 'Idempotency-Key': `"${crypto.randomUUID()}"` },
+          { url: 'http://127.0.0.1:9/x', eventTypes: [] },
+        )
+      ).status,
+    ).toBe(400);
     expect((await get(`/dead-letters/${id}`)).body.status).toBe('open');
     expect((await get('/audit')).body.items).toEqual([]);
   });

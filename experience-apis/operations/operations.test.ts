@@ -66,7 +66,9 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     const summary = (await call('GET', '/summary')).body;
     expect(summary.openDeadLetters).toBeGreaterThanOrEqual(1);
     expect(summary.failedProvisioning).toBeGreaterThanOrEqual(1);
-    expect(summary.runs).toContainEqual(expect.objectContaining({ journey: 'opportunity-to-project', workflow: 'opportunity-to-project', state: 'failed' }));
+    expect(summary.runs).toContainEqual(
+      expect.objectContaining({ journey: 'opportunity-to-project', workflow: 'opportunity-to-project', state: 'failed' }),
+    );
     // The failed runs emitted workflow events that no dispatcher has delivered yet.
     expect(summary.outbox.undispatchedEvents).toBeGreaterThanOrEqual(1);
     expect(summary.outbox.oldestUndispatchedAgeSeconds).toBeGreaterThanOrEqual(0);
@@ -78,15 +80,33 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect((await call('GET', '/runs?state=completed')).body.items.map((r: Json) => r.id)).not.toContain(runId);
 
     const run = (await call('GET', `/runs/${runId}`)).body;
-    expect(run).toMatchObject({ id: runId, state: 'failed', runKey: opportunityId, currentStep: 'create-erp-project', input: { opportunityId } });
-    expect(run.steps.map((s: Json) => [s.name, s.state])).toEqual([['validate-terms', 'completed'], ['create-erp-project', 'failed']]);
+    expect(run).toMatchObject({
+      id: runId,
+      state: 'failed',
+      runKey: opportunityId,
+      currentStep: 'create-erp-project',
+      input: { opportunityId },
+    });
+    expect(run.steps.map((s: Json) => [s.name, s.state])).toEqual([
+      ['validate-terms', 'completed'],
+      ['create-erp-project', 'failed'],
+    ]);
     expect(run.steps[1].errors[0].message).toContain('subsidiary not mapped');
     expect(run.deadLetters.map((d: Json) => d.id)).toEqual([deadLetterId]);
 
     const letter = (await call('GET', `/dead-letters/${deadLetterId}`)).body;
-    expect(letter).toMatchObject({ id: deadLetterId, runId, journey: 'opportunity-to-project', step: 'create-erp-project', status: 'open', input: { opportunityId } });
+    expect(letter).toMatchObject({
+      id: deadLetterId,
+      runId,
+      journey: 'opportunity-to-project',
+      step: 'create-erp-project',
+      status: 'open',
+      input: { opportunityId },
+    });
     expect(letter.errors[0]).toMatchObject({ name: 'PermanentError' });
-    expect((await call('GET', '/dead-letters?journey=opportunity-to-project&limit=200')).body.items.map((d: Json) => d.id)).toContain(deadLetterId);
+    expect((await call('GET', '/dead-letters?journey=opportunity-to-project&limit=200')).body.items.map((d: Json) => d.id)).toContain(
+      deadLetterId,
+    );
     expect((await call('GET', '/runs/01a216af-0000-7000-8000-00000000ffff')).status).toBe(404);
     expect((await call('GET', '/dead-letters/999999')).status).toBe(404);
     expect((await call('GET', '/dead-letters/abc')).status).toBe(400);
@@ -111,7 +131,13 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
       expect(conflict.status).toBe(409);
       const entries = await audit('correlationId=replay-req-1');
       expect(entries).toEqual([
-        expect.objectContaining({ consumer: 'ops-alice', action: 'workflow.dead-letter.replayed', targetType: 'workflow-dead-letter', targetId: String(deadLetterId), correlationId: 'replay-req-1' }),
+        expect.objectContaining({
+          consumer: 'ops-alice',
+          action: 'workflow.dead-letter.replayed',
+          targetType: 'workflow-dead-letter',
+          targetId: String(deadLetterId),
+          correlationId: 'replay-req-1',
+        }),
       ]);
       expect(await audit(`targetType=workflow-dead-letter&targetId=${deadLetterId}`)).toHaveLength(1);
     } finally {
@@ -127,13 +153,22 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
       body: { reason: 'Opportunity was re-entered by hand.' },
     });
     expect(discarded.status).toBe(200);
-    expect(discarded.body).toMatchObject({ id: deadLetterId, status: 'discarded', resolvedBy: 'ops-alice', discardReason: 'Opportunity was re-entered by hand.' });
+    expect(discarded.body).toMatchObject({
+      id: deadLetterId,
+      status: 'discarded',
+      resolvedBy: 'ops-alice',
+      discardReason: 'Opportunity was re-entered by hand.',
+    });
     expect((await call('GET', '/dead-letters?limit=200')).body.items.map((d: Json) => d.id)).not.toContain(deadLetterId);
     expect((await call('GET', '/dead-letters?status=discarded')).body.items.map((d: Json) => d.id)).toContain(deadLetterId);
     expect((await call('POST', `/dead-letters/${deadLetterId}/replay`, { headers: idem() })).status).toBe(409);
     expect((await call('POST', `/dead-letters/${deadLetterId}/discard`, { headers: idem(), body: { reason: 'again' } })).status).toBe(409);
     expect(await audit('correlationId=discard-req-1')).toEqual([
-      expect.objectContaining({ consumer: 'ops-alice', action: 'workflow.dead-letter.discarded', details: { reason: 'Opportunity was re-entered by hand.' } }),
+      expect.objectContaining({
+        consumer: 'ops-alice',
+        action: 'workflow.dead-letter.discarded',
+        details: { reason: 'Opportunity was re-entered by hand.' },
+      }),
     ]);
   });
 
@@ -144,7 +179,9 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect(retried.body).toMatchObject({ id: runId, state: 'pending' });
     expect(retried.body.deadLetters).toEqual([expect.objectContaining({ id: deadLetterId, status: 'replayed' })]);
     expect((await call('POST', `/runs/${runId}/retry`, { headers: idem() })).status).toBe(409);
-    expect(await audit('correlationId=retry-req-1')).toEqual([expect.objectContaining({ action: 'workflow.run.retried', targetId: runId, consumer: 'ops-alice' })]);
+    expect(await audit('correlationId=retry-req-1')).toEqual([
+      expect.objectContaining({ action: 'workflow.run.retried', targetId: runId, consumer: 'ops-alice' }),
+    ]);
 
     const cancelled = await call('POST', `/runs/${runId}/cancel`, { headers: { ...idem(), 'X-Request-Id': 'cancel-req-1' } });
     expect(cancelled.status).toBe(202);
@@ -170,30 +207,61 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect(listed.find((s) => s.id === created.body.id)).toEqual(expect.not.objectContaining({ secret: expect.anything() }));
     expect(JSON.stringify(await audit('correlationId=sub-create-1'))).not.toContain(created.body.secret);
 
-    const disabled = await call('PATCH', `/webhook-subscriptions/${created.body.id}`, { headers: idem(), body: { state: 'disabled', reason: 'Receiver decommissioned.' } });
+    const disabled = await call('PATCH', `/webhook-subscriptions/${created.body.id}`, {
+      headers: idem(),
+      body: { state: 'disabled', reason: 'Receiver decommissioned.' },
+    });
     expect(disabled.status).toBe(200);
     expect(disabled.body).toMatchObject({ state: 'disabled', disabledReason: 'Receiver decommissioned.' });
     expect((await call('GET', '/webhook-subscriptions?state=disabled')).body.items.map((s: Json) => s.id)).toContain(created.body.id);
     expect((await audit(`targetType=webhook-subscription&targetId=${created.body.id}`)).map((e) => e.action)).toEqual([
-      'webhook-subscription.disabled', 'webhook-subscription.created',
+      'webhook-subscription.disabled',
+      'webhook-subscription.created',
     ]);
-    expect((await call('PATCH', '/webhook-subscriptions/01a216af-0000-7000-8000-00000000ffff', { headers: idem(), body: { state: 'active' } })).status).toBe(404);
+    expect(
+      (await call('PATCH', '/webhook-subscriptions/01a216af-0000-7000-8000-00000000ffff', { headers: idem(), body: { state: 'active' } }))
+        .status,
+    ).toBe(404);
   });
 
   it('re-delivers events since a point in time to one webhook subscription, within the types it wants', async () => {
     await ops.failedRun('01a216af-0000-7000-8000-00000000a006');
-    const sub = (await call('POST', '/webhook-subscriptions', { headers: idem(), body: { url: 'http://127.0.0.1:9/hooks/replay', eventTypes: ['workflow.*'] } })).body;
+    const sub = (
+      await call('POST', '/webhook-subscriptions', {
+        headers: idem(),
+        body: { url: 'http://127.0.0.1:9/hooks/replay', eventTypes: ['workflow.*'] },
+      })
+    ).body;
     const since = new Date(Date.now() - 3_600_000).toISOString();
     const expected = await store.db.selectFrom('event_outbox').select('seq').where('type', 'like', 'workflow.%').execute();
-    const replay = await call('POST', '/event-replays', { headers: { ...idem(), 'X-Request-Id': 'event-replay-1' }, body: { subscriber: `webhook:${sub.id}`, since } });
+    const replay = await call('POST', '/event-replays', {
+      headers: { ...idem(), 'X-Request-Id': 'event-replay-1' },
+      body: { subscriber: `webhook:${sub.id}`, since },
+    });
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({ subscriber: `webhook:${sub.id}`, scheduled: expected.length });
-    const deliveries = await store.db.selectFrom('event_deliveries').select('event_seq').where('subscriber', '=', `webhook:${sub.id}`).execute();
+    const deliveries = await store.db
+      .selectFrom('event_deliveries')
+      .select('event_seq')
+      .where('subscriber', '=', `webhook:${sub.id}`)
+      .execute();
     expect(deliveries).toHaveLength(expected.length);
-    expect(await audit('correlationId=event-replay-1')).toEqual([expect.objectContaining({ action: 'events.replayed', targetId: sub.id, details: expect.objectContaining({ scheduled: expected.length }) })]);
-    const outside = await call('POST', '/event-replays', { headers: idem(), body: { subscriber: `webhook:${sub.id}`, since, eventTypes: ['billing.*'] } });
+    expect(await audit('correlationId=event-replay-1')).toEqual([
+      expect.objectContaining({
+        action: 'events.replayed',
+        targetId: sub.id,
+        details: expect.objectContaining({ scheduled: expected.length }),
+      }),
+    ]);
+    const outside = await call('POST', '/event-replays', {
+      headers: idem(),
+      body: { subscriber: `webhook:${sub.id}`, since, eventTypes: ['billing.*'] },
+    });
     expect(outside.status).toBe(422);
-    const unknown = await call('POST', '/event-replays', { headers: idem(), body: { subscriber: 'webhook:01a216af-0000-7000-8000-00000000ffff', since } });
+    const unknown = await call('POST', '/event-replays', {
+      headers: idem(),
+      body: { subscriber: 'webhook:01a216af-0000-7000-8000-00000000ffff', since },
+    });
     expect(unknown.status).toBe(404);
   });
 
@@ -210,7 +278,11 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const body = Buffer.from('{"event":"opportunity.updated"}');
     const timestamp = String(Math.floor(Date.now() / 1000));
-    await verifyAndRecord(store.db, [secret], { source: 'crm', headers: { id: 'msg_real_1', timestamp, signature: signWebhook(secret, 'msg_real_1', Number(timestamp), body) }, rawBody: body });
+    await verifyAndRecord(store.db, [secret], {
+      source: 'crm',
+      headers: { id: 'msg_real_1', timestamp, signature: signWebhook(secret, 'msg_real_1', Number(timestamp), body) },
+      rawBody: body,
+    });
     const freshness = (await call('GET', '/summary')).body.platforms as Json[];
     expect(freshness).toEqual([expect.objectContaining({ platform: 'crm', lastWebhookAgeSeconds: expect.any(Number) })]);
     const listed = (await call('GET', '/rejected-webhooks?source=crm')).body.items as Json[];
@@ -220,7 +292,8 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
 
   it('exposes the business figures as Prometheus gauges on the gateway registry', async () => {
     // The composition root may already have registered them on this registry; registering twice would throw.
-    if (!ops.gateway.metrics.registry.getSingleMetric('layer_dead_letters_open')) registerBusinessMetrics(ops.gateway.metrics.registry, ops.gateway.services);
+    if (!ops.gateway.metrics.registry.getSingleMetric('layer_dead_letters_open'))
+      registerBusinessMetrics(ops.gateway.metrics.registry, ops.gateway.services);
     const open = (await call('GET', '/summary')).body.openDeadLetters as number;
     const res = await fetch(`${ops.gateway.url}/metrics`, { headers: bearer(ops.tokens.read) });
     expect(res.status).toBe(200);

@@ -18,7 +18,10 @@ export function encodeCursor(value: string): string {
 export function decodeCursor(cursor: string, shape: RegExp): string {
   const value = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!shape.test(value)) {
-    throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API returned.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+    throw new ProblemError('validation-failed', {
+      detail: 'The cursor is not one this API returned.',
+      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
+    });
   }
   return value;
 }
@@ -54,12 +57,17 @@ export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): P
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
   return {
-    items: page.map(
-      (r): RunSummary => ({
-        id: r.id, journey: journeyOf(r.definition), workflow: r.definition, runKey: r.run_key, state: r.state, currentStep: r.current_step,
-        createdAt: iso(r.created_at_ms), updatedAt: iso(r.updated_at_ms), finishedAt: r.finished_at_ms === null ? null : iso(r.finished_at_ms),
-      }),
-    ),
+    items: page.map((r): RunSummary => ({
+      id: r.id,
+      journey: journeyOf(r.definition),
+      workflow: r.definition,
+      runKey: r.run_key,
+      state: r.state,
+      currentStep: r.current_step,
+      createdAt: iso(r.created_at_ms),
+      updatedAt: iso(r.updated_at_ms),
+      finishedAt: r.finished_at_ms === null ? null : iso(r.finished_at_ms),
+    })),
     nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
   };
 }
@@ -74,13 +82,24 @@ function letterView(r: LetterRow): DeadLetter {
   const discarded = r.state === 'discarded';
   const status: DeadLetterStatus = r.state;
   return {
-    id: Number(r.id), runId: r.run_id, journey: journeyOf(r.definition), workflow: r.definition, step: r.step, status,
+    id: Number(r.id),
+    runId: r.run_id,
+    journey: journeyOf(r.definition),
+    workflow: r.definition,
+    step: r.step,
+    status,
     input: parse(r.input) as Json,
     errors: parse(r.errors) as DeadLetter['errors'],
     createdAt: iso(r.created_at_ms),
     ...(discarded
-      ? { resolvedAt: iso(r.discarded_at_ms ?? r.created_at_ms), resolvedBy: r.discarded_by ?? undefined, discardReason: r.discard_reason ?? undefined }
-      : r.replayed_at_ms !== null ? { resolvedAt: iso(r.replayed_at_ms) } : {}),
+      ? {
+          resolvedAt: iso(r.discarded_at_ms ?? r.created_at_ms),
+          resolvedBy: r.discarded_by ?? undefined,
+          discardReason: r.discard_reason ?? undefined,
+        }
+      : r.replayed_at_ms !== null
+        ? { resolvedAt: iso(r.replayed_at_ms) }
+        : {}),
   };
 }
 
@@ -92,7 +111,9 @@ export async function listDeadLetterViews(
   db: Kysely<Database>,
   query: { journey?: string; status: DeadLetterStatus; cursor?: string; limit: number },
 ): Promise<DeadLetterPage> {
-  let q = letters(db).orderBy('d.id', 'desc').limit(query.limit + 1);
+  let q = letters(db)
+    .orderBy('d.id', 'desc')
+    .limit(query.limit + 1);
   q = q.where('d.state', '=', query.status);
   if (query.journey) {
     const journey = query.journey;
@@ -115,14 +136,26 @@ export async function getRunView(db: Kysely<Database>, runId: string): Promise<R
   const run: CoreRunDetail = await getRun(db, runId);
   const letterRows = (await letters(db).where('d.run_id', '=', runId).orderBy('d.id').execute()) as LetterRow[];
   return {
-    id: run.id, journey: journeyOf(run.definition), workflow: run.definition, runKey: run.runKey, state: run.state, currentStep: run.currentStep,
-    createdAt: run.createdAt, updatedAt: run.updatedAt, finishedAt: run.finishedAt,
+    id: run.id,
+    journey: journeyOf(run.definition),
+    workflow: run.definition,
+    runKey: run.runKey,
+    state: run.state,
+    currentStep: run.currentStep,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    finishedAt: run.finishedAt,
     input: run.input as Json,
     ...(run.result === null ? {} : { result: run.result as Json }),
     ...(run.error === null ? {} : { error: run.error as Json }),
     cancelRequested: run.cancelRequested,
     steps: run.steps.map((s) => ({
-      name: s.name, position: s.position, state: s.state, attempts: s.attempts, startedAt: s.startedAt, finishedAt: s.finishedAt,
+      name: s.name,
+      position: s.position,
+      state: s.state,
+      attempts: s.attempts,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
       ...(s.result === null ? {} : { result: s.result as Json }),
       errors: s.errors as DeadLetter['errors'],
     })),

@@ -26,11 +26,20 @@ export function operationsRoutes(services: Services): Router {
 
   router.get('/summary', async (req, res) => void res.json(await operationsSummary(services, req.log)));
 
-  router.get('/runs', async (req, res) =>
-    void res.json(await listRunSummaries(db, {
-      journey: text(req, 'journey'), workflow: text(req, 'workflow'), state: text(req, 'state') as RunState | undefined,
-      createdAfter: text(req, 'createdAfter'), createdBefore: text(req, 'createdBefore'), cursor: text(req, 'cursor'), limit: limit(req),
-    })),
+  router.get(
+    '/runs',
+    async (req, res) =>
+      void res.json(
+        await listRunSummaries(db, {
+          journey: text(req, 'journey'),
+          workflow: text(req, 'workflow'),
+          state: text(req, 'state') as RunState | undefined,
+          createdAfter: text(req, 'createdAfter'),
+          createdBefore: text(req, 'createdBefore'),
+          cursor: text(req, 'cursor'),
+          limit: limit(req),
+        }),
+      ),
   );
   router.get('/runs/:runId', async (req, res) => void res.json(await getRunView(db, String(req.params.runId))));
   router.post('/runs/:runId/retry', idempotent, async (req, res) => {
@@ -42,18 +51,30 @@ export function operationsRoutes(services: Services): Router {
     res.status(202).location(`${OPERATIONS_BASE}/runs/${run.id}`).json(run);
   });
 
-  router.get('/dead-letters', async (req, res) =>
-    void res.json(await listDeadLetterViews(db, {
-      journey: text(req, 'journey'), status: (text(req, 'status') ?? 'open') as DeadLetterStatus, cursor: text(req, 'cursor'), limit: limit(req),
-    })),
+  router.get(
+    '/dead-letters',
+    async (req, res) =>
+      void res.json(
+        await listDeadLetterViews(db, {
+          journey: text(req, 'journey'),
+          status: (text(req, 'status') ?? 'open') as DeadLetterStatus,
+          cursor: text(req, 'cursor'),
+          limit: limit(req),
+        }),
+      ),
   );
-  router.get('/dead-letters/:deadLetterId', async (req, res) => void res.json(await getDeadLetterView(db, Number(req.params.deadLetterId))));
+  router.get(
+    '/dead-letters/:deadLetterId',
+    async (req, res) => void res.json(await getDeadLetterView(db, Number(req.params.deadLetterId))),
+  );
   router.post('/dead-letters/:deadLetterId/replay', idempotent, async (req, res) => {
     const result = await actions.replayDeadLetter(Number(req.params.deadLetterId), operator(req));
     res.status(202).location(`${OPERATIONS_BASE}/runs/${result.runId}`).json(result);
   });
-  router.post('/dead-letters/:deadLetterId/discard', idempotent, async (req, res) =>
-    void res.json(await actions.discardDeadLetter(Number(req.params.deadLetterId), req.body.reason, operator(req))),
+  router.post(
+    '/dead-letters/:deadLetterId/discard',
+    idempotent,
+    async (req, res) => void res.json(await actions.discardDeadLetter(Number(req.params.deadLetterId), req.body.reason, operator(req))),
   );
 
   router.get('/webhook-subscriptions', async (req, res) => {
@@ -64,22 +85,37 @@ export function operationsRoutes(services: Services): Router {
     const created = await actions.createSubscription(req.body, operator(req));
     res.status(201).location(`${OPERATIONS_BASE}/webhook-subscriptions/${created.id}`).json(created);
   });
-  router.patch('/webhook-subscriptions/:subscriptionId', idempotent, async (req, res) =>
-    void res.json(await actions.changeSubscription(String(req.params.subscriptionId), req.body, operator(req))),
+  router.patch(
+    '/webhook-subscriptions/:subscriptionId',
+    idempotent,
+    async (req, res) => void res.json(await actions.changeSubscription(String(req.params.subscriptionId), req.body, operator(req))),
   );
-  router.post('/event-replays', idempotent, async (req, res) => void res.status(202).json(await actions.replayEvents(req.body, operator(req))));
+  router.post(
+    '/event-replays',
+    idempotent,
+    async (req, res) => void res.status(202).json(await actions.replayEvents(req.body, operator(req))),
+  );
 
   router.get('/rejected-webhooks', async (req, res) => {
     const rejections = await listRejections(db, { source: text(req, 'source'), limit: limit(req) });
     const items = rejections.map((r): RejectedWebhook => ({
-      id: r.id, source: r.source, webhookId: r.webhookId, reason: r.reason, remoteAddress: r.remoteAddress, receivedAt: r.receivedAt.toISOString(),
+      id: r.id,
+      source: r.source,
+      webhookId: r.webhookId,
+      reason: r.reason,
+      remoteAddress: r.remoteAddress,
+      receivedAt: r.receivedAt.toISOString(),
     }));
     res.json({ items });
   });
 
   router.get('/audit', async (req, res) => {
     const page = await queryAudit(db, {
-      targetType: text(req, 'targetType'), targetId: text(req, 'targetId'), correlationId: text(req, 'correlationId'), cursor: text(req, 'cursor'), limit: limit(req),
+      targetType: text(req, 'targetType'),
+      targetId: text(req, 'targetId'),
+      correlationId: text(req, 'correlationId'),
+      cursor: text(req, 'cursor'),
+      limit: limit(req),
     });
     const body: AuditPage = { items: page.items as AuditPage['items'], nextCursor: page.nextCursor ?? null };
     res.json(body);

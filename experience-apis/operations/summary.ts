@@ -6,7 +6,10 @@ import type { OperationsSummary } from './types.js';
 
 /** What the summary needs of time-to-billing (its `listUnbilledWork`), typed here so the summary does not depend on its wiring. */
 interface UnbilledWorkSource {
-  listUnbilledWork(query: { cursor?: string; limit: number }): Promise<{ items: Array<{ approvedMinutes: number }>; nextCursor: string | null }>;
+  listUnbilledWork(query: {
+    cursor?: string;
+    limit: number;
+  }): Promise<{ items: Array<{ approvedMinutes: number }>; nextCursor: string | null }>;
 }
 
 /** Unbilled time asks the Time and ERP platforms; a slow or failing answer leaves the figure out rather than guessing. */
@@ -40,7 +43,8 @@ async function approvedUnbilledMinutes(source: UnbilledWorkSource | undefined): 
 export async function operationsSummary(services: Services, logger = services.logger): Promise<OperationsSummary> {
   const timeToBilling = (services as Services & { timeToBilling?: UnbilledWorkSource }).timeToBilling;
   const [figures, unbilled] = await Promise.all([readBusinessFigures(services.store.db), approvedUnbilledMinutes(timeToBilling)]);
-  if (timeToBilling && unbilled === undefined) logger.warn('approved unbilled time left out of the summary: time-to-billing did not answer in time');
+  if (timeToBilling && unbilled === undefined)
+    logger.warn('approved unbilled time left out of the summary: time-to-billing did not answer in time');
   return {
     generatedAt: new Date().toISOString(),
     runs: figures.runs,
@@ -49,7 +53,9 @@ export async function operationsSummary(services: Services, logger = services.lo
       undispatchedEvents: figures.undispatchedEvents,
       ...(figures.oldestUndispatchedAgeSeconds === undefined ? {} : { oldestUndispatchedAgeSeconds: figures.oldestUndispatchedAgeSeconds }),
       pendingDeliveries: figures.pendingDeliveries,
-      ...(figures.oldestPendingDeliveryAgeSeconds === undefined ? {} : { oldestPendingDeliveryAgeSeconds: figures.oldestPendingDeliveryAgeSeconds }),
+      ...(figures.oldestPendingDeliveryAgeSeconds === undefined
+        ? {}
+        : { oldestPendingDeliveryAgeSeconds: figures.oldestPendingDeliveryAgeSeconds }),
       deadDeliveries: figures.deadDeliveries,
     },
     rejectedWebhooksLastDay: figures.rejectedWebhooksLastDay,
@@ -57,6 +63,12 @@ export async function operationsSummary(services: Services, logger = services.lo
     ...(unbilled === undefined ? {} : { approvedUnbilledMinutes: unbilled }),
     ...(figures.platforms.length === 0
       ? {}
-      : { platforms: figures.platforms.map((p) => ({ platform: p.platform, lastWebhookAt: new Date(p.lastWebhookMs).toISOString(), lastWebhookAgeSeconds: p.lastWebhookAgeSeconds })) }),
+      : {
+          platforms: figures.platforms.map((p) => ({
+            platform: p.platform,
+            lastWebhookAt: new Date(p.lastWebhookMs).toISOString(),
+            lastWebhookAgeSeconds: p.lastWebhookAgeSeconds,
+          })),
+        }),
   };
 }

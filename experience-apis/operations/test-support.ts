@@ -33,7 +33,11 @@ export interface OpsHarness {
   close(): Promise<void>;
 }
 
-export async function startOperationsGateway(store: Store, env: Record<string, string> = {}, services: Partial<Services> = {}): Promise<OpsHarness> {
+export async function startOperationsGateway(
+  store: Store,
+  env: Record<string, string> = {},
+  services: Partial<Services> = {},
+): Promise<OpsHarness> {
   const key = await makeKey();
   const jwks = await startJwks([key]);
   const platform = { fixed: false };
@@ -53,12 +57,16 @@ export async function startOperationsGateway(store: Store, env: Record<string, s
     ],
   });
   const workflows = new WorkflowEngine({ store, definitions: [provisioning] });
-  const gateway = await startGateway(jwks.url, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env }, {
-    catalogue: await operationsCatalogue(),
-    apis: [operationsModule],
-    services: { ...services, store },
-    startJourneys: false,
-  });
+  const gateway = await startGateway(
+    jwks.url,
+    { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env },
+    {
+      catalogue: await operationsCatalogue(),
+      apis: [operationsModule],
+      services: { ...services, store },
+      startJourneys: false,
+    },
+  );
   const mint = (scope: string, clientId: string) => token({ key, scope, clientId });
   // Bounded by time, not by rounds: on a loaded machine a round takes longer, and a run that
   // is really stuck must still fail the test, saying which run and where.
@@ -66,8 +74,11 @@ export async function startOperationsGateway(store: Store, env: Record<string, s
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await workflows.drain();
-      const open = await store.db.selectFrom('workflow_runs').select(['id', 'definition', 'state', 'current_step', 'next_attempt_ms', 'claimed_by'])
-        .where('state', 'in', ['pending', 'running', 'waiting']).execute();
+      const open = await store.db
+        .selectFrom('workflow_runs')
+        .select(['id', 'definition', 'state', 'current_step', 'next_attempt_ms', 'claimed_by'])
+        .where('state', 'in', ['pending', 'running', 'waiting'])
+        .execute();
       if (open.length === 0) return;
       if (Date.now() > deadline) throw new Error(`runs did not settle within ${timeoutMs} ms: ${JSON.stringify(open)}`);
       await new Promise((r) => setTimeout(r, 5));
@@ -87,7 +98,12 @@ export async function startOperationsGateway(store: Store, env: Record<string, s
     async failedRun(opportunityId) {
       const started = await workflows.startRun('opportunity-to-project', { opportunityId }, { runKey: opportunityId });
       await settle();
-      const letter = await store.db.selectFrom('workflow_dead_letters').select('id').where('run_id', '=', started.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const letter = await store.db
+        .selectFrom('workflow_dead_letters')
+        .select('id')
+        .where('run_id', '=', started.id)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       return { runId: started.id, deadLetterId: Number(letter.id) };
     },
     settle,

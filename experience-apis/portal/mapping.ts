@@ -13,7 +13,13 @@ export type PortalInvoiceStatus = PortalInvoice['status'];
 
 export function portalProject(p: Engagement): PortalProject {
   return {
-    id: p.id, ...(p.code ? { code: p.code } : {}), name: p.name, status: p.status, billingModel: p.billingModel, currency: p.currency, startDate: p.startDate,
+    id: p.id,
+    ...(p.code ? { code: p.code } : {}),
+    name: p.name,
+    status: p.status,
+    billingModel: p.billingModel,
+    currency: p.currency,
+    startDate: p.startDate,
     ...(p.endDate ? { endDate: p.endDate } : {}),
   };
 }
@@ -43,7 +49,12 @@ export function portalInvoice(inv: Invoice, today: string, withLines: boolean): 
     ...(withLines
       ? {
           lines: inv.lines.map((l) => ({
-            description: l.description, ...(l.role ? { role: l.role } : {}), quantity: l.quantity, unitPrice: l.unitPrice, netAmount: l.netAmount, taxAmount: l.taxAmount,
+            description: l.description,
+            ...(l.role ? { role: l.role } : {}),
+            quantity: l.quantity,
+            unitPrice: l.unitPrice,
+            netAmount: l.netAmount,
+            taxAmount: l.taxAmount,
           })),
         }
       : {}),
@@ -52,15 +63,23 @@ export function portalInvoice(inv: Invoice, today: string, withLines: boolean): 
 
 export function portalPayment(p: Payment): PortalPayment {
   return {
-    id: p.id, invoiceId: p.invoiceId, amount: p.amount, receivedOn: p.receivedOn,
-    ...(p.method ? { method: p.method } : {}), ...(p.reference ? { reference: p.reference } : {}),
+    id: p.id,
+    invoiceId: p.invoiceId,
+    amount: p.amount,
+    receivedOn: p.receivedOn,
+    ...(p.method ? { method: p.method } : {}),
+    ...(p.reference ? { reference: p.reference } : {}),
   };
 }
 
 export function approvedHours(e: TimeEntry): ApprovedHours {
   return {
-    projectId: e.engagementId, workDate: e.workDate, role: e.role, durationMinutes: e.durationMinutes,
-    ...(e.description ? { description: e.description } : {}), billingStatus: e.billingStatus === 'billed' ? 'billed' : 'unbilled',
+    projectId: e.engagementId,
+    workDate: e.workDate,
+    role: e.role,
+    durationMinutes: e.durationMinutes,
+    ...(e.description ? { description: e.description } : {}),
+    billingStatus: e.billingStatus === 'billed' ? 'billed' : 'unbilled',
     ...(e.invoiceId ? { invoiceId: e.invoiceId } : {}),
   };
 }

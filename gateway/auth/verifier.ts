@@ -69,24 +69,25 @@ function toProblem(err: unknown, metrics?: HttpMetrics): ProblemError {
   if (err instanceof errors.JWKSTimeout) {
     metrics?.jwksErrors.inc({ reason: 'timeout' });
     return new ProblemError('service-unavailable', {
-      detail: 'The token could not be checked: the identity provider\'s key set did not answer in time.',
+      detail: "The token could not be checked: the identity provider's key set did not answer in time.",
       headers: { 'Retry-After': '5' },
     });
   }
   if (err instanceof errors.JWTExpired) return invalidToken('the token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) return invalidToken(`the "${err.claim}" claim is not accepted (${err.reason})`);
   if (err instanceof errors.JOSEAlgNotAllowed) return invalidToken('the signing algorithm is not allowed');
-  if (err instanceof errors.JWKSNoMatchingKey) return invalidToken('no key in the key set matches the token\'s kid');
+  if (err instanceof errors.JWKSNoMatchingKey) return invalidToken("no key in the key set matches the token's kid");
   if (err instanceof errors.JWSSignatureVerificationFailed) return invalidToken('the signature does not verify');
   if (err instanceof errors.JWTInvalid || err instanceof errors.JWSInvalid || err instanceof errors.JOSENotSupported) {
     return invalidToken('the token is malformed or uses an unsupported feature');
   }
-  if (err instanceof errors.JWKSInvalid || err instanceof errors.JWKSMultipleMatchingKeys) return invalidToken('the key set cannot select one key for the token');
+  if (err instanceof errors.JWKSInvalid || err instanceof errors.JWKSMultipleMatchingKeys)
+    return invalidToken('the key set cannot select one key for the token');
   if (err instanceof errors.JOSEError || err instanceof TypeError) {
     // A JWKS that answered non-200, unparseable JSON, or a network failure.
     metrics?.jwksErrors.inc({ reason: 'fetch' });
     return new ProblemError('service-unavailable', {
-      detail: 'The token could not be checked: the identity provider\'s key set is unavailable.',
+      detail: "The token could not be checked: the identity provider's key set is unavailable.",
       headers: { 'Retry-After': '5' },
     });
   }

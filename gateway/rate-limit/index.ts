@@ -58,7 +58,14 @@ function buildLimiter(name: string, limit: number, windowSeconds: number, deps: 
   const store: Store = deps.redis
     ? new FailOpenRedisStore(deps.redis, `${deps.config.redisPrefix}${name}:`, name, deps.logger, deps.metrics)
     : new MemoryStore();
-  const limiter: Limiter = { name, policyHeader: `"${POLICY_NAME}";q=${limit};w=${windowSeconds}`, limit, windowSeconds, store, middleware: () => undefined };
+  const limiter: Limiter = {
+    name,
+    policyHeader: `"${POLICY_NAME}";q=${limit};w=${windowSeconds}`,
+    limit,
+    windowSeconds,
+    store,
+    middleware: () => undefined,
+  };
   const options: Partial<Options> = {
     windowMs: windowSeconds * 1000,
     limit,

@@ -10,7 +10,11 @@ import { changeOf, parseTaskWebhook } from '../../system-apis/scheduling/webhook
 import type { AssignmentToForecastApi } from './service.js';
 import type { AssignmentRunInput } from './workflow.js';
 
-const CHANGES: Record<ReturnType<typeof changeOf>, AssignmentRunInput['change']> = { created: 'created', updated: 'changed', cancelled: 'cancelled' };
+const CHANGES: Record<ReturnType<typeof changeOf>, AssignmentRunInput['change']> = {
+  created: 'created',
+  updated: 'changed',
+  cancelled: 'cancelled',
+};
 
 /** Inbox handler for source `scheduling`; resolves true when it started a run. */
 export function schedulingWebhookHandler(api: () => AssignmentToForecastApi, logger?: Logger) {
@@ -25,7 +29,12 @@ export function schedulingWebhookHandler(api: () => AssignmentToForecastApi, log
     // The task's canonical id is linked in this transaction; reading the platform happens in
     // the run, outside it (on SQLite the inbox transaction holds the only writer).
     const assignmentId = await new SchedulingIds(trx).canonical('assignment', hook.data.task_id);
-    await api().startRunIn(trx, { assignmentId, change: CHANGES[changeOf(hook.event)], webhook: message.payload }, 'event', `scheduling|${message.webhookId}`);
+    await api().startRunIn(
+      trx,
+      { assignmentId, change: CHANGES[changeOf(hook.event)], webhook: message.payload },
+      'event',
+      `scheduling|${message.webhookId}`,
+    );
     return true;
   };
 }

@@ -2,4 +2,9 @@
 import type { ApiModule } from '../../gateway/api-module.js';
 import { assignmentToForecastRoutes } from './routes.js';
 
-export const assignmentToForecastModule: ApiModule = { layer: 'process', api: 'assignment-to-forecast', major: 1, routes: assignmentToForecastRoutes };
+export const assignmentToForecastModule: ApiModule = {
+  layer: 'process',
+  api: 'assignment-to-forecast',
+  major: 1,
+  routes: assignmentToForecastRoutes,
+};

@@ -25,13 +25,22 @@ export function assignmentToForecastRoutes(services: Services): Router {
 
   router.post('/runs', idempotencyFor(services), async (req, res) => {
     const { run, created } = await forecast.startRun(req.body, 'api');
-    res.status(created ? 202 : 200).location(`${BASE}/runs/${run.id}`).json(run);
+    res
+      .status(created ? 202 : 200)
+      .location(`${BASE}/runs/${run.id}`)
+      .json(run);
   });
   router.get('/runs', async (req, res) => {
-    res.set(noStore).json(await forecast.listRuns({
-      status: str(req, 'status') as RunStatus | undefined, subject: str(req, 'subject'),
-      createdAfter: str(req, 'createdAfter'), createdBefore: str(req, 'createdBefore'), cursor: str(req, 'cursor'), limit: limit(req),
-    }));
+    res.set(noStore).json(
+      await forecast.listRuns({
+        status: str(req, 'status') as RunStatus | undefined,
+        subject: str(req, 'subject'),
+        createdAfter: str(req, 'createdAfter'),
+        createdBefore: str(req, 'createdBefore'),
+        cursor: str(req, 'cursor'),
+        limit: limit(req),
+      }),
+    );
   });
   router.get('/runs/:runId', async (req, res) => void res.set(noStore).json(await forecast.getRun(String(req.params.runId))));
   router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
@@ -51,21 +60,34 @@ export function assignmentToForecastRoutes(services: Services): Router {
   });
 
   router.get('/forecasts/:engagementId', async (req, res) => {
-    res.set(noStore).json(await forecast.getForecast(String(req.params.engagementId), {
-      granularity: str(req, 'granularity') === 'month' ? 'month' : 'week', ...(str(req, 'from') ? { from: str(req, 'from')! } : {}), ...(str(req, 'to') ? { to: str(req, 'to')! } : {}),
-    }));
+    res.set(noStore).json(
+      await forecast.getForecast(String(req.params.engagementId), {
+        granularity: str(req, 'granularity') === 'month' ? 'month' : 'week',
+        ...(str(req, 'from') ? { from: str(req, 'from')! } : {}),
+        ...(str(req, 'to') ? { to: str(req, 'to')! } : {}),
+      }),
+    );
   });
   router.get('/utilisation', async (req, res) => {
-    res.set(noStore).json(await forecast.listUtilisation({
-      limit: limit(req), ...(str(req, 'resourceId') ? { resourceId: str(req, 'resourceId')! } : {}), ...(str(req, 'from') ? { from: str(req, 'from')! } : {}),
-      ...(str(req, 'to') ? { to: str(req, 'to')! } : {}), ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
-    }));
+    res.set(noStore).json(
+      await forecast.listUtilisation({
+        limit: limit(req),
+        ...(str(req, 'resourceId') ? { resourceId: str(req, 'resourceId')! } : {}),
+        ...(str(req, 'from') ? { from: str(req, 'from')! } : {}),
+        ...(str(req, 'to') ? { to: str(req, 'to')! } : {}),
+        ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
+      }),
+    );
   });
   router.get('/staffing-conflicts', async (req, res) => {
-    res.set(noStore).json(await forecast.listStaffingConflicts({
-      limit: limit(req), ...(str(req, 'status') ? { status: str(req, 'status') as 'open' | 'resolved' } : {}),
-      ...(str(req, 'resourceId') ? { resourceId: str(req, 'resourceId')! } : {}), ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
-    }));
+    res.set(noStore).json(
+      await forecast.listStaffingConflicts({
+        limit: limit(req),
+        ...(str(req, 'status') ? { status: str(req, 'status') as 'open' | 'resolved' } : {}),
+        ...(str(req, 'resourceId') ? { resourceId: str(req, 'resourceId')! } : {}),
+        ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
+      }),
+    );
   });
   return router;
 }

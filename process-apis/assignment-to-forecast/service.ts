@@ -20,22 +20,40 @@ const JOURNEY: JourneyRuns = { journey: 'assignment-to-forecast', definitions: [
 
 export interface AssignmentToForecastApi {
   /** `changeKey` de-duplicates (e.g. the event id); each distinct change gets its own run. */
-  startRun(request: { assignmentId: string; change: AssignmentRunInput['change'] }, trigger: AssignmentRunInput['trigger'], changeKey?: string): Promise<{ run: Run; created: boolean }>;
+  startRun(
+    request: { assignmentId: string; change: AssignmentRunInput['change'] },
+    trigger: AssignmentRunInput['trigger'],
+    changeKey?: string,
+  ): Promise<{ run: Run; created: boolean }>;
   /** Starts the run inside the caller's transaction (e.g. the one that records an inbound event). */
-  startRunIn(db: Kysely<Database>, request: { assignmentId: string; change: AssignmentRunInput['change']; webhook?: unknown }, trigger: AssignmentRunInput['trigger'], changeKey: string): Promise<void>;
+  startRunIn(
+    db: Kysely<Database>,
+    request: { assignmentId: string; change: AssignmentRunInput['change']; webhook?: unknown },
+    trigger: AssignmentRunInput['trigger'],
+    changeKey: string,
+  ): Promise<void>;
   listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
   getForecast(engagementId: string, query: { granularity: 'week' | 'month'; from?: string; to?: string }): Promise<Forecast>;
   listUtilisation(query: { resourceId?: string; from?: string; to?: string; cursor?: string; limit: number }): Promise<UtilisationPage>;
-  listStaffingConflicts(query: { status?: 'open' | 'resolved'; resourceId?: string; cursor?: string; limit: number }): Promise<StaffingConflictPage>;
+  listStaffingConflicts(query: {
+    status?: 'open' | 'resolved';
+    resourceId?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<StaffingConflictPage>;
 }
 
 const encode = (v: string) => Buffer.from(v).toString('base64url');
 function decode(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   const v = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}(\|\d{4}-\d{2}-\d{2})?$/.test(v)) throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API issued.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+  if (!/^[0-9a-f-]{36}(\|\d{4}-\d{2}-\d{2})?$/.test(v))
+    throw new ProblemError('validation-failed', {
+      detail: 'The cursor is not one this API issued.',
+      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
+    });
   return v;
 }
 
@@ -48,7 +66,12 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
       return { run: await loadRun(db, JOURNEY, started.id), created: started.created };
     },
     async startRunIn(trx, request, trigger, changeKey) {
-      const input: AssignmentRunInput = { assignmentId: request.assignmentId, change: request.change, trigger, ...(request.webhook !== undefined ? { webhook: request.webhook } : {}) };
+      const input: AssignmentRunInput = {
+        assignmentId: request.assignmentId,
+        change: request.change,
+        trigger,
+        ...(request.webhook !== undefined ? { webhook: request.webhook } : {}),
+      };
       await deps.engine.startRun(FORECAST_WORKFLOW, input, { runKey: `${request.assignmentId}#${changeKey}`, db: trx });
     },
     listRuns: (query) => listRunViews(db, JOURNEY, query),
@@ -63,27 +86,45 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
       if (f.rows === 0) throw new ProblemError('not-found', { detail: `No assignments are known for engagement ${engagementId}.` });
       const currency = f.currency ?? 'EUR';
       return {
-        engagementId, granularity: query.granularity, currency,
-        periods: f.periods.slice(0, 260).map(([periodStart, p]) => ({ periodStart, plannedMinutes: p.minutes, plannedRevenue: { amountMinor: p.revenue, currency } })),
+        engagementId,
+        granularity: query.granularity,
+        currency,
+        periods: f.periods
+          .slice(0, 260)
+          .map(([periodStart, p]) => ({ periodStart, plannedMinutes: p.minutes, plannedRevenue: { amountMinor: p.revenue, currency } })),
         updatedAt: new Date(f.updatedAt).toISOString(),
       };
     },
     async listUtilisation(query) {
       const after = decode(query.cursor);
-      const loads = (await weeklyLoad(db, { ...(query.resourceId ? { resourceId: query.resourceId } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) }))
-        .filter((l) => !after || `${l.resourceId}|${l.weekStart}` > after);
+      const loads = (
+        await weeklyLoad(db, {
+          ...(query.resourceId ? { resourceId: query.resourceId } : {}),
+          ...(query.from ? { from: query.from } : {}),
+          ...(query.to ? { to: query.to } : {}),
+        })
+      ).filter((l) => !after || `${l.resourceId}|${l.weekStart}` > after);
       const page = loads.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
         items: page.map((l) => ({
-          resourceId: l.resourceId, weekStart: l.weekStart, capacityMinutes: l.capacityMinutes, assignedMinutes: l.assignedMinutes,
-          utilisationBasisPoints: l.capacityMinutes === 0 ? 0 : Math.round((l.assignedMinutes * 10_000) / l.capacityMinutes), overAllocated: l.assignedMinutes > l.capacityMinutes,
+          resourceId: l.resourceId,
+          weekStart: l.weekStart,
+          capacityMinutes: l.capacityMinutes,
+          assignedMinutes: l.assignedMinutes,
+          utilisationBasisPoints: l.capacityMinutes === 0 ? 0 : Math.round((l.assignedMinutes * 10_000) / l.capacityMinutes),
+          overAllocated: l.assignedMinutes > l.capacityMinutes,
         })),
         nextCursor: loads.length > query.limit && last ? encode(`${last.resourceId}|${last.weekStart}`) : null,
       };
     },
     async listStaffingConflicts(query) {
-      const page = await listConflicts(db, { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.resourceId ? { resourceId: query.resourceId } : {}), ...(query.cursor ? { after: decode(query.cursor)! } : {}) });
+      const page = await listConflicts(db, {
+        limit: query.limit,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.resourceId ? { resourceId: query.resourceId } : {}),
+        ...(query.cursor ? { after: decode(query.cursor)! } : {}),
+      });
       return { items: page.items, nextCursor: page.next ? encode(page.next) : null };
     },
   };

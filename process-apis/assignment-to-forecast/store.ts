@@ -21,7 +21,9 @@ export async function saveAssignment(db: Db, row: AtfAssignmentsTable): Promise<
   const result = await db
     .insertInto('atf_assignments')
     .values(row)
-    .onConflict((oc) => oc.column('assignment_id').doUpdateSet(rest).where('atf_assignments.source_updated_ms', '<=', row.source_updated_ms))
+    .onConflict((oc) =>
+      oc.column('assignment_id').doUpdateSet(rest).where('atf_assignments.source_updated_ms', '<=', row.source_updated_ms),
+    )
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
@@ -35,7 +37,12 @@ export async function forecastOf(db: Db, engagementId: string, granularity: 'wee
   let currency: string | undefined;
   for (const r of rows) {
     currency ??= r.currency ?? undefined;
-    for (const [period, minutes] of bookedMinutes({ startDate: r.start_date, endDate: r.end_date, minutesPerWeek: Number(r.minutes_per_week) }, periodOf, from, to)) {
+    for (const [period, minutes] of bookedMinutes(
+      { startDate: r.start_date, endDate: r.end_date, minutesPerWeek: Number(r.minutes_per_week) },
+      periodOf,
+      from,
+      to,
+    )) {
       const p = periods.get(period) ?? { minutes: 0, revenue: 0 };
       p.minutes += minutes;
       p.revenue += r.rate_minor === null ? 0 : multiplyMinutesByRate(minutes, Number(r.rate_minor));
@@ -61,9 +68,20 @@ export async function weeklyLoad(db: Db, filter: { resourceId?: string; from?: s
   const rows = live(await q.execute());
   const loads = new Map<string, WeekLoad>();
   for (const r of rows.sort((a, b) => Number(a.updated_at_ms) - Number(b.updated_at_ms))) {
-    for (const [week, minutes] of bookedMinutes({ startDate: r.start_date, endDate: r.end_date, minutesPerWeek: Number(r.minutes_per_week) }, weekStart, filter.from, filter.to)) {
+    for (const [week, minutes] of bookedMinutes(
+      { startDate: r.start_date, endDate: r.end_date, minutesPerWeek: Number(r.minutes_per_week) },
+      weekStart,
+      filter.from,
+      filter.to,
+    )) {
       const key = `${r.resource_id}|${week}`;
-      const load = loads.get(key) ?? { resourceId: r.resource_id, weekStart: week, capacityMinutes: 0, assignedMinutes: 0, assignmentIds: [] };
+      const load = loads.get(key) ?? {
+        resourceId: r.resource_id,
+        weekStart: week,
+        capacityMinutes: 0,
+        assignedMinutes: 0,
+        assignmentIds: [],
+      };
       load.capacityMinutes = Number(r.capacity_minutes);
       load.assignedMinutes += minutes;
       load.assignmentIds.push(r.assignment_id);
@@ -87,18 +105,34 @@ export async function reconcileConflicts(db: Db, resourceId: string): Promise<{ 
         await trx.updateTable('atf_conflicts').set({ status: 'resolved' }).where('id', '=', c.id).execute();
         resolved++;
       } else if (load) {
-        await trx.updateTable('atf_conflicts')
-          .set({ status: 'open', capacity_minutes: load.capacityMinutes, assigned_minutes: load.assignedMinutes, assignment_ids: JSON.stringify(load.assignmentIds.slice(0, 50)) })
-          .where('id', '=', c.id).execute();
+        await trx
+          .updateTable('atf_conflicts')
+          .set({
+            status: 'open',
+            capacity_minutes: load.capacityMinutes,
+            assigned_minutes: load.assignedMinutes,
+            assignment_ids: JSON.stringify(load.assignmentIds.slice(0, 50)),
+          })
+          .where('id', '=', c.id)
+          .execute();
         over.delete(c.week_start);
         opened++;
       }
     }
     for (const load of over.values()) {
-      await trx.insertInto('atf_conflicts').values({
-        id: uuidv7(), resource_id: resourceId, week_start: load.weekStart, capacity_minutes: load.capacityMinutes, assigned_minutes: load.assignedMinutes,
-        assignment_ids: JSON.stringify(load.assignmentIds.slice(0, 50)), status: 'open', detected_at_ms: Date.now(),
-      }).execute();
+      await trx
+        .insertInto('atf_conflicts')
+        .values({
+          id: uuidv7(),
+          resource_id: resourceId,
+          week_start: load.weekStart,
+          capacity_minutes: load.capacityMinutes,
+          assigned_minutes: load.assignedMinutes,
+          assignment_ids: JSON.stringify(load.assignmentIds.slice(0, 50)),
+          status: 'open',
+          detected_at_ms: Date.now(),
+        })
+        .execute();
       opened++;
     }
   });
@@ -106,7 +140,11 @@ export async function reconcileConflicts(db: Db, resourceId: string): Promise<{ 
 }
 
 export async function listConflicts(db: Db, filter: { status?: 'open' | 'resolved'; resourceId?: string; after?: string; limit: number }) {
-  let q = db.selectFrom('atf_conflicts').selectAll().orderBy('id').limit(filter.limit + 1);
+  let q = db
+    .selectFrom('atf_conflicts')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit + 1);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.resourceId) q = q.where('resource_id', '=', filter.resourceId);
   if (filter.after) q = q.where('id', '>', filter.after);
@@ -114,8 +152,14 @@ export async function listConflicts(db: Db, filter: { status?: 'open' | 'resolve
   const page = rows.slice(0, filter.limit);
   return {
     items: page.map((c) => ({
-      id: c.id, resourceId: c.resource_id, weekStart: c.week_start, capacityMinutes: Number(c.capacity_minutes), assignedMinutes: Number(c.assigned_minutes),
-      assignmentIds: JSON.parse(c.assignment_ids) as string[], status: c.status, detectedAt: new Date(Number(c.detected_at_ms)).toISOString(),
+      id: c.id,
+      resourceId: c.resource_id,
+      weekStart: c.week_start,
+      capacityMinutes: Number(c.capacity_minutes),
+      assignedMinutes: Number(c.assigned_minutes),
+      assignmentIds: JSON.parse(c.assignment_ids) as string[],
+      status: c.status,
+      detectedAt: new Date(Number(c.detected_at_ms)).toISOString(),
     })),
     next: rows.length > filter.limit ? page[page.length - 1]!.id : null,
   };

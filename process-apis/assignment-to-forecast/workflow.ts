@@ -72,13 +72,28 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
           }
           const status = input.change === 'cancelled' ? 'cancelled' : assignment.status;
           const kept = await saveAssignment(store.db, {
-            assignment_id: assignment.id, engagement_id: assignment.engagementId, resource_id: assignment.resourceId, role: assignment.role,
-            start_date: assignment.startDate, end_date: assignment.endDate, minutes_per_week: assignment.minutesPerWeek, status,
-            capacity_minutes: resource.capacityMinutesPerWeek, rate_minor: rate?.minor ?? null, currency: rate?.currency ?? null, updated_at_ms: Date.now(),
+            assignment_id: assignment.id,
+            engagement_id: assignment.engagementId,
+            resource_id: assignment.resourceId,
+            role: assignment.role,
+            start_date: assignment.startDate,
+            end_date: assignment.endDate,
+            minutes_per_week: assignment.minutesPerWeek,
+            status,
+            capacity_minutes: resource.capacityMinutesPerWeek,
+            rate_minor: rate?.minor ?? null,
+            currency: rate?.currency ?? null,
+            updated_at_ms: Date.now(),
             source_updated_ms: Date.parse(assignment.updatedAt),
           });
           // Not kept: another run already saved a newer state; conflicts are still brought in step below.
-          return { engagementId: assignment.engagementId, resourceId: assignment.resourceId, status, priced: rate !== undefined, ...(kept ? {} : { superseded: true }) };
+          return {
+            engagementId: assignment.engagementId,
+            resourceId: assignment.resourceId,
+            status,
+            priced: rate !== undefined,
+            ...(kept ? {} : { superseded: true }),
+          };
         },
       },
       {

@@ -2,7 +2,14 @@
 //
 // Wiring: process-apis/kit/journeys.ts `startJourneys` builds it with the shared engine, routes
 // ERP webhooks to it and runs its reconciling poll; apis.ts: billingStatusToCrmModule.
-export { createBillingStatusToCrmApi, billingStatusWorkflows, INVOICE_EVENTS, BILLING_RUNS, type BillingStatusToCrmApi, type AccountPosition } from './service.js';
+export {
+  createBillingStatusToCrmApi,
+  billingStatusWorkflows,
+  INVOICE_EVENTS,
+  BILLING_RUNS,
+  type BillingStatusToCrmApi,
+  type AccountPosition,
+} from './service.js';
 export { BILLING_STATUS_WORKFLOW, SYNCED_EVENT, type BillingStatusDeps, type BillingStatusInput } from './workflow.js';
 export { billingStatusToCrmModule } from './module.js';
 import './services.js';

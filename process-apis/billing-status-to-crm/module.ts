@@ -2,4 +2,9 @@
 import type { ApiModule } from '../../gateway/api-module.js';
 import { billingStatusToCrmRoutes } from './routes.js';
 
-export const billingStatusToCrmModule: ApiModule = { layer: 'process', api: 'billing-status-to-crm', major: 1, routes: billingStatusToCrmRoutes };
+export const billingStatusToCrmModule: ApiModule = {
+  layer: 'process',
+  api: 'billing-status-to-crm',
+  major: 1,
+  routes: billingStatusToCrmRoutes,
+};

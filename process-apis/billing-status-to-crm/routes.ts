@@ -14,16 +14,27 @@ export function billingStatusToCrmRoutes(services: Services): Router {
   const router = Router();
   router.post('/runs', idempotencyFor(services), async (req, res) => {
     const { run, created } = await journey.startRun((req.body as { invoiceId: string }).invoiceId, 'api');
-    res.status(created ? 202 : 200).location(`${BASE}/runs/${run.id}`).json(run);
+    res
+      .status(created ? 202 : 200)
+      .location(`${BASE}/runs/${run.id}`)
+      .json(run);
   });
   router.get('/runs', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await journey.listRuns({
-      status: str(req, 'status') as RunStatus | undefined, subject: str(req, 'subject'),
-      createdAfter: str(req, 'createdAfter'), createdBefore: str(req, 'createdBefore'), cursor: str(req, 'cursor'),
-      limit: req.query.limit === undefined ? 50 : Number(req.query.limit),
-    }));
+    res.set('Cache-Control', 'no-store').json(
+      await journey.listRuns({
+        status: str(req, 'status') as RunStatus | undefined,
+        subject: str(req, 'subject'),
+        createdAfter: str(req, 'createdAfter'),
+        createdBefore: str(req, 'createdBefore'),
+        cursor: str(req, 'cursor'),
+        limit: req.query.limit === undefined ? 50 : Number(req.query.limit),
+      }),
+    );
   });
-  router.get('/runs/:runId', async (req, res) => void res.set('Cache-Control', 'no-store').json(await journey.getRun(String(req.params.runId))));
+  router.get(
+    '/runs/:runId',
+    async (req, res) => void res.set('Cache-Control', 'no-store').json(await journey.getRun(String(req.params.runId))),
+  );
   router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
     const run = await journey.retryRun(String(req.params.runId));
     res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
@@ -34,7 +45,12 @@ export function billingStatusToCrmRoutes(services: Services): Router {
     res.status(202).json({ id: event.id, source: event.source, duplicate });
   });
   router.get('/accounts/:clientId/billing-status', async (req, res) => {
-    const { openInvoiceCount: _o, overdueInvoiceCount: _d, daysSalesOutstanding: _s, ...status } = await journey.getAccountBillingStatus(String(req.params.clientId));
+    const {
+      openInvoiceCount: _o,
+      overdueInvoiceCount: _d,
+      daysSalesOutstanding: _s,
+      ...status
+    } = await journey.getAccountBillingStatus(String(req.params.clientId));
     res.set('Cache-Control', 'no-store').json(status);
   });
   return router;

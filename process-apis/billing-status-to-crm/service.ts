@@ -13,7 +13,13 @@ import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from
 import { erpClientOf } from '../opportunity-to-project/client-links.js';
 import { daysSalesOutstanding, isIssued, isOverdue, rollup } from './status.js';
 import { lastSync, linkedErpClients } from './sync-record.js';
-import { BILLING_STATUS_WORKFLOW, billingStatusWorkflow, clientInvoices, type BillingStatusDeps, type BillingStatusInput } from './workflow.js';
+import {
+  BILLING_STATUS_WORKFLOW,
+  billingStatusWorkflow,
+  clientInvoices,
+  type BillingStatusDeps,
+  type BillingStatusInput,
+} from './workflow.js';
 
 export type AccountBillingStatus = components['schemas']['AccountBillingStatus'];
 type InvoiceBillingStatus = components['schemas']['InvoiceBillingStatus'];
@@ -25,10 +31,19 @@ export interface AccountPosition extends AccountBillingStatus {
   daysSalesOutstanding: Record<string, number>;
 }
 
-export const BILLING_RUNS: JourneyRuns = { journey: 'billing-status-to-crm', definitions: [BILLING_STATUS_WORKFLOW], subjectField: 'invoiceId' };
+export const BILLING_RUNS: JourneyRuns = {
+  journey: 'billing-status-to-crm',
+  definitions: [BILLING_STATUS_WORKFLOW],
+  subjectField: 'invoiceId',
+};
 
 /** ERP event types on the process API's /events (data.invoiceId). */
-export const INVOICE_EVENTS = ['com.psconnect.erp.invoice.posted', 'com.psconnect.erp.invoice.on-hold', 'com.psconnect.erp.invoice.paid', 'com.psconnect.erp.invoice.changed'] as const;
+export const INVOICE_EVENTS = [
+  'com.psconnect.erp.invoice.posted',
+  'com.psconnect.erp.invoice.on-hold',
+  'com.psconnect.erp.invoice.paid',
+  'com.psconnect.erp.invoice.changed',
+] as const;
 
 export interface BillingStatusToCrmApi {
   startRun(invoiceId: string, trigger: BillingStatusInput['trigger']): Promise<{ run: Run; created: boolean }>;
@@ -67,11 +82,21 @@ function invoiceView(inv: Invoice, opportunityId: string | undefined, today: str
   };
 }
 
-export function createBillingStatusToCrmApi(deps: BillingStatusDeps & { engine: WorkflowEngine; erpForProjects: { getProject(id: string): Promise<{ opportunityId?: string }> }; logger?: Logger }): BillingStatusToCrmApi {
+export function createBillingStatusToCrmApi(
+  deps: BillingStatusDeps & {
+    engine: WorkflowEngine;
+    erpForProjects: { getProject(id: string): Promise<{ opportunityId?: string }> };
+    logger?: Logger;
+  },
+): BillingStatusToCrmApi {
   const db = deps.store.db;
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
   const start = async (invoiceId: string, key: string, trigger: BillingStatusInput['trigger'], trx?: Transaction<Database>) =>
-    deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, { invoiceId, trigger }, { runKey: `${invoiceId}#${key}`, ...(trx ? { db: trx } : {}) });
+    deps.engine.startRun<BillingStatusInput>(
+      BILLING_STATUS_WORKFLOW,
+      { invoiceId, trigger },
+      { runKey: `${invoiceId}#${key}`, ...(trx ? { db: trx } : {}) },
+    );
 
   const api: BillingStatusToCrmApi = {
     async startRun(invoiceId, trigger) {
@@ -90,7 +115,10 @@ export function createBillingStatusToCrmApi(deps: BillingStatusDeps & { engine: 
       const wanted = (INVOICE_EVENTS as readonly string[]).includes(event.type);
       const invoiceId = (event.data as { invoiceId?: unknown } | undefined)?.invoiceId;
       if (wanted && typeof invoiceId !== 'string') {
-        throw new ProblemError('unprocessable-content', { detail: `${event.type} needs data.invoiceId.`, errors: [{ pointer: '/data/invoiceId', detail: 'required' }] });
+        throw new ProblemError('unprocessable-content', {
+          detail: `${event.type} needs data.invoiceId.`,
+          errors: [{ pointer: '/data/invoiceId', detail: 'required' }],
+        });
       }
       const fresh = await consumeOnce(db, 'process:billing-status-to-crm', event, async (trx) => {
         if (wanted) await start(invoiceId as string, `event:${event.source}:${event.id}`, 'event', trx);
@@ -134,8 +162,12 @@ export function createBillingStatusToCrmApi(deps: BillingStatusDeps & { engine: 
       const externalId = typeof payload?.externalId === 'string' ? payload.externalId : undefined;
       // Records the layer created carry their canonical id as external id; others wait for the poll.
       if (!externalId || (payload?.recordType !== 'invoice' && payload?.recordType !== 'customerPayment')) return false;
-      const input: BillingStatusInput = payload.recordType === 'invoice' ? { invoiceId: externalId, trigger: 'event' } : { paymentId: externalId, trigger: 'event' };
-      await deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, input, { runKey: `${externalId}#webhook:${message.webhookId}`, db: trx });
+      const input: BillingStatusInput =
+        payload.recordType === 'invoice' ? { invoiceId: externalId, trigger: 'event' } : { paymentId: externalId, trigger: 'event' };
+      await deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, input, {
+        runKey: `${externalId}#webhook:${message.webhookId}`,
+        db: trx,
+      });
       return true;
     },
   };

@@ -6,9 +6,23 @@ const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
 function invoice(over: Partial<Omit<Invoice, 'total'>> & { total: number; paid?: number }): Invoice {
   const { total, paid = 0, ...rest } = over;
   return {
-    id: 'inv', engagementId: 'eng', clientId: 'cli', legalEntityId: 'le', currency: 'GBP', periodStart: '2026-10-01', periodEnd: '2026-10-31',
-    issueDate: '2026-11-01', dueDate: '2026-12-01', status: 'posted', lines: [], netTotal: gbp(total), taxTotal: gbp(0), total: gbp(total),
-    amountPaid: gbp(paid), amountOutstanding: gbp(total - paid), ...rest,
+    id: 'inv',
+    engagementId: 'eng',
+    clientId: 'cli',
+    legalEntityId: 'le',
+    currency: 'GBP',
+    periodStart: '2026-10-01',
+    periodEnd: '2026-10-31',
+    issueDate: '2026-11-01',
+    dueDate: '2026-12-01',
+    status: 'posted',
+    lines: [],
+    netTotal: gbp(total),
+    taxTotal: gbp(0),
+    total: gbp(total),
+    amountPaid: gbp(paid),
+    amountOutstanding: gbp(total - paid),
+    ...rest,
   } as Invoice;
 }
 
@@ -23,18 +37,26 @@ describe('billing status rules', () => {
   });
 
   it('rolls up worst first, sums outstanding per currency and leaves drafts out', () => {
-    const r = rollup([
-      invoice({ id: 'a', total: 1000, paid: 1000, status: 'paid' }),
-      invoice({ id: 'b', total: 500, paid: 200, status: 'partially-paid' }),
-      invoice({ id: 'c', total: 300, status: 'posted', dueDate: '2026-11-05' }),
-      invoice({ id: 'd', total: 900, status: 'draft' }),
-      invoice({ id: 'e', total: 700, currency: 'EUR', amountOutstanding: { amountMinor: 700, currency: 'EUR' } }),
-    ], '2026-11-10');
+    const r = rollup(
+      [
+        invoice({ id: 'a', total: 1000, paid: 1000, status: 'paid' }),
+        invoice({ id: 'b', total: 500, paid: 200, status: 'partially-paid' }),
+        invoice({ id: 'c', total: 300, status: 'posted', dueDate: '2026-11-05' }),
+        invoice({ id: 'd', total: 900, status: 'draft' }),
+        invoice({ id: 'e', total: 700, currency: 'EUR', amountOutstanding: { amountMinor: 700, currency: 'EUR' } }),
+      ],
+      '2026-11-10',
+    );
     expect(r.status).toBe('overdue');
     expect(r.invoiceStatus).toBe('posted');
     expect(r.outstanding).toEqual([{ amountMinor: 700, currency: 'EUR' }, gbp(600)]);
     expect(r.overdue).toEqual([gbp(300)]);
-    expect(rollup([invoice({ total: 1, status: 'void' })], '2026-11-10')).toEqual({ status: 'not-invoiced', invoiceStatus: null, outstanding: [], overdue: [] });
+    expect(rollup([invoice({ total: 1, status: 'void' })], '2026-11-10')).toEqual({
+      status: 'not-invoiced',
+      invoiceStatus: null,
+      outstanding: [],
+      overdue: [],
+    });
   });
 
   it('computes days sales outstanding over the window in one currency', () => {

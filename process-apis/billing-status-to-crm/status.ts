@@ -8,7 +8,8 @@ export type CrmBillingStatus = components['schemas']['BillingStatus'];
 export type CrmInvoiceStatus = components['schemas']['InvoiceStatus'];
 
 /** Invoices that count toward what the client owes: posted, on hold, or paid (drafts are not sent). */
-export const isIssued = (inv: Invoice) => inv.status === 'posted' || inv.status === 'partially-paid' || inv.status === 'on-hold' || inv.status === 'paid';
+export const isIssued = (inv: Invoice) =>
+  inv.status === 'posted' || inv.status === 'partially-paid' || inv.status === 'on-hold' || inv.status === 'paid';
 const isOpen = (inv: Invoice) => inv.status === 'posted' || inv.status === 'partially-paid';
 
 /** ERP's invoice status in the CRM's vocabulary (the CRM has no partly-paid or void invoice). */
@@ -52,7 +53,9 @@ export function rollup(invoices: readonly Invoice[], today: string): Rollup {
   if (issued.length === 0) return { status: 'not-invoiced', invoiceStatus: null, outstanding: [], overdue: [] };
   const ranked = issued
     .map((inv) => ({ inv, status: invoiceBillingStatus(inv, today) }))
-    .sort((a, b) => PRECEDENCE.indexOf(a.status) - PRECEDENCE.indexOf(b.status) || (b.inv.issueDate ?? '').localeCompare(a.inv.issueDate ?? ''));
+    .sort(
+      (a, b) => PRECEDENCE.indexOf(a.status) - PRECEDENCE.indexOf(b.status) || (b.inv.issueDate ?? '').localeCompare(a.inv.issueDate ?? ''),
+    );
   const top = ranked[0]!;
   return {
     status: top.status,

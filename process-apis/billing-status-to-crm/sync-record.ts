@@ -17,8 +17,11 @@ declare module '../../core/store/schema.js' {
 
 export async function recordSync(db: Kysely<Database>, erpClientId: string, crmClientId: string): Promise<void> {
   const at = nowMs();
-  await db.insertInto('bsc_account_sync').values({ erp_client_id: erpClientId, crm_client_id: crmClientId, synced_at_ms: at })
-    .onConflict((oc) => oc.column('erp_client_id').doUpdateSet({ crm_client_id: crmClientId, synced_at_ms: at })).execute();
+  await db
+    .insertInto('bsc_account_sync')
+    .values({ erp_client_id: erpClientId, crm_client_id: crmClientId, synced_at_ms: at })
+    .onConflict((oc) => oc.column('erp_client_id').doUpdateSet({ crm_client_id: crmClientId, synced_at_ms: at }))
+    .execute();
 }
 
 export async function lastSync(db: Kysely<Database>, erpClientId: string): Promise<Date | undefined> {
@@ -28,7 +31,12 @@ export async function lastSync(db: Kysely<Database>, erpClientId: string): Promi
 
 /** The CRM account a provisioned ERP client came from (opportunity-to-project records the pair). */
 export async function crmClientOf(db: Kysely<Database>, erpClientId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('otp_client_links').select('crm_client_id').where('erp_client_id', '=', erpClientId).orderBy('created_at_ms').executeTakeFirst();
+  const row = await db
+    .selectFrom('otp_client_links')
+    .select('crm_client_id')
+    .where('erp_client_id', '=', erpClientId)
+    .orderBy('created_at_ms')
+    .executeTakeFirst();
   return row?.crm_client_id;
 }
 

@@ -50,7 +50,11 @@ const sameRollup = (a: Rollup, b: Rollup) => JSON.stringify(a) === JSON.stringif
  * the CRM ends equal to ERP however runs interleave. Bounded: a view that keeps changing
  * fails the attempt, and the engine retries it later.
  */
-export async function writeUntilStable(readNow: () => Promise<Rollup>, write: (view: Rollup) => Promise<void>, rounds = 5): Promise<Rollup> {
+export async function writeUntilStable(
+  readNow: () => Promise<Rollup>,
+  write: (view: Rollup) => Promise<void>,
+  rounds = 5,
+): Promise<Rollup> {
   let view = await readNow();
   for (let i = 0; i < rounds; i++) {
     await write(view);
@@ -75,7 +79,12 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
           const invoice = await deps.erp.getInvoice(invoiceId);
           const project = await deps.erp.getProject(invoice.engagementId);
           // Only who the invoice concerns: the update steps read the invoices' state themselves, at write time.
-          return { invoiceId, clientId: invoice.clientId, engagementId: invoice.engagementId, opportunityId: project.opportunityId ?? null };
+          return {
+            invoiceId,
+            clientId: invoice.clientId,
+            engagementId: invoice.engagementId,
+            opportunityId: project.opportunityId ?? null,
+          };
         },
       },
       {
@@ -86,8 +95,15 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
           if (!read.opportunityId) return { skipped: true };
           const opportunityId = read.opportunityId;
           const view = await writeUntilStable(
-            async () => rollup((await clientInvoices(deps.erp, read.clientId)).filter((i) => i.engagementId === read.engagementId), today()),
-            (v) => deps.crm.setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus }).then(() => undefined),
+            async () =>
+              rollup(
+                (await clientInvoices(deps.erp, read.clientId)).filter((i) => i.engagementId === read.engagementId),
+                today(),
+              ),
+            (v) =>
+              deps.crm
+                .setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus })
+                .then(() => undefined),
           );
           return { opportunityId, status: view.status };
         },
@@ -111,7 +127,10 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
           );
           await recordSync(deps.store.db, read.clientId, crmClientId);
           await emitOnce(deps.store.db, {
-            id: `${runId}:synced`, type: SYNCED_EVENT, source: SOURCE, subject: crmClientId,
+            id: `${runId}:synced`,
+            type: SYNCED_EVENT,
+            source: SOURCE,
+            subject: crmClientId,
             data: { clientId: read.clientId, crmClientId, invoiceId: read.invoiceId, status: view.status, outstanding: view.outstanding },
           });
           return { crmClientId, status: view.status };
@@ -119,5 +138,11 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
       },
     ],
   });
-  return { ...definition, steps: definition.steps.map((step) => ({ ...step, run: (ctx: StepContext<BillingStatusInput>) => refusalsArePermanent(() => step.run(ctx)) })) };
+  return {
+    ...definition,
+    steps: definition.steps.map((step) => ({
+      ...step,
+      run: (ctx: StepContext<BillingStatusInput>) => refusalsArePermanent(() => step.run(ctx)),
+    })),
+  };
 }

@@ -13,8 +13,12 @@ import { loadRegionalRules, type RegionalRules } from '../../core/regional/rules
 import { PollLoop } from '../../core/resilience/poll-loop.js';
 import type { Services } from '../../core/services.js';
 import { WorkflowEngine, type WorkflowDefinition } from '../../core/workflows/index.js';
-import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from '../billing-status-to-crm/index.js';
-import { createOpportunityToProjectApi, opportunityToProjectWorkflows, type OpportunityToProjectApi } from '../opportunity-to-project/index.js';
+import { billingStatusWorkflows, createBillingStatusToCrmApi } from '../billing-status-to-crm/index.js';
+import {
+  createOpportunityToProjectApi,
+  opportunityToProjectWorkflows,
+  type OpportunityToProjectApi,
+} from '../opportunity-to-project/index.js';
 import { BillingSchedule, createClientBillingView, createTimeToBillingApi, timeToBillingWorkflows } from '../time-to-billing/index.js';
 import { assignmentToForecastWorkflow, createAssignmentToForecastApi, schedulingWebhookHandler } from '../assignment-to-forecast/index.js';
 
@@ -48,36 +52,62 @@ export interface Journeys {
 export function createJourneys(services: PlatformServices, options: JourneysOptions = {}): Journeys {
   const { store, logger } = services;
   const rules = options.rules ?? loadRegionalRules();
-  let opportunityToProject: OpportunityToProjectApi | undefined;
-  let billingStatusToCrm: BillingStatusToCrmApi | undefined;
-  const provisioning = { store, crm: services.crmSystem, erp: services.erpSystem, scheduling: services.schedulingSystem, time: services.timeSystem, rules };
+  // The opportunity-to-project workflows call back into its API, built after the engine: a late-bound reference.
+  const late: { opportunityToProject?: OpportunityToProjectApi } = {};
+  const provisioning = {
+    store,
+    crm: services.crmSystem,
+    erp: services.erpSystem,
+    scheduling: services.schedulingSystem,
+    time: services.timeSystem,
+    rules,
+  };
   const billing = { store, crm: services.crmSystem, erp: services.erpSystem };
   const invoicing = { store, erp: services.erpSystem, time: services.timeSystem, rules };
   const forecasting = { store, scheduling: services.schedulingSystem, erp: services.erpSystem, rules };
   const engine = new WorkflowEngine({
     store,
     logger: logger.child({ component: 'workflows' }),
-    definitions: [...opportunityToProjectWorkflows(provisioning, () => opportunityToProject!), ...billingStatusWorkflows(billing), ...timeToBillingWorkflows(invoicing), assignmentToForecastWorkflow(forecasting), ...(options.extraDefinitions ?? [])],
+    definitions: [
+      ...opportunityToProjectWorkflows(provisioning, () => late.opportunityToProject!),
+      ...billingStatusWorkflows(billing),
+      ...timeToBillingWorkflows(invoicing),
+      assignmentToForecastWorkflow(forecasting),
+      ...(options.extraDefinitions ?? []),
+    ],
     ...options.engine,
   });
-  opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
-  billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: services.erpSystem, logger });
+  const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
+  late.opportunityToProject = opportunityToProject;
+  const billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: services.erpSystem, logger });
   const timeToBilling = createTimeToBillingApi({ ...invoicing, engine });
   const clientBilling = createClientBillingView(invoicing);
   const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
   // Bills the previous month once a day; starting a period is idempotent, so restarts start nothing twice.
   const billingEveryMs = options.billingEveryMs ?? (services.config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
-  const billingSchedule = billingEveryMs > 0 ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) }) : undefined;
+  const billingSchedule =
+    billingEveryMs > 0
+      ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) })
+      : undefined;
 
   const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, logger.child({ component: 'assignment-to-forecast' }));
   const onEvent: InboxHandler = async (message, ctx) => {
-    const started = message.source === 'crm' ? await opportunityToProject!.onCrmChange(message, ctx)
-      : message.source === 'erp' ? await billingStatusToCrm!.onErpWebhook(message, ctx)
-        : message.source === 'scheduling' ? await onSchedulingWebhook(message, ctx)
-          : false;
+    const started =
+      message.source === 'crm'
+        ? await opportunityToProject.onCrmChange(message, ctx)
+        : message.source === 'erp'
+          ? await billingStatusToCrm.onErpWebhook(message, ctx)
+          : message.source === 'scheduling'
+            ? await onSchedulingWebhook(message, ctx)
+            : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
-  const inbox = new InboxProcessor({ store, onEvent, logger: logger.child({ component: 'inbox' }), ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}) });
+  const inbox = new InboxProcessor({
+    store,
+    onEvent,
+    logger: logger.child({ component: 'inbox' }),
+    ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}),
+  });
   const p = services.config.platforms;
   const webhooks = inboxRouter({
     store,
@@ -89,9 +119,17 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
     },
   });
   const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
-  const reconciler = reconcileEveryMs > 0
-    ? new PollLoop(async () => { await billingStatusToCrm!.reconcile(); return 0; }, reconcileEveryMs, (err) => logger.warn({ err: String(err) }, 'billing status reconciliation failed; next round retries'))
-    : undefined;
+  const reconciler =
+    reconcileEveryMs > 0
+      ? new PollLoop(
+          async () => {
+            await billingStatusToCrm.reconcile();
+            return 0;
+          },
+          reconcileEveryMs,
+          (err) => logger.warn({ err: String(err) }, 'billing status reconciliation failed; next round retries'),
+        )
+      : undefined;
 
   return {
     services: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast },

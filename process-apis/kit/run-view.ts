@@ -14,7 +14,13 @@ export type Journey = Run['journey'];
 type RunStep = Run['steps'][number];
 
 const STATUS_OF: Record<RunState, RunStatus> = {
-  pending: 'queued', running: 'running', waiting: 'waiting', completed: 'succeeded', failed: 'failed', compensated: 'failed', cancelled: 'failed',
+  pending: 'queued',
+  running: 'running',
+  waiting: 'waiting',
+  completed: 'succeeded',
+  failed: 'failed',
+  compensated: 'failed',
+  cancelled: 'failed',
 };
 
 export interface JourneyRuns {
@@ -28,13 +34,18 @@ export interface JourneyRuns {
 }
 
 export function errorCode(name: string): string {
-  const kebab = name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const kebab = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return (kebab || 'error').slice(0, 64);
 }
 
 function step(s: StepView, nextAttemptAt: string | undefined): RunStep {
   const last = s.errors[s.errors.length - 1];
-  const status: RunStep['status'] = s.state === 'completed' ? 'succeeded' : s.state === 'failed' ? 'failed' : s.state === 'running' ? 'running' : 'pending';
+  const status: RunStep['status'] =
+    s.state === 'completed' ? 'succeeded' : s.state === 'failed' ? 'failed' : s.state === 'running' ? 'running' : 'pending';
   return {
     name: s.name,
     status,
@@ -70,7 +81,9 @@ export function runView(journey: JourneyRuns, detail: RunDetail, nextAttemptMs?:
     input: publicInput as Run['input'],
     ...(result ? { result: result as Run['result'] } : {}),
     ...(rejection ? { error: rejection } : {}),
-    ...(error && status === 'failed' ? { error: { code: errorCode(error.name ?? 'failed'), detail: (error.message ?? 'The run failed.').slice(0, 2000) } } : {}),
+    ...(error && status === 'failed'
+      ? { error: { code: errorCode(error.name ?? 'failed'), detail: (error.message ?? 'The run failed.').slice(0, 2000) } }
+      : {}),
     createdAt: detail.createdAt,
     updatedAt: detail.updatedAt,
     ...(detail.finishedAt ? { finishedAt: detail.finishedAt } : {}),
@@ -79,7 +92,8 @@ export function runView(journey: JourneyRuns, detail: RunDetail, nextAttemptMs?:
 
 export async function loadRun(db: Kysely<Database>, journey: JourneyRuns, runId: string): Promise<Run> {
   const row = await db.selectFrom('workflow_runs').select(['definition', 'next_attempt_ms']).where('id', '=', runId).executeTakeFirst();
-  if (!row || !journey.definitions.includes(row.definition)) throw new ProblemError('not-found', { detail: `No ${journey.journey} run ${runId}.` });
+  if (!row || !journey.definitions.includes(row.definition))
+    throw new ProblemError('not-found', { detail: `No ${journey.journey} run ${runId}.` });
   return runView(journey, await getRun(db, runId), Number(row.next_attempt_ms));
 }
 
@@ -93,12 +107,21 @@ export interface RunQuery {
 }
 
 const STATES_OF: Record<RunStatus, RunState[]> = {
-  queued: ['pending'], running: ['running'], waiting: ['waiting'], succeeded: ['completed'], failed: ['failed', 'compensated', 'cancelled'], rejected: ['completed'],
+  queued: ['pending'],
+  running: ['running'],
+  waiting: ['waiting'],
+  succeeded: ['completed'],
+  failed: ['failed', 'compensated', 'cancelled'],
+  rejected: ['completed'],
 };
 
 function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API issued.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+  if (!/^[0-9a-f-]{36}$/.test(id))
+    throw new ProblemError('validation-failed', {
+      detail: 'The cursor is not one this API issued.',
+      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
+    });
   return id;
 }
 
@@ -107,14 +130,26 @@ function decodeCursor(cursor: string): string {
  * start with the subject (`<subject>` or `<subject>#<n>`), which is how `subject` filters.
  * `succeeded` and `rejected` are both completed runs, told apart after loading.
  */
-export async function listRunViews(db: Kysely<Database>, journey: JourneyRuns, query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }> {
+export async function listRunViews(
+  db: Kysely<Database>,
+  journey: JourneyRuns,
+  query: RunQuery,
+): Promise<{ items: Run[]; nextCursor: string | null }> {
   const items: Run[] = [];
   let after = query.cursor ? decodeCursor(query.cursor) : undefined;
   let more = true;
   while (items.length < query.limit && more) {
-    let q = db.selectFrom('workflow_runs').select(['id', 'next_attempt_ms']).where('definition', 'in', [...journey.definitions]).orderBy('id', 'desc').limit(query.limit + 1);
+    let q = db
+      .selectFrom('workflow_runs')
+      .select(['id', 'next_attempt_ms'])
+      .where('definition', 'in', [...journey.definitions])
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1);
     if (query.status) q = q.where('state', 'in', STATES_OF[query.status]);
-    if (query.subject) { const s = query.subject; q = q.where((eb) => eb.or([eb('run_key', '=', s), eb('run_key', 'like', `${s}#%`)])); }
+    if (query.subject) {
+      const s = query.subject;
+      q = q.where((eb) => eb.or([eb('run_key', '=', s), eb('run_key', 'like', `${s}#%`)]));
+    }
     if (query.createdAfter) q = q.where('created_at_ms', '>=', Date.parse(query.createdAfter));
     if (query.createdBefore) q = q.where('created_at_ms', '<', Date.parse(query.createdBefore));
     if (after) q = q.where('id', '<', after);

@@ -22,9 +22,14 @@ export interface AccountProjects {
 async function staffingRequestsByEngagement(db: Kysely<Database>, engagementIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (engagementIds.length === 0) return out;
-  const rows = await db.selectFrom('workflow_steps as s').innerJoin('workflow_runs as r', 'r.id', 's.run_id')
-    .select(['s.run_id', 's.name', 's.result']).where('r.definition', '=', PROVISION_WORKFLOW)
-    .where('s.name', 'in', ['create-project', 'request-staffing']).where('s.state', '=', 'completed').execute();
+  const rows = await db
+    .selectFrom('workflow_steps as s')
+    .innerJoin('workflow_runs as r', 'r.id', 's.run_id')
+    .select(['s.run_id', 's.name', 's.result'])
+    .where('r.definition', '=', PROVISION_WORKFLOW)
+    .where('s.name', 'in', ['create-project', 'request-staffing'])
+    .where('s.state', '=', 'completed')
+    .execute();
   const byRun = new Map<string, { engagementId?: string; ids?: string[] }>();
   for (const row of rows) {
     const result = row.result ? (JSON.parse(row.result) as { engagementId?: string; staffingRequestIds?: string[] }) : {};
@@ -47,7 +52,12 @@ export function staffingStateOf(statuses: readonly string[]): StaffingState {
 }
 
 export async function accountProjects(
-  deps: { db: Kysely<Database>; crm: CrmForProvisioning; erp: ErpForProvisioning; scheduling: SchedulingForProvisioning & { getStaffingRequest(id: string): Promise<{ status: string }> } },
+  deps: {
+    db: Kysely<Database>;
+    crm: CrmForProvisioning;
+    erp: ErpForProvisioning;
+    scheduling: SchedulingForProvisioning & { getStaffingRequest(id: string): Promise<{ status: string }> };
+  },
   accountId: string,
 ): Promise<AccountProjects> {
   const account = await deps.crm.getClient(accountId).catch((err: unknown) => {
@@ -56,10 +66,15 @@ export async function accountProjects(
   });
   const erpClientId = await erpClientOf(deps.db, accountId);
   const engagements = erpClientId ? await allPages((cursor) => deps.erp.listProjects({ cursor, limit: 200, clientId: erpClientId })) : [];
-  const requests = await staffingRequestsByEngagement(deps.db, engagements.map((e) => e.id));
+  const requests = await staffingRequestsByEngagement(
+    deps.db,
+    engagements.map((e) => e.id),
+  );
   const projects = [];
   for (const engagement of engagements.slice(0, 200)) {
-    const statuses = await Promise.all((requests.get(engagement.id) ?? []).map(async (id) => (await deps.scheduling.getStaffingRequest(id)).status));
+    const statuses = await Promise.all(
+      (requests.get(engagement.id) ?? []).map(async (id) => (await deps.scheduling.getStaffingRequest(id)).status),
+    );
     projects.push({ engagement, staffingState: staffingStateOf(statuses) });
   }
   return { accountId, name: account.name, currency: account.defaultCurrency, projects };

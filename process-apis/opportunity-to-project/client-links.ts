@@ -20,8 +20,13 @@ export async function linkClients(db: Kysely<Database>, crmClientId: string, erp
   const known = await db.selectFrom('otp_client_links').select('erp_client_id').where('crm_client_id', '=', crmClientId).executeTakeFirst();
   if (known?.erp_client_id === erpClientId) return;
   try {
-    if (known) await db.updateTable('otp_client_links').set({ erp_client_id: erpClientId }).where('crm_client_id', '=', crmClientId).execute();
-    else await db.insertInto('otp_client_links').values({ crm_client_id: crmClientId, erp_client_id: erpClientId, created_at_ms: nowMs() }).execute();
+    if (known)
+      await db.updateTable('otp_client_links').set({ erp_client_id: erpClientId }).where('crm_client_id', '=', crmClientId).execute();
+    else
+      await db
+        .insertInto('otp_client_links')
+        .values({ crm_client_id: crmClientId, erp_client_id: erpClientId, created_at_ms: nowMs() })
+        .execute();
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
   }

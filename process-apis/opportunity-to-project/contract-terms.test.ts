@@ -24,13 +24,22 @@ const won: WonOpportunity = {
   clientId: 'client-1',
   stage: 'closed-won',
   amount: { amountMinor: 12_000_000, currency: 'GBP' },
-  contractTerms: { billingModel: 'time-and-materials', startDate: '2026-12-01', endDate: '2027-05-31', legalEntityCountry: null, rateCardCode: 'UK-STANDARD' },
+  contractTerms: {
+    billingModel: 'time-and-materials',
+    startDate: '2026-12-01',
+    endDate: '2027-05-31',
+    legalEntityCountry: null,
+    rateCardCode: 'UK-STANDARD',
+  },
 };
 
 describe('contract terms of a won opportunity', () => {
   it('accepts valid terms and maps the legal entity from the account billing country', () => {
     const result = validateContractTerms(won, ctx);
-    expect(result).toMatchObject({ ok: true, terms: { legalEntityCode: 'UK01', currency: 'GBP', billingModel: 'time-and-materials', budget: won.amount } });
+    expect(result).toMatchObject({
+      ok: true,
+      terms: { legalEntityCode: 'UK01', currency: 'GBP', billingModel: 'time-and-materials', budget: won.amount },
+    });
   });
 
   it('prefers the legal-entity country on the deal', () => {
@@ -45,7 +54,13 @@ describe('contract terms of a won opportunity', () => {
         ...won,
         stage: 'negotiation',
         amount: { amountMinor: 0, currency: 'GBP' },
-        contractTerms: { billingModel: null, startDate: '2027-06-01', endDate: '2027-01-01', legalEntityCountry: 'BR', rateCardCode: 'NOPE' },
+        contractTerms: {
+          billingModel: null,
+          startDate: '2027-06-01',
+          endDate: '2027-01-01',
+          legalEntityCountry: 'BR',
+          rateCardCode: 'NOPE',
+        },
       },
       ctx,
     );
@@ -64,7 +79,10 @@ describe('contract terms of a won opportunity', () => {
 
   it('refuses roles the rate card does not price at the start date, and a currency mismatch', () => {
     const unpriced = validateContractTerms(won, { ...ctx, requestedRoles: ['Consultant', 'Partner'] });
-    expect(unpriced).toMatchObject({ ok: false, errors: [{ pointer: '/contractTerms/rateCardCode', detail: expect.stringMatching(/Partner.*no rate/) }] });
+    expect(unpriced).toMatchObject({
+      ok: false,
+      errors: [{ pointer: '/contractTerms/rateCardCode', detail: expect.stringMatching(/Partner.*no rate/) }],
+    });
     const mismatch = validateContractTerms({ ...won, amount: { amountMinor: 100, currency: 'EUR' } }, ctx);
     expect(mismatch).toMatchObject({ ok: false, errors: [{ detail: expect.stringMatching(/GBP but the deal is in EUR/) }] });
   });

@@ -49,7 +49,8 @@ export function validateContractTerms(opportunity: WonOpportunity, ctx: TermsCon
   const terms = opportunity.contractTerms;
   const fail = (pointer: string, detail: string) => errors.push({ pointer, detail });
 
-  if (opportunity.stage !== 'closed-won') fail('/stage', `The opportunity is "${opportunity.stage}", not closed-won: only won deals become projects.`);
+  if (opportunity.stage !== 'closed-won')
+    fail('/stage', `The opportunity is "${opportunity.stage}", not closed-won: only won deals become projects.`);
   if (!opportunity.clientId) fail('/clientId', 'The opportunity has no account: link it to the client account.');
 
   if (!terms.billingModel || !BILLING_MODELS.includes(terms.billingModel)) {
@@ -73,8 +74,16 @@ export function validateContractTerms(opportunity: WonOpportunity, ctx: TermsCon
 
   const country = terms.legalEntityCountry ?? ctx.clientBillingCountry;
   const entity = country ? ctx.rules.entityForBillingCountry(country) : undefined;
-  if (!country) fail('/contractTerms/legalEntityCountry', 'Set the legal-entity country (or the account billing country) so the contracting entity can be chosen.');
-  else if (!entity) fail('/contractTerms/legalEntityCountry', `No legal entity of the firm serves billing country ${country}: ask finance to add a regional rule or pick another country.`);
+  if (!country)
+    fail(
+      '/contractTerms/legalEntityCountry',
+      'Set the legal-entity country (or the account billing country) so the contracting entity can be chosen.',
+    );
+  else if (!entity)
+    fail(
+      '/contractTerms/legalEntityCountry',
+      `No legal entity of the firm serves billing country ${country}: ask finance to add a regional rule or pick another country.`,
+    );
 
   let rateCard: RateCard | undefined;
   if (!terms.rateCardCode) {
@@ -83,12 +92,18 @@ export function validateContractTerms(opportunity: WonOpportunity, ctx: TermsCon
     rateCard = ctx.findRateCard(terms.rateCardCode);
     if (!rateCard) fail('/contractTerms/rateCardCode', `Rate card "${terms.rateCardCode}" does not exist.`);
     else if (amount && rateCard.currency !== amount.currency) {
-      fail('/contractTerms/rateCardCode', `Rate card "${terms.rateCardCode}" is in ${rateCard.currency} but the deal is in ${amount.currency}.`);
+      fail(
+        '/contractTerms/rateCardCode',
+        `Rate card "${terms.rateCardCode}" is in ${rateCard.currency} but the deal is in ${amount.currency}.`,
+      );
     } else if (start && PLAIN_DATE.test(start)) {
       for (const role of ctx.requestedRoles) {
         const rate = rateFor(rateCard, role, start);
         if (typeof rate === 'string') {
-          fail('/contractTerms/rateCardCode', `Role "${role}" has ${rate === 'ambiguous-rate' ? 'overlapping rates' : 'no rate'} on rate card "${terms.rateCardCode}" at ${start}.`);
+          fail(
+            '/contractTerms/rateCardCode',
+            `Role "${role}" has ${rate === 'ambiguous-rate' ? 'overlapping rates' : 'no rate'} on rate card "${terms.rateCardCode}" at ${start}.`,
+          );
         }
       }
     }
@@ -99,6 +114,14 @@ export function validateContractTerms(opportunity: WonOpportunity, ctx: TermsCon
   }
   return {
     ok: true,
-    terms: { billingModel: terms.billingModel, currency: amount.currency, budget: amount, startDate: start, endDate: end, legalEntityCode: entity.code, rateCard },
+    terms: {
+      billingModel: terms.billingModel,
+      currency: amount.currency,
+      budget: amount,
+      startDate: start,
+      endDate: end,
+      legalEntityCode: entity.code,
+      rateCard,
+    },
   };
 }

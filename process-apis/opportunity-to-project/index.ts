@@ -3,7 +3,13 @@
 // Wiring (composition root): process-apis/kit/journeys.ts `startJourneys(services)` builds the
 // engine with these workflows, the inbox processor for CRM change events and adds
 // `services.opportunityToProject`; apis.ts: opportunityToProjectModule.
-export { createOpportunityToProjectApi, opportunityToProjectWorkflows, CLOSED_WON_EVENTS, type OpportunityToProjectApi, type ProvisioningWithProject } from './service.js';
+export {
+  createOpportunityToProjectApi,
+  opportunityToProjectWorkflows,
+  CLOSED_WON_EVENTS,
+  type OpportunityToProjectApi,
+  type ProvisioningWithProject,
+} from './service.js';
 export { PROVISION_WORKFLOW, PROVISIONED_EVENT, REJECTED_EVENT, type ProvisioningDeps, type ProvisionInput } from './workflow.js';
 export { INTAKE_WORKFLOW } from './intake.js';
 export { erpClientOf } from './client-links.js';

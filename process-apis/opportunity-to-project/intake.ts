@@ -40,18 +40,19 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
       {
         name: 'start-provisioning',
         platform: 'crm',
-        run: ({ input }) => refusalsArePermanent(async () => {
-          const started: string[] = [];
-          const ids = [...(input.opportunityIds ?? [])];
-          for (const crmId of input.crmIds ?? []) ids.push(await crm.canonicalIdOf('opportunity', crmId));
-          for (const opportunityId of ids) {
-            const opportunity = await crm.getOpportunity(opportunityId);
-            if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
-            await control().provision(opportunityId);
-            started.push(opportunityId);
-          }
-          return { opportunityIds: started };
-        }),
+        run: ({ input }) =>
+          refusalsArePermanent(async () => {
+            const started: string[] = [];
+            const ids = [...(input.opportunityIds ?? [])];
+            for (const crmId of input.crmIds ?? []) ids.push(await crm.canonicalIdOf('opportunity', crmId));
+            for (const opportunityId of ids) {
+              const opportunity = await crm.getOpportunity(opportunityId);
+              if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
+              await control().provision(opportunityId);
+              started.push(opportunityId);
+            }
+            return { opportunityIds: started };
+          }),
       },
       {
         // The deal may flap (won, reopened, won again) while a run validates it: a run that
@@ -62,18 +63,24 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
         name: 'settle-provisioning',
         platform: 'crm',
         retry: { maxAttempts: 100_000, baseDelayMs: 500, maxDelayMs: 5_000 },
-        run: ({ results }) => refusalsArePermanent(async () => {
-          const { opportunityIds } = results['start-provisioning'] as { opportunityIds: string[] };
-          for (const opportunityId of opportunityIds) {
-            const latest = await control().latest(opportunityId);
-            if (latest && UNFINISHED.has(latest.status)) throw new WaitingError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
-            if (latest?.status === 'rejected' && latest.pointers.includes('/stage') && (await crm.getOpportunity(opportunityId)).stage === 'closed-won') {
-              await control().provision(opportunityId);
-              throw new WaitingError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
+        run: ({ results }) =>
+          refusalsArePermanent(async () => {
+            const { opportunityIds } = results['start-provisioning'] as { opportunityIds: string[] };
+            for (const opportunityId of opportunityIds) {
+              const latest = await control().latest(opportunityId);
+              if (latest && UNFINISHED.has(latest.status))
+                throw new WaitingError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
+              if (
+                latest?.status === 'rejected' &&
+                latest.pointers.includes('/stage') &&
+                (await crm.getOpportunity(opportunityId)).stage === 'closed-won'
+              ) {
+                await control().provision(opportunityId);
+                throw new WaitingError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
+              }
             }
-          }
-          return { settled: opportunityIds };
-        }),
+            return { settled: opportunityIds };
+          }),
       },
     ],
   });
@@ -90,7 +97,11 @@ export function crmChangeHandler(engine: () => WorkflowEngine, logger?: Logger) 
       return false;
     }
     if (change.entity !== 'opportunity' || !change.closedWon) return false;
-    await engine().startRun<IntakeInput>(INTAKE_WORKFLOW, { crmIds: change.crmIds, webhookId: message.webhookId }, { runKey: `crm:${message.webhookId}`, db: trx });
+    await engine().startRun<IntakeInput>(
+      INTAKE_WORKFLOW,
+      { crmIds: change.crmIds, webhookId: message.webhookId },
+      { runKey: `crm:${message.webhookId}`, db: trx },
+    );
     return true;
   };
 }

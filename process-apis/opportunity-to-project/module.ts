@@ -2,4 +2,9 @@
 import type { ApiModule } from '../../gateway/api-module.js';
 import { opportunityToProjectRoutes } from './routes.js';
 
-export const opportunityToProjectModule: ApiModule = { layer: 'process', api: 'opportunity-to-project', major: 1, routes: opportunityToProjectRoutes };
+export const opportunityToProjectModule: ApiModule = {
+  layer: 'process',
+  api: 'opportunity-to-project',
+  major: 1,
+  routes: opportunityToProjectRoutes,
+};

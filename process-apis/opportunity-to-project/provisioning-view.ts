@@ -12,7 +12,14 @@ type StageName = Stage['name'];
 
 // The stages v1 of this contract and CRM v2 enumerate (a closed enum: adding a name is a
 // breaking change there). Later steps, such as open-time-project, show in the run view's steps.
-const STAGES: readonly StageName[] = ['validate-terms', 'map-legal-entity', 'ensure-client', 'create-project', 'request-staffing', 'write-back-to-crm'];
+const STAGES: readonly StageName[] = [
+  'validate-terms',
+  'map-legal-entity',
+  'ensure-client',
+  'create-project',
+  'request-staffing',
+  'write-back-to-crm',
+];
 
 function rejection(detail: RunDetail): RunError | undefined {
   const step = detail.steps.find((s) => s.name === 'validate-terms');
@@ -38,20 +45,32 @@ const skippedResult = (value: unknown) => !!value && typeof value === 'object' &
 export function provisioningView(detail: RunDetail): Provisioning {
   const input = detail.input as { opportunityId: string };
   const reject = detail.state === 'completed' ? rejection(detail) : undefined;
-  const status: Provisioning['status'] = reject ? 'rejected'
-    : detail.state === 'completed' ? 'completed'
-      : detail.state === 'failed' || detail.state === 'compensated' || detail.state === 'cancelled' ? 'failed'
+  const status: Provisioning['status'] = reject
+    ? 'rejected'
+    : detail.state === 'completed'
+      ? 'completed'
+      : detail.state === 'failed' || detail.state === 'compensated' || detail.state === 'cancelled'
+        ? 'failed'
         : 'in-progress';
-  const result = (name: string) => detail.steps.find((s) => s.name === name && s.state === 'completed')?.result as Record<string, unknown> | undefined;
+  const result = (name: string) =>
+    detail.steps.find((s) => s.name === name && s.state === 'completed')?.result as Record<string, unknown> | undefined;
   const client = result('ensure-client');
   const project = result('create-project');
   const staffing = result('request-staffing');
   const stages: Stage[] = STAGES.map((name) => {
     const s = detail.steps.find((x) => x.name === name);
     const last = s?.errors[s.errors.length - 1];
-    const stageStatus: Stage['status'] = !s ? 'pending'
-      : s.state === 'completed' ? (skippedResult(s.result) ? 'skipped' : 'succeeded')
-        : s.state === 'failed' ? 'failed' : s.state === 'running' ? 'running' : 'pending';
+    const stageStatus: Stage['status'] = !s
+      ? 'pending'
+      : s.state === 'completed'
+        ? skippedResult(s.result)
+          ? 'skipped'
+          : 'succeeded'
+        : s.state === 'failed'
+          ? 'failed'
+          : s.state === 'running'
+            ? 'running'
+            : 'pending';
     return {
       name,
       status: stageStatus,
@@ -70,13 +89,16 @@ export function provisioningView(detail: RunDetail): Provisioning {
     ...(Array.isArray(staffing?.staffingRequestIds) ? { staffingRequestIds: staffing.staffingRequestIds as string[] } : {}),
     stages,
     ...(reject ? { error: reject } : {}),
-    ...(status === 'failed' && failure ? { error: { code: errorCode(failure.name ?? 'failed'), detail: (failure.message ?? 'Provisioning failed.').slice(0, 2000) } } : {}),
+    ...(status === 'failed' && failure
+      ? { error: { code: errorCode(failure.name ?? 'failed'), detail: (failure.message ?? 'Provisioning failed.').slice(0, 2000) } }
+      : {}),
     updatedAt: detail.updatedAt,
   };
 }
 
 /** What the CRM experience shows besides the status: the project's name and budget. */
 export function projectFacts(detail: RunDetail): { name?: string; budget?: { amountMinor: number; currency: string } } {
-  const project = detail.steps.find((s) => s.name === 'create-project' && s.state === 'completed')?.result as { name?: string; budget?: { amountMinor: number; currency: string } } | undefined;
+  const project = detail.steps.find((s) => s.name === 'create-project' && s.state === 'completed')?.result as
+    { name?: string; budget?: { amountMinor: number; currency: string } } | undefined;
   return { ...(project?.name ? { name: project.name } : {}), ...(project?.budget ? { budget: project.budget } : {}) };
 }

@@ -11,7 +11,14 @@ export function findRateCard(code: string, cards: readonly ErpRateCard[], entiti
   if (!match) return undefined;
   const [, country, year] = match;
   const entityIds = new Set(entities.filter((e) => e.country.toUpperCase() === country).map((e) => e.id));
-  return cards.find((c) => c.status === 'active' && !c.clientId && c.legalEntityId !== undefined && entityIds.has(c.legalEntityId) && c.effectiveFrom.startsWith(`${year}-`));
+  return cards.find(
+    (c) =>
+      c.status === 'active' &&
+      !c.clientId &&
+      c.legalEntityId !== undefined &&
+      entityIds.has(c.legalEntityId) &&
+      c.effectiveFrom.startsWith(`${year}-`),
+  );
 }
 
 /** The ERP card in the process layer's terms (rates in force from the card's dates). */
@@ -19,6 +26,11 @@ export function toBillingRateCard(card: ErpRateCard): RateCard {
   return {
     id: card.id,
     currency: card.currency,
-    rates: card.rates.map((r) => ({ role: r.role, hourlyRateMinor: r.hourlyRate.amountMinor, effectiveFrom: card.effectiveFrom, ...(card.effectiveTo ? { effectiveTo: card.effectiveTo } : {}) })),
+    rates: card.rates.map((r) => ({
+      role: r.role,
+      hourlyRateMinor: r.hourlyRate.amountMinor,
+      effectiveFrom: card.effectiveFrom,
+      ...(card.effectiveTo ? { effectiveTo: card.effectiveTo } : {}),
+    })),
   };
 }

@@ -43,10 +43,12 @@ export function opportunityToProjectWorkflows(deps: ProvisioningDeps, api: () =>
     intakeWorkflow(deps.crm, () => ({
       provision: (opportunityId) => api().provision(opportunityId, 'event'),
       async latest(opportunityId) {
-        const p = await api().getProvisioning(opportunityId).catch((err: unknown) => {
-          if (err instanceof ProblemError && err.status === 404) return undefined;
-          throw err;
-        });
+        const p = await api()
+          .getProvisioning(opportunityId)
+          .catch((err: unknown) => {
+            if (err instanceof ProblemError && err.status === 404) return undefined;
+            throw err;
+          });
         return p ? { status: p.status, pointers: (p.error?.errors ?? []).map((e) => e.pointer) } : undefined;
       },
     })) as WorkflowDefinition<unknown>,
@@ -57,9 +59,13 @@ const FINISHED = new Set(['completed', 'failed', 'compensated', 'cancelled']);
 const POLL_MS = 100;
 
 async function runsOf(db: Kysely<Database>, opportunityId: string) {
-  return db.selectFrom('workflow_runs').select(['id', 'run_key', 'state']).where('definition', '=', PROVISION_WORKFLOW)
+  return db
+    .selectFrom('workflow_runs')
+    .select(['id', 'run_key', 'state'])
+    .where('definition', '=', PROVISION_WORKFLOW)
     .where((eb) => eb.or([eb('run_key', '=', opportunityId), eb('run_key', 'like', `${opportunityId}#%`)]))
-    .orderBy('id', 'desc').execute();
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 function isRejected(detail: RunDetail): boolean {
@@ -82,9 +88,10 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
       const current = runs[0] ? await getRun(db, runs[0].id) : undefined;
       if (current && !(current.state === 'completed' && isRejected(current))) {
         // One opportunity, one provisioning: a failed one resumes where it stopped.
-        if (current.state === 'failed') await retryRun(db, current.id).catch((err: unknown) => {
-          if (!(err instanceof ProblemError && err.status === 409)) throw err;
-        });
+        if (current.state === 'failed')
+          await retryRun(db, current.id).catch((err: unknown) => {
+            if (!(err instanceof ProblemError && err.status === 409)) throw err;
+          });
         return { run: await loadRun(db, OPPORTUNITY_RUNS, current.id), created: false };
       }
       // Never started, or rejected for its terms: a new generation, keyed so that concurrent
@@ -122,7 +129,10 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
       const data = event.data as { opportunityId?: unknown } | undefined;
       const wanted = (CLOSED_WON_EVENTS as readonly string[]).includes(event.type);
       if (wanted && typeof data?.opportunityId !== 'string') {
-        throw new ProblemError('unprocessable-content', { detail: `${event.type} needs data.opportunityId.`, errors: [{ pointer: '/data/opportunityId', detail: 'required' }] });
+        throw new ProblemError('unprocessable-content', {
+          detail: `${event.type} needs data.opportunityId.`,
+          errors: [{ pointer: '/data/opportunityId', detail: 'required' }],
+        });
       }
       const fresh = await consumeOnce(db, 'process:opportunity-to-project', event, async (trx) => {
         if (!wanted) return;

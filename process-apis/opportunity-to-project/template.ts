@@ -10,7 +10,14 @@ import type { ValidTerms } from './contract-terms.js';
 export const LEAD_ROLE = 'consultant';
 const MINUTES_PER_DAY = 8 * 60;
 
-export function projectFromTemplate(args: { opportunityId: string; name: string; clientId: string; legalEntityId: string; rateCardId: string; terms: ValidTerms }): ProjectCreate {
+export function projectFromTemplate(args: {
+  opportunityId: string;
+  name: string;
+  clientId: string;
+  legalEntityId: string;
+  rateCardId: string;
+  terms: ValidTerms;
+}): ProjectCreate {
   const { terms } = args;
   return {
     clientId: args.clientId,

@@ -11,7 +11,13 @@ import { emitOnce } from '../kit/business-events.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import { validateContractTerms, type ValidTerms } from './contract-terms.js';
 import { linkClients } from './client-links.js';
-import { allPages, type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning, type TimeForProvisioning } from './ports.js';
+import {
+  allPages,
+  type CrmForProvisioning,
+  type ErpForProvisioning,
+  type SchedulingForProvisioning,
+  type TimeForProvisioning,
+} from './ports.js';
 import { findRateCard, toBillingRateCard } from './rate-cards.js';
 import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
 
@@ -35,10 +41,24 @@ export interface ProvisioningDeps {
 }
 
 export type TermsOutcome =
-  | { ok: true; opportunityName: string; crmClientId: string; client: ClientFacts; terms: ValidTerms; rateCardId: string; leadEffortMinutes: number }
+  | {
+      ok: true;
+      opportunityName: string;
+      crmClientId: string;
+      client: ClientFacts;
+      terms: ValidTerms;
+      rateCardId: string;
+      leadEffortMinutes: number;
+    }
   | { ok: false; errors: FieldError[] };
 
-interface ClientFacts { name: string; billingCountry: string; defaultCurrency: string | null; taxId: string | null; domain: string | null }
+interface ClientFacts {
+  name: string;
+  billingCountry: string;
+  defaultCurrency: string | null;
+  taxId: string | null;
+  domain: string | null;
+}
 
 type Ctx = StepContext<ProvisionInput>;
 const terms = (ctx: Ctx) => ctx.results['validate-terms'] as TermsOutcome;
@@ -59,7 +79,13 @@ async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOut
   ]);
   const found = opportunity.contractTerms.rateCardCode ? findRateCard(opportunity.contractTerms.rateCardCode, cards, entities) : undefined;
   const result = validateContractTerms(
-    { id: opportunity.id, clientId: opportunity.clientId, stage: opportunity.stage, amount: opportunity.amount, contractTerms: opportunity.contractTerms },
+    {
+      id: opportunity.id,
+      clientId: opportunity.clientId,
+      stage: opportunity.stage,
+      amount: opportunity.amount,
+      contractTerms: opportunity.contractTerms,
+    },
     {
       rules: deps.rules,
       clientBillingCountry: client?.billingCountry ?? null,
@@ -69,18 +95,31 @@ async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOut
   );
   const errors = result.ok ? [] : [...result.errors];
   if (client && !client.domain && !client.taxId) {
-    errors.push({ pointer: '/client/domain', detail: `Account "${client.name}" has neither a website nor a tax id: add one so the client is matched in ERP and never created twice.` });
+    errors.push({
+      pointer: '/client/domain',
+      detail: `Account "${client.name}" has neither a website nor a tax id: add one so the client is matched in ERP and never created twice.`,
+    });
   }
   if (client && result.ok && client.defaultCurrency && client.defaultCurrency !== result.terms.currency) {
-    errors.push({ pointer: '/amount/currency', detail: `The deal is in ${result.terms.currency} but account "${client.name}" is billed in ${client.defaultCurrency}.` });
+    errors.push({
+      pointer: '/amount/currency',
+      detail: `The deal is in ${result.terms.currency} but account "${client.name}" is billed in ${client.defaultCurrency}.`,
+    });
   }
-  if (client && !client.billingCountry) errors.push({ pointer: '/client/billingCountry', detail: `Set the billing country of account "${client.name}".` });
+  if (client && !client.billingCountry)
+    errors.push({ pointer: '/client/billingCountry', detail: `Set the billing country of account "${client.name}".` });
   if (!result.ok || errors.length > 0 || !client || !found || !client.billingCountry) return { ok: false, errors };
   return {
     ok: true,
     opportunityName: opportunity.name,
     crmClientId: client.id,
-    client: { name: client.name, billingCountry: client.billingCountry, defaultCurrency: client.defaultCurrency, taxId: client.taxId, domain: client.domain },
+    client: {
+      name: client.name,
+      billingCountry: client.billingCountry,
+      defaultCurrency: client.defaultCurrency,
+      taxId: client.taxId,
+      domain: client.domain,
+    },
     terms: result.terms,
     rateCardId: found.id,
     leadEffortMinutes: leadEffortMinutes(result.terms, result.terms.rateCard),
@@ -145,8 +184,18 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const { legalEntityId } = ctx.results['map-legal-entity'] as { legalEntityId: string };
           const { clientId } = ctx.results['ensure-client'] as { clientId: string };
           const opportunityId = ctx.input.opportunityId;
-          const project = (await existingProject(deps.erp, clientId, opportunityId))
-            ?? (await deps.erp.createProject(projectFromTemplate({ opportunityId, name: t.opportunityName.slice(0, 200), clientId, legalEntityId, rateCardId: t.rateCardId, terms: t.terms })));
+          const project =
+            (await existingProject(deps.erp, clientId, opportunityId)) ??
+            (await deps.erp.createProject(
+              projectFromTemplate({
+                opportunityId,
+                name: t.opportunityName.slice(0, 200),
+                clientId,
+                legalEntityId,
+                rateCardId: t.rateCardId,
+                terms: t.terms,
+              }),
+            ));
           return { engagementId: project.id, code: project.code ?? null, name: project.name, budget: project.budget ?? t.terms.budget };
         },
       },
@@ -159,13 +208,14 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const t = valid(ctx);
           if (!t) return SKIPPED;
           const project = ctx.results['create-project'] as { engagementId: string; code: string | null; name: string };
-          const open = () => deps.time.putProject(project.engagementId, {
-            name: project.name,
-            ...(project.code && TIME_PROJECT_CODE.test(project.code) ? { code: project.code } : {}),
-            clientName: t.client.name,
-            currency: t.terms.currency,
-            billable: true,
-          });
+          const open = () =>
+            deps.time.putProject(project.engagementId, {
+              name: project.name,
+              ...(project.code && TIME_PROJECT_CODE.test(project.code) ? { code: project.code } : {}),
+              clientName: t.client.name,
+              currency: t.terms.currency,
+              billable: true,
+            });
           const { project: opened, created } = await open().catch((err: unknown) => {
             // Two deals of one account provisioned at once both create its Time client; the
             // platform refuses the second by name, and a second try finds the client.
@@ -206,21 +256,43 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const outcome = terms(ctx);
           const opportunityId = ctx.input.opportunityId;
           if (!outcome.ok) {
-            await emitOnce(deps.store.db, { id: `${ctx.runId}:rejected`, type: REJECTED_EVENT, source: EVENT_SOURCE, subject: opportunityId, data: { opportunityId, runId: ctx.runId, errors: outcome.errors } });
+            await emitOnce(deps.store.db, {
+              id: `${ctx.runId}:rejected`,
+              type: REJECTED_EVENT,
+              source: EVENT_SOURCE,
+              subject: opportunityId,
+              data: { opportunityId, runId: ctx.runId, errors: outcome.errors },
+            });
             return SKIPPED;
           }
           const project = ctx.results['create-project'] as { engagementId: string; code: string | null };
           const staffing = ctx.results['request-staffing'] as { staffingRequestIds: string[] };
-          await deps.crm.setOpportunityErpProject(opportunityId, { projectId: project.code ?? project.engagementId, status: 'provisioned' });
+          await deps.crm.setOpportunityErpProject(opportunityId, {
+            projectId: project.code ?? project.engagementId,
+            status: 'provisioned',
+          });
           const { clientId } = ctx.results['ensure-client'] as { clientId: string };
           await emitOnce(deps.store.db, {
-            id: `${ctx.runId}:provisioned`, type: PROVISIONED_EVENT, source: EVENT_SOURCE, subject: project.engagementId,
-            data: { opportunityId, engagementId: project.engagementId, erpProjectCode: project.code, clientId, staffingRequestIds: staffing.staffingRequestIds, runId: ctx.runId },
+            id: `${ctx.runId}:provisioned`,
+            type: PROVISIONED_EVENT,
+            source: EVENT_SOURCE,
+            subject: project.engagementId,
+            data: {
+              opportunityId,
+              engagementId: project.engagementId,
+              erpProjectCode: project.code,
+              clientId,
+              staffingRequestIds: staffing.staffingRequestIds,
+              runId: ctx.runId,
+            },
           });
           return { erpProjectId: project.code ?? project.engagementId };
         },
       },
     ],
   });
-  return { ...definition, steps: definition.steps.map((step) => ({ ...step, run: (ctx: Ctx) => refusalsArePermanent(() => step.run(ctx)) })) };
+  return {
+    ...definition,
+    steps: definition.steps.map((step) => ({ ...step, run: (ctx: Ctx) => refusalsArePermanent(() => step.run(ctx)) })),
+  };
 }

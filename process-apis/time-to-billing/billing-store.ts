@@ -31,8 +31,14 @@ export interface BillingInvoiceRow {
 
 function toRow(r: TtbInvoicesTable): BillingInvoiceRow {
   return {
-    key: r.id, engagementId: r.engagement_id, periodKey: r.period_key, sequence: Number(r.sequence), runId: r.run_id,
-    state: r.state, erpInvoiceId: r.erp_invoice_id, draft: JSON.parse(r.draft) as InvoiceDraft,
+    key: r.id,
+    engagementId: r.engagement_id,
+    periodKey: r.period_key,
+    sequence: Number(r.sequence),
+    runId: r.run_id,
+    state: r.state,
+    erpInvoiceId: r.erp_invoice_id,
+    draft: JSON.parse(r.draft) as InvoiceDraft,
   };
 }
 
@@ -68,7 +74,10 @@ export async function allocatedAmong(db: Db, sourceIds: readonly string[]): Prom
  * for the engagement and period. A source already allocated elsewhere makes the whole write
  * fail (unique violation), so the caller drafts again without it.
  */
-export async function recordInvoice(db: Db, input: { runId: string; draft: InvoiceDraft; allocations: readonly Allocation[] }): Promise<BillingInvoiceRow> {
+export async function recordInvoice(
+  db: Db,
+  input: { runId: string; draft: InvoiceDraft; allocations: readonly Allocation[] },
+): Promise<BillingInvoiceRow> {
   const { draft } = input;
   return db.transaction().execute(async (trx) => {
     const last = await trx
@@ -79,16 +88,35 @@ export async function recordInvoice(db: Db, input: { runId: string; draft: Invoi
       .executeTakeFirst();
     const now = Date.now();
     const row: TtbInvoicesTable = {
-      id: uuidv7(), engagement_id: draft.engagementId, period_key: draft.period.key, sequence: Number(last?.seq ?? 0) + 1,
-      run_id: input.runId, state: 'allocated', erp_invoice_id: null, currency: draft.currency,
-      subtotal_minor: draft.subtotal.amountMinor, tax_minor: draft.tax.amountMinor, total_minor: draft.total.amountMinor,
-      draft: JSON.stringify(draft), created_at_ms: now, updated_at_ms: now,
+      id: uuidv7(),
+      engagement_id: draft.engagementId,
+      period_key: draft.period.key,
+      sequence: Number(last?.seq ?? 0) + 1,
+      run_id: input.runId,
+      state: 'allocated',
+      erp_invoice_id: null,
+      currency: draft.currency,
+      subtotal_minor: draft.subtotal.amountMinor,
+      tax_minor: draft.tax.amountMinor,
+      total_minor: draft.total.amountMinor,
+      draft: JSON.stringify(draft),
+      created_at_ms: now,
+      updated_at_ms: now,
     };
     await trx.insertInto('ttb_invoices').values(row).execute();
     for (const part of chunks(input.allocations)) {
       await trx
         .insertInto('ttb_allocations')
-        .values(part.map((a) => ({ source_id: a.sourceId, source_kind: a.sourceKind, invoice_key: row.id, line_index: a.lineIndex, minutes: a.minutes, marked: 0 })))
+        .values(
+          part.map((a) => ({
+            source_id: a.sourceId,
+            source_kind: a.sourceKind,
+            invoice_key: row.id,
+            line_index: a.lineIndex,
+            minutes: a.minutes,
+            marked: 0,
+          })),
+        )
         .execute();
     }
     return toRow(row);
@@ -110,7 +138,12 @@ export async function unmarkedAllocations(db: Db, invoiceKey: string): Promise<A
     .where('invoice_key', '=', invoiceKey)
     .where('marked', '=', 0)
     .execute();
-  return rows.map((r) => ({ sourceId: r.source_id, sourceKind: r.source_kind, lineIndex: Number(r.line_index), minutes: Number(r.minutes) }));
+  return rows.map((r) => ({
+    sourceId: r.source_id,
+    sourceKind: r.source_kind,
+    lineIndex: Number(r.line_index),
+    minutes: Number(r.minutes),
+  }));
 }
 
 export async function markAllocations(db: Db, sourceIds: readonly string[]): Promise<void> {
@@ -120,8 +153,17 @@ export async function markAllocations(db: Db, sourceIds: readonly string[]): Pro
 }
 
 export async function allocationsOf(db: Db, invoiceKey: string): Promise<Allocation[]> {
-  const rows = await db.selectFrom('ttb_allocations').select(['source_id', 'source_kind', 'line_index', 'minutes']).where('invoice_key', '=', invoiceKey).execute();
-  return rows.map((r) => ({ sourceId: r.source_id, sourceKind: r.source_kind, lineIndex: Number(r.line_index), minutes: Number(r.minutes) }));
+  const rows = await db
+    .selectFrom('ttb_allocations')
+    .select(['source_id', 'source_kind', 'line_index', 'minutes'])
+    .where('invoice_key', '=', invoiceKey)
+    .execute();
+  return rows.map((r) => ({
+    sourceId: r.source_id,
+    sourceKind: r.source_kind,
+    lineIndex: Number(r.line_index),
+    minutes: Number(r.minutes),
+  }));
 }
 
 // ---- billing holds ---------------------------------------------------------------------------
@@ -138,8 +180,12 @@ export interface HoldRecord {
 export async function recordHold(db: Db, hold: Omit<HoldRecord, 'since'>): Promise<void> {
   const now = Date.now();
   const values = {
-    reason: hold.reason ?? null, waiting_minutes: hold.waitingMinutes, waiting_entries: hold.waitingEntries,
-    waiting_amount_minor: hold.waitingAmount?.amountMinor ?? null, currency: hold.waitingAmount?.currency ?? null, updated_at_ms: now,
+    reason: hold.reason ?? null,
+    waiting_minutes: hold.waitingMinutes,
+    waiting_entries: hold.waitingEntries,
+    waiting_amount_minor: hold.waitingAmount?.amountMinor ?? null,
+    currency: hold.waitingAmount?.currency ?? null,
+    updated_at_ms: now,
   };
   await db
     .insertInto('ttb_holds')
@@ -152,8 +198,15 @@ export async function clearHold(db: Db, engagementId: string): Promise<void> {
   await db.deleteFrom('ttb_holds').where('engagement_id', '=', engagementId).execute();
 }
 
-export async function listHolds(db: Db, filter: { engagementId?: string; after?: string; limit: number }): Promise<{ items: HoldRecord[]; next: string | null }> {
-  let q = db.selectFrom('ttb_holds').selectAll().orderBy('engagement_id').limit(filter.limit + 1);
+export async function listHolds(
+  db: Db,
+  filter: { engagementId?: string; after?: string; limit: number },
+): Promise<{ items: HoldRecord[]; next: string | null }> {
+  let q = db
+    .selectFrom('ttb_holds')
+    .selectAll()
+    .orderBy('engagement_id')
+    .limit(filter.limit + 1);
   if (filter.engagementId) q = q.where('engagement_id', '=', filter.engagementId);
   if (filter.after) q = q.where('engagement_id', '>', filter.after);
   const rows = await q.execute();
@@ -165,7 +218,9 @@ export async function listHolds(db: Db, filter: { engagementId?: string; after?:
       ...(r.reason ? { reason: r.reason } : {}),
       waitingMinutes: Number(r.waiting_minutes),
       waitingEntries: Number(r.waiting_entries),
-      ...(r.waiting_amount_minor !== null && r.currency ? { waitingAmount: { amountMinor: Number(r.waiting_amount_minor), currency: r.currency } } : {}),
+      ...(r.waiting_amount_minor !== null && r.currency
+        ? { waitingAmount: { amountMinor: Number(r.waiting_amount_minor), currency: r.currency } }
+        : {}),
     })),
     next: rows.length > filter.limit ? page[page.length - 1]!.engagement_id : null,
   };

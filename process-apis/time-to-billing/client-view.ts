@@ -12,7 +12,10 @@ export interface ClientBillingView {
   invoices(clientId: string, query: { projectId?: string; cursor?: string; limit: number }): Promise<Page<Invoice>>;
   invoice(clientId: string, invoiceId: string): Promise<Invoice>;
   payments(clientId: string, query: { invoiceId?: string; cursor?: string; limit: number }): Promise<Page<Payment>>;
-  approvedHours(clientId: string, query: { projectId?: string; from?: string; to?: string; cursor?: string; limit: number }): Promise<Page<TimeEntry>>;
+  approvedHours(
+    clientId: string,
+    query: { projectId?: string; from?: string; to?: string; cursor?: string; limit: number },
+  ): Promise<Page<TimeEntry>>;
 }
 
 const VISIBLE = new Set<Invoice['status']>(['posted', 'partially-paid', 'paid', 'void']);
@@ -44,7 +47,10 @@ function decodeHoursCursor(cursor: string | undefined): HoursCursor {
   } catch {
     // falls through to the problem below
   }
-  throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API issued.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+  throw new ProblemError('validation-failed', {
+    detail: 'The cursor is not one this API issued.',
+    errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
+  });
 }
 
 export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeForBilling }): ClientBillingView {
@@ -72,7 +78,12 @@ export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeFo
     project,
     async invoices(clientId, query) {
       if (query.projectId) await project(clientId, query.projectId);
-      const page = await erp.listInvoices({ clientId, limit: query.limit, ...(query.projectId ? { engagementId: query.projectId } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) });
+      const page = await erp.listInvoices({
+        clientId,
+        limit: query.limit,
+        ...(query.projectId ? { engagementId: query.projectId } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
       return { items: page.items.filter((i) => i.clientId === clientId && VISIBLE.has(i.status)), nextCursor: page.nextCursor };
     },
     async invoice(clientId, invoiceId) {
@@ -82,7 +93,12 @@ export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeFo
     },
     async payments(clientId, query) {
       if (query.invoiceId) await this.invoice(clientId, query.invoiceId);
-      const page = await erp.listPayments({ clientId, limit: query.limit, ...(query.invoiceId ? { invoiceId: query.invoiceId } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) });
+      const page = await erp.listPayments({
+        clientId,
+        limit: query.limit,
+        ...(query.invoiceId ? { invoiceId: query.invoiceId } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
       return { items: page.items.filter((p) => p.clientId === clientId), nextCursor: page.nextCursor };
     },
     async approvedHours(clientId, query) {
@@ -92,8 +108,12 @@ export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeFo
       const items: TimeEntry[] = [];
       while (at.p < projects.length && items.length < query.limit) {
         const page = await time.listTimeEntries({
-          engagementId: projects[at.p]!, approvalStatus: 'approved', limit: query.limit - items.length,
-          ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), ...(at.c ? { cursor: at.c } : {}),
+          engagementId: projects[at.p]!,
+          approvalStatus: 'approved',
+          limit: query.limit - items.length,
+          ...(query.from ? { from: query.from } : {}),
+          ...(query.to ? { to: query.to } : {}),
+          ...(at.c ? { cursor: at.c } : {}),
         });
         items.push(...page.items.filter((e) => e.billable));
         at = page.nextCursor ? { p: at.p, c: page.nextCursor } : { p: at.p + 1 };

@@ -20,7 +20,11 @@ export interface EngagementContext {
  */
 export function rateCardLineage(primary: ErpRateCard, all: readonly ErpRateCard[]): RateCard {
   const sameScope = all.filter(
-    (c) => c.status !== 'draft' && c.currency === primary.currency && c.legalEntityId === primary.legalEntityId && c.clientId === primary.clientId,
+    (c) =>
+      c.status !== 'draft' &&
+      c.currency === primary.currency &&
+      c.legalEntityId === primary.legalEntityId &&
+      c.clientId === primary.clientId,
   );
   const cards = sameScope.some((c) => c.id === primary.id) ? sameScope : [primary, ...sameScope];
   const rates: RateCardRate[] = cards.flatMap((card) =>
@@ -34,12 +38,18 @@ export function rateCardLineage(primary: ErpRateCard, all: readonly ErpRateCard[
   return { id: primary.id, currency: primary.currency, rates };
 }
 
-export async function loadEngagementContext(erp: Pick<ErpForBilling, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>, rules: RegionalRules, engagementId: string): Promise<EngagementContext> {
+export async function loadEngagementContext(
+  erp: Pick<ErpForBilling, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>,
+  rules: RegionalRules,
+  engagementId: string,
+): Promise<EngagementContext> {
   const project = await erp.getProject(engagementId);
   const [legalEntity, client] = await Promise.all([erp.getLegalEntity(project.legalEntityId), erp.getClient(project.clientId)]);
   const rulesEntity = rules.legalEntities.find((e) => e.country === legalEntity.country.toUpperCase());
   if (!rulesEntity) {
-    throw new ProblemError('business-rule-violation', { detail: `No regional rules for legal entity ${legalEntity.code} (${legalEntity.country}).` });
+    throw new ProblemError('business-rule-violation', {
+      detail: `No regional rules for legal entity ${legalEntity.code} (${legalEntity.country}).`,
+    });
   }
   let rateCard: RateCard = { id: 'none', currency: project.currency, rates: [] };
   if (project.rateCardId) {

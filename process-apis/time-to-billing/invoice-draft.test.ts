@@ -87,9 +87,23 @@ describe('drafting an invoice', () => {
       engagement,
       period: november,
       customer: { country: 'GB' },
-      entries: [entry('e1'), entry('e2', { durationMinutes: 45 }), entry('e3', { role: 'Partner', durationMinutes: 60 }), entry('e0', { workDate: '2026-10-20' })],
+      entries: [
+        entry('e1'),
+        entry('e2', { durationMinutes: 45 }),
+        entry('e3', { role: 'Partner', durationMinutes: 60 }),
+        entry('e0', { workDate: '2026-10-20' }),
+      ],
       expenses: [
-        { id: 'x1', engagementId: 'eng-1', incurredOn: '2026-11-12', description: 'Train to client site', amount: { amountMinor: 8_950, currency: 'GBP' }, billable: true, approved: true, billed: false },
+        {
+          id: 'x1',
+          engagementId: 'eng-1',
+          incurredOn: '2026-11-12',
+          description: 'Train to client site',
+          amount: { amountMinor: 8_950, currency: 'GBP' },
+          billable: true,
+          approved: true,
+          billed: false,
+        },
       ],
       milestones: [],
       rules,
@@ -113,7 +127,11 @@ describe('drafting an invoice', () => {
 
   it('rounds a line once in the currency minor unit', () => {
     const outcome = draftInvoice({
-      engagement: { ...engagement, currency: 'JPY', rateCard: { id: 'rc-jp', currency: 'JPY', rates: [{ role: 'Consultant', hourlyRateMinor: 15_001, effectiveFrom: '2026-01-01' }] } },
+      engagement: {
+        ...engagement,
+        currency: 'JPY',
+        rateCard: { id: 'rc-jp', currency: 'JPY', rates: [{ role: 'Consultant', hourlyRateMinor: 15_001, effectiveFrom: '2026-01-01' }] },
+      },
       period: november,
       customer: { country: 'GB' },
       entries: [entry('e1', { durationMinutes: 7 })],
@@ -156,9 +174,23 @@ describe('drafting an invoice', () => {
       entries: [entry('e1')],
       expenses: [],
       milestones: [
-        { id: 'm1', engagementId: 'eng-1', name: 'Design signed off', amount: { amountMinor: 500_000, currency: 'GBP' }, completedOn: '2026-11-20', billed: false },
+        {
+          id: 'm1',
+          engagementId: 'eng-1',
+          name: 'Design signed off',
+          amount: { amountMinor: 500_000, currency: 'GBP' },
+          completedOn: '2026-11-20',
+          billed: false,
+        },
         { id: 'm2', engagementId: 'eng-1', name: 'Go-live', amount: { amountMinor: 700_000, currency: 'GBP' }, billed: false },
-        { id: 'm3', engagementId: 'eng-1', name: 'Kick-off', amount: { amountMinor: 100_000, currency: 'GBP' }, completedOn: '2026-10-01', billed: true },
+        {
+          id: 'm3',
+          engagementId: 'eng-1',
+          name: 'Kick-off',
+          amount: { amountMinor: 100_000, currency: 'GBP' },
+          completedOn: '2026-10-01',
+          billed: true,
+        },
       ],
       rules,
     });
@@ -168,7 +200,15 @@ describe('drafting an invoice', () => {
   });
 
   it('has nothing to bill when every entry is billed', () => {
-    const outcome = draftInvoice({ engagement, period: november, customer: { country: 'GB' }, entries: [entry('e1', { billed: true })], expenses: [], milestones: [], rules });
+    const outcome = draftInvoice({
+      engagement,
+      period: november,
+      customer: { country: 'GB' },
+      entries: [entry('e1', { billed: true })],
+      expenses: [],
+      milestones: [],
+      rules,
+    });
     expect(outcome.kind).toBe('nothing-to-bill');
   });
 });

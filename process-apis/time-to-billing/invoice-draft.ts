@@ -102,18 +102,40 @@ export function draftInvoice(input: DraftInput): DraftOutcome {
     for (const m of input.milestones) {
       if (m.engagementId !== engagement.id || m.billed || !m.completedOn || m.completedOn > period.end) continue;
       if (m.amount.currency !== currency) {
-        return { kind: 'blocked', engagementId: engagement.id, reason: `Milestone ${m.id} is in ${m.amount.currency}, the engagement bills in ${currency}.` };
+        return {
+          kind: 'blocked',
+          engagementId: engagement.id,
+          reason: `Milestone ${m.id} is in ${m.amount.currency}, the engagement bills in ${currency}.`,
+        };
       }
-      lines.push({ kind: 'milestone', description: `Milestone: ${m.name}`, quantity: 1, unitPrice: m.amount, amount: m.amount, sourceIds: [m.id] });
+      lines.push({
+        kind: 'milestone',
+        description: `Milestone: ${m.name}`,
+        quantity: 1,
+        unitPrice: m.amount,
+        amount: m.amount,
+        sourceIds: [m.id],
+      });
     }
   }
 
   for (const x of input.expenses) {
     if (x.engagementId !== engagement.id || !x.approved || !x.billable || x.billed || x.incurredOn > period.end) continue;
     if (x.amount.currency !== currency) {
-      return { kind: 'blocked', engagementId: engagement.id, reason: `Expense ${x.id} is in ${x.amount.currency}, the engagement bills in ${currency}.` };
+      return {
+        kind: 'blocked',
+        engagementId: engagement.id,
+        reason: `Expense ${x.id} is in ${x.amount.currency}, the engagement bills in ${currency}.`,
+      };
     }
-    lines.push({ kind: 'expense', description: `Expense: ${x.description}`, quantity: 1, unitPrice: x.amount, amount: x.amount, sourceIds: [x.id] });
+    lines.push({
+      kind: 'expense',
+      description: `Expense: ${x.description}`,
+      quantity: 1,
+      unitPrice: x.amount,
+      amount: x.amount,
+      sourceIds: [x.id],
+    });
   }
 
   if (lines.length === 0) return { kind: 'nothing-to-bill', engagementId: engagement.id, exceptions };

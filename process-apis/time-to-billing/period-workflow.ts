@@ -9,7 +9,10 @@ import { unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './work
 
 export const PERIOD_WORKFLOW = 'time-to-billing-period';
 
-export function periodBillingWorkflow(deps: TimeToBillingDeps, engagementWorkflow: WorkflowDefinition<BillingRunInput>): WorkflowDefinition<BillingRunInput> {
+export function periodBillingWorkflow(
+  deps: TimeToBillingDeps,
+  engagementWorkflow: WorkflowDefinition<BillingRunInput>,
+): WorkflowDefinition<BillingRunInput> {
   return defineWorkflow<BillingRunInput>({
     name: PERIOD_WORKFLOW,
     eventTypePrefix: 'com.psconnect.billing.period-run',
@@ -23,25 +26,45 @@ export function periodBillingWorkflow(deps: TimeToBillingDeps, engagementWorkflo
           const work = await unbilledWork(deps.time, undefined, period.end);
           // Completed, unbilled milestones of fixed-fee engagements are billable work too.
           const milestones = await unbilledMilestones(deps.erp, undefined, period.end);
-          const engagements = [...new Set([...work.entries.map((e) => e.engagementId), ...work.expenses.map((x) => x.engagementId), ...milestones.map((m) => m.engagementId)])].sort();
+          const engagements = [
+            ...new Set([
+              ...work.entries.map((e) => e.engagementId),
+              ...work.expenses.map((x) => x.engagementId),
+              ...milestones.map((m) => m.engagementId),
+            ]),
+          ].sort();
           const runs: Array<{ engagementId: string; runId: string }> = [];
           const unknown: string[] = [];
           // Inserting the runs is idempotent by key, so a retried step starts nothing twice.
           for (const engagementId of engagements) {
             // Work Time holds for a project ERP does not know cannot be invoiced: reported here,
             // not started as runs that can only fail.
-            const known = await deps.erp.getProject(engagementId).then(() => true, (err: unknown) => {
-              if (err instanceof ProblemError && err.status === 404) return false;
-              throw err;
-            });
+            const known = await deps.erp.getProject(engagementId).then(
+              () => true,
+              (err: unknown) => {
+                if (err instanceof ProblemError && err.status === 404) return false;
+                throw err;
+              },
+            );
             if (!known) {
               unknown.push(engagementId);
               continue;
             }
-            const started = await insertRun(deps.store.db, engagementWorkflow, { ...input, engagementId }, engagementRunKey(engagementId, period));
+            const started = await insertRun(
+              deps.store.db,
+              engagementWorkflow,
+              { ...input, engagementId },
+              engagementRunKey(engagementId, period),
+            );
             runs.push({ engagementId, runId: started.id });
           }
-          return { period: period.key, engagements: runs.length, runs: runs.slice(0, 40), unknownEngagements: unknown.length, unknownEngagementIds: unknown.slice(0, 40) };
+          return {
+            period: period.key,
+            engagements: runs.length,
+            runs: runs.slice(0, 40),
+            unknownEngagements: unknown.length,
+            unknownEngagementIds: unknown.slice(0, 40),
+          };
         },
       },
     ],

@@ -13,7 +13,10 @@ export interface BillingRunInput {
 /** A calendar month is keyed `YYYY-MM`; any other span `YYYYMMDD-YYYYMMDD`. */
 export function billingPeriod(periodStart: string, periodEnd: string): BillingPeriod {
   if (periodEnd < periodStart) {
-    throw new ProblemError('validation-failed', { detail: 'periodEnd is before periodStart.', errors: [{ pointer: '/periodEnd', detail: 'must not be before periodStart' }] });
+    throw new ProblemError('validation-failed', {
+      detail: 'periodEnd is before periodStart.',
+      errors: [{ pointer: '/periodEnd', detail: 'must not be before periodStart' }],
+    });
   }
   const month = monthlyPeriod(periodStart);
   if (month.start === periodStart && month.end === periodEnd) return month;

@@ -29,12 +29,25 @@ export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpens
 
 export type ErpForBilling = Pick<
   ErpSystemApi,
-  'getProject' | 'listProjects' | 'getRateCard' | 'listRateCards' | 'getLegalEntity' | 'getClient' | 'listInvoices' | 'getInvoice' | 'createInvoice' | 'postInvoice' | 'listPayments'
-  | 'listMilestones' | 'markMilestoneBilled'
+  | 'getProject'
+  | 'listProjects'
+  | 'getRateCard'
+  | 'listRateCards'
+  | 'getLegalEntity'
+  | 'getClient'
+  | 'listInvoices'
+  | 'getInvoice'
+  | 'createInvoice'
+  | 'postInvoice'
+  | 'listPayments'
+  | 'listMilestones'
+  | 'markMilestoneBilled'
 >;
 
 /** Every page of a cursor-paged list. */
-export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+export async function allPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {

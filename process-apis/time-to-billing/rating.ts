@@ -36,7 +36,11 @@ export function rateEntries(entries: readonly BillableTimeEntry[], card: RateCar
   const exceptions: RatingException[] = [];
   for (const entry of entries) {
     if (!Number.isSafeInteger(entry.durationMinutes) || entry.durationMinutes <= 0 || !PLAIN_DATE.test(entry.workDate)) {
-      exceptions.push({ entryId: entry.id, reason: 'invalid-duration', detail: `Entry ${entry.id} has no positive whole minutes or no plain work date.` });
+      exceptions.push({
+        entryId: entry.id,
+        reason: 'invalid-duration',
+        detail: `Entry ${entry.id} has no positive whole minutes or no plain work date.`,
+      });
       continue;
     }
     const rate = rateFor(card, entry.role, entry.workDate);

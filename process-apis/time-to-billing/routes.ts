@@ -21,39 +21,67 @@ export function timeToBillingRoutes(services: Services): Router {
 
   router.post('/runs', idempotencyFor(services), async (req, res) => {
     const { run, created } = await billing.startRun(req.body, 'api');
-    res.status(created ? 202 : 200).location(`${BASE}/runs/${run.id}`).json(run);
+    res
+      .status(created ? 202 : 200)
+      .location(`${BASE}/runs/${run.id}`)
+      .json(run);
   });
   router.get('/runs', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await billing.listRuns({
-      status: str(req, 'status') as RunStatus | undefined, subject: str(req, 'subject'),
-      createdAfter: str(req, 'createdAfter'), createdBefore: str(req, 'createdBefore'), cursor: str(req, 'cursor'), limit: limit(req),
-    }));
+    res.set('Cache-Control', 'no-store').json(
+      await billing.listRuns({
+        status: str(req, 'status') as RunStatus | undefined,
+        subject: str(req, 'subject'),
+        createdAfter: str(req, 'createdAfter'),
+        createdBefore: str(req, 'createdBefore'),
+        cursor: str(req, 'cursor'),
+        limit: limit(req),
+      }),
+    );
   });
-  router.get('/runs/:runId', async (req, res) => void res.set('Cache-Control', 'no-store').json(await billing.getRun(String(req.params.runId))));
+  router.get(
+    '/runs/:runId',
+    async (req, res) => void res.set('Cache-Control', 'no-store').json(await billing.getRun(String(req.params.runId))),
+  );
   router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
     const run = await billing.retryRun(String(req.params.runId));
     res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
   });
 
   router.post('/events', async (req, res) => {
-    const event = req.body as { id: string; source: string; type: string; data?: { periodStart?: string; periodEnd?: string; engagementId?: string } };
+    const event = req.body as {
+      id: string;
+      source: string;
+      type: string;
+      data?: { periodStart?: string; periodEnd?: string; engagementId?: string };
+    };
     // The run starts in the transaction that records the event: both or neither.
     const fresh = await consumeOnce(services.store.db, 'process:time-to-billing', event, async (trx) => {
       if (event.type !== PERIOD_CLOSED_EVENT) return;
       const data = event.data;
       if (!data?.periodStart || !data.periodEnd) {
-        throw new ProblemError('unprocessable-content', { detail: `${PERIOD_CLOSED_EVENT} needs data.periodStart and data.periodEnd.`, errors: [{ pointer: '/data', detail: 'periodStart and periodEnd required' }] });
+        throw new ProblemError('unprocessable-content', {
+          detail: `${PERIOD_CLOSED_EVENT} needs data.periodStart and data.periodEnd.`,
+          errors: [{ pointer: '/data', detail: 'periodStart and periodEnd required' }],
+        });
       }
-      await billing.startRunIn(trx, { periodStart: data.periodStart, periodEnd: data.periodEnd, ...(data.engagementId ? { engagementId: data.engagementId } : {}) }, 'event');
+      await billing.startRunIn(
+        trx,
+        { periodStart: data.periodStart, periodEnd: data.periodEnd, ...(data.engagementId ? { engagementId: data.engagementId } : {}) },
+        'event',
+      );
     });
     res.status(202).json({ id: event.id, source: event.source, duplicate: !fresh });
   });
 
   router.get('/billing-holds', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await billing.listBillingHolds({ engagementId: str(req, 'engagementId'), cursor: str(req, 'cursor'), limit: limit(req) }));
+    res
+      .set('Cache-Control', 'no-store')
+      .json(await billing.listBillingHolds({ engagementId: str(req, 'engagementId'), cursor: str(req, 'cursor'), limit: limit(req) }));
   });
   router.get('/unbilled-work', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await billing.listUnbilledWork({ engagementId: str(req, 'engagementId'), cursor: str(req, 'cursor'), limit: limit(req) }));
+    res
+      .set('Cache-Control', 'no-store')
+      .json(await billing.listUnbilledWork({ engagementId: str(req, 'engagementId'), cursor: str(req, 'cursor'), limit: limit(req) }));
   });
   return router;
 }

@@ -7,7 +7,10 @@ import type { TimeToBillingApi } from './service.js';
 export class BillingSchedule {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly billing: TimeToBillingApi, private readonly options: { intervalMs?: number; logger?: Logger; today?: () => string } = {}) {}
+  constructor(
+    private readonly billing: TimeToBillingApi,
+    private readonly options: { intervalMs?: number; logger?: Logger; today?: () => string } = {},
+  ) {}
 
   /** Starts (or finds) the previous month's period run. */
   async runNow(): Promise<{ runId: string; created: boolean }> {
@@ -20,7 +23,8 @@ export class BillingSchedule {
 
   start(): void {
     if (this.timer) return;
-    const tick = () => void this.runNow().catch((err: unknown) => this.options.logger?.error({ err: String(err) }, 'scheduled billing run could not start'));
+    const tick = () =>
+      void this.runNow().catch((err: unknown) => this.options.logger?.error({ err: String(err) }, 'scheduled billing run could not start'));
     this.timer = setInterval(tick, this.options.intervalMs ?? 24 * 3_600_000);
     this.timer.unref();
     tick();

@@ -13,7 +13,14 @@ import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
 import { ratedAmountMinor, rateEntries } from './rating.js';
-import { engagementBillingWorkflow, ENGAGEMENT_WORKFLOW, toBillableEntry, unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './workflow.js';
+import {
+  engagementBillingWorkflow,
+  ENGAGEMENT_WORKFLOW,
+  toBillableEntry,
+  unbilledMilestones,
+  unbilledWork,
+  type TimeToBillingDeps,
+} from './workflow.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
 import { loadEngagementContext } from './engagement-context.js';
 
@@ -22,13 +29,24 @@ export type BillingHoldPage = Schemas['BillingHoldPage'];
 export type UnbilledWorkPage = Schemas['UnbilledWorkPage'];
 export type UnbilledWork = Schemas['UnbilledWork'];
 
-const JOURNEY: JourneyRuns = { journey: 'time-to-billing', definitions: [ENGAGEMENT_WORKFLOW, PERIOD_WORKFLOW], subjectField: 'engagementId' };
+const JOURNEY: JourneyRuns = {
+  journey: 'time-to-billing',
+  definitions: [ENGAGEMENT_WORKFLOW, PERIOD_WORKFLOW],
+  subjectField: 'engagementId',
+};
 
 export interface TimeToBillingApi {
   /** Starts the run for the period (one engagement, or all with approved work); `created: false` when it existed. */
-  startRun(request: { periodStart: string; periodEnd: string; engagementId?: string }, trigger: BillingRunInput['trigger']): Promise<{ run: Run; created: boolean }>;
+  startRun(
+    request: { periodStart: string; periodEnd: string; engagementId?: string },
+    trigger: BillingRunInput['trigger'],
+  ): Promise<{ run: Run; created: boolean }>;
   /** Starts the run inside the caller's transaction (e.g. the one that records an inbound event). */
-  startRunIn(db: Kysely<Database>, request: { periodStart: string; periodEnd: string; engagementId?: string }, trigger: BillingRunInput['trigger']): Promise<void>;
+  startRunIn(
+    db: Kysely<Database>,
+    request: { periodStart: string; periodEnd: string; engagementId?: string },
+    trigger: BillingRunInput['trigger'],
+  ): Promise<void>;
   listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
@@ -46,17 +64,32 @@ const cursorOf = (value: string) => Buffer.from(value).toString('base64url');
 function fromCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   const value = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(value)) throw new ProblemError('validation-failed', { detail: 'The cursor is not one this API issued.', errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }] });
+  if (!/^[0-9a-f-]{36}$/.test(value))
+    throw new ProblemError('validation-failed', {
+      detail: 'The cursor is not one this API issued.',
+      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
+    });
   return value;
 }
 
-export function createTimeToBillingApi(deps: { store: Store; engine: Pick<WorkflowEngine, 'startRun'>; erp: ErpForBilling; time: TimeToBillingDeps['time']; rules: RegionalRules }): TimeToBillingApi {
+export function createTimeToBillingApi(deps: {
+  store: Store;
+  engine: Pick<WorkflowEngine, 'startRun'>;
+  erp: ErpForBilling;
+  time: TimeToBillingDeps['time'];
+  rules: RegionalRules;
+}): TimeToBillingApi {
   const { store, engine } = deps;
   const db = store.db;
   return {
     async startRun(request, trigger) {
       const period = billingPeriod(request.periodStart, request.periodEnd);
-      const input: BillingRunInput = { periodStart: period.start, periodEnd: period.end, trigger, ...(request.engagementId ? { engagementId: request.engagementId } : {}) };
+      const input: BillingRunInput = {
+        periodStart: period.start,
+        periodEnd: period.end,
+        trigger,
+        ...(request.engagementId ? { engagementId: request.engagementId } : {}),
+      };
       const started = request.engagementId
         ? await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period) })
         : await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}` });
@@ -64,8 +97,14 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
     },
     async startRunIn(trx, request, trigger) {
       const period = billingPeriod(request.periodStart, request.periodEnd);
-      const input: BillingRunInput = { periodStart: period.start, periodEnd: period.end, trigger, ...(request.engagementId ? { engagementId: request.engagementId } : {}) };
-      if (request.engagementId) await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period), db: trx });
+      const input: BillingRunInput = {
+        periodStart: period.start,
+        periodEnd: period.end,
+        trigger,
+        ...(request.engagementId ? { engagementId: request.engagementId } : {}),
+      };
+      if (request.engagementId)
+        await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period), db: trx });
       else await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}`, db: trx });
     },
     listRuns: (query) => listRunViews(db, JOURNEY, query),
@@ -76,7 +115,11 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
       return loadRun(db, JOURNEY, runId);
     },
     async listBillingHolds(query) {
-      const page = await listHolds(db, { limit: query.limit, ...(query.engagementId ? { engagementId: query.engagementId } : {}), ...(query.cursor ? { after: fromCursor(query.cursor) } : {}) });
+      const page = await listHolds(db, {
+        limit: query.limit,
+        ...(query.engagementId ? { engagementId: query.engagementId } : {}),
+        ...(query.cursor ? { after: fromCursor(query.cursor) } : {}),
+      });
       return { items: page.items, nextCursor: page.next ? cursorOf(page.next) : null };
     },
     async listUnbilledWork(query) {
@@ -86,9 +129,18 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
       ]);
       const taken = new Set<string>();
       // Work an invoice holds but Time (or ERP) has not yet been told about is billed, not waiting.
-      for (const id of await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id), ...completed.map((m) => m.id)])) taken.add(id);
-      const byEngagement = new Map<string, { entries: typeof work.entries; expenses: typeof work.expenses; milestones: typeof completed }>();
-      const of = (engagementId: string) => byEngagement.get(engagementId) ?? byEngagement.set(engagementId, { entries: [], expenses: [], milestones: [] }).get(engagementId)!;
+      for (const id of await allocatedAmong(db, [
+        ...work.entries.map((e) => e.id),
+        ...work.expenses.map((x) => x.id),
+        ...completed.map((m) => m.id),
+      ]))
+        taken.add(id);
+      const byEngagement = new Map<
+        string,
+        { entries: typeof work.entries; expenses: typeof work.expenses; milestones: typeof completed }
+      >();
+      const of = (engagementId: string) =>
+        byEngagement.get(engagementId) ?? byEngagement.set(engagementId, { entries: [], expenses: [], milestones: [] }).get(engagementId)!;
       for (const e of work.entries) if (!taken.has(e.id)) of(e.engagementId).entries.push(e);
       for (const x of work.expenses) if (!taken.has(x.id)) of(x.engagementId).expenses.push(x);
       for (const m of completed) if (!taken.has(m.id)) of(m.engagementId).milestones.push(m);
@@ -103,7 +155,9 @@ export function createTimeToBillingApi(deps: { store: Store; engine: Pick<Workfl
         const timeAndMaterials = ctx.engagement.billingModel === 'time-and-materials';
         const rated = timeAndMaterials ? rateEntries(entries.map(toBillableEntry), ctx.engagement.rateCard).rated : [];
         const timeMinor = ratedAmountMinor(rated);
-        const expenseMinor = expenses.filter((x) => x.amount.currency === ctx.engagement.currency).reduce((sum, x) => sum + x.amount.amountMinor, 0);
+        const expenseMinor = expenses
+          .filter((x) => x.amount.currency === ctx.engagement.currency)
+          .reduce((sum, x) => sum + x.amount.amountMinor, 0);
         const billedMilestones = timeAndMaterials ? [] : milestones.filter((m) => m.amount.currency === ctx.engagement.currency);
         const milestoneMinor = billedMilestones.reduce((sum, m) => sum + m.amount.amountMinor, 0);
         const dates = entries.map((e) => e.workDate).sort();

@@ -9,7 +9,18 @@ import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../..
 import type { Invoice, Milestone } from '../../system-apis/erp/canonical.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { BillableExpense, BillableTimeEntry, BillingMilestone } from './billing-model.js';
-import { allocatedAmong, clearHold, invoiceByKey, invoiceOfRun, markAllocations, recordHold, recordInvoice, setInvoiceState, unmarkedAllocations, type Allocation } from './billing-store.js';
+import {
+  allocatedAmong,
+  clearHold,
+  invoiceByKey,
+  invoiceOfRun,
+  markAllocations,
+  recordHold,
+  recordInvoice,
+  setInvoiceState,
+  unmarkedAllocations,
+  type Allocation,
+} from './billing-store.js';
 import { loadEngagementContext } from './engagement-context.js';
 import { draftInvoice } from './invoice-draft.js';
 import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from './invoice-lines.js';
@@ -37,36 +48,73 @@ const guarded = refusalsArePermanent;
 
 export function toBillableEntry(e: TimeEntry): BillableTimeEntry {
   return {
-    id: e.id, engagementId: e.engagementId, resourceId: e.resourceId, role: e.role, workDate: e.workDate, durationMinutes: e.durationMinutes,
-    billable: e.billable, approved: e.approvalStatus === 'approved', billed: e.billingStatus === 'billed',
+    id: e.id,
+    engagementId: e.engagementId,
+    resourceId: e.resourceId,
+    role: e.role,
+    workDate: e.workDate,
+    durationMinutes: e.durationMinutes,
+    billable: e.billable,
+    approved: e.approvalStatus === 'approved',
+    billed: e.billingStatus === 'billed',
   };
 }
 
 export function toBillableExpense(x: Expense): BillableExpense {
   return {
-    id: x.id, engagementId: x.engagementId, incurredOn: x.incurredOn, description: x.description ?? x.category, amount: x.amount,
-    billable: x.billable, approved: x.approvalStatus === 'approved', billed: x.billingStatus === 'billed',
+    id: x.id,
+    engagementId: x.engagementId,
+    incurredOn: x.incurredOn,
+    description: x.description ?? x.category,
+    amount: x.amount,
+    billable: x.billable,
+    approved: x.approvalStatus === 'approved',
+    billed: x.billingStatus === 'billed',
   };
 }
 
 export function toBillingMilestone(m: Milestone): BillingMilestone {
   return {
-    id: m.id, engagementId: m.engagementId, name: m.name, amount: m.amount, ...(m.completedOn ? { completedOn: m.completedOn } : {}),
+    id: m.id,
+    engagementId: m.engagementId,
+    name: m.name,
+    amount: m.amount,
+    ...(m.completedOn ? { completedOn: m.completedOn } : {}),
     billed: m.billingStatus === 'billed',
   };
 }
 
 /** Completed milestones ERP has not billed yet, of one engagement or all, completed by `to`. */
-export async function unbilledMilestones(erp: Pick<ErpForBilling, 'listMilestones'>, engagementId: string | undefined, to: string): Promise<BillingMilestone[]> {
+export async function unbilledMilestones(
+  erp: Pick<ErpForBilling, 'listMilestones'>,
+  engagementId: string | undefined,
+  to: string,
+): Promise<BillingMilestone[]> {
   const milestones = await allPages((cursor) =>
-    erp.listMilestones({ status: 'completed', billingStatus: 'unbilled', limit: 200, ...(engagementId ? { engagementId } : {}), ...(cursor ? { cursor } : {}) }),
+    erp.listMilestones({
+      status: 'completed',
+      billingStatus: 'unbilled',
+      limit: 200,
+      ...(engagementId ? { engagementId } : {}),
+      ...(cursor ? { cursor } : {}),
+    }),
   );
   return milestones.filter((m) => m.completedOn !== undefined && m.completedOn <= to).map(toBillingMilestone);
 }
 
 /** Approved, billable, not yet billed work of one engagement up to `to`, as Time reports it. */
-export async function unbilledWork(time: TimeForBilling, engagementId: string | undefined, to: string | undefined): Promise<{ entries: TimeEntry[]; expenses: Expense[] }> {
-  const query = { approvalStatus: 'approved' as const, billingStatus: 'unbilled' as const, ...(engagementId ? { engagementId } : {}), ...(to ? { to } : {}), limit: 200 };
+export async function unbilledWork(
+  time: TimeForBilling,
+  engagementId: string | undefined,
+  to: string | undefined,
+): Promise<{ entries: TimeEntry[]; expenses: Expense[] }> {
+  const query = {
+    approvalStatus: 'approved' as const,
+    billingStatus: 'unbilled' as const,
+    ...(engagementId ? { engagementId } : {}),
+    ...(to ? { to } : {}),
+    limit: 200,
+  };
   const [entries, expenses] = await Promise.all([
     allPages((cursor) => time.listTimeEntries({ ...query, ...(cursor ? { cursor } : {}) })),
     allPages((cursor) => time.listExpenses({ ...query, ...(cursor ? { cursor } : {}) })),
@@ -110,9 +158,10 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           const period = billingPeriod(input.periodStart, input.periodEnd);
           const waiting = await unbilledWork(time, engagementId, period.end);
           // What waits: rated hours of a time-and-materials engagement, completed milestones of a fixed-fee one.
-          const amount = ctx.engagement.billingModel === 'time-and-materials'
-            ? ratedAmountMinor(rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated)
-            : (await guarded(() => unbilledMilestones(erp, engagementId, period.end))).reduce((sum, m) => sum + m.amount.amountMinor, 0);
+          const amount =
+            ctx.engagement.billingModel === 'time-and-materials'
+              ? ratedAmountMinor(rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated)
+              : (await guarded(() => unbilledMilestones(erp, engagementId, period.end))).reduce((sum, m) => sum + m.amount.amountMinor, 0);
           await recordHold(db, {
             engagementId,
             reason: 'The engagement is on billing hold in ERP.',
@@ -134,23 +183,45 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           const ctx = await guarded(() => loadEngagementContext(erp, rules, engagementId));
           const work = await guarded(() => unbilledWork(time, engagementId, period.end));
           // Fixed-fee and milestone engagements bill completed milestones (their hours are not billed as time).
-          const completed = ctx.engagement.billingModel === 'time-and-materials' ? [] : await guarded(() => unbilledMilestones(erp, engagementId, period.end));
+          const completed =
+            ctx.engagement.billingModel === 'time-and-materials'
+              ? []
+              : await guarded(() => unbilledMilestones(erp, engagementId, period.end));
           // Work an invoice already holds (Time or ERP not yet told) is not billed again.
-          const taken = await allocatedAmong(db, [...work.entries.map((e) => e.id), ...work.expenses.map((x) => x.id), ...completed.map((m) => m.id)]);
+          const taken = await allocatedAmong(db, [
+            ...work.entries.map((e) => e.id),
+            ...work.expenses.map((x) => x.id),
+            ...completed.map((m) => m.id),
+          ]);
           const entries = work.entries.filter((e) => !taken.has(e.id)).map(toBillableEntry);
           const expenses = work.expenses.filter((x) => !taken.has(x.id)).map(toBillableExpense);
           const milestones = completed.filter((m) => !taken.has(m.id));
-          const outcome = draftInvoice({ engagement: ctx.engagement, period, customer: ctx.customer, entries, expenses, milestones, rules });
+          const outcome = draftInvoice({
+            engagement: ctx.engagement,
+            period,
+            customer: ctx.customer,
+            entries,
+            expenses,
+            milestones,
+            rules,
+          });
           if (outcome.kind === 'on-hold') throw new TransientError(outcome.reason, { retryAfterMs: holdRecheckMs });
           if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
-          if (outcome.kind === 'nothing-to-bill') return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
+          if (outcome.kind === 'nothing-to-bill')
+            return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
           const minutesOf = new Map(entries.map((e) => [e.id, e.durationMinutes]));
           const draft = splitLines(outcome.draft, minutesOf);
           if (draft.lines.length > MAX_LINES_PER_INVOICE) {
             throw new PermanentError(`The invoice would have ${draft.lines.length} lines; ERP takes at most ${MAX_LINES_PER_INVOICE}.`);
           }
           const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, minutesOf) });
-          return { invoiceKey: row.key, sequence: row.sequence, lines: draft.lines.length, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
+          return {
+            invoiceKey: row.key,
+            sequence: row.sequence,
+            lines: draft.lines.length,
+            exceptionCount: outcome.exceptions.length,
+            exceptions: outcome.exceptions.slice(0, 50),
+          };
         },
       },
       {
@@ -187,7 +258,9 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
             const billed = invoice.lines.flatMap((l) => l.sources.map((s) => s.id)).sort();
             const drafted = row.draft.lines.flatMap((l) => l.sourceIds).sort();
             if (billed.join() !== drafted.join()) {
-              throw new PermanentError(`ERP invoice ${invoice.number ?? invoice.id} holds the key of this engagement, period and sequence but bills other work.`);
+              throw new PermanentError(
+                `ERP invoice ${invoice.number ?? invoice.id} holds the key of this engagement, period and sequence but bills other work.`,
+              );
             }
           }
           await setInvoiceState(db, key, 'created', invoice.id);
@@ -212,9 +285,14 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           };
           try {
             await mapLimited(pending, deps.markConcurrency ?? 8, async (a: Allocation) => {
-              const billing = { billingStatus: 'billed' as const, invoiceId: invoice.id, ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}) };
+              const billing = {
+                billingStatus: 'billed' as const,
+                invoiceId: invoice.id,
+                ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
+              };
               if (a.sourceKind === 'time-entry') await guarded(() => time.markTimeEntryBilled(a.sourceId, billing));
-              else if (a.sourceKind === 'expense') await guarded(() => time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id }));
+              else if (a.sourceKind === 'expense')
+                await guarded(() => time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id }));
               else if (a.sourceKind === 'milestone') await guarded(() => erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id }));
               done.push(a.sourceId);
               if (done.length >= 500) await flush();

@@ -23,11 +23,16 @@ export function answer(res: Response, fn: () => void): void {
 /** The vendor body for injected faults and kit-level errors. */
 export function crmFaultBody(status: number, message: string): unknown {
   const errorCode =
-    status === 401 ? 'INVALID_SESSION_ID'
-    : status === 403 || status === 429 ? 'REQUEST_LIMIT_EXCEEDED'
-    : status === 404 ? 'NOT_FOUND'
-    : status === 400 || status === 413 ? 'JSON_PARSER_ERROR'
-    : status === 503 ? 'SERVER_UNAVAILABLE'
-    : 'UNKNOWN_EXCEPTION';
+    status === 401
+      ? 'INVALID_SESSION_ID'
+      : status === 403 || status === 429
+        ? 'REQUEST_LIMIT_EXCEEDED'
+        : status === 404
+          ? 'NOT_FOUND'
+          : status === 400 || status === 413
+            ? 'JSON_PARSER_ERROR'
+            : status === 503
+              ? 'SERVER_UNAVAILABLE'
+              : 'UNKNOWN_EXCEPTION';
   return [{ message, errorCode }];
 }

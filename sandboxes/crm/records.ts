@@ -13,7 +13,10 @@ export interface SfErrorEntry {
 }
 
 export class SfRecordError extends Error {
-  constructor(readonly status: number, readonly entries: SfErrorEntry[]) {
+  constructor(
+    readonly status: number,
+    readonly entries: SfErrorEntry[],
+  ) {
     super(entries[0]?.message ?? 'error');
   }
 }
@@ -29,7 +32,12 @@ export function sfNow(ms: number): string {
 function checkValue(state: CrmState, object: SObjectName, field: string, spec: FieldSpec, value: unknown): unknown {
   if (value === null) return null;
   const bad = (expected: string) =>
-    fail(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of ${expected} from ${typeof value} value ${JSON.stringify(value)} for field ${field}`, [field]);
+    fail(
+      400,
+      'JSON_PARSER_ERROR',
+      `Cannot deserialize instance of ${expected} from ${typeof value} value ${JSON.stringify(value)} for field ${field}`,
+      [field],
+    );
   switch (spec.type) {
     case 'currency':
     case 'percent': {
@@ -57,7 +65,12 @@ function checkValue(state: CrmState, object: SObjectName, field: string, spec: F
     case 'picklist':
       if (typeof value !== 'string') throw bad('picklist');
       if (spec.picklist && !spec.picklist.includes(value)) {
-        throw fail(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${object === 'Opportunity' && field === 'StageName' ? 'Stage' : field}: bad value for restricted picklist field: ${value}`, [field]);
+        throw fail(
+          400,
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${object === 'Opportunity' && field === 'StageName' ? 'Stage' : field}: bad value for restricted picklist field: ${value}`,
+          [field],
+        );
       }
       return value;
     default:
@@ -88,7 +101,12 @@ export function validateFields(state: CrmState, object: SObjectName, body: unkno
     out[name] = checkValue(state, object, name, spec, value);
   }
   if (readOnly.length) {
-    throw fail(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, readOnly);
+    throw fail(
+      400,
+      'INVALID_FIELD_FOR_INSERT_UPDATE',
+      `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+      readOnly,
+    );
   }
   return out;
 }

@@ -54,7 +54,8 @@ describe('CRM sandbox: OAuth and sessions', () => {
 
   it('refuses bad credentials and bad grants with the OAuth error shape', async () => {
     expect(await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-crm-client', client_secret: 'wrong' })).toEqual({
-      status: 400, body: { error: 'invalid_client', error_description: 'invalid client credentials' },
+      status: 400,
+      body: { error: 'invalid_client', error_description: 'invalid client credentials' },
     });
     expect((await fetchToken({ grant_type: 'password', client_id: 'x' })).body.error).toBe('unsupported_grant_type');
   });
@@ -85,18 +86,31 @@ describe('CRM sandbox: OAuth and sessions', () => {
 
 describe('CRM sandbox: sObjects', () => {
   it('creates (201 {id, success, errors}), reads, updates (204) and deletes (204) an account', async () => {
-    const created = await call('POST', `${V}/sobjects/Account`, { Name: 'Fjord Analytics AS', Website: 'fjord.no', BillingCountryCode: 'NO' });
+    const created = await call('POST', `${V}/sobjects/Account`, {
+      Name: 'Fjord Analytics AS',
+      Website: 'fjord.no',
+      BillingCountryCode: 'NO',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: expect.stringMatching(/^001[A-Za-z0-9]{15}$/), success: true, errors: [] });
     const id = created.body.id as string;
     expect(normaliseId(id)).toBe(id);
 
     const read = await call('GET', `${V}/sobjects/Account/${id}`);
-    expect(read.body).toMatchObject({ attributes: { type: 'Account', url: `${V}/sobjects/Account/${id}` }, Id: id, Name: 'Fjord Analytics AS', Tax_Id__c: null });
+    expect(read.body).toMatchObject({
+      attributes: { type: 'Account', url: `${V}/sobjects/Account/${id}` },
+      Id: id,
+      Name: 'Fjord Analytics AS',
+      Tax_Id__c: null,
+    });
     expect(read.body.CreatedDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
 
     expect((await call('PATCH', `${V}/sobjects/Account/${id}`, { Tax_Id__c: 'NO912345678MVA' })).status).toBe(204);
-    expect((await call('GET', `${V}/sobjects/Account/${id}?fields=Tax_Id__c`)).body).toEqual({ attributes: expect.any(Object), Id: id, Tax_Id__c: 'NO912345678MVA' });
+    expect((await call('GET', `${V}/sobjects/Account/${id}?fields=Tax_Id__c`)).body).toEqual({
+      attributes: expect.any(Object),
+      Id: id,
+      Tax_Id__c: 'NO912345678MVA',
+    });
     expect((await call('DELETE', `${V}/sobjects/Account/${id}`)).status).toBe(204);
     expect((await call('GET', `${V}/sobjects/Account/${id}`)).status).toBe(404);
   });
@@ -109,14 +123,30 @@ describe('CRM sandbox: sObjects', () => {
   it('answers bad writes with Salesforce error codes and fields', async () => {
     const missing = await call('POST', `${V}/sobjects/Opportunity`, { Name: 'No stage' });
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual([{ message: 'Required fields are missing: [StageName, CloseDate]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['StageName', 'CloseDate'] }]);
-    expect((await call('POST', `${V}/sobjects/Account`, { Name: 'X', Colour__c: 'red' })).body[0]).toMatchObject({ errorCode: 'INVALID_FIELD', fields: ['Colour__c'] });
-    expect((await call('POST', `${V}/sobjects/Account`, { Name: 'X', CreatedDate: '2020-01-01' })).body[0].errorCode).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
-    expect((await call('POST', `${V}/sobjects/Contact`, { LastName: 'Y', AccountId: 'garbage' })).body[0]).toMatchObject({ errorCode: 'MALFORMED_ID', fields: ['AccountId'] });
+    expect(missing.body).toEqual([
+      {
+        message: 'Required fields are missing: [StageName, CloseDate]',
+        errorCode: 'REQUIRED_FIELD_MISSING',
+        fields: ['StageName', 'CloseDate'],
+      },
+    ]);
+    expect((await call('POST', `${V}/sobjects/Account`, { Name: 'X', Colour__c: 'red' })).body[0]).toMatchObject({
+      errorCode: 'INVALID_FIELD',
+      fields: ['Colour__c'],
+    });
+    expect((await call('POST', `${V}/sobjects/Account`, { Name: 'X', CreatedDate: '2020-01-01' })).body[0].errorCode).toBe(
+      'INVALID_FIELD_FOR_INSERT_UPDATE',
+    );
+    expect((await call('POST', `${V}/sobjects/Contact`, { LastName: 'Y', AccountId: 'garbage' })).body[0]).toMatchObject({
+      errorCode: 'MALFORMED_ID',
+      fields: ['AccountId'],
+    });
     expect((await call('GET', `${V}/sobjects/Account/001nope`)).body[0].errorCode).toBe('MALFORMED_ID');
     expect((await call('GET', `${V}/sobjects/Account/001Dn0000000zzzAAA`)).status).toBe(400); // wrong case-safe suffix
     expect((await call('PATCH', `${V}/sobjects/Opportunity/${recordId('Opportunity', 999)}`, { Name: 'x' })).status).toBe(404);
-    expect((await call('POST', `${V}/sobjects/Opportunity`, { Name: 'x', StageName: 'Won-ish', CloseDate: '2026-01-01' })).body[0].errorCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    expect(
+      (await call('POST', `${V}/sobjects/Opportunity`, { Name: 'x', StageName: 'Won-ish', CloseDate: '2026-01-01' })).body[0].errorCode,
+    ).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
   });
 
   it('upserts by external id: 201 created, then 200 with created=false (v46.0+), 204 on older versions', async () => {
@@ -128,7 +158,12 @@ describe('CRM sandbox: sObjects', () => {
     expect(updated).toMatchObject({ status: 200, body: { id: created.body.id, success: true, created: false } });
     const old = await call('PATCH', path.replace('v62.0', 'v45.0'), { Phone: '+49 1' });
     expect(old.status).toBe(204);
-    expect((await call('GET', path)).body).toMatchObject({ Id: created.body.id, Name: 'Upsert GmbH', Website: 'upsert.de', Phone: '+49 1' });
+    expect((await call('GET', path)).body).toMatchObject({
+      Id: created.body.id,
+      Name: 'Upsert GmbH',
+      Website: 'upsert.de',
+      Phone: '+49 1',
+    });
     expect((await call('PATCH', `${V}/sobjects/Account/Name/x`, { Name: 'x' })).body[0].errorCode).toBe('NOT_FOUND');
   });
 
@@ -136,7 +171,11 @@ describe('CRM sandbox: sObjects', () => {
     const ready = [...sandbox.ctx.state().records.Opportunity.values()].find((o) => o.Name === READY_TO_CLOSE_NAME)!;
     expect(ready).toMatchObject({ StageName: 'Negotiation/Review', IsClosed: false, IsWon: false, Billing_Model__c: 'Time and Materials' });
     expect((await call('PATCH', `${V}/sobjects/Opportunity/${ready.Id}`, { StageName: 'Closed Won' })).status).toBe(204);
-    expect((await call('GET', `${V}/sobjects/Opportunity/${ready.Id}`)).body).toMatchObject({ IsClosed: true, IsWon: true, Probability: 100 });
+    expect((await call('GET', `${V}/sobjects/Opportunity/${ready.Id}`)).body).toMatchObject({
+      IsClosed: true,
+      IsWon: true,
+      Probability: 100,
+    });
   });
 });
 
@@ -145,8 +184,16 @@ describe('CRM sandbox: SOQL query and paging', () => {
     const q = encodeURIComponent('SELECT Id, Name FROM Contact ORDER BY Name');
     const first = await call('GET', `${V}/query?q=${q}`, undefined, { 'Sforce-Query-Options': 'batchSize=4' });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ totalSize: 10, done: false, nextRecordsUrl: expect.stringMatching(/^\/services\/data\/v62\.0\/query\/01g[A-Za-z0-9]+-4$/) });
-    expect(first.body.records[0]).toEqual({ attributes: { type: 'Contact', url: expect.stringMatching(/\/sobjects\/Contact\/003/) }, Id: expect.any(String), Name: expect.any(String) });
+    expect(first.body).toMatchObject({
+      totalSize: 10,
+      done: false,
+      nextRecordsUrl: expect.stringMatching(/^\/services\/data\/v62\.0\/query\/01g[A-Za-z0-9]+-4$/),
+    });
+    expect(first.body.records[0]).toEqual({
+      attributes: { type: 'Contact', url: expect.stringMatching(/\/sobjects\/Contact\/003/) },
+      Id: expect.any(String),
+      Name: expect.any(String),
+    });
     const names: string[] = first.body.records.map((r: { Name: string }) => r.Name);
     let next = first.body.nextRecordsUrl as string | undefined;
     while (next) {
@@ -160,7 +207,9 @@ describe('CRM sandbox: SOQL query and paging', () => {
   });
 
   it('filters opportunities on stage and dates', async () => {
-    const q = encodeURIComponent("SELECT Id, StageName, Amount, CurrencyIsoCode FROM Opportunity WHERE StageName IN ('Negotiation/Review','Closed Won') AND CloseDate > 2020-01-01");
+    const q = encodeURIComponent(
+      "SELECT Id, StageName, Amount, CurrencyIsoCode FROM Opportunity WHERE StageName IN ('Negotiation/Review','Closed Won') AND CloseDate > 2020-01-01",
+    );
     const res = await call('GET', `${V}/query?q=${q}`);
     expect(res.body.done).toBe(true);
     expect(res.body.records.length).toBeGreaterThanOrEqual(2);
@@ -200,7 +249,11 @@ describe('CRM sandbox: change events', () => {
     const [{ headers, body }] = received;
     expect(headers['webhook-signature']).toMatch(/^v1,/);
     expect(body.payload.ChangeEventHeader).toMatchObject({
-      entityName: 'Opportunity', changeType: 'UPDATE', recordIds: [ready.Id], commitUser: '005Dn0000000001AAA', sequenceNumber: 1,
+      entityName: 'Opportunity',
+      changeType: 'UPDATE',
+      recordIds: [ready.Id],
+      commitUser: '005Dn0000000001AAA',
+      sequenceNumber: 1,
       changedFields: expect.arrayContaining(['StageName', 'IsWon', 'IsClosed', 'LastModifiedDate']),
     });
     expect(typeof body.payload.ChangeEventHeader.commitTimestamp).toBe('number');

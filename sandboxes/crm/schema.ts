@@ -2,7 +2,8 @@
 // and picklist values. Writes, reads and SOQL are all checked against it.
 import type { SObjectName } from './ids.js';
 
-export type FieldType = 'id' | 'string' | 'currency' | 'percent' | 'date' | 'datetime' | 'boolean' | 'reference' | 'picklist' | 'url' | 'email' | 'phone';
+export type FieldType =
+  'id' | 'string' | 'currency' | 'percent' | 'date' | 'datetime' | 'boolean' | 'reference' | 'picklist' | 'url' | 'email' | 'phone';
 
 export interface FieldSpec {
   type: FieldType;
@@ -20,7 +21,15 @@ const sys = (type: FieldType): FieldSpec => ({ type, writable: false });
 const text = (maxLength = 255, extra: Partial<FieldSpec> = {}): FieldSpec => ({ type: 'string', writable: true, maxLength, ...extra });
 const of = (type: FieldType, extra: Partial<FieldSpec> = {}): FieldSpec => ({ type, writable: true, ...extra });
 
-export const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'] as const;
+export const STAGES = [
+  'Prospecting',
+  'Qualification',
+  'Needs Analysis',
+  'Proposal/Price Quote',
+  'Negotiation/Review',
+  'Closed Won',
+  'Closed Lost',
+] as const;
 /** Default probability and closed/won flags per stage, as a standard sales process sets them. */
 export const STAGE_RULES: Record<string, { probability: number; closed: boolean; won: boolean }> = {
   Prospecting: { probability: 10, closed: false, won: false },

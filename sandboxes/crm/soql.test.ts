@@ -1,12 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { parseSoql, runSoql } from './soql.js';
-import { SfRecordError } from './records.js';
+import { type SfRecordError } from './records.js';
 import type { StoredRecord } from './state.js';
 
 const rows: StoredRecord[] = [
-  { Id: '006A', Name: 'Alpha rollout', StageName: 'Closed Won', Amount: 100, CloseDate: '2026-03-01', LastModifiedDate: '2026-03-01T10:00:00.000+0000' },
-  { Id: '006B', Name: 'Beta migration', StageName: 'Prospecting', Amount: null, CloseDate: '2026-04-01', LastModifiedDate: '2026-03-02T10:00:00.000+0000' },
-  { Id: '006C', Name: 'alpha review', StageName: 'Closed Lost', Amount: 50, CloseDate: '2026-02-01', LastModifiedDate: '2026-03-03T10:00:00.000+0000' },
+  {
+    Id: '006A',
+    Name: 'Alpha rollout',
+    StageName: 'Closed Won',
+    Amount: 100,
+    CloseDate: '2026-03-01',
+    LastModifiedDate: '2026-03-01T10:00:00.000+0000',
+  },
+  {
+    Id: '006B',
+    Name: 'Beta migration',
+    StageName: 'Prospecting',
+    Amount: null,
+    CloseDate: '2026-04-01',
+    LastModifiedDate: '2026-03-02T10:00:00.000+0000',
+  },
+  {
+    Id: '006C',
+    Name: 'alpha review',
+    StageName: 'Closed Lost',
+    Amount: 50,
+    CloseDate: '2026-02-01',
+    LastModifiedDate: '2026-03-03T10:00:00.000+0000',
+  },
 ];
 
 describe('SOQL subset', () => {
@@ -28,7 +49,10 @@ describe('SOQL subset', () => {
 
   it('orders with nulls first ascending and last descending, then offsets and limits', () => {
     expect(runSoql(parseSoql('SELECT Id FROM Opportunity ORDER BY Amount'), rows).map((r) => r.Id)).toEqual(['006B', '006C', '006A']);
-    expect(runSoql(parseSoql('SELECT Id FROM Opportunity ORDER BY Amount DESC LIMIT 2 OFFSET 1'), rows).map((r) => r.Id)).toEqual(['006C', '006B']);
+    expect(runSoql(parseSoql('SELECT Id FROM Opportunity ORDER BY Amount DESC LIMIT 2 OFFSET 1'), rows).map((r) => r.Id)).toEqual([
+      '006C',
+      '006B',
+    ]);
   });
 
   it('answers bad queries with the Salesforce error codes', () => {

@@ -10,8 +10,16 @@ import type { StoredRecord } from './state.js';
 type Literal = string | number | boolean | null;
 type Op = '=' | '!=' | '<' | '>' | '<=' | '>=' | 'LIKE' | 'IN' | 'NOT IN';
 
-export interface Condition { field: string; op: Op; value: Literal | Literal[] }
-export interface OrderBy { field: string; desc: boolean; nullsLast: boolean }
+export interface Condition {
+  field: string;
+  op: Op;
+  value: Literal | Literal[];
+}
+export interface OrderBy {
+  field: string;
+  desc: boolean;
+  nullsLast: boolean;
+}
 export interface SoqlQuery {
   object: SObjectName;
   fields: string[];
@@ -23,9 +31,13 @@ export interface SoqlQuery {
 
 const malformed = (message: string) => new SfRecordError(400, [{ message, errorCode: 'MALFORMED_QUERY', fields: [] }]);
 
-const TOKEN = /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(\d{4}-\d{2}-\d{2})|(-?\d+(?:\.\d+)?)|(!=|<>|<=|>=|[=<>(),])|([A-Za-z_][A-Za-z0-9_.]*))/y;
+const TOKEN =
+  /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(\d{4}-\d{2}-\d{2})|(-?\d+(?:\.\d+)?)|(!=|<>|<=|>=|[=<>(),])|([A-Za-z_][A-Za-z0-9_.]*))/y;
 
-interface Token { kind: 'string' | 'datetime' | 'date' | 'number' | 'symbol' | 'word'; text: string }
+interface Token {
+  kind: 'string' | 'datetime' | 'date' | 'number' | 'symbol' | 'word';
+  text: string;
+}
 
 function tokenize(q: string): Token[] {
   const out: Token[] = [];
@@ -73,12 +85,15 @@ export function parseSoql(q: string): SoqlQuery {
   const objectToken = next();
   const objectName = Object.keys(OBJECTS).find((o) => o.toLowerCase() === objectToken.text.toLowerCase());
   if (!objectName || !isObjectName(objectName)) {
-    throw new SfRecordError(400, [{ message: `sObject type '${objectToken.text}' is not supported.`, errorCode: 'INVALID_TYPE', fields: [] }]);
+    throw new SfRecordError(400, [
+      { message: `sObject type '${objectToken.text}' is not supported.`, errorCode: 'INVALID_TYPE', fields: [] },
+    ]);
   }
   const object = objectName;
   const field = (raw: string) => {
     const name = fieldName(object, raw);
-    if (!name) throw new SfRecordError(400, [{ message: `No such column '${raw}' on entity '${object}'.`, errorCode: 'INVALID_FIELD', fields: [] }]);
+    if (!name)
+      throw new SfRecordError(400, [{ message: `No such column '${raw}' on entity '${object}'.`, errorCode: 'INVALID_FIELD', fields: [] }]);
     return name;
   };
   const fields = [...new Set(rawFields.map(field))];
@@ -102,18 +117,29 @@ export function parseSoql(q: string): SoqlQuery {
     do {
       const f = field(next().text);
       let op: Op;
-      if (isWord('NOT')) { i++; expectWord('IN'); op = 'NOT IN'; }
-      else if (isWord('IN')) { i++; op = 'IN'; }
-      else if (isWord('LIKE')) { i++; op = 'LIKE'; }
-      else {
+      if (isWord('NOT')) {
+        i++;
+        expectWord('IN');
+        op = 'NOT IN';
+      } else if (isWord('IN')) {
+        i++;
+        op = 'IN';
+      } else if (isWord('LIKE')) {
+        i++;
+        op = 'LIKE';
+      } else {
         const t = next();
-        if (t.kind !== 'symbol' || !['=', '!=', '<>', '<', '>', '<=', '>='].includes(t.text)) throw malformed(`unexpected token: '${t.text}'`);
+        if (t.kind !== 'symbol' || !['=', '!=', '<>', '<', '>', '<=', '>='].includes(t.text))
+          throw malformed(`unexpected token: '${t.text}'`);
         op = (t.text === '<>' ? '!=' : t.text) as Op;
       }
       if (op === 'IN' || op === 'NOT IN') {
         if (next().text !== '(') throw malformed(`expecting '(' after ${op}`);
         const values: Literal[] = [literal()];
-        while (peek()?.text === ',') { i++; values.push(literal()); }
+        while (peek()?.text === ',') {
+          i++;
+          values.push(literal());
+        }
         if (next().text !== ')') throw malformed(`expecting ')'`);
         where.push({ field: f, op, value: values });
       } else {
@@ -131,7 +157,10 @@ export function parseSoql(q: string): SoqlQuery {
       const f = field(next().text);
       let desc = false;
       if (isWord('ASC')) i++;
-      else if (isWord('DESC')) { i++; desc = true; }
+      else if (isWord('DESC')) {
+        i++;
+        desc = true;
+      }
       let nullsLast = desc; // Salesforce default: nulls first ascending, last descending
       if (isWord('NULLS')) {
         i++;
@@ -167,7 +196,10 @@ function comparable(value: unknown): number | string | boolean | null {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 
@@ -179,9 +211,12 @@ function matches(record: StoredRecord, c: Condition): boolean {
   }
   const expected = comparable(c.value);
   switch (c.op) {
-    case '=': return actual === expected;
-    case '!=': return actual !== expected;
-    case 'LIKE': return typeof actual === 'string' && typeof c.value === 'string' && likeToRegExp(c.value).test(String(record[c.field]));
+    case '=':
+      return actual === expected;
+    case '!=':
+      return actual !== expected;
+    case 'LIKE':
+      return typeof actual === 'string' && typeof c.value === 'string' && likeToRegExp(c.value).test(String(record[c.field]));
     default: {
       if (actual === null || expected === null) return false;
       if (c.op === '<') return actual < expected;

@@ -41,11 +41,16 @@ export class NsFault extends Error {
 }
 
 export function sendNsError(res: Response, status: number, code: string, detail: string, extra: Partial<NsErrorDetail> = {}): void {
-  res.status(status).type('application/vnd.oracle.resource+json; type=error').json(nsErrorBody(status, code, detail, extra));
+  res
+    .status(status)
+    .type('application/vnd.oracle.resource+json; type=error')
+    .json(nsErrorBody(status, code, detail, extra));
 }
 
 export const notFound = (type: string, id: string) =>
   new NsFault(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID. (${type} ${id})`);
 
 export const invalidField = (path: string, detail?: string) =>
-  new NsFault(400, 'USER_ERROR', detail ?? `Invalid value for the resource or sub-resource field '${path}'. Provide a valid value.`, { 'o:errorPath': path });
+  new NsFault(400, 'USER_ERROR', detail ?? `Invalid value for the resource or sub-resource field '${path}'. Provide a valid value.`, {
+    'o:errorPath': path,
+  });

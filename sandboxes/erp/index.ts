@@ -13,8 +13,12 @@ export type { ErpState } from './state.js';
 export { SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET } from './state.js';
 
 const FAULT_CODES: Record<number, string> = {
-  400: 'INVALID_CONTENT', 401: 'INVALID_LOGIN', 404: 'NONEXISTENT_ID', 413: 'INVALID_CONTENT',
-  429: 'CONCURRENCY_LIMIT_EXCEEDED', 503: 'SERVICE_UNAVAILABLE',
+  400: 'INVALID_CONTENT',
+  401: 'INVALID_LOGIN',
+  404: 'NONEXISTENT_ID',
+  413: 'INVALID_CONTENT',
+  429: 'CONCURRENCY_LIMIT_EXCEEDED',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
 export const erpSandbox: SandboxDefinition<ErpState> = {

@@ -40,10 +40,14 @@ export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
     const rateMinor = minorOf(line.rate, currency, `item.items[${i}].rate`);
     const quantity = scaled(line.quantity, 8);
     if (quantity === undefined) throw invalidField(`item.items[${i}].quantity`);
-    const amountMinor = line.amount === undefined ? mulDivRound(quantity, rateMinor, 10 ** 8) : minorOf(line.amount, currency, `item.items[${i}].amount`);
+    const amountMinor =
+      line.amount === undefined ? mulDivRound(quantity, rateMinor, 10 ** 8) : minorOf(line.amount, currency, `item.items[${i}].amount`);
     const rate = scaled(line.taxRate1 ?? 0, 4);
     if (rate === undefined || rate < 0 || rate > 100 * 10_000) throw invalidField(`item.items[${i}].taxRate1`);
-    const lineTaxMinor = line.tax1Amt === undefined ? mulDivRound(amountMinor, rate, 100 * 10_000) : minorOf(line.tax1Amt, currency, `item.items[${i}].tax1Amt`);
+    const lineTaxMinor =
+      line.tax1Amt === undefined
+        ? mulDivRound(amountMinor, rate, 100 * 10_000)
+        : minorOf(line.tax1Amt, currency, `item.items[${i}].tax1Amt`);
     line.line = i + 1;
     line.amount = minorToDecimalNumber(amountMinor, currency);
     line.taxRate1 = rate / 10_000;
@@ -62,7 +66,12 @@ export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
   setStatus(invoice, statusOf(invoice.approvalStatus.id, totalMinor, remainingMinor, invoice.status?.id));
 }
 
-function statusOf(approval: NsApprovalStatusId, totalMinor: number, remainingMinor: number, current?: NsInvoiceStatusId): NsInvoiceStatusId {
+function statusOf(
+  approval: NsApprovalStatusId,
+  totalMinor: number,
+  remainingMinor: number,
+  current?: NsInvoiceStatusId,
+): NsInvoiceStatusId {
   if (current === 'V') return 'V';
   if (approval === '1') return 'D';
   if (approval === '3') return 'E';
@@ -109,14 +118,26 @@ export function applyPayment(state: ErpState, payment: NsCustomerPayment): Appli
   (payment.apply?.items ?? []).forEach((line, i) => {
     if (!line.apply) return;
     const invoice = state.records.invoice.get(String(line.doc?.id));
-    if (!invoice) throw invalidField(`apply.items[${i}].doc`, `Invalid value for the field 'apply.items[${i}].doc': no invoice ${line.doc?.id}.`);
-    if (invoice.entity.id !== payment.customer.id) throw invalidField(`apply.items[${i}].doc`, `Invoice ${invoice.tranId} belongs to another customer.`);
-    if (invoice.currency.id !== payment.currency.id) throw invalidField(`apply.items[${i}].doc`, `Invoice ${invoice.tranId} is in another currency.`);
-    if (invoice.status.id !== 'A') throw new NsFault(400, 'USER_ERROR', `Invoice ${invoice.tranId} is not open (${invoice.status.refName}); payments apply only to open invoices.`, { 'o:errorPath': `apply.items[${i}].doc` });
+    if (!invoice)
+      throw invalidField(`apply.items[${i}].doc`, `Invalid value for the field 'apply.items[${i}].doc': no invoice ${line.doc?.id}.`);
+    if (invoice.entity.id !== payment.customer.id)
+      throw invalidField(`apply.items[${i}].doc`, `Invoice ${invoice.tranId} belongs to another customer.`);
+    if (invoice.currency.id !== payment.currency.id)
+      throw invalidField(`apply.items[${i}].doc`, `Invoice ${invoice.tranId} is in another currency.`);
+    if (invoice.status.id !== 'A')
+      throw new NsFault(
+        400,
+        'USER_ERROR',
+        `Invoice ${invoice.tranId} is not open (${invoice.status.refName}); payments apply only to open invoices.`,
+        { 'o:errorPath': `apply.items[${i}].doc` },
+      );
     const amountMinor = minorOf(line.amount, currency, `apply.items[${i}].amount`);
     const remainingMinor = minorOf(invoice.amountRemaining, currency, 'amountRemaining');
     if (amountMinor <= 0 || amountMinor > remainingMinor) {
-      throw invalidField(`apply.items[${i}].amount`, `Invalid value for the field 'apply.items[${i}].amount': must be more than 0 and at most the amount due ${invoice.amountRemaining}.`);
+      throw invalidField(
+        `apply.items[${i}].amount`,
+        `Invalid value for the field 'apply.items[${i}].amount': must be more than 0 and at most the amount due ${invoice.amountRemaining}.`,
+      );
     }
     appliedMinor += amountMinor;
     planned.push({ invoice, amountMinor });

@@ -61,8 +61,12 @@ beforeEach(() => {
 
 describe('ERP sandbox: auth', () => {
   it('issues tokens only for the right client credentials', async () => {
-    expect((await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'wrong' })).status).toBe(401);
-    expect((await fetchToken({ grant_type: 'password', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' })).status).toBe(400);
+    expect((await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'wrong' })).status).toBe(
+      401,
+    );
+    expect(
+      (await fetchToken({ grant_type: 'password', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' })).status,
+    ).toBe(400);
     const ok = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
@@ -89,7 +93,11 @@ describe('ERP sandbox: records', () => {
   });
 
   it('creates with 204 + Location, reads, updates with PATCH and deletes', async () => {
-    const created = await call('POST', `${R}/customer`, { companyName: 'Globex Ltd', subsidiary: { id: '1' }, url: 'https://globex.example' });
+    const created = await call('POST', `${R}/customer`, {
+      companyName: 'Globex Ltd',
+      subsidiary: { id: '1' },
+      url: 'https://globex.example',
+    });
     expect(created.status).toBe(204);
     expect(created.headers.location).toMatch(new RegExp(`^${running.url}${R}/customer/\\d+$`));
     const id = idFromLocation(created);
@@ -151,11 +159,16 @@ describe('ERP sandbox: invoices and payments', () => {
   it('computes totals from lines, approves, and applies partial then full payments', async () => {
     const customerId = [...sandbox.ctx.state().records.customer.values()].find((c) => c.subsidiary.id === '2')!.id;
     const created = await call('POST', `${R}/invoice`, {
-      entity: { id: customerId }, tranDate: '2026-03-31', dueDate: '2026-04-30', approvalStatus: { id: '1' },
-      item: { items: [
-        { item: { id: '1' }, description: 'Consultant', quantity: 12.5, rate: 160, taxRate1: 19 },
-        { item: { id: '3' }, description: 'Travel', quantity: 1, rate: 0.29 },
-      ] },
+      entity: { id: customerId },
+      tranDate: '2026-03-31',
+      dueDate: '2026-04-30',
+      approvalStatus: { id: '1' },
+      item: {
+        items: [
+          { item: { id: '1' }, description: 'Consultant', quantity: 12.5, rate: 160, taxRate1: 19 },
+          { item: { id: '3' }, description: 'Travel', quantity: 1, rate: 0.29 },
+        ],
+      },
     });
     expect(created.status).toBe(204);
     const id = idFromLocation(created);
@@ -163,33 +176,60 @@ describe('ERP sandbox: invoices and payments', () => {
     expect(collapsed.body.item).toEqual({ links: [{ rel: 'self', href: `${running.url}${R}/invoice/${id}/item` }] });
     let invoice = (await call('GET', `${R}/invoice/${id}?expandSubResources=true`)).body;
     expect(invoice).toMatchObject({
-      tranId: expect.stringMatching(/^NW-DE-INV-\d{6}$/), subtotal: 2000.29, taxTotal: 380, total: 2380.29, amountRemaining: 2380.29,
-      status: { id: 'D', refName: 'Pending Approval' }, approvalStatus: { id: '1' }, currency: { refName: 'EUR' },
+      tranId: expect.stringMatching(/^NW-DE-INV-\d{6}$/),
+      subtotal: 2000.29,
+      taxTotal: 380,
+      total: 2380.29,
+      amountRemaining: 2380.29,
+      status: { id: 'D', refName: 'Pending Approval' },
+      approvalStatus: { id: '1' },
+      currency: { refName: 'EUR' },
     });
     expect(invoice.item.items[0]).toMatchObject({ line: 1, amount: 2000, taxRate1: 19, tax1Amt: 380 });
 
-    const early = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 10, apply: { items: [{ doc: { id }, apply: true, amount: 10 }] } });
+    const early = await call('POST', `${R}/customerPayment`, {
+      customer: { id: customerId },
+      payment: 10,
+      apply: { items: [{ doc: { id }, apply: true, amount: 10 }] },
+    });
     expect(early.status).toBe(400);
 
     expect((await call('POST', `${R}/invoice/${id}/!approve`)).status).toBe(204);
     invoice = (await call('GET', `${R}/invoice/${id}`)).body;
     expect(invoice.status).toEqual({ id: 'A', refName: 'Open' });
 
-    const partial = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1000, apply: { items: [{ doc: { id }, apply: true, amount: 1000 }] } });
+    const partial = await call('POST', `${R}/customerPayment`, {
+      customer: { id: customerId },
+      payment: 1000,
+      apply: { items: [{ doc: { id }, apply: true, amount: 1000 }] },
+    });
     expect(partial.status).toBe(204);
     invoice = (await call('GET', `${R}/invoice/${id}`)).body;
     expect(invoice).toMatchObject({ amountRemaining: 1380.29, amountPaid: 1000, status: { refName: 'Open' } });
 
-    const over = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 5000, apply: { items: [{ doc: { id }, apply: true, amount: 1380.3 }] } });
+    const over = await call('POST', `${R}/customerPayment`, {
+      customer: { id: customerId },
+      payment: 5000,
+      apply: { items: [{ doc: { id }, apply: true, amount: 1380.3 }] },
+    });
     expect(over.status).toBe(400);
     expect(over.body['o:errorDetails'][0]['o:errorPath']).toBe('apply.items[0].amount');
 
-    const rest = await call('POST', `${R}/customerPayment`, { customer: { id: customerId }, payment: 1380.29, apply: { items: [{ doc: { id }, apply: true, amount: 1380.29 }] } });
+    const rest = await call('POST', `${R}/customerPayment`, {
+      customer: { id: customerId },
+      payment: 1380.29,
+      apply: { items: [{ doc: { id }, apply: true, amount: 1380.29 }] },
+    });
     expect(rest.status).toBe(204);
     invoice = (await call('GET', `${R}/invoice/${id}`)).body;
     expect(invoice).toMatchObject({ amountRemaining: 0, status: { id: 'B', refName: 'Paid In Full' } });
     const payment = (await call('GET', `${R}/customerPayment/${idFromLocation(rest)}?expandSubResources=true`)).body;
-    expect(payment).toMatchObject({ payment: 1380.29, applied: 1380.29, unapplied: 0, apply: { items: [{ doc: { id }, amount: 1380.29, apply: true }] } });
+    expect(payment).toMatchObject({
+      payment: 1380.29,
+      applied: 1380.29,
+      unapplied: 0,
+      apply: { items: [{ doc: { id }, amount: 1380.29, apply: true }] },
+    });
 
     await sandbox.ctx.webhooks.drain();
     const events = received.map((r) => `${r.body.recordType}:${r.body.eventType}:${r.body.status?.refName ?? ''}`);
@@ -207,17 +247,24 @@ describe('ERP sandbox: invoices and payments', () => {
 
   it('sends invoice.holdChanged when the billing hold is set or lifted', async () => {
     const open = [...sandbox.ctx.state().records.invoice.values()].find((i) => i.status.id === 'A')!;
-    expect((await call('PATCH', `${R}/invoice/${open.id}`, { custbody_billing_hold: true, custbody_hold_reason: 'Disputed' })).status).toBe(204);
+    expect((await call('PATCH', `${R}/invoice/${open.id}`, { custbody_billing_hold: true, custbody_hold_reason: 'Disputed' })).status).toBe(
+      204,
+    );
     expect((await call('PATCH', `${R}/invoice/${open.id}`, { memo: 'no hold change' })).status).toBe(204);
     expect((await call('PATCH', `${R}/invoice/${open.id}`, { custbody_billing_hold: false })).status).toBe(204);
     await sandbox.ctx.webhooks.drain();
-    const holds = received.filter((r) => r.headers['webhook-id'] && (r.body as { billingHold?: boolean }).billingHold !== undefined && r.body.eventType === 'edit');
+    const holds = received.filter(
+      (r) => r.headers['webhook-id'] && (r.body as { billingHold?: boolean }).billingHold !== undefined && r.body.eventType === 'edit',
+    );
     expect(holds.map((r) => (r.body as { billingHold?: boolean }).billingHold)).toEqual([true, false]);
   });
 
   it('refuses amounts with more decimals than the currency allows', async () => {
     const customerId = [...sandbox.ctx.state().records.customer.values()][0]!.id;
-    const res = await call('POST', `${R}/invoice`, { entity: { id: customerId }, item: { items: [{ item: { id: '1' }, quantity: 1, rate: 10.005 }] } });
+    const res = await call('POST', `${R}/invoice`, {
+      entity: { id: customerId },
+      item: { items: [{ item: { id: '1' }, quantity: 1, rate: 10.005 }] },
+    });
     expect(res.status).toBe(400);
     expect(res.body['o:errorDetails'][0]['o:errorPath']).toBe('item.items[0].rate');
   });
@@ -231,13 +278,26 @@ describe('ERP sandbox: SuiteQL', () => {
   });
 
   it('selects, filters, orders and pages', async () => {
-    const all = await suiteql("SELECT id, companyname, vatregnumber FROM customer WHERE subsidiary = 2 OR companyname LIKE 'acme%' ORDER BY id DESC");
+    const all = await suiteql(
+      "SELECT id, companyname, vatregnumber FROM customer WHERE subsidiary = 2 OR companyname LIKE 'acme%' ORDER BY id DESC",
+    );
     expect(all.status).toBe(200);
-    expect(all.body.items.map((i: { companyname: string }) => i.companyname)).toEqual(['Rheinland Logistik AG', 'Müller & Söhne GmbH', 'Acme Widgets Ltd']);
-    expect(all.body.items[0]).toEqual({ links: [], id: expect.any(String), companyname: 'Rheinland Logistik AG', vatregnumber: 'DE299876543' });
+    expect(all.body.items.map((i: { companyname: string }) => i.companyname)).toEqual([
+      'Rheinland Logistik AG',
+      'Müller & Söhne GmbH',
+      'Acme Widgets Ltd',
+    ]);
+    expect(all.body.items[0]).toEqual({
+      links: [],
+      id: expect.any(String),
+      companyname: 'Rheinland Logistik AG',
+      vatregnumber: 'DE299876543',
+    });
     const page = await suiteql("SELECT id FROM transaction WHERE type = 'CustInvc' AND id > 0 ORDER BY id", '?limit=2&offset=2');
     expect(page.body).toMatchObject({ count: 2, offset: 2, hasMore: true });
-    const open = await suiteql("SELECT id, status, foreignamountremaining FROM transaction WHERE type = 'CustInvc' AND status IN ('A', 'B')");
+    const open = await suiteql(
+      "SELECT id, status, foreignamountremaining FROM transaction WHERE type = 'CustInvc' AND status IN ('A', 'B')",
+    );
     expect(open.body.items.every((i: { status: string }) => ['A', 'B'].includes(i.status))).toBe(true);
   });
 
@@ -262,7 +322,9 @@ describe('ERP sandbox: seeds and faults', () => {
     const large = seedErp('large', new SeededRandom(7));
     expect(large.records.customer.size).toBe(100);
     expect(large.records.job.size).toBe(2000);
-    expect(JSON.stringify([...seedErp('large', new SeededRandom(7)).records.invoice.values()])).toBe(JSON.stringify([...large.records.invoice.values()]));
+    expect(JSON.stringify([...seedErp('large', new SeededRandom(7)).records.invoice.values()])).toBe(
+      JSON.stringify([...large.records.invoice.values()]),
+    );
   });
 
   it('answers injected faults in NetSuite’s error shape', async () => {
@@ -277,19 +339,42 @@ describe('ERP sandbox: seeds and faults', () => {
 describe('project tasks as billing milestones', () => {
   it('creates milestones on a project, completes them with a date, finds them by SuiteQL and hides the milestone flag on reads', async () => {
     const job = [...sandbox.ctx.state().records.job.values()].find((j) => j.jobBillingType.id === 'FBM' && j.entityStatus.id === '2')!;
-    const created = await call('POST', `${R}/projectTask`, { project: { id: job.id }, title: 'Data migration signed off', isMilestone: true, finishByDate: '2026-12-11', custevent_ms_amount: 12500.5 });
+    const created = await call('POST', `${R}/projectTask`, {
+      project: { id: job.id },
+      title: 'Data migration signed off',
+      isMilestone: true,
+      finishByDate: '2026-12-11',
+      custevent_ms_amount: 12500.5,
+    });
     expect(created.status).toBe(204);
     const id = idFromLocation(created);
     const read = await call('GET', `${R}/projectTask/${id}`);
-    expect(read.body).toMatchObject({ id, title: 'Data migration signed off', status: { id: 'NOTSTART', refName: 'Not Started' }, project: { id: job.id, refName: job.companyName }, custevent_ms_amount: 12500.5 });
+    expect(read.body).toMatchObject({
+      id,
+      title: 'Data migration signed off',
+      status: { id: 'NOTSTART', refName: 'Not Started' },
+      project: { id: job.id, refName: job.companyName },
+      custevent_ms_amount: 12500.5,
+    });
     expect(read.body).not.toHaveProperty('isMilestone');
-    expect((await call('POST', `${R}/projectTask`, { project: { id: job.id }, title: 'Too precise', custevent_ms_amount: 1.005 })).status).toBe(400);
+    expect(
+      (await call('POST', `${R}/projectTask`, { project: { id: job.id }, title: 'Too precise', custevent_ms_amount: 1.005 })).status,
+    ).toBe(400);
     expect((await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'DONE' } })).status).toBe(400);
 
-    expect((await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'COMPLETE' }, custevent_ms_completed_on: '2026-12-10' })).status).toBe(204);
-    expect((await call('GET', `${R}/projectTask/${id}`)).body).toMatchObject({ status: { id: 'COMPLETE', refName: 'Completed' }, custevent_ms_completed_on: '2026-12-10' });
-    const rows = await suiteql(`SELECT id, title, status, custevent_ms_amount FROM projecttask WHERE ismilestone = 'T' AND project = ${job.id} AND status = 'COMPLETE' AND custevent_ms_invoice IS NULL`);
-    expect(rows.body.items.map((r: Record<string, string>) => [r.id, r.title, r.custevent_ms_amount])).toEqual([[id, 'Data migration signed off', '12500.5']]);
+    expect(
+      (await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'COMPLETE' }, custevent_ms_completed_on: '2026-12-10' })).status,
+    ).toBe(204);
+    expect((await call('GET', `${R}/projectTask/${id}`)).body).toMatchObject({
+      status: { id: 'COMPLETE', refName: 'Completed' },
+      custevent_ms_completed_on: '2026-12-10',
+    });
+    const rows = await suiteql(
+      `SELECT id, title, status, custevent_ms_amount FROM projecttask WHERE ismilestone = 'T' AND project = ${job.id} AND status = 'COMPLETE' AND custevent_ms_invoice IS NULL`,
+    );
+    expect(rows.body.items.map((r: Record<string, string>) => [r.id, r.title, r.custevent_ms_amount])).toEqual([
+      [id, 'Data migration signed off', '12500.5'],
+    ]);
     // Reopened, a task loses its completion date.
     expect((await call('PATCH', `${R}/projectTask/${id}`, { status: { id: 'PROGRESS' } })).status).toBe(204);
     expect((await call('GET', `${R}/projectTask/${id}`)).body).not.toHaveProperty('custevent_ms_completed_on');
@@ -300,24 +385,41 @@ describe('project tasks as billing milestones', () => {
     const billed = [...state.records.projectTask.values()].find((t) => t.custevent_ms_invoice)!;
     const open = [...state.records.projectTask.values()].find((t) => t.project.id === billed.project.id && t.status.id === 'PROGRESS')!;
     const foreign = [...state.records.invoice.values()].find((i) => i.job && i.job.id !== billed.project.id)!;
-    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } })).body['o:errorDetails'][0].detail).toMatch(/Only a completed milestone/);
+    expect(
+      (await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } })).body[
+        'o:errorDetails'
+      ][0].detail,
+    ).toMatch(/Only a completed milestone/);
     await call('PATCH', `${R}/projectTask/${open.id}`, { status: { id: 'COMPLETE' } });
     expect((await call('GET', `${R}/projectTask/${open.id}`)).body.custevent_ms_completed_on).toBe(state.now().toISOString().slice(0, 10));
     expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: foreign.id } })).status).toBe(400);
-    expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } })).status).toBe(204);
+    expect(
+      (await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } })).status,
+    ).toBe(204);
     expect((await call('PATCH', `${R}/projectTask/${open.id}`, { status: { id: 'PROGRESS' } })).status).toBe(400);
     expect((await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_amount: 1 })).status).toBe(400);
     const job = state.records.job.get(billed.project.id)!;
-    const other = await call('POST', `${R}/invoice`, { entity: { id: job.parent.id }, job: { id: job.id }, item: { items: [{ item: { id: '2' }, quantity: 1, rate: 10 }] } });
+    const other = await call('POST', `${R}/invoice`, {
+      entity: { id: job.parent.id },
+      job: { id: job.id },
+      item: { items: [{ item: { id: '2' }, quantity: 1, rate: 10 }] },
+    });
     const second = await call('PATCH', `${R}/projectTask/${open.id}`, { custevent_ms_invoice: { id: idFromLocation(other) } });
     expect(second.status).toBe(400);
     expect(second.body['o:errorDetails'][0].detail).toMatch(/already billed on invoice/);
-    expect((await call('GET', `${R}/projectTask/${open.id}`)).body).toMatchObject({ status: { id: 'COMPLETE' }, custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id } });
+    expect((await call('GET', `${R}/projectTask/${open.id}`)).body).toMatchObject({
+      status: { id: 'COMPLETE' },
+      custevent_ms_invoice: { id: billed.custevent_ms_invoice!.id },
+    });
   });
 
   it('takes external ids of letters, digits, underscores and hyphens only', async () => {
-    expect((await call('PUT', `${R}/customer/eid:client_42-a`, { companyName: 'Initrode GmbH', subsidiary: { id: '2' } })).status).toBe(204);
+    expect((await call('PUT', `${R}/customer/eid:client_42-a`, { companyName: 'Initrode GmbH', subsidiary: { id: '2' } })).status).toBe(
+      204,
+    );
     expect((await call('PUT', `${R}/customer/eid:inv:42:2026`, { companyName: 'Initrode AG', subsidiary: { id: '2' } })).status).toBe(400);
-    expect((await call('POST', `${R}/customer`, { companyName: 'Initrode KG', subsidiary: { id: '2' }, externalId: 'a b' })).status).toBe(400);
+    expect((await call('POST', `${R}/customer`, { companyName: 'Initrode KG', subsidiary: { id: '2' }, externalId: 'a b' })).status).toBe(
+      400,
+    );
   });
 });

@@ -2,7 +2,15 @@
 // id sequences (entities and transactions each share one, as in NetSuite), OAuth clients
 // and issued tokens. Records are stored without links; routes add them on the way out.
 import type {
-  NsCurrency, NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsProjectTask, NsRateCard, NsRecordBase, NsSubsidiary,
+  NsCurrency,
+  NsCustomer,
+  NsCustomerPayment,
+  NsInvoice,
+  NsJob,
+  NsProjectTask,
+  NsRateCard,
+  NsRecordBase,
+  NsSubsidiary,
 } from '../../system-apis/erp/vendor-types.js';
 
 export interface ErpRecords {
@@ -19,15 +27,28 @@ export interface ErpRecords {
 
 export type ErpRecordType = keyof ErpRecords;
 export const RECORD_TYPES: readonly ErpRecordType[] = [
-  'currency', 'subsidiary', 'customer', 'job', 'invoice', 'customerPayment', 'customrecord_rate_card', 'projectTask',
+  'currency',
+  'subsidiary',
+  'customer',
+  'job',
+  'invoice',
+  'customerPayment',
+  'customrecord_rate_card',
+  'projectTask',
 ];
 
 type Sequence = 'entity' | 'transaction' | 'currency' | 'subsidiary' | 'custom' | 'task';
 
 /** Which id sequence a record type draws from. */
 const SEQUENCE: Record<ErpRecordType, Sequence> = {
-  currency: 'currency', subsidiary: 'subsidiary', customer: 'entity', job: 'entity',
-  invoice: 'transaction', customerPayment: 'transaction', customrecord_rate_card: 'custom', projectTask: 'task',
+  currency: 'currency',
+  subsidiary: 'subsidiary',
+  customer: 'entity',
+  job: 'entity',
+  invoice: 'transaction',
+  customerPayment: 'transaction',
+  customrecord_rate_card: 'custom',
+  projectTask: 'task',
 };
 
 export interface ErpState {
@@ -52,8 +73,14 @@ export function emptyState(): ErpState {
     oauthClients: new Map([[SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET]]),
     tokens: new Map(),
     records: {
-      currency: new Map(), subsidiary: new Map(), customer: new Map(), job: new Map(),
-      invoice: new Map(), customerPayment: new Map(), customrecord_rate_card: new Map(), projectTask: new Map(),
+      currency: new Map(),
+      subsidiary: new Map(),
+      customer: new Map(),
+      job: new Map(),
+      invoice: new Map(),
+      customerPayment: new Map(),
+      customrecord_rate_card: new Map(),
+      projectTask: new Map(),
     },
     sequences: { entity: 100, transaction: 1000, currency: 0, subsidiary: 0, custom: 0, task: 5000 },
     invoiceNumbers: new Map(),

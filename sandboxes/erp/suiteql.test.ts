@@ -26,7 +26,13 @@ describe('SuiteQL subset', () => {
   it('omits empty columns like SuiteQL and rejects what the subset does not know', () => {
     expect(run('SELECT id, amount FROM t WHERE id = 11')).toEqual([{ id: '11' }]);
     expect(() => run('SELECT nope FROM t')).toThrow(/nope/);
-    for (const q of ['SELECT id FROM t WHERE (id = 1)', 'SELECT id FROM a JOIN b', "SELECT id FROM t WHERE name = 'unterminated", 'UPDATE t SET id = 1', 'SELECT id FROM t; DROP TABLE t']) {
+    for (const q of [
+      'SELECT id FROM t WHERE (id = 1)',
+      'SELECT id FROM a JOIN b',
+      "SELECT id FROM t WHERE name = 'unterminated",
+      'UPDATE t SET id = 1',
+      'SELECT id FROM t; DROP TABLE t',
+    ]) {
       expect(() => run(q), q).toThrow(SuiteQlError);
     }
   });

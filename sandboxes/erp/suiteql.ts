@@ -26,7 +26,11 @@ export interface SuiteQlQuery {
 
 const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.]*)|(<=|>=|<>|!=|[=<>(),*]))/y;
 
-type Token = { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'word'; value: string } | { kind: 'symbol'; value: string };
+type Token =
+  | { kind: 'number'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'word'; value: string }
+  | { kind: 'symbol'; value: string };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -186,21 +190,38 @@ function compare(a: string, b: Literal): number {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 
 function matches(row: Row, c: Condition): boolean {
   const value = row[c.column];
   switch (c.op) {
-    case 'IS NULL': return value === undefined || value === '';
-    case 'IS NOT NULL': return value !== undefined && value !== '';
-    case 'LIKE': return value !== undefined && likeToRegExp(String(c.values[0])).test(value);
-    case 'IN': return value !== undefined && c.values.some((v) => compare(value, v) === 0);
+    case 'IS NULL':
+      return value === undefined || value === '';
+    case 'IS NOT NULL':
+      return value !== undefined && value !== '';
+    case 'LIKE':
+      return value !== undefined && likeToRegExp(String(c.values[0])).test(value);
+    case 'IN':
+      return value !== undefined && c.values.some((v) => compare(value, v) === 0);
     default: {
       if (value === undefined) return false;
       const d = compare(value, c.values[0]!);
-      return c.op === '=' ? d === 0 : c.op === '!=' ? d !== 0 : c.op === '<' ? d < 0 : c.op === '<=' ? d <= 0 : c.op === '>' ? d > 0 : d >= 0;
+      return c.op === '='
+        ? d === 0
+        : c.op === '!='
+          ? d !== 0
+          : c.op === '<'
+            ? d < 0
+            : c.op === '<='
+              ? d <= 0
+              : c.op === '>'
+                ? d > 0
+                : d >= 0;
     }
   }
 }
@@ -213,7 +234,10 @@ export function runSuiteQl(query: SuiteQlQuery, rows: Row[], knownColumns: Reado
     ...query.orderBy.map((o) => o.column),
   ];
   for (const column of referenced) {
-    if (!knownColumns.has(column)) throw new SuiteQlError(`Field '${column}' for record '${query.table}' was not found. Reason: NOT_EXPOSED - Not available for channel SEARCH`);
+    if (!knownColumns.has(column))
+      throw new SuiteQlError(
+        `Field '${column}' for record '${query.table}' was not found. Reason: NOT_EXPOSED - Not available for channel SEARCH`,
+      );
   }
   let result = query.where.length ? rows.filter((row) => query.where.some((group) => group.every((c) => matches(row, c)))) : rows;
   if (query.orderBy.length) {

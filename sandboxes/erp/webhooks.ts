@@ -41,7 +41,11 @@ export function emitInvoiceEvents(events: ErpEvents, invoice: NsInvoice, change:
   if (previous === 'D' && invoice.status.id !== 'E') {
     events.send('invoice.approved', { ...base, eventType: 'approve', previousStatus: previous } satisfies ErpWebhookPayload);
   }
-  events.send('invoice.statusChanged', { ...base, eventType: change === 'payment' ? 'paymentapplied' : change, previousStatus: previous } satisfies ErpWebhookPayload);
+  events.send('invoice.statusChanged', {
+    ...base,
+    eventType: change === 'payment' ? 'paymentapplied' : change,
+    previousStatus: previous,
+  } satisfies ErpWebhookPayload);
 }
 
 /** A billing hold set or lifted: NetSuite's status does not change, the hold flag does. */

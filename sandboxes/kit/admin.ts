@@ -51,7 +51,10 @@ export function adminRoutes(deps: {
     deps.webhooks.subscribe(parsed.data.url, parsed.data.secret);
     res.status(201).json({ url: parsed.data.url });
   });
-  router.get('/webhooks', (_req, res) => void res.json({ subscribers: deps.webhooks.subscriptions(), deliveries: deps.webhooks.deliveries() }));
+  router.get(
+    '/webhooks',
+    (_req, res) => void res.json({ subscribers: deps.webhooks.subscriptions(), deliveries: deps.webhooks.deliveries() }),
+  );
   router.delete('/webhooks', (req, res) => {
     const url = typeof req.query.url === 'string' ? req.query.url : undefined;
     deps.webhooks.unsubscribe(url);

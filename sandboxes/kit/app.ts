@@ -100,7 +100,9 @@ export function createSandboxApp<State>(
     const clientError = status >= 400 && status < 500;
     if (!clientError) log.error({ err, path: req.path }, 'sandbox route failed');
     if (res.headersSent) return void res.end();
-    res.status(clientError ? status : 500).json(faultBody(clientError ? status : 500, clientError ? (e.message ?? 'Bad request') : 'Internal error'));
+    res
+      .status(clientError ? status : 500)
+      .json(faultBody(clientError ? status : 500, clientError ? (e.message ?? 'Bad request') : 'Internal error'));
   });
   return { app, ctx, reset };
 }

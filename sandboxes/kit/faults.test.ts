@@ -39,8 +39,8 @@ describe('sandbox faults', () => {
 
   it('limits faults to a path prefix when asked', async () => {
     await setFaults({ errorRate: 1, paths: '/items/' });
-    expect((await request(`${running.url}/items`).then(async (r) => (await r.body.dump(), r.statusCode)))).toBe(200);
-    expect((await request(`${running.url}/items/x`).then(async (r) => (await r.body.dump(), r.statusCode)))).toBe(500);
+    expect(await request(`${running.url}/items`).then(async (r) => (await r.body.dump(), r.statusCode))).toBe(200);
+    expect(await request(`${running.url}/items/x`).then(async (r) => (await r.body.dump(), r.statusCode))).toBe(500);
   });
 
   it('refuses bad settings with 400 and keeps the old ones', async () => {
@@ -173,7 +173,11 @@ describe('sandbox app', () => {
   it('knows its own URL and answers bad JSON and unknown paths in the vendor shape', async () => {
     const list = await request(`${running.url}/items`);
     expect(((await list.body.json()) as { self: string }).self).toBe(`${running.url}/items`);
-    const bad = await request(`${running.url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
+    const bad = await request(`${running.url}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(await bad.body.json()).toEqual([expect.objectContaining({ errorCode: 'SERVER_ERROR' })]);
     const missing = await request(`${running.url}/nothing-here`);

@@ -65,7 +65,11 @@ export const faultSettingsPatch = z
     redirectRate: rate,
     hangRate: rate,
     slowBodyRate: rate,
-    oversizedBytes: z.number().int().min(1).max(1024 * 1024 * 1024),
+    oversizedBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024 * 1024),
     webhookDuplicateRate: rate,
     webhookReorder: z.boolean(),
     webhookReorderWindowMs: z.number().int().min(1).max(60_000),

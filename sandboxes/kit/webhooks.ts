@@ -57,9 +57,7 @@ export class WebhookSender {
   private batchTimer?: Promise<void>;
   private readonly log: WebhookDeliveryRecord[] = [];
 
-  constructor(
-    private readonly opts: { secret: string; faults: FaultController; logger: Logger; platform: string },
-  ) {}
+  constructor(private readonly opts: { secret: string; faults: FaultController; logger: Logger; platform: string }) {}
 
   subscribe(url: string, secret?: string): void {
     this.subscribers.set(url, secret ?? this.opts.secret);
@@ -132,7 +130,14 @@ export class WebhookSender {
   }
 
   private async deliver(url: string, secret: string, m: Message): Promise<void> {
-    const record: WebhookDeliveryRecord = { webhookId: m.id, eventType: m.eventType, url, attempts: 0, delivered: false, duplicate: m.duplicate };
+    const record: WebhookDeliveryRecord = {
+      webhookId: m.id,
+      eventType: m.eventType,
+      url,
+      attempts: 0,
+      delivered: false,
+      duplicate: m.duplicate,
+    };
     this.log.push(record);
     if (this.log.length > LOG_SIZE) this.log.shift();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && this.subscribers.has(url); attempt++) {

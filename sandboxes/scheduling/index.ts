@@ -28,7 +28,10 @@ export function createSchedulingSandbox(opts: SchedulingSandboxOptions = {}): Sa
     },
     faultBody: (status: number, message: string) => floatError(status, message),
     routes(router, ctx) {
-      router.use('/v3', authAndRateLimit(() => ctx.state(), opts.rateLimit ?? RATE_LIMIT));
+      router.use(
+        '/v3',
+        authAndRateLimit(() => ctx.state(), opts.rateLimit ?? RATE_LIMIT),
+      );
       peopleRoutes(router, ctx);
       projectRoutes(router, ctx);
       taskRoutes(router, ctx);

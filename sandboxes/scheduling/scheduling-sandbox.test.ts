@@ -32,12 +32,18 @@ describe('scheduling sandbox (Float v3 shape)', () => {
     await new Promise((r) => hook.close(r));
   });
 
-  const call = (path: string, init: RequestInit = {}) => fetch(`${running.url}${path}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${running.url}${path}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
 
   it('refuses a missing or wrong token with Float’s 401 body', async () => {
     const res = await fetch(`${running.url}/v3/people`, { headers: { authorization: 'Bearer nope' } });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ name: 'Unauthorized', message: 'Your request was made with invalid credentials.', code: 0, status: 401 });
+    expect(await res.json()).toEqual({
+      name: 'Unauthorized',
+      message: 'Your request was made with invalid credentials.',
+      code: 0,
+      status: 401,
+    });
   });
 
   it('pages people with X-Pagination-* headers and rate-limit headers', async () => {
@@ -55,10 +61,24 @@ describe('scheduling sandbox (Float v3 shape)', () => {
   });
 
   it('creates, updates and deletes allocations, sending signed webhooks for each', async () => {
-    await fetch(`${running.url}/_sandbox/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: hookUrl }) });
+    await fetch(`${running.url}/_sandbox/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: hookUrl }),
+    });
     const people = (await (await call('/v3/people')).json()) as Array<{ people_id: number }>;
     const projects = (await (await call('/v3/projects')).json()) as Array<{ project_id: number }>;
-    const created = await call('/v3/tasks', { method: 'POST', body: JSON.stringify({ people_id: people[0].people_id, project_id: projects[0].project_id, start_date: '2025-06-02', end_date: '2025-06-13', hours: 7.5, status: 1 }) });
+    const created = await call('/v3/tasks', {
+      method: 'POST',
+      body: JSON.stringify({
+        people_id: people[0].people_id,
+        project_id: projects[0].project_id,
+        start_date: '2025-06-02',
+        end_date: '2025-06-13',
+        hours: 7.5,
+        status: 1,
+      }),
+    });
     expect(created.status).toBe(201);
     const task = (await created.json()) as { task_id: number; hours: number; status: number };
     expect(task).toMatchObject({ hours: 7.5, status: 1 });
@@ -73,7 +93,10 @@ describe('scheduling sandbox (Float v3 shape)', () => {
   });
 
   it('answers invalid input with Float’s 422 field list', async () => {
-    const res = await call('/v3/tasks', { method: 'POST', body: JSON.stringify({ people_id: 1, project_id: 2, start_date: '2025-06-13', end_date: '2025-06-02', hours: 30 }) });
+    const res = await call('/v3/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ people_id: 1, project_id: 2, start_date: '2025-06-13', end_date: '2025-06-02', hours: 30 }),
+    });
     expect(res.status).toBe(422);
     const errors = (await res.json()) as Array<{ field: string }>;
     expect(errors.map((e) => e.field).sort()).toEqual(['end_date', 'hours', 'people_id', 'project_id']);

@@ -5,7 +5,24 @@ import type { SeedSize } from '../kit/app.js';
 import type { FloatPerson, FloatTaskStatus } from '../../system-apis/scheduling/vendor-types.js';
 import { emptySchedulingState, floatNow, type SchedulingState } from './state.js';
 
-const FIRST = ['Amira', 'Ben', 'Chloé', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya'];
+const FIRST = [
+  'Amira',
+  'Ben',
+  'Chloé',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nora',
+  'Omar',
+  'Priya',
+];
 const LAST = ['Haddad', 'Okafor', 'Martin', 'Patel', 'Rossi', 'Nakamura', 'Schmidt', 'Silva', 'Kowalski', 'Dubois', 'Larsen', 'Moreau'];
 const ROLES = [
   { title: 'Analyst', bill: 95, cost: 45 },
@@ -15,7 +32,15 @@ const ROLES = [
   { title: 'Architect', bill: 210, cost: 105 },
 ];
 const DEPARTMENTS = ['Advisory', 'Delivery', 'Data & AI', 'Finance Transformation'];
-const PROJECT_WORDS = ['ERP rollout', 'Data platform', 'Finance close', 'CRM migration', 'Cloud landing zone', 'Audit readiness', 'Pricing review'];
+const PROJECT_WORDS = [
+  'ERP rollout',
+  'Data platform',
+  'Finance close',
+  'CRM migration',
+  'Cloud landing zone',
+  'Audit readiness',
+  'Pricing review',
+];
 const CLIENTS = ['Northwind', 'Contoso', 'Fabrikam', 'Tailspin', 'Litware', 'Adatum', 'Woodgrove', 'Proseware'];
 
 const SIZES: Record<SeedSize, { people: number; projects: number; tasksPerPerson: number }> = {
@@ -43,7 +68,10 @@ export function seedScheduling(size: SeedSize, rng: SeededRandom): SchedulingSta
     const person: FloatPerson = {
       people_id: id,
       name: `${first} ${last}${i >= FIRST.length * LAST.length ? ` ${i}` : ''}`,
-      email: `${first.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}.${last.toLowerCase()}${i}@example.com`,
+      email: `${first
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[^a-z]/g, '')}.${last.toLowerCase()}${i}@example.com`,
       job_title: role.title,
       department: state.departments.get((i % DEPARTMENTS.length) + 1) ?? null,
       employee_type: partTime ? 0 : 1,

@@ -78,7 +78,11 @@ export function entryJson(state: TimeState, row: number): HarvestTimeEntry {
     rounded_hours: Math.ceil(hours * 4 - 1e-9) / 4,
     notes: t.notes[row],
     is_locked: locked || billed,
-    locked_reason: billed ? 'Item Invoiced and Locked for this Time Period' : locked ? 'Item Approved and Locked for this Time Period' : null,
+    locked_reason: billed
+      ? 'Item Invoiced and Locked for this Time Period'
+      : locked
+        ? 'Item Approved and Locked for this Time Period'
+        : null,
     approval_status: APPROVAL[t.approval[row]],
     is_closed: Boolean(flags & FLAG.closed),
     is_billed: billed,

@@ -35,7 +35,10 @@ export function createTimeSandbox(opts: TimeSandboxOptions = {}): SandboxDefinit
     },
     faultBody: harvestFaultBody,
     routes(router, ctx) {
-      router.use('/v2', harvestGuard(() => ctx.state(), opts.rateLimit ?? HARVEST_RATE_LIMIT));
+      router.use(
+        '/v2',
+        harvestGuard(() => ctx.state(), opts.rateLimit ?? HARVEST_RATE_LIMIT),
+      );
       timeEntryRoutes(router, ctx);
       expenseRoutes(router, ctx);
       approvalRoutes(router, ctx);

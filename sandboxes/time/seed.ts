@@ -13,7 +13,12 @@ const CURRENCIES = ['EUR', 'USD', 'GBP', 'EUR', 'JPY'];
 // Tasks are delivery roles, as firms that bill by role set Harvest up; the last one is internal time.
 const TASKS = ['Analyst', 'Consultant', 'Senior Consultant', 'Manager', 'Internal'];
 const NOTES = ['Workshop with finance team', 'Mapping chart of accounts', 'Data migration dry run', 'Status meeting', 'Test cycle 2', null];
-const RATES = [[95, 45], [140, 65], [185, 90], [230, 115]];
+const RATES = [
+  [95, 45],
+  [140, 65],
+  [185, 90],
+  [230, 115],
+];
 
 const SIZES: Record<SeedSize, { users: number; clients: number; projects: number; entries: number; days: number; billedAge: number }> = {
   small: { users: 3, clients: 2, projects: 3, entries: 42, days: 21, billedAge: 17 },
@@ -28,14 +33,32 @@ export function seedTime(size: SeedSize, rng: SeededRandom): TimeState {
   const s = SIZES[size];
   for (let i = 0; i < s.users; i++) {
     const [bill, cost] = RATES[i % RATES.length];
-    state.users.push({ id: 1_780_001 + i, name: `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? ` ${i}` : ''}`, billableRate: bill, costRate: cost });
+    state.users.push({
+      id: 1_780_001 + i,
+      name: `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? ` ${i}` : ''}`,
+      billableRate: bill,
+      costRate: cost,
+    });
   }
   for (let i = 0; i < s.clients; i++) {
-    state.clients.push({ id: 5_730_001 + i, name: `${CLIENT_NAMES[i % CLIENT_NAMES.length]}${i >= CLIENT_NAMES.length ? ` ${Math.floor(i / CLIENT_NAMES.length) + 1}` : ''}`, currency: CURRENCIES[i % CURRENCIES.length] });
+    state.clients.push({
+      id: 5_730_001 + i,
+      name: `${CLIENT_NAMES[i % CLIENT_NAMES.length]}${i >= CLIENT_NAMES.length ? ` ${Math.floor(i / CLIENT_NAMES.length) + 1}` : ''}`,
+      currency: CURRENCIES[i % CURRENCIES.length],
+    });
   }
   for (let i = 0; i < s.projects; i++) {
     const created = Date.parse('2024-06-03T09:00:00Z');
-    state.projects.push({ id: 14_300_001 + i, name: `Engagement ${i + 1}`, code: `P${String(i + 1).padStart(4, '0')}`, client: i % s.clients, billable: true, active: true, createdAt: created, updatedAt: created });
+    state.projects.push({
+      id: 14_300_001 + i,
+      name: `Engagement ${i + 1}`,
+      code: `P${String(i + 1).padStart(4, '0')}`,
+      client: i % s.clients,
+      billable: true,
+      active: true,
+      createdAt: created,
+      updatedAt: created,
+    });
   }
   TASKS.forEach((name, i) => state.tasks.push({ id: 8_083_001 + i, name }));
   state.expenseCategories.push(
@@ -64,19 +87,22 @@ export function seedTime(size: SeedSize, rng: SeededRandom): TimeState {
       if (approval === 2) flags |= FLAG.locked | FLAG.closed;
       if (approval === 2 && billable && age > s.billedAge) flags |= FLAG.billed;
       const { billableRate, costRate } = state.users[user];
-      table.add({
-        day,
-        user,
-        project,
-        task,
-        hours: rng.int(2, 32) / 4,
-        flags,
-        approval,
-        billableRate,
-        costRate,
-        createdAt: day * DAY_MS + 17 * 3_600_000 + k * 1000,
-        notes: NOTES[rng.int(0, NOTES.length - 1)],
-      }, true);
+      table.add(
+        {
+          day,
+          user,
+          project,
+          task,
+          hours: rng.int(2, 32) / 4,
+          flags,
+          approval,
+          billableRate,
+          costRate,
+          createdAt: day * DAY_MS + 17 * 3_600_000 + k * 1000,
+          notes: NOTES[rng.int(0, NOTES.length - 1)],
+        },
+        true,
+      );
     }
   }
   table.rebuildOrder();

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, SeededRandom } from '../kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from './index.js';
 import { seedTime } from './seed.js';
-import type { HarvestTimeEntriesPage, HarvestTimeEntry, HarvestTimesheetApproval, HarvestExpensesPage } from '../../system-apis/time/vendor-types.js';
+import type {
+  HarvestTimeEntriesPage,
+  HarvestTimeEntry,
+  HarvestTimesheetApproval,
+  HarvestExpensesPage,
+} from '../../system-apis/time/vendor-types.js';
 
 const headers = {
   authorization: `Bearer ${TIME_SANDBOX_TOKEN}`,
@@ -20,15 +25,21 @@ describe('time sandbox (Harvest v2 shape)', () => {
     fetch(`${running.url}${path}`, { ...init, headers: { ...headers, ...(init.headers ?? {}) } });
 
   it('requires a token, the account id and a User-Agent, answering in Harvest’s shapes', async () => {
-    const noToken = await fetch(`${running.url}/v2/time_entries`, { headers: { 'user-agent': 'x (a@b.c)', 'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID } });
+    const noToken = await fetch(`${running.url}/v2/time_entries`, {
+      headers: { 'user-agent': 'x (a@b.c)', 'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID },
+    });
     expect(noToken.status).toBe(401);
     expect(await noToken.json()).toMatchObject({ error: 'invalid_token' });
-    const noAccount = await fetch(`${running.url}/v2/time_entries`, { headers: { authorization: headers.authorization, 'user-agent': 'x (a@b.c)' } });
+    const noAccount = await fetch(`${running.url}/v2/time_entries`, {
+      headers: { authorization: headers.authorization, 'user-agent': 'x (a@b.c)' },
+    });
     expect(noAccount.status).toBe(403);
     expect(await noAccount.json()).toMatchObject({ error: 'forbidden' });
     const wrongAccount = await call('/v2/time_entries', { headers: { 'harvest-account-id': '999' } });
     expect(wrongAccount.status).toBe(403);
-    const noAgent = await fetch(`${running.url}/v2/time_entries`, { headers: { authorization: headers.authorization, 'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID, 'user-agent': '' } });
+    const noAgent = await fetch(`${running.url}/v2/time_entries`, {
+      headers: { authorization: headers.authorization, 'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID, 'user-agent': '' },
+    });
     expect(noAgent.status).toBe(400);
   });
 
@@ -40,7 +51,11 @@ describe('time sandbox (Harvest v2 shape)', () => {
     expect(new URL(page.links.next ?? '').searchParams.get('page')).toBe('3');
     const dates = page.time_entries.map((e) => e.spent_date);
     expect([...dates].sort().reverse()).toEqual(dates);
-    expect(page.time_entries[0]).toMatchObject({ user: { id: expect.any(Number), name: expect.any(String) }, project: { code: expect.any(String) }, client: { currency: expect.any(String) } });
+    expect(page.time_entries[0]).toMatchObject({
+      user: { id: expect.any(Number), name: expect.any(String) },
+      project: { code: expect.any(String) },
+      client: { currency: expect.any(String) },
+    });
     expect((await call('/v2/time_entries?per_page=5000')).status).toBe(422);
   });
 
@@ -54,11 +69,17 @@ describe('time sandbox (Harvest v2 shape)', () => {
   });
 
   it('marks an entry billed idempotently and refuses edits to locked entries', async () => {
-    const list = (await (await call('/v2/time_entries?approval_status=approved&is_billed=false&per_page=1')).json()) as HarvestTimeEntriesPage;
+    const list = (await (
+      await call('/v2/time_entries?approval_status=approved&is_billed=false&per_page=1')
+    ).json()) as HarvestTimeEntriesPage;
     const entry = list.time_entries[0];
-    const first = (await (await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) })).json()) as HarvestTimeEntry;
+    const first = (await (
+      await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) })
+    ).json()) as HarvestTimeEntry;
     expect(first.is_billed).toBe(true);
-    const second = (await (await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) })).json()) as HarvestTimeEntry;
+    const second = (await (
+      await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) })
+    ).json()) as HarvestTimeEntry;
     expect(second.updated_at).toBe(first.updated_at);
     const edit = await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ hours: 1 }) });
     expect(edit.status).toBe(422);
@@ -69,13 +90,22 @@ describe('time sandbox (Harvest v2 shape)', () => {
   it('creates an entry, submits and approves its week', async () => {
     const probe = (await (await call('/v2/time_entries?per_page=1')).json()) as HarvestTimeEntriesPage;
     const { user, project, task } = probe.time_entries[0];
-    const created = await call('/v2/time_entries', { method: 'POST', body: JSON.stringify({ user_id: user.id, project_id: project.id, task_id: task.id, spent_date: '2025-07-08', hours: 1.25 }) });
+    const created = await call('/v2/time_entries', {
+      method: 'POST',
+      body: JSON.stringify({ user_id: user.id, project_id: project.id, task_id: task.id, spent_date: '2025-07-08', hours: 1.25 }),
+    });
     expect(created.status).toBe(201);
     const entry = (await created.json()) as HarvestTimeEntry;
     expect(entry).toMatchObject({ approval_status: 'unsubmitted', hours: 1.25, is_locked: false });
-    const act = async (action: string) => (await call('/v2/timesheet_approvals', { method: 'POST', body: JSON.stringify({ user_id: user.id, week_of: '2025-07-10', action }) }));
+    const act = async (action: string) =>
+      await call('/v2/timesheet_approvals', { method: 'POST', body: JSON.stringify({ user_id: user.id, week_of: '2025-07-10', action }) });
     const submitted = (await (await act('submit')).json()) as HarvestTimesheetApproval;
-    expect(submitted).toMatchObject({ week_start: '2025-07-07', week_end: '2025-07-13', approval_status: 'submitted', time_entry_ids: [entry.id] });
+    expect(submitted).toMatchObject({
+      week_start: '2025-07-07',
+      week_end: '2025-07-13',
+      approval_status: 'submitted',
+      time_entry_ids: [entry.id],
+    });
     const approved = (await (await act('approve')).json()) as HarvestTimesheetApproval;
     expect(approved.approval_status).toBe('approved');
     const after = (await (await call(`/v2/time_entries/${entry.id}`)).json()) as HarvestTimeEntry;
@@ -102,7 +132,8 @@ describe('time sandbox, listing by project', () => {
   beforeAll(async () => void (running = await listen(sandbox.app)));
   afterAll(async () => running.close());
   const call = (path: string, init: RequestInit = {}) => fetch(`${running.url}${path}`, { ...init, headers });
-  const ids = async (query: string) => ((await (await call(`/v2/time_entries?per_page=2000${query}`)).json()) as HarvestTimeEntriesPage).time_entries;
+  const ids = async (query: string) =>
+    ((await (await call(`/v2/time_entries?per_page=2000${query}`)).json()) as HarvestTimeEntriesPage).time_entries;
 
   /** A project's listing is the whole listing's entries of that project, in the same order. */
   async function expectProjectListing(projectId: number): Promise<number[]> {
@@ -121,10 +152,18 @@ describe('time sandbox, listing by project', () => {
     const { user, task } = all[0]!;
     for (const project of projects) expect((await expectProjectListing(project)).length).toBeGreaterThan(0);
 
-    const created = (await (await call('/v2/time_entries', { method: 'POST', body: JSON.stringify({ user_id: user.id, project_id: p, task_id: task.id, spent_date: '2025-07-09', hours: 2 }) })).json()) as HarvestTimeEntry;
+    const created = (await (
+      await call('/v2/time_entries', {
+        method: 'POST',
+        body: JSON.stringify({ user_id: user.id, project_id: p, task_id: task.id, spent_date: '2025-07-09', hours: 2 }),
+      })
+    ).json()) as HarvestTimeEntry;
     expect(await expectProjectListing(p)).toContain(created.id);
 
-    const moved = await call(`/v2/time_entries/${created.id}`, { method: 'PATCH', body: JSON.stringify({ project_id: q, spent_date: '2024-01-02' }) });
+    const moved = await call(`/v2/time_entries/${created.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ project_id: q, spent_date: '2024-01-02' }),
+    });
     expect(moved.status).toBe(200);
     expect(await expectProjectListing(p)).not.toContain(created.id);
     const inQ = await expectProjectListing(q);
@@ -171,13 +210,17 @@ describe('time sandbox, large seed', () => {
       let seen = 0;
       const pagingStarted = performance.now();
       while (page !== null) {
-        const body = (await (await fetch(`${running.url}/v2/time_entries?approval_status=approved&is_billed=false&per_page=2000&page=${page}`, { headers })).json()) as HarvestTimeEntriesPage;
+        const body = (await (
+          await fetch(`${running.url}/v2/time_entries?approval_status=approved&is_billed=false&per_page=2000&page=${page}`, { headers })
+        ).json()) as HarvestTimeEntriesPage;
         seen += body.time_entries.length;
         page = body.next_page;
         if (page === null) expect(seen).toBe(body.total_entries);
       }
       expect(seen).toBeGreaterThan(1000);
-      console.info(`[time sandbox] large seed ${seedMs.toFixed(0)} ms; paged ${seen} approved unbilled entries in ${(performance.now() - pagingStarted).toFixed(0)} ms`);
+      console.info(
+        `[time sandbox] large seed ${seedMs.toFixed(0)} ms; paged ${seen} approved unbilled entries in ${(performance.now() - pagingStarted).toFixed(0)} ms`,
+      );
     } finally {
       await running.close();
     }

@@ -61,7 +61,12 @@ export async function compareTrees(baseDir: string, headDir: string): Promise<Co
     if (!after) {
       return before.lifecycle === 'retired'
         ? { file, status: 'removed', changes: [] }
-        : { file, status: 'removed', changes: [], violation: `removed while still ${before.lifecycle}; retire it (x-lifecycle: retired, x-sunset, x-successor) before removing it` };
+        : {
+            file,
+            status: 'removed',
+            changes: [],
+            violation: `removed while still ${before.lifecycle}; retire it (x-lifecycle: retired, x-sunset, x-successor) before removing it`,
+          };
     }
     const changes = compareDocuments(before.bundled, after.bundled);
     if (changes.length === 0) return { file, status: 'unchanged', changes };
@@ -70,7 +75,9 @@ export async function compareTrees(baseDir: string, headDir: string): Promise<Co
       file,
       status: 'changed',
       changes,
-      ...(breaking > 0 ? { violation: `${breaking} breaking change(s) within the same major version; publish them as a new major (a new file)` } : {}),
+      ...(breaking > 0
+        ? { violation: `${breaking} breaking change(s) within the same major version; publish them as a new major (a new file)` }
+        : {}),
     };
   });
 }

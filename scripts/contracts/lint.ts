@@ -16,7 +16,10 @@ async function main(): Promise<number> {
   const contracts = await listContractFiles(rootDir);
   const [naming, findings] = await Promise.all([
     checkContractNames(rootDir),
-    runSpectral(contracts.map((c) => path.join(rootDir, c.file)), { rootDir }),
+    runSpectral(
+      contracts.map((c) => path.join(rootDir, c.file)),
+      { rootDir },
+    ),
   ]);
 
   const bySource = new Map<string, Finding[]>();
@@ -27,7 +30,9 @@ async function main(): Promise<number> {
   for (const [file, list] of [...bySource].sort(([a], [b]) => a.localeCompare(b))) {
     console.log(file);
     for (const f of list.sort((a, b) => a.line - b.line)) {
-      console.log(`  ${`${f.line}:${f.column}`.padEnd(8)} ${f.severity.padEnd(8)} ${f.code.padEnd(36)} ${f.message}  (${f.path.join('.')})`);
+      console.log(
+        `  ${`${f.line}:${f.column}`.padEnd(8)} ${f.severity.padEnd(8)} ${f.code.padEnd(36)} ${f.message}  (${f.path.join('.')})`,
+      );
     }
   }
   for (const problem of naming) console.log(`${problem.file}\n  error    contract-name  ${problem.message}`);
@@ -35,9 +40,7 @@ async function main(): Promise<number> {
   const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
   const errors = count('error') + naming.length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(
-    `\n${contracts.length} contracts: ${errors} errors, ${count('warning')} warnings, ${count('info')} infos (${seconds}s)`,
-  );
+  console.log(`\n${contracts.length} contracts: ${errors} errors, ${count('warning')} warnings, ${count('info')} infos (${seconds}s)`);
   return errors > 0 ? 1 : 0;
 }
 

@@ -24,7 +24,10 @@ export async function checkContractNames(rootDir: string): Promise<NamingProblem
       const file = `openapi/${layer}/${name}`;
       const match = CONTRACT_FILE_NAME.exec(name);
       if (!match) {
-        problems.push({ file, message: 'a contract file must be named {api}.v{major}.yaml (kebab-case api, e.g. time-to-billing.v1.yaml)' });
+        problems.push({
+          file,
+          message: 'a contract file must be named {api}.v{major}.yaml (kebab-case api, e.g. time-to-billing.v1.yaml)',
+        });
         continue;
       }
       const [, api, major] = match;
@@ -37,10 +40,12 @@ export async function checkContractNames(rootDir: string): Promise<NamingProblem
       }
       const expectedUrl = layer === 'gateway' ? '/' : `/${layer}/${api}/v${major}`;
       const url = document.servers?.[0]?.url;
-      if (url !== expectedUrl) problems.push({ file, message: `servers[0].url is ${JSON.stringify(url)}, the file name says ${expectedUrl}` });
+      if (url !== expectedUrl)
+        problems.push({ file, message: `servers[0].url is ${JSON.stringify(url)}, the file name says ${expectedUrl}` });
       const version = String(document.info?.version ?? '');
       const versionMajor = /^([0-9]+)\.[0-9]+\.[0-9]+$/.exec(version)?.[1];
-      if (versionMajor !== major) problems.push({ file, message: `info.version is ${JSON.stringify(version)}, the file name says major ${major}` });
+      if (versionMajor !== major)
+        problems.push({ file, message: `info.version is ${JSON.stringify(version)}, the file name says major ${major}` });
     }
   }
   return problems;

@@ -51,7 +51,7 @@ export async function runSpectral(files: readonly string[], options: SpectralOpt
     // Spectral exits 1 when it found something at or above --fail-severity: that is a result, not a failure.
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     if (failed.code !== 1 || !failed.stdout?.trim().startsWith('[')) {
-      throw new Error(`Spectral did not run: ${failed.stderr?.trim() || String(error)}`);
+      throw new Error(`Spectral did not run: ${failed.stderr?.trim() || String(error)}`, { cause: error });
     }
     stdout = failed.stdout;
   }

@@ -2,7 +2,10 @@
 // side (a person on a platform, or the layer), how long it took, and the problem if it failed.
 
 export class DemoError extends Error {
-  constructor(message: string, readonly problem?: unknown) {
+  constructor(
+    message: string,
+    readonly problem?: unknown,
+  ) {
     super(message);
     this.name = 'DemoError';
   }
@@ -15,7 +18,10 @@ export interface JsonAnswer<T> {
 }
 
 /** One HTTP call; a non-2xx answer (or one not in `ok`) throws with the body, e.g. the problem details. */
-export async function requestJson<T>(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown; form?: Record<string, string>; ok?: number[] } = {}): Promise<JsonAnswer<T>> {
+export async function requestJson<T>(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown; form?: Record<string, string>; ok?: number[] } = {},
+): Promise<JsonAnswer<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   let body: string | undefined;
   if (init.form) {
@@ -45,7 +51,13 @@ export async function requestJson<T>(url: string, init: { method?: string; heade
 }
 
 /** Polls until `done` holds, or fails naming what it waited for and what it saw last. */
-export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -80,7 +92,14 @@ export class StepLog {
       return value;
     } catch (err) {
       const problem = err instanceof DemoError ? err.problem : undefined;
-      const record: StepRecord = { step, actor, ms: performance.now() - started, outcome: err instanceof Error ? err.message : String(err), ok: false, problem };
+      const record: StepRecord = {
+        step,
+        actor,
+        ms: performance.now() - started,
+        outcome: err instanceof Error ? err.message : String(err),
+        ok: false,
+        problem,
+      };
       this.steps.push(record);
       this.print(`  ✘ ${step.padEnd(28)} ${formatMs(record.ms).padStart(8)}  ${actor}: ${record.outcome}`);
       if (problem !== undefined) this.print(`    ${JSON.stringify(problem, null, 2).split('\n').join('\n    ')}`);
@@ -89,7 +108,10 @@ export class StepLog {
   }
 
   summary(): string {
-    const rows = this.steps.map((s, i) => `  ${String(i + 1).padStart(2)}  ${(s.ok ? 'ok' : 'FAIL').padEnd(6)}  ${s.step.padEnd(28)} ${s.actor.padEnd(30)} ${formatMs(s.ms).padStart(8)}`);
+    const rows = this.steps.map(
+      (s, i) =>
+        `  ${String(i + 1).padStart(2)}  ${(s.ok ? 'ok' : 'FAIL').padEnd(6)}  ${s.step.padEnd(28)} ${s.actor.padEnd(30)} ${formatMs(s.ms).padStart(8)}`,
+    );
     const total = this.steps.reduce((sum, s) => sum + s.ms, 0);
     return [
       `   #  result  ${'step'.padEnd(28)} ${'who'.padEnd(30)} ${'latency'.padStart(8)}`,

@@ -14,7 +14,11 @@ export interface SandboxUrls {
 const CRM_CLIENT = { id: 'sandbox-crm-client', secret: 'sandbox-crm-secret' };
 const ERP_CLIENT = { id: 'sandbox-erp-client', secret: 'sandbox-erp-secret' };
 const SCHEDULING_TOKEN = 'sandbox-scheduling-token';
-const TIME_HEADERS = { authorization: 'Bearer sandbox-time-token', 'harvest-account-id': '100001', 'user-agent': 'ps-layer demo (integration@example.com)' };
+const TIME_HEADERS = {
+  authorization: 'Bearer sandbox-time-token',
+  'harvest-account-id': '100001',
+  'user-agent': 'ps-layer demo (integration@example.com)',
+};
 const SF_VERSION = 'v62.0';
 
 export interface WonDeal {
@@ -25,30 +29,60 @@ export interface WonDeal {
 }
 
 /** The salesperson: a new deal on the German account, closed won with complete contract terms. */
-export async function winDeal(urls: SandboxUrls, terms: { name: string; startDate: string; endDate: string; amount: number }): Promise<WonDeal> {
+export async function winDeal(
+  urls: SandboxUrls,
+  terms: { name: string; startDate: string; endDate: string; amount: number },
+): Promise<WonDeal> {
   const token = await requestJson<{ access_token: string }>(`${urls.crm}/services/oauth2/token`, {
-    method: 'POST', form: { grant_type: 'client_credentials', client_id: CRM_CLIENT.id, client_secret: CRM_CLIENT.secret },
+    method: 'POST',
+    form: { grant_type: 'client_credentials', client_id: CRM_CLIENT.id, client_secret: CRM_CLIENT.secret },
   });
   const auth = { authorization: `Bearer ${token.body.access_token}` };
   const data = `${urls.crm}/services/data/${SF_VERSION}`;
-  const soql = encodeURIComponent("SELECT Id, Name, BillingCountryCode, CurrencyIsoCode FROM Account");
-  const accounts = await requestJson<{ records: Array<{ Id: string; Name: string; BillingCountryCode: string; CurrencyIsoCode: string }> }>(`${data}/query?q=${soql}`, { headers: auth });
+  const soql = encodeURIComponent('SELECT Id, Name, BillingCountryCode, CurrencyIsoCode FROM Account');
+  const accounts = await requestJson<{ records: Array<{ Id: string; Name: string; BillingCountryCode: string; CurrencyIsoCode: string }> }>(
+    `${data}/query?q=${soql}`,
+    { headers: auth },
+  );
   const account = accounts.body.records.find((a) => a.BillingCountryCode === 'DE' && a.CurrencyIsoCode === 'EUR');
   if (!account) throw new DemoError('The CRM has no German account billed in EUR (is it seeded?).');
   const created = await requestJson<{ id: string }>(`${data}/sobjects/Opportunity`, {
-    method: 'POST', headers: auth,
+    method: 'POST',
+    headers: auth,
     body: {
-      Name: terms.name, AccountId: account.Id, StageName: 'Closed Won', CloseDate: new Date().toISOString().slice(0, 10),
-      Amount: terms.amount, CurrencyIsoCode: 'EUR', Billing_Model__c: 'Time and Materials', Start_Date__c: terms.startDate,
-      End_Date__c: terms.endDate, Legal_Entity_Country__c: 'DE', Rate_Card__c: `RC-DE-${terms.startDate.slice(0, 4)}`,
+      Name: terms.name,
+      AccountId: account.Id,
+      StageName: 'Closed Won',
+      CloseDate: new Date().toISOString().slice(0, 10),
+      Amount: terms.amount,
+      CurrencyIsoCode: 'EUR',
+      Billing_Model__c: 'Time and Materials',
+      Start_Date__c: terms.startDate,
+      End_Date__c: terms.endDate,
+      Legal_Entity_Country__c: 'DE',
+      Rate_Card__c: `RC-DE-${terms.startDate.slice(0, 4)}`,
     },
   });
   return { sfOpportunityId: created.body.id, sfAccountId: account.Id, accountName: account.Name, name: terms.name };
 }
 
-interface FloatPerson { people_id: number; name: string; job_title: string | null; people_type_id: number; active: number }
-interface FloatProject { project_id: number; name: string }
-interface FloatTask { task_id: number; people_id: number; project_id: number; status: number }
+interface FloatPerson {
+  people_id: number;
+  name: string;
+  job_title: string | null;
+  people_type_id: number;
+  active: number;
+}
+interface FloatProject {
+  project_id: number;
+  name: string;
+}
+interface FloatTask {
+  task_id: number;
+  people_id: number;
+  project_id: number;
+  status: number;
+}
 
 /** The scheduler: moves the project's open seat from the placeholder to a consultant. */
 export async function assignConsultant(urls: SandboxUrls, projectName: string): Promise<{ person: string; taskId: number }> {
@@ -63,35 +97,75 @@ export async function assignConsultant(urls: SandboxUrls, projectName: string): 
   const byId = new Map(people.body.map((p) => [p.people_id, p]));
   const seat = tasks.body.find((t) => byId.get(t.people_id)?.people_type_id === 3);
   if (!seat) throw new DemoError(`Project "${projectName}" has no open seat on a placeholder.`);
-  const consultant = people.body.find((p) => p.people_type_id !== 3 && /consultant/i.test(p.job_title ?? '')) ?? people.body.find((p) => p.people_type_id !== 3);
+  const consultant =
+    people.body.find((p) => p.people_type_id !== 3 && /consultant/i.test(p.job_title ?? '')) ??
+    people.body.find((p) => p.people_type_id !== 3);
   if (!consultant) throw new DemoError('The scheduling platform has no person to assign.');
-  await requestJson(`${urls.scheduling}/v3/tasks/${seat.task_id}`, { method: 'PATCH', headers, body: { people_id: consultant.people_id, status: 2 } });
+  await requestJson(`${urls.scheduling}/v3/tasks/${seat.task_id}`, {
+    method: 'PATCH',
+    headers,
+    body: { people_id: consultant.people_id, status: 2 },
+  });
   return { person: consultant.name, taskId: seat.task_id };
 }
 
-interface HarvestEntry { id: number; user: { id: number; name: string }; task: { id: number; name: string } }
-interface HarvestProject { id: number; name: string; client: { name: string } }
+interface HarvestEntry {
+  id: number;
+  user: { id: number; name: string };
+  task: { id: number; name: string };
+}
+interface HarvestProject {
+  id: number;
+  name: string;
+  client: { name: string };
+}
 
 /** The consultant logs two days on the project; then submits the week, and the manager approves it. */
-export async function logAndApproveTime(urls: SandboxUrls, projectName: string, clientName: string, days: readonly string[], hoursPerDay: number): Promise<{ consultant: string; entryIds: number[]; hours: number }> {
-  const projects = await requestJson<{ projects: HarvestProject[] }>(`${urls.time}/v2/projects?is_active=true&per_page=2000`, { headers: TIME_HEADERS });
+export async function logAndApproveTime(
+  urls: SandboxUrls,
+  projectName: string,
+  clientName: string,
+  days: readonly string[],
+  hoursPerDay: number,
+): Promise<{ consultant: string; entryIds: number[]; hours: number }> {
+  const projects = await requestJson<{ projects: HarvestProject[] }>(`${urls.time}/v2/projects?is_active=true&per_page=2000`, {
+    headers: TIME_HEADERS,
+  });
   const project = projects.body.projects.filter((p) => p.name === projectName && p.client.name === clientName).at(-1);
   if (!project) throw new DemoError(`No project "${projectName}" for ${clientName} on the time platform: was the Time project opened?`);
   // Who logs Consultant time, and the task for it, as the consultant picks them in the app.
-  const recent = await requestJson<{ time_entries: HarvestEntry[] }>(`${urls.time}/v2/time_entries?per_page=200`, { headers: TIME_HEADERS });
+  const recent = await requestJson<{ time_entries: HarvestEntry[] }>(`${urls.time}/v2/time_entries?per_page=200`, {
+    headers: TIME_HEADERS,
+  });
   const sample = recent.body.time_entries.find((e) => e.task.name === 'Consultant');
   if (!sample) throw new DemoError('The time platform has no consultant who logs Consultant time.');
   const entryIds: number[] = [];
   for (const day of days) {
     const entry = await requestJson<{ id: number }>(`${urls.time}/v2/time_entries`, {
-      method: 'POST', headers: TIME_HEADERS,
-      body: { user_id: sample.user.id, project_id: project.id, task_id: sample.task.id, spent_date: day, hours: hoursPerDay, notes: 'Warehouse data model workshop' },
+      method: 'POST',
+      headers: TIME_HEADERS,
+      body: {
+        user_id: sample.user.id,
+        project_id: project.id,
+        task_id: sample.task.id,
+        spent_date: day,
+        hours: hoursPerDay,
+        notes: 'Warehouse data model workshop',
+      },
     });
     entryIds.push(entry.body.id);
   }
   for (const weekOf of new Set(days.map(mondayOf))) {
-    await requestJson(`${urls.time}/v2/timesheet_approvals`, { method: 'POST', headers: TIME_HEADERS, body: { user_id: sample.user.id, week_of: weekOf, action: 'submit' } });
-    await requestJson(`${urls.time}/v2/timesheet_approvals`, { method: 'POST', headers: TIME_HEADERS, body: { user_id: sample.user.id, week_of: weekOf, action: 'approve' } });
+    await requestJson(`${urls.time}/v2/timesheet_approvals`, {
+      method: 'POST',
+      headers: TIME_HEADERS,
+      body: { user_id: sample.user.id, week_of: weekOf, action: 'submit' },
+    });
+    await requestJson(`${urls.time}/v2/timesheet_approvals`, {
+      method: 'POST',
+      headers: TIME_HEADERS,
+      body: { user_id: sample.user.id, week_of: weekOf, action: 'approve' },
+    });
   }
   return { consultant: sample.user.name, entryIds, hours: days.length * hoursPerDay };
 }
@@ -99,20 +173,30 @@ export async function logAndApproveTime(urls: SandboxUrls, projectName: string, 
 /** Finance: the client's bank transfer for the whole invoice, applied to it in ERP. */
 export async function receivePayment(urls: SandboxUrls, invoiceNumber: string): Promise<{ amount: string }> {
   const token = await requestJson<{ access_token: string }>(`${urls.erp}/services/rest/auth/oauth2/v1/token`, {
-    method: 'POST', form: { grant_type: 'client_credentials', client_id: ERP_CLIENT.id, client_secret: ERP_CLIENT.secret },
+    method: 'POST',
+    form: { grant_type: 'client_credentials', client_id: ERP_CLIENT.id, client_secret: ERP_CLIENT.secret },
   });
   const headers = { authorization: `Bearer ${token.body.access_token}` };
-  const found = await requestJson<{ items: Array<{ id: string; tranid?: string; entity: string; foreignamountremaining: string; type: string }> }>(
-    `${urls.erp}/services/rest/query/v1/suiteql?limit=1000`,
-    { method: 'POST', headers: { ...headers, prefer: 'transient' }, body: { q: "SELECT id, tranid, type, entity, foreignamountremaining FROM transaction WHERE type = 'CustInvc'" } },
-  );
+  const found = await requestJson<{
+    items: Array<{ id: string; tranid?: string; entity: string; foreignamountremaining: string; type: string }>;
+  }>(`${urls.erp}/services/rest/query/v1/suiteql?limit=1000`, {
+    method: 'POST',
+    headers: { ...headers, prefer: 'transient' },
+    body: { q: "SELECT id, tranid, type, entity, foreignamountremaining FROM transaction WHERE type = 'CustInvc'" },
+  });
   const invoice = found.body.items.find((i) => i.tranid?.toUpperCase() === invoiceNumber.toUpperCase());
   if (!invoice) throw new DemoError(`ERP has no invoice ${invoiceNumber}.`);
   const amount = Number(invoice.foreignamountremaining);
   if (!(amount > 0)) throw new DemoError(`Invoice ${invoiceNumber} has nothing left to pay.`);
   await requestJson(`${urls.erp}/services/rest/record/v1/customerPayment`, {
-    method: 'POST', headers,
-    body: { customer: { id: invoice.entity }, payment: amount, paymentMethod: { id: '1' }, apply: { items: [{ doc: { id: invoice.id }, apply: true, amount }] } },
+    method: 'POST',
+    headers,
+    body: {
+      customer: { id: invoice.entity },
+      payment: amount,
+      paymentMethod: { id: '1' },
+      apply: { items: [{ doc: { id: invoice.id }, apply: true, amount }] },
+    },
   });
   return { amount: invoice.foreignamountremaining };
 }

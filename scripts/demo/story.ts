@@ -16,7 +16,16 @@ export interface DemoOptions {
   waitMs?: number;
 }
 
-export const DEMO_SCOPES = ['crm-app:read', 'crm-app:write', 'process:read', 'process:write', 'crm:read', 'erp:read', 'scheduling:read', 'time:read'];
+export const DEMO_SCOPES = [
+  'crm-app:read',
+  'crm-app:write',
+  'process:read',
+  'process:write',
+  'crm:read',
+  'erp:read',
+  'scheduling:read',
+  'time:read',
+];
 
 export interface DemoResult {
   ok: boolean;
@@ -57,7 +66,9 @@ async function germanRateCardDays(layer: <T>(method: string, path: string) => Pr
   const german = entities.body.items.find((e) => e.country === 'DE' && e.status === 'active');
   if (!german) throw new DemoError('ERP has no active German legal entity.', entities.body);
   const cards = await layer<{ items: Json[] }>('GET', `/system/erp/v1/rate-cards?legalEntityId=${german.id}&limit=200`);
-  const card = cards.body.items.filter((c) => c.status === 'active').sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)))[0];
+  const card = cards.body.items
+    .filter((c) => c.status === 'active')
+    .sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)))[0];
   if (!card) throw new DemoError(`ERP has no active rate card for ${german.name}.`, cards.body);
   return workDays(card as { effectiveFrom: string; effectiveTo?: string | null });
 }
@@ -95,8 +106,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
 
     const opportunity = await log.run('CRM finds it in the layer', 'CRM app → layer', async () => {
-      const page = await waitFor('the opportunity to reach the layer', () => layer<{ items: Json[] }>('GET', '/system/crm/v1/opportunities?stage=closed-won&limit=200'),
-        (r) => r.body.items.some((o) => o.name === deal.name), waitMs);
+      const page = await waitFor(
+        'the opportunity to reach the layer',
+        () => layer<{ items: Json[] }>('GET', '/system/crm/v1/opportunities?stage=closed-won&limit=200'),
+        (r) => r.body.items.some((o) => o.name === deal.name),
+        waitMs,
+      );
       const found = page.body.items.find((o) => o.name === deal.name)!;
       result.opportunityId = found.id;
       result.accountId = found.clientId;
@@ -104,18 +119,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
 
     const provisioning = await log.run('create project (CRM waits)', 'CRM app → experience v2', async () => {
-      const first = await layer<Json>('POST', `/experience/crm/v2/opportunities/${opportunity.id}/project`, undefined, { ...idempotencyKey(), prefer: 'wait=20' });
-      const done = first.body.status === 'completed' ? first
-        : await waitFor('provisioning to finish', () => layer<Json>('GET', `/experience/crm/v2/opportunities/${opportunity.id}/project`), (r) => ['completed', 'rejected', 'failed'].includes(r.body.status), waitMs);
+      const first = await layer<Json>('POST', `/experience/crm/v2/opportunities/${opportunity.id}/project`, undefined, {
+        ...idempotencyKey(),
+        prefer: 'wait=20',
+      });
+      const done =
+        first.body.status === 'completed'
+          ? first
+          : await waitFor(
+              'provisioning to finish',
+              () => layer<Json>('GET', `/experience/crm/v2/opportunities/${opportunity.id}/project`),
+              (r) => ['completed', 'rejected', 'failed'].includes(r.body.status),
+              waitMs,
+            );
       if (done.body.status !== 'completed') throw new DemoError(`Provisioning ended ${done.body.status}.`, done.body);
-      return { value: done.body, outcome: `${first.status} ${done.body.status}, ERP project ${done.body.project.code ?? done.body.project.id}` };
+      return {
+        value: done.body,
+        outcome: `${first.status} ${done.body.status}, ERP project ${done.body.project.code ?? done.body.project.id}`,
+      };
     });
     const engagementId = provisioning.project.id as string;
 
     const project = await log.run('project created in ERP', 'layer: system ERP', async () => {
       const p = await layer<Json>('GET', `/system/erp/v1/projects/${engagementId}`);
       const time = await layer<Json>('GET', `/system/time/v1/projects/${engagementId}`);
-      return { value: p.body, outcome: `${p.body.code ?? p.body.id} ${p.body.status}, budget ${money(p.body.budget)}; Time project open (${time.body.clientName})` };
+      return {
+        value: p.body,
+        outcome: `${p.body.code ?? p.body.id} ${p.body.status}, budget ${money(p.body.budget)}; Time project open (${time.body.clientName})`,
+      };
     });
 
     const staffingRequestId = (provisioning.staffingRequestIds as string[])[0]!;
@@ -127,32 +158,61 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     await log.run('consultant assigned', 'scheduler in Scheduling', async () => {
       const a = await assignConsultant(urls, project.name);
-      const r = await waitFor('the staffing request to be filled', () => layer<Json>('GET', `/system/scheduling/v1/staffing-requests/${staffingRequestId}`), (x) => x.body.status === 'filled', waitMs);
+      const r = await waitFor(
+        'the staffing request to be filled',
+        () => layer<Json>('GET', `/system/scheduling/v1/staffing-requests/${staffingRequestId}`),
+        (x) => x.body.status === 'filled',
+        waitMs,
+      );
       return { value: a, outcome: `${a.person}; the layer sees the request ${r.body.status}` };
     });
 
     await log.run('time logged and approved', 'consultant, manager in Time', async () => {
       const t = await logAndApproveTime(urls, project.name, deal.accountName, days, 8);
-      const approved = await waitFor('the approved time to show in the layer',
-        () => layer<{ items: Json[] }>('GET', `/system/time/v1/time-entries?engagementId=${engagementId}&approvalStatus=approved&billingStatus=unbilled&limit=200`),
-        (r) => r.body.items.length >= t.entryIds.length, waitMs);
-      return { value: t, outcome: `${t.consultant}, ${t.hours} h on ${days.join(' and ')}; ${approved.body.items.length} approved, unbilled` };
+      const approved = await waitFor(
+        'the approved time to show in the layer',
+        () =>
+          layer<{ items: Json[] }>(
+            'GET',
+            `/system/time/v1/time-entries?engagementId=${engagementId}&approvalStatus=approved&billingStatus=unbilled&limit=200`,
+          ),
+        (r) => r.body.items.length >= t.entryIds.length,
+        waitMs,
+      );
+      return {
+        value: t,
+        outcome: `${t.consultant}, ${t.hours} h on ${days.join(' and ')}; ${approved.body.items.length} approved, unbilled`,
+      };
     });
 
     const run = await log.run('time-to-billing run', 'layer: process API', async () => {
       const started = await layer<Json>('POST', '/process/time-to-billing/v1/runs', { ...period, engagementId }, idempotencyKey());
-      const finished = await waitFor('the billing run to finish', () => layer<Json>('GET', `/process/time-to-billing/v1/runs/${started.body.id}`),
-        (r) => ['succeeded', 'failed', 'rejected', 'cancelled'].includes(r.body.status), waitMs);
+      const finished = await waitFor(
+        'the billing run to finish',
+        () => layer<Json>('GET', `/process/time-to-billing/v1/runs/${started.body.id}`),
+        (r) => ['succeeded', 'failed', 'rejected', 'cancelled'].includes(r.body.status),
+        waitMs,
+      );
       if (finished.body.status !== 'succeeded') throw new DemoError(`The billing run ended ${finished.body.status}.`, finished.body);
-      return { value: finished.body, outcome: `${period.periodStart} – ${period.periodEnd}: ${finished.body.steps.map((s: Json) => s.name).join(' → ')}` };
+      return {
+        value: finished.body,
+        outcome: `${period.periodStart} – ${period.periodEnd}: ${finished.body.steps.map((s: Json) => s.name).join(' → ')}`,
+      };
     });
 
     const invoice = await log.run('invoice posted in ERP', 'layer: system ERP', async () => {
       const page = await layer<{ items: Json[] }>('GET', `/system/erp/v1/invoices?engagementId=${engagementId}&limit=200`);
       const posted = page.body.items.find((i) => i.periodStart === period.periodStart && i.status !== 'draft');
-      if (!posted) throw new DemoError(`ERP has no posted invoice for ${engagementId} in ${period.periodStart.slice(0, 7)} (run ${run.id}).`, page.body);
+      if (!posted)
+        throw new DemoError(
+          `ERP has no posted invoice for ${engagementId} in ${period.periodStart.slice(0, 7)} (run ${run.id}).`,
+          page.body,
+        );
       result.invoiceId = posted.id;
-      return { value: posted, outcome: `${posted.number ?? posted.id}: net ${money(posted.netTotal)} + tax ${money(posted.taxTotal)} = ${money(posted.total)}, ${posted.status}` };
+      return {
+        value: posted,
+        outcome: `${posted.number ?? posted.id}: net ${money(posted.netTotal)} + tax ${money(posted.taxTotal)} = ${money(posted.total)}, ${posted.status}`,
+      };
     });
 
     await log.run('payment received', 'finance in ERP', async () => {
@@ -161,24 +221,38 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
 
     await log.run('billing status back to CRM', 'layer: billing-status-to-crm', async () => {
-      const status = await waitFor('the CRM opportunity to show it paid', () => layer<Json>('GET', `/system/crm/v1/opportunities/${opportunity.id}`), (r) => r.body.billing?.status === 'paid', waitMs);
-      return { value: status.body, outcome: `opportunity billing ${status.body.billing.status}, invoice ${status.body.billing.invoiceStatus}` };
+      const status = await waitFor(
+        'the CRM opportunity to show it paid',
+        () => layer<Json>('GET', `/system/crm/v1/opportunities/${opportunity.id}`),
+        (r) => r.body.billing?.status === 'paid',
+        waitMs,
+      );
+      return {
+        value: status.body,
+        outcome: `opportunity billing ${status.body.billing.status}, invoice ${status.body.billing.invoiceStatus}`,
+      };
     });
 
     await log.run('CRM account shows it paid', 'CRM app → experience v2', async () => {
       const billing = await layer<Json>('GET', `/process/billing-status-to-crm/v1/accounts/${opportunity.clientId}/billing-status`);
       const ours = (billing.body.invoices as Json[]).find((i) => i.invoiceId === invoice.id);
-      if (!ours || ours.amountOutstanding.amountMinor !== 0) throw new DemoError('The account does not show the invoice paid.', billing.body);
+      if (!ours || ours.amountOutstanding.amountMinor !== 0)
+        throw new DemoError('The account does not show the invoice paid.', billing.body);
       const overview = await layer<Json>('GET', `/experience/crm/v2/accounts/${opportunity.clientId}/overview`);
       const row = (overview.body.projects as Json[]).find((p) => p.projectId === engagementId);
       if (!row) throw new DemoError('The account overview does not list the project.', overview.body);
-      return { value: overview.body, outcome: `${overview.body.name}: invoice ${invoice.number} paid ${money(ours.amountPaid)}, outstanding ${money(ours.amountOutstanding)}; project ${row.staffingState}, unbilled ${money(row.unbilledAmount)}; ${overview.body.openInvoiceCount} open invoice(s)` };
+      return {
+        value: overview.body,
+        outcome: `${overview.body.name}: invoice ${invoice.number} paid ${money(ours.amountPaid)}, outstanding ${money(ours.amountOutstanding)}; project ${row.staffingState}, unbilled ${money(row.unbilledAmount)}; ${overview.body.openInvoiceCount} open invoice(s)`,
+      };
     });
     result.ok = true;
   } catch (err) {
     result.error = err instanceof Error ? err : new Error(String(err));
   }
   print(`\n${log.summary()}\n`);
-  print(result.ok ? '  The deal is won, staffed, billed and paid, and the CRM shows it.\n' : `  The story stopped: ${result.error?.message}\n`);
+  print(
+    result.ok ? '  The deal is won, staffed, billed and paid, and the CRM shows it.\n' : `  The story stopped: ${result.error?.message}\n`,
+  );
   return result;
 }

@@ -19,7 +19,10 @@ export default function contractFile(document, _options, context) {
   const version = document?.info?.version;
   const versionMatch = typeof version === 'string' ? /^([0-9]+)\.[0-9]+\.[0-9]+$/.exec(version) : null;
   if (!versionMatch) {
-    results.push({ message: `info.version must be a semantic version {major}.{minor}.{patch}, got "${version ?? ''}".`, path: ['info', 'version'] });
+    results.push({
+      message: `info.version must be a semantic version {major}.{minor}.{patch}, got "${version ?? ''}".`,
+      path: ['info', 'version'],
+    });
   } else if (versionMatch[1] !== major) {
     results.push({ message: `info.version ${version} does not match the file's major version v${major}.`, path: ['info', 'version'] });
   }

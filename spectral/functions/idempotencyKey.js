@@ -4,8 +4,9 @@
 const NEEDS_KEY = new Set(['post', 'patch']);
 
 function declaresKey(parameters) {
-  return Array.isArray(parameters) && parameters.some(
-    (p) => p && p.in === 'header' && typeof p.name === 'string' && p.name.toLowerCase() === 'idempotency-key',
+  return (
+    Array.isArray(parameters) &&
+    parameters.some((p) => p && p.in === 'header' && typeof p.name === 'string' && p.name.toLowerCase() === 'idempotency-key')
   );
 }
 

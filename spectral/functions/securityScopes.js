@@ -12,7 +12,10 @@ export default function securityScopes(document) {
       for (const [name, scopes] of Object.entries(requirement ?? {})) {
         const scheme = schemes[name];
         if (!scheme) {
-          results.push({ message: `Security scheme "${name}" is not declared in components.securitySchemes.`, path: [...path, index, name] });
+          results.push({
+            message: `Security scheme "${name}" is not declared in components.securitySchemes.`,
+            path: [...path, index, name],
+          });
           continue;
         }
         const known = new Set();

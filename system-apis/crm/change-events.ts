@@ -48,13 +48,16 @@ export function readChangeEvent(body: unknown): CrmChange {
     throw invalid('recordIds must be ids of the entity');
   }
   if (typeof header.commitTimestamp !== 'number' || !Number.isFinite(header.commitTimestamp)) throw invalid('commitTimestamp');
-  if (typeof header.transactionKey !== 'string' || typeof header.sequenceNumber !== 'number') throw invalid('transactionKey/sequenceNumber');
+  if (typeof header.transactionKey !== 'string' || typeof header.sequenceNumber !== 'number')
+    throw invalid('transactionKey/sequenceNumber');
   const changed = kind === 'updated' ? header.changedFields : Object.keys(payload).filter((k) => k !== 'ChangeEventHeader');
   if (!strings(changed)) throw invalid('changedFields');
   const names = CANONICAL_FIELDS[object];
   const fields = [...new Set(changed.flatMap((f) => (names[f] ? [names[f]] : [])))];
   const rawStage = object === 'Opportunity' && typeof payload.StageName === 'string' ? payload.StageName : undefined;
-  const stage = rawStage ? STAGE_TO_CANONICAL[rawStage as keyof typeof STAGE_TO_CANONICAL] ?? (payload.IsWon === true ? 'closed-won' : undefined) : undefined;
+  const stage = rawStage
+    ? (STAGE_TO_CANONICAL[rawStage as keyof typeof STAGE_TO_CANONICAL] ?? (payload.IsWon === true ? 'closed-won' : undefined))
+    : undefined;
   const stageChanged = kind === 'created' || changed.includes('StageName') || changed.includes('IsWon');
   return {
     entity: ENTITY_OF[object],

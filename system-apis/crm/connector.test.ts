@@ -16,10 +16,21 @@ const connectors: CrmConnector[] = [];
 const logLines: string[] = [];
 
 function connector(overrides: Partial<CrmConnectorOptions> = {}): CrmConnector {
-  const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logLines.push(String(chunk));
+      cb();
+    },
+  });
   const c = new CrmConnector({
-    baseUrl: running.url, apiVersion: 'v62.0', clientId: 'sandbox-crm-client', clientSecret: SECRET, timeoutMs: 2_000,
-    logger: pino({ level: 'debug' }, sink), backoff: { baseMs: 5, capMs: 20 }, ...overrides,
+    baseUrl: running.url,
+    apiVersion: 'v62.0',
+    clientId: 'sandbox-crm-client',
+    clientSecret: SECRET,
+    timeoutMs: 2_000,
+    logger: pino({ level: 'debug' }, sink),
+    backoff: { baseMs: 5, capMs: 20 },
+    ...overrides,
   });
   connectors.push(c);
   return c;
@@ -138,7 +149,9 @@ describe('CRM connector: unsafe consumption and faults', () => {
     sandbox.ctx.faults.set({ rateLimitBurst: { remaining: 0, retryAfterSeconds: 1 }, paths: '/services/data' });
     const page = await crm.query('SELECT Id FROM Account');
     expect(page.totalSize).toBe(5);
-    const retry = logLines.map((l) => JSON.parse(l) as { msg: string; status?: number; waitMs?: number }).find((l) => l.msg === 'retrying upstream call');
+    const retry = logLines
+      .map((l) => JSON.parse(l) as { msg: string; status?: number; waitMs?: number })
+      .find((l) => l.msg === 'retrying upstream call');
     expect(retry).toMatchObject({ status: 429, waitMs: 1000 });
   });
 
@@ -188,7 +201,9 @@ describe('CRM connector: unsafe consumption and faults', () => {
 describe('CRM connector: closed-won', () => {
   it('finds the opportunity ready to close and closes it', async () => {
     const crm = connector();
-    const [ready] = await crm.queryAll<SfOpportunity>(`SELECT Id, StageName FROM Opportunity WHERE Name = ${soqlString(READY_TO_CLOSE_NAME)}`);
+    const [ready] = await crm.queryAll<SfOpportunity>(
+      `SELECT Id, StageName FROM Opportunity WHERE Name = ${soqlString(READY_TO_CLOSE_NAME)}`,
+    );
     await crm.update('Opportunity', ready.Id, { StageName: 'Closed Won' });
     expect((await crm.get<SfOpportunity>('Opportunity', ready.Id))?.IsWon).toBe(true);
   });

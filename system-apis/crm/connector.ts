@@ -38,9 +38,17 @@ export const QUERY_ALL_CAP = 50_000;
 
 /** Error codes that mean the data sent was refused (the caller can fix it): 422. */
 const DATA_ERRORS = new Set([
-  'REQUIRED_FIELD_MISSING', 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'STRING_TOO_LONG', 'INVALID_CROSS_REFERENCE_KEY',
-  'FIELD_CUSTOM_VALIDATION_EXCEPTION', 'FIELD_INTEGRITY_EXCEPTION', 'DUPLICATE_VALUE', 'DUPLICATES_DETECTED', 'INVALID_EMAIL_ADDRESS',
-  'MALFORMED_ID', 'ENTITY_IS_DELETED',
+  'REQUIRED_FIELD_MISSING',
+  'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+  'STRING_TOO_LONG',
+  'INVALID_CROSS_REFERENCE_KEY',
+  'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+  'FIELD_INTEGRITY_EXCEPTION',
+  'DUPLICATE_VALUE',
+  'DUPLICATES_DETECTED',
+  'INVALID_EMAIL_ADDRESS',
+  'MALFORMED_ID',
+  'ENTITY_IS_DELETED',
 ]);
 
 function sfErrors(body: unknown): SfError[] {
@@ -64,7 +72,9 @@ export function mapCrmError(res: PlatformResponse): ProblemError {
     return new ProblemError('unprocessable-content', {
       detail,
       // Pointers name the canonical fields; vendor field names stay below the system API.
-      errors: errors.flatMap((e) => (e.fields?.length ? e.fields : ['']).map((f) => ({ pointer: canonicalPointer(f), detail: e.errorCode }))).slice(0, 20),
+      errors: errors
+        .flatMap((e) => (e.fields?.length ? e.fields : ['']).map((f) => ({ pointer: canonicalPointer(f), detail: e.errorCode })))
+        .slice(0, 20),
       extensions,
     });
   }
@@ -73,7 +83,10 @@ export function mapCrmError(res: PlatformResponse): ProblemError {
 }
 
 function malformed(what: string): ProblemError {
-  return new ProblemError('upstream-error', { detail: `The CRM answered ${what} in an unexpected shape.`, extensions: { platform: 'crm' } });
+  return new ProblemError('upstream-error', {
+    detail: `The CRM answered ${what} in an unexpected shape.`,
+    extensions: { platform: 'crm' },
+  });
 }
 
 /** A SOQL string literal: backslashes and quotes escaped, so values never change a query's meaning. */
@@ -134,7 +147,8 @@ export class CrmConnector {
   }
 
   private recordPath(type: SObjectType, id: string): string {
-    if (!isSalesforceId(id, type)) throw new ProblemError('not-found', { detail: `No ${type} with id ${id}.`, extensions: { platform: 'crm' } });
+    if (!isSalesforceId(id, type))
+      throw new ProblemError('not-found', { detail: `No ${type} with id ${id}.`, extensions: { platform: 'crm' } });
     return `${this.base}/sobjects/${type}/${id}`;
   }
 
@@ -152,7 +166,12 @@ export class CrmConnector {
   }
 
   /** A record by an external-id field's value, or undefined. */
-  async getByExternalId<T extends SfRecord>(type: SObjectType, field: string, value: string, fields?: readonly string[]): Promise<T | undefined> {
+  async getByExternalId<T extends SfRecord>(
+    type: SObjectType,
+    field: string,
+    value: string,
+    fields?: readonly string[],
+  ): Promise<T | undefined> {
     const res = await this.send<T>({
       method: 'GET',
       path: `${this.base}/sobjects/${type}/${encodeURIComponent(field)}/${encodeURIComponent(value)}`,
@@ -175,7 +194,12 @@ export class CrmConnector {
    * Upsert by external id: safe to retry, because the same value addresses the same record.
    * 201 created; 200 (API v46.0+) or 204 (older) updated.
    */
-  async upsert(type: SObjectType, field: string, value: string, fields: Record<string, unknown>): Promise<{ id?: string; created: boolean }> {
+  async upsert(
+    type: SObjectType,
+    field: string,
+    value: string,
+    fields: Record<string, unknown>,
+  ): Promise<{ id?: string; created: boolean }> {
     const res = await this.send<SfSaveResult | undefined>({
       method: 'PATCH',
       path: `${this.base}/sobjects/${type}/${encodeURIComponent(field)}/${encodeURIComponent(value)}`,
@@ -224,7 +248,10 @@ export class CrmConnector {
     const records = [...page.records];
     while (!page.done && page.nextRecordsUrl) {
       if (records.length >= cap) {
-        throw new ProblemError('upstream-error', { detail: `The CRM query returned more than ${cap} records; narrow it.`, extensions: { platform: 'crm' } });
+        throw new ProblemError('upstream-error', {
+          detail: `The CRM query returned more than ${cap} records; narrow it.`,
+          extensions: { platform: 'crm' },
+        });
       }
       page = await this.queryMore<T>(page.nextRecordsUrl);
       records.push(...page.records);
@@ -233,7 +260,13 @@ export class CrmConnector {
   }
 
   private checkQuery<T extends SfRecord>(body: SfQueryResult<T> | undefined): SfQueryResult<T> {
-    if (!body || typeof body !== 'object' || !Array.isArray(body.records) || typeof body.done !== 'boolean' || typeof body.totalSize !== 'number') {
+    if (
+      !body ||
+      typeof body !== 'object' ||
+      !Array.isArray(body.records) ||
+      typeof body.done !== 'boolean' ||
+      typeof body.totalSize !== 'number'
+    ) {
       throw malformed('a query');
     }
     if (!body.done && typeof body.nextRecordsUrl !== 'string') throw malformed('a query (not done, but no nextRecordsUrl)');

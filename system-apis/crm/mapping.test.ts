@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../core/problems.js';
 import {
-  accountToClient, clientBillingToSfFields, clientToAccountFields, contactToSfFields, erpProjectToSfFields,
-  moneyToSfAmount, opportunityToSfFields, sfAmountToMoney, sfContactToContact, sfDateTimeToUtc,
-  sfOpportunityToOpportunity, utcToSfDateTime, websiteDomain,
+  accountToClient,
+  clientBillingToSfFields,
+  clientToAccountFields,
+  contactToSfFields,
+  erpProjectToSfFields,
+  moneyToSfAmount,
+  opportunityToSfFields,
+  sfAmountToMoney,
+  sfContactToContact,
+  sfDateTimeToUtc,
+  sfOpportunityToOpportunity,
+  utcToSfDateTime,
+  websiteDomain,
 } from './mapping.js';
 import type { SfAccount, SfContact, SfOpportunity } from './vendor-types.js';
 
@@ -68,16 +78,28 @@ describe('CRM mapping: vendor -> canonical', () => {
   it('maps a closed-won opportunity with its contract terms', () => {
     const opp = sfOpportunityToOpportunity(OPPORTUNITY, { id: 'o-1', clientId: 'c-1' });
     expect(opp).toMatchObject({
-      stage: 'closed-won', stageLabel: 'Closed Won', isClosed: true, isWon: true,
+      stage: 'closed-won',
+      stageLabel: 'Closed Won',
+      isClosed: true,
+      isWon: true,
       amount: { amountMinor: 24000000, currency: 'EUR' },
       closeDate: '2026-03-31',
-      contractTerms: { billingModel: 'time-and-materials', startDate: '2026-04-01', endDate: '2026-09-30', legalEntityCountry: 'DE', rateCardCode: 'RC-DE-2026' },
+      contractTerms: {
+        billingModel: 'time-and-materials',
+        startDate: '2026-04-01',
+        endDate: '2026-09-30',
+        legalEntityCountry: 'DE',
+        rateCardCode: 'RC-DE-2026',
+      },
       erpProject: null,
     });
   });
 
   it('keeps an unknown stage of a custom sales process readable through IsClosed/IsWon', () => {
-    const open = sfOpportunityToOpportunity({ ...OPPORTUNITY, StageName: 'Discovery Workshop' as SfOpportunity['StageName'], IsClosed: false, IsWon: false }, { id: 'o', clientId: null });
+    const open = sfOpportunityToOpportunity(
+      { ...OPPORTUNITY, StageName: 'Discovery Workshop' as SfOpportunity['StageName'], IsClosed: false, IsWon: false },
+      { id: 'o', clientId: null },
+    );
     expect(open.stage).toBe('open');
     expect(open.stageLabel).toBe('Discovery Workshop');
   });
@@ -101,23 +123,45 @@ describe('CRM mapping: vendor -> canonical', () => {
 
   it('refuses records that lack what the CRM always fills', () => {
     expect(() => accountToClient({ ...ACCOUNT, Name: undefined as unknown as string }, { id: 'x' })).toThrow(/Account.Name/);
-    expect(() => sfOpportunityToOpportunity({ ...OPPORTUNITY, CloseDate: null as unknown as string }, { id: 'o', clientId: null })).toThrow(/CloseDate/);
+    expect(() => sfOpportunityToOpportunity({ ...OPPORTUNITY, CloseDate: null as unknown as string }, { id: 'o', clientId: null })).toThrow(
+      /CloseDate/,
+    );
   });
 
   it('refuses picklist values it has no meaning for instead of guessing', () => {
-    expect(() => accountToClient({ ...ACCOUNT, Billing_Status__c: 'Disputed' as SfAccount['Billing_Status__c'] }, { id: 'x' })).toThrow(/Billing_Status__c/);
+    expect(() => accountToClient({ ...ACCOUNT, Billing_Status__c: 'Disputed' as SfAccount['Billing_Status__c'] }, { id: 'x' })).toThrow(
+      /Billing_Status__c/,
+    );
   });
 
   it('maps a contact', () => {
     const sf: SfContact = {
-      Id: '003Dn00000Q1w2eIAB', AccountId: ACCOUNT.Id, FirstName: 'Jana', LastName: 'Albers', Email: 'jana.albers@nordlicht-logistik.de',
-      Phone: null, Title: 'Head of Operations', CreatedDate: '2025-11-03T08:20:00.000+0000', LastModifiedDate: '2025-11-03T08:20:00.000+0000',
+      Id: '003Dn00000Q1w2eIAB',
+      AccountId: ACCOUNT.Id,
+      FirstName: 'Jana',
+      LastName: 'Albers',
+      Email: 'jana.albers@nordlicht-logistik.de',
+      Phone: null,
+      Title: 'Head of Operations',
+      CreatedDate: '2025-11-03T08:20:00.000+0000',
+      LastModifiedDate: '2025-11-03T08:20:00.000+0000',
     };
     expect(sfContactToContact(sf, { id: 'k-1', clientId: 'c-1' })).toEqual({
-      id: 'k-1', clientId: 'c-1', givenName: 'Jana', familyName: 'Albers', email: 'jana.albers@nordlicht-logistik.de', phone: null,
-      jobTitle: 'Head of Operations', createdAt: '2025-11-03T08:20:00.000Z', updatedAt: '2025-11-03T08:20:00.000Z',
+      id: 'k-1',
+      clientId: 'c-1',
+      givenName: 'Jana',
+      familyName: 'Albers',
+      email: 'jana.albers@nordlicht-logistik.de',
+      phone: null,
+      jobTitle: 'Head of Operations',
+      createdAt: '2025-11-03T08:20:00.000Z',
+      updatedAt: '2025-11-03T08:20:00.000Z',
     });
-    expect(contactToSfFields({ familyName: 'Albers', email: null }, { accountId: ACCOUNT.Id })).toEqual({ AccountId: ACCOUNT.Id, LastName: 'Albers', Email: null });
+    expect(contactToSfFields({ familyName: 'Albers', email: null }, { accountId: ACCOUNT.Id })).toEqual({
+      AccountId: ACCOUNT.Id,
+      LastName: 'Albers',
+      Email: null,
+    });
   });
 });
 
@@ -143,7 +187,13 @@ describe('CRM mapping: canonical -> vendor and round trips', () => {
   it('round-trips an opportunity through vendor fields', () => {
     const canonical = sfOpportunityToOpportunity(OPPORTUNITY, { id: 'o-1', clientId: 'c-1' });
     const fields = opportunityToSfFields(
-      { name: canonical.name, stage: 'closed-won', amount: canonical.amount, closeDate: canonical.closeDate, contractTerms: canonical.contractTerms },
+      {
+        name: canonical.name,
+        stage: 'closed-won',
+        amount: canonical.amount,
+        closeDate: canonical.closeDate,
+        contractTerms: canonical.contractTerms,
+      },
       { accountId: OPPORTUNITY.AccountId ?? undefined },
       'o-1',
     );
@@ -167,11 +217,25 @@ describe('CRM mapping: canonical -> vendor and round trips', () => {
   });
 
   it('maps the write-backs to the custom fields', () => {
-    expect(erpProjectToSfFields({ projectId: 'PRJ-2026-0042', status: 'provisioned' })).toEqual({ ERP_Project_Id__c: 'PRJ-2026-0042', ERP_Project_Status__c: 'Provisioned' });
-    expect(clientBillingToSfFields({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 99, currency: 'GBP' } }, 'GBP')).toEqual({
-      Billing_Status__c: 'Partially Paid', Invoice_Status__c: 'Posted', Outstanding_Amount__c: 0.99,
+    expect(erpProjectToSfFields({ projectId: 'PRJ-2026-0042', status: 'provisioned' })).toEqual({
+      ERP_Project_Id__c: 'PRJ-2026-0042',
+      ERP_Project_Status__c: 'Provisioned',
     });
-    expect(clientBillingToSfFields({ status: 'paid', outstanding: { amountMinor: 0, currency: 'USD' } }, null)).toMatchObject({ CurrencyIsoCode: 'USD' });
-    expect(() => clientBillingToSfFields({ status: 'overdue', outstanding: { amountMinor: 100, currency: 'EUR' } }, 'GBP')).toThrow(/must|GBP/);
+    expect(
+      clientBillingToSfFields(
+        { status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 99, currency: 'GBP' } },
+        'GBP',
+      ),
+    ).toEqual({
+      Billing_Status__c: 'Partially Paid',
+      Invoice_Status__c: 'Posted',
+      Outstanding_Amount__c: 0.99,
+    });
+    expect(clientBillingToSfFields({ status: 'paid', outstanding: { amountMinor: 0, currency: 'USD' } }, null)).toMatchObject({
+      CurrencyIsoCode: 'USD',
+    });
+    expect(() => clientBillingToSfFields({ status: 'overdue', outstanding: { amountMinor: 100, currency: 'EUR' } }, 'GBP')).toThrow(
+      /must|GBP/,
+    );
   });
 });

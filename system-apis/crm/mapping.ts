@@ -3,21 +3,50 @@
 import { ProblemError } from '../../core/problems.js';
 import type { SfAccount, SfContact, SfOpportunity } from './vendor-types.js';
 import type {
-  Client, ClientBillingUpdate, ClientPatch, Contact, ContactPatch, Opportunity, OpportunityBillingUpdate,
-  OpportunityPatch, ErpProjectLink,
+  Client,
+  ClientBillingUpdate,
+  ClientPatch,
+  Contact,
+  ContactPatch,
+  Opportunity,
+  OpportunityBillingUpdate,
+  OpportunityPatch,
+  ErpProjectLink,
 } from './model.js';
 import {
-  BILLING_MODEL_TO_CANONICAL, BILLING_MODEL_TO_VENDOR, BILLING_STATUS_TO_CANONICAL, BILLING_STATUS_TO_VENDOR,
-  ERP_STATUS_TO_CANONICAL, ERP_STATUS_TO_VENDOR, INVOICE_STATUS_TO_CANONICAL, INVOICE_STATUS_TO_VENDOR,
-  STAGE_TO_CANONICAL, STAGE_TO_VENDOR,
+  BILLING_MODEL_TO_CANONICAL,
+  BILLING_MODEL_TO_VENDOR,
+  BILLING_STATUS_TO_CANONICAL,
+  BILLING_STATUS_TO_VENDOR,
+  ERP_STATUS_TO_CANONICAL,
+  ERP_STATUS_TO_VENDOR,
+  INVOICE_STATUS_TO_CANONICAL,
+  INVOICE_STATUS_TO_VENDOR,
+  STAGE_TO_CANONICAL,
+  STAGE_TO_VENDOR,
 } from './vocabulary.js';
 import {
-  countryCode, legalEntityCountry, lookup, moneyToSfAmount, plainDate, requiredDate, requiredText, sfAmountToMoney, timestamps,
+  countryCode,
+  legalEntityCountry,
+  lookup,
+  moneyToSfAmount,
+  plainDate,
+  requiredDate,
+  requiredText,
+  sfAmountToMoney,
+  timestamps,
   websiteDomain,
 } from './values.js';
 
 export {
-  countryCode, isSalesforceId, KEY_PREFIXES, moneyToSfAmount, sfAmountToMoney, sfDateTimeToUtc, SF_CURRENCY_SCALE, utcToSfDateTime,
+  countryCode,
+  isSalesforceId,
+  KEY_PREFIXES,
+  moneyToSfAmount,
+  sfAmountToMoney,
+  sfDateTimeToUtc,
+  SF_CURRENCY_SCALE,
+  utcToSfDateTime,
   websiteDomain,
 } from './values.js';
 
@@ -104,7 +133,8 @@ export function clientToAccountFields(input: ClientPatch, externalId?: string): 
   const out: Partial<Writable<SfAccount>> = {};
   put(out, 'Name', input.name);
   put(out, 'Website', input.website);
-  if (input.billingCountry !== undefined) out.BillingCountryCode = input.billingCountry === null ? null : input.billingCountry.toUpperCase();
+  if (input.billingCountry !== undefined)
+    out.BillingCountryCode = input.billingCountry === null ? null : input.billingCountry.toUpperCase();
   put(out, 'Tax_Id__c', input.taxId);
   put(out, 'Industry', input.industry);
   put(out, 'Phone', input.phone);
@@ -113,7 +143,11 @@ export function clientToAccountFields(input: ClientPatch, externalId?: string): 
   return out;
 }
 
-export function contactToSfFields(input: ContactPatch, refs: { accountId?: string | null }, externalId?: string): Partial<Writable<SfContact>> {
+export function contactToSfFields(
+  input: ContactPatch,
+  refs: { accountId?: string | null },
+  externalId?: string,
+): Partial<Writable<SfContact>> {
   const out: Partial<Writable<SfContact>> = {};
   put(out, 'AccountId', refs.accountId);
   put(out, 'FirstName', input.givenName);
@@ -142,7 +176,8 @@ export function opportunityToSfFields(
   put(out, 'Probability', input.probability);
   const terms = input.contractTerms;
   if (terms) {
-    if (terms.billingModel !== undefined) out.Billing_Model__c = terms.billingModel === null ? null : BILLING_MODEL_TO_VENDOR[terms.billingModel];
+    if (terms.billingModel !== undefined)
+      out.Billing_Model__c = terms.billingModel === null ? null : BILLING_MODEL_TO_VENDOR[terms.billingModel];
     put(out, 'Start_Date__c', terms.startDate);
     put(out, 'End_Date__c', terms.endDate);
     if (terms.legalEntityCountry !== undefined) out.Legal_Entity_Country__c = terms.legalEntityCountry?.toUpperCase() ?? null;
@@ -168,7 +203,8 @@ export function clientBillingToSfFields(
   const out: Pick<SfAccount, 'Billing_Status__c' | 'Invoice_Status__c' | 'Outstanding_Amount__c' | 'CurrencyIsoCode'> = {
     Billing_Status__c: BILLING_STATUS_TO_VENDOR[update.status],
   };
-  if (update.invoiceStatus !== undefined) out.Invoice_Status__c = update.invoiceStatus === null ? null : INVOICE_STATUS_TO_VENDOR[update.invoiceStatus];
+  if (update.invoiceStatus !== undefined)
+    out.Invoice_Status__c = update.invoiceStatus === null ? null : INVOICE_STATUS_TO_VENDOR[update.invoiceStatus];
   if (update.outstanding) {
     if (accountCurrency && update.outstanding.currency !== accountCurrency) {
       throw new ProblemError('business-rule-violation', {
@@ -184,8 +220,13 @@ export function clientBillingToSfFields(
   return out;
 }
 
-export function opportunityBillingToSfFields(update: OpportunityBillingUpdate): Pick<SfOpportunity, 'Billing_Status__c' | 'Invoice_Status__c'> {
-  const out: Pick<SfOpportunity, 'Billing_Status__c' | 'Invoice_Status__c'> = { Billing_Status__c: BILLING_STATUS_TO_VENDOR[update.status] };
-  if (update.invoiceStatus !== undefined) out.Invoice_Status__c = update.invoiceStatus === null ? null : INVOICE_STATUS_TO_VENDOR[update.invoiceStatus];
+export function opportunityBillingToSfFields(
+  update: OpportunityBillingUpdate,
+): Pick<SfOpportunity, 'Billing_Status__c' | 'Invoice_Status__c'> {
+  const out: Pick<SfOpportunity, 'Billing_Status__c' | 'Invoice_Status__c'> = {
+    Billing_Status__c: BILLING_STATUS_TO_VENDOR[update.status],
+  };
+  if (update.invoiceStatus !== undefined)
+    out.Invoice_Status__c = update.invoiceStatus === null ? null : INVOICE_STATUS_TO_VENDOR[update.invoiceStatus];
   return out;
 }

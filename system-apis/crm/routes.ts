@@ -22,24 +22,41 @@ export function crmRoutes(services: Services): Router {
   router.get('/clients', async (req, res) => void res.json(await crm.listClients(req.query as ClientQuery)));
   router.post('/clients', idempotent, async (req, res) => created(res, 'clients', await crm.createClient(req.body)));
   router.get('/clients/:clientId', async (req, res) => void res.json(await crm.getClient(param(req, 'clientId'))));
-  router.patch('/clients/:clientId', idempotent, async (req, res) => void res.json(await crm.updateClient(param(req, 'clientId'), req.body)));
-  router.put('/clients/:clientId/billing-status', async (req, res) =>
-    void res.json(await crm.setClientBillingStatus(param(req, 'clientId'), req.body)));
+  router.patch(
+    '/clients/:clientId',
+    idempotent,
+    async (req, res) => void res.json(await crm.updateClient(param(req, 'clientId'), req.body)),
+  );
+  router.put(
+    '/clients/:clientId/billing-status',
+    async (req, res) => void res.json(await crm.setClientBillingStatus(param(req, 'clientId'), req.body)),
+  );
 
   router.get('/contacts', async (req, res) => void res.json(await crm.listContacts(req.query as ContactQuery)));
   router.post('/contacts', idempotent, async (req, res) => created(res, 'contacts', await crm.createContact(req.body)));
   router.get('/contacts/:contactId', async (req, res) => void res.json(await crm.getContact(param(req, 'contactId'))));
-  router.patch('/contacts/:contactId', idempotent, async (req, res) => void res.json(await crm.updateContact(param(req, 'contactId'), req.body)));
+  router.patch(
+    '/contacts/:contactId',
+    idempotent,
+    async (req, res) => void res.json(await crm.updateContact(param(req, 'contactId'), req.body)),
+  );
 
   router.get('/opportunities', async (req, res) => void res.json(await crm.listOpportunities(req.query as OpportunityQuery)));
   router.post('/opportunities', idempotent, async (req, res) => created(res, 'opportunities', await crm.createOpportunity(req.body)));
   router.get('/opportunities/:opportunityId', async (req, res) => void res.json(await crm.getOpportunity(param(req, 'opportunityId'))));
-  router.patch('/opportunities/:opportunityId', idempotent, async (req, res) =>
-    void res.json(await crm.updateOpportunity(param(req, 'opportunityId'), req.body)));
-  router.put('/opportunities/:opportunityId/erp-project', async (req, res) =>
-    void res.json(await crm.setOpportunityErpProject(param(req, 'opportunityId'), req.body)));
-  router.put('/opportunities/:opportunityId/billing-status', async (req, res) =>
-    void res.json(await crm.setOpportunityBillingStatus(param(req, 'opportunityId'), req.body)));
+  router.patch(
+    '/opportunities/:opportunityId',
+    idempotent,
+    async (req, res) => void res.json(await crm.updateOpportunity(param(req, 'opportunityId'), req.body)),
+  );
+  router.put(
+    '/opportunities/:opportunityId/erp-project',
+    async (req, res) => void res.json(await crm.setOpportunityErpProject(param(req, 'opportunityId'), req.body)),
+  );
+  router.put(
+    '/opportunities/:opportunityId/billing-status',
+    async (req, res) => void res.json(await crm.setOpportunityBillingStatus(param(req, 'opportunityId'), req.body)),
+  );
 
   return router;
 }

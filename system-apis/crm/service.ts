@@ -8,12 +8,35 @@ import { newId } from '../../core/xref/index.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import type { CrmConnector } from './connector.js';
 import {
-  accountToClient, clientBillingToSfFields, clientToAccountFields, contactToSfFields, erpProjectToSfFields, isSalesforceId,
-  opportunityBillingToSfFields, opportunityToSfFields, sfContactToContact, sfOpportunityToOpportunity, websiteDomain,
+  accountToClient,
+  clientBillingToSfFields,
+  clientToAccountFields,
+  contactToSfFields,
+  erpProjectToSfFields,
+  isSalesforceId,
+  opportunityBillingToSfFields,
+  opportunityToSfFields,
+  sfContactToContact,
+  sfOpportunityToOpportunity,
+  websiteDomain,
 } from './mapping.js';
 import type {
-  Client, ClientBillingUpdate, ClientInput, ClientPage, ClientPatch, Contact, ContactInput, ContactPage, ContactPatch,
-  ErpProjectLink, Opportunity, OpportunityBillingUpdate, OpportunityInput, OpportunityPage, OpportunityPatch, OpportunityStage,
+  Client,
+  ClientBillingUpdate,
+  ClientInput,
+  ClientPage,
+  ClientPatch,
+  Contact,
+  ContactInput,
+  ContactPage,
+  ContactPatch,
+  ErpProjectLink,
+  Opportunity,
+  OpportunityBillingUpdate,
+  OpportunityInput,
+  OpportunityPage,
+  OpportunityPatch,
+  OpportunityStage,
 } from './model.js';
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, type Condition } from './soql.js';
 import { STAGE_TO_VENDOR } from './vocabulary.js';
@@ -27,9 +50,19 @@ export interface PageQuery {
   limit?: number | string;
   updatedSince?: string;
 }
-export interface ClientQuery extends PageQuery { domain?: string; taxId?: string; name?: string }
-export interface ContactQuery extends PageQuery { clientId?: string; email?: string }
-export interface OpportunityQuery extends PageQuery { clientId?: string; stage?: OpportunityStage }
+export interface ClientQuery extends PageQuery {
+  domain?: string;
+  taxId?: string;
+  name?: string;
+}
+export interface ContactQuery extends PageQuery {
+  clientId?: string;
+  email?: string;
+}
+export interface OpportunityQuery extends PageQuery {
+  clientId?: string;
+  stage?: OpportunityStage;
+}
 
 export interface CrmSystemApi {
   listClients(query?: ClientQuery): Promise<ClientPage>;
@@ -60,7 +93,9 @@ export interface CrmSystemApiDeps {
   logger?: Logger;
 }
 
-interface Cursor extends Record<string, unknown> { after: string }
+interface Cursor extends Record<string, unknown> {
+  after: string;
+}
 
 function afterId(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
@@ -90,27 +125,45 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
 
   async function accountIdsToClients(records: Array<{ AccountId?: string | null }>): Promise<Map<string, string>> {
     const accountIds = records.map((r) => r.AccountId).filter((id): id is string => !!id);
-    return ids.canonicalMany('client', accountIds.map((crmId) => ({ crmId })));
+    return ids.canonicalMany(
+      'client',
+      accountIds.map((crmId) => ({ crmId })),
+    );
   }
 
   async function clients(records: SfAccount[]): Promise<Client[]> {
-    const map = await ids.canonicalMany('client', records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })));
+    const map = await ids.canonicalMany(
+      'client',
+      records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })),
+    );
     return records.map((r) => accountToClient(r, { id: map.get(r.Id)! }));
   }
   async function contacts(records: SfContact[]): Promise<Contact[]> {
-    const map = await ids.canonicalMany('contact', records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })));
+    const map = await ids.canonicalMany(
+      'contact',
+      records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })),
+    );
     const accounts = await accountIdsToClients(records);
     return records.map((r) => sfContactToContact(r, { id: map.get(r.Id)!, clientId: r.AccountId ? accounts.get(r.AccountId)! : null }));
   }
   async function opportunities(records: SfOpportunity[]): Promise<Opportunity[]> {
-    const map = await ids.canonicalMany('opportunity', records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })));
+    const map = await ids.canonicalMany(
+      'opportunity',
+      records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })),
+    );
     const accounts = await accountIdsToClients(records);
-    return records.map((r) => sfOpportunityToOpportunity(r, { id: map.get(r.Id)!, clientId: r.AccountId ? accounts.get(r.AccountId)! : null }));
+    return records.map((r) =>
+      sfOpportunityToOpportunity(r, { id: map.get(r.Id)!, clientId: r.AccountId ? accounts.get(r.AccountId)! : null }),
+    );
   }
 
   async function page<T extends SfRecord, C>(
-    type: SObjectType, fields: readonly string[], conditions: Condition[], query: PageQuery,
-    toCanonical: (records: T[]) => Promise<C[]>, keep: (record: T) => boolean = () => true,
+    type: SObjectType,
+    fields: readonly string[],
+    conditions: Condition[],
+    query: PageQuery,
+    toCanonical: (records: T[]) => Promise<C[]>,
+    keep: (record: T) => boolean = () => true,
   ): Promise<{ items: C[]; nextCursor: string | null }> {
     const limit = clampLimit(query.limit, MAX_PAGE);
     const where = [...conditions];
@@ -126,7 +179,8 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
   }
 
   const getClientRecord = async (clientId: string) => fetchOne<SfAccount>('Account', await ids.native('client', clientId), ACCOUNT_FIELDS);
-  const getContactRecord = async (contactId: string) => fetchOne<SfContact>('Contact', await ids.native('contact', contactId), CONTACT_FIELDS);
+  const getContactRecord = async (contactId: string) =>
+    fetchOne<SfContact>('Contact', await ids.native('contact', contactId), CONTACT_FIELDS);
   const getOpportunityRecord = async (opportunityId: string) =>
     fetchOne<SfOpportunity>('Opportunity', await ids.native('opportunity', opportunityId), OPPORTUNITY_FIELDS);
 
@@ -148,7 +202,14 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       const domain = query.domain?.toLowerCase().replace(/^www\./, '');
       // The CRM cannot compare domains: narrow with LIKE, then keep exact domain matches only.
       if (domain) conditions.push({ field: 'Website', op: 'LIKE', value: `%${domain}%` });
-      return page<SfAccount, Client>('Account', ACCOUNT_FIELDS, conditions, query, clients, (r) => !domain || websiteDomain(r.Website) === domain);
+      return page<SfAccount, Client>(
+        'Account',
+        ACCOUNT_FIELDS,
+        conditions,
+        query,
+        clients,
+        (r) => !domain || websiteDomain(r.Website) === domain,
+      );
     },
     async getClient(clientId) {
       return (await clients([await getClientRecord(clientId)]))[0];

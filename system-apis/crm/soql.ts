@@ -4,18 +4,59 @@ import { soqlString } from './connector.js';
 import type { SObjectType } from './vendor-types.js';
 
 export const ACCOUNT_FIELDS = [
-  'Id', 'Name', 'Website', 'Phone', 'Industry', 'BillingCountry', 'BillingCountryCode', 'CurrencyIsoCode', 'Tax_Id__c',
-  'External_Id__c', 'Billing_Status__c', 'Invoice_Status__c', 'Outstanding_Amount__c', 'CreatedDate', 'LastModifiedDate',
+  'Id',
+  'Name',
+  'Website',
+  'Phone',
+  'Industry',
+  'BillingCountry',
+  'BillingCountryCode',
+  'CurrencyIsoCode',
+  'Tax_Id__c',
+  'External_Id__c',
+  'Billing_Status__c',
+  'Invoice_Status__c',
+  'Outstanding_Amount__c',
+  'CreatedDate',
+  'LastModifiedDate',
 ] as const;
 
 export const CONTACT_FIELDS = [
-  'Id', 'AccountId', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'External_Id__c', 'CreatedDate', 'LastModifiedDate',
+  'Id',
+  'AccountId',
+  'FirstName',
+  'LastName',
+  'Email',
+  'Phone',
+  'Title',
+  'External_Id__c',
+  'CreatedDate',
+  'LastModifiedDate',
 ] as const;
 
 export const OPPORTUNITY_FIELDS = [
-  'Id', 'Name', 'AccountId', 'StageName', 'Amount', 'CurrencyIsoCode', 'CloseDate', 'Probability', 'IsClosed', 'IsWon',
-  'Billing_Model__c', 'Start_Date__c', 'End_Date__c', 'Legal_Entity_Country__c', 'Rate_Card__c', 'External_Id__c',
-  'ERP_Project_Id__c', 'ERP_Project_Status__c', 'Billing_Status__c', 'Invoice_Status__c', 'CreatedDate', 'LastModifiedDate',
+  'Id',
+  'Name',
+  'AccountId',
+  'StageName',
+  'Amount',
+  'CurrencyIsoCode',
+  'CloseDate',
+  'Probability',
+  'IsClosed',
+  'IsWon',
+  'Billing_Model__c',
+  'Start_Date__c',
+  'End_Date__c',
+  'Legal_Entity_Country__c',
+  'Rate_Card__c',
+  'External_Id__c',
+  'ERP_Project_Id__c',
+  'ERP_Project_Status__c',
+  'Billing_Status__c',
+  'Invoice_Status__c',
+  'CreatedDate',
+  'LastModifiedDate',
 ] as const;
 
 /** A SOQL condition; values are always literals built here, never caller text spliced in. */
@@ -33,7 +74,13 @@ function literal(value: string, kind: 'string' | 'datetime' = 'string'): string 
   return soqlString(value);
 }
 
-export function listQuery(object: SObjectType, fields: readonly string[], conditions: Condition[], afterId: string | undefined, limit: number): string {
+export function listQuery(
+  object: SObjectType,
+  fields: readonly string[],
+  conditions: Condition[],
+  afterId: string | undefined,
+  limit: number,
+): string {
   const where = [...conditions];
   if (afterId) where.push({ field: 'Id', op: '>', value: afterId });
   const clauses = where.map((c) =>

@@ -8,7 +8,16 @@ import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '
 import { crmSandbox, READY_TO_CLOSE_NAME, type CrmState } from '../../sandboxes/crm/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import {
+  bearer,
+  makeKey,
+  startGateway,
+  startJwks,
+  token,
+  type SigningKey,
+  type TestGateway,
+  type TestJwks,
+} from '../../test/gateway/support.js';
 import { CrmConnector } from './connector.js';
 import { crmSystemModule } from './module.js';
 import { createCrmSystemApi, type CrmSystemApi } from './service.js';
@@ -31,7 +40,11 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
   const received: unknown[] = [];
   let receiver: Server;
 
-  const { call } = apiClient(() => gateway.url, '/system/crm/v1', () => readWrite);
+  const { call } = apiClient(
+    () => gateway.url,
+    '/system/crm/v1',
+    () => readWrite,
+  );
   const key1 = idempotencyHeader;
 
   beforeAll(async () => {
@@ -39,8 +52,13 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     running = await listen(sandbox.app);
     store = await migratedStore(engine);
     connector = new CrmConnector({
-      baseUrl: running.url, apiVersion: 'v62.0', clientId: 'sandbox-crm-client', clientSecret: 'sandbox-crm-secret', timeoutMs: 2_000,
-      backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 },
+      baseUrl: running.url,
+      apiVersion: 'v62.0',
+      clientId: 'sandbox-crm-client',
+      clientSecret: 'sandbox-crm-secret',
+      timeoutMs: 2_000,
+      backoff: { baseMs: 5, capMs: 20 },
+      breaker: { consecutiveFailures: 1000 },
     });
     crmSystem = createCrmSystemApi({ connector, store });
     receiver = createServer((req, res) => {
@@ -55,11 +73,15 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/crm-events`);
     key = await makeKey();
     jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, {
-      catalogue: await catalogueOf([{ layer: 'system', api: 'crm', major: 1 }]),
-      apis: [crmSystemModule],
-      services: { store, crmSystem },
-    });
+    gateway = await startGateway(
+      jwks.url,
+      {},
+      {
+        catalogue: await catalogueOf([{ layer: 'system', api: 'crm', major: 1 }]),
+        apis: [crmSystemModule],
+        services: { store, crmSystem },
+      },
+    );
     readWrite = bearer(await token({ key, scope: 'crm:read crm:write', clientId: 'test-client' }));
     readOnly = bearer(await token({ key, scope: 'crm:read', clientId: 'test-client' }));
   });
@@ -79,7 +101,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { status: number; body: ClientPage } = await call<ClientPage>('GET', `/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: ClientPage } = await call<ClientPage>(
+        'GET',
+        `/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.items);
       cursor = res.body.nextCursor;
@@ -97,7 +122,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
   it('filters clients by the matching keys: domain and tax id', async () => {
     const byDomain = await call<ClientPage>('GET', '/clients?domain=nordlicht-logistik.de');
     expect(byDomain.body.items.map((c) => c.name)).toEqual(['Nordlicht Logistik GmbH']);
-    expect(byDomain.body.items[0]).toMatchObject({ billingCountry: 'DE', taxId: 'DE812345678', defaultCurrency: 'EUR', domain: 'nordlicht-logistik.de' });
+    expect(byDomain.body.items[0]).toMatchObject({
+      billingCountry: 'DE',
+      taxId: 'DE812345678',
+      defaultCurrency: 'EUR',
+      domain: 'nordlicht-logistik.de',
+    });
     const byTax = await call<ClientPage>('GET', '/clients?taxId=GB123456789');
     expect(byTax.body.items.map((c) => c.name)).toEqual(['Thames Valley Insurance plc']);
     expect((await call<ClientPage>('GET', '/clients?domain=nowhere.example')).body.items).toEqual([]);
@@ -113,11 +143,21 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
 
   it('creates a client once per Idempotency-Key and replays the first answer', async () => {
     const headers = key1();
-    const body = { name: 'Fjord Analytics AS', website: 'https://www.fjord-analytics.example', billingCountry: 'NO', defaultCurrency: 'EUR' };
+    const body = {
+      name: 'Fjord Analytics AS',
+      website: 'https://www.fjord-analytics.example',
+      billingCountry: 'NO',
+      defaultCurrency: 'EUR',
+    };
     const first = await call<Client>('POST', '/clients', { body, headers });
     expect(first.status).toBe(201);
     expect(first.headers.get('location')).toBe(`/system/crm/v1/clients/${first.body.id}`);
-    expect(first.body).toMatchObject({ name: 'Fjord Analytics AS', domain: 'fjord-analytics.example', billingCountry: 'NO', status: 'active' });
+    expect(first.body).toMatchObject({
+      name: 'Fjord Analytics AS',
+      domain: 'fjord-analytics.example',
+      billingCountry: 'NO',
+      status: 'active',
+    });
     const replay = await call<Client>('POST', '/clients', { body, headers });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -130,7 +170,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
 
   it('updates a client and shows billing status written back, refusing money the CRM would round', async () => {
     const [client] = (await call<ClientPage>('GET', '/clients?taxId=KW300012345')).body.items;
-    const patched = await call<Client>('PATCH', `/clients/${client.id}`, { body: { phone: '+965 2222 4444', industry: null }, headers: key1() });
+    const patched = await call<Client>('PATCH', `/clients/${client.id}`, {
+      body: { phone: '+965 2222 4444', industry: null },
+      headers: key1(),
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ phone: '+965 2222 4444', industry: null });
     const rounded = await call<{ status: number; detail: string }>('PUT', `/clients/${client.id}/billing-status`, {
@@ -142,8 +185,14 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
       body: { status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 12340, currency: 'KWD' } },
     });
     expect(ok.status).toBe(200);
-    expect(ok.body.billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted', outstanding: { amountMinor: 12340, currency: 'KWD' } });
-    const otherCurrency = await call('PUT', `/clients/${client.id}/billing-status`, { body: { status: 'overdue', outstanding: { amountMinor: 100, currency: 'EUR' } } });
+    expect(ok.body.billing).toEqual({
+      status: 'partially-paid',
+      invoiceStatus: 'posted',
+      outstanding: { amountMinor: 12340, currency: 'KWD' },
+    });
+    const otherCurrency = await call('PUT', `/clients/${client.id}/billing-status`, {
+      body: { status: 'overdue', outstanding: { amountMinor: 100, currency: 'EUR' } },
+    });
     expect(otherCurrency.status).toBe(422);
   });
 
@@ -161,7 +210,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
   it('refuses contract terms that end before they start', async () => {
     const [opp] = (await call<OpportunityPage>('GET', '/opportunities?limit=1')).body.items;
     const res = await call<{ detail: string }>('PATCH', `/opportunities/${opp.id}`, {
-      body: { contractTerms: { startDate: '2027-03-01', endDate: '2027-02-01' } }, headers: key1(),
+      body: { contractTerms: { startDate: '2027-03-01', endDate: '2027-02-01' } },
+      headers: key1(),
     });
     expect(res.status).toBe(422);
     expect(res.body.detail).toMatch(/endDate/);
@@ -174,12 +224,16 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     expect(list.body.items).toHaveLength(2);
     for (const c of list.body.items) expect(c.clientId).toBe(client.id);
     const created = await call<Contact>('POST', '/contacts', {
-      body: { clientId: client.id, givenName: 'Mara', familyName: 'Lindqvist', email: 'mara.lindqvist@nordlicht-logistik.de' }, headers: key1(),
+      body: { clientId: client.id, givenName: 'Mara', familyName: 'Lindqvist', email: 'mara.lindqvist@nordlicht-logistik.de' },
+      headers: key1(),
     });
     expect(created.status).toBe(201);
     const updated = await call<Contact>('PATCH', `/contacts/${created.body.id}`, { body: { jobTitle: 'CFO' }, headers: key1() });
     expect(updated.body).toMatchObject({ id: created.body.id, clientId: client.id, jobTitle: 'CFO', familyName: 'Lindqvist' });
-    const unknown = await call('POST', '/contacts', { body: { clientId: '01a216af-078d-7328-958b-000000000001', familyName: 'X' }, headers: key1() });
+    const unknown = await call('POST', '/contacts', {
+      body: { clientId: '01a216af-078d-7328-958b-000000000001', familyName: 'X' },
+      headers: key1(),
+    });
     expect(unknown.status).toBe(422);
   });
 
@@ -192,9 +246,13 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     const won = await call<Opportunity>('PATCH', `/opportunities/${ready.id}`, { body: { stage: 'closed-won' }, headers: key1() });
     expect(won.status).toBe(200);
     expect(won.body).toMatchObject({ stage: 'closed-won', isWon: true, isClosed: true, stageLabel: 'Closed Won' });
-    const linked = await call<Opportunity>('PUT', `/opportunities/${ready.id}/erp-project`, { body: { projectId: 'PRJ-2026-0042', status: 'provisioned' } });
+    const linked = await call<Opportunity>('PUT', `/opportunities/${ready.id}/erp-project`, {
+      body: { projectId: 'PRJ-2026-0042', status: 'provisioned' },
+    });
     expect(linked.body.erpProject).toEqual({ projectId: 'PRJ-2026-0042', status: 'provisioned' });
-    const billed = await call<Opportunity>('PUT', `/opportunities/${ready.id}/billing-status`, { body: { status: 'invoiced', invoiceStatus: 'posted' } });
+    const billed = await call<Opportunity>('PUT', `/opportunities/${ready.id}/billing-status`, {
+      body: { status: 'invoiced', invoiceStatus: 'posted' },
+    });
     expect(billed.body.billing).toEqual({ status: 'invoiced', invoiceStatus: 'posted' });
     // The CRM published the change; read as a change event it is the closed-won trigger for this opportunity.
     await sandbox.ctx.webhooks.drain();
@@ -212,13 +270,21 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     const created = await call<Opportunity>('POST', '/opportunities', {
       headers: key1(),
       body: {
-        clientId: client.id, name: 'Sakura – store analytics', stage: 'proposal', closeDate: '2026-12-15',
+        clientId: client.id,
+        name: 'Sakura – store analytics',
+        stage: 'proposal',
+        closeDate: '2026-12-15',
         amount: { amountMinor: 12500000, currency: 'JPY' },
         contractTerms: { billingModel: 'fixed-fee', startDate: '2027-01-04', endDate: '2027-03-31', legalEntityCountry: 'GB' },
       },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ clientId: client.id, stage: 'proposal', amount: { amountMinor: 12500000, currency: 'JPY' }, contractTerms: { billingModel: 'fixed-fee', rateCardCode: null } });
+    expect(created.body).toMatchObject({
+      clientId: client.id,
+      stage: 'proposal',
+      amount: { amountMinor: 12500000, currency: 'JPY' },
+      contractTerms: { billingModel: 'fixed-fee', rateCardCode: null },
+    });
   });
 
   it('refuses writes without the crm:write scope and bodies that break the contract', async () => {

@@ -42,7 +42,8 @@ export function utcToSfDateTime(value: string): SfDateTime {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function plainDate(value: string | null | undefined, field: string): string | null {
   if (value === null || value === undefined || value === '') return null;
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw upstream(`CRM field ${field} holds "${value}", not a date`);
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw upstream(`CRM field ${field} holds "${value}", not a date`);
   return value;
 }
 

@@ -61,13 +61,7 @@ export interface SfContact extends SfSystemFields {
 
 /** Standard stage picklist values of a sales process; IsClosed/IsWon derive from them. */
 export type SfStageName =
-  | 'Prospecting'
-  | 'Qualification'
-  | 'Needs Analysis'
-  | 'Proposal/Price Quote'
-  | 'Negotiation/Review'
-  | 'Closed Won'
-  | 'Closed Lost';
+  'Prospecting' | 'Qualification' | 'Needs Analysis' | 'Proposal/Price Quote' | 'Negotiation/Review' | 'Closed Won' | 'Closed Lost';
 
 export type SfBillingModel = 'Time and Materials' | 'Fixed Fee' | 'Milestone';
 export type SfErpProjectStatus = 'Pending' | 'Provisioned' | 'Active' | 'Closed' | 'Failed';

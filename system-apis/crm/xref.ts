@@ -40,7 +40,11 @@ export class CrmIds {
       .select(['native_id', 'canonical_id'])
       .where('platform', '=', PLATFORM)
       .where('entity_type', '=', entity)
-      .where('native_id', 'in', unique.map((r) => r.crmId))
+      .where(
+        'native_id',
+        'in',
+        unique.map((r) => r.crmId),
+      )
       .execute();
     for (const row of rows) out.set(row.native_id, row.canonical_id);
     for (const ref of unique) if (!out.has(ref.crmId)) out.set(ref.crmId, await this.canonical(entity, ref.crmId, ref.externalId));

@@ -19,7 +19,11 @@ function connector(overrides: Partial<ErpConnectorOptions> = {}): ErpConnector {
     clientId: SANDBOX_ERP_CLIENT_ID,
     clientSecret: SANDBOX_ERP_CLIENT_SECRET,
     timeoutMs: 1_000,
-    client: { backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 50 }, onCall: (_p, _m, status) => void calls.push(status) },
+    client: {
+      backoff: { baseMs: 5, capMs: 20 },
+      breaker: { consecutiveFailures: 50 },
+      onCall: (_p, _m, status) => void calls.push(status),
+    },
     ...overrides,
   });
   connectors.push(c);
@@ -46,7 +50,10 @@ describe('ERP connector: records', () => {
     const id = await erp.createRecord('customer', { companyName: 'Globex Ltd', subsidiary: { id: '1' } });
     expect(id).toMatch(/^\d+$/);
     expect((await erp.getRecord<NsCustomer>('customer', id))?.companyName).toBe('Globex Ltd');
-    const upserted = await erp.upsertRecord('customer', '0190f0aa-0000-7000-8000-00000000abcd', { companyName: 'Initech Inc.', subsidiary: { id: '3' } });
+    const upserted = await erp.upsertRecord('customer', '0190f0aa-0000-7000-8000-00000000abcd', {
+      companyName: 'Initech Inc.',
+      subsidiary: { id: '3' },
+    });
     expect(await erp.upsertRecord('customer', '0190f0aa-0000-7000-8000-00000000abcd', { email: 'ap@initech.example' })).toBe(upserted);
     expect((await erp.getRecord<NsCustomer>('customer', 'eid:0190f0aa-0000-7000-8000-00000000abcd'))?.email).toBe('ap@initech.example');
     await erp.updateRecord('customer', id, { email: 'x@globex.example' });
@@ -99,10 +106,19 @@ describe('ERP connector: upsert race', () => {
     const { default: express } = await import('express');
     const app = express();
     let puts = 0;
-    app.post('/services/rest/auth/oauth2/v1/token', (_req, res) => void res.json({ access_token: 't', token_type: 'bearer', expires_in: 3600 }));
+    app.post(
+      '/services/rest/auth/oauth2/v1/token',
+      (_req, res) => void res.json({ access_token: 't', token_type: 'bearer', expires_in: 3600 }),
+    );
     app.put('/services/rest/record/v1/customer/:key', (_req, res) => {
       puts += 1;
-      if (puts === 1) return void res.status(400).json({ type: 'x', title: 'Bad Request', status: 400, 'o:errorDetails': [{ detail: 'duplicate external id', 'o:errorCode': 'DUP_RCRD' }] });
+      if (puts === 1)
+        return void res.status(400).json({
+          type: 'x',
+          title: 'Bad Request',
+          status: 400,
+          'o:errorDetails': [{ detail: 'duplicate external id', 'o:errorCode': 'DUP_RCRD' }],
+        });
       res.status(204).location('/services/rest/record/v1/customer/777').end();
     });
     app.get('/services/rest/record/v1/customer/:key', (_req, res) => void res.json({ id: '777', companyName: 'Raced Ltd' }));
@@ -185,8 +201,13 @@ describe('ERP connector: unsafe consumption and resilience', () => {
     expect(refused.status).toBe(502);
     const issued = [...sandbox.ctx.state().tokens.keys()];
     expect(issued.length).toBeGreaterThan(0);
-    const everything = [JSON.stringify({ ...upstream, detail: upstream.detail, headers: upstream.headers, extensions: upstream.extensions }),
-      JSON.stringify({ ...refused, detail: refused.detail, extensions: refused.extensions }), upstream.message, refused.message, ...lines].join('\n');
+    const everything = [
+      JSON.stringify({ ...upstream, detail: upstream.detail, headers: upstream.headers, extensions: upstream.extensions }),
+      JSON.stringify({ ...refused, detail: refused.detail, extensions: refused.extensions }),
+      upstream.message,
+      refused.message,
+      ...lines,
+    ].join('\n');
     expect(lines.length).toBeGreaterThan(0);
     expect(everything).not.toContain(secret);
     for (const token of issued) expect(everything).not.toContain(token);

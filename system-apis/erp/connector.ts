@@ -32,11 +32,16 @@ export function mapNetSuiteError(res: PlatformResponse): ProblemError {
   const vendorDetail = typeof first?.detail === 'string' ? first.detail.slice(0, MAX_DETAIL) : undefined;
   const code = typeof first?.['o:errorCode'] === 'string' && /^[A-Z_]{1,64}$/.test(first['o:errorCode']) ? first['o:errorCode'] : undefined;
   const type: ProblemType =
-    res.status === 404 ? 'not-found'
-      : res.status === 409 ? 'conflict'
-        : res.status === 400 || res.status === 422 ? 'unprocessable-content'
-          : res.status === 504 ? 'upstream-timeout'
-            : res.status === 503 ? 'upstream-unavailable'
+    res.status === 404
+      ? 'not-found'
+      : res.status === 409
+        ? 'conflict'
+        : res.status === 400 || res.status === 422
+          ? 'unprocessable-content'
+          : res.status === 504
+            ? 'upstream-timeout'
+            : res.status === 503
+              ? 'upstream-unavailable'
               : 'upstream-error';
   return new ProblemError(type, {
     detail: vendorDetail ? `ERP: ${vendorDetail}` : `The ERP platform answered ${res.status}.`,
@@ -45,7 +50,10 @@ export function mapNetSuiteError(res: PlatformResponse): ProblemError {
 }
 
 function malformed(what: string): ProblemError {
-  return new ProblemError('upstream-error', { detail: `The ERP platform answered with an unexpected ${what}.`, extensions: { platform: 'erp' } });
+  return new ProblemError('upstream-error', {
+    detail: `The ERP platform answered with an unexpected ${what}.`,
+    extensions: { platform: 'erp' },
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> & { id: string } {
@@ -112,7 +120,8 @@ export class ErpConnector {
    * so it is retried like any idempotent request. Answers the internal id.
    */
   async upsertRecord(type: NsRecordType, externalId: string, body: Record<string, unknown>): Promise<string> {
-    const put = () => this.client.request({ method: 'PUT', path: `${RECORD}/${type}/eid:${encodeURIComponent(externalId)}`, body, retryable: true });
+    const put = () =>
+      this.client.request({ method: 'PUT', path: `${RECORD}/${type}/eid:${encodeURIComponent(externalId)}`, body, retryable: true });
     let res: PlatformResponse;
     try {
       res = await put();
@@ -145,13 +154,20 @@ export class ErpConnector {
 
   /** One page of a record list (ids and links only). */
   async listRecords(type: NsRecordType, page: { limit: number; offset: number }): Promise<NsCollection> {
-    const res = await this.client.request<unknown>({ method: 'GET', path: `${RECORD}/${type}`, query: { limit: Math.min(page.limit, NS_MAX_PAGE), offset: page.offset } });
+    const res = await this.client.request<unknown>({
+      method: 'GET',
+      path: `${RECORD}/${type}`,
+      query: { limit: Math.min(page.limit, NS_MAX_PAGE), offset: page.offset },
+    });
     if (!isPage(res.body)) throw malformed(`${type} list`);
     return res.body as NsCollection;
   }
 
   /** One page of a SuiteQL query. Queries only read, so they are retried. */
-  async query<Row extends Record<string, string | null | undefined>>(q: string, page: { limit: number; offset: number }): Promise<NsQueryResult<Row>> {
+  async query<Row extends Record<string, string | null | undefined>>(
+    q: string,
+    page: { limit: number; offset: number },
+  ): Promise<NsQueryResult<Row>> {
     const res = await this.client.request<unknown>({
       method: 'POST',
       path: SUITEQL,
@@ -171,7 +187,10 @@ export class ErpConnector {
       const page = await this.query<Row>(q, { limit: NS_MAX_PAGE, offset });
       for (const { links: _links, ...row } of page.items) rows.push(row as unknown as Row);
       if (rows.length > maxRows) {
-        throw new ProblemError('upstream-error', { detail: `The ERP query returned more than ${maxRows} rows.`, extensions: { platform: 'erp' } });
+        throw new ProblemError('upstream-error', {
+          detail: `The ERP query returned more than ${maxRows} rows.`,
+          extensions: { platform: 'erp' },
+        });
       }
       if (!page.hasMore || page.items.length === 0) return rows;
     }

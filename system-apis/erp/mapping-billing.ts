@@ -4,7 +4,19 @@ import { createHash } from 'node:crypto';
 import { minorToDecimalNumber } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Invoice, InvoiceCreate, InvoiceLine, InvoiceStatus, Payment, PaymentCreate, SourceRef } from './canonical.js';
-import { canonicalAmount, canonicalRef, mulDivRound, plainDate, requiredDate, roleCode, ROLE, upstream, vendorAmount, type ToCanonicalContext, type ToVendorContext } from './mapping.js';
+import {
+  canonicalAmount,
+  canonicalRef,
+  mulDivRound,
+  plainDate,
+  requiredDate,
+  roleCode,
+  ROLE,
+  upstream,
+  vendorAmount,
+  type ToCanonicalContext,
+  type ToVendorContext,
+} from './mapping.js';
 import type { NsCustomerPayment, NsInvoice, NsInvoiceLine, NsPaymentApplication, NsRef } from './vendor-types.js';
 
 const ref = (id: string): NsRef => ({ id });
@@ -58,7 +70,12 @@ function lineToCanonical(ns: NsInvoice, line: NsInvoiceLine, currency: string, i
   const netAmount = vendorAmount(line.amount, currency, `item.items[${i}].amount`);
   const taxRate = Number(line.taxRate1 ?? 0);
   const taxRateBasisPoints = Math.round(taxRate * 100);
-  if (!Number.isFinite(taxRate) || Math.abs(taxRateBasisPoints - taxRate * 100) > 1e-6 || taxRateBasisPoints < 0 || taxRateBasisPoints > 10_000) {
+  if (
+    !Number.isFinite(taxRate) ||
+    Math.abs(taxRateBasisPoints - taxRate * 100) > 1e-6 ||
+    taxRateBasisPoints < 0 ||
+    taxRateBasisPoints > 10_000
+  ) {
     throw upstream(`item.items[${i}].taxRate1 ${line.taxRate1} is not a percentage with at most 2 decimals`);
   }
   let quantity = 1;
@@ -102,7 +119,9 @@ export function invoiceToCanonical(ns: NsInvoice, ctx: ToCanonicalContext): Invo
     issueDate,
     ...(dueDate ? { dueDate } : {}),
     status,
-    ...(status === 'on-hold' && ns.custbody_hold_reason ? { holdReason: ns.custbody_hold_reason.replace(/[\x00-\x1F]/g, ' ').slice(0, 500) } : {}),
+    ...(status === 'on-hold' && ns.custbody_hold_reason
+      ? { holdReason: ns.custbody_hold_reason.replace(/[\x00-\x1F]/g, ' ').slice(0, 500) }
+      : {}),
     lines: (ns.item?.items ?? []).map((line, i) => lineToCanonical(ns, line, currency, i, ctx)),
     netTotal: vendorAmount(ns.subtotal ?? ns.total, currency, 'subtotal'),
     taxTotal: vendorAmount(ns.taxTotal ?? 0, currency, 'taxTotal'),
@@ -170,7 +189,10 @@ export function invoiceToNs(input: InvoiceCreate, party: InvoiceParty, ctx: ToVe
 export function invoiceExternalId(engagementId: string, periodStart: string, periodEnd: string, sequence: number): string {
   const bytes = Buffer.alloc(16);
   bytes.writeUIntBE(Date.parse(`${periodStart}T00:00:00Z`), 0, 6);
-  createHash('sha256').update(`invoice\u0000${engagementId}\u0000${periodStart}\u0000${periodEnd}\u0000${sequence}`).digest().copy(bytes, 6, 0, 10);
+  createHash('sha256')
+    .update(`invoice\u0000${engagementId}\u0000${periodStart}\u0000${periodEnd}\u0000${sequence}`)
+    .digest()
+    .copy(bytes, 6, 0, 10);
   bytes[6] = 0x70 | (bytes[6]! & 0x0f);
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
   const hex = bytes.toString('hex');
@@ -206,7 +228,11 @@ export function paymentToCanonical(ns: NsCustomerPayment, application: NsPayment
   };
 }
 
-export function paymentToNs(input: PaymentCreate, invoice: { id: string; customerId: string; currency: string }, ctx: ToVendorContext): Record<string, unknown> {
+export function paymentToNs(
+  input: PaymentCreate,
+  invoice: { id: string; customerId: string; currency: string },
+  ctx: ToVendorContext,
+): Record<string, unknown> {
   const amount = canonicalAmount(input.amount, invoice.currency, '/amount');
   return {
     customer: ref(invoice.customerId),

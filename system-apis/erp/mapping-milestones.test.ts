@@ -17,7 +17,11 @@ const ctx: ToCanonicalContext = {
 const completed: NsProjectTask = {
   links: [{ rel: 'self', href: 'https://tstdrv100001.suitetalk.api.netsuite.com/services/rest/record/v1/projectTask/5042' }],
   id: '5042',
-  project: { links: [{ rel: 'self', href: 'https://tstdrv100001.suitetalk.api.netsuite.com/services/rest/record/v1/job/5120' }], id: '5120', refName: 'MUE-2026-01 ERP rollout' },
+  project: {
+    links: [{ rel: 'self', href: 'https://tstdrv100001.suitetalk.api.netsuite.com/services/rest/record/v1/job/5120' }],
+    id: '5120',
+    refName: 'MUE-2026-01 ERP rollout',
+  },
   title: 'Solution delivered',
   status: { id: 'COMPLETE', refName: 'Completed' },
   startDate: '2026-09-01',
@@ -61,23 +65,46 @@ describe('milestone mapping', () => {
   });
 
   it('maps statuses, drops a completion date of a task not completed, and takes zero-decimal currencies', () => {
-    const open: NsProjectTask = { ...completed, status: { id: 'PROGRESS', refName: 'In Progress' }, custevent_ms_amount: 1_250_000, custevent_ms_completed_on: undefined, finishByDate: undefined };
+    const open: NsProjectTask = {
+      ...completed,
+      status: { id: 'PROGRESS', refName: 'In Progress' },
+      custevent_ms_amount: 1_250_000,
+      custevent_ms_completed_on: undefined,
+      finishByDate: undefined,
+    };
     const mapped = milestoneToCanonical(open, '4', ctx);
     expect(mapped).toMatchObject({ status: 'in-progress', billingStatus: 'unbilled', amount: { amountMinor: 1_250_000, currency: 'JPY' } });
     expect(mapped).not.toHaveProperty('completedOn');
     expect(mapped).not.toHaveProperty('plannedDate');
     expect(milestoneToCanonical({ ...open, status: { id: 'NOTSTART' } }, '5', ctx).status).toBe('not-started');
-    expect(milestoneToCanonical({ ...completed, custevent_ms_amount: undefined }, '1', ctx).amount).toEqual({ amountMinor: 0, currency: 'GBP' });
+    expect(milestoneToCanonical({ ...completed, custevent_ms_amount: undefined }, '1', ctx).amount).toEqual({
+      amountMinor: 0,
+      currency: 'GBP',
+    });
   });
 
   it('refuses vendor data it cannot trust: more decimals than the currency, negative fees, unknown status, billed before completed', () => {
-    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_amount: 10.005 }, '3', ctx))).toMatch(/custevent_ms_amount/);
-    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_amount: 100.5 }, '4', ctx))).toMatch(/custevent_ms_amount/);
+    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_amount: 10.005 }, '3', ctx))).toMatch(
+      /custevent_ms_amount/,
+    );
+    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_amount: 100.5 }, '4', ctx))).toMatch(
+      /custevent_ms_amount/,
+    );
     expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_amount: -1 }, '3', ctx))).toMatch(/negative/);
-    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, status: { id: 'DONE' as 'COMPLETE' } }, '3', ctx))).toMatch(/unknown status/);
-    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_completed_on: undefined }, '3', ctx))).toMatch(/without a completion date/);
-    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, status: { id: 'PROGRESS' }, custevent_ms_invoice: { id: '1077' } }, '3', ctx))).toMatch(/billed but not completed/);
-    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_completed_on: '2026-02-30' }, '3', ctx))).toMatch(/not a date/);
+    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, status: { id: 'DONE' as 'COMPLETE' } }, '3', ctx))).toMatch(
+      /unknown status/,
+    );
+    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_completed_on: undefined }, '3', ctx))).toMatch(
+      /without a completion date/,
+    );
+    expect(
+      upstreamDetail(() =>
+        milestoneToCanonical({ ...completed, status: { id: 'PROGRESS' }, custevent_ms_invoice: { id: '1077' } }, '3', ctx),
+      ),
+    ).toMatch(/billed but not completed/);
+    expect(upstreamDetail(() => milestoneToCanonical({ ...completed, custevent_ms_completed_on: '2026-02-30' }, '3', ctx))).toMatch(
+      /not a date/,
+    );
   });
 
   it('cleans control characters out of the title and refuses an empty one', () => {

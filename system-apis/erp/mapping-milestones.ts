@@ -5,8 +5,16 @@ import type { Milestone, MilestoneBillingStatus, MilestoneStatus } from './canon
 import { instant, plainDate, upstream, vendorAmount, type ToCanonicalContext } from './mapping.js';
 import type { NsProjectTask, NsProjectTaskStatusId } from './vendor-types.js';
 
-const STATUSES: Record<NsProjectTaskStatusId, MilestoneStatus> = { NOTSTART: 'not-started', PROGRESS: 'in-progress', COMPLETE: 'completed' };
-export const MILESTONE_STATUS_IDS: Record<MilestoneStatus, NsProjectTaskStatusId> = { 'not-started': 'NOTSTART', 'in-progress': 'PROGRESS', completed: 'COMPLETE' };
+const STATUSES: Record<NsProjectTaskStatusId, MilestoneStatus> = {
+  NOTSTART: 'not-started',
+  PROGRESS: 'in-progress',
+  COMPLETE: 'completed',
+};
+export const MILESTONE_STATUS_IDS: Record<MilestoneStatus, NsProjectTaskStatusId> = {
+  'not-started': 'NOTSTART',
+  'in-progress': 'PROGRESS',
+  completed: 'COMPLETE',
+};
 
 /** SuiteQL conditions (on `projecttask`) for a billing-status filter. */
 export const MILESTONE_BILLING_CONDITIONS: Record<MilestoneBillingStatus, string> = {
@@ -25,7 +33,10 @@ export function milestoneToCanonical(ns: NsProjectTask, currencyId: string, ctx:
   const currency = ctx.currencyCode(currencyId);
   const amount = vendorAmount(ns.custevent_ms_amount ?? 0, currency, 'custevent_ms_amount');
   if (amount.amountMinor < 0) throw upstream(`project task ${ns.id} has a negative milestone amount`);
-  const name = (ns.title ?? '').replace(/[\x00-\x1F]/g, ' ').trim().slice(0, 256);
+  const name = (ns.title ?? '')
+    .replace(/[\x00-\x1F]/g, ' ')
+    .trim()
+    .slice(0, 256);
   if (!name) throw upstream(`project task ${ns.id} has no title`);
   const completedOn = status === 'completed' ? plainDate(ns.custevent_ms_completed_on, 'custevent_ms_completed_on') : undefined;
   if (status === 'completed' && !completedOn) throw upstream(`project task ${ns.id} is completed without a completion date`);
@@ -56,4 +67,3 @@ export function completionToNs(completedOn: string): Record<string, unknown> {
 export function billingToNs(invoiceNativeId: string): Record<string, unknown> {
   return { custevent_ms_invoice: { id: invoiceNativeId } };
 }
-

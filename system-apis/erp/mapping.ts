@@ -4,7 +4,17 @@
 import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type {
-  BillingModel, Client, ClientMatchRequest, ClientUpdate, Engagement, EngagementStatus, LegalEntity, Money, ProjectCreate, ProjectUpdate, RateCard,
+  BillingModel,
+  Client,
+  ClientMatchRequest,
+  ClientUpdate,
+  Engagement,
+  EngagementStatus,
+  LegalEntity,
+  Money,
+  ProjectCreate,
+  ProjectUpdate,
+  RateCard,
 } from './canonical.js';
 import type { NsCustomer, NsJob, NsJobBillingTypeId, NsRateCard, NsRef, NsSubsidiary } from './vendor-types.js';
 
@@ -101,7 +111,11 @@ export function canonicalRef(value: string | undefined): string | undefined {
 
 /** `Senior Consultant` → `senior-consultant`; codes pass through. */
 export function roleCode(role: string): string {
-  return role.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return role
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 // ---- legal entities and rate cards ------------------------------------------------------
@@ -178,7 +192,12 @@ export function customerToClient(ns: NsCustomer, ctx: ToCanonicalContext, fallba
 }
 
 /** The customer body for the find-or-create upsert. */
-export function clientToCustomer(input: ClientMatchRequest, currency: string, ctx: ToVendorContext, canonicalId: string): Record<string, unknown> {
+export function clientToCustomer(
+  input: ClientMatchRequest,
+  currency: string,
+  ctx: ToVendorContext,
+  canonicalId: string,
+): Record<string, unknown> {
   return {
     companyName: input.name,
     isPerson: false,
@@ -210,7 +229,9 @@ const BILLING_TYPES: Record<NsJobBillingTypeId, BillingModel> = {
   FBM: 'milestone',
 };
 const BILLING_TYPE_IDS: Record<BillingModel, { id: NsJobBillingTypeId }> = {
-  'time-and-materials': { id: 'TM' }, 'fixed-fee': { id: 'FBI' }, milestone: { id: 'FBM' },
+  'time-and-materials': { id: 'TM' },
+  'fixed-fee': { id: 'FBI' },
+  milestone: { id: 'FBM' },
 };
 const JOB_STATUSES: Record<string, EngagementStatus> = { '4': 'draft', '2': 'active', '5': 'on-hold', '1': 'completed', '3': 'cancelled' };
 const JOB_STATUS_IDS: Record<EngagementStatus, string> = { draft: '4', active: '2', 'on-hold': '5', completed: '1', cancelled: '3' };
@@ -234,7 +255,9 @@ export function jobToEngagement(ns: NsJob, ctx: ToCanonicalContext): Engagement 
     currency,
     legalEntityId: ctx.canonicalId('legal-entity', ns.subsidiary.id),
     ...(ns.custentity_rate_card ? { rateCardId: ctx.canonicalId('rate-card', ns.custentity_rate_card.id) } : {}),
-    ...(ns.estimatedRevenue !== undefined && ns.estimatedRevenue !== null ? { budget: vendorAmount(ns.estimatedRevenue, currency, 'estimatedRevenue') } : {}),
+    ...(ns.estimatedRevenue !== undefined && ns.estimatedRevenue !== null
+      ? { budget: vendorAmount(ns.estimatedRevenue, currency, 'estimatedRevenue') }
+      : {}),
     // A job without a start date started when it was created.
     startDate: plainDate(ns.startDate, 'startDate') ?? requiredInstant(ns.dateCreated, 'dateCreated').slice(0, 10),
     ...(endDate ? { endDate } : {}),

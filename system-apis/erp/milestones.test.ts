@@ -14,7 +14,8 @@ const engines = testEngines();
 describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invoice keys on %s', (_name, engine) => {
   let f: ErpSystemFixture;
   let sandbox: ErpSystemFixture['sandbox'];
-  const call = <T = unknown>(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }) => f.call<T>(method, path, opts);
+  const call = <T = unknown>(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }) =>
+    f.call<T>(method, path, opts);
   const write = <T = unknown>(method: string, path: string, body?: unknown) => f.write<T>(method, path, body);
   const idem = idempotencyHeader;
   const list = async (query: string) => {
@@ -24,8 +25,22 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
   };
   const project = async (id: string) => (await call<Engagement>('GET', `/projects/${id}`)).body;
   const invoiceBody = (engagementId: string, milestone: Milestone, extra: Record<string, unknown> = {}) => ({
-    engagementId, periodStart: '2026-11-01', periodEnd: '2026-11-30', issueDate: '2026-11-30', dueDate: '2026-12-30', post: true,
-    lines: [{ kind: 'milestone', description: `Milestone: ${milestone.name}`, quantity: 1, unitPrice: milestone.amount, taxRateBasisPoints: 2000, sources: [{ kind: 'milestone', id: milestone.id }] }],
+    engagementId,
+    periodStart: '2026-11-01',
+    periodEnd: '2026-11-30',
+    issueDate: '2026-11-30',
+    dueDate: '2026-12-30',
+    post: true,
+    lines: [
+      {
+        kind: 'milestone',
+        description: `Milestone: ${milestone.name}`,
+        quantity: 1,
+        unitPrice: milestone.amount,
+        taxRateBasisPoints: 2000,
+        sources: [{ kind: 'milestone', id: milestone.id }],
+      },
+    ],
     ...extra,
   });
 
@@ -50,7 +65,11 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
       expect(milestones.map((m) => m.name)).toEqual(['Discovery and plan agreed', 'Solution delivered', 'Acceptance and handover']);
       expect(milestones.map((m) => m.amount.amountMinor)).toEqual([30, 50, 20].map((pct) => (p.budget!.amountMinor * pct) / 100));
       expect(milestones.every((m) => m.amount.currency === p.currency)).toBe(true);
-      expect(milestones.map((m) => [m.status, m.billingStatus])).toEqual([['completed', 'billed'], ['in-progress', 'unbilled'], ['not-started', 'unbilled']]);
+      expect(milestones.map((m) => [m.status, m.billingStatus])).toEqual([
+        ['completed', 'billed'],
+        ['in-progress', 'unbilled'],
+        ['not-started', 'unbilled'],
+      ]);
       expect((await list(`?engagementId=${engagementId}`)).items).toEqual(milestones);
     }
     const billed = all.items.filter((m) => m.billingStatus === 'billed');
@@ -75,34 +94,57 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     const inProgress = (await list('?status=in-progress')).items[0]!;
     expect((await call('POST', `/milestones/${inProgress.id}/complete`, { body: { completedOn: '2026-11-18' } })).status).toBe(400);
     const key = idem();
-    const done = await call<Milestone>('POST', `/milestones/${inProgress.id}/complete`, { body: { completedOn: '2026-11-18' }, headers: key });
+    const done = await call<Milestone>('POST', `/milestones/${inProgress.id}/complete`, {
+      body: { completedOn: '2026-11-18' },
+      headers: key,
+    });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ id: inProgress.id, status: 'completed', completedOn: '2026-11-18', billingStatus: 'unbilled', amount: inProgress.amount });
-    const replay = await call<Milestone>('POST', `/milestones/${inProgress.id}/complete`, { body: { completedOn: '2026-11-18' }, headers: key });
+    expect(done.body).toMatchObject({
+      id: inProgress.id,
+      status: 'completed',
+      completedOn: '2026-11-18',
+      billingStatus: 'unbilled',
+      amount: inProgress.amount,
+    });
+    const replay = await call<Milestone>('POST', `/milestones/${inProgress.id}/complete`, {
+      body: { completedOn: '2026-11-18' },
+      headers: key,
+    });
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(done.body);
     const again = await write<Milestone>('POST', `/milestones/${inProgress.id}/complete`, {});
     expect(again.status).toBe(200);
     expect(again.body.completedOn).toBe('2026-11-18');
     expect((await write('POST', `/milestones/${inProgress.id}/complete`, { completedOn: '2026-11-19' })).status).toBe(409);
-    const task = [...sandbox.ctx.state().records.projectTask.values()].find((t) => t.status.id === 'COMPLETE' && t.custevent_ms_completed_on === '2026-11-18')!;
+    const task = [...sandbox.ctx.state().records.projectTask.values()].find(
+      (t) => t.status.id === 'COMPLETE' && t.custevent_ms_completed_on === '2026-11-18',
+    )!;
     expect(task.custevent_ms_invoice).toBeUndefined();
     expect((await list('?status=completed&billingStatus=unbilled')).items.map((m) => m.id)).toEqual([inProgress.id]);
     // Without a date: completed today.
     const notStarted = (await list(`?engagementId=${inProgress.engagementId}&status=not-started`)).items[0]!;
     const today = await write<Milestone>('POST', `/milestones/${notStarted.id}/complete`);
     expect(today.body).toMatchObject({ status: 'completed', completedOn: new Date().toISOString().slice(0, 10) });
-    expect((await call('POST', `/milestones/${crypto.randomUUID().replace(/^(.{14})./, '$17')}/complete`, { headers: idem() })).status).toBe(404);
+    expect(
+      (await call('POST', `/milestones/${crypto.randomUUID().replace(/^(.{14})./, '$17')}/complete`, { headers: idem() })).status,
+    ).toBe(404);
   });
 
   it('records the invoice that billed a milestone once, and only an invoice of its own project', async () => {
     const milestone = (await list('?status=completed&billingStatus=unbilled')).items[0]!;
     const invoice = await write<Invoice>('POST', '/invoices', invoiceBody(milestone.engagementId, milestone));
     expect(invoice.status).toBe(201);
-    expect(invoice.body.lines[0]).toMatchObject({ kind: 'milestone', quantity: 1, netAmount: milestone.amount, sources: [{ kind: 'milestone', id: milestone.id }] });
+    expect(invoice.body.lines[0]).toMatchObject({
+      kind: 'milestone',
+      quantity: 1,
+      netAmount: milestone.amount,
+      sources: [{ kind: 'milestone', id: milestone.id }],
+    });
 
     const other = (await list('?status=completed&billingStatus=billed')).items.find((m) => m.engagementId !== milestone.engagementId)!;
-    const foreign = await write<{ title: string; errors: unknown[] }>('POST', `/milestones/${milestone.id}/bill`, { invoiceId: other.invoiceId });
+    const foreign = await write<{ title: string; errors: unknown[] }>('POST', `/milestones/${milestone.id}/bill`, {
+      invoiceId: other.invoiceId,
+    });
     expect(foreign.status).toBe(422);
     expect(foreign.body).toMatchObject({ title: 'Unprocessable content', errors: [{ pointer: '/invoiceId' }] });
     // Not completed: not billable, even by an invoice of its own project.
@@ -116,10 +158,16 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     expect(billed.status).toBe(200);
     expect(billed.body).toMatchObject({ id: milestone.id, billingStatus: 'billed', invoiceId: invoice.body.id, status: 'completed' });
     expect((await write<Milestone>('POST', `/milestones/${milestone.id}/bill`, { invoiceId: invoice.body.id })).body).toEqual(billed.body);
-    const second = await write<Invoice>('POST', '/invoices', invoiceBody(milestone.engagementId, milestone, { periodStart: '2026-12-01', periodEnd: '2026-12-31' }));
+    const second = await write<Invoice>(
+      'POST',
+      '/invoices',
+      invoiceBody(milestone.engagementId, milestone, { periodStart: '2026-12-01', periodEnd: '2026-12-31' }),
+    );
     expect((await write('POST', `/milestones/${milestone.id}/bill`, { invoiceId: second.body.id })).status).toBe(409);
     // A billed milestone cannot be reopened in ERP either.
-    const native = [...sandbox.ctx.state().records.projectTask.values()].find((t) => t.custevent_ms_invoice && t.custevent_ms_completed_on === milestone.completedOn && t.title === milestone.name)!;
+    const native = [...sandbox.ctx.state().records.projectTask.values()].find(
+      (t) => t.custevent_ms_invoice && t.custevent_ms_completed_on === milestone.completedOn && t.title === milestone.name,
+    )!;
     expect(native.custevent_ms_invoice!.refName).toBe(invoice.body.number);
     await expect(f.connector.updateRecord('projectTask', native.id, { status: { id: 'PROGRESS' } })).rejects.toMatchObject({ status: 422 });
     expect((await call<Milestone>('GET', `/milestones/${milestone.id}`)).body).toEqual(billed.body);
@@ -157,15 +205,41 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
       method: 'PUT',
       headers: { authorization: `Bearer ${await sandboxToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        entity: { id: job.parent.id }, job: { id: job.id }, custbody_period_start: '2027-02-01', custbody_period_end: '2027-02-28', approvalStatus: { id: '2' },
-        item: { items: [{ item: { id: '2' }, description: `Milestone: ${milestone.name}`, quantity: 1, rate: milestone.amount.amountMinor / 100, amount: milestone.amount.amountMinor / 100, taxRate1: 0, tax1Amt: 0 }] },
+        entity: { id: job.parent.id },
+        job: { id: job.id },
+        custbody_period_start: '2027-02-01',
+        custbody_period_end: '2027-02-28',
+        approvalStatus: { id: '2' },
+        item: {
+          items: [
+            {
+              item: { id: '2' },
+              description: `Milestone: ${milestone.name}`,
+              quantity: 1,
+              rate: milestone.amount.amountMinor / 100,
+              amount: milestone.amount.amountMinor / 100,
+              taxRate1: 0,
+              tax1Amt: 0,
+            },
+          ],
+        },
       }),
     });
     expect(put.status).toBe(204);
     const before = sandbox.ctx.state().records.invoice.size;
-    const retried = await write<Invoice>('POST', '/invoices', invoiceBody(p.id, milestone, { periodStart: '2027-02-01', periodEnd: '2027-02-28', sequence: 1 }));
+    const retried = await write<Invoice>(
+      'POST',
+      '/invoices',
+      invoiceBody(p.id, milestone, { periodStart: '2027-02-01', periodEnd: '2027-02-28', sequence: 1 }),
+    );
     expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({ id: externalId, engagementId: p.id, periodStart: '2027-02-01', status: 'posted', netTotal: milestone.amount });
+    expect(retried.body).toMatchObject({
+      id: externalId,
+      engagementId: p.id,
+      periodStart: '2027-02-01',
+      status: 'posted',
+      netTotal: milestone.amount,
+    });
     expect(sandbox.ctx.state().records.invoice.size).toBe(before);
     expect((await call<Invoice>('GET', `/invoices/${retried.body.id}`)).body).toEqual(retried.body);
   });
@@ -173,7 +247,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
   async function sandboxToken(): Promise<string> {
     const res = await fetch(`${f.sandboxUrl}/services/rest/auth/oauth2/v1/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${SANDBOX_ERP_CLIENT_ID}:${SANDBOX_ERP_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${SANDBOX_ERP_CLIENT_ID}:${SANDBOX_ERP_CLIENT_SECRET}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     return ((await res.json()) as { access_token: string }).access_token;

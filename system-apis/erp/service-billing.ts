@@ -5,8 +5,16 @@ import { ProblemError } from '../../core/problems.js';
 import { encodeCursor } from '../kit/paging.js';
 import { newId } from '../../core/xref/index.js';
 import type { Invoice, InvoiceCreate, InvoiceStatus, Page, Payment, PaymentCreate } from './canonical.js';
-import { applicationNativeId, invoiceExternalId, invoiceToCanonical, invoiceToNs, paymentApplications, paymentToCanonical, paymentToNs } from './mapping-billing.js';
-import { ErpContext, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
+import {
+  applicationNativeId,
+  invoiceExternalId,
+  invoiceToCanonical,
+  invoiceToNs,
+  paymentApplications,
+  paymentToCanonical,
+  paymentToNs,
+} from './mapping-billing.js';
+import { type ErpContext, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
 import type { ErpMasterData } from './service-master-data.js';
 import { canonicalIdFor, linkNative } from './store.js';
 import type { NsCustomerPayment, NsInvoice, NsPaymentApplication } from './vendor-types.js';
@@ -22,7 +30,10 @@ const STATUS_CONDITIONS: Record<InvoiceStatus, string> = {
 };
 
 export class ErpBilling {
-  constructor(private readonly ctx: ErpContext, private readonly masterData: ErpMasterData) {}
+  constructor(
+    private readonly ctx: ErpContext,
+    private readonly masterData: ErpMasterData,
+  ) {}
 
   // ---- invoices ---------------------------------------------------------------------------
 
@@ -44,7 +55,10 @@ export class ErpBilling {
       // SuiteQL's transaction has no project column: filter by the project's customer, then by job.
       const project = await this.masterData.getProject(page.engagementId).catch((err: unknown) => {
         if (err instanceof ProblemError && err.status === 404) {
-          throw new ProblemError('unprocessable-content', { detail: `No engagement ${page.engagementId}.`, errors: [{ pointer: '/query/engagementId', detail: 'unknown engagement' }] });
+          throw new ProblemError('unprocessable-content', {
+            detail: `No engagement ${page.engagementId}.`,
+            errors: [{ pointer: '/query/engagementId', detail: 'unknown engagement' }],
+          });
         }
         throw err;
       });
@@ -53,8 +67,9 @@ export class ErpBilling {
     if (page.status) conditions.push(STATUS_CONDITIONS[page.status]);
     const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, page);
     const records = await this.ctx.fetchRecords<NsInvoice>('invoice', ids);
-    const items = (await this.invoices(records))
-      .filter((inv) => (!page.engagementId || inv.engagementId === page.engagementId) && (!page.status || inv.status === page.status));
+    const items = (await this.invoices(records)).filter(
+      (inv) => (!page.engagementId || inv.engagementId === page.engagementId) && (!page.status || inv.status === page.status),
+    );
     return { items, nextCursor };
   }
 
@@ -70,23 +85,36 @@ export class ErpBilling {
    */
   async findOrCreateInvoice(input: InvoiceCreate): Promise<{ invoice: Invoice; created: boolean }> {
     const jobId = await this.ctx.nativeOf('engagement', input.engagementId, '/engagementId');
-    const externalId = input.sequence === undefined ? undefined : invoiceExternalId(input.engagementId, input.periodStart, input.periodEnd, input.sequence);
+    const externalId =
+      input.sequence === undefined ? undefined : invoiceExternalId(input.engagementId, input.periodStart, input.periodEnd, input.sequence);
     if (externalId) {
       const existing = await this.ctx.connector.getRecord<NsInvoice>('invoice', `eid:${externalId}`);
       if (existing) {
-        if (existing.job?.id !== jobId) throw new ProblemError('conflict', { detail: `ERP invoice ${existing.tranId} holds this invoice's key but bills another project.` });
+        if (existing.job?.id !== jobId)
+          throw new ProblemError('conflict', {
+            detail: `ERP invoice ${existing.tranId} holds this invoice's key but bills another project.`,
+          });
         return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', existing.id, externalId)), created: false };
       }
     }
     const project = await this.masterData.getProject(input.engagementId);
     if (project.billingHold) {
-      throw new ProblemError('business-rule-violation', { detail: 'The project is on billing hold; nothing is invoiced until it is released.', errors: [{ pointer: '/engagementId', detail: 'on billing hold' }] });
+      throw new ProblemError('business-rule-violation', {
+        detail: 'The project is on billing hold; nothing is invoiced until it is released.',
+        errors: [{ pointer: '/engagementId', detail: 'on billing hold' }],
+      });
     }
     if (project.status === 'cancelled' || project.status === 'draft') {
-      throw new ProblemError('business-rule-violation', { detail: `The project is ${project.status}; it cannot be invoiced.`, errors: [{ pointer: '/engagementId', detail: `project is ${project.status}` }] });
+      throw new ProblemError('business-rule-violation', {
+        detail: `The project is ${project.status}; it cannot be invoiced.`,
+        errors: [{ pointer: '/engagementId', detail: `project is ${project.status}` }],
+      });
     }
     if (input.periodEnd < input.periodStart) {
-      throw new ProblemError('validation-failed', { detail: 'periodEnd is before periodStart.', errors: [{ pointer: '/periodEnd', detail: 'must not be before periodStart' }] });
+      throw new ProblemError('validation-failed', {
+        detail: 'periodEnd is before periodStart.',
+        errors: [{ pointer: '/periodEnd', detail: 'must not be before periodStart' }],
+      });
     }
     const party = {
       customerId: await this.ctx.nativeOf('client', project.clientId),
@@ -129,7 +157,8 @@ export class ErpBilling {
   async releaseInvoice(id: string): Promise<Invoice> {
     const native = await this.ctx.nativeOf('invoice', id);
     const invoice = await this.getInvoice(id);
-    if (invoice.status !== 'on-hold') throw new ProblemError('conflict', { detail: `The invoice is not on hold (it is ${invoice.status}).` });
+    if (invoice.status !== 'on-hold')
+      throw new ProblemError('conflict', { detail: `The invoice is not on hold (it is ${invoice.status}).` });
     await this.ctx.connector.updateRecord('invoice', native, { custbody_billing_hold: false, custbody_hold_reason: '' });
     return this.getInvoice(id);
   }
@@ -140,13 +169,16 @@ export class ErpBilling {
     const applications = paymentApplications(ns).filter((a) => !only || only(a));
     // A payment the layer recorded carries its canonical id as external id (one application).
     const hint = applications.length === 1 ? ns.externalId : undefined;
-    const map = await this.ctx.toCanonical([
-      { entity: 'client', nativeId: ns.customer.id },
-      ...applications.flatMap((a) => [
-        { entity: 'payment' as const, nativeId: applicationNativeId(ns.id, a.doc.id), hint },
-        { entity: 'invoice' as const, nativeId: a.doc.id },
-      ]),
-    ], [ns.currency.id]);
+    const map = await this.ctx.toCanonical(
+      [
+        { entity: 'client', nativeId: ns.customer.id },
+        ...applications.flatMap((a) => [
+          { entity: 'payment' as const, nativeId: applicationNativeId(ns.id, a.doc.id), hint },
+          { entity: 'invoice' as const, nativeId: a.doc.id },
+        ]),
+      ],
+      [ns.currency.id],
+    );
     return applications.map((a) => paymentToCanonical(ns, a, map));
   }
 
@@ -187,10 +219,16 @@ export class ErpBilling {
     const invoiceNative = await this.ctx.nativeOf('invoice', input.invoiceId, '/invoiceId');
     const invoice = await this.getInvoice(input.invoiceId);
     if (invoice.status !== 'posted' && invoice.status !== 'partially-paid') {
-      throw new ProblemError('business-rule-violation', { detail: `The invoice is ${invoice.status}; payments apply to posted invoices only.`, errors: [{ pointer: '/invoiceId', detail: `invoice is ${invoice.status}` }] });
+      throw new ProblemError('business-rule-violation', {
+        detail: `The invoice is ${invoice.status}; payments apply to posted invoices only.`,
+        errors: [{ pointer: '/invoiceId', detail: `invoice is ${invoice.status}` }],
+      });
     }
     if (input.amount.currency !== invoice.currency) {
-      throw new ProblemError('validation-failed', { detail: `The payment is in ${input.amount.currency}; the invoice is in ${invoice.currency}.`, errors: [{ pointer: '/amount/currency', detail: `must be ${invoice.currency}` }] });
+      throw new ProblemError('validation-failed', {
+        detail: `The payment is in ${input.amount.currency}; the invoice is in ${invoice.currency}.`,
+        errors: [{ pointer: '/amount/currency', detail: `must be ${invoice.currency}` }],
+      });
     }
     if (input.amount.amountMinor <= 0 || input.amount.amountMinor > invoice.amountOutstanding.amountMinor) {
       throw new ProblemError('business-rule-violation', {

@@ -82,7 +82,8 @@ export class ErpContext {
   /** Reference data that knows every given currency id (reloaded once if one is new). */
   private async referenceFor(currencyIds: string[], subsidiaryIds: string[] = []): Promise<ReferenceData> {
     let data = await this.referenceData();
-    const knows = (d: ReferenceData) => currencyIds.every((id) => d.currencyCodes.has(id)) && subsidiaryIds.every((id) => d.subsidiaries.has(id));
+    const knows = (d: ReferenceData) =>
+      currencyIds.every((id) => d.currencyCodes.has(id)) && subsidiaryIds.every((id) => d.subsidiaries.has(id));
     if (!knows(data)) data = await this.referenceData(true);
     return data;
   }
@@ -90,13 +91,15 @@ export class ErpContext {
   async subsidiary(nativeId: string): Promise<{ country: string; currencyCode: string }> {
     const data = await this.referenceFor([], [nativeId]);
     const sub = data.subsidiaries.get(nativeId);
-    if (!sub) throw new ProblemError('upstream-error', { detail: `ERP subsidiary ${nativeId} is not known.`, extensions: { platform: 'erp' } });
+    if (!sub)
+      throw new ProblemError('upstream-error', { detail: `ERP subsidiary ${nativeId} is not known.`, extensions: { platform: 'erp' } });
     return { country: sub.country, currencyCode: this.codeOf(data, sub.currencyId) };
   }
 
   private codeOf(data: ReferenceData, currencyId: string): string {
     const code = data.currencyCodes.get(currencyId);
-    if (!code) throw new ProblemError('upstream-error', { detail: `ERP currency ${currencyId} is not known.`, extensions: { platform: 'erp' } });
+    if (!code)
+      throw new ProblemError('upstream-error', { detail: `ERP currency ${currencyId} is not known.`, extensions: { platform: 'erp' } });
     return code;
   }
 
@@ -115,8 +118,13 @@ export class ErpContext {
     for (const [entity, natives] of byEntity) {
       const list = [...natives];
       for (let i = 0; i < list.length; i += 500) {
-        const rows = await this.db.selectFrom('xref').select(['native_id', 'canonical_id'])
-          .where('platform', '=', 'erp').where('entity_type', '=', entity).where('native_id', 'in', list.slice(i, i + 500)).execute();
+        const rows = await this.db
+          .selectFrom('xref')
+          .select(['native_id', 'canonical_id'])
+          .where('platform', '=', 'erp')
+          .where('entity_type', '=', entity)
+          .where('native_id', 'in', list.slice(i, i + 500))
+          .execute();
         for (const row of rows) ids.set(`${entity}|${row.native_id}`, row.canonical_id);
       }
     }
@@ -135,7 +143,12 @@ export class ErpContext {
   }
 
   /** Maps a page of records with one id resolution for the whole page. */
-  async mapPage<T, R>(records: T[], refsOf: (r: T) => IdRef[], currencyOf: (r: T) => string, map: (r: T, ctx: ToCanonicalContext) => R | Promise<R>): Promise<R[]> {
+  async mapPage<T, R>(
+    records: T[],
+    refsOf: (r: T) => IdRef[],
+    currencyOf: (r: T) => string,
+    map: (r: T, ctx: ToCanonicalContext) => R | Promise<R>,
+  ): Promise<R[]> {
     const ctx = await this.toCanonical(records.flatMap(refsOf), [...new Set(records.map(currencyOf))]);
     const out: R[] = [];
     for (const record of records) out.push(await map(record, ctx));
@@ -150,7 +163,10 @@ export class ErpContext {
       nsCurrencyId: (code) => {
         const id = data.currencyIds.get(code);
         if (!id) {
-          throw new ProblemError('unprocessable-content', { detail: `The ERP account has no currency ${code}.`, errors: [{ pointer: '/currency', detail: `unknown in ERP: ${code}` }] });
+          throw new ProblemError('unprocessable-content', {
+            detail: `The ERP account has no currency ${code}.`,
+            errors: [{ pointer: '/currency', detail: `unknown in ERP: ${code}` }],
+          });
         }
         return id;
       },
@@ -170,15 +186,24 @@ export class ErpContext {
     const native = await nativeIdFor(this.db, entity, canonicalId);
     if (native !== undefined) return native;
     if (pointer) {
-      throw new ProblemError('unprocessable-content', { detail: `No ${entity} ${canonicalId} in ERP.`, errors: [{ pointer, detail: `unknown ${entity}` }] });
+      throw new ProblemError('unprocessable-content', {
+        detail: `No ${entity} ${canonicalId} in ERP.`,
+        errors: [{ pointer, detail: `unknown ${entity}` }],
+      });
     }
     throw new ProblemError('not-found', { detail: `No ${entity} ${canonicalId}.` });
   }
 
   /** One page of native ids by keyset (`id > after`), with extra SuiteQL conditions. */
-  async pageOfIds(table: string, conditions: string[], page: PageRequest): Promise<{ ids: string[]; nextCursor: string | null; limit: number }> {
+  async pageOfIds(
+    table: string,
+    conditions: string[],
+    page: PageRequest,
+  ): Promise<{ ids: string[]; nextCursor: string | null; limit: number }> {
     const limit = clampLimit(page.limit, MAX_PAGE);
-    const after = page.cursor ? decodeCursor<{ after: string }>(page.cursor, (v) => typeof v.after === 'string' && NATIVE_ID.test(v.after)).after : '0';
+    const after = page.cursor
+      ? decodeCursor<{ after: string }>(page.cursor, (v) => typeof v.after === 'string' && NATIVE_ID.test(v.after)).after
+      : '0';
     const where = [`id > ${after}`, ...conditions].join(' AND ');
     const result = await this.connector.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${where} ORDER BY id`, { limit, offset: 0 });
     const ids = result.items.map((row) => String(row.id)).filter((id) => NATIVE_ID.test(id));
@@ -214,6 +239,7 @@ export function sqlString(value: string): string {
 }
 
 export function sqlNativeId(value: string): string {
-  if (!NATIVE_ID.test(value)) throw new ProblemError('upstream-error', { detail: 'An ERP internal id is not numeric.', extensions: { platform: 'erp' } });
+  if (!NATIVE_ID.test(value))
+    throw new ProblemError('upstream-error', { detail: 'An ERP internal id is not numeric.', extensions: { platform: 'erp' } });
   return value;
 }

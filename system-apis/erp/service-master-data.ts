@@ -4,14 +4,31 @@
 import { ProblemError } from '../../core/problems.js';
 import { newId } from '../../core/xref/index.js';
 import type {
-  Client, ClientMatchRequest, ClientMatchResult, ClientUpdate, Engagement, LegalEntity, Page, ProjectCreate, ProjectUpdate, RateCard,
+  Client,
+  ClientMatchRequest,
+  ClientMatchResult,
+  ClientUpdate,
+  Engagement,
+  LegalEntity,
+  Page,
+  ProjectCreate,
+  ProjectUpdate,
+  RateCard,
 } from './canonical.js';
 import {
-  clientToCustomer, clientUpdateToCustomer, customerToClient, domainOf, jobToEngagement, projectToJob, projectUpdateToJob,
-  rateCardToCanonical, subsidiaryToLegalEntity, type ErpEntity,
+  clientToCustomer,
+  clientUpdateToCustomer,
+  customerToClient,
+  domainOf,
+  jobToEngagement,
+  projectToJob,
+  projectUpdateToJob,
+  rateCardToCanonical,
+  subsidiaryToLegalEntity,
+  type ErpEntity,
 } from './mapping.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
-import { ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
+import { type ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
 import { claimClientKeys, linkNative, matchKeyOwners, nativeIdFor, canonicalIdFor } from './store.js';
 import type { NsCustomer, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 
@@ -23,7 +40,12 @@ export class ErpMasterData {
   // ---- legal entities -------------------------------------------------------------------
 
   legalEntities(records: NsSubsidiary[]): Promise<LegalEntity[]> {
-    return this.ctx.mapPage(records, (ns) => [{ entity: 'legal-entity', nativeId: ns.id, hint: ns.externalId }], (ns) => ns.currency.id, subsidiaryToLegalEntity);
+    return this.ctx.mapPage(
+      records,
+      (ns) => [{ entity: 'legal-entity', nativeId: ns.id, hint: ns.externalId }],
+      (ns) => ns.currency.id,
+      subsidiaryToLegalEntity,
+    );
   }
 
   async listLegalEntities(page: PageRequest): Promise<Page<LegalEntity>> {
@@ -33,43 +55,61 @@ export class ErpMasterData {
   }
 
   async getLegalEntity(id: string): Promise<LegalEntity> {
-    const [entity] = await this.legalEntities([await this.ctx.mustFetch<NsSubsidiary>('subsidiary', await this.ctx.nativeOf('legal-entity', id))]);
+    const [entity] = await this.legalEntities([
+      await this.ctx.mustFetch<NsSubsidiary>('subsidiary', await this.ctx.nativeOf('legal-entity', id)),
+    ]);
     return entity!;
   }
 
   // ---- rate cards -------------------------------------------------------------------------
 
   private rateCards(records: NsRateCard[]): Promise<RateCard[]> {
-    return this.ctx.mapPage(records, (ns) => [
-      { entity: 'rate-card', nativeId: ns.id, hint: ns.externalId },
-      { entity: 'legal-entity', nativeId: ns.custrecord_rc_subsidiary.id },
-      ...(ns.custrecord_rc_customer ? [{ entity: 'client' as ErpEntity, nativeId: ns.custrecord_rc_customer.id }] : []),
-    ], (ns) => ns.custrecord_rc_currency.id, rateCardToCanonical);
+    return this.ctx.mapPage(
+      records,
+      (ns) => [
+        { entity: 'rate-card', nativeId: ns.id, hint: ns.externalId },
+        { entity: 'legal-entity', nativeId: ns.custrecord_rc_subsidiary.id },
+        ...(ns.custrecord_rc_customer ? [{ entity: 'client' as ErpEntity, nativeId: ns.custrecord_rc_customer.id }] : []),
+      ],
+      (ns) => ns.custrecord_rc_currency.id,
+      rateCardToCanonical,
+    );
   }
 
   async listRateCards(page: PageRequest & { legalEntityId?: string }): Promise<Page<RateCard>> {
-    const conditions = page.legalEntityId ? [`custrecord_rc_subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`] : [];
+    const conditions = page.legalEntityId
+      ? [`custrecord_rc_subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`]
+      : [];
     const { ids, nextCursor } = await this.ctx.pageOfIds('customrecord_rate_card', conditions, page);
     const records = await this.ctx.fetchRecords<NsRateCard>('customrecord_rate_card', ids);
     return { items: await this.rateCards(records), nextCursor };
   }
 
   async getRateCard(id: string): Promise<RateCard> {
-    const [card] = await this.rateCards([await this.ctx.mustFetch<NsRateCard>('customrecord_rate_card', await this.ctx.nativeOf('rate-card', id))]);
+    const [card] = await this.rateCards([
+      await this.ctx.mustFetch<NsRateCard>('customrecord_rate_card', await this.ctx.nativeOf('rate-card', id)),
+    ]);
     return card!;
   }
 
   // ---- clients -------------------------------------------------------------------------------
 
   clients(records: NsCustomer[]): Promise<Client[]> {
-    return this.ctx.mapPage(records, (ns) => [
-      { entity: 'client', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
-      { entity: 'legal-entity', nativeId: ns.subsidiary.id },
-    ], (ns) => ns.currency.id, async (ns, map) => customerToClient(ns, map, (await this.ctx.subsidiary(ns.subsidiary.id)).country));
+    return this.ctx.mapPage(
+      records,
+      (ns) => [
+        { entity: 'client', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
+        { entity: 'legal-entity', nativeId: ns.subsidiary.id },
+      ],
+      (ns) => ns.currency.id,
+      async (ns, map) => customerToClient(ns, map, (await this.ctx.subsidiary(ns.subsidiary.id)).country),
+    );
   }
 
   async listClients(page: PageRequest & { legalEntityId?: string }): Promise<Page<Client>> {
-    const conditions = page.legalEntityId ? [`subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`] : [];
+    const conditions = page.legalEntityId
+      ? [`subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`]
+      : [];
     const { ids, nextCursor } = await this.ctx.pageOfIds('customer', conditions, page);
     const records = await this.ctx.fetchRecords<NsCustomer>('customer', ids);
     return { items: await this.clients(records), nextCursor };
@@ -101,7 +141,10 @@ export class ErpMasterData {
     if (keys.length === 0) {
       throw new ProblemError('validation-failed', {
         detail: 'A client needs a web domain or a tax id, so that it can be matched and never created twice.',
-        errors: [{ pointer: '/domain', detail: 'domain or taxId is required' }, { pointer: '/taxId', detail: 'domain or taxId is required' }],
+        errors: [
+          { pointer: '/domain', detail: 'domain or taxId is required' },
+          { pointer: '/taxId', detail: 'domain or taxId is required' },
+        ],
       });
     }
     const subsidiaryId = await this.ctx.nativeOf('legal-entity', input.legalEntityId, '/legalEntityId');
@@ -124,7 +167,12 @@ export class ErpMasterData {
   }
 
   /** Makes sure the client with this canonical id exists in ERP (idempotent upsert) and answers it. */
-  private async ensureClient(canonicalId: string, input: ClientMatchRequest, subsidiaryId: string, matched: boolean): Promise<ClientMatchResult> {
+  private async ensureClient(
+    canonicalId: string,
+    input: ClientMatchRequest,
+    subsidiaryId: string,
+    matched: boolean,
+  ): Promise<ClientMatchResult> {
     if (await nativeIdFor(this.ctx.db, 'client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
     const { currencyCode } = await this.ctx.subsidiary(subsidiaryId);
     const currency = input.defaultCurrency ?? currencyCode;
@@ -142,7 +190,8 @@ export class ErpMasterData {
     }
     if (input.domain) conditions.push(`url LIKE ${sqlString(`%${input.domain}%`)}`);
     const rows = await this.ctx.connector.queryAll<{ id: string; companyname?: string; url?: string; vatregnumber?: string }>(
-      `SELECT id, companyname, url, vatregnumber FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`, 1_000,
+      `SELECT id, companyname, url, vatregnumber FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`,
+      1_000,
     );
     const match = rows.find((row) => sameClient(input, { name: row.companyname ?? '', domain: row.url, taxId: row.vatregnumber }));
     return match ? this.ctx.mustFetch<NsCustomer>('customer', match.id) : undefined;
@@ -151,16 +200,23 @@ export class ErpMasterData {
   // ---- projects -----------------------------------------------------------------------------
 
   projects(records: NsJob[]): Promise<Engagement[]> {
-    return this.ctx.mapPage(records, (ns) => [
-      { entity: 'engagement', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
-      { entity: 'client', nativeId: ns.parent.id },
-      { entity: 'legal-entity', nativeId: ns.subsidiary.id },
-      ...(ns.custentity_rate_card ? [{ entity: 'rate-card' as ErpEntity, nativeId: ns.custentity_rate_card.id }] : []),
-    ], (ns) => ns.currency.id, jobToEngagement);
+    return this.ctx.mapPage(
+      records,
+      (ns) => [
+        { entity: 'engagement', nativeId: ns.id, hint: ns.custentity_canonical_id ?? ns.externalId },
+        { entity: 'client', nativeId: ns.parent.id },
+        { entity: 'legal-entity', nativeId: ns.subsidiary.id },
+        ...(ns.custentity_rate_card ? [{ entity: 'rate-card' as ErpEntity, nativeId: ns.custentity_rate_card.id }] : []),
+      ],
+      (ns) => ns.currency.id,
+      jobToEngagement,
+    );
   }
 
   async listProjects(page: PageRequest & { clientId?: string }): Promise<Page<Engagement>> {
-    const conditions = page.clientId ? [`parent = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`] : [];
+    const conditions = page.clientId
+      ? [`parent = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`]
+      : [];
     const { ids, nextCursor } = await this.ctx.pageOfIds('job', conditions, page);
     const records = await this.ctx.fetchRecords<NsJob>('job', ids);
     return { items: await this.projects(records), nextCursor };
@@ -183,11 +239,15 @@ export class ErpMasterData {
       });
     }
     if (input.endDate && input.endDate < input.startDate) {
-      throw new ProblemError('validation-failed', { detail: 'endDate is before startDate.', errors: [{ pointer: '/endDate', detail: 'must not be before startDate' }] });
+      throw new ProblemError('validation-failed', {
+        detail: 'endDate is before startDate.',
+        errors: [{ pointer: '/endDate', detail: 'must not be before startDate' }],
+      });
     }
     const canonicalId = newId();
     const vendor = await this.ctx.toVendor([
-      ['client', input.clientId, customerId], ['legal-entity', input.legalEntityId, subsidiaryId],
+      ['client', input.clientId, customerId],
+      ['legal-entity', input.legalEntityId, subsidiaryId],
       ...(rateCardId ? [['rate-card', input.rateCardId!, rateCardId] as [ErpEntity, string, string]] : []),
     ]);
     const native = await this.ctx.connector.upsertRecord('job', canonicalId, projectToJob(input, vendor, canonicalId));
@@ -209,7 +269,10 @@ export class ErpMasterData {
 function checkDomain(value: string, pointer: string): string {
   const domain = domainOf(value);
   if (!DOMAIN.test(domain) || domain.length > 253) {
-    throw new ProblemError('validation-failed', { detail: `"${value.slice(0, 100)}" is not a web domain.`, errors: [{ pointer, detail: 'not a domain' }] });
+    throw new ProblemError('validation-failed', {
+      detail: `"${value.slice(0, 100)}" is not a web domain.`,
+      errors: [{ pointer, detail: 'not a domain' }],
+    });
   }
   return domain;
 }

@@ -3,9 +3,15 @@
 // billed by exactly one invoice of their project.
 import { ProblemError } from '../../core/problems.js';
 import type { Milestone, MilestoneBilling, MilestoneBillingStatus, MilestoneCompletion, MilestoneStatus, Page } from './canonical.js';
-import { billingToNs, completionToNs, MILESTONE_BILLING_CONDITIONS, MILESTONE_STATUS_IDS, milestoneToCanonical } from './mapping-milestones.js';
+import {
+  billingToNs,
+  completionToNs,
+  MILESTONE_BILLING_CONDITIONS,
+  MILESTONE_STATUS_IDS,
+  milestoneToCanonical,
+} from './mapping-milestones.js';
 import type { ErpBilling } from './service-billing.js';
-import { ErpContext, sqlNativeId, type PageRequest } from './service-context.js';
+import { type ErpContext, sqlNativeId, type PageRequest } from './service-context.js';
 import type { NsJob, NsProjectTask } from './vendor-types.js';
 
 export interface MilestoneQuery extends PageRequest {
@@ -15,7 +21,10 @@ export interface MilestoneQuery extends PageRequest {
 }
 
 export class ErpMilestones {
-  constructor(private readonly ctx: ErpContext, private readonly billing: ErpBilling) {}
+  constructor(
+    private readonly ctx: ErpContext,
+    private readonly billing: ErpBilling,
+  ) {}
 
   /** Maps tasks with one fetch per project (a task's fee is in its project's currency). */
   private async milestones(records: NsProjectTask[]): Promise<Milestone[]> {
@@ -23,19 +32,29 @@ export class ErpMilestones {
     const currencyOf = new Map(jobs.map((job) => [job.id, job.currency.id]));
     const currency = (ns: NsProjectTask) => {
       const id = currencyOf.get(ns.project.id);
-      if (!id) throw new ProblemError('upstream-error', { detail: `The ERP project ${ns.project.id} of milestone ${ns.id} no longer exists.`, extensions: { platform: 'erp' } });
+      if (!id)
+        throw new ProblemError('upstream-error', {
+          detail: `The ERP project ${ns.project.id} of milestone ${ns.id} no longer exists.`,
+          extensions: { platform: 'erp' },
+        });
       return id;
     };
-    return this.ctx.mapPage(records, (ns) => [
-      { entity: 'milestone', nativeId: ns.id },
-      { entity: 'engagement', nativeId: ns.project.id },
-      ...(ns.custevent_ms_invoice ? [{ entity: 'invoice' as const, nativeId: ns.custevent_ms_invoice.id }] : []),
-    ], currency, (ns, c) => milestoneToCanonical(ns, currency(ns), c));
+    return this.ctx.mapPage(
+      records,
+      (ns) => [
+        { entity: 'milestone', nativeId: ns.id },
+        { entity: 'engagement', nativeId: ns.project.id },
+        ...(ns.custevent_ms_invoice ? [{ entity: 'invoice' as const, nativeId: ns.custevent_ms_invoice.id }] : []),
+      ],
+      currency,
+      (ns, c) => milestoneToCanonical(ns, currency(ns), c),
+    );
   }
 
   async listMilestones(page: MilestoneQuery): Promise<Page<Milestone>> {
     const conditions = ["ismilestone = 'T'"];
-    if (page.engagementId) conditions.push(`project = ${sqlNativeId(await this.ctx.nativeOf('engagement', page.engagementId, '/query/engagementId'))}`);
+    if (page.engagementId)
+      conditions.push(`project = ${sqlNativeId(await this.ctx.nativeOf('engagement', page.engagementId, '/query/engagementId'))}`);
     if (page.status) conditions.push(`status = '${MILESTONE_STATUS_IDS[page.status]}'`);
     if (page.billingStatus) conditions.push(MILESTONE_BILLING_CONDITIONS[page.billingStatus]);
     const { ids, nextCursor } = await this.ctx.pageOfIds('projecttask', conditions, page);
@@ -45,7 +64,9 @@ export class ErpMilestones {
 
   /** Only tasks seen as milestones (listed through the milestone filter) have a canonical milestone id. */
   async getMilestone(id: string): Promise<Milestone> {
-    const [milestone] = await this.milestones([await this.ctx.mustFetch<NsProjectTask>('projectTask', await this.ctx.nativeOf('milestone', id))]);
+    const [milestone] = await this.milestones([
+      await this.ctx.mustFetch<NsProjectTask>('projectTask', await this.ctx.nativeOf('milestone', id)),
+    ]);
     return milestone!;
   }
 
@@ -74,14 +95,18 @@ export class ErpMilestones {
       throw new ProblemError('conflict', { detail: `The milestone is already billed on invoice ${milestone.invoiceId}.` });
     }
     if (milestone.status !== 'completed') {
-      throw new ProblemError('business-rule-violation', { detail: `The milestone is ${milestone.status}; only a completed milestone is billed.` });
+      throw new ProblemError('business-rule-violation', {
+        detail: `The milestone is ${milestone.status}; only a completed milestone is billed.`,
+      });
     }
     const invoice = await this.billing.getInvoice(input.invoiceId);
     if (invoice.engagementId !== milestone.engagementId) {
-      throw new ProblemError('unprocessable-content', { detail: 'The invoice bills another project.', errors: [{ pointer: '/invoiceId', detail: 'invoice of another project' }] });
+      throw new ProblemError('unprocessable-content', {
+        detail: 'The invoice bills another project.',
+        errors: [{ pointer: '/invoiceId', detail: 'invoice of another project' }],
+      });
     }
     await this.ctx.connector.updateRecord('projectTask', native, billingToNs(invoiceNative));
     return this.getMilestone(id);
   }
-
 }

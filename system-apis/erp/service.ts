@@ -1,8 +1,24 @@
 // The ERP system API as a typed in-process API: what process APIs call (through
 // `services.erpSystem`) and what the HTTP routes map to. Canonical in, canonical out.
 import type {
-  Client, ClientMatchRequest, ClientMatchResult, ClientUpdate, Engagement, Invoice, InvoiceCreate, InvoiceStatus, LegalEntity, Milestone, MilestoneBilling, MilestoneCompletion, Page, Payment,
-  PaymentCreate, ProjectCreate, ProjectUpdate, RateCard,
+  Client,
+  ClientMatchRequest,
+  ClientMatchResult,
+  ClientUpdate,
+  Engagement,
+  Invoice,
+  InvoiceCreate,
+  InvoiceStatus,
+  LegalEntity,
+  Milestone,
+  MilestoneBilling,
+  MilestoneCompletion,
+  Page,
+  Payment,
+  PaymentCreate,
+  ProjectCreate,
+  ProjectUpdate,
+  RateCard,
 } from './canonical.js';
 import { ErpBilling } from './service-billing.js';
 import { ErpContext, type ErpSystemApiDeps, type PageRequest } from './service-context.js';

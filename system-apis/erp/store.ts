@@ -77,7 +77,8 @@ export async function matchKeyOwners(db: DbExecutor, keys: string[]): Promise<Ma
  */
 export async function claimClientKeys(store: Store, normalisedName: string, keys: string[], candidate: string): Promise<string> {
   return withTransaction(store, async (trx) => {
-    if (store.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`erp-client:${normalisedName}`}, 0))`.execute(trx);
+    if (store.engine === 'postgres')
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`erp-client:${normalisedName}`}, 0))`.execute(trx);
     const owners = await matchKeyOwners(trx, keys);
     const winner = keys.map((key) => owners.get(key)).find((id) => id !== undefined) ?? candidate;
     const unowned = keys.filter((key) => !owners.has(key));

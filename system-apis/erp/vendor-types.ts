@@ -260,4 +260,5 @@ export interface NsTokenResponse {
   expires_in: number;
 }
 
-export type NsRecordType = 'customer' | 'job' | 'invoice' | 'customerPayment' | 'subsidiary' | 'currency' | 'customrecord_rate_card' | 'projectTask';
+export type NsRecordType =
+  'customer' | 'job' | 'invoice' | 'customerPayment' | 'subsidiary' | 'currency' | 'customrecord_rate_card' | 'projectTask';

@@ -36,7 +36,12 @@ export const fixturePlatform: SandboxDefinition<FixturePlatformState> = {
       state.tokenFetches += 1;
       const token = `tok_${state.tokenFetches}_${Math.random().toString(36).slice(2)}`;
       state.tokens.add(token);
-      res.json({ access_token: token, token_type: 'Bearer', instance_url: ctx.baseUrl(), ...(state.expiresIn ? { expires_in: state.expiresIn } : {}) });
+      res.json({
+        access_token: token,
+        token_type: 'Bearer',
+        instance_url: ctx.baseUrl(),
+        ...(state.expiresIn ? { expires_in: state.expiresIn } : {}),
+      });
     });
     router.use('/api', (req, res, next) => {
       const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
@@ -57,7 +62,9 @@ export const fixturePlatform: SandboxDefinition<FixturePlatformState> = {
       hit('create');
       if (ctx.state().flakyLeft > 0) {
         ctx.state().flakyLeft -= 1;
-        return void res.status(ctx.state().flakyStatus).json({ 'o:errorDetails': [{ detail: 'Unexpected error.', 'o:errorCode': 'UNEXPECTED_ERROR' }] });
+        return void res
+          .status(ctx.state().flakyStatus)
+          .json({ 'o:errorDetails': [{ detail: 'Unexpected error.', 'o:errorCode': 'UNEXPECTED_ERROR' }] });
       }
       res.status(201).json({ id: '3', ...(req.body as object) });
     });
@@ -65,7 +72,9 @@ export const fixturePlatform: SandboxDefinition<FixturePlatformState> = {
       hit('flaky');
       if (ctx.state().flakyLeft > 0) {
         ctx.state().flakyLeft -= 1;
-        return void res.status(ctx.state().flakyStatus).json({ 'o:errorDetails': [{ detail: 'Unexpected error.', 'o:errorCode': 'UNEXPECTED_ERROR' }] });
+        return void res
+          .status(ctx.state().flakyStatus)
+          .json({ 'o:errorDetails': [{ detail: 'Unexpected error.', 'o:errorCode': 'UNEXPECTED_ERROR' }] });
       }
       res.json({ ok: true });
     });
@@ -76,5 +85,7 @@ export const fixturePlatform: SandboxDefinition<FixturePlatformState> = {
       res.status(204).end();
     });
   },
-  faultBody: (status, message) => ({ 'o:errorDetails': [{ detail: message, 'o:errorCode': status === 429 ? 'REQUEST_LIMIT_EXCEEDED' : 'UNEXPECTED_ERROR' }] }),
+  faultBody: (status, message) => ({
+    'o:errorDetails': [{ detail: message, 'o:errorCode': status === 429 ? 'REQUEST_LIMIT_EXCEEDED' : 'UNEXPECTED_ERROR' }],
+  }),
 };

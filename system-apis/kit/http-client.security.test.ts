@@ -14,7 +14,9 @@ beforeAll(async () => {
 afterAll(() => vendor.running.close());
 
 function everythingAbout(err: ProblemError): string {
-  return [JSON.stringify(toProblemResponse(err, { exposeInternals: true })), err.message, err.stack ?? '', inspect(err, { depth: 6 })].join('\n');
+  return [JSON.stringify(toProblemResponse(err, { exposeInternals: true })), err.message, err.stack ?? '', inspect(err, { depth: 6 })].join(
+    '\n',
+  );
 }
 
 describe('credentials stay out of errors and logs', () => {

@@ -3,7 +3,14 @@
 // every failure as problem details that name the platform and never carry credentials.
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'undici';
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleType, IsolatedCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleType,
+  IsolatedCircuitError,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { exchange, ExchangeError, type Platform, type RawResponse } from './transport.js';
@@ -237,7 +244,10 @@ export class PlatformClient {
   }
 
   private async pause(ms: number, error?: ExchangeError, status?: number): Promise<void> {
-    this.opts.logger?.warn({ platform: this.opts.platform, waitMs: Math.round(ms), status: status ?? error?.status, failure: error?.failure }, 'retrying upstream call');
+    this.opts.logger?.warn(
+      { platform: this.opts.platform, waitMs: Math.round(ms), status: status ?? error?.status, failure: error?.failure },
+      'retrying upstream call',
+    );
     await new Promise((r) => setTimeout(r, ms));
   }
 
@@ -288,7 +298,10 @@ export class PlatformClient {
     const mapped = withPlatform(this.opts.mapError({ status: raw.status, headers: raw.headers, body }), platform, raw.status);
     if (raw.status >= 500 && mapped.status < 500) {
       // A platform failure is never the consumer's fault, whatever the vendor body says.
-      return new ProblemError('upstream-error', { detail: mapped.detail, extensions: { ...mapped.extensions, upstreamStatus: raw.status } });
+      return new ProblemError('upstream-error', {
+        detail: mapped.detail,
+        extensions: { ...mapped.extensions, upstreamStatus: raw.status },
+      });
     }
     return mapped;
   }

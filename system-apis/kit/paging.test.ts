@@ -11,7 +11,13 @@ describe('cursors', () => {
   });
 
   it('reject anything not made by encodeCursor with 400', () => {
-    for (const bad of ['', 'not base64!', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"a":').toString('base64url'), 'x'.repeat(3000)]) {
+    for (const bad of [
+      '',
+      'not base64!',
+      Buffer.from('[1,2]').toString('base64url'),
+      Buffer.from('{"a":').toString('base64url'),
+      'x'.repeat(3000),
+    ]) {
       const attempt = () => decodeCursor(bad);
       expect(attempt).toThrow(ProblemError);
       try {

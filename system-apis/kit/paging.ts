@@ -12,7 +12,10 @@ export function decodeCursor<T extends Record<string, unknown> = Record<string, 
   isValid?: (value: Record<string, unknown>) => boolean,
 ): T {
   const bad = () =>
-    new ProblemError('bad-request', { detail: 'The cursor is not valid; use the one from the previous page unchanged.', errors: [{ pointer: '/cursor', detail: 'invalid cursor' }] });
+    new ProblemError('bad-request', {
+      detail: 'The cursor is not valid; use the one from the previous page unchanged.',
+      errors: [{ pointer: '/cursor', detail: 'invalid cursor' }],
+    });
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
   let value: unknown;
   try {
@@ -33,7 +36,10 @@ export function clampLimit(limit: unknown, max: number, fallback = Math.min(50, 
   if (limit === undefined || limit === null || limit === '') return fallback;
   const n = typeof limit === 'number' ? limit : typeof limit === 'string' && /^\d+$/.test(limit) ? Number(limit) : NaN;
   if (!Number.isInteger(n) || n < 1) {
-    throw new ProblemError('bad-request', { detail: `limit must be a positive integer (at most ${max}).`, errors: [{ pointer: '/limit', detail: 'not a positive integer' }] });
+    throw new ProblemError('bad-request', {
+      detail: `limit must be a positive integer (at most ${max}).`,
+      errors: [{ pointer: '/limit', detail: 'not a positive integer' }],
+    });
   }
   return Math.min(n, max);
 }

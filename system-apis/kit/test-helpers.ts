@@ -23,7 +23,10 @@ export function mapFixtureError(res: PlatformResponse): ProblemError {
   const details = (res.body as { 'o:errorDetails'?: Array<{ detail?: string; 'o:errorCode'?: string }> } | undefined)?.['o:errorDetails'];
   const first = Array.isArray(details) ? details[0] : undefined;
   const type = res.status === 404 ? 'not-found' : res.status === 400 ? 'bad-request' : 'upstream-error';
-  return new ProblemError(type, { detail: first?.detail ?? `The platform answered ${res.status}.`, extensions: { vendorCode: first?.['o:errorCode'] } });
+  return new ProblemError(type, {
+    detail: first?.detail ?? `The platform answered ${res.status}.`,
+    extensions: { vendorCode: first?.['o:errorCode'] },
+  });
 }
 
 /** A logger whose every line lands in `lines`, at the most verbose level. */
@@ -33,7 +36,10 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
   return { logger, lines };
 }
 
-export function makeClient(vendor: Vendor, overrides: Partial<PlatformClientOptions> = {}): { client: PlatformClient; token: ClientCredentialsToken } {
+export function makeClient(
+  vendor: Vendor,
+  overrides: Partial<PlatformClientOptions> = {},
+): { client: PlatformClient; token: ClientCredentialsToken } {
   const token = new ClientCredentialsToken({
     tokenUrl: `${vendor.running.url}/oauth/token`,
     clientId: CLIENT_ID,

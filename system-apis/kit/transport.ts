@@ -82,7 +82,11 @@ export async function exchange(opts: ExchangeOptions): Promise<RawResponse> {
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > opts.maxResponseBytes) {
       res.body.destroy();
-      throw new ExchangeError('too-large', opts.platform, `The ${opts.platform} platform answered with ${declared} bytes, more than the ${opts.maxResponseBytes} allowed.`);
+      throw new ExchangeError(
+        'too-large',
+        opts.platform,
+        `The ${opts.platform} platform answered with ${declared} bytes, more than the ${opts.maxResponseBytes} allowed.`,
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -90,7 +94,11 @@ export async function exchange(opts: ExchangeOptions): Promise<RawResponse> {
       size += (chunk as Buffer).length;
       if (size > opts.maxResponseBytes) {
         res.body.destroy();
-        throw new ExchangeError('too-large', opts.platform, `The ${opts.platform} platform answered with more than the ${opts.maxResponseBytes} bytes allowed.`);
+        throw new ExchangeError(
+          'too-large',
+          opts.platform,
+          `The ${opts.platform} platform answered with more than the ${opts.maxResponseBytes} bytes allowed.`,
+        );
       }
       chunks.push(chunk as Buffer);
     }
@@ -99,13 +107,21 @@ export async function exchange(opts: ExchangeOptions): Promise<RawResponse> {
     if (err instanceof ExchangeError) throw err;
     const code = errorCode(err);
     if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      throw new ExchangeError('timeout', opts.platform, `The ${opts.platform} platform did not answer ${name} within ${opts.timeoutMs} ms.`);
+      throw new ExchangeError(
+        'timeout',
+        opts.platform,
+        `The ${opts.platform} platform did not answer ${name} within ${opts.timeoutMs} ms.`,
+      );
     }
     if (code && REFUSED_CODES.has(code)) {
       throw new ExchangeError('refused', opts.platform, `The ${opts.platform} platform could not be reached (${code}).`);
     }
     // Reset or closed mid-exchange: the request may have been processed.
-    throw new ExchangeError('connection', opts.platform, `The connection to the ${opts.platform} platform failed${code ? ` (${code})` : ''}.`);
+    throw new ExchangeError(
+      'connection',
+      opts.platform,
+      `The connection to the ${opts.platform} platform failed${code ? ` (${code})` : ''}.`,
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -51,7 +51,14 @@ describe('scheduling connector: records and paging', () => {
     const float = connector();
     const [person] = (await float.listPeople()).items;
     const [project] = (await float.listProjects()).items;
-    const task = await float.createTask({ people_id: person.people_id, project_id: project.project_id, start_date: '2025-06-02', end_date: '2025-06-06', hours: 4, status: 1 });
+    const task = await float.createTask({
+      people_id: person.people_id,
+      project_id: project.project_id,
+      start_date: '2025-06-02',
+      end_date: '2025-06-06',
+      hours: 4,
+      status: 1,
+    });
     expect((await float.getTask(task.task_id))?.hours).toBe(4);
     expect((await float.updateTask(task.task_id, { status: 2 })).status).toBe(2);
     await float.deleteTask(task.task_id);
@@ -63,7 +70,9 @@ describe('scheduling connector: records and paging', () => {
 
   it('maps Float 422 field errors to problem details with pointers', async () => {
     const float = connector();
-    const problem = await problemOf(float.createTask({ people_id: 1, project_id: 1, start_date: '2025-06-02', end_date: '2025-06-06', hours: 4 }));
+    const problem = await problemOf(
+      float.createTask({ people_id: 1, project_id: 1, start_date: '2025-06-02', end_date: '2025-06-06', hours: 4 }),
+    );
     expect(problem.status).toBe(422);
     expect(problem.errors?.map((e) => e.pointer).sort()).toEqual(['/people_id', '/project_id']);
     expect(problem.extensions).toMatchObject({ platform: 'scheduling', upstreamStatus: 422 });
@@ -144,7 +153,10 @@ describe('scheduling connector: unsafe consumption and resilience', () => {
     const refused = await problemOf(bad.listPeople());
     expect(refused.status).toBe(502);
     expect(refused.extensions).toMatchObject({ platform: 'scheduling', upstreamStatus: 401 });
-    const everything = [upstream, refused].flatMap((p) => [p.message, p.detail, JSON.stringify(p.headers), JSON.stringify(p.extensions), JSON.stringify(p.errors ?? [])]).concat(lines).join('\n');
+    const everything = [upstream, refused]
+      .flatMap((p) => [p.message, p.detail, JSON.stringify(p.headers), JSON.stringify(p.extensions), JSON.stringify(p.errors ?? [])])
+      .concat(lines)
+      .join('\n');
     expect(lines.length).toBeGreaterThan(0);
     expect(everything).not.toContain(SCHEDULING_SANDBOX_TOKEN);
   });

@@ -48,7 +48,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function malformed(what: string): ProblemError {
-  return new ProblemError('upstream-error', { detail: `The scheduling platform answered with an unexpected ${what}.`, extensions: { platform: PLATFORM } });
+  return new ProblemError('upstream-error', {
+    detail: `The scheduling platform answered with an unexpected ${what}.`,
+    extensions: { platform: PLATFORM },
+  });
 }
 
 /** Checks the fields the mapping relies on, so that a changed or broken answer is a 502, not a crash. */
@@ -69,7 +72,13 @@ function expectProject(body: unknown): FloatProject {
 }
 function expectTask(body: unknown): FloatTask {
   const t = expectRecord<FloatTask>(body, 'task_id', 'allocation');
-  if (typeof t.people_id !== 'number' || typeof t.project_id !== 'number' || typeof t.hours !== 'number' || typeof t.start_date !== 'string' || typeof t.end_date !== 'string') {
+  if (
+    typeof t.people_id !== 'number' ||
+    typeof t.project_id !== 'number' ||
+    typeof t.hours !== 'number' ||
+    typeof t.start_date !== 'string' ||
+    typeof t.end_date !== 'string'
+  ) {
     throw malformed('allocation');
   }
   return t;
@@ -130,8 +139,18 @@ export class SchedulingConnector {
     return this.client.close();
   }
 
-  private async list<T>(path: string, check: (b: unknown) => T, page: number, perPage: number, query: Record<string, string | number | undefined> = {}): Promise<FloatPage<T>> {
-    const res = await this.client.request<unknown>({ method: 'GET', path, query: { ...query, page, 'per-page': Math.min(perPage, MAX_PER_PAGE) } });
+  private async list<T>(
+    path: string,
+    check: (b: unknown) => T,
+    page: number,
+    perPage: number,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<FloatPage<T>> {
+    const res = await this.client.request<unknown>({
+      method: 'GET',
+      path,
+      query: { ...query, page, 'per-page': Math.min(perPage, MAX_PER_PAGE) },
+    });
     if (!Array.isArray(res.body)) throw malformed('list');
     const items = res.body.map(check);
     return {
@@ -171,7 +190,9 @@ export class SchedulingConnector {
   }
   async updatePerson(id: number, patch: Partial<FloatPersonInput>): Promise<FloatPerson> {
     // Setting the same fields again gives the same person: safe to retry.
-    return expectPerson((await this.client.request<unknown>({ method: 'PATCH', path: `/v3/people/${id}`, body: patch, retryable: true })).body);
+    return expectPerson(
+      (await this.client.request<unknown>({ method: 'PATCH', path: `/v3/people/${id}`, body: patch, retryable: true })).body,
+    );
   }
 
   // --- projects ---
@@ -185,13 +206,22 @@ export class SchedulingConnector {
     return expectProject((await this.client.request<unknown>({ method: 'POST', path: '/v3/projects', body: input })).body);
   }
   async updateProject(id: number, patch: Partial<FloatProjectInput>): Promise<FloatProject> {
-    return expectProject((await this.client.request<unknown>({ method: 'PATCH', path: `/v3/projects/${id}`, body: patch, retryable: true })).body);
+    return expectProject(
+      (await this.client.request<unknown>({ method: 'PATCH', path: `/v3/projects/${id}`, body: patch, retryable: true })).body,
+    );
   }
 
   // --- allocations ("tasks") ---
-  listTasks(page = 1, perPage = 50, filter: { peopleId?: number; projectId?: number; startDate?: string; endDate?: string } = {}): Promise<FloatPage<FloatTask>> {
+  listTasks(
+    page = 1,
+    perPage = 50,
+    filter: { peopleId?: number; projectId?: number; startDate?: string; endDate?: string } = {},
+  ): Promise<FloatPage<FloatTask>> {
     return this.list('/v3/tasks', expectTask, page, perPage, {
-      people_id: filter.peopleId, project_id: filter.projectId, start_date: filter.startDate, end_date: filter.endDate,
+      people_id: filter.peopleId,
+      project_id: filter.projectId,
+      start_date: filter.startDate,
+      end_date: filter.endDate,
     });
   }
   /** Every allocation matching the filter, over all pages. */
@@ -205,7 +235,9 @@ export class SchedulingConnector {
     return expectTask((await this.client.request<unknown>({ method: 'POST', path: '/v3/tasks', body: input })).body);
   }
   async updateTask(id: number, patch: Partial<FloatTaskInput>): Promise<FloatTask> {
-    return expectTask((await this.client.request<unknown>({ method: 'PATCH', path: `/v3/tasks/${id}`, body: patch, retryable: true })).body);
+    return expectTask(
+      (await this.client.request<unknown>({ method: 'PATCH', path: `/v3/tasks/${id}`, body: patch, retryable: true })).body,
+    );
   }
   /** Deletes an allocation; one already gone counts as deleted (so a retry is harmless). */
   async deleteTask(id: number): Promise<void> {

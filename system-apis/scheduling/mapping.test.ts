@@ -82,24 +82,54 @@ describe('scheduling mapping: people ↔ resources', () => {
       status: 'active',
     });
     expect(personToResource({ ...person, email: null, active: 0, job_title: null }, 'r')).toEqual({
-      id: 'r', displayName: 'Amira Haddad', primaryRole: 'unspecified', capacityMinutesPerWeek: 2370, status: 'inactive',
+      id: 'r',
+      displayName: 'Amira Haddad',
+      primaryRole: 'unspecified',
+      capacityMinutesPerWeek: 2370,
+      status: 'inactive',
     });
   });
 
   it('maps rates to minor units per currency and rejects excess precision', () => {
-    expect(personRates(person, 'EUR')).toEqual({ billRate: { amountMinor: 18500, currency: 'EUR' }, costRate: { amountMinor: 9250, currency: 'EUR' } });
-    expect(personRates({ ...person, default_hourly_rate: '21000', cost_rate: '9000' }, 'JPY').billRate).toEqual({ amountMinor: 21000, currency: 'JPY' });
-    expect(personRates({ ...person, default_hourly_rate: '90.5', cost_rate: '45.125' }, 'KWD').costRate).toEqual({ amountMinor: 45125, currency: 'KWD' });
+    expect(personRates(person, 'EUR')).toEqual({
+      billRate: { amountMinor: 18500, currency: 'EUR' },
+      costRate: { amountMinor: 9250, currency: 'EUR' },
+    });
+    expect(personRates({ ...person, default_hourly_rate: '21000', cost_rate: '9000' }, 'JPY').billRate).toEqual({
+      amountMinor: 21000,
+      currency: 'JPY',
+    });
+    expect(personRates({ ...person, default_hourly_rate: '90.5', cost_rate: '45.125' }, 'KWD').costRate).toEqual({
+      amountMinor: 45125,
+      currency: 'KWD',
+    });
     expect(() => personRates({ ...person, cost_rate: '45.125' }, 'EUR')).toThrow(ProblemError);
-    expect(personRates({ ...person, cost_rate: null, default_hourly_rate: null }, 'EUR')).toEqual({ billRate: undefined, costRate: undefined });
+    expect(personRates({ ...person, cost_rate: null, default_hourly_rate: null }, 'EUR')).toEqual({
+      billRate: undefined,
+      costRate: undefined,
+    });
   });
 
   it('round-trips a resource to a Float person', () => {
-    const body = resourceToPersonInput({ displayName: 'Amira Haddad', email: 'a@example.com', primaryRole: 'senior-consultant', capacityMinutesPerWeek: 2250, status: 'active' });
-    expect(body).toMatchObject({ name: 'Amira Haddad', job_title: 'Senior Consultant', work_days_hours: [7.5, 7.5, 7.5, 7.5, 7.5, 0, 0], active: 1, people_type_id: 1 });
+    const body = resourceToPersonInput({
+      displayName: 'Amira Haddad',
+      email: 'a@example.com',
+      primaryRole: 'senior-consultant',
+      capacityMinutesPerWeek: 2250,
+      status: 'active',
+    });
+    expect(body).toMatchObject({
+      name: 'Amira Haddad',
+      job_title: 'Senior Consultant',
+      work_days_hours: [7.5, 7.5, 7.5, 7.5, 7.5, 0, 0],
+      active: 1,
+      people_type_id: 1,
+    });
     const back = personToResource({ ...person, ...body, email: 'a@example.com', department: null } as FloatPerson, 'x');
     expect(back).toMatchObject({ primaryRole: 'senior-consultant', capacityMinutesPerWeek: 2250 });
-    expect(() => resourceToPersonInput({ displayName: 'x', primaryRole: 'analyst', capacityMinutesPerWeek: 2401, status: 'active' })).toThrow(/multiple of 5/);
+    expect(() =>
+      resourceToPersonInput({ displayName: 'x', primaryRole: 'analyst', capacityMinutesPerWeek: 2401, status: 'active' }),
+    ).toThrow(/multiple of 5/);
   });
 
   it('turns job titles into role codes and back', () => {
@@ -116,8 +146,20 @@ describe('scheduling mapping: people ↔ resources', () => {
 describe('scheduling mapping: projects and allocations', () => {
   it('maps projects both ways with budgets in minor units', () => {
     const p = floatProjectToProject(project, 'eng-1', 'GBP');
-    expect(p).toEqual({ engagementId: 'eng-1', name: project.name, billable: true, tentative: false, budget: { amountMinor: 12000000, currency: 'GBP' }, updatedAt: '2025-01-03T08:00:00Z' });
-    expect(projectToFloatInput({ name: p.name, billable: false, budget: p.budget }, 'GBP')).toEqual({ name: project.name, non_billable: 1, tentative: 0, budget_total: '120000.00' });
+    expect(p).toEqual({
+      engagementId: 'eng-1',
+      name: project.name,
+      billable: true,
+      tentative: false,
+      budget: { amountMinor: 12000000, currency: 'GBP' },
+      updatedAt: '2025-01-03T08:00:00Z',
+    });
+    expect(projectToFloatInput({ name: p.name, billable: false, budget: p.budget }, 'GBP')).toEqual({
+      name: project.name,
+      non_billable: 1,
+      tentative: 0,
+      budget_total: '120000.00',
+    });
     expect(() => projectToFloatInput({ name: 'x', budget: { amountMinor: 1, currency: 'USD' } }, 'GBP')).toThrow(/holds amounts in GBP/);
     expect(floatProjectToProject({ ...project, budget_total: null }, 'e', 'EUR').budget).toBeUndefined();
   });
@@ -125,15 +167,48 @@ describe('scheduling mapping: projects and allocations', () => {
   it('maps an allocation to an assignment and back', () => {
     const a = taskToAssignment(task, { id: 'asg-1', engagementId: 'eng-1', resourceId: 'res-1' }, person.job_title);
     expect(a).toEqual({
-      id: 'asg-1', engagementId: 'eng-1', resourceId: 'res-1', role: 'senior-consultant', startDate: '2025-04-07', endDate: '2025-04-18',
-      minutesPerWeek: 1875, status: 'confirmed', updatedAt: '2025-03-31T11:30:00Z',
+      id: 'asg-1',
+      engagementId: 'eng-1',
+      resourceId: 'res-1',
+      role: 'senior-consultant',
+      startDate: '2025-04-07',
+      endDate: '2025-04-18',
+      minutesPerWeek: 1875,
+      status: 'confirmed',
+      updatedAt: '2025-03-31T11:30:00Z',
     });
-    const body = assignmentToTaskInput({ engagementId: a.engagementId, resourceId: a.resourceId, startDate: a.startDate, endDate: a.endDate, minutesPerWeek: a.minutesPerWeek, role: 'architect', status: 'confirmed' }, { peopleId: 1042, projectId: 88 });
-    expect(body).toEqual({ project_id: 88, people_id: 1042, start_date: '2025-04-07', end_date: '2025-04-18', hours: 6.25, status: 2, name: 'Architect' });
-    expect(taskToAssignment({ ...task, ...body, name: 'Architect' }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null)).toMatchObject({ role: 'architect', minutesPerWeek: 1875 });
-    expect(taskToAssignment({ ...task, status: 1 }, { id: 'a', engagementId: 'e', resourceId: 'r', staffingRequestId: 's' }, null)).toMatchObject({ status: 'tentative', staffingRequestId: 's' });
+    const body = assignmentToTaskInput(
+      {
+        engagementId: a.engagementId,
+        resourceId: a.resourceId,
+        startDate: a.startDate,
+        endDate: a.endDate,
+        minutesPerWeek: a.minutesPerWeek,
+        role: 'architect',
+        status: 'confirmed',
+      },
+      { peopleId: 1042, projectId: 88 },
+    );
+    expect(body).toEqual({
+      project_id: 88,
+      people_id: 1042,
+      start_date: '2025-04-07',
+      end_date: '2025-04-18',
+      hours: 6.25,
+      status: 2,
+      name: 'Architect',
+    });
+    expect(taskToAssignment({ ...task, ...body, name: 'Architect' }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null)).toMatchObject({
+      role: 'architect',
+      minutesPerWeek: 1875,
+    });
+    expect(
+      taskToAssignment({ ...task, status: 1 }, { id: 'a', engagementId: 'e', resourceId: 'r', staffingRequestId: 's' }, null),
+    ).toMatchObject({ status: 'tentative', staffingRequestId: 's' });
     expect(taskToAssignment({ ...task, status: 3 }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null).status).toBe('confirmed');
-    expect(() => taskToAssignment({ ...task, status: 9 as never }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null)).toThrow(/Unknown allocation status/);
+    expect(() => taskToAssignment({ ...task, status: 9 as never }, { id: 'a', engagementId: 'e', resourceId: 'r' }, null)).toThrow(
+      /Unknown allocation status/,
+    );
   });
 
   it('refuses minutes per week that five working days cannot hold exactly', () => {
@@ -146,7 +221,14 @@ describe('scheduling mapping: projects and allocations', () => {
   });
 
   it('validates periods and builds partial updates', () => {
-    const input = { engagementId: 'e', resourceId: 'r', role: 'analyst', startDate: '2025-04-07', endDate: '2025-04-01', minutesPerWeek: 600 };
+    const input = {
+      engagementId: 'e',
+      resourceId: 'r',
+      role: 'analyst',
+      startDate: '2025-04-07',
+      endDate: '2025-04-01',
+      minutesPerWeek: 600,
+    };
     expect(() => assignmentToTaskInput(input, { peopleId: 1, projectId: 1 })).toThrow(/before startDate/);
     expect(() => assignmentToTaskInput({ ...input, startDate: '07/04/2025' }, { peopleId: 1, projectId: 1 })).toThrow(/plain date/);
     expect(assignmentUpdateToTaskPatch({ minutesPerWeek: 1200, status: 'tentative' }, task)).toEqual({ hours: 4, status: 1 });
@@ -169,14 +251,45 @@ describe('scheduling mapping: staffing requests', () => {
   });
 
   it('spreads the effort over the working days on a tentative placeholder allocation', () => {
-    const body = staffingRequestToTaskInput({ role: 'architect', startDate: '2025-04-07', endDate: '2025-04-18', effortMinutes: 4800 }, { placeholderId: 9001, projectId: 88 });
-    expect(body).toEqual({ project_id: 88, people_id: 9001, start_date: '2025-04-07', end_date: '2025-04-18', hours: 8, status: 1, name: 'Architect' });
-    expect(() => staffingRequestToTaskInput({ role: 'a', startDate: '2025-04-12', endDate: '2025-04-13', effortMinutes: 60 }, { placeholderId: 1, projectId: 1 })).toThrow(/no working day/);
-    expect(() => staffingRequestToTaskInput({ role: 'a', startDate: '2025-04-07', endDate: '2025-04-07', effortMinutes: 1500 }, { placeholderId: 1, projectId: 1 })).toThrow(/24 hours/);
+    const body = staffingRequestToTaskInput(
+      { role: 'architect', startDate: '2025-04-07', endDate: '2025-04-18', effortMinutes: 4800 },
+      { placeholderId: 9001, projectId: 88 },
+    );
+    expect(body).toEqual({
+      project_id: 88,
+      people_id: 9001,
+      start_date: '2025-04-07',
+      end_date: '2025-04-18',
+      hours: 8,
+      status: 1,
+      name: 'Architect',
+    });
+    expect(() =>
+      staffingRequestToTaskInput(
+        { role: 'a', startDate: '2025-04-12', endDate: '2025-04-13', effortMinutes: 60 },
+        { placeholderId: 1, projectId: 1 },
+      ),
+    ).toThrow(/no working day/);
+    expect(() =>
+      staffingRequestToTaskInput(
+        { role: 'a', startDate: '2025-04-07', endDate: '2025-04-07', effortMinutes: 1500 },
+        { placeholderId: 1, projectId: 1 },
+      ),
+    ).toThrow(/24 hours/);
   });
 
-  it('tags a staffing request\'s allocation notes with its reference and reads it back', () => {
-    const body = staffingRequestToTaskInput({ role: 'architect', startDate: '2025-04-07', endDate: '2025-04-18', effortMinutes: 4800, notes: 'Lead architect', externalReference: 'opportunity-to-project:0193:architect' }, { placeholderId: 9001, projectId: 88 });
+  it("tags a staffing request's allocation notes with its reference and reads it back", () => {
+    const body = staffingRequestToTaskInput(
+      {
+        role: 'architect',
+        startDate: '2025-04-07',
+        endDate: '2025-04-18',
+        effortMinutes: 4800,
+        notes: 'Lead architect',
+        externalReference: 'opportunity-to-project:0193:architect',
+      },
+      { placeholderId: 9001, projectId: 88 },
+    );
     expect(body.notes).toBe('Lead architect\n[staffing-request-ref opportunity-to-project:0193:architect]');
     expect(staffingRequestReference(body.notes ?? null)).toBe('opportunity-to-project:0193:architect');
     expect(staffingRequestNotes(undefined, 'r-1')).toBe('[staffing-request-ref r-1]');

@@ -18,7 +18,15 @@ import type {
   SchedulingProjectInput,
   StaffingRequestStatus,
 } from './canonical.js';
-import type { FloatPerson, FloatPersonInput, FloatProject, FloatProjectInput, FloatTask, FloatTaskInput, FloatTaskStatus } from './vendor-types.js';
+import type {
+  FloatPerson,
+  FloatPersonInput,
+  FloatProject,
+  FloatProjectInput,
+  FloatTask,
+  FloatTaskInput,
+  FloatTaskStatus,
+} from './vendor-types.js';
 
 export const WORKING_DAYS_PER_WEEK = 5;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,7 +70,10 @@ export function roleCode(title: string | null | undefined): string {
 
 /** A role code as the job title the platform shows: "senior-consultant" → "Senior Consultant". */
 export function roleLabel(code: string): string {
-  return code.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  return code
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 }
 
 function amount(value: string | null, currency: string): Money | undefined {
@@ -78,14 +89,19 @@ function amount(value: string | null, currency: string): Money | undefined {
 function amountOut(value: Money | undefined, currency: string): string | null {
   if (!value) return null;
   if (value.currency !== currency) {
-    throw new ProblemError('business-rule-violation', { detail: `The scheduling platform holds amounts in ${currency}; got ${value.currency}` });
+    throw new ProblemError('business-rule-violation', {
+      detail: `The scheduling platform holds amounts in ${currency}; got ${value.currency}`,
+    });
   }
   return minorToDecimalString(value.amountMinor, currency);
 }
 
 function plainDate(value: string, field: string): string {
   if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new ProblemError('validation-failed', { detail: `${field} must be a plain date (YYYY-MM-DD)`, errors: [{ pointer: `/${field}`, detail: 'not a date' }] });
+    throw new ProblemError('validation-failed', {
+      detail: `${field} must be a plain date (YYYY-MM-DD)`,
+      errors: [{ pointer: `/${field}`, detail: 'not a date' }],
+    });
   }
   return value;
 }
@@ -94,7 +110,10 @@ function checkPeriod(startDate: string, endDate: string): void {
   plainDate(startDate, 'startDate');
   plainDate(endDate, 'endDate');
   if (endDate < startDate) {
-    throw new ProblemError('validation-failed', { detail: 'endDate is before startDate', errors: [{ pointer: '/endDate', detail: 'before startDate' }] });
+    throw new ProblemError('validation-failed', {
+      detail: 'endDate is before startDate',
+      errors: [{ pointer: '/endDate', detail: 'before startDate' }],
+    });
   }
 }
 
@@ -106,7 +125,10 @@ export function personToResource(person: FloatPerson, id: string): Resource {
     id,
     displayName: person.name,
     primaryRole: roleCode(person.job_title),
-    capacityMinutesPerWeek: Math.min(10080, week.reduce((sum, h) => sum + hoursToMinutes(h), 0)),
+    capacityMinutesPerWeek: Math.min(
+      10080,
+      week.reduce((sum, h) => sum + hoursToMinutes(h), 0),
+    ),
     status: person.active === 1 ? 'active' : 'inactive',
   };
   if (person.email) resource.email = person.email;
@@ -136,7 +158,14 @@ export function resourceToPersonInput(resource: Omit<Resource, 'id'>): FloatPers
 }
 
 export function placeholderForRole(role: string): FloatPersonInput {
-  return { name: `${roleLabel(role)} (placeholder)`, job_title: roleLabel(role), people_type_id: 3, employee_type: 1, active: 1, tags: ['staffing-request'] };
+  return {
+    name: `${roleLabel(role)} (placeholder)`,
+    job_title: roleLabel(role),
+    people_type_id: 3,
+    employee_type: 1,
+    active: 1,
+    tags: ['staffing-request'],
+  };
 }
 
 // --- projects ------------------------------------------------------------------------------
@@ -182,7 +211,11 @@ export function minutesPerWeekToHours(minutesPerWeek: number): number {
     });
   }
   const perDay = minutesPerWeek / WORKING_DAYS_PER_WEEK;
-  if (perDay > 24 * 60) throw new ProblemError('validation-failed', { detail: 'More than 24 hours a day', errors: [{ pointer: '/minutesPerWeek', detail: 'too large' }] });
+  if (perDay > 24 * 60)
+    throw new ProblemError('validation-failed', {
+      detail: 'More than 24 hours a day',
+      errors: [{ pointer: '/minutesPerWeek', detail: 'too large' }],
+    });
   return minutesToHours(perDay);
 }
 
@@ -260,10 +293,17 @@ export function staffingRequestToTaskInput(
 ): FloatTaskInput {
   const days = workingDays(input.startDate, input.endDate);
   if (days === 0) {
-    throw new ProblemError('business-rule-violation', { detail: 'The period has no working day (Monday to Friday)', errors: [{ pointer: '/endDate', detail: 'no working day in the period' }] });
+    throw new ProblemError('business-rule-violation', {
+      detail: 'The period has no working day (Monday to Friday)',
+      errors: [{ pointer: '/endDate', detail: 'no working day in the period' }],
+    });
   }
   const hours = Math.max(0.01, Math.round((input.effortMinutes / days / 60) * 100) / 100);
-  if (hours > 24) throw new ProblemError('business-rule-violation', { detail: 'The effort needs more than 24 hours a working day', errors: [{ pointer: '/effortMinutes', detail: 'too much for the period' }] });
+  if (hours > 24)
+    throw new ProblemError('business-rule-violation', {
+      detail: 'The effort needs more than 24 hours a working day',
+      errors: [{ pointer: '/effortMinutes', detail: 'too much for the period' }],
+    });
   const body: FloatTaskInput = {
     project_id: native.projectId,
     people_id: native.placeholderId,

@@ -51,14 +51,26 @@ export async function saveStaffingRequest(db: DbExecutor, r: StaffingRequestReco
   await db
     .insertInto('scheduling_staffing_requests')
     .values({
-      id: r.id, engagement_id: r.engagementId, role: r.role, start_date: r.startDate, end_date: r.endDate, effort_minutes: r.effortMinutes,
-      skills: toJson(r.skills), notes: r.notes, task_id: String(r.taskId), external_reference: r.externalReference, created_at: r.createdAt,
+      id: r.id,
+      engagement_id: r.engagementId,
+      role: r.role,
+      start_date: r.startDate,
+      end_date: r.endDate,
+      effort_minutes: r.effortMinutes,
+      skills: toJson(r.skills),
+      notes: r.notes,
+      task_id: String(r.taskId),
+      external_reference: r.externalReference,
+      created_at: r.createdAt,
     })
     .execute();
 }
 
 /** Staffing requests after `afterId` (UUIDv7 ids sort by creation), optionally of one engagement. */
-export async function listStaffingRequestRecords(db: DbExecutor, q: { afterId?: string; engagementId?: string; limit: number }): Promise<StaffingRequestRecord[]> {
+export async function listStaffingRequestRecords(
+  db: DbExecutor,
+  q: { afterId?: string; engagementId?: string; limit: number },
+): Promise<StaffingRequestRecord[]> {
   let query = db.selectFrom('scheduling_staffing_requests').select('id').orderBy('id').limit(q.limit);
   if (q.afterId) query = query.where('id', '>', q.afterId);
   if (q.engagementId) query = query.where('engagement_id', '=', q.engagementId);
@@ -71,21 +83,36 @@ export async function findStaffingRequest(db: DbExecutor, id: string): Promise<S
   const row = await db.selectFrom('scheduling_staffing_requests').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   return {
-    id: row.id, engagementId: row.engagement_id, role: row.role, startDate: row.start_date, endDate: row.end_date,
-    effortMinutes: Number(row.effort_minutes), skills: fromJson<string[]>(row.skills) ?? [], notes: row.notes, taskId: Number(row.task_id),
-    externalReference: row.external_reference ?? null, createdAt: Number(row.created_at),
+    id: row.id,
+    engagementId: row.engagement_id,
+    role: row.role,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    effortMinutes: Number(row.effort_minutes),
+    skills: fromJson<string[]>(row.skills) ?? [],
+    notes: row.notes,
+    taskId: Number(row.task_id),
+    externalReference: row.external_reference ?? null,
+    createdAt: Number(row.created_at),
   };
 }
 
 /** The staffing request made under a requester's reference, if any. */
 export async function findStaffingRequestByReference(db: DbExecutor, reference: string): Promise<StaffingRequestRecord | undefined> {
-  const row = await db.selectFrom('scheduling_staffing_requests').select('id').where('external_reference', '=', reference).executeTakeFirst();
+  const row = await db
+    .selectFrom('scheduling_staffing_requests')
+    .select('id')
+    .where('external_reference', '=', reference)
+    .executeTakeFirst();
   return row ? findStaffingRequest(db, row.id) : undefined;
 }
 
 export async function saveCancelledAssignment(db: DbExecutor, assignment: Assignment): Promise<void> {
   try {
-    await db.insertInto('scheduling_cancelled_assignments').values({ id: assignment.id, body: toJson(assignment), cancelled_at: nowMs() }).execute();
+    await db
+      .insertInto('scheduling_cancelled_assignments')
+      .values({ id: assignment.id, body: toJson(assignment), cancelled_at: nowMs() })
+      .execute();
   } catch (err) {
     // Cancelled twice (a retry): the first record stands.
     if (!isUniqueViolation(err)) throw err;

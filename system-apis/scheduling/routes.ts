@@ -38,22 +38,36 @@ export function schedulingRoutes(services: Services): Router {
     created(res, `/assignments/${assignment.id}`, assignment);
   });
   router.get('/assignments/:assignmentId', async (req, res) => void res.json(await scheduling.getAssignment(param(req, 'assignmentId'))));
-  router.patch('/assignments/:assignmentId', idempotent, async (req, res) =>
-    void res.json(await scheduling.updateAssignment(param(req, 'assignmentId'), req.body)));
+  router.patch(
+    '/assignments/:assignmentId',
+    idempotent,
+    async (req, res) => void res.json(await scheduling.updateAssignment(param(req, 'assignmentId'), req.body)),
+  );
 
-  router.get('/staffing-requests', async (req, res) => void res.json(await scheduling.listStaffingRequests(req.query as StaffingRequestQuery)));
+  router.get(
+    '/staffing-requests',
+    async (req, res) => void res.json(await scheduling.listStaffingRequests(req.query as StaffingRequestQuery)),
+  );
   router.post('/staffing-requests', idempotent, async (req, res) => {
     // A repeat under the same externalReference answers the request already made.
     const { request, created: isNew } = await scheduling.createStaffingRequest(req.body);
     if (isNew) created(res, `/staffing-requests/${request.id}`, request);
     else res.status(200).json(request);
   });
-  router.get('/staffing-requests/:staffingRequestId', async (req, res) =>
-    void res.json(await scheduling.getStaffingRequest(param(req, 'staffingRequestId'))));
-  router.patch('/staffing-requests/:staffingRequestId', idempotent, async (req, res) =>
-    void res.json(await scheduling.cancelStaffingRequest(param(req, 'staffingRequestId'))));
+  router.get(
+    '/staffing-requests/:staffingRequestId',
+    async (req, res) => void res.json(await scheduling.getStaffingRequest(param(req, 'staffingRequestId'))),
+  );
+  router.patch(
+    '/staffing-requests/:staffingRequestId',
+    idempotent,
+    async (req, res) => void res.json(await scheduling.cancelStaffingRequest(param(req, 'staffingRequestId'))),
+  );
   router.post('/staffing-requests/:staffingRequestId/assignments', idempotent, async (req, res) => {
-    const assignment = await scheduling.assignStaffingRequest(param(req, 'staffingRequestId'), (req.body as { resourceId: string }).resourceId);
+    const assignment = await scheduling.assignStaffingRequest(
+      param(req, 'staffingRequestId'),
+      (req.body as { resourceId: string }).resourceId,
+    );
     created(res, `/assignments/${assignment.id}`, assignment);
   });
 

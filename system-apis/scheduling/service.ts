@@ -6,10 +6,26 @@ import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import type { components } from '../../generated/openapi/system/scheduling.v1.js';
-import type { Assignment, AssignmentInput, AssignmentUpdate, Resource, SchedulingProject, SchedulingProjectInput, StaffingRequest, StaffingRequestInput } from './canonical.js';
+import type {
+  Assignment,
+  AssignmentInput,
+  AssignmentUpdate,
+  Resource,
+  SchedulingProject,
+  SchedulingProjectInput,
+  StaffingRequest,
+  StaffingRequestInput,
+} from './canonical.js';
 import { MAX_PER_PAGE, type SchedulingConnector } from './connector.js';
 import { SchedulingIds } from './ids.js';
-import { assignmentToTaskInput, assignmentUpdateToTaskPatch, floatProjectToProject, personToResource, projectToFloatInput, taskToAssignment } from './mapping.js';
+import {
+  assignmentToTaskInput,
+  assignmentUpdateToTaskPatch,
+  floatProjectToProject,
+  personToResource,
+  projectToFloatInput,
+  taskToAssignment,
+} from './mapping.js';
 import { findCancelledAssignment, saveCancelledAssignment } from './records.js';
 import { createStaffingRequests } from './staffing.js';
 import { changeOf, parseTaskWebhook, type AssignmentChange } from './webhooks.js';
@@ -86,9 +102,15 @@ interface PageCursor {
 function pageOf(query: PageQuery, filterKey: string): PageCursor {
   const limit = clampLimit(query.limit, MAX_PER_PAGE);
   if (!query.cursor) return { page: 1, limit, q: filterKey };
-  const c = decodeCursor<Record<string, unknown>>(query.cursor, (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string');
+  const c = decodeCursor<Record<string, unknown>>(
+    query.cursor,
+    (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string',
+  );
   if (c.q !== filterKey) {
-    throw new ProblemError('bad-request', { detail: 'The cursor belongs to another query; keep the filters unchanged while paging.', errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }] });
+    throw new ProblemError('bad-request', {
+      detail: 'The cursor belongs to another query; keep the filters unchanged while paging.',
+      errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }],
+    });
   }
   return { page: Number(c.page), limit: Number(c.limit), q: filterKey };
 }
@@ -137,7 +159,10 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     return native;
   }
 
-  const api: Omit<SchedulingSystemApi, 'listStaffingRequests' | 'createStaffingRequest' | 'getStaffingRequest' | 'cancelStaffingRequest' | 'assignStaffingRequest'> = {
+  const api: Omit<
+    SchedulingSystemApi,
+    'listStaffingRequests' | 'createStaffingRequest' | 'getStaffingRequest' | 'cancelStaffingRequest' | 'assignStaffingRequest'
+  > = {
     async assignmentChangeFromWebhook(payload) {
       const hook = parseTaskWebhook(payload);
       const seat = await person(hook.data.people_id);
@@ -156,7 +181,11 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       const active = query.status === undefined ? undefined : query.status === 'active' ? 1 : 0;
       const page = await connector.listPeople(at.page, at.limit, { active });
       // Placeholders are seats for staffing requests, not people: left out (the page may come back shorter).
-      const items = await Promise.all(page.items.filter((p) => p.people_type_id !== 3).map(async (p) => personToResource(p, await ids.canonical('resource', p.people_id))));
+      const items = await Promise.all(
+        page.items
+          .filter((p) => p.people_type_id !== 3)
+          .map(async (p) => personToResource(p, await ids.canonical('resource', p.people_id))),
+      );
       return { items, nextCursor: nextCursor(at, page.pageCount, page.items.length) };
     },
 
@@ -191,7 +220,8 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       const projectId = query.engagementId ? await ids.native('engagement', query.engagementId) : undefined;
       const peopleId = query.resourceId ? await ids.native('resource', query.resourceId) : undefined;
       // A filter on a record the platform never had matches nothing.
-      if ((query.engagementId && projectId === undefined) || (query.resourceId && peopleId === undefined)) return { items: [], nextCursor: null };
+      if ((query.engagementId && projectId === undefined) || (query.resourceId && peopleId === undefined))
+        return { items: [], nextCursor: null };
       const page = await connector.listTasks(at.page, at.limit, { projectId, peopleId, startDate: query.from, endDate: query.to });
       const seats = await Promise.all(page.items.map((t) => person(t.people_id)));
       const booked = page.items.filter((_, i) => seats[i]?.people_type_id !== 3);
@@ -224,7 +254,11 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       const task = await connector.getTask(native);
       if (!task) throw notFound('assignment', assignmentId);
       if (update.status === 'cancelled') {
-        const last: Assignment = { ...(await toAssignment(task)), status: 'cancelled', updatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+        const last: Assignment = {
+          ...(await toAssignment(task)),
+          status: 'cancelled',
+          updatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        };
         await saveCancelledAssignment(deps.store.db, last);
         await connector.deleteTask(native);
         deps.logger?.info({ assignmentId, taskId: native }, 'assignment cancelled on the scheduling platform');
@@ -234,5 +268,8 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     },
   };
 
-  return { ...api, ...createStaffingRequests({ connector, store: deps.store, ids, logger: deps.logger, person, toAssignment, peopleById }) };
+  return {
+    ...api,
+    ...createStaffingRequests({ connector, store: deps.store, ids, logger: deps.logger, person, toAssignment, peopleById }),
+  };
 }

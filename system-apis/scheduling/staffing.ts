@@ -9,8 +9,21 @@ import { newId } from '../../core/xref/index.js';
 import type { Assignment, StaffingRequest, StaffingRequestInput } from './canonical.js';
 import type { SchedulingConnector } from './connector.js';
 import type { SchedulingIds } from './ids.js';
-import { floatTimestampToIso, placeholderForRole, roleLabel, staffingRequestReference, staffingRequestStatus, staffingRequestToTaskInput } from './mapping.js';
-import { findStaffingRequest, findStaffingRequestByReference, listStaffingRequestRecords, saveStaffingRequest, type StaffingRequestRecord } from './records.js';
+import {
+  floatTimestampToIso,
+  placeholderForRole,
+  roleLabel,
+  staffingRequestReference,
+  staffingRequestStatus,
+  staffingRequestToTaskInput,
+} from './mapping.js';
+import {
+  findStaffingRequest,
+  findStaffingRequestByReference,
+  listStaffingRequestRecords,
+  saveStaffingRequest,
+  type StaffingRequestRecord,
+} from './records.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import type { FloatPerson, FloatTask } from './vendor-types.js';
 
@@ -35,8 +48,14 @@ export function createStaffingRequests(deps: Deps) {
 
   function toCanonical(r: StaffingRequestRecord, status: StaffingRequest['status']): StaffingRequest {
     const out: StaffingRequest = {
-      id: r.id, engagementId: r.engagementId, role: r.role, startDate: r.startDate, endDate: r.endDate,
-      effortMinutes: r.effortMinutes, status, createdAt: instant(r.createdAt),
+      id: r.id,
+      engagementId: r.engagementId,
+      role: r.role,
+      startDate: r.startDate,
+      endDate: r.endDate,
+      effortMinutes: r.effortMinutes,
+      status,
+      createdAt: instant(r.createdAt),
     };
     if (r.skills.length) out.skills = r.skills;
     if (r.notes) out.notes = r.notes;
@@ -51,9 +70,14 @@ export function createStaffingRequests(deps: Deps) {
 
   /** The request already made under the input's reference, as it is now; other terms under it are a conflict. */
   async function alreadyRequested(record: StaffingRequestRecord, input: StaffingRequestInput): Promise<StaffingRequest> {
-    const same = record.engagementId === input.engagementId && record.role === input.role && record.startDate === input.startDate
-      && record.endDate === input.endDate && record.effortMinutes === input.effortMinutes
-      && [...record.skills].sort().join(',') === [...(input.skills ?? [])].sort().join(',') && (record.notes ?? '') === (input.notes ?? '');
+    const same =
+      record.engagementId === input.engagementId &&
+      record.role === input.role &&
+      record.startDate === input.startDate &&
+      record.endDate === input.endDate &&
+      record.effortMinutes === input.effortMinutes &&
+      [...record.skills].sort().join(',') === [...(input.skills ?? [])].sort().join(',') &&
+      (record.notes ?? '') === (input.notes ?? '');
     if (!same) {
       throw new ProblemError('conflict', {
         detail: `Staffing request ${record.id} was made under reference ${record.externalReference} with other terms; use another reference for another request.`,
@@ -109,16 +133,26 @@ export function createStaffingRequests(deps: Deps) {
       }
       const projectId = await ids.native('engagement', input.engagementId);
       if (projectId === undefined) {
-        throw new ProblemError('not-found', { detail: `No project for engagement ${input.engagementId} on the scheduling platform; PUT /projects/${input.engagementId} first.` });
+        throw new ProblemError('not-found', {
+          detail: `No project for engagement ${input.engagementId} on the scheduling platform; PUT /projects/${input.engagementId} first.`,
+        });
       }
       const body = staffingRequestToTaskInput(input, { placeholderId: 0, projectId });
       const seated = reference === undefined ? [] : await seatedUnder(projectId, reference);
       const adopted = seated[0];
       const task = adopted ?? (await connector.createTask({ ...body, people_id: await placeholderFor(input.role) }));
       const record: StaffingRequestRecord = {
-        id: newId(), engagementId: input.engagementId, role: input.role, startDate: input.startDate, endDate: input.endDate,
-        effortMinutes: input.effortMinutes, skills: input.skills ?? [], notes: input.notes ?? null, taskId: task.task_id,
-        externalReference: reference ?? null, createdAt: adopted ? Date.parse(floatTimestampToIso(adopted.created)) : nowMs(),
+        id: newId(),
+        engagementId: input.engagementId,
+        role: input.role,
+        startDate: input.startDate,
+        endDate: input.endDate,
+        effortMinutes: input.effortMinutes,
+        skills: input.skills ?? [],
+        notes: input.notes ?? null,
+        taskId: task.task_id,
+        externalReference: reference ?? null,
+        createdAt: adopted ? Date.parse(floatTimestampToIso(adopted.created)) : nowMs(),
       };
       try {
         await deps.store.db.transaction().execute(async (trx) => {
@@ -137,18 +171,29 @@ export function createStaffingRequests(deps: Deps) {
       // were never recorded) can no longer become a request. Those still open are removed.
       for (const extra of seated.slice(1)) await removeIfOpen(extra);
       if (adopted) {
-        deps.logger?.warn({ staffingRequestId: record.id, taskId: task.task_id, reference }, 'staffing request found on the platform under its reference and recorded');
+        deps.logger?.warn(
+          { staffingRequestId: record.id, taskId: task.task_id, reference },
+          'staffing request found on the platform under its reference and recorded',
+        );
         return { request: toCanonical(record, await liveStatus(adopted)), created: false };
       }
       deps.logger?.info({ staffingRequestId: record.id, taskId: task.task_id }, 'staffing request seated on a placeholder');
       return { request: toCanonical(record, 'open'), created: true };
     },
 
-    async listStaffingRequests(query: { cursor?: string; limit?: number | string; engagementId?: string } = {}): Promise<{ items: StaffingRequest[]; nextCursor: string | null }> {
+    async listStaffingRequests(
+      query: { cursor?: string; limit?: number | string; engagementId?: string } = {},
+    ): Promise<{ items: StaffingRequest[]; nextCursor: string | null }> {
       // Every status is a live read of the platform, so pages stay small.
       const limit = clampLimit(query.limit, 50, 20);
-      const after = query.cursor ? decodeCursor<{ after: string; e?: string }>(query.cursor, (v) => typeof v.after === 'string').after : undefined;
-      const records = await listStaffingRequestRecords(deps.store.db, { afterId: after, engagementId: query.engagementId, limit: limit + 1 });
+      const after = query.cursor
+        ? decodeCursor<{ after: string; e?: string }>(query.cursor, (v) => typeof v.after === 'string').after
+        : undefined;
+      const records = await listStaffingRequestRecords(deps.store.db, {
+        afterId: after,
+        engagementId: query.engagementId,
+        limit: limit + 1,
+      });
       const page = records.slice(0, limit);
       const items = await Promise.all(page.map(async (r) => toCanonical(r, await liveStatus(await connector.getTask(r.taskId)))));
       return { items, nextCursor: records.length > limit ? encodeCursor({ after: page[page.length - 1].id }) : null };
@@ -162,7 +207,8 @@ export function createStaffingRequests(deps: Deps) {
     async cancelStaffingRequest(id: string): Promise<StaffingRequest> {
       const { record, task, seat } = await load(id);
       const status = staffingRequestStatus(task ?? null, seat ?? null);
-      if (status === 'filled') throw new ProblemError('conflict', { detail: `Staffing request ${id} is filled; cancel its assignment instead.` });
+      if (status === 'filled')
+        throw new ProblemError('conflict', { detail: `Staffing request ${id} is filled; cancel its assignment instead.` });
       if (status === 'open') await connector.deleteTask(record.taskId);
       return toCanonical(record, 'cancelled');
     },
@@ -172,7 +218,8 @@ export function createStaffingRequests(deps: Deps) {
       if (!task) throw new ProblemError('conflict', { detail: `Staffing request ${id} is cancelled.` });
       const peopleId = await ids.native('resource', resourceId);
       const who = peopleId === undefined ? undefined : await deps.person(peopleId);
-      if (peopleId === undefined || !who || who.people_type_id === 3) throw new ProblemError('not-found', { detail: `No resource ${resourceId} on the scheduling platform.` });
+      if (peopleId === undefined || !who || who.people_type_id === 3)
+        throw new ProblemError('not-found', { detail: `No resource ${resourceId} on the scheduling platform.` });
       if (seat && seat.people_type_id !== 3) {
         // Already filled: the same resource again is a harmless repeat; another one is a conflict.
         if (seat.people_id === peopleId) return deps.toAssignment(task);

@@ -9,7 +9,16 @@ import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '
 import { createSchedulingSandbox, SCHEDULING_SANDBOX_TOKEN, type SchedulingState } from '../../sandboxes/scheduling/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import {
+  bearer,
+  makeKey,
+  startGateway,
+  startJwks,
+  token,
+  type SigningKey,
+  type TestGateway,
+  type TestJwks,
+} from '../../test/gateway/support.js';
 import type { Assignment, Resource, SchedulingProject, StaffingRequest } from './canonical.js';
 import { SchedulingConnector } from './connector.js';
 import { schedulingSystemModule } from './module.js';
@@ -31,7 +40,11 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
   let receiver: Server;
   const webhooks: unknown[] = [];
 
-  const { call } = apiClient(() => gateway.url, '/system/scheduling/v1', () => readWrite);
+  const { call } = apiClient(
+    () => gateway.url,
+    '/system/scheduling/v1',
+    () => readWrite,
+  );
   const idem = idempotencyHeader;
 
   async function someResources(): Promise<Resource[]> {
@@ -39,7 +52,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
   }
   async function project(name = 'Northwind ERP rollout'): Promise<string> {
     const engagementId = newId();
-    const res = await call<SchedulingProject>('PUT', `/projects/${engagementId}`, { body: { name, budget: { amountMinor: 12000000, currency: 'EUR' } } });
+    const res = await call<SchedulingProject>('PUT', `/projects/${engagementId}`, {
+      body: { name, budget: { amountMinor: 12000000, currency: 'EUR' } },
+    });
     expect(res.status).toBe(201);
     return engagementId;
   }
@@ -48,7 +63,13 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 100_000, windowSeconds: 60 } }));
     running = await listen(sandbox.app);
     store = await migratedStore(engine);
-    connector = new SchedulingConnector({ baseUrl: running.url, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 2_000, backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } });
+    connector = new SchedulingConnector({
+      baseUrl: running.url,
+      apiToken: SCHEDULING_SANDBOX_TOKEN,
+      timeoutMs: 2_000,
+      backoff: { baseMs: 5, capMs: 20 },
+      breaker: { consecutiveFailures: 1000 },
+    });
     schedulingSystem = createSchedulingSystemApi({ connector, store });
     receiver = createServer((req, res) => {
       let data = '';
@@ -62,7 +83,15 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/scheduling-events`);
     key = await makeKey();
     jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogueOf([{ layer: 'system', api: 'scheduling', major: 1 }]), apis: [schedulingSystemModule], services: { store, schedulingSystem } });
+    gateway = await startGateway(
+      jwks.url,
+      {},
+      {
+        catalogue: await catalogueOf([{ layer: 'system', api: 'scheduling', major: 1 }]),
+        apis: [schedulingSystemModule],
+        services: { store, schedulingSystem },
+      },
+    );
     readWrite = bearer(await token({ key, scope: 'scheduling:read scheduling:write', clientId: 'test-client' }));
     readOnly = bearer(await token({ key, scope: 'scheduling:read', clientId: 'test-client' }));
   });
@@ -82,7 +111,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { status: number; body: ResourcePage } = await call<ResourcePage>('GET', `/resources?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: ResourcePage } = await call<ResourcePage>(
+        'GET',
+        `/resources?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.items);
       cursor = res.body.nextCursor;
@@ -109,7 +141,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
 
   it('creates the project for an engagement once, then updates it', async () => {
     const engagementId = await project();
-    const again = await call<SchedulingProject>('PUT', `/projects/${engagementId}`, { body: { name: 'Northwind ERP rollout, phase 2', billable: false } });
+    const again = await call<SchedulingProject>('PUT', `/projects/${engagementId}`, {
+      body: { name: 'Northwind ERP rollout, phase 2', billable: false },
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ engagementId, name: 'Northwind ERP rollout, phase 2', billable: false });
     expect((await call<SchedulingProject>('GET', `/projects/${engagementId}`)).body.name).toBe('Northwind ERP rollout, phase 2');
@@ -119,7 +153,14 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
   it('books, changes and cancels an assignment; Idempotency-Key replays the booking', async () => {
     const engagementId = await project();
     const [resource] = await someResources();
-    const body = { engagementId, resourceId: resource.id, role: 'senior-consultant', startDate: '2026-12-07', endDate: '2027-01-29', minutesPerWeek: 2400 };
+    const body = {
+      engagementId,
+      resourceId: resource.id,
+      role: 'senior-consultant',
+      startDate: '2026-12-07',
+      endDate: '2027-01-29',
+      minutesPerWeek: 2400,
+    };
     const headers = idem();
     const created = await call<Assignment>('POST', '/assignments', { body, headers });
     expect(created.status).toBe(201);
@@ -137,11 +178,17 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     const byResource = await call<AssignmentPage>('GET', `/assignments?resourceId=${resource.id}&limit=200`);
     expect(byResource.body.items.every((a) => a.resourceId === resource.id)).toBe(true);
 
-    const changed = await call<Assignment>('PATCH', `/assignments/${created.body.id}`, { body: { minutesPerWeek: 1200, status: 'tentative' }, headers: idem() });
+    const changed = await call<Assignment>('PATCH', `/assignments/${created.body.id}`, {
+      body: { minutesPerWeek: 1200, status: 'tentative' },
+      headers: idem(),
+    });
     expect(changed.body).toMatchObject({ minutesPerWeek: 1200, status: 'tentative' });
     expect((await call('PATCH', `/assignments/${created.body.id}`, { body: { minutesPerWeek: 1201 }, headers: idem() })).status).toBe(400);
 
-    const cancelled = await call<Assignment>('PATCH', `/assignments/${created.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
+    const cancelled = await call<Assignment>('PATCH', `/assignments/${created.body.id}`, {
+      body: { status: 'cancelled' },
+      headers: idem(),
+    });
     expect(cancelled.body.status).toBe('cancelled');
     expect(sandbox.ctx.state().tasks.has(tasks[0].task_id)).toBe(false);
     expect((await call<Assignment>('GET', `/assignments/${created.body.id}`)).body).toEqual(cancelled.body);
@@ -150,7 +197,14 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
 
   it('refuses a booking on an engagement without a project, and writes without the write scope', async () => {
     const [resource] = await someResources();
-    const body = { engagementId: newId(), resourceId: resource.id, role: 'analyst', startDate: '2026-12-07', endDate: '2026-12-11', minutesPerWeek: 600 };
+    const body = {
+      engagementId: newId(),
+      resourceId: resource.id,
+      role: 'analyst',
+      startDate: '2026-12-07',
+      endDate: '2026-12-11',
+      minutesPerWeek: 600,
+    };
     expect((await call('POST', '/assignments', { body, headers: idem() })).status).toBe(404);
     expect((await call('POST', '/assignments', { body, headers: { ...readOnly, ...idem() } })).status).toBe(403);
     expect((await call('POST', '/assignments', { body })).status).toBe(400);
@@ -158,7 +212,14 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
 
   it('seats a staffing request on a placeholder, fills it with a resource, and refuses to withdraw it then', async () => {
     const engagementId = await project('Contoso data platform');
-    const create = { engagementId, role: 'data-engineer', startDate: '2026-12-07', endDate: '2026-12-18', effortMinutes: 4800, skills: ['dbt'] };
+    const create = {
+      engagementId,
+      role: 'data-engineer',
+      startDate: '2026-12-07',
+      endDate: '2026-12-18',
+      effortMinutes: 4800,
+      skills: ['dbt'],
+    };
     const requested = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers: idem() });
     expect(requested.status).toBe(201);
     expect(requested.body).toMatchObject({ ...create, status: 'open' });
@@ -171,19 +232,40 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     expect((await someResources()).some((r) => r.displayName.includes('placeholder'))).toBe(false);
 
     const [, resource] = await someResources();
-    const filled = await call<Assignment>('POST', `/staffing-requests/${requested.body.id}/assignments`, { body: { resourceId: resource.id }, headers: idem() });
+    const filled = await call<Assignment>('POST', `/staffing-requests/${requested.body.id}/assignments`, {
+      body: { resourceId: resource.id },
+      headers: idem(),
+    });
     expect(filled.status).toBe(201);
-    expect(filled.body).toMatchObject({ engagementId, resourceId: resource.id, staffingRequestId: requested.body.id, role: 'data-engineer', status: 'confirmed' });
+    expect(filled.body).toMatchObject({
+      engagementId,
+      resourceId: resource.id,
+      staffingRequestId: requested.body.id,
+      role: 'data-engineer',
+      status: 'confirmed',
+    });
     expect((await call<StaffingRequest>('GET', `/staffing-requests/${requested.body.id}`)).body.status).toBe('filled');
-    const again = await call<Assignment>('POST', `/staffing-requests/${requested.body.id}/assignments`, { body: { resourceId: resource.id }, headers: idem() });
+    const again = await call<Assignment>('POST', `/staffing-requests/${requested.body.id}/assignments`, {
+      body: { resourceId: resource.id },
+      headers: idem(),
+    });
     expect(again.body.id).toBe(filled.body.id);
-    expect((await call('PATCH', `/staffing-requests/${requested.body.id}`, { body: { status: 'cancelled' }, headers: idem() })).status).toBe(409);
+    expect(
+      (await call('PATCH', `/staffing-requests/${requested.body.id}`, { body: { status: 'cancelled' }, headers: idem() })).status,
+    ).toBe(409);
   });
 
   it('makes one staffing request per externalReference, beside the Idempotency-Key replay', async () => {
     const engagementId = await project('Adatum finance transformation');
     const externalReference = `opportunity-to-project:${newId()}:consultant`;
-    const create = { engagementId, role: 'consultant', startDate: '2027-01-04', endDate: '2027-01-15', effortMinutes: 4800, externalReference };
+    const create = {
+      engagementId,
+      role: 'consultant',
+      startDate: '2027-01-04',
+      endDate: '2027-01-15',
+      effortMinutes: 4800,
+      externalReference,
+    };
     const headers = idem();
     const first = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers });
     expect(first.status).toBe(201);
@@ -197,14 +279,21 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     const again = await call<StaffingRequest>('POST', '/staffing-requests', { body: create, headers: idem() });
     expect([again.status, again.headers.get('idempotent-replayed'), again.body]).toEqual([200, null, first.body]);
     // Another key, the same reference, other terms: a conflict, not a second request.
-    const other = await call<{ errors: Array<{ pointer: string }> }>('POST', '/staffing-requests', { body: { ...create, effortMinutes: 2400 }, headers: idem() });
+    const other = await call<{ errors: Array<{ pointer: string }> }>('POST', '/staffing-requests', {
+      body: { ...create, effortMinutes: 2400 },
+      headers: idem(),
+    });
     expect(other.status).toBe(409);
     expect(other.body.errors[0]?.pointer).toBe('/externalReference');
-    expect((await call('POST', '/staffing-requests', { body: { ...create, externalReference: 'not a reference' }, headers: idem() })).status).toBe(400);
+    expect(
+      (await call('POST', '/staffing-requests', { body: { ...create, externalReference: 'not a reference' }, headers: idem() })).status,
+    ).toBe(400);
 
     const listed = await call<{ items: StaffingRequest[] }>('GET', `/staffing-requests?engagementId=${engagementId}`);
     expect(listed.body.items.map((r) => r.id)).toEqual([first.body.id]);
-    const seats = [...sandbox.ctx.state().tasks.values()].filter((t) => t.start_date === '2027-01-04' && t.notes?.includes(externalReference));
+    const seats = [...sandbox.ctx.state().tasks.values()].filter(
+      (t) => t.start_date === '2027-01-04' && t.notes?.includes(externalReference),
+    );
     expect(seats).toHaveLength(1);
     expect(seats[0]!.notes).toBe(`[staffing-request-ref ${externalReference}]`);
     // A withdrawn request stays the answer for its reference: a repeat does not seat it again.
@@ -226,22 +315,41 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
         return task;
       }
     }
-    const losing = new LosingConnector({ baseUrl: running.url, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 2_000, breaker: { consecutiveFailures: 1000 } });
+    const losing = new LosingConnector({
+      baseUrl: running.url,
+      apiToken: SCHEDULING_SANDBOX_TOKEN,
+      timeoutMs: 2_000,
+      breaker: { consecutiveFailures: 1000 },
+    });
     try {
       const api = createSchedulingSystemApi({ connector: losing, store });
       const externalReference = `opportunity-to-project:${newId()}:consultant`;
-      const input = { engagementId, role: 'consultant', startDate: '2027-02-01', endDate: '2027-02-26', effortMinutes: 9600, notes: 'Lead consultant', externalReference };
+      const input = {
+        engagementId,
+        role: 'consultant',
+        startDate: '2027-02-01',
+        endDate: '2027-02-26',
+        effortMinutes: 9600,
+        notes: 'Lead consultant',
+        externalReference,
+      };
       await expect(api.createStaffingRequest(input)).rejects.toThrow('socket hang up');
       const seated = () => [...sandbox.ctx.state().tasks.values()].filter((t) => t.notes?.includes(externalReference));
       expect(seated(), 'the platform took the first create').toHaveLength(1);
-      expect(await store.db.selectFrom('scheduling_staffing_requests').select('id').where('engagement_id', '=', engagementId).execute()).toHaveLength(0);
+      expect(
+        await store.db.selectFrom('scheduling_staffing_requests').select('id').where('engagement_id', '=', engagementId).execute(),
+      ).toHaveLength(0);
 
       const retried = await api.createStaffingRequest(input);
       expect(retried.created).toBe(false);
       expect(retried.request).toMatchObject({ engagementId, status: 'open', externalReference, notes: 'Lead consultant' });
       expect(seated(), 'still one allocation on the platform').toHaveLength(1);
       expect(seated()[0]!.notes).toBe(`Lead consultant\n[staffing-request-ref ${externalReference}]`);
-      const records = await store.db.selectFrom('scheduling_staffing_requests').select(['id', 'task_id']).where('engagement_id', '=', engagementId).execute();
+      const records = await store.db
+        .selectFrom('scheduling_staffing_requests')
+        .select(['id', 'task_id'])
+        .where('engagement_id', '=', engagementId)
+        .execute();
       expect(records).toEqual([{ id: retried.request.id, task_id: String(seated()[0]!.task_id) }]);
       expect((await api.createStaffingRequest(input)).request.id).toBe(retried.request.id);
       expect(losing.creates, 'allocations created by the layer').toBe(1);
@@ -258,15 +366,21 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     expect(new Set(results.map((r) => r.request.id)).size).toBe(1);
     expect(results.filter((r) => r.created).length).toBeLessThanOrEqual(1);
     expect([...sandbox.ctx.state().tasks.values()].filter((t) => t.notes?.includes(externalReference))).toHaveLength(1);
-    expect(await store.db.selectFrom('scheduling_staffing_requests').select('id').where('external_reference', '=', externalReference).execute()).toHaveLength(1);
+    expect(
+      await store.db.selectFrom('scheduling_staffing_requests').select('id').where('external_reference', '=', externalReference).execute(),
+    ).toHaveLength(1);
   });
 
   it('withdraws an open staffing request', async () => {
     const engagementId = await project('Fabrikam audit readiness');
     const requested = await call<StaffingRequest>('POST', '/staffing-requests', {
-      body: { engagementId, role: 'manager', startDate: '2027-01-04', endDate: '2027-01-29', effortMinutes: 2400 }, headers: idem(),
+      body: { engagementId, role: 'manager', startDate: '2027-01-04', endDate: '2027-01-29', effortMinutes: 2400 },
+      headers: idem(),
     });
-    const cancelled = await call<StaffingRequest>('PATCH', `/staffing-requests/${requested.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
+    const cancelled = await call<StaffingRequest>('PATCH', `/staffing-requests/${requested.body.id}`, {
+      body: { status: 'cancelled' },
+      headers: idem(),
+    });
     expect(cancelled.body.status).toBe('cancelled');
     expect((await call<StaffingRequest>('GET', `/staffing-requests/${requested.body.id}`)).body.status).toBe('cancelled');
     expect((await call('GET', `/staffing-requests/${newId()}`)).status).toBe(404);
@@ -276,12 +390,25 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     const engagementId = await project('Litware cloud landing zone');
     const made: StaffingRequest[] = [];
     for (const role of ['analyst', 'consultant', 'architect']) {
-      made.push((await call<StaffingRequest>('POST', '/staffing-requests', { body: { engagementId, role, startDate: '2027-03-01', endDate: '2027-03-12', effortMinutes: 2400 }, headers: idem() })).body);
+      made.push(
+        (
+          await call<StaffingRequest>('POST', '/staffing-requests', {
+            body: { engagementId, role, startDate: '2027-03-01', endDate: '2027-03-12', effortMinutes: 2400 },
+            headers: idem(),
+          })
+        ).body,
+      );
     }
     await call('PATCH', `/staffing-requests/${made[1].id}`, { body: { status: 'cancelled' }, headers: idem() });
-    const first = await call<{ items: StaffingRequest[]; nextCursor: string | null }>('GET', `/staffing-requests?engagementId=${engagementId}&limit=2`);
+    const first = await call<{ items: StaffingRequest[]; nextCursor: string | null }>(
+      'GET',
+      `/staffing-requests?engagementId=${engagementId}&limit=2`,
+    );
     expect(first.status).toBe(200);
-    const second = await call<{ items: StaffingRequest[]; nextCursor: string | null }>('GET', `/staffing-requests?engagementId=${engagementId}&limit=2&cursor=${first.body.nextCursor}`);
+    const second = await call<{ items: StaffingRequest[]; nextCursor: string | null }>(
+      'GET',
+      `/staffing-requests?engagementId=${engagementId}&limit=2&cursor=${first.body.nextCursor}`,
+    );
     expect(second.body.nextCursor).toBeNull();
     const listed = [...first.body.items, ...second.body.items];
     expect(listed.map((r) => r.id)).toEqual(made.map((r) => r.id));
@@ -294,11 +421,22 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
     const [resource] = await someResources();
     webhooks.length = 0;
     const booked = await call<Assignment>('POST', '/assignments', {
-      body: { engagementId, resourceId: resource.id, role: 'analyst', startDate: '2027-02-01', endDate: '2027-02-12', minutesPerWeek: 1200 }, headers: idem(),
+      body: {
+        engagementId,
+        resourceId: resource.id,
+        role: 'analyst',
+        startDate: '2027-02-01',
+        endDate: '2027-02-12',
+        minutesPerWeek: 1200,
+      },
+      headers: idem(),
     });
     await call('PATCH', `/assignments/${booked.body.id}`, { body: { minutesPerWeek: 600 }, headers: idem() });
     await call('PATCH', `/assignments/${booked.body.id}`, { body: { status: 'cancelled' }, headers: idem() });
-    await call('POST', '/staffing-requests', { body: { engagementId, role: 'architect', startDate: '2027-02-01', endDate: '2027-02-05', effortMinutes: 600 }, headers: idem() });
+    await call('POST', '/staffing-requests', {
+      body: { engagementId, role: 'architect', startDate: '2027-02-01', endDate: '2027-02-05', effortMinutes: 600 },
+      headers: idem(),
+    });
     await sandbox.ctx.webhooks.drain();
     const changes = await Promise.all(webhooks.map((w) => schedulingSystem.assignmentChangeFromWebhook(w)));
     expect(changes.map((c) => c?.change)).toEqual(['created', 'updated', 'cancelled', undefined]);

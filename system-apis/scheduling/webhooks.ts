@@ -25,9 +25,17 @@ export function parseTaskWebhook(payload: unknown): FloatTaskWebhook {
   if (typeof p.event !== 'string' || !EVENTS.has(p.event)) throw invalid(`unknown event ${JSON.stringify(p.event)}`);
   if (typeof p.timestamp !== 'string' || Number.isNaN(Date.parse(p.timestamp))) throw invalid('timestamp missing');
   const d = p.data as Partial<FloatTask> | undefined;
-  if (!d || typeof d.task_id !== 'number' || typeof d.people_id !== 'number' || typeof d.project_id !== 'number' ||
-      typeof d.hours !== 'number' || typeof d.start_date !== 'string' || typeof d.end_date !== 'string' ||
-      typeof d.status !== 'number' || typeof d.modified !== 'string') {
+  if (
+    !d ||
+    typeof d.task_id !== 'number' ||
+    typeof d.people_id !== 'number' ||
+    typeof d.project_id !== 'number' ||
+    typeof d.hours !== 'number' ||
+    typeof d.start_date !== 'string' ||
+    typeof d.end_date !== 'string' ||
+    typeof d.status !== 'number' ||
+    typeof d.modified !== 'string'
+  ) {
     throw invalid('data is not an allocation');
   }
   return payload as FloatTaskWebhook;

@@ -24,7 +24,11 @@ export interface BillingRef {
 
 export async function billingRefs(db: DbExecutor, ids: string[]): Promise<Map<string, BillingRef>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('time_billing_refs').select(['canonical_id', 'invoice_id', 'invoice_line_id']).where('canonical_id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('time_billing_refs')
+    .select(['canonical_id', 'invoice_id', 'invoice_line_id'])
+    .where('canonical_id', 'in', ids)
+    .execute();
   return new Map(rows.map((r) => [r.canonical_id, { invoiceId: r.invoice_id, invoiceLineId: r.invoice_line_id }]));
 }
 
@@ -32,13 +36,24 @@ export async function billingRefs(db: DbExecutor, ids: string[]): Promise<Map<st
  * Records the invoice line for a record, or finds the one recorded first. Returns the
  * reference that stands: the caller compares it with what it asked for.
  */
-export async function claimBillingRef(db: DbExecutor, canonicalId: string, kind: 'time-entry' | 'expense', ref: BillingRef): Promise<BillingRef> {
+export async function claimBillingRef(
+  db: DbExecutor,
+  canonicalId: string,
+  kind: 'time-entry' | 'expense',
+  ref: BillingRef,
+): Promise<BillingRef> {
   const existing = (await billingRefs(db, [canonicalId])).get(canonicalId);
   if (existing) return existing;
   try {
     await db
       .insertInto('time_billing_refs')
-      .values({ canonical_id: canonicalId, kind, invoice_id: ref.invoiceId, invoice_line_id: ref.invoiceLineId ?? null, billed_at: nowMs() })
+      .values({
+        canonical_id: canonicalId,
+        kind,
+        invoice_id: ref.invoiceId,
+        invoice_line_id: ref.invoiceLineId ?? null,
+        billed_at: nowMs(),
+      })
       .execute();
     return ref;
   } catch (err) {

@@ -59,7 +59,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function malformed(what: string): ProblemError {
-  return new ProblemError('upstream-error', { detail: `The time platform answered with an unexpected ${what}.`, extensions: { platform: PLATFORM } });
+  return new ProblemError('upstream-error', {
+    detail: `The time platform answered with an unexpected ${what}.`,
+    extensions: { platform: PLATFORM },
+  });
 }
 
 function isRef(v: unknown): boolean {
@@ -68,41 +71,74 @@ function isRef(v: unknown): boolean {
 
 /** Checks the fields the mapping relies on, so that a changed or broken answer is a 502, not a crash. */
 function expectEntry(body: unknown): HarvestTimeEntry {
-  if (!isObject(body) || typeof body.id !== 'number' || typeof body.hours !== 'number' || typeof body.spent_date !== 'string' ||
-      !isRef(body.user) || !isRef(body.project) || !isRef(body.task) || !isObject(body.client) || typeof body.client.currency !== 'string' ||
-      typeof body.approval_status !== 'string' || typeof body.updated_at !== 'string') {
+  if (
+    !isObject(body) ||
+    typeof body.id !== 'number' ||
+    typeof body.hours !== 'number' ||
+    typeof body.spent_date !== 'string' ||
+    !isRef(body.user) ||
+    !isRef(body.project) ||
+    !isRef(body.task) ||
+    !isObject(body.client) ||
+    typeof body.client.currency !== 'string' ||
+    typeof body.approval_status !== 'string' ||
+    typeof body.updated_at !== 'string'
+  ) {
     throw malformed('time entry');
   }
   return body as unknown as HarvestTimeEntry;
 }
 
 function expectExpense(body: unknown): HarvestExpense {
-  if (!isObject(body) || typeof body.id !== 'number' || typeof body.total_cost !== 'number' || typeof body.spent_date !== 'string' ||
-      !isRef(body.user) || !isRef(body.project) || !isObject(body.client) || typeof body.client.currency !== 'string' ||
-      !isRef(body.expense_category) || typeof body.approval_status !== 'string' || typeof body.updated_at !== 'string') {
+  if (
+    !isObject(body) ||
+    typeof body.id !== 'number' ||
+    typeof body.total_cost !== 'number' ||
+    typeof body.spent_date !== 'string' ||
+    !isRef(body.user) ||
+    !isRef(body.project) ||
+    !isObject(body.client) ||
+    typeof body.client.currency !== 'string' ||
+    !isRef(body.expense_category) ||
+    typeof body.approval_status !== 'string' ||
+    typeof body.updated_at !== 'string'
+  ) {
     throw malformed('expense');
   }
   return body as unknown as HarvestExpense;
 }
 
 function expectPage<K extends string>(body: unknown, key: K): HarvestPage & Record<K, unknown[]> {
-  if (!isObject(body) || !Array.isArray(body[key]) || typeof body.total_entries !== 'number' || typeof body.page !== 'number' ||
-      !(body.next_page === null || typeof body.next_page === 'number')) {
+  if (
+    !isObject(body) ||
+    !Array.isArray(body[key]) ||
+    typeof body.total_entries !== 'number' ||
+    typeof body.page !== 'number' ||
+    !(body.next_page === null || typeof body.next_page === 'number')
+  ) {
     throw malformed('page');
   }
   return body as unknown as HarvestPage & Record<K, unknown[]>;
 }
 
 function expectProject(body: unknown): HarvestProject {
-  if (!isObject(body) || typeof body.id !== 'number' || typeof body.name !== 'string' || !isObject(body.client) ||
-      typeof body.client.id !== 'number' || typeof body.client.currency !== 'string' || typeof body.updated_at !== 'string') {
+  if (
+    !isObject(body) ||
+    typeof body.id !== 'number' ||
+    typeof body.name !== 'string' ||
+    !isObject(body.client) ||
+    typeof body.client.id !== 'number' ||
+    typeof body.client.currency !== 'string' ||
+    typeof body.updated_at !== 'string'
+  ) {
     throw malformed('project');
   }
   return body as unknown as HarvestProject;
 }
 
 function expectClient(body: unknown): HarvestClient {
-  if (!isObject(body) || typeof body.id !== 'number' || typeof body.name !== 'string' || typeof body.currency !== 'string') throw malformed('client');
+  if (!isObject(body) || typeof body.id !== 'number' || typeof body.name !== 'string' || typeof body.currency !== 'string')
+    throw malformed('client');
   return body as unknown as HarvestClient;
 }
 
@@ -110,10 +146,24 @@ function expectClient(body: unknown): HarvestClient {
 export function mapHarvestError(res: PlatformResponse): ProblemError {
   const body = isObject(res.body) ? res.body : {};
   const extensions = { platform: PLATFORM, upstreamStatus: res.status };
-  const message = typeof body.message === 'string' ? body.message : typeof body.error_description === 'string' ? body.error_description : typeof body.error === 'string' ? body.error : undefined;
-  if (res.status === 422) return new ProblemError('unprocessable-content', { detail: `The time platform refused the change: ${message ?? 'invalid data'}`, extensions });
+  const message =
+    typeof body.message === 'string'
+      ? body.message
+      : typeof body.error_description === 'string'
+        ? body.error_description
+        : typeof body.error === 'string'
+          ? body.error
+          : undefined;
+  if (res.status === 422)
+    return new ProblemError('unprocessable-content', {
+      detail: `The time platform refused the change: ${message ?? 'invalid data'}`,
+      extensions,
+    });
   if (res.status === 404) return new ProblemError('not-found', { detail: 'Not found on the time platform.', extensions });
-  return new ProblemError('upstream-error', { detail: `The time platform answered ${res.status}${message ? `: ${message}` : ''}.`, extensions });
+  return new ProblemError('upstream-error', {
+    detail: `The time platform answered ${res.status}${message ? `: ${message}` : ''}.`,
+    extensions,
+  });
 }
 
 function pageQuery(filter: TimeEntryFilter): Record<string, string | number | boolean | undefined> {
@@ -162,7 +212,11 @@ export class TimeConnector {
   }
 
   async listTimeEntries(filter: TimeEntryFilter = {}, page = 1, perPage = 100): Promise<HarvestTimeEntriesPage> {
-    const res = await this.client.request<unknown>({ method: 'GET', path: '/v2/time_entries', query: { ...pageQuery(filter), page, per_page: Math.min(perPage, MAX_PER_PAGE) } });
+    const res = await this.client.request<unknown>({
+      method: 'GET',
+      path: '/v2/time_entries',
+      query: { ...pageQuery(filter), page, per_page: Math.min(perPage, MAX_PER_PAGE) },
+    });
     const body = expectPage(res.body, 'time_entries');
     return { ...body, time_entries: body.time_entries.map(expectEntry) };
   }
@@ -170,7 +224,7 @@ export class TimeConnector {
   /** Every entry matching the filter, following next_page. */
   async allTimeEntries(filter: TimeEntryFilter = {}): Promise<HarvestTimeEntry[]> {
     const out: HarvestTimeEntry[] = [];
-    for (let page: number | null = 1; page !== null; ) {
+    for (let page: number | null = 1; page !== null;) {
       const body: HarvestTimeEntriesPage = await this.listTimeEntries(filter, page, MAX_PER_PAGE);
       out.push(...body.time_entries);
       page = body.next_page;
@@ -189,12 +243,21 @@ export class TimeConnector {
 
   /** Sets is_billed; setting it to the value it has changes nothing, so a retry is harmless. */
   async setTimeEntryBilled(id: number, billed: boolean): Promise<HarvestTimeEntry> {
-    const res = await this.client.request<unknown>({ method: 'PATCH', path: `/v2/time_entries/${id}`, body: { is_billed: billed }, retryable: true });
+    const res = await this.client.request<unknown>({
+      method: 'PATCH',
+      path: `/v2/time_entries/${id}`,
+      body: { is_billed: billed },
+      retryable: true,
+    });
     return expectEntry(res.body);
   }
 
   async listExpenses(filter: Omit<TimeEntryFilter, 'isRunning'> = {}, page = 1, perPage = 100): Promise<HarvestExpensesPage> {
-    const res = await this.client.request<unknown>({ method: 'GET', path: '/v2/expenses', query: { ...pageQuery(filter), page, per_page: Math.min(perPage, MAX_PER_PAGE) } });
+    const res = await this.client.request<unknown>({
+      method: 'GET',
+      path: '/v2/expenses',
+      query: { ...pageQuery(filter), page, per_page: Math.min(perPage, MAX_PER_PAGE) },
+    });
     const body = expectPage(res.body, 'expenses');
     return { ...body, expenses: body.expenses.map(expectExpense) };
   }
@@ -205,7 +268,12 @@ export class TimeConnector {
   }
 
   async setExpenseBilled(id: number, billed: boolean): Promise<HarvestExpense> {
-    const res = await this.client.request<unknown>({ method: 'PATCH', path: `/v2/expenses/${id}`, body: { is_billed: billed }, retryable: true });
+    const res = await this.client.request<unknown>({
+      method: 'PATCH',
+      path: `/v2/expenses/${id}`,
+      body: { is_billed: billed },
+      retryable: true,
+    });
     return expectExpense(res.body);
   }
 
@@ -219,14 +287,20 @@ export class TimeConnector {
   }
 
   async updateProject(id: number, patch: Partial<HarvestProjectInput>): Promise<HarvestProject> {
-    return expectProject((await this.client.request<unknown>({ method: 'PATCH', path: `/v2/projects/${id}`, body: patch, retryable: true })).body);
+    return expectProject(
+      (await this.client.request<unknown>({ method: 'PATCH', path: `/v2/projects/${id}`, body: patch, retryable: true })).body,
+    );
   }
 
   /** Every client, following next_page (a firm has hundreds, not millions). */
   async allClients(): Promise<HarvestClient[]> {
     const out: HarvestClient[] = [];
-    for (let page: number | null = 1; page !== null; ) {
-      const res: PlatformResponse<unknown> = await this.client.request<unknown>({ method: 'GET', path: '/v2/clients', query: { page, per_page: MAX_PER_PAGE } });
+    for (let page: number | null = 1; page !== null;) {
+      const res: PlatformResponse<unknown> = await this.client.request<unknown>({
+        method: 'GET',
+        path: '/v2/clients',
+        query: { page, per_page: MAX_PER_PAGE },
+      });
       const body: HarvestPage & { clients: unknown[] } = expectPage(res.body, 'clients');
       out.push(...body.clients.map(expectClient));
       page = body.next_page;
@@ -242,7 +316,13 @@ export class TimeConnector {
   async timesheetApproval(input: HarvestTimesheetApprovalInput): Promise<HarvestTimesheetApproval> {
     const res = await this.client.request<unknown>({ method: 'POST', path: '/v2/timesheet_approvals', body: input, retryable: true });
     const b = res.body;
-    if (!isObject(b) || typeof b.user_id !== 'number' || !Array.isArray(b.time_entry_ids) || !Array.isArray(b.expense_ids) || typeof b.approval_status !== 'string') {
+    if (
+      !isObject(b) ||
+      typeof b.user_id !== 'number' ||
+      !Array.isArray(b.time_entry_ids) ||
+      !Array.isArray(b.expense_ids) ||
+      typeof b.approval_status !== 'string'
+    ) {
       throw malformed('timesheet approval');
     }
     return b as unknown as HarvestTimesheetApproval;

@@ -114,8 +114,14 @@ describe('time mapping: entries', () => {
   });
 
   it('maps rates to minor units and treats excess precision as a platform error', () => {
-    expect(entryRates(entry)).toEqual({ billableRate: { amountMinor: 10000, currency: 'EUR' }, costRate: { amountMinor: 5050, currency: 'EUR' } });
-    expect(entryRates({ ...entry, client: { ...entry.client, currency: 'KWD' }, billable_rate: 45.125 }).billableRate).toEqual({ amountMinor: 45125, currency: 'KWD' });
+    expect(entryRates(entry)).toEqual({
+      billableRate: { amountMinor: 10000, currency: 'EUR' },
+      costRate: { amountMinor: 5050, currency: 'EUR' },
+    });
+    expect(entryRates({ ...entry, client: { ...entry.client, currency: 'KWD' }, billable_rate: 45.125 }).billableRate).toEqual({
+      amountMinor: 45125,
+      currency: 'KWD',
+    });
     expect(() => entryRates({ ...entry, billable_rate: 100.005 })).toThrow(/not representable in EUR/);
     expect(entryRates({ ...entry, billable_rate: null }).billableRate).toBeUndefined();
   });
@@ -131,13 +137,27 @@ describe('time mapping: expenses, approvals, filters', () => {
   it('maps expenses with the client currency minor units', () => {
     const e = harvestExpenseToExpense(expense, { ...ids, id: 'ex-1' });
     expect(e).toEqual({
-      id: 'ex-1', engagementId: 'eng-1', resourceId: 'res-1', incurredOn: '2025-03-04', category: 'meals',
-      amount: { amountMinor: 3300, currency: 'JPY' }, billable: true, description: 'Team lunch', approvalStatus: 'submitted',
-      billingStatus: 'unbilled', updatedAt: '2025-03-04T12:00:00Z',
+      id: 'ex-1',
+      engagementId: 'eng-1',
+      resourceId: 'res-1',
+      incurredOn: '2025-03-04',
+      category: 'meals',
+      amount: { amountMinor: 3300, currency: 'JPY' },
+      billable: true,
+      description: 'Team lunch',
+      approvalStatus: 'submitted',
+      billingStatus: 'unbilled',
+      updatedAt: '2025-03-04T12:00:00Z',
     });
     expect(moneyToHarvest(e.amount, 'JPY')).toBe(3300);
-    expect(harvestExpenseToExpense({ ...expense, total_cost: 13.59, client: { ...expense.client, currency: 'USD' } }, ids).amount).toEqual({ amountMinor: 1359, currency: 'USD' });
-    expect(harvestExpenseToExpense({ ...expense, total_cost: 1.235, client: { ...expense.client, currency: 'BHD' } }, ids).amount).toEqual({ amountMinor: 1235, currency: 'BHD' });
+    expect(harvestExpenseToExpense({ ...expense, total_cost: 13.59, client: { ...expense.client, currency: 'USD' } }, ids).amount).toEqual({
+      amountMinor: 1359,
+      currency: 'USD',
+    });
+    expect(harvestExpenseToExpense({ ...expense, total_cost: 1.235, client: { ...expense.client, currency: 'BHD' } }, ids).amount).toEqual({
+      amountMinor: 1235,
+      currency: 'BHD',
+    });
     expect(() => harvestExpenseToExpense({ ...expense, total_cost: 10.5 }, ids)).toThrow(/not representable in JPY/);
     expect(() => moneyToHarvest({ amountMinor: 100, currency: 'EUR' }, 'USD')).toThrow(/bills in USD/);
   });
@@ -151,15 +171,32 @@ describe('time mapping: expenses, approvals, filters', () => {
   });
 
   it('maps the approval vocabulary both ways', () => {
-    for (const s of ['unsubmitted', 'submitted', 'approved'] as const) expect(approvalStatusToHarvest(approvalStatusToCanonical(s))).toBe(s);
+    for (const s of ['unsubmitted', 'submitted', 'approved'] as const)
+      expect(approvalStatusToHarvest(approvalStatusToCanonical(s))).toBe(s);
     expect(approvalStatusToCanonical('unsubmitted')).toBe('draft');
     expect(approvalStatusToHarvest('rejected')).toBe('unsubmitted');
     expect(() => approvalStatusToCanonical('rejected')).toThrow(ProblemError);
     const approval = harvestApprovalToApproval(
-      { user_id: 1, week_start: '2025-03-03', week_end: '2025-03-09', approval_status: 'approved', time_entry_ids: [1], expense_ids: [], updated_at: '2025-03-10T08:00:00.000Z' },
+      {
+        user_id: 1,
+        week_start: '2025-03-03',
+        week_end: '2025-03-09',
+        approval_status: 'approved',
+        time_entry_ids: [1],
+        expense_ids: [],
+        updated_at: '2025-03-10T08:00:00.000Z',
+      },
       { resourceId: 'res-1', timeEntryIds: ['te-1'], expenseIds: [] },
     );
-    expect(approval).toEqual({ resourceId: 'res-1', weekStart: '2025-03-03', weekEnd: '2025-03-09', approvalStatus: 'approved', timeEntryIds: ['te-1'], expenseIds: [], updatedAt: '2025-03-10T08:00:00Z' });
+    expect(approval).toEqual({
+      resourceId: 'res-1',
+      weekStart: '2025-03-03',
+      weekEnd: '2025-03-09',
+      approvalStatus: 'approved',
+      timeEntryIds: ['te-1'],
+      expenseIds: [],
+      updatedAt: '2025-03-10T08:00:00Z',
+    });
   });
 
   it('normalises timestamps and updated_since', () => {

@@ -7,8 +7,25 @@
 // same whole minutes. rounded_hours is Harvest's own billing rounding and is not used here.
 import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
-import type { ApprovalStatus, BillingStatus, Expense, ExpenseCategory, Money, TimeEntry, TimeProject, TimeProjectInput, TimesheetApproval } from './canonical.js';
-import type { HarvestApprovalStatus, HarvestExpense, HarvestProject, HarvestProjectInput, HarvestTimeEntry, HarvestTimesheetApproval } from './vendor-types.js';
+import type {
+  ApprovalStatus,
+  BillingStatus,
+  Expense,
+  ExpenseCategory,
+  Money,
+  TimeEntry,
+  TimeProject,
+  TimeProjectInput,
+  TimesheetApproval,
+} from './canonical.js';
+import type {
+  HarvestApprovalStatus,
+  HarvestExpense,
+  HarvestProject,
+  HarvestProjectInput,
+  HarvestTimeEntry,
+  HarvestTimesheetApproval,
+} from './vendor-types.js';
 
 export function hoursToMinutes(hours: number): number {
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
@@ -38,7 +55,11 @@ export function roleCode(name: string | null | undefined): string {
 }
 
 const TO_CANONICAL: Record<HarvestApprovalStatus, ApprovalStatus> = { unsubmitted: 'draft', submitted: 'submitted', approved: 'approved' };
-const TO_HARVEST: Record<'draft' | 'submitted' | 'approved', HarvestApprovalStatus> = { draft: 'unsubmitted', submitted: 'submitted', approved: 'approved' };
+const TO_HARVEST: Record<'draft' | 'submitted' | 'approved', HarvestApprovalStatus> = {
+  draft: 'unsubmitted',
+  submitted: 'submitted',
+  approved: 'approved',
+};
 
 export function approvalStatusToCanonical(status: string): ApprovalStatus {
   const mapped = TO_CANONICAL[status as HarvestApprovalStatus];
@@ -181,7 +202,10 @@ export function updatedSinceParam(since: string | undefined): string | undefined
   if (since === undefined) return undefined;
   const ms = Date.parse(since);
   if (Number.isNaN(ms)) {
-    throw new ProblemError('validation-failed', { detail: 'updatedSince must be an RFC 3339 instant', errors: [{ pointer: '/query/updatedSince', detail: 'not an instant' }] });
+    throw new ProblemError('validation-failed', {
+      detail: 'updatedSince must be an RFC 3339 instant',
+      errors: [{ pointer: '/query/updatedSince', detail: 'not an instant' }],
+    });
   }
   return new Date(ms).toISOString();
 }

@@ -20,12 +20,19 @@ export function timeRoutes(services: Services): Router {
 
   router.get('/time-entries', async (req, res) => void res.json(await time.listTimeEntries(req.query as TimeQuery)));
   router.get('/time-entries/:timeEntryId', async (req, res) => void res.json(await time.getTimeEntry(param(req, 'timeEntryId'))));
-  router.patch('/time-entries/:timeEntryId', idempotent, async (req, res) =>
-    void res.json(await time.markTimeEntryBilled(param(req, 'timeEntryId'), req.body)));
+  router.patch(
+    '/time-entries/:timeEntryId',
+    idempotent,
+    async (req, res) => void res.json(await time.markTimeEntryBilled(param(req, 'timeEntryId'), req.body)),
+  );
 
   router.get('/expenses', async (req, res) => void res.json(await time.listExpenses(req.query as TimeQuery)));
   router.get('/expenses/:expenseId', async (req, res) => void res.json(await time.getExpense(param(req, 'expenseId'))));
-  router.patch('/expenses/:expenseId', idempotent, async (req, res) => void res.json(await time.markExpenseBilled(param(req, 'expenseId'), req.body)));
+  router.patch(
+    '/expenses/:expenseId',
+    idempotent,
+    async (req, res) => void res.json(await time.markExpenseBilled(param(req, 'expenseId'), req.body)),
+  );
 
   router.get('/projects/:engagementId', async (req, res) => void res.json(await time.getProject(param(req, 'engagementId'))));
   router.put('/projects/:engagementId', async (req, res) => {

@@ -7,12 +7,27 @@ import type { Store } from '../../core/store/index.js';
 import type { components } from '../../generated/openapi/system/time.v1.js';
 import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
 import { billingRefs, claimBillingRef, sameRef } from './billing-refs.js';
-import type { Expense, ExpenseBilling, TimeEntry, TimeEntryBilling, TimeProject, TimeProjectInput, TimesheetApproval, TimesheetApprovalInput } from './canonical.js';
+import type {
+  Expense,
+  ExpenseBilling,
+  TimeEntry,
+  TimeEntryBilling,
+  TimeProject,
+  TimeProjectInput,
+  TimesheetApproval,
+  TimesheetApprovalInput,
+} from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
 import { TimeIds } from './ids.js';
 import {
-  approvalStatusToHarvest, harvestApprovalToApproval, harvestEntryToTimeEntry, harvestExpenseToExpense, harvestProjectToProject, isRecordedWork,
-  projectToHarvestInput, updatedSinceParam,
+  approvalStatusToHarvest,
+  harvestApprovalToApproval,
+  harvestEntryToTimeEntry,
+  harvestExpenseToExpense,
+  harvestProjectToProject,
+  isRecordedWork,
+  projectToHarvestInput,
+  updatedSinceParam,
 } from './mapping.js';
 import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
 
@@ -65,12 +80,22 @@ interface PageCursor {
 
 function pageOf(query: TimeQuery, kind: string): PageCursor {
   const { cursor: _cursor, limit: _limit, ...filters } = query;
-  const q = `${kind}:${JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort())}`;
+  const q = `${kind}:${JSON.stringify(
+    Object.entries(filters)
+      .filter(([, v]) => v !== undefined)
+      .sort(),
+  )}`;
   const limit = clampLimit(query.limit, MAX_PAGE);
   if (!query.cursor) return { page: 1, limit, q };
-  const c = decodeCursor<Record<string, unknown>>(query.cursor, (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string');
+  const c = decodeCursor<Record<string, unknown>>(
+    query.cursor,
+    (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string',
+  );
   if (c.q !== q) {
-    throw new ProblemError('bad-request', { detail: 'The cursor belongs to another query; keep the filters unchanged while paging.', errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }] });
+    throw new ProblemError('bad-request', {
+      detail: 'The cursor belongs to another query; keep the filters unchanged while paging.',
+      errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }],
+    });
   }
   return { page: Number(c.page), limit: Number(c.limit), q };
 }
@@ -109,13 +134,19 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
 
   async function toEntries(ids: TimeIds, entries: HarvestTimeEntry[]): Promise<TimeEntry[]> {
     const refs = await Promise.all(entries.map((e) => refIds(ids, 'time-entry', e)));
-    const billing = await billingRefs(store.db, refs.map((r) => r.id));
+    const billing = await billingRefs(
+      store.db,
+      refs.map((r) => r.id),
+    );
     return entries.map((e, i) => harvestEntryToTimeEntry(e, refs[i], billing.get(refs[i].id)));
   }
 
   async function toExpenses(ids: TimeIds, expenses: HarvestExpense[]): Promise<Expense[]> {
     const refs = await Promise.all(expenses.map((e) => refIds(ids, 'expense', e)));
-    const billing = await billingRefs(store.db, refs.map((r) => r.id));
+    const billing = await billingRefs(
+      store.db,
+      refs.map((r) => r.id),
+    );
     return expenses.map((e, i) => harvestExpenseToExpense(e, refs[i], billing.get(refs[i].id)));
   }
 
@@ -130,15 +161,29 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
   }
 
   /** The shared billing rule: one invoice (line) per record, recorded before the platform flag is set. */
-  async function claim(id: string, kind: 'time-entry' | 'expense', billable: boolean, billedOnPlatform: boolean, wanted: { invoiceId: string; invoiceLineId?: string }) {
+  async function claim(
+    id: string,
+    kind: 'time-entry' | 'expense',
+    billable: boolean,
+    billedOnPlatform: boolean,
+    wanted: { invoiceId: string; invoiceLineId?: string },
+  ) {
     const existing = (await billingRefs(store.db, [id])).get(id);
     if (!existing) {
-      if (!billable) throw new ProblemError('business-rule-violation', { detail: `${kind === 'expense' ? 'Expense' : 'Time entry'} ${id} is not billable.` });
-      if (billedOnPlatform) throw new ProblemError('conflict', { detail: `${id} is already billed on the time platform by an invoice the layer does not know.` });
+      if (!billable)
+        throw new ProblemError('business-rule-violation', {
+          detail: `${kind === 'expense' ? 'Expense' : 'Time entry'} ${id} is not billable.`,
+        });
+      if (billedOnPlatform)
+        throw new ProblemError('conflict', {
+          detail: `${id} is already billed on the time platform by an invoice the layer does not know.`,
+        });
     }
     const stands = await claimBillingRef(store.db, id, kind, wanted);
     if (!sameRef(stands, wanted)) {
-      throw new ProblemError('conflict', { detail: `${id} is already billed on invoice ${stands.invoiceId}${stands.invoiceLineId ? ` line ${stands.invoiceLineId}` : ''}.` });
+      throw new ProblemError('conflict', {
+        detail: `${id} is already billed on invoice ${stands.invoiceId}${stands.invoiceLineId ? ` line ${stands.invoiceLineId}` : ''}.`,
+      });
     }
   }
 
@@ -215,9 +260,13 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
         return { project: harvestProjectToProject(await connector.updateProject(native, patch), engagementId), created: false };
       }
       const clients = await connector.allClients();
-      const client = clients.find((c) => c.name === input.clientName) ?? (await connector.createClient({ name: input.clientName, currency: input.currency }));
+      const client =
+        clients.find((c) => c.name === input.clientName) ??
+        (await connector.createClient({ name: input.clientName, currency: input.currency }));
       if (client.currency !== input.currency) {
-        throw new ProblemError('business-rule-violation', { detail: `Client ${input.clientName} bills in ${client.currency} on the time platform, not ${input.currency}.` });
+        throw new ProblemError('business-rule-violation', {
+          detail: `Client ${input.clientName} bills in ${client.currency} on the time platform, not ${input.currency}.`,
+        });
       }
       const project = await connector.createProject(projectToHarvestInput(input, client.id));
       await ids.link('engagement', engagementId, project.id);

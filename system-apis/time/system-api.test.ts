@@ -8,7 +8,16 @@ import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type Ti
 import { FLAG } from '../../sandboxes/time/entry-table.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import {
+  bearer,
+  makeKey,
+  startGateway,
+  startJwks,
+  token,
+  type SigningKey,
+  type TestGateway,
+  type TestJwks,
+} from '../../test/gateway/support.js';
 import type { Expense, TimeEntry, TimesheetApproval } from './canonical.js';
 import { TimeConnector } from './connector.js';
 import { timeSystemModule } from './module.js';
@@ -26,14 +35,21 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
   let gateway: TestGateway;
   let readWrite: Record<string, string>;
 
-  const { call } = apiClient(() => gateway.url, '/system/time/v1', () => readWrite);
+  const { call } = apiClient(
+    () => gateway.url,
+    '/system/time/v1',
+    () => readWrite,
+  );
   const idem = idempotencyHeader;
 
   async function all(query: string): Promise<TimeEntry[]> {
     const seen: TimeEntry[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: TimeEntryPage } = await call<TimeEntryPage>('GET', `/time-entries?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: TimeEntryPage } = await call<TimeEntryPage>(
+        'GET',
+        `/time-entries?${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       seen.push(...res.body.items);
       cursor = res.body.nextCursor;
@@ -45,7 +61,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
   function approvedUnbilledInSandbox(): number {
     const t = sandbox.ctx.state().entries;
     let n = 0;
-    for (let r = 0; r < t.size; r++) if (t.approval[r] === 2 && (t.flags[r] & FLAG.billable) && !(t.flags[r] & (FLAG.billed | FLAG.deleted))) n++;
+    for (let r = 0; r < t.size; r++)
+      if (t.approval[r] === 2 && t.flags[r] & FLAG.billable && !(t.flags[r] & (FLAG.billed | FLAG.deleted))) n++;
     return n;
   }
 
@@ -54,13 +71,25 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     running = await listen(sandbox.app);
     store = await migratedStore(engine);
     connector = new TimeConnector({
-      baseUrl: running.url, accessToken: TIME_SANDBOX_TOKEN, accountId: TIME_SANDBOX_ACCOUNT_ID, timeoutMs: 2_000,
-      backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 },
+      baseUrl: running.url,
+      accessToken: TIME_SANDBOX_TOKEN,
+      accountId: TIME_SANDBOX_ACCOUNT_ID,
+      timeoutMs: 2_000,
+      backoff: { baseMs: 5, capMs: 20 },
+      breaker: { consecutiveFailures: 1000 },
     });
     const timeSystem = createTimeSystemApi({ connector, store });
     key = await makeKey();
     jwks = await startJwks([key]);
-    gateway = await startGateway(jwks.url, {}, { catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]), apis: [timeSystemModule], services: { store, timeSystem } });
+    gateway = await startGateway(
+      jwks.url,
+      {},
+      {
+        catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]),
+        apis: [timeSystemModule],
+        services: { store, timeSystem },
+      },
+    );
     readWrite = bearer(await token({ key, scope: 'time:read time:write', clientId: 'test-client' }));
   });
   afterAll(async () => {
@@ -101,7 +130,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     const headers = idem();
     const billed = await call<TimeEntry>('PATCH', `/time-entries/${entry.id}`, { body: billing, headers });
     expect(billed.status).toBe(200);
-    expect(billed.body).toMatchObject({ id: entry.id, billingStatus: 'billed', invoiceId: billing.invoiceId, invoiceLineId: billing.invoiceLineId });
+    expect(billed.body).toMatchObject({
+      id: entry.id,
+      billingStatus: 'billed',
+      invoiceId: billing.invoiceId,
+      invoiceLineId: billing.invoiceLineId,
+    });
     expect((await call('PATCH', `/time-entries/${entry.id}`, { body: billing, headers })).headers.get('idempotent-replayed')).toBe('true');
     const again = await call<TimeEntry>('PATCH', `/time-entries/${entry.id}`, { body: billing, headers: idem() });
     expect(again.status).toBe(200);
@@ -115,7 +149,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
   it('refuses to bill non-billable work and answers unknown ids with 404', async () => {
     const internal = (await all('limit=200')).find((e) => !e.billable);
     expect(internal).toBeDefined();
-    const refused = await call<{ type: string }>('PATCH', `/time-entries/${internal?.id}`, { body: { billingStatus: 'billed', invoiceId: newId() }, headers: idem() });
+    const refused = await call<{ type: string }>('PATCH', `/time-entries/${internal?.id}`, {
+      body: { billingStatus: 'billed', invoiceId: newId() },
+      headers: idem(),
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.type).toBe('/problems/business-rule-violation');
     expect((await call('GET', `/time-entries/${newId()}`)).status).toBe(404);
@@ -126,13 +163,22 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
   it('submits and approves a resource’s week', async () => {
     const [draft] = await all('approvalStatus=draft&limit=1');
     expect(draft).toBeDefined();
-    const submit = await call<TimesheetApproval>('POST', '/timesheet-approvals', { body: { resourceId: draft.resourceId, weekOf: draft.workDate, action: 'submit' }, headers: idem() });
+    const submit = await call<TimesheetApproval>('POST', '/timesheet-approvals', {
+      body: { resourceId: draft.resourceId, weekOf: draft.workDate, action: 'submit' },
+      headers: idem(),
+    });
     expect(submit.status).toBe(200);
     expect(submit.body.timeEntryIds).toContain(draft.id);
-    const approve = await call<TimesheetApproval>('POST', '/timesheet-approvals', { body: { resourceId: draft.resourceId, weekOf: draft.workDate, action: 'approve' }, headers: idem() });
+    const approve = await call<TimesheetApproval>('POST', '/timesheet-approvals', {
+      body: { resourceId: draft.resourceId, weekOf: draft.workDate, action: 'approve' },
+      headers: idem(),
+    });
     expect(approve.body).toMatchObject({ resourceId: draft.resourceId, approvalStatus: 'approved' });
     expect((await call<TimeEntry>('GET', `/time-entries/${draft.id}`)).body.approvalStatus).toBe('approved');
-    const empty = await call('POST', '/timesheet-approvals', { body: { resourceId: draft.resourceId, weekOf: '2020-01-06', action: 'approve' }, headers: idem() });
+    const empty = await call('POST', '/timesheet-approvals', {
+      body: { resourceId: draft.resourceId, weekOf: '2020-01-06', action: 'approve' },
+      headers: idem(),
+    });
     expect(empty.status).toBe(422);
   });
 
@@ -141,7 +187,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     expect(page.body.items).toHaveLength(4);
     const [expense] = page.body.items.filter((e) => e.billingStatus === 'unbilled');
     expect(Number.isInteger(expense.amount.amountMinor)).toBe(true);
-    const billed = await call<Expense>('PATCH', `/expenses/${expense.id}`, { body: { billingStatus: 'billed', invoiceId: newId() }, headers: idem() });
+    const billed = await call<Expense>('PATCH', `/expenses/${expense.id}`, {
+      body: { billingStatus: 'billed', invoiceId: newId() },
+      headers: idem(),
+    });
     expect(billed.body).toMatchObject({ billingStatus: 'billed', amount: expense.amount });
   });
 
@@ -161,7 +210,12 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     const task = state.tasks[1];
     const res = await fetch(`${running.url}/v2/time_entries`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TIME_SANDBOX_TOKEN}`, 'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID, 'user-agent': 'test (a@b.c)', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${TIME_SANDBOX_TOKEN}`,
+        'harvest-account-id': TIME_SANDBOX_ACCOUNT_ID,
+        'user-agent': 'test (a@b.c)',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ user_id: user.id, project_id: project.id, task_id: task.id, spent_date: '2025-07-01', hours: 2 }),
     });
     expect(res.status).toBe(201);

@@ -16,9 +16,19 @@ import { migratedStore, testEngines } from '../support/stores.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[browser] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it.`);
+if (!haveChromium)
+  console.warn(`[browser] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it.`);
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe.skipIf(!haveChromium)('operations view in Chromium', () => {
   const engine = testEngines()[0]; // SQLite: the page is under test here, not the engine
@@ -31,7 +41,12 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
     store = await migratedStore(engine);
     ops = await startOperationsGateway(store);
     profile = mkdtempSync(join(tmpdir(), 'ops-view-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+    });
   });
   afterAll(async () => {
     await context?.close();
@@ -55,8 +70,12 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
     if (served.status !== 200) {
       // Until the gateway mounts operationsViewRouter() on its public paths, the page is handed
       // to the browser at the gateway's origin here; every API call still goes to the gateway.
-      console.warn(`[browser] the gateway answers ${served.status} for ${OPERATIONS_VIEW_PATH}; serving the page at its origin from the test`);
-      await page.route(viewUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html', headers: { 'Content-Security-Policy': VIEW_CSP }, body: VIEW_HTML }));
+      console.warn(
+        `[browser] the gateway answers ${served.status} for ${OPERATIONS_VIEW_PATH}; serving the page at its origin from the test`,
+      );
+      await page.route(viewUrl, (route) =>
+        route.fulfill({ status: 200, contentType: 'text/html', headers: { 'Content-Security-Policy': VIEW_CSP }, body: VIEW_HTML }),
+      );
     }
     await page.goto(viewUrl);
     await page.fill('#token', ops.tokens.readWrite);
@@ -78,9 +97,17 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
     await expect(page.locator('#status').textContent()).resolves.toBe(`Replay dead letter ${deadLetterId}: done.`);
     await page.screenshot({ path: join(shots, 'operations-view-after-replay.png'), fullPage: true });
 
-    const letter = await store.db.selectFrom('workflow_dead_letters').select('state').where('id', '=', deadLetterId).executeTakeFirstOrThrow();
+    const letter = await store.db
+      .selectFrom('workflow_dead_letters')
+      .select('state')
+      .where('id', '=', deadLetterId)
+      .executeTakeFirstOrThrow();
     expect(letter.state).toBe('replayed');
-    const audit = await store.db.selectFrom('audit_log').select(['consumer', 'action']).where('target_id', '=', String(deadLetterId)).execute();
+    const audit = await store.db
+      .selectFrom('audit_log')
+      .select(['consumer', 'action'])
+      .where('target_id', '=', String(deadLetterId))
+      .execute();
     expect(audit).toEqual([{ consumer: 'ops-alice', action: 'workflow.dead-letter.replayed' }]);
     expect(problems).toEqual([]);
   });

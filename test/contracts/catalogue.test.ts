@@ -42,18 +42,34 @@ describe('loadCatalogue on the repository', () => {
 
   it('has every process and experience API the design names', () => {
     const names = catalogue.map((c) => `${c.layer}/${c.api}/v${c.major}`);
-    expect(names).toEqual(expect.arrayContaining([
-      'process/opportunity-to-project/v1', 'process/assignment-to-forecast/v1', 'process/time-to-billing/v1',
-      'process/billing-status-to-crm/v1', 'experience/crm/v1', 'experience/crm/v2', 'experience/portal/v1',
-      'experience/operations/v1',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'process/opportunity-to-project/v1',
+        'process/assignment-to-forecast/v1',
+        'process/time-to-billing/v1',
+        'process/billing-status-to-crm/v1',
+        'experience/crm/v1',
+        'experience/crm/v2',
+        'experience/portal/v1',
+        'experience/operations/v1',
+      ]),
+    );
     const layers = catalogue.map((c) => c.layer);
-    expect(layers).toEqual([...layers].sort((a, b) => ['gateway', 'system', 'process', 'experience'].indexOf(a) - ['gateway', 'system', 'process', 'experience'].indexOf(b)));
+    expect(layers).toEqual(
+      [...layers].sort(
+        (a, b) => ['gateway', 'system', 'process', 'experience'].indexOf(a) - ['gateway', 'system', 'process', 'experience'].indexOf(b),
+      ),
+    );
   });
 
   it('reads the deprecated CRM v1 lifecycle: dates, sunset and successor', () => {
     const crmV1 = findContract(catalogue, 'experience', 'crm', 1);
-    expect(crmV1).toMatchObject({ lifecycle: 'deprecated', successor: '/experience/crm/v2', basePath: '/experience/crm/v1', file: 'openapi/experience/crm.v1.yaml' });
+    expect(crmV1).toMatchObject({
+      lifecycle: 'deprecated',
+      successor: '/experience/crm/v2',
+      basePath: '/experience/crm/v1',
+      file: 'openapi/experience/crm.v1.yaml',
+    });
     expect(crmV1?.deprecatedAt?.toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(crmV1?.sunset?.toISOString()).toBe('2027-06-30T00:00:00.000Z');
     const crmV2 = findContract(catalogue, 'experience', 'crm', 2);
@@ -74,8 +90,13 @@ describe('loadCatalogue on the repository', () => {
   it('publishes a catalogue entry with ISO dates and links', () => {
     const entry = specEntry(findContract(catalogue, 'experience', 'crm', 1)!);
     expect(entry).toMatchObject({
-      name: 'crm', layer: 'experience', major: 1, lifecycle: 'deprecated',
-      sunset: '2027-06-30T00:00:00.000Z', deprecatedAt: '2026-12-01T00:00:00.000Z', successor: '/experience/crm/v2',
+      name: 'crm',
+      layer: 'experience',
+      major: 1,
+      lifecycle: 'deprecated',
+      sunset: '2027-06-30T00:00:00.000Z',
+      deprecatedAt: '2026-12-01T00:00:00.000Z',
+      successor: '/experience/crm/v2',
       links: { yaml: '/specs/experience/crm/v1.yaml', json: '/specs/experience/crm/v1.json', docs: '/docs/experience/crm/v1' },
     });
     const json = JSON.parse(serializeContract(catalogue[0], 'json')) as { openapi: string };
@@ -124,13 +145,50 @@ describe('loadCatalogue on inconsistent contracts', () => {
   });
 
   it.each([
-    ['a retired contract without successor', (c: ReturnType<typeof baseContract>) => Object.assign(c.info, { 'x-lifecycle': 'retired', 'x-sunset': '2026-01-31' }), /x-successor/],
-    ['a deprecated contract without sunset', (c: ReturnType<typeof baseContract>) => Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-01-01' }), /x-sunset/],
-    ['a sunset that is not a date', (c: ReturnType<typeof baseContract>) => Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-01-01', 'x-sunset': 'soon' }), /x-sunset must be an RFC 3339/],
-    ['a server URL that does not match the file', (c: ReturnType<typeof baseContract>) => { c.servers[0].url = '/system/gadgets/v1'; }, /servers\[0\]\.url must be \/system\/widgets\/v1/],
-    ['a major that does not match the file', (c: ReturnType<typeof baseContract>) => { c.info.version = '2.1.0'; }, /does not match the file's major version v1/],
-    ['an unknown audience', (c: ReturnType<typeof baseContract>) => { c.info['x-audience'] = 'everyone'; }, /x-audience/],
-    ['a broken $ref', (c: ReturnType<typeof baseContract>) => { c.components.schemas.Widget.properties.price = { $ref: '../components/schemas/nowhere.yaml#/Money' }; }, /nowhere\.yaml/],
+    [
+      'a retired contract without successor',
+      (c: ReturnType<typeof baseContract>) => Object.assign(c.info, { 'x-lifecycle': 'retired', 'x-sunset': '2026-01-31' }),
+      /x-successor/,
+    ],
+    [
+      'a deprecated contract without sunset',
+      (c: ReturnType<typeof baseContract>) => Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-01-01' }),
+      /x-sunset/,
+    ],
+    [
+      'a sunset that is not a date',
+      (c: ReturnType<typeof baseContract>) =>
+        Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-01-01', 'x-sunset': 'soon' }),
+      /x-sunset must be an RFC 3339/,
+    ],
+    [
+      'a server URL that does not match the file',
+      (c: ReturnType<typeof baseContract>) => {
+        c.servers[0].url = '/system/gadgets/v1';
+      },
+      /servers\[0\]\.url must be \/system\/widgets\/v1/,
+    ],
+    [
+      'a major that does not match the file',
+      (c: ReturnType<typeof baseContract>) => {
+        c.info.version = '2.1.0';
+      },
+      /does not match the file's major version v1/,
+    ],
+    [
+      'an unknown audience',
+      (c: ReturnType<typeof baseContract>) => {
+        c.info['x-audience'] = 'everyone';
+      },
+      /x-audience/,
+    ],
+    [
+      'a broken $ref',
+      (c: ReturnType<typeof baseContract>) => {
+        c.components.schemas.Widget.properties.price = { $ref: '../components/schemas/nowhere.yaml#/Money' };
+      },
+      /nowhere\.yaml/,
+    ],
   ])('refuses %s, naming the file', async (_name, mutate, message) => {
     const error = await catalogueWith('openapi/system/widgets.v1.yaml', mutate).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProblemError);
@@ -172,13 +230,31 @@ describe('docs', () => {
     const rebuilt = await buildDocsHtml(changed, { cacheDir });
     expect(rebuilt).not.toBe(first);
     // The docs of the earlier content are pruned.
-    expect(await stat(first).then(() => true, () => false)).toBe(false);
+    expect(
+      await stat(first).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
     expect((await stat(rebuilt)).isFile()).toBe(true);
   });
 
   it('renders the index with every contract and escapes text', () => {
-    const contract = { layer: 'system', api: 'erp', major: 1, title: 'ERP <system>', version: '1.0.0', owner: 'erp-team', audience: 'internal',
-      lifecycle: 'deprecated', sunset: new Date('2027-06-30T00:00:00Z'), successor: '/system/erp/v2', basePath: '/system/erp/v1', file: 'x', bundled: {} } as ApiContract;
+    const contract = {
+      layer: 'system',
+      api: 'erp',
+      major: 1,
+      title: 'ERP <system>',
+      version: '1.0.0',
+      owner: 'erp-team',
+      audience: 'internal',
+      lifecycle: 'deprecated',
+      sunset: new Date('2027-06-30T00:00:00Z'),
+      successor: '/system/erp/v2',
+      basePath: '/system/erp/v1',
+      file: 'x',
+      bundled: {},
+    } as ApiContract;
     const html = renderDocsIndex([contract]);
     expect(html).toContain('ERP &lt;system&gt;');
     expect(html).toContain('href="/docs/system/erp/v1"');

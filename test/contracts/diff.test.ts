@@ -21,29 +21,52 @@ let results: Map<string, ContractChange>;
 beforeAll(async () => {
   [before, after] = await Promise.all([scratchProject(PROJECT_ROOT), scratchProject(PROJECT_ROOT)]);
   for (const api of BASE_FILES) {
-    await writeContract(before, `openapi/system/${api}.v1.yaml`, contractFor(api, (c) => {
-      if (api === 'retired') Object.assign(c.info, { 'x-lifecycle': 'retired', 'x-sunset': '2026-01-01', 'x-successor': '/system/retired/v2' });
-    }));
+    await writeContract(
+      before,
+      `openapi/system/${api}.v1.yaml`,
+      contractFor(api, (c) => {
+        if (api === 'retired')
+          Object.assign(c.info, { 'x-lifecycle': 'retired', 'x-sunset': '2026-01-01', 'x-successor': '/system/retired/v2' });
+      }),
+    );
   }
   // Additive: an optional response property and a new operation.
-  await writeContract(after, 'openapi/system/compatible.v1.yaml', contractFor('compatible', (c) => {
-    c.info.version = '1.1.0';
-    c.components.schemas.Widget.properties.colour = { type: 'string', maxLength: 20, pattern: '^[a-z]+$' };
-    c.paths['/widgets/{widgetId}'] = { get: { ...structuredClone(c.paths['/widgets'].get), operationId: 'getWidget', parameters: [{ $ref: '../components/parameters.yaml#/ClientId' }] } };
-  }));
+  await writeContract(
+    after,
+    'openapi/system/compatible.v1.yaml',
+    contractFor('compatible', (c) => {
+      c.info.version = '1.1.0';
+      c.components.schemas.Widget.properties.colour = { type: 'string', maxLength: 20, pattern: '^[a-z]+$' };
+      c.paths['/widgets/{widgetId}'] = {
+        get: {
+          ...structuredClone(c.paths['/widgets'].get),
+          operationId: 'getWidget',
+          parameters: [{ $ref: '../components/parameters.yaml#/ClientId' }],
+        },
+      };
+    }),
+  );
   // Breaking within v1: a new required request property and a removed operation.
-  await writeContract(after, 'openapi/system/breaking.v1.yaml', contractFor('breaking', (c) => {
-    c.components.schemas.Widget.required.push('price');
-    c.components.schemas.Widget.properties.colour = { type: 'string', maxLength: 20, pattern: '^[a-z]+$' };
-    c.components.schemas.Widget.required.push('colour');
-    delete c.paths['/widgets'].get;
-  }));
+  await writeContract(
+    after,
+    'openapi/system/breaking.v1.yaml',
+    contractFor('breaking', (c) => {
+      c.components.schemas.Widget.required.push('price');
+      c.components.schemas.Widget.properties.colour = { type: 'string', maxLength: 20, pattern: '^[a-z]+$' };
+      c.components.schemas.Widget.required.push('colour');
+      delete c.paths['/widgets'].get;
+    }),
+  );
   // The same breaking change published as v2 is fine.
-  await writeContract(after, 'openapi/system/breaking.v2.yaml', contractFor('breaking', (c) => {
-    c.servers[0].url = '/system/breaking/v2';
-    c.info.version = '2.0.0';
-    c.components.schemas.Widget.required.push('price');
-  }));
+  await writeContract(
+    after,
+    'openapi/system/breaking.v2.yaml',
+    contractFor('breaking', (c) => {
+      c.servers[0].url = '/system/breaking/v2';
+      c.info.version = '2.0.0';
+      c.components.schemas.Widget.required.push('price');
+    }),
+  );
   await writeContract(after, 'openapi/system/unchanged.v1.yaml', contractFor('unchanged'));
   // 'dropped' (active) and 'retired' disappear from the new tree.
   results = new Map((await compareTrees(before, after)).map((r) => [r.file, r]));

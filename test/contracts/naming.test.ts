@@ -32,8 +32,12 @@ describe('checkContractNames', () => {
     const byFile = (file: string) => problems.filter((p) => p.file === file).map((p) => p.message);
     expect(byFile('openapi/system/widgets.v1.yaml')).toEqual([]);
     expect(byFile('openapi/system/Widget_Parts.v1.yaml')).toEqual([expect.stringMatching(/must be named \{api\}\.v\{major\}\.yaml/)]);
-    expect(byFile('openapi/system/gadgets.v1.yaml')).toEqual([expect.stringMatching(/servers\[0\]\.url is "\/system\/gizmos\/v2", the file name says \/system\/gadgets\/v1/)]);
-    expect(byFile('openapi/process/sprockets.v2.yaml')).toEqual([expect.stringMatching(/info\.version is "1\.0\.0", the file name says major 2/)]);
+    expect(byFile('openapi/system/gadgets.v1.yaml')).toEqual([
+      expect.stringMatching(/servers\[0\]\.url is "\/system\/gizmos\/v2", the file name says \/system\/gadgets\/v1/),
+    ]);
+    expect(byFile('openapi/process/sprockets.v2.yaml')).toEqual([
+      expect.stringMatching(/info\.version is "1\.0\.0", the file name says major 2/),
+    ]);
     expect(byFile('openapi/system/broken.v1.yaml')).toEqual([expect.stringMatching(/not valid YAML/)]);
   });
 

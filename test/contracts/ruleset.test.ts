@@ -26,12 +26,34 @@ const post = (c: Contract) => c.paths['/widgets'].post;
 
 const cases: Case[] = [
   { name: 'clean', mutate: () => {}, expect: [] },
-  { name: 'op-id-snake', mutate: (c) => { get(c).operationId = 'list_widgets'; }, expect: ['ps-operation-id'] },
-  { name: 'op-id-noun-first', mutate: (c) => { get(c).operationId = 'widgetsList'; }, expect: ['ps-operation-id'] },
-  { name: 'op-id-missing', mutate: (c) => { delete get(c).operationId; }, expect: ['ps-operation-id'] },
+  {
+    name: 'op-id-snake',
+    mutate: (c) => {
+      get(c).operationId = 'list_widgets';
+    },
+    expect: ['ps-operation-id'],
+  },
+  {
+    name: 'op-id-noun-first',
+    mutate: (c) => {
+      get(c).operationId = 'widgetsList';
+    },
+    expect: ['ps-operation-id'],
+  },
+  {
+    name: 'op-id-missing',
+    mutate: (c) => {
+      delete get(c).operationId;
+    },
+    expect: ['ps-operation-id'],
+  },
   {
     name: 'path-not-kebab',
-    mutate: (c) => { c.paths['/widget_parts'] = c.paths['/widgets']; delete c.paths['/widgets']; get2(c).operationId = 'listWidgetParts'; },
+    mutate: (c) => {
+      c.paths['/widget_parts'] = c.paths['/widgets'];
+      delete c.paths['/widgets'];
+      get2(c).operationId = 'listWidgetParts';
+    },
     expect: ['ps-path-kebab-case'],
   },
   {
@@ -46,53 +68,205 @@ const cases: Case[] = [
     },
     expect: ['ps-path-kebab-case'],
   },
-  { name: 'property-snake', mutate: (c) => { c.components.schemas.Widget.properties.display_name = { type: 'string', maxLength: 10, pattern: '^a$' }; }, expect: ['ps-property-camel-case'] },
-  { name: 'pattern-unanchored', mutate: (c) => { c.components.schemas.Widget.properties.displayName.pattern = '[A-Za-z ]+'; }, expect: ['ps-schema-pattern-anchored'] },
-  { name: 'server-mismatch', mutate: (c) => { c.servers[0].url = '/system/gadgets/v1'; }, expect: ['ps-contract-file'] },
-  { name: 'version-mismatch', mutate: (c) => { c.info.version = '2.0.0'; }, expect: ['ps-contract-file'] },
+  {
+    name: 'property-snake',
+    mutate: (c) => {
+      c.components.schemas.Widget.properties.display_name = { type: 'string', maxLength: 10, pattern: '^a$' };
+    },
+    expect: ['ps-property-camel-case'],
+  },
+  {
+    name: 'pattern-unanchored',
+    mutate: (c) => {
+      c.components.schemas.Widget.properties.displayName.pattern = '[A-Za-z ]+';
+    },
+    expect: ['ps-schema-pattern-anchored'],
+  },
+  {
+    name: 'server-mismatch',
+    mutate: (c) => {
+      c.servers[0].url = '/system/gadgets/v1';
+    },
+    expect: ['ps-contract-file'],
+  },
+  {
+    name: 'version-mismatch',
+    mutate: (c) => {
+      c.info.version = '2.0.0';
+    },
+    expect: ['ps-contract-file'],
+  },
   { name: 'bad-file-name', fileName: 'Bad_Name.v1.yaml', mutate: () => {}, expect: ['ps-contract-file'] },
   {
     name: 'error-as-json',
     mutate: (c) => {
-      get(c).responses['404'] = { description: 'x', headers: get(c).responses['200'].headers, content: { 'application/json': { schema: { type: 'object' } } } };
+      get(c).responses['404'] = {
+        description: 'x',
+        headers: get(c).responses['200'].headers,
+        content: { 'application/json': { schema: { type: 'object' } } },
+      };
     },
     expect: ['ps-error-problem-json'],
   },
-  { name: 'security-missing', mutate: (c) => { delete get(c).security; }, expect: ['ps-operation-security'] },
-  { name: 'security-empty', mutate: (c) => { get(c).security = []; }, expect: ['ps-operation-security'] },
-  { name: 'security-no-scope', mutate: (c) => { get(c).security = [{ oauth2: [] }]; }, expect: ['ps-operation-security'] },
-  { name: 'scope-unknown', mutate: (c) => { get(c).security = [{ oauth2: ['widgets:read'] }]; }, expect: ['ps-security-scopes-known'] },
-  { name: 'scheme-unknown', mutate: (c) => { get(c).security = [{ apiKey: ['erp:read'] }]; }, expect: ['ps-security-scopes-known'] },
   {
-    name: 'gateway', layer: 'gateway', fileName: 'gateway.v1.yaml',
-    mutate: (c) => { c.servers[0].url = '/'; get(c).security = []; },
-    expect: [], absent: ['ps-operation-security'],
+    name: 'security-missing',
+    mutate: (c) => {
+      delete get(c).security;
+    },
+    expect: ['ps-operation-security'],
   },
-  { name: 'owner-missing', mutate: (c) => { delete c.info['x-owner']; }, expect: ['ps-info-owner'] },
-  { name: 'owner-not-kebab', mutate: (c) => { c.info['x-owner'] = 'Integration Team'; }, expect: ['ps-info-owner'] },
-  { name: 'audience-bad', mutate: (c) => { c.info['x-audience'] = 'everyone'; }, expect: ['ps-info-audience'] },
-  { name: 'lifecycle-bad', mutate: (c) => { c.info['x-lifecycle'] = 'sunsetting'; }, expect: ['ps-info-lifecycle'] },
-  { name: 'lifecycle-missing', mutate: (c) => { delete c.info['x-lifecycle']; }, expect: ['ps-info-lifecycle'] },
-  { name: 'deprecated-no-sunset', mutate: (c) => { Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-12-01' }); }, expect: ['ps-info-lifecycle-dates'] },
+  {
+    name: 'security-empty',
+    mutate: (c) => {
+      get(c).security = [];
+    },
+    expect: ['ps-operation-security'],
+  },
+  {
+    name: 'security-no-scope',
+    mutate: (c) => {
+      get(c).security = [{ oauth2: [] }];
+    },
+    expect: ['ps-operation-security'],
+  },
+  {
+    name: 'scope-unknown',
+    mutate: (c) => {
+      get(c).security = [{ oauth2: ['widgets:read'] }];
+    },
+    expect: ['ps-security-scopes-known'],
+  },
+  {
+    name: 'scheme-unknown',
+    mutate: (c) => {
+      get(c).security = [{ apiKey: ['erp:read'] }];
+    },
+    expect: ['ps-security-scopes-known'],
+  },
+  {
+    name: 'gateway',
+    layer: 'gateway',
+    fileName: 'gateway.v1.yaml',
+    mutate: (c) => {
+      c.servers[0].url = '/';
+      get(c).security = [];
+    },
+    expect: [],
+    absent: ['ps-operation-security'],
+  },
+  {
+    name: 'owner-missing',
+    mutate: (c) => {
+      delete c.info['x-owner'];
+    },
+    expect: ['ps-info-owner'],
+  },
+  {
+    name: 'owner-not-kebab',
+    mutate: (c) => {
+      c.info['x-owner'] = 'Integration Team';
+    },
+    expect: ['ps-info-owner'],
+  },
+  {
+    name: 'audience-bad',
+    mutate: (c) => {
+      c.info['x-audience'] = 'everyone';
+    },
+    expect: ['ps-info-audience'],
+  },
+  {
+    name: 'lifecycle-bad',
+    mutate: (c) => {
+      c.info['x-lifecycle'] = 'sunsetting';
+    },
+    expect: ['ps-info-lifecycle'],
+  },
+  {
+    name: 'lifecycle-missing',
+    mutate: (c) => {
+      delete c.info['x-lifecycle'];
+    },
+    expect: ['ps-info-lifecycle'],
+  },
+  {
+    name: 'deprecated-no-sunset',
+    mutate: (c) => {
+      Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-12-01' });
+    },
+    expect: ['ps-info-lifecycle-dates'],
+  },
   {
     name: 'deprecated-sunset-early',
-    mutate: (c) => { Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2027-01-01', 'x-sunset': '2026-06-30' }); },
+    mutate: (c) => {
+      Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2027-01-01', 'x-sunset': '2026-06-30' });
+    },
     expect: ['ps-info-lifecycle-dates'],
   },
   {
     name: 'deprecated-ok',
-    mutate: (c) => { Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-12-01', 'x-sunset': '2027-06-30', 'x-successor': '/system/widgets/v2' }); },
+    mutate: (c) => {
+      Object.assign(c.info, {
+        'x-lifecycle': 'deprecated',
+        'x-deprecated-at': '2026-12-01',
+        'x-sunset': '2027-06-30',
+        'x-successor': '/system/widgets/v2',
+      });
+    },
     expect: [],
   },
-  { name: 'retired-no-successor', mutate: (c) => { Object.assign(c.info, { 'x-lifecycle': 'retired', 'x-sunset': '2026-06-30' }); }, expect: ['ps-info-lifecycle-dates'] },
-  { name: 'sunset-not-a-date', mutate: (c) => { Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-12-01', 'x-sunset': 'next summer' }); }, expect: ['ps-info-lifecycle-dates'] },
-  { name: 'post-no-key', mutate: (c) => { post(c).parameters = []; }, expect: ['ps-idempotency-key'] },
-  { name: 'post-idempotent-by', mutate: (c) => { post(c).parameters = []; post(c)['x-idempotent-by'] = 'The widget id is derived from the request.'; }, expect: [] },
-  { name: 'list-no-cursor', mutate: (c) => { get(c).parameters = [{ $ref: '../components/parameters.yaml#/Limit' }]; }, expect: ['ps-collection-pagination'] },
-  { name: 'list-no-limit', mutate: (c) => { get(c).parameters = [{ $ref: '../components/parameters.yaml#/Cursor' }]; }, expect: ['ps-collection-pagination'] },
+  {
+    name: 'retired-no-successor',
+    mutate: (c) => {
+      Object.assign(c.info, { 'x-lifecycle': 'retired', 'x-sunset': '2026-06-30' });
+    },
+    expect: ['ps-info-lifecycle-dates'],
+  },
+  {
+    name: 'sunset-not-a-date',
+    mutate: (c) => {
+      Object.assign(c.info, { 'x-lifecycle': 'deprecated', 'x-deprecated-at': '2026-12-01', 'x-sunset': 'next summer' });
+    },
+    expect: ['ps-info-lifecycle-dates'],
+  },
+  {
+    name: 'post-no-key',
+    mutate: (c) => {
+      post(c).parameters = [];
+    },
+    expect: ['ps-idempotency-key'],
+  },
+  {
+    name: 'post-idempotent-by',
+    mutate: (c) => {
+      post(c).parameters = [];
+      post(c)['x-idempotent-by'] = 'The widget id is derived from the request.';
+    },
+    expect: [],
+  },
+  {
+    name: 'list-no-cursor',
+    mutate: (c) => {
+      get(c).parameters = [{ $ref: '../components/parameters.yaml#/Limit' }];
+    },
+    expect: ['ps-collection-pagination'],
+  },
+  {
+    name: 'list-no-limit',
+    mutate: (c) => {
+      get(c).parameters = [{ $ref: '../components/parameters.yaml#/Cursor' }];
+    },
+    expect: ['ps-collection-pagination'],
+  },
   {
     name: 'list-bare-array',
-    mutate: (c) => { get(c).responses['200'].content['application/json'].schema = { type: 'array', maxItems: 10, items: { $ref: '#/components/schemas/Widget' } }; },
+    mutate: (c) => {
+      get(c).responses['200'].content['application/json'].schema = {
+        type: 'array',
+        maxItems: 10,
+        items: { $ref: '#/components/schemas/Widget' },
+      };
+    },
     expect: ['ps-collection-pagination'],
   },
 ];
@@ -121,7 +295,10 @@ beforeAll(async () => {
   const findings = await runSpectral(files, { ruleset: path.join(dir, 'spectral.yaml'), rootDir: PROJECT_ROOT });
   for (const testCase of cases) {
     const file = path.join(dir, fileFor(testCase));
-    findingsByCase.set(testCase.name, findings.filter((f) => f.source === file));
+    findingsByCase.set(
+      testCase.name,
+      findings.filter((f) => f.source === file),
+    );
   }
 }, 120_000);
 

@@ -81,7 +81,10 @@ describe.each(testEngines())('npm run migrate on $name', (engine) => {
   it('a failing migration exits 1 with a message naming it, and applies nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ps-layer-migrations-'));
     dirs.push(dir);
-    writeFileSync(join(dir, '0001_fine.ts'), `export async function up(db) { await db.schema.createTable('fine').addColumn('id', 'integer').execute(); }`);
+    writeFileSync(
+      join(dir, '0001_fine.ts'),
+      `export async function up(db) { await db.schema.createTable('fine').addColumn('id', 'integer').execute(); }`,
+    );
     writeFileSync(join(dir, '0002_broken.ts'), `export async function up(db) { await db.schema.dropTable('missing_table').execute(); }`);
     const url = await engine.freshUrl();
     const out = await migrate(url, ['--dir', dir]);

@@ -48,14 +48,30 @@ describe('gateway authentication', () => {
   it('refuses alg "none"', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT', kid: key.kid }));
     const now = Math.floor(Date.now() / 1000);
-    const payload = base64url.encode(JSON.stringify({ iss: 'https://issuer.test.example', aud: 'ps-connectivity-layer-test', sub: 'x', scope: 'widgets:read', exp: now + 600 }));
+    const payload = base64url.encode(
+      JSON.stringify({
+        iss: 'https://issuer.test.example',
+        aud: 'ps-connectivity-layer-test',
+        sub: 'x',
+        scope: 'widgets:read',
+        exp: now + 600,
+      }),
+    );
     await expectInvalidToken(await get(bearer(`${header}.${payload}.`)));
   });
 
   it('refuses HS256 signed with the public key as the HMAC secret', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.kid }));
     const now = Math.floor(Date.now() / 1000);
-    const payload = base64url.encode(JSON.stringify({ iss: 'https://issuer.test.example', aud: 'ps-connectivity-layer-test', sub: 'x', scope: 'widgets:read', exp: now + 600 }));
+    const payload = base64url.encode(
+      JSON.stringify({
+        iss: 'https://issuer.test.example',
+        aud: 'ps-connectivity-layer-test',
+        sub: 'x',
+        scope: 'widgets:read',
+        exp: now + 600,
+      }),
+    );
     // The classic confusion attack: the public key (as published, JSON) used as the shared secret.
     const secret = JSON.stringify(key.publicJwk);
     const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
@@ -140,7 +156,7 @@ describe('gateway authentication', () => {
     expect(both.status).toBe(401);
   });
 
-  it('answers 403 insufficient_scope when the token lacks the operation\'s scope', async () => {
+  it("answers 403 insufficient_scope when the token lacks the operation's scope", async () => {
     const readOnly = await token({ key, scope: 'widgets:read' });
     const res = await fetch(`${gw.url}${WIDGETS}`, {
       method: 'POST',
@@ -169,7 +185,9 @@ describe('JWKS refetching', () => {
     const jwks = await startJwks([first]);
     const gw = await startGateway(jwks.url, { AUTH_JWKS_COOLDOWN_MS: '300' });
     try {
-      expect((await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key: first, scope: 'widgets:read' })) })).status).toBe(200);
+      expect((await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key: first, scope: 'widgets:read' })) })).status).toBe(
+        200,
+      );
       expect(jwks.fetches).toBe(1);
       const rotated = await makeKey('RS256');
       jwks.publish(rotated);
@@ -188,11 +206,15 @@ describe('JWKS refetching', () => {
     const jwks = await startJwks([known]);
     const gw = await startGateway(jwks.url, { AUTH_JWKS_COOLDOWN_MS: '60000' });
     try {
-      expect((await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key: known, scope: 'widgets:read' })) })).status).toBe(200);
+      expect((await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key: known, scope: 'widgets:read' })) })).status).toBe(
+        200,
+      );
       expect(jwks.fetches).toBe(1);
       const strangers = await Promise.all(Array.from({ length: 25 }, () => makeKey('ES256')));
       const answers = await Promise.all(
-        strangers.map(async (k) => (await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key: k, scope: 'widgets:read' })) })).status),
+        strangers.map(
+          async (k) => (await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key: k, scope: 'widgets:read' })) })).status,
+        ),
       );
       expect(answers.every((s) => s === 401)).toBe(true);
       expect(jwks.fetches).toBe(1);

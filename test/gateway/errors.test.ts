@@ -19,7 +19,11 @@ async function expectProblem(res: Response, status: number, type: string): Promi
 }
 
 /** Sends a chunked body with no Content-Length, so only the streaming parser can enforce the limit. */
-function postChunked(url: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: string; type?: string }> {
+function postChunked(
+  url: string,
+  headers: Record<string, string>,
+  chunks: string[],
+): Promise<{ status: number; body: string; type?: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'Transfer-Encoding': 'chunked' } }, (res) => {
       let body = '';
@@ -67,7 +71,11 @@ describe('errors, request ids and trace context', () => {
   });
 
   it('answers malformed JSON with 400', async () => {
-    const body = await expectProblem(await fetch(`${gw.url}${WIDGETS}`, { method: 'POST', headers: writer, body: '{"name": "oops",' }), 400, 'malformed-json');
+    const body = await expectProblem(
+      await fetch(`${gw.url}${WIDGETS}`, { method: 'POST', headers: writer, body: '{"name": "oops",' }),
+      400,
+      'malformed-json',
+    );
     expect(body.detail).not.toContain('Unexpected'); // the parser's message is not echoed
   });
 
@@ -92,11 +100,15 @@ describe('errors, request ids and trace context', () => {
   });
 
   it('answers an unsupported media type with 415', async () => {
-    const res = await fetch(`${gw.url}${WIDGETS}`, { method: 'POST', headers: { ...writer, 'Content-Type': 'text/plain' }, body: 'name=x' });
+    const res = await fetch(`${gw.url}${WIDGETS}`, {
+      method: 'POST',
+      headers: { ...writer, 'Content-Type': 'text/plain' },
+      body: 'name=x',
+    });
     await expectProblem(res, 415, 'unsupported-media-type');
   });
 
-  it('passes a handler\'s own problem through', async () => {
+  it("passes a handler's own problem through", async () => {
     await expectProblem(await fetch(`${gw.url}${WIDGETS}/w-999`, { headers: reader }), 404, 'not-found');
   });
 
@@ -116,14 +128,18 @@ describe('errors, request ids and trace context', () => {
     }
   });
 
-  it('keeps a valid traceparent\'s trace id with a new span id, and ignores an invalid one', async () => {
+  it("keeps a valid traceparent's trace id with a new span id, and ignores an invalid one", async () => {
     const inbound = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const res = await fetch(`${gw.url}/healthz`, { headers: { traceparent: inbound } });
     expect(res.status).toBe(200);
     const out = res.headers.get('traceparent')!;
     expect(out).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
     expect(out.split('-')[2]).not.toBe('00f067aa0ba902b7');
-    for (const invalid of ['00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'garbage']) {
+    for (const invalid of [
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      'garbage',
+    ]) {
       const r = await fetch(`${gw.url}/healthz`, { headers: { traceparent: invalid } });
       expect(r.status).toBe(200);
       const traceId = r.headers.get('traceparent')!.split('-')[1];

@@ -53,15 +53,21 @@ describe('operations endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const text = await res.text();
-    expect(text).toMatch(/http_requests_total\{method="GET",route="\/system\/widgets\/v3\/widgets\/\{widgetId\}",status="200",consumer="metrics-probe"\} 1/);
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/system\/widgets\/v3\/widgets\/\{widgetId\}"/);
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/system\/widgets\/v3\/widgets\/\{widgetId\}",status="200",consumer="metrics-probe"\} 1/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/system\/widgets\/v3\/widgets\/\{widgetId\}"/,
+    );
     expect(text).not.toContain('/widgets/w-1');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 
   it('writes one log line per request with ids, consumer, route template, status and duration, never the token', async () => {
     const jwt = await token({ key, scope: 'widgets:read', clientId: 'log-probe' });
-    const res = await fetch(`${gw.url}/system/widgets/v3/widgets/w-1?x=1`, { headers: { ...bearer(jwt), 'X-Request-Id': 'log-line-check-1' } });
+    const res = await fetch(`${gw.url}/system/widgets/v3/widgets/w-1?x=1`, {
+      headers: { ...bearer(jwt), 'X-Request-Id': 'log-line-check-1' },
+    });
     expect(res.status).toBe(400); // unknown query parameter
     const line = logLines.map((l) => JSON.parse(l)).find((l) => l.requestId === 'log-line-check-1' && l.msg === 'request');
     expect(line).toMatchObject({ consumer: 'log-probe', method: 'GET', route: '/system/widgets/v3/widgets/{widgetId}', status: 400 });
@@ -104,12 +110,16 @@ describe('operations endpoints', () => {
 describe('HTML docs per contract', () => {
   it('builds docs once per contract and serves them with a docs-specific CSP', async () => {
     let builds = 0;
-    const gw = await startGateway(undefined, {}, {
-      buildDocs: async (contract) => {
-        builds += 1;
-        return `<!DOCTYPE html><html><body><h1>${contract.title}</h1><script>/* inline */</script></body></html>`;
+    const gw = await startGateway(
+      undefined,
+      {},
+      {
+        buildDocs: async (contract) => {
+          builds += 1;
+          return `<!DOCTYPE html><html><body><h1>${contract.title}</h1><script>/* inline */</script></body></html>`;
+        },
       },
-    });
+    );
     try {
       const first = await fetch(`${gw.url}/docs/system/widgets/v3`);
       expect(first.status).toBe(200);
@@ -172,14 +182,22 @@ describe('development key and npm run token', () => {
       const published = (await (await fetch(`${gw.url}/.well-known/jwks.json`)).json()) as Json;
       expect(published.keys).toHaveLength(1);
       expect(published.keys[0].d).toBeUndefined();
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--scope', 'widgets:read', '--client-id', 'cli-test'], {
-        env: { ...process.env, NODE_ENV: 'development', VAR_DIR: varDir, AUTH_AUDIENCE: gw.config.gateway.auth.audience },
-      });
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/token.ts', '--scope', 'widgets:read', '--client-id', 'cli-test'],
+        {
+          env: { ...process.env, NODE_ENV: 'development', VAR_DIR: varDir, AUTH_AUDIENCE: gw.config.gateway.auth.audience },
+        },
+      );
       const jwt = stdout.trim();
       const res = await fetch(`${gw.url}/system/widgets/v3/widgets`, { headers: bearer(jwt) });
       expect(res.status).toBe(200);
       const [, payload] = jwt.split('.');
-      expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toMatchObject({ iss: gw.config.gateway.auth.issuer, client_id: 'cli-test', scope: 'widgets:read' });
+      expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toMatchObject({
+        iss: gw.config.gateway.auth.issuer,
+        client_id: 'cli-test',
+        scope: 'widgets:read',
+      });
       expect(JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid).toBe(published.keys[0].kid);
     } finally {
       await gw.close();

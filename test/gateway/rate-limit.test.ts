@@ -63,22 +63,32 @@ describe('rate limits', () => {
     expect(await limited.json()).toMatchObject({ type: '/problems/rate-limited', status: 429 });
 
     // Another consumer has its own quota.
-    const other = await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'other-client' })) });
+    const other = await fetch(`${gw.url}${WIDGETS}`, {
+      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'other-client' })),
+    });
     expect(other.status).toBe(200);
     expect(rateLimitField(other.headers.get('ratelimit')).params.r).toBe(4);
   });
 
   it('keys on the consumer, not the token: a fresh token for the same client shares the count', async () => {
-    const first = await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client' })) });
-    const second = await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client', sub: 'someone-else' })) });
+    const first = await fetch(`${gw.url}${WIDGETS}`, {
+      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client' })),
+    });
+    const second = await fetch(`${gw.url}${WIDGETS}`, {
+      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client', sub: 'someone-else' })),
+    });
     expect(rateLimitField(first.headers.get('ratelimit')).params.r).toBe(4);
     expect(rateLimitField(second.headers.get('ratelimit')).params.r).toBe(3);
   });
 
   it('applies tiers by scope and by consumer', async () => {
-    const bulk = await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key, scope: 'widgets:read widgets:bulk', clientId: 'bulk-client' })) });
+    const bulk = await fetch(`${gw.url}${WIDGETS}`, {
+      headers: bearer(await token({ key, scope: 'widgets:read widgets:bulk', clientId: 'bulk-client' })),
+    });
     expect(rateLimitField(bulk.headers.get('ratelimit-policy')).params).toEqual({ q: 50, w: 30 });
-    const vip = await fetch(`${gw.url}${WIDGETS}`, { headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'vip-client' })) });
+    const vip = await fetch(`${gw.url}${WIDGETS}`, {
+      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'vip-client' })),
+    });
     expect(rateLimitField(vip.headers.get('ratelimit-policy')).params).toEqual({ q: 100, w: 60 });
   });
 

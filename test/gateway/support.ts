@@ -108,7 +108,10 @@ let catalogue: Promise<ApiContract[]> | undefined;
 export function fixtureCatalogue(): Promise<ApiContract[]> {
   catalogue ??= (async () => {
     const file = 'openapi/gateway/gateway.v1.yaml';
-    const gatewayContract = describeContract({ layer: 'gateway', api: 'gateway', major: 1, file }, await bundleContract(join(PROJECT_ROOT, file), file));
+    const gatewayContract = describeContract(
+      { layer: 'gateway', api: 'gateway', major: 1, file },
+      await bundleContract(join(PROJECT_ROOT, file), file),
+    );
     return [gatewayContract, ...(await loadCatalogue(FIXTURES))];
   })();
   return catalogue;
@@ -119,7 +122,11 @@ export interface TestGateway extends RunningGateway {
 }
 
 /** Starts a gateway on port 0 with a fresh SQLite store in a temp dir, verifying tokens against `jwksUrl`. */
-export async function startGateway(jwksUrl: string | undefined, env: Record<string, string> = {}, overrides: GatewayOverrides = {}): Promise<TestGateway> {
+export async function startGateway(
+  jwksUrl: string | undefined,
+  env: Record<string, string> = {},
+  overrides: GatewayOverrides = {},
+): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'ps-gw-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -153,6 +160,8 @@ export type Json = Record<string, any>;
 export const bearer = (jwt: string) => ({ Authorization: `Bearer ${jwt}` });
 
 /** Asserts nothing; parses a problem body so that tests can check type and status together. */
-export async function problemOf(res: Response): Promise<{ type: string; title: string; status: number; detail: string; [k: string]: unknown }> {
+export async function problemOf(
+  res: Response,
+): Promise<{ type: string; title: string; status: number; detail: string; [k: string]: unknown }> {
   return (await res.json()) as { type: string; title: string; status: number; detail: string };
 }

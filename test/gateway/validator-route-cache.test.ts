@@ -30,7 +30,9 @@ describe('validator route cache', () => {
     memoiseValidatorRoutes();
     const memoised = mod.pathToRegexp;
     expect(memoised.memoised).toBe(true);
-    expect(memoised('/widgets/:id', { sensitive: false, strict: false })).toBe(memoised('/widgets/:id', { sensitive: false, strict: false }));
+    expect(memoised('/widgets/:id', { sensitive: false, strict: false })).toBe(
+      memoised('/widgets/:id', { sensitive: false, strict: false }),
+    );
     expect(memoised('/widgets/:id', { sensitive: false, strict: false }).regexp.test('/widgets/w-1')).toBe(true);
 
     let calls = 0;

@@ -31,39 +31,99 @@ for (const engine of testEngines()) {
 
     async function provision(clientId: string, name: string): Promise<{ deal: Opportunity; projectId: string }> {
       const deal = await h.services.crmSystem.createOpportunity({
-        clientId, name, stage: 'closed-won', closeDate: day(-30),
+        clientId,
+        name,
+        stage: 'closed-won',
+        closeDate: day(-30),
         amount: { amountMinor: 5_000_000, currency: 'GBP' },
-        contractTerms: { billingModel: 'time-and-materials', startDate: day(-20), endDate: day(90), legalEntityCountry: 'GB', rateCardCode: 'RC-GB-2026' },
+        contractTerms: {
+          billingModel: 'time-and-materials',
+          startDate: day(-20),
+          endDate: day(90),
+          legalEntityCountry: 'GB',
+          rateCardCode: 'RC-GB-2026',
+        },
       });
-      const provisioned = await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`, undefined, { ...idempotencyKey(), Prefer: 'wait=20' });
-      const project = provisioned.status === 200 ? provisioned.body.project
-        : (await until(() => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`), (r) => r.body.status === 'completed', 'provisioning')).body.project;
+      const provisioned = await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`, undefined, {
+        ...idempotencyKey(),
+        Prefer: 'wait=20',
+      });
+      const project =
+        provisioned.status === 200
+          ? provisioned.body.project
+          : (
+              await until(
+                () => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`),
+                (r) => r.body.status === 'completed',
+                'provisioning',
+              )
+            ).body.project;
       return { deal, projectId: project.id as string };
     }
 
-    const invoice = (engagementId: string, minutes: number, dueDate: string) => h.services.erpSystem.createInvoice({
-      engagementId, periodStart: day(-60), periodEnd: day(-31), issueDate: day(-30), dueDate, post: true,
-      lines: [{ kind: 'time', description: 'Consulting', role: 'consultant', quantity: minutes, unitPrice: { amountMinor: 14_000, currency: 'GBP' }, taxRateBasisPoints: 2000, sources: [{ kind: 'time-entry', id: newId() }] }],
-    });
+    const invoice = (engagementId: string, minutes: number, dueDate: string) =>
+      h.services.erpSystem.createInvoice({
+        engagementId,
+        periodStart: day(-60),
+        periodEnd: day(-31),
+        issueDate: day(-30),
+        dueDate,
+        post: true,
+        lines: [
+          {
+            kind: 'time',
+            description: 'Consulting',
+            role: 'consultant',
+            quantity: minutes,
+            unitPrice: { amountMinor: 14_000, currency: 'GBP' },
+            taxRateBasisPoints: 2000,
+            sources: [{ kind: 'time-entry', id: newId() }],
+          },
+        ],
+      });
     const pay = (inv: Invoice, amountMinor: number) =>
-      h.services.erpSystem.recordPayment({ invoiceId: inv.id, amount: { amountMinor, currency: 'GBP' }, receivedOn: day(0), method: 'bank-transfer' });
+      h.services.erpSystem.recordPayment({
+        invoiceId: inv.id,
+        amount: { amountMinor, currency: 'GBP' },
+        receivedOn: day(0),
+        method: 'bank-transfer',
+      });
 
     /** Every ERP webhook delivered and every billing run finished. */
     async function settle(): Promise<void> {
       await fetch(`${h.sandboxUrls.erp}/_sandbox/webhooks/drain`, { method: 'POST' });
-      await until(async () => {
-        const inbox = await h.store.db.selectFrom('inbox_messages').select('webhook_id').where('state', '=', 'received').execute();
-        const runs = await h.store.db.selectFrom('workflow_runs').select('id').where('definition', '=', 'billing-status-to-crm').where('state', 'in', ['pending', 'running', 'waiting']).execute();
-        return inbox.length + runs.length;
-      }, (open) => open === 0, 'inbox and billing runs to settle', 150_000);
+      await until(
+        async () => {
+          const inbox = await h.store.db.selectFrom('inbox_messages').select('webhook_id').where('state', '=', 'received').execute();
+          const runs = await h.store.db
+            .selectFrom('workflow_runs')
+            .select('id')
+            .where('definition', '=', 'billing-status-to-crm')
+            .where('state', 'in', ['pending', 'running', 'waiting'])
+            .execute();
+          return inbox.length + runs.length;
+        },
+        (open) => open === 0,
+        'inbox and billing runs to settle',
+        150_000,
+      );
     }
 
     it('leaves every CRM opportunity and account showing what ERP says', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP')!;
+      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+        (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
+      )!;
       const a = await provision(client.id, 'Faulty billing A');
       const b = await provision(client.id, 'Faulty billing B');
 
-      await h.faults('erp', { webhookDuplicateRate: 1, webhookReorder: true, errorRate: 0.3, latencyMs: 0, latencyJitterMs: 150, paths: '/services/rest/query' });
+      await h.faults('erp', {
+        webhookDuplicateRate: 1,
+        webhookReorder: true,
+        errorRate: 0.3,
+        latencyMs: 0,
+        latencyJitterMs: 150,
+        paths: '/services/rest/query',
+      });
       await h.faults('crm', { errorRate: 0.3, errorStatus: 503, paths: '/services/data' });
       try {
         // A: one invoice long overdue and then paid in full; one put on hold, released, held again.
@@ -88,24 +148,46 @@ for (const engine of testEngines()) {
       expect(await h.journeys.services.billingStatusToCrm.reconcile()).toBe(0);
 
       // What ERP says now…
-      const invoices = (await h.services.erpSystem.listInvoices({ clientId: (await h.services.erpSystem.getProject(a.projectId)).clientId, limit: 200 })).items;
+      const invoices = (
+        await h.services.erpSystem.listInvoices({ clientId: (await h.services.erpSystem.getProject(a.projectId)).clientId, limit: 200 })
+      ).items;
       const byProject = (id: string) => invoices.filter((i) => i.engagementId === id);
-      expect(byProject(a.projectId).map((i) => i.status).sort()).toEqual(['on-hold', 'paid']);
+      expect(
+        byProject(a.projectId)
+          .map((i) => i.status)
+          .sort(),
+      ).toEqual(['on-hold', 'paid']);
       expect(byProject(b.projectId).map((i) => i.status)).toEqual(['partially-paid']);
       const outstanding: Money = { amountMinor: 84_000 + 100_000, currency: 'GBP' };
-      expect(invoices.filter((i) => i.status !== 'paid').reduce((s, i) => s + i.amountOutstanding.amountMinor, 0)).toBe(outstanding.amountMinor);
+      expect(invoices.filter((i) => i.status !== 'paid').reduce((s, i) => s + i.amountOutstanding.amountMinor, 0)).toBe(
+        outstanding.amountMinor,
+      );
 
       // …is what the CRM shows: the worst status first, the amount owed in the account's currency.
       expect((await h.services.crmSystem.getOpportunity(a.deal.id)).billing).toEqual({ status: 'on-hold', invoiceStatus: 'on-hold' });
       expect((await h.services.crmSystem.getOpportunity(b.deal.id)).billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted' });
-      expect((await h.services.crmSystem.getClient(client.id)).billing).toEqual({ status: 'on-hold', invoiceStatus: 'on-hold', outstanding });
+      expect((await h.services.crmSystem.getClient(client.id)).billing).toEqual({
+        status: 'on-hold',
+        invoiceStatus: 'on-hold',
+        outstanding,
+      });
 
       // No run gave up for good: the faults only delayed them.
-      const failed = await h.store.db.selectFrom('workflow_runs').select(['id', 'state']).where('definition', '=', 'billing-status-to-crm').where('state', 'not in', ['completed']).execute();
+      const failed = await h.store.db
+        .selectFrom('workflow_runs')
+        .select(['id', 'state'])
+        .where('definition', '=', 'billing-status-to-crm')
+        .where('state', 'not in', ['completed'])
+        .execute();
       expect(failed).toEqual([]);
       // …and they did bite: CRM writes needed more than one attempt (ERP reads are retried in the connector).
-      const retried = await h.store.db.selectFrom('workflow_steps').innerJoin('workflow_runs', 'workflow_runs.id', 'workflow_steps.run_id')
-        .select('workflow_steps.name').where('workflow_runs.definition', '=', 'billing-status-to-crm').where('workflow_steps.attempts', '>', 1).execute();
+      const retried = await h.store.db
+        .selectFrom('workflow_steps')
+        .innerJoin('workflow_runs', 'workflow_runs.id', 'workflow_steps.run_id')
+        .select('workflow_steps.name')
+        .where('workflow_runs.definition', '=', 'billing-status-to-crm')
+        .where('workflow_steps.attempts', '>', 1)
+        .execute();
       const retriedSteps = new Set(retried.map((r) => r.name));
       expect(retriedSteps.has('update-opportunity') || retriedSteps.has('update-account'), [...retriedSteps].join(', ')).toBe(true);
     }, 300_000);

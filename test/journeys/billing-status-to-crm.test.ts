@@ -25,37 +25,94 @@ for (const engine of testEngines()) {
     afterAll(async () => h?.close());
 
     it('shows invoice and payment status on the CRM account and opportunity, and on the account page', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP')!;
+      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+        (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
+      )!;
       const deal = await h.services.crmSystem.createOpportunity({
-        clientId: client.id, name: 'Claims analytics rollout', stage: 'closed-won', closeDate: '2026-10-01',
+        clientId: client.id,
+        name: 'Claims analytics rollout',
+        stage: 'closed-won',
+        closeDate: '2026-10-01',
         amount: { amountMinor: 8_000_000, currency: 'GBP' },
-        contractTerms: { billingModel: 'time-and-materials', startDate: '2026-10-05', endDate: '2027-01-29', legalEntityCountry: 'GB', rateCardCode: 'RC-GB-2026' },
+        contractTerms: {
+          billingModel: 'time-and-materials',
+          startDate: '2026-10-05',
+          endDate: '2027-01-29',
+          legalEntityCountry: 'GB',
+          rateCardCode: 'RC-GB-2026',
+        },
       });
-      const provisioned = await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`, undefined, { ...idempotencyKey(), Prefer: 'wait=20' });
-      const project = provisioned.status === 200 ? provisioned.body.project
-        : (await until(() => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`), (r) => r.body.status === 'completed', 'provisioning')).body.project;
+      const provisioned = await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`, undefined, {
+        ...idempotencyKey(),
+        Prefer: 'wait=20',
+      });
+      const project =
+        provisioned.status === 200
+          ? provisioned.body.project
+          : (
+              await until(
+                () => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`),
+                (r) => r.body.status === 'completed',
+                'provisioning',
+              )
+            ).body.project;
 
       // ERP posts an invoice: 600 minutes at £140 an hour plus 20% VAT = £1,680.00, due long ago (overdue).
       const invoice = await h.services.erpSystem.createInvoice({
-        engagementId: project.id, periodStart: '2026-10-01', periodEnd: '2026-10-31', issueDate: '2026-11-01', dueDate: '2026-11-15', post: true,
-        lines: [{ kind: 'time', description: 'Consulting, October', role: 'consultant', quantity: 600, unitPrice: { amountMinor: 14_000, currency: 'GBP' }, taxRateBasisPoints: 2000, sources: [{ kind: 'time-entry', id: newId() }] }],
+        engagementId: project.id,
+        periodStart: '2026-10-01',
+        periodEnd: '2026-10-31',
+        issueDate: '2026-11-01',
+        dueDate: '2026-11-15',
+        post: true,
+        lines: [
+          {
+            kind: 'time',
+            description: 'Consulting, October',
+            role: 'consultant',
+            quantity: 600,
+            unitPrice: { amountMinor: 14_000, currency: 'GBP' },
+            taxRateBasisPoints: 2000,
+            sources: [{ kind: 'time-entry', id: newId() }],
+          },
+        ],
       });
       expect(invoice.total).toEqual({ amountMinor: 168_000, currency: 'GBP' });
       const crmAccount = () => h.services.crmSystem.getClient(client.id);
       await until(crmAccount, (c) => c.billing.status === 'overdue', 'the CRM account to show the overdue invoice');
-      expect((await crmAccount()).billing).toEqual({ status: 'overdue', invoiceStatus: 'posted', outstanding: { amountMinor: 168_000, currency: 'GBP' } });
-      await until(() => h.services.crmSystem.getOpportunity(deal.id), (o) => o.billing.status === 'overdue', 'the opportunity to show it');
+      expect((await crmAccount()).billing).toEqual({
+        status: 'overdue',
+        invoiceStatus: 'posted',
+        outstanding: { amountMinor: 168_000, currency: 'GBP' },
+      });
+      await until(
+        () => h.services.crmSystem.getOpportunity(deal.id),
+        (o) => o.billing.status === 'overdue',
+        'the opportunity to show it',
+      );
 
       // A partial payment: outstanding goes down, the invoice stays overdue.
-      await h.services.erpSystem.recordPayment({ invoiceId: invoice.id, amount: { amountMinor: 68_000, currency: 'GBP' }, receivedOn: '2026-11-20', method: 'bank-transfer' });
+      await h.services.erpSystem.recordPayment({
+        invoiceId: invoice.id,
+        amount: { amountMinor: 68_000, currency: 'GBP' },
+        receivedOn: '2026-11-20',
+        method: 'bank-transfer',
+      });
       await until(crmAccount, (c) => c.billing.outstanding?.amountMinor === 100_000, 'the CRM account to show the partial payment');
 
       const status = await call('GET', `/process/billing-status-to-crm/v1/accounts/${client.id}/billing-status`);
       expect(status.status).toBe(200);
-      expect(status.body.invoices).toEqual([expect.objectContaining({
-        invoiceId: invoice.id, engagementId: project.id, opportunityId: deal.id, total: { amountMinor: 168_000, currency: 'GBP' },
-        amountPaid: { amountMinor: 68_000, currency: 'GBP' }, amountOutstanding: { amountMinor: 100_000, currency: 'GBP' }, overdue: true,
-      })]);
+      expect(status.body.invoices).toEqual([
+        expect.objectContaining({
+          invoiceId: invoice.id,
+          engagementId: project.id,
+          opportunityId: deal.id,
+          total: { amountMinor: 168_000, currency: 'GBP' },
+          amountPaid: { amountMinor: 68_000, currency: 'GBP' },
+          amountOutstanding: { amountMinor: 100_000, currency: 'GBP' },
+          overdue: true,
+        }),
+      ]);
       expect(status.body.outstanding).toEqual([{ amountMinor: 100_000, currency: 'GBP' }]);
 
       // The account page, v1 and v2 side by side.
@@ -63,12 +120,31 @@ for (const engine of testEngines()) {
       const v2 = await call('GET', `/experience/crm/v2/accounts/${client.id}/overview`);
       expect(v1.status).toBe(200);
       expect(v1.headers.get('deprecation')).toBeTruthy();
-      expect(v1.body).toMatchObject({ accountId: client.id, currency: 'GBP', openInvoiceCount: 1, openAmount: '1000.00', overdueInvoiceCount: 1, overdueAmount: '1000.00' });
-      expect(v1.body.projects).toEqual([expect.objectContaining({ projectId: project.id, staffingState: 'unstaffed', unbilledHours: '0.00', unbilledAmount: '0.00' })]);
+      expect(v1.body).toMatchObject({
+        accountId: client.id,
+        currency: 'GBP',
+        openInvoiceCount: 1,
+        openAmount: '1000.00',
+        overdueInvoiceCount: 1,
+        overdueAmount: '1000.00',
+      });
+      expect(v1.body.projects).toEqual([
+        expect.objectContaining({ projectId: project.id, staffingState: 'unstaffed', unbilledHours: '0.00', unbilledAmount: '0.00' }),
+      ]);
       expect(v2.status).toBe(200);
       expect(v2.headers.get('deprecation')).toBeNull();
-      expect(v2.body).toMatchObject({ accountId: client.id, openInvoiceCount: 1, open: [{ amountMinor: 100_000, currency: 'GBP' }], overdue: [{ amountMinor: 100_000, currency: 'GBP' }] });
-      expect(v2.body.projects[0]).toMatchObject({ projectId: project.id, billingModel: 'time-and-materials', unbilledMinutes: 0, unbilledAmount: { amountMinor: 0, currency: 'GBP' } });
+      expect(v2.body).toMatchObject({
+        accountId: client.id,
+        openInvoiceCount: 1,
+        open: [{ amountMinor: 100_000, currency: 'GBP' }],
+        overdue: [{ amountMinor: 100_000, currency: 'GBP' }],
+      });
+      expect(v2.body.projects[0]).toMatchObject({
+        projectId: project.id,
+        billingModel: 'time-and-materials',
+        unbilledMinutes: 0,
+        unbilledAmount: { amountMinor: 0, currency: 'GBP' },
+      });
       expect(v2.body.daysSalesOutstanding).toBe(v1.body.daysSalesOutstanding);
 
       // On hold in ERP → on hold in the CRM.
@@ -79,13 +155,28 @@ for (const engine of testEngines()) {
 
       // Webhooks lost: the reconciling poll still brings the CRM in step.
       await fetch(`${h.sandboxUrls.erp}/_sandbox/webhooks`, { method: 'DELETE' });
-      await h.services.erpSystem.recordPayment({ invoiceId: invoice.id, amount: { amountMinor: 100_000, currency: 'GBP' }, receivedOn: '2026-11-25', method: 'bank-transfer' });
+      await h.services.erpSystem.recordPayment({
+        invoiceId: invoice.id,
+        amount: { amountMinor: 100_000, currency: 'GBP' },
+        receivedOn: '2026-11-25',
+        method: 'bank-transfer',
+      });
       expect(await h.journeys.services.billingStatusToCrm.reconcile()).toBeGreaterThanOrEqual(1);
       await until(crmAccount, (c) => c.billing.status === 'paid', 'the CRM account to show it paid');
       expect((await crmAccount()).billing.outstanding).toEqual({ amountMinor: 0, currency: 'GBP' });
       expect((await h.services.crmSystem.getOpportunity(deal.id)).billing).toEqual({ status: 'paid', invoiceStatus: 'paid' });
       // Nothing changed since: a second pass starts no run.
-      await until(() => h.store.db.selectFrom('workflow_runs').select('id').where('definition', '=', 'billing-status-to-crm').where('state', '!=', 'completed').execute(), (r) => r.length === 0, 'billing runs to finish');
+      await until(
+        () =>
+          h.store.db
+            .selectFrom('workflow_runs')
+            .select('id')
+            .where('definition', '=', 'billing-status-to-crm')
+            .where('state', '!=', 'completed')
+            .execute(),
+        (r) => r.length === 0,
+        'billing runs to finish',
+      );
       expect(await h.journeys.services.billingStatusToCrm.reconcile()).toBe(0);
 
       const runs = await call('GET', `/process/billing-status-to-crm/v1/runs?subject=${invoice.id}&status=succeeded`);

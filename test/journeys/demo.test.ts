@@ -15,13 +15,16 @@ import { demoTargets, main } from '../../scripts/demo.js';
 import { workDays } from '../../scripts/demo/story.js';
 import { testEngines } from '../support/stores.js';
 
-describe('the demo\'s work dates', () => {
-  it('are Monday and Tuesday of last week, moved into the rate card\'s year when the clock is outside it', () => {
+describe("the demo's work dates", () => {
+  it("are Monday and Tuesday of last week, moved into the rate card's year when the clock is outside it", () => {
     const card = { effectiveFrom: '2026-01-01', effectiveTo: '2026-12-31' };
     expect(workDays(card, new Date('2026-11-26T10:00:00Z'))).toEqual(['2026-11-16', '2026-11-17']);
     expect(workDays(card, new Date('2027-03-10T10:00:00Z'))).toEqual(['2026-12-28', '2026-12-29']);
     expect(workDays(card, new Date('2025-05-01T10:00:00Z'))).toEqual(['2026-01-05', '2026-01-06']);
-    expect(workDays({ effectiveFrom: '2020-01-01', effectiveTo: null }, new Date('2026-11-23T00:00:00Z'))).toEqual(['2026-11-16', '2026-11-17']);
+    expect(workDays({ effectiveFrom: '2020-01-01', effectiveTo: null }, new Date('2026-11-23T00:00:00Z'))).toEqual([
+      '2026-11-16',
+      '2026-11-17',
+    ]);
   });
 });
 
@@ -31,28 +34,54 @@ describe('where the demo finds the layer and the sandboxes', () => {
     dir = mkdtempSync(join(tmpdir(), 'demo-targets-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const file = { crm: 'http://127.0.0.1:1001', scheduling: 'http://127.0.0.1:1002', time: 'http://127.0.0.1:1003', erp: 'http://127.0.0.1:1004' };
+  const file = {
+    crm: 'http://127.0.0.1:1001',
+    scheduling: 'http://127.0.0.1:1002',
+    time: 'http://127.0.0.1:1003',
+    erp: 'http://127.0.0.1:1004',
+  };
 
   it('takes every URL from sandboxes.json when nothing else names them, and flags, then DEMO_* variables, over it', () => {
     const remove = writeSandboxesFile(dir, file, 'http://127.0.0.1:1000');
     try {
       expect(demoTargets({}, {}, dir)).toMatchObject({ layerUrl: 'http://127.0.0.1:1000', urls: file, missing: [], layerFromFile: true });
-      const over = demoTargets({ url: 'http://127.0.0.1:2000/', 'crm-sandbox': 'http://127.0.0.1:2001' }, { DEMO_CRM_SANDBOX_URL: 'http://127.0.0.1:3001', DEMO_ERP_SANDBOX_URL: 'http://127.0.0.1:3004' }, dir);
+      const over = demoTargets(
+        { url: 'http://127.0.0.1:2000/', 'crm-sandbox': 'http://127.0.0.1:2001' },
+        { DEMO_CRM_SANDBOX_URL: 'http://127.0.0.1:3001', DEMO_ERP_SANDBOX_URL: 'http://127.0.0.1:3004' },
+        dir,
+      );
       expect(over).toMatchObject({ layerUrl: 'http://127.0.0.1:2000', layerFromFile: false });
       expect(over.urls).toEqual({ ...file, crm: 'http://127.0.0.1:2001', erp: 'http://127.0.0.1:3004' });
-      expect(demoTargets({}, { DEMO_LAYER_URL: 'http://127.0.0.1:4000' }, dir)).toMatchObject({ layerUrl: 'http://127.0.0.1:4000', layerFromFile: false });
+      expect(demoTargets({}, { DEMO_LAYER_URL: 'http://127.0.0.1:4000' }, dir)).toMatchObject({
+        layerUrl: 'http://127.0.0.1:4000',
+        layerFromFile: false,
+      });
     } finally {
       remove();
     }
     expect(existsSync(sandboxesFilePath(dir))).toBe(false);
-    expect(demoTargets({}, {}, dir)).toMatchObject({ layerUrl: 'http://127.0.0.1:8080', urls: undefined, missing: ['crm', 'scheduling', 'time', 'erp'], file: undefined });
+    expect(demoTargets({}, {}, dir)).toMatchObject({
+      layerUrl: 'http://127.0.0.1:8080',
+      urls: undefined,
+      missing: ['crm', 'scheduling', 'time', 'erp'],
+      file: undefined,
+    });
   });
 
   it('leaves a file another layer has written since, ignores values that are not URLs, and names a file that is not JSON', () => {
     const remove = writeSandboxesFile(dir, file, 'http://127.0.0.1:1000');
-    writeFileSync(sandboxesFilePath(dir), JSON.stringify({ ...file, erp: 'ftp://x', gateway: 'http://127.0.0.1:5000', pid: process.pid + 1, secret: 'x' }));
+    writeFileSync(
+      sandboxesFilePath(dir),
+      JSON.stringify({ ...file, erp: 'ftp://x', gateway: 'http://127.0.0.1:5000', pid: process.pid + 1, secret: 'x' }),
+    );
     remove();
-    expect(readSandboxesFile(dir)).toEqual({ crm: file.crm, scheduling: file.scheduling, time: file.time, gateway: 'http://127.0.0.1:5000', pid: process.pid + 1 });
+    expect(readSandboxesFile(dir)).toEqual({
+      crm: file.crm,
+      scheduling: file.scheduling,
+      time: file.time,
+      gateway: 'http://127.0.0.1:5000',
+      pid: process.pid + 1,
+    });
     writeFileSync(sandboxesFilePath(dir), '{not json');
     expect(() => demoTargets({}, {}, dir)).toThrow(/sandboxes\.json is not JSON/);
     rmSync(sandboxesFilePath(dir));
@@ -68,7 +97,9 @@ describe('where the demo finds the layer and the sandboxes', () => {
     try {
       const stale = await main([], { NODE_ENV: 'test', VAR_DIR: dir }, (l) => lines.push(l));
       expect(stale.code).toBe(1);
-      expect(lines.join('\n')).toMatch(/No layer answers at http:\/\/127\.0\.0\.1:9 .*the gateway named in .*sandboxes\.json \(written by process \d+ at .*\): that layer has stopped/);
+      expect(lines.join('\n')).toMatch(
+        /No layer answers at http:\/\/127\.0\.0\.1:9 .*the gateway named in .*sandboxes\.json \(written by process \d+ at .*\): that layer has stopped/,
+      );
     } finally {
       remove();
     }
@@ -83,7 +114,14 @@ describe('where the demo finds the layer and the sandboxes', () => {
 describe('sandboxes.json with a platform of its own', () => {
   it('lists only the sandboxes the layer talks to, and the demo then asks for the missing one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-own-'));
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir, PORT: '0', SANDBOXES: 'embedded', SCHEDULING_BASE_URL: 'http://127.0.0.1:9' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      VAR_DIR: dir,
+      PORT: '0',
+      SANDBOXES: 'embedded',
+      SCHEDULING_BASE_URL: 'http://127.0.0.1:9',
+    });
     const gateway = await start(config, { startJourneys: false });
     try {
       const file = readSandboxesFile(dir);
@@ -141,9 +179,18 @@ for (const engine of testEngines()) {
       expect(output).toContain(`Layer ${gateway.url}; sandboxes crm ${u.crm}`);
       expect(result!.ok).toBe(true);
       expect(result!.log.steps.map((s) => s.step)).toEqual([
-        'opportunity won', 'CRM finds it in the layer', 'create project (CRM waits)', 'project created in ERP', 'staffing requested',
-        'consultant assigned', 'time logged and approved', 'time-to-billing run', 'invoice posted in ERP', 'payment received',
-        'billing status back to CRM', 'CRM account shows it paid',
+        'opportunity won',
+        'CRM finds it in the layer',
+        'create project (CRM waits)',
+        'project created in ERP',
+        'staffing requested',
+        'consultant assigned',
+        'time logged and approved',
+        'time-to-billing run',
+        'invoice posted in ERP',
+        'payment received',
+        'billing status back to CRM',
+        'CRM account shows it paid',
       ]);
       expect(output).toMatch(/result\s+step/);
 
@@ -158,12 +205,18 @@ for (const engine of testEngines()) {
     }, 180_000);
 
     it('stops at the first failing step, prints it with the problem and the summary, and exits 1', async () => {
-      await fetch(`${u.crm}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outageUntil: new Date(Date.now() + 60_000).toISOString() }) });
+      await fetch(`${u.crm}/_sandbox/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ outageUntil: new Date(Date.now() + 60_000).toISOString() }),
+      });
       const lines: string[] = [];
       try {
         const { code, result } = await main(['--wait-seconds', '5'], demoEnv(), (line) => lines.push(line));
         expect(code).toBe(1);
-        expect(result!.log.steps).toEqual([expect.objectContaining({ step: 'opportunity won', ok: false, outcome: expect.stringMatching(/answered 503/) })]);
+        expect(result!.log.steps).toEqual([
+          expect.objectContaining({ step: 'opportunity won', ok: false, outcome: expect.stringMatching(/answered 503/) }),
+        ]);
         const output = lines.join('\n');
         expect(output).toMatch(/✘ opportunity won/);
         expect(output).toMatch(/1\s+FAIL\s+opportunity won/);

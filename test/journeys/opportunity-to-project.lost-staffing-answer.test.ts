@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegionalRules } from '../../core/regional/rules.js';
 import { WorkflowEngine } from '../../core/workflows/index.js';
 import { LEAD_ROLE } from '../../process-apis/opportunity-to-project/template.js';
-import { PROVISION_WORKFLOW, provisioningWorkflow, staffingReference, type ProvisionInput } from '../../process-apis/opportunity-to-project/workflow.js';
+import {
+  PROVISION_WORKFLOW,
+  provisioningWorkflow,
+  staffingReference,
+  type ProvisionInput,
+} from '../../process-apis/opportunity-to-project/workflow.js';
 import { SCHEDULING_SANDBOX_TOKEN } from '../../sandboxes/scheduling/index.js';
 import { SchedulingConnector } from '../../system-apis/scheduling/connector.js';
 import { createSchedulingSystemApi } from '../../system-apis/scheduling/service.js';
@@ -36,7 +41,14 @@ for (const engine of testEngines()) {
       h = await startCrmHarness(engine, { runWorkflows: false });
       connector = new LosingConnector({ baseUrl: h.sandboxUrls.scheduling!, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 10_000 });
       const scheduling = createSchedulingSystemApi({ connector, store: h.store });
-      const definition = provisioningWorkflow({ store: h.store, crm: h.services.crmSystem, erp: h.services.erpSystem, scheduling, time: h.services.timeSystem, rules: loadRegionalRules() });
+      const definition = provisioningWorkflow({
+        store: h.store,
+        crm: h.services.crmSystem,
+        erp: h.services.erpSystem,
+        scheduling,
+        time: h.services.timeSystem,
+        rules: loadRegionalRules(),
+      });
       workflows = new WorkflowEngine({ store: h.store, definitions: [definition], pollMs: 20 });
     }, 60_000);
     afterAll(async () => {
@@ -46,17 +58,42 @@ for (const engine of testEngines()) {
     });
 
     it('runs the step again and still has one staffing request, on the platform and in the layer', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD')!;
+      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+        (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
+      )!;
       const deal = await h.services.crmSystem.createOpportunity({
-        clientId: client.id, name: 'Lost staffing answer', stage: 'closed-won', closeDate: '2026-11-20', amount: { amountMinor: 2_000_000, currency: 'USD' },
-        contractTerms: { billingModel: 'time-and-materials', startDate: '2026-12-01', endDate: '2027-03-26', legalEntityCountry: 'US', rateCardCode: 'RC-US-2026' },
+        clientId: client.id,
+        name: 'Lost staffing answer',
+        stage: 'closed-won',
+        closeDate: '2026-11-20',
+        amount: { amountMinor: 2_000_000, currency: 'USD' },
+        contractTerms: {
+          billingModel: 'time-and-materials',
+          startDate: '2026-12-01',
+          endDate: '2027-03-26',
+          legalEntityCountry: 'US',
+          rateCardCode: 'RC-US-2026',
+        },
       });
-      const started = await workflows.startRun<ProvisionInput>(PROVISION_WORKFLOW, { opportunityId: deal.id, trigger: 'api' }, { runKey: deal.id });
-      const run = await until(async () => {
-        await workflows.drain();
-        return h.store.db.selectFrom('workflow_runs').select(['state']).where('id', '=', started.id).executeTakeFirstOrThrow();
-      }, (r) => ['completed', 'failed'].includes(r.state), 'the provisioning run to finish', 60_000);
-      const steps = await h.store.db.selectFrom('workflow_steps').select(['name', 'state', 'attempts', 'result']).where('run_id', '=', started.id).execute();
+      const started = await workflows.startRun<ProvisionInput>(
+        PROVISION_WORKFLOW,
+        { opportunityId: deal.id, trigger: 'api' },
+        { runKey: deal.id },
+      );
+      const run = await until(
+        async () => {
+          await workflows.drain();
+          return h.store.db.selectFrom('workflow_runs').select(['state']).where('id', '=', started.id).executeTakeFirstOrThrow();
+        },
+        (r) => ['completed', 'failed'].includes(r.state),
+        'the provisioning run to finish',
+        60_000,
+      );
+      const steps = await h.store.db
+        .selectFrom('workflow_steps')
+        .select(['name', 'state', 'attempts', 'result'])
+        .where('run_id', '=', started.id)
+        .execute();
       expect(run.state, JSON.stringify(steps)).toBe('completed');
 
       // The first create reached the platform and its answer was lost; the step ran a second
@@ -67,12 +104,20 @@ for (const engine of testEngines()) {
 
       const { engagementId } = JSON.parse(steps.find((s) => s.name === 'create-project')!.result!) as { engagementId: string };
       const { staffingRequestIds } = JSON.parse(staffingStep.result!) as { staffingRequestIds: string[] };
-      const native = await h.store.db.selectFrom('xref').select('native_id')
-        .where('canonical_id', '=', engagementId).where('platform', '=', 'scheduling').executeTakeFirstOrThrow();
+      const native = await h.store.db
+        .selectFrom('xref')
+        .select('native_id')
+        .where('canonical_id', '=', engagementId)
+        .where('platform', '=', 'scheduling')
+        .executeTakeFirstOrThrow();
       const seats = await connector.allTasks({ projectId: Number(native.native_id) });
-      expect(seats, 'allocations on the engagement\'s scheduling project').toHaveLength(1);
+      expect(seats, "allocations on the engagement's scheduling project").toHaveLength(1);
       expect(seats[0]!.notes).toContain(`[staffing-request-ref ${staffingReference(deal.id, LEAD_ROLE)}]`);
-      const records = await h.store.db.selectFrom('scheduling_staffing_requests').select(['id', 'task_id']).where('engagement_id', '=', engagementId).execute();
+      const records = await h.store.db
+        .selectFrom('scheduling_staffing_requests')
+        .select(['id', 'task_id'])
+        .where('engagement_id', '=', engagementId)
+        .execute();
       expect(records).toEqual([{ id: staffingRequestIds[0], task_id: String(seats[0]!.task_id) }]);
       expect(staffingRequestIds).toHaveLength(1);
       expect((await h.services.crmSystem.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');

@@ -17,10 +17,14 @@ const DEALS = 5;
 
 function spawnWorker(h: CrmHarness, name: string): ChildProcess {
   const u = h.sandboxUrls;
-  return spawn(process.execPath, ['--import', 'tsx', join(here, 'support', 'provisioning-worker.ts'), h.databaseUrl, u.crm!, u.erp!, u.scheduling!, u.time!, name], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-  });
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'support', 'provisioning-worker.ts'), h.databaseUrl, u.crm!, u.erp!, u.scheduling!, u.time!, name],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    },
+  );
 }
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
@@ -40,44 +44,102 @@ for (const engine of testEngines()) {
 
     it('resumes from the last checkpoint without a second project or staffing request', async () => {
       const auth = await h.headers('process:write process:read');
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD')!;
+      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+        (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
+      )!;
       const deals: Opportunity[] = [];
       for (let i = 0; i < DEALS; i++) {
-        deals.push(await h.services.crmSystem.createOpportunity({
-          clientId: client.id, name: `Restart ${i + 1}`, stage: 'closed-won', closeDate: '2026-11-20', amount: { amountMinor: 2_000_000, currency: 'USD' },
-          contractTerms: { billingModel: 'time-and-materials', startDate: '2026-12-01', endDate: '2027-03-26', legalEntityCountry: 'US', rateCardCode: 'RC-US-2026' },
-        }));
+        deals.push(
+          await h.services.crmSystem.createOpportunity({
+            clientId: client.id,
+            name: `Restart ${i + 1}`,
+            stage: 'closed-won',
+            closeDate: '2026-11-20',
+            amount: { amountMinor: 2_000_000, currency: 'USD' },
+            contractTerms: {
+              billingModel: 'time-and-materials',
+              startDate: '2026-12-01',
+              endDate: '2027-03-26',
+              legalEntityCountry: 'US',
+              rateCardCode: 'RC-US-2026',
+            },
+          }),
+        );
       }
       await h.faults('erp', { latencyMs: 150, latencyJitterMs: 100 });
       for (const deal of deals) {
-        const res = await callJson<Json>(h.gateway.url, 'POST', '/process/opportunity-to-project/v1/runs', { ...auth, ...idempotencyKey() }, { opportunityId: deal.id });
+        const res = await callJson<Json>(
+          h.gateway.url,
+          'POST',
+          '/process/opportunity-to-project/v1/runs',
+          { ...auth, ...idempotencyKey() },
+          { opportunityId: deal.id },
+        );
         expect([200, 202]).toContain(res.status);
       }
       const first = spawnWorker(h, 'worker-1');
       workers.push(first);
       // Kill it once it has checkpointed some steps but not finished every run.
-      await until(async () => h.store.db.selectFrom('workflow_steps as s').innerJoin('workflow_runs as r', 'r.id', 's.run_id')
-        .select(['s.name', 's.state', 'r.state as runState']).where('r.definition', '=', 'opportunity-to-project').execute(),
-      (rows) => rows.some((r) => r.state === 'completed' && r.name === 'ensure-client') && rows.some((r) => r.runState !== 'completed'), 'the first worker to be mid-way', 60_000);
+      await until(
+        async () =>
+          h.store.db
+            .selectFrom('workflow_steps as s')
+            .innerJoin('workflow_runs as r', 'r.id', 's.run_id')
+            .select(['s.name', 's.state', 'r.state as runState'])
+            .where('r.definition', '=', 'opportunity-to-project')
+            .execute(),
+        (rows) => rows.some((r) => r.state === 'completed' && r.name === 'ensure-client') && rows.some((r) => r.runState !== 'completed'),
+        'the first worker to be mid-way',
+        60_000,
+      );
       first.kill('SIGKILL');
       await exited(first);
-      const unfinished = await h.store.db.selectFrom('workflow_runs').select('id').where('definition', '=', 'opportunity-to-project').where('state', '!=', 'completed').execute();
+      const unfinished = await h.store.db
+        .selectFrom('workflow_runs')
+        .select('id')
+        .where('definition', '=', 'opportunity-to-project')
+        .where('state', '!=', 'completed')
+        .execute();
       expect(unfinished.length, 'runs left unfinished by the killed worker').toBeGreaterThan(0);
 
       const second = spawnWorker(h, 'worker-2');
       workers.push(second);
-      await until(() => h.store.db.selectFrom('workflow_runs').select('id').where('definition', 'like', 'opportunity-to-project%').where('state', '!=', 'completed').execute(),
-        (rows) => rows.length === 0, 'the second worker to finish every run', 120_000);
+      await until(
+        () =>
+          h.store.db
+            .selectFrom('workflow_runs')
+            .select('id')
+            .where('definition', 'like', 'opportunity-to-project%')
+            .where('state', '!=', 'completed')
+            .execute(),
+        (rows) => rows.length === 0,
+        'the second worker to finish every run',
+        120_000,
+      );
       await h.faults('erp', { latencyMs: 0, latencyJitterMs: 0 });
 
       for (const deal of deals) {
-        const provisioning = await callJson<Json>(h.gateway.url, 'GET', `/process/opportunity-to-project/v1/opportunities/${deal.id}/provisioning`, auth);
+        const provisioning = await callJson<Json>(
+          h.gateway.url,
+          'GET',
+          `/process/opportunity-to-project/v1/opportunities/${deal.id}/provisioning`,
+          auth,
+        );
         expect(provisioning.body.status).toBe('completed');
-        const projects = (await h.services.erpSystem.listProjects({ clientId: provisioning.body.clientId, limit: 200 })).items.filter((p) => p.opportunityId === deal.id);
+        const projects = (await h.services.erpSystem.listProjects({ clientId: provisioning.body.clientId, limit: 200 })).items.filter(
+          (p) => p.opportunityId === deal.id,
+        );
         expect(projects, `ERP projects of ${deal.name}`).toHaveLength(1);
-        const requests = await h.store.db.selectFrom('scheduling_staffing_requests').select('id').where('engagement_id', '=', projects[0]!.id).execute();
+        const requests = await h.store.db
+          .selectFrom('scheduling_staffing_requests')
+          .select('id')
+          .where('engagement_id', '=', projects[0]!.id)
+          .execute();
         expect(requests, `staffing requests of ${deal.name}`).toHaveLength(1);
-        expect(await schedulingSeats(h.store, h.sandboxUrls.scheduling!, projects[0]!.id), `allocations on the scheduling platform for ${deal.name}`).toHaveLength(1);
+        expect(
+          await schedulingSeats(h.store, h.sandboxUrls.scheduling!, projects[0]!.id),
+          `allocations on the scheduling platform for ${deal.name}`,
+        ).toHaveLength(1);
         expect((await h.services.crmSystem.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
       }
       second.kill('SIGTERM');

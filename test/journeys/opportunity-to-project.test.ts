@@ -31,7 +31,11 @@ for (const engine of testEngines()) {
     }
 
     async function projectsFor(opportunityId: string, crmClientId: string) {
-      const link = await h.store.db.selectFrom('otp_client_links').select('erp_client_id').where('crm_client_id', '=', crmClientId).executeTakeFirstOrThrow();
+      const link = await h.store.db
+        .selectFrom('otp_client_links')
+        .select('erp_client_id')
+        .where('crm_client_id', '=', crmClientId)
+        .executeTakeFirstOrThrow();
       const page = await h.services.erpSystem.listProjects({ clientId: link.erp_client_id, limit: 200 });
       return page.items.filter((p) => p.opportunityId === opportunityId);
     }
@@ -49,17 +53,40 @@ for (const engine of testEngines()) {
       expect(replay.status).toBe(created.status);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect(replay.body).toEqual(created.body);
-      const done = created.status === 200 ? created : await until(() => call('GET', path), (r) => r.body.status === 'completed', 'provisioning to complete');
-      expect(done.body).toMatchObject({ opportunityId: opportunity.id, status: 'completed', project: { id: expect.any(String), name: READY_TO_CLOSE_NAME } });
+      const done =
+        created.status === 200
+          ? created
+          : await until(
+              () => call('GET', path),
+              (r) => r.body.status === 'completed',
+              'provisioning to complete',
+            );
+      expect(done.body).toMatchObject({
+        opportunityId: opportunity.id,
+        status: 'completed',
+        project: { id: expect.any(String), name: READY_TO_CLOSE_NAME },
+      });
       expect(done.body.staffingRequestIds).toHaveLength(1);
       expect(done.body.project.budget).toEqual({ amountMinor: 24_000_000, currency: 'EUR' });
-      expect(done.body.stages.map((s: Json) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      expect(done.body.stages.map((s: Json) => s.status)).toEqual([
+        'succeeded',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+      ]);
 
       const v1 = await call('GET', `/experience/crm/v1/opportunities/${opportunity.id}/project`);
       expect(v1.status).toBe(200);
       expect(v1.headers.get('deprecation')).toMatch(/^@\d+$/);
       expect(v1.headers.get('sunset')).toBeTruthy();
-      expect(v1.body).toEqual({ opportunityId: opportunity.id, status: 'completed', erpProjectId: done.body.project.id, ...(done.body.project.code ? { erpProjectCode: done.body.project.code } : {}) });
+      expect(v1.body).toEqual({
+        opportunityId: opportunity.id,
+        status: 'completed',
+        erpProjectId: done.body.project.id,
+        ...(done.body.project.code ? { erpProjectCode: done.body.project.code } : {}),
+      });
 
       // Exactly one ERP project and one staffing request, and the CRM shows the project.
       expect(await projectsFor(opportunity.id, opportunity.clientId)).toHaveLength(1);
@@ -78,11 +105,26 @@ for (const engine of testEngines()) {
       expect(runs.status).toBe(200);
       expect(runs.body.items).toHaveLength(1);
       expect(runs.body.items[0]).toMatchObject({ journey: 'opportunity-to-project', status: 'succeeded', subject: opportunity.id });
-      for (const step of runs.body.items[0].steps) expect(step).toMatchObject({ status: 'succeeded', attempts: expect.any(Number), finishedAt: expect.any(String) });
-      expect(runs.body.items[0].steps.map((s: Json) => s.name)).toEqual(['validate-terms', 'map-legal-entity', 'ensure-client', 'create-project', 'open-time-project', 'request-staffing', 'write-back-to-crm']);
+      for (const step of runs.body.items[0].steps)
+        expect(step).toMatchObject({ status: 'succeeded', attempts: expect.any(Number), finishedAt: expect.any(String) });
+      expect(runs.body.items[0].steps.map((s: Json) => s.name)).toEqual([
+        'validate-terms',
+        'map-legal-entity',
+        'ensure-client',
+        'create-project',
+        'open-time-project',
+        'request-staffing',
+        'write-back-to-crm',
+      ]);
       // Consultants can log time: the Time project is open for the engagement, under the account.
       const timeProject = await h.services.timeSystem.getProject(done.body.project.id);
-      expect(timeProject).toMatchObject({ engagementId: done.body.project.id, name: READY_TO_CLOSE_NAME, billable: true, active: true, currency: 'EUR' });
+      expect(timeProject).toMatchObject({
+        engagementId: done.body.project.id,
+        name: READY_TO_CLOSE_NAME,
+        billable: true,
+        active: true,
+        currency: 'EUR',
+      });
       const provisioning = await call('GET', `/process/opportunity-to-project/v1/opportunities/${opportunity.id}/provisioning`);
       expect(provisioning.body).toMatchObject({ status: 'completed', engagementId: done.body.project.id });
     }, 90_000);
@@ -90,50 +132,105 @@ for (const engine of testEngines()) {
     it('answers 422 with one reason per term to fix, and the run shows them', async () => {
       const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'GB')!;
       const bad = await h.services.crmSystem.createOpportunity({
-        clientId: client.id, name: 'Claims platform discovery', stage: 'closed-won', closeDate: '2026-11-01',
+        clientId: client.id,
+        name: 'Claims platform discovery',
+        stage: 'closed-won',
+        closeDate: '2026-11-01',
         amount: { amountMinor: 5_000_000, currency: 'GBP' },
-        contractTerms: { billingModel: null, startDate: '2026-12-01', endDate: '2027-03-31', legalEntityCountry: 'BR', rateCardCode: 'RC-XX-2026' },
+        contractTerms: {
+          billingModel: null,
+          startDate: '2026-12-01',
+          endDate: '2027-03-31',
+          legalEntityCountry: 'BR',
+          rateCardCode: 'RC-XX-2026',
+        },
       });
       for (const major of [1, 2]) {
-        const res = await call('POST', `/experience/crm/v${major}/opportunities/${bad.id}/project`, undefined, { ...idempotencyKey(), Prefer: 'wait=20' });
+        const res = await call('POST', `/experience/crm/v${major}/opportunities/${bad.id}/project`, undefined, {
+          ...idempotencyKey(),
+          Prefer: 'wait=20',
+        });
         expect(res.status).toBe(422);
         expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
         const pointers = (res.body.errors as Json[]).map((e) => e.pointer);
-        expect(pointers).toEqual(expect.arrayContaining(['/contractTerms/billingModel', '/contractTerms/legalEntityCountry', '/contractTerms/rateCardCode']));
+        expect(pointers).toEqual(
+          expect.arrayContaining(['/contractTerms/billingModel', '/contractTerms/legalEntityCountry', '/contractTerms/rateCardCode']),
+        );
         expect(res.body.detail).toMatch(/billing model/i);
       }
       const v2 = await call('GET', `/experience/crm/v2/opportunities/${bad.id}/project`);
       expect(v2.body).toMatchObject({ status: 'rejected', problems: [{ code: 'invalid-contract-terms' }] });
-      expect(v2.body.stages.filter((s: Json) => s.status === 'skipped').map((s: Json) => s.name)).toEqual(['map-legal-entity', 'ensure-client', 'create-project', 'request-staffing', 'write-back-to-crm']);
+      expect(v2.body.stages.filter((s: Json) => s.status === 'skipped').map((s: Json) => s.name)).toEqual([
+        'map-legal-entity',
+        'ensure-client',
+        'create-project',
+        'request-staffing',
+        'write-back-to-crm',
+      ]);
       const runs = await call('GET', `/process/opportunity-to-project/v1/runs?subject=${bad.id}&status=rejected`);
       expect(runs.body.items[0]).toMatchObject({ status: 'rejected', error: { code: 'invalid-contract-terms' } });
 
       // Fixed by the CRM user, the same opportunity provisions in a new run.
-      await h.services.crmSystem.updateOpportunity(bad.id, { contractTerms: { billingModel: 'time-and-materials', legalEntityCountry: 'GB', rateCardCode: 'RC-GB-2026' } });
-      const fixed = await call('POST', `/experience/crm/v2/opportunities/${bad.id}/project`, undefined, { ...idempotencyKey(), Prefer: 'wait=20' });
-      const done = fixed.status === 200 ? fixed : await until(() => call('GET', `/experience/crm/v2/opportunities/${bad.id}/project`), (r) => r.body.status === 'completed', 'fixed deal to provision');
+      await h.services.crmSystem.updateOpportunity(bad.id, {
+        contractTerms: { billingModel: 'time-and-materials', legalEntityCountry: 'GB', rateCardCode: 'RC-GB-2026' },
+      });
+      const fixed = await call('POST', `/experience/crm/v2/opportunities/${bad.id}/project`, undefined, {
+        ...idempotencyKey(),
+        Prefer: 'wait=20',
+      });
+      const done =
+        fixed.status === 200
+          ? fixed
+          : await until(
+              () => call('GET', `/experience/crm/v2/opportunities/${bad.id}/project`),
+              (r) => r.body.status === 'completed',
+              'fixed deal to provision',
+            );
       expect(done.body.status).toBe('completed');
       expect(await projectsFor(bad.id, client.id)).toHaveLength(1);
     }, 90_000);
 
     it('answers 202 with a status link when the caller prefers not to wait (v1), and the link reaches completed', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD')!;
+      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+        (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
+      )!;
       const deal = await h.services.crmSystem.createOpportunity({
-        clientId: client.id, name: 'Care pathways phase 1', stage: 'closed-won', closeDate: '2026-11-01',
+        clientId: client.id,
+        name: 'Care pathways phase 1',
+        stage: 'closed-won',
+        closeDate: '2026-11-01',
         amount: { amountMinor: 4_500_000, currency: 'USD' },
-        contractTerms: { billingModel: 'fixed-fee', startDate: '2026-12-01', endDate: '2027-05-28', legalEntityCountry: 'US', rateCardCode: 'RC-US-2026' },
+        contractTerms: {
+          billingModel: 'fixed-fee',
+          startDate: '2026-12-01',
+          endDate: '2027-05-28',
+          legalEntityCountry: 'US',
+          rateCardCode: 'RC-US-2026',
+        },
       });
-      const res = await call('POST', `/experience/crm/v1/opportunities/${deal.id}/project`, undefined, { ...idempotencyKey(), Prefer: 'respond-async' });
+      const res = await call('POST', `/experience/crm/v1/opportunities/${deal.id}/project`, undefined, {
+        ...idempotencyKey(),
+        Prefer: 'respond-async',
+      });
       expect(res.status).toBe(202);
       const location = res.headers.get('location')!;
       expect(location).toBe(`/experience/crm/v1/opportunities/${deal.id}/project`);
       expect(res.body).toEqual({ opportunityId: deal.id, status: 'in-progress', statusUrl: location });
-      const done = await until(() => call('GET', location), (r) => r.body.status !== 'in-progress', 'provisioning to finish');
+      const done = await until(
+        () => call('GET', location),
+        (r) => r.body.status !== 'in-progress',
+        'provisioning to finish',
+      );
       expect(done.body).toMatchObject({ status: 'completed', erpProjectId: expect.any(String) });
     }, 60_000);
 
     it('404s for an opportunity the CRM does not have', async () => {
-      const res = await call('POST', '/experience/crm/v2/opportunities/01a216af-078d-7328-958b-000000000000/project', undefined, idempotencyKey());
+      const res = await call(
+        'POST',
+        '/experience/crm/v2/opportunities/01a216af-078d-7328-958b-000000000000/project',
+        undefined,
+        idempotencyKey(),
+      );
       expect(res.status).toBe(404);
       const status = await call('GET', '/experience/crm/v1/opportunities/01a216af-078d-7328-958b-000000000000/project');
       expect(status.status).toBe(404);

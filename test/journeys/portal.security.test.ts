@@ -20,7 +20,11 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('portal v1 on %s',
 
   async function bill(p: BillableProject): Promise<string> {
     const { run } = await h.billing.startRun({ periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: p.engagement.id }, 'api');
-    const done = await until(() => h.billing.getRun(run.id), (r: Run) => r.status === 'succeeded' || r.status === 'failed', `billing ${p.client.name}`);
+    const done = await until(
+      () => h.billing.getRun(run.id),
+      (r: Run) => r.status === 'succeeded' || r.status === 'failed',
+      `billing ${p.client.name}`,
+    );
     expect(done.status).toBe('succeeded');
     return (await h.erp.listInvoices({ engagementId: p.engagement.id, limit: 10 })).items[0]!.id;
   }
@@ -30,10 +34,22 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('portal v1 on %s',
     a = await createBillableProject(h.erp, 'GB', 'Kingsbridge Pharma Ltd');
     b = await createBillableProject(h.erp, 'DE', 'Oberland Textil GmbH');
     for (const p of [a, b]) {
-      h.timeDouble!.addEntry({ engagementId: p.engagement.id, role: 'consultant', workDate: '2026-11-09', durationMinutes: 480, description: 'Requirements workshop' });
+      h.timeDouble!.addEntry({
+        engagementId: p.engagement.id,
+        role: 'consultant',
+        workDate: '2026-11-09',
+        durationMinutes: 480,
+        description: 'Requirements workshop',
+      });
       h.timeDouble!.addEntry({ engagementId: p.engagement.id, role: 'analyst', workDate: '2026-11-10', durationMinutes: 240 });
     }
-    h.timeDouble!.addEntry({ engagementId: a.engagement.id, role: 'consultant', workDate: '2026-11-11', durationMinutes: 60, approvalStatus: 'submitted' });
+    h.timeDouble!.addEntry({
+      engagementId: a.engagement.id,
+      role: 'consultant',
+      workDate: '2026-11-11',
+      durationMinutes: 60,
+      approvalStatus: 'submitted',
+    });
     asA = await h.headers('portal:read', { client_account: a.client.id });
   });
   afterAll(async () => {
@@ -45,40 +61,71 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('portal v1 on %s',
     const invoiceA = await bill(a);
     await bill(b);
     const invoice = await h.erp.getInvoice(invoiceA);
-    await h.erp.recordPayment({ invoiceId: invoiceA, amount: { amountMinor: 10_000, currency: 'GBP' }, receivedOn: '2026-12-10', method: 'bank-transfer', reference: 'REMIT 4471' });
+    await h.erp.recordPayment({
+      invoiceId: invoiceA,
+      amount: { amountMinor: 10_000, currency: 'GBP' },
+      receivedOn: '2026-12-10',
+      method: 'bank-transfer',
+      reference: 'REMIT 4471',
+    });
 
     const projects = await get<{ items: Array<{ id: string }> }>('/projects');
     expect(projects.status).toBe(200);
     expect(projects.headers.get('cache-control')).toBe('no-store');
     expect(projects.body.items.map((p) => p.id)).toEqual([a.engagement.id]);
-    expect(Object.keys(projects.body.items[0]!).sort()).toEqual(['billingModel', 'code', 'currency', 'id', 'name', 'startDate', 'status'].filter((k) => k !== 'code' || a.engagement.code));
+    expect(Object.keys(projects.body.items[0]!).sort()).toEqual(
+      ['billingModel', 'code', 'currency', 'id', 'name', 'startDate', 'status'].filter((k) => k !== 'code' || a.engagement.code),
+    );
 
     const invoices = await get<{ items: Array<{ id: string; status: string; amountPaid: { amountMinor: number } }> }>('/invoices');
     expect(invoices.body.items.map((i) => [i.id, i.status, i.amountPaid.amountMinor])).toEqual([[invoiceA, 'partially-paid', 10_000]]);
-    const detail = await get<{ lines: Array<{ role?: string; quantity: number }>; total: { amountMinor: number } }>(`/invoices/${invoiceA}`);
+    const detail = await get<{ lines: Array<{ role?: string; quantity: number }>; total: { amountMinor: number } }>(
+      `/invoices/${invoiceA}`,
+    );
     expect(detail.status).toBe(200);
     expect(detail.body.total.amountMinor).toBe(invoice.total.amountMinor);
-    expect(detail.body.lines.map((l) => [l.role, l.quantity])).toEqual([['analyst', 240], ['consultant', 480]]);
+    expect(detail.body.lines.map((l) => [l.role, l.quantity])).toEqual([
+      ['analyst', 240],
+      ['consultant', 480],
+    ]);
     expect(JSON.stringify(detail.body)).not.toMatch(/legalEntityId|clientId|sources/);
 
-    const payments = await get<{ items: Array<{ invoiceId: string; amount: { amountMinor: number }; reference?: string }> }>(`/payments?invoiceId=${invoiceA}`);
-    expect(payments.body.items).toEqual([expect.objectContaining({ invoiceId: invoiceA, amount: { amountMinor: 10_000, currency: 'GBP' }, reference: 'REMIT 4471' })]);
+    const payments = await get<{ items: Array<{ invoiceId: string; amount: { amountMinor: number }; reference?: string }> }>(
+      `/payments?invoiceId=${invoiceA}`,
+    );
+    expect(payments.body.items).toEqual([
+      expect.objectContaining({ invoiceId: invoiceA, amount: { amountMinor: 10_000, currency: 'GBP' }, reference: 'REMIT 4471' }),
+    ]);
 
-    const hours = await get<{ items: Array<{ projectId: string; durationMinutes: number; billingStatus: string; invoiceId?: string }> }>('/approved-hours?limit=1');
+    const hours = await get<{ items: Array<{ projectId: string; durationMinutes: number; billingStatus: string; invoiceId?: string }> }>(
+      '/approved-hours?limit=1',
+    );
     expect(hours.body.items).toHaveLength(1);
-    const rest = await get<{ items: Array<{ projectId: string; durationMinutes: number; billingStatus: string; invoiceId?: string }>; nextCursor: string | null }>(`/approved-hours?limit=1&cursor=${(hours.body as unknown as { nextCursor: string }).nextCursor}`);
+    const rest = await get<{
+      items: Array<{ projectId: string; durationMinutes: number; billingStatus: string; invoiceId?: string }>;
+      nextCursor: string | null;
+    }>(`/approved-hours?limit=1&cursor=${(hours.body as unknown as { nextCursor: string }).nextCursor}`);
     const all = [...hours.body.items, ...rest.body.items];
     expect(all.map((x) => [x.projectId, x.durationMinutes, x.billingStatus, x.invoiceId]).sort()).toEqual([
-      [a.engagement.id, 240, 'billed', invoiceA], [a.engagement.id, 480, 'billed', invoiceA],
+      [a.engagement.id, 240, 'billed', invoiceA],
+      [a.engagement.id, 480, 'billed', invoiceA],
     ]);
   });
 
   it("answers 404 for client B's project, invoice and hours exactly as for ids that do not exist", async () => {
     const invoiceB = (await h.erp.listInvoices({ engagementId: b.engagement.id, limit: 10 })).items[0]!.id;
-    const probes = [`/projects/${b.engagement.id}`, `/invoices/${invoiceB}`, `/payments?invoiceId=${invoiceB}`, `/approved-hours?projectId=${b.engagement.id}`, `/invoices?projectId=${b.engagement.id}`];
+    const probes = [
+      `/projects/${b.engagement.id}`,
+      `/invoices/${invoiceB}`,
+      `/payments?invoiceId=${invoiceB}`,
+      `/approved-hours?projectId=${b.engagement.id}`,
+      `/invoices?projectId=${b.engagement.id}`,
+    ];
     for (const path of probes) {
       const theirs = await get<{ status: number; type: string; title: string }>(path);
-      const missing = await get<{ status: number; type: string; title: string }>(path.replace(b.engagement.id, MISSING).replace(invoiceB, MISSING));
+      const missing = await get<{ status: number; type: string; title: string }>(
+        path.replace(b.engagement.id, MISSING).replace(invoiceB, MISSING),
+      );
       expect([path, theirs.status]).toEqual([path, 404]);
       expect(theirs.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect([theirs.body.type, theirs.body.title]).toEqual([missing.body.type, missing.body.title]);

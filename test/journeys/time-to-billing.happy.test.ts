@@ -16,9 +16,14 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
   let h: BillingHarness;
   let write: Record<string, string>;
   let read: Record<string, string>;
-  const call = <T>(method: string, path: string, headers: Record<string, string>, body?: unknown) => callJson<T>(h.gateway.url, method, `${BASE}${path}`, headers, body);
+  const call = <T>(method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    callJson<T>(h.gateway.url, method, `${BASE}${path}`, headers, body);
   const finished = (id: string, statuses: Run['status'][] = ['succeeded', 'failed']) =>
-    until(async () => (await call<Run>('GET', `/runs/${id}`, read)).body, (r) => statuses.includes(r.status), `run ${id}`);
+    until(
+      async () => (await call<Run>('GET', `/runs/${id}`, read)).body,
+      (r) => statuses.includes(r.status),
+      `run ${id}`,
+    );
 
   beforeAll(async () => {
     h = await startBillingHarness(engine);
@@ -38,20 +43,45 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
       h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'senior-consultant', workDate: '2026-11-05', durationMinutes: 480 }),
     ];
     const notBilled = [
-      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-06', durationMinutes: 60, billable: false }),
-      h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-11-07', durationMinutes: 60, approvalStatus: 'submitted' }),
+      h.timeDouble!.addEntry({
+        engagementId: engagement.id,
+        role: 'consultant',
+        workDate: '2026-11-06',
+        durationMinutes: 60,
+        billable: false,
+      }),
+      h.timeDouble!.addEntry({
+        engagementId: engagement.id,
+        role: 'consultant',
+        workDate: '2026-11-07',
+        durationMinutes: 60,
+        approvalStatus: 'submitted',
+      }),
       h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'consultant', workDate: '2026-12-01', durationMinutes: 60 }),
     ];
-    const expense = h.timeDouble!.addExpense({ engagementId: engagement.id, incurredOn: '2026-11-04', amount: { amountMinor: 18_950, currency: 'EUR' }, description: 'Train to Stuttgart' });
+    const expense = h.timeDouble!.addExpense({
+      engagementId: engagement.id,
+      incurredOn: '2026-11-04',
+      amount: { amountMinor: 18_950, currency: 'EUR' },
+      description: 'Train to Stuttgart',
+    });
 
-    const started = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id });
+    const started = await call<Run>(
+      'POST',
+      '/runs',
+      { ...write, ...idempotencyKey() },
+      { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id },
+    );
     expect(started.status).toBe(202);
     expect(started.headers.get('location')).toBe(`${BASE}/runs/${started.body.id}`);
     expect(started.body).toMatchObject({ journey: 'time-to-billing', trigger: 'api', subject: engagement.id });
     const run = await finished(started.body.id);
     expect(run.status).toBe('succeeded');
     expect(run.steps.map((s) => [s.name, s.status])).toEqual([
-      ['check-billing-hold', 'succeeded'], ['allocate-entries', 'succeeded'], ['post-invoice', 'succeeded'], ['mark-billed', 'succeeded'],
+      ['check-billing-hold', 'succeeded'],
+      ['allocate-entries', 'succeeded'],
+      ['post-invoice', 'succeeded'],
+      ['mark-billed', 'succeeded'],
     ]);
 
     const invoices = (await h.erp.listInvoices({ engagementId: engagement.id, limit: 200 })).items;
@@ -83,38 +113,77 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     expect(h.timeDouble!.expenses.get(expense.id)!.billingStatus).toBe('billed');
 
     // The same period again is the same run, and nothing new in ERP.
-    const again = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id });
+    const again = await call<Run>(
+      'POST',
+      '/runs',
+      { ...write, ...idempotencyKey() },
+      { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id },
+    );
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(run.id);
     expect((await h.erp.listInvoices({ engagementId: engagement.id, limit: 200 })).items).toHaveLength(1);
 
     // Entry approved late for November goes on December's invoice with December's own work.
     const late = h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'analyst', workDate: '2026-11-20', durationMinutes: 120 });
-    const december = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-12-01', periodEnd: '2026-12-31', engagementId: engagement.id });
+    const december = await call<Run>(
+      'POST',
+      '/runs',
+      { ...write, ...idempotencyKey() },
+      { periodStart: '2026-12-01', periodEnd: '2026-12-31', engagementId: engagement.id },
+    );
     expect((await finished(december.body.id)).status).toBe('succeeded');
     const all = (await h.erp.listInvoices({ engagementId: engagement.id, limit: 200 })).items;
     expect(all).toHaveLength(2);
     const dec = all.find((i) => i.periodStart === '2026-12-01')!;
     expect(dec.lines.flatMap((l) => l.sources.map((s) => s.id)).sort()).toEqual([late.id, notBilled[2]!.id].sort());
 
-    const listed = await call<{ items: Run[]; nextCursor: string | null }>('GET', `/runs?subject=${engagement.id}&status=succeeded&limit=1`, read);
+    const listed = await call<{ items: Run[]; nextCursor: string | null }>(
+      'GET',
+      `/runs?subject=${engagement.id}&status=succeeded&limit=1`,
+      read,
+    );
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((r) => r.id)).toEqual([december.body.id]);
-    const next = await call<{ items: Run[] }>('GET', `/runs?subject=${engagement.id}&status=succeeded&limit=1&cursor=${listed.body.nextCursor}`, read);
+    const next = await call<{ items: Run[] }>(
+      'GET',
+      `/runs?subject=${engagement.id}&status=succeeded&limit=1&cursor=${listed.body.nextCursor}`,
+      read,
+    );
     expect(next.body.items.map((r) => r.id)).toEqual([run.id]);
   });
 
   it('keeps a held engagement waiting and reports it, then bills it once the hold is released', async () => {
     const { engagement } = await createBillableProject(h.erp, 'GB', 'Harrowgate Foods Ltd', { billingHold: true });
     h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'manager', workDate: '2026-11-10', durationMinutes: 240 });
-    const started = await call<Run>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id });
+    const started = await call<Run>(
+      'POST',
+      '/runs',
+      { ...write, ...idempotencyKey() },
+      { periodStart: '2026-11-01', periodEnd: '2026-11-30', engagementId: engagement.id },
+    );
     const waiting = await finished(started.body.id, ['waiting']);
     expect(waiting.steps[0]).toMatchObject({ name: 'check-billing-hold', status: 'pending' });
     const holds = await call<{ items: Array<Record<string, unknown>> }>('GET', `/billing-holds?engagementId=${engagement.id}`, read);
     expect(holds.status).toBe(200);
-    expect(holds.body.items).toEqual([expect.objectContaining({ engagementId: engagement.id, waitingMinutes: 240, waitingEntries: 1, waitingAmount: { amountMinor: 96_000, currency: 'GBP' } })]);
+    expect(holds.body.items).toEqual([
+      expect.objectContaining({
+        engagementId: engagement.id,
+        waitingMinutes: 240,
+        waitingEntries: 1,
+        waitingAmount: { amountMinor: 96_000, currency: 'GBP' },
+      }),
+    ]);
     const unbilled = await call<{ items: Array<Record<string, unknown>> }>('GET', `/unbilled-work?engagementId=${engagement.id}`, read);
-    expect(unbilled.body.items).toEqual([{ engagementId: engagement.id, approvedMinutes: 240, entryCount: 1, expenseCount: 0, amount: { amountMinor: 96_000, currency: 'GBP' }, oldestWorkDate: '2026-11-10' }]);
+    expect(unbilled.body.items).toEqual([
+      {
+        engagementId: engagement.id,
+        approvedMinutes: 240,
+        entryCount: 1,
+        expenseCount: 0,
+        amount: { amountMinor: 96_000, currency: 'GBP' },
+        oldestWorkDate: '2026-11-10',
+      },
+    ]);
     expect((await h.erp.listInvoices({ engagementId: engagement.id, limit: 200 })).items).toHaveLength(0);
 
     await h.erp.updateProject(engagement.id, { billingHold: false });
@@ -128,24 +197,46 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
   it('starts a run once from a period-closed event, however often it is delivered', async () => {
     const { engagement } = await createBillableProject(h.erp, 'US', 'Prairie Mills Inc.');
     h.timeDouble!.addEntry({ engagementId: engagement.id, role: 'partner', workDate: '2026-10-14', durationMinutes: 60 });
-    const deliver = () => fetch(`${h.gateway.url}${BASE}/events`, {
-      method: 'POST', headers: { ...write, 'content-type': 'application/cloudevents+json' },
-      body: JSON.stringify({ specversion: '1.0', id: `close-${engagement.id}`, source: '/erp/periods', type: 'com.psconnect.billing.period-closed', time: new Date().toISOString(), data: { periodStart: '2026-10-01', periodEnd: '2026-10-31', engagementId: engagement.id } }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate: boolean } }));
+    const deliver = () =>
+      fetch(`${h.gateway.url}${BASE}/events`, {
+        method: 'POST',
+        headers: { ...write, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({
+          specversion: '1.0',
+          id: `close-${engagement.id}`,
+          source: '/erp/periods',
+          type: 'com.psconnect.billing.period-closed',
+          time: new Date().toISOString(),
+          data: { periodStart: '2026-10-01', periodEnd: '2026-10-31', engagementId: engagement.id },
+        }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate: boolean } }));
     expect(await deliver()).toEqual({ status: 202, body: expect.objectContaining({ duplicate: false }) });
     expect((await deliver()).body.duplicate).toBe(true);
-    const runs = await until(async () => (await call<{ items: Run[] }>('GET', `/runs?subject=${engagement.id}`, read)).body.items, (items) => items.length === 1 && items[0]!.status === 'succeeded', 'the event-started run');
+    const runs = await until(
+      async () => (await call<{ items: Run[] }>('GET', `/runs?subject=${engagement.id}`, read)).body.items,
+      (items) => items.length === 1 && items[0]!.status === 'succeeded',
+      'the event-started run',
+    );
     expect(runs[0]!.trigger).toBe('event');
     expect((await h.erp.listInvoices({ engagementId: engagement.id, limit: 10 })).items.map((i) => i.total.amountMinor)).toEqual([45_000]);
   });
 
   it('answers bad input with problem details and needs its scopes', async () => {
-    const backwards = await call<{ status: number; type: string }>('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: '2026-11-30', periodEnd: '2026-11-01' });
+    const backwards = await call<{ status: number; type: string }>(
+      'POST',
+      '/runs',
+      { ...write, ...idempotencyKey() },
+      { periodStart: '2026-11-30', periodEnd: '2026-11-01' },
+    );
     expect(backwards.status).toBe(400);
     expect(backwards.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await call('POST', '/runs', write, { periodStart: '2026-11-01', periodEnd: '2026-11-30' })).status).toBe(400);
-    expect((await call('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: 'November' , periodEnd: '2026-11-30' })).status).toBe(400);
-    expect((await call('POST', '/runs', { ...read, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30' })).status).toBe(403);
+    expect(
+      (await call('POST', '/runs', { ...write, ...idempotencyKey() }, { periodStart: 'November', periodEnd: '2026-11-30' })).status,
+    ).toBe(400);
+    expect(
+      (await call('POST', '/runs', { ...read, ...idempotencyKey() }, { periodStart: '2026-11-01', periodEnd: '2026-11-30' })).status,
+    ).toBe(403);
     expect((await call('GET', '/runs/01a216af-078e-76ef-9e2d-c93ad8083861', read)).status).toBe(404);
     expect((await call('GET', '/runs?cursor=bm9wZQ', read)).status).toBe(400);
   });

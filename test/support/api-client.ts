@@ -61,7 +61,10 @@ export function apiClient(gatewayUrl: () => string, basePath: string, headers: (
       let cursor: string | null = null;
       do {
         const sep = path.includes('?') ? '&' : '?';
-        const page: ApiResponse<{ items: T[]; nextCursor: string | null }> = await client.call('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: ApiResponse<{ items: T[]; nextCursor: string | null }> = await client.call(
+          'GET',
+          `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(page.status, JSON.stringify(page.body)).toBe(200);
         items.push(...page.body.items);
         cursor = page.body.nextCursor;

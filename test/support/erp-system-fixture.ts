@@ -30,21 +30,37 @@ export async function startErpSystemFixture(engine: TestEngine): Promise<ErpSyst
   const running: RunningSandbox = await listen(sandbox.app);
   const store = await migratedStore(engine);
   const connector = new ErpConnector({
-    baseUrl: running.url, clientId: SANDBOX_ERP_CLIENT_ID, clientSecret: SANDBOX_ERP_CLIENT_SECRET, timeoutMs: 2_000,
+    baseUrl: running.url,
+    clientId: SANDBOX_ERP_CLIENT_ID,
+    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    timeoutMs: 2_000,
     client: { backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } },
   });
   const key = await makeKey();
   const jwks: TestJwks = await startJwks([key]);
-  const gateway = await startGateway(jwks.url, {}, {
-    catalogue: await catalogueOf([{ layer: 'system', api: 'erp', major: 1 }]),
-    apis: [erpSystemModule],
-    services: { store, erpSystem: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) },
-  });
+  const gateway = await startGateway(
+    jwks.url,
+    {},
+    {
+      catalogue: await catalogueOf([{ layer: 'system', api: 'erp', major: 1 }]),
+      apis: [erpSystemModule],
+      services: { store, erpSystem: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) },
+    },
+  );
   const headers = async (scope: string) => bearer(await token({ key, scope, clientId: 'test-client' }));
   const readWrite = await headers('erp:read erp:write');
   return {
-    ...apiClient(() => gateway.url, '/system/erp/v1', () => readWrite),
-    sandbox, sandboxUrl: running.url, store, connector, gateway, headers,
+    ...apiClient(
+      () => gateway.url,
+      '/system/erp/v1',
+      () => readWrite,
+    ),
+    sandbox,
+    sandboxUrl: running.url,
+    store,
+    connector,
+    gateway,
+    headers,
     async close() {
       await gateway.close();
       await jwks.close();

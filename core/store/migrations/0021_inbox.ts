@@ -1,7 +1,7 @@
 // Inbound webhooks recorded by (source, webhook-id) before processing, and the ones
 // rejected (bad signature, stale timestamp) kept for operators. Instants: epoch ms.
 import { PostgresAdapter, type Kysely } from 'kysely';
-import { JSON_TEXT, TIMESTAMP_MS } from '../portable.js';
+import { TIMESTAMP_MS } from '../portable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 type AnyDb = Kysely<any>;

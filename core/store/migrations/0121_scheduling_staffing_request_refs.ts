@@ -6,7 +6,12 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('scheduling_staffing_requests').addColumn('external_reference', 'varchar(200)').execute();
   // Unique where set: requests made without a reference (NULL) do not collide, on either engine.
-  await db.schema.createIndex('scheduling_staffing_requests_reference_uq').on('scheduling_staffing_requests').column('external_reference').unique().execute();
+  await db.schema
+    .createIndex('scheduling_staffing_requests_reference_uq')
+    .on('scheduling_staffing_requests')
+    .column('external_reference')
+    .unique()
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -5,7 +5,10 @@ import { TIMESTAMP_MS } from '../portable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('atf_assignments').addColumn('source_updated_ms', TIMESTAMP_MS, (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('atf_assignments')
+    .addColumn('source_updated_ms', TIMESTAMP_MS, (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

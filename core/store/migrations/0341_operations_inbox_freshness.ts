@@ -4,7 +4,11 @@ import type { Kysely } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('ops_inbox_messages_source_received_idx').on('inbox_messages').columns(['source', 'received_at_ms']).execute();
+  await db.schema
+    .createIndex('ops_inbox_messages_source_received_idx')
+    .on('inbox_messages')
+    .columns(['source', 'received_at_ms'])
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -5,7 +5,8 @@ import { TIMESTAMP_MS } from '../portable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 export async function up(db: Kysely<any>): Promise<void> {
-  const from = (column: string) => sql`(select x.${sql.ref(column)} from ops_dead_letter_discards x where x.dead_letter_id = workflow_dead_letters.id)`;
+  const from = (column: string) =>
+    sql`(select x.${sql.ref(column)} from ops_dead_letter_discards x where x.dead_letter_id = workflow_dead_letters.id)`;
   await sql`update workflow_dead_letters set
       state = 'discarded',
       discard_reason = ${from('reason')},

@@ -22,11 +22,17 @@ function basicCredentials(header: string | undefined): { id?: string; secret?: s
 export function authRoutes(router: Router, ctx: SandboxContext<CrmState>): void {
   router.post('/services/oauth2/token', express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const oauthError = (status: number, error: string, description: string) => void res.status(status).json({ error, error_description: description });
-    if (!req.is('application/x-www-form-urlencoded')) return oauthError(400, 'invalid_request', 'request must be application/x-www-form-urlencoded');
+    const oauthError = (status: number, error: string, description: string) =>
+      void res.status(status).json({ error, error_description: description });
+    if (!req.is('application/x-www-form-urlencoded'))
+      return oauthError(400, 'invalid_request', 'request must be application/x-www-form-urlencoded');
     const form = (req.body ?? {}) as Record<string, string | undefined>;
     if (form.grant_type !== 'client_credentials') {
-      return oauthError(400, form.grant_type ? 'unsupported_grant_type' : 'invalid_request', form.grant_type ? 'grant type not supported' : 'grant type is missing');
+      return oauthError(
+        400,
+        form.grant_type ? 'unsupported_grant_type' : 'invalid_request',
+        form.grant_type ? 'grant type not supported' : 'grant type is missing',
+      );
     }
     const basic = basicCredentials(req.get('authorization'));
     const clientId = basic.id ?? form.client_id;
@@ -41,7 +47,9 @@ export function authRoutes(router: Router, ctx: SandboxContext<CrmState>): void 
     const issuedAt = String(Date.now());
     const id = `${ctx.baseUrl()}/id/${state.orgId}/${state.integrationUserId}`;
     // As in Salesforce: HMAC-SHA256 of id + issued_at with the client secret, base64.
-    const signature = createHmac('sha256', known.clientSecret).update(id + issuedAt).digest('base64');
+    const signature = createHmac('sha256', known.clientSecret)
+      .update(id + issuedAt)
+      .digest('base64');
     res.json({
       access_token: accessToken,
       signature,

@@ -22,7 +22,8 @@ export function caller(res: Response): CallerLocals {
 export function guardRoutes(router: Router, ctx: SandboxContext<CrmState>): void {
   router.get(['/services/data', '/services/data/'], (_req, res) => {
     const versions = [];
-    for (let v = OLDEST_VERSION; v <= NEWEST_VERSION; v++) versions.push({ label: `API ${v}.0`, url: `/services/data/v${v}.0`, version: `${v}.0` });
+    for (let v = OLDEST_VERSION; v <= NEWEST_VERSION; v++)
+      versions.push({ label: `API ${v}.0`, url: `/services/data/v${v}.0`, version: `${v}.0` });
     res.json(versions);
   });
 

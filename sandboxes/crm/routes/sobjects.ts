@@ -39,7 +39,10 @@ function selectedFields(object: SObjectName, query: unknown): string[] | undefin
   if (typeof query !== 'string' || !query) return undefined;
   const names = query.split(',').map((raw) => {
     const name = fieldName(object, raw.trim());
-    if (!name) throw new SfRecordError(400, [{ message: `No such column '${raw.trim()}' on sobject of type ${object}`, errorCode: 'INVALID_FIELD', fields: [] }]);
+    if (!name)
+      throw new SfRecordError(400, [
+        { message: `No such column '${raw.trim()}' on sobject of type ${object}`, errorCode: 'INVALID_FIELD', fields: [] },
+      ]);
     return name;
   });
   return names.includes('Id') ? names : ['Id', ...names];
@@ -95,7 +98,9 @@ export function sobjectRoutes(router: Router, ctx: SandboxContext<CrmState>): vo
   const externalField = (object: SObjectName, raw: string): string => {
     const name = fieldName(object, raw);
     if (!name || !OBJECTS[object][name].externalId) {
-      throw new SfRecordError(404, [{ message: `Provided external ID field does not exist or is not accessible: ${raw}`, errorCode: 'NOT_FOUND', fields: [] }]);
+      throw new SfRecordError(404, [
+        { message: `Provided external ID field does not exist or is not accessible: ${raw}`, errorCode: 'NOT_FOUND', fields: [] },
+      ]);
     }
     return name;
   };
@@ -107,7 +112,8 @@ export function sobjectRoutes(router: Router, ctx: SandboxContext<CrmState>): vo
       const field = externalField(object, String(req.params.field));
       const found = findByExternalId(ctx.state(), object, field, String(req.params.value));
       if (found.length === 0) return sendError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-      if (found.length > 1) return void res.status(300).json(found.map((r) => renderRecord(caller(res).apiVersion, object, r, []).attributes));
+      if (found.length > 1)
+        return void res.status(300).json(found.map((r) => renderRecord(caller(res).apiVersion, object, r, []).attributes));
       res.json(renderRecord(caller(res).apiVersion, object, found[0], selectedFields(object, req.query.fields)));
     });
   });
@@ -121,10 +127,17 @@ export function sobjectRoutes(router: Router, ctx: SandboxContext<CrmState>): vo
       const value = String(req.params.value);
       const fields = validateFields(state, object, req.body);
       if (field in fields && fields[field] !== value) {
-        throw new SfRecordError(400, [{ message: `The external ID value in the URL doesn't match the value in the request body: ${field}`, errorCode: 'INVALID_FIELD', fields: [field] }]);
+        throw new SfRecordError(400, [
+          {
+            message: `The external ID value in the URL doesn't match the value in the request body: ${field}`,
+            errorCode: 'INVALID_FIELD',
+            fields: [field],
+          },
+        ]);
       }
       const found = findByExternalId(state, object, field, value);
-      if (found.length > 1) return void res.status(300).json(found.map((r) => renderRecord(caller(res).apiVersion, object, r, []).attributes));
+      if (found.length > 1)
+        return void res.status(300).json(found.map((r) => renderRecord(caller(res).apiVersion, object, r, []).attributes));
       if (found.length === 0) {
         if (req.query.updateOnly === 'true') return sendError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
         const change = insertRecord(state, object, { ...fields, [field]: value }, Date.now());

@@ -58,8 +58,12 @@ export function requireBearer(state: () => ErpState): RequestHandler {
     if (!expiry || expiry < Date.now()) {
       if (expiry) state().tokens.delete(token);
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      sendNsError(res, 401, 'INVALID_LOGIN',
-        'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.');
+      sendNsError(
+        res,
+        401,
+        'INVALID_LOGIN',
+        'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.',
+      );
       return;
     }
     next();

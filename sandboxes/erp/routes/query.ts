@@ -24,63 +24,202 @@ function table(columns: string[], rows: (state: ErpState) => Row[]): TableDef {
 
 const TABLES: Record<string, TableDef> = {
   customer: table(
-    ['id', 'entityid', 'companyname', 'email', 'url', 'vatregnumber', 'subsidiary', 'currency', 'isinactive', 'externalid', 'datecreated', 'lastmodifieddate', 'custentity_canonical_id'],
-    (s) => [...s.records.customer.values()].map((c) => ({
-      id: c.id, entityid: c.entityId, companyname: c.companyName, email: str(c.email), url: str(c.url), vatregnumber: str(c.vatRegNumber),
-      subsidiary: c.subsidiary.id, currency: c.currency.id, isinactive: bool(c.isInactive), externalid: str(c.externalId),
-      datecreated: c.dateCreated, lastmodifieddate: c.lastModifiedDate, custentity_canonical_id: str(c.custentity_canonical_id),
-    })),
+    [
+      'id',
+      'entityid',
+      'companyname',
+      'email',
+      'url',
+      'vatregnumber',
+      'subsidiary',
+      'currency',
+      'isinactive',
+      'externalid',
+      'datecreated',
+      'lastmodifieddate',
+      'custentity_canonical_id',
+    ],
+    (s) =>
+      [...s.records.customer.values()].map((c) => ({
+        id: c.id,
+        entityid: c.entityId,
+        companyname: c.companyName,
+        email: str(c.email),
+        url: str(c.url),
+        vatregnumber: str(c.vatRegNumber),
+        subsidiary: c.subsidiary.id,
+        currency: c.currency.id,
+        isinactive: bool(c.isInactive),
+        externalid: str(c.externalId),
+        datecreated: c.dateCreated,
+        lastmodifieddate: c.lastModifiedDate,
+        custentity_canonical_id: str(c.custentity_canonical_id),
+      })),
   ),
   job: table(
-    ['id', 'entityid', 'companyname', 'parent', 'customer', 'subsidiary', 'currency', 'jobbillingtype', 'entitystatus', 'startdate', 'projectedenddate', 'estimatedrevenue', 'externalid', 'datecreated', 'lastmodifieddate'],
-    (s) => [...s.records.job.values()].map((j) => ({
-      id: j.id, entityid: j.entityId, companyname: j.companyName, parent: j.parent.id, customer: j.parent.id, subsidiary: j.subsidiary.id,
-      currency: j.currency.id, jobbillingtype: refId(j.jobBillingType), entitystatus: refId(j.entityStatus), startdate: str(j.startDate),
-      projectedenddate: str(j.projectedEndDate), estimatedrevenue: str(j.estimatedRevenue), externalid: str(j.externalId),
-      datecreated: j.dateCreated, lastmodifieddate: j.lastModifiedDate,
-    })),
+    [
+      'id',
+      'entityid',
+      'companyname',
+      'parent',
+      'customer',
+      'subsidiary',
+      'currency',
+      'jobbillingtype',
+      'entitystatus',
+      'startdate',
+      'projectedenddate',
+      'estimatedrevenue',
+      'externalid',
+      'datecreated',
+      'lastmodifieddate',
+    ],
+    (s) =>
+      [...s.records.job.values()].map((j) => ({
+        id: j.id,
+        entityid: j.entityId,
+        companyname: j.companyName,
+        parent: j.parent.id,
+        customer: j.parent.id,
+        subsidiary: j.subsidiary.id,
+        currency: j.currency.id,
+        jobbillingtype: refId(j.jobBillingType),
+        entitystatus: refId(j.entityStatus),
+        startdate: str(j.startDate),
+        projectedenddate: str(j.projectedEndDate),
+        estimatedrevenue: str(j.estimatedRevenue),
+        externalid: str(j.externalId),
+        datecreated: j.dateCreated,
+        lastmodifieddate: j.lastModifiedDate,
+      })),
   ),
   transaction: table(
-    ['id', 'tranid', 'type', 'trandate', 'duedate', 'entity', 'currency', 'status', 'approvalstatus', 'foreigntotal', 'foreignamountremaining', 'custbody_billing_hold', 'externalid', 'memo', 'createddate', 'lastmodifieddate'],
+    [
+      'id',
+      'tranid',
+      'type',
+      'trandate',
+      'duedate',
+      'entity',
+      'currency',
+      'status',
+      'approvalstatus',
+      'foreigntotal',
+      'foreignamountremaining',
+      'custbody_billing_hold',
+      'externalid',
+      'memo',
+      'createddate',
+      'lastmodifieddate',
+    ],
     (s) => [
       ...[...s.records.invoice.values()].map((i) => ({
-        id: i.id, tranid: i.tranId, type: 'CustInvc', trandate: i.tranDate, duedate: str(i.dueDate), entity: i.entity.id, currency: i.currency.id,
-        status: i.status.id, approvalstatus: i.approvalStatus.id, foreigntotal: String(i.total), foreignamountremaining: String(i.amountRemaining),
-        custbody_billing_hold: bool(i.custbody_billing_hold), externalid: str(i.externalId), memo: str(i.memo),
-        createddate: i.dateCreated, lastmodifieddate: i.lastModifiedDate,
+        id: i.id,
+        tranid: i.tranId,
+        type: 'CustInvc',
+        trandate: i.tranDate,
+        duedate: str(i.dueDate),
+        entity: i.entity.id,
+        currency: i.currency.id,
+        status: i.status.id,
+        approvalstatus: i.approvalStatus.id,
+        foreigntotal: String(i.total),
+        foreignamountremaining: String(i.amountRemaining),
+        custbody_billing_hold: bool(i.custbody_billing_hold),
+        externalid: str(i.externalId),
+        memo: str(i.memo),
+        createddate: i.dateCreated,
+        lastmodifieddate: i.lastModifiedDate,
       })),
       ...[...s.records.customerPayment.values()].map((p) => ({
-        id: p.id, tranid: str(p.tranId), type: 'CustPymt', trandate: p.tranDate, entity: p.customer.id, currency: p.currency.id,
-        foreigntotal: String(p.payment), externalid: str(p.externalId), memo: str(p.memo), createddate: p.dateCreated, lastmodifieddate: p.lastModifiedDate,
+        id: p.id,
+        tranid: str(p.tranId),
+        type: 'CustPymt',
+        trandate: p.tranDate,
+        entity: p.customer.id,
+        currency: p.currency.id,
+        foreigntotal: String(p.payment),
+        externalid: str(p.externalId),
+        memo: str(p.memo),
+        createddate: p.dateCreated,
+        lastmodifieddate: p.lastModifiedDate,
       })),
     ],
   ),
-  subsidiary: table(
-    ['id', 'name', 'legalname', 'country', 'currency', 'isinactive', 'externalid'],
-    (s) => [...s.records.subsidiary.values()].map((x) => ({
-      id: x.id, name: x.name, legalname: str(x.legalName), country: x.country, currency: x.currency.id, isinactive: bool(x.isInactive), externalid: str(x.externalId),
+  subsidiary: table(['id', 'name', 'legalname', 'country', 'currency', 'isinactive', 'externalid'], (s) =>
+    [...s.records.subsidiary.values()].map((x) => ({
+      id: x.id,
+      name: x.name,
+      legalname: str(x.legalName),
+      country: x.country,
+      currency: x.currency.id,
+      isinactive: bool(x.isInactive),
+      externalid: str(x.externalId),
     })),
   ),
-  currency: table(
-    ['id', 'name', 'symbol', 'currencyprecision', 'isbasecurrency', 'isinactive'],
-    (s) => [...s.records.currency.values()].map((c) => ({
-      id: c.id, name: c.name, symbol: c.symbol, currencyprecision: String(c.currencyPrecision), isbasecurrency: bool(c.isBaseCurrency), isinactive: bool(c.isInactive),
+  currency: table(['id', 'name', 'symbol', 'currencyprecision', 'isbasecurrency', 'isinactive'], (s) =>
+    [...s.records.currency.values()].map((c) => ({
+      id: c.id,
+      name: c.name,
+      symbol: c.symbol,
+      currencyprecision: String(c.currencyPrecision),
+      isbasecurrency: bool(c.isBaseCurrency),
+      isinactive: bool(c.isInactive),
     })),
   ),
   projecttask: table(
-    ['id', 'project', 'title', 'ismilestone', 'status', 'startdate', 'finishbydate', 'custevent_ms_amount', 'custevent_ms_completed_on', 'custevent_ms_invoice', 'externalid', 'lastmodifieddate'],
-    (s) => [...s.records.projectTask.values()].map((t) => ({
-      id: t.id, project: t.project.id, title: t.title, ismilestone: bool(t.isMilestone), status: t.status.id, startdate: str(t.startDate), finishbydate: str(t.finishByDate),
-      custevent_ms_amount: str(t.custevent_ms_amount), custevent_ms_completed_on: str(t.custevent_ms_completed_on), custevent_ms_invoice: refId(t.custevent_ms_invoice),
-      externalid: str(t.externalId), lastmodifieddate: t.lastModifiedDate,
-    })),
+    [
+      'id',
+      'project',
+      'title',
+      'ismilestone',
+      'status',
+      'startdate',
+      'finishbydate',
+      'custevent_ms_amount',
+      'custevent_ms_completed_on',
+      'custevent_ms_invoice',
+      'externalid',
+      'lastmodifieddate',
+    ],
+    (s) =>
+      [...s.records.projectTask.values()].map((t) => ({
+        id: t.id,
+        project: t.project.id,
+        title: t.title,
+        ismilestone: bool(t.isMilestone),
+        status: t.status.id,
+        startdate: str(t.startDate),
+        finishbydate: str(t.finishByDate),
+        custevent_ms_amount: str(t.custevent_ms_amount),
+        custevent_ms_completed_on: str(t.custevent_ms_completed_on),
+        custevent_ms_invoice: refId(t.custevent_ms_invoice),
+        externalid: str(t.externalId),
+        lastmodifieddate: t.lastModifiedDate,
+      })),
   ),
   customrecord_rate_card: table(
-    ['id', 'name', 'externalid', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_effective_to', 'lastmodified'],
-    (s) => [...s.records.customrecord_rate_card.values()].map((r) => ({
-      id: r.id, name: r.name, externalid: str(r.externalId), custrecord_rc_subsidiary: r.custrecord_rc_subsidiary.id, custrecord_rc_currency: r.custrecord_rc_currency.id,
-      custrecord_rc_effective_from: r.custrecord_rc_effective_from, custrecord_rc_effective_to: str(r.custrecord_rc_effective_to), lastmodified: r.lastModifiedDate,
-    })),
+    [
+      'id',
+      'name',
+      'externalid',
+      'custrecord_rc_subsidiary',
+      'custrecord_rc_currency',
+      'custrecord_rc_effective_from',
+      'custrecord_rc_effective_to',
+      'lastmodified',
+    ],
+    (s) =>
+      [...s.records.customrecord_rate_card.values()].map((r) => ({
+        id: r.id,
+        name: r.name,
+        externalid: str(r.externalId),
+        custrecord_rc_subsidiary: r.custrecord_rc_subsidiary.id,
+        custrecord_rc_currency: r.custrecord_rc_currency.id,
+        custrecord_rc_effective_from: r.custrecord_rc_effective_from,
+        custrecord_rc_effective_to: str(r.custrecord_rc_effective_to),
+        lastmodified: r.lastModifiedDate,
+      })),
   ),
 };
 
@@ -95,7 +234,9 @@ function pagingParam(raw: unknown, name: string, fallback: number, max: number):
 export function queryRoutes(router: Router, deps: { state(): ErpState; baseUrl(): string }): void {
   router.post('/services/rest/query/v1/suiteql', (req, res) => {
     if (!/\btransient\b/i.test(req.get('prefer') ?? '')) {
-      throw new NsFault(400, 'USER_ERROR', "The 'Prefer: transient' header is required for SuiteQL queries.", { 'o:errorHeader': 'Prefer' });
+      throw new NsFault(400, 'USER_ERROR', "The 'Prefer: transient' header is required for SuiteQL queries.", {
+        'o:errorHeader': 'Prefer',
+      });
     }
     const q = (req.body as { q?: unknown } | undefined)?.q;
     if (typeof q !== 'string' || q.trim() === '') {
@@ -111,7 +252,12 @@ export function queryRoutes(router: Router, deps: { state(): ErpState; baseUrl()
       rows = runSuiteQl(query, def.rows(deps.state()), def.columns);
     } catch (err) {
       if (err instanceof SuiteQlError) {
-        throw new NsFault(400, 'INVALID_PARAMETER', `Invalid search query. Detailed unprocessed description follows. Search error occurred: ${err.message}`, { 'o:errorPath': 'q' });
+        throw new NsFault(
+          400,
+          'INVALID_PARAMETER',
+          `Invalid search query. Detailed unprocessed description follows. Search error occurred: ${err.message}`,
+          { 'o:errorPath': 'q' },
+        );
       }
       throw err;
     }

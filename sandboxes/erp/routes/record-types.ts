@@ -51,7 +51,19 @@ const PAYMENT_METHODS = { '1': 'Bank Transfer', '2': 'Card', '3': 'Direct Debit'
 const ITEMS = Object.fromEntries(Object.values(LINE_ITEMS).map((item) => [item.id, item.refName ?? '']));
 
 const customer: RecordTypeRules = {
-  fields: ['entityId', 'companyName', 'isPerson', 'subsidiary', 'currency', 'email', 'url', 'vatRegNumber', 'custentity_billing_country', 'isInactive', 'custentity_canonical_id'],
+  fields: [
+    'entityId',
+    'companyName',
+    'isPerson',
+    'subsidiary',
+    'currency',
+    'email',
+    'url',
+    'vatRegNumber',
+    'custentity_billing_country',
+    'isInactive',
+    'custentity_canonical_id',
+  ],
   required: ['companyName', 'subsidiary'],
   refs: { subsidiary: 'subsidiary', currency: 'currency' },
   writable: true,
@@ -64,7 +76,22 @@ const customer: RecordTypeRules = {
 };
 
 const job: RecordTypeRules = {
-  fields: ['entityId', 'companyName', 'parent', 'subsidiary', 'currency', 'jobBillingType', 'entityStatus', 'startDate', 'projectedEndDate', 'estimatedRevenue', 'custentity_rate_card', 'custentity_canonical_id', 'custentity_billing_hold', 'custentity_opportunity_id'],
+  fields: [
+    'entityId',
+    'companyName',
+    'parent',
+    'subsidiary',
+    'currency',
+    'jobBillingType',
+    'entityStatus',
+    'startDate',
+    'projectedEndDate',
+    'estimatedRevenue',
+    'custentity_rate_card',
+    'custentity_canonical_id',
+    'custentity_billing_hold',
+    'custentity_opportunity_id',
+  ],
   required: ['companyName', 'parent'],
   refs: { parent: 'customer', subsidiary: 'subsidiary', currency: 'currency', custentity_rate_card: 'customrecord_rate_card' },
   writable: true,
@@ -94,7 +121,8 @@ function validateJob(state: ErpState, record: Stored): void {
 
 function normaliseLines(body: Body): void {
   const sublist = body.item as { items?: unknown } | undefined;
-  if (!sublist || !Array.isArray(sublist.items) || sublist.items.length === 0) throw invalidField('item', "Invalid value for the field 'item': an invoice needs at least one line.");
+  if (!sublist || !Array.isArray(sublist.items) || sublist.items.length === 0)
+    throw invalidField('item', "Invalid value for the field 'item': an invoice needs at least one line.");
   if (sublist.items.length > 500) throw invalidField('item', 'An invoice takes at most 500 lines.');
   body.item = {
     items: sublist.items.map((raw: unknown, i) => {
@@ -109,7 +137,21 @@ function normaliseLines(body: Body): void {
 }
 
 const invoice: RecordTypeRules = {
-  fields: ['entity', 'job', 'subsidiary', 'currency', 'tranDate', 'dueDate', 'approvalStatus', 'item', 'memo', 'custbody_billing_hold', 'custbody_hold_reason', 'custbody_period_start', 'custbody_period_end'],
+  fields: [
+    'entity',
+    'job',
+    'subsidiary',
+    'currency',
+    'tranDate',
+    'dueDate',
+    'approvalStatus',
+    'item',
+    'memo',
+    'custbody_billing_hold',
+    'custbody_hold_reason',
+    'custbody_period_start',
+    'custbody_period_end',
+  ],
   required: ['entity', 'item'],
   refs: { entity: 'customer', job: 'job', subsidiary: 'subsidiary', currency: 'currency' },
   sublists: ['item'],
@@ -142,13 +184,17 @@ const invoice: RecordTypeRules = {
     const before = doc.status.id;
     const heldBefore = Boolean(state.records.invoice.get(doc.id)?.custbody_billing_hold);
     if (patch.item !== undefined) {
-      if (Number(doc.amountPaid ?? 0) > 0) throw new NsFault(400, 'USER_ERROR', `Invoice ${doc.tranId} has payments applied; its lines cannot change.`, { 'o:errorPath': 'item' });
+      if (Number(doc.amountPaid ?? 0) > 0)
+        throw new NsFault(400, 'USER_ERROR', `Invoice ${doc.tranId} has payments applied; its lines cannot change.`, {
+          'o:errorPath': 'item',
+        });
       normaliseLines(record);
     }
     if (patch.approvalStatus !== undefined) {
       const id = String((patch.approvalStatus as { id?: unknown }).id);
       if (!['1', '2', '3'].includes(id)) throw invalidField('approvalStatus');
-      if (doc.approvalStatus.id !== '1' && id !== doc.approvalStatus.id) throw invalidField('approvalStatus', `Invoice ${doc.tranId} is no longer pending approval.`);
+      if (doc.approvalStatus.id !== '1' && id !== doc.approvalStatus.id)
+        throw invalidField('approvalStatus', `Invoice ${doc.tranId} is no longer pending approval.`);
       setApproval(doc, id as '1' | '2' | '3');
     }
     checkDate(record, 'dueDate');
@@ -157,7 +203,8 @@ const invoice: RecordTypeRules = {
     if (Boolean(doc.custbody_billing_hold) !== heldBefore) emitHoldEvent(events, doc);
   },
   remove(_state, record) {
-    if (Number((record as unknown as NsInvoice).amountPaid ?? 0) > 0) throw new NsFault(400, 'USER_ERROR', 'This invoice has payments applied and cannot be deleted.');
+    if (Number((record as unknown as NsInvoice).amountPaid ?? 0) > 0)
+      throw new NsFault(400, 'USER_ERROR', 'This invoice has payments applied and cannot be deleted.');
   },
 };
 
@@ -195,7 +242,16 @@ const customerPayment: RecordTypeRules = {
 };
 
 const rateCard: RecordTypeRules = {
-  fields: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_customer', 'custrecord_rc_effective_from', 'custrecord_rc_effective_to', 'custrecord_rc_rates', 'custrecord_rc_status'],
+  fields: [
+    'name',
+    'custrecord_rc_subsidiary',
+    'custrecord_rc_currency',
+    'custrecord_rc_customer',
+    'custrecord_rc_effective_from',
+    'custrecord_rc_effective_to',
+    'custrecord_rc_rates',
+    'custrecord_rc_status',
+  ],
   required: ['name', 'custrecord_rc_subsidiary', 'custrecord_rc_currency', 'custrecord_rc_effective_from', 'custrecord_rc_rates'],
   refs: { custrecord_rc_subsidiary: 'subsidiary', custrecord_rc_currency: 'currency', custrecord_rc_customer: 'customer' },
   writable: true,
@@ -216,7 +272,17 @@ const TASK_STATUSES = { NOTSTART: 'Not Started', PROGRESS: 'In Progress', COMPLE
  * has billed cannot be reopened, re-priced or billed by another invoice.
  */
 const projectTask: RecordTypeRules = {
-  fields: ['project', 'title', 'isMilestone', 'status', 'startDate', 'finishByDate', 'custevent_ms_amount', 'custevent_ms_completed_on', 'custevent_ms_invoice'],
+  fields: [
+    'project',
+    'title',
+    'isMilestone',
+    'status',
+    'startDate',
+    'finishByDate',
+    'custevent_ms_amount',
+    'custevent_ms_completed_on',
+    'custevent_ms_invoice',
+  ],
   required: ['project', 'title'],
   refs: { project: 'job', custevent_ms_invoice: 'invoice' },
   updatable: ['title', 'status', 'startDate', 'finishByDate', 'custevent_ms_amount', 'custevent_ms_completed_on', 'custevent_ms_invoice'],
@@ -232,11 +298,19 @@ const projectTask: RecordTypeRules = {
     if (before.custevent_ms_invoice) {
       const invoiceId = (patch.custevent_ms_invoice as { id?: string } | undefined)?.id;
       if (invoiceId !== undefined && invoiceId !== before.custevent_ms_invoice.id) {
-        throw new NsFault(400, 'USER_ERROR', `Milestone ${before.title} is already billed on invoice ${before.custevent_ms_invoice.refName ?? before.custevent_ms_invoice.id}.`, { 'o:errorPath': 'custevent_ms_invoice' });
+        throw new NsFault(
+          400,
+          'USER_ERROR',
+          `Milestone ${before.title} is already billed on invoice ${before.custevent_ms_invoice.refName ?? before.custevent_ms_invoice.id}.`,
+          { 'o:errorPath': 'custevent_ms_invoice' },
+        );
       }
-      const changed = (record.status as { id?: unknown }).id !== before.status.id
-        || record.custevent_ms_amount !== before.custevent_ms_amount || record.custevent_ms_completed_on !== before.custevent_ms_completed_on;
-      if (changed) throw new NsFault(400, 'USER_ERROR', `Milestone ${before.title} is billed; its status, amount and completion date cannot change.`);
+      const changed =
+        (record.status as { id?: unknown }).id !== before.status.id ||
+        record.custevent_ms_amount !== before.custevent_ms_amount ||
+        record.custevent_ms_completed_on !== before.custevent_ms_completed_on;
+      if (changed)
+        throw new NsFault(400, 'USER_ERROR', `Milestone ${before.title} is billed; its status, amount and completion date cannot change.`);
     }
     validateTask(state, record);
   },
@@ -250,7 +324,8 @@ function validateTask(state: ErpState, record: Stored): void {
   if (typeof record.title !== 'string' || record.title.trim() === '' || record.title.length > 256) throw invalidField('title');
   const job = state.records.job.get((record.project as { id: string }).id)!;
   if (record.custevent_ms_amount !== undefined && record.custevent_ms_amount !== null) {
-    if (minorOf(record.custevent_ms_amount, currencyCode(state, job.currency.id), 'custevent_ms_amount') < 0) throw invalidField('custevent_ms_amount');
+    if (minorOf(record.custevent_ms_amount, currencyCode(state, job.currency.id), 'custevent_ms_amount') < 0)
+      throw invalidField('custevent_ms_amount');
   }
   const status = (record.status as { id: string }).id;
   if (status === 'COMPLETE') record.custevent_ms_completed_on ??= timestamp(state.now()).slice(0, 10);
@@ -259,7 +334,8 @@ function validateTask(state: ErpState, record: Stored): void {
   if (record.custevent_ms_invoice) {
     if (status !== 'COMPLETE') throw invalidField('custevent_ms_invoice', 'Only a completed milestone can be billed.');
     const invoice = state.records.invoice.get((record.custevent_ms_invoice as { id: string }).id)!;
-    if (invoice.job?.id !== job.id) throw invalidField('custevent_ms_invoice', `Invoice ${invoice.tranId} does not bill project ${job.entityId}.`);
+    if (invoice.job?.id !== job.id)
+      throw invalidField('custevent_ms_invoice', `Invoice ${invoice.tranId} does not bill project ${job.entityId}.`);
   }
 }
 
@@ -288,4 +364,3 @@ export function resolveRefs(state: ErpState, rules: RecordTypeRules, body: Body)
     body[field] = { id: String(id), refName: named.companyName ?? named.name ?? named.entityId ?? named.symbol ?? named.tranId };
   }
 }
-

@@ -14,7 +14,21 @@ const MAX_LIMIT = 1000;
 /** An external ID is letters, digits, underscores and hyphens (NetSuite "Using External IDs"). */
 const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
 /** Fields NetSuite computes (unless the record type lets them be set); a write that carries them is not an error, they are just ignored. */
-const READ_ONLY = new Set(['id', 'links', 'refName', 'dateCreated', 'lastModifiedDate', 'tranId', 'total', 'subtotal', 'amountRemaining', 'amountPaid', 'status', 'applied', 'unapplied']);
+const READ_ONLY = new Set([
+  'id',
+  'links',
+  'refName',
+  'dateCreated',
+  'lastModifiedDate',
+  'tranId',
+  'total',
+  'subtotal',
+  'amountRemaining',
+  'amountPaid',
+  'status',
+  'applied',
+  'unapplied',
+]);
 
 export interface RecordRouteDeps {
   state(): ErpState;
@@ -35,7 +49,12 @@ function intParam(req: Request, name: string, fallback: number, min: number, max
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < min || value > max) {
-    throw new NsFault(400, 'USER_ERROR', `Invalid query parameter value '${String(raw)}' for '${name}'. Provide a value between ${min} and ${max}.`, { 'o:errorQueryParam': name });
+    throw new NsFault(
+      400,
+      'USER_ERROR',
+      `Invalid query parameter value '${String(raw)}' for '${name}'. Provide a value between ${min} and ${max}.`,
+      { 'o:errorQueryParam': name },
+    );
   }
   return value;
 }
@@ -69,14 +88,17 @@ function checkBody(type: ErpRecordType, body: unknown, mode: 'create' | 'update'
     throw new NsFault(400, 'INVALID_CONTENT', 'The request body must be a JSON object describing the record.');
   }
   const rules = RULES[type];
-  if (!rules.writable) throw new NsFault(405, 'USER_ERROR', `Record type '${type}' is read-only through REST web services in this account.`);
+  if (!rules.writable)
+    throw new NsFault(405, 'USER_ERROR', `Record type '${type}' is read-only through REST web services in this account.`);
   const allowed = new Set([...(mode === 'create' ? rules.fields : (rules.updatable ?? rules.fields)), 'externalId']);
   const clean: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
     if (READ_ONLY.has(field) && !rules.fields.includes(field)) continue;
     if (!allowed.has(field)) {
       if (mode === 'upsert' && rules.fields.includes(field)) continue;
-      const detail = rules.fields.includes(field) ? `The field '${field}' cannot be changed on this record.` : `Invalid field '${field}' for record type '${type}'.`;
+      const detail = rules.fields.includes(field)
+        ? `The field '${field}' cannot be changed on this record.`
+        : `Invalid field '${field}' for record type '${type}'.`;
       throw invalidField(field, detail);
     }
     clean[field] = value;
@@ -171,7 +193,8 @@ export function recordRoutes(router: Router, deps: RecordRouteDeps): void {
     if (!key.startsWith('eid:') || key.length < 5) {
       throw new NsFault(400, 'USER_ERROR', 'Upsert needs an external ID in the URL: PUT /record/v1/{type}/eid:{externalId}.');
     }
-    if (!EXTERNAL_ID.test(key.slice(4))) throw invalidField('externalId', 'An external ID holds only letters, numbers, underscores and hyphens.');
+    if (!EXTERNAL_ID.test(key.slice(4)))
+      throw invalidField('externalId', 'An external ID holds only letters, numbers, underscores and hyphens.');
     const existing = findRecord(deps.state(), type, key);
     let id: string;
     if (existing) {

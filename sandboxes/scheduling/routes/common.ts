@@ -5,7 +5,14 @@ import type { FloatError, FloatValidationErrors } from '../../../system-apis/sch
 import type { SchedulingState } from '../state.js';
 
 export const RATE_LIMIT = { requests: 200, windowSeconds: 60 };
-const NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const NAMES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 export function floatError(status: number, message: string): FloatError {
   return { name: NAMES[status] ?? 'Error', message, code: 0, status };

@@ -14,9 +14,11 @@ function validatePerson(input: Record<string, unknown>, creating: boolean): Arra
     errors.push({ field: 'email', message: 'Email is not a valid email address.' });
   }
   for (const f of ['default_hourly_rate', 'cost_rate'] as const) {
-    if (input[f] !== undefined && input[f] !== null && !isDecimalString(input[f])) errors.push({ field: f, message: `${f} must be a number.` });
+    if (input[f] !== undefined && input[f] !== null && !isDecimalString(input[f]))
+      errors.push({ field: f, message: `${f} must be a number.` });
   }
-  if (input.people_type_id !== undefined && ![1, 2, 3].includes(input.people_type_id as number)) errors.push({ field: 'people_type_id', message: 'people_type_id is invalid.' });
+  if (input.people_type_id !== undefined && ![1, 2, 3].includes(input.people_type_id as number))
+    errors.push({ field: 'people_type_id', message: 'people_type_id is invalid.' });
   for (const f of ['employee_type', 'active'] as const) {
     if (input[f] !== undefined && !isBit(input[f])) errors.push({ field: f, message: `${f} must be 0 or 1.` });
   }
@@ -69,9 +71,22 @@ export function peopleRoutes(router: Router, ctx: SandboxContext<SchedulingState
     const state = ctx.state();
     const now = floatNow();
     const person: FloatPerson = {
-      people_id: state.nextId.people++, name: '', email: null, job_title: null, department: null, employee_type: 1,
-      people_type_id: 1, default_hourly_rate: null, cost_rate: null, work_days_hours: [8, 8, 8, 8, 8, 0, 0], active: 1,
-      tags: [], start_date: null, end_date: null, created: now, modified: now,
+      people_id: state.nextId.people++,
+      name: '',
+      email: null,
+      job_title: null,
+      department: null,
+      employee_type: 1,
+      people_type_id: 1,
+      default_hourly_rate: null,
+      cost_rate: null,
+      work_days_hours: [8, 8, 8, 8, 8, 0, 0],
+      active: 1,
+      tags: [],
+      start_date: null,
+      end_date: null,
+      created: now,
+      modified: now,
     };
     apply(person, input, state);
     state.people.set(person.people_id, person);

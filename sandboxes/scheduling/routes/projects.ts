@@ -7,8 +7,10 @@ import { body, idParam, isBit, isDecimalString, pageParams, sendError, sendPage,
 
 function validateProject(input: Record<string, unknown>, creating: boolean): Array<{ field: string; message: string }> {
   const errors: Array<{ field: string; message: string }> = [];
-  if ((creating || 'name' in input) && (typeof input.name !== 'string' || input.name.trim() === '')) errors.push({ field: 'name', message: 'Name cannot be blank.' });
-  if (input.budget_total !== undefined && input.budget_total !== null && !isDecimalString(input.budget_total)) errors.push({ field: 'budget_total', message: 'budget_total must be a number.' });
+  if ((creating || 'name' in input) && (typeof input.name !== 'string' || input.name.trim() === ''))
+    errors.push({ field: 'name', message: 'Name cannot be blank.' });
+  if (input.budget_total !== undefined && input.budget_total !== null && !isDecimalString(input.budget_total))
+    errors.push({ field: 'budget_total', message: 'budget_total must be a number.' });
   for (const f of ['non_billable', 'tentative', 'active'] as const) {
     if (input[f] !== undefined && !isBit(input[f])) errors.push({ field: f, message: `${f} must be 0 or 1.` });
   }
@@ -47,8 +49,17 @@ export function projectRoutes(router: Router, ctx: SandboxContext<SchedulingStat
     const state = ctx.state();
     const now = floatNow();
     const project: FloatProject = {
-      project_id: state.nextId.project++, name: '', client_id: null, budget_total: null, non_billable: 0, tentative: 0, active: 1,
-      tags: [], notes: null, created: now, modified: now,
+      project_id: state.nextId.project++,
+      name: '',
+      client_id: null,
+      budget_total: null,
+      non_billable: 0,
+      tentative: 0,
+      active: 1,
+      tags: [],
+      notes: null,
+      created: now,
+      modified: now,
     };
     apply(project, input);
     state.projects.set(project.project_id, project);

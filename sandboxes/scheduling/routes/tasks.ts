@@ -13,9 +13,12 @@ function validateTask(input: Record<string, unknown>, current: FloatTask | undef
   if (!state.people.has(Number(merged.people_id))) errors.push({ field: 'people_id', message: 'Person is invalid.' });
   if (!isDate(merged.start_date)) errors.push({ field: 'start_date', message: 'Start date is invalid.' });
   if (!isDate(merged.end_date)) errors.push({ field: 'end_date', message: 'End date is invalid.' });
-  else if (isDate(merged.start_date) && merged.end_date < merged.start_date) errors.push({ field: 'end_date', message: 'End date must be on or after start date.' });
-  if (typeof merged.hours !== 'number' || !(merged.hours > 0) || merged.hours > 24) errors.push({ field: 'hours', message: 'Hours must be between 0 and 24.' });
-  if (merged.status !== undefined && ![1, 2, 3].includes(merged.status as number)) errors.push({ field: 'status', message: 'Status is invalid.' });
+  else if (isDate(merged.start_date) && merged.end_date < merged.start_date)
+    errors.push({ field: 'end_date', message: 'End date must be on or after start date.' });
+  if (typeof merged.hours !== 'number' || !(merged.hours > 0) || merged.hours > 24)
+    errors.push({ field: 'hours', message: 'Hours must be between 0 and 24.' });
+  if (merged.status !== undefined && ![1, 2, 3].includes(merged.status as number))
+    errors.push({ field: 'status', message: 'Status is invalid.' });
   return errors;
 }
 
@@ -65,8 +68,17 @@ export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>)
     if (errors.length) return sendValidation(res, errors);
     const now = floatNow();
     const task: FloatTask = {
-      task_id: state.nextId.task++, project_id: 0, people_id: 0, start_date: '', end_date: '', hours: 0, status: 2,
-      name: null, notes: null, created: now, modified: now,
+      task_id: state.nextId.task++,
+      project_id: 0,
+      people_id: 0,
+      start_date: '',
+      end_date: '',
+      hours: 0,
+      status: 2,
+      name: null,
+      notes: null,
+      created: now,
+      modified: now,
     };
     apply(task, input);
     state.tasks.set(task.task_id, task);

@@ -56,7 +56,13 @@ export function approvalRoutes(router: Router, ctx: SandboxContext<TimeState>): 
     touch(state);
     // The week's state: approved only when nothing in it is left behind.
     const states = [...entryRows.map((r) => APPROVAL[t.approval[r]]), ...expenses.map((e) => e.approval_status)];
-    const status: HarvestApprovalStatus = states.every((s) => s === 'approved') ? 'approved' : states.some((s) => s === 'submitted') ? 'submitted' : states.every((s) => s === 'unsubmitted') ? 'unsubmitted' : 'submitted';
+    const status: HarvestApprovalStatus = states.every((s) => s === 'approved')
+      ? 'approved'
+      : states.some((s) => s === 'submitted')
+        ? 'submitted'
+        : states.every((s) => s === 'unsubmitted')
+          ? 'unsubmitted'
+          : 'submitted';
     const answer: HarvestTimesheetApproval = {
       user_id: state.users[user].id,
       week_start: from,
@@ -69,4 +75,3 @@ export function approvalRoutes(router: Router, ctx: SandboxContext<TimeState>): 
     res.json(answer);
   });
 }
-

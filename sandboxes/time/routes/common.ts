@@ -28,14 +28,19 @@ export function harvestGuard(state: () => TimeState, limit: TimeRateLimit) {
     const match = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
     if (!match || match[1] !== s.accessToken) {
       res.set('WWW-Authenticate', 'Bearer realm="Harvest", error="invalid_token"');
-      res.status(401).json({ error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed or invalid for other reasons.' });
+      res.status(401).json({
+        error: 'invalid_token',
+        error_description: 'The access token provided is expired, revoked, malformed or invalid for other reasons.',
+      });
       return;
     }
     const account = req.get('harvest-account-id');
     if (account !== s.accountId) {
       res.status(403).json({
         error: 'forbidden',
-        error_description: account ? 'The access token has no access to this Harvest account.' : 'The Harvest-Account-Id header is required.',
+        error_description: account
+          ? 'The access token has no access to this Harvest account.'
+          : 'The Harvest-Account-Id header is required.',
       });
       return;
     }
@@ -87,7 +92,12 @@ export function envelope(req: Request, baseUrl: string, total: number, { page, p
     next_page: page < totalPages ? page + 1 : null,
     previous_page: page > 1 ? Math.min(page - 1, totalPages) : null,
     page,
-    links: { first: link(1), next: page < totalPages ? link(page + 1) : null, previous: page > 1 ? link(Math.min(page - 1, totalPages)) : null, last: link(totalPages) },
+    links: {
+      first: link(1),
+      next: page < totalPages ? link(page + 1) : null,
+      previous: page > 1 ? link(Math.min(page - 1, totalPages)) : null,
+      last: link(totalPages),
+    },
   };
 }
 

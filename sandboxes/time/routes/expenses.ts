@@ -6,7 +6,11 @@ import { rowById, touch, type TimeState } from '../state.js';
 import { body, boolParam, envelope, instantParam, intParam, isDate, iso, pageParams, statusError, unprocessable } from './common.js';
 
 function matches(e: HarvestExpense, q: Record<string, unknown>): boolean | string {
-  for (const [param, get] of [['user_id', () => e.user.id], ['client_id', () => e.client.id], ['project_id', () => e.project.id]] as const) {
+  for (const [param, get] of [
+    ['user_id', () => e.user.id],
+    ['client_id', () => e.client.id],
+    ['project_id', () => e.project.id],
+  ] as const) {
     const id = intParam(q[param]);
     if (id === null) return `${param} must be a positive integer`;
     if (id !== undefined && get() !== id) return false;
@@ -70,8 +74,15 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
       units: typeof input.units === 'number' ? input.units : null,
       total_cost: total,
       billable: input.billable !== false,
-      is_closed: false, is_locked: false, is_billed: false, locked_reason: null,
-      approval_status: 'unsubmitted', invoice: null, receipt: null, created_at: now, updated_at: now,
+      is_closed: false,
+      is_locked: false,
+      is_billed: false,
+      locked_reason: null,
+      approval_status: 'unsubmitted',
+      invoice: null,
+      receipt: null,
+      created_at: now,
+      updated_at: now,
     };
     state.expenses.push(expense);
     touch(state);
@@ -86,7 +97,8 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     const edits = Object.keys(input).filter((k) => k !== 'is_billed');
     if ((expense.is_locked || expense.is_billed) && edits.length > 0) return unprocessable(res, 'Expense is locked and cannot be edited');
     if (input.is_billed !== undefined && typeof input.is_billed !== 'boolean') return unprocessable(res, 'is_billed must be true or false');
-    if (input.total_cost !== undefined && (typeof input.total_cost !== 'number' || input.total_cost < 0)) return unprocessable(res, 'Total cost must be a number');
+    if (input.total_cost !== undefined && (typeof input.total_cost !== 'number' || input.total_cost < 0))
+      return unprocessable(res, 'Total cost must be a number');
     let changed = edits.length > 0;
     if (typeof input.is_billed === 'boolean' && input.is_billed !== expense.is_billed) {
       expense.is_billed = input.is_billed;

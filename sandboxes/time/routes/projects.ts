@@ -13,8 +13,15 @@ function projectJson(state: TimeState, row: number): HarvestProject {
   const p = state.projects[row];
   const c = state.clients[p.client];
   return {
-    id: p.id, client: { id: c.id, name: c.name, currency: c.currency }, name: p.name, code: p.code, is_active: p.active,
-    is_billable: p.billable, bill_by: p.billable ? 'Tasks' : 'none', created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
+    id: p.id,
+    client: { id: c.id, name: c.name, currency: c.currency },
+    name: p.name,
+    code: p.code,
+    is_active: p.active,
+    is_billable: p.billable,
+    bill_by: p.billable ? 'Tasks' : 'none',
+    created_at: iso(p.createdAt),
+    updated_at: iso(p.updatedAt),
   };
 }
 
@@ -50,9 +57,14 @@ export function projectRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     const clientId = intParam(req.query.client_id);
     const active = boolParam(req.query.is_active);
     if (clientId === null || active === null) return unprocessable(res, 'client_id must be an id and is_active true or false');
-    const rows = state.projects.flatMap((p, i) => ((clientId === undefined || state.clients[p.client].id === clientId) && (active === undefined || p.active === active) ? [i] : []));
+    const rows = state.projects.flatMap((p, i) =>
+      (clientId === undefined || state.clients[p.client].id === clientId) && (active === undefined || p.active === active) ? [i] : [],
+    );
     const start = (paging.page - 1) * paging.perPage;
-    res.json({ projects: rows.slice(start, start + paging.perPage).map((r) => projectJson(state, r)), ...envelope(req, ctx.baseUrl(), rows.length, paging) });
+    res.json({
+      projects: rows.slice(start, start + paging.perPage).map((r) => projectJson(state, r)),
+      ...envelope(req, ctx.baseUrl(), rows.length, paging),
+    });
   });
 
   router.get('/v2/projects/:id', (req, res) => {
@@ -71,8 +83,14 @@ export function projectRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     if (input.code !== undefined && input.code !== null && typeof input.code !== 'string') return unprocessable(res, 'Code is invalid');
     const now = Date.now();
     state.projects.push({
-      id: (state.projects.at(-1)?.id ?? 14_300_000) + 1, name: input.name, code: typeof input.code === 'string' ? input.code : null, client,
-      billable: input.is_billable !== false, active: input.is_active !== false, createdAt: now, updatedAt: now,
+      id: (state.projects.at(-1)?.id ?? 14_300_000) + 1,
+      name: input.name,
+      code: typeof input.code === 'string' ? input.code : null,
+      client,
+      billable: input.is_billable !== false,
+      active: input.is_active !== false,
+      createdAt: now,
+      updatedAt: now,
     });
     touch(state);
     res.status(201).json(projectJson(state, state.projects.length - 1));
@@ -83,7 +101,8 @@ export function projectRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     const row = rowById(state.projects, Number(req.params.id));
     if (row === undefined) return statusError(res, 404, 'Not Found');
     const input = body(req);
-    if (input.name !== undefined && (typeof input.name !== 'string' || input.name.trim() === '')) return unprocessable(res, "Name can't be blank");
+    if (input.name !== undefined && (typeof input.name !== 'string' || input.name.trim() === ''))
+      return unprocessable(res, "Name can't be blank");
     const p = state.projects[row];
     if (typeof input.name === 'string') p.name = input.name;
     if (input.code === null || typeof input.code === 'string') p.code = input.code;

@@ -18,7 +18,12 @@ function parseFilter(state: TimeState, q: Record<string, unknown>): EntryFilter 
     if (id === undefined) return undefined;
     return rowById(rows, id) ?? -1; // an unknown id matches nothing, as on the platform
   };
-  for (const [param, rows, key] of [['user_id', state.users, 'user'], ['client_id', state.clients, 'client'], ['project_id', state.projects, 'project'], ['task_id', state.tasks, 'task']] as const) {
+  for (const [param, rows, key] of [
+    ['user_id', state.users, 'user'],
+    ['client_id', state.clients, 'client'],
+    ['project_id', state.projects, 'project'],
+    ['task_id', state.tasks, 'task'],
+  ] as const) {
     const v = ref(param, rows);
     if (typeof v === 'string') return v;
     if (v !== undefined) f[key] = v;
@@ -78,8 +83,16 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
     if (!Number.isFinite(hours) || hours < 0 || hours > 24) return unprocessable(res, 'Hours must be between 0 and 24');
     const now = Date.now();
     const row = state.entries.add({
-      day: dayNumber(input.spent_date), user, project, task, hours, flags: FLAG.billable, approval: 0,
-      billableRate: state.users[user].billableRate, costRate: state.users[user].costRate, createdAt: now,
+      day: dayNumber(input.spent_date),
+      user,
+      project,
+      task,
+      hours,
+      flags: FLAG.billable,
+      approval: 0,
+      billableRate: state.users[user].billableRate,
+      costRate: state.users[user].costRate,
+      createdAt: now,
       notes: typeof input.notes === 'string' ? input.notes : null,
     });
     touch(state);
@@ -98,7 +111,8 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
     if (input.is_billed !== undefined && typeof input.is_billed !== 'boolean') return unprocessable(res, 'is_billed must be true or false');
     // Validate everything before changing anything: a 422 leaves the entry as it was.
     const hours = input.hours === undefined ? undefined : Number(input.hours);
-    if (hours !== undefined && (!Number.isFinite(hours) || hours < 0 || hours > 24)) return unprocessable(res, 'Hours must be between 0 and 24');
+    if (hours !== undefined && (!Number.isFinite(hours) || hours < 0 || hours > 24))
+      return unprocessable(res, 'Hours must be between 0 and 24');
     if (input.spent_date !== undefined && !isDate(input.spent_date)) return unprocessable(res, 'Spent date is not a date');
     const project = input.project_id === undefined ? t.project[row] : rowById(state.projects, Number(input.project_id));
     const task = input.task_id === undefined ? t.task[row] : rowById(state.tasks, Number(input.task_id));
@@ -136,4 +150,3 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
     res.status(200).end();
   });
 }
-

@@ -35,5 +35,8 @@ for (const name of ['ledger', 'notifier']) {
 }
 dispatcher.start();
 process.on('SIGTERM', () => {
-  void dispatcher.stop().then(() => store.close()).then(() => process.exit(0));
+  void dispatcher
+    .stop()
+    .then(() => store.close())
+    .then(() => process.exit(0));
 });

@@ -68,9 +68,10 @@ export async function startDownstream(options: DownstreamOptions): Promise<Downs
     effects,
     applied,
     statuses,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -29,7 +29,8 @@ describe.each(testEngines())('workflows against a flaky, throttling downstream o
       const started = [];
       for (let job = 0; job < RUNS; job++) started.push(await wf.startRun('chaos-provision', { job }, { runKey: `job-${job}` }));
       // Asking again for the same business keys changes nothing.
-      for (let job = 0; job < RUNS; job++) expect((await wf.startRun('chaos-provision', { job }, { runKey: `job-${job}` })).created).toBe(false);
+      for (let job = 0; job < RUNS; job++)
+        expect((await wf.startRun('chaos-provision', { job }, { runKey: `job-${job}` })).created).toBe(false);
       wf.start();
       for (let i = 0; i < 500; i++) {
         const open = await store.db.selectFrom('workflow_runs').select('id').where('state', 'not in', ['completed', 'failed']).execute();
@@ -48,14 +49,20 @@ describe.each(testEngines())('workflows against a flaky, throttling downstream o
         const result = JSON.parse(run.result ?? '{}') as Record<string, string>;
         for (const step of CHAOS_STEPS) expect(result[step]).toBe(downstream.effects.get(`${run.id}:${step}`));
       }
-      const completed = await store.db.selectFrom('event_outbox').select('subject').where('type', '=', 'workflow.chaos-provision.run.completed').execute();
+      const completed = await store.db
+        .selectFrom('event_outbox')
+        .select('subject')
+        .where('type', '=', 'workflow.chaos-provision.run.completed')
+        .execute();
       expect(completed).toHaveLength(RUNS);
       // The faults really happened.
       expect(downstream.statuses.get(500) ?? 0).toBeGreaterThan(5);
       expect(downstream.statuses.get(429) ?? 0).toBeGreaterThan(0);
       const steps = await store.db.selectFrom('workflow_steps').select(['attempts', 'errors']).execute();
       expect(steps.some((s) => (JSON.parse(s.errors) as Array<{ retryAfterMs?: number }>).some((e) => e.retryAfterMs === 1000))).toBe(true);
-      console.info(`[chaos c/${engine.name}] statuses ${JSON.stringify(Object.fromEntries(downstream.statuses))}, ${downstream.effects.size} effects`);
+      console.info(
+        `[chaos c/${engine.name}] statuses ${JSON.stringify(Object.fromEntries(downstream.statuses))}, ${downstream.effects.size} effects`,
+      );
     } finally {
       await wf.stop();
       await downstream.close();

@@ -23,7 +23,9 @@ function spawnWorker(databaseUrl: string, downstreamUrl: string): ChildProcess {
 }
 
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
 describe('workflow worker killed mid-step (SQLite file shared with a child process)', () => {
   const sqlite = testEngines().find((e) => e.name === 'sqlite')!;
@@ -76,14 +78,20 @@ describe('workflow worker killed mid-step (SQLite file shared with a child proce
         for (const step of CHAOS_STEPS) expect(result[step]).toBe(downstream.effects.get(`${run.id}:${step}`));
       }
       // Exactly one completion event per run.
-      const completed = await store.db.selectFrom('event_outbox').select('subject').where('type', '=', 'workflow.chaos-provision.run.completed').execute();
+      const completed = await store.db
+        .selectFrom('event_outbox')
+        .select('subject')
+        .where('type', '=', 'workflow.chaos-provision.run.completed')
+        .execute();
       expect(completed.map((e) => e.subject).sort()).toEqual(runs.map((r) => r.id).sort());
       // The kills really landed mid-step while work remained (otherwise this test would prove
       // nothing): some step requests were sent again after a kill, and applied once.
       expect(killsWithWorkLeft).toBeGreaterThanOrEqual(KILLS - 1);
       const requests = totalRequests();
       expect(requests).toBeGreaterThan(downstream.effects.size);
-      console.info(`[chaos a] ${KILLS} kills (${killsWithWorkLeft} with work left), ${requests} downstream requests for ${downstream.effects.size} effects`);
+      console.info(
+        `[chaos a] ${KILLS} kills (${killsWithWorkLeft} with work left), ${requests} downstream requests for ${downstream.effects.size} effects`,
+      );
     } finally {
       await store.close();
     }

@@ -48,14 +48,25 @@ describe.skipIf(!postgres)('two dispatcher processes sharing one outbox on Postg
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    await createSubscription(store.db, { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/in`, eventTypes: ['chaos.*'] }, { allowPrivateUrls: true });
+    await createSubscription(
+      store.db,
+      { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/in`, eventTypes: ['chaos.*'] },
+      { allowPrivateUrls: true },
+    );
 
-    const ids = (await emitMany(store.db, Array.from({ length: EVENTS }, (_, i) => ({ type: `chaos.event.${i % 5}`, source: '/chaos', data: { i } })))).map((e) => e.id);
+    const ids = (
+      await emitMany(
+        store.db,
+        Array.from({ length: EVENTS }, (_, i) => ({ type: `chaos.event.${i % 5}`, source: '/chaos', data: { i } })),
+      )
+    ).map((e) => e.id);
     const workers = [spawnWorker(databaseUrl, 'worker-a', 1), spawnWorker(databaseUrl, 'worker-b', 2)];
     try {
       // Kill worker-a once it is mid-way through its work (bounded wait).
       for (let i = 0; i < 300; i++) {
-        const { rows: a } = await sql<{ n: number }>`select count(*) as n from chaos_deliveries where worker = 'worker-a'`.execute(store.db);
+        const { rows: a } = await sql<{ n: number }>`select count(*) as n from chaos_deliveries where worker = 'worker-a'`.execute(
+          store.db,
+        );
         if (Number(a[0].n) >= 100) break;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -77,7 +88,9 @@ describe.skipIf(!postgres)('two dispatcher processes sharing one outbox on Postg
     }
 
     for (const subscriber of ['ledger', 'notifier']) {
-      const { rows: effects } = await sql<{ event_id: string }>`select event_id from chaos_effects where subscriber = ${subscriber}`.execute(store.db);
+      const { rows: effects } = await sql<{
+        event_id: string;
+      }>`select event_id from chaos_effects where subscriber = ${subscriber}`.execute(store.db);
       expect(effects).toHaveLength(EVENTS);
       expect(new Set(effects.map((e) => e.event_id))).toEqual(new Set(ids));
     }
@@ -85,12 +98,17 @@ describe.skipIf(!postgres)('two dispatcher processes sharing one outbox on Postg
     expect(new Set(hookRequests.keys())).toEqual(new Set(ids));
     const dead = await store.db.selectFrom('event_deliveries').select('id').where('state', '=', 'dead').execute();
     expect(dead).toHaveLength(0);
-    const { rows: byWorker } = await sql<{ worker: string; n: number }>`select worker, count(*) as n from chaos_deliveries group by worker`.execute(store.db);
+    const { rows: byWorker } = await sql<{
+      worker: string;
+      n: number;
+    }>`select worker, count(*) as n from chaos_deliveries group by worker`.execute(store.db);
     const { rows: raw } = await sql<{ n: number }>`select count(*) as n from chaos_deliveries`.execute(store.db);
     // All three workers took part, so the outbox really was shared, and the killed one's leases were taken over.
     expect(byWorker.map((w) => w.worker)).toEqual(expect.arrayContaining(['worker-a', 'worker-b', 'worker-c']));
     const hookTotal = [...hookRequests.values()].reduce((a, b) => a + b, 0);
-    console.info(`[chaos b] raw local deliveries ${raw[0].n} for ${2 * EVENTS} effects; by worker ${JSON.stringify(byWorker)}; webhook requests ${hookTotal} for ${EVENTS} ids`);
+    console.info(
+      `[chaos b] raw local deliveries ${raw[0].n} for ${2 * EVENTS} effects; by worker ${JSON.stringify(byWorker)}; webhook requests ${hookTotal} for ${EVENTS} ids`,
+    );
     await store.close();
   });
 });

@@ -20,7 +20,8 @@ export function chaosWorkflow(downstreamUrl: string, retry: Partial<RetryPolicy>
           body: JSON.stringify({ job: input.job, step: name }),
           signal,
         });
-        if (res.status === 429) throw new TransientError('downstream throttled', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) });
+        if (res.status === 429)
+          throw new TransientError('downstream throttled', { retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) });
         if (!res.ok) throw new TransientError(`downstream answered ${res.status}`);
         return ((await res.json()) as { effectId: string }).effectId;
       },

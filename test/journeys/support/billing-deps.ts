@@ -23,11 +23,21 @@ export interface PlatformApis {
 export function platformApis(store: Store, urls: { erp: string; time?: string }): PlatformApis {
   const logger = pino({ level: 'silent' });
   const erpConnector = new ErpConnector({
-    baseUrl: urls.erp, clientId: SANDBOX_ERP_CLIENT_ID, clientSecret: SANDBOX_ERP_CLIENT_SECRET, timeoutMs: 5_000,
+    baseUrl: urls.erp,
+    clientId: SANDBOX_ERP_CLIENT_ID,
+    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    timeoutMs: 5_000,
     client: { backoff: { baseMs: 5, capMs: 50 }, breaker: { consecutiveFailures: 100_000 } },
   });
   const timeConnector = urls.time
-    ? new TimeConnector({ baseUrl: urls.time, accessToken: TIME_SANDBOX_TOKEN, accountId: TIME_SANDBOX_ACCOUNT_ID, timeoutMs: 5_000, backoff: { baseMs: 5, capMs: 50 }, breaker: { consecutiveFailures: 100_000 } })
+    ? new TimeConnector({
+        baseUrl: urls.time,
+        accessToken: TIME_SANDBOX_TOKEN,
+        accountId: TIME_SANDBOX_ACCOUNT_ID,
+        timeoutMs: 5_000,
+        backoff: { baseMs: 5, capMs: 50 },
+        breaker: { consecutiveFailures: 100_000 },
+      })
     : undefined;
   return {
     erp: createErpSystemApi({ connector: erpConnector, store, logger }),
@@ -41,8 +51,14 @@ export function platformApis(store: Store, urls: { erp: string; time?: string })
 
 export function billingEngine(deps: TimeToBillingDeps, options: { workerId?: string } = {}): WorkflowEngine {
   return new WorkflowEngine({
-    store: deps.store, definitions: timeToBillingWorkflows(deps), logger: pino({ level: 'silent' }),
-    pollMs: 20, leaseMs: 1_500, heartbeatMs: 300, breakers: new BreakerRegistry({ threshold: 5, halfOpenAfterMs: 200 }), ...(options.workerId ? { workerId: options.workerId } : {}),
+    store: deps.store,
+    definitions: timeToBillingWorkflows(deps),
+    logger: pino({ level: 'silent' }),
+    pollMs: 20,
+    leaseMs: 1_500,
+    heartbeatMs: 300,
+    breakers: new BreakerRegistry({ threshold: 5, halfOpenAfterMs: 200 }),
+    ...(options.workerId ? { workerId: options.workerId } : {}),
   });
 }
 

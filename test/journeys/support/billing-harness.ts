@@ -2,19 +2,33 @@
 // system API, Time (the Time sandbox behind the real Time system API, or a stand-in), the
 // workflow engine, and the gateway serving the process (and portal) contracts on port 0.
 import { catalogueOf, type ContractRef } from '../../support/api-client.js';
-import type { ApiContract } from '../../../core/contracts/types.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
 import type { WorkflowEngine } from '../../../core/workflows/index.js';
 import type { ApiModule } from '../../../gateway/api-module.js';
-import { createClientBillingView, createTimeToBillingApi, timeToBillingModule, type TimeForBilling, type TimeToBillingApi } from '../../../process-apis/time-to-billing/index.js';
+import {
+  createClientBillingView,
+  createTimeToBillingApi,
+  timeToBillingModule,
+  type TimeForBilling,
+  type TimeToBillingApi,
+} from '../../../process-apis/time-to-billing/index.js';
 import { erpSandbox, type ErpState } from '../../../sandboxes/erp/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../../sandboxes/kit/index.js';
 import { createTimeSandbox, type TimeState } from '../../../sandboxes/time/index.js';
 import type { Client, Engagement, LegalEntity, RateCard } from '../../../system-apis/erp/canonical.js';
 import type { ErpSystemApi } from '../../../system-apis/erp/service.js';
 import type { TestEngine } from '../../support/stores.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../gateway/support.js';
+import {
+  bearer,
+  makeKey,
+  startGateway,
+  startJwks,
+  token,
+  type SigningKey,
+  type TestGateway,
+  type TestJwks,
+} from '../../gateway/support.js';
 import { billingEngine, billingRules, platformApis, TEST_RETRY } from './billing-deps.js';
 import { TimeDouble } from './time-double.js';
 
@@ -71,14 +85,35 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
   if (options.inProcessEngine !== false) engine.start();
   const key = await makeKey();
   const jwks: TestJwks = await startJwks([key]);
-  const gateway = await startGateway(jwks.url, {}, {
-    catalogue: await catalogueOf([{ layer: 'process', api: 'time-to-billing', major: 1 }, ...(options.contracts ?? [])]),
-    apis: [timeToBillingModule, ...(options.modules ?? [])],
-    services: { store, erpSystem: apis.erp, ...(apis.time ? { timeSystem: apis.time } : {}), timeToBilling: billing, clientBilling: createClientBillingView({ erp: apis.erp, time }), ...options.services },
-  });
+  const gateway = await startGateway(
+    jwks.url,
+    {},
+    {
+      catalogue: await catalogueOf([{ layer: 'process', api: 'time-to-billing', major: 1 }, ...(options.contracts ?? [])]),
+      apis: [timeToBillingModule, ...(options.modules ?? [])],
+      services: {
+        store,
+        erpSystem: apis.erp,
+        ...(apis.time ? { timeSystem: apis.time } : {}),
+        timeToBilling: billing,
+        clientBilling: createClientBillingView({ erp: apis.erp, time }),
+        ...options.services,
+      },
+    },
+  );
   return {
-    databaseUrl, store, erpSandbox: erpApp, ...(timeApp ? { timeSandbox: timeApp } : {}), urls, erp: apis.erp, time, ...(timeDouble ? { timeDouble } : {}),
-    billing, engine, gateway, key,
+    databaseUrl,
+    store,
+    erpSandbox: erpApp,
+    ...(timeApp ? { timeSandbox: timeApp } : {}),
+    urls,
+    erp: apis.erp,
+    time,
+    ...(timeDouble ? { timeDouble } : {}),
+    billing,
+    engine,
+    gateway,
+    key,
     async headers(scope, claims) {
       return bearer(await token({ key, scope, clientId: 'billing-test', ...(claims ? { claims } : {}) }));
     },
@@ -102,15 +137,34 @@ export interface BillableProject {
 }
 
 /** Creates a client and an active time-and-materials project in ERP, priced on the entity's standard card. */
-export async function createBillableProject(erp: ErpSystemApi, country: 'GB' | 'DE' | 'US', name: string, extra: { billingHold?: boolean; taxId?: string } = {}): Promise<BillableProject> {
+export async function createBillableProject(
+  erp: ErpSystemApi,
+  country: 'GB' | 'DE' | 'US',
+  name: string,
+  extra: { billingHold?: boolean; taxId?: string } = {},
+): Promise<BillableProject> {
   const legalEntity = (await erp.listLegalEntities({ limit: 200 })).items.find((e) => e.country === country)!;
   const rateCard = (await erp.listRateCards({ limit: 200, legalEntityId: legalEntity.id })).items[0]!;
   const { client } = await erp.findOrCreateClient({
-    name, billingCountry: country, legalEntityId: legalEntity.id, domain: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}.example`, ...(extra.taxId ? { taxId: extra.taxId } : {}),
+    name,
+    billingCountry: country,
+    legalEntityId: legalEntity.id,
+    domain: `${name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')}.example`,
+    ...(extra.taxId ? { taxId: extra.taxId } : {}),
   });
   const engagement = await erp.createProject({
-    clientId: client.id, name: `${name} delivery`, billingModel: 'time-and-materials', currency: legalEntity.baseCurrency, legalEntityId: legalEntity.id,
-    rateCardId: rateCard.id, startDate: '2026-01-01', status: 'active', ...(extra.billingHold ? { billingHold: true } : {}),
+    clientId: client.id,
+    name: `${name} delivery`,
+    billingModel: 'time-and-materials',
+    currency: legalEntity.baseCurrency,
+    legalEntityId: legalEntity.id,
+    rateCardId: rateCard.id,
+    startDate: '2026-01-01',
+    status: 'active',
+    ...(extra.billingHold ? { billingHold: true } : {}),
   });
   return { engagement, client, legalEntity, rateCard };
 }

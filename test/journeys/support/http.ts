@@ -6,7 +6,13 @@ export interface JsonResponse<T> {
   body: T;
 }
 
-export async function callJson<T = unknown>(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<JsonResponse<T>> {
+export async function callJson<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<JsonResponse<T>> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

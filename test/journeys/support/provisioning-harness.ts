@@ -20,7 +20,16 @@ import { createJourneys, type Journeys } from '../../../process-apis/kit/journey
 import { opportunityToProjectModule } from '../../../process-apis/opportunity-to-project/index.js';
 import { createTimeToBillingApi, timeToBillingWorkflows } from '../../../process-apis/time-to-billing/index.js';
 import type { TestEngine } from '../../support/stores.js';
-import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from '../../gateway/support.js';
+import {
+  bearer,
+  makeKey,
+  startGateway,
+  startJwks,
+  token,
+  type SigningKey,
+  type TestGateway,
+  type TestJwks,
+} from '../../gateway/support.js';
 import { catalogueOf } from './billing-harness.js';
 
 export interface CrmHarnessOptions {
@@ -42,7 +51,11 @@ export interface CrmHarness {
 }
 
 async function admin(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${base}/_sandbox${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}/_sandbox${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -81,18 +94,27 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
   const key: SigningKey = await makeKey();
   const jwks: TestJwks = await startJwks([key]);
   const services = { ...base, ...journeys.services, timeToBilling } as Services;
-  const gateway = await startGateway(jwks.url, {}, {
-    catalogue: await catalogueOf([
-      { layer: 'process', api: 'opportunity-to-project', major: 1 },
-      { layer: 'process', api: 'billing-status-to-crm', major: 1 },
-      { layer: 'experience', api: 'crm', major: 1 },
-      { layer: 'experience', api: 'crm', major: 2 },
-    ]),
-    apis: [opportunityToProjectModule, billingStatusToCrmModule, crmExperienceV1Module, crmExperienceV2Module],
-    services,
-  });
+  const gateway = await startGateway(
+    jwks.url,
+    {},
+    {
+      catalogue: await catalogueOf([
+        { layer: 'process', api: 'opportunity-to-project', major: 1 },
+        { layer: 'process', api: 'billing-status-to-crm', major: 1 },
+        { layer: 'experience', api: 'crm', major: 1 },
+        { layer: 'experience', api: 'crm', major: 2 },
+      ]),
+      apis: [opportunityToProjectModule, billingStatusToCrmModule, crmExperienceV1Module, crmExperienceV2Module],
+      services,
+    },
+  );
   return {
-    databaseUrl, store, services, journeys, sandboxUrls: urls, gateway,
+    databaseUrl,
+    store,
+    services,
+    journeys,
+    sandboxUrls: urls,
+    gateway,
     async faults(platform, settings) {
       await admin(urls[platform]!, 'PUT', '/faults', settings);
     },

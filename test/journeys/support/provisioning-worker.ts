@@ -7,13 +7,28 @@ import { startPlatforms } from '../../../gateway/platforms.js';
 import { createJourneys } from '../../../process-apis/kit/journeys.js';
 
 const [databaseUrl, crm, erp, scheduling, time, workerId] = process.argv.slice(2) as [string, string, string, string, string, string];
-const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CRM_BASE_URL: crm, ERP_BASE_URL: erp, SCHEDULING_BASE_URL: scheduling, TIME_BASE_URL: time, SANDBOXES: 'off' });
+const config = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  CRM_BASE_URL: crm,
+  ERP_BASE_URL: erp,
+  SCHEDULING_BASE_URL: scheduling,
+  TIME_BASE_URL: time,
+  SANDBOXES: 'off',
+});
 const logger = createLogger(config.runtime);
 const store = createStore({ databaseUrl, poolMax: 4 });
 const platforms = await startPlatforms(config, store, logger);
-const journeys = createJourneys({ config, logger, store, ...platforms.services }, { engine: { workerId, pollMs: 20, leaseMs: 1_500, heartbeatMs: 300 }, reconcileEveryMs: 0 });
+const journeys = createJourneys(
+  { config, logger, store, ...platforms.services },
+  { engine: { workerId, pollMs: 20, leaseMs: 1_500, heartbeatMs: 300 }, reconcileEveryMs: 0 },
+);
 journeys.engine.start();
 process.send?.('ready');
 process.on('SIGTERM', () => {
-  void journeys.stop().then(() => platforms.close()).then(() => store.close()).then(() => process.exit(0));
+  void journeys
+    .stop()
+    .then(() => platforms.close())
+    .then(() => store.close())
+    .then(() => process.exit(0));
 });

@@ -6,8 +6,12 @@ import { SchedulingConnector } from '../../../system-apis/scheduling/connector.j
 import type { FloatTask } from '../../../system-apis/scheduling/vendor-types.js';
 
 export async function schedulingSeats(store: Store, sandboxUrl: string, engagementId: string): Promise<FloatTask[]> {
-  const native = await store.db.selectFrom('xref').select('native_id')
-    .where('canonical_id', '=', engagementId).where('platform', '=', 'scheduling').executeTakeFirst();
+  const native = await store.db
+    .selectFrom('xref')
+    .select('native_id')
+    .where('canonical_id', '=', engagementId)
+    .where('platform', '=', 'scheduling')
+    .executeTakeFirst();
   if (!native) return [];
   const connector = new SchedulingConnector({ baseUrl: sandboxUrl, apiToken: SCHEDULING_SANDBOX_TOKEN, timeoutMs: 10_000 });
   try {

@@ -3,7 +3,15 @@
 // same invoice line and 409 for another, and an optional failure rate on every call.
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../../../core/problems.js';
-import type { Expense, ExpenseBilling, TimeEntry, TimeEntryBilling, TimeForBilling, TimePage, TimeRecordQuery } from '../../../process-apis/time-to-billing/ports.js';
+import type {
+  Expense,
+  ExpenseBilling,
+  TimeEntry,
+  TimeEntryBilling,
+  TimeForBilling,
+  TimePage,
+  TimeRecordQuery,
+} from '../../../process-apis/time-to-billing/ports.js';
 
 export class TimeDouble implements TimeForBilling {
   readonly entries = new Map<string, TimeEntry>();
@@ -16,12 +24,19 @@ export class TimeDouble implements TimeForBilling {
 
   private maybeFail(): void {
     this.calls++;
-    if (this.failureRate > 0 && Math.random() < this.failureRate) throw new ProblemError('upstream-unavailable', { detail: 'Time platform unavailable (injected).' });
+    if (this.failureRate > 0 && Math.random() < this.failureRate)
+      throw new ProblemError('upstream-unavailable', { detail: 'Time platform unavailable (injected).' });
   }
 
   addEntry(e: Partial<TimeEntry> & Pick<TimeEntry, 'engagementId' | 'role' | 'workDate' | 'durationMinutes'>): TimeEntry {
     const entry: TimeEntry = {
-      id: uuidv7(), resourceId: uuidv7(), billable: true, approvalStatus: 'approved', billingStatus: 'unbilled', updatedAt: new Date().toISOString(), ...e,
+      id: uuidv7(),
+      resourceId: uuidv7(),
+      billable: true,
+      approvalStatus: 'approved',
+      billingStatus: 'unbilled',
+      updatedAt: new Date().toISOString(),
+      ...e,
     } as TimeEntry;
     this.entries.set(entry.id, entry);
     return entry;
@@ -29,14 +44,23 @@ export class TimeDouble implements TimeForBilling {
 
   addExpense(x: Partial<Expense> & Pick<Expense, 'engagementId' | 'incurredOn' | 'amount'>): Expense {
     const expense: Expense = {
-      id: uuidv7(), resourceId: uuidv7(), category: 'travel', billable: true, approvalStatus: 'approved', billingStatus: 'unbilled', updatedAt: new Date().toISOString(), ...x,
+      id: uuidv7(),
+      resourceId: uuidv7(),
+      category: 'travel',
+      billable: true,
+      approvalStatus: 'approved',
+      billingStatus: 'unbilled',
+      updatedAt: new Date().toISOString(),
+      ...x,
     } as Expense;
     this.expenses.set(expense.id, expense);
     return expense;
   }
 
   private page<T extends { id: string; engagementId: string; approvalStatus: string; billingStatus: string }>(
-    all: Iterable<T>, q: TimeRecordQuery, dateOf: (r: T) => string,
+    all: Iterable<T>,
+    q: TimeRecordQuery,
+    dateOf: (r: T) => string,
   ): TimePage<T> {
     const limit = Math.min(q.limit ?? 50, 200);
     const matching = [...all]
@@ -68,9 +92,15 @@ export class TimeDouble implements TimeForBilling {
     if (entry.billingStatus === 'billed' && (entry.invoiceId !== billing.invoiceId || entry.invoiceLineId !== billing.invoiceLineId)) {
       throw new ProblemError('conflict', { detail: `Time entry ${id} is billed on another invoice line.` });
     }
-    const updated = { ...entry, billingStatus: 'billed' as const, invoiceId: billing.invoiceId, ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}) };
+    const updated = {
+      ...entry,
+      billingStatus: 'billed' as const,
+      invoiceId: billing.invoiceId,
+      ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}),
+    };
     this.entries.set(id, updated);
-    if (this.lostResponseRate > 0 && Math.random() < this.lostResponseRate) throw new ProblemError('upstream-timeout', { detail: 'Response lost (injected).' });
+    if (this.lostResponseRate > 0 && Math.random() < this.lostResponseRate)
+      throw new ProblemError('upstream-timeout', { detail: 'Response lost (injected).' });
     return updated;
   }
 
@@ -78,7 +108,8 @@ export class TimeDouble implements TimeForBilling {
     this.maybeFail();
     const expense = this.expenses.get(id);
     if (!expense) throw new ProblemError('not-found', { detail: `No expense ${id}.` });
-    if (expense.billingStatus === 'billed' && expense.invoiceId !== billing.invoiceId) throw new ProblemError('conflict', { detail: `Expense ${id} is billed on another invoice.` });
+    if (expense.billingStatus === 'billed' && expense.invoiceId !== billing.invoiceId)
+      throw new ProblemError('conflict', { detail: `Expense ${id} is billed on another invoice.` });
     const updated = { ...expense, billingStatus: 'billed' as const, invoiceId: billing.invoiceId };
     this.expenses.set(id, updated);
     return updated;

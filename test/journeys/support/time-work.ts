@@ -22,7 +22,10 @@ export interface SandboxEntry {
 export class SandboxTimeWork {
   readonly entries: SandboxEntry[] = [];
 
-  constructor(private readonly sandbox: SandboxApp<TimeState>, private readonly store: Store) {}
+  constructor(
+    private readonly sandbox: SandboxApp<TimeState>,
+    private readonly store: Store,
+  ) {}
 
   private get state(): TimeState {
     return this.sandbox.ctx.state();
@@ -38,7 +41,15 @@ export class SandboxTimeWork {
     return row;
   }
 
-  addEntry(e: { projectRow: number; role: string; workDate: string; minutes: number; billable?: boolean; approved?: boolean; user?: number }): SandboxEntry {
+  addEntry(e: {
+    projectRow: number;
+    role: string;
+    workDate: string;
+    minutes: number;
+    billable?: boolean;
+    approved?: boolean;
+    user?: number;
+  }): SandboxEntry {
     const state = this.state;
     const task = state.tasks.findIndex((t) => roleCode(t.name) === e.role);
     if (task < 0) throw new Error(`The Time sandbox has no task for role ${e.role}`);
@@ -46,12 +57,28 @@ export class SandboxTimeWork {
     const billable = e.billable ?? true;
     const approved = e.approved ?? true;
     const row = state.entries.add({
-      day: dayNumber(e.workDate), user, project: e.projectRow, task, hours: e.minutes / 60,
-      flags: (billable ? FLAG.billable : 0) | (approved ? FLAG.locked | FLAG.closed : 0), approval: approved ? 2 : 1,
-      billableRate: state.users[user]!.billableRate, costRate: state.users[user]!.costRate, createdAt: Date.now(), notes: 'Delivery work',
+      day: dayNumber(e.workDate),
+      user,
+      project: e.projectRow,
+      task,
+      hours: e.minutes / 60,
+      flags: (billable ? FLAG.billable : 0) | (approved ? FLAG.locked | FLAG.closed : 0),
+      approval: approved ? 2 : 1,
+      billableRate: state.users[user]!.billableRate,
+      costRate: state.users[user]!.costRate,
+      createdAt: Date.now(),
+      notes: 'Delivery work',
     });
     touch(state);
-    const entry: SandboxEntry = { nativeId: ENTRY_ID_BASE + row, projectRow: e.projectRow, role: e.role, workDate: e.workDate, minutes: e.minutes, billable, approved };
+    const entry: SandboxEntry = {
+      nativeId: ENTRY_ID_BASE + row,
+      projectRow: e.projectRow,
+      role: e.role,
+      workDate: e.workDate,
+      minutes: e.minutes,
+      billable,
+      approved,
+    };
     this.entries.push(entry);
     return entry;
   }
