@@ -109,9 +109,11 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
     ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}),
   });
   const p = services.config.platforms;
+  const rejections = services.config.gateway.webhookRejections;
   const webhooks = inboxRouter({
     store,
     processor: inbox,
+    rejectionBounds: { maxPerSource: rejections.maxPerSource, retentionMs: rejections.retentionHours * 3_600_000 },
     sources: {
       crm: { secret: options.webhookSecrets?.crm ?? p.crm.webhookSecret },
       erp: { secret: options.webhookSecrets?.erp ?? p.erp.webhookSecret },
