@@ -7,7 +7,7 @@ import type {
   HarvestTimeEntry,
   HarvestTimesheetApproval,
   HarvestExpensesPage,
-} from '../../system-apis/time/vendor-types.js';
+} from './vendor-types.js';
 
 const headers = {
   authorization: `Bearer ${TIME_SANDBOX_TOKEN}`,
