@@ -6,7 +6,7 @@ import { verifyAndRecord } from '../../core/inbox/record.js';
 import { bearer, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
 
 async function rejectionCount(gw: TestGateway, source: string): Promise<number> {
-  const row = await gw.services.store.db
+  const row = await gw.layers.infra.store.db
     .selectFrom('inbox_rejections')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('source', '=', source)
@@ -77,9 +77,10 @@ describe('inbound webhooks under a flood', () => {
     };
     const bounds = { maxPerSource: 3, retentionMs: 3_600_000 };
     const now = Date.now();
-    for (let i = 0; i < 3; i++) await expect(verifyAndRecord(gw.services.store.db, ['whsec_x'], inbound, now, bounds)).rejects.toThrow();
+    for (let i = 0; i < 3; i++)
+      await expect(verifyAndRecord(gw.layers.infra.store.db, ['whsec_x'], inbound, now, bounds)).rejects.toThrow();
     expect(await rejectionCount(gw, 'crm')).toBe(3);
-    await expect(verifyAndRecord(gw.services.store.db, ['whsec_x'], inbound, now + hourAndASecond, bounds)).rejects.toThrow();
+    await expect(verifyAndRecord(gw.layers.infra.store.db, ['whsec_x'], inbound, now + hourAndASecond, bounds)).rejects.toThrow();
     expect(await rejectionCount(gw, 'crm')).toBe(1);
   });
 });
