@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { pino } from 'pino';
 import { loadSandboxDefinition, SANDBOX_PLATFORMS, startSandboxes } from './index.js';
-import { fixtureSandbox } from './kit/fixture.js';
+import { fixtureSandbox } from '../test/support/fixture-sandbox.js';
 
 async function health(url: string): Promise<{ status: number; body: unknown }> {
   const res = await request(`${url}/_sandbox/health`);

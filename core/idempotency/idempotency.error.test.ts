@@ -3,7 +3,7 @@ import { afterAll, beforeAll, afterEach, beforeEach, describe, expect, it } from
 import type { Store } from '../store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { isStoredOutcome } from './index.js';
-import { post, startTestApp, type TestApp } from './test-app.js';
+import { post, startTestApp, type TestApp } from '../../test/support/idempotency-app.js';
 
 describe('which outcomes are stored', () => {
   it('stores 2xx and business 4xx, never 5xx, validation, auth, conflicts or throttling', () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, afterEach, beforeEach, describe, expect, it } from
 import type { Store } from '../store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { purgeExpiredIdempotencyKeys } from './index.js';
-import { post, startTestApp, type TestApp } from './test-app.js';
+import { post, startTestApp, type TestApp } from '../../test/support/idempotency-app.js';
 
 describe.each(testEngines())('Idempotency-Key on $name', (engine) => {
   let store: Store;

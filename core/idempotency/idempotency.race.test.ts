@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
-import { post, startTestApp, type TestApp } from './test-app.js';
+import { post, startTestApp, type TestApp } from '../../test/support/idempotency-app.js';
 
 describe.each(testEngines())('Idempotency-Key concurrency on $name', (engine) => {
   let store: Store;

@@ -6,7 +6,7 @@ import type { Services } from '../../core/services.js';
 import type { Store } from '../../core/store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { bearer, type Json } from '../../test/gateway/support.js';
-import { startOperationsGateway, type OpsHarness } from './test-support.js';
+import { startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
 
 const BASE = '/experience/operations/v1';
 const engine = testEngines()[0]; // request handling is engine-independent; operations.test.ts covers both engines

@@ -9,7 +9,7 @@ import { registerBusinessMetrics } from '../../core/observability/business-metri
 import type { Store } from '../../core/store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { bearer, type Json } from '../../test/gateway/support.js';
-import { startOperationsGateway, type OpsHarness } from './test-support.js';
+import { startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
 
 const BASE = '/experience/operations/v1';
 const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request, errors } from 'undici';
 import { createSandboxApp, listen, type RunningSandbox } from './index.js';
-import { fixtureSandbox, type FixtureState } from './fixture.js';
+import { fixtureSandbox, type FixtureState } from '../../test/support/fixture-sandbox.js';
 import type { SandboxApp } from './app.js';
 
 let sandbox: SandboxApp<FixtureState>;

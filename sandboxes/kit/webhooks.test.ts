@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { createSandboxApp, listen, type RunningSandbox } from './index.js';
-import { fixtureSandbox, type FixtureState } from './fixture.js';
+import { fixtureSandbox, type FixtureState } from '../../test/support/fixture-sandbox.js';
 import type { SandboxApp } from './app.js';
 
 interface Received {

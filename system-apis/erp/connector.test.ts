@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { erpSandbox, SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET, type ErpState } from '../../sandboxes/erp/index.js';
-import { capturingLogger, problemOf } from '../kit/test-helpers.js';
+import { capturingLogger, problemOf } from '../../test/support/platform-client.js';
 import { ErpConnector, type ErpConnectorOptions } from './connector.js';
 import type { NsCustomer, NsInvoice } from './vendor-types.js';
 

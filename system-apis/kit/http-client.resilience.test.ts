@@ -1,7 +1,7 @@
 // Retries only where safe, Retry-After honoured or refused past the cap, token refresh on
 // 401, and the circuit breaker's open and half-open states, all against a real sandbox.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeClient, problemOf, startVendor, type Vendor } from './test-helpers.js';
+import { makeClient, problemOf, startVendor, type Vendor } from '../../test/support/platform-client.js';
 import type { PlatformClient } from './http-client.js';
 
 let vendor: Vendor;

@@ -2,8 +2,8 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProblemResponse, type ProblemError } from '../../core/problems.js';
-import { CLIENT_SECRET } from './fixture-platform.js';
-import { capturingLogger, makeClient, problemOf, startVendor, type Vendor } from './test-helpers.js';
+import { CLIENT_SECRET } from '../../test/support/fixture-platform.js';
+import { capturingLogger, makeClient, problemOf, startVendor, type Vendor } from '../../test/support/platform-client.js';
 import { ClientCredentialsToken } from './oauth.js';
 import { PlatformClient } from './http-client.js';
 

@@ -2,7 +2,7 @@
 // consumption (redirect, hang, slow body, malformed, oversized, unreachable).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../sandboxes/kit/index.js';
-import { makeClient, problemOf, startVendor, type Vendor } from './test-helpers.js';
+import { makeClient, problemOf, startVendor, type Vendor } from '../../test/support/platform-client.js';
 import type { PlatformClient } from './http-client.js';
 import express from 'express';
 

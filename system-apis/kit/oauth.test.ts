@@ -1,8 +1,8 @@
 // Client-credentials tokens: caching, early refresh, single flight, both client auth styles.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientCredentialsToken } from './oauth.js';
-import { CLIENT_ID, CLIENT_SECRET } from './fixture-platform.js';
-import { problemOf, startVendor, type Vendor } from './test-helpers.js';
+import { CLIENT_ID, CLIENT_SECRET } from '../../test/support/fixture-platform.js';
+import { problemOf, startVendor, type Vendor } from '../../test/support/platform-client.js';
 
 let vendor: Vendor;
 beforeAll(async () => {

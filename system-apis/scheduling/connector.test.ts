@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { createSchedulingSandbox, SCHEDULING_SANDBOX_TOKEN, type SchedulingState } from '../../sandboxes/scheduling/index.js';
-import { capturingLogger, problemOf } from '../kit/test-helpers.js';
+import { capturingLogger, problemOf } from '../../test/support/platform-client.js';
 import { SchedulingConnector, type SchedulingConnectorOptions } from './connector.js';
 
 let sandbox: SandboxApp<SchedulingState>;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
-import { capturingLogger, problemOf } from '../kit/test-helpers.js';
+import { capturingLogger, problemOf } from '../../test/support/platform-client.js';
 import { TimeConnector, type TimeConnectorOptions } from './connector.js';
 
 let sandbox: SandboxApp<TimeState>;

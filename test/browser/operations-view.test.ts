@@ -9,7 +9,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import type { Store } from '../../core/store/index.js';
-import { startOperationsGateway, type OpsHarness } from '../../experience-apis/operations/test-support.js';
+import { startOperationsGateway, type OpsHarness } from '../support/operations-gateway.js';
 import { VIEW_CSP, VIEW_HTML } from '../../experience-apis/operations/view-page.js';
 import { OPERATIONS_VIEW_PATH } from '../../experience-apis/operations/view-route.js';
 import { migratedStore, testEngines } from '../support/stores.js';

@@ -80,7 +80,8 @@ const cases: Case[] = [
     mutate: (c) => {
       c.components.schemas.Widget.properties.displayName.pattern = '[A-Za-z ]+';
     },
-    expect: ['ps-schema-pattern-anchored'],
+    // Unanchored, it also matches any string holding one letter, control characters included.
+    expect: ['ps-schema-pattern-anchored', 'ps-string-no-control-characters'],
   },
   {
     name: 'server-mismatch',
@@ -268,6 +269,42 @@ const cases: Case[] = [
       };
     },
     expect: ['ps-collection-pagination'],
+  },
+  {
+    name: 'request-string-no-pattern',
+    mutate: (c) => {
+      c.components.schemas.Widget.properties.displayName = { type: 'string', maxLength: 100 };
+    },
+    expect: ['ps-string-no-control-characters'],
+  },
+  {
+    name: 'request-string-accepts-nul',
+    mutate: (c) => {
+      // \S matches NUL and ESC: the pattern looks strict and lets control characters through.
+      c.components.schemas.Widget.properties.displayName = { type: 'string', maxLength: 100, pattern: '^\\S(.*\\S)?$' };
+    },
+    expect: ['ps-string-no-control-characters'],
+  },
+  {
+    name: 'request-string-accepts-del',
+    mutate: (c) => {
+      c.components.schemas.Widget.properties.displayName = { type: 'string', maxLength: 100, pattern: '^[^\\x00-\\x1F]*$' };
+    },
+    expect: ['ps-string-no-control-characters'],
+  },
+  {
+    name: 'request-string-shared-text',
+    mutate: (c) => {
+      c.components.schemas.Widget.properties.displayName = { $ref: '../components/schemas/common.yaml#/Text' };
+    },
+    expect: [],
+  },
+  {
+    name: 'request-string-closed-by-enum',
+    mutate: (c) => {
+      c.components.schemas.Widget.properties.displayName = { type: 'string', enum: ['small', 'large'] };
+    },
+    expect: [],
   },
 ];
 

@@ -7,8 +7,8 @@ import { PermanentError } from '../../core/resilience/errors.js';
 import type { Services } from '../../core/services.js';
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, WorkflowEngine } from '../../core/workflows/index.js';
-import { makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
-import { operationsModule } from './module.js';
+import { makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../gateway/support.js';
+import { operationsModule } from '../../experience-apis/operations/module.js';
 
 export async function operationsCatalogue() {
   return Promise.all(

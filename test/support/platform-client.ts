@@ -1,10 +1,10 @@
-// Test wiring for the client kit: the fixture vendor on a real port and a client for it.
+// Test wiring for the system-API client kit and the connector tests: the fixture vendor on a real port and a client for it.
 import { pino, type Logger } from 'pino';
 import { ProblemError } from '../../core/problems.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { fixturePlatform, CLIENT_ID, CLIENT_SECRET, type FixturePlatformState } from './fixture-platform.js';
-import { PlatformClient, type PlatformClientOptions, type PlatformResponse } from './http-client.js';
-import { ClientCredentialsToken } from './oauth.js';
+import { PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../../system-apis/kit/http-client.js';
+import { ClientCredentialsToken } from '../../system-apis/kit/oauth.js';
 
 export interface Vendor {
   sandbox: SandboxApp<FixturePlatformState>;

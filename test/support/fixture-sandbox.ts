@@ -1,6 +1,6 @@
 // A tiny sandbox definition for the kits' own tests: a list of items with vendor-style
 // errors and a webhook on create. Not a platform; nothing outside tests mounts it.
-import type { SandboxDefinition } from './app.js';
+import type { SandboxDefinition } from '../../sandboxes/kit/app.js';
 
 export interface FixtureItem {
   id: string;

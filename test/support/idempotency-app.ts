@@ -1,14 +1,14 @@
-// A tiny express app around the idempotency middleware, for the tests of this folder:
+// A tiny express app around the idempotency middleware, for the idempotency middleware tests (core/idempotency):
 // real HTTP on port 0, the real store, a handler that counts its side effects and can be
 // held at a gate (to keep a request in flight) or made to fail.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import { pino } from 'pino';
-import { PROBLEM_CONTENT_TYPE, ProblemError, toProblemResponse } from '../problems.js';
-import type { Store } from '../store/index.js';
-import { idempotency } from './middleware.js';
-import '../http/context.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, toProblemResponse } from '../../core/problems.js';
+import type { Store } from '../../core/store/index.js';
+import { idempotency } from '../../core/idempotency/middleware.js';
+import '../../core/http/context.js';
 
 export interface OrderBody {
   item?: string;
