@@ -72,3 +72,39 @@ export async function writeReleased(rootDir: string, contract: string, bundled: 
 export async function removeReleased(rootDir: string, contract: string): Promise<void> {
   await rm(path.join(rootDir, releasedFile(contract)), { force: true });
 }
+
+export const ACCEPTED_FILE = 'openapi/accepted-changes.yaml';
+
+/** A breaking change the governance board accepted within a major version, with its reason. */
+export interface AcceptedChange {
+  contract: string;
+  /** The released version the change is measured from; the next release retires the entry. */
+  since: string;
+  /** The schema keywords whose changes are accepted (the last segment of the change's path), e.g. pattern. */
+  keywords: string[];
+  reason: string;
+}
+
+export async function readAcceptedChanges(rootDir: string): Promise<AcceptedChange[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(rootDir, ACCEPTED_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const parsed = (parse(text) ?? {}) as { accepted?: AcceptedChange[] };
+  return (parsed.accepted ?? []).map((entry) => ({ ...entry, since: String(entry.since), keywords: entry.keywords ?? [] }));
+}
+
+/** Rewrites the file without the entries a release has made obsolete, keeping its header comment. */
+export async function writeAcceptedChanges(rootDir: string, entries: AcceptedChange[]): Promise<void> {
+  const file = path.join(rootDir, ACCEPTED_FILE);
+  let header = '';
+  try {
+    header = (await readFile(file, 'utf8')).match(/^(#.*\n)*/)?.[0] ?? '';
+  } catch {
+    // no file yet
+  }
+  await writeFile(file, header + stringify({ accepted: entries }, { lineWidth: 0 }));
+}

@@ -12,6 +12,8 @@ export interface Change {
   action: string;
   path: string;
   description: string;
+  /** Set on a breaking change the board accepted within the major (openapi/accepted-changes.yaml). */
+  acceptedBecause?: string;
 }
 
 export interface ContractChange {

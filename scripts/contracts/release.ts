@@ -6,7 +6,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import { changelogFile, parseChangelog, stampRelease } from '../../core/contracts/changelog.js';
-import { hashDocument, readLock, removeReleased, writeLock, writeReleased, type LockEntry } from './baseline.js';
+import {
+  hashDocument,
+  readAcceptedChanges,
+  readLock,
+  removeReleased,
+  writeAcceptedChanges,
+  writeLock,
+  writeReleased,
+  type LockEntry,
+} from './baseline.js';
 import { runWhenExecuted } from './run-main.js';
 import { assessContracts } from './version-rules.js';
 
@@ -52,6 +61,10 @@ export async function release(
     await writeFile(path.join(rootDir, changelogFile(a.file)), stampRelease(changelogs.get(a.file)!, a.version!, date));
   }
   await writeLock(rootDir, [...lock.values()]);
+  // An accepted breaking change is part of the released baseline now; its entry has done its work.
+  const accepted = await readAcceptedChanges(rootDir);
+  const current = accepted.filter((a) => lock.get(a.contract)?.version === a.since);
+  if (current.length !== accepted.length) await writeAcceptedChanges(rootDir, current);
   return { released: pending.map((a) => `${a.file} ${a.version ?? '(removed)'}`), refused };
 }
 

@@ -4,7 +4,7 @@
 // successor). Used by lint:contracts (so by npm test), contracts:bump and contracts:release.
 import path from 'node:path';
 import { bundleContract, listContractFiles, type ContractFile } from '../../core/contracts/catalogue.js';
-import { hashDocument, readLock, readReleased, type LockEntry } from './baseline.js';
+import { hashDocument, readAcceptedChanges, readLock, readReleased, type AcceptedChange, type LockEntry } from './baseline.js';
 import { compareDocuments, type Change } from './diff-core.js';
 
 export type Bump = 'none' | 'patch' | 'minor' | 'major';
@@ -81,16 +81,35 @@ function lifecycleOf(document: Record<string, unknown> | undefined): string {
 }
 
 function requiredBump(changes: Change[], before: Record<string, unknown>, after: Record<string, unknown>): Exclude<Bump, 'none'> {
-  if (changes.some((c) => c.type === 'breaking')) return 'major';
+  if (changes.some((c) => c.type === 'breaking' && !c.acceptedBecause)) return 'major';
+  // A breaking change the board accepted within the major is announced like an addition.
+  if (changes.some((c) => c.type === 'breaking')) return 'minor';
   if (changes.some((c) => c.type === 'non-breaking' || c.type === 'deprecated')) return 'minor';
   // Deprecating the whole version is announced like a deprecated operation.
   if (lifecycleOf(before) !== lifecycleOf(after)) return 'minor';
   return 'patch';
 }
 
-function assessChanged(entry: LockEntry, bundled: Record<string, unknown>, released: Record<string, unknown>): ContractAssessment {
+/** Marks the breaking changes an entry of openapi/accepted-changes.yaml covers. */
+function applyAccepted(changes: Change[], entry: LockEntry, accepted: AcceptedChange[]): Change[] {
+  const waivers = accepted.filter((a) => a.contract === entry.contract && a.since === entry.version);
+  if (waivers.length === 0) return changes;
+  return changes.map((change) => {
+    if (change.type !== 'breaking') return change;
+    const keyword = change.path.split('.').at(-1) ?? '';
+    const waiver = waivers.find((w) => w.keywords.includes(keyword));
+    return waiver ? { ...change, acceptedBecause: waiver.reason } : change;
+  });
+}
+
+function assessChanged(
+  entry: LockEntry,
+  bundled: Record<string, unknown>,
+  released: Record<string, unknown>,
+  accepted: AcceptedChange[],
+): ContractAssessment {
   const version = String(((bundled.info ?? {}) as Record<string, unknown>).version ?? '');
-  const changes = compareDocuments(released, bundled);
+  const changes = applyAccepted(compareDocuments(released, bundled), entry, accepted);
   const required = requiredBump(changes, released, bundled);
   const problems: string[] = [];
   const base = {
@@ -104,7 +123,7 @@ function assessChanged(entry: LockEntry, bundled: Record<string, unknown>, relea
     releasedDocument: released,
   };
   if (required === 'major') {
-    const breaking = changes.filter((c) => c.type === 'breaking');
+    const breaking = changes.filter((c) => c.type === 'breaking' && !c.acceptedBecause);
     const major = parseVersion(entry.version)?.[0] ?? 0;
     problems.push(
       `${breaking.length} breaking change(s) since release ${entry.version}; a breaking change is published as v${major + 1} ` +
@@ -117,7 +136,7 @@ function assessChanged(entry: LockEntry, bundled: Record<string, unknown>, relea
   if (proposed !== version) {
     const why =
       required === 'minor'
-        ? 'the change adds to or deprecates part of the contract'
+        ? 'the change adds to or deprecates part of the contract (or makes a breaking change the board accepted)'
         : 'the change touches only documentation or descriptions';
     problems.push(
       `info.version is ${version}, released as ${entry.version}; ${why}, so it needs a ${required} bump: ` +
@@ -144,7 +163,7 @@ function successorProblems(file: ContractFile, all: ContractFile[], documents: M
 
 /** Compares every contract under rootDir/openapi with the released baseline. */
 export async function assessContracts(rootDir: string): Promise<ContractAssessment[]> {
-  const [files, lock] = await Promise.all([listContractFiles(rootDir), readLock(rootDir)]);
+  const [files, lock, accepted] = await Promise.all([listContractFiles(rootDir), readLock(rootDir), readAcceptedChanges(rootDir)]);
   const documents = new Map<string, Record<string, unknown>>();
   await Promise.all(files.map(async (f) => documents.set(f.file, await bundleContract(path.join(rootDir, f.file), f.file))));
   const byFile = new Map(lock.map((entry) => [entry.contract, entry]));
@@ -176,7 +195,7 @@ export async function assessContracts(rootDir: string): Promise<ContractAssessme
       });
       continue;
     }
-    results.push(assessChanged(entry, bundled, released));
+    results.push(assessChanged(entry, bundled, released, accepted));
   }
   for (const entry of lock) {
     if (documents.has(entry.contract)) continue;

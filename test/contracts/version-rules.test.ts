@@ -107,6 +107,29 @@ describe('version rules against the released baseline', () => {
     expect(message).toMatch(/POST \/events \(receivePlatformEvent\): .*type definition of `duplicate`/);
   });
 
+  it('lets the board accept a named kind of breaking change within the major, for one release, with a minor bump', async () => {
+    // Narrow the shared id pattern: requests that carried an upper-case hex id would now be refused.
+    await edit('openapi/components/schemas/common.yaml', (doc) => {
+      doc.Id.pattern = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89a][0-9a-f]{3}-[0-9a-f]{12}$';
+    });
+    expect((await assessment()).required).toBe('major');
+    const released = (await readLock(dir)).find((e) => e.contract === CONTRACT)!.version;
+    const accepted = (since: string, keywords: string[]) =>
+      stringify({ accepted: [{ contract: CONTRACT, since, keywords, reason: 'Security fix: narrower ids.' }] });
+
+    // An entry for another keyword, or measured from another release, does not cover it.
+    await writeFile(path.join(dir, 'openapi/accepted-changes.yaml'), accepted(released, ['maxLength']));
+    expect((await assessment()).required).toBe('major');
+    await writeFile(path.join(dir, 'openapi/accepted-changes.yaml'), accepted('0.9.0', ['pattern']));
+    expect((await assessment()).required).toBe('major');
+
+    await writeFile(path.join(dir, 'openapi/accepted-changes.yaml'), accepted(released, ['pattern']));
+    const result = await assessment();
+    expect(result.required).toBe('minor');
+    expect(result.changes.find((c) => c.type === 'breaking')?.acceptedBecause).toBe('Security fix: narrower ids.');
+    expect(result.problems.join()).toMatch(/needs a minor bump/);
+  });
+
   it('accepts the same break as a new major only once the old one is deprecated and names its successor', async () => {
     const v2 = CONTRACT.replace('.v1.yaml', '.v2.yaml');
     const source = parse(await readFile(path.join(dir, CONTRACT), 'utf8')) as Doc;
