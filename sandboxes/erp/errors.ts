@@ -1,7 +1,7 @@
 // NetSuite REST web services error bodies: an RFC 9457-style object whose details sit in
 // `o:errorDetails`, each with a machine-friendly `o:errorCode` and optional JSON path.
 import type { Response } from 'express';
-import type { NsError, NsErrorDetail } from '../../system-apis/erp/vendor-types.js';
+import type { NsError, NsErrorDetail } from './vendor-types.js';
 
 const SECTIONS: Record<number, { section: string; title: string }> = {
   400: { section: '15.5.1', title: 'Bad Request' },

@@ -2,9 +2,8 @@
 // lines, amount remaining after payments, status from approval and balance, and the
 // application of a customer payment to open invoices.
 import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
-import { mulDivRound } from '../../system-apis/erp/mapping.js';
-import { INVOICE_STATUS_NAMES, APPROVAL_STATUS_NAMES } from '../../system-apis/erp/mapping-billing.js';
-import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
+import { APPROVAL_STATUSES, INVOICE_STATUSES, roundedProduct } from './account.js';
+import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from './vendor-types.js';
 import { invalidField, NsFault } from './errors.js';
 import type { ErpState } from './state.js';
 
@@ -41,12 +40,12 @@ export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
     const quantity = scaled(line.quantity, 8);
     if (quantity === undefined) throw invalidField(`item.items[${i}].quantity`);
     const amountMinor =
-      line.amount === undefined ? mulDivRound(quantity, rateMinor, 10 ** 8) : minorOf(line.amount, currency, `item.items[${i}].amount`);
+      line.amount === undefined ? roundedProduct(quantity, rateMinor, 10 ** 8) : minorOf(line.amount, currency, `item.items[${i}].amount`);
     const rate = scaled(line.taxRate1 ?? 0, 4);
     if (rate === undefined || rate < 0 || rate > 100 * 10_000) throw invalidField(`item.items[${i}].taxRate1`);
     const lineTaxMinor =
       line.tax1Amt === undefined
-        ? mulDivRound(amountMinor, rate, 100 * 10_000)
+        ? roundedProduct(amountMinor, rate, 100 * 10_000)
         : minorOf(line.tax1Amt, currency, `item.items[${i}].tax1Amt`);
     line.line = i + 1;
     line.amount = minorToDecimalNumber(amountMinor, currency);
@@ -79,11 +78,11 @@ function statusOf(
 }
 
 export function setStatus(invoice: NsInvoice, id: NsInvoiceStatusId): void {
-  invoice.status = { id, refName: INVOICE_STATUS_NAMES[id] };
+  invoice.status = { id, refName: INVOICE_STATUSES[id] };
 }
 
 export function setApproval(invoice: NsInvoice, id: NsApprovalStatusId): void {
-  invoice.approvalStatus = { id, refName: APPROVAL_STATUS_NAMES[id] };
+  invoice.approvalStatus = { id, refName: APPROVAL_STATUSES[id] };
 }
 
 export function nextInvoiceNumber(state: ErpState, subsidiaryId: string): string {

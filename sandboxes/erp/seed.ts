@@ -2,7 +2,7 @@
 // jobs, invoices and payments) for tests and the default start, and the large set
 // (~100 customers, 2,000 jobs, invoices and payments) for benchmarks.
 import type { SeededRandom } from '../kit/random.js';
-import type { NsCustomer, NsInvoice, NsJob, NsProjectTask } from '../../system-apis/erp/vendor-types.js';
+import type { NsCustomer, NsInvoice, NsJob, NsProjectTask } from './vendor-types.js';
 import { applyPayment, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from './ledger.js';
 import { emptyState, nextId, timestamp, type ErpState } from './state.js';
 

@@ -11,7 +11,7 @@ import type {
   NsRateCard,
   NsRecordBase,
   NsSubsidiary,
-} from '../../system-apis/erp/vendor-types.js';
+} from './vendor-types.js';
 
 export interface ErpRecords {
   currency: Map<string, NsCurrency>;

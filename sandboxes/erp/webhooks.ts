@@ -1,7 +1,7 @@
 // Outbound webhooks of the ERP sandbox. NetSuite itself has no outbound webhooks: a firm
 // deploys a user-event script (afterSubmit on invoice and customer payment) that posts
 // these notifications. The sandbox's signed webhooks stand in for that script.
-import type { NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from '../../system-apis/erp/vendor-types.js';
+import type { NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from './vendor-types.js';
 
 export interface ErpEvents {
   send(eventType: string, payload: unknown): void;

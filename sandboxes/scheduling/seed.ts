@@ -2,7 +2,7 @@
 // start, `large` (300 consultants, 2,000 projects, ~6,000 allocations) for benchmarks.
 import type { SeededRandom } from '../kit/random.js';
 import type { SeedSize } from '../kit/app.js';
-import type { FloatPerson, FloatTaskStatus } from '../../system-apis/scheduling/vendor-types.js';
+import type { FloatPerson, FloatTaskStatus } from './vendor-types.js';
 import { emptySchedulingState, floatNow, type SchedulingState } from './state.js';
 
 const FIRST = [

@@ -1,6 +1,6 @@
 // In-memory state of the Float-shaped scheduling sandbox: people, projects and
 // allocations ("tasks") keyed by Float's integer ids.
-import type { FloatDepartment, FloatPerson, FloatProject, FloatTask } from '../../system-apis/scheduling/vendor-types.js';
+import type { FloatDepartment, FloatPerson, FloatProject, FloatTask } from './vendor-types.js';
 
 export interface SchedulingState {
   /** The bearer token the sandbox accepts (Float issues one API key per account). */

@@ -1,6 +1,6 @@
 // Reads over the entry table: filtering (cached per query and state version, so paging
 // through a large result scans the table once) and turning a row into Harvest's JSON.
-import type { HarvestTimeEntry } from '../../system-apis/time/vendor-types.js';
+import type { HarvestTimeEntry } from './vendor-types.js';
 import { APPROVAL, FLAG, dayNumber, dayString } from './entry-table.js';
 import { iso } from './routes/common.js';
 import type { TimeState } from './state.js';

@@ -1,7 +1,7 @@
 // State of the Harvest-shaped time sandbox: reference data (users, clients, projects,
 // tasks, expense categories) as small arrays, time entries in a compact column table,
 // expenses as plain records, and the per-token request log behind the 429 answers.
-import type { HarvestExpense } from '../../system-apis/time/vendor-types.js';
+import type { HarvestExpense } from './vendor-types.js';
 import { EntryTable } from './entry-table.js';
 
 export interface TimeUser {

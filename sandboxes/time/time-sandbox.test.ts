@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, SeededRandom } from '../kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from './index.js';
 import { seedTime } from './seed.js';
-import type {
-  HarvestTimeEntriesPage,
-  HarvestTimeEntry,
-  HarvestTimesheetApproval,
-  HarvestExpensesPage,
-} from '../../system-apis/time/vendor-types.js';
+import type { HarvestTimeEntriesPage, HarvestTimeEntry, HarvestTimesheetApproval, HarvestExpensesPage } from './vendor-types.js';
 
 const headers = {
   authorization: `Bearer ${TIME_SANDBOX_TOKEN}`,

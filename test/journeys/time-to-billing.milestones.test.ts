@@ -9,7 +9,7 @@ import { engagementBillingWorkflow } from '../../process-apis/time-to-billing/wo
 import type { Run } from '../../process-apis/kit/run-view.js';
 import { nextId } from '../../sandboxes/erp/state.js';
 import type { Engagement, Invoice } from '../../system-apis/erp/canonical.js';
-import type { NsJob } from '../../system-apis/erp/vendor-types.js';
+import type { NsJob } from '../../sandboxes/erp/vendor-types.js';
 import { testEngines } from '../support/stores.js';
 import { startBillingHarness, type BillingHarness } from './support/billing-harness.js';
 import { billingRules, TEST_RETRY } from './support/billing-deps.js';

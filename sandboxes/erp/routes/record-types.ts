@@ -1,8 +1,8 @@
 // Per-record-type rules of the sandbox: which fields exist, which are required and which
 // reference other records, defaults NetSuite fills in, and the side effects of writes
 // (invoice totals and status, payment application, webhooks).
-import type { NsCustomerPayment, NsInvoice, NsInvoiceLine } from '../../../system-apis/erp/vendor-types.js';
-import { LINE_ITEMS } from '../../../system-apis/erp/mapping-billing.js';
+import type { NsCustomerPayment, NsInvoice, NsInvoiceLine } from '../vendor-types.js';
+import { SERVICE_ITEMS } from '../account.js';
 import { invalidField, NsFault } from '../errors.js';
 import { applyPayment, minorOf, currencyCode, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from '../ledger.js';
 import { timestamp, type ErpRecordType, type ErpState } from '../state.js';
@@ -48,7 +48,6 @@ function checkChoice(body: Body, field: string, names: Record<string, string>): 
 const BILLING_TYPES = { TM: 'Time and Materials', FBI: 'Fixed Bid, Interval', FBM: 'Fixed Bid, Milestone', CB: 'Charge-Based' };
 const JOB_STATUSES = { '1': 'Closed', '2': 'In Progress', '3': 'Not Awarded', '4': 'Pending', '5': 'On Hold' };
 const PAYMENT_METHODS = { '1': 'Bank Transfer', '2': 'Card', '3': 'Direct Debit', '4': 'Other' };
-const ITEMS = Object.fromEntries(Object.values(LINE_ITEMS).map((item) => [item.id, item.refName ?? '']));
 
 const customer: RecordTypeRules = {
   fields: [
@@ -128,10 +127,10 @@ function normaliseLines(body: Body): void {
     items: sublist.items.map((raw: unknown, i) => {
       const line = (raw ?? {}) as Partial<NsInvoiceLine>;
       const itemId = String(line.item?.id ?? '');
-      if (!(itemId in ITEMS)) throw invalidField(`item.items[${i}].item`);
+      if (!(itemId in SERVICE_ITEMS)) throw invalidField(`item.items[${i}].item`);
       if (typeof line.quantity !== 'number') throw invalidField(`item.items[${i}].quantity`);
       if (typeof line.rate !== 'number') throw invalidField(`item.items[${i}].rate`);
-      return { ...line, item: { id: itemId, refName: ITEMS[itemId] } };
+      return { ...line, item: { id: itemId, refName: SERVICE_ITEMS[itemId] } };
     }),
   };
 }

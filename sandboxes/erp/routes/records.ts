@@ -7,7 +7,7 @@ import { recomputeInvoice, setApproval } from '../ledger.js';
 import { findRecord, nextId, recordMap, RECORD_TYPES, timestamp, type ErpRecordType, type ErpState } from '../state.js';
 import { emitInvoiceEvents, type ErpEvents } from '../webhooks.js';
 import { resolveRefs, RULES } from './record-types.js';
-import type { NsInvoice, NsLink } from '../../../system-apis/erp/vendor-types.js';
+import type { NsInvoice, NsLink } from '../vendor-types.js';
 
 const BASE = '/services/rest/record/v1';
 const MAX_LIMIT = 1000;

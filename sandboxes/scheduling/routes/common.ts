@@ -1,7 +1,7 @@
 // What every Float-shaped route shares: bearer-token auth, the per-token request budget
 // with X-RateLimit-* headers, page/per-page paging headers, and Float's error bodies.
 import type { NextFunction, Request, Response } from 'express';
-import type { FloatError, FloatValidationErrors } from '../../../system-apis/scheduling/vendor-types.js';
+import type { FloatError, FloatValidationErrors } from '../vendor-types.js';
 import type { SchedulingState } from '../state.js';
 
 export const RATE_LIMIT = { requests: 200, windowSeconds: 60 };

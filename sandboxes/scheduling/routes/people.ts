@@ -1,7 +1,7 @@
 // /v3/people: list (filter `active`), get, create, update. Placeholders are people with people_type_id 3.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { FloatPerson } from '../../../system-apis/scheduling/vendor-types.js';
+import type { FloatPerson } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
 import { body, idParam, isBit, isDecimalString, pageParams, sendError, sendPage, sendValidation } from './common.js';
 

@@ -1,7 +1,7 @@
 // /v3/projects: list, get, create, update.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { FloatProject } from '../../../system-apis/scheduling/vendor-types.js';
+import type { FloatProject } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
 import { body, idParam, isBit, isDecimalString, pageParams, sendError, sendPage, sendValidation } from './common.js';
 

@@ -2,7 +2,7 @@
 // get, create, update, delete; every change is announced as a signed webhook.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { FloatTask, FloatTaskWebhook } from '../../../system-apis/scheduling/vendor-types.js';
+import type { FloatTask, FloatTaskWebhook } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
 import { body, idParam, isDate, pageParams, sendError, sendPage, sendValidation } from './common.js';
 

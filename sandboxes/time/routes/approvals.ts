@@ -3,7 +3,7 @@
 // it. Approving locks and closes every submitted entry and expense of the week.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { HarvestApprovalStatus, HarvestTimesheetApproval } from '../../../system-apis/time/vendor-types.js';
+import type { HarvestApprovalStatus, HarvestTimesheetApproval } from '../vendor-types.js';
 import { APPROVAL, FLAG, dayNumber, dayString } from '../entry-table.js';
 import { filterEntries } from '../entries-view.js';
 import { rowById, touch, type TimeState } from '../state.js';

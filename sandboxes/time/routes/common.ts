@@ -2,7 +2,7 @@
 // Harvest-Account-Id, User-Agent), the 100-requests-per-15-seconds limit, Harvest's
 // error bodies and its page/per_page envelope with links.
 import type { NextFunction, Request, Response } from 'express';
-import type { HarvestPage } from '../../../system-apis/time/vendor-types.js';
+import type { HarvestPage } from '../vendor-types.js';
 import type { TimeState } from '../state.js';
 
 export interface TimeRateLimit {

@@ -1,7 +1,7 @@
 // /v2/expenses: list with filters and paging, get, create, and PATCH (including is_billed).
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { HarvestExpense } from '../../../system-apis/time/vendor-types.js';
+import type { HarvestExpense } from '../vendor-types.js';
 import { rowById, touch, type TimeState } from '../state.js';
 import { body, boolParam, envelope, instantParam, intParam, isDate, iso, pageParams, statusError, unprocessable } from './common.js';
 

@@ -2,7 +2,7 @@
 // task (the sandbox's tasks are delivery roles), as firms that bill by role set Harvest up.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { HarvestClient, HarvestProject } from '../../../system-apis/time/vendor-types.js';
+import type { HarvestClient, HarvestProject } from '../vendor-types.js';
 import { rowById, touch, type TimeState } from '../state.js';
 import { body, boolParam, envelope, intParam, iso, pageParams, statusError, unprocessable } from './common.js';
 
