@@ -268,7 +268,7 @@ async function measureCreateProject(calls: number): Promise<CreateProjectResult>
   try {
     const off = await fetch(`${h.sandboxUrls.crm}/_sandbox/webhooks`, { method: 'DELETE' });
     if (off.status !== 204) throw new Error(`could not switch off the CRM sandbox webhooks: ${off.status}`);
-    const clients = (await h.services.crmSystem.listClients({ limit: 200 })).items;
+    const clients = (await h.systemApis.crm.listClients({ limit: 200 })).items;
     const terms = [
       { country: 'DE', currency: 'EUR' },
       { country: 'GB', currency: 'GBP' },
@@ -281,7 +281,7 @@ async function measureCreateProject(calls: number): Promise<CreateProjectResult>
     const won: string[] = [];
     for (let i = 0; i < calls; i++) {
       const t = terms[i % terms.length]!;
-      const deal = await h.services.crmSystem.createOpportunity({
+      const deal = await h.systemApis.crm.createOpportunity({
         clientId: t.clientId,
         name: `Bench deal ${i + 1}`,
         stage: 'closed-won',

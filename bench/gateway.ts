@@ -80,7 +80,7 @@ async function serve(role: Role): Promise<void> {
   // The production logger (format, redaction, ISO time) at info level, one access line per request,
   // written synchronously as pino writes to stdout, but to /dev/null so the terminal stays readable.
   const logger = createLogger({ nodeEnv: 'production', logLevel: 'info' }, 'ps-layer', pino.destination({ dest: '/dev/null', sync: true }));
-  const gw = await start(config, { catalogue: await fixtureCatalogue(), apis: widgetModules, services: { logger } });
+  const gw = await start(config, { catalogue: await fixtureCatalogue(), apis: widgetModules, layers: { infra: { logger } } });
   const jwt = await token({ key, scope: 'widgets:read', clientId: 'bench-client', expiresIn: 3600 });
   process.on('disconnect', () => {
     void gw

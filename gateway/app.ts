@@ -9,8 +9,8 @@ import type { Config } from '../core/config/index.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
 import { requestObserver } from '../core/observability/http-log.js';
-import type { Services } from '../core/services.js';
-import type { ApiModule } from './api-module.js';
+import type { Infra } from '../core/api-module.js';
+import type { MountedApi } from './apis.js';
 import { authenticate } from './auth/middleware.js';
 import type { DevSigningKey } from './auth/dev-keys.js';
 import type { TokenVerifier } from './auth/verifier.js';
@@ -28,9 +28,9 @@ import { versionRouting } from './versions.js';
 
 export interface GatewayParts {
   config: Config;
-  services: Services;
+  infra: Infra;
   catalogue: ApiContract[];
-  modules: ApiModule[];
+  modules: MountedApi[];
   verifier: TokenVerifier;
   rateLimits: RateLimits;
   metrics: HttpMetrics;
@@ -48,7 +48,7 @@ const noStoreWhenAuthenticated: RequestHandler = (req, res, next) => {
 };
 
 export function buildApp(parts: GatewayParts): Express {
-  const { config, services, metrics } = parts;
+  const { config, infra, metrics } = parts;
   const nodeEnv = config.runtime.nodeEnv;
   const app = express();
   app.disable('x-powered-by');
@@ -59,7 +59,7 @@ export function buildApp(parts: GatewayParts): Express {
   app.use(
     chain([
       requestContext(),
-      requestObserver(services.logger, metrics),
+      requestObserver(infra.logger, metrics),
       // No upgrade-insecure-requests: the docs are served over plain http on a developer's machine,
       // where upgrading their links to https would break them; TLS is the proxy's job.
       helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
@@ -92,11 +92,11 @@ export function buildApp(parts: GatewayParts): Express {
       .all(methodNotAllowed(['GET']));
   }
   // The APIs first: they carry the traffic, and each is one prefix match away.
-  mountApis(app, parts.catalogue, parts.modules, services, { validateResponses });
+  mountApis(app, parts.catalogue, parts.modules, { validateResponses });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
   app.use(
-    operationsRouter({ store: services.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }),
+    operationsRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }),
   );
 
   app.use(notFound());

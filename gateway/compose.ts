@@ -1,51 +1,33 @@
-// The composition root: builds the one Services object handed to every API module, in
-// dependency order, and closes it in reverse. Platform services are added here as their
-// modules land (one line each), never imported as singletons by handlers.
+// The composition root: builds the layers as typed objects in dependency order (infrastructure,
+// then systemApis, then processApis on them) and closes them in reverse. gateway/apis.ts hands
+// each API module exactly the layer it may call; no handler imports a singleton.
+import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
 import { createLogger } from '../core/observability/logger.js';
-import type { Services } from '../core/services.js';
 import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
 import type { Router } from 'express';
-import { createJourneys } from '../process-apis/kit/journeys.js';
-import { startPlatforms, unconfigured, type Platforms } from './platforms.js';
+import { createProcessApis, type ProcessApis } from '../process-apis/index.js';
+import type { SystemApis } from '../system-apis/index.js';
+import { startPlatforms, type Platforms } from './platforms.js';
 import { writeSandboxesFile } from './sandboxes-file.js';
 
-/** What compose() builds today. */
-type Composed =
-  | 'config'
-  | 'logger'
-  | 'store'
-  | 'crmSystem'
-  | 'erpSystem'
-  | 'schedulingSystem'
-  | 'timeSystem'
-  | 'opportunityToProject'
-  | 'billingStatusToCrm'
-  | 'timeToBilling'
-  | 'clientBilling'
-  | 'assignmentToForecast';
-type NotYetComposed = Exclude<keyof Services, Composed>;
+/** The layers as typed objects, each built on the one below it. */
+export interface Layers {
+  infra: Infra;
+  systemApis: SystemApis;
+  processApis: ProcessApis;
+}
 
-/**
- * Services whose modules augment Services but whose factories are not wired here yet: each
- * answers 503 on use, naming what is missing. When a module adds a service, this list fails
- * to type-check until the service is either wired in compose() or listed here.
- */
-const NOT_YET_COMPOSED = [] as const satisfies readonly NotYetComposed[];
-type Unlisted = Exclude<NotYetComposed, (typeof NOT_YET_COMPOSED)[number]>;
-const everyServiceAccountedFor: [Unlisted] extends [never] ? true : Unlisted = true;
-void everyServiceAccountedFor;
-
-function pendingServices(): Pick<Services, NotYetComposed> {
-  // The cast is the point of the list above: each entry is a stand-in that refuses every call.
-  return Object.fromEntries(
-    NOT_YET_COMPOSED.map((name) => [name, unconfigured(name, `its factory in gateway/compose.ts`)]),
-  ) as unknown as Pick<Services, NotYetComposed>;
+/** Parts a caller hands in instead of what compose() would build (tests' stores, loggers, fakes); the caller closes them. */
+export interface LayerOverrides {
+  infra?: Partial<Omit<Infra, 'config'>>;
+  systemApis?: Partial<SystemApis>;
+  processApis?: Partial<ProcessApis>;
 }
 
 export interface Composition {
-  services: Services;
+  layers: Layers;
   /** Where the embedded sandboxes listen, when they run (development default). */
   sandboxUrls: Partial<Record<string, string>>;
   /** Signed inbound platform webhooks, mounted by the gateway at /webhooks before any body parser. */
@@ -59,14 +41,10 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(
-  config: Config,
-  given: Partial<Services> = {},
-  options: { startJourneys?: boolean } = {},
-): Promise<Composition> {
+export async function compose(config: Config, given: LayerOverrides = {}, options: { startJourneys?: boolean } = {}): Promise<Composition> {
   const closers: Array<() => Promise<void>> = [];
-  const logger = given.logger ?? createLogger(config.runtime);
-  let store = given.store;
+  const logger = given.infra?.logger ?? createLogger(config.runtime);
+  let store = given.infra?.store;
   if (!store) {
     const opened = createStore({
       databaseUrl: config.store.databaseUrl,
@@ -82,30 +60,25 @@ export async function compose(
     }
     store = opened;
   }
+  const infra: Infra = { config, logger, store };
   const platforms = await startPlatforms(config, store, logger).catch(async (err: unknown) => {
     for (const close of closers.reverse()) await close();
     throw err;
   });
   closers.push(() => platforms.close());
-  const base: Omit<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'> = {
-    ...pendingServices(),
-    ...platforms.services,
-    config,
-    logger,
-    store,
-  };
-  // The journeys share one workflow engine and one inbox; they start after every service exists.
-  const journeys = createJourneys({ ...base, ...given } as typeof base);
-  // What the caller handed in (tests' fakes) still wins over what compose() built.
-  const services: Services = Object.assign({ ...base, ...journeys.services }, given);
+  const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
+  // The journeys share one workflow engine and one inbox; they start after every system API exists.
+  const processLayer = createProcessApis(infra, systemApis);
+  const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Tests that drive their own workflow engine on the same store turn the layer's off.
   if (options.startJourneys !== false) {
-    journeys.start();
-    closers.push(() => journeys.stop());
+    processLayer.start();
+    closers.push(() => processLayer.stop());
   }
   return {
     sandboxUrls: platforms.sandboxUrls,
-    webhooks: journeys.webhooks,
+    layers: { infra, systemApis, processApis },
+    webhooks: processLayer.webhooks,
     gatewayListening(gatewayUrl: string) {
       subscribeInbox(platforms, gatewayUrl);
       // Only the sandboxes the layer talks to: a platform with a base URL of its own is not one.
@@ -123,13 +96,12 @@ export async function compose(
         );
       }
     },
-    services,
     async close() {
       for (const close of closers.reverse()) {
         try {
           await close();
         } catch (err) {
-          logger.error({ err: String(err) }, 'error while closing a service');
+          logger.error({ err: String(err) }, 'error while closing a layer');
         }
       }
     },

@@ -32,7 +32,7 @@ const example = exampleCall(gateway.catalogue);
 const scopes = allScopes(gateway.catalogue);
 const lines = [
   '',
-  `  Connectivity layer listening on ${gateway.url} (${config.runtime.nodeEnv}, store: ${gateway.services.store.engine})`,
+  `  Connectivity layer listening on ${gateway.url} (${config.runtime.nodeEnv}, store: ${gateway.layers.infra.store.engine})`,
   '',
   `  Docs:     ${base}/docs`,
   `  Specs:    ${base}/specs  (${gateway.catalogue.length} contracts)`,
@@ -70,7 +70,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }
   stopping = true;
-  gateway.services.logger.info({ signal }, 'shutting down');
+  gateway.layers.infra.logger.info({ signal }, 'shutting down');
   await gateway.close();
   process.exit(0);
 }

@@ -5,9 +5,8 @@
 import { Router, type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { ApiContract } from '../core/contracts/types.js';
-import type { Services } from '../core/services.js';
 import { ProblemError } from '../core/problems.js';
-import type { ApiModule } from './api-module.js';
+import type { MountedApi } from './apis.js';
 import { checkOperationScopes } from './auth/scopes.js';
 import { memoiseValidatorRoutes } from './validator-route-cache.js';
 
@@ -19,9 +18,9 @@ function moduleKey(m: { layer: string; api: string; major: number }): string {
 }
 
 /** Checks that every module has a contract; throws at start-up otherwise. */
-export function matchModules(catalogue: ApiContract[], modules: ApiModule[]): Map<string, ApiModule> {
+export function matchModules(catalogue: ApiContract[], modules: MountedApi[]): Map<string, MountedApi> {
   const contracts = new Set(catalogue.map(moduleKey));
-  const byKey = new Map<string, ApiModule>();
+  const byKey = new Map<string, MountedApi>();
   for (const module of modules) {
     const key = moduleKey(module);
     if (!contracts.has(key)) {
@@ -67,7 +66,7 @@ export function mountGatewayValidation(app: Express, catalogue: ApiContract[], o
   app.use(prefixes, ...validation(contract, options));
 }
 
-export function mountApis(app: Express, catalogue: ApiContract[], modules: ApiModule[], services: Services, options: MountOptions): void {
+export function mountApis(app: Express, catalogue: ApiContract[], modules: MountedApi[], options: MountOptions): void {
   const byKey = matchModules(catalogue, modules);
   for (const contract of catalogue) {
     if (contract.layer === 'gateway' || contract.lifecycle === 'retired') continue;
@@ -75,7 +74,7 @@ export function mountApis(app: Express, catalogue: ApiContract[], modules: ApiMo
     const router = Router();
     router.use(...validation(contract, options));
     if (module) {
-      router.use(module.routes(services));
+      router.use(module.routes());
     } else {
       router.use((req) => {
         throw new ProblemError('not-implemented', {

@@ -1,27 +1,35 @@
 // The platform side of the composition root: the embedded sandboxes (development default)
-// and the system API services on their connectors. A platform with neither a configured
+// and the system APIs on their connectors. A platform with neither a configured
 // base URL nor an embedded sandbox gets a stand-in whose every call answers 503, so the
 // rest of the layer still starts and says plainly what is missing.
 import type { Config } from '../core/config/index.js';
+import type { PlatformsConfig } from '../core/config/platforms.js';
 import { outboundTraceparent } from '../core/http/current.js';
 import type { Logger } from '../core/observability/logger.js';
 import { ProblemError } from '../core/problems.js';
-import type { Services } from '../core/services.js';
 import type { Store } from '../core/store/index.js';
 import { startSandboxes } from '../sandboxes/index.js';
 import { createCrmSystem } from '../system-apis/crm/index.js';
-import { createErpSystemApi, ErpConnector } from '../system-apis/erp/index.js';
+import { createErpSystem } from '../system-apis/erp/index.js';
+import type { Platform, SystemApis } from '../system-apis/index.js';
 import { createSchedulingSystem } from '../system-apis/scheduling/index.js';
 import { createTimeSystem } from '../system-apis/time/index.js';
 
-type PlatformServices = Pick<Services, 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem'>;
+/** Each system API's `create<Platform>System`: the same shape four times. */
+type PlatformFactory<P extends Platform, Api> = (opts: {
+  connection: PlatformsConfig[P];
+  baseUrl: string;
+  store: Store;
+  logger: Logger;
+  traceparent: () => string | undefined;
+}) => { api: Api; close(): Promise<void> };
 
 export interface Platforms {
-  services: PlatformServices;
+  systemApis: SystemApis;
   /** Where each embedded sandbox listens, when they run. */
-  sandboxUrls: Partial<Record<'crm' | 'scheduling' | 'time' | 'erp', string>>;
+  sandboxUrls: Partial<Record<Platform, string>>;
   /** Points an embedded sandbox's signed webhooks at the layer; a no-op without sandboxes. */
-  subscribeWebhooks(platform: 'crm' | 'scheduling' | 'time' | 'erp', url: string): void;
+  subscribeWebhooks(platform: Platform, url: string): void;
   close(): Promise<void>;
 }
 
@@ -60,46 +68,24 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
     // Each sandbox signs with the secret the layer's inbox expects for that platform.
     subscribeWebhooks = (platform, url) => sandboxes.subscribe(platform, { url, secret: p[platform].webhookSecret });
   }
-  const base = (platform: keyof Platforms['sandboxUrls'], configured?: string) => configured ?? sandboxUrls[platform];
+  const base = (platform: Platform, configured?: string) => configured ?? sandboxUrls[platform];
+  // One line per platform: its system API on the configured base URL or the embedded sandbox.
+  const build = <P extends Platform, Api extends object>(platform: P, name: string, create: PlatformFactory<P, Api>): Api => {
+    const baseUrl = base(platform, p[platform].baseUrl);
+    if (!baseUrl) return unconfigured(name, `${platform.toUpperCase()}_BASE_URL`);
+    const system = create({ connection: p[platform], baseUrl, store, logger, traceparent: outboundTraceparent });
+    closers.push(() => system.close());
+    return system.api;
+  };
   try {
-    const crmUrl = base('crm', p.crm.baseUrl);
-    const crm = crmUrl
-      ? createCrmSystem({ connection: p.crm, baseUrl: crmUrl, store, logger, traceparent: outboundTraceparent })
-      : undefined;
-    if (crm) closers.push(() => crm.close());
-
-    const schedulingUrl = base('scheduling', p.scheduling.baseUrl);
-    const scheduling = schedulingUrl
-      ? createSchedulingSystem({ connection: p.scheduling, baseUrl: schedulingUrl, store, logger, traceparent: outboundTraceparent })
-      : undefined;
-    if (scheduling) closers.push(() => scheduling.close());
-
-    const timeUrl = base('time', p.time.baseUrl);
-    const time = timeUrl
-      ? createTimeSystem({ connection: p.time, baseUrl: timeUrl, store, logger, traceparent: outboundTraceparent })
-      : undefined;
-    if (time) closers.push(() => time.close());
-
-    const erpUrl = base('erp', p.erp.baseUrl);
-    const erpConnector = erpUrl
-      ? new ErpConnector({
-          baseUrl: erpUrl,
-          clientId: p.erp.clientId,
-          clientSecret: p.erp.clientSecret,
-          timeoutMs: p.erp.timeoutMs,
-          logger: logger.child({ platform: 'erp' }),
-          traceparent: outboundTraceparent,
-        })
-      : undefined;
-    if (erpConnector) closers.push(() => erpConnector.close());
-
+    const systemApis: SystemApis = {
+      crm: build('crm', 'CRM', createCrmSystem),
+      erp: build('erp', 'ERP', createErpSystem),
+      scheduling: build('scheduling', 'scheduling', createSchedulingSystem),
+      time: build('time', 'time', createTimeSystem),
+    };
     return {
-      services: {
-        crmSystem: crm?.api ?? unconfigured('CRM', 'CRM_BASE_URL'),
-        schedulingSystem: scheduling?.api ?? unconfigured('scheduling', 'SCHEDULING_BASE_URL'),
-        timeSystem: time?.api ?? unconfigured('time', 'TIME_BASE_URL'),
-        erpSystem: erpConnector ? createErpSystemApi({ connector: erpConnector, store, logger }) : unconfigured('ERP', 'ERP_BASE_URL'),
-      },
+      systemApis,
       sandboxUrls,
       subscribeWebhooks,
       async close() {

@@ -1,4 +1,4 @@
-// Starts and stops the gateway: composes the services, loads the contract catalogue,
+// Starts and stops the gateway: composes the layers, loads the contract catalogue,
 // builds the pipeline and listens. Tests call start() in-process on port 0.
 import { registerBusinessMetrics } from '../core/observability/business-metrics.js';
 import { createServer, type Server } from 'node:http';
@@ -10,13 +10,11 @@ import { loadCatalogue } from '../core/contracts/catalogue.js';
 import { docsHtml } from '../core/contracts/docs.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import { createMetrics, type HttpMetrics } from '../core/observability/metrics.js';
-import type { Services } from '../core/services.js';
-import type { ApiModule } from './api-module.js';
-import { apis as defaultApis } from './apis.js';
+import { selectApis, type AnyApiModule } from './apis.js';
 import { buildApp } from './app.js';
 import { loadOrCreateDevKey, type DevSigningKey } from './auth/dev-keys.js';
 import { createKeySet, createTokenVerifier } from './auth/verifier.js';
-import { compose } from './compose.js';
+import { compose, type LayerOverrides, type Layers } from './compose.js';
 import { startMetricsServer } from './operations.js';
 import { createRateLimits } from './rate-limit/index.js';
 import { connectRedis, type GatewayRedis } from './redis.js';
@@ -27,10 +25,10 @@ export interface GatewayOverrides {
   startJourneys?: boolean;
   /** Contracts to serve instead of openapi/** (tests use fixture contracts). */
   catalogue?: ApiContract[];
-  /** API modules to mount instead of gateway/apis.ts. */
-  apis?: ApiModule[];
-  /** Services to use instead of building them (e.g. a test's store); the caller closes them. */
-  services?: Partial<Services>;
+  /** Only these API modules (wired as in gateway/apis.ts), instead of all of them. */
+  apis?: readonly AnyApiModule[];
+  /** Parts of the layers to use instead of building them (e.g. a test's store); the caller closes them. */
+  layers?: LayerOverrides;
   buildDocs?: DocsBuilder;
 }
 
@@ -41,7 +39,7 @@ export interface RunningGateway {
   /** Set when METRICS_PORT is configured. */
   metricsUrl?: string;
   app: Express;
-  services: Services;
+  layers: Layers;
   metrics: HttpMetrics;
   catalogue: ApiContract[];
   devKey?: DevSigningKey;
@@ -71,36 +69,37 @@ function defaultDocsBuilder(varDir: string): DocsBuilder {
 }
 
 export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
-  const composition = await compose(config, overrides.services, { startJourneys: overrides.startJourneys });
-  const { services } = composition;
+  const composition = await compose(config, overrides.layers, { startJourneys: overrides.startJourneys });
+  const { layers } = composition;
+  const { logger } = layers.infra;
   const cleanups: Array<() => Promise<void>> = [() => composition.close()];
   const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => services.logger.error({ err: String(err) }, 'error during shutdown'));
+    for (const fn of cleanups.reverse()) await fn().catch((err) => logger.error({ err: String(err) }, 'error during shutdown'));
   };
   try {
     const catalogue = overrides.catalogue ?? (await loadCatalogue());
     const metrics = createMetrics();
-    registerBusinessMetrics(metrics.registry, services);
+    registerBusinessMetrics(metrics.registry, layers.infra);
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
     let redis: GatewayRedis | undefined;
     if (config.gateway.redisUrl) {
-      redis = connectRedis(config.gateway.redisUrl, config.gateway.redisCommandTimeoutMs, services.logger);
+      redis = connectRedis(config.gateway.redisUrl, config.gateway.redisCommandTimeoutMs, logger);
       const r = redis;
       cleanups.push(() => r.close());
       // Give Redis a moment so the first requests are counted; if it stays away, the layer
       // starts anyway and the limiters fail open until it answers (see rate-limit/redis-store).
       const waitMs = Math.max(config.gateway.redisCommandTimeoutMs * 10, 3000);
       if (!(await r.connected(waitMs)))
-        services.logger.warn({ waitedMs: waitMs }, 'Redis not reachable at start; rate limits fail open until it answers');
+        logger.warn({ waitedMs: waitMs }, 'Redis not reachable at start; rate limits fail open until it answers');
     }
-    const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger: services.logger, metrics });
+    const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger, metrics });
     cleanups.push(() => rateLimits.close());
     const app = buildApp({
       config,
-      services,
+      infra: layers.infra,
       catalogue,
-      modules: overrides.apis ?? defaultApis,
+      modules: selectApis(layers, overrides.apis),
       verifier,
       rateLimits,
       metrics,
@@ -148,7 +147,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       port,
       metricsUrl,
       app,
-      services,
+      layers,
       metrics,
       catalogue,
       devKey,

@@ -3,7 +3,7 @@
 // scrape. The operations API's summary reads the same figures, so the two never disagree.
 import { sql, type Kysely } from 'kysely';
 import { Gauge, type Registry } from 'prom-client';
-import type { Services } from '../services.js';
+import type { Infra } from '../api-module.js';
 import type { Database } from '../store/schema.js';
 import type { RunState } from '../workflows/schema.js';
 import '../events/schema.js';
@@ -188,17 +188,17 @@ export interface BusinessMetrics {
 /**
  * Registers the business gauges on the gateway's registry. One scrape reads the figures once
  * (the gauges share one read per scrape, not one query per gauge or label).
- * Wiring: `registerBusinessMetrics(gateway.metrics.registry, services)` once services exist.
+ * Wiring: `registerBusinessMetrics(gateway.metrics.registry, infra)` in gateway/server.ts once the store is open.
  */
-export function registerBusinessMetrics(registry: Registry, services: Pick<Services, 'store' | 'logger'>): BusinessMetrics {
+export function registerBusinessMetrics(registry: Registry, infra: Pick<Infra, 'store' | 'logger'>): BusinessMetrics {
   let last: BusinessFigures | undefined;
   let inFlight: Promise<BusinessFigures | undefined> | undefined;
   // Gauges collect one after the other during a scrape: the first starts the read, the others share it.
   const figures = (): Promise<BusinessFigures | undefined> => {
-    inFlight ??= readBusinessFigures(services.store.db, { recentFinished: false })
+    inFlight ??= readBusinessFigures(infra.store.db, { recentFinished: false })
       .then((f) => (last = f))
       .catch((err: unknown) => {
-        services.logger.warn({ err: String(err) }, 'business metrics could not be read');
+        infra.logger.warn({ err: String(err) }, 'business metrics could not be read');
         return undefined;
       })
       .finally(() => setImmediate(() => (inFlight = undefined)));

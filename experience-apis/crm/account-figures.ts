@@ -2,11 +2,8 @@
 // opportunity-to-project, unbilled work from time-to-billing, invoices and days sales
 // outstanding from billing-status-to-crm) into one neutral shape that v1 and v2 render.
 import type { Money } from '../../core/money.js';
-import type { Services } from '../../core/services.js';
+import type { ProcessApis } from '../../process-apis/index.js';
 import type { AccountProjects } from '../../process-apis/opportunity-to-project/index.js';
-import '../../process-apis/opportunity-to-project/services.js';
-import '../../process-apis/billing-status-to-crm/services.js';
-import '../../process-apis/time-to-billing/services.js';
 
 export interface ProjectFigures {
   project: AccountProjects['projects'][number];
@@ -27,13 +24,16 @@ export interface AccountFigures {
   asOf: string;
 }
 
-export async function accountFigures(services: Services, accountId: string): Promise<AccountFigures> {
-  const account = await services.opportunityToProject.accountProjects(accountId);
+/** The process APIs an account page reads. */
+export type AccountSources = Pick<ProcessApis, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling'>;
+
+export async function accountFigures(processApis: AccountSources, accountId: string): Promise<AccountFigures> {
+  const account = await processApis.opportunityToProject.accountProjects(accountId);
   const [billing, projects] = await Promise.all([
-    services.billingStatusToCrm.getAccountBillingStatus(accountId),
+    processApis.billingStatusToCrm.getAccountBillingStatus(accountId),
     Promise.all(
       account.projects.map(async (project): Promise<ProjectFigures> => {
-        const work = await services.timeToBilling.listUnbilledWork({ engagementId: project.engagement.id, limit: 1 });
+        const work = await processApis.timeToBilling.listUnbilledWork({ engagementId: project.engagement.id, limit: 1 });
         const item = work.items.find((w) => w.engagementId === project.engagement.id);
         return {
           project,

@@ -3,9 +3,9 @@
 import { Router } from 'express';
 import { idempotencyFor } from '../../core/idempotency/index.js';
 import { ProblemError } from '../../core/problems.js';
-import type { Services } from '../../core/services.js';
+import type { Infra } from '../../core/api-module.js';
 import type { ProvisioningWithProject } from '../../process-apis/opportunity-to-project/index.js';
-import { accountFigures, type AccountFigures } from './account-figures.js';
+import { accountFigures, type AccountFigures, type AccountSources } from './account-figures.js';
 import { waitMsFrom } from './prefer.js';
 import { overviewV1, provisioningV1 } from './v1.js';
 import { overviewV2, provisioningV2 } from './v2.js';
@@ -28,15 +28,21 @@ function rejected(p: ProvisioningWithProject): ProblemError {
   });
 }
 
+/** What the CRM experience API may call: the process APIs an account page and a provisioning read. */
+export interface CrmExperienceCalls {
+  infra: Infra;
+  processApis: AccountSources;
+}
+
 export function crmExperienceRoutes(shapes: VersionShapes) {
-  return (services: Services): Router => {
+  return ({ infra, processApis }: CrmExperienceCalls): Router => {
     const router = Router();
     const statusUrl = (opportunityId: string) => `/experience/crm/v${shapes.major}/opportunities/${opportunityId}/project`;
 
-    router.post('/opportunities/:opportunityId/project', idempotencyFor(services), async (req, res) => {
+    router.post('/opportunities/:opportunityId/project', idempotencyFor(infra), async (req, res) => {
       const opportunityId = String(req.params.opportunityId);
-      await services.opportunityToProject.provision(opportunityId, 'api');
-      const p = await services.opportunityToProject.awaitProvisioning(opportunityId, waitMsFrom(req.get('prefer')));
+      await processApis.opportunityToProject.provision(opportunityId, 'api');
+      const p = await processApis.opportunityToProject.awaitProvisioning(opportunityId, waitMsFrom(req.get('prefer')));
       if (p.status === 'rejected') throw rejected(p);
       const body = shapes.provisioning(p, statusUrl(opportunityId));
       res.set('Cache-Control', 'no-store');
@@ -46,12 +52,12 @@ export function crmExperienceRoutes(shapes: VersionShapes) {
 
     router.get('/opportunities/:opportunityId/project', async (req, res) => {
       const opportunityId = String(req.params.opportunityId);
-      const p = await services.opportunityToProject.getProvisioning(opportunityId);
+      const p = await processApis.opportunityToProject.getProvisioning(opportunityId);
       res.set('Cache-Control', 'no-store').json(shapes.provisioning(p, statusUrl(opportunityId)));
     });
 
     router.get('/accounts/:accountId/overview', async (req, res) => {
-      res.set('Cache-Control', 'no-store').json(shapes.overview(await accountFigures(services, String(req.params.accountId))));
+      res.set('Cache-Control', 'no-store').json(shapes.overview(await accountFigures(processApis, String(req.params.accountId))));
     });
     return router;
   };

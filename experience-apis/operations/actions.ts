@@ -11,7 +11,7 @@ import {
   type WebhookSubscription as CoreSubscription,
 } from '../../core/events/index.js';
 import { ProblemError } from '../../core/problems.js';
-import type { Services } from '../../core/services.js';
+import type { Infra } from '../../core/api-module.js';
 import { withTransaction } from '../../core/store/index.js';
 import { cancelRun, discardDeadLetter, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
 import { getDeadLetterView, getRunView } from './read-model.js';
@@ -33,7 +33,7 @@ export interface Operator {
   correlationId: string;
 }
 
-type Deps = Pick<Services, 'store' | 'config'>;
+type Deps = Pick<Infra, 'store' | 'config'>;
 
 export function subscriptionView(s: CoreSubscription): WebhookSubscription {
   return {

@@ -2,7 +2,7 @@
 // cursors and keys are clear 400s, pages do not repeat, and the unbilled-time figure is
 // shown when time-to-billing answers and left out when it fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../core/services.js';
+import type { TimeToBillingApi } from '../../process-apis/time-to-billing/index.js';
 import type { Store } from '../../core/store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { bearer, type Json } from '../../test/gateway/support.js';
@@ -35,7 +35,14 @@ describe('operations API refusals and edges', () => {
 
   beforeAll(async () => {
     store = await migratedStore(engine);
-    ops = await startOperationsGateway(store, {}, { timeToBilling: unbilledWork(unbilledMode) } as unknown as Partial<Services>);
+    ops = await startOperationsGateway(
+      store,
+      {},
+      {
+        // A stand-in that only lists unbilled work: the summary reads nothing else of time-to-billing.
+        processApis: { timeToBilling: unbilledWork(unbilledMode) as unknown as TimeToBillingApi },
+      },
+    );
     for (let i = 1; i <= 3; i++) await ops.failedRun(`01a216af-0000-7000-8000-00000000c00${i}`);
   });
   afterAll(async () => {

@@ -6,10 +6,10 @@ import { queryAudit } from '../../core/audit/index.js';
 import { listSubscriptions } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
 import { listRejections } from '../../core/inbox/index.js';
-import type { Services } from '../../core/services.js';
+import type { Infra } from '../../core/api-module.js';
 import { operatorActions, subscriptionView, type Operator } from './actions.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
-import { operationsSummary } from './summary.js';
+import { operationsSummary, type UnbilledWorkSource } from './summary.js';
 import type { AuditPage, DeadLetterStatus, RejectedWebhook, RunState } from './types.js';
 
 export const OPERATIONS_BASE = '/experience/operations/v1';
@@ -18,13 +18,20 @@ const text = (req: Request, name: string) => (typeof req.query[name] === 'string
 const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
 const operator = (req: Request): Operator => ({ consumer: req.auth?.consumer ?? 'anonymous', correlationId: req.requestId });
 
-export function operationsRoutes(services: Services): Router {
-  const router = Router();
-  const db = services.store.db;
-  const actions = operatorActions(services);
-  const idempotent = idempotencyFor(services);
+/** What the operations API may call: the durable core's read models, and time-to-billing's unbilled work when it is wired. */
+export interface OperationsCalls {
+  infra: Infra;
+  timeToBilling?: UnbilledWorkSource;
+}
 
-  router.get('/summary', async (req, res) => void res.json(await operationsSummary(services, req.log)));
+export function operationsRoutes(calls: OperationsCalls): Router {
+  const router = Router();
+  const { infra } = calls;
+  const db = infra.store.db;
+  const actions = operatorActions(infra);
+  const idempotent = idempotencyFor(infra);
+
+  router.get('/summary', async (req, res) => void res.json(await operationsSummary(calls, req.log)));
 
   router.get(
     '/runs',

@@ -1,11 +1,11 @@
 // The summary the operations view opens with: the business figures from the durable core,
 // plus approved-but-unbilled time when the time-to-billing journey is wired in and answers.
 import { readBusinessFigures } from '../../core/observability/business-metrics.js';
-import type { Services } from '../../core/services.js';
+import type { Infra } from '../../core/api-module.js';
 import type { OperationsSummary } from './types.js';
 
 /** What the summary needs of time-to-billing (its `listUnbilledWork`), typed here so the summary does not depend on its wiring. */
-interface UnbilledWorkSource {
+export interface UnbilledWorkSource {
   listUnbilledWork(query: {
     cursor?: string;
     limit: number;
@@ -40,9 +40,11 @@ async function approvedUnbilledMinutes(source: UnbilledWorkSource | undefined): 
   }
 }
 
-export async function operationsSummary(services: Services, logger = services.logger): Promise<OperationsSummary> {
-  const timeToBilling = (services as Services & { timeToBilling?: UnbilledWorkSource }).timeToBilling;
-  const [figures, unbilled] = await Promise.all([readBusinessFigures(services.store.db), approvedUnbilledMinutes(timeToBilling)]);
+export async function operationsSummary(
+  { infra, timeToBilling }: { infra: Pick<Infra, 'store' | 'logger'>; timeToBilling?: UnbilledWorkSource },
+  logger = infra.logger,
+): Promise<OperationsSummary> {
+  const [figures, unbilled] = await Promise.all([readBusinessFigures(infra.store.db), approvedUnbilledMinutes(timeToBilling)]);
   if (timeToBilling && unbilled === undefined)
     logger.warn('approved unbilled time left out of the summary: time-to-billing did not answer in time');
   return {

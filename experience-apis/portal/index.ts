@@ -1,4 +1,4 @@
 // Client portal API v1: a client's own projects, invoices, payments and approved hours.
-// Needs `services.clientBilling` (process-apis/time-to-billing createClientBillingView).
+// Calls `processApis.clientBilling` (process-apis/time-to-billing createClientBillingView), wired in gateway/apis.ts.
 export { portalModule } from './module.js';
 export { portalRoutes } from './routes.js';

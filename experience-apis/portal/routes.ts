@@ -2,8 +2,7 @@
 // `client_account` claim; the process layer reports another client's ids as not found.
 import { Router, type Request, type Response } from 'express';
 import { ProblemError } from '../../core/problems.js';
-import type { Services } from '../../core/services.js';
-import '../../process-apis/time-to-billing/services.js';
+import type { ClientBillingView } from '../../process-apis/time-to-billing/index.js';
 import { approvedHours, portalInvoice, portalInvoiceStatus, portalPayment, portalProject, type PortalInvoiceStatus } from './mapping.js';
 
 const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
@@ -25,8 +24,12 @@ function send(res: Response, body: unknown): void {
   res.set('Cache-Control', 'no-store').json(body);
 }
 
-export function portalRoutes(services: Services): Router {
-  const view = services.clientBilling;
+/** What the portal may call: one client's billing view from time-to-billing. */
+export interface PortalCalls {
+  clientBilling: ClientBillingView;
+}
+
+export function portalRoutes({ clientBilling: view }: PortalCalls): Router {
   const router = Router();
 
   router.get('/projects', async (req, res) => {

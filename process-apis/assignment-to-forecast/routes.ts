@@ -1,11 +1,11 @@
 // Thin HTTP routes of the assignment-to-forecast process API (openapi/process/assignment-to-forecast.v1.yaml).
 import { Router, type Request } from 'express';
+import type { Infra } from '../../core/api-module.js';
 import { consumeOnce } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
 import type { RunStatus } from '../kit/run-view.js';
 import type { AssignmentRunInput } from './workflow.js';
-import './services.js';
+import type { AssignmentToForecastApi } from './service.js';
 
 const BASE = '/process/assignment-to-forecast/v1';
 const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
@@ -18,12 +18,17 @@ export const ASSIGNMENT_EVENTS: Record<string, AssignmentRunInput['change']> = {
   'com.psconnect.scheduling.assignment.cancelled': 'cancelled',
 };
 
-export function assignmentToForecastRoutes(services: Services): Router {
-  const forecast = services.assignmentToForecast;
+/** What the assignment-to-forecast process API's routes may call: the infrastructure and the journey's own API. */
+export interface AssignmentToForecastCalls {
+  infra: Infra;
+  assignmentToForecast: AssignmentToForecastApi;
+}
+
+export function assignmentToForecastRoutes({ infra, assignmentToForecast: forecast }: AssignmentToForecastCalls): Router {
   const router = Router();
   const noStore = { 'Cache-Control': 'no-store' };
 
-  router.post('/runs', idempotencyFor(services), async (req, res) => {
+  router.post('/runs', idempotencyFor(infra), async (req, res) => {
     const { run, created } = await forecast.startRun(req.body, 'api');
     res
       .status(created ? 202 : 200)
@@ -43,7 +48,7 @@ export function assignmentToForecastRoutes(services: Services): Router {
     );
   });
   router.get('/runs/:runId', async (req, res) => void res.set(noStore).json(await forecast.getRun(String(req.params.runId))));
-  router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
+  router.post('/runs/:runId/retry', idempotencyFor(infra), async (req, res) => {
     const run = await forecast.retryRun(String(req.params.runId));
     res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
   });
@@ -53,7 +58,7 @@ export function assignmentToForecastRoutes(services: Services): Router {
     const change = ASSIGNMENT_EVENTS[event.type];
     const assignmentId = event.data?.assignmentId ?? event.data?.id ?? event.subject;
     // The run starts in the transaction that records the event: both or neither.
-    const fresh = await consumeOnce(services.store.db, 'process:assignment-to-forecast', event, async (trx) => {
+    const fresh = await consumeOnce(infra.store.db, 'process:assignment-to-forecast', event, async (trx) => {
       if (change && assignmentId) await forecast.startRunIn(trx, { assignmentId, change }, 'event', `${event.source}|${event.id}`);
     });
     res.status(202).json({ id: event.id, source: event.source, duplicate: !fresh });

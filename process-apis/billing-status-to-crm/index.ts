@@ -1,7 +1,7 @@
 // Billing status to CRM: invoice and payment status flow back to the CRM account and opportunity.
 //
-// Wiring: process-apis/kit/journeys.ts `startJourneys` builds it with the shared engine, routes
-// ERP webhooks to it and runs its reconciling poll; apis.ts: billingStatusToCrmModule.
+// Wiring: process-apis/index.ts `createProcessApis` builds it with the shared engine, routes
+// ERP webhooks to it and runs its reconciling poll; gateway/apis.ts mounts billingStatusToCrmModule.
 export {
   createBillingStatusToCrmApi,
   billingStatusWorkflows,
@@ -12,4 +12,3 @@ export {
 } from './service.js';
 export { BILLING_STATUS_WORKFLOW, SYNCED_EVENT, type BillingStatusDeps, type BillingStatusInput } from './workflow.js';
 export { billingStatusToCrmModule } from './module.js';
-import './services.js';

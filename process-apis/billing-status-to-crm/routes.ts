@@ -1,18 +1,23 @@
 // Thin HTTP routes of the billing-status-to-crm process API, validated by the gateway
 // against openapi/process/billing-status-to-crm.v1.yaml.
 import { Router, type Request } from 'express';
+import type { Infra } from '../../core/api-module.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
 import type { RunStatus } from '../kit/run-view.js';
-import './services.js';
+import type { BillingStatusToCrmApi } from './service.js';
 
 const BASE = '/process/billing-status-to-crm/v1';
 const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 
-export function billingStatusToCrmRoutes(services: Services): Router {
-  const journey = services.billingStatusToCrm;
+/** What the billing-status-to-crm process API's routes may call: the infrastructure and the journey's own API. */
+export interface BillingStatusToCrmCalls {
+  infra: Infra;
+  billingStatusToCrm: BillingStatusToCrmApi;
+}
+
+export function billingStatusToCrmRoutes({ infra, billingStatusToCrm: journey }: BillingStatusToCrmCalls): Router {
   const router = Router();
-  router.post('/runs', idempotencyFor(services), async (req, res) => {
+  router.post('/runs', idempotencyFor(infra), async (req, res) => {
     const { run, created } = await journey.startRun((req.body as { invoiceId: string }).invoiceId, 'api');
     res
       .status(created ? 202 : 200)
@@ -35,7 +40,7 @@ export function billingStatusToCrmRoutes(services: Services): Router {
     '/runs/:runId',
     async (req, res) => void res.set('Cache-Control', 'no-store').json(await journey.getRun(String(req.params.runId))),
   );
-  router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
+  router.post('/runs/:runId/retry', idempotencyFor(infra), async (req, res) => {
     const run = await journey.retryRun(String(req.params.runId));
     res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
   });

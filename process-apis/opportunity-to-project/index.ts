@@ -1,8 +1,8 @@
 // Opportunity to project: a won deal becomes a staffed ERP project, exactly once.
 //
-// Wiring (composition root): process-apis/kit/journeys.ts `startJourneys(services)` builds the
-// engine with these workflows, the inbox processor for CRM change events and adds
-// `services.opportunityToProject`; apis.ts: opportunityToProjectModule.
+// Wiring: process-apis/index.ts `createProcessApis` runs these workflows on the shared engine,
+// routes CRM change events to them from the inbox and builds `processApis.opportunityToProject`;
+// gateway/apis.ts mounts opportunityToProjectModule.
 export {
   createOpportunityToProjectApi,
   opportunityToProjectWorkflows,
@@ -16,4 +16,3 @@ export { erpClientOf } from './client-links.js';
 export type { Provisioning } from './provisioning-view.js';
 export type { AccountProjects, StaffingState } from './account-projects.js';
 export { opportunityToProjectModule } from './module.js';
-import './services.js';

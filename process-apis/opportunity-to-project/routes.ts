@@ -1,19 +1,24 @@
 // Thin HTTP routes of the opportunity-to-project process API. The gateway has authenticated,
 // checked scopes and validated the request against openapi/process/opportunity-to-project.v1.yaml.
 import { Router, type Request } from 'express';
+import type { Infra } from '../../core/api-module.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
 import type { RunStatus } from '../kit/run-view.js';
-import './services.js';
+import type { OpportunityToProjectApi } from './service.js';
 
 const BASE = '/process/opportunity-to-project/v1';
 const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 
-export function opportunityToProjectRoutes(services: Services): Router {
-  const journey = services.opportunityToProject;
+/** What the opportunity-to-project process API's routes may call: the infrastructure and the journey's own API. */
+export interface OpportunityToProjectCalls {
+  infra: Infra;
+  opportunityToProject: OpportunityToProjectApi;
+}
+
+export function opportunityToProjectRoutes({ infra, opportunityToProject: journey }: OpportunityToProjectCalls): Router {
   const router = Router();
 
-  router.post('/runs', idempotencyFor(services), async (req, res) => {
+  router.post('/runs', idempotencyFor(infra), async (req, res) => {
     const { run, created } = await journey.provision((req.body as { opportunityId: string }).opportunityId, 'api');
     res
       .status(created ? 202 : 200)
@@ -36,7 +41,7 @@ export function opportunityToProjectRoutes(services: Services): Router {
     '/runs/:runId',
     async (req, res) => void res.set('Cache-Control', 'no-store').json(await journey.getRun(String(req.params.runId))),
   );
-  router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
+  router.post('/runs/:runId/retry', idempotencyFor(infra), async (req, res) => {
     const run = await journey.retryRun(String(req.params.runId));
     res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
   });

@@ -1,5 +1,5 @@
 // What time-to-billing needs from the system APIs, as narrow typed views of the in-process
-// services (`services.timeSystem`, `services.erpSystem`). Canonical types only.
+// system APIs (`systemApis.time`, `systemApis.erp`). Canonical types only.
 import type { components as TimeSchemas } from '../../generated/openapi/system/time.v1.js';
 import type { ErpSystemApi } from '../../system-apis/erp/service.js';
 import type { TimeSystemApi } from '../../system-apis/time/service.js';
@@ -24,7 +24,7 @@ export interface TimePage<T> {
   nextCursor: string | null;
 }
 
-/** The operations of the Time system API (`services.timeSystem`) that billing calls. */
+/** The operations of the Time system API (`systemApis.time`) that billing calls. */
 export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'markTimeEntryBilled' | 'markExpenseBilled'>;
 
 export type ErpForBilling = Pick<

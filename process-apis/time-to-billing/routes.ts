@@ -1,12 +1,12 @@
 // Thin HTTP routes of the time-to-billing process API. The gateway has authenticated,
 // checked scopes and validated the request against openapi/process/time-to-billing.v1.yaml.
 import { Router, type Request } from 'express';
+import type { Infra } from '../../core/api-module.js';
 import { consumeOnce } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
 import { ProblemError } from '../../core/problems.js';
-import type { Services } from '../../core/services.js';
 import type { RunStatus } from '../kit/run-view.js';
-import './services.js';
+import type { TimeToBillingApi } from './service.js';
 
 const BASE = '/process/time-to-billing/v1';
 const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
@@ -15,11 +15,16 @@ const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req
 /** The event that closes a billing period and asks for its invoices. */
 export const PERIOD_CLOSED_EVENT = 'com.psconnect.billing.period-closed';
 
-export function timeToBillingRoutes(services: Services): Router {
-  const billing = services.timeToBilling;
+/** What the time-to-billing process API's routes may call: the infrastructure and the journey's own API. */
+export interface TimeToBillingCalls {
+  infra: Infra;
+  timeToBilling: TimeToBillingApi;
+}
+
+export function timeToBillingRoutes({ infra, timeToBilling: billing }: TimeToBillingCalls): Router {
   const router = Router();
 
-  router.post('/runs', idempotencyFor(services), async (req, res) => {
+  router.post('/runs', idempotencyFor(infra), async (req, res) => {
     const { run, created } = await billing.startRun(req.body, 'api');
     res
       .status(created ? 202 : 200)
@@ -42,7 +47,7 @@ export function timeToBillingRoutes(services: Services): Router {
     '/runs/:runId',
     async (req, res) => void res.set('Cache-Control', 'no-store').json(await billing.getRun(String(req.params.runId))),
   );
-  router.post('/runs/:runId/retry', idempotencyFor(services), async (req, res) => {
+  router.post('/runs/:runId/retry', idempotencyFor(infra), async (req, res) => {
     const run = await billing.retryRun(String(req.params.runId));
     res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
   });
@@ -55,7 +60,7 @@ export function timeToBillingRoutes(services: Services): Router {
       data?: { periodStart?: string; periodEnd?: string; engagementId?: string };
     };
     // The run starts in the transaction that records the event: both or neither.
-    const fresh = await consumeOnce(services.store.db, 'process:time-to-billing', event, async (trx) => {
+    const fresh = await consumeOnce(infra.store.db, 'process:time-to-billing', event, async (trx) => {
       if (event.type !== PERIOD_CLOSED_EVENT) return;
       const data = event.data;
       if (!data?.periodStart || !data.periodEnd) {

@@ -5,7 +5,6 @@ import type { PlatformsConfig } from '../../core/config/platforms.js';
 import type { Store } from '../../core/store/index.js';
 import { CrmConnector } from './connector.js';
 import { createCrmSystemApi, type CrmSystemApi } from './service.js';
-import './services.js';
 
 export { crmSystemModule } from './module.js';
 export { CrmConnector, mapCrmError, soqlString } from './connector.js';

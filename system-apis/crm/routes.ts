@@ -1,10 +1,9 @@
 // Thin HTTP routes of the CRM system API: request -> service -> response. The gateway has
 // already authenticated, checked scopes and validated the request against the contract.
 import { Router, type Request, type Response } from 'express';
-import { idempotency } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
-import type { ClientQuery, ContactQuery, OpportunityQuery } from './service.js';
-import './services.js';
+import type { Infra } from '../../core/api-module.js';
+import { idempotencyFor } from '../../core/idempotency/index.js';
+import type { ClientQuery, ContactQuery, OpportunityQuery, CrmSystemApi } from './service.js';
 
 const BASE = '/system/crm/v1';
 
@@ -14,10 +13,15 @@ function created(res: Response, path: string, body: { id: string }): void {
 
 const param = (req: Request, name: string) => String(req.params[name]);
 
-export function crmRoutes(services: Services): Router {
-  const crm = services.crmSystem;
+/** What the CRM system API's routes may call: the infrastructure and the CRM system API. */
+export interface CrmSystemCalls {
+  infra: Infra;
+  crm: CrmSystemApi;
+}
+
+export function crmRoutes({ infra, crm }: CrmSystemCalls): Router {
   const router = Router();
-  const idempotent = idempotency({ store: services.store, required: true });
+  const idempotent = idempotencyFor(infra);
 
   router.get('/clients', async (req, res) => void res.json(await crm.listClients(req.query as ClientQuery)));
   router.post('/clients', idempotent, async (req, res) => created(res, 'clients', await crm.createClient(req.body)));

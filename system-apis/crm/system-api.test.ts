@@ -79,7 +79,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
       {
         catalogue: await catalogueOf([{ layer: 'system', api: 'crm', major: 1 }]),
         apis: [crmSystemModule],
-        services: { store, crmSystem },
+        layers: { infra: { store }, systemApis: { crm: crmSystem } },
       },
     );
     readWrite = bearer(await token({ key, scope: 'crm:read crm:write', clientId: 'test-client' }));

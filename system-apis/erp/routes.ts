@@ -1,10 +1,10 @@
 // Thin HTTP routes of the ERP system API: request -> service -> response. The gateway has
 // already authenticated, checked scopes and validated the request against the contract.
 import { Router, type Request, type Response } from 'express';
-import { idempotency } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
+import type { Infra } from '../../core/api-module.js';
+import { idempotencyFor } from '../../core/idempotency/index.js';
+import type { ErpSystemApi } from './service.js';
 import type { InvoiceStatus, MilestoneBillingStatus, MilestoneStatus } from './canonical.js';
-import './services.js';
 
 const BASE = '/system/erp/v1';
 
@@ -19,10 +19,15 @@ const paging = (req: Request) => ({
   limit: req.query.limit === undefined ? undefined : Number(req.query.limit),
 });
 
-export function erpRoutes(services: Services): Router {
-  const erp = services.erpSystem;
+/** What the ERP system API's routes may call: the infrastructure and the ERP system API. */
+export interface ErpSystemCalls {
+  infra: Infra;
+  erp: ErpSystemApi;
+}
+
+export function erpRoutes({ infra, erp }: ErpSystemCalls): Router {
   const router = Router();
-  const idempotent = idempotency({ store: services.store, required: true });
+  const idempotent = idempotencyFor(infra);
 
   router.get('/legal-entities', async (req, res) => void res.json(await erp.listLegalEntities(paging(req))));
   router.get('/legal-entities/:legalEntityId', async (req, res) => void res.json(await erp.getLegalEntity(param(req, 'legalEntityId'))));

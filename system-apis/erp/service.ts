@@ -1,5 +1,5 @@
 // The ERP system API as a typed in-process API: what process APIs call (through
-// `services.erpSystem`) and what the HTTP routes map to. Canonical in, canonical out.
+// `systemApis.erp`) and what the HTTP routes map to. Canonical in, canonical out.
 import type {
   Client,
   ClientMatchRequest,

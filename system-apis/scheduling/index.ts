@@ -5,7 +5,6 @@ import type { PlatformsConfig } from '../../core/config/platforms.js';
 import type { Store } from '../../core/store/index.js';
 import { SchedulingConnector } from './connector.js';
 import { createSchedulingSystemApi, type SchedulingSystemApi } from './service.js';
-import './services.js';
 
 export { schedulingSystemModule } from './module.js';
 export { SchedulingConnector, mapFloatError } from './connector.js';

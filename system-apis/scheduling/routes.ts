@@ -1,10 +1,9 @@
 // Thin HTTP routes of the scheduling system API: request → service → response. The gateway
 // has already authenticated, checked scopes and validated the request against the contract.
 import { Router, type Request, type Response } from 'express';
-import { idempotency } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
-import type { AssignmentQuery, ResourceQuery, StaffingRequestQuery } from './service.js';
-import './services.js';
+import type { Infra } from '../../core/api-module.js';
+import { idempotencyFor } from '../../core/idempotency/index.js';
+import type { AssignmentQuery, ResourceQuery, StaffingRequestQuery, SchedulingSystemApi } from './service.js';
 
 const BASE = '/system/scheduling/v1';
 const param = (req: Request, name: string) => String(req.params[name]);
@@ -13,15 +12,15 @@ function created(res: Response, location: string, body: unknown): void {
   res.status(201).location(`${BASE}${location}`).json(body);
 }
 
-export function schedulingRoutes(services: Services): Router {
-  const scheduling = services.schedulingSystem;
+/** What the scheduling system API's routes may call: the infrastructure and the scheduling system API. */
+export interface SchedulingSystemCalls {
+  infra: Infra;
+  scheduling: SchedulingSystemApi;
+}
+
+export function schedulingRoutes({ infra, scheduling }: SchedulingSystemCalls): Router {
   const router = Router();
-  const idempotent = idempotency({
-    store: services.store,
-    required: true,
-    retentionHours: services.config.store.idempotencyRetentionHours,
-    lockSeconds: services.config.store.idempotencyLockSeconds,
-  });
+  const idempotent = idempotencyFor(infra);
 
   router.get('/resources', async (req, res) => void res.json(await scheduling.listResources(req.query as ResourceQuery)));
   router.get('/resources/:resourceId', async (req, res) => void res.json(await scheduling.getResource(param(req, 'resourceId'))));

@@ -89,7 +89,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
       {
         catalogue: await catalogueOf([{ layer: 'system', api: 'scheduling', major: 1 }]),
         apis: [schedulingSystemModule],
-        services: { store, schedulingSystem },
+        layers: { infra: { store }, systemApis: { scheduling: schedulingSystem } },
       },
     );
     readWrite = bearer(await token({ key, scope: 'scheduling:read scheduling:write', clientId: 'test-client' }));

@@ -5,7 +5,6 @@ import type { PlatformsConfig } from '../../core/config/platforms.js';
 import type { Store } from '../../core/store/index.js';
 import { TimeConnector } from './connector.js';
 import { createTimeSystemApi, type TimeSystemApi } from './service.js';
-import './services.js';
 
 export { timeSystemModule } from './module.js';
 export { TimeConnector, mapHarvestError } from './connector.js';

@@ -1,22 +1,21 @@
 // Thin HTTP routes of the time system API: request → service → response. The gateway has
 // already authenticated, checked scopes and validated the request against the contract.
 import { Router, type Request } from 'express';
-import { idempotency } from '../../core/idempotency/index.js';
-import type { Services } from '../../core/services.js';
-import type { TimeQuery } from './service.js';
-import './services.js';
+import type { Infra } from '../../core/api-module.js';
+import { idempotencyFor } from '../../core/idempotency/index.js';
+import type { TimeQuery, TimeSystemApi } from './service.js';
 
 const param = (req: Request, name: string) => String(req.params[name]);
 
-export function timeRoutes(services: Services): Router {
-  const time = services.timeSystem;
+/** What the time system API's routes may call: the infrastructure and the time system API. */
+export interface TimeSystemCalls {
+  infra: Infra;
+  time: TimeSystemApi;
+}
+
+export function timeRoutes({ infra, time }: TimeSystemCalls): Router {
   const router = Router();
-  const idempotent = idempotency({
-    store: services.store,
-    required: true,
-    retentionHours: services.config.store.idempotencyRetentionHours,
-    lockSeconds: services.config.store.idempotencyLockSeconds,
-  });
+  const idempotent = idempotencyFor(infra);
 
   router.get('/time-entries', async (req, res) => void res.json(await time.listTimeEntries(req.query as TimeQuery)));
   router.get('/time-entries/:timeEntryId', async (req, res) => void res.json(await time.getTimeEntry(param(req, 'timeEntryId'))));

@@ -87,7 +87,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
       {
         catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]),
         apis: [timeSystemModule],
-        services: { store, timeSystem },
+        layers: { infra: { store }, systemApis: { time: timeSystem } },
       },
     );
     readWrite = bearer(await token({ key, scope: 'time:read time:write', clientId: 'test-client' }));

@@ -30,7 +30,7 @@ describe('operations endpoints', () => {
         done();
       },
     });
-    gw = await startGateway(jwks.url, {}, { services: { logger: pino({ level: 'info' }, sink) } });
+    gw = await startGateway(jwks.url, {}, { layers: { infra: { logger: pino({ level: 'info' }, sink) } } });
   });
   afterAll(async () => {
     await gw?.close();

@@ -138,7 +138,7 @@ export async function startGateway(
     ...(jwksUrl ? { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER } : {}),
     AUTH_AUDIENCE: AUDIENCE,
     AUTH_JWKS_TIMEOUT_MS: '800',
-    // The gateway's own behaviour is under test: no sandboxes; the platform services answer 503.
+    // The gateway's own behaviour is under test: no sandboxes; the system APIs answer 503.
     SANDBOXES: 'off',
     ...env,
   });

@@ -89,7 +89,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       {
         catalogue: await catalogueOf([{ layer: 'process', api: 'assignment-to-forecast', major: 1 }]),
         apis: [assignmentToForecastModule],
-        services: { store, assignmentToForecast: createAssignmentToForecastApi({ store, engine: workflows }) },
+        layers: { infra: { store }, processApis: { assignmentToForecast: createAssignmentToForecastApi({ store, engine: workflows }) } },
       },
     );
     headers = bearer(await token({ key, scope: 'process:read process:write', clientId: 'forecast-test' }));

@@ -110,7 +110,8 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('scheduling webhoo
     'keeps one consistent forecast through duplicated, reordered deliveries and raises one conflict on over-allocation',
     { timeout: 180_000 },
     async () => {
-      const { schedulingSystem: scheduling, erpSystem: erp, store } = gateway.services;
+      const { scheduling, erp } = gateway.layers.systemApis;
+      const { store } = gateway.layers.infra;
       const { engagement } = await createBillableProject(erp, 'DE', 'Auenwald Rückversicherung AG');
       await scheduling.putProject(engagement.id, { name: engagement.name, budget: { amountMinor: 10_000_000, currency: 'EUR' } });
       const resource = (await scheduling.listResources({ limit: 200, status: 'active' })).items[0]!;

@@ -31,7 +31,7 @@ for (const engine of testEngines()) {
     afterAll(async () => h?.close());
 
     async function provision(clientId: string, name: string): Promise<{ deal: Opportunity; projectId: string }> {
-      const deal = await h.services.crmSystem.createOpportunity({
+      const deal = await h.systemApis.crm.createOpportunity({
         clientId,
         name,
         stage: 'closed-won',
@@ -63,7 +63,7 @@ for (const engine of testEngines()) {
     }
 
     const invoice = (engagementId: string, minutes: number, dueDate: string) =>
-      h.services.erpSystem.createInvoice({
+      h.systemApis.erp.createInvoice({
         engagementId,
         periodStart: day(-60),
         periodEnd: day(-31),
@@ -83,7 +83,7 @@ for (const engine of testEngines()) {
         ],
       });
     const pay = (inv: Invoice, amountMinor: number) =>
-      h.services.erpSystem.recordPayment({
+      h.systemApis.erp.recordPayment({
         invoiceId: inv.id,
         amount: { amountMinor, currency: 'GBP' },
         receivedOn: day(0),
@@ -111,7 +111,7 @@ for (const engine of testEngines()) {
     }
 
     it('leaves every CRM opportunity and account showing what ERP says', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
       )!;
       const a = await provision(client.id, 'Faulty billing A');
@@ -133,10 +133,10 @@ for (const engine of testEngines()) {
         const a1 = await invoice(a.projectId, 600, day(-10)); // £1,680.00 with VAT
         const a2 = await invoice(a.projectId, 300, day(20)); // £840.00
         await pay(a1, 68_000);
-        await h.services.erpSystem.holdInvoice(a2.id, 'Client disputes the hours');
+        await h.systemApis.erp.holdInvoice(a2.id, 'Client disputes the hours');
         await pay(a1, 100_000);
-        await h.services.erpSystem.releaseInvoice(a2.id);
-        await h.services.erpSystem.holdInvoice(a2.id, 'Disputed again');
+        await h.systemApis.erp.releaseInvoice(a2.id);
+        await h.systemApis.erp.holdInvoice(a2.id, 'Disputed again');
         // B: one invoice paid in part, not yet due.
         const b1 = await invoice(b.projectId, 450, day(25)); // £1,260.00
         await pay(b1, 26_000);
@@ -146,13 +146,13 @@ for (const engine of testEngines()) {
         await h.faults('crm', { errorRate: 0, paths: null });
       }
       // The poll catches whatever was dead-lettered or missed; afterwards nothing is left to do.
-      await h.journeys.services.billingStatusToCrm.reconcile();
+      await h.journeys.apis.billingStatusToCrm.reconcile();
       await settle();
-      expect(await h.journeys.services.billingStatusToCrm.reconcile()).toBe(0);
+      expect(await h.journeys.apis.billingStatusToCrm.reconcile()).toBe(0);
 
       // What ERP says now…
       const invoices = (
-        await h.services.erpSystem.listInvoices({ clientId: (await h.services.erpSystem.getProject(a.projectId)).clientId, limit: 200 })
+        await h.systemApis.erp.listInvoices({ clientId: (await h.systemApis.erp.getProject(a.projectId)).clientId, limit: 200 })
       ).items;
       const byProject = (id: string) => invoices.filter((i) => i.engagementId === id);
       expect(
@@ -167,9 +167,9 @@ for (const engine of testEngines()) {
       );
 
       // …is what the CRM shows: the worst status first, the amount owed in the account's currency.
-      expect((await h.services.crmSystem.getOpportunity(a.deal.id)).billing).toEqual({ status: 'on-hold', invoiceStatus: 'on-hold' });
-      expect((await h.services.crmSystem.getOpportunity(b.deal.id)).billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted' });
-      expect((await h.services.crmSystem.getClient(client.id)).billing).toEqual({
+      expect((await h.systemApis.crm.getOpportunity(a.deal.id)).billing).toEqual({ status: 'on-hold', invoiceStatus: 'on-hold' });
+      expect((await h.systemApis.crm.getOpportunity(b.deal.id)).billing).toEqual({ status: 'partially-paid', invoiceStatus: 'posted' });
+      expect((await h.systemApis.crm.getClient(client.id)).billing).toEqual({
         status: 'on-hold',
         invoiceStatus: 'on-hold',
         outstanding,

@@ -25,10 +25,10 @@ for (const engine of testEngines()) {
     afterAll(async () => h?.close());
 
     it('shows invoice and payment status on the CRM account and opportunity, and on the account page', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
       )!;
-      const deal = await h.services.crmSystem.createOpportunity({
+      const deal = await h.systemApis.crm.createOpportunity({
         clientId: client.id,
         name: 'Claims analytics rollout',
         stage: 'closed-won',
@@ -58,7 +58,7 @@ for (const engine of testEngines()) {
             ).body.project;
 
       // ERP posts an invoice: 600 minutes at £140 an hour plus 20% VAT = £1,680.00, due long ago (overdue).
-      const invoice = await h.services.erpSystem.createInvoice({
+      const invoice = await h.systemApis.erp.createInvoice({
         engagementId: project.id,
         periodStart: '2026-10-01',
         periodEnd: '2026-10-31',
@@ -78,7 +78,7 @@ for (const engine of testEngines()) {
         ],
       });
       expect(invoice.total).toEqual({ amountMinor: 168_000, currency: 'GBP' });
-      const crmAccount = () => h.services.crmSystem.getClient(client.id);
+      const crmAccount = () => h.systemApis.crm.getClient(client.id);
       await until(crmAccount, (c) => c.billing.status === 'overdue', 'the CRM account to show the overdue invoice');
       expect((await crmAccount()).billing).toEqual({
         status: 'overdue',
@@ -86,13 +86,13 @@ for (const engine of testEngines()) {
         outstanding: { amountMinor: 168_000, currency: 'GBP' },
       });
       await until(
-        () => h.services.crmSystem.getOpportunity(deal.id),
+        () => h.systemApis.crm.getOpportunity(deal.id),
         (o) => o.billing.status === 'overdue',
         'the opportunity to show it',
       );
 
       // A partial payment: outstanding goes down, the invoice stays overdue.
-      await h.services.erpSystem.recordPayment({
+      await h.systemApis.erp.recordPayment({
         invoiceId: invoice.id,
         amount: { amountMinor: 68_000, currency: 'GBP' },
         receivedOn: '2026-11-20',
@@ -148,23 +148,23 @@ for (const engine of testEngines()) {
       expect(v2.body.daysSalesOutstanding).toBe(v1.body.daysSalesOutstanding);
 
       // On hold in ERP → on hold in the CRM.
-      await h.services.erpSystem.holdInvoice(invoice.id, 'Client disputes two hours');
+      await h.systemApis.erp.holdInvoice(invoice.id, 'Client disputes two hours');
       await until(crmAccount, (c) => c.billing.status === 'on-hold', 'the CRM account to show the hold');
-      await h.services.erpSystem.releaseInvoice(invoice.id);
+      await h.systemApis.erp.releaseInvoice(invoice.id);
       await until(crmAccount, (c) => c.billing.status === 'overdue', 'the CRM account to show the release');
 
       // Webhooks lost: the reconciling poll still brings the CRM in step.
       await fetch(`${h.sandboxUrls.erp}/_sandbox/webhooks`, { method: 'DELETE' });
-      await h.services.erpSystem.recordPayment({
+      await h.systemApis.erp.recordPayment({
         invoiceId: invoice.id,
         amount: { amountMinor: 100_000, currency: 'GBP' },
         receivedOn: '2026-11-25',
         method: 'bank-transfer',
       });
-      expect(await h.journeys.services.billingStatusToCrm.reconcile()).toBeGreaterThanOrEqual(1);
+      expect(await h.journeys.apis.billingStatusToCrm.reconcile()).toBeGreaterThanOrEqual(1);
       await until(crmAccount, (c) => c.billing.status === 'paid', 'the CRM account to show it paid');
       expect((await crmAccount()).billing.outstanding).toEqual({ amountMinor: 0, currency: 'GBP' });
-      expect((await h.services.crmSystem.getOpportunity(deal.id)).billing).toEqual({ status: 'paid', invoiceStatus: 'paid' });
+      expect((await h.systemApis.crm.getOpportunity(deal.id)).billing).toEqual({ status: 'paid', invoiceStatus: 'paid' });
       // Nothing changed since: a second pass starts no run.
       await until(
         () =>
@@ -177,7 +177,7 @@ for (const engine of testEngines()) {
         (r) => r.length === 0,
         'billing runs to finish',
       );
-      expect(await h.journeys.services.billingStatusToCrm.reconcile()).toBe(0);
+      expect(await h.journeys.apis.billingStatusToCrm.reconcile()).toBe(0);
 
       const runs = await call('GET', `/process/billing-status-to-crm/v1/runs?subject=${invoice.id}&status=succeeded`);
       expect(runs.body.items.length).toBeGreaterThanOrEqual(4);

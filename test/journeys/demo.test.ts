@@ -195,9 +195,9 @@ for (const engine of testEngines()) {
       expect(output).toMatch(/result\s+step/);
 
       // The layer's own record agrees: the opportunity and the account show the invoice paid.
-      const crm = gateway.services.crmSystem;
+      const crm = gateway.layers.systemApis.crm;
       expect((await crm.getOpportunity(result!.opportunityId!)).billing).toEqual({ status: 'paid', invoiceStatus: 'paid' });
-      const invoice = await gateway.services.erpSystem.getInvoice(result!.invoiceId!);
+      const invoice = await gateway.layers.systemApis.erp.getInvoice(result!.invoiceId!);
       expect(invoice.status).toBe('paid');
       expect(invoice.amountOutstanding.amountMinor).toBe(0);
       // 16 hours of consultant time on one invoice (two entries, 960 minutes).

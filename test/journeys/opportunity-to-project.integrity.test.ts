@@ -27,13 +27,13 @@ for (const engine of testEngines()) {
     afterAll(async () => h?.close());
 
     async function openDeals(count: number, label: string): Promise<Opportunity[]> {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'DE' && c.defaultCurrency === 'EUR',
       )!;
       const deals: Opportunity[] = [];
       for (let i = 0; i < count; i++) {
         deals.push(
-          await h.services.crmSystem.createOpportunity({
+          await h.systemApis.crm.createOpportunity({
             clientId: client.id,
             name: `${label} ${i + 1}`,
             stage: 'negotiation',
@@ -89,7 +89,7 @@ for (const engine of testEngines()) {
         const provisioning = await call('GET', `/process/opportunity-to-project/v1/opportunities/${deal.id}/provisioning`);
         expect(provisioning.body.status, JSON.stringify(provisioning.body)).toBe('completed');
         const erpClientId = provisioning.body.clientId as string;
-        const projects = (await h.services.erpSystem.listProjects({ clientId: erpClientId, limit: 200 })).items.filter(
+        const projects = (await h.systemApis.erp.listProjects({ clientId: erpClientId, limit: 200 })).items.filter(
           (p) => p.opportunityId === deal.id,
         );
         const runs = await call('GET', `/process/opportunity-to-project/v1/runs?subject=${deal.id}`);
@@ -117,7 +117,7 @@ for (const engine of testEngines()) {
           statuses.every((st) => st === 'succeeded' || st === 'rejected'),
           JSON.stringify(statuses),
         ).toBe(true);
-        expect((await h.services.crmSystem.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
+        expect((await h.systemApis.crm.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
       }
     }
 
@@ -128,7 +128,7 @@ for (const engine of testEngines()) {
         for (const deal of deals) {
           // Won, reopened, won again, lost, won a third time: three closed-won changes.
           for (const stage of ['closed-won', 'negotiation', 'closed-won', 'closed-lost', 'closed-won'] as const) {
-            await h.services.crmSystem.updateOpportunity(deal.id, { stage });
+            await h.systemApis.crm.updateOpportunity(deal.id, { stage });
           }
         }
         // The same business event posted to the process API twice is recorded once.
@@ -174,7 +174,7 @@ for (const engine of testEngines()) {
         for (let i = 0; i < 30; i++)
           if ((await fetch(`${h.sandboxUrls.erp}/services/rest/record/v1/subsidiary`)).status === 500) injected += 1;
         expect(injected).toBeGreaterThan(0);
-        for (const deal of deals) await h.services.crmSystem.updateOpportunity(deal.id, { stage: 'closed-won' });
+        for (const deal of deals) await h.systemApis.crm.updateOpportunity(deal.id, { stage: 'closed-won' });
         // The CRM also calls the process API, twice per deal with different keys.
         for (const deal of deals) {
           for (let i = 0; i < 2; i++) {

@@ -43,10 +43,10 @@ for (const engine of testEngines()) {
       const scheduling = createSchedulingSystemApi({ connector, store: h.store });
       const definition = provisioningWorkflow({
         store: h.store,
-        crm: h.services.crmSystem,
-        erp: h.services.erpSystem,
+        crm: h.systemApis.crm,
+        erp: h.systemApis.erp,
         scheduling,
-        time: h.services.timeSystem,
+        time: h.systemApis.time,
         rules: loadRegionalRules(),
       });
       workflows = new WorkflowEngine({ store: h.store, definitions: [definition], pollMs: 20 });
@@ -58,10 +58,10 @@ for (const engine of testEngines()) {
     });
 
     it('runs the step again and still has one staffing request, on the platform and in the layer', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
       )!;
-      const deal = await h.services.crmSystem.createOpportunity({
+      const deal = await h.systemApis.crm.createOpportunity({
         clientId: client.id,
         name: 'Lost staffing answer',
         stage: 'closed-won',
@@ -120,7 +120,7 @@ for (const engine of testEngines()) {
         .execute();
       expect(records).toEqual([{ id: staffingRequestIds[0], task_id: String(seats[0]!.task_id) }]);
       expect(staffingRequestIds).toHaveLength(1);
-      expect((await h.services.crmSystem.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
+      expect((await h.systemApis.crm.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
     }, 120_000);
   });
 }

@@ -44,13 +44,13 @@ for (const engine of testEngines()) {
 
     it('resumes from the last checkpoint without a second project or staffing request', async () => {
       const auth = await h.headers('process:write process:read');
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
       )!;
       const deals: Opportunity[] = [];
       for (let i = 0; i < DEALS; i++) {
         deals.push(
-          await h.services.crmSystem.createOpportunity({
+          await h.systemApis.crm.createOpportunity({
             clientId: client.id,
             name: `Restart ${i + 1}`,
             stage: 'closed-won',
@@ -126,7 +126,7 @@ for (const engine of testEngines()) {
           auth,
         );
         expect(provisioning.body.status).toBe('completed');
-        const projects = (await h.services.erpSystem.listProjects({ clientId: provisioning.body.clientId, limit: 200 })).items.filter(
+        const projects = (await h.systemApis.erp.listProjects({ clientId: provisioning.body.clientId, limit: 200 })).items.filter(
           (p) => p.opportunityId === deal.id,
         );
         expect(projects, `ERP projects of ${deal.name}`).toHaveLength(1);
@@ -140,7 +140,7 @@ for (const engine of testEngines()) {
           await schedulingSeats(h.store, h.sandboxUrls.scheduling!, projects[0]!.id),
           `allocations on the scheduling platform for ${deal.name}`,
         ).toHaveLength(1);
-        expect((await h.services.crmSystem.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
+        expect((await h.systemApis.crm.getOpportunity(deal.id)).erpProject?.status).toBe('provisioned');
       }
       second.kill('SIGTERM');
       await exited(second);

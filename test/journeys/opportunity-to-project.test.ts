@@ -24,10 +24,10 @@ for (const engine of testEngines()) {
     afterAll(async () => h?.close());
 
     async function wonOpportunity(): Promise<Json> {
-      const page = await h.services.crmSystem.listOpportunities({ stage: 'negotiation', limit: 200 });
+      const page = await h.systemApis.crm.listOpportunities({ stage: 'negotiation', limit: 200 });
       const ready = page.items.find((o) => o.name === READY_TO_CLOSE_NAME);
       expect(ready, 'the seeded ready-to-close opportunity').toBeDefined();
-      return h.services.crmSystem.updateOpportunity(ready!.id, { stage: 'closed-won' });
+      return h.systemApis.crm.updateOpportunity(ready!.id, { stage: 'closed-won' });
     }
 
     async function projectsFor(opportunityId: string, crmClientId: string) {
@@ -36,7 +36,7 @@ for (const engine of testEngines()) {
         .select('erp_client_id')
         .where('crm_client_id', '=', crmClientId)
         .executeTakeFirstOrThrow();
-      const page = await h.services.erpSystem.listProjects({ clientId: link.erp_client_id, limit: 200 });
+      const page = await h.systemApis.erp.listProjects({ clientId: link.erp_client_id, limit: 200 });
       return page.items.filter((p) => p.opportunityId === opportunityId);
     }
 
@@ -90,9 +90,9 @@ for (const engine of testEngines()) {
 
       // Exactly one ERP project and one staffing request, and the CRM shows the project.
       expect(await projectsFor(opportunity.id, opportunity.clientId)).toHaveLength(1);
-      const request = await h.services.schedulingSystem.getStaffingRequest(done.body.staffingRequestIds[0]);
+      const request = await h.systemApis.scheduling.getStaffingRequest(done.body.staffingRequestIds[0]);
       expect(request).toMatchObject({ engagementId: done.body.project.id, role: 'consultant', status: 'open' });
-      const crm = await h.services.crmSystem.getOpportunity(opportunity.id);
+      const crm = await h.systemApis.crm.getOpportunity(opportunity.id);
       expect(crm.erpProject).toEqual({ projectId: done.body.project.code ?? done.body.project.id, status: 'provisioned' });
 
       // Calling again (v1 this time) finds the same project: one opportunity, one project.
@@ -117,7 +117,7 @@ for (const engine of testEngines()) {
         'write-back-to-crm',
       ]);
       // Consultants can log time: the Time project is open for the engagement, under the account.
-      const timeProject = await h.services.timeSystem.getProject(done.body.project.id);
+      const timeProject = await h.systemApis.time.getProject(done.body.project.id);
       expect(timeProject).toMatchObject({
         engagementId: done.body.project.id,
         name: READY_TO_CLOSE_NAME,
@@ -130,8 +130,8 @@ for (const engine of testEngines()) {
     }, 90_000);
 
     it('answers 422 with one reason per term to fix, and the run shows them', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'GB')!;
-      const bad = await h.services.crmSystem.createOpportunity({
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'GB')!;
+      const bad = await h.systemApis.crm.createOpportunity({
         clientId: client.id,
         name: 'Claims platform discovery',
         stage: 'closed-won',
@@ -171,7 +171,7 @@ for (const engine of testEngines()) {
       expect(runs.body.items[0]).toMatchObject({ status: 'rejected', error: { code: 'invalid-contract-terms' } });
 
       // Fixed by the CRM user, the same opportunity provisions in a new run.
-      await h.services.crmSystem.updateOpportunity(bad.id, {
+      await h.systemApis.crm.updateOpportunity(bad.id, {
         contractTerms: { billingModel: 'time-and-materials', legalEntityCountry: 'GB', rateCardCode: 'RC-GB-2026' },
       });
       const fixed = await call('POST', `/experience/crm/v2/opportunities/${bad.id}/project`, undefined, {
@@ -191,10 +191,10 @@ for (const engine of testEngines()) {
     }, 90_000);
 
     it('answers 202 with a status link when the caller prefers not to wait (v1), and the link reaches completed', async () => {
-      const client = (await h.services.crmSystem.listClients({ limit: 200 })).items.find(
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
       )!;
-      const deal = await h.services.crmSystem.createOpportunity({
+      const deal = await h.systemApis.crm.createOpportunity({
         clientId: client.id,
         name: 'Care pathways phase 1',
         stage: 'closed-won',

@@ -44,7 +44,7 @@ export async function startErpSystemFixture(engine: TestEngine): Promise<ErpSyst
     {
       catalogue: await catalogueOf([{ layer: 'system', api: 'erp', major: 1 }]),
       apis: [erpSystemModule],
-      services: { store, erpSystem: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) },
+      layers: { infra: { store }, systemApis: { erp: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) } },
     },
   );
   const headers = async (scope: string) => bearer(await token({ key, scope, clientId: 'test-client' }));

@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { bundleContract, describeContract, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import { PermanentError } from '../../core/resilience/errors.js';
-import type { Services } from '../../core/services.js';
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, WorkflowEngine } from '../../core/workflows/index.js';
+import type { LayerOverrides } from '../../gateway/compose.js';
 import { makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../gateway/support.js';
 import { operationsModule } from '../../experience-apis/operations/module.js';
 
@@ -36,7 +36,7 @@ export interface OpsHarness {
 export async function startOperationsGateway(
   store: Store,
   env: Record<string, string> = {},
-  services: Partial<Services> = {},
+  layers: LayerOverrides = {},
 ): Promise<OpsHarness> {
   const key = await makeKey();
   const jwks = await startJwks([key]);
@@ -63,7 +63,7 @@ export async function startOperationsGateway(
     {
       catalogue: await operationsCatalogue(),
       apis: [operationsModule],
-      services: { ...services, store },
+      layers: { ...layers, infra: { ...layers.infra, store } },
       startJourneys: false,
     },
   );

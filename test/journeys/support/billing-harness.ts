@@ -5,7 +5,7 @@ import { catalogueOf, type ContractRef } from '../../support/api-client.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
 import type { WorkflowEngine } from '../../../core/workflows/index.js';
-import type { ApiModule } from '../../../gateway/api-module.js';
+import type { AnyApiModule } from '../../../gateway/apis.js';
 import {
   createClientBillingView,
   createTimeToBillingApi,
@@ -40,9 +40,8 @@ export interface HarnessOptions {
   time?: 'sandbox' | 'double';
   /** False: no engine in this process (a worker process runs the workflows). */
   inProcessEngine?: boolean;
-  modules?: ApiModule[];
+  modules?: AnyApiModule[];
   contracts?: ContractRef[];
-  services?: Record<string, unknown>;
 }
 
 export interface BillingHarness {
@@ -91,13 +90,10 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
     {
       catalogue: await catalogueOf([{ layer: 'process', api: 'time-to-billing', major: 1 }, ...(options.contracts ?? [])]),
       apis: [timeToBillingModule, ...(options.modules ?? [])],
-      services: {
-        store,
-        erpSystem: apis.erp,
-        ...(apis.time ? { timeSystem: apis.time } : {}),
-        timeToBilling: billing,
-        clientBilling: createClientBillingView({ erp: apis.erp, time }),
-        ...options.services,
+      layers: {
+        infra: { store },
+        systemApis: { erp: apis.erp, ...(apis.time ? { time: apis.time } : {}) },
+        processApis: { timeToBilling: billing, clientBilling: createClientBillingView({ erp: apis.erp, time }) },
       },
     },
   );

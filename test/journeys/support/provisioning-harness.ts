@@ -1,5 +1,5 @@
 // Starts what the CRM journeys need for a test: the four platform sandboxes behind the real
-// system APIs (as the composition root builds them), the journeys of process-apis/kit with
+// system APIs (as the composition root builds them), the process layer's journeys with
 // their inbox mounted on a webhook receiver the CRM and ERP sandboxes post to, and the
 // gateway serving the process and CRM experience contracts on port 0.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,15 +10,15 @@ import express from 'express';
 import { loadConfig } from '../../../core/config/index.js';
 import { createLogger } from '../../../core/observability/logger.js';
 import { loadRegionalRules } from '../../../core/regional/rules.js';
-import type { Services } from '../../../core/services.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
 import { startPlatforms, type Platforms } from '../../../gateway/platforms.js';
 import { crmExperienceV1Module, crmExperienceV2Module } from '../../../experience-apis/crm/index.js';
 import { billingStatusToCrmModule } from '../../../process-apis/billing-status-to-crm/index.js';
-import { createJourneys, type Journeys } from '../../../process-apis/kit/journeys.js';
+import { createProcessApis, type ProcessLayer } from '../../../process-apis/index.js';
 import { opportunityToProjectModule } from '../../../process-apis/opportunity-to-project/index.js';
 import { createTimeToBillingApi, timeToBillingWorkflows } from '../../../process-apis/time-to-billing/index.js';
+import type { SystemApis } from '../../../system-apis/index.js';
 import type { TestEngine } from '../../support/stores.js';
 import {
   bearer,
@@ -40,8 +40,8 @@ export interface CrmHarnessOptions {
 export interface CrmHarness {
   databaseUrl: string;
   store: Store;
-  services: Services;
-  journeys: Journeys;
+  systemApis: SystemApis;
+  journeys: ProcessLayer;
   sandboxUrls: Platforms['sandboxUrls'];
   gateway: TestGateway;
   /** Sets a sandbox's faults (merged into its current settings). */
@@ -68,10 +68,10 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
   const store = createStore({ databaseUrl });
   await migrateToLatest(store);
   const platforms = await startPlatforms(config, store, logger);
-  const base = { config, logger, store, ...platforms.services };
+  const { systemApis } = platforms;
   const rules = loadRegionalRules();
-  const billingDeps = { store, erp: platforms.services.erpSystem, time: platforms.services.timeSystem, rules };
-  const journeys = createJourneys(base, {
+  const billingDeps = { store, erp: systemApis.erp, time: systemApis.time, rules };
+  const journeys = createProcessApis({ config, logger, store }, systemApis, {
     engine: { pollMs: 20, leaseMs: 5_000, heartbeatMs: 1_000 },
     inboxPollMs: 50,
     reconcileEveryMs: 0,
@@ -93,7 +93,6 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
 
   const key: SigningKey = await makeKey();
   const jwks: TestJwks = await startJwks([key]);
-  const services = { ...base, ...journeys.services, timeToBilling } as Services;
   const gateway = await startGateway(
     jwks.url,
     {},
@@ -105,13 +104,13 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
         { layer: 'experience', api: 'crm', major: 2 },
       ]),
       apis: [opportunityToProjectModule, billingStatusToCrmModule, crmExperienceV1Module, crmExperienceV2Module],
-      services,
+      layers: { infra: { logger, store }, systemApis, processApis: { ...journeys.apis, timeToBilling } },
     },
   );
   return {
     databaseUrl,
     store,
-    services,
+    systemApis,
     journeys,
     sandboxUrls: urls,
     gateway,

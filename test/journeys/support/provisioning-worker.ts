@@ -4,7 +4,7 @@ import { loadConfig } from '../../../core/config/index.js';
 import { createLogger } from '../../../core/observability/logger.js';
 import { createStore } from '../../../core/store/index.js';
 import { startPlatforms } from '../../../gateway/platforms.js';
-import { createJourneys } from '../../../process-apis/kit/journeys.js';
+import { createProcessApis } from '../../../process-apis/index.js';
 
 const [databaseUrl, crm, erp, scheduling, time, workerId] = process.argv.slice(2) as [string, string, string, string, string, string];
 const config = loadConfig({
@@ -19,10 +19,10 @@ const config = loadConfig({
 const logger = createLogger(config.runtime);
 const store = createStore({ databaseUrl, poolMax: 4 });
 const platforms = await startPlatforms(config, store, logger);
-const journeys = createJourneys(
-  { config, logger, store, ...platforms.services },
-  { engine: { workerId, pollMs: 20, leaseMs: 1_500, heartbeatMs: 300 }, reconcileEveryMs: 0 },
-);
+const journeys = createProcessApis({ config, logger, store }, platforms.systemApis, {
+  engine: { workerId, pollMs: 20, leaseMs: 1_500, heartbeatMs: 300 },
+  reconcileEveryMs: 0,
+});
 journeys.engine.start();
 process.send?.('ready');
 process.on('SIGTERM', () => {

@@ -1,30 +1,50 @@
-// Builds the journeys this folder's process APIs run: one workflow engine with their
-// definitions (plus any other journey's), the inbox processor that turns platform webhooks
-// into runs, the reconciling poll, and the typed services the routes use.
+// The process layer as one typed object: the journeys' APIs built on the system layer, with
+// the one workflow engine that runs their definitions (plus any other journey's), the inbox
+// processor that turns platform webhooks into runs, and the reconciling poll.
 //
-// Composition root:
-//   const journeys = createJourneys(services);            // after the platform services exist
-//   Object.assign(services, journeys.services);           // opportunityToProject, billingStatusToCrm
-//   app.use('/webhooks', journeys.webhooks);              // before any JSON body parser
-//   journeys.start();  … on shutdown: await journeys.stop();
+// Composition root (gateway/compose.ts):
+//   const processLayer = createProcessApis(infra, systemApis);  // after the system APIs exist
+//   app.use('/webhooks', processLayer.webhooks);               // before any JSON body parser
+//   processLayer.start();  … on shutdown: await processLayer.stop();
 import type { Router } from 'express';
-import { inboxRouter, InboxProcessor, type InboxHandler } from '../../core/inbox/index.js';
-import { loadRegionalRules, type RegionalRules } from '../../core/regional/rules.js';
-import { PollLoop } from '../../core/resilience/poll-loop.js';
-import type { Services } from '../../core/services.js';
-import { WorkflowEngine, type WorkflowDefinition } from '../../core/workflows/index.js';
-import { billingStatusWorkflows, createBillingStatusToCrmApi } from '../billing-status-to-crm/index.js';
+import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/index.js';
+import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
+import { PollLoop } from '../core/resilience/poll-loop.js';
+import type { Infra } from '../core/api-module.js';
+import { WorkflowEngine, type WorkflowDefinition } from '../core/workflows/index.js';
+import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
   opportunityToProjectWorkflows,
   type OpportunityToProjectApi,
-} from '../opportunity-to-project/index.js';
-import { BillingSchedule, createClientBillingView, createTimeToBillingApi, timeToBillingWorkflows } from '../time-to-billing/index.js';
-import { assignmentToForecastWorkflow, createAssignmentToForecastApi, schedulingWebhookHandler } from '../assignment-to-forecast/index.js';
+} from './opportunity-to-project/index.js';
+import {
+  BillingSchedule,
+  createClientBillingView,
+  createTimeToBillingApi,
+  timeToBillingWorkflows,
+  type ClientBillingView,
+  type TimeToBillingApi,
+} from './time-to-billing/index.js';
+import {
+  assignmentToForecastWorkflow,
+  createAssignmentToForecastApi,
+  schedulingWebhookHandler,
+  type AssignmentToForecastApi,
+} from './assignment-to-forecast/index.js';
+import type { SystemApis } from '../system-apis/index.js';
 
-type PlatformServices = Pick<Services, 'config' | 'logger' | 'store' | 'crmSystem' | 'erpSystem' | 'schedulingSystem' | 'timeSystem'>;
+/** The process layer's APIs: what experience modules may call. */
+export interface ProcessApis {
+  opportunityToProject: OpportunityToProjectApi;
+  billingStatusToCrm: BillingStatusToCrmApi;
+  timeToBilling: TimeToBillingApi;
+  /** One client's projects, invoices, payments and approved hours, for experience APIs. */
+  clientBilling: ClientBillingView;
+  assignmentToForecast: AssignmentToForecastApi;
+}
 
-export interface JourneysOptions {
+export interface ProcessApisOptions {
   /** Standard Webhooks secrets per source; default: the platforms' configured secrets. */
   webhookSecrets?: { crm?: string; erp?: string; scheduling?: string };
   rules?: RegionalRules;
@@ -39,8 +59,8 @@ export interface JourneysOptions {
   extraDefinitions?: WorkflowDefinition<any>[];
 }
 
-export interface Journeys {
-  services: Pick<Services, 'opportunityToProject' | 'billingStatusToCrm' | 'timeToBilling' | 'clientBilling' | 'assignmentToForecast'>;
+export interface ProcessLayer {
+  apis: ProcessApis;
   engine: WorkflowEngine;
   inbox: InboxProcessor;
   /** Mount at `/webhooks`: `POST /webhooks/crm`, `/webhooks/erp` and `/webhooks/scheduling`. */
@@ -49,22 +69,16 @@ export interface Journeys {
   stop(): Promise<void>;
 }
 
-export function createJourneys(services: PlatformServices, options: JourneysOptions = {}): Journeys {
-  const { store, logger } = services;
+export function createProcessApis(infra: Infra, systemApis: SystemApis, options: ProcessApisOptions = {}): ProcessLayer {
+  const { store, logger, config } = infra;
+  const { crm, erp, scheduling, time } = systemApis;
   const rules = options.rules ?? loadRegionalRules();
   // The opportunity-to-project workflows call back into its API, built after the engine: a late-bound reference.
   const late: { opportunityToProject?: OpportunityToProjectApi } = {};
-  const provisioning = {
-    store,
-    crm: services.crmSystem,
-    erp: services.erpSystem,
-    scheduling: services.schedulingSystem,
-    time: services.timeSystem,
-    rules,
-  };
-  const billing = { store, crm: services.crmSystem, erp: services.erpSystem };
-  const invoicing = { store, erp: services.erpSystem, time: services.timeSystem, rules };
-  const forecasting = { store, scheduling: services.schedulingSystem, erp: services.erpSystem, rules };
+  const provisioning = { store, crm, erp, scheduling, time, rules };
+  const billing = { store, crm, erp };
+  const invoicing = { store, erp, time, rules };
+  const forecasting = { store, scheduling, erp, rules };
   const engine = new WorkflowEngine({
     store,
     logger: logger.child({ component: 'workflows' }),
@@ -79,12 +93,12 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
   });
   const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   late.opportunityToProject = opportunityToProject;
-  const billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: services.erpSystem, logger });
+  const billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: erp, logger });
   const timeToBilling = createTimeToBillingApi({ ...invoicing, engine });
   const clientBilling = createClientBillingView(invoicing);
   const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
   // Bills the previous month once a day; starting a period is idempotent, so restarts start nothing twice.
-  const billingEveryMs = options.billingEveryMs ?? (services.config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
+  const billingEveryMs = options.billingEveryMs ?? (config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
   const billingSchedule =
     billingEveryMs > 0
       ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) })
@@ -108,7 +122,7 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
     logger: logger.child({ component: 'inbox' }),
     ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}),
   });
-  const p = services.config.platforms;
+  const p = config.platforms;
   const webhooks = inboxRouter({
     store,
     processor: inbox,
@@ -132,7 +146,7 @@ export function createJourneys(services: PlatformServices, options: JourneysOpti
       : undefined;
 
   return {
-    services: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast },
+    apis: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast },
     engine,
     inbox,
     webhooks,
