@@ -12,6 +12,8 @@ export interface Change {
   action: string;
   path: string;
   description: string;
+  /** Set on a breaking change the board accepted within the major (openapi/accepted-changes.yaml). */
+  acceptedBecause?: string;
 }
 
 export interface ContractChange {
@@ -26,15 +28,24 @@ export interface ContractChange {
 // operations that use them already report; an unused component concerns no consumer.
 const CONSUMER_FACING = /^(paths|webhooks|servers|security)(\.|$)/;
 
+// api-smart-diff calls a replaced `type` non-breaking (integer -> string in a response, say);
+// for a consumer decoding the field it is not, so the gate treats it as breaking.
+const TYPE_REPLACED = /\.type$/;
+
 export function compareDocuments(before: object, after: object): Change[] {
-  const { diffs } = apiCompare(before, after);
+  // apiCompare annotates the documents it is given in place; the callers still need theirs.
+  const { diffs } = apiCompare(structuredClone(before), structuredClone(after));
   return diffs
-    .map((diff) => ({
-      type: diff.type as ChangeType,
-      action: String(diff.action),
-      path: (diff.path ?? []).map(String).join('.'),
-      description: diff.description ?? `${String(diff.action)} ${(diff.path ?? []).join('.')}`,
-    }))
+    .map((diff) => {
+      const path = (diff.path ?? []).map(String).join('.');
+      const typeReplaced = String(diff.action) === 'replace' && TYPE_REPLACED.test(path) && diff.type === 'non-breaking';
+      return {
+        type: (typeReplaced ? 'breaking' : diff.type) as ChangeType,
+        action: String(diff.action),
+        path,
+        description: diff.description ?? `${String(diff.action)} ${(diff.path ?? []).join('.')}`,
+      };
+    })
     .filter((change) => CONSUMER_FACING.test(change.path));
 }
 

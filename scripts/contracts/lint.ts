@@ -1,9 +1,12 @@
-// npm run lint:contracts — lints every contract with spectral.yaml in one Spectral run and
-// checks file names against servers and info.version. Fails on any error-severity finding.
+// npm run lint:contracts — lints every contract with spectral.yaml (one Spectral run) and with
+// Redocly's recommended-strict rules (redocly.yaml), checks file names against servers and
+// info.version, and applies the version rules against the released baseline. Fails on any error.
 import path from 'node:path';
 import { listContractFiles, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import { checkContractNames } from './naming.js';
+import { runRedocly } from './redocly.js';
 import { runSpectral, type Finding } from './spectral.js';
+import { assessContracts } from './version-rules.js';
 
 const rootDir = PROJECT_ROOT;
 
@@ -14,13 +17,14 @@ function relative(file: string): string {
 async function main(): Promise<number> {
   const started = performance.now();
   const contracts = await listContractFiles(rootDir);
-  const [naming, findings] = await Promise.all([
+  const files = contracts.map((c) => path.join(rootDir, c.file));
+  const [naming, spectral, redocly, versions] = await Promise.all([
     checkContractNames(rootDir),
-    runSpectral(
-      contracts.map((c) => path.join(rootDir, c.file)),
-      { rootDir },
-    ),
+    runSpectral(files, { rootDir }),
+    runRedocly(files, rootDir),
+    assessContracts(rootDir),
   ]);
+  const findings = [...spectral, ...redocly];
 
   const bySource = new Map<string, Finding[]>();
   for (const finding of findings) {
@@ -36,9 +40,16 @@ async function main(): Promise<number> {
     }
   }
   for (const problem of naming) console.log(`${problem.file}\n  error    contract-name  ${problem.message}`);
+  const versionProblems = versions.flatMap((v) => v.problems.map((message) => ({ file: v.file, message })));
+  for (const problem of versionProblems) console.log(`${problem.file}\n  error    contract-version  ${problem.message}`);
+  const pending = versions.filter((v) => v.state !== 'unchanged' && v.problems.length === 0);
+  if (pending.length > 0)
+    console.log(
+      `\nChanged since the released baseline (release with npm run contracts:release): ${pending.map((v) => `${v.file} ${v.version ?? '(removed)'}`).join(', ')}`,
+    );
 
   const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
-  const errors = count('error') + naming.length;
+  const errors = count('error') + naming.length + versionProblems.length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`\n${contracts.length} contracts: ${errors} errors, ${count('warning')} warnings, ${count('info')} infos (${seconds}s)`);
   return errors > 0 ? 1 : 0;

@@ -226,7 +226,9 @@ describe('docs', () => {
     const builtAt = (await stat(first)).mtimeMs;
     expect(await buildDocsHtml(gateway, { cacheDir })).toBe(first);
     expect((await stat(first)).mtimeMs).toBe(builtAt);
-    const changed = { ...gateway, bundled: { ...gateway.bundled, info: { ...(gateway.bundled.info as object), version: '1.0.1' } } };
+    // Any other version string is different content; derive it so it never equals the real one.
+    const otherVersion = `${String((gateway.bundled.info as { version: string }).version)}-changed`;
+    const changed = { ...gateway, bundled: { ...gateway.bundled, info: { ...(gateway.bundled.info as object), version: otherVersion } } };
     const rebuilt = await buildDocsHtml(changed, { cacheDir });
     expect(rebuilt).not.toBe(first);
     // The docs of the earlier content are pruned.

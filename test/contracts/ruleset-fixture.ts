@@ -79,7 +79,6 @@ export function baseContract(): Contract {
     },
     components: {
       securitySchemes: {
-        bearerAuth: { $ref: `${C}/security.yaml#/bearerAuth` },
         oauth2: { $ref: `${C}/security.yaml#/oauth2` },
       },
       schemas: {

@@ -735,7 +735,14 @@ export interface operations {
                 };
                 content: {
                     "application/yaml": string;
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The OpenAPI version the document follows. */
+                        openapi: string;
+                        /** @description Title, version, owner, audience and lifecycle of the API. */
+                        info: Record<string, never>;
+                        /** @description The operations of the API, by path. */
+                        paths: Record<string, never>;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
