@@ -1,7 +1,9 @@
 // The gateway's Express application, wired in the fixed order of the pipeline:
-// request id + trace → log/metrics → security headers → CORS → body limit + JSON →
-// JWT → no-store → rate limit → version routing → (per contract) validation → scopes →
-// handler → 404/405 → problem details.
+// request id + trace → log/metrics → security headers → CORS → rate limit per client address →
+// (webhooks: rate limit per source, then their own signature check) → JWT from the header alone →
+// no-store → rate limit per consumer → body limit + strict JSON → version routing →
+// (per contract) validation → scopes → handler → 404/405 → problem details. Nothing is read
+// or inflated for a caller who has not authenticated, and failed logins spend the address's quota.
 import { operationsViewRouter } from '../experience-apis/operations/view-route.js';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
@@ -67,17 +69,18 @@ export function buildApp(parts: GatewayParts): Express {
       // where upgrading their links to https would break them; TLS is the proxy's job.
       helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
       cors(config.gateway.corsOrigins),
+      parts.rateLimits.address,
     ]),
   );
   // Webhooks carry their own signature over the raw body and their own size limit, so they sit
-  // before the JSON parser and the bearer-token check.
-  if (parts.webhooks) app.use('/webhooks', parts.webhooks);
+  // before the JSON parser and the bearer-token check, behind a limit per source and address.
+  if (parts.webhooks) app.use('/webhooks', parts.rateLimits.webhooks, parts.webhooks);
   app.use(
     chain([
-      ...bodyLimit(config.gateway.bodyLimitBytes),
       authenticate(parts.verifier),
       noStoreWhenAuthenticated,
       parts.rateLimits.middleware,
+      ...bodyLimit(config.gateway.bodyLimitBytes),
       versionRouting(parts.catalogue),
     ]),
   );

@@ -49,7 +49,10 @@ function validation(contract: ApiContract, options: MountOptions) {
       apiSpec: spec,
       validateApiSpec: false, // contracts are linted by spectral before they get here
       // allErrors: a caller learns every bad field at once; the body limit bounds the cost.
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, allErrors: true },
+      // coerceTypes false: a JSON body is taken as typed ({"amountMinor": true} is refused, not
+      // read as 1). Path, query and header values are strings on the wire; the validator still
+      // coerces those to the type their parameter's schema declares.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, allErrors: true },
       validateResponses: options.validateResponses ? { removeAdditional: false } : false,
       validateSecurity: false, // authentication ran earlier; scopes are checked just after
       ignoreUndocumented: false,

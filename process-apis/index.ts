@@ -123,9 +123,11 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     ...(options.inboxPollMs ? { pollMs: options.inboxPollMs } : {}),
   });
   const p = config.platforms;
+  const rejections = config.gateway.webhookRejections;
   const webhooks = inboxRouter({
     store,
     processor: inbox,
+    rejectionBounds: { maxPerSource: rejections.maxPerSource, retentionMs: rejections.retentionHours * 3_600_000 },
     sources: {
       crm: { secret: options.webhookSecrets?.crm ?? p.crm.webhookSecret },
       erp: { secret: options.webhookSecrets?.erp ?? p.erp.webhookSecret },

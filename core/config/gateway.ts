@@ -34,7 +34,13 @@ export interface GatewayConfig {
     tiers: RateLimitTier[];
     /** Key prefix in Redis; replicas that share a limit must share the prefix. */
     redisPrefix: string;
+    /** Every request per client address, counted before authentication (failed logins included). */
+    address: { limit: number; windowSeconds: number };
+    /** Inbound webhooks per source platform and sending address, counted before the signature check. */
+    webhooks: { limit: number; windowSeconds: number };
   };
+  /** Rejected inbound webhooks kept for operators: at most this many per source, for this long. */
+  webhookRejections: { maxPerSource: number; retentionHours: number };
   /** Time allowed to receive a whole request, and to drain connections on shutdown. */
   requestTimeoutMs: number;
   shutdownGraceMs: number;
@@ -150,6 +156,18 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
           .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . -')
           .default('ps-layer:rl:'),
       ),
+      address: {
+        limit: read(env, 'RATE_LIMIT_ADDRESS_LIMIT', positiveInt.default(1200)),
+        windowSeconds: read(env, 'RATE_LIMIT_ADDRESS_WINDOW_S', positiveInt.default(60)),
+      },
+      webhooks: {
+        limit: read(env, 'WEBHOOK_RATE_LIMIT', positiveInt.default(600)),
+        windowSeconds: read(env, 'WEBHOOK_RATE_LIMIT_WINDOW_S', positiveInt.default(60)),
+      },
+    },
+    webhookRejections: {
+      maxPerSource: read(env, 'WEBHOOK_REJECTIONS_MAX', positiveInt.default(1000)),
+      retentionHours: read(env, 'WEBHOOK_REJECTIONS_RETENTION_H', positiveInt.default(72)),
     },
     requestTimeoutMs: read(env, 'REQUEST_TIMEOUT_MS', positiveInt.default(30_000)),
     shutdownGraceMs: read(env, 'SHUTDOWN_GRACE_MS', positiveInt.default(10_000)),

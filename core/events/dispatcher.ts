@@ -37,6 +37,8 @@ export interface DispatcherOptions {
   webhookConcurrency?: number;
   webhookTimeoutMs?: number;
   allowPrivateUrls?: boolean;
+  /** Production: refuse to deliver to a plain-http URL. */
+  requireHttps?: boolean;
   metrics?: EventMetrics;
   logger?: Logger;
   random?: Random;
@@ -69,11 +71,16 @@ export class EventDispatcher {
       webhookConcurrency: options.webhookConcurrency ?? 8,
       webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
       allowPrivateUrls: options.allowPrivateUrls ?? false,
+      requireHttps: options.requireHttps ?? false,
       metrics: options.metrics ?? noopEventMetrics,
       random: options.random ?? Math.random,
       logger: options.logger,
     };
-    this.sender = new WebhookSender({ allowPrivateUrls: this.o.allowPrivateUrls, timeoutMs: this.o.webhookTimeoutMs });
+    this.sender = new WebhookSender({
+      allowPrivateUrls: this.o.allowPrivateUrls,
+      requireHttps: this.o.requireHttps,
+      timeoutMs: this.o.webhookTimeoutMs,
+    });
     this.loop = new PollLoop(
       async () => (await this.dispatchOnce()) + (await this.deliverDueOnce()),
       this.o.pollMs,

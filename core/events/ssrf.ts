@@ -1,76 +1,53 @@
-// Refuses webhook targets in loopback, link-local, private and other non-public ranges
-// (OWASP API7, SSRF). Every resolved address is checked, IPv4 and IPv6, including
-// IPv4-mapped and NAT64 IPv6 forms; the same check runs again at connect time so that a
-// DNS answer that changes between check and send cannot slip through.
+// Refuses webhook targets outside the public internet (OWASP API7, SSRF), with ipaddr.js's
+// table of special-use ranges (IANA's IPv4 and IPv6 special-purpose registries): an address is
+// public only when ipaddr.js calls it plain `unicast`, and an IPv6 one must also lie in global
+// unicast 2000::/3. IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries;
+// every other IPv6 form that embeds IPv4 (IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96 and
+// 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32) is refused whatever it embeds, since the
+// translator behind it may reach a private network. Every resolved address is checked, at
+// subscription and again at each delivery (at connect time, so that a DNS answer that changes
+// between check and send cannot slip through). Production accepts https targets only.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { promises as dns } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ProblemError } from '../problems.js';
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-  ['100::', 64],
-] as const)
-  blocked.addSubnet(net, prefix, 'ipv6');
-
-/** The IPv4 address embedded in an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::/96) IPv6 address. */
-function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const m = /^(?:::ffff:(?:0:)?|64:ff9b::)(.+)$/.exec(lower);
-  if (!m) return undefined;
-  const rest = m[1];
-  if (isIP(rest) === 4) return rest;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(rest);
-  if (!hex) return undefined;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-}
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return !blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    if (v4) return !blocked.check(v4, 'ipv4');
-    return !blocked.check(address, 'ipv6');
+  if (!isIP(address)) return false;
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(address);
+  } catch {
+    return false;
   }
-  return false;
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().range() === 'unicast';
+    return v6.range() === 'unicast' && v6.match(GLOBAL_UNICAST_V6);
+  }
+  return parsed.range() === 'unicast';
 }
 
 function refuse(detail: string): ProblemError {
   return new ProblemError('validation-failed', { detail, errors: [{ pointer: '/url', detail }] });
 }
 
+export interface WebhookUrlPolicy {
+  /** Development and tests only: loopback and private targets (the sandboxes) are allowed. */
+  allowPrivate: boolean;
+  /** Production: events and their signatures never travel in clear text. */
+  requireHttps?: boolean;
+}
+
 /**
- * Validates a webhook URL: http(s) only, no credentials, and (unless private URLs are
- * allowed for development) every address the host resolves to must be public.
+ * Validates a webhook URL: https (or http where the policy allows it), no credentials, and
+ * (unless private URLs are allowed for development) every address the host resolves to must be public.
  */
-export async function assertWebhookUrlAllowed(url: string, allowPrivate: boolean): Promise<URL> {
+export async function assertWebhookUrlAllowed(url: string, policy: boolean | WebhookUrlPolicy): Promise<URL> {
+  const { allowPrivate, requireHttps = false } = typeof policy === 'boolean' ? { allowPrivate: policy } : policy;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -78,6 +55,8 @@ export async function assertWebhookUrlAllowed(url: string, allowPrivate: boolean
     throw refuse('The webhook URL is not a valid absolute URL.');
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw refuse('The webhook URL must use http or https.');
+  if (requireHttps && parsed.protocol !== 'https:')
+    throw refuse('The webhook URL must use https: events and their signatures are not sent in clear text.');
   if (parsed.username || parsed.password) throw refuse('The webhook URL must not carry credentials.');
   if (allowPrivate) return parsed;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');

@@ -42,7 +42,7 @@ function toSubscription(row: Row): WebhookSubscription {
 export async function createSubscription(
   db: Kysely<Database>,
   input: NewWebhookSubscription,
-  options: { allowPrivateUrls: boolean },
+  options: { allowPrivateUrls: boolean; requireHttps?: boolean },
 ): Promise<WebhookSubscription> {
   if (input.eventTypes.length === 0) {
     throw new ProblemError('validation-failed', {
@@ -56,7 +56,10 @@ export async function createSubscription(
       errors: [{ pointer: '/secret', detail: 'must be whsec_<base64>' }],
     });
   }
-  const url = await assertWebhookUrlAllowed(input.url, options.allowPrivateUrls);
+  const url = await assertWebhookUrlAllowed(input.url, {
+    allowPrivate: options.allowPrivateUrls,
+    requireHttps: options.requireHttps ?? false,
+  });
   const now = Date.now();
   const row: Row = {
     id: uuidv7(),

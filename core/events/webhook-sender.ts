@@ -16,6 +16,7 @@ export type SendOutcome =
 
 export interface WebhookSenderOptions {
   allowPrivateUrls: boolean;
+  requireHttps?: boolean;
   timeoutMs?: number;
 }
 
@@ -31,7 +32,11 @@ export class WebhookSender {
 
   async send(target: WebhookTarget, event: DeliveredEvent, body: string, now = Date.now()): Promise<SendOutcome> {
     try {
-      await assertWebhookUrlAllowed(target.url, this.options.allowPrivateUrls);
+      // Each delivery checks again: an IP-literal host never reaches the connect-time lookup.
+      await assertWebhookUrlAllowed(target.url, {
+        allowPrivate: this.options.allowPrivateUrls,
+        requireHttps: this.options.requireHttps ?? false,
+      });
     } catch (err) {
       return { ok: false, gone: false, error: err instanceof Error ? err.message : String(err) };
     }

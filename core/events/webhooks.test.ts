@@ -7,14 +7,17 @@ import { migratedStore, testEngines } from '../../test/support/stores.js';
 import type { Store } from '../store/index.js';
 import {
   assertWebhookUrlAllowed,
+  buildEnvelope,
   createSubscription,
   emit,
   EventDispatcher,
   getSubscription,
   isPublicAddress,
+  listSubscriptions,
   publicOnlyLookup,
   verifyWebhook,
 } from './index.js';
+import { WebhookSender } from './webhook-sender.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -45,6 +48,13 @@ describe.each(testEngines())('webhook delivery on $name', (engine) => {
   });
   afterEach(() => store.close());
   afterAll(() => engine.cleanup());
+
+  it('refuses a plain-http subscription where https is required, and stores nothing', async () => {
+    await expect(
+      createSubscription(store.db, { url: 'http://93.184.216.34/x', eventTypes: ['*'] }, { allowPrivateUrls: false, requireHttps: true }),
+    ).rejects.toMatchObject({ status: 400, type: 'validation-failed' });
+    expect(await listSubscriptions(store.db)).toEqual([]);
+  });
 
   const dispatcherFor = (s: Store) => new EventDispatcher({ store: s, allowPrivateUrls: true, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
 
@@ -184,12 +194,44 @@ describe('webhook URL checks (SSRF)', () => {
     'http://[::ffff:10.0.0.1]/',
     'http://[64:ff9b::7f00:1]/',
     'http://[::]/',
+    // IPv4 embedded in IPv6: IPv4-compatible, NAT64 (well-known and local-use prefixes), 6to4, Teredo.
+    'http://[::127.0.0.1]/',
+    'http://[::169.254.169.254]/',
+    'http://[64:ff9b:1::a9fe:a9fe]/',
+    'http://[64:ff9b::808:808]/',
+    'http://[2002:a9fe:a9fe::1]/',
+    'http://[2001::1]/',
+    // Other special-use ranges: shared address space, benchmarking, documentation, 6bone-era and discard.
+    'http://100.64.0.1/',
+    'http://198.18.0.1/',
+    'http://192.88.99.1/',
+    'http://255.255.255.255/',
+    'http://[2001:db8::1]/',
+    'http://[100::1]/',
+    'http://[3fff::1]/',
   ])('refuses %s', async (url) => {
     await expect(assertWebhookUrlAllowed(url, false)).rejects.toMatchObject({ type: 'validation-failed', status: 400 });
   });
 
   it.each(['ftp://93.184.216.34/x', 'http://user:pw@93.184.216.34/', 'not a url'])('refuses malformed or non-http %s', async (url) => {
     await expect(assertWebhookUrlAllowed(url, true)).rejects.toMatchObject({ type: 'validation-failed' });
+  });
+
+  it('refuses plain http when https is required (production), at subscription and at delivery', async () => {
+    await expect(assertWebhookUrlAllowed('http://93.184.216.34/hook', { allowPrivate: false, requireHttps: true })).rejects.toMatchObject({
+      type: 'validation-failed',
+    });
+    await expect(
+      assertWebhookUrlAllowed('https://93.184.216.34/hook', { allowPrivate: false, requireHttps: true }),
+    ).resolves.toBeInstanceOf(URL);
+    const hook = await receiver([]);
+    const sender = new WebhookSender({ allowPrivateUrls: true, requireHttps: true });
+    const event = { ...buildEnvelope({ source: '/test', type: 'test.sent', data: {} }), seq: 1 };
+    const outcome = await sender.send({ url: hook.url, secret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0' }, event, '{}');
+    await sender.close();
+    await hook.close();
+    expect(outcome).toMatchObject({ ok: false, gone: false });
+    expect(hook.received).toEqual([]);
   });
 
   it('accepts public literal addresses, and private ones only when allowed', async () => {

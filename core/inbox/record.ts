@@ -1,6 +1,9 @@
 // Verifies an inbound webhook (Standard Webhooks signature over the raw body, timestamp
 // within 5 minutes) and records it by (source, webhook-id) before anything processes it.
-// A bad one is recorded in inbox_rejections for operators and answered 401.
+// A bad one is answered 401 and recorded in inbox_rejections for operators, within bounds: at
+// most `maxPerSource` rows per source, none older than `retentionMs` (expired rows are deleted
+// as new ones arrive). What does not fit is dropped and counted (inbox_rejections_dropped_total),
+// so a flood of unsigned posts costs a bounded amount of storage.
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../problems.js';
 import type { Database } from '../store/schema.js';
@@ -13,6 +16,16 @@ export interface InboundWebhook {
   rawBody: Buffer;
   remoteAddress?: string;
 }
+
+export interface RejectionBounds {
+  maxPerSource: number;
+  retentionMs: number;
+}
+
+export const DEFAULT_REJECTION_BOUNDS: RejectionBounds = { maxPerSource: 1000, retentionMs: 72 * 3_600_000 };
+
+/** Rejections not stored because their source was at its bound, per source, since the process started. */
+export const droppedRejections = new Map<string, number>();
 
 export type RecordOutcome = { status: 'recorded'; webhookId: string } | { status: 'duplicate'; webhookId: string };
 
@@ -28,20 +41,11 @@ export async function verifyAndRecord(
   secrets: readonly string[],
   inbound: InboundWebhook,
   now = Date.now(),
+  bounds: RejectionBounds = DEFAULT_REJECTION_BOUNDS,
 ): Promise<RecordOutcome> {
   const failure = verifyWebhook(secrets, inbound.headers, inbound.rawBody, now);
   if (failure) {
-    await db
-      .insertInto('inbox_rejections')
-      .values({
-        source: inbound.source,
-        webhook_id: inbound.headers.id?.slice(0, 200) ?? null,
-        reason: failure,
-        remote_address: inbound.remoteAddress ?? null,
-        body_excerpt: inbound.rawBody.subarray(0, 512).toString('utf8'),
-        received_at_ms: now,
-      })
-      .execute();
+    await recordRejection(db, inbound, failure, now, bounds);
     throw new ProblemError('invalid-signature', { detail: REASONS[failure], extensions: { reason: failure } });
   }
   const webhookId = inbound.headers.id as string;
@@ -65,6 +69,39 @@ export async function verifyAndRecord(
     .executeTakeFirst();
   const fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
   return { status: fresh ? 'recorded' : 'duplicate', webhookId };
+}
+
+async function recordRejection(
+  db: Kysely<Database>,
+  inbound: InboundWebhook,
+  failure: VerifyFailure,
+  now: number,
+  bounds: RejectionBounds,
+): Promise<void> {
+  await db
+    .deleteFrom('inbox_rejections')
+    .where('received_at_ms', '<', now - bounds.retentionMs)
+    .execute();
+  const kept = await db
+    .selectFrom('inbox_rejections')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('source', '=', inbound.source)
+    .executeTakeFirst();
+  if (Number(kept?.n ?? 0) >= bounds.maxPerSource) {
+    droppedRejections.set(inbound.source, (droppedRejections.get(inbound.source) ?? 0) + 1);
+    return;
+  }
+  await db
+    .insertInto('inbox_rejections')
+    .values({
+      source: inbound.source,
+      webhook_id: inbound.headers.id?.slice(0, 200) ?? null,
+      reason: failure,
+      remote_address: inbound.remoteAddress ?? null,
+      body_excerpt: inbound.rawBody.subarray(0, 512).toString('utf8'),
+      received_at_ms: now,
+    })
+    .execute();
 }
 
 export interface Rejection {

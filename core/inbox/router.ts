@@ -6,7 +6,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { ProblemError } from '../problems.js';
 import type { Store } from '../store/index.js';
 import { InboxProcessor, type InboxHandler } from './processor.js';
-import { verifyAndRecord } from './record.js';
+import { DEFAULT_REJECTION_BOUNDS, verifyAndRecord, type RejectionBounds } from './record.js';
 
 export interface InboxSource {
   /** Current secret first; add the previous one during key rotation. */
@@ -23,6 +23,8 @@ export interface InboxRouterOptions {
    *  after answering; failures then wait for a processor loop to retry them. */
   onEvent?: InboxHandler;
   maxBodyBytes?: number;
+  /** How many rejected deliveries are kept per source, and for how long. */
+  rejectionBounds?: RejectionBounds;
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -53,16 +55,24 @@ export function inboxRouter(options: InboxRouterOptions): Router & { processor?:
       const config = Object.hasOwn(options.sources, source) ? options.sources[source] : undefined;
       if (!config) throw new ProblemError('not-found', { detail: `No webhook source named ${source}.` });
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const outcome = await verifyAndRecord(options.store.db, [config.secret, ...(config.previousSecrets ?? [])], {
-        source,
-        rawBody,
-        remoteAddress: req.socket.remoteAddress,
-        headers: {
-          id: header(req, 'webhook-id'),
-          timestamp: header(req, 'webhook-timestamp'),
-          signature: header(req, 'webhook-signature'),
+      const secrets = [config.secret, ...(config.previousSecrets ?? [])];
+      const bounds = options.rejectionBounds ?? DEFAULT_REJECTION_BOUNDS;
+      const outcome = await verifyAndRecord(
+        options.store.db,
+        secrets,
+        {
+          source,
+          rawBody,
+          remoteAddress: req.socket.remoteAddress,
+          headers: {
+            id: header(req, 'webhook-id'),
+            timestamp: header(req, 'webhook-timestamp'),
+            signature: header(req, 'webhook-signature'),
+          },
         },
-      });
+        Date.now(),
+        bounds,
+      );
       res.status(outcome.status === 'recorded' ? 202 : 200).json({ webhookId: outcome.webhookId, status: outcome.status });
       if (outcome.status !== 'recorded' || !processor) return;
       if (options.processor) processor.kick();

@@ -2,8 +2,9 @@
 // with a handful of index-backed queries, and exposed as Prometheus gauges collected on
 // scrape. The operations API's summary reads the same figures, so the two never disagree.
 import { sql, type Kysely } from 'kysely';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Infra } from '../api-module.js';
+import { droppedRejections } from '../inbox/record.js';
 import type { Database } from '../store/schema.js';
 import type { RunState } from '../workflows/schema.js';
 import '../events/schema.js';
@@ -217,6 +218,16 @@ export function registerBusinessMetrics(registry: Registry, infra: Pick<Infra, '
       },
     });
 
+  new Counter({
+    name: 'layer_inbox_rejections_dropped_total',
+    help: 'Rejected inbound webhooks not stored because their source was at its bound (WEBHOOK_REJECTIONS_MAX)',
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [source, n] of droppedRejections) this.inc({ source }, n);
+    },
+  });
   gauge('layer_dead_letters_open', 'Workflow dead letters neither replayed nor discarded', [], (g, f) => g.set(f.openDeadLetters));
   gauge('layer_outbox_undispatched_events', 'Business events written to the outbox and not yet dispatched', [], (g, f) =>
     g.set(f.undispatchedEvents),

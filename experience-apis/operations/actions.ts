@@ -102,7 +102,7 @@ export function operatorActions({ store, config }: Deps) {
       const created = await createSubscription(
         db,
         { url: input.url, eventTypes: input.eventTypes },
-        { allowPrivateUrls: config.store.webhookAllowPrivateUrls },
+        { allowPrivateUrls: config.store.webhookAllowPrivateUrls, requireHttps: config.runtime.nodeEnv === 'production' },
       );
       // The secret is answered once and never written to the audit trail.
       await audit(by, 'webhook-subscription.created', 'webhook-subscription', created.id, {

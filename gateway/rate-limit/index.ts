@@ -1,11 +1,17 @@
-// Rate limits per consumer (the client IP only for unauthenticated public routes), with
-// tiers per consumer or scope. Headers follow the IETF httpapi RateLimit fields draft -10:
+// Rate limits, in three places of the pipeline: per client address before authentication
+// (so that failed logins and floods of bad tokens are counted too), per source and address on
+// inbound webhooks before their signature is checked, and per consumer after authentication,
+// with tiers per consumer or scope. The consumer's key (consumerKey below) is the client account
+// for a portal user, the user for any other person, and the client for a machine token, so that
+// one client's users never exhaust each other's quota. Headers follow the IETF httpapi RateLimit
+// fields draft -10:
 //   RateLimit-Policy: "per-consumer";q=100;w=60     RateLimit: "per-consumer";r=42;t=17
 // express-rate-limit's `draft-8` output adds spaces and a `pk` partition key (a hash of
 // the consumer id) that clients do not need, so the fields are written here instead.
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type RateLimitInfo, type Store } from 'express-rate-limit';
 import type { GatewayConfig, RateLimitTier } from '../../core/config/gateway.js';
+import type { AuthContext } from '../../core/http/context.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { HttpMetrics } from '../../core/observability/metrics.js';
 import { ProblemError } from '../../core/problems.js';
@@ -13,9 +19,12 @@ import type { GatewayRedis } from '../redis.js';
 import { FailOpenRedisStore } from './redis-store.js';
 
 export const POLICY_NAME = 'per-consumer';
+export const ADDRESS_POLICY_NAME = 'per-address';
+export const WEBHOOK_POLICY_NAME = 'per-source';
 
 interface Limiter {
   name: string;
+  policy: string;
   policyHeader: string;
   limit: number;
   windowSeconds: number;
@@ -24,7 +33,12 @@ interface Limiter {
 }
 
 export interface RateLimits {
+  /** Per consumer, after authentication (per address on public routes). */
   middleware: RequestHandler;
+  /** Per client address, before authentication: answers 429 only, leaves the headers to the consumer's limit. */
+  address: RequestHandler;
+  /** Per webhook source and sending address, before the signature is checked. */
+  webhooks: RequestHandler;
   close(): Promise<void>;
 }
 
@@ -37,14 +51,35 @@ function setRateLimitHeaders(res: Response, limiter: Limiter, info: RateLimitInf
   const t = secondsUntil(info.resetTime, limiter.windowSeconds);
   // Structured Field lists of one item: a string with integer parameters (RFC 8941 §4.1).
   res.setHeader('RateLimit-Policy', limiter.policyHeader);
-  res.setHeader('RateLimit', `"${POLICY_NAME}";r=${info.remaining};t=${t}`);
+  res.setHeader('RateLimit', `"${limiter.policy}";r=${info.remaining};t=${t}`);
   return t;
+}
+
+/**
+ * Whose quota a token spends. A portal user's token names their client account: the account's
+ * users share one quota, apart from every other account's. Any other person's token (its `sub`
+ * differs from the client, RFC 9068 §2.2) spends that user's own quota. A machine token (`sub`
+ * is the client, or absent) spends the client's.
+ */
+export function consumerKey(auth: AuthContext): string {
+  if (auth.clientAccount) return `account:${auth.consumer}/${auth.clientAccount}`;
+  if (auth.subject && auth.subject !== auth.consumer) return `user:${auth.consumer}/${auth.subject}`;
+  return `client:${auth.consumer}`;
+}
+
+function addressKey(req: Request): string {
+  return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
 }
 
 /** The limit key: the authenticated consumer, else the client address (trust proxy decides which). */
 function limitKey(req: Request): string {
-  if (req.auth) return `c:${req.auth.consumer}`;
-  return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+  return req.auth ? consumerKey(req.auth) : addressKey(req);
+}
+
+/** A webhook's source is the first path segment under /webhooks. */
+function webhookKey(req: Request): string {
+  const source = /^\/([^/]{1,64})/.exec(req.path)?.[1] ?? '-';
+  return `wh:${source}:${addressKey(req)}`;
 }
 
 export interface RateLimitDeps {
@@ -54,13 +89,23 @@ export interface RateLimitDeps {
   metrics: HttpMetrics;
 }
 
-function buildLimiter(name: string, limit: number, windowSeconds: number, deps: RateLimitDeps): Limiter {
+interface LimiterShape {
+  policy: string;
+  keyGenerator: (req: Request) => string;
+  /** Whether an admitted request carries this limiter's RateLimit headers. */
+  headersWhenAdmitted: boolean;
+}
+
+const CONSUMER: LimiterShape = { policy: POLICY_NAME, keyGenerator: limitKey, headersWhenAdmitted: true };
+
+function buildLimiter(name: string, limit: number, windowSeconds: number, deps: RateLimitDeps, shape = CONSUMER): Limiter {
   const store: Store = deps.redis
     ? new FailOpenRedisStore(deps.redis, `${deps.config.redisPrefix}${name}:`, name, deps.logger, deps.metrics)
     : new MemoryStore();
   const limiter: Limiter = {
     name,
-    policyHeader: `"${POLICY_NAME}";q=${limit};w=${windowSeconds}`,
+    policy: shape.policy,
+    policyHeader: `"${shape.policy}";q=${limit};w=${windowSeconds}`,
     limit,
     windowSeconds,
     store,
@@ -70,7 +115,7 @@ function buildLimiter(name: string, limit: number, windowSeconds: number, deps: 
     windowMs: windowSeconds * 1000,
     limit,
     store,
-    keyGenerator: limitKey,
+    keyGenerator: shape.keyGenerator,
     standardHeaders: false,
     legacyHeaders: false,
     passOnStoreError: true,
@@ -97,7 +142,7 @@ function buildLimiter(name: string, limit: number, windowSeconds: number, deps: 
   limiter.middleware = (req, res, next) =>
     inner(req, res, (err?: unknown) => {
       const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
-      if (!err && info) setRateLimitHeaders(res, limiter, info);
+      if (!err && info && shape.headersWhenAdmitted) setRateLimitHeaders(res, limiter, info);
       next(err);
     });
   return limiter;
@@ -128,9 +173,23 @@ export function createRateLimits(deps: RateLimitDeps): RateLimits {
     return fallback;
   }
 
-  const all = [fallback, ...consumerTiers.values(), ...scopeTiers.map((s) => s.limiter)];
+  const { address, webhooks } = deps.config;
+  const byAddress = buildLimiter('address', address.limit, address.windowSeconds, deps, {
+    policy: ADDRESS_POLICY_NAME,
+    keyGenerator: addressKey,
+    headersWhenAdmitted: false,
+  });
+  const bySource = buildLimiter('webhooks', webhooks.limit, webhooks.windowSeconds, deps, {
+    policy: WEBHOOK_POLICY_NAME,
+    keyGenerator: webhookKey,
+    headersWhenAdmitted: true,
+  });
+
+  const all = [fallback, byAddress, bySource, ...consumerTiers.values(), ...scopeTiers.map((s) => s.limiter)];
   return {
     middleware: (req, res, next) => limiterFor(req).middleware(req, res, next),
+    address: byAddress.middleware,
+    webhooks: bySource.middleware,
     async close() {
       for (const l of all) await l.store.shutdown?.();
     },

@@ -4,13 +4,13 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { InboxMessage } from '../../core/inbox/index.js';
+import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
-import { SchedulingIds } from '../../system-apis/scheduling/ids.js';
-import { changeOf, parseTaskWebhook } from '../../system-apis/scheduling/webhooks.js';
+import { readAssignmentWebhook, type AssignmentWebhook } from '../../system-apis/scheduling/index.js';
 import type { AssignmentToForecastApi } from './service.js';
 import type { AssignmentRunInput } from './workflow.js';
 
-const CHANGES: Record<ReturnType<typeof changeOf>, AssignmentRunInput['change']> = {
+const CHANGES: Record<AssignmentWebhook['change'], AssignmentRunInput['change']> = {
   created: 'created',
   updated: 'changed',
   cancelled: 'cancelled',
@@ -19,19 +19,19 @@ const CHANGES: Record<ReturnType<typeof changeOf>, AssignmentRunInput['change']>
 /** Inbox handler for source `scheduling`; resolves true when it started a run. */
 export function schedulingWebhookHandler(api: () => AssignmentToForecastApi, logger?: Logger) {
   return async (message: InboxMessage, { trx }: { trx: Transaction<Database> }): Promise<boolean> => {
-    let hook;
+    let hook: AssignmentWebhook;
     try {
-      hook = parseTaskWebhook(message.payload);
+      // The assignment's canonical id is linked in this transaction; reading the platform happens
+      // in the run, outside it (on SQLite the inbox transaction holds the only writer).
+      hook = await readAssignmentWebhook(trx, message.payload);
     } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
       logger?.warn({ webhookId: message.webhookId, err: String(err) }, 'scheduling webhook is not an allocation change; ignored');
       return false;
     }
-    // The task's canonical id is linked in this transaction; reading the platform happens in
-    // the run, outside it (on SQLite the inbox transaction holds the only writer).
-    const assignmentId = await new SchedulingIds(trx).canonical('assignment', hook.data.task_id);
     await api().startRunIn(
       trx,
-      { assignmentId, change: CHANGES[changeOf(hook.event)], webhook: message.payload },
+      { assignmentId: hook.assignmentId, change: CHANGES[hook.change], webhook: message.payload },
       'event',
       `scheduling|${message.webhookId}`,
     );

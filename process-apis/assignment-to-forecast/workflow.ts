@@ -8,8 +8,8 @@ import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../..
 import type { ErpSystemApi } from '../../system-apis/erp/service.js';
 import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.js';
 import { PlatformRefusal, refusalsArePermanent } from '../kit/step-errors.js';
-import { loadEngagementContext } from '../time-to-billing/engagement-context.js';
-import { rateFor } from '../time-to-billing/rating.js';
+import { loadEngagementContext } from '../kit/engagement-context.js';
+import { rateFor } from '../kit/rating.js';
 import { reconcileConflicts, saveAssignment } from './store.js';
 
 export const FORECAST_WORKFLOW = 'assignment-to-forecast';

@@ -9,8 +9,9 @@ import type { Database } from '../../core/store/schema.js';
 import { retryRun, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import type { components } from '../../generated/openapi/process/billing-status-to-crm.v1.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
+import { readBillingChange } from '../../system-apis/erp/index.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
-import { erpClientOf } from '../opportunity-to-project/client-links.js';
+import { erpClientOf } from '../kit/client-links.js';
 import { daysSalesOutstanding, isIssued, isOverdue, rollup } from './status.js';
 import { lastSync, linkedErpClients } from './sync-record.js';
 import {
@@ -158,14 +159,13 @@ export function createBillingStatusToCrmApi(
       return started;
     },
     async onErpWebhook(message, { trx }) {
-      const payload = message.payload as { recordType?: unknown; externalId?: unknown } | undefined;
-      const externalId = typeof payload?.externalId === 'string' ? payload.externalId : undefined;
-      // Records the layer created carry their canonical id as external id; others wait for the poll.
-      if (!externalId || (payload?.recordType !== 'invoice' && payload?.recordType !== 'customerPayment')) return false;
+      const change = readBillingChange(message.payload);
+      if (!change) return false;
       const input: BillingStatusInput =
-        payload.recordType === 'invoice' ? { invoiceId: externalId, trigger: 'event' } : { paymentId: externalId, trigger: 'event' };
+        change.kind === 'invoice' ? { invoiceId: change.invoiceId, trigger: 'event' } : { paymentId: change.paymentId, trigger: 'event' };
+      const canonicalId = change.kind === 'invoice' ? change.invoiceId : change.paymentId;
       await deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, input, {
-        runKey: `${externalId}#webhook:${message.webhookId}`,
+        runKey: `${canonicalId}#webhook:${message.webhookId}`,
         db: trx,
       });
       return true;

@@ -8,7 +8,7 @@ import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../..
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
-import { allPages } from '../opportunity-to-project/ports.js';
+import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
 import type { CrmForBillingStatus, ErpForBillingStatus } from './ports.js';
 import { rollup, type Rollup } from './status.js';
 import { crmClientOf, recordSync } from './sync-record.js';
@@ -40,7 +40,7 @@ interface ReadResult {
 }
 
 export const clientInvoices = (erp: ErpForBillingStatus, clientId: string): Promise<Invoice[]> =>
-  allPages((cursor) => erp.listInvoices({ cursor, limit: 200, clientId }));
+  allPages((cursor) => erp.listInvoices({ cursor, limit: 200, clientId }), MASTER_DATA_MAX_PAGES);
 
 const sameRollup = (a: Rollup, b: Rollup) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -4,8 +4,9 @@ import type { Kysely } from 'kysely';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
-import { erpClientOf } from './client-links.js';
-import { allPages, type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning } from './ports.js';
+import { erpClientOf } from '../kit/client-links.js';
+import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
+import { type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning } from './ports.js';
 import { PROVISION_WORKFLOW } from './workflow.js';
 
 export type StaffingState = 'unstaffed' | 'partially-staffed' | 'staffed';
@@ -65,7 +66,9 @@ export async function accountProjects(
     throw err;
   });
   const erpClientId = await erpClientOf(deps.db, accountId);
-  const engagements = erpClientId ? await allPages((cursor) => deps.erp.listProjects({ cursor, limit: 200, clientId: erpClientId })) : [];
+  const engagements = erpClientId
+    ? await allPages((cursor) => deps.erp.listProjects({ cursor, limit: 200, clientId: erpClientId }), MASTER_DATA_MAX_PAGES)
+    : [];
   const requests = await staffingRequestsByEngagement(
     deps.db,
     engagements.map((e) => e.id),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegionalRules } from '../../core/regional/rules.js';
-import type { RateCard } from '../time-to-billing/billing-model.js';
+import type { RateCard } from '../kit/billing-model.js';
 import { validateContractTerms, type TermsContext, type WonOpportunity } from './contract-terms.js';
 
 const rateCard: RateCard = {

@@ -3,8 +3,8 @@
 import { isKnownCurrency, type Money } from '../../core/money.js';
 import type { FieldError } from '../../core/problems.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
-import type { BillingModel, RateCard } from '../time-to-billing/billing-model.js';
-import { rateFor } from '../time-to-billing/rating.js';
+import type { BillingModel, RateCard } from '../kit/billing-model.js';
+import { rateFor } from '../kit/rating.js';
 
 export interface WonOpportunity {
   id: string;

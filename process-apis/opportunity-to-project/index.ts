@@ -12,7 +12,6 @@ export {
 } from './service.js';
 export { PROVISION_WORKFLOW, PROVISIONED_EVENT, REJECTED_EVENT, type ProvisioningDeps, type ProvisionInput } from './workflow.js';
 export { INTAKE_WORKFLOW } from './intake.js';
-export { erpClientOf } from './client-links.js';
 export type { Provisioning } from './provisioning-view.js';
 export type { AccountProjects, StaffingState } from './account-projects.js';
 export { opportunityToProjectModule } from './module.js';

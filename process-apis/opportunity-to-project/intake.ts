@@ -7,7 +7,7 @@ import type { InboxMessage } from '../../core/inbox/index.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { Database } from '../../core/store/schema.js';
 import { defineWorkflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
-import { readChangeEvent } from '../../system-apis/crm/change-events.js';
+import { readChangeEvent } from '../../system-apis/crm/index.js';
 import { WaitingError } from '../../core/resilience/errors.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { CrmForProvisioning } from './ports.js';

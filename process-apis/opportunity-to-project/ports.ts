@@ -12,19 +12,3 @@ export type ErpForProvisioning = Pick<
 >;
 export type SchedulingForProvisioning = Pick<SchedulingSystemApi, 'putProject' | 'createStaffingRequest' | 'getStaffingRequest'>;
 export type TimeForProvisioning = Pick<TimeSystemApi, 'putProject'>;
-
-/** Every page of a cursor-paged ERP listing (bounded: these are small master-data lists). */
-export async function allPages<T>(
-  fetch: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
-  maxPages = 50,
-): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < maxPages; i++) {
-    const page = await fetch(cursor);
-    out.push(...page.items);
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
-  return out;
-}

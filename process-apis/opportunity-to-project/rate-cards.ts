@@ -2,7 +2,7 @@
 // firm's convention) to the ERP rate card: the active card of the legal entity in that
 // country that takes effect in that year and is not specific to one client.
 import type { LegalEntity, RateCard as ErpRateCard } from '../../system-apis/erp/canonical.js';
-import type { RateCard } from '../time-to-billing/billing-model.js';
+import type { RateCard } from '../kit/billing-model.js';
 
 const CODE = /^RC-([A-Z]{2})-(\d{4})$/;
 

@@ -2,8 +2,8 @@
 // staffing request (the lead role for the whole budget at that role's rate, bounded by the
 // contract's working days), as pure functions of the validated terms.
 import type { ProjectCreate } from '../../system-apis/erp/canonical.js';
-import type { RateCard } from '../time-to-billing/billing-model.js';
-import { rateFor } from '../time-to-billing/rating.js';
+import type { RateCard } from '../kit/billing-model.js';
+import { rateFor } from '../kit/rating.js';
 import type { ValidTerms } from './contract-terms.js';
 
 /** The role every new project asks Scheduling for first. */

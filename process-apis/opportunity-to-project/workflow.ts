@@ -10,14 +10,9 @@ import type { Engagement } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
 import { validateContractTerms, type ValidTerms } from './contract-terms.js';
-import { linkClients } from './client-links.js';
-import {
-  allPages,
-  type CrmForProvisioning,
-  type ErpForProvisioning,
-  type SchedulingForProvisioning,
-  type TimeForProvisioning,
-} from './ports.js';
+import { linkClients } from '../kit/client-links.js';
+import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
+import { type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning, type TimeForProvisioning } from './ports.js';
 import { findRateCard, toBillingRateCard } from './rate-cards.js';
 import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
 
@@ -74,8 +69,8 @@ async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOut
   const opportunity = await deps.crm.getOpportunity(ctx.input.opportunityId);
   const client = opportunity.clientId ? await deps.crm.getClient(opportunity.clientId) : undefined;
   const [entities, cards] = await Promise.all([
-    allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 })),
-    allPages((cursor) => deps.erp.listRateCards({ cursor, limit: 200 })),
+    allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 }), MASTER_DATA_MAX_PAGES),
+    allPages((cursor) => deps.erp.listRateCards({ cursor, limit: 200 }), MASTER_DATA_MAX_PAGES),
   ]);
   const found = opportunity.contractTerms.rateCardCode ? findRateCard(opportunity.contractTerms.rateCardCode, cards, entities) : undefined;
   const result = validateContractTerms(
@@ -133,7 +128,7 @@ export function staffingReference(opportunityId: string, role: string): string {
 
 /** The opportunity's project if ERP already has one: how a retry after a lost answer finds it. */
 async function existingProject(erp: ErpForProvisioning, clientId: string, opportunityId: string): Promise<Engagement | undefined> {
-  const projects = await allPages((cursor) => erp.listProjects({ cursor, limit: 200, clientId }));
+  const projects = await allPages((cursor) => erp.listProjects({ cursor, limit: 200, clientId }), MASTER_DATA_MAX_PAGES);
   return projects.filter((p) => p.opportunityId === opportunityId).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
 }
 
@@ -150,7 +145,7 @@ export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition
           const t = valid(ctx);
           if (!t) return SKIPPED;
           const country = deps.rules.entity(t.terms.legalEntityCode).country;
-          const entities = await allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 }));
+          const entities = await allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 }), MASTER_DATA_MAX_PAGES);
           const entity = entities.find((e) => e.status === 'active' && e.country.toUpperCase() === country);
           if (!entity) throw new PermanentError(`ERP has no active legal entity in ${country} for ${t.terms.legalEntityCode}.`);
           return { legalEntityId: entity.id, code: t.terms.legalEntityCode };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegionalRules } from '../../core/regional/rules.js';
-import type { BillableTimeEntry, BillingEngagement } from './billing-model.js';
+import type { BillableTimeEntry, BillingEngagement } from '../kit/billing-model.js';
 import { draftInvoice } from './invoice-draft.js';
-import { monthlyPeriod, rateEntries, selectBillableEntries } from './rating.js';
+import { monthlyPeriod, rateEntries, selectBillableEntries } from '../kit/rating.js';
 
 const rules = loadRegionalRules();
 

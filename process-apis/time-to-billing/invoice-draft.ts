@@ -3,8 +3,8 @@
 // regional rule, all in integer minor units of the engagement's currency.
 import { addMoney, multiplyMinutesByRate, type Money } from '../../core/money.js';
 import { taxAmount, type RegionalRules, type TaxCustomer } from '../../core/regional/rules.js';
-import type { BillableExpense, BillableTimeEntry, BillingEngagement, BillingMilestone, BillingPeriod } from './billing-model.js';
-import { rateEntries, selectBillableEntries, type RatingException } from './rating.js';
+import type { BillableExpense, BillableTimeEntry, BillingEngagement, BillingMilestone, BillingPeriod } from '../kit/billing-model.js';
+import { rateEntries, selectBillableEntries, type RatingException } from '../kit/rating.js';
 
 export type InvoiceLineKind = 'time' | 'expense' | 'milestone';
 

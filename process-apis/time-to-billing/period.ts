@@ -1,7 +1,7 @@
 // Billing periods as the API names them (first and last day) and as the store keys them.
 import { ProblemError } from '../../core/problems.js';
-import type { BillingPeriod } from './billing-model.js';
-import { monthlyPeriod } from './rating.js';
+import type { BillingPeriod } from '../kit/billing-model.js';
+import { monthlyPeriod } from '../kit/rating.js';
 
 export interface BillingRunInput {
   periodStart: string;

@@ -43,17 +43,3 @@ export type ErpForBilling = Pick<
   | 'listMilestones'
   | 'markMilestoneBilled'
 >;
-
-/** Every page of a cursor-paged list. */
-export async function allPages<T>(
-  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
-}

@@ -12,7 +12,7 @@ import { allocatedAmong, listHolds } from './billing-store.js';
 import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
-import { ratedAmountMinor, rateEntries } from './rating.js';
+import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
 import {
   engagementBillingWorkflow,
   ENGAGEMENT_WORKFLOW,
@@ -22,7 +22,7 @@ import {
   type TimeToBillingDeps,
 } from './workflow.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
-import { loadEngagementContext } from './engagement-context.js';
+import { loadEngagementContext } from '../kit/engagement-context.js';
 
 type Schemas = components['schemas'];
 export type BillingHoldPage = Schemas['BillingHoldPage'];

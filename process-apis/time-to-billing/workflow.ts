@@ -8,7 +8,7 @@ import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice, Milestone } from '../../system-apis/erp/canonical.js';
 import { refusalsArePermanent } from '../kit/step-errors.js';
-import type { BillableExpense, BillableTimeEntry, BillingMilestone } from './billing-model.js';
+import type { BillableExpense, BillableTimeEntry, BillingMilestone } from '../kit/billing-model.js';
 import {
   allocatedAmong,
   clearHold,
@@ -21,12 +21,13 @@ import {
   unmarkedAllocations,
   type Allocation,
 } from './billing-store.js';
-import { loadEngagementContext } from './engagement-context.js';
+import { loadEngagementContext } from '../kit/engagement-context.js';
 import { draftInvoice } from './invoice-draft.js';
 import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from './invoice-lines.js';
 import { billingPeriod, type BillingRunInput } from './period.js';
-import { allPages, type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
-import { ratedAmountMinor, rateEntries } from './rating.js';
+import { allPages } from '../kit/all-pages.js';
+import { type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
+import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
 
 export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
 

@@ -12,6 +12,7 @@ export type { ErpConnectorOptions } from './connector.js';
 export { createErpSystemApi } from './service.js';
 export type { ErpSystemApi, ErpSystemApiDeps, PageRequest } from './service.js';
 export type * from './canonical.js';
+export { readBillingChange, type BillingChange } from './webhooks.js';
 
 export interface ErpSystem {
   api: ErpSystemApi;

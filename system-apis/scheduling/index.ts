@@ -10,6 +10,7 @@ export { schedulingSystemModule } from './module.js';
 export { SchedulingConnector, mapFloatError } from './connector.js';
 export { createSchedulingSystemApi } from './service.js';
 export type { SchedulingSystemApi, ResourceQuery, AssignmentQuery } from './service.js';
+export { readAssignmentWebhook, type AssignmentWebhook } from './webhooks.js';
 export type { AssignmentChange } from './webhooks.js';
 
 export interface SchedulingSystem {

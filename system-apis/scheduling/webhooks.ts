@@ -2,7 +2,9 @@
 // task.deleted), checked and turned into canonical assignment changes. Signature checking
 // and de-duplication happen before this, in core/inbox; this only reads the payload.
 import { ProblemError } from '../../core/problems.js';
+import type { DbExecutor } from '../../core/store/index.js';
 import type { Assignment } from './canonical.js';
+import { SchedulingIds } from './ids.js';
 import type { FloatTask, FloatTaskWebhook } from './vendor-types.js';
 
 export interface AssignmentChange {
@@ -43,4 +45,19 @@ export function parseTaskWebhook(payload: unknown): FloatTaskWebhook {
 
 export function changeOf(event: FloatTaskWebhook['event']): AssignmentChange['change'] {
   return event === 'task.created' ? 'created' : event === 'task.updated' ? 'updated' : 'cancelled';
+}
+
+/** An allocation change in canonical terms: which assignment, and what happened to it. */
+export interface AssignmentWebhook {
+  assignmentId: string;
+  change: AssignmentChange['change'];
+}
+
+/**
+ * Reads a verified allocation webhook as a canonical change. The task's canonical id is linked
+ * through `db` (the inbox's transaction), so that no platform call happens inside it.
+ */
+export async function readAssignmentWebhook(db: DbExecutor, payload: unknown): Promise<AssignmentWebhook> {
+  const hook = parseTaskWebhook(payload);
+  return { assignmentId: await new SchedulingIds(db).canonical('assignment', hook.data.task_id), change: changeOf(hook.event) };
 }

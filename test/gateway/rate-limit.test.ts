@@ -72,13 +72,42 @@ describe('rate limits', () => {
 
   it('keys on the consumer, not the token: a fresh token for the same client shares the count', async () => {
     const first = await fetch(`${gw.url}${WIDGETS}`, {
-      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client' })),
+      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client', sub: 'rotating-client' })),
     });
     const second = await fetch(`${gw.url}${WIDGETS}`, {
-      headers: bearer(await token({ key, scope: 'widgets:read', clientId: 'rotating-client', sub: 'someone-else' })),
+      headers: bearer(
+        await token({ key, scope: 'widgets:read', clientId: 'rotating-client', sub: 'rotating-client', claims: { jti: 'second' } }),
+      ),
     });
     expect(rateLimitField(first.headers.get('ratelimit')).params.r).toBe(4);
     expect(rateLimitField(second.headers.get('ratelimit')).params.r).toBe(3);
+  });
+
+  it("keys a person's token on the person, and a portal user's on their client account", async () => {
+    const remaining = async (claims: { sub: string; clientAccount?: string; jti?: string }) => {
+      const res = await fetch(`${gw.url}${WIDGETS}`, {
+        headers: bearer(
+          await token({
+            key,
+            scope: 'widgets:read',
+            clientId: 'shared-app',
+            sub: claims.sub,
+            claims: { ...(claims.clientAccount ? { client_account: claims.clientAccount } : {}), jti: claims.jti ?? claims.sub },
+          }),
+        ),
+      });
+      return rateLimitField(res.headers.get('ratelimit')).params.r;
+    };
+    // Two people through one client application: a quota each.
+    expect(await remaining({ sub: 'alice' })).toBe(4);
+    expect(await remaining({ sub: 'alice', jti: 'alice-again' })).toBe(3);
+    expect(await remaining({ sub: 'bob' })).toBe(4);
+    // Portal users: one quota per client account, none shared across accounts.
+    expect(await remaining({ sub: 'carol', clientAccount: 'account-a' })).toBe(4);
+    expect(await remaining({ sub: 'dave', clientAccount: 'account-a' })).toBe(3);
+    expect(await remaining({ sub: 'erin', clientAccount: 'account-b' })).toBe(4);
+    // The machine token of the same client has the client's own quota.
+    expect(await remaining({ sub: 'shared-app' })).toBe(4);
   });
 
   it('applies tiers by scope and by consumer', async () => {

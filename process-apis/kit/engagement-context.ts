@@ -5,8 +5,9 @@ import { ProblemError } from '../../core/problems.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import type { TaxCustomer } from '../../core/regional/rules.js';
 import type { RateCard as ErpRateCard } from '../../system-apis/erp/canonical.js';
+import type { ErpSystemApi } from '../../system-apis/erp/service.js';
+import { allPages } from './all-pages.js';
 import type { BillingEngagement, RateCard, RateCardRate } from './billing-model.js';
-import { allPages, type ErpForBilling } from './ports.js';
 
 export interface EngagementContext {
   engagement: BillingEngagement;
@@ -39,7 +40,7 @@ export function rateCardLineage(primary: ErpRateCard, all: readonly ErpRateCard[
 }
 
 export async function loadEngagementContext(
-  erp: Pick<ErpForBilling, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>,
+  erp: Pick<ErpSystemApi, 'getProject' | 'getLegalEntity' | 'getClient' | 'getRateCard' | 'listRateCards'>,
   rules: RegionalRules,
   engagementId: string,
 ): Promise<EngagementContext> {
