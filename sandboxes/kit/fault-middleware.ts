@@ -29,11 +29,6 @@ function sleep(ms: number, res: Response): Promise<boolean> {
   });
 }
 
-function roll(rate: number): boolean {
-  // Faults are random by nature; rates of 0 and 1 stay deterministic for tests.
-  return rate >= 1 || (rate > 0 && Math.random() < rate);
-}
-
 /** Holds the socket without answering until the client gives up (or the cap passes). */
 function hang(req: Request, res: Response): void {
   const timer = setTimeout(() => req.socket.destroy(), HANG_CAP_MS);
@@ -90,22 +85,25 @@ export function faultMiddleware(faults: FaultController, faultBody: FaultBody, l
       return void res.status(429).set('Retry-After', String(retryAfter)).json(faultBody(429, 'Too many requests.'));
     }
     const s = faults.get();
-    const delay = s.latencyMs + (s.latencyJitterMs > 0 ? Math.floor(Math.random() * s.latencyJitterMs) : 0);
+    // Each kind of fault draws on its own key, so a seeded plan faults the same requests every run.
+    const kind = `${req.method} ${req.path}`;
+    const roll = (rate: number, fault: string) => faults.roll(rate, `${fault} ${kind}`);
+    const delay = s.latencyMs + (s.latencyJitterMs > 0 ? Math.floor(faults.draw(`latency ${kind}`) * s.latencyJitterMs) : 0);
     if (delay > 0 && !(await sleep(delay, res))) return;
 
-    if (roll(s.hangRate)) return hang(req, res);
-    if (roll(s.errorRate)) {
+    if (roll(s.hangRate, 'hang')) return hang(req, res);
+    if (roll(s.errorRate, 'error')) {
       return void res.status(s.errorStatus).json(faultBody(s.errorStatus, 'Injected failure.'));
     }
-    if (roll(s.redirectRate)) {
+    if (roll(s.redirectRate, 'redirect')) {
       return void res.redirect(302, `${REDIRECT_HOST}${req.originalUrl}`);
     }
-    if (roll(s.malformedRate)) {
+    if (roll(s.malformedRate, 'malformed')) {
       // A JSON content type with a body cut off mid-record, like a proxy dropping the connection.
       return void res.status(200).type('application/json').send('{"records":[{"id":"001","name":"Trunc');
     }
-    if (roll(s.oversizedRate)) return streamOversized(res, s.oversizedBytes);
-    if (roll(s.slowBodyRate)) return dripBody(res);
+    if (roll(s.oversizedRate, 'oversized')) return streamOversized(res, s.oversizedBytes);
+    if (roll(s.slowBodyRate, 'slowBody')) return dripBody(res);
     next();
   };
 }

@@ -43,6 +43,23 @@ describe('sandbox faults', () => {
     expect(await request(`${running.url}/items/x`).then(async (r) => (await r.body.dump(), r.statusCode))).toBe(500);
   });
 
+  it('faults the same requests on every run of a seeded plan, whatever order concurrent requests arrive in', async () => {
+    const statuses = async (paths: string[]) =>
+      Promise.all(paths.map((p) => request(`${running.url}${p}`).then(async (r) => (await r.body.dump(), `${p} ${r.statusCode}`))));
+    const paths = Array.from({ length: 12 }, (_, i) => `/items/${i % 4}`);
+    await setFaults({ errorRate: 0.5, seed: 1234 });
+    const first = (await statuses(paths)).sort();
+    await setFaults({ seed: 1234 });
+    const again = (await statuses([...paths].reverse())).sort();
+    expect(again).toEqual(first);
+    // The plan is a draw, not a rule: it faults some requests and not others.
+    expect(first.filter((s) => s.endsWith(' 500')).length).toBeGreaterThan(0);
+    expect(first.filter((s) => s.endsWith(' 500')).length).toBeLessThan(paths.length);
+    await setFaults({ seed: 99 });
+    const other = (await statuses(paths)).sort();
+    expect(other).not.toEqual(first);
+  });
+
   it('refuses bad settings with 400 and keeps the old ones', async () => {
     const bad = await setFaults({ errorRate: 2, surprise: true });
     expect(bad.status).toBe(400);

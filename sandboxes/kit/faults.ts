@@ -1,6 +1,7 @@
 // Fault settings of one sandbox: what share of vendor requests fail and how. The admin
 // API changes them at run time; the fault middleware and the webhook sender read them.
 import { z } from 'zod';
+import { SeededRandom } from './random.js';
 
 export interface FaultSettings {
   /** Share of requests (0..1) answered with errorStatus. */
@@ -29,6 +30,12 @@ export interface FaultSettings {
   webhookReorderWindowMs: number;
   /** Only requests whose path starts with this are faulted. */
   paths?: string;
+  /**
+   * Makes every draw reproducible: with a seed, whether the n-th request of one kind (method and
+   * path) is faulted depends only on the seed, the kind and n, not on how concurrent requests
+   * interleave. Without one, draws are random.
+   */
+  seed?: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -74,6 +81,7 @@ export const faultSettingsPatch = z
     webhookReorder: z.boolean(),
     webhookReorderWindowMs: z.number().int().min(1).max(60_000),
     paths: z.string().startsWith('/').nullable(),
+    seed: z.number().int().min(0).max(0xffffffff).nullable(),
   })
   .partial()
   .strict();
@@ -84,6 +92,8 @@ export class FaultController {
   private settings: FaultSettings = { ...DEFAULT_FAULTS };
   /** When a drained rate-limit burst started refusing; it lifts retryAfterSeconds later. */
   private throttledSince?: number;
+  /** With a seed: how many times each draw key has been drawn. */
+  private draws = new Map<string, number>();
 
   get(): FaultSettings {
     return { ...this.settings, ...(this.settings.rateLimitBurst ? { rateLimitBurst: { ...this.settings.rateLimitBurst } } : {}) };
@@ -98,12 +108,31 @@ export class FaultController {
     }
     this.settings = next as unknown as FaultSettings;
     if ('rateLimitBurst' in p) this.throttledSince = undefined;
+    if ('seed' in p) this.draws.clear();
     return this.get();
   }
 
   clear(): void {
     this.settings = { ...DEFAULT_FAULTS };
     this.throttledSince = undefined;
+    this.draws.clear();
+  }
+
+  /**
+   * A number in [0, 1) for one decision about one request or delivery (`key` names both, e.g.
+   * `error PATCH /path`). Seeded: the n-th draw of a key is a pure function of seed, key and n.
+   */
+  draw(key: string): number {
+    const seed = this.settings.seed;
+    if (seed === undefined) return Math.random();
+    const n = (this.draws.get(key) ?? 0) + 1;
+    this.draws.set(key, n);
+    return new SeededRandom(fnv1a(`${seed}|${key}|${n}`)).next();
+  }
+
+  /** True with probability `rate` for this draw; rates of 0 and 1 draw nothing. */
+  roll(rate: number, key: string): boolean {
+    return rate >= 1 || (rate > 0 && this.draw(key) < rate);
   }
 
   /** Whether a request to `path` is subject to faults. */
@@ -137,4 +166,11 @@ export class FaultController {
     }
     return Math.max(1, Math.ceil(left / 1000));
   }
+}
+
+/** FNV-1a, 32 bits: spreads a draw key over the seed space of the generator. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }

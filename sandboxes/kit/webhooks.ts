@@ -111,7 +111,7 @@ export class WebhookSender {
     const withDuplicates: Message[] = [];
     for (const m of messages) {
       withDuplicates.push(m);
-      const dup = faults.webhookDuplicateRate >= 1 || (faults.webhookDuplicateRate > 0 && Math.random() < faults.webhookDuplicateRate);
+      const dup = this.opts.faults.roll(faults.webhookDuplicateRate, `duplicate ${m.eventType}`);
       if (dup) withDuplicates.push({ ...m, duplicate: true });
     }
     for (const [url, secret] of this.subscribers) {

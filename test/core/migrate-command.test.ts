@@ -38,7 +38,9 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each(testEngines())('npm run migrate on $name', (engine) => {
+// Each test starts tsx processes, which compile on start: on a loaded machine that alone can take
+// tens of seconds, so the cap on a hang is the child's own 60 s timeout plus room, not 30 s.
+describe.each(testEngines())('npm run migrate on $name', { timeout: 150_000 }, (engine) => {
   afterAll(() => engine.cleanup());
 
   it('two processes started at once apply each migration exactly once', async () => {

@@ -12,6 +12,7 @@ import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { faultSeed } from '../support/fault-seed.js';
 
 const SCOPES = 'crm-app:write crm-app:read process:read process:write';
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -116,7 +117,9 @@ for (const engine of testEngines()) {
       const a = await provision(client.id, 'Faulty billing A');
       const b = await provision(client.id, 'Faulty billing B');
 
+      const seed = faultSeed();
       await h.faults('erp', {
+        seed,
         webhookDuplicateRate: 1,
         webhookReorder: true,
         errorRate: 0.3,
@@ -124,7 +127,7 @@ for (const engine of testEngines()) {
         latencyJitterMs: 150,
         paths: '/services/rest/query',
       });
-      await h.faults('crm', { errorRate: 0.3, errorStatus: 503, paths: '/services/data' });
+      await h.faults('crm', { seed, errorRate: 0.3, errorStatus: 503, paths: '/services/data' });
       try {
         // A: one invoice long overdue and then paid in full; one put on hold, released, held again.
         const a1 = await invoice(a.projectId, 600, day(-10)); // £1,680.00 with VAT

@@ -9,6 +9,7 @@ import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 import { schedulingSeats } from './support/scheduling-seats.js';
+import { faultSeed } from '../support/fault-seed.js';
 
 const SCOPES = 'crm-app:write crm-app:read process:read process:write';
 
@@ -166,7 +167,7 @@ for (const engine of testEngines()) {
 
     it('still yields exactly one project each with ERP failing 30% of calls', async () => {
       const deals = await openDeals(4, 'Flaky ERP');
-      await h.faults('erp', { errorRate: 0.3 });
+      await h.faults('erp', { seed: faultSeed(), errorRate: 0.3 });
       try {
         // The faults are live: of 30 plain requests to ERP, some are refused with an injected 500.
         let injected = 0;

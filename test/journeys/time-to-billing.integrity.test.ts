@@ -16,6 +16,7 @@ import { testEngines } from '../support/stores.js';
 import { createBillableProject, startBillingHarness, type BillableProject, type BillingHarness } from './support/billing-harness.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
 import { SandboxTimeWork, type SandboxEntry } from './support/time-work.js';
+import { faultSeed } from '../support/fault-seed.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROLES = ['analyst', 'consultant', 'senior-consultant', 'manager'];
@@ -82,7 +83,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing i
         work.addEntry({ projectRow: p.row, role: 'manager', workDate: '2026-12-02', minutes: 60 });
       }
 
-      h.erpSandbox.ctx.faults.set({ errorRate: 0.3, errorStatus: 503, latencyMs: 5, latencyJitterMs: 80 });
+      h.erpSandbox.ctx.faults.set({ seed: faultSeed(), errorRate: 0.3, errorStatus: 503, latencyMs: 5, latencyJitterMs: 80 });
       const first = spawnWorker(h, 'billing-worker-1');
       workers.push(first);
       const write = await h.headers('process:write process:read');

@@ -31,7 +31,7 @@ describe('workflow worker killed mid-step (SQLite file shared with a child proce
   const sqlite = testEngines().find((e) => e.name === 'sqlite')!;
   afterAll(() => sqlite.cleanup());
 
-  it('completes every run exactly once with no duplicated downstream effect', { timeout: 90_000 }, async () => {
+  it('completes every run exactly once with no duplicated downstream effect', { timeout: 240_000 }, async () => {
     const setup = await migratedStore(sqlite);
     const databaseUrl = `sqlite:${setup.location}`;
     await setup.close();
