@@ -12,6 +12,7 @@ import type { ApiContract } from '../core/contracts/types.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
 import { requestObserver } from '../core/observability/http-log.js';
 import type { Infra } from '../core/api-module.js';
+import type { UsageRecorder } from '../core/usage/index.js';
 import type { MountedApi } from './apis.js';
 import { authenticate } from './auth/middleware.js';
 import type { DevSigningKey } from './auth/dev-keys.js';
@@ -41,6 +42,8 @@ export interface GatewayParts {
   buildDocs?: DocsBuilder;
   /** Signed inbound platform webhooks: verified by signature over the raw body, not by token. */
   webhooks?: Router;
+  /** Per-consumer usage of each operation (core/usage); absent, nothing is recorded. */
+  usage?: UsageRecorder;
 }
 
 /** Authenticated answers are never stored by shared or browser caches. */
@@ -83,7 +86,7 @@ export function buildApp(parts: GatewayParts): Express {
   );
 
   const validateResponses = nodeEnv === 'development' || nodeEnv === 'test';
-  mountGatewayValidation(app, parts.catalogue, { validateResponses });
+  mountGatewayValidation(app, parts.catalogue, { validateResponses, usage: parts.usage });
   if (parts.devKey) {
     const jwks = parts.devKey.jwks;
     app
@@ -95,7 +98,7 @@ export function buildApp(parts: GatewayParts): Express {
       .all(methodNotAllowed(['GET']));
   }
   // The APIs first: they carry the traffic, and each is one prefix match away.
-  mountApis(app, parts.catalogue, parts.modules, { validateResponses });
+  mountApis(app, parts.catalogue, parts.modules, { validateResponses, usage: parts.usage });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
   app.use(probesRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));

@@ -8,6 +8,8 @@ import type { ApiContract } from '../core/contracts/types.js';
 import { ProblemError } from '../core/problems.js';
 import type { MountedApi } from './apis.js';
 import { checkOperationScopes } from './auth/scopes.js';
+import type { UsageRecorder } from '../core/usage/index.js';
+import { recordUsage } from './usage.js';
 import { memoiseValidatorRoutes } from './validator-route-cache.js';
 
 type ApiSpec = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
@@ -34,6 +36,8 @@ export function matchModules(catalogue: ApiContract[], modules: MountedApi[]): M
 
 export interface MountOptions {
   validateResponses: boolean;
+  /** Counts each matched call per consumer and operation; absent, nothing is recorded. */
+  usage?: UsageRecorder;
 }
 
 function validation(contract: ApiContract, options: MountOptions) {
@@ -54,6 +58,7 @@ function validation(contract: ApiContract, options: MountOptions) {
       ignoreUndocumented: false,
       validateFormats: true,
     }),
+    ...recordUsage(contract, options.usage),
     checkOperationScopes(contract.bundled.security as SecurityRequirement[] | undefined),
   ];
 }

@@ -11,6 +11,7 @@ import { docsHtml } from '../core/contracts/docs.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import { createMetrics, type HttpMetrics } from '../core/observability/metrics.js';
 import { selectApis, type AnyApiModule } from './apis.js';
+import { createUsageRecorder } from '../core/usage/index.js';
 import { buildApp } from './app.js';
 import { loadOrCreateDevKey, type DevSigningKey } from './auth/dev-keys.js';
 import { createKeySet, createTokenVerifier } from './auth/verifier.js';
@@ -93,6 +94,13 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       if (!(await r.connected(waitMs)))
         logger.warn({ waitedMs: waitMs }, 'Redis not reachable at start; rate limits fail open until it answers');
     }
+    // Usage is flushed after the server stops taking requests (cleanups run in reverse), before the store closes.
+    const usage = createUsageRecorder(layers.infra.store, {
+      flushIntervalMs: config.store.usageFlushIntervalMs,
+      retentionDays: config.store.usageRetentionDays,
+      logger,
+    });
+    cleanups.push(() => usage.stop());
     const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger, metrics });
     cleanups.push(() => rateLimits.close());
     const app = buildApp({
@@ -107,6 +115,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       devKey,
       buildDocs: overrides.buildDocs ?? defaultDocsBuilder(config.runtime.varDir),
       webhooks: composition.webhooks,
+      usage,
     });
 
     const server = createServer(app);

@@ -1,4 +1,4 @@
-// Durable core settings: database, idempotency retention, event delivery.
+// Durable core settings: database, idempotency retention, event delivery, API usage records.
 import { z } from 'zod';
 import { read, positiveInt, bool, type Env } from './parse.js';
 
@@ -11,6 +11,10 @@ export interface StoreConfig {
   idempotencyLockSeconds: number;
   /** Development only: allow webhook subscriptions to loopback/private addresses. */
   webhookAllowPrivateUrls: boolean;
+  /** Days of per-consumer API usage kept (the governance board's consumer impact reads 30). */
+  usageRetentionDays: number;
+  /** How often the gateway adds its buffered usage counts to the store. */
+  usageFlushIntervalMs: number;
 }
 
 export function storeConfig(env: Env): StoreConfig {
@@ -27,5 +31,7 @@ export function storeConfig(env: Env): StoreConfig {
     idempotencyRetentionHours: read(env, 'IDEMPOTENCY_RETENTION_HOURS', positiveInt.default(24)),
     idempotencyLockSeconds: read(env, 'IDEMPOTENCY_LOCK_SECONDS', positiveInt.default(60)),
     webhookAllowPrivateUrls: read(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', bool.default(false)),
+    usageRetentionDays: read(env, 'USAGE_RETENTION_DAYS', positiveInt.default(400)),
+    usageFlushIntervalMs: read(env, 'USAGE_FLUSH_INTERVAL_MS', positiveInt.default(5000)),
   };
 }

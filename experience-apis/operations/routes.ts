@@ -6,6 +6,7 @@ import { queryAudit } from '../../core/audit/index.js';
 import { listSubscriptions } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
 import { listRejections } from '../../core/inbox/index.js';
+import { daysAgo, queryUsage } from '../../core/usage/index.js';
 import type { Infra } from '../../core/api-module.js';
 import { operatorActions, subscriptionView, type Operator } from './actions.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
@@ -32,6 +33,16 @@ export function operationsRoutes(calls: OperationsCalls): Router {
   const idempotent = idempotencyFor(infra);
 
   router.get('/summary', async (req, res) => void res.json(await operationsSummary(calls, req.log)));
+
+  const usageSince = (req: Request) => daysAgo((req.query.days === undefined ? 30 : Number(req.query.days)) - 1);
+  router.get('/usage', async (req, res) => {
+    const since = usageSince(req);
+    res.json({ since, entries: await queryUsage(db, { since, contract: text(req, 'contract'), consumer: text(req, 'consumer') }) });
+  });
+  router.get('/deprecated-usage', async (req, res) => {
+    const since = usageSince(req);
+    res.json({ since, entries: await queryUsage(db, { since, deprecatedOnly: true }) });
+  });
 
   router.get(
     '/runs',

@@ -72,6 +72,11 @@ export const VIEW_HTML = `<!DOCTYPE html>
       <p class="note">Unfinished and failed runs in full; completed, compensated and cancelled runs started in the last 24 hours.</p>
       <table><thead><tr><th>Journey</th><th>Workflow</th><th>State</th><th>Runs</th></tr></thead><tbody id="journeys"></tbody></table>
     </section>
+    <section aria-labelledby="deprecated-title">
+      <h2 id="deprecated-title">Consumers still calling deprecated versions (30 days)</h2>
+      <p class="note">Who has to move to the successor before the sunset, from the usage the gateway records per consumer.</p>
+      <table><thead><tr><th>Consumer</th><th>API version</th><th>Operation</th><th>Calls</th><th>Last call</th></tr></thead><tbody id="deprecated-callers"></tbody></table>
+    </section>
   </div>
 </main>
 <script>${VIEW_SCRIPT}</script>

@@ -44,10 +44,11 @@ export const VIEW_SCRIPT = String.raw`
   }
 
   async function load() {
-    const [summary, runs, letters] = await Promise.all([
+    const [summary, runs, letters, deprecated] = await Promise.all([
       api('GET', '/summary'),
       api('GET', '/runs?state=failed&limit=50'),
       api('GET', '/dead-letters?status=open&limit=50'),
+      api('GET', '/deprecated-usage?days=30'),
     ]);
     const o = summary.outbox;
     const figures = [
@@ -83,6 +84,12 @@ export const VIEW_SCRIPT = String.raw`
       button(actions, 'Discard', () => { const reason = prompt('Why discard dead letter ' + d.id + '? (kept in the audit trail)'); if (reason && reason.trim()) act('Discard dead letter ' + d.id, () => api('POST', '/dead-letters/' + d.id + '/discard', { reason: reason.trim() })); }, 'discard-' + d.id);
       return tr;
     }), 'No open dead letters.', 6);
+
+    fill('deprecated-callers', deprecated.entries.map((u) => {
+      const tr = document.createElement('tr'); tr.dataset.consumer = u.consumer;
+      cell(tr, u.consumer, 'mono'); cell(tr, u.contract + ' (' + u.version + ')'); cell(tr, u.operation); cell(tr, u.calls, 'num'); cell(tr, when(u.lastCalledAt));
+      return tr;
+    }), 'No calls to deprecated versions.', 5);
   }
 
   $('token-form').addEventListener('submit', (e) => {

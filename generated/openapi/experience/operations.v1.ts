@@ -295,10 +295,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API usage per consumer
+         * @description Calls per consumer (the client id of its token), operation and contract version, summed over
+         *     the last `days` UTC days, with the calls that ended in an error. The gateway records every call
+         *     that matched a documented operation, aggregated per day and kept for USAGE_RETENTION_DAYS.
+         */
+        get: operations["listUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deprecated-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Consumers still calling deprecated versions
+         * @description The same figures, only for calls to a deprecated API version: who still has to move to the
+         *     successor before the sunset.
+         */
+        get: operations["listDeprecatedUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Usage summed per consumer, operation and contract version since a day.
+         * @example {
+         *       "since": "2026-11-03",
+         *       "entries": [
+         *         {
+         *           "contract": "experience/crm/v1",
+         *           "version": "1.4.0",
+         *           "operation": "createProjectForOpportunity",
+         *           "consumer": "crm-app",
+         *           "calls": 42,
+         *           "errors": 1,
+         *           "lastCalledAt": "2026-12-02T09:30:00.000Z",
+         *           "deprecated": true
+         *         }
+         *       ]
+         *     }
+         */
+        UsageReport: {
+            /**
+             * Format: date
+             * @description The first UTC day counted.
+             */
+            since: string;
+            entries: components["schemas"]["UsageEntry"][];
+        };
+        /** @description Calls one consumer made to one operation of one contract version. */
+        UsageEntry: {
+            /** @description The API version, {layer}/{api}/v{major}. */
+            contract: string;
+            /** @description The contract's info.version when it was called. */
+            version: string;
+            /** @description The operationId. */
+            operation: string;
+            /** @description The client id of the token. */
+            consumer: string;
+            /** Format: int64 */
+            calls: number;
+            /**
+             * Format: int64
+             * @description Calls answered with a 4xx or 5xx.
+             */
+            errors: number;
+            /** Format: date-time */
+            lastCalledAt: string;
+            /** @description True when the version was deprecated when called. */
+            deprecated: boolean;
+        };
         /** @description The figures the integration team watches. Optional figures are absent when the layer cannot measure them yet. */
         OperationsSummary: {
             generatedAt: components["schemas"]["Instant"];
@@ -1555,6 +1646,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listUsage: {
+        parameters: {
+            query?: {
+                /** @description How many days back, today included (default 30). */
+                days?: number;
+                /** @description Only this API version, as {layer}/{api}/v{major}. */
+                contract?: string;
+                /** @description Only this consumer (the client id of its token). */
+                consumer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description API usage per consumer. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDeprecatedUsage: {
+        parameters: {
+            query?: {
+                /** @description How many days back, today included (default 30). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Consumers still calling deprecated versions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
                 };
             };
             400: components["responses"]["BadRequest"];
