@@ -1,5 +1,6 @@
 // Lint rules for the whole tree (ESLint flat config with typescript-eslint): the recommended
 // sets, plus the few rules that keep the layers honest. `npm run lint` runs it with Prettier.
+import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -7,6 +8,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'var/**', 'dist/**', 'generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  comments.recommended,
   {
     languageOptions: {
       ecmaVersion: 2023,
@@ -42,6 +44,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       // The layer matches control characters on purpose: it refuses them in text it stores and sends.
       'no-control-regex': 'off',
+      // Every disable says why, after `--`.
+      '@eslint-community/eslint-comments/require-description': 'error',
     },
   },
 );

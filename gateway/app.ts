@@ -22,7 +22,7 @@ import { chain } from './chain.js';
 import { cors } from './cors.js';
 import { methodNotAllowed, notFound, problemHandler } from './errors.js';
 import { mountApis, mountGatewayValidation } from './mount-apis.js';
-import { operationsRouter } from './operations.js';
+import { probesRouter } from './probes.js';
 import type { RateLimits } from './rate-limit/index.js';
 import type { GatewayRedis } from './redis.js';
 import { requestContext } from './request-context.js';
@@ -101,9 +101,7 @@ export function buildApp(parts: GatewayParts): Express {
   mountApis(app, parts.catalogue, parts.modules, { validateResponses, usage: parts.usage });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
-  app.use(
-    operationsRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }),
-  );
+  app.use(probesRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
 
   app.use(notFound());
   app.use(problemHandler(nodeEnv === 'development'));

@@ -3,6 +3,9 @@
 // each API module exactly the layer it may call; no handler imports a singleton.
 import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
+import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
+import type { HttpMetrics } from '../core/observability/metrics.js';
+import { promWorkflowMetrics } from '../core/workflows/metrics.js';
 import { createLogger } from '../core/observability/logger.js';
 import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
@@ -41,7 +44,14 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, given: LayerOverrides = {}, options: { startJourneys?: boolean } = {}): Promise<Composition> {
+export interface ComposeOptions {
+  /** false: build the journeys but run neither their workflow engine and inbox nor the event dispatcher (tests with their own). */
+  startJourneys?: boolean;
+  /** The gateway's registry: the workflow engine and the event dispatcher report into it. */
+  metrics?: HttpMetrics;
+}
+
+export async function compose(config: Config, given: LayerOverrides = {}, options: ComposeOptions = {}): Promise<Composition> {
   const closers: Array<() => Promise<void>> = [];
   const logger = given.infra?.logger ?? createLogger(config.runtime);
   let store = given.infra?.store;
@@ -68,12 +78,23 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   closers.push(() => platforms.close());
   const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
   // The journeys share one workflow engine and one inbox; they start after every system API exists.
-  const processLayer = createProcessApis(infra, systemApis);
+  const registry = options.metrics?.registry;
+  const processLayer = createProcessApis(infra, systemApis, registry ? { engine: { metrics: promWorkflowMetrics(registry) } } : {});
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
+  // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).
+  const dispatcher = new EventDispatcher({
+    store,
+    logger: logger.child({ component: 'events' }),
+    allowPrivateUrls: config.store.webhookAllowPrivateUrls,
+    requireHttps: config.runtime.nodeEnv === 'production',
+    ...(registry ? { metrics: promEventMetrics(registry) } : {}),
+  });
   // Tests that drive their own workflow engine on the same store turn the layer's off.
   if (options.startJourneys !== false) {
     processLayer.start();
     closers.push(() => processLayer.stop());
+    dispatcher.start();
+    closers.push(() => dispatcher.stop());
   }
   return {
     sandboxUrls: platforms.sandboxUrls,

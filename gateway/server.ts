@@ -16,7 +16,7 @@ import { buildApp } from './app.js';
 import { loadOrCreateDevKey, type DevSigningKey } from './auth/dev-keys.js';
 import { createKeySet, createTokenVerifier } from './auth/verifier.js';
 import { compose, type LayerOverrides, type Layers } from './compose.js';
-import { startMetricsServer } from './operations.js';
+import { startMetricsServer } from './probes.js';
 import { createRateLimits } from './rate-limit/index.js';
 import { connectRedis, type GatewayRedis } from './redis.js';
 import type { DocsBuilder } from './specs.js';
@@ -70,7 +70,8 @@ function defaultDocsBuilder(varDir: string): DocsBuilder {
 }
 
 export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
-  const composition = await compose(config, overrides.layers, { startJourneys: overrides.startJourneys });
+  const metrics = createMetrics();
+  const composition = await compose(config, overrides.layers, { startJourneys: overrides.startJourneys, metrics });
   const { layers } = composition;
   const { logger } = layers.infra;
   const cleanups: Array<() => Promise<void>> = [() => composition.close()];
@@ -79,7 +80,6 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
   };
   try {
     const catalogue = overrides.catalogue ?? (await loadCatalogue());
-    const metrics = createMetrics();
     registerBusinessMetrics(metrics.registry, layers.infra);
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);

@@ -12,6 +12,7 @@ import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js
 import { PollLoop } from '../core/resilience/poll-loop.js';
 import type { Infra } from '../core/api-module.js';
 import { WorkflowEngine, type WorkflowDefinition } from '../core/workflows/index.js';
+import type { WorkflowMetrics } from '../core/workflows/metrics.js';
 import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
@@ -48,7 +49,7 @@ export interface ProcessApisOptions {
   /** Standard Webhooks secrets per source; default: the platforms' configured secrets. */
   webhookSecrets?: { crm?: string; erp?: string; scheduling?: string };
   rules?: RegionalRules;
-  engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number };
+  engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number; metrics?: WorkflowMetrics };
   inboxPollMs?: number;
   /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. */
   reconcileEveryMs?: number;

@@ -1,4 +1,5 @@
-// The audit trail: every state change records who (consumer), what (action), on which
+// The audit trail: every state change records who (the consumer application and, when a
+// person acted through it, that person's subject), what (action), on which
 // target, when, and under which correlation id. recordAudit takes a db OR a transaction,
 // so the entry commits or rolls back with the change it describes.
 import { Kysely } from 'kysely';
@@ -10,6 +11,8 @@ import './schema.js';
 export interface AuditEntry {
   /** The authenticated consumer, or a system actor such as `system:dispatcher`. */
   consumer: string;
+  /** The person who acted through the consumer (the token's `sub`), when that is not the consumer itself. */
+  subject?: string;
   /** Verb-first, dotted by area, e.g. `engagement.created`, `workflow.run.cancelled`. */
   action: string;
   targetType: string;
@@ -19,8 +22,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export interface AuditRecord extends Required<Omit<AuditEntry, 'correlationId' | 'details'>> {
+export interface AuditRecord extends Required<Omit<AuditEntry, 'correlationId' | 'details' | 'subject'>> {
   id: string;
+  subject: string | null;
   /** RFC 3339 UTC. */
   at: string;
   correlationId: string | null;
@@ -39,6 +43,7 @@ export async function recordAudit(db: DbExecutor, entry: AuditEntry): Promise<Au
       id,
       at,
       consumer: entry.consumer,
+      subject: entry.subject ?? null,
       action: entry.action,
       target_type: entry.targetType,
       target_id: entry.targetId,
@@ -50,6 +55,7 @@ export async function recordAudit(db: DbExecutor, entry: AuditEntry): Promise<Au
     id,
     at: toIso(at),
     consumer: entry.consumer,
+    subject: entry.subject ?? null,
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
@@ -123,6 +129,7 @@ export async function queryAudit(store: Store | DbExecutor, query: AuditQuery = 
     id: r.id,
     at: toIso(Number(r.at)),
     consumer: r.consumer,
+    subject: r.subject,
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,

@@ -6,6 +6,8 @@ export interface AuditLogTable {
   /** Epoch milliseconds. */
   at: ColumnType<number, number, never>;
   consumer: string;
+  /** The person (the token's `sub`) when one acted through the consumer; null for machines. */
+  subject: string | null;
   action: string;
   target_type: string;
   target_id: string;

@@ -19,7 +19,7 @@ export interface TraceContext {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's request type is augmented through its global namespace
   namespace Express {
     interface Request {
       requestId: string;

@@ -18,7 +18,7 @@ export function routeTemplate(req: Request): string {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's request type is augmented through its global namespace
   namespace Express {
     interface Request {
       /** Template of the matched gateway route, set by the route itself. */

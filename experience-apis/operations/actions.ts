@@ -27,9 +27,11 @@ import type {
   WebhookSubscriptionChange,
 } from './types.js';
 
-/** Who acts and under which correlation id: `req.auth.consumer` and `req.requestId`. */
+/** Who acts and under which correlation id: `req.auth.consumer`, the person's `sub`, and `req.requestId`. */
 export interface Operator {
   consumer: string;
+  /** The operator in person; absent for a machine token (whose `sub` is the client itself). */
+  subject?: string;
   correlationId: string;
 }
 
@@ -51,6 +53,7 @@ export function operatorActions({ store, config }: Deps) {
   const audit = (by: Operator, action: string, targetType: string, targetId: string, details?: Record<string, unknown>, executor = db) =>
     recordAudit(executor, {
       consumer: by.consumer,
+      ...(by.subject ? { subject: by.subject } : {}),
       correlationId: by.correlationId,
       action,
       targetType,

@@ -166,6 +166,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect(await audit('correlationId=discard-req-1')).toEqual([
       expect.objectContaining({
         consumer: 'ops-alice',
+        subject: 'alice.operator@firm.example',
         action: 'workflow.dead-letter.discarded',
         details: { reason: 'Opportunity was re-entered by hand.' },
       }),
@@ -180,7 +181,12 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect(retried.body.deadLetters).toEqual([expect.objectContaining({ id: deadLetterId, status: 'replayed' })]);
     expect((await call('POST', `/runs/${runId}/retry`, { headers: idem() })).status).toBe(409);
     expect(await audit('correlationId=retry-req-1')).toEqual([
-      expect.objectContaining({ action: 'workflow.run.retried', targetId: runId, consumer: 'ops-alice' }),
+      expect.objectContaining({
+        action: 'workflow.run.retried',
+        targetId: runId,
+        consumer: 'ops-alice',
+        subject: 'alice.operator@firm.example',
+      }),
     ]);
 
     const cancelled = await call('POST', `/runs/${runId}/cancel`, { headers: { ...idem(), 'X-Request-Id': 'cancel-req-1' } });

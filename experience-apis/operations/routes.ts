@@ -17,7 +17,11 @@ export const OPERATIONS_BASE = '/experience/operations/v1';
 
 const text = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
-const operator = (req: Request): Operator => ({ consumer: req.auth?.consumer ?? 'anonymous', correlationId: req.requestId });
+const operator = (req: Request): Operator => {
+  const consumer = req.auth?.consumer ?? 'anonymous';
+  const subject = req.auth?.subject;
+  return { consumer, ...(subject && subject !== consumer ? { subject } : {}), correlationId: req.requestId };
+};
 
 /** What the operations API may call: the durable core's read models, and time-to-billing's unbilled work when it is wired. */
 export interface OperationsCalls {

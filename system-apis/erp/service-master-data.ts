@@ -238,12 +238,7 @@ export class ErpMasterData {
         errors: [{ pointer: '/currency', detail: `must be ${client.defaultCurrency}` }],
       });
     }
-    if (input.endDate && input.endDate < input.startDate) {
-      throw new ProblemError('validation-failed', {
-        detail: 'endDate is before startDate.',
-        errors: [{ pointer: '/endDate', detail: 'must not be before startDate' }],
-      });
-    }
+    checkProjectDates(input);
     const canonicalId = newId();
     const vendor = await this.ctx.toVendor([
       ['client', input.clientId, customerId],
@@ -258,10 +253,22 @@ export class ErpMasterData {
   async updateProject(id: string, update: ProjectUpdate): Promise<Engagement> {
     const native = await this.ctx.nativeOf('engagement', id);
     const current = await this.getProject(id);
+    // The same rules as on create, on the project as it would be after the change.
+    checkProjectDates({ startDate: current.startDate, endDate: update.endDate ?? current.endDate });
     const rateCardId = update.rateCardId ? await this.ctx.nativeOf('rate-card', update.rateCardId, '/rateCardId') : undefined;
     const vendor = await this.ctx.toVendor(rateCardId ? [['rate-card', update.rateCardId!, rateCardId]] : []);
     await this.ctx.connector.updateRecord('job', native, projectUpdateToJob(update, current.currency, vendor));
     return this.getProject(id);
+  }
+}
+
+/** A project never ends before it starts: checked on create and on every update alike. */
+function checkProjectDates(project: { startDate: string; endDate?: string }): void {
+  if (project.endDate && project.endDate < project.startDate) {
+    throw new ProblemError('validation-failed', {
+      detail: `endDate ${project.endDate} is before startDate ${project.startDate}.`,
+      errors: [{ pointer: '/endDate', detail: 'must not be before startDate' }],
+    });
   }
 }
 

@@ -152,6 +152,23 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP system API on %s', 
     expect(renamed.body).toMatchObject({ id: client.id, name: 'Wernher Maschinenbau AG', taxId: 'DE 300 111 222', status: 'active' });
     const held = await write<Engagement>('PATCH', `/projects/${created.body.id}`, { status: 'on-hold', billingHold: true });
     expect(held.body).toMatchObject({ status: 'on-hold', billingHold: true });
+    // Every rule create enforces holds on update too, and a refused update changes nothing.
+    const refusedUpdates: Array<[unknown, number, string]> = [
+      [{ endDate: '2026-01-31' }, 400, '/endDate'],
+      [{ budget: { amountMinor: 5, currency: 'USD' } }, 400, '/budget/currency'],
+      [{ name: 'Line\u0000automation' }, 400, '/body/name'],
+      [{ name: '\u001b[31mred' }, 400, '/body/name'],
+      [{ budget: { amountMinor: true, currency: 'EUR' } }, 400, '/body/budget/amountMinor'],
+      [{ name: 123 }, 400, '/body/name'],
+    ];
+    for (const [body, status, pointer] of refusedUpdates) {
+      const refused = await write<{ status: number; errors?: Array<{ pointer: string }> }>('PATCH', `/projects/${created.body.id}`, body);
+      expect(refused.status, JSON.stringify(body)).toBe(status);
+      expect(refused.body.errors?.map((e) => e.pointer) ?? [], JSON.stringify(body)).toContain(pointer);
+    }
+    expect((await call<Engagement>('GET', `/projects/${created.body.id}`)).body).toEqual(held.body);
+    const refusedCreate = await write<{ status: number }>('POST', '/projects', { ...input, name: 'Bell\u0007project' });
+    expect(refusedCreate.status).toBe(400);
     const listed = await all<Engagement>(`/projects?clientId=${client.id}`);
     expect(listed.map((p) => p.id)).toEqual([created.body.id]);
     const invoice = await write<{ status: number }>('POST', '/invoices', {

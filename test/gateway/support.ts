@@ -154,7 +154,7 @@ export async function startGateway(
 }
 
 /** A response body as tests inspect it: loosely, field by field, with expect() doing the checking. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test bodies are read loosely; expect() does the checking
 export type Json = Record<string, any>;
 
 export const bearer = (jwt: string) => ({ Authorization: `Bearer ${jwt}` });

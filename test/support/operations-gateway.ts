@@ -67,7 +67,7 @@ export async function startOperationsGateway(
       startJourneys: false,
     },
   );
-  const mint = (scope: string, clientId: string) => token({ key, scope, clientId });
+  const mint = (scope: string, clientId: string, sub?: string) => token({ key, scope, clientId, ...(sub ? { sub } : {}) });
   // Bounded by time, not by rounds: on a loaded machine a round takes longer, and a run that
   // is really stuck must still fail the test, saying which run and where.
   const settle = async (timeoutMs = 30_000) => {
@@ -92,7 +92,8 @@ export async function startOperationsGateway(
     tokens: {
       read: await mint('ops:read', 'ops-viewer'),
       write: await mint('ops:write', 'ops-writer'),
-      readWrite: await mint('ops:read ops:write', 'ops-alice'),
+      // An operator in person (sub) through the console's client account (client_id).
+      readWrite: await mint('ops:read ops:write', 'ops-alice', 'alice.operator@firm.example'),
       other: await mint('crm:read', 'crm-app'),
     },
     async failedRun(opportunityId) {

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { ID, JSON_TEXT, TIMESTAMP_MS } from '../portable.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_log')
@@ -20,7 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('audit_log_correlation_ix').on('audit_log').columns(['correlation_id', 'id']).execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('audit_log').execute();
 }

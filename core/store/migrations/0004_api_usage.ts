@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { TIMESTAMP_MS } from '../portable.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('api_usage')
@@ -22,7 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('api_usage_contract_ix').on('api_usage').columns(['contract', 'operation', 'day']).execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('api_usage').execute();
 }

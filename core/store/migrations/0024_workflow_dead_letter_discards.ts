@@ -13,7 +13,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('workflow_dead_letters').addColumn('discarded_at_ms', TIMESTAMP_MS).execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function down(db: Kysely<any>): Promise<void> {
   await db.updateTable('workflow_dead_letters').set({ state: 'open' }).where('state', '=', 'discarded').execute();
   for (const column of ['discarded_at_ms', 'discard_correlation_id', 'discarded_by', 'discard_reason']) {

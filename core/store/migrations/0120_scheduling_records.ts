@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { ID, JSON_TEXT, TIMESTAMP_MS } from '../portable.js';
 
 // Migrations see the database as it was when they were written, not today's types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('scheduling_staffing_requests')
@@ -28,7 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('scheduling_cancelled_assignments').execute();
   await db.schema.dropTable('scheduling_staffing_requests').execute();

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { ID, TIMESTAMP_MS } from '../portable.js';
 
 // Migrations see the database as it was when they were written, not today's types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('time_billing_refs')
@@ -16,7 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('time_billing_refs').execute();
 }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { ID, TIMESTAMP_MS } from '../portable.js';
 
 // Migrations see the database as it was when they were written, not today's types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('erp_client_match_keys')
@@ -15,7 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('erp_client_match_keys_canonical_idx').on('erp_client_match_keys').column('canonical_id').execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration sees the database as it was when written, not today's types
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('erp_client_match_keys').execute();
 }

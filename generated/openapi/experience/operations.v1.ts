@@ -646,7 +646,10 @@ export interface components {
         AuditEntry: {
             id: components["schemas"]["Id"];
             at: components["schemas"]["ServerInstant"];
+            /** @description The client application that made the change (the token's client_id). */
             consumer: string;
+            /** @description The person who made the change through that application (the token's sub); null for a machine client. */
+            subject?: string | null;
             action: string;
             targetType: string;
             targetId: string;

@@ -1,6 +1,6 @@
-// Operations endpoints: /healthz (the process answers), /readyz (the store and, when
-// configured, Redis answer), /metrics (Prometheus text; ops:read on the main port, or
-// without a token on METRICS_PORT and then not on the main port), /problems/{type}.
+// Probes, the gateway's own endpoints for platform tooling: /healthz (the process answers),
+// /readyz (the store and, when configured, Redis answer), /metrics (Prometheus text; ops:read on
+// the main port, or without a token on METRICS_PORT and then not on the main port), /problems/{type}.
 import { createServer, type Server } from 'node:http';
 import { Router, type RequestHandler } from 'express';
 import { sql } from 'kysely';
@@ -60,7 +60,7 @@ export function metricsHandler(metrics: HttpMetrics): RequestHandler {
   };
 }
 
-export function operationsRouter(deps: OperationsDeps): Router {
+export function probesRouter(deps: OperationsDeps): Router {
   const router = Router();
   const started = Date.now();
 
