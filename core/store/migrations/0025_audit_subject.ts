@@ -7,7 +7,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('audit_log').addColumn('subject', 'varchar(256)').execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the schema as it was, not the typed one
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('audit_log').dropColumn('subject').execute();
 }
