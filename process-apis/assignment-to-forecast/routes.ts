@@ -2,13 +2,11 @@
 import { Router, type Request } from 'express';
 import type { Infra } from '../../core/api-module.js';
 import { consumeOnce } from '../../core/events/index.js';
-import { idempotencyFor } from '../../core/idempotency/index.js';
-import type { RunStatus } from '../kit/run-view.js';
+import { addRunRoutes, queryText as str } from '../kit/run-routes.js';
 import type { AssignmentRunInput } from './workflow.js';
 import type { AssignmentToForecastApi } from './service.js';
 
 const BASE = '/process/assignment-to-forecast/v1';
-const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
 
 /** Scheduling's assignment events, by CloudEvents type, and the change each one is. */
@@ -28,29 +26,11 @@ export function assignmentToForecastRoutes({ infra, assignmentToForecast: foreca
   const router = Router();
   const noStore = { 'Cache-Control': 'no-store' };
 
-  router.post('/runs', idempotencyFor(infra), async (req, res) => {
-    const { run, created } = await forecast.startRun(req.body, 'api');
-    res
-      .status(created ? 202 : 200)
-      .location(`${BASE}/runs/${run.id}`)
-      .json(run);
-  });
-  router.get('/runs', async (req, res) => {
-    res.set(noStore).json(
-      await forecast.listRuns({
-        status: str(req, 'status') as RunStatus | undefined,
-        subject: str(req, 'subject'),
-        createdAfter: str(req, 'createdAfter'),
-        createdBefore: str(req, 'createdBefore'),
-        cursor: str(req, 'cursor'),
-        limit: limit(req),
-      }),
-    );
-  });
-  router.get('/runs/:runId', async (req, res) => void res.set(noStore).json(await forecast.getRun(String(req.params.runId))));
-  router.post('/runs/:runId/retry', idempotencyFor(infra), async (req, res) => {
-    const run = await forecast.retryRun(String(req.params.runId));
-    res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
+  addRunRoutes(router, {
+    base: BASE,
+    infra,
+    runs: forecast,
+    start: (body) => forecast.startRun(body, 'api'),
   });
 
   router.post('/events', async (req, res) => {

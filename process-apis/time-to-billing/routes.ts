@@ -3,13 +3,11 @@
 import { Router, type Request } from 'express';
 import type { Infra } from '../../core/api-module.js';
 import { consumeOnce } from '../../core/events/index.js';
-import { idempotencyFor } from '../../core/idempotency/index.js';
 import { ProblemError } from '../../core/problems.js';
-import type { RunStatus } from '../kit/run-view.js';
+import { addRunRoutes, queryText as str } from '../kit/run-routes.js';
 import type { TimeToBillingApi } from './service.js';
 
 const BASE = '/process/time-to-billing/v1';
-const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
 
 /** The event that closes a billing period and asks for its invoices. */
@@ -24,32 +22,11 @@ export interface TimeToBillingCalls {
 export function timeToBillingRoutes({ infra, timeToBilling: billing }: TimeToBillingCalls): Router {
   const router = Router();
 
-  router.post('/runs', idempotencyFor(infra), async (req, res) => {
-    const { run, created } = await billing.startRun(req.body, 'api');
-    res
-      .status(created ? 202 : 200)
-      .location(`${BASE}/runs/${run.id}`)
-      .json(run);
-  });
-  router.get('/runs', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(
-      await billing.listRuns({
-        status: str(req, 'status') as RunStatus | undefined,
-        subject: str(req, 'subject'),
-        createdAfter: str(req, 'createdAfter'),
-        createdBefore: str(req, 'createdBefore'),
-        cursor: str(req, 'cursor'),
-        limit: limit(req),
-      }),
-    );
-  });
-  router.get(
-    '/runs/:runId',
-    async (req, res) => void res.set('Cache-Control', 'no-store').json(await billing.getRun(String(req.params.runId))),
-  );
-  router.post('/runs/:runId/retry', idempotencyFor(infra), async (req, res) => {
-    const run = await billing.retryRun(String(req.params.runId));
-    res.status(202).location(`${BASE}/runs/${run.id}`).json(run);
+  addRunRoutes(router, {
+    base: BASE,
+    infra,
+    runs: billing,
+    start: (body) => billing.startRun(body, 'api'),
   });
 
   router.post('/events', async (req, res) => {

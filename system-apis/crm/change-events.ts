@@ -4,9 +4,9 @@
 // field by field, never cast.
 import { ProblemError } from '../../core/problems.js';
 import { isSalesforceId } from './mapping.js';
-import type { OpportunityStage } from './model.js';
+import type { OpportunityStage } from './canonical.js';
 import { CANONICAL_FIELDS, STAGE_TO_CANONICAL } from './vocabulary.js';
-import { ENTITY_OF, type CrmEntity } from './xref.js';
+import { ENTITY_OF, type CrmEntity } from './ids.js';
 
 export type ChangeKind = 'created' | 'updated' | 'deleted' | 'undeleted';
 

@@ -10,7 +10,7 @@ export { crmSystemModule } from './module.js';
 export { CrmConnector, mapCrmError, soqlString } from './connector.js';
 export { createCrmSystemApi } from './service.js';
 export type { CrmSystemApi, ClientQuery, ContactQuery, OpportunityQuery } from './service.js';
-export type { CrmEntity } from './xref.js';
+export type { CrmEntity } from './ids.js';
 export { readChangeEvent } from './change-events.js';
 export type { CrmChange, ChangeKind } from './change-events.js';
 

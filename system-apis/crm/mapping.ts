@@ -12,7 +12,7 @@ import type {
   OpportunityBillingUpdate,
   OpportunityPatch,
   ErpProjectLink,
-} from './model.js';
+} from './canonical.js';
 import {
   BILLING_MODEL_TO_CANONICAL,
   BILLING_MODEL_TO_VENDOR,

@@ -37,11 +37,11 @@ import type {
   OpportunityPage,
   OpportunityPatch,
   OpportunityStage,
-} from './model.js';
+} from './canonical.js';
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, type Condition } from './soql.js';
 import { STAGE_TO_VENDOR } from './vocabulary.js';
 import type { SfAccount, SfContact, SfOpportunity, SfRecord, SObjectType } from './vendor-types.js';
-import { CrmIds, ENTITY_OF, type CrmEntity } from './xref.js';
+import { CrmIds, ENTITY_OF, type CrmEntity } from './ids.js';
 
 export const MAX_PAGE = 200;
 

@@ -22,7 +22,7 @@ import { CrmConnector } from './connector.js';
 import { crmSystemModule } from './module.js';
 import { createCrmSystemApi, type CrmSystemApi } from './service.js';
 import { readChangeEvent } from './change-events.js';
-import type { Client, ClientPage, Contact, ContactPage, Opportunity, OpportunityPage } from './model.js';
+import type { Client, ClientPage, Contact, ContactPage, Opportunity, OpportunityPage } from './canonical.js';
 
 const engines = testEngines();
 

@@ -1,6 +1,6 @@
 // Status vocabularies: Salesforce picklist values <-> canonical values, both ways.
 import type { SObjectType, SfBillingModel, SfBillingStatus, SfErpProjectStatus, SfInvoiceStatus, SfStageName } from './vendor-types.js';
-import type { BillingModel, BillingStatus, ErpProjectStatus, InvoiceStatus, OpportunityStage } from './model.js';
+import type { BillingModel, BillingStatus, ErpProjectStatus, InvoiceStatus, OpportunityStage } from './canonical.js';
 
 function invert<K extends string, V extends string>(map: Record<K, V>): Record<V, K> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<V, K>;

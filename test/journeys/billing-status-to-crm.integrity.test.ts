@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Money } from '../../core/money.js';
 import { newId } from '../../core/xref/index.js';
-import type { Opportunity } from '../../system-apis/crm/model.js';
+import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';

@@ -3,7 +3,7 @@
 // and ERP failing 30% of calls. After the layer settles, every won opportunity has exactly
 // one ERP project and one staffing request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Opportunity } from '../../system-apis/crm/model.js';
+import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';

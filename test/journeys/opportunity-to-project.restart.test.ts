@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Opportunity } from '../../system-apis/crm/model.js';
+import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
