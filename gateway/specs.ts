@@ -1,5 +1,5 @@
 // Published specs and docs (public): the catalogue at /specs, each bundled contract as
-// YAML or JSON, an HTML index at /docs and each contract's HTML docs, built on first
+// YAML or JSON, its changelog, an HTML index at /docs and each contract's HTML docs, built on first
 // request by the docs builder and cached by the contract's content hash.
 import { Router } from 'express';
 import { contractHash } from '../core/contracts/docs.js';
@@ -52,6 +52,16 @@ export function specsRouter(catalogue: ApiContract[], buildDocs?: DocsBuilder): 
         rendered.set(key, body);
       }
       res.type(m[2] === 'yaml' ? 'application/yaml' : 'application/json').send(body);
+    })
+    .all(methodNotAllowed(['GET']));
+
+  router
+    .route('/specs/:layer/:api/:version/changelog')
+    .get((req, res) => {
+      req.routeTemplate = '/specs/{layer}/{api}/{version}/changelog';
+      const contract = find(req.params.layer, req.params.api, req.params.version);
+      if (!contract.changelog) throw new ProblemError('not-found', { detail: `${contract.file} has no changelog yet.` });
+      res.type('text/markdown').send(contract.changelog);
     })
     .all(methodNotAllowed(['GET']));
 

@@ -1,11 +1,12 @@
 // Reads every published contract (openapi/{gateway,system,process,experience}/{api}.v{N}.yaml),
 // bundles it in-process and describes it as an ApiContract: the catalogue the gateway routes
 // versions by and serves specs and docs from.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle, createConfig } from '@redocly/openapi-core';
 import { ProblemError } from '../problems.js';
+import { changelogFile } from './changelog.js';
 import type { ApiContract, ContractLayer, Lifecycle } from './types.js';
 
 export const CONTRACT_LAYERS: readonly ContractLayer[] = ['gateway', 'system', 'process', 'experience'];
@@ -153,7 +154,13 @@ export async function bundleContract(absolutePath: string, relativeName = absolu
  */
 export async function loadCatalogue(rootDir: string = PROJECT_ROOT): Promise<ApiContract[]> {
   const files = await listContractFiles(rootDir);
-  return Promise.all(files.map(async (entry) => describeContract(entry, await bundleContract(path.join(rootDir, entry.file), entry.file))));
+  return Promise.all(
+    files.map(async (entry) => {
+      const contract = describeContract(entry, await bundleContract(path.join(rootDir, entry.file), entry.file));
+      const changelog = await readFile(path.join(rootDir, changelogFile(entry.file)), 'utf8').catch(() => undefined);
+      return changelog === undefined ? contract : { ...contract, changelog };
+    }),
+  );
 }
 
 /** The catalogue entry for one API version, if published. */

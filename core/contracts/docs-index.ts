@@ -1,11 +1,14 @@
 // The HTML index of every published contract: served by the gateway at /docs and written
 // by npm run build:contracts to dist/docs/index.html. Self-contained (inline CSS, no scripts).
+import { lastChanged } from './changelog.js';
 import type { ApiContract } from './types.js';
 
 export interface ContractLinks {
   docs: string;
   yaml: string;
   json: string;
+  /** The changelog, when the contract has one. */
+  changelog?: string;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -21,11 +24,18 @@ export function gatewayLinks(contract: ApiContract): ContractLinks {
     docs: `/docs/${base}/v${contract.major}`,
     yaml: `/specs/${base}/v${contract.major}.yaml`,
     json: `/specs/${base}/v${contract.major}.json`,
+    ...(contract.changelog ? { changelog: `/specs/${base}/v${contract.major}/changelog` } : {}),
   };
 }
 
 function day(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 10) : '';
+}
+
+function lastChangeCell(contract: ApiContract, href: string | undefined): string {
+  const date = contract.changelog ? lastChanged(contract.changelog) : undefined;
+  if (!href) return date ?? '';
+  return `${date ? `${date}<br>` : ''}<a href="${escapeHtml(href)}">changelog</a>`;
 }
 
 function lifecycleCell(contract: ApiContract): string {
@@ -53,6 +63,7 @@ export function renderDocsIndex(
   <td>${escapeHtml(contract.owner)}</td>
   <td>${escapeHtml(contract.audience)}</td>
   <td><a href="${escapeHtml(l.yaml)}">yaml</a> · <a href="${escapeHtml(l.json)}">json</a></td>
+  <td>${lastChangeCell(contract, l.changelog)}</td>
 </tr>`;
     })
     .join('\n');
@@ -76,7 +87,7 @@ export function renderDocsIndex(
 <p>Every API version the layer serves, with its lifecycle. Deprecated versions answer with
 <code>Deprecation</code> and <code>Sunset</code> headers until their sunset; retired ones answer 410.</p>
 <table>
-<thead><tr><th>API</th><th>Layer</th><th>Version</th><th>Lifecycle</th><th>Owner</th><th>Audience</th><th>Spec</th></tr></thead>
+<thead><tr><th>API</th><th>Layer</th><th>Version</th><th>Lifecycle</th><th>Owner</th><th>Audience</th><th>Spec</th><th>Last change</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

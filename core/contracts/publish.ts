@@ -1,6 +1,7 @@
 // Serialises a catalogue entry the way the gateway publishes it: the bundled contract as
-// YAML or JSON, and the catalogue entry as GET /specs lists it.
+// YAML or JSON, and the catalogue entry as GET /specs lists it (with its changelog's last date).
 import { stringify } from 'yaml';
+import { lastChanged } from './changelog.js';
 import type { ApiContract } from './types.js';
 
 export type SpecFormat = 'yaml' | 'json';
@@ -25,7 +26,9 @@ export interface SpecEntry {
   sunset: string | null;
   successor: string | null;
   basePath: string;
-  links: { yaml: string; json: string; docs: string };
+  /** The date of the newest release in the changelog. */
+  lastChanged: string | null;
+  links: { yaml: string; json: string; docs: string; changelog?: string };
 }
 
 export function specEntry(contract: ApiContract): SpecEntry {
@@ -43,10 +46,12 @@ export function specEntry(contract: ApiContract): SpecEntry {
     sunset: contract.sunset?.toISOString() ?? null,
     successor: contract.successor ?? null,
     basePath: contract.basePath,
+    lastChanged: contract.changelog ? (lastChanged(contract.changelog) ?? null) : null,
     links: {
       yaml: `/specs/${id}/v${contract.major}.yaml`,
       json: `/specs/${id}/v${contract.major}.json`,
       docs: `/docs/${id}/v${contract.major}`,
+      ...(contract.changelog ? { changelog: `/specs/${id}/v${contract.major}/changelog` } : {}),
     },
   };
 }

@@ -27,4 +27,6 @@ export interface ApiContract {
   basePath: string;
   /** The contract with every $ref resolved into one document (as redocly bundles it). */
   bundled: Record<string, unknown>;
+  /** The Markdown changelog kept beside the contract ({api}.v{major}.changelog.md), when there is one. */
+  changelog?: string;
 }

@@ -58,16 +58,30 @@ export function satisfies(current: string, released: string, bump: Bump): boolea
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
-/** "GET /widgets (listWidgets)" for a change under paths.<path>.<method>, else the path itself. */
-export function operationOf(change: Change, documents: Array<Record<string, unknown> | undefined>): string {
+export interface OperationRef {
+  method?: string;
+  route?: string;
+  operationId?: string;
+}
+
+/** The operation a change under paths.<route>.<method> belongs to, looked up in the given documents. */
+export function locateOperation(change: Change, documents: Array<Record<string, unknown> | undefined>): OperationRef {
   const [root, route, method] = change.path.split('.');
-  if (root !== 'paths' && root !== 'webhooks') return change.path;
-  if (!route || !method || !METHODS.has(method)) return `${root === 'webhooks' ? 'webhook' : 'path'} ${route ?? ''}`.trim();
+  if ((root !== 'paths' && root !== 'webhooks') || !route) return {};
+  if (!method || !METHODS.has(method)) return { route };
   for (const document of documents) {
     const operation = (document?.[root] as Record<string, Record<string, { operationId?: string }>> | undefined)?.[route]?.[method];
-    if (operation?.operationId) return `${method.toUpperCase()} ${route} (${operation.operationId})`;
+    if (operation?.operationId) return { method, route, operationId: operation.operationId };
   }
-  return `${method.toUpperCase()} ${route}`;
+  return { method, route };
+}
+
+/** "GET /widgets (listWidgets)" for a change under paths.<path>.<method>, else the path itself. */
+export function operationOf(change: Change, documents: Array<Record<string, unknown> | undefined>): string {
+  const { method, route, operationId } = locateOperation(change, documents);
+  if (!route) return change.path;
+  if (!method) return `path ${route}`;
+  return `${method.toUpperCase()} ${route}${operationId ? ` (${operationId})` : ''}`;
 }
 
 /** One line per change: the operation, then what changed in plain words. */
@@ -102,7 +116,7 @@ function applyAccepted(changes: Change[], entry: LockEntry, accepted: AcceptedCh
   });
 }
 
-function assessChanged(
+export function assessChanged(
   entry: LockEntry,
   bundled: Record<string, unknown>,
   released: Record<string, unknown>,

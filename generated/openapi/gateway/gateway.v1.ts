@@ -42,6 +42,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/specs/{layer}/{api}/{version}/changelog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed in each release of one API version
+         * @description The contract's changelog as Markdown, newest release first: what changed for consumers in each released version, with its date. Kept beside the contract and stamped by the release.
+         */
+        get: operations["getChangelog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -251,6 +271,7 @@ export interface components {
             yaml: components["schemas"]["RelativeUrl"];
             json: components["schemas"]["RelativeUrl"];
             docs: components["schemas"]["RelativeUrl"];
+            changelog?: components["schemas"]["RelativeUrl"];
         };
         /** Format: uri-reference */
         RelativeUrl: string;
@@ -272,8 +293,10 @@ export interface components {
          *       "links": {
          *         "yaml": "/specs/experience/crm/v1.yaml",
          *         "json": "/specs/experience/crm/v1.json",
-         *         "docs": "/docs/experience/crm/v1"
-         *       }
+         *         "docs": "/docs/experience/crm/v1",
+         *         "changelog": "/specs/experience/crm/v1/changelog"
+         *       },
+         *       "lastChanged": "2026-12-02"
          *     }
          */
         SpecEntry: {
@@ -304,6 +327,11 @@ export interface components {
             successor?: string | null;
             /** @description Where the version is served, `/{layer}/{api}/v{major}`; `/` for the gateway. */
             basePath: string;
+            /**
+             * Format: date
+             * @description The date of the newest release in the changelog.
+             */
+            lastChanged?: string | null;
             links: components["schemas"]["SpecLinks"];
         };
         SpecCatalogue: {
@@ -743,6 +771,50 @@ export interface operations {
                         /** @description The operations of the API, by path. */
                         paths: Record<string, never>;
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getChangelog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The API's layer.
+                 * @example system
+                 */
+                layer: components["parameters"]["Layer"];
+                /**
+                 * @description The API's kebab-case name.
+                 * @example erp
+                 */
+                api: components["parameters"]["Api"];
+                /**
+                 * @description The major version, `v{major}`.
+                 * @example v1
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changelog. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
                 };
             };
             400: components["responses"]["BadRequest"];
