@@ -71,7 +71,9 @@ async function serve(role: Role): Promise<void> {
     AUTH_JWKS_URL: jwks.url,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
-    RATE_LIMIT_LIMIT: '1000000000', // the limiter runs on every request but never refuses
+    // Both limiters run on every request but never refuse: the benchmark is one address and one consumer.
+    RATE_LIMIT_LIMIT: '1000000000',
+    RATE_LIMIT_ADDRESS_LIMIT: '1000000000',
     SANDBOXES: 'off', // the embedded platform sandboxes would share this process's CPU
   });
   // Production behaviour (no response validation, no internals) without the production-only
