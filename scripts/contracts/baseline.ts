@@ -32,15 +32,18 @@ export function releasedFile(contract: string): string {
   return contract.replace(/^openapi\//, `${RELEASED_DIR}/`);
 }
 
-export async function readLock(rootDir: string): Promise<LockEntry[]> {
-  let text: string;
+/** The parsed YAML file, or undefined when it does not exist (a first release has no lock, no snapshot). */
+async function readYamlIfPresent(file: string): Promise<unknown> {
   try {
-    text = await readFile(path.join(rootDir, LOCK_FILE), 'utf8');
+    return parse(await readFile(file, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const parsed = (parse(text) ?? {}) as { contracts?: LockEntry[] };
+}
+
+export async function readLock(rootDir: string): Promise<LockEntry[]> {
+  const parsed = ((await readYamlIfPresent(path.join(rootDir, LOCK_FILE))) ?? {}) as { contracts?: LockEntry[] };
   return (parsed.contracts ?? []).map((entry) => ({ ...entry, version: String(entry.version), releasedAt: String(entry.releasedAt) }));
 }
 
@@ -51,12 +54,7 @@ export async function writeLock(rootDir: string, entries: LockEntry[]): Promise<
 
 /** The bundled contract as released; undefined when the snapshot is missing. */
 export async function readReleased(rootDir: string, contract: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return parse(await readFile(path.join(rootDir, releasedFile(contract)), 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return (await readYamlIfPresent(path.join(rootDir, releasedFile(contract)))) as Record<string, unknown> | undefined;
 }
 
 export async function writeReleased(rootDir: string, contract: string, bundled: unknown): Promise<void> {
@@ -86,14 +84,7 @@ export interface AcceptedChange {
 }
 
 export async function readAcceptedChanges(rootDir: string): Promise<AcceptedChange[]> {
-  let text: string;
-  try {
-    text = await readFile(path.join(rootDir, ACCEPTED_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const parsed = (parse(text) ?? {}) as { accepted?: AcceptedChange[] };
+  const parsed = ((await readYamlIfPresent(path.join(rootDir, ACCEPTED_FILE))) ?? {}) as { accepted?: AcceptedChange[] };
   return (parsed.accepted ?? []).map((entry) => ({ ...entry, since: String(entry.since), keywords: entry.keywords ?? [] }));
 }
 
