@@ -2,7 +2,7 @@
 // their parsed result) for views of what a run has done: typed by the steps that wrote them.
 import type { StepView } from './runs.js';
 
-type CompletedOrNot = Pick<StepView, 'name' | 'state' | 'result'>;
+type StepOfRun = Pick<StepView, 'name' | 'state' | 'result'>;
 
 /**
  * `stepResults<StepResults<typeof wf>>(run, wf.name)('create-project')`: the step's result when
@@ -10,7 +10,7 @@ type CompletedOrNot = Pick<StepView, 'name' | 'state' | 'result'>;
  * written by that step: the one place a persisted result is taken at its step's type.
  */
 export function stepResults<R extends object>(
-  run: { definition: string; steps: readonly CompletedOrNot[] },
+  run: { definition: string; steps: readonly StepOfRun[] },
   definition: string,
 ): <N extends keyof R & string>(step: N) => R[N] | undefined {
   if (run.definition !== definition) throw new Error(`a run of ${run.definition} cannot be read as one of ${definition}`);

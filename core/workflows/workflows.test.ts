@@ -19,9 +19,12 @@ import {
   listRuns,
   replayDeadLetter,
   retryRun,
+  stepResults,
   workflow,
   WorkflowEngine,
   type StepContext,
+  type StepResults,
+  type WorkflowDefinition,
 } from './index.js';
 
 type Input = { opportunityId: string };
@@ -298,6 +301,11 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     const client = { clientId: 'client-for-opp-7', at: '2026-01-02T00:00:00.000Z' };
     expect(seen).toEqual([client, { client, project: { projectId: 'project-of-client-for-opp-7' } }]);
     expect(run.result).toEqual({ client, project: { projectId: 'project-of-client-for-opp-7' }, 'write-back': null });
+    // Views read a run's results back at the same types, and only from a run of that definition.
+    const read = stepResults<StepResults<typeof typed>>(run, 'typed');
+    expectTypeOf(read('project')).toEqualTypeOf<{ projectId: string } | undefined>();
+    expect(read('project')).toEqual({ projectId: 'project-of-client-for-opp-7' });
+    expect(() => stepResults<StepResults<typeof typed>>(run, 'provision')).toThrow(/a run of typed cannot be read as one of provision/);
   });
 
   describe("refusals: 'permanent'", () => {
@@ -349,23 +357,29 @@ describe.each(testEngines())('workflows on $name', (engine) => {
       expect((await runRow(other.id)).state).toBe('waiting');
     });
 
-    it('waits out a 503 for as long as its Retry-After says', async () => {
-      const { calls, definition } = failingOnce(
-        'unavailable',
-        () => new ProblemError('upstream-unavailable', { detail: 'ERP is down for maintenance.', headers: { 'Retry-After': '2' } }),
-      );
+    /** Runs the first attempt, checks the next is due `delayMs` later, then lets that time pass. */
+    const retriedAfter = async (definition: WorkflowDefinition<Input>, delayMs: number) => {
+      // random 0: the equal-jitter backoff is exactly half its step.
       const wf = new WorkflowEngine({ store, definitions: [definition], random: () => 0 });
-      const { id } = await wf.startRun('unavailable', { opportunityId: 'opp-2' });
+      const { id } = await wf.startRun(definition.name, { opportunityId: definition.name });
       const before = Date.now();
       await wf.drain();
       const after = Date.now();
       const waiting = await runRow(id);
       expect(waiting.state).toBe('waiting');
-      expect(Number(waiting.next_attempt_ms)).toBeGreaterThanOrEqual(before + 2_000);
-      expect(Number(waiting.next_attempt_ms)).toBeLessThanOrEqual(after + 2_000);
+      expect(Number(waiting.next_attempt_ms)).toBeGreaterThanOrEqual(before + delayMs);
+      expect(Number(waiting.next_attempt_ms)).toBeLessThanOrEqual(after + delayMs);
       await store.db.updateTable('workflow_runs').set({ next_attempt_ms: 0 }).where('id', '=', id).execute();
       await settle(wf);
-      const run = await getRun(store.db, id);
+      return getRun(store.db, id);
+    };
+
+    it('waits out a 503 for as long as its Retry-After says', async () => {
+      const { calls, definition } = failingOnce(
+        'unavailable',
+        () => new ProblemError('upstream-unavailable', { detail: 'ERP is down for maintenance.', headers: { 'Retry-After': '2' } }),
+      );
+      const run = await retriedAfter(definition, 2_000);
       expect(run.state).toBe('completed');
       expect(calls.n).toBe(2);
       expect(run.steps[0]).toMatchObject({
@@ -376,19 +390,8 @@ describe.each(testEngines())('workflows on $name', (engine) => {
 
     it('retries a 500 with backoff', async () => {
       const { calls, definition } = failingOnce('flaky', () => new ProblemError('internal', { detail: 'ERP failed.' }));
-      // random 0: the equal-jitter backoff is exactly half its step, 500 ms after a first attempt (base 1 s).
-      const wf = new WorkflowEngine({ store, definitions: [definition], random: () => 0 });
-      const { id } = await wf.startRun('flaky', { opportunityId: 'opp-3' });
-      const before = Date.now();
-      await wf.drain();
-      const after = Date.now();
-      const waiting = await runRow(id);
-      expect(waiting.state).toBe('waiting');
-      expect(Number(waiting.next_attempt_ms)).toBeGreaterThanOrEqual(before + 500);
-      expect(Number(waiting.next_attempt_ms)).toBeLessThanOrEqual(after + 500);
-      await store.db.updateTable('workflow_runs').set({ next_attempt_ms: 0 }).where('id', '=', id).execute();
-      await settle(wf);
-      const run = await getRun(store.db, id);
+      // Base 1 s: after a first attempt the backoff is between 500 ms and 1 s, 500 ms with random 0.
+      const run = await retriedAfter(definition, 500);
       expect(run.state).toBe('completed');
       expect(calls.n).toBe(2);
       expect(run.steps[0]!.errors).toEqual([expect.objectContaining({ attempt: 1, name: 'ProblemError', message: 'ERP failed.' })]);

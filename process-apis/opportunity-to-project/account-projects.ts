@@ -40,6 +40,7 @@ async function staffingRequestsByEngagement(db: Kysely<Database>, engagementIds:
   }
   const wanted = new Set(engagementIds);
   for (const steps of stepsByRun.values()) {
+    // The query reads provisioning runs only.
     const result = stepResults<ProvisioningResults>({ definition: PROVISION_WORKFLOW, steps }, PROVISION_WORKFLOW);
     const project = result('create-project');
     const staffing = result('request-staffing');

@@ -206,7 +206,6 @@ export function provisioningWorkflow(deps: ProvisioningDeps) {
     .step('open-time-project', {
       // Consultants log time against the Time project; PUT by engagement id is idempotent
       // (created once, updated after), so a retry or a resumed run opens nothing twice.
-
       platform: 'time',
       async run(ctx) {
         const t = valid(ctx);
