@@ -1,9 +1,13 @@
-// The CRM sandbox: a Salesforce REST API stand-in (sObjects, SOQL query, OAuth 2.0
-// client credentials, change events as signed webhooks) on the shared sandbox kit.
+// The CRM sandbox: a Salesforce REST API stand-in (sObjects, sObject collections, describe,
+// SOQL query, OAuth 2.0 client credentials and the identity URL, change events as signed
+// webhooks) on the shared sandbox kit.
 import type { SandboxDefinition } from '../kit/app.js';
 import { crmFaultBody } from './errors.js';
 import { authRoutes } from './routes/auth.js';
+import { compositeRoutes } from './routes/composite.js';
+import { describeRoutes } from './routes/describe.js';
 import { guardRoutes } from './routes/guard.js';
+import { identityRoutes } from './routes/identity.js';
 import { queryRoutes } from './routes/query.js';
 import { sobjectRoutes } from './routes/sobjects.js';
 import { seedCrm } from './seed.js';
@@ -17,8 +21,12 @@ export const crmSandbox: SandboxDefinition<CrmState> = {
   seed: (size, rng) => seedCrm(size, rng),
   routes(router, ctx) {
     authRoutes(router, ctx);
+    identityRoutes(router, ctx);
     guardRoutes(router, ctx);
     queryRoutes(router, ctx);
+    compositeRoutes(router, ctx);
+    // Before the record routes, which would read `describe` as a record id.
+    describeRoutes(router, ctx);
     sobjectRoutes(router, ctx);
   },
   faultBody: crmFaultBody,

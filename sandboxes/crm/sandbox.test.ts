@@ -181,6 +181,7 @@ describe('CRM sandbox: sObjects', () => {
 
 describe('CRM sandbox: SOQL query and paging', () => {
   it('pages with nextRecordsUrl until done, with totalSize and record attributes', async () => {
+    sandbox.ctx.state().smallQueryBatches = true; // Salesforce's minimum batch is 200; the small seed has 10 contacts
     const q = encodeURIComponent('SELECT Id, Name FROM Contact ORDER BY Name');
     const first = await call('GET', `${V}/query?q=${q}`, undefined, { 'Sforce-Query-Options': 'batchSize=4' });
     expect(first.status).toBe(200);

@@ -14,6 +14,8 @@ export interface FieldSpec {
   externalId?: boolean;
   picklist?: readonly string[];
   references?: SObjectName;
+  /** For a reference field, the name SOQL uses to reach the parent's fields (`Account.Name`). */
+  relationshipName?: string;
   maxLength?: number;
 }
 
@@ -72,7 +74,7 @@ export const OBJECTS: Record<SObjectName, Record<string, FieldSpec>> = {
   },
   Contact: {
     ...SYSTEM,
-    AccountId: of('reference', { references: 'Account' }),
+    AccountId: of('reference', { references: 'Account', relationshipName: 'Account' }),
     /** Compound name, computed from FirstName and LastName. */
     Name: sys('string'),
     FirstName: text(40),
@@ -85,7 +87,7 @@ export const OBJECTS: Record<SObjectName, Record<string, FieldSpec>> = {
   Opportunity: {
     ...SYSTEM,
     Name: text(120, { required: true }),
-    AccountId: of('reference', { references: 'Account' }),
+    AccountId: of('reference', { references: 'Account', relationshipName: 'Account' }),
     StageName: of('picklist', { required: true, picklist: STAGES }),
     Amount: of('currency'),
     CurrencyIsoCode: of('picklist', { picklist: CURRENCIES }),
@@ -117,4 +119,18 @@ export function fieldName(object: SObjectName, name: string): string | undefined
   if (Object.prototype.hasOwnProperty.call(fields, name)) return name;
   const lower = name.toLowerCase();
   return Object.keys(fields).find((f) => f.toLowerCase() === lower);
+}
+
+/** The parent object and its field a relationship path (`Account.Name`) names, in declared spelling. */
+export function relationshipField(
+  object: SObjectName,
+  relationship: string,
+  name: string,
+): { referenceField: string; relationship: string; parent: SObjectName; field: string } | undefined {
+  const lower = relationship.toLowerCase();
+  const entry = Object.entries(OBJECTS[object]).find(([, spec]) => spec.relationshipName?.toLowerCase() === lower);
+  if (!entry || !entry[1].references || !entry[1].relationshipName) return undefined;
+  const parent = entry[1].references;
+  const field = fieldName(parent, name);
+  return field ? { referenceField: entry[0], relationship: entry[1].relationshipName, parent, field } : undefined;
 }

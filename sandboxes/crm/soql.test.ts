@@ -47,6 +47,31 @@ describe('SOQL subset', () => {
     expect(run('LastModifiedDate >= 2026-03-02T10:00:00Z')).toEqual(['006B', '006C']);
   });
 
+  it('combines conditions with OR, NOT and parentheses, AND binding only where parenthesised', () => {
+    const run = (where: string) => runSoql(parseSoql(`SELECT Id FROM Opportunity WHERE ${where} ORDER BY Id`), rows).map((r) => r.Id);
+    expect(run("StageName = 'Closed Won' OR Amount = null")).toEqual(['006A', '006B']);
+    expect(run("StageName = 'Closed Won' OR StageName = 'Closed Lost' OR Name LIKE 'beta%'")).toEqual(['006A', '006B', '006C']);
+    expect(run("(StageName = 'Closed Won' OR StageName = 'Closed Lost') AND Amount < 60")).toEqual(['006C']);
+    expect(run("StageName = 'Closed Won' OR (StageName = 'Closed Lost' AND Amount < 60)")).toEqual(['006A', '006C']);
+    expect(run("NOT StageName = 'Closed Won'")).toEqual(['006B', '006C']);
+    expect(run("Amount > 0 AND (NOT Name LIKE 'alpha%')")).toEqual([]);
+  });
+
+  it('reads parent fields through a relationship, a missing parent as null, and counts', () => {
+    const accounts: Record<string, StoredRecord> = { '001A': { Id: '001A', Name: 'Acme' }, '001B': { Id: '001B', Name: 'Birch' } };
+    const withAccounts = rows.map((r, i) => ({ ...r, AccountId: ['001A', '001B', null][i] }));
+    const lookup = (_object: string, id: string) => accounts[id];
+    const q = parseSoql(
+      "SELECT Id, account.name FROM Opportunity WHERE Account.Name = 'acme' OR Account.Name = null ORDER BY Account.Name DESC",
+    );
+    expect(q.fields).toEqual(['Id', 'Account.Name']);
+    expect(q.refs[1]).toEqual({ field: 'AccountId', parent: { relationship: 'Account', object: 'Account', field: 'Name' } });
+    expect(runSoql(q, withAccounts, lookup).map((r) => r.Id)).toEqual(['006A', '006C']);
+    const count = parseSoql("select count() from Opportunity where StageName != 'Prospecting'");
+    expect(count).toMatchObject({ count: true, fields: [] });
+    expect(runSoql(count, withAccounts, lookup)).toHaveLength(2);
+  });
+
   it('orders with nulls first ascending and last descending, then offsets and limits', () => {
     expect(runSoql(parseSoql('SELECT Id FROM Opportunity ORDER BY Amount'), rows).map((r) => r.Id)).toEqual(['006B', '006C', '006A']);
     expect(runSoql(parseSoql('SELECT Id FROM Opportunity ORDER BY Amount DESC LIMIT 2 OFFSET 1'), rows).map((r) => r.Id)).toEqual([
@@ -67,7 +92,12 @@ describe('SOQL subset', () => {
     expect(code('SELECT Id FROM Widget__c')).toBe('INVALID_TYPE');
     expect(code('SELECT Nope FROM Account')).toBe('INVALID_FIELD');
     expect(code('SELECT Id Account')).toBe('MALFORMED_QUERY');
-    expect(code("SELECT Id FROM Account WHERE Name = 'x' OR Name = 'y'")).toBe('MALFORMED_QUERY');
+    // SOQL wants parentheses wherever AND and OR are mixed.
+    expect(code("SELECT Id FROM Account WHERE Name = 'x' OR Name = 'y' AND Name = 'z'")).toBe('MALFORMED_QUERY');
+    expect(code("SELECT Id FROM Account WHERE Name = 'x' OR")).toBe('MALFORMED_QUERY');
+    expect(code('SELECT COUNT(), Name FROM Account')).toBe('MALFORMED_QUERY');
+    expect(code('SELECT Owner.Name FROM Account')).toBe('INVALID_FIELD');
+    expect(code('SELECT Account.Nope FROM Contact')).toBe('INVALID_FIELD');
     expect(code('SELECT Id FROM Account LIMIT -1')).toBe('MALFORMED_QUERY');
   });
 });

@@ -1,13 +1,14 @@
 // The CRM sandbox's state: records per object, open query cursors, issued tokens and the
 // org's API usage. Everything lives in memory; reset builds a fresh copy from the seed.
 import type { SObjectName } from './ids.js';
+import type { FieldRef } from './soql-parser.js';
 
 /** A stored record: field name -> JSON value, always with Id and the system timestamps. */
 export type StoredRecord = Record<string, unknown> & { Id: string };
 
 export interface QueryCursor {
   object: SObjectName;
-  fields: string[];
+  refs: FieldRef[];
   ids: string[];
   expiresAt: number;
 }
@@ -32,6 +33,11 @@ export interface CrmState {
   sessionSeconds: number;
   apiUsage: { used: number; max: number };
   replayId: number;
+  /**
+   * Off by default, as in Salesforce, which answers queries in batches of at least 200 records.
+   * Tests switch it on to page through the small seed in batches as small as one record.
+   */
+  smallQueryBatches: boolean;
 }
 
 export function emptyState(): CrmState {
@@ -47,5 +53,6 @@ export function emptyState(): CrmState {
     sessionSeconds: 7200,
     apiUsage: { used: 0, max: 100_000 },
     replayId: 1,
+    smallQueryBatches: false,
   };
 }

@@ -76,6 +76,7 @@ describe('CRM connector: vendor calls', () => {
 
   it('follows nextRecordsUrl until done when asked for everything', async () => {
     const crm = connector();
+    sandbox.ctx.state().smallQueryBatches = true; // batches below Salesforce's 200, to page the small seed
     const first = await crm.query<SfContact>('SELECT Id FROM Contact ORDER BY Id', 3);
     expect(first.done).toBe(false);
     expect(first.records).toHaveLength(3);

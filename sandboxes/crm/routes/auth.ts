@@ -3,6 +3,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import type { CrmState } from '../state.js';
+import { identityUrl } from './identity.js';
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -45,7 +46,7 @@ export function authRoutes(router: Router, ctx: SandboxContext<CrmState>): void 
     const accessToken = `${state.orgId.slice(0, 15)}!${randomBytes(48).toString('base64url')}`;
     state.tokens.set(accessToken, { clientId: known.clientId, expiresAt: Date.now() + state.sessionSeconds * 1000 });
     const issuedAt = String(Date.now());
-    const id = `${ctx.baseUrl()}/id/${state.orgId}/${state.integrationUserId}`;
+    const id = identityUrl(ctx);
     // As in Salesforce: HMAC-SHA256 of id + issued_at with the client secret, base64.
     const signature = createHmac('sha256', known.clientSecret)
       .update(id + issuedAt)

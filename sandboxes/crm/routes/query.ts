@@ -1,26 +1,33 @@
 // `GET /query?q=SOQL` and `GET /query/{locator}`: batches of up to 2,000 records (or the
-// `Sforce-Query-Options: batchSize=n` asked for) with `nextRecordsUrl` until `done`.
+// `Sforce-Query-Options: batchSize=n` asked for) with `nextRecordsUrl` until `done`;
+// `SELECT COUNT() …` answers its totalSize with no records.
 import type { Response, Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import { answer, sendError } from '../errors.js';
-import { renderRecord } from '../render.js';
-import { parseSoql, runSoql } from '../soql.js';
+import { renderQueryRecord } from '../render.js';
+import { parseSoql, runSoql, type ParentLookup } from '../soql.js';
 import type { CrmState, QueryCursor } from '../state.js';
 import { caller } from './guard.js';
 
 const MAX_BATCH = 2000;
+const MIN_BATCH = 200;
 /** Query locators stay valid for 15 minutes of inactivity, as in Salesforce. */
 const CURSOR_TTL_MS = 15 * 60_000;
 
 /**
- * Salesforce clamps batchSize to 200..2000. The sandbox accepts down to 1 so that paging
- * can be exercised on small seed data; a real org would answer in larger batches.
+ * Salesforce clamps batchSize to 200..2000. With `smallQueryBatches` switched on (tests only)
+ * the sandbox goes down to 1, so that paging can be exercised on small seed data.
  */
-function batchSize(header: string | undefined): number {
+function batchSize(header: string | undefined, state: CrmState): number {
   const m = /batchSize\s*=\s*(\d+)/i.exec(header ?? '');
   const n = m ? Number(m[1]) : MAX_BATCH;
-  return Math.min(Math.max(n, 1), MAX_BATCH);
+  return Math.min(Math.max(n, state.smallQueryBatches ? 1 : MIN_BATCH), MAX_BATCH);
 }
+
+const lookupIn =
+  (state: CrmState): ParentLookup =>
+  (object, id) =>
+    state.records[object].get(id);
 
 function page(ctx: SandboxContext<CrmState>, res: Response, cursor: QueryCursor, start: number, size: number, totalSize: number): void {
   const state = ctx.state();
@@ -28,7 +35,7 @@ function page(ctx: SandboxContext<CrmState>, res: Response, cursor: QueryCursor,
   const ids = cursor.ids.slice(start, start + size);
   const records = ids.flatMap((id) => {
     const record = state.records[cursor.object].get(id);
-    return record ? [renderRecord(apiVersion, cursor.object, record, cursor.fields)] : [];
+    return record ? [renderQueryRecord(apiVersion, cursor.object, record, cursor.refs, lookupIn(state))] : [];
   });
   const end = start + ids.length;
   const done = end >= cursor.ids.length;
@@ -46,10 +53,12 @@ export function queryRoutes(router: Router, ctx: SandboxContext<CrmState>): void
     answer(res, () => {
       const q = req.query.q;
       if (typeof q !== 'string' || !q.trim()) return sendError(res, 400, 'MALFORMED_QUERY', 'A query string has to be specified');
+      const state = ctx.state();
       const query = parseSoql(q);
-      const rows = runSoql(query, ctx.state().records[query.object].values());
-      const cursor: QueryCursor = { object: query.object, fields: query.fields, ids: rows.map((r) => r.Id), expiresAt: 0 };
-      page(ctx, res, cursor, 0, batchSize(req.get('sforce-query-options')), rows.length);
+      const rows = runSoql(query, state.records[query.object].values(), lookupIn(state));
+      if (query.count) return void res.json({ totalSize: rows.length, done: true, records: [] });
+      const cursor: QueryCursor = { object: query.object, refs: query.refs, ids: rows.map((r) => r.Id), expiresAt: 0 };
+      page(ctx, res, cursor, 0, batchSize(req.get('sforce-query-options'), state), rows.length);
     });
   });
 
@@ -61,6 +70,6 @@ export function queryRoutes(router: Router, ctx: SandboxContext<CrmState>): void
       if (m) state.cursors.delete(m[1]);
       return sendError(res, 400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     }
-    page(ctx, res, cursor, Number(m[2]), batchSize(req.get('sforce-query-options')), cursor.ids.length);
+    page(ctx, res, cursor, Number(m[2]), batchSize(req.get('sforce-query-options'), state), cursor.ids.length);
   });
 }

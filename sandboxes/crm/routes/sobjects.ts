@@ -14,7 +14,8 @@ import { caller } from './guard.js';
 
 const BASE = '/services/data/:version/sobjects/:object';
 
-function objectOf(req: Request, res: Response): SObjectName | undefined {
+/** The object a path names (case-insensitive), or a 404 answer and undefined. */
+export function objectOf(req: Request, res: Response): SObjectName | undefined {
   const raw = String(req.params.object);
   const name = Object.keys(OBJECTS).find((o) => o.toLowerCase() === raw.toLowerCase());
   if (!name || !isObjectName(name)) {
