@@ -85,6 +85,59 @@ describe('CRM connector: vendor calls', () => {
     expect(new Set(all.map((c) => c.Id)).size).toBe(all.length);
   });
 
+  it('writes batches through sObject collections, 200 records a call, each record with its own result', async () => {
+    const crm = connector();
+    const usage = () => sandbox.ctx.state().apiUsage.used;
+    const contacts: Array<{ type: 'Contact'; fields: Record<string, unknown> }> = Array.from({ length: 450 }, (_, i) => ({
+      type: 'Contact',
+      fields: { LastName: `Batch ${i}` },
+    }));
+    contacts[201] = { type: 'Contact', fields: { FirstName: 'No last name' } };
+    let before = usage();
+    const created = await crm.createMany(contacts);
+    expect(usage() - before).toBe(3);
+    expect(created).toHaveLength(450);
+    expect(created.filter((r) => r.success)).toHaveLength(449);
+    expect(created[201]).toEqual({
+      success: false,
+      errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', fields: ['LastName'] }],
+    });
+    const ids = created.flatMap((r) => (r.success && r.id ? [r.id] : []));
+
+    before = usage();
+    const updated = await crm.updateMany(ids.map((id) => ({ type: 'Contact' as const, id, fields: { Title: 'Analyst' } })));
+    expect(usage() - before).toBe(3);
+    expect(updated.every((r) => r.success)).toBe(true);
+    const titles = await crm.queryAll<SfContact>("SELECT Id FROM Contact WHERE Title = 'Analyst'");
+    expect(titles).toHaveLength(449);
+
+    // allOrNone rolls back the call that failed, and only that call.
+    const allOrNone = await crm.createMany(
+      [
+        { type: 'Account', fields: { Name: 'Rolled back' } },
+        { type: 'Account', fields: { Website: 'no-name.example' } },
+      ],
+      { allOrNone: true },
+    );
+    expect(allOrNone.map((r) => r.errors[0]?.statusCode)).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'REQUIRED_FIELD_MISSING']);
+    expect(await crm.queryAll("SELECT Id FROM Account WHERE Name = 'Rolled back'")).toEqual([]);
+
+    const upserted = await crm.upsertMany('Account', 'External_Id__c', [
+      { External_Id__c: 'batch-1', Name: 'Batch One' },
+      { External_Id__c: 'batch-1', Name: 'Batch One again' },
+    ]);
+    expect(upserted.map((r) => [r.success, r.created])).toEqual([
+      [true, true],
+      [true, false],
+    ]);
+
+    before = usage();
+    const deleted = await crm.deleteMany(ids);
+    expect(usage() - before).toBe(3);
+    expect(deleted.every((r) => r.success)).toBe(true);
+    expect((await crm.query('SELECT COUNT() FROM Contact')).totalSize).toBe(10);
+  });
+
   it('escapes SOQL literals so values cannot change a query', async () => {
     const crm = connector();
     await crm.create('Account', { Name: "O'Brien & Sons" });

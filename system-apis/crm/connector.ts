@@ -1,12 +1,13 @@
 // The Salesforce REST client: OAuth 2.0 client credentials, sObject reads and writes,
-// SOQL with nextRecordsUrl paging, and Salesforce errors mapped to problem details.
+// SOQL with nextRecordsUrl paging, batch writes through sObject collections, and Salesforce
+// errors mapped to problem details (errors.ts).
 // It speaks only the vendor's shapes; mapping.ts turns them into the canonical model.
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { ClientCredentialsToken, PlatformClient, type PlatformResponse } from '../kit/index.js';
-import type { SfError, SfQueryResult, SfRecord, SfSaveResult, SObjectType } from './vendor-types.js';
+import type { SfCollectionResult, SfQueryResult, SfRecord, SfSaveResult, SObjectType } from './vendor-types.js';
 import { isSalesforceId } from './mapping.js';
-import { canonicalPointer } from './vocabulary.js';
+import { mapCrmError } from './errors.js';
 
 export interface CrmConnectorOptions {
   /** The org's My Domain URL (token endpoint and REST API), e.g. https://acme.my.salesforce.com. */
@@ -33,54 +34,10 @@ export interface ApiUsage {
 
 /** Salesforce answers a query in batches of at most 2,000 records. */
 export const MAX_BATCH = 2000;
+/** An sObject collection call takes at most 200 records; larger batches are split into several calls. */
+export const MAX_COLLECTION = 200;
 /** queryAll stops past this many records: callers that need more must page themselves. */
 export const QUERY_ALL_CAP = 50_000;
-
-/** Error codes that mean the data sent was refused (the caller can fix it): 422. */
-const DATA_ERRORS = new Set([
-  'REQUIRED_FIELD_MISSING',
-  'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-  'STRING_TOO_LONG',
-  'INVALID_CROSS_REFERENCE_KEY',
-  'FIELD_CUSTOM_VALIDATION_EXCEPTION',
-  'FIELD_INTEGRITY_EXCEPTION',
-  'DUPLICATE_VALUE',
-  'DUPLICATES_DETECTED',
-  'INVALID_EMAIL_ADDRESS',
-  'MALFORMED_ID',
-  'ENTITY_IS_DELETED',
-]);
-
-function sfErrors(body: unknown): SfError[] {
-  if (!Array.isArray(body)) return [];
-  return body.filter((e): e is SfError => !!e && typeof e === 'object' && typeof (e as SfError).errorCode === 'string');
-}
-
-/** A Salesforce error answer as a problem: the vendor message is kept as detail, shortened. */
-export function mapCrmError(res: PlatformResponse): ProblemError {
-  const errors = sfErrors(res.body);
-  const first = errors[0];
-  const detail = first ? `CRM ${first.errorCode}: ${String(first.message).slice(0, 300)}` : `The CRM answered ${res.status}.`;
-  const extensions = { platform: 'crm', upstreamStatus: res.status, ...(first ? { upstreamCode: first.errorCode } : {}) };
-  if (res.status === 404) return new ProblemError('not-found', { detail, extensions });
-  if (res.status === 300 || res.status === 409) return new ProblemError('conflict', { detail, extensions });
-  if (res.status === 403 && first?.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-    // The org's 24-hour allowance is used up: nothing helps before it rolls over.
-    return new ProblemError('upstream-unavailable', { detail, headers: { 'Retry-After': '3600' }, extensions });
-  }
-  if (res.status === 400 && first && DATA_ERRORS.has(first.errorCode)) {
-    return new ProblemError('unprocessable-content', {
-      detail,
-      // Pointers name the canonical fields; vendor field names stay below the system API.
-      errors: errors
-        .flatMap((e) => (e.fields?.length ? e.fields : ['']).map((f) => ({ pointer: canonicalPointer(f), detail: e.errorCode })))
-        .slice(0, 20),
-      extensions,
-    });
-  }
-  // Anything else (a malformed query, an unknown field) is this layer's fault or the CRM's.
-  return new ProblemError('upstream-error', { detail, extensions });
-}
 
 function malformed(what: string): ProblemError {
   return new ProblemError('upstream-error', {
@@ -218,6 +175,85 @@ export class CrmConnector {
 
   async delete(type: SObjectType, id: string): Promise<void> {
     await this.send({ method: 'DELETE', path: this.recordPath(type, id) });
+  }
+
+  /**
+   * One sObject collection call per 200 records, in order. allOrNone holds within each call (the
+   * CRM rolls that call back); calls already made stay made, so the results say what happened.
+   */
+  private async collection(
+    count: number,
+    call: (start: number, end: number) => Parameters<PlatformClient['request']>[0],
+  ): Promise<SfCollectionResult[]> {
+    const results: SfCollectionResult[] = [];
+    for (let start = 0; start < count; start += MAX_COLLECTION) {
+      const end = Math.min(start + MAX_COLLECTION, count);
+      const res = await this.send<SfCollectionResult[]>(call(start, end));
+      const body = res.body;
+      if (!Array.isArray(body) || body.length !== end - start || !body.every((r) => typeof r?.success === 'boolean'))
+        throw malformed('an sObject collection call');
+      results.push(...body);
+    }
+    return results;
+  }
+
+  /** Creates records through sObject collections (POST, not retried: a lost answer may mean they exist). */
+  async createMany(
+    records: Array<{ type: SObjectType; fields: Record<string, unknown> }>,
+    opts: { allOrNone?: boolean } = {},
+  ): Promise<SfCollectionResult[]> {
+    return this.collection(records.length, (start, end) => ({
+      method: 'POST',
+      path: `${this.base}/composite/sobjects`,
+      body: {
+        allOrNone: opts.allOrNone ?? false,
+        records: records.slice(start, end).map((r) => ({ attributes: { type: r.type }, ...r.fields })),
+      },
+      retryable: false,
+    }));
+  }
+
+  /** Updates records by id through sObject collections: absolute values, so retried like a single PATCH. */
+  async updateMany(
+    records: Array<{ type: SObjectType; id: string; fields: Record<string, unknown> }>,
+    opts: { allOrNone?: boolean } = {},
+  ): Promise<SfCollectionResult[]> {
+    for (const r of records) this.recordPath(r.type, r.id);
+    return this.collection(records.length, (start, end) => ({
+      method: 'PATCH',
+      path: `${this.base}/composite/sobjects`,
+      body: {
+        allOrNone: opts.allOrNone ?? false,
+        records: records.slice(start, end).map((r) => ({ attributes: { type: r.type }, id: r.id, ...r.fields })),
+      },
+      retryable: true,
+    }));
+  }
+
+  /** Upserts records of one type by an external-id field (API v46.0+): the same values address the same records, so retried. */
+  async upsertMany(
+    type: SObjectType,
+    field: string,
+    records: Array<Record<string, unknown>>,
+    opts: { allOrNone?: boolean } = {},
+  ): Promise<SfCollectionResult[]> {
+    return this.collection(records.length, (start, end) => ({
+      method: 'PATCH',
+      path: `${this.base}/composite/sobjects/${type}/${encodeURIComponent(field)}`,
+      body: { allOrNone: opts.allOrNone ?? false, records: records.slice(start, end).map((r) => ({ attributes: { type }, ...r })) },
+      retryable: true,
+    }));
+  }
+
+  /** Deletes records by id through sObject collections (DELETE ?ids=, 200 a call). */
+  async deleteMany(ids: string[], opts: { allOrNone?: boolean } = {}): Promise<SfCollectionResult[]> {
+    for (const id of ids)
+      if (!isSalesforceId(id)) throw new ProblemError('not-found', { detail: `No record with id ${id}.`, extensions: { platform: 'crm' } });
+    return this.collection(ids.length, (start, end) => ({
+      method: 'DELETE',
+      path: `${this.base}/composite/sobjects`,
+      query: { ids: ids.slice(start, end).join(','), allOrNone: opts.allOrNone ? 'true' : undefined },
+    }));
   }
 
   /** The first batch of a SOQL query. */

@@ -7,7 +7,8 @@ import { CrmConnector } from './connector.js';
 import { createCrmSystemApi, type CrmSystemApi } from './service.js';
 
 export { crmSystemModule } from './module.js';
-export { CrmConnector, mapCrmError, soqlString } from './connector.js';
+export { CrmConnector, soqlString } from './connector.js';
+export { mapCrmError } from './errors.js';
 export { createCrmSystemApi } from './service.js';
 export type { CrmSystemApi, ClientQuery, ContactQuery, OpportunityQuery } from './service.js';
 export type { CrmEntity } from './ids.js';

@@ -104,6 +104,15 @@ export interface SfSaveResult {
   created?: boolean;
 }
 
+/** One record's outcome in an sObject collection call; its errors say `statusCode` where single calls say `errorCode`. */
+export interface SfCollectionResult {
+  id?: string;
+  success: boolean;
+  errors: Array<{ statusCode: string; message: string; fields?: string[] }>;
+  /** Upserts only: whether the record was created. */
+  created?: boolean;
+}
+
 /** Errors come as an array of these. */
 export interface SfError {
   message: string;
