@@ -38,9 +38,9 @@ import type {
   OpportunityPatch,
   OpportunityStage,
 } from './canonical.js';
-import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, type Condition } from './soql.js';
+import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, PARENT_ACCOUNT_FIELDS, type Condition } from './soql.js';
 import { STAGE_TO_VENDOR } from './vocabulary.js';
-import type { SfAccount, SfContact, SfOpportunity, SfRecord, SObjectType } from './vendor-types.js';
+import type { SfAccount, SfContact, SfOpportunity, SfParentAccount, SfRecord, SObjectType } from './vendor-types.js';
 import { CrmIds, ENTITY_OF, type CrmEntity } from './ids.js';
 
 export const MAX_PAGE = 200;
@@ -123,11 +123,12 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
     return record;
   }
 
-  async function accountIdsToClients(records: Array<{ AccountId?: string | null }>): Promise<Map<string, string>> {
-    const accountIds = records.map((r) => r.AccountId).filter((id): id is string => !!id);
+  async function accountIdsToClients(
+    records: Array<{ AccountId?: string | null; Account?: SfParentAccount }>,
+  ): Promise<Map<string, string>> {
     return ids.canonicalMany(
       'client',
-      accountIds.map((crmId) => ({ crmId })),
+      records.flatMap((r) => (r.AccountId ? [{ crmId: r.AccountId, externalId: r.Account?.External_Id__c }] : [])),
     );
   }
 
@@ -233,7 +234,7 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       const conditions: Condition[] = [];
       if (query.clientId) conditions.push({ field: 'AccountId', op: '=', value: await ids.native('client', query.clientId) });
       if (query.email) conditions.push({ field: 'Email', op: '=', value: query.email });
-      return page<SfContact, Contact>('Contact', CONTACT_FIELDS, conditions, query, contacts);
+      return page<SfContact, Contact>('Contact', [...CONTACT_FIELDS, ...PARENT_ACCOUNT_FIELDS], conditions, query, contacts);
     },
     async getContact(contactId) {
       return (await contacts([await getContactRecord(contactId)]))[0];
@@ -258,7 +259,13 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       } else if (query.stage) {
         conditions.push({ field: 'StageName', op: '=', value: STAGE_TO_VENDOR[query.stage] });
       }
-      return page<SfOpportunity, Opportunity>('Opportunity', OPPORTUNITY_FIELDS, conditions, query, opportunities);
+      return page<SfOpportunity, Opportunity>(
+        'Opportunity',
+        [...OPPORTUNITY_FIELDS, ...PARENT_ACCOUNT_FIELDS],
+        conditions,
+        query,
+        opportunities,
+      );
     },
     async getOpportunity(opportunityId) {
       return (await opportunities([await getOpportunityRecord(opportunityId)]))[0];

@@ -59,6 +59,13 @@ export const OPPORTUNITY_FIELDS = [
   'LastModifiedDate',
 ] as const;
 
+/**
+ * Read with contacts and opportunities in list queries: the parent account's canonical id
+ * (External_Id__c) through the relationship, so an account not yet linked is linked to the id
+ * it carries without one account read per record.
+ */
+export const PARENT_ACCOUNT_FIELDS = ['Account.External_Id__c'] as const;
+
 /** A SOQL condition; values are always literals built here, never caller text spliced in. */
 export type Condition =
   | { field: string; op: '=' | '!=' | '>' | '>=' | 'LIKE'; value: string; kind?: 'string' | 'datetime' }

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../core/store/index.js';
+import { newId } from '../../core/xref/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { crmSandbox, READY_TO_CLOSE_NAME, type CrmState } from '../../sandboxes/crm/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
@@ -263,6 +264,23 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
     expect(changes.filter((c) => c.closedWon)).toHaveLength(1); // the write-backs that followed are not new wins
     const won2 = await call<OpportunityPage>('GET', `/opportunities?stage=closed-won&clientId=${ready.clientId}`);
     expect(won2.body.items.map((o) => o.id)).toContain(ready.id);
+  });
+
+  it("links an opportunity's unlinked account to the canonical id it carries, read in the same query", async () => {
+    // Written past the layer (as after a crash between the CRM write and the link): no xref yet.
+    const canonicalClientId = newId();
+    const accountId = await connector.create('Account', { Name: 'Unlinked Partners AG', External_Id__c: canonicalClientId });
+    await connector.create('Opportunity', {
+      Name: 'Unlinked deal',
+      StageName: 'Prospecting',
+      CloseDate: '2026-09-30',
+      AccountId: accountId,
+    });
+    const calls = sandbox.ctx.state().apiUsage.used;
+    const listed = await crmSystem.listOpportunities({ limit: 200 });
+    expect(sandbox.ctx.state().apiUsage.used - calls).toBe(1); // one query, no read per account
+    expect(listed.items.find((o) => o.name === 'Unlinked deal')?.clientId).toBe(canonicalClientId);
+    expect((await crmSystem.getClient(canonicalClientId)).name).toBe('Unlinked Partners AG');
   });
 
   it('creates an opportunity in a zero-decimal currency', async () => {

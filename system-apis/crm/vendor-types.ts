@@ -49,8 +49,12 @@ export interface SfAccount extends SfSystemFields {
   Outstanding_Amount__c?: number | null;
 }
 
+/** The parent account's fields a query selects through the relationship (`Account.External_Id__c`); null without one. */
+export type SfParentAccount = { attributes?: SfAttributes; External_Id__c?: string | null } | null;
+
 export interface SfContact extends SfSystemFields {
   AccountId?: string | null;
+  Account?: SfParentAccount;
   FirstName?: string | null;
   LastName: string;
   Email?: string | null;
@@ -69,6 +73,7 @@ export type SfErpProjectStatus = 'Pending' | 'Provisioned' | 'Active' | 'Closed'
 export interface SfOpportunity extends SfSystemFields {
   Name: string;
   AccountId?: string | null;
+  Account?: SfParentAccount;
   StageName: SfStageName;
   /** Currency(16, 2) in the record's CurrencyIsoCode (multi-currency org). */
   Amount?: number | null;
