@@ -2,53 +2,22 @@
 // Salesforce error shapes, API usage limits and change events delivered as webhooks.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { request } from 'undici';
-import { createSandboxApp, listen, SeededRandom, type RunningSandbox, type SandboxApp } from '../kit/index.js';
-import { crmSandbox, READY_TO_CLOSE_NAME, type CrmState } from './index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../kit/index.js';
+import { useCrmSandbox } from '../../test/support/crm-sandbox-session.js';
+import { READY_TO_CLOSE_NAME } from './index.js';
 import { seedCrm } from './seed.js';
 import { normaliseId, recordId } from './ids.js';
 
-let sandbox: SandboxApp<CrmState>;
-let running: RunningSandbox;
-let token: string;
+const session = useCrmSandbox();
+const { call, fetchToken } = session;
 const V = '/services/data/v62.0';
-
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await request(`${running.url}${path}`, {
-    method: method as 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, body: text ? (JSON.parse(text) as any) : undefined }; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads arbitrary vendor JSON
-}
-
-async function fetchToken(form: Record<string, string>) {
-  const res = await request(`${running.url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
-  });
-  return { status: res.statusCode, body: (await res.body.json()) as Record<string, string> };
-}
-
-beforeAll(async () => {
-  sandbox = createSandboxApp(crmSandbox);
-  running = await listen(sandbox.app);
-});
-afterAll(() => running.close());
-beforeEach(async () => {
-  sandbox.reset('small');
-  const t = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-crm-client', client_secret: 'sandbox-crm-secret' });
-  token = t.body.access_token;
-});
 
 describe('CRM sandbox: OAuth and sessions', () => {
   it('issues a token for good client credentials with the Salesforce fields', async () => {
     const t = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-crm-client', client_secret: 'sandbox-crm-secret' });
     expect(t.status).toBe(200);
-    expect(t.body).toMatchObject({ token_type: 'Bearer', instance_url: running.url });
+    expect(t.body).toMatchObject({ token_type: 'Bearer', instance_url: session.running.url });
     expect(Object.keys(t.body)).toEqual(expect.arrayContaining(['access_token', 'issued_at', 'signature', 'id']));
   });
 
@@ -61,7 +30,7 @@ describe('CRM sandbox: OAuth and sessions', () => {
   });
 
   it('answers a missing, unknown or expired session with 401 INVALID_SESSION_ID', async () => {
-    token = 'not-a-token';
+    session.token = 'not-a-token';
     const res = await call('GET', `${V}/sobjects/Account/001Dn0000000001AAA`);
     expect(res.status).toBe(401);
     expect(res.body).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID', fields: [] }]);
@@ -70,7 +39,7 @@ describe('CRM sandbox: OAuth and sessions', () => {
   it('counts API usage in Sforce-Limit-Info and answers 403 REQUEST_LIMIT_EXCEEDED past the allowance', async () => {
     const first = await call('GET', `${V}/query?q=${encodeURIComponent('SELECT Id FROM Account')}`);
     expect(first.headers['sforce-limit-info']).toBe('api-usage=1/100000');
-    sandbox.ctx.state().apiUsage.max = 2;
+    session.sandbox.ctx.state().apiUsage.max = 2;
     expect((await call('GET', `${V}/query?q=SELECT+Id+FROM+Account`)).headers['sforce-limit-info']).toBe('api-usage=2/2');
     const over = await call('GET', `${V}/query?q=SELECT+Id+FROM+Account`);
     expect(over.status).toBe(403);
@@ -116,7 +85,7 @@ describe('CRM sandbox: sObjects', () => {
   });
 
   it('accepts the 15-character form of an id', async () => {
-    const [account] = sandbox.ctx.state().records.Account.values();
+    const [account] = session.sandbox.ctx.state().records.Account.values();
     expect((await call('GET', `${V}/sobjects/Account/${account.Id.slice(0, 15)}`)).body.Id).toBe(account.Id);
   });
 
@@ -168,7 +137,7 @@ describe('CRM sandbox: sObjects', () => {
   });
 
   it('derives IsClosed/IsWon from the stage', async () => {
-    const ready = [...sandbox.ctx.state().records.Opportunity.values()].find((o) => o.Name === READY_TO_CLOSE_NAME)!;
+    const ready = [...session.sandbox.ctx.state().records.Opportunity.values()].find((o) => o.Name === READY_TO_CLOSE_NAME)!;
     expect(ready).toMatchObject({ StageName: 'Negotiation/Review', IsClosed: false, IsWon: false, Billing_Model__c: 'Time and Materials' });
     expect((await call('PATCH', `${V}/sobjects/Opportunity/${ready.Id}`, { StageName: 'Closed Won' })).status).toBe(204);
     expect((await call('GET', `${V}/sobjects/Opportunity/${ready.Id}`)).body).toMatchObject({
@@ -181,7 +150,7 @@ describe('CRM sandbox: sObjects', () => {
 
 describe('CRM sandbox: SOQL query and paging', () => {
   it('pages with nextRecordsUrl until done, with totalSize and record attributes', async () => {
-    sandbox.ctx.state().smallQueryBatches = true; // Salesforce's minimum batch is 200; the small seed has 10 contacts
+    session.sandbox.ctx.state().smallQueryBatches = true; // Salesforce's minimum batch is 200; the small seed has 10 contacts
     const q = encodeURIComponent('SELECT Id, Name FROM Contact ORDER BY Name');
     const first = await call('GET', `${V}/query?q=${q}`, undefined, { 'Sforce-Query-Options': 'batchSize=4' });
     expect(first.status).toBe(200);
@@ -237,15 +206,15 @@ describe('CRM sandbox: change events', () => {
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`);
+    session.sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`);
   });
   afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
 
   it('sends a signed CDC-shaped UPDATE event when an opportunity is closed won', async () => {
     received.length = 0;
-    const ready = [...sandbox.ctx.state().records.Opportunity.values()].find((o) => o.Name === READY_TO_CLOSE_NAME)!;
+    const ready = [...session.sandbox.ctx.state().records.Opportunity.values()].find((o) => o.Name === READY_TO_CLOSE_NAME)!;
     await call('PATCH', `${V}/sobjects/Opportunity/${ready.Id}`, { StageName: 'Closed Won' });
-    await sandbox.ctx.webhooks.drain();
+    await session.sandbox.ctx.webhooks.drain();
     expect(received).toHaveLength(1);
     const [{ headers, body }] = received;
     expect(headers['webhook-signature']).toMatch(/^v1,/);
@@ -266,7 +235,7 @@ describe('CRM sandbox: change events', () => {
     received.length = 0;
     const created = await call('POST', `${V}/sobjects/Contact`, { LastName: 'Event' });
     await call('DELETE', `${V}/sobjects/Contact/${created.body.id}`);
-    await sandbox.ctx.webhooks.drain();
+    await session.sandbox.ctx.webhooks.drain();
     expect(received.map((r) => r.body.payload.ChangeEventHeader.changeType)).toEqual(['CREATE', 'DELETE']);
     expect(received[0].body.payload).toMatchObject({ LastName: 'Event' });
   });
