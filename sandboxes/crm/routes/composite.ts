@@ -153,46 +153,50 @@ export function compositeRoutes(router: Router, ctx: SandboxContext<CrmState>): 
   };
   const withId = (err: SfRecordError, id: string) => Object.assign(err, { recordId: id });
 
-  router.post(BASE, (req, res) => {
-    if (!supported(res, 42)) return;
+  type Outcome = { change: Change; created?: boolean };
+  /** A records-in-the-body call: the version it needs, the body checked, then each record's operation. */
+  const eachRecord = (
+    req: Request,
+    res: Response,
+    minimum: number,
+    operation: (record: Record<string, unknown>, state: CrmState) => Outcome,
+  ) => {
+    if (!supported(res, minimum)) return;
     const body = collectionBody(req, res);
     if (!body) return;
     apply(
       res,
       body.allOrNone,
-      body.records.map((record) => (state) => {
-        const object = typeOf(record);
-        if (record.id !== undefined || record.Id !== undefined)
-          throw recordError('INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']);
-        return { change: insertRecord(state, object, validateFields(state, object, fieldsOf(record)), Date.now()) };
-      }),
+      body.records.map((record) => (state: CrmState) => operation(record, state)),
     );
-  });
+  };
 
-  router.patch(BASE, (req, res) => {
-    if (!supported(res, 42)) return;
-    const body = collectionBody(req, res);
-    if (!body) return;
-    apply(
-      res,
-      body.allOrNone,
-      body.records.map((record) => (state) => {
-        const declared = typeOf(record);
-        const raw = record.id ?? record.Id;
-        if (raw === undefined) throw recordError('MISSING_ARGUMENT', 'Id not specified in an update call', []);
-        const { object, id } = existing(state, raw);
-        if (object !== declared)
-          throw withId(recordError('INVALID_ID_FIELD', `${declared} ID: id value of incorrect type: ${id}`, ['Id']), id);
-        const fields = fieldsOf(record);
-        delete fields.Id;
-        try {
-          return { change: updateRecord(state, object, id, validateFields(state, object, fields), Date.now()) };
-        } catch (err) {
-          throw err instanceof SfRecordError ? withId(err, id) : err;
-        }
-      }),
-    );
-  });
+  router.post(BASE, (req, res) =>
+    eachRecord(req, res, 42, (record, state) => {
+      const object = typeOf(record);
+      if (record.id !== undefined || record.Id !== undefined)
+        throw recordError('INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']);
+      return { change: insertRecord(state, object, validateFields(state, object, fieldsOf(record)), Date.now()) };
+    }),
+  );
+
+  router.patch(BASE, (req, res) =>
+    eachRecord(req, res, 42, (record, state) => {
+      const declared = typeOf(record);
+      const raw = record.id ?? record.Id;
+      if (raw === undefined) throw recordError('MISSING_ARGUMENT', 'Id not specified in an update call', []);
+      const { object, id } = existing(state, raw);
+      if (object !== declared)
+        throw withId(recordError('INVALID_ID_FIELD', `${declared} ID: id value of incorrect type: ${id}`, ['Id']), id);
+      const fields = fieldsOf(record);
+      delete fields.Id;
+      try {
+        return { change: updateRecord(state, object, id, validateFields(state, object, fields), Date.now()) };
+      } catch (err) {
+        throw err instanceof SfRecordError ? withId(err, id) : err;
+      }
+    }),
+  );
 
   router.delete(BASE, (req, res) => {
     if (!supported(res, 42)) return;
@@ -218,7 +222,6 @@ export function compositeRoutes(router: Router, ctx: SandboxContext<CrmState>): 
   });
 
   router.patch(`${BASE}/:object/:field`, (req, res) => {
-    if (!supported(res, 46)) return;
     const object = objectOf(req, res);
     if (!object) return;
     const field = fieldName(object, String(req.params.field));
@@ -230,24 +233,18 @@ export function compositeRoutes(router: Router, ctx: SandboxContext<CrmState>): 
         `Provided external ID field does not exist or is not accessible: ${String(req.params.field)}`,
       );
     }
-    const body = collectionBody(req, res);
-    if (!body) return;
-    apply(
-      res,
-      body.allOrNone,
-      body.records.map((record) => (state) => {
-        if (typeOf(record) !== object) throw recordError('INVALID_TYPE', `All records must be of type ${object}`);
-        const value = record[field];
-        if (typeof value !== 'string' || !value)
-          throw recordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${field}]`, [field]);
-        const fields = validateFields(state, object, fieldsOf(record));
-        const found = findByExternalId(state, object, field, value);
-        if (found.length > 1)
-          throw recordError('DUPLICATE_EXTERNAL_ID', `${field}: more than one record found for external id field`, [field]);
-        if (found.length === 0) return { change: insertRecord(state, object, fields, Date.now()), created: true };
-        return { change: updateRecord(state, object, found[0].Id, fields, Date.now()), created: false };
-      }),
-    );
+    eachRecord(req, res, 46, (record, state) => {
+      if (typeOf(record) !== object) throw recordError('INVALID_TYPE', `All records must be of type ${object}`);
+      const value = record[field];
+      if (typeof value !== 'string' || !value)
+        throw recordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${field}]`, [field]);
+      const fields = validateFields(state, object, fieldsOf(record));
+      const found = findByExternalId(state, object, field, value);
+      if (found.length > 1)
+        throw recordError('DUPLICATE_EXTERNAL_ID', `${field}: more than one record found for external id field`, [field]);
+      if (found.length === 0) return { change: insertRecord(state, object, fields, Date.now()), created: true };
+      return { change: updateRecord(state, object, found[0].Id, fields, Date.now()), created: false };
+    });
   });
 
   /** Retrieve: GET ?ids=&fields= or POST {ids, fields}; a missing record reads as null. */
