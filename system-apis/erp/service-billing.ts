@@ -140,7 +140,7 @@ export class ErpBilling {
       throw new ProblemError('business-rule-violation', { detail: 'The invoice is on hold; release it before posting.' });
     }
     if (invoice.status !== 'draft') throw new ProblemError('conflict', { detail: `The invoice is already ${invoice.status}.` });
-    await this.ctx.connector.recordAction('invoice', native, 'approve');
+    await this.ctx.connector.approveInvoice(native);
     return this.getInvoice(id);
   }
 

@@ -182,7 +182,6 @@ describe('production mode', () => {
       TIME_WEBHOOK_SECRET: 'whsec',
       ERP_ACCOUNT_ID: 'acct',
       ERP_CLIENT_ID: 'id',
-      ERP_CLIENT_SECRET: 'secret',
       ERP_WEBHOOK_SECRET: 'whsec',
     });
     try {
