@@ -1,5 +1,6 @@
 // The ERP sandbox through real HTTP: M2M login with a client assertion, record CRUD and upsert answers, list paging,
 // NetSuite error bodies, invoices with lines, approval, payments and SuiteQL, webhooks.
+import { createPublicKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,15 @@ import { request } from 'undici';
 import { createSandboxApp, listen, SeededRandom, type RunningSandbox, type SandboxApp } from '../kit/index.js';
 import { erpSandbox, type ErpState } from './index.js';
 import { seedErp } from './seed.js';
-import { assertionForm, JWT_BEARER, m2mToken, newKeyPair, signAssertion, tokenRequest } from '../../test/support/netsuite-m2m.js';
+import {
+  assertionForm,
+  devPrivateKey,
+  JWT_BEARER,
+  m2mToken,
+  newKeyPair,
+  signAssertion,
+  tokenRequest,
+} from '../../test/support/netsuite-m2m.js';
 
 let sandbox: SandboxApp<ErpState>;
 let running: RunningSandbox;
@@ -105,8 +114,6 @@ describe('ERP sandbox: auth', () => {
     const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const unsigned = `${part({ alg: 'none', typ: 'JWT', kid: 'sandbox-erp-m2m-cert' })}.${part({ ...payload, iat: now, exp: now + 300 })}.`;
     expect((await fetchToken(assertionForm(unsigned))).body).toEqual({ error: 'invalid_client' });
-    const { createPublicKey } = await import('node:crypto');
-    const { devPrivateKey } = await import('../../test/support/netsuite-m2m.js');
     const publicPem = createPublicKey(devPrivateKey()).export({ type: 'spki', format: 'pem' }).toString();
     expect((await login({ alg: 'HS256', key: new TextEncoder().encode(publicPem) })).body).toEqual({ error: 'invalid_client' });
     const rsa = newKeyPair('PS256');

@@ -80,20 +80,18 @@ describe('ERP connector: records', () => {
 
   it('logs in with a fresh assertion as NetSuite documents it: kid, iss, aud, scope, at most an hour', async () => {
     const assertions: string[] = [];
-    const { app } = await import('express').then(({ default: express }) => {
-      const a = express();
-      a.post('/services/rest/auth/oauth2/v1/token', express.urlencoded({ extended: false }), (req, res) => {
-        expect(req.body).toMatchObject({
-          grant_type: 'client_credentials',
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        });
-        expect(req.body).not.toHaveProperty('client_secret');
-        assertions.push(String(req.body.client_assertion));
-        res.json({ access_token: `t${assertions.length}`, token_type: 'bearer', expires_in: '3600' });
+    const { default: express } = await import('express');
+    const app = express();
+    app.post('/services/rest/auth/oauth2/v1/token', express.urlencoded({ extended: false }), (req, res) => {
+      expect(req.body).toMatchObject({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       });
-      a.get('/services/rest/record/v1/customer/:id', (_req, res) => void res.status(401).json({}));
-      return { app: a };
+      expect(req.body).not.toHaveProperty('client_secret');
+      assertions.push(String(req.body.client_assertion));
+      res.json({ access_token: `t${assertions.length}`, token_type: 'bearer', expires_in: '3600' });
     });
+    app.get('/services/rest/record/v1/customer/:id', (_req, res) => void res.status(401).json({}));
     const stand = await listen(app);
     try {
       const erp = connector({ baseUrl: stand.url, client: { maxAttempts: 1 } });
