@@ -1,6 +1,7 @@
 // The composition root: builds the layers as typed objects in dependency order (infrastructure,
 // then systemApis, then processApis on them) and closes them in reverse. gateway/apis.ts hands
 // each API module exactly the layer it may call; no handler imports a singleton.
+import { useCursorSigningKey } from '../core/paging.js';
 import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
@@ -71,6 +72,8 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
     store = opened;
   }
   const infra: Infra = { config, logger, store };
+  // Cursors are signed with the configured key (a random one per process outside production).
+  useCursorSigningKey(config.gateway.cursorSigningKey);
   const platforms = await startPlatforms(config, store, logger).catch(async (err: unknown) => {
     for (const close of closers.reverse()) await close();
     throw err;
