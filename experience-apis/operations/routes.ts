@@ -1,6 +1,7 @@
 // Thin routes of the operations API: request -> read model or operator action -> response.
 // The gateway has authenticated, checked ops:read / ops:write and validated the request
 // against openapi/experience/operations.v1.yaml before any of these run.
+import { pageLimit } from '../../core/paging.js';
 import { Router, type Request } from 'express';
 import { queryAudit } from '../../core/audit/index.js';
 import { listSubscriptions } from '../../core/events/index.js';
@@ -16,7 +17,7 @@ import type { AuditPage, DeadLetterStatus, RejectedWebhook, RunState } from './t
 export const OPERATIONS_BASE = '/experience/operations/v1';
 
 const text = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
-const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
+const limit = (req: Request) => pageLimit(req.query.limit);
 const operator = (req: Request): Operator => {
   const consumer = req.auth?.consumer ?? 'anonymous';
   const subject = req.auth?.subject;
@@ -139,7 +140,7 @@ export function operationsRoutes(calls: OperationsCalls): Router {
       cursor: text(req, 'cursor'),
       limit: limit(req),
     });
-    const body: AuditPage = { items: page.items as AuditPage['items'], nextCursor: page.nextCursor ?? null };
+    const body: AuditPage = { items: page.items as AuditPage['items'], nextCursor: page.nextCursor };
     res.json(body);
   });
 

@@ -1,11 +1,12 @@
 // The CRM system API as a typed in-process API: the canonical operations on clients,
 // contacts and opportunities that routes and process APIs call. Vendor calls go through
 // the connector; ids through the cross-reference store.
+import { z } from 'zod';
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import { pageLimit, cursorKind, decodeOptionalCursor, encodeCursor, scopeOf, type Page } from '../../core/paging.js';
 import type { CrmConnector } from './connector.js';
 import {
   accountToClient,
@@ -42,8 +43,6 @@ import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, type Con
 import { STAGE_TO_VENDOR } from './vocabulary.js';
 import type { SfAccount, SfContact, SfOpportunity, SfRecord, SObjectType } from './vendor-types.js';
 import { CrmIds, ENTITY_OF, type CrmEntity } from './ids.js';
-
-export const MAX_PAGE = 200;
 
 export interface PageQuery {
   cursor?: string;
@@ -93,13 +92,18 @@ export interface CrmSystemApiDeps {
   logger?: Logger;
 }
 
-interface Cursor extends Record<string, unknown> {
-  after: string;
-}
+/** Each collection's cursor: the last record id of the page, bound to the collection and its filters. */
+const idOf = (type: SObjectType) => z.string().refine((id) => isSalesforceId(id, type));
+export const CRM_CURSORS = {
+  Account: cursorKind('crm.clients', { after: idOf('Account') }),
+  Contact: cursorKind('crm.contacts', { after: idOf('Contact') }),
+  Opportunity: cursorKind('crm.opportunities', { after: idOf('Opportunity') }),
+} as const;
 
-function afterId(cursor: string | undefined): string | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  return decodeCursor<Cursor>(cursor, (v) => typeof v.after === 'string' && isSalesforceId(v.after)).after;
+/** The filters a cursor is bound to: everything in the query but the cursor and the page size. */
+function filtersOf(query: PageQuery): string {
+  const { cursor: _cursor, limit: _limit, ...filters } = query as PageQuery & Record<string, unknown>;
+  return scopeOf(filters);
 }
 
 function checkTermDates(terms: { startDate?: string | null; endDate?: string | null }): void {
@@ -158,23 +162,25 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
   }
 
   async function page<T extends SfRecord, C>(
-    type: SObjectType,
+    type: keyof typeof CRM_CURSORS & SObjectType,
     fields: readonly string[],
     conditions: Condition[],
     query: PageQuery,
     toCanonical: (records: T[]) => Promise<C[]>,
     keep: (record: T) => boolean = () => true,
-  ): Promise<{ items: C[]; nextCursor: string | null }> {
-    const limit = clampLimit(query.limit, MAX_PAGE);
+  ): Promise<Page<C>> {
+    const kind = CRM_CURSORS[type];
+    const after = decodeOptionalCursor(kind, query.cursor, filtersOf(query))?.after;
+    const limit = pageLimit(query.limit);
     const where = [...conditions];
     if (query.updatedSince) where.push({ field: 'SystemModstamp', op: '>=', value: query.updatedSince, kind: 'datetime' });
     // One more than asked tells whether another page exists.
-    const result = await connector.query<T>(listQuery(type, fields, where, afterId(query.cursor), limit + 1), limit + 1);
+    const result = await connector.query<T>(listQuery(type, fields, where, after, limit + 1), limit + 1);
     const rows = result.records.slice(0, limit);
     const more = result.records.length > limit;
     return {
       items: await toCanonical(rows.filter(keep)),
-      nextCursor: more ? encodeCursor({ after: rows[rows.length - 1].Id }) : null,
+      nextCursor: more ? encodeCursor(kind, { after: rows[rows.length - 1].Id }, filtersOf(query)) : null,
     };
   }
 

@@ -2,9 +2,9 @@
 // release) and payments, where one canonical payment is a NetSuite customer payment
 // applied to one invoice.
 import { ProblemError } from '../../core/problems.js';
-import { encodeCursor } from '../kit/paging.js';
 import { newId } from '../../core/xref/index.js';
-import type { Invoice, InvoiceCreate, InvoiceStatus, Page, Payment, PaymentCreate } from './canonical.js';
+import type { Invoice, InvoiceCreate, InvoiceStatus, Payment, PaymentCreate } from './canonical.js';
+import type { Page } from '../../core/paging.js';
 import {
   applicationNativeId,
   invoiceExternalId,
@@ -14,7 +14,7 @@ import {
   paymentToCanonical,
   paymentToNs,
 } from './mapping-billing.js';
-import { type ErpContext, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
+import { type ErpContext, keysetCursor, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
 import type { ErpMasterData } from './service-master-data.js';
 import { canonicalIdFor, linkNative } from './store.js';
 import type { NsCustomerPayment, NsInvoice, NsPaymentApplication } from './vendor-types.js';
@@ -49,6 +49,7 @@ export class ErpBilling {
   }
 
   async listInvoices(page: PageRequest & { clientId?: string; engagementId?: string; status?: InvoiceStatus }): Promise<Page<Invoice>> {
+    const at = this.ctx.pageAt('invoices', page);
     const conditions = ["type = 'CustInvc'"];
     if (page.clientId) conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`);
     if (page.engagementId) {
@@ -65,7 +66,7 @@ export class ErpBilling {
       conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', project.clientId))}`);
     }
     if (page.status) conditions.push(STATUS_CONDITIONS[page.status]);
-    const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, at);
     const records = await this.ctx.fetchRecords<NsInvoice>('invoice', ids);
     const items = (await this.invoices(records)).filter(
       (inv) => (!page.engagementId || inv.engagementId === page.engagementId) && (!page.status || inv.status === page.status),
@@ -183,6 +184,7 @@ export class ErpBilling {
   }
 
   async listPayments(page: PageRequest & { clientId?: string; invoiceId?: string }): Promise<Page<Payment>> {
+    const at = this.ctx.pageAt('payments', page);
     const conditions = ["type = 'CustPymt'"];
     let invoiceNative: string | undefined;
     if (page.invoiceId) {
@@ -191,15 +193,15 @@ export class ErpBilling {
       conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', invoice.clientId))}`);
     }
     if (page.clientId) conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`);
-    const { ids, nextCursor, limit } = await this.ctx.pageOfIds('transaction', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, at);
     const records = await this.ctx.fetchRecords<NsCustomerPayment>('customerPayment', ids);
     const items: Payment[] = [];
     for (const [i, record] of records.entries()) {
       const payments = await this.payments(record, invoiceNative ? (a) => a.doc.id === invoiceNative : undefined);
       // A customer payment applied to many invoices is many canonical payments: keep the page
       // within its limit by ending it before a payment that would overflow it.
-      if (items.length > 0 && items.length + payments.length > limit) {
-        return { items, nextCursor: encodeCursor({ after: records[i - 1]!.id }) };
+      if (items.length > 0 && items.length + payments.length > at.limit) {
+        return { items, nextCursor: keysetCursor(at, records[i - 1]!.id) };
       }
       items.push(...payments);
     }

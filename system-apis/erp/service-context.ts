@@ -1,10 +1,11 @@
 // What every ERP system API operation shares: reference data (currencies, subsidiaries)
 // cached from NetSuite, id translation through the xref store, keyset paging over SuiteQL,
 // and bounded-concurrency record fetches.
+import { z } from 'zod';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { Store } from '../../core/store/index.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/paging.js';
+import { pageLimit, cursorKind, decodeOptionalCursor, encodeCursor, scopeOf, type CursorKind } from '../../core/paging.js';
 import type { ErpConnector } from './connector.js';
 import type { ErpEntity, ToCanonicalContext, ToVendorContext } from './mapping.js';
 import '../../core/xref/schema.js';
@@ -24,9 +25,33 @@ export interface PageRequest {
   limit?: number;
 }
 
-export const MAX_PAGE = 200;
 const FETCH_CONCURRENCY = 8;
 const NATIVE_ID = /^\d{1,18}$/;
+
+/** Each collection's cursor: the last native id of the page (keyset paging), bound to its filters. */
+const afterNative = { after: z.string().regex(NATIVE_ID) };
+export const ERP_CURSORS = {
+  'legal-entities': cursorKind('erp.legal-entities', afterNative),
+  'rate-cards': cursorKind('erp.rate-cards', afterNative),
+  clients: cursorKind('erp.clients', afterNative),
+  projects: cursorKind('erp.projects', afterNative),
+  invoices: cursorKind('erp.invoices', afterNative),
+  payments: cursorKind('erp.payments', afterNative),
+  milestones: cursorKind('erp.milestones', afterNative),
+} as const;
+
+/** Where a page starts, decoded before anything else is looked up: a bad cursor costs no platform call. */
+export interface KeysetPage {
+  kind: CursorKind<{ after: string }>;
+  scope: string;
+  after: string;
+  limit: number;
+}
+
+/** The cursor of the page that follows the record `lastId`. */
+export function keysetCursor(at: KeysetPage, lastId: string): string {
+  return encodeCursor(at.kind, { after: lastId }, at.scope);
+}
 
 interface ReferenceData {
   currencyCodes: Map<string, string>;
@@ -194,21 +219,25 @@ export class ErpContext {
     throw new ProblemError('not-found', { detail: `No ${entity} ${canonicalId}.` });
   }
 
+  /** Decodes and checks the page a list operation asks for (cursor, limit, and the filters it is bound to). */
+  pageAt(collection: keyof typeof ERP_CURSORS, page: PageRequest): KeysetPage {
+    const { cursor, limit, ...filters } = page;
+    const kind = ERP_CURSORS[collection];
+    const scope = scopeOf(filters);
+    const size = pageLimit(limit);
+    return { kind, scope, after: decodeOptionalCursor(kind, cursor, scope)?.after ?? '0', limit: size };
+  }
+
   /** One page of native ids by keyset (`id > after`), with extra SuiteQL conditions. */
-  async pageOfIds(
-    table: string,
-    conditions: string[],
-    page: PageRequest,
-  ): Promise<{ ids: string[]; nextCursor: string | null; limit: number }> {
-    const limit = clampLimit(page.limit, MAX_PAGE);
-    const after = page.cursor
-      ? decodeCursor<{ after: string }>(page.cursor, (v) => typeof v.after === 'string' && NATIVE_ID.test(v.after)).after
-      : '0';
-    const where = [`id > ${after}`, ...conditions].join(' AND ');
-    const result = await this.connector.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${where} ORDER BY id`, { limit, offset: 0 });
+  async pageOfIds(table: string, conditions: string[], at: KeysetPage): Promise<{ ids: string[]; nextCursor: string | null }> {
+    const where = [`id > ${at.after}`, ...conditions].join(' AND ');
+    const result = await this.connector.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${where} ORDER BY id`, {
+      limit: at.limit,
+      offset: 0,
+    });
     const ids = result.items.map((row) => String(row.id)).filter((id) => NATIVE_ID.test(id));
     const last = ids[ids.length - 1];
-    return { ids, nextCursor: result.hasMore && last ? encodeCursor({ after: last }) : null, limit };
+    return { ids, nextCursor: result.hasMore && last ? keysetCursor(at, last) : null };
   }
 
   /** Records by internal id, a few at a time; ids that vanished in between are skipped. */

@@ -4,7 +4,7 @@
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import { nextNumberedCursor, numberedCursorKind, numberedPageOf } from '../../core/paging.js';
 import type { components } from '../../generated/openapi/system/scheduling.v1.js';
 import type {
   Assignment,
@@ -16,7 +16,7 @@ import type {
   StaffingRequest,
   StaffingRequestInput,
 } from './canonical.js';
-import { MAX_PER_PAGE, type SchedulingConnector } from './connector.js';
+import type { SchedulingConnector } from './connector.js';
 import { SchedulingIds } from './ids.js';
 import {
   assignmentToTaskInput,
@@ -92,32 +92,11 @@ export function notFound(what: string, id: string): ProblemError {
   return new ProblemError('not-found', { detail: `No ${what} ${id} on the scheduling platform.` });
 }
 
-interface PageCursor {
-  page: number;
-  limit: number;
-  /** The filters the cursor was made for: a cursor is only valid with the same ones. */
-  q: string;
-}
-
-function pageOf(query: PageQuery, filterKey: string): PageCursor {
-  const limit = clampLimit(query.limit, MAX_PER_PAGE);
-  if (!query.cursor) return { page: 1, limit, q: filterKey };
-  const c = decodeCursor<Record<string, unknown>>(
-    query.cursor,
-    (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string',
-  );
-  if (c.q !== filterKey) {
-    throw new ProblemError('bad-request', {
-      detail: 'The cursor belongs to another query; keep the filters unchanged while paging.',
-      errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }],
-    });
-  }
-  return { page: Number(c.page), limit: Number(c.limit), q: filterKey };
-}
-
-function nextCursor(at: PageCursor, pageCount: number, got: number): string | null {
-  return at.page < pageCount && got > 0 ? encodeCursor({ page: at.page + 1, limit: at.limit, q: at.q }) : null;
-}
+/** Float pages by number at a fixed page size: each collection's cursor carries both, bound to its filters. */
+export const SCHEDULING_CURSORS = {
+  resources: numberedCursorKind('scheduling.resources'),
+  assignments: numberedCursorKind('scheduling.assignments'),
+} as const;
 
 export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): SchedulingSystemApi {
   const { connector } = deps;
@@ -177,7 +156,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     },
 
     async listResources(query = {}) {
-      const at = pageOf(query, `resources:${query.status ?? ''}`);
+      const at = numberedPageOf(SCHEDULING_CURSORS.resources, query, { status: query.status });
       const active = query.status === undefined ? undefined : query.status === 'active' ? 1 : 0;
       const page = await connector.listPeople(at.page, at.limit, { active });
       // Placeholders are seats for staffing requests, not people: left out (the page may come back shorter).
@@ -186,7 +165,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
           .filter((p) => p.people_type_id !== 3)
           .map(async (p) => personToResource(p, await ids.canonical('resource', p.people_id))),
       );
-      return { items, nextCursor: nextCursor(at, page.pageCount, page.items.length) };
+      return { items, nextCursor: nextNumberedCursor(at, at.page < page.pageCount && page.items.length > 0) };
     },
 
     async getResource(resourceId) {
@@ -216,7 +195,8 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     },
 
     async listAssignments(query = {}) {
-      const at = pageOf(query, `assignments:${query.engagementId ?? ''}:${query.resourceId ?? ''}:${query.from ?? ''}:${query.to ?? ''}`);
+      const { engagementId, resourceId, from, to } = query;
+      const at = numberedPageOf(SCHEDULING_CURSORS.assignments, query, { engagementId, resourceId, from, to });
       const projectId = query.engagementId ? await ids.native('engagement', query.engagementId) : undefined;
       const peopleId = query.resourceId ? await ids.native('resource', query.resourceId) : undefined;
       // A filter on a record the platform never had matches nothing.
@@ -225,7 +205,10 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       const page = await connector.listTasks(at.page, at.limit, { projectId, peopleId, startDate: query.from, endDate: query.to });
       const seats = await Promise.all(page.items.map((t) => person(t.people_id)));
       const booked = page.items.filter((_, i) => seats[i]?.people_type_id !== 3);
-      return { items: await Promise.all(booked.map(toAssignment)), nextCursor: nextCursor(at, page.pageCount, page.items.length) };
+      return {
+        items: await Promise.all(booked.map(toAssignment)),
+        nextCursor: nextNumberedCursor(at, at.page < page.pageCount && page.items.length > 0),
+      };
     },
 
     async getAssignment(assignmentId) {

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import type { components } from '../../generated/openapi/system/time.v1.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import { nextNumberedCursor, numberedCursorKind, numberedPageOf, type NumberedPage } from '../../core/paging.js';
 import { billingRefs, claimBillingRef, sameRef } from './billing-refs.js';
 import type {
   Expense,
@@ -33,8 +33,6 @@ import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
 
 export type TimeEntryPage = components['schemas']['TimeEntryPage'];
 export type ExpensePage = components['schemas']['ExpensePage'];
-
-export const MAX_PAGE = 200;
 
 export interface TimeQuery {
   cursor?: string;
@@ -72,32 +70,15 @@ function notFound(what: string, id: string): ProblemError {
   return new ProblemError('not-found', { detail: `No ${what} ${id} on the time platform.` });
 }
 
-interface PageCursor {
-  page: number;
-  limit: number;
-  q: string;
-}
+/** Harvest pages by number at a fixed page size: each collection's cursor carries both. */
+export const TIME_CURSORS = {
+  'time-entries': numberedCursorKind('time.time-entries'),
+  expenses: numberedCursorKind('time.expenses'),
+} as const;
 
-function pageOf(query: TimeQuery, kind: string): PageCursor {
+function pageOf(query: TimeQuery, collection: keyof typeof TIME_CURSORS): NumberedPage {
   const { cursor: _cursor, limit: _limit, ...filters } = query;
-  const q = `${kind}:${JSON.stringify(
-    Object.entries(filters)
-      .filter(([, v]) => v !== undefined)
-      .sort(),
-  )}`;
-  const limit = clampLimit(query.limit, MAX_PAGE);
-  if (!query.cursor) return { page: 1, limit, q };
-  const c = decodeCursor<Record<string, unknown>>(
-    query.cursor,
-    (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string',
-  );
-  if (c.q !== q) {
-    throw new ProblemError('bad-request', {
-      detail: 'The cursor belongs to another query; keep the filters unchanged while paging.',
-      errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }],
-    });
-  }
-  return { page: Number(c.page), limit: Number(c.limit), q };
+  return numberedPageOf(TIME_CURSORS[collection], query, filters);
 }
 
 export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
@@ -150,10 +131,6 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     return expenses.map((e, i) => harvestExpenseToExpense(e, refs[i], billing.get(refs[i].id)));
   }
 
-  function next(at: PageCursor, nextPage: number | null, got: number): string | null {
-    return nextPage !== null && got > 0 ? encodeCursor({ page: nextPage, limit: at.limit, q: at.q }) : null;
-  }
-
   async function nativeOrThrow(ids: TimeIds, entity: 'time-entry' | 'expense' | 'resource', id: string, what: string): Promise<number> {
     const native = await ids.native(entity, id);
     if (native === undefined) throw notFound(what, id);
@@ -196,7 +173,10 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       const page = await connector.listTimeEntries(filter, at.page, at.limit);
       // Running timers and empty entries are not work yet; "unbilled" means billable and not billed.
       const wanted = page.time_entries.filter((e) => isRecordedWork(e) && (query.billingStatus !== 'unbilled' || e.billable));
-      return { items: await toEntries(ids, wanted), nextCursor: next(at, page.next_page, page.time_entries.length) };
+      return {
+        items: await toEntries(ids, wanted),
+        nextCursor: nextNumberedCursor(at, page.next_page !== null && page.time_entries.length > 0),
+      };
     },
 
     async getTimeEntry(timeEntryId) {
@@ -224,7 +204,10 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       if (!filter) return { items: [], nextCursor: null };
       const page = await connector.listExpenses(filter, at.page, at.limit);
       const wanted = page.expenses.filter((e) => query.billingStatus !== 'unbilled' || e.billable);
-      return { items: await toExpenses(ids, wanted), nextCursor: next(at, page.next_page, page.expenses.length) };
+      return {
+        items: await toExpenses(ids, wanted),
+        nextCursor: nextNumberedCursor(at, page.next_page !== null && page.expenses.length > 0),
+      };
     },
 
     async getExpense(expenseId) {
