@@ -2,7 +2,7 @@
 // change, query runs, and read forecasts, utilisation and staffing conflicts.
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../../core/problems.js';
-import { pageLimit, cursorId, cursorKind, decodeOptionalCursor, encodeCursor, scopeOf } from '../../core/paging.js';
+import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';

@@ -3,11 +3,11 @@
 // A journey may mark a completed run `rejected` (its business outcome) through `outcomeOf`.
 import type { Kysely } from 'kysely';
 import {
-  pageLimit,
   cursorId,
   cursorKind,
   decodeOptionalCursor,
   encodeCursor,
+  pageLimit,
   scopeOf,
   type CursorKind,
   type Page,

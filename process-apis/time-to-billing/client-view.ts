@@ -3,7 +3,7 @@
 // Another client's record is reported exactly as a missing one (not found).
 import { ProblemError } from '../../core/problems.js';
 import { z } from 'zod';
-import { pageLimit, cursorKind, decodeOptionalCursor, encodeCursor, MAX_CURSOR_LENGTH, scopeOf, type Page } from '../../core/paging.js';
+import { cursorKind, decodeOptionalCursor, encodeCursor, MAX_CURSOR_LENGTH, pageLimit, scopeOf, type Page } from '../../core/paging.js';
 import type { Engagement, Invoice, Payment } from '../../system-apis/erp/canonical.js';
 import type { ErpForBilling, TimeEntry, TimeForBilling } from './ports.js';
 

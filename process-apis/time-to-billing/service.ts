@@ -1,7 +1,7 @@
 // Time-to-billing as one typed in-process API: start runs (per engagement and period, or a
 // whole period), query and retry them, and report holds and unbilled work. Routes, the
 // schedule and the portal's read model call this; the workflows run in the shared engine.
-import { pageLimit, cursorId, cursorKind, decodeOptionalCursor, encodeCursor, scopeOf } from '../../core/paging.js';
+import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';

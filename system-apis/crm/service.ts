@@ -6,7 +6,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
-import { pageLimit, cursorKind, decodeOptionalCursor, encodeCursor, scopeOf, type Page } from '../../core/paging.js';
+import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type Page } from '../../core/paging.js';
 import type { CrmConnector } from './connector.js';
 import {
   accountToClient,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { Store } from '../../core/store/index.js';
-import { pageLimit, cursorKind, decodeOptionalCursor, encodeCursor, scopeOf, type CursorKind } from '../../core/paging.js';
+import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type CursorKind } from '../../core/paging.js';
 import type { ErpConnector } from './connector.js';
 import type { ErpEntity, ToCanonicalContext, ToVendorContext } from './mapping.js';
 import '../../core/xref/schema.js';

@@ -25,11 +25,11 @@ import {
   type StaffingRequestRecord,
 } from './records.js';
 import {
-  pageLimit,
   cursorId,
   cursorKind,
   decodeOptionalCursor,
   encodeCursor,
+  pageLimit,
   scopeOf,
   type Page,
   type PageSize,
