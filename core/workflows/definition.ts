@@ -40,6 +40,11 @@ export interface StepDefinition<I> {
 
 export interface WorkflowDefinition<I = unknown> {
   name: string;
+  /**
+   * The journey (process API) this workflow belongs to, as metrics and the operations view
+   * label it; default: the workflow's own name. Core knows no journey: each definition names its own.
+   */
+  journey?: string;
   steps: StepDefinition<I>[];
   /** Defaults for every step's retry policy. */
   retry?: Partial<RetryPolicy>;

@@ -16,6 +16,7 @@ export {
   type StepAttemptError,
 } from './definition.js';
 export { WorkflowEngine, type WorkflowEngineOptions } from './runner.js';
+export { journeysOf, type Journeys } from './journeys.js';
 export { noopWorkflowMetrics, promWorkflowMetrics, type WorkflowMetrics } from './metrics.js';
 export {
   insertRun,

@@ -2,10 +2,9 @@
 // (several workflow definitions) and by a creation window, and dead letters by status (open,
 // replayed, discarded: the core keeps all three) with a cursor. Everything else (one run, the actions) goes through the core modules.
 import type { Kysely, Selectable } from 'kysely';
-import { journeyOf } from '../../core/observability/business-metrics.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
-import { getRun, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
+import { getRun, type Journeys, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
 import type { WorkflowDeadLettersTable } from '../../core/workflows/schema.js';
 import type { DeadLetter, DeadLetterPage, DeadLetterStatus, Json, RunDetail, RunState, RunSummary, RunSummaryPage } from './types.js';
 
@@ -39,7 +38,7 @@ export interface RunQuery {
   limit: number;
 }
 
-export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): Promise<RunSummaryPage> {
+export async function listRunSummaries(db: Kysely<Database>, journeys: Journeys, query: RunQuery): Promise<RunSummaryPage> {
   let q = db
     .selectFrom('workflow_runs')
     .select(['id', 'definition', 'run_key', 'state', 'current_step', 'created_at_ms', 'updated_at_ms', 'finished_at_ms'])
@@ -59,7 +58,7 @@ export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): P
   return {
     items: page.map((r): RunSummary => ({
       id: r.id,
-      journey: journeyOf(r.definition),
+      journey: journeys.of(r.definition),
       workflow: r.definition,
       runKey: r.run_key,
       state: r.state,
@@ -78,13 +77,13 @@ function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
-function letterView(r: LetterRow): DeadLetter {
+function letterView(journeys: Journeys, r: LetterRow): DeadLetter {
   const discarded = r.state === 'discarded';
   const status: DeadLetterStatus = r.state;
   return {
     id: Number(r.id),
     runId: r.run_id,
-    journey: journeyOf(r.definition),
+    journey: journeys.of(r.definition),
     workflow: r.definition,
     step: r.step,
     status,
@@ -109,6 +108,7 @@ function letters(db: Kysely<Database>) {
 
 export async function listDeadLetterViews(
   db: Kysely<Database>,
+  journeys: Journeys,
   query: { journey?: string; status: DeadLetterStatus; cursor?: string; limit: number },
 ): Promise<DeadLetterPage> {
   let q = letters(db)
@@ -122,22 +122,25 @@ export async function listDeadLetterViews(
   if (query.cursor) q = q.where('d.id', '<', Number(decodeCursor(query.cursor, LETTER_ID)));
   const rows = (await q.execute()) as LetterRow[];
   const page = rows.slice(0, query.limit);
-  return { items: page.map(letterView), nextCursor: rows.length > query.limit ? encodeCursor(String(page[page.length - 1].id)) : null };
+  return {
+    items: page.map((r) => letterView(journeys, r)),
+    nextCursor: rows.length > query.limit ? encodeCursor(String(page[page.length - 1].id)) : null,
+  };
 }
 
-export async function getDeadLetterView(db: Kysely<Database>, id: number): Promise<DeadLetter> {
+export async function getDeadLetterView(db: Kysely<Database>, journeys: Journeys, id: number): Promise<DeadLetter> {
   const row = (await letters(db).where('d.id', '=', id).executeTakeFirst()) as LetterRow | undefined;
   if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${id}.` });
-  return letterView(row);
+  return letterView(journeys, row);
 }
 
 /** One run as the core reports it, with its dead letters as this API shows them (discards included). */
-export async function getRunView(db: Kysely<Database>, runId: string): Promise<RunDetail> {
+export async function getRunView(db: Kysely<Database>, journeys: Journeys, runId: string): Promise<RunDetail> {
   const run: CoreRunDetail = await getRun(db, runId);
   const letterRows = (await letters(db).where('d.run_id', '=', runId).orderBy('d.id').execute()) as LetterRow[];
   return {
     id: run.id,
-    journey: journeyOf(run.definition),
+    journey: journeys.of(run.definition),
     workflow: run.definition,
     runKey: run.runKey,
     state: run.state,
@@ -159,6 +162,6 @@ export async function getRunView(db: Kysely<Database>, runId: string): Promise<R
       ...(s.result === null ? {} : { result: s.result as Json }),
       errors: s.errors as DeadLetter['errors'],
     })),
-    deadLetters: letterRows.map(letterView),
+    deadLetters: letterRows.map((r) => letterView(journeys, r)),
   };
 }

@@ -69,6 +69,7 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
   const definition = defineWorkflow<BillingStatusInput>({
     name: BILLING_STATUS_WORKFLOW,
+    journey: 'billing-status-to-crm',
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     steps: [
       {

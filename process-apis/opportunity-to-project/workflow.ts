@@ -16,6 +16,8 @@ import { type CrmForProvisioning, type ErpForProvisioning, type SchedulingForPro
 import { findRateCard, toBillingRateCard } from './rate-cards.js';
 import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
 
+/** The journey, as metrics and the operations view label its runs. */
+export const PROVISIONING_JOURNEY = 'opportunity-to-project';
 export const PROVISION_WORKFLOW = 'opportunity-to-project';
 export const EVENT_SOURCE = '/process/opportunity-to-project';
 export const PROVISIONED_EVENT = 'com.psconnect.engagement.provisioned';
@@ -135,6 +137,7 @@ async function existingProject(erp: ErpForProvisioning, clientId: string, opport
 export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition<ProvisionInput> {
   const definition = defineWorkflow<ProvisionInput>({
     name: PROVISION_WORKFLOW,
+    journey: PROVISIONING_JOURNEY,
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     steps: [
       { name: 'validate-terms', run: (ctx) => validateTerms(deps, ctx) },
