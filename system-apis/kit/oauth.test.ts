@@ -1,4 +1,6 @@
 // Client-credentials tokens: caching, early refresh, single flight, both client auth styles.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientCredentialsToken } from './oauth.js';
 import { CLIENT_ID, CLIENT_SECRET } from '../../test/support/fixture-platform.js';
@@ -64,5 +66,34 @@ describe('ClientCredentialsToken', () => {
     vendor.sandbox.ctx.faults.set({ errorRate: 0, hangRate: 1 });
     expect((await problemOf(tokenFor({ timeoutMs: 200 }).header())).type).toBe('upstream-timeout');
     vendor.sandbox.ctx.faults.clear();
+  });
+
+  it('sends the grant again when the connection is reset before an answer, and gives up after three', async () => {
+    // A token endpoint that drops the first `resets` connections without answering, as a pooled
+    // socket closed by the server under load does.
+    let requests = 0;
+    let resets = 1;
+    const server = createServer((req, res) => {
+      requests += 1;
+      if (requests <= resets) {
+        req.socket.destroy();
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ access_token: 'tok_after_reset', token_type: 'Bearer', expires_in: 600 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`;
+    try {
+      expect((await tokenFor({ tokenUrl }).header()).Authorization, 'token after one reset').toBe('Bearer tok_after_reset');
+      expect(requests, 'grant requests after one reset').toBe(2);
+      requests = 0;
+      resets = 5;
+      expect((await problemOf(tokenFor({ tokenUrl }).header())).type, 'after three resets').toBe('upstream-unavailable');
+      expect(requests, 'grant requests when every connection is reset').toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,7 +1,7 @@
 // OAuth 2.0 client-credentials (RFC 6749 §4.4) with a cached token, early refresh, one
 // fetch at a time, and errors that never echo the client secret or the token.
 import { ProblemError } from '../../core/problems.js';
-import { exchange, type Platform } from './transport.js';
+import { exchange, ExchangeError, type Platform, type RawResponse } from './transport.js';
 
 export interface ClientCredentialsOptions {
   tokenUrl: string;
@@ -22,6 +22,8 @@ interface CachedToken {
 }
 
 const OAUTH_ERROR = /^[\w.-]{1,64}$/;
+/** Token requests sent at most this often when the connection fails before an answer. */
+const TOKEN_ATTEMPTS = 3;
 
 export class ClientCredentialsToken {
   private cached?: CachedToken;
@@ -45,6 +47,32 @@ export class ClientCredentialsToken {
     return { ...this.extra };
   }
 
+  /**
+   * Posts the grant, sending it again when the connection failed before an answer (refused, or
+   * reset as a pooled socket closes under us). A client-credentials grant changes nothing on the
+   * platform but issue a token, so a repeat is safe; a timeout is not repeated, to keep the
+   * caller's wait bounded by one timeout.
+   */
+  private async exchangeWithRetry(headers: Record<string, string>, body: string): Promise<RawResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await exchange({
+          platform: this.opts.platform,
+          url: this.opts.tokenUrl,
+          method: 'POST',
+          headers,
+          body,
+          timeoutMs: this.opts.timeoutMs,
+          maxResponseBytes: 64 * 1024,
+        });
+      } catch (err) {
+        const again = err instanceof ExchangeError && (err.failure === 'refused' || err.failure === 'connection');
+        if (!again || attempt >= TOKEN_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
   private async fetchToken(): Promise<CachedToken> {
     const { platform } = this.opts;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -58,15 +86,7 @@ export class ClientCredentialsToken {
       form.set('client_secret', this.opts.clientSecret);
     }
     const started = Date.now();
-    const raw = await exchange({
-      platform,
-      url: this.opts.tokenUrl,
-      method: 'POST',
-      headers,
-      body: form.toString(),
-      timeoutMs: this.opts.timeoutMs,
-      maxResponseBytes: 64 * 1024,
-    });
+    const raw = await this.exchangeWithRetry(headers, form.toString());
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;

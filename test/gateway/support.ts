@@ -137,7 +137,9 @@ export async function startGateway(
     DATABASE_URL: `sqlite:${join(dir, 'layer.db')}`,
     ...(jwksUrl ? { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: ISSUER } : {}),
     AUTH_AUDIENCE: AUDIENCE,
-    AUTH_JWKS_TIMEOUT_MS: '800',
+    // Generous, because the key set is served by this same busy test process: under a loaded
+    // machine an 800 ms limit turned a healthy JWKS into 503s. The timeout test sets its own.
+    AUTH_JWKS_TIMEOUT_MS: '15000',
     // The gateway's own behaviour is under test: no sandboxes; the system APIs answer 503.
     SANDBOXES: 'off',
     ...env,
