@@ -122,7 +122,7 @@ export async function startMock(api: string, options: { port?: number; host?: st
   app.disable('x-powered-by');
   const preferences = new WeakMap<Request, MockPreference>();
   const readPreference: RequestHandler = (req, res, next) => {
-    const { preference, rest } = takeMockPreference(req.headers.prefer);
+    const { preference, rest } = takeMockPreference(req.get('prefer'));
     preferences.set(req, preference);
     if (rest === undefined) delete req.headers.prefer;
     else req.headers.prefer = rest;
