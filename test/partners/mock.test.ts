@@ -3,6 +3,7 @@
 // gets 400 problem details, an unknown path 404, a wrong method 405; Prefer picks another answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, takeMockPreference, type RunningMock } from '../../scripts/mock/server.js';
+import { createProject } from '../../sdk/examples/create-project.js';
 import { experienceContracts, responseValidator, sampleRequest } from './contract-operations.js';
 
 const contracts = await experienceContracts();
@@ -96,3 +97,25 @@ for (const contract of contracts) {
     });
   });
 }
+
+describe("docs/partners.md's worked example against the mock", () => {
+  let mock: RunningMock;
+  beforeAll(async () => {
+    mock = await startMock('crm.v2');
+  });
+  afterAll(() => mock?.close());
+
+  it("creates and reads the project with the SDK, answered from crm.v2's examples", async () => {
+    const opportunityId = '01a216af-078d-7328-958b-9c6112d64661';
+    const { started, current } = await createProject(mock.url, 'no credentials needed for the mock', opportunityId);
+    expect(started.opportunityId).toBe(opportunityId);
+    expect(current).toMatchObject({ opportunityId, project: { code: 'PRJ-2026-0042' } });
+  });
+
+  it('surfaces a bad id as the 400 problem the contract documents', async () => {
+    await expect(createProject(mock.url, 'x', 'not-an-id')).rejects.toMatchObject({
+      status: 400,
+      problem: { type: '/problems/validation-failed' },
+    });
+  });
+});
