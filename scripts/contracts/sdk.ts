@@ -3,6 +3,7 @@
 // an Idempotency-Key). Written by `npm run sdk` (and `npm run generate`), checked by check:generated.
 import path from 'node:path';
 import { bundleContract, type ContractFile } from '../../core/contracts/catalogue.js';
+import { resolveLocalRef } from '../../core/contracts/refs.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -15,17 +16,6 @@ export function sdkFile(contract: ContractFile): string {
 /** `crm` v2 → `CrmV2`, `time-to-billing` v1 → `TimeToBillingV1`. */
 function typeName(contract: ContractFile): string {
   return `${contract.api.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase())}V${contract.major}`;
-}
-
-/** A `$ref` into the bundled document's components, resolved. */
-function resolve(document: Node, value: unknown): Node {
-  const node = (value ?? {}) as Node;
-  if (typeof node.$ref !== 'string' || !node.$ref.startsWith('#/')) return node;
-  const target = node.$ref
-    .slice(2)
-    .split('/')
-    .reduce<unknown>((at, segment) => (at as Node | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')], document);
-  return resolve(document, target);
 }
 
 export interface ContractOperation {
@@ -42,8 +32,8 @@ export function contractOperations(document: Node): ContractOperation[] {
     for (const method of METHODS) {
       const operation = item[method] as Node | undefined;
       if (!operation) continue;
-      const parameters = [...((item.parameters ?? []) as unknown[]), ...((operation.parameters ?? []) as unknown[])].map((p) =>
-        resolve(document, p),
+      const parameters = [...((item.parameters ?? []) as unknown[]), ...((operation.parameters ?? []) as unknown[])].map(
+        (p) => resolveLocalRef(document, p).node,
       );
       operations.push({
         operationId: String(operation.operationId),

@@ -8,6 +8,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import { bundleContract, listContractFiles, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
+import { resolveLocalRef } from '../../core/contracts/refs.js';
 import { ProblemError } from '../../core/problems.js';
 import { problemHandler } from '../../gateway/errors.js';
 
@@ -40,15 +41,7 @@ export function takeMockPreference(prefer: string | undefined): { preference: Mo
 /** Headers that describe one real call, not the operation: the mock sets its own or none. */
 const PER_CALL_HEADERS = new Set(['content-type', 'content-length', 'x-request-id', 'idempotent-replayed']);
 
-function resolve(document: Node, value: unknown): Node {
-  const node = (value ?? {}) as Node;
-  if (typeof node.$ref !== 'string' || !node.$ref.startsWith('#/')) return node;
-  const target = node.$ref
-    .slice(2)
-    .split('/')
-    .reduce<unknown>((at, segment) => (at as Node | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')], document);
-  return resolve(document, target);
-}
+const resolve = (document: Node, value: unknown): Node => resolveLocalRef(document, value).node;
 
 export interface MockAnswer {
   status: number;

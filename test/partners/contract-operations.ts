@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { bundleContract, listContractFiles, PROJECT_ROOT } from '../../core/contracts/catalogue.js';
+import { resolveLocalRef } from '../../core/contracts/refs.js';
 import { contractOperations, type ContractOperation } from '../../scripts/contracts/sdk.js';
 
 const addFormats = addFormatsModule.default;
@@ -30,17 +31,6 @@ export async function experienceContracts(): Promise<ExperienceContract[]> {
 
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Follows `$ref`s inside the bundled document; answers the node and its JSON pointer. */
-function resolve(document: Node, node: unknown, pointer: string): { node: Node; pointer: string } {
-  const ref = (node as Node | undefined)?.$ref;
-  if (typeof ref !== 'string') return { node: (node ?? {}) as Node, pointer };
-  const target = ref
-    .slice(2)
-    .split('/')
-    .reduce<unknown>((at, s) => (at as Node)[s.replace(/~1/g, '/').replace(/~0/g, '~')], document);
-  return resolve(document, target, ref.slice(1));
-}
-
 const operationPointer = (op: ContractOperation) => `/paths/${escape(op.path)}/${op.method.toLowerCase()}`;
 const operationOf = (document: Node, op: ContractOperation) =>
   ((document.paths as Record<string, Node>)[op.path][op.method.toLowerCase()] ?? {}) as Node;
@@ -58,20 +48,20 @@ export function sampleRequest(document: Node, op: ContractOperation): SampleRequ
   let path = op.path;
   const headers: Record<string, string> = {};
   for (const raw of (operation.parameters ?? []) as unknown[]) {
-    const parameter = resolve(document, raw, '').node;
+    const parameter = resolveLocalRef(document, raw).node;
     if (parameter.required !== true) continue;
-    const schema = resolve(document, parameter.schema, '').node;
+    const schema = resolveLocalRef(document, parameter.schema).node;
     const example = parameter.example ?? (schema.examples as unknown[] | undefined)?.[0] ?? schema.example ?? schema.minimum;
     if (example === undefined)
       throw new Error(`${String(operation.operationId)}: required parameter ${String(parameter.name)} has no example`);
     if (parameter.in === 'path') path = path.replace(`{${String(parameter.name)}}`, encodeURIComponent(String(example)));
     if (parameter.in === 'header') headers[String(parameter.name)] = String(example);
   }
-  const requestBody = resolve(document, operation.requestBody, '').node;
+  const requestBody = resolveLocalRef(document, operation.requestBody).node;
   const media = ((requestBody.content ?? {}) as Record<string, Node>)['application/json'];
   if (!media) return { path, headers };
   const body =
-    media.example ?? Object.values((media.examples ?? {}) as Record<string, Node>).map((e) => resolve(document, e, '').node.value)[0];
+    media.example ?? Object.values((media.examples ?? {}) as Record<string, Node>).map((e) => resolveLocalRef(document, e).node.value)[0];
   return { path, headers: { ...headers, 'content-type': 'application/json' }, body };
 }
 
@@ -84,7 +74,7 @@ export function responseValidator(contract: ExperienceContract) {
   return (op: ContractOperation, status: number, contentType: string, body: unknown): string[] => {
     const responses = (operationOf(contract.document, op).responses ?? {}) as Record<string, unknown>;
     if (!(String(status) in responses)) return [`${op.operationId} does not document ${status}`];
-    const response = resolve(contract.document, responses[String(status)], `${operationPointer(op)}/responses/${status}`);
+    const response = resolveLocalRef(contract.document, responses[String(status)], `${operationPointer(op)}/responses/${status}`);
     const media = Object.keys((response.node.content ?? {}) as Node).find((type) => contentType.startsWith(type));
     if (!media) return [`${op.operationId} ${status} does not document ${contentType}`];
     const validate = ajv.compile({ $ref: `${id}#${response.pointer}/content/${escape(media)}/schema` });

@@ -7,10 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../core/config/index.js';
-import { loadOrCreateDevKey } from '../../gateway/auth/dev-keys.js';
+import { signDevToken } from '../../gateway/auth/dev-keys.js';
 import { start, type RunningGateway } from '../../gateway/server.js';
 import { createCrmV1Client } from '../../generated/sdk/crm.v1.js';
 import { createCrmV2Client } from '../../generated/sdk/crm.v2.js';
@@ -46,17 +45,8 @@ describe(`the partner SDK against the running layer (${engine.name})`, () => {
   let receiver: Server;
   let story: { opportunityId: string; accountId: string };
 
-  async function tokenFor(scope: string, claims: Record<string, string> = {}) {
-    const key = await loadOrCreateDevKey(config.runtime.varDir);
-    return new SignJWT({ scope, client_id: 'partner-kit-test', ...claims })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(config.gateway.auth.issuer)
-      .setAudience(config.gateway.auth.audience)
-      .setSubject('partner')
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(key.privateKey);
-  }
+  const tokenFor = (scope: string, claims: Record<string, string> = {}) =>
+    signDevToken(config, { scope, sub: 'partner', claims: { client_id: 'partner-kit-test', ...claims } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'partner-sdk-'));
