@@ -2,12 +2,11 @@
 // (several workflow definitions) and by a creation window, and dead letters by status (open,
 // replayed, discarded: the core keeps all three) with a cursor. Everything else (one run, the actions) goes through the core modules.
 import type { Kysely, Selectable } from 'kysely';
-import { journeyOf } from '../../core/observability/business-metrics.js';
 import { z } from 'zod';
 import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
-import { getRun, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
+import { getRun, type Journeys, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
 import type { WorkflowDeadLettersTable } from '../../core/workflows/schema.js';
 import type { DeadLetter, DeadLetterPage, DeadLetterStatus, Json, RunDetail, RunState, RunSummary, RunSummaryPage } from './types.js';
 
@@ -29,7 +28,7 @@ export interface RunQuery {
   limit: number;
 }
 
-export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): Promise<RunSummaryPage> {
+export async function listRunSummaries(db: Kysely<Database>, journeys: Journeys, query: RunQuery): Promise<RunSummaryPage> {
   const { cursor, limit: asked, ...filters } = query;
   const scope = scopeOf(filters);
   const after = decodeOptionalCursor(OPERATIONS_CURSORS.runs, cursor, scope)?.after;
@@ -53,7 +52,7 @@ export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): P
   return {
     items: page.map((r): RunSummary => ({
       id: r.id,
-      journey: journeyOf(r.definition),
+      journey: journeys.of(r.definition),
       workflow: r.definition,
       runKey: r.run_key,
       state: r.state,
@@ -72,13 +71,13 @@ function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
-function letterView(r: LetterRow): DeadLetter {
+function letterView(journeys: Journeys, r: LetterRow): DeadLetter {
   const discarded = r.state === 'discarded';
   const status: DeadLetterStatus = r.state;
   return {
     id: Number(r.id),
     runId: r.run_id,
-    journey: journeyOf(r.definition),
+    journey: journeys.of(r.definition),
     workflow: r.definition,
     step: r.step,
     status,
@@ -103,6 +102,7 @@ function letters(db: Kysely<Database>) {
 
 export async function listDeadLetterViews(
   db: Kysely<Database>,
+  journeys: Journeys,
   query: { journey?: string; status: DeadLetterStatus; cursor?: string; limit: number },
 ): Promise<DeadLetterPage> {
   const { cursor, limit: asked, ...filters } = query;
@@ -122,24 +122,24 @@ export async function listDeadLetterViews(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map(letterView),
+    items: page.map((r) => letterView(journeys, r)),
     nextCursor: rows.length > limit && last ? encodeCursor(OPERATIONS_CURSORS.deadLetters, { after: Number(last.id) }, scope) : null,
   };
 }
 
-export async function getDeadLetterView(db: Kysely<Database>, id: number): Promise<DeadLetter> {
+export async function getDeadLetterView(db: Kysely<Database>, journeys: Journeys, id: number): Promise<DeadLetter> {
   const row = (await letters(db).where('d.id', '=', id).executeTakeFirst()) as LetterRow | undefined;
   if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${id}.` });
-  return letterView(row);
+  return letterView(journeys, row);
 }
 
 /** One run as the core reports it, with its dead letters as this API shows them (discards included). */
-export async function getRunView(db: Kysely<Database>, runId: string): Promise<RunDetail> {
+export async function getRunView(db: Kysely<Database>, journeys: Journeys, runId: string): Promise<RunDetail> {
   const run: CoreRunDetail = await getRun(db, runId);
   const letterRows = (await letters(db).where('d.run_id', '=', runId).orderBy('d.id').execute()) as LetterRow[];
   return {
     id: run.id,
-    journey: journeyOf(run.definition),
+    journey: journeys.of(run.definition),
     workflow: run.definition,
     runKey: run.runKey,
     state: run.state,
@@ -161,6 +161,6 @@ export async function getRunView(db: Kysely<Database>, runId: string): Promise<R
       ...(s.result === null ? {} : { result: s.result as Json }),
       errors: s.errors as DeadLetter['errors'],
     })),
-    deadLetters: letterRows.map(letterView),
+    deadLetters: letterRows.map((r) => letterView(journeys, r)),
   };
 }

@@ -16,7 +16,6 @@ import {
 } from './mapping-billing.js';
 import { type ErpContext, keysetCursor, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
 import type { ErpMasterData } from './service-master-data.js';
-import { canonicalIdFor, linkNative } from './store.js';
 import type { NsCustomerPayment, NsInvoice, NsPaymentApplication } from './vendor-types.js';
 
 /** SuiteQL pre-filters per canonical status; the exact status is checked after mapping. */
@@ -95,7 +94,7 @@ export class ErpBilling {
           throw new ProblemError('conflict', {
             detail: `ERP invoice ${existing.tranId} holds this invoice's key but bills another project.`,
           });
-        return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', existing.id, externalId)), created: false };
+        return { invoice: await this.getInvoice(await this.ctx.ids.canonical('invoice', existing.id, externalId)), created: false };
       }
     }
     const project = await this.masterData.getProject(input.engagementId);
@@ -127,7 +126,7 @@ export class ErpBilling {
     // The external id is the canonical id (keyed or fresh). Upsert, not create: two racing creates of one key are one invoice.
     const canonicalId = externalId ?? newId();
     const native = await this.ctx.connector.upsertRecord('invoice', canonicalId, body);
-    return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, canonicalId)), created: true };
+    return { invoice: await this.getInvoice(await this.ctx.ids.canonical('invoice', native, canonicalId)), created: true };
   }
 
   async createInvoice(input: InvoiceCreate): Promise<Invoice> {
@@ -242,7 +241,7 @@ export class ErpBilling {
     const body = paymentToNs(input, { id: invoiceNative, customerId, currency: invoice.currency }, await this.ctx.toVendor([]));
     const canonicalId = newId();
     const native = await this.ctx.connector.upsertRecord('customerPayment', canonicalId, body);
-    await linkNative(this.ctx.db, 'payment', canonicalId, applicationNativeId(native, invoiceNative));
+    await this.ctx.ids.link('payment', canonicalId, applicationNativeId(native, invoiceNative));
     return this.getPayment(canonicalId);
   }
 }

@@ -8,8 +8,7 @@ import type { Store } from '../../core/store/index.js';
 import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type CursorKind } from '../../core/paging.js';
 import type { ErpConnector } from './connector.js';
 import type { ErpEntity, ToCanonicalContext, ToVendorContext } from './mapping.js';
-import '../../core/xref/schema.js';
-import { canonicalIdFor, nativeIdFor } from './store.js';
+import { erpIds, type ErpIds } from './ids.js';
 import type { NsRecordType } from './vendor-types.js';
 
 export interface ErpSystemApiDeps {
@@ -69,8 +68,12 @@ export interface IdRef {
 
 export class ErpContext {
   private reference?: Promise<ReferenceData>;
+  /** Cross-references of NetSuite records (core/xref). */
+  readonly ids: ErpIds;
 
-  constructor(readonly deps: ErpSystemApiDeps) {}
+  constructor(readonly deps: ErpSystemApiDeps) {
+    this.ids = erpIds(deps.store.db);
+  }
 
   get connector(): ErpConnector {
     return this.deps.connector;
@@ -135,27 +138,17 @@ export class ErpContext {
   async toCanonical(refs: IdRef[], currencyIds: string[]): Promise<ToCanonicalContext> {
     const data = await this.referenceFor(currencyIds);
     const ids = new Map<string, string>();
-    const byEntity = new Map<ErpEntity, Set<string>>();
+    const byEntity = new Map<ErpEntity, IdRef[]>();
     for (const ref of refs) {
-      if (!byEntity.has(ref.entity)) byEntity.set(ref.entity, new Set());
-      byEntity.get(ref.entity)!.add(ref.nativeId);
+      if (!byEntity.has(ref.entity)) byEntity.set(ref.entity, []);
+      byEntity.get(ref.entity)!.push(ref);
     }
-    for (const [entity, natives] of byEntity) {
-      const list = [...natives];
-      for (let i = 0; i < list.length; i += 500) {
-        const rows = await this.db
-          .selectFrom('xref')
-          .select(['native_id', 'canonical_id'])
-          .where('platform', '=', 'erp')
-          .where('entity_type', '=', entity)
-          .where('native_id', 'in', list.slice(i, i + 500))
-          .execute();
-        for (const row of rows) ids.set(`${entity}|${row.native_id}`, row.canonical_id);
-      }
-    }
-    for (const ref of refs) {
-      const key = `${ref.entity}|${ref.nativeId}`;
-      if (!ids.has(key)) ids.set(key, await canonicalIdFor(this.db, ref.entity, ref.nativeId, ref.hint));
+    for (const [entity, ofEntity] of byEntity) {
+      const canonical = await this.ids.canonicalMany(
+        entity,
+        ofEntity.map((r) => ({ nativeId: r.nativeId, adoptHint: r.hint })),
+      );
+      for (const [nativeId, canonicalId] of canonical) ids.set(`${entity}|${nativeId}`, canonicalId);
     }
     return {
       currencyCode: (id) => this.codeOf(data, id),
@@ -208,7 +201,7 @@ export class ErpContext {
    * 422 naming `pointer` when it is a reference in the request body.
    */
   async nativeOf(entity: ErpEntity, canonicalId: string, pointer?: string): Promise<string> {
-    const native = await nativeIdFor(this.db, entity, canonicalId);
+    const native = await this.ids.native(entity, canonicalId);
     if (native !== undefined) return native;
     if (pointer) {
       throw new ProblemError('unprocessable-content', {

@@ -29,7 +29,7 @@ import {
 } from './mapping.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import { type ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
-import { claimClientKeys, linkNative, matchKeyOwners, nativeIdFor, canonicalIdFor } from './store.js';
+import { claimClientKeys, matchKeyOwners } from './tables.js';
 import type { NsCustomer, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -160,7 +160,7 @@ export class ErpMasterData {
 
     const existing = await this.findInErp(request);
     if (existing) {
-      const canonicalId = await canonicalIdFor(this.ctx.db, 'client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
+      const canonicalId = await this.ctx.ids.canonical('client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
       return { client: await this.getClient(await claim(canonicalId)), matched: true };
     }
 
@@ -176,12 +176,12 @@ export class ErpMasterData {
     subsidiaryId: string,
     matched: boolean,
   ): Promise<ClientMatchResult> {
-    if (await nativeIdFor(this.ctx.db, 'client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
+    if (await this.ctx.ids.native('client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
     const { currencyCode } = await this.ctx.subsidiary(subsidiaryId);
     const currency = input.defaultCurrency ?? currencyCode;
     const vendor = await this.ctx.toVendor([['legal-entity', input.legalEntityId, subsidiaryId]]);
     const native = await this.ctx.connector.upsertRecord('customer', canonicalId, clientToCustomer(input, currency, vendor, canonicalId));
-    await linkNative(this.ctx.db, 'client', canonicalId, native);
+    await this.ctx.ids.link('client', canonicalId, native);
     return { client: await this.getClient(canonicalId), matched };
   }
 
@@ -250,7 +250,7 @@ export class ErpMasterData {
       ...(rateCardId ? [['rate-card', input.rateCardId!, rateCardId] as [ErpEntity, string, string]] : []),
     ]);
     const native = await this.ctx.connector.upsertRecord('job', canonicalId, projectToJob(input, vendor, canonicalId));
-    await linkNative(this.ctx.db, 'engagement', canonicalId, native);
+    await this.ctx.ids.link('engagement', canonicalId, native);
     return this.getProject(canonicalId);
   }
 

@@ -17,7 +17,7 @@ import type {
   StaffingRequestInput,
 } from './canonical.js';
 import type { SchedulingConnector } from './connector.js';
-import { SchedulingIds } from './ids.js';
+import { schedulingIds } from './ids.js';
 import {
   assignmentToTaskInput,
   assignmentUpdateToTaskPatch,
@@ -101,7 +101,7 @@ export const SCHEDULING_CURSORS = {
 export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): SchedulingSystemApi {
   const { connector } = deps;
   const currency = deps.currency ?? 'EUR';
-  const ids = new SchedulingIds(deps.store.db);
+  const ids = schedulingIds(deps.store.db);
   let people: { at: number; byId: Map<number, FloatPerson> } | undefined;
 
   /** Everyone on the platform, cached briefly: allocations need to know who is a placeholder. */
@@ -132,10 +132,8 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     return taskToAssignment(task, { id, engagementId, resourceId, staffingRequestId }, who?.job_title ?? null);
   }
 
-  async function nativeOrThrow(entity: 'resource' | 'engagement' | 'assignment', id: string, what: string): Promise<number> {
-    const native = await ids.native(entity, id);
-    if (native === undefined) throw notFound(what, id);
-    return native;
+  function nativeOrThrow(entity: 'resource' | 'engagement' | 'assignment', id: string, what: string): Promise<number> {
+    return ids.require(entity, id, () => notFound(what, id));
   }
 
   const api: Omit<

@@ -18,7 +18,7 @@ import type {
   TimesheetApprovalInput,
 } from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
-import { TimeIds } from './ids.js';
+import { timeIds, type TimeIds } from './ids.js';
 import {
   approvalStatusToHarvest,
   harvestApprovalToApproval,
@@ -131,10 +131,8 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     return expenses.map((e, i) => harvestExpenseToExpense(e, refs[i], billing.get(refs[i].id)));
   }
 
-  async function nativeOrThrow(ids: TimeIds, entity: 'time-entry' | 'expense' | 'resource', id: string, what: string): Promise<number> {
-    const native = await ids.native(entity, id);
-    if (native === undefined) throw notFound(what, id);
-    return native;
+  function nativeOrThrow(ids: TimeIds, entity: 'time-entry' | 'expense' | 'resource', id: string, what: string): Promise<number> {
+    return ids.require(entity, id, () => notFound(what, id));
   }
 
   /** The shared billing rule: one invoice (line) per record, recorded before the platform flag is set. */
@@ -166,7 +164,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
 
   return {
     async listTimeEntries(query = {}) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const at = pageOf(query, 'time-entries');
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
@@ -180,14 +178,14 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async getTimeEntry(timeEntryId) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const entry = await connector.getTimeEntry(await nativeOrThrow(ids, 'time-entry', timeEntryId, 'time entry'));
       if (!entry || !isRecordedWork(entry)) throw notFound('time entry', timeEntryId);
       return (await toEntries(ids, [entry]))[0];
     },
 
     async markTimeEntryBilled(timeEntryId, billing) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await nativeOrThrow(ids, 'time-entry', timeEntryId, 'time entry');
       const entry = await connector.getTimeEntry(native);
       if (!entry) throw notFound('time entry', timeEntryId);
@@ -198,7 +196,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async listExpenses(query = {}) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const at = pageOf(query, 'expenses');
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
@@ -211,14 +209,14 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async getExpense(expenseId) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const expense = await connector.getExpense(await nativeOrThrow(ids, 'expense', expenseId, 'expense'));
       if (!expense) throw notFound('expense', expenseId);
       return (await toExpenses(ids, [expense]))[0];
     },
 
     async markExpenseBilled(expenseId, billing) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await nativeOrThrow(ids, 'expense', expenseId, 'expense');
       const expense = await connector.getExpense(native);
       if (!expense) throw notFound('expense', expenseId);
@@ -228,7 +226,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async getProject(engagementId) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await ids.native('engagement', engagementId);
       const project = native === undefined ? undefined : await connector.getProject(native);
       if (!project) throw notFound('project for engagement', engagementId);
@@ -236,7 +234,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async putProject(engagementId, input) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await ids.native('engagement', engagementId);
       if (native !== undefined) {
         const { client_id: _client, ...patch } = projectToHarvestInput(input, 0);
@@ -257,7 +255,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async recordTimesheetApproval(input) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const userId = await nativeOrThrow(ids, 'resource', input.resourceId, 'resource');
       const week = await connector.timesheetApproval({ user_id: userId, week_of: input.weekOf, action: input.action });
       const [timeEntryIds, expenseIds] = await Promise.all([
