@@ -10,7 +10,7 @@ import type { MountedApi } from './apis.js';
 import { checkOperationScopes } from './auth/scopes.js';
 import type { UsageRecorder } from '../core/usage/index.js';
 import { recordUsage } from './usage.js';
-import { memoiseValidatorRoutes } from './validator-route-cache.js';
+import { deferContractSchemaCheck, memoiseValidatorRoutes } from './validator-route-cache.js';
 
 type ApiSpec = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
 type SecurityRequirement = Record<string, string[]>;
@@ -42,6 +42,7 @@ export interface MountOptions {
 
 function validation(contract: ApiContract, options: MountOptions) {
   memoiseValidatorRoutes();
+  deferContractSchemaCheck();
   // The validator routes by the spec's server URL; pin it to the mount point whatever the file says.
   const spec = { ...contract.bundled, servers: [{ url: contract.basePath }] } as unknown as ApiSpec;
   return [

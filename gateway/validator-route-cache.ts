@@ -1,6 +1,8 @@
-// express-openapi-validator (5.6) matches a request to its operation by compiling every
-// route of the contract with path-to-regexp on every request. The routes are the contract's
-// own, a fixed set, so the compiled pattern is memoised here; matching is unchanged.
+// Two costs of express-openapi-validator (5.6) that do no work for us, removed without changing
+// what it checks. It matches a request to its operation by compiling every route of the contract
+// with path-to-regexp on every request: the routes are a fixed set, so the pattern is memoised.
+// And it compiles the whole OpenAPI meta-schema for every contract at start-up even when told
+// not to validate the contract (about 100 ms each): that compile is deferred to first use.
 import { createRequire } from 'node:module';
 
 type PathToRegexp = (
@@ -35,4 +37,32 @@ export function memoiseValidatorRoutes(): void {
   };
   memoised.memoised = true;
   pathToRegexpModule.pathToRegexp = memoised;
+}
+
+interface SpecValidator {
+  validate(doc: unknown): { errors: unknown[] };
+}
+type SpecValidatorClass = (new (opts: { version: string; validateApiSpec: boolean }) => SpecValidator) & { deferred?: true };
+const specValidatorModule = requireFromValidator('./framework/openapi.schema.validator.js') as {
+  OpenAPISchemaValidator: SpecValidatorClass;
+};
+
+/**
+ * Idempotent: the validator's check of the contract itself is built on its first use, not at
+ * construction. With `validateApiSpec: false` (contracts are linted before they get here) it is
+ * never used, so never built; with true, it is built and used exactly as before.
+ */
+export function deferContractSchemaCheck(): void {
+  const Original = specValidatorModule.OpenAPISchemaValidator;
+  if (Original.deferred) return;
+  class Deferred implements SpecValidator {
+    private built?: SpecValidator;
+    constructor(private readonly opts: { version: string; validateApiSpec: boolean }) {}
+    validate(doc: unknown) {
+      this.built ??= new Original(this.opts);
+      return this.built.validate(doc);
+    }
+    static deferred = true as const;
+  }
+  specValidatorModule.OpenAPISchemaValidator = Deferred;
 }

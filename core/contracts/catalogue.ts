@@ -3,9 +3,9 @@
 // versions by and serves specs and docs from.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundle, createConfig } from '@redocly/openapi-core';
 import { ProblemError } from '../problems.js';
+import { PROJECT_ROOT } from '../project-root.js';
 import { changelogFile } from './changelog.js';
 import type { ApiContract, ContractLayer, Lifecycle } from './types.js';
 
@@ -19,8 +19,8 @@ const BASE_PATH = /^\/(system|process|experience)\/([a-z][a-z0-9]*(?:-[a-z0-9]+)
 const AUDIENCES = ['internal', 'partner', 'public'] as const;
 const LIFECYCLES: readonly Lifecycle[] = ['active', 'deprecated', 'retired'];
 
-/** The project root: two levels above core/contracts/. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project root (see core/project-root.ts). */
+export { PROJECT_ROOT };
 
 export interface ContractFile {
   layer: ContractLayer;

@@ -1,12 +1,11 @@
 // Regional rules as data (legal-entities.yaml): which legal entity serves a billing
 // country, the tax it charges and how it numbers invoices. The global model stays free of them.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { isKnownCurrency, type Money, type RoundingMode } from '../money.js';
 import { ProblemError } from '../problems.js';
+import { projectFile } from '../project-root.js';
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2');
 const basisPoints = z.number().int().min(0).max(10_000);
@@ -118,7 +117,8 @@ export function taxAmount(net: Money, rateBp: number, rounding: RoundingMode = '
   return { amountMinor: Number(negative ? -quotient : quotient), currency: net.currency };
 }
 
-const DEFAULT_FILE = join(dirname(fileURLToPath(import.meta.url)), 'legal-entities.yaml');
+// From the project root, so that the compiled build (dist/) reads the same file as the source.
+const DEFAULT_FILE = projectFile('core', 'regional', 'legal-entities.yaml');
 
 export function loadRegionalRules(file = DEFAULT_FILE): RegionalRules {
   const parsed = rulesFileSchema.safeParse(parse(readFileSync(file, 'utf8')));

@@ -1,5 +1,7 @@
 // How a journey declares its workflow: named steps in order, each idempotent toward its
-// platform through the key it is handed, with an optional compensation and retry policy.
+// platform through the key it is handed, with an optional compensation, retry and refusal
+// policy. The typed builder (`workflow<I>(…).step(…)`) hands each step its predecessors' results.
+import type { RefusalPolicy } from '../resilience/refusals.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -9,11 +11,33 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 };
 
-export interface StepContext<I> {
+/** Without a declared policy a platform's refusal is retried like any failure. */
+export const DEFAULT_REFUSALS: RefusalPolicy = 'retry';
+
+/**
+ * A step's result as a later step reads it: checkpointed as JSON, so `undefined` is `null`, a
+ * `Date` its ISO string, and functions are gone, on the first attempt as after a takeover.
+ */
+export type Persisted<T> = T extends undefined | void ? null : Json<T>;
+
+type Json<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends { toJSON(): infer J }
+    ? Json<J>
+    : T extends (...args: never[]) => unknown
+      ? never
+      : T extends object
+        ? { [K in keyof T]: Json<T[K]> }
+        : unknown;
+
+/** Results by step name, as the engine keeps them; the typed builder narrows this per step. */
+export type AnyResults = Readonly<Record<string, unknown>>;
+
+export interface StepContext<I, R extends object = AnyResults> {
   runId: string;
   input: I;
   /** Results of the steps before this one, by step name. */
-  results: Readonly<Record<string, unknown>>;
+  results: Readonly<R>;
   /** `<runId>:<step name>`: the same on every attempt and after a takeover; send it downstream. */
   idempotencyKey: string;
   /** 1 for the first attempt. */
@@ -22,31 +46,50 @@ export interface StepContext<I> {
   signal: AbortSignal;
 }
 
-export interface CompensationContext<I> extends Omit<StepContext<I>, 'attempt'> {
+export interface CompensationContext<I, R extends object = AnyResults, O = unknown> extends Omit<StepContext<I, R>, 'attempt'> {
   /** What this step returned when it completed. */
-  result: unknown;
+  result: O;
 }
 
-export interface StepDefinition<I> {
-  name: string;
+/** How a step fails and waits, declared once for the workflow and overridable per step. */
+export interface StepPolicy {
   /** Steps naming the same platform share one circuit breaker. */
   platform?: string;
   retry?: Partial<RetryPolicy>;
+  /**
+   * `permanent`: a problem answer the platform will give again (4xx but 408/409/423/425/429)
+   * fails the step at once with the platform's reason, and a `Retry-After` is waited out.
+   */
+  refusals?: RefusalPolicy;
+}
+
+export interface StepDefinition<I> extends StepPolicy {
+  name: string;
   /** Returns a JSON-serialisable result, checkpointed before the next step starts. */
   run(ctx: StepContext<I>): Promise<unknown>;
   /** Undoes the step's effect (runs in reverse order on cancel or failure). Must be idempotent. */
   compensate?(ctx: CompensationContext<I>): Promise<void>;
 }
 
-export interface WorkflowDefinition<I = unknown> {
+export interface WorkflowOptions {
   name: string;
-  steps: StepDefinition<I>[];
+  /**
+   * The journey (process API) this workflow belongs to, as metrics and the operations view
+   * label it; default: the workflow's own name. Core knows no journey: each definition names its own.
+   */
+  journey?: string;
   /** Defaults for every step's retry policy. */
   retry?: Partial<RetryPolicy>;
+  /** Default for every step's refusal policy (see `StepPolicy.refusals`); `retry` when absent. */
+  refusals?: RefusalPolicy;
   /** Undo completed steps automatically when the run fails (final state `compensated`). */
   compensateOnFailure?: boolean;
   /** CloudEvents `type` prefix for run events; defaults to `workflow.<name>`. */
   eventTypePrefix?: string;
+}
+
+export interface WorkflowDefinition<I = unknown> extends WorkflowOptions {
+  steps: StepDefinition<I>[];
 }
 
 export function defineWorkflow<I>(definition: WorkflowDefinition<I>): WorkflowDefinition<I> {
@@ -59,8 +102,75 @@ export function defineWorkflow<I>(definition: WorkflowDefinition<I>): WorkflowDe
   return definition;
 }
 
+/** A step of the typed builder: `R` holds the results of the steps declared before it, `O` is what it returns. */
+export interface TypedStep<I, R extends object, O> extends StepPolicy {
+  run(ctx: StepContext<I, R>): Promise<O>;
+  compensate?(ctx: CompensationContext<I, R, Persisted<O>>): Promise<void>;
+}
+
+type NoResults = Readonly<Record<never, never>>;
+
+declare const RESULTS: unique symbol;
+
+/** A workflow built step by step: carries its steps' result types (type only) for readers of its runs. */
+export interface TypedWorkflowDefinition<I, R extends object> extends WorkflowDefinition<I> {
+  readonly [RESULTS]?: R;
+}
+
+/** The results of a typed workflow's steps by name, as persisted: `StepResults<ReturnType<typeof myWorkflow>>`. */
+export type StepResults<W> = W extends { readonly [RESULTS]?: infer R } ? R : never;
+
+/** A name already taken becomes a type no string has, so declaring it twice does not compile. */
+type FreshName<N extends string, R> = N extends keyof R ? `step "${N}" is already declared` & { readonly duplicate: N } : N;
+
+/**
+ * Declares steps in order. Each step's `ctx.results` holds exactly the steps declared before
+ * it, with the types they return (as persisted), so reading a later step, a misspelt step or
+ * a field a step does not return is a compile error, and no step casts what it reads.
+ */
+export class WorkflowBuilder<I, R extends object = NoResults> {
+  constructor(
+    private readonly options: WorkflowOptions,
+    private readonly declared: readonly StepDefinition<I>[] = [],
+  ) {}
+
+  step<N extends string, O>(name: FreshName<N, R>, step: TypedStep<I, R, O>): WorkflowBuilder<I, R & { readonly [K in N]: Persisted<O> }> {
+    return new WorkflowBuilder(this.options, [...this.declared, untyped<I, R, O>(name, step)]);
+  }
+
+  build(): TypedWorkflowDefinition<I, R> {
+    return defineWorkflow<I>({ ...this.options, steps: [...this.declared] });
+  }
+}
+
+/** Starts a typed workflow: `workflow<Input>({ name, refusals: 'permanent' }).step(…).step(…).build()`. */
+export function workflow<I>(options: WorkflowOptions): WorkflowBuilder<I> {
+  return new WorkflowBuilder<I>(options);
+}
+
+/**
+ * The engine keeps results as one map by step name and runs steps in declaration order, so
+ * when a step runs its map holds every step declared before it: the one place that view is
+ * asserted, for every journey, instead of a cast at each read.
+ */
+function untyped<I, R extends object, O>(name: string, step: TypedStep<I, R, O>): StepDefinition<I> {
+  const { run, compensate, ...policy } = step;
+  return {
+    ...policy,
+    name,
+    run: (ctx) => run.call(step, ctx as StepContext<I, R>),
+    ...(compensate
+      ? { compensate: (ctx: CompensationContext<I>) => compensate.call(step, ctx as CompensationContext<I, R, Persisted<O>>) }
+      : {}),
+  };
+}
+
 export function retryPolicyFor<I>(definition: WorkflowDefinition<I>, step: StepDefinition<I>): RetryPolicy {
   return { ...DEFAULT_RETRY, ...definition.retry, ...step.retry };
+}
+
+export function refusalPolicyFor<I>(definition: WorkflowDefinition<I>, step: StepDefinition<I>): RefusalPolicy {
+  return step.refusals ?? definition.refusals ?? DEFAULT_REFUSALS;
 }
 
 /** One failed attempt, as kept on the step and in the dead letter. */

@@ -8,9 +8,10 @@ import type { Logger } from '../observability/logger.js';
 import { backoffDelay, type Random } from '../resilience/backoff.js';
 import { isBrokenCircuit, type BreakerRegistry } from '../resilience/breakers.js';
 import { describeError, retryHints } from '../resilience/errors.js';
+import { classifyRefusal } from '../resilience/refusals.js';
 import type { Database } from '../store/schema.js';
 import type { WorkflowMetrics } from './metrics.js';
-import { retryPolicyFor, type StepAttemptError, type WorkflowDefinition } from './definition.js';
+import { refusalPolicyFor, retryPolicyFor, type StepAttemptError, type WorkflowDefinition } from './definition.js';
 import { COMPENSATE_AFTER_FAILURE, type RunState, type WorkflowRunsTable } from './schema.js';
 
 export interface ExecutionContext {
@@ -117,6 +118,7 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
     }
     const attempt = Number(row?.attempts ?? 0) + 1;
     const idempotencyKey = `${run.id}:${step.name}`;
+    const refusalsArePermanent = refusalPolicyFor(def, step) === 'permanent';
     let result: unknown;
     try {
       const call = async () => {
@@ -129,7 +131,13 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
           .where(held(ctx, run.id))
           .executeTakeFirst();
         if (Number(started.numUpdatedRows) === 0) throw new LeaseLost();
-        return step.run({ runId: run.id, input, results: { ...results }, idempotencyKey, attempt, signal: ctx.signal });
+        try {
+          return await step.run({ runId: run.id, input, results: { ...results }, idempotencyKey, attempt, signal: ctx.signal });
+        } catch (err) {
+          // Classified inside the breaker call, so a refusal (retryable: false) does not count
+          // as the platform failing, while a 5xx or a Retry-After still does.
+          throw refusalsArePermanent ? classifyRefusal(err) : err;
+        }
       };
       result = step.platform ? await ctx.breakers.for(step.platform).execute(call) : await call();
     } catch (err) {
@@ -148,15 +156,18 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
       await stepFailed(ctx, def, run, step.name, attempt, err);
       return;
     }
+    const persisted = JSON.stringify(result ?? null);
     const checkpoint = await db
       .updateTable('workflow_steps')
-      .set({ state: 'completed', result: JSON.stringify(result ?? null), finished_at_ms: Date.now() })
+      .set({ state: 'completed', result: persisted, finished_at_ms: Date.now() })
       .where('run_id', '=', run.id)
       .where('name', '=', step.name)
       .where(held(ctx, run.id))
       .executeTakeFirst();
     if (Number(checkpoint.numUpdatedRows) === 0) return; // lease lost: the new holder re-runs this step with the same key
-    results[step.name] = result ?? null;
+    // Later steps read the result as checkpointed, not as returned: the same value (a Date as
+    // its string, no undefined) whether they run now or in the process that takes the run over.
+    results[step.name] = JSON.parse(persisted);
     if (ctx.cancelRequested()) return compensate(ctx, def, run, input, results);
   }
   await finish(ctx, def, run, 'completed', { result: JSON.stringify(results), current_step: null, error: null }, { result: results });

@@ -1,8 +1,9 @@
 // The durable runner on both engines: checkpoints, stable idempotency keys, retries with
 // Retry-After, dead letters and operator actions, cancel with compensation, breakers,
 // run-key de-duplication, takeover of a dead holder's run, queries and outcome events.
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { ProblemError } from '../problems.js';
 import { BreakerRegistry } from '../resilience/breakers.js';
 import { PermanentError, TransientError, WaitingError } from '../resilience/errors.js';
 import { withTransaction, type Store } from '../store/index.js';
@@ -18,8 +19,12 @@ import {
   listRuns,
   replayDeadLetter,
   retryRun,
+  stepResults,
+  workflow,
   WorkflowEngine,
   type StepContext,
+  type StepResults,
+  type WorkflowDefinition,
 } from './index.js';
 
 type Input = { opportunityId: string };
@@ -258,6 +263,160 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(calls).toBe(1);
   });
 
+  it('hands each typed step the earlier results as checkpointed, with their types', async () => {
+    const seen: unknown[] = [];
+    const typed = workflow<Input>({ name: 'typed', retry: fast })
+      .step('client', {
+        run: async ({ input }) => ({ clientId: `client-for-${input.opportunityId}`, at: new Date(Date.UTC(2026, 0, 2)), note: undefined }),
+      })
+      .step('project', {
+        async run({ results }) {
+          // As persisted: the Date is its ISO string and the undefined field is gone, on the
+          // first attempt exactly as after a takeover.
+          expectTypeOf(results.client.at).toEqualTypeOf<string>();
+          expectTypeOf(results.client.clientId).toEqualTypeOf<string>();
+          // @ts-expect-error a step cannot read a step declared after it
+          void results.project;
+          // @ts-expect-error nor a field its predecessor does not return
+          void results.client.clientName;
+          seen.push(results.client);
+          return { projectId: `project-of-${results.client.clientId}` };
+        },
+      })
+      .step('write-back', {
+        run: async ({ results }) => {
+          expectTypeOf(results.project.projectId).toEqualTypeOf<string>();
+          seen.push(results);
+        },
+      })
+      .build();
+    const once = workflow<Input>({ name: 'twice' }).step('a', { run: async () => 1 });
+    // @ts-expect-error a name is declared once (and the builder refuses it at run time too)
+    expect(() => once.step('a', { run: async () => 2 }).build()).toThrow(/duplicate step name a/);
+    const wf = new WorkflowEngine({ store, definitions: [typed] });
+    const { id } = await wf.startRun('typed', { opportunityId: 'opp-7' });
+    await settle(wf);
+    const run = await getRun(store.db, id);
+    expect(run.state).toBe('completed');
+    const client = { clientId: 'client-for-opp-7', at: '2026-01-02T00:00:00.000Z' };
+    expect(seen).toEqual([client, { client, project: { projectId: 'project-of-client-for-opp-7' } }]);
+    expect(run.result).toEqual({ client, project: { projectId: 'project-of-client-for-opp-7' }, 'write-back': null });
+    // Views read a run's results back at the same types, and only from a run of that definition.
+    const read = stepResults<StepResults<typeof typed>>(run, 'typed');
+    expectTypeOf(read('project')).toEqualTypeOf<{ projectId: string } | undefined>();
+    expect(read('project')).toEqual({ projectId: 'project-of-client-for-opp-7' });
+    expect(() => stepResults<StepResults<typeof typed>>(run, 'provision')).toThrow(/a run of typed cannot be read as one of provision/);
+  });
+
+  describe("refusals: 'permanent'", () => {
+    const failingOnce = (name: string, error: () => unknown, policy: { refusals?: 'permanent' | 'retry' } = { refusals: 'permanent' }) => {
+      const calls = { n: 0 };
+      const definition = workflow<Input>({ name, retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 }, ...policy })
+        .step('call-platform', {
+          platform: 'erp',
+          run: async () => {
+            calls.n++;
+            if (calls.n === 1) throw error();
+            return { done: calls.n };
+          },
+        })
+        .build();
+      return { calls, definition };
+    };
+    const runRow = (id: string) => store.db.selectFrom('workflow_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+    it("fails the run at once on a 422 with the platform's reason, without counting it against the breaker", async () => {
+      const refusal = () => new ProblemError('business-rule-violation', { detail: 'The subsidiary of legal entity DE01 is not mapped.' });
+      const refused = failingOnce('refused', refusal);
+      const retried = failingOnce(
+        'retried',
+        () => {
+          throw refusal();
+        },
+        { refusals: 'retry' },
+      );
+      const breakers = new BreakerRegistry({ threshold: 1, halfOpenAfterMs: 60_000 });
+      const wf = new WorkflowEngine({ store, breakers, definitions: [refused.definition, retried.definition] });
+      const { id } = await wf.startRun('refused', { opportunityId: 'opp-1' });
+      await wf.drain();
+      const run = await getRun(store.db, id);
+      expect(run.state).toBe('failed');
+      expect(refused.calls.n).toBe(1);
+      expect(run.error).toEqual({
+        step: 'call-platform',
+        attempts: 1,
+        name: 'business-rule-violation',
+        message: 'The subsidiary of legal entity DE01 is not mapped.',
+      });
+      expect(run.deadLetters.map((l) => l.errors.map((e) => e.name))).toEqual([['business-rule-violation']]);
+      expect(breakers.state('erp')).toBe(CircuitState.Closed);
+
+      // Without the policy the same refusal is retried with backoff like any failure.
+      const other = await wf.startRun('retried', { opportunityId: 'opp-1' });
+      await wf.drain();
+      expect((await runRow(other.id)).state).toBe('waiting');
+    });
+
+    /** Runs the first attempt, checks the next is due `delayMs` later, then lets that time pass. */
+    const retriedAfter = async (definition: WorkflowDefinition<Input>, delayMs: number) => {
+      // random 0: the equal-jitter backoff is exactly half its step.
+      const wf = new WorkflowEngine({ store, definitions: [definition], random: () => 0 });
+      const { id } = await wf.startRun(definition.name, { opportunityId: definition.name });
+      const before = Date.now();
+      await wf.drain();
+      const after = Date.now();
+      const waiting = await runRow(id);
+      expect(waiting.state).toBe('waiting');
+      expect(Number(waiting.next_attempt_ms)).toBeGreaterThanOrEqual(before + delayMs);
+      expect(Number(waiting.next_attempt_ms)).toBeLessThanOrEqual(after + delayMs);
+      await store.db.updateTable('workflow_runs').set({ next_attempt_ms: 0 }).where('id', '=', id).execute();
+      await settle(wf);
+      return getRun(store.db, id);
+    };
+
+    it('waits out a 503 for as long as its Retry-After says', async () => {
+      const { calls, definition } = failingOnce(
+        'unavailable',
+        () => new ProblemError('upstream-unavailable', { detail: 'ERP is down for maintenance.', headers: { 'Retry-After': '2' } }),
+      );
+      const run = await retriedAfter(definition, 2_000);
+      expect(run.state).toBe('completed');
+      expect(calls.n).toBe(2);
+      expect(run.steps[0]).toMatchObject({
+        attempts: 2,
+        errors: [{ attempt: 1, name: 'upstream-unavailable', message: 'ERP is down for maintenance.', retryAfterMs: 2_000 }],
+      });
+    });
+
+    it('retries a 500 with backoff', async () => {
+      const { calls, definition } = failingOnce('flaky', () => new ProblemError('internal', { detail: 'ERP failed.' }));
+      // Base 1 s: after a first attempt the backoff is between 500 ms and 1 s, 500 ms with random 0.
+      const run = await retriedAfter(definition, 500);
+      expect(run.state).toBe('completed');
+      expect(calls.n).toBe(2);
+      expect(run.steps[0]!.errors).toEqual([expect.objectContaining({ attempt: 1, name: 'ProblemError', message: 'ERP failed.' })]);
+      expect(run.steps[0]!.errors[0]).not.toHaveProperty('retryAfterMs');
+    });
+
+    it("lets a step's own policy override the workflow's", async () => {
+      let calls = 0;
+      const definition = workflow<Input>({ name: 'overridden', retry: { ...fast, maxAttempts: 3 }, refusals: 'permanent' })
+        .step('conflicting', {
+          refusals: 'retry',
+          run: async () => {
+            calls++;
+            throw new ProblemError('unprocessable-content', { detail: 'Not yet.' });
+          },
+        })
+        .build();
+      const wf = new WorkflowEngine({ store, definitions: [definition] });
+      const { id } = await wf.startRun('overridden', { opportunityId: 'opp-4' });
+      await settle(wf);
+      expect((await getRun(store.db, id)).state).toBe('failed');
+      expect(calls).toBe(3);
+    });
+  });
+
   it('cancels a run: completed steps are compensated in reverse order', async () => {
     const log: string[] = [];
     let release: () => void = () => {};
@@ -436,6 +595,7 @@ describe.each(testEngines())('workflows on $name', (engine) => {
       .execute();
     await wf.drain();
     expect(calls).toEqual([]); // lease still valid: nobody touches it
+    // Stays: lets the 200 ms lease expire (the time window under test); nothing asserts on timing.
     await new Promise((r) => setTimeout(r, 350));
     await settle(wf);
     const run = await getRun(store.db, id);

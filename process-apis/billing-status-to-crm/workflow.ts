@@ -4,10 +4,9 @@
 // just after it (see writeUntilStable), so runs for late, reordered or retried events converge:
 // a run retried after a CRM failure never writes the view it checkpointed minutes earlier.
 import type { Store } from '../../core/store/index.js';
-import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { workflow, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
-import { refusalsArePermanent } from '../kit/step-errors.js';
 import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
 import type { CrmForBillingStatus, ErpForBillingStatus } from './ports.js';
 import { rollup, type Rollup } from './status.js';
@@ -67,82 +66,72 @@ export async function writeUntilStable(
 
 export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefinition<BillingStatusInput> {
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10));
-  const definition = defineWorkflow<BillingStatusInput>({
+  // A platform's refusal fails the run at once with its reason; anything else is retried.
+  return workflow<BillingStatusInput>({
     name: BILLING_STATUS_WORKFLOW,
+    journey: 'billing-status-to-crm',
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
-    steps: [
-      {
-        name: 'read-invoice',
-        platform: 'erp',
-        async run({ input }): Promise<ReadResult> {
-          const invoiceId = input.invoiceId ?? (await deps.erp.getPayment(input.paymentId!)).invoiceId;
-          const invoice = await deps.erp.getInvoice(invoiceId);
-          const project = await deps.erp.getProject(invoice.engagementId);
-          // Only who the invoice concerns: the update steps read the invoices' state themselves, at write time.
-          return {
-            invoiceId,
-            clientId: invoice.clientId,
-            engagementId: invoice.engagementId,
-            opportunityId: project.opportunityId ?? null,
-          };
-        },
+    refusals: 'permanent',
+  })
+    .step('read-invoice', {
+      platform: 'erp',
+      async run({ input }): Promise<ReadResult> {
+        const invoiceId = input.invoiceId ?? (await deps.erp.getPayment(input.paymentId!)).invoiceId;
+        const invoice = await deps.erp.getInvoice(invoiceId);
+        const project = await deps.erp.getProject(invoice.engagementId);
+        // Only who the invoice concerns: the update steps read the invoices' state themselves, at write time.
+        return {
+          invoiceId,
+          clientId: invoice.clientId,
+          engagementId: invoice.engagementId,
+          opportunityId: project.opportunityId ?? null,
+        };
       },
-      {
-        name: 'update-opportunity',
-        platform: 'crm',
-        async run({ results }) {
-          const read = results['read-invoice'] as ReadResult;
-          if (!read.opportunityId) return { skipped: true };
-          const opportunityId = read.opportunityId;
-          const view = await writeUntilStable(
-            async () =>
-              rollup(
-                (await clientInvoices(deps.erp, read.clientId)).filter((i) => i.engagementId === read.engagementId),
-                today(),
-              ),
-            (v) =>
-              deps.crm
-                .setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus })
-                .then(() => undefined),
-          );
-          return { opportunityId, status: view.status };
-        },
+    })
+    .step('update-opportunity', {
+      platform: 'crm',
+      async run({ results }) {
+        const read = results['read-invoice'];
+        if (!read.opportunityId) return { skipped: true };
+        const opportunityId = read.opportunityId;
+        const view = await writeUntilStable(
+          async () =>
+            rollup(
+              (await clientInvoices(deps.erp, read.clientId)).filter((i) => i.engagementId === read.engagementId),
+              today(),
+            ),
+          (v) =>
+            deps.crm.setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus }).then(() => undefined),
+        );
+        return { opportunityId, status: view.status };
       },
-      {
-        name: 'update-account',
-        platform: 'crm',
-        async run({ results, runId }) {
-          const read = results['read-invoice'] as ReadResult;
-          const crmClientId = await crmClientOf(deps.store.db, read.clientId);
-          if (!crmClientId) return { skipped: true }; // a client the layer never provisioned from the CRM
-          const account = await deps.crm.getClient(crmClientId);
-          const view = await writeUntilStable(
-            async () => rollup(await clientInvoices(deps.erp, read.clientId), today()),
-            async (v) => {
-              // A CRM record holds one currency: show what is owed in the account's currency.
-              const currency = account.defaultCurrency ?? v.outstanding[0]?.currency;
-              const outstanding = currency ? (v.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
-              await deps.crm.setClientBillingStatus(crmClientId, { status: v.status, invoiceStatus: v.invoiceStatus, outstanding });
-            },
-          );
-          await recordSync(deps.store.db, read.clientId, crmClientId);
-          await emitOnce(deps.store.db, {
-            id: `${runId}:synced`,
-            type: SYNCED_EVENT,
-            source: SOURCE,
-            subject: crmClientId,
-            data: { clientId: read.clientId, crmClientId, invoiceId: read.invoiceId, status: view.status, outstanding: view.outstanding },
-          });
-          return { crmClientId, status: view.status };
-        },
+    })
+    .step('update-account', {
+      platform: 'crm',
+      async run({ results, runId }) {
+        const read = results['read-invoice'];
+        const crmClientId = await crmClientOf(deps.store.db, read.clientId);
+        if (!crmClientId) return { skipped: true }; // a client the layer never provisioned from the CRM
+        const account = await deps.crm.getClient(crmClientId);
+        const view = await writeUntilStable(
+          async () => rollup(await clientInvoices(deps.erp, read.clientId), today()),
+          async (v) => {
+            // A CRM record holds one currency: show what is owed in the account's currency.
+            const currency = account.defaultCurrency ?? v.outstanding[0]?.currency;
+            const outstanding = currency ? (v.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
+            await deps.crm.setClientBillingStatus(crmClientId, { status: v.status, invoiceStatus: v.invoiceStatus, outstanding });
+          },
+        );
+        await recordSync(deps.store.db, read.clientId, crmClientId);
+        await emitOnce(deps.store.db, {
+          id: `${runId}:synced`,
+          type: SYNCED_EVENT,
+          source: SOURCE,
+          subject: crmClientId,
+          data: { clientId: read.clientId, crmClientId, invoiceId: read.invoiceId, status: view.status, outstanding: view.outstanding },
+        });
+        return { crmClientId, status: view.status };
       },
-    ],
-  });
-  return {
-    ...definition,
-    steps: definition.steps.map((step) => ({
-      ...step,
-      run: (ctx: StepContext<BillingStatusInput>) => refusalsArePermanent(() => step.run(ctx)),
-    })),
-  };
+    })
+    .build();
 }

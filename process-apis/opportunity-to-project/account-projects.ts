@@ -3,11 +3,12 @@
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
+import { stepResults } from '../../core/workflows/index.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
 import { erpClientOf } from '../kit/client-links.js';
 import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
 import { type CrmForProvisioning, type ErpForProvisioning, type SchedulingForProvisioning } from './ports.js';
-import { PROVISION_WORKFLOW } from './workflow.js';
+import { PROVISION_WORKFLOW, type ProvisioningResults } from './workflow.js';
 
 export type StaffingState = 'unstaffed' | 'partially-staffed' | 'staffed';
 
@@ -31,17 +32,21 @@ async function staffingRequestsByEngagement(db: Kysely<Database>, engagementIds:
     .where('s.name', 'in', ['create-project', 'request-staffing'])
     .where('s.state', '=', 'completed')
     .execute();
-  const byRun = new Map<string, { engagementId?: string; ids?: string[] }>();
+  const stepsByRun = new Map<string, Array<{ name: string; state: 'completed'; result: unknown }>>();
   for (const row of rows) {
-    const result = row.result ? (JSON.parse(row.result) as { engagementId?: string; staffingRequestIds?: string[] }) : {};
-    const entry = byRun.get(row.run_id) ?? {};
-    if (row.name === 'create-project' && result.engagementId) entry.engagementId = result.engagementId;
-    if (row.name === 'request-staffing' && result.staffingRequestIds) entry.ids = result.staffingRequestIds;
-    byRun.set(row.run_id, entry);
+    const steps = stepsByRun.get(row.run_id) ?? [];
+    steps.push({ name: row.name, state: 'completed', result: row.result === null ? null : JSON.parse(row.result) });
+    stepsByRun.set(row.run_id, steps);
   }
   const wanted = new Set(engagementIds);
-  for (const { engagementId, ids } of byRun.values()) {
-    if (engagementId && ids && wanted.has(engagementId)) out.set(engagementId, [...(out.get(engagementId) ?? []), ...ids]);
+  for (const steps of stepsByRun.values()) {
+    // The query reads provisioning runs only.
+    const result = stepResults<ProvisioningResults>({ definition: PROVISION_WORKFLOW, steps }, PROVISION_WORKFLOW);
+    const project = result('create-project');
+    const staffing = result('request-staffing');
+    if (!project || !('engagementId' in project) || !staffing || !('staffingRequestIds' in staffing)) continue;
+    if (wanted.has(project.engagementId))
+      out.set(project.engagementId, [...(out.get(project.engagementId) ?? []), ...staffing.staffingRequestIds]);
   }
   return out;
 }

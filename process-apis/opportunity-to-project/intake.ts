@@ -6,10 +6,9 @@ import type { Transaction } from 'kysely';
 import type { InboxMessage } from '../../core/inbox/index.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { Database } from '../../core/store/schema.js';
-import { defineWorkflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
+import { workflow, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import { readChangeEvent } from '../../system-apis/crm/index.js';
 import { WaitingError } from '../../core/resilience/errors.js';
-import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { CrmForProvisioning } from './ports.js';
 
 export const INTAKE_WORKFLOW = 'opportunity-to-project.crm-change';
@@ -33,57 +32,56 @@ export interface ProvisioningControl {
 const UNFINISHED = new Set(['in-progress']);
 
 export function intakeWorkflow(crm: CrmForProvisioning, control: () => ProvisioningControl): WorkflowDefinition<IntakeInput> {
-  return defineWorkflow<IntakeInput>({
+  return workflow<IntakeInput>({
     name: INTAKE_WORKFLOW,
+    // No `journey`: the operations view and metrics have always labelled the intake by its own
+    // name (its failures are not failed provisioning), and their output must not change.
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
-    steps: [
-      {
-        name: 'start-provisioning',
-        platform: 'crm',
-        run: ({ input }) =>
-          refusalsArePermanent(async () => {
-            const started: string[] = [];
-            const ids = [...(input.opportunityIds ?? [])];
-            for (const crmId of input.crmIds ?? []) ids.push(await crm.canonicalIdOf('opportunity', crmId));
-            for (const opportunityId of ids) {
-              const opportunity = await crm.getOpportunity(opportunityId);
-              if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
-              await control().provision(opportunityId);
-              started.push(opportunityId);
-            }
-            return { opportunityIds: started };
-          }),
+    // A platform's refusal fails the run at once with its reason; anything else is retried.
+    refusals: 'permanent',
+  })
+    .step('start-provisioning', {
+      platform: 'crm',
+      async run({ input }) {
+        const started: string[] = [];
+        const ids = [...(input.opportunityIds ?? [])];
+        for (const crmId of input.crmIds ?? []) ids.push(await crm.canonicalIdOf('opportunity', crmId));
+        for (const opportunityId of ids) {
+          const opportunity = await crm.getOpportunity(opportunityId);
+          if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
+          await control().provision(opportunityId);
+          started.push(opportunityId);
+        }
+        return { opportunityIds: started };
       },
-      {
-        // The deal may flap (won, reopened, won again) while a run validates it: a run that
-        // found it not won is rejected for its stage. Waiting for the run and starting again
-        // when the deal is won by then makes sure the last closed-won change provisions.
-        // Waiting is not the CRM failing: it must not open the CRM breaker, which would hold
-        // back the provisioning runs' own CRM write-back, the very thing waited for.
-        name: 'settle-provisioning',
-        platform: 'crm',
-        retry: { maxAttempts: 100_000, baseDelayMs: 500, maxDelayMs: 5_000 },
-        run: ({ results }) =>
-          refusalsArePermanent(async () => {
-            const { opportunityIds } = results['start-provisioning'] as { opportunityIds: string[] };
-            for (const opportunityId of opportunityIds) {
-              const latest = await control().latest(opportunityId);
-              if (latest && UNFINISHED.has(latest.status))
-                throw new WaitingError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
-              if (
-                latest?.status === 'rejected' &&
-                latest.pointers.includes('/stage') &&
-                (await crm.getOpportunity(opportunityId)).stage === 'closed-won'
-              ) {
-                await control().provision(opportunityId);
-                throw new WaitingError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
-              }
-            }
-            return { settled: opportunityIds };
-          }),
+    })
+    .step('settle-provisioning', {
+      // The deal may flap (won, reopened, won again) while a run validates it: a run that
+      // found it not won is rejected for its stage. Waiting for the run and starting again
+      // when the deal is won by then makes sure the last closed-won change provisions.
+      // Waiting is not the CRM failing: it must not open the CRM breaker, which would hold
+      // back the provisioning runs' own CRM write-back, the very thing waited for.
+      platform: 'crm',
+      retry: { maxAttempts: 100_000, baseDelayMs: 500, maxDelayMs: 5_000 },
+      async run({ results }) {
+        const { opportunityIds } = results['start-provisioning'];
+        for (const opportunityId of opportunityIds) {
+          const latest = await control().latest(opportunityId);
+          if (latest && UNFINISHED.has(latest.status))
+            throw new WaitingError(`Provisioning of ${opportunityId} is still running.`, { retryAfterMs: 500 });
+          if (
+            latest?.status === 'rejected' &&
+            latest.pointers.includes('/stage') &&
+            (await crm.getOpportunity(opportunityId)).stage === 'closed-won'
+          ) {
+            await control().provision(opportunityId);
+            throw new WaitingError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
+          }
+        }
+        return { settled: opportunityIds };
       },
-    ],
-  });
+    })
+    .build();
 }
 
 /** The inbox handler for the CRM source: closed-won changes start an intake run, the rest are ignored. */

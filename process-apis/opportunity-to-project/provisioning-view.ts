@@ -1,10 +1,9 @@
 // The provisioning status of one opportunity, read from its latest run: the stages the CRM
 // user sees, the ids created so far and, for invalid terms, the reasons to fix.
-import type { RunDetail } from '../../core/workflows/index.js';
+import { stepResults, type RunDetail } from '../../core/workflows/index.js';
 import type { components } from '../../generated/openapi/process/opportunity-to-project.v1.js';
 import { errorCode, type JourneyRuns, type RunError } from '../kit/run-view.js';
-import type { TermsOutcome } from './workflow.js';
-import { PROVISION_WORKFLOW } from './workflow.js';
+import { PROVISION_WORKFLOW, type ProvisioningResults } from './workflow.js';
 
 export type Provisioning = components['schemas']['Provisioning'];
 type Stage = components['schemas']['ProvisioningStage'];
@@ -21,9 +20,11 @@ const STAGES: readonly StageName[] = [
   'write-back-to-crm',
 ];
 
+/** The completed steps' results of a provisioning run, typed by its steps. */
+const resultsOf = (detail: RunDetail) => stepResults<ProvisioningResults>(detail, PROVISION_WORKFLOW);
+
 function rejection(detail: RunDetail): RunError | undefined {
-  const step = detail.steps.find((s) => s.name === 'validate-terms');
-  const outcome = step?.state === 'completed' ? (step.result as TermsOutcome | null) : null;
+  const outcome = resultsOf(detail)('validate-terms');
   if (!outcome || outcome.ok) return undefined;
   return {
     code: 'invalid-contract-terms',
@@ -52,8 +53,7 @@ export function provisioningView(detail: RunDetail): Provisioning {
       : detail.state === 'failed' || detail.state === 'compensated' || detail.state === 'cancelled'
         ? 'failed'
         : 'in-progress';
-  const result = (name: string) =>
-    detail.steps.find((s) => s.name === name && s.state === 'completed')?.result as Record<string, unknown> | undefined;
+  const result = resultsOf(detail);
   const client = result('ensure-client');
   const project = result('create-project');
   const staffing = result('request-staffing');
@@ -83,10 +83,10 @@ export function provisioningView(detail: RunDetail): Provisioning {
     opportunityId: input.opportunityId,
     runId: detail.id,
     status,
-    ...(typeof client?.clientId === 'string' ? { clientId: client.clientId } : {}),
-    ...(typeof project?.engagementId === 'string' ? { engagementId: project.engagementId } : {}),
-    ...(typeof project?.code === 'string' ? { erpProjectCode: project.code } : {}),
-    ...(Array.isArray(staffing?.staffingRequestIds) ? { staffingRequestIds: staffing.staffingRequestIds as string[] } : {}),
+    ...(client && 'clientId' in client ? { clientId: client.clientId } : {}),
+    ...(project && 'engagementId' in project ? { engagementId: project.engagementId } : {}),
+    ...(project && 'code' in project && typeof project.code === 'string' ? { erpProjectCode: project.code } : {}),
+    ...(staffing && 'staffingRequestIds' in staffing ? { staffingRequestIds: staffing.staffingRequestIds } : {}),
     stages,
     ...(reject ? { error: reject } : {}),
     ...(status === 'failed' && failure
@@ -98,7 +98,7 @@ export function provisioningView(detail: RunDetail): Provisioning {
 
 /** What the CRM experience shows besides the status: the project's name and budget. */
 export function projectFacts(detail: RunDetail): { name?: string; budget?: { amountMinor: number; currency: string } } {
-  const project = detail.steps.find((s) => s.name === 'create-project' && s.state === 'completed')?.result as
-    { name?: string; budget?: { amountMinor: number; currency: string } } | undefined;
-  return { ...(project?.name ? { name: project.name } : {}), ...(project?.budget ? { budget: project.budget } : {}) };
+  const project = resultsOf(detail)('create-project');
+  if (!project || !('name' in project)) return {};
+  return { ...(project.name ? { name: project.name } : {}), ...(project.budget ? { budget: project.budget } : {}) };
 }

@@ -5,10 +5,9 @@ import { ProblemError, type FieldError } from '../../core/problems.js';
 import { PermanentError } from '../../core/resilience/errors.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import type { Store } from '../../core/store/index.js';
-import { defineWorkflow, type StepContext, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { workflow, type Persisted, type StepContext, type StepResults } from '../../core/workflows/index.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
-import { refusalsArePermanent } from '../kit/step-errors.js';
 import { validateContractTerms, type ValidTerms } from './contract-terms.js';
 import { linkClients } from '../kit/client-links.js';
 import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
@@ -16,6 +15,8 @@ import { type CrmForProvisioning, type ErpForProvisioning, type SchedulingForPro
 import { findRateCard, toBillingRateCard } from './rate-cards.js';
 import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
 
+/** The journey, as metrics and the operations view label its runs. */
+export const PROVISIONING_JOURNEY = 'opportunity-to-project';
 export const PROVISION_WORKFLOW = 'opportunity-to-project';
 export const EVENT_SOURCE = '/process/opportunity-to-project';
 export const PROVISIONED_EVENT = 'com.psconnect.engagement.provisioned';
@@ -55,17 +56,25 @@ interface ClientFacts {
   domain: string | null;
 }
 
-type Ctx = StepContext<ProvisionInput>;
-const terms = (ctx: Ctx) => ctx.results['validate-terms'] as TermsOutcome;
-const valid = (ctx: Ctx) => {
+/** What every step after the first reads: the terms as validated. */
+type AfterValidation = StepContext<ProvisionInput, { readonly 'validate-terms': Persisted<TermsOutcome> }>;
+const terms = (ctx: AfterValidation) => ctx.results['validate-terms'];
+const valid = (ctx: AfterValidation) => {
   const t = terms(ctx);
   return t.ok ? t : undefined;
 };
 const SKIPPED = { skipped: true } as const;
+type Skipped = typeof SKIPPED;
+const isSkipped = (result: object): result is Skipped => 'skipped' in result;
+/** An earlier step's result once the terms are valid: every step ran then, so a skip is a defect, not a retry. */
+function ran<T extends object>(result: T | Skipped): T {
+  if (isSkipped(result)) throw new PermanentError('An earlier step was skipped although the contract terms are valid.');
+  return result;
+}
 /** The Time platform's project code format (openapi/system/time.v1.yaml); other ERP codes are left off. */
 const TIME_PROJECT_CODE = /^(?=.{1,32}$)[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*$/;
 
-async function validateTerms(deps: ProvisioningDeps, ctx: Ctx): Promise<TermsOutcome> {
+async function validateTerms(deps: ProvisioningDeps, ctx: StepContext<ProvisionInput>): Promise<TermsOutcome> {
   const opportunity = await deps.crm.getOpportunity(ctx.input.opportunityId);
   const client = opportunity.clientId ? await deps.crm.getClient(opportunity.clientId) : undefined;
   const [entities, cards] = await Promise.all([
@@ -132,162 +141,157 @@ async function existingProject(erp: ErpForProvisioning, clientId: string, opport
   return projects.filter((p) => p.opportunityId === opportunityId).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
 }
 
-export function provisioningWorkflow(deps: ProvisioningDeps): WorkflowDefinition<ProvisionInput> {
-  const definition = defineWorkflow<ProvisionInput>({
+/** What each provisioning step returned, by step name (for views of its runs). */
+export type ProvisioningResults = StepResults<ReturnType<typeof provisioningWorkflow>>;
+
+export function provisioningWorkflow(deps: ProvisioningDeps) {
+  return workflow<ProvisionInput>({
     name: PROVISION_WORKFLOW,
+    journey: PROVISIONING_JOURNEY,
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
-    steps: [
-      { name: 'validate-terms', run: (ctx) => validateTerms(deps, ctx) },
-      {
-        name: 'map-legal-entity',
-        platform: 'erp',
-        async run(ctx) {
-          const t = valid(ctx);
-          if (!t) return SKIPPED;
-          const country = deps.rules.entity(t.terms.legalEntityCode).country;
-          const entities = await allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 }), MASTER_DATA_MAX_PAGES);
-          const entity = entities.find((e) => e.status === 'active' && e.country.toUpperCase() === country);
-          if (!entity) throw new PermanentError(`ERP has no active legal entity in ${country} for ${t.terms.legalEntityCode}.`);
-          return { legalEntityId: entity.id, code: t.terms.legalEntityCode };
-        },
+    // A platform's refusal fails the run at once with its reason; anything else is retried.
+    refusals: 'permanent',
+  })
+    .step('validate-terms', { run: (ctx) => validateTerms(deps, ctx) })
+    .step('map-legal-entity', {
+      platform: 'erp',
+      async run(ctx) {
+        const t = valid(ctx);
+        if (!t) return SKIPPED;
+        const country = deps.rules.entity(t.terms.legalEntityCode).country;
+        const entities = await allPages((cursor) => deps.erp.listLegalEntities({ cursor, limit: 200 }), MASTER_DATA_MAX_PAGES);
+        const entity = entities.find((e) => e.status === 'active' && e.country.toUpperCase() === country);
+        if (!entity) throw new PermanentError(`ERP has no active legal entity in ${country} for ${t.terms.legalEntityCode}.`);
+        return { legalEntityId: entity.id, code: t.terms.legalEntityCode };
       },
-      {
-        name: 'ensure-client',
-        platform: 'erp',
-        async run(ctx) {
-          const t = valid(ctx);
-          if (!t) return SKIPPED;
-          const { legalEntityId } = ctx.results['map-legal-entity'] as { legalEntityId: string };
-          const { client, matched } = await deps.erp.findOrCreateClient({
-            name: t.client.name,
-            billingCountry: t.client.billingCountry,
-            defaultCurrency: t.terms.currency,
-            legalEntityId,
-            ...(t.client.taxId ? { taxId: t.client.taxId } : {}),
-            ...(t.client.domain ? { domain: t.client.domain } : {}),
-          });
-          await linkClients(deps.store.db, t.crmClientId, client.id);
-          return { clientId: client.id, matched };
-        },
+    })
+    .step('ensure-client', {
+      platform: 'erp',
+      async run(ctx) {
+        const t = valid(ctx);
+        if (!t) return SKIPPED;
+        const { legalEntityId } = ran(ctx.results['map-legal-entity']);
+        const { client, matched } = await deps.erp.findOrCreateClient({
+          name: t.client.name,
+          billingCountry: t.client.billingCountry,
+          defaultCurrency: t.terms.currency,
+          legalEntityId,
+          ...(t.client.taxId ? { taxId: t.client.taxId } : {}),
+          ...(t.client.domain ? { domain: t.client.domain } : {}),
+        });
+        await linkClients(deps.store.db, t.crmClientId, client.id);
+        return { clientId: client.id, matched };
       },
-      {
-        name: 'create-project',
-        platform: 'erp',
-        async run(ctx) {
-          const t = valid(ctx);
-          if (!t) return SKIPPED;
-          const { legalEntityId } = ctx.results['map-legal-entity'] as { legalEntityId: string };
-          const { clientId } = ctx.results['ensure-client'] as { clientId: string };
-          const opportunityId = ctx.input.opportunityId;
-          const project =
-            (await existingProject(deps.erp, clientId, opportunityId)) ??
-            (await deps.erp.createProject(
-              projectFromTemplate({
-                opportunityId,
-                name: t.opportunityName.slice(0, 200),
-                clientId,
-                legalEntityId,
-                rateCardId: t.rateCardId,
-                terms: t.terms,
-              }),
-            ));
-          return { engagementId: project.id, code: project.code ?? null, name: project.name, budget: project.budget ?? t.terms.budget };
-        },
-      },
-      {
-        // Consultants log time against the Time project; PUT by engagement id is idempotent
-        // (created once, updated after), so a retry or a resumed run opens nothing twice.
-        name: 'open-time-project',
-        platform: 'time',
-        async run(ctx) {
-          const t = valid(ctx);
-          if (!t) return SKIPPED;
-          const project = ctx.results['create-project'] as { engagementId: string; code: string | null; name: string };
-          const open = () =>
-            deps.time.putProject(project.engagementId, {
-              name: project.name,
-              ...(project.code && TIME_PROJECT_CODE.test(project.code) ? { code: project.code } : {}),
-              clientName: t.client.name,
-              currency: t.terms.currency,
-              billable: true,
-            });
-          const { project: opened, created } = await open().catch((err: unknown) => {
-            // Two deals of one account provisioned at once both create its Time client; the
-            // platform refuses the second by name, and a second try finds the client.
-            if (err instanceof ProblemError && err.status === 422) return open();
-            throw err;
-          });
-          return { engagementId: opened.engagementId, created };
-        },
-      },
-      {
-        name: 'request-staffing',
-        platform: 'scheduling',
-        async run(ctx) {
-          const t = valid(ctx);
-          if (!t) return SKIPPED;
-          const project = ctx.results['create-project'] as { engagementId: string; name: string };
-          // No budget: the scheduling platform holds amounts in its one account currency.
-          await deps.scheduling.putProject(project.engagementId, { name: project.name, billable: true });
-          // One lead request per won deal: the reference names the deal and the role, the same on
-          // every attempt, after a takeover and in a later run for the deal, so a create whose
-          // answer was lost is found (on the platform if need be) instead of made twice.
-          const { request } = await deps.scheduling.createStaffingRequest({
-            engagementId: project.engagementId,
-            role: LEAD_ROLE,
-            startDate: t.terms.startDate,
-            endDate: t.terms.endDate,
-            effortMinutes: t.leadEffortMinutes,
-            notes: `Lead ${LEAD_ROLE} for ${project.name}`.slice(0, 500),
-            externalReference: staffingReference(ctx.input.opportunityId, LEAD_ROLE),
-          });
-          return { staffingRequestIds: [request.id] };
-        },
-      },
-      {
-        name: 'write-back-to-crm',
-        platform: 'crm',
-        async run(ctx) {
-          const outcome = terms(ctx);
-          const opportunityId = ctx.input.opportunityId;
-          if (!outcome.ok) {
-            await emitOnce(deps.store.db, {
-              id: `${ctx.runId}:rejected`,
-              type: REJECTED_EVENT,
-              source: EVENT_SOURCE,
-              subject: opportunityId,
-              data: { opportunityId, runId: ctx.runId, errors: outcome.errors },
-            });
-            return SKIPPED;
-          }
-          const project = ctx.results['create-project'] as { engagementId: string; code: string | null };
-          const staffing = ctx.results['request-staffing'] as { staffingRequestIds: string[] };
-          await deps.crm.setOpportunityErpProject(opportunityId, {
-            projectId: project.code ?? project.engagementId,
-            status: 'provisioned',
-          });
-          const { clientId } = ctx.results['ensure-client'] as { clientId: string };
-          await emitOnce(deps.store.db, {
-            id: `${ctx.runId}:provisioned`,
-            type: PROVISIONED_EVENT,
-            source: EVENT_SOURCE,
-            subject: project.engagementId,
-            data: {
+    })
+    .step('create-project', {
+      platform: 'erp',
+      async run(ctx) {
+        const t = valid(ctx);
+        if (!t) return SKIPPED;
+        const { legalEntityId } = ran(ctx.results['map-legal-entity']);
+        const { clientId } = ran(ctx.results['ensure-client']);
+        const opportunityId = ctx.input.opportunityId;
+        const project =
+          (await existingProject(deps.erp, clientId, opportunityId)) ??
+          (await deps.erp.createProject(
+            projectFromTemplate({
               opportunityId,
-              engagementId: project.engagementId,
-              erpProjectCode: project.code,
+              name: t.opportunityName.slice(0, 200),
               clientId,
-              staffingRequestIds: staffing.staffingRequestIds,
-              runId: ctx.runId,
-            },
-          });
-          return { erpProjectId: project.code ?? project.engagementId };
-        },
+              legalEntityId,
+              rateCardId: t.rateCardId,
+              terms: t.terms,
+            }),
+          ));
+        return { engagementId: project.id, code: project.code ?? null, name: project.name, budget: project.budget ?? t.terms.budget };
       },
-    ],
-  });
-  return {
-    ...definition,
-    steps: definition.steps.map((step) => ({ ...step, run: (ctx: Ctx) => refusalsArePermanent(() => step.run(ctx)) })),
-  };
+    })
+    .step('open-time-project', {
+      // Consultants log time against the Time project; PUT by engagement id is idempotent
+      // (created once, updated after), so a retry or a resumed run opens nothing twice.
+      platform: 'time',
+      async run(ctx) {
+        const t = valid(ctx);
+        if (!t) return SKIPPED;
+        const project = ran(ctx.results['create-project']);
+        const open = () =>
+          deps.time.putProject(project.engagementId, {
+            name: project.name,
+            ...(project.code && TIME_PROJECT_CODE.test(project.code) ? { code: project.code } : {}),
+            clientName: t.client.name,
+            currency: t.terms.currency,
+            billable: true,
+          });
+        const { project: opened, created } = await open().catch((err: unknown) => {
+          // Two deals of one account provisioned at once both create its Time client; the
+          // platform refuses the second by name, and a second try finds the client.
+          if (err instanceof ProblemError && err.status === 422) return open();
+          throw err;
+        });
+        return { engagementId: opened.engagementId, created };
+      },
+    })
+    .step('request-staffing', {
+      platform: 'scheduling',
+      async run(ctx) {
+        const t = valid(ctx);
+        if (!t) return SKIPPED;
+        const project = ran(ctx.results['create-project']);
+        // No budget: the scheduling platform holds amounts in its one account currency.
+        await deps.scheduling.putProject(project.engagementId, { name: project.name, billable: true });
+        // One lead request per won deal: the reference names the deal and the role, the same on
+        // every attempt, after a takeover and in a later run for the deal, so a create whose
+        // answer was lost is found (on the platform if need be) instead of made twice.
+        const { request } = await deps.scheduling.createStaffingRequest({
+          engagementId: project.engagementId,
+          role: LEAD_ROLE,
+          startDate: t.terms.startDate,
+          endDate: t.terms.endDate,
+          effortMinutes: t.leadEffortMinutes,
+          notes: `Lead ${LEAD_ROLE} for ${project.name}`.slice(0, 500),
+          externalReference: staffingReference(ctx.input.opportunityId, LEAD_ROLE),
+        });
+        return { staffingRequestIds: [request.id] };
+      },
+    })
+    .step('write-back-to-crm', {
+      platform: 'crm',
+      async run(ctx) {
+        const outcome = terms(ctx);
+        const opportunityId = ctx.input.opportunityId;
+        if (!outcome.ok) {
+          await emitOnce(deps.store.db, {
+            id: `${ctx.runId}:rejected`,
+            type: REJECTED_EVENT,
+            source: EVENT_SOURCE,
+            subject: opportunityId,
+            data: { opportunityId, runId: ctx.runId, errors: outcome.errors },
+          });
+          return SKIPPED;
+        }
+        const project = ran(ctx.results['create-project']);
+        const staffing = ran(ctx.results['request-staffing']);
+        await deps.crm.setOpportunityErpProject(opportunityId, {
+          projectId: project.code ?? project.engagementId,
+          status: 'provisioned',
+        });
+        const { clientId } = ran(ctx.results['ensure-client']);
+        await emitOnce(deps.store.db, {
+          id: `${ctx.runId}:provisioned`,
+          type: PROVISIONED_EVENT,
+          source: EVENT_SOURCE,
+          subject: project.engagementId,
+          data: {
+            opportunityId,
+            engagementId: project.engagementId,
+            erpProjectCode: project.code,
+            clientId,
+            staffingRequestIds: staffing.staffingRequestIds,
+            runId: ctx.runId,
+          },
+        });
+        return { erpProjectId: project.code ?? project.engagementId };
+      },
+    })
+    .build();
 }

@@ -5,9 +5,8 @@
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
-import { defineWorkflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
+import { workflow, type RetryPolicy, type WorkflowDefinition } from '../../core/workflows/index.js';
 import type { Invoice, Milestone } from '../../system-apis/erp/canonical.js';
-import { refusalsArePermanent } from '../kit/step-errors.js';
 import type { BillableExpense, BillableTimeEntry, BillingMilestone } from '../kit/billing-model.js';
 import {
   allocatedAmong,
@@ -29,6 +28,8 @@ import { allPages } from '../kit/all-pages.js';
 import { type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
 import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
 
+/** The journey, as metrics and the operations view label its runs (both workflows). */
+export const TIME_TO_BILLING_JOURNEY = 'time-to-billing';
 export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
 
 export interface TimeToBillingDeps {
@@ -43,9 +44,6 @@ export interface TimeToBillingDeps {
   /** Retry policy of every step (defaults: 8 attempts, 0.5 s doubling to 60 s). */
   retry?: Partial<RetryPolicy>;
 }
-
-// A platform's refusal fails the step at once with its reason; anything else is retried.
-const guarded = refusalsArePermanent;
 
 export function toBillableEntry(e: TimeEntry): BillableTimeEntry {
   return {
@@ -138,173 +136,167 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
   const { store, erp, time, rules } = deps;
   const db = store.db;
   const holdRecheckMs = deps.holdRecheckMs ?? 15 * 60_000;
-  return defineWorkflow<BillingRunInput>({
+  return workflow<BillingRunInput>({
     name: ENGAGEMENT_WORKFLOW,
+    journey: TIME_TO_BILLING_JOURNEY,
     eventTypePrefix: 'com.psconnect.billing.run',
     retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
-    steps: [
-      {
-        name: 'check-billing-hold',
-        // No platform breaker here: waiting out a hold is not ERP failing, and must not open
-        // the breaker that every other billing run shares. A hold can last weeks: the run
-        // waits, re-checking, instead of failing.
-        retry: { maxAttempts: 100_000 },
-        async run({ input }) {
-          const engagementId = input.engagementId!;
-          const ctx = await guarded(() => loadEngagementContext(erp, rules, engagementId));
-          if (!ctx.engagement.billingHold) {
-            await clearHold(db, engagementId);
-            return { held: false };
-          }
-          const period = billingPeriod(input.periodStart, input.periodEnd);
-          const waiting = await unbilledWork(time, engagementId, period.end);
-          // What waits: rated hours of a time-and-materials engagement, completed milestones of a fixed-fee one.
-          const amount =
-            ctx.engagement.billingModel === 'time-and-materials'
-              ? ratedAmountMinor(rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated)
-              : (await guarded(() => unbilledMilestones(erp, engagementId, period.end))).reduce((sum, m) => sum + m.amount.amountMinor, 0);
-          await recordHold(db, {
-            engagementId,
-            reason: 'The engagement is on billing hold in ERP.',
-            waitingMinutes: waiting.entries.reduce((sum, e) => sum + e.durationMinutes, 0),
-            waitingEntries: waiting.entries.length,
-            waitingAmount: { amountMinor: amount, currency: ctx.engagement.currency },
-          });
-          throw new TransientError(`Engagement ${engagementId} is on billing hold; approved work waits.`, { retryAfterMs: holdRecheckMs });
-        },
+    // A platform's refusal fails the run at once with its reason; anything else is retried.
+    refusals: 'permanent',
+  })
+    .step('check-billing-hold', {
+      // No platform breaker here: waiting out a hold is not ERP failing, and must not open
+      // the breaker that every other billing run shares. A hold can last weeks: the run
+      // waits, re-checking, instead of failing.
+      retry: { maxAttempts: 100_000 },
+      async run({ input }) {
+        const engagementId = input.engagementId!;
+        const ctx = await loadEngagementContext(erp, rules, engagementId);
+        if (!ctx.engagement.billingHold) {
+          await clearHold(db, engagementId);
+          return { held: false };
+        }
+        const period = billingPeriod(input.periodStart, input.periodEnd);
+        const waiting = await unbilledWork(time, engagementId, period.end);
+        // What waits: rated hours of a time-and-materials engagement, completed milestones of a fixed-fee one.
+        const amount =
+          ctx.engagement.billingModel === 'time-and-materials'
+            ? ratedAmountMinor(rateEntries(waiting.entries.map(toBillableEntry), ctx.engagement.rateCard).rated)
+            : (await unbilledMilestones(erp, engagementId, period.end)).reduce((sum, m) => sum + m.amount.amountMinor, 0);
+        await recordHold(db, {
+          engagementId,
+          reason: 'The engagement is on billing hold in ERP.',
+          waitingMinutes: waiting.entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+          waitingEntries: waiting.entries.length,
+          waitingAmount: { amountMinor: amount, currency: ctx.engagement.currency },
+        });
+        throw new TransientError(`Engagement ${engagementId} is on billing hold; approved work waits.`, { retryAfterMs: holdRecheckMs });
       },
-      {
-        name: 'allocate-entries',
-        platform: 'time',
-        async run({ runId, input }) {
-          const existing = await invoiceOfRun(db, runId);
-          if (existing) return { invoiceKey: existing.key, resumed: true };
-          const engagementId = input.engagementId!;
-          const period = billingPeriod(input.periodStart, input.periodEnd);
-          const ctx = await guarded(() => loadEngagementContext(erp, rules, engagementId));
-          const work = await guarded(() => unbilledWork(time, engagementId, period.end));
-          // Fixed-fee and milestone engagements bill completed milestones (their hours are not billed as time).
-          const completed =
-            ctx.engagement.billingModel === 'time-and-materials'
-              ? []
-              : await guarded(() => unbilledMilestones(erp, engagementId, period.end));
-          // Work an invoice already holds (Time or ERP not yet told) is not billed again.
-          const taken = await allocatedAmong(db, [
-            ...work.entries.map((e) => e.id),
-            ...work.expenses.map((x) => x.id),
-            ...completed.map((m) => m.id),
-          ]);
-          const entries = work.entries.filter((e) => !taken.has(e.id)).map(toBillableEntry);
-          const expenses = work.expenses.filter((x) => !taken.has(x.id)).map(toBillableExpense);
-          const milestones = completed.filter((m) => !taken.has(m.id));
-          const outcome = draftInvoice({
-            engagement: ctx.engagement,
-            period,
-            customer: ctx.customer,
-            entries,
-            expenses,
-            milestones,
-            rules,
-          });
-          if (outcome.kind === 'on-hold') throw new TransientError(outcome.reason, { retryAfterMs: holdRecheckMs });
-          if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
-          if (outcome.kind === 'nothing-to-bill')
-            return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
-          const minutesOf = new Map(entries.map((e) => [e.id, e.durationMinutes]));
-          const draft = splitLines(outcome.draft, minutesOf);
-          if (draft.lines.length > MAX_LINES_PER_INVOICE) {
-            throw new PermanentError(`The invoice would have ${draft.lines.length} lines; ERP takes at most ${MAX_LINES_PER_INVOICE}.`);
-          }
-          const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, minutesOf) });
-          return {
-            invoiceKey: row.key,
+    })
+    .step('allocate-entries', {
+      platform: 'time',
+      async run({ runId, input }) {
+        const existing = await invoiceOfRun(db, runId);
+        if (existing) return { invoiceKey: existing.key, resumed: true };
+        const engagementId = input.engagementId!;
+        const period = billingPeriod(input.periodStart, input.periodEnd);
+        const ctx = await loadEngagementContext(erp, rules, engagementId);
+        const work = await unbilledWork(time, engagementId, period.end);
+        // Fixed-fee and milestone engagements bill completed milestones (their hours are not billed as time).
+        const completed =
+          ctx.engagement.billingModel === 'time-and-materials' ? [] : await unbilledMilestones(erp, engagementId, period.end);
+        // Work an invoice already holds (Time or ERP not yet told) is not billed again.
+        const taken = await allocatedAmong(db, [
+          ...work.entries.map((e) => e.id),
+          ...work.expenses.map((x) => x.id),
+          ...completed.map((m) => m.id),
+        ]);
+        const entries = work.entries.filter((e) => !taken.has(e.id)).map(toBillableEntry);
+        const expenses = work.expenses.filter((x) => !taken.has(x.id)).map(toBillableExpense);
+        const milestones = completed.filter((m) => !taken.has(m.id));
+        const outcome = draftInvoice({
+          engagement: ctx.engagement,
+          period,
+          customer: ctx.customer,
+          entries,
+          expenses,
+          milestones,
+          rules,
+        });
+        if (outcome.kind === 'on-hold') throw new TransientError(outcome.reason, { retryAfterMs: holdRecheckMs });
+        if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
+        if (outcome.kind === 'nothing-to-bill')
+          return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
+        const minutesOf = new Map(entries.map((e) => [e.id, e.durationMinutes]));
+        const draft = splitLines(outcome.draft, minutesOf);
+        if (draft.lines.length > MAX_LINES_PER_INVOICE) {
+          throw new PermanentError(`The invoice would have ${draft.lines.length} lines; ERP takes at most ${MAX_LINES_PER_INVOICE}.`);
+        }
+        const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, minutesOf) });
+        return {
+          invoiceKey: row.key,
+          sequence: row.sequence,
+          lines: draft.lines.length,
+          exceptionCount: outcome.exceptions.length,
+          exceptions: outcome.exceptions.slice(0, 50),
+        };
+      },
+    })
+    .step('post-invoice', {
+      platform: 'erp',
+      async run({ results }) {
+        const key = results['allocate-entries'].invoiceKey;
+        if (!key) return { erpInvoiceId: null };
+        const row = (await invoiceByKey(db, key))!;
+        let invoice: Invoice | undefined;
+        if (row.erpInvoiceId) invoice = await erp.getInvoice(row.erpInvoiceId!);
+        else {
+          // An earlier attempt may have created it before failing or dying without recording it:
+          // the create is keyed by engagement, period and sequence in ERP, so it answers that invoice
+          // as it is and writes nothing. Issued today, due after the issuing entity's payment terms.
+          const issueDate = new Date().toISOString().slice(0, 10);
+          const termsDays = rules.entity(row.draft.legalEntityCode).paymentTermsDays;
+          const dueDate = new Date(Date.parse(`${issueDate}T00:00:00Z`) + termsDays * 86_400_000).toISOString().slice(0, 10);
+          invoice = await erp.createInvoice({
+            engagementId: row.engagementId,
+            periodStart: row.draft.period.start,
+            periodEnd: row.draft.period.end,
+            issueDate,
+            dueDate,
+            lines: erpLines(row.draft),
+            post: true,
+            // Keys the invoice in ERP: created again after a lost answer, it is found, not doubled.
             sequence: row.sequence,
-            lines: draft.lines.length,
-            exceptionCount: outcome.exceptions.length,
-            exceptions: outcome.exceptions.slice(0, 50),
-          };
-        },
-      },
-      {
-        name: 'post-invoice',
-        platform: 'erp',
-        async run({ results }) {
-          const key = (results['allocate-entries'] as { invoiceKey: string | null }).invoiceKey;
-          if (!key) return { erpInvoiceId: null };
-          const row = (await invoiceByKey(db, key))!;
-          let invoice: Invoice | undefined;
-          if (row.erpInvoiceId) invoice = await guarded(() => erp.getInvoice(row.erpInvoiceId!));
-          else {
-            // An earlier attempt may have created it before failing or dying without recording it:
-            // the create is keyed by engagement, period and sequence in ERP, so it answers that invoice
-            // as it is and writes nothing. Issued today, due after the issuing entity's payment terms.
-            const issueDate = new Date().toISOString().slice(0, 10);
-            const termsDays = rules.entity(row.draft.legalEntityCode).paymentTermsDays;
-            const dueDate = new Date(Date.parse(`${issueDate}T00:00:00Z`) + termsDays * 86_400_000).toISOString().slice(0, 10);
-            invoice = await guarded(() =>
-              erp.createInvoice({
-                engagementId: row.engagementId,
-                periodStart: row.draft.period.start,
-                periodEnd: row.draft.period.end,
-                issueDate,
-                dueDate,
-                lines: erpLines(row.draft),
-                post: true,
-                // Keys the invoice in ERP: created again after a lost answer, it is found, not doubled.
-                sequence: row.sequence,
-              }),
+          });
+          // The invoice of this key must bill exactly this draft's work (an invoice the key found
+          // that bills anything else is not ours to mark): stop and show it rather than mis-mark.
+          const billed = invoice.lines.flatMap((l) => l.sources.map((s) => s.id)).sort();
+          const drafted = row.draft.lines.flatMap((l) => l.sourceIds).sort();
+          if (billed.join() !== drafted.join()) {
+            throw new PermanentError(
+              `ERP invoice ${invoice.number ?? invoice.id} holds the key of this engagement, period and sequence but bills other work.`,
             );
-            // The invoice of this key must bill exactly this draft's work (an invoice the key found
-            // that bills anything else is not ours to mark): stop and show it rather than mis-mark.
-            const billed = invoice.lines.flatMap((l) => l.sources.map((s) => s.id)).sort();
-            const drafted = row.draft.lines.flatMap((l) => l.sourceIds).sort();
-            if (billed.join() !== drafted.join()) {
-              throw new PermanentError(
-                `ERP invoice ${invoice.number ?? invoice.id} holds the key of this engagement, period and sequence but bills other work.`,
-              );
-            }
           }
-          await setInvoiceState(db, key, 'created', invoice.id);
-          if (invoice.status === 'draft') invoice = await guarded(() => erp.postInvoice(invoice!.id));
-          return { erpInvoiceId: invoice.id, total: invoice.total, status: invoice.status };
-        },
+        }
+        await setInvoiceState(db, key, 'created', invoice.id);
+        if (invoice.status === 'draft') invoice = await erp.postInvoice(invoice!.id);
+        return { erpInvoiceId: invoice.id, total: invoice.total, status: invoice.status };
       },
-      {
-        name: 'mark-billed',
-        platform: 'time',
-        async run({ results }) {
-          const key = (results['allocate-entries'] as { invoiceKey: string | null }).invoiceKey;
-          if (!key) return { invoiceId: null, entries: 0 };
-          const row = (await invoiceByKey(db, key))!;
-          const invoice = await guarded(() => erp.getInvoice(row.erpInvoiceId!));
-          const lineOf = new Map<string, string>();
-          for (const line of invoice.lines) for (const s of line.sources) lineOf.set(s.id, line.id);
-          const pending = await unmarkedAllocations(db, key);
-          const done: string[] = [];
-          const flush = async () => {
-            if (done.length) await markAllocations(db, done.splice(0));
-          };
-          try {
-            await mapLimited(pending, deps.markConcurrency ?? 8, async (a: Allocation) => {
-              const billing = {
-                billingStatus: 'billed' as const,
-                invoiceId: invoice.id,
-                ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
-              };
-              if (a.sourceKind === 'time-entry') await guarded(() => time.markTimeEntryBilled(a.sourceId, billing));
-              else if (a.sourceKind === 'expense')
-                await guarded(() => time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id }));
-              else if (a.sourceKind === 'milestone') await guarded(() => erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id }));
-              done.push(a.sourceId);
-              if (done.length >= 500) await flush();
-            });
-          } finally {
-            await flush();
-          }
-          await setInvoiceState(db, key, 'marked');
-          return { invoiceId: invoice.id, entries: pending.length, total: invoice.total, tax: invoice.taxTotal };
-        },
+    })
+    .step('mark-billed', {
+      platform: 'time',
+      async run({ results }) {
+        const key = results['allocate-entries'].invoiceKey;
+        if (!key) return { invoiceId: null, entries: 0 };
+        const row = (await invoiceByKey(db, key))!;
+        const invoice = await erp.getInvoice(row.erpInvoiceId!);
+        const lineOf = new Map<string, string>();
+        for (const line of invoice.lines) for (const s of line.sources) lineOf.set(s.id, line.id);
+        const pending = await unmarkedAllocations(db, key);
+        const done: string[] = [];
+        const flush = async () => {
+          if (done.length) await markAllocations(db, done.splice(0));
+        };
+        try {
+          await mapLimited(pending, deps.markConcurrency ?? 8, async (a: Allocation) => {
+            const billing = {
+              billingStatus: 'billed' as const,
+              invoiceId: invoice.id,
+              ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
+            };
+            if (a.sourceKind === 'time-entry') await time.markTimeEntryBilled(a.sourceId, billing);
+            else if (a.sourceKind === 'expense')
+              await time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id });
+            else if (a.sourceKind === 'milestone') await erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id });
+            done.push(a.sourceId);
+            if (done.length >= 500) await flush();
+          });
+        } finally {
+          await flush();
+        }
+        await setInvoiceState(db, key, 'marked');
+        return { invoiceId: invoice.id, entries: pending.length, total: invoice.total, tax: invoice.taxTotal };
       },
-    ],
-  });
+    })
+    .build();
 }

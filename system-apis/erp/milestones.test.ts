@@ -6,7 +6,8 @@ import { m2mToken } from '../../test/support/netsuite-m2m.js';
 import { testEngines } from '../../test/support/stores.js';
 import { idempotencyHeader } from '../../test/support/api-client.js';
 import { startErpSystemFixture, type ErpSystemFixture } from '../../test/support/erp-system-fixture.js';
-import type { Engagement, Invoice, Milestone, Page } from './canonical.js';
+import type { Engagement, Invoice, Milestone } from './canonical.js';
+import type { Page } from '../../core/paging.js';
 import { invoiceExternalId } from './mapping-billing.js';
 
 const engines = testEngines();

@@ -171,6 +171,7 @@ describe('production mode', () => {
     const jwks = await startJwks([key]);
     const gw = await startGateway(jwks.url, {
       NODE_ENV: 'production',
+      CURSOR_SIGNING_KEY: 'test-cursor-key-of-at-least-32-characters',
       CRM_BASE_URL: 'https://crm.example.com',
       CRM_CLIENT_ID: 'id',
       CRM_CLIENT_SECRET: 'secret',

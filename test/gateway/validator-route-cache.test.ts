@@ -4,7 +4,7 @@
 // instead of the gateway silently losing the speed-up.
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoiseValidatorRoutes } from '../../gateway/validator-route-cache.js';
+import { deferContractSchemaCheck, memoiseValidatorRoutes } from '../../gateway/validator-route-cache.js';
 import { bearer, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
 
 type Fn = ((path: string, options?: object) => { regexp: RegExp }) & { memoised?: true };
@@ -48,5 +48,19 @@ describe('validator route cache', () => {
       mod.pathToRegexp = memoised;
     }
     expect(calls, 'the validator no longer resolves pathToRegexp through the module at call time').toBeGreaterThan(0);
+  });
+
+  it('defers the contract check to its first use, where it still finds what it found before', () => {
+    type Check = new (opts: { version: string; validateApiSpec: boolean }) => { validate(doc: unknown): { errors: unknown[] } };
+    const checks = requireFromValidator('./framework/openapi.schema.validator.js') as {
+      OpenAPISchemaValidator: Check & { deferred?: true };
+    };
+    const framework = requireFromValidator('./framework/index.js') as object;
+    expect(framework, 'the validator framework module is loaded').toBeTruthy();
+    deferContractSchemaCheck();
+    expect(checks.OpenAPISchemaValidator.deferred, 'the deferred check is what the framework constructs').toBe(true);
+    const check = new checks.OpenAPISchemaValidator({ version: '3.1.0', validateApiSpec: true });
+    expect(check.validate({ openapi: '3.1.0', info: { title: 'ok', version: '1.0.0' }, paths: {} }).errors).toEqual([]);
+    expect(check.validate({ openapi: '3.1.0', paths: {} }).errors.length, 'a contract without info').toBeGreaterThan(0);
   });
 });
