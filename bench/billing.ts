@@ -21,7 +21,8 @@ import { migrateToLatest } from '../core/store/migrate.js';
 import { WorkflowEngine, type StepAttemptError } from '../core/workflows/index.js';
 import { link } from '../core/xref/index.js';
 import { createTimeToBillingApi, timeToBillingWorkflows } from '../process-apis/time-to-billing/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET } from '../sandboxes/erp/index.js';
+import { erpSandbox, SANDBOX_ERP_CLIENT_ID } from '../sandboxes/erp/index.js';
+import { erpM2mConfig } from '../core/config/erp-m2m.js';
 import { createSandboxApp, listen } from '../sandboxes/kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from '../sandboxes/time/index.js';
 import { dayNumber, EntryTable, FLAG } from '../sandboxes/time/entry-table.js';
@@ -90,7 +91,7 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
   const erpConnector = new ErpConnector({
     baseUrl: erpRunning.url,
     clientId: SANDBOX_ERP_CLIENT_ID,
-    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    m2m: erpM2mConfig({}, false),
     timeoutMs: 30_000,
   });
   const timeConnector = new TimeConnector({

@@ -33,7 +33,7 @@ export function withCalls<Calls>(module: ApiModule<Calls>, calls: Calls): Mounte
 }
 
 /** Every module of the layer, wired: system modules get the infrastructure and their system API, process modules their journey, experience modules process APIs. */
-export function wireApis({ infra, systemApis, processApis }: Layers): MountedApi[] {
+export function wireApis({ infra, systemApis, processApis, shape }: Layers): MountedApi[] {
   return [
     withCalls(crmSystemModule, { infra, crm: systemApis.crm }),
     withCalls(erpSystemModule, { infra, erp: systemApis.erp }),
@@ -46,7 +46,7 @@ export function wireApis({ infra, systemApis, processApis }: Layers): MountedApi
     withCalls(crmExperienceV1Module, { infra, processApis }),
     withCalls(crmExperienceV2Module, { infra, processApis }),
     withCalls(portalModule, { clientBilling: processApis.clientBilling }),
-    withCalls(operationsModule, { infra, timeToBilling: processApis.timeToBilling }),
+    withCalls(operationsModule, { infra, shape, timeToBilling: processApis.timeToBilling }),
   ];
 }
 

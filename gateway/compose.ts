@@ -1,16 +1,18 @@
 // The composition root: builds the layers as typed objects in dependency order (infrastructure,
 // then systemApis, then processApis on them) and closes them in reverse. gateway/apis.ts hands
 // each API module exactly the layer it may call; no handler imports a singleton.
+import { useCursorSigningKey } from '../core/paging.js';
 import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
+import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
 import { promWorkflowMetrics } from '../core/workflows/metrics.js';
 import { createLogger } from '../core/observability/logger.js';
 import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
 import type { Router } from 'express';
-import { createProcessApis, type ProcessApis } from '../process-apis/index.js';
+import { createProcessApis, type ProcessApis, type ProcessLayer } from '../process-apis/index.js';
 import type { SystemApis } from '../system-apis/index.js';
 import { startPlatforms, type Platforms } from './platforms.js';
 import { writeSandboxesFile } from './sandboxes-file.js';
@@ -20,6 +22,8 @@ export interface Layers {
   infra: Infra;
   systemApis: SystemApis;
   processApis: ProcessApis;
+  /** The journeys (from the registered workflow definitions) and webhook sources, for business metrics and the operations view. */
+  shape: LayerShape;
 }
 
 /** Parts a caller hands in instead of what compose() would build (tests' stores, loggers, fakes); the caller closes them. */
@@ -71,6 +75,8 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
     store = opened;
   }
   const infra: Infra = { config, logger, store };
+  // Cursors are signed with the configured key (a random one per process outside production).
+  useCursorSigningKey(config.gateway.cursorSigningKey);
   const platforms = await startPlatforms(config, store, logger).catch(async (err: unknown) => {
     for (const close of closers.reverse()) await close();
     throw err;
@@ -98,10 +104,10 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   }
   return {
     sandboxUrls: platforms.sandboxUrls,
-    layers: { infra, systemApis, processApis },
+    layers: { infra, systemApis, processApis, shape: { journeys: processLayer.journeys, webhookSources: processLayer.webhookSources } },
     webhooks: processLayer.webhooks,
     gatewayListening(gatewayUrl: string) {
-      subscribeInbox(platforms, gatewayUrl);
+      subscribeInbox(platforms, processLayer.webhookSources, gatewayUrl);
       // Only the sandboxes the layer talks to: a platform with a base URL of its own is not one.
       const used = Object.fromEntries(
         Object.entries(platforms.sandboxUrls).filter(([p]) => !config.platforms[p as keyof typeof platforms.sandboxUrls].baseUrl),
@@ -129,9 +135,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   };
 }
 
-/** The platforms whose webhooks the inbox verifies and the journeys consume. */
-const INBOX_SOURCES = ['crm', 'erp', 'scheduling'] as const;
-
-function subscribeInbox(platforms: Platforms, gatewayUrl: string): void {
-  for (const source of INBOX_SOURCES) platforms.subscribeWebhooks(source, `${gatewayUrl}/webhooks/${source}`);
+/** Points the platforms whose webhooks the inbox verifies (and the journeys consume) at the gateway. */
+function subscribeInbox(platforms: Platforms, sources: ProcessLayer['webhookSources'], gatewayUrl: string): void {
+  for (const source of sources) platforms.subscribeWebhooks(source, `${gatewayUrl}/webhooks/${source}`);
 }

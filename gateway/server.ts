@@ -80,7 +80,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
   };
   try {
     const catalogue = overrides.catalogue ?? (await loadCatalogue());
-    registerBusinessMetrics(metrics.registry, layers.infra);
+    registerBusinessMetrics(metrics.registry, layers.infra, layers.shape);
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
     let redis: GatewayRedis | undefined;

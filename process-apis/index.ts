@@ -11,12 +11,13 @@ import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/in
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
 import type { Infra } from '../core/api-module.js';
-import { WorkflowEngine, type WorkflowDefinition } from '../core/workflows/index.js';
+import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
 import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
   opportunityToProjectWorkflows,
+  PROVISIONING_JOURNEY,
   type OpportunityToProjectApi,
 } from './opportunity-to-project/index.js';
 import {
@@ -66,9 +67,15 @@ export interface ProcessLayer {
   inbox: InboxProcessor;
   /** Mount at `/webhooks`: `POST /webhooks/crm`, `/webhooks/erp` and `/webhooks/scheduling`. */
   webhooks: Router;
+  /** The journey of each workflow the engine runs, as each definition declares it. */
+  journeys: Journeys;
+  /** The sources whose webhooks the inbox takes (a platform each), in the order the operations view reports them. */
+  webhookSources: typeof WEBHOOK_SOURCES;
   start(): void;
   stop(): Promise<void>;
 }
+
+const WEBHOOK_SOURCES = ['crm', 'scheduling', 'erp'] as const;
 
 export function createProcessApis(infra: Infra, systemApis: SystemApis, options: ProcessApisOptions = {}): ProcessLayer {
   const { store, logger, config } = infra;
@@ -80,18 +87,15 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const billing = { store, crm, erp };
   const invoicing = { store, erp, time, rules };
   const forecasting = { store, scheduling, erp, rules };
-  const engine = new WorkflowEngine({
-    store,
-    logger: logger.child({ component: 'workflows' }),
-    definitions: [
-      ...opportunityToProjectWorkflows(provisioning, () => late.opportunityToProject!),
-      ...billingStatusWorkflows(billing),
-      ...timeToBillingWorkflows(invoicing),
-      assignmentToForecastWorkflow(forecasting),
-      ...(options.extraDefinitions ?? []),
-    ],
-    ...options.engine,
-  });
+  const definitions = [
+    ...opportunityToProjectWorkflows(provisioning, () => late.opportunityToProject!),
+    ...billingStatusWorkflows(billing),
+    ...timeToBillingWorkflows(invoicing),
+    assignmentToForecastWorkflow(forecasting),
+    ...(options.extraDefinitions ?? []),
+  ];
+  const engine = new WorkflowEngine({ store, logger: logger.child({ component: 'workflows' }), definitions, ...options.engine });
+  const journeys = journeysOf(definitions, { provisioning: PROVISIONING_JOURNEY });
   const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   late.opportunityToProject = opportunityToProject;
   const billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: erp, logger });
@@ -153,6 +157,8 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     engine,
     inbox,
     webhooks,
+    journeys,
+    webhookSources: WEBHOOK_SOURCES,
     start() {
       engine.start();
       inbox.start();

@@ -28,6 +28,18 @@ function faultHelp(url: string): string {
   ].join('\n');
 }
 
+/** The ERP sandbox's own admin routes: NetSuite's M2M certificate setup and a person's session. */
+function erpHelp(url: string): string {
+  return [
+    `  NetSuite M2M login: integration sandbox-erp-client, certificate sandbox-erp-m2m-cert (the layer's development key).`,
+    `    curl ${url}/_sandbox/m2m/certificates                     # mapped certificates`,
+    `    curl -X POST ${url}/_sandbox/m2m/certificates -H 'content-type: application/json' \\`,
+    `      -d '{"clientId":"my-integration","publicKey":"-----BEGIN PUBLIC KEY-----\\n…"}'`,
+    `    curl -X POST ${url}/_sandbox/ui-session                   # a person's token for REST web services`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -71,7 +83,7 @@ async function main(): Promise<void> {
   for (const platform of running.missing)
     console.error(`The ${platform} sandbox is not available (sandboxes/${platform}/index.ts is missing).`);
   for (const [platform, url] of Object.entries(running.urls)) {
-    console.log(`${platform} sandbox (seed ${seed}) listening on ${url}\n${faultHelp(url)}\n`);
+    console.log(`${platform} sandbox (seed ${seed}) listening on ${url}\n${faultHelp(url)}\n${platform === 'erp' ? erpHelp(url) : ''}`);
   }
   if (Object.keys(running.urls).length === 0) {
     await running.close();

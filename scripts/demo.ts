@@ -6,9 +6,8 @@
 // development key under VAR_DIR, as `npm run token` does.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { loadConfig } from '../core/config/index.js';
-import { loadOrCreateDevKey } from '../gateway/auth/dev-keys.js';
+import { signDevToken } from '../gateway/auth/dev-keys.js';
 import { readSandboxesFile, sandboxesFilePath, type SandboxesFile } from '../gateway/sandboxes-file.js';
 import { SANDBOX_PLATFORMS } from '../sandboxes/index.js';
 import type { SandboxUrls } from './demo/people.js';
@@ -61,16 +60,7 @@ export async function demoToken(env: NodeJS.ProcessEnv = process.env): Promise<s
     throw new Error(
       `AUTH_JWKS_URL is set (${config.gateway.auth.jwksUrl}): the demo needs the development key; run it against a development layer.`,
     );
-  const key = await loadOrCreateDevKey(config.runtime.varDir);
-  return new SignJWT({ scope: DEMO_SCOPES.join(' '), client_id: 'demo' })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .setIssuer(config.gateway.auth.issuer)
-    .setAudience(config.gateway.auth.audience)
-    .setSubject('demo')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .setJti(crypto.randomUUID())
-    .sign(key.privateKey);
+  return signDevToken(config, { scope: DEMO_SCOPES.join(' '), sub: 'demo', claims: { client_id: 'demo' } });
 }
 
 /** Runs the demo from command-line arguments; 0 when the whole story held, 1 when a step failed, 2 on bad usage. */

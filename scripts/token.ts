@@ -2,9 +2,8 @@
 // prints a JWT signed with the development key, with the issuer and audience the gateway
 // expects. Only for development: with AUTH_JWKS_URL set, tokens come from that issuer.
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { ConfigError, loadConfig } from '../core/config/index.js';
-import { loadOrCreateDevKey } from '../gateway/auth/dev-keys.js';
+import { signDevToken } from '../gateway/auth/dev-keys.js';
 
 function fail(message: string): never {
   console.error(message);
@@ -53,17 +52,8 @@ if (config.gateway.auth.jwksUrl) {
   );
 }
 
-const key = await loadOrCreateDevKey(config.runtime.varDir);
-const claims: Record<string, unknown> = { scope: scopes.join(' ') };
+const claims: Record<string, string> = {};
 if (args['client-id']) claims.client_id = args['client-id'];
 if (args['client-account']) claims.client_account = args['client-account'];
-const token = await new SignJWT(claims)
-  .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-  .setIssuer(config.gateway.auth.issuer)
-  .setAudience(config.gateway.auth.audience)
-  .setSubject(args.sub)
-  .setIssuedAt()
-  .setExpirationTime(`${ttl}s`)
-  .setJti(crypto.randomUUID())
-  .sign(key.privateKey);
+const token = await signDevToken(config, { scope: scopes.join(' '), sub: args.sub, claims, ttlSeconds: ttl });
 process.stdout.write(`${token}\n`);

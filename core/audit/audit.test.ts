@@ -28,7 +28,7 @@ describe.each(testEngines())('audit on $name', (engine) => {
     });
     const page = await queryAudit(store, { targetType: 'engagement', targetId: target });
     expect(page.items).toEqual([rec]);
-    expect(page.nextCursor).toBeUndefined();
+    expect(page.nextCursor).toBeNull();
     expect(Date.parse(rec.at)).toBeGreaterThanOrEqual(before - 1);
     expect(rec.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(page.items[0].details).toEqual({ billingModel: 'fixed-fee', budget: { amountMinor: 125000, currency: 'EUR' } });
@@ -67,7 +67,7 @@ describe.each(testEngines())('audit on $name', (engine) => {
     do {
       const page = await queryAudit(store, { targetType: 'run', targetId: target, limit: 3, cursor, order: 'asc' });
       seen.push(...page.items.map((i) => i.action));
-      cursor = page.nextCursor;
+      cursor = page.nextCursor ?? undefined;
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
@@ -80,6 +80,6 @@ describe.each(testEngines())('audit on $name', (engine) => {
     await expect(queryAudit(store, { cursor: 'not-a-cursor' })).rejects.toMatchObject({ status: 400 });
     const page = await queryAudit(store, { limit: 1, order: 'asc' });
     // A cursor from an ascending query is not valid for a descending one.
-    await expect(queryAudit(store, { limit: 1, cursor: page.nextCursor, order: 'desc' })).rejects.toMatchObject({ status: 400 });
+    await expect(queryAudit(store, { limit: 1, cursor: page.nextCursor!, order: 'desc' })).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -3,7 +3,7 @@
 // target, when, and under which correlation id. recordAudit takes a db OR a transaction,
 // so the entry commits or rolls back with the change it describes.
 import { Kysely } from 'kysely';
-import { ProblemError } from '../problems.js';
+import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type Page } from '../paging.js';
 import { fromJson, nowMs, toIso, toJson, type DbExecutor, type Store } from '../store/index.js';
 import { newId } from '../xref/ids.js';
 import './schema.js';
@@ -77,48 +77,22 @@ export interface AuditQuery {
   order?: 'desc' | 'asc';
 }
 
-export interface AuditPage {
-  items: AuditRecord[];
-  /** Present when there may be more: pass it back as `cursor`. */
-  nextCursor?: string;
-}
-
-export const AUDIT_MAX_PAGE = 200;
-
-function encodeCursor(lastId: string, order: 'asc' | 'desc'): string {
-  return Buffer.from(JSON.stringify({ after: lastId, order })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, order: 'asc' | 'desc'): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown; order?: unknown };
-    if (typeof parsed.after === 'string' && parsed.order === order) return parsed.after;
-  } catch {
-    // fall through to the problem below
-  }
-  throw new ProblemError('bad-request', {
-    detail: 'The cursor is not one this query returned.',
-    errors: [{ pointer: '/cursor', detail: 'invalid cursor' }],
-  });
-}
+/** Newest or oldest first, bound to the filters and the order: a cursor of one query is refused by another. */
+export const AUDIT_CURSOR = cursorKind('audit.entries', { after: cursorId });
 
 /** Pages through the trail, filtered by target and/or correlation id; a bad cursor or limit is a 400. */
-export async function queryAudit(store: Store | DbExecutor, query: AuditQuery = {}): Promise<AuditPage> {
+export async function queryAudit(store: Store | DbExecutor, query: AuditQuery = {}): Promise<Page<AuditRecord>> {
   const db = store instanceof Kysely ? store : store.db;
-  const order = query.order ?? 'desc';
-  const limit = query.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_MAX_PAGE) {
-    throw new ProblemError('bad-request', {
-      detail: `limit must be an integer from 1 to ${AUDIT_MAX_PAGE}.`,
-      errors: [{ pointer: '/limit', detail: `must be 1–${AUDIT_MAX_PAGE}` }],
-    });
-  }
+  const { cursor, limit: asked, order = 'desc', ...filters } = query;
+  const limit = pageLimit(asked);
+  const scope = scopeOf({ ...filters, order });
+  const after = decodeOptionalCursor(AUDIT_CURSOR, cursor, scope)?.after;
   let q = db.selectFrom('audit_log').selectAll();
   if (query.targetType !== undefined) q = q.where('target_type', '=', query.targetType);
   if (query.targetId !== undefined) q = q.where('target_id', '=', query.targetId);
   if (query.correlationId !== undefined) q = q.where('correlation_id', '=', query.correlationId);
   if (query.consumer !== undefined) q = q.where('consumer', '=', query.consumer);
-  if (query.cursor !== undefined) q = q.where('id', order === 'desc' ? '<' : '>', decodeCursor(query.cursor, order));
+  if (after !== undefined) q = q.where('id', order === 'desc' ? '<' : '>', after);
   // One row more than asked tells whether another page exists.
   const rows = await q
     .orderBy('id', order)
@@ -136,5 +110,5 @@ export async function queryAudit(store: Store | DbExecutor, query: AuditQuery = 
     correlationId: r.correlation_id,
     details: fromJson<Record<string, unknown>>(r.details),
   }));
-  return rows.length > limit ? { items, nextCursor: encodeCursor(page[page.length - 1].id, order) } : { items };
+  return { items, nextCursor: rows.length > limit ? encodeCursor(AUDIT_CURSOR, { after: page[page.length - 1].id }, scope) : null };
 }

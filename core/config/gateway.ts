@@ -16,6 +16,11 @@ export interface GatewayConfig {
     jwksTimeoutMs: number;
     jwksCooldownMs: number;
   };
+  /**
+   * Key of the HMAC that signs paging cursors (core/paging.ts); every replica must share it.
+   * Unset outside production: a random key per process (cursors do not survive a restart).
+   */
+  cursorSigningKey?: string;
   /** Body size limit in bytes. */
   bodyLimitBytes: number;
   /** Express `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
@@ -109,6 +114,13 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
       'is missing: with AUTH_JWKS_URL set, name the issuer whose tokens are accepted (the iss claim, e.g. https://login.example.com/)',
     );
   }
+  const cursorSigningKey = read(env, 'CURSOR_SIGNING_KEY', z.string().min(32, 'must be at least 32 characters').optional());
+  if (!cursorSigningKey && runtime.nodeEnv === 'production') {
+    throw new ConfigError(
+      'CURSOR_SIGNING_KEY',
+      'is missing: production needs a shared secret of at least 32 characters to sign paging cursors (the same on every replica)',
+    );
+  }
   const metricsPort = read(env, 'METRICS_PORT', port.optional());
   const corsOrigins = read(env, 'CORS_ORIGINS', csv.default([]));
   for (const origin of corsOrigins) {
@@ -131,6 +143,7 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
       jwksTimeoutMs: read(env, 'AUTH_JWKS_TIMEOUT_MS', positiveInt.default(2000)),
       jwksCooldownMs: read(env, 'AUTH_JWKS_COOLDOWN_MS', positiveInt.default(30_000)),
     },
+    cursorSigningKey,
     bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES', positiveInt.default(1_048_576)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     redisUrl: read(

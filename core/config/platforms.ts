@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { read, httpUrl, positiveInt, type Env } from './parse.js';
 import type { RuntimeConfig } from './runtime.js';
+import { erpM2mConfig, type ErpM2mConfig } from './erp-m2m.js';
 
 export interface PlatformConnection {
   /** Unset = the embedded sandbox's URL, filled in at start-up. */
@@ -16,7 +17,8 @@ export interface PlatformsConfig {
   crm: PlatformConnection & { clientId: string; clientSecret: string; apiVersion: string; webhookSecret: string };
   scheduling: PlatformConnection & { apiToken: string; webhookSecret: string };
   time: PlatformConnection & { accessToken: string; accountId: string; webhookSecret: string };
-  erp: PlatformConnection & { accountId: string; clientId: string; clientSecret: string; webhookSecret: string };
+  /** NetSuite: `clientId` is the integration record's client id (the assertion's iss), `m2m` the certificate login. */
+  erp: PlatformConnection & { accountId: string; clientId: string; m2m: ErpM2mConfig; webhookSecret: string };
 }
 
 export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConfig {
@@ -65,7 +67,8 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       timeoutMs: timeout('ERP_TIMEOUT_MS'),
       accountId: secret('ERP_ACCOUNT_ID', 'TSTDRV100001'),
       clientId: secret('ERP_CLIENT_ID', 'sandbox-erp-client'),
-      clientSecret: secret('ERP_CLIENT_SECRET', 'sandbox-erp-secret'),
+      // Production with an ERP of its own must name its certificate and key; elsewhere the sandbox's are the default.
+      m2m: erpM2mConfig(env, !dev && Boolean(erpBase)),
       webhookSecret: secret('ERP_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1lcnAtd2ViaG9vay1zZWNyZXQ='),
     },
   };

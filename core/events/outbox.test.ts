@@ -116,6 +116,7 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     });
     await emit(store.db, { type: 't', source: '/test' });
     await dispatcher.dispatchOnce();
+    // Stays: lets the 1 ms backoff fall due (a time window); nothing asserts on timing.
     await new Promise((r) => setTimeout(r, 5));
     await dispatcher.deliverDueOnce();
     const row = await store.db.selectFrom('event_deliveries').selectAll().executeTakeFirstOrThrow();
@@ -147,6 +148,7 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
       .subscribe({ name: 'a', types: ['*'], handle: (e) => void seen.a.push(e) })
       .subscribe({ name: 'b', types: ['*'], handle: (e) => void seen.b.push(e) });
     await emitMany(store.db, [{ type: 'old', source: '/t' }]);
+    // Stays: puts the old event strictly before `since` (a clock boundary, not an event to await).
     await new Promise((r) => setTimeout(r, 20));
     const since = new Date();
     await emitMany(store.db, [
@@ -246,6 +248,7 @@ describe.each(testEngines())('outbox and dispatcher on $name', (engine) => {
     const counts = new Map<string, number>();
     const slow = async (e: DeliveredEvent) => {
       counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+      // Stays: the slow subscriber itself (simulated work), not a wait for something to happen.
       await new Promise((r) => setTimeout(r, 40));
     };
     // The batch takes ~400 ms, the lease is 150 ms: without renewal the second dispatcher would take it over.

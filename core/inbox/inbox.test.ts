@@ -135,6 +135,7 @@ describe.each(testEngines())('inbox on $name', (engine) => {
     expect((await post('/webhooks/crm', body, signed(body, 'msg_retry'))).status).toBe(202);
     for (let i = 0; i < 5; i++) {
       await processor.drain();
+      // Stays: lets the 1 ms retry backoff fall due before the next drain (a time window).
       await new Promise((r) => setTimeout(r, 5));
     }
     let row = await store.db.selectFrom('inbox_messages').selectAll().executeTakeFirstOrThrow();
@@ -162,6 +163,7 @@ describe.each(testEngines())('inbox on $name', (engine) => {
     const body = '{}';
     expect((await post('/webhooks/crm', body, signed(body, 'msg_tx'))).status).toBe(202);
     await effects.drain();
+    // Stays: lets the retry backoff fall due before the second drain (a time window).
     await new Promise((r) => setTimeout(r, 5));
     await effects.drain();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above

@@ -6,24 +6,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Infra } from '../api-module.js';
 import { droppedRejections } from '../inbox/record.js';
 import type { Database } from '../store/schema.js';
+import type { Journeys } from '../workflows/journeys.js';
 import type { RunState } from '../workflows/schema.js';
 import '../events/schema.js';
 import '../inbox/schema.js';
 import '../workflows/schema.js';
-
-/** The journeys of the design; a workflow belongs to the journey its name equals or starts with (plus `-`). */
-export const JOURNEYS = [
-  'opportunity-to-project',
-  'assignment-to-forecast',
-  'time-to-billing',
-  'billing-status-to-crm',
-  'reconciliation',
-] as const;
-
-/** The journey a workflow definition belongs to, or the definition's own name when it belongs to none. */
-export function journeyOf(definition: string): string {
-  return JOURNEYS.find((j) => definition === j || definition.startsWith(`${j}-`)) ?? definition;
-}
 
 /**
  * States counted in full. Finished runs (completed, compensated, cancelled) only ever grow, so
@@ -32,12 +19,16 @@ export function journeyOf(definition: string): string {
 export const OPEN_RUN_STATES: readonly RunState[] = ['pending', 'running', 'waiting', 'failed'];
 const FINISHED_RUN_STATES: readonly RunState[] = ['completed', 'compensated', 'cancelled'];
 
-/** The platforms the layer keeps in step; inbound webhooks are recorded under these source names. */
-export const PLATFORMS = ['crm', 'scheduling', 'time', 'erp'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/** What the composition root tells the figures about the layer; core names no journey and no platform. */
+export interface LayerShape {
+  /** The journey of each workflow, from the registered definitions. */
+  journeys: Journeys;
+  /** The source names inbound webhooks are recorded under (the platforms that send them), in reporting order. */
+  webhookSources: readonly string[];
+}
 
 export interface PlatformFreshness {
-  platform: Platform;
+  platform: string;
   /** Epoch ms of the last verified webhook received from the platform. */
   lastWebhookMs: number;
   lastWebhookAgeSeconds: number;
@@ -61,7 +52,7 @@ export interface BusinessFigures {
   oldestPendingDeliveryAgeSeconds?: number;
   deadDeliveries: number;
   rejectedWebhooksLastDay: number;
-  /** Opportunity-to-project runs that failed and were neither retried nor cancelled (counted in full). */
+  /** Runs of the provisioning journey that failed and were neither retried nor cancelled (counted in full). */
   failedProvisioning: number;
   /** Per platform that ever sent a webhook: when the last one arrived. */
   platforms: PlatformFreshness[];
@@ -70,7 +61,7 @@ export interface BusinessFigures {
 const DAY_MS = 86_400_000;
 const num = (value: unknown) => Number(value ?? 0);
 
-async function countRuns(db: Kysely<Database>, now: number, recentFinished: boolean): Promise<RunCount[]> {
+async function countRuns(db: Kysely<Database>, journeys: Journeys, now: number, recentFinished: boolean): Promise<RunCount[]> {
   // Open runs: a range of workflow_runs_due_idx (state, next_attempt_ms); few rows by nature.
   const open = await db
     .selectFrom('workflow_runs')
@@ -79,7 +70,7 @@ async function countRuns(db: Kysely<Database>, now: number, recentFinished: bool
     .groupBy(['state', 'definition'])
     .execute();
   if (!recentFinished)
-    return open.map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }));
+    return open.map((r) => ({ journey: journeys.of(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }));
   // Runs of the last day: a range of workflow_runs_created_idx, so the cost follows a day's
   // volume, not the table's. Grouping on `state || ''` keeps SQLite from walking a whole
   // state-led index just to read the groups in order (PostgreSQL hashes either way).
@@ -92,7 +83,7 @@ async function countRuns(db: Kysely<Database>, now: number, recentFinished: bool
     .execute();
   const finished = recent.filter((r) => FINISHED_RUN_STATES.includes(r.state));
   return [...open, ...finished]
-    .map((r) => ({ journey: journeyOf(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }))
+    .map((r) => ({ journey: journeys.of(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }))
     .sort((a, b) => a.workflow.localeCompare(b.workflow) || a.state.localeCompare(b.state));
 }
 
@@ -100,10 +91,10 @@ function ageOf(oldestMs: unknown, now: number): number | undefined {
   return oldestMs === undefined || oldestMs === null ? undefined : Math.max(0, Math.floor((now - Number(oldestMs)) / 1000));
 }
 
-async function platformFreshness(db: Kysely<Database>, now: number): Promise<PlatformFreshness[]> {
-  // One query per platform, each the end of a range of ops_inbox_messages_source_received_idx.
+async function platformFreshness(db: Kysely<Database>, sources: readonly string[], now: number): Promise<PlatformFreshness[]> {
+  // One query per source, each the end of a range of ops_inbox_messages_source_received_idx.
   const latest = await Promise.all(
-    PLATFORMS.map(async (platform) => {
+    sources.map(async (platform) => {
       const row = await db
         .selectFrom('inbox_messages')
         .select((eb) => eb.fn.max('received_at_ms').as('last'))
@@ -123,11 +114,12 @@ async function platformFreshness(db: Kysely<Database>, now: number): Promise<Pla
  */
 export async function readBusinessFigures(
   db: Kysely<Database>,
+  layer: LayerShape,
   options: { now?: number; recentFinished?: boolean } = {},
 ): Promise<BusinessFigures> {
   const now = options.now ?? Date.now();
   const [runs, openDeadLetters, undispatched, oldestEvent, pending, oldestDelivery, dead, rejected, platforms] = await Promise.all([
-    countRuns(db, now, options.recentFinished ?? true),
+    countRuns(db, layer.journeys, now, options.recentFinished ?? true),
     // Neither replayed nor discarded; ops_workflow_dead_letters_state_idx (state, id) keeps it a range read.
     db
       .selectFrom('workflow_dead_letters')
@@ -161,7 +153,7 @@ export async function readBusinessFigures(
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('received_at_ms', '>=', now - DAY_MS)
       .executeTakeFirst(),
-    platformFreshness(db, now),
+    platformFreshness(db, layer.webhookSources, now),
   ]);
   const oldestUndispatchedAgeSeconds = ageOf(oldestEvent?.created_at_ms, now);
   const oldestPendingDeliveryAgeSeconds = ageOf(oldestDelivery?.oldest, now);
@@ -175,7 +167,7 @@ export async function readBusinessFigures(
     deadDeliveries: num(dead?.n),
     rejectedWebhooksLastDay: num(rejected?.n),
     failedProvisioning: runs
-      .filter((r) => r.journey === 'opportunity-to-project' && r.state === 'failed')
+      .filter((r) => layer.journeys.provisioning !== undefined && r.journey === layer.journeys.provisioning && r.state === 'failed')
       .reduce((sum, r) => sum + r.count, 0),
     platforms,
   };
@@ -189,14 +181,14 @@ export interface BusinessMetrics {
 /**
  * Registers the business gauges on the gateway's registry. One scrape reads the figures once
  * (the gauges share one read per scrape, not one query per gauge or label).
- * Wiring: `registerBusinessMetrics(gateway.metrics.registry, infra)` in gateway/server.ts once the store is open.
+ * Wiring: `registerBusinessMetrics(gateway.metrics.registry, infra, layers.shape)` in gateway/server.ts once the store is open.
  */
-export function registerBusinessMetrics(registry: Registry, infra: Pick<Infra, 'store' | 'logger'>): BusinessMetrics {
+export function registerBusinessMetrics(registry: Registry, infra: Pick<Infra, 'store' | 'logger'>, layer: LayerShape): BusinessMetrics {
   let last: BusinessFigures | undefined;
   let inFlight: Promise<BusinessFigures | undefined> | undefined;
   // Gauges collect one after the other during a scrape: the first starts the read, the others share it.
   const figures = (): Promise<BusinessFigures | undefined> => {
-    inFlight ??= readBusinessFigures(infra.store.db, { recentFinished: false })
+    inFlight ??= readBusinessFigures(infra.store.db, layer, { recentFinished: false })
       .then((f) => (last = f))
       .catch((err: unknown) => {
         infra.logger.warn({ err: String(err) }, 'business metrics could not be read');

@@ -73,6 +73,11 @@ export interface StepDefinition<I> extends StepPolicy {
 
 export interface WorkflowOptions {
   name: string;
+  /**
+   * The journey (process API) this workflow belongs to, as metrics and the operations view
+   * label it; default: the workflow's own name. Core knows no journey: each definition names its own.
+   */
+  journey?: string;
   /** Defaults for every step's retry policy. */
   retry?: Partial<RetryPolicy>;
   /** Default for every step's refusal policy (see `StepPolicy.refusals`); `retry` when absent. */

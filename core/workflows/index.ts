@@ -27,6 +27,7 @@ export {
 export type { RefusalPolicy } from '../resilience/refusals.js';
 export { stepResults } from './results.js';
 export { WorkflowEngine, type WorkflowEngineOptions } from './runner.js';
+export { journeysOf, type Journeys } from './journeys.js';
 export { noopWorkflowMetrics, promWorkflowMetrics, type WorkflowMetrics } from './metrics.js';
 export {
   insertRun,

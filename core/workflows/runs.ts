@@ -1,6 +1,7 @@
 // Starting runs (de-duplicated by business key), the query API (list with filters, one run
 // with its steps) and the operator actions (retry a failed run, replay or discard a dead letter,
 // cancel).
+import { pageLimit } from '../paging.js';
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../problems.js';
@@ -158,7 +159,7 @@ export interface RunFilter {
   definition?: string;
   state?: RunState;
   since?: Date;
-  /** Page size, at most 500. */
+  /** Page size, by the shared rule (core/paging.ts). */
   limit?: number;
   /** The last id of the previous page (ids are UUIDv7, so they sort by creation). */
   after?: string;
@@ -172,7 +173,7 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Pr
       errors: [{ pointer: '/state', detail: `must be one of ${RUN_STATES.join(', ')}` }],
     });
   }
-  const limit = Math.max(1, Math.min(filter.limit ?? 50, 500));
+  const limit = pageLimit(filter.limit);
   let q = db
     .selectFrom('workflow_runs')
     .select(['id', 'definition', 'run_key', 'state', 'current_step', 'created_at_ms', 'updated_at_ms', 'finished_at_ms'])

@@ -595,6 +595,7 @@ describe.each(testEngines())('workflows on $name', (engine) => {
       .execute();
     await wf.drain();
     expect(calls).toEqual([]); // lease still valid: nobody touches it
+    // Stays: lets the 200 ms lease expire (the time window under test); nothing asserts on timing.
     await new Promise((r) => setTimeout(r, 350));
     await settle(wf);
     const run = await getRun(store.db, id);

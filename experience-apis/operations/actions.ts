@@ -13,7 +13,7 @@ import {
 import { ProblemError } from '../../core/problems.js';
 import type { Infra } from '../../core/api-module.js';
 import { withTransaction } from '../../core/store/index.js';
-import { cancelRun, discardDeadLetter, replayDeadLetter, retryRun } from '../../core/workflows/index.js';
+import { cancelRun, discardDeadLetter, replayDeadLetter, retryRun, type Journeys } from '../../core/workflows/index.js';
 import { getDeadLetterView, getRunView } from './read-model.js';
 import type {
   CreatedWebhookSubscription,
@@ -48,7 +48,7 @@ export function subscriptionView(s: CoreSubscription): WebhookSubscription {
   };
 }
 
-export function operatorActions({ store, config }: Deps) {
+export function operatorActions({ store, config }: Deps, journeys: Journeys) {
   const db = store.db;
   const audit = (by: Operator, action: string, targetType: string, targetId: string, details?: Record<string, unknown>, executor = db) =>
     recordAudit(executor, {
@@ -64,14 +64,14 @@ export function operatorActions({ store, config }: Deps) {
   return {
     /** Resume a failed run. The core's retry runs its own transaction, so the audit entry follows it. */
     async retryRun(runId: string, by: Operator): Promise<RunDetail> {
-      const before = await getRunView(db, runId);
+      const before = await getRunView(db, journeys, runId);
       await retryRun(db, runId);
       await audit(by, 'workflow.run.retried', 'workflow-run', runId, {
         workflow: before.workflow,
         fromState: before.state,
         step: before.currentStep,
       });
-      return getRunView(db, runId);
+      return getRunView(db, journeys, runId);
     },
 
     async cancelRun(runId: string, by: Operator): Promise<RunDetail> {
@@ -80,13 +80,13 @@ export function operatorActions({ store, config }: Deps) {
         await cancelRun(trx, runId);
         await audit(by, 'workflow.run.cancel-requested', 'workflow-run', runId, { workflow: run?.definition, fromState: run?.state }, trx);
       });
-      return getRunView(db, runId);
+      return getRunView(db, journeys, runId);
     },
 
     async replayDeadLetter(deadLetterId: number, by: Operator): Promise<ReplayResult> {
       const runId = await replayDeadLetter(db, deadLetterId);
       await audit(by, 'workflow.dead-letter.replayed', 'workflow-dead-letter', String(deadLetterId), { runId });
-      return { deadLetter: await getDeadLetterView(db, deadLetterId), runId };
+      return { deadLetter: await getDeadLetterView(db, journeys, deadLetterId), runId };
     },
 
     async discardDeadLetter(deadLetterId: number, reason: string, by: Operator): Promise<DeadLetter> {
@@ -96,7 +96,7 @@ export function operatorActions({ store, config }: Deps) {
         await discardDeadLetter(trx, deadLetterId, { reason, by: by.consumer, correlationId: by.correlationId });
         await audit(by, 'workflow.dead-letter.discarded', 'workflow-dead-letter', String(deadLetterId), { reason }, trx);
       });
-      return getDeadLetterView(db, deadLetterId);
+      return getDeadLetterView(db, journeys, deadLetterId);
     },
 
     async createSubscription(input: NewWebhookSubscription, by: Operator): Promise<CreatedWebhookSubscription> {

@@ -3,7 +3,9 @@
 // shown when time-to-billing answers and left out when it fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimeToBillingApi } from '../../process-apis/time-to-billing/index.js';
+import { scopeOf, signedCursorOf } from '../../core/paging.js';
 import type { Store } from '../../core/store/index.js';
+import { OPERATIONS_CURSORS } from './read-model.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { bearer, type Json } from '../../test/gateway/support.js';
 import { startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
@@ -66,10 +68,14 @@ describe('operations API refusals and edges', () => {
       expect(res.type).toMatch(/^application\/problem\+json/);
       expect(res.body.status).toBe(400);
     }
-    expect((await get(`/runs?cursor=${Buffer.from('not-a-run-id').toString('base64url')}`)).status).toBe(400);
+    // Correctly signed cursors whose position is not an id of the collection are refused all the same.
+    const bad = { status: 400, body: { type: '/problems/bad-request', errors: [{ pointer: '/cursor', detail: 'invalid cursor' }] } };
+    const runs = signedCursorOf(OPERATIONS_CURSORS.runs.purpose, { after: 'not-a-run-id' }, scopeOf({}));
+    expect(await get(`/runs?cursor=${runs}`)).toMatchObject(bad);
     expect((await get('/dead-letters?status=lost')).status).toBe(400);
-    expect((await get(`/dead-letters?cursor=${Buffer.from('0').toString('base64url')}`)).status).toBe(400);
-    expect((await get('/audit?cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
+    const letters = signedCursorOf(OPERATIONS_CURSORS.deadLetters.purpose, { after: 0 }, scopeOf({ status: 'open' }));
+    expect(await get(`/dead-letters?cursor=${letters}`)).toMatchObject(bad);
+    expect(await get('/audit?cursor=bm90LWEtY3Vyc29y')).toMatchObject(bad);
   });
 
   it('refuses a malformed Idempotency-Key and a body that breaks the contract, with no side effect', async () => {

@@ -299,7 +299,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
   it('exposes the business figures as Prometheus gauges on the gateway registry', async () => {
     // The composition root may already have registered them on this registry; registering twice would throw.
     if (!ops.gateway.metrics.registry.getSingleMetric('layer_dead_letters_open'))
-      registerBusinessMetrics(ops.gateway.metrics.registry, ops.gateway.layers.infra);
+      registerBusinessMetrics(ops.gateway.metrics.registry, ops.gateway.layers.infra, ops.gateway.layers.shape);
     const open = (await call('GET', '/summary')).body.openDeadLetters as number;
     const res = await fetch(`${ops.gateway.url}/metrics`, { headers: bearer(ops.tokens.read) });
     expect(res.status).toBe(200);

@@ -2,32 +2,21 @@
 // (several workflow definitions) and by a creation window, and dead letters by status (open,
 // replayed, discarded: the core keeps all three) with a cursor. Everything else (one run, the actions) goes through the core modules.
 import type { Kysely, Selectable } from 'kysely';
-import { journeyOf } from '../../core/observability/business-metrics.js';
+import { z } from 'zod';
+import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
-import { getRun, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
+import { getRun, type Journeys, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
 import type { WorkflowDeadLettersTable } from '../../core/workflows/schema.js';
 import type { DeadLetter, DeadLetterPage, DeadLetterStatus, Json, RunDetail, RunState, RunSummary, RunSummaryPage } from './types.js';
 
 const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
 
-export function encodeCursor(value: string): string {
-  return Buffer.from(value, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string, shape: RegExp): string {
-  const value = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!shape.test(value)) {
-    throw new ProblemError('validation-failed', {
-      detail: 'The cursor is not one this API returned.',
-      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
-    });
-  }
-  return value;
-}
-
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const LETTER_ID = /^[1-9][0-9]{0,15}$/;
+/** Runs page by the last run id, dead letters by the last letter number; both bound to their filters. */
+export const OPERATIONS_CURSORS = {
+  runs: cursorKind('operations.runs', { after: cursorId }),
+  deadLetters: cursorKind('operations.dead-letters', { after: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+} as const;
 
 export interface RunQuery {
   journey?: string;
@@ -39,12 +28,16 @@ export interface RunQuery {
   limit: number;
 }
 
-export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): Promise<RunSummaryPage> {
+export async function listRunSummaries(db: Kysely<Database>, journeys: Journeys, query: RunQuery): Promise<RunSummaryPage> {
+  const { cursor, limit: asked, ...filters } = query;
+  const scope = scopeOf(filters);
+  const after = decodeOptionalCursor(OPERATIONS_CURSORS.runs, cursor, scope)?.after;
+  const limit = pageLimit(asked);
   let q = db
     .selectFrom('workflow_runs')
     .select(['id', 'definition', 'run_key', 'state', 'current_step', 'created_at_ms', 'updated_at_ms', 'finished_at_ms'])
     .orderBy('id', 'desc')
-    .limit(query.limit + 1);
+    .limit(limit + 1);
   if (query.journey) {
     const journey = query.journey;
     q = q.where((eb) => eb.or([eb('definition', '=', journey), eb('definition', 'like', `${journey}-%`)]));
@@ -53,13 +46,13 @@ export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): P
   if (query.state) q = q.where('state', '=', query.state);
   if (query.createdAfter) q = q.where('created_at_ms', '>=', Date.parse(query.createdAfter));
   if (query.createdBefore) q = q.where('created_at_ms', '<', Date.parse(query.createdBefore));
-  if (query.cursor) q = q.where('id', '<', decodeCursor(query.cursor, RUN_ID));
+  if (after) q = q.where('id', '<', after);
   const rows = await q.execute();
-  const page = rows.slice(0, query.limit);
+  const page = rows.slice(0, limit);
   return {
     items: page.map((r): RunSummary => ({
       id: r.id,
-      journey: journeyOf(r.definition),
+      journey: journeys.of(r.definition),
       workflow: r.definition,
       runKey: r.run_key,
       state: r.state,
@@ -68,7 +61,7 @@ export async function listRunSummaries(db: Kysely<Database>, query: RunQuery): P
       updatedAt: iso(r.updated_at_ms),
       finishedAt: r.finished_at_ms === null ? null : iso(r.finished_at_ms),
     })),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
+    nextCursor: rows.length > limit ? encodeCursor(OPERATIONS_CURSORS.runs, { after: page[page.length - 1].id }, scope) : null,
   };
 }
 
@@ -78,13 +71,13 @@ function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
-function letterView(r: LetterRow): DeadLetter {
+function letterView(journeys: Journeys, r: LetterRow): DeadLetter {
   const discarded = r.state === 'discarded';
   const status: DeadLetterStatus = r.state;
   return {
     id: Number(r.id),
     runId: r.run_id,
-    journey: journeyOf(r.definition),
+    journey: journeys.of(r.definition),
     workflow: r.definition,
     step: r.step,
     status,
@@ -109,35 +102,44 @@ function letters(db: Kysely<Database>) {
 
 export async function listDeadLetterViews(
   db: Kysely<Database>,
+  journeys: Journeys,
   query: { journey?: string; status: DeadLetterStatus; cursor?: string; limit: number },
 ): Promise<DeadLetterPage> {
+  const { cursor, limit: asked, ...filters } = query;
+  const scope = scopeOf(filters);
+  const after = decodeOptionalCursor(OPERATIONS_CURSORS.deadLetters, cursor, scope)?.after;
+  const limit = pageLimit(asked);
   let q = letters(db)
     .orderBy('d.id', 'desc')
-    .limit(query.limit + 1);
+    .limit(limit + 1);
   q = q.where('d.state', '=', query.status);
   if (query.journey) {
     const journey = query.journey;
     q = q.where((eb) => eb.or([eb('d.definition', '=', journey), eb('d.definition', 'like', `${journey}-%`)]));
   }
-  if (query.cursor) q = q.where('d.id', '<', Number(decodeCursor(query.cursor, LETTER_ID)));
+  if (after) q = q.where('d.id', '<', after);
   const rows = (await q.execute()) as LetterRow[];
-  const page = rows.slice(0, query.limit);
-  return { items: page.map(letterView), nextCursor: rows.length > query.limit ? encodeCursor(String(page[page.length - 1].id)) : null };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => letterView(journeys, r)),
+    nextCursor: rows.length > limit && last ? encodeCursor(OPERATIONS_CURSORS.deadLetters, { after: Number(last.id) }, scope) : null,
+  };
 }
 
-export async function getDeadLetterView(db: Kysely<Database>, id: number): Promise<DeadLetter> {
+export async function getDeadLetterView(db: Kysely<Database>, journeys: Journeys, id: number): Promise<DeadLetter> {
   const row = (await letters(db).where('d.id', '=', id).executeTakeFirst()) as LetterRow | undefined;
   if (!row) throw new ProblemError('not-found', { detail: `No dead letter ${id}.` });
-  return letterView(row);
+  return letterView(journeys, row);
 }
 
 /** One run as the core reports it, with its dead letters as this API shows them (discards included). */
-export async function getRunView(db: Kysely<Database>, runId: string): Promise<RunDetail> {
+export async function getRunView(db: Kysely<Database>, journeys: Journeys, runId: string): Promise<RunDetail> {
   const run: CoreRunDetail = await getRun(db, runId);
   const letterRows = (await letters(db).where('d.run_id', '=', runId).orderBy('d.id').execute()) as LetterRow[];
   return {
     id: run.id,
-    journey: journeyOf(run.definition),
+    journey: journeys.of(run.definition),
     workflow: run.definition,
     runKey: run.runKey,
     state: run.state,
@@ -159,6 +161,6 @@ export async function getRunView(db: Kysely<Database>, runId: string): Promise<R
       ...(s.result === null ? {} : { result: s.result as Json }),
       errors: s.errors as DeadLetter['errors'],
     })),
-    deadLetters: letterRows.map(letterView),
+    deadLetters: letterRows.map((r) => letterView(journeys, r)),
   };
 }

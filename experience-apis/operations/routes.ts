@@ -1,6 +1,7 @@
 // Thin routes of the operations API: request -> read model or operator action -> response.
 // The gateway has authenticated, checked ops:read / ops:write and validated the request
 // against openapi/experience/operations.v1.yaml before any of these run.
+import { pageLimit } from '../../core/paging.js';
 import { Router, type Request } from 'express';
 import { queryAudit } from '../../core/audit/index.js';
 import { listSubscriptions } from '../../core/events/index.js';
@@ -8,6 +9,7 @@ import { idempotencyFor } from '../../core/idempotency/index.js';
 import { listRejections } from '../../core/inbox/index.js';
 import { daysAgo, queryUsage } from '../../core/usage/index.js';
 import type { Infra } from '../../core/api-module.js';
+import type { LayerShape } from '../../core/observability/business-metrics.js';
 import { operatorActions, subscriptionView, type Operator } from './actions.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
 import { operationsSummary, type UnbilledWorkSource } from './summary.js';
@@ -16,7 +18,7 @@ import type { AuditPage, DeadLetterStatus, RejectedWebhook, RunState } from './t
 export const OPERATIONS_BASE = '/experience/operations/v1';
 
 const text = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
-const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
+const limit = (req: Request) => pageLimit(req.query.limit);
 const operator = (req: Request): Operator => {
   const consumer = req.auth?.consumer ?? 'anonymous';
   const subject = req.auth?.subject;
@@ -26,14 +28,17 @@ const operator = (req: Request): Operator => {
 /** What the operations API may call: the durable core's read models, and time-to-billing's unbilled work when it is wired. */
 export interface OperationsCalls {
   infra: Infra;
+  /** The layer's journeys and webhook sources, from the composition root. */
+  shape: LayerShape;
   timeToBilling?: UnbilledWorkSource;
 }
 
 export function operationsRoutes(calls: OperationsCalls): Router {
   const router = Router();
-  const { infra } = calls;
+  const { infra, shape } = calls;
+  const { journeys } = shape;
   const db = infra.store.db;
-  const actions = operatorActions(infra);
+  const actions = operatorActions(infra, journeys);
   const idempotent = idempotencyFor(infra);
 
   router.get('/summary', async (req, res) => void res.json(await operationsSummary(calls, req.log)));
@@ -52,7 +57,7 @@ export function operationsRoutes(calls: OperationsCalls): Router {
     '/runs',
     async (req, res) =>
       void res.json(
-        await listRunSummaries(db, {
+        await listRunSummaries(db, journeys, {
           journey: text(req, 'journey'),
           workflow: text(req, 'workflow'),
           state: text(req, 'state') as RunState | undefined,
@@ -63,7 +68,7 @@ export function operationsRoutes(calls: OperationsCalls): Router {
         }),
       ),
   );
-  router.get('/runs/:runId', async (req, res) => void res.json(await getRunView(db, String(req.params.runId))));
+  router.get('/runs/:runId', async (req, res) => void res.json(await getRunView(db, journeys, String(req.params.runId))));
   router.post('/runs/:runId/retry', idempotent, async (req, res) => {
     const run = await actions.retryRun(String(req.params.runId), operator(req));
     res.status(202).location(`${OPERATIONS_BASE}/runs/${run.id}`).json(run);
@@ -77,7 +82,7 @@ export function operationsRoutes(calls: OperationsCalls): Router {
     '/dead-letters',
     async (req, res) =>
       void res.json(
-        await listDeadLetterViews(db, {
+        await listDeadLetterViews(db, journeys, {
           journey: text(req, 'journey'),
           status: (text(req, 'status') ?? 'open') as DeadLetterStatus,
           cursor: text(req, 'cursor'),
@@ -87,7 +92,7 @@ export function operationsRoutes(calls: OperationsCalls): Router {
   );
   router.get(
     '/dead-letters/:deadLetterId',
-    async (req, res) => void res.json(await getDeadLetterView(db, Number(req.params.deadLetterId))),
+    async (req, res) => void res.json(await getDeadLetterView(db, journeys, Number(req.params.deadLetterId))),
   );
   router.post('/dead-letters/:deadLetterId/replay', idempotent, async (req, res) => {
     const result = await actions.replayDeadLetter(Number(req.params.deadLetterId), operator(req));
@@ -139,7 +144,7 @@ export function operationsRoutes(calls: OperationsCalls): Router {
       cursor: text(req, 'cursor'),
       limit: limit(req),
     });
-    const body: AuditPage = { items: page.items as AuditPage['items'], nextCursor: page.nextCursor ?? null };
+    const body: AuditPage = { items: page.items as AuditPage['items'], nextCursor: page.nextCursor };
     res.json(body);
   });
 

@@ -1,8 +1,12 @@
 // The summary the operations view opens with: the business figures from the durable core,
 // plus approved-but-unbilled time when the time-to-billing journey is wired in and answers.
-import { readBusinessFigures } from '../../core/observability/business-metrics.js';
+import { readBusinessFigures, type LayerShape } from '../../core/observability/business-metrics.js';
 import type { Infra } from '../../core/api-module.js';
 import type { OperationsSummary } from './types.js';
+
+type Platform = NonNullable<OperationsSummary['platforms']>[number]['platform'];
+const CONTRACT_PLATFORMS: readonly string[] = ['crm', 'scheduling', 'time', 'erp'] satisfies Platform[];
+const isContractPlatform = (source: string): source is Platform => CONTRACT_PLATFORMS.includes(source);
 
 /** What the summary needs of time-to-billing (its `listUnbilledWork`), typed here so the summary does not depend on its wiring. */
 export interface UnbilledWorkSource {
@@ -41,12 +45,14 @@ async function approvedUnbilledMinutes(source: UnbilledWorkSource | undefined): 
 }
 
 export async function operationsSummary(
-  { infra, timeToBilling }: { infra: Pick<Infra, 'store' | 'logger'>; timeToBilling?: UnbilledWorkSource },
+  { infra, shape, timeToBilling }: { infra: Pick<Infra, 'store' | 'logger'>; shape: LayerShape; timeToBilling?: UnbilledWorkSource },
   logger = infra.logger,
 ): Promise<OperationsSummary> {
-  const [figures, unbilled] = await Promise.all([readBusinessFigures(infra.store.db), approvedUnbilledMinutes(timeToBilling)]);
+  const [figures, unbilled] = await Promise.all([readBusinessFigures(infra.store.db, shape), approvedUnbilledMinutes(timeToBilling)]);
   if (timeToBilling && unbilled === undefined)
     logger.warn('approved unbilled time left out of the summary: time-to-billing did not answer in time');
+  // The contract names the platforms it reports; a webhook source it does not know is left out.
+  const platforms = figures.platforms.flatMap((p) => (isContractPlatform(p.platform) ? [{ ...p, platform: p.platform }] : []));
   return {
     generatedAt: new Date().toISOString(),
     runs: figures.runs,
@@ -63,10 +69,10 @@ export async function operationsSummary(
     rejectedWebhooksLastDay: figures.rejectedWebhooksLastDay,
     failedProvisioning: figures.failedProvisioning,
     ...(unbilled === undefined ? {} : { approvedUnbilledMinutes: unbilled }),
-    ...(figures.platforms.length === 0
+    ...(platforms.length === 0
       ? {}
       : {
-          platforms: figures.platforms.map((p) => ({
+          platforms: platforms.map((p) => ({
             platform: p.platform,
             lastWebhookAt: new Date(p.lastWebhookMs).toISOString(),
             lastWebhookAgeSeconds: p.lastWebhookAgeSeconds,

@@ -1,5 +1,6 @@
 // Thin routes of the client portal API v1. Every answer is scoped to the token's
 // `client_account` claim; the process layer reports another client's ids as not found.
+import { pageLimit } from '../../core/paging.js';
 import { Router, type Request, type Response } from 'express';
 import { ProblemError } from '../../core/problems.js';
 import type { ClientBillingView } from '../../process-apis/time-to-billing/index.js';
@@ -7,7 +8,7 @@ import { approvedHours, portalInvoice, portalInvoiceStatus, portalPayment, porta
 
 const str = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 const paging = (req: Request) => ({
-  limit: req.query.limit === undefined ? 50 : Number(req.query.limit),
+  limit: pageLimit(req.query.limit),
   ...(str(req, 'cursor') ? { cursor: str(req, 'cursor')! } : {}),
 });
 const today = () => new Date().toISOString().slice(0, 10);

@@ -4,7 +4,8 @@
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type JSONWebKeySet } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JSONWebKeySet } from 'jose';
+import type { Config } from '../../core/config/index.js';
 
 export const DEV_KEY_ALG = 'ES256';
 const KEY_FILE = 'signing-key.jwk.json';
@@ -62,4 +63,21 @@ export async function loadOrCreateDevKey(varDir: string): Promise<DevSigningKey>
   const privateKey = (await importJWK(jwk, DEV_KEY_ALG)) as CryptoKey;
   const { d: _private, ...publicJwk } = jwk;
   return { kid: jwk.kid, alg: DEV_KEY_ALG, privateKey, jwks: { keys: [publicJwk] }, path };
+}
+
+/** A development token for the layer configured so: signed with its development key, for its issuer and audience. */
+export async function signDevToken(
+  config: Pick<Config, 'runtime' | 'gateway'>,
+  token: { scope: string; sub: string; claims?: Record<string, string>; ttlSeconds?: number },
+): Promise<string> {
+  const key = await loadOrCreateDevKey(config.runtime.varDir);
+  return new SignJWT({ scope: token.scope, ...token.claims })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(config.gateway.auth.issuer)
+    .setAudience(config.gateway.auth.audience)
+    .setSubject(token.sub)
+    .setIssuedAt()
+    .setExpirationTime(`${token.ttlSeconds ?? 3600}s`)
+    .setJti(crypto.randomUUID())
+    .sign(key.privateKey);
 }

@@ -1,4 +1,5 @@
 // Thin HTTP routes of the assignment-to-forecast process API (openapi/process/assignment-to-forecast.v1.yaml).
+import { pageLimit } from '../../core/paging.js';
 import { Router, type Request } from 'express';
 import type { Infra } from '../../core/api-module.js';
 import { consumeOnce } from '../../core/events/index.js';
@@ -7,7 +8,7 @@ import type { AssignmentRunInput } from './workflow.js';
 import type { AssignmentToForecastApi } from './service.js';
 
 const BASE = '/process/assignment-to-forecast/v1';
-const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
+const limit = (req: Request) => pageLimit(req.query.limit);
 
 /** Scheduling's assignment events, by CloudEvents type, and the change each one is. */
 export const ASSIGNMENT_EVENTS: Record<string, AssignmentRunInput['change']> = {

@@ -2,6 +2,8 @@
 // change, query runs, and read forecasts, utilisation and staffing conflicts.
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../../core/problems.js';
+import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
+import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
 import type { Database } from '../../core/store/schema.js';
@@ -45,17 +47,11 @@ export interface AssignmentToForecastApi {
   }): Promise<StaffingConflictPage>;
 }
 
-const encode = (v: string) => Buffer.from(v).toString('base64url');
-function decode(cursor: string | undefined): string | undefined {
-  if (!cursor) return undefined;
-  const v = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}(\|\d{4}-\d{2}-\d{2})?$/.test(v))
-    throw new ProblemError('validation-failed', {
-      detail: 'The cursor is not one this API issued.',
-      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
-    });
-  return v;
-}
+/** Utilisation pages by resource and week, conflicts by id; both bound to their filters. */
+export const FORECAST_CURSORS = {
+  utilisation: cursorKind('assignment-to-forecast.utilisation', { resourceId: cursorId, weekStart: z.iso.date() }),
+  staffingConflicts: cursorKind('assignment-to-forecast.staffing-conflicts', { after: cursorId }),
+} as const;
 
 export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick<WorkflowEngine, 'startRun'> }): AssignmentToForecastApi {
   const db = deps.store.db;
@@ -96,7 +92,12 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
       };
     },
     async listUtilisation(query) {
-      const after = decode(query.cursor);
+      const { cursor, limit: asked, ...filters } = query;
+      const kind = FORECAST_CURSORS.utilisation;
+      const scope = scopeOf(filters);
+      const at = decodeOptionalCursor(kind, cursor, scope);
+      const after = at && `${at.resourceId}|${at.weekStart}`;
+      const limit = pageLimit(asked);
       const loads = (
         await weeklyLoad(db, {
           ...(query.resourceId ? { resourceId: query.resourceId } : {}),
@@ -104,7 +105,7 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
           ...(query.to ? { to: query.to } : {}),
         })
       ).filter((l) => !after || `${l.resourceId}|${l.weekStart}` > after);
-      const page = loads.slice(0, query.limit);
+      const page = loads.slice(0, limit);
       const last = page[page.length - 1];
       return {
         items: page.map((l) => ({
@@ -115,17 +116,21 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
           utilisationBasisPoints: l.capacityMinutes === 0 ? 0 : Math.round((l.assignedMinutes * 10_000) / l.capacityMinutes),
           overAllocated: l.assignedMinutes > l.capacityMinutes,
         })),
-        nextCursor: loads.length > query.limit && last ? encode(`${last.resourceId}|${last.weekStart}`) : null,
+        nextCursor:
+          loads.length > limit && last ? encodeCursor(kind, { resourceId: last.resourceId, weekStart: last.weekStart }, scope) : null,
       };
     },
     async listStaffingConflicts(query) {
+      const kind = FORECAST_CURSORS.staffingConflicts;
+      const scope = scopeOf({ status: query.status, resourceId: query.resourceId });
+      const after = decodeOptionalCursor(kind, query.cursor, scope)?.after;
       const page = await listConflicts(db, {
-        limit: query.limit,
+        limit: pageLimit(query.limit),
         ...(query.status ? { status: query.status } : {}),
         ...(query.resourceId ? { resourceId: query.resourceId } : {}),
-        ...(query.cursor ? { after: decode(query.cursor)! } : {}),
+        ...(after ? { after } : {}),
       });
-      return { items: page.items, nextCursor: page.next ? encode(page.next) : null };
+      return { items: page.items, nextCursor: page.next ? encodeCursor(kind, { after: page.next }, scope) : null };
     },
   };
 }

@@ -38,6 +38,7 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
   const { store, scheduling, erp, rules } = deps;
   return workflow<AssignmentRunInput>({
     name: FORECAST_WORKFLOW,
+    journey: 'assignment-to-forecast',
     eventTypePrefix: 'com.psconnect.forecast.run',
     retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
     // A platform's refusal fails the run at once with its reason; anything else is retried.

@@ -69,6 +69,7 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
   // A platform's refusal fails the run at once with its reason; anything else is retried.
   return workflow<BillingStatusInput>({
     name: BILLING_STATUS_WORKFLOW,
+    journey: 'billing-status-to-crm',
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     refusals: 'permanent',
   })

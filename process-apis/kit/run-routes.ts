@@ -1,5 +1,6 @@
 // The run routes every journey's process API serves, written once: start a run (idempotent),
 // list and read runs, retry a failed one. Validated by the gateway against each contract.
+import { pageLimit } from '../../core/paging.js';
 import type { Request, Router } from 'express';
 import type { Infra } from '../../core/api-module.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
@@ -39,7 +40,7 @@ export function addRunRoutes(
         createdAfter: queryText(req, 'createdAfter'),
         createdBefore: queryText(req, 'createdBefore'),
         cursor: queryText(req, 'cursor'),
-        limit: req.query.limit === undefined ? 50 : Number(req.query.limit),
+        limit: pageLimit(req.query.limit),
       }),
     );
   });

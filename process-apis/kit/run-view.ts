@@ -2,6 +2,16 @@
 // journey: core states become run statuses, steps keep attempts, times and their last error.
 // A journey may mark a completed run `rejected` (its business outcome) through `outcomeOf`.
 import type { Kysely } from 'kysely';
+import {
+  cursorId,
+  cursorKind,
+  decodeOptionalCursor,
+  encodeCursor,
+  pageLimit,
+  scopeOf,
+  type CursorKind,
+  type Page,
+} from '../../core/paging.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
 import { getRun, type RunDetail, type RunState, type StepView } from '../../core/workflows/index.js';
@@ -115,14 +125,9 @@ const STATES_OF: Record<RunStatus, RunState[]> = {
   rejected: ['completed'],
 };
 
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(id))
-    throw new ProblemError('validation-failed', {
-      detail: 'The cursor is not one this API issued.',
-      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
-    });
-  return id;
+/** A journey's runs page by the last run id, bound to the journey and the filters. */
+export function runCursorKind(journey: Journey): CursorKind<{ after: string }> {
+  return cursorKind(`${journey}.runs`, { after: cursorId });
 }
 
 /**
@@ -130,21 +135,21 @@ function decodeCursor(cursor: string): string {
  * start with the subject (`<subject>` or `<subject>#<n>`), which is how `subject` filters.
  * `succeeded` and `rejected` are both completed runs, told apart after loading.
  */
-export async function listRunViews(
-  db: Kysely<Database>,
-  journey: JourneyRuns,
-  query: RunQuery,
-): Promise<{ items: Run[]; nextCursor: string | null }> {
+export async function listRunViews(db: Kysely<Database>, journey: JourneyRuns, query: RunQuery): Promise<Page<Run>> {
+  const { cursor, limit: asked, ...filters } = query;
+  const kind = runCursorKind(journey.journey);
+  const scope = scopeOf(filters);
+  let after = decodeOptionalCursor(kind, cursor, scope)?.after;
+  const limit = pageLimit(asked);
   const items: Run[] = [];
-  let after = query.cursor ? decodeCursor(query.cursor) : undefined;
   let more = true;
-  while (items.length < query.limit && more) {
+  while (items.length < limit && more) {
     let q = db
       .selectFrom('workflow_runs')
       .select(['id', 'next_attempt_ms'])
       .where('definition', 'in', [...journey.definitions])
       .orderBy('id', 'desc')
-      .limit(query.limit + 1);
+      .limit(limit + 1);
     if (query.status) q = q.where('state', 'in', STATES_OF[query.status]);
     if (query.subject) {
       const s = query.subject;
@@ -154,14 +159,14 @@ export async function listRunViews(
     if (query.createdBefore) q = q.where('created_at_ms', '<', Date.parse(query.createdBefore));
     if (after) q = q.where('id', '<', after);
     const rows = await q.execute();
-    more = rows.length > query.limit;
-    for (const r of rows.slice(0, query.limit)) {
+    more = rows.length > limit;
+    for (const r of rows.slice(0, limit)) {
       after = r.id;
       const view = runView(journey, await getRun(db, r.id), Number(r.next_attempt_ms));
       if (!query.status || view.status === query.status) items.push(view);
-      if (items.length === query.limit) break;
+      if (items.length === limit) break;
     }
   }
-  const hasMore = more || items.length === query.limit;
-  return { items, nextCursor: hasMore && after ? Buffer.from(after).toString('base64url') : null };
+  const hasMore = more || items.length === limit;
+  return { items, nextCursor: hasMore && after ? encodeCursor(kind, { after }, scope) : null };
 }

@@ -10,7 +10,14 @@ export {
   type OpportunityToProjectApi,
   type ProvisioningWithProject,
 } from './service.js';
-export { PROVISION_WORKFLOW, PROVISIONED_EVENT, REJECTED_EVENT, type ProvisioningDeps, type ProvisionInput } from './workflow.js';
+export {
+  PROVISIONING_JOURNEY,
+  PROVISION_WORKFLOW,
+  PROVISIONED_EVENT,
+  REJECTED_EVENT,
+  type ProvisioningDeps,
+  type ProvisionInput,
+} from './workflow.js';
 export { INTAKE_WORKFLOW } from './intake.js';
 export type { Provisioning } from './provisioning-view.js';
 export type { AccountProjects, StaffingState } from './account-projects.js';

@@ -34,6 +34,8 @@ const UNFINISHED = new Set(['in-progress']);
 export function intakeWorkflow(crm: CrmForProvisioning, control: () => ProvisioningControl): WorkflowDefinition<IntakeInput> {
   return workflow<IntakeInput>({
     name: INTAKE_WORKFLOW,
+    // No `journey`: the operations view and metrics have always labelled the intake by its own
+    // name (its failures are not failed provisioning), and their output must not change.
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     // A platform's refusal fails the run at once with its reason; anything else is retried.
     refusals: 'permanent',

@@ -15,6 +15,8 @@ import { type CrmForProvisioning, type ErpForProvisioning, type SchedulingForPro
 import { findRateCard, toBillingRateCard } from './rate-cards.js';
 import { LEAD_ROLE, leadEffortMinutes, projectFromTemplate } from './template.js';
 
+/** The journey, as metrics and the operations view label its runs. */
+export const PROVISIONING_JOURNEY = 'opportunity-to-project';
 export const PROVISION_WORKFLOW = 'opportunity-to-project';
 export const EVENT_SOURCE = '/process/opportunity-to-project';
 export const PROVISIONED_EVENT = 'com.psconnect.engagement.provisioned';
@@ -145,6 +147,7 @@ export type ProvisioningResults = StepResults<ReturnType<typeof provisioningWork
 export function provisioningWorkflow(deps: ProvisioningDeps) {
   return workflow<ProvisionInput>({
     name: PROVISION_WORKFLOW,
+    journey: PROVISIONING_JOURNEY,
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     // A platform's refusal fails the run at once with its reason; anything else is retried.
     refusals: 'permanent',

@@ -2,7 +2,9 @@
 // posted invoices, payments and approved hours, each checked to belong to the client.
 // Another client's record is reported exactly as a missing one (not found).
 import { ProblemError } from '../../core/problems.js';
-import type { Engagement, Invoice, Page, Payment } from '../../system-apis/erp/canonical.js';
+import { z } from 'zod';
+import { cursorKind, decodeOptionalCursor, encodeCursor, MAX_CURSOR_LENGTH, pageLimit, scopeOf, type Page } from '../../core/paging.js';
+import type { Engagement, Invoice, Payment } from '../../system-apis/erp/canonical.js';
 import type { ErpForBilling, TimeEntry, TimeForBilling } from './ports.js';
 
 export interface ClientBillingView {
@@ -34,24 +36,15 @@ async function orNotFound<T>(what: string, id: string, load: () => Promise<T>): 
   }
 }
 
-interface HoursCursor {
-  p: number;
-  c?: string;
-}
-
-function decodeHoursCursor(cursor: string | undefined): HoursCursor {
-  if (!cursor) return { p: 0 };
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as HoursCursor;
-    if (Number.isInteger(value.p) && value.p >= 0 && (value.c === undefined || typeof value.c === 'string')) return value;
-  } catch {
-    // falls through to the problem below
-  }
-  throw new ProblemError('validation-failed', {
-    detail: 'The cursor is not one this API issued.',
-    errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
-  });
-}
+/**
+ * Approved hours walk the client's projects one after the other: the cursor holds the project's
+ * position and the time system's own cursor within it, bound to the client and the filters.
+ * The inner cursor is the time system's, checked again there, so it carries no page size of its own.
+ */
+export const APPROVED_HOURS_CURSOR = cursorKind('client-billing.approved-hours', {
+  p: z.number().int().min(0).max(10_000),
+  c: z.string().min(1).max(MAX_CURSOR_LENGTH).optional(),
+});
 
 export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeForBilling }): ClientBillingView {
   const { erp, time } = deps;
@@ -103,14 +96,17 @@ export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeFo
     },
     async approvedHours(clientId, query) {
       // One project's hours, or the client's projects one after the other behind one cursor.
+      const { cursor, limit: asked, ...filters } = query;
+      const scope = scopeOf({ clientId, ...filters });
+      let at: { p: number; c?: string } = decodeOptionalCursor(APPROVED_HOURS_CURSOR, cursor, scope) ?? { p: 0 };
+      const limit = pageLimit(asked);
       const projects = query.projectId ? [(await project(clientId, query.projectId)).id] : await allProjectIds(clientId);
-      let at = decodeHoursCursor(query.cursor);
       const items: TimeEntry[] = [];
-      while (at.p < projects.length && items.length < query.limit) {
+      while (at.p < projects.length && items.length < limit) {
         const page = await time.listTimeEntries({
           engagementId: projects[at.p]!,
           approvalStatus: 'approved',
-          limit: query.limit - items.length,
+          limit: limit - items.length,
           ...(query.from ? { from: query.from } : {}),
           ...(query.to ? { to: query.to } : {}),
           ...(at.c ? { cursor: at.c } : {}),
@@ -119,7 +115,7 @@ export function createClientBillingView(deps: { erp: ErpForBilling; time: TimeFo
         at = page.nextCursor ? { p: at.p, c: page.nextCursor } : { p: at.p + 1 };
       }
       const more = at.p < projects.length;
-      return { items, nextCursor: more ? Buffer.from(JSON.stringify(at)).toString('base64url') : null };
+      return { items, nextCursor: more ? encodeCursor(APPROVED_HOURS_CURSOR, at, scope) : null };
     },
   };
 }

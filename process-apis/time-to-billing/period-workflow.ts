@@ -5,7 +5,7 @@ import { ProblemError } from '../../core/problems.js';
 import { defineWorkflow, type WorkflowDefinition } from '../../core/workflows/index.js';
 import { insertRun } from '../../core/workflows/runs.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
-import { unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './workflow.js';
+import { TIME_TO_BILLING_JOURNEY, unbilledMilestones, unbilledWork, type TimeToBillingDeps } from './workflow.js';
 
 export const PERIOD_WORKFLOW = 'time-to-billing-period';
 
@@ -15,6 +15,7 @@ export function periodBillingWorkflow(
 ): WorkflowDefinition<BillingRunInput> {
   return defineWorkflow<BillingRunInput>({
     name: PERIOD_WORKFLOW,
+    journey: TIME_TO_BILLING_JOURNEY,
     eventTypePrefix: 'com.psconnect.billing.period-run',
     retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
     steps: [

@@ -1,5 +1,6 @@
 // Thin HTTP routes of the time-to-billing process API. The gateway has authenticated,
 // checked scopes and validated the request against openapi/process/time-to-billing.v1.yaml.
+import { pageLimit } from '../../core/paging.js';
 import { Router, type Request } from 'express';
 import type { Infra } from '../../core/api-module.js';
 import { consumeOnce } from '../../core/events/index.js';
@@ -8,7 +9,7 @@ import { addRunRoutes, queryText as str } from '../kit/run-routes.js';
 import type { TimeToBillingApi } from './service.js';
 
 const BASE = '/process/time-to-billing/v1';
-const limit = (req: Request) => (req.query.limit === undefined ? 50 : Number(req.query.limit));
+const limit = (req: Request) => pageLimit(req.query.limit);
 
 /** The event that closes a billing period and asks for its invoices. */
 export const PERIOD_CLOSED_EVENT = 'com.psconnect.billing.period-closed';

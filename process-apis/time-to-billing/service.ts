@@ -1,7 +1,7 @@
 // Time-to-billing as one typed in-process API: start runs (per engagement and period, or a
 // whole period), query and retry them, and report holds and unbilled work. Routes, the
 // schedule and the portal's read model call this; the workflows run in the shared engine.
-import { ProblemError } from '../../core/problems.js';
+import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/store/index.js';
@@ -60,17 +60,11 @@ export function timeToBillingWorkflows(deps: TimeToBillingDeps): WorkflowDefinit
   return [engagement, periodBillingWorkflow(deps, engagement)];
 }
 
-const cursorOf = (value: string) => Buffer.from(value).toString('base64url');
-function fromCursor(cursor: string | undefined): string | undefined {
-  if (!cursor) return undefined;
-  const value = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(value))
-    throw new ProblemError('validation-failed', {
-      detail: 'The cursor is not one this API issued.',
-      errors: [{ pointer: '/query/cursor', detail: 'invalid cursor' }],
-    });
-  return value;
-}
+/** Both collections page by engagement id, bound to the engagement filter. */
+export const TIME_TO_BILLING_CURSORS = {
+  billingHolds: cursorKind('time-to-billing.billing-holds', { after: cursorId }),
+  unbilledWork: cursorKind('time-to-billing.unbilled-work', { after: cursorId }),
+} as const;
 
 export function createTimeToBillingApi(deps: {
   store: Store;
@@ -115,14 +109,22 @@ export function createTimeToBillingApi(deps: {
       return loadRun(db, JOURNEY, runId);
     },
     async listBillingHolds(query) {
+      const kind = TIME_TO_BILLING_CURSORS.billingHolds;
+      const scope = scopeOf({ engagementId: query.engagementId });
+      const after = decodeOptionalCursor(kind, query.cursor, scope)?.after;
       const page = await listHolds(db, {
-        limit: query.limit,
+        limit: pageLimit(query.limit),
         ...(query.engagementId ? { engagementId: query.engagementId } : {}),
-        ...(query.cursor ? { after: fromCursor(query.cursor) } : {}),
+        ...(after ? { after } : {}),
       });
-      return { items: page.items, nextCursor: page.next ? cursorOf(page.next) : null };
+      return { items: page.items, nextCursor: page.next ? encodeCursor(kind, { after: page.next }, scope) : null };
     },
     async listUnbilledWork(query) {
+      // The cursor and size are checked before the platforms are read.
+      const kind = TIME_TO_BILLING_CURSORS.unbilledWork;
+      const scope = scopeOf({ engagementId: query.engagementId });
+      const after = decodeOptionalCursor(kind, query.cursor, scope)?.after;
+      const limit = pageLimit(query.limit);
       const [work, completed] = await Promise.all([
         unbilledWork(deps.time, query.engagementId, undefined),
         unbilledMilestones(deps.erp, query.engagementId, '9999-12-31'),
@@ -144,9 +146,8 @@ export function createTimeToBillingApi(deps: {
       for (const e of work.entries) if (!taken.has(e.id)) of(e.engagementId).entries.push(e);
       for (const x of work.expenses) if (!taken.has(x.id)) of(x.engagementId).expenses.push(x);
       for (const m of completed) if (!taken.has(m.id)) of(m.engagementId).milestones.push(m);
-      const after = fromCursor(query.cursor);
       const ids = [...byEngagement.keys()].sort().filter((id) => !after || id > after);
-      const pageIds = ids.slice(0, query.limit);
+      const pageIds = ids.slice(0, limit);
       const items: UnbilledWork[] = [];
       for (const engagementId of pageIds) {
         const { entries, expenses, milestones } = byEngagement.get(engagementId)!;
@@ -171,7 +172,7 @@ export function createTimeToBillingApi(deps: {
           ...(dates[0] ? { oldestWorkDate: dates[0] } : {}),
         });
       }
-      return { items, nextCursor: ids.length > query.limit ? cursorOf(pageIds[pageIds.length - 1]!) : null };
+      return { items, nextCursor: ids.length > limit ? encodeCursor(kind, { after: pageIds[pageIds.length - 1]! }, scope) : null };
     },
   };
 }

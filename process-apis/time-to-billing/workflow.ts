@@ -28,6 +28,8 @@ import { allPages } from '../kit/all-pages.js';
 import { type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
 import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
 
+/** The journey, as metrics and the operations view label its runs (both workflows). */
+export const TIME_TO_BILLING_JOURNEY = 'time-to-billing';
 export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
 
 export interface TimeToBillingDeps {
@@ -136,6 +138,7 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
   const holdRecheckMs = deps.holdRecheckMs ?? 15 * 60_000;
   return workflow<BillingRunInput>({
     name: ENGAGEMENT_WORKFLOW,
+    journey: TIME_TO_BILLING_JOURNEY,
     eventTypePrefix: 'com.psconnect.billing.run',
     retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, ...deps.retry },
     // A platform's refusal fails the run at once with its reason; anything else is retried.

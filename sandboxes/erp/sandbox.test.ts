@@ -1,5 +1,6 @@
-// The ERP sandbox through real HTTP: OAuth, record CRUD and upsert answers, list paging,
+// The ERP sandbox through real HTTP: M2M login with a client assertion, record CRUD and upsert answers, list paging,
 // NetSuite error bodies, invoices with lines, approval, payments and SuiteQL, webhooks.
+import { createPublicKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,15 @@ import { request } from 'undici';
 import { createSandboxApp, listen, SeededRandom, type RunningSandbox, type SandboxApp } from '../kit/index.js';
 import { erpSandbox, type ErpState } from './index.js';
 import { seedErp } from './seed.js';
+import {
+  assertionForm,
+  devPrivateKey,
+  JWT_BEARER,
+  m2mToken,
+  newKeyPair,
+  signAssertion,
+  tokenRequest,
+} from '../../test/support/netsuite-m2m.js';
 
 let sandbox: SandboxApp<ErpState>;
 let running: RunningSandbox;
@@ -31,14 +41,10 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 const suiteql = (q: string, query = '') => call('POST', `/services/rest/query/v1/suiteql${query}`, { q }, { prefer: 'transient' });
 
-async function fetchToken(form: Record<string, string>) {
-  const res = await request(`${running.url}/services/rest/auth/oauth2/v1/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
-  });
-  return { status: res.statusCode, body: (await res.body.json()) as Record<string, string> };
-}
+const fetchToken = (form: Record<string, string>) => tokenRequest(running.url, form);
+/** A token request with an assertion built from these overrides. */
+const login = async (opts: Omit<Parameters<typeof signAssertion>[0], 'baseUrl'> = {}) =>
+  fetchToken(assertionForm(await signAssertion({ baseUrl: running.url, ...opts })));
 
 function idFromLocation(answer: Answer): string {
   const location = String(answer.headers.location);
@@ -48,28 +54,108 @@ function idFromLocation(answer: Answer): string {
 beforeAll(async () => {
   sandbox = createSandboxApp(erpSandbox);
   running = await listen(sandbox.app);
-  const res = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' });
-  token = res.body.access_token!;
+  token = await m2mToken(running.url);
 });
 afterAll(() => running.close());
 beforeEach(() => {
   sandbox.reset('small');
   sandbox.ctx.faults.clear();
   // Tokens live in state; reset swaps state, so keep ours valid.
-  sandbox.ctx.state().tokens.set(token, Date.now() + 3_600_000);
+  sandbox.ctx.state().tokens.set(token, { expiresAt: Date.now() + 3_600_000, scopes: ['rest_webservices'] });
 });
 
 describe('ERP sandbox: auth', () => {
-  it('issues tokens only for the right client credentials', async () => {
-    expect((await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'wrong' })).status).toBe(
-      401,
-    );
-    expect(
-      (await fetchToken({ grant_type: 'password', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' })).status,
-    ).toBe(400);
-    const ok = await fetchToken({ grant_type: 'client_credentials', client_id: 'sandbox-erp-client', client_secret: 'sandbox-erp-secret' });
+  it('issues a 60-minute token for a client assertion signed by a mapped certificate', async () => {
+    const ok = await login();
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
+    expect(ok.body).toMatchObject({ token_type: 'bearer', expires_in: '3600', access_token: expect.stringMatching(/^\S{20,}$/) });
+    const res = await call('GET', `${R}/customer/101`, undefined, { authorization: `Bearer ${ok.body.access_token}` });
+    expect(res.status).toBe(200);
+    // The scope claim may also be a comma-separated string.
+    expect((await login({ claims: { scope: 'rest_webservices,suite_analytics' } })).status).toBe(200);
+  });
+
+  it('refuses a client id and secret, other grants and a missing assertion, as NetSuite does', async () => {
+    const secret = await fetchToken({
+      grant_type: 'client_credentials',
+      client_id: 'sandbox-erp-client',
+      client_secret: 'sandbox-erp-secret',
+    });
+    expect(secret).toEqual({ status: 400, body: { error: 'invalid_request' } });
+    expect((await fetchToken({ grant_type: 'password' })).body).toEqual({ error: 'unsupported_grant_type' });
+    expect((await fetchToken({ client_assertion_type: JWT_BEARER })).body).toEqual({ error: 'invalid_request' });
+    const wrongType = await fetchToken({ ...assertionForm(await signAssertion({ baseUrl: running.url })), client_assertion_type: 'x' });
+    expect(wrongType.body).toEqual({ error: 'invalid_request' });
+    expect((await fetchToken(assertionForm('not-a-jwt'))).body).toEqual({ error: 'invalid_client' });
+  });
+
+  it('refuses assertions with a wrong kid, aud or iss, expired, too long-lived, from the future, or with another key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const refusals = {
+      kid: await login({ kid: 'no-such-certificate' }),
+      aud: await login({ claims: { aud: 'https://1234567.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token' } }),
+      iss: await login({ claims: { iss: 'another-integration' } }),
+      expired: await login({ claims: { iat: now - 4000, exp: now - 400 } }),
+      overAnHour: await login({ claims: { iat: now, exp: now + 3601 } }),
+      future: await login({ claims: { iat: now + 600, exp: now + 900 } }),
+      noExp: await login({ claims: { exp: undefined } }),
+      otherKey: await login({ key: newKeyPair('ES256').privateKey }),
+      typ: await login({ typ: 'at+jwt' }),
+    };
+    for (const [what, answer] of Object.entries(refusals))
+      expect({ what, ...answer }).toEqual({ what, status: 400, body: { error: 'invalid_client' } });
+    expect((await login({ claims: { scope: ['restlets', 'everything'] } })).body).toEqual({ error: 'invalid_scope' });
+    expect((await login({ claims: { scope: undefined } })).body).toEqual({ error: 'invalid_scope' });
+  });
+
+  it('refuses alg none, HS256 signed with the public key, and RS256, which NetSuite retired', async () => {
+    const payload = { iss: 'sandbox-erp-client', aud: `${running.url}/services/rest/auth/oauth2/v1/token`, scope: ['rest_webservices'] };
+    const now = Math.floor(Date.now() / 1000);
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const unsigned = `${part({ alg: 'none', typ: 'JWT', kid: 'sandbox-erp-m2m-cert' })}.${part({ ...payload, iat: now, exp: now + 300 })}.`;
+    expect((await fetchToken(assertionForm(unsigned))).body).toEqual({ error: 'invalid_client' });
+    const publicPem = createPublicKey(devPrivateKey()).export({ type: 'spki', format: 'pem' }).toString();
+    expect((await login({ alg: 'HS256', key: new TextEncoder().encode(publicPem) })).body).toEqual({ error: 'invalid_client' });
+    const rsa = newKeyPair('PS256');
+    await fetch(`${running.url}/_sandbox/m2m/certificates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: 'sandbox-erp-client', publicKey: rsa.publicKeyPem, certificateId: 'rsa' }),
+    });
+    expect((await login({ alg: 'RS256', kid: 'rsa', key: rsa.privateKey })).body).toEqual({ error: 'invalid_client' });
+    expect((await login({ alg: 'PS256', kid: 'rsa', key: rsa.privateKey })).status).toBe(200);
+  });
+
+  it('maps and revokes certificates through its own admin API, and signs a person in for the demo', async () => {
+    const pair = newKeyPair('ES256');
+    const mapped = await fetch(`${running.url}/_sandbox/m2m/certificates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: 'new-integration', publicKey: pair.publicKeyPem }),
+    });
+    expect(mapped.status).toBe(201);
+    const { certificateId } = (await mapped.json()) as { certificateId: string };
+    const asNew = { kid: certificateId, key: pair.privateKey, claims: { iss: 'new-integration' } };
+    expect((await login(asNew)).status).toBe(200);
+    const listed = (await (await fetch(`${running.url}/_sandbox/m2m/certificates`)).json()) as { certificates: unknown[] };
+    expect(listed.certificates).toContainEqual({ certificateId, clientId: 'new-integration', keyType: 'ec', revoked: false });
+    expect((await fetch(`${running.url}/_sandbox/m2m/certificates/${certificateId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await login(asNew)).body).toEqual({ error: 'invalid_grant' });
+    const bad = await fetch(`${running.url}/_sandbox/m2m/certificates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: 'x', publicKey: 'not a key' }),
+    });
+    expect(bad.status).toBe(400);
+    const session = (await (await fetch(`${running.url}/_sandbox/ui-session`, { method: 'POST' })).json()) as { access_token: string };
+    expect((await call('GET', `${R}/customer/101`, undefined, { authorization: `Bearer ${session.access_token}` })).status).toBe(200);
+  });
+
+  it('answers REST calls with a token for SuiteAnalytics Connect only as unauthorised', async () => {
+    const analytics = await login({ claims: { scope: ['suite_analytics'] } });
+    expect(analytics.status).toBe(200);
+    const res = await call('GET', `${R}/customer/101`, undefined, { authorization: `Bearer ${analytics.body.access_token}` });
+    expect(res.status).toBe(401);
   });
 
   it('answers record calls without a valid token with NetSuite’s 401 body', async () => {
@@ -194,7 +280,9 @@ describe('ERP sandbox: invoices and payments', () => {
     });
     expect(early.status).toBe(400);
 
-    expect((await call('POST', `${R}/invoice/${id}/!approve`)).status).toBe(204);
+    // NetSuite has no approve action: approval is the approval status field.
+    expect((await call('POST', `${R}/invoice/${id}/!approve`)).status).toBe(404);
+    expect((await call('PATCH', `${R}/invoice/${id}`, { approvalStatus: { id: '2' } })).status).toBe(204);
     invoice = (await call('GET', `${R}/invoice/${id}`)).body;
     expect(invoice.status).toEqual({ id: 'A', refName: 'Open' });
 

@@ -1,6 +1,8 @@
 // In-memory state of the NetSuite-shaped sandbox: record maps per record type, internal
-// id sequences (entities and transactions each share one, as in NetSuite), OAuth clients
-// and issued tokens. Records are stored without links; routes add them on the way out.
+// id sequences (entities and transactions each share one, as in NetSuite), the integration
+// records and certificates of the machine-to-machine login, and issued tokens. Records are stored without links; routes add them on the way out.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { ERP_DEV_CERTIFICATE_ID, ERP_DEV_PRIVATE_KEY_PEM } from '../../core/config/erp-m2m.js';
 import type {
   NsCurrency,
   NsCustomer,
@@ -51,11 +53,28 @@ const SEQUENCE: Record<ErpRecordType, Sequence> = {
   projectTask: 'task',
 };
 
+/** A certificate mapped in OAuth 2.0 Client Credentials (M2M) Setup: to one integration record, until revoked. */
+export interface M2mCertificate {
+  certificateId: string;
+  /** The integration record's client id that may sign with it (the assertion's iss). */
+  clientId: string;
+  publicKey: KeyObject;
+  revoked: boolean;
+}
+
+/** An issued access token: when it expires and which scopes it carries. */
+export interface IssuedToken {
+  expiresAt: number;
+  scopes: readonly string[];
+}
+
 export interface ErpState {
-  /** OAuth 2.0 clients allowed to take tokens: client id → secret. */
-  oauthClients: Map<string, string>;
-  /** Issued bearer tokens → expiry (ms since epoch). */
-  tokens: Map<string, number>;
+  /** Integration records with the client credentials (machine to machine) grant enabled, by client id. */
+  integrations: Set<string>;
+  /** Mapped certificates by certificate id (the assertion's kid). */
+  certificates: Map<string, M2mCertificate>;
+  /** Issued bearer tokens. */
+  tokens: Map<string, IssuedToken>;
   records: ErpRecords;
   sequences: Record<Sequence, number>;
   /** Invoice numbers per subsidiary; payment numbers are account-wide. */
@@ -66,11 +85,23 @@ export interface ErpState {
 }
 
 export const SANDBOX_ERP_CLIENT_ID = 'sandbox-erp-client';
-export const SANDBOX_ERP_CLIENT_SECRET = 'sandbox-erp-secret';
+/** The seeded certificate: the layer's development default key signs with it. */
+export const SANDBOX_ERP_CERTIFICATE_ID = ERP_DEV_CERTIFICATE_ID;
 
 export function emptyState(): ErpState {
   return {
-    oauthClients: new Map([[SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET]]),
+    integrations: new Set([SANDBOX_ERP_CLIENT_ID]),
+    certificates: new Map([
+      [
+        SANDBOX_ERP_CERTIFICATE_ID,
+        {
+          certificateId: SANDBOX_ERP_CERTIFICATE_ID,
+          clientId: SANDBOX_ERP_CLIENT_ID,
+          publicKey: createPublicKey(ERP_DEV_PRIVATE_KEY_PEM),
+          revoked: false,
+        },
+      ],
+    ]),
     tokens: new Map(),
     records: {
       currency: new Map(),

@@ -1,5 +1,5 @@
 // The sandbox admin API under /_sandbox: fault settings, reset to seed, webhook
-// subscribers, health. Mounted before the fault middleware, so it is never faulted.
+// subscribers, health, and a platform's own admin routes (what a person does in the vendor's UI). Mounted before the fault middleware, so it is never faulted.
 import express from 'express';
 import { z } from 'zod';
 import { faultSettingsPatch, type FaultController } from './faults.js';
@@ -22,6 +22,8 @@ export function adminRoutes(deps: {
   webhooks: WebhookSender;
   reset(size: SeedSize): void;
   seedSize(): SeedSize;
+  /** Mounts the platform's own admin routes, before the admin API's 404. */
+  platformRoutes?(router: express.Router): void;
 }): express.Router {
   const router = express.Router();
   router.get('/health', (_req, res) => void res.json({ status: 'ok', platform: deps.platform, seed: deps.seedSize() }));
@@ -64,6 +66,7 @@ export function adminRoutes(deps: {
     await deps.webhooks.drain();
     res.status(204).end();
   });
+  deps.platformRoutes?.(router);
   router.use((req, res) => void res.status(404).json({ error: 'not_found', message: `No admin route ${req.method} ${req.path}` }));
   return router;
 }

@@ -19,6 +19,11 @@ export interface SandboxDefinition<State> {
   seed(size: SeedSize, rng: SeededRandom): State;
   /** Mounts the vendor-shaped routes. `ctx.state()` always returns the current state (reset swaps it). */
   routes(router: express.Router, ctx: SandboxContext<State>): void;
+  /**
+   * Admin routes of this platform under /_sandbox (never faulted): what a person does only in the
+   * vendor's own screens, which the demo and the tests need without a vendor-looking path.
+   */
+  admin?(router: express.Router, ctx: SandboxContext<State>): void;
   /** The vendor's error body for injected faults and kit-level errors (bad JSON, unknown path). */
   faultBody?(status: number, message: string): unknown;
   /** Request body limit, vendor-sized; default 10mb. */
@@ -85,7 +90,17 @@ export function createSandboxApp<State>(
     next();
   });
   app.use(express.json({ limit: def.bodyLimit ?? '10mb', type: ['application/json', 'application/*+json'] }));
-  app.use('/_sandbox', adminRoutes({ platform: def.platform, faults, webhooks, reset, seedSize: () => size }));
+  app.use(
+    '/_sandbox',
+    adminRoutes({
+      platform: def.platform,
+      faults,
+      webhooks,
+      reset,
+      seedSize: () => size,
+      ...(def.admin ? { platformRoutes: (router: express.Router) => def.admin!(router, ctx) } : {}),
+    }),
+  );
   app.use(faultMiddleware(faults, faultBody, log));
   const router = express.Router();
   def.routes(router, ctx);

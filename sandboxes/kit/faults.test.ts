@@ -96,6 +96,7 @@ describe('sandbox faults', () => {
     }
     expect(statuses).toEqual([200, 200, 429, 429]);
     expect(retryAfter).toBe('1');
+    // Stays: lets the sandbox's one-second rate-limit window pass (the window under test).
     await new Promise((r) => setTimeout(r, 1100));
     const later = await request(`${running.url}/items`);
     expect(later.statusCode).toBe(200);
@@ -151,6 +152,7 @@ describe('sandbox faults', () => {
     const otherRunning = await listen(other.app);
     other.ctx.faults.set({ hangRate: 1 });
     const hung = request(`${otherRunning.url}/items`).catch((e: unknown) => e);
+    // Stays: gives the hung request time to reach the server; the assertions hold whether or not it has.
     await new Promise((r) => setTimeout(r, 100));
     await otherRunning.close();
     expect(await hung).toBeInstanceOf(Error);

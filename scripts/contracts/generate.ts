@@ -1,18 +1,38 @@
 // npm run generate — TypeScript types for every contract with openapi-typescript, written to
-// generated/openapi/{layer}/{api}.v{major}.ts (components included, as bundled).
+// generated/openapi/{layer}/{api}.v{major}.ts (components included, as bundled), and the partner
+// SDK for every experience contract in generated/sdk/ (scripts/contracts/sdk.ts; `npm run sdk` = --sdk only).
 // npm run check:generated (--check) regenerates in memory and fails, naming each file that
-// drifted from its contract, is missing, or has no contract any more.
+// drifted from its contract, is missing, or has no contract any more. --root <dir> reads another tree.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { bundleContract, listContractFiles, PROJECT_ROOT, type ContractFile } from '../../core/contracts/catalogue.js';
+import { generateSdk, sdkFile } from './sdk.js';
 
-const rootDir = PROJECT_ROOT;
-const OUT_DIR = 'generated/openapi';
+const rootArg = process.argv.indexOf('--root');
+const rootDir = rootArg > 0 ? path.resolve(process.argv[rootArg + 1]) : PROJECT_ROOT;
 
-function outputFile(contract: ContractFile): string {
-  return `${OUT_DIR}/${contract.layer}/${contract.api}.v${contract.major}.ts`;
+/** One kind of generated file: which contracts it is made from, where it goes, how it is made. */
+interface Target {
+  dir: string;
+  covers(contract: ContractFile): boolean;
+  outputFile(contract: ContractFile): string;
+  generate(contract: ContractFile): Promise<string>;
 }
+
+const TYPES: Target = {
+  dir: 'generated/openapi',
+  covers: () => true,
+  outputFile: (contract) => `generated/openapi/${contract.layer}/${contract.api}.v${contract.major}.ts`,
+  generate: generateTypes,
+};
+
+const SDK: Target = {
+  dir: 'generated/sdk',
+  covers: (contract) => contract.layer === 'experience',
+  outputFile: sdkFile,
+  generate: (contract) => generateSdk(rootDir, contract),
+};
 
 export async function generateTypes(contract: ContractFile): Promise<string> {
   const bundled = await bundleContract(path.join(rootDir, contract.file), contract.file);
@@ -23,24 +43,13 @@ export async function generateTypes(contract: ContractFile): Promise<string> {
   return header + astToString(ast);
 }
 
-async function existingGeneratedFiles(): Promise<string[]> {
-  const files: string[] = [];
-  let layers: string[];
+async function existingGeneratedFiles(dir: string): Promise<string[]> {
   try {
-    layers = await readdir(path.join(rootDir, OUT_DIR));
+    const names = await readdir(path.join(rootDir, dir), { recursive: true });
+    return names.filter((name) => name.endsWith('.ts')).map((name) => `${dir}/${name.split(path.sep).join('/')}`);
   } catch {
-    return files;
+    return [];
   }
-  for (const layer of layers) {
-    try {
-      for (const name of await readdir(path.join(rootDir, OUT_DIR, layer))) {
-        if (name.endsWith('.ts')) files.push(`${OUT_DIR}/${layer}/${name}`);
-      }
-    } catch {
-      // not a directory
-    }
-  }
-  return files;
 }
 
 async function readOrUndefined(file: string): Promise<string | undefined> {
@@ -51,13 +60,29 @@ async function readOrUndefined(file: string): Promise<string | undefined> {
   }
 }
 
-async function main(check: boolean): Promise<number> {
-  const contracts = await listContractFiles(rootDir);
-  const expected = new Set(contracts.map(outputFile));
+async function main(check: boolean, targets: Target[]): Promise<number> {
   const drifted: string[] = [];
+  let checked = 0;
+  for (const target of targets) {
+    checked += (await sync(target, check, drifted)).length;
+  }
+  if (check) {
+    if (drifted.length > 0) {
+      console.error(`Generated files are out of date; run npm run generate:\n  ${drifted.join('\n  ')}`);
+      return 1;
+    }
+    console.log(`${checked} generated files match their contracts.`);
+  }
+  return 0;
+}
+
+/** Writes (or with check, compares) one target's files; answers the files it expects. */
+async function sync(target: Target, check: boolean, drifted: string[]): Promise<string[]> {
+  const contracts = (await listContractFiles(rootDir)).filter(target.covers);
+  const expected = new Set(contracts.map(target.outputFile));
   for (const contract of contracts) {
-    const file = outputFile(contract);
-    const content = await generateTypes(contract);
+    const file = target.outputFile(contract);
+    const content = await target.generate(contract);
     const current = await readOrUndefined(file);
     if (current === content) continue;
     if (check) {
@@ -68,7 +93,7 @@ async function main(check: boolean): Promise<number> {
       console.log(`wrote ${file}`);
     }
   }
-  for (const file of await existingGeneratedFiles()) {
+  for (const file of await existingGeneratedFiles(target.dir)) {
     if (expected.has(file)) continue;
     if (check) drifted.push(`${file} has no contract (remove it or run npm run generate)`);
     else {
@@ -76,17 +101,10 @@ async function main(check: boolean): Promise<number> {
       console.log(`removed ${file} (no contract)`);
     }
   }
-  if (check) {
-    if (drifted.length > 0) {
-      console.error(`Generated types are out of date; run npm run generate:\n  ${drifted.join('\n  ')}`);
-      return 1;
-    }
-    console.log(`${contracts.length} generated files match their contracts.`);
-  }
-  return 0;
+  return [...expected];
 }
 
-main(process.argv.includes('--check')).then(
+main(process.argv.includes('--check'), process.argv.includes('--sdk') ? [SDK] : [TYPES, SDK]).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

@@ -12,7 +12,6 @@ export interface SandboxUrls {
 
 /** The sandboxes' seeded credentials (the layer's development defaults). */
 const CRM_CLIENT = { id: 'sandbox-crm-client', secret: 'sandbox-crm-secret' };
-const ERP_CLIENT = { id: 'sandbox-erp-client', secret: 'sandbox-erp-secret' };
 const SCHEDULING_TOKEN = 'sandbox-scheduling-token';
 const TIME_HEADERS = {
   authorization: 'Bearer sandbox-time-token',
@@ -170,12 +169,12 @@ export async function logAndApproveTime(
   return { consultant: sample.user.name, entryIds, hours: days.length * hoursPerDay };
 }
 
-/** Finance: the client's bank transfer for the whole invoice, applied to it in ERP. */
+/**
+ * Finance: the client's bank transfer for the whole invoice, applied to it in ERP. A person signed
+ * in to NetSuite, not an integration: the session comes from the sandbox's own admin API.
+ */
 export async function receivePayment(urls: SandboxUrls, invoiceNumber: string): Promise<{ amount: string }> {
-  const token = await requestJson<{ access_token: string }>(`${urls.erp}/services/rest/auth/oauth2/v1/token`, {
-    method: 'POST',
-    form: { grant_type: 'client_credentials', client_id: ERP_CLIENT.id, client_secret: ERP_CLIENT.secret },
-  });
+  const token = await requestJson<{ access_token: string }>(`${urls.erp}/_sandbox/ui-session`, { method: 'POST' });
   const headers = { authorization: `Bearer ${token.body.access_token}` };
   const found = await requestJson<{
     items: Array<{ id: string; tranid?: string; entity: string; foreignamountremaining: string; type: string }>;

@@ -1,11 +1,12 @@
 // The CRM system API as a typed in-process API: the canonical operations on clients,
 // contacts and opportunities that routes and process APIs call. Vendor calls go through
 // the connector; ids through the cross-reference store.
+import { z } from 'zod';
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type Page } from '../../core/paging.js';
 import type { CrmConnector } from './connector.js';
 import {
   accountToClient,
@@ -41,9 +42,7 @@ import type {
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, PARENT_ACCOUNT_FIELDS, type Condition } from './soql.js';
 import { STAGE_TO_VENDOR } from './vocabulary.js';
 import type { SfAccount, SfContact, SfOpportunity, SfParentAccount, SfRecord, SObjectType } from './vendor-types.js';
-import { CrmIds, ENTITY_OF, type CrmEntity } from './ids.js';
-
-export const MAX_PAGE = 200;
+import { crmIds, ENTITY_OF, type CrmEntity } from './ids.js';
 
 export interface PageQuery {
   cursor?: string;
@@ -93,13 +92,18 @@ export interface CrmSystemApiDeps {
   logger?: Logger;
 }
 
-interface Cursor extends Record<string, unknown> {
-  after: string;
-}
+/** Each collection's cursor: the last record id of the page, bound to the collection and its filters. */
+const idOf = (type: SObjectType) => z.string().refine((id) => isSalesforceId(id, type));
+export const CRM_CURSORS = {
+  Account: cursorKind('crm.clients', { after: idOf('Account') }),
+  Contact: cursorKind('crm.contacts', { after: idOf('Contact') }),
+  Opportunity: cursorKind('crm.opportunities', { after: idOf('Opportunity') }),
+} as const;
 
-function afterId(cursor: string | undefined): string | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  return decodeCursor<Cursor>(cursor, (v) => typeof v.after === 'string' && isSalesforceId(v.after)).after;
+/** The filters a cursor is bound to: everything in the query but the cursor and the page size. */
+function filtersOf(query: PageQuery): string {
+  const { cursor: _cursor, limit: _limit, ...filters } = query as PageQuery & Record<string, unknown>;
+  return scopeOf(filters);
 }
 
 function checkTermDates(terms: { startDate?: string | null; endDate?: string | null }): void {
@@ -112,7 +116,21 @@ function checkTermDates(terms: { startDate?: string | null; endDate?: string | n
 }
 
 export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDeps): CrmSystemApi {
-  const ids = new CrmIds(store);
+  const ids = crmIds(store.db);
+  /** The CRM id of a canonical record, or a 404 naming what was looked for. */
+  const nativeOf = (entity: CrmEntity, canonicalId: string) =>
+    ids.require(entity, canonicalId, () => new ProblemError('not-found', { detail: `No ${entity} ${canonicalId} in the CRM.` }));
+  /** Like nativeOf(), for a reference inside a request body: unknown is the caller's data problem (422). */
+  const referenceOf = (entity: CrmEntity, canonicalId: string, pointer: string) =>
+    ids.require(
+      entity,
+      canonicalId,
+      () =>
+        new ProblemError('unprocessable-content', {
+          detail: `The ${entity} ${canonicalId} is not known to the CRM.`,
+          errors: [{ pointer, detail: `unknown ${entity}` }],
+        }),
+    );
 
   async function fetchOne<T extends SfRecord>(type: SObjectType, crmId: string, fields: readonly string[]): Promise<T> {
     const record = await connector.get<T>(type, crmId, fields);
@@ -128,21 +146,21 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
   ): Promise<Map<string, string>> {
     return ids.canonicalMany(
       'client',
-      records.flatMap((r) => (r.AccountId ? [{ crmId: r.AccountId, externalId: r.Account?.External_Id__c }] : [])),
+      records.flatMap((r) => (r.AccountId ? [{ nativeId: r.AccountId, adoptHint: r.Account?.External_Id__c }] : [])),
     );
   }
 
   async function clients(records: SfAccount[]): Promise<Client[]> {
     const map = await ids.canonicalMany(
       'client',
-      records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })),
+      records.map((r) => ({ nativeId: r.Id, adoptHint: r.External_Id__c })),
     );
     return records.map((r) => accountToClient(r, { id: map.get(r.Id)! }));
   }
   async function contacts(records: SfContact[]): Promise<Contact[]> {
     const map = await ids.canonicalMany(
       'contact',
-      records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })),
+      records.map((r) => ({ nativeId: r.Id, adoptHint: r.External_Id__c })),
     );
     const accounts = await accountIdsToClients(records);
     return records.map((r) => sfContactToContact(r, { id: map.get(r.Id)!, clientId: r.AccountId ? accounts.get(r.AccountId)! : null }));
@@ -150,7 +168,7 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
   async function opportunities(records: SfOpportunity[]): Promise<Opportunity[]> {
     const map = await ids.canonicalMany(
       'opportunity',
-      records.map((r) => ({ crmId: r.Id, externalId: r.External_Id__c })),
+      records.map((r) => ({ nativeId: r.Id, adoptHint: r.External_Id__c })),
     );
     const accounts = await accountIdsToClients(records);
     return records.map((r) =>
@@ -159,31 +177,33 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
   }
 
   async function page<T extends SfRecord, C>(
-    type: SObjectType,
+    type: keyof typeof CRM_CURSORS & SObjectType,
     fields: readonly string[],
     conditions: Condition[],
     query: PageQuery,
     toCanonical: (records: T[]) => Promise<C[]>,
     keep: (record: T) => boolean = () => true,
-  ): Promise<{ items: C[]; nextCursor: string | null }> {
-    const limit = clampLimit(query.limit, MAX_PAGE);
+  ): Promise<Page<C>> {
+    const kind = CRM_CURSORS[type];
+    const after = decodeOptionalCursor(kind, query.cursor, filtersOf(query))?.after;
+    const limit = pageLimit(query.limit);
     const where = [...conditions];
     if (query.updatedSince) where.push({ field: 'SystemModstamp', op: '>=', value: query.updatedSince, kind: 'datetime' });
     // One more than asked tells whether another page exists.
-    const result = await connector.query<T>(listQuery(type, fields, where, afterId(query.cursor), limit + 1), limit + 1);
+    const result = await connector.query<T>(listQuery(type, fields, where, after, limit + 1), limit + 1);
     const rows = result.records.slice(0, limit);
     const more = result.records.length > limit;
     return {
       items: await toCanonical(rows.filter(keep)),
-      nextCursor: more ? encodeCursor({ after: rows[rows.length - 1].Id }) : null,
+      nextCursor: more ? encodeCursor(kind, { after: rows[rows.length - 1].Id }, filtersOf(query)) : null,
     };
   }
 
-  const getClientRecord = async (clientId: string) => fetchOne<SfAccount>('Account', await ids.native('client', clientId), ACCOUNT_FIELDS);
+  const getClientRecord = async (clientId: string) => fetchOne<SfAccount>('Account', await nativeOf('client', clientId), ACCOUNT_FIELDS);
   const getContactRecord = async (contactId: string) =>
-    fetchOne<SfContact>('Contact', await ids.native('contact', contactId), CONTACT_FIELDS);
+    fetchOne<SfContact>('Contact', await nativeOf('contact', contactId), CONTACT_FIELDS);
   const getOpportunityRecord = async (opportunityId: string) =>
-    fetchOne<SfOpportunity>('Opportunity', await ids.native('opportunity', opportunityId), OPPORTUNITY_FIELDS);
+    fetchOne<SfOpportunity>('Opportunity', await nativeOf('opportunity', opportunityId), OPPORTUNITY_FIELDS);
 
   /** Creates by upsert on External_Id__c = the new canonical id: a retried create finds the same record. */
   async function createRecord(type: SObjectType, fields: Record<string, unknown>): Promise<{ canonicalId: string; crmId: string }> {
@@ -220,7 +240,7 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       return (await clients([await fetchOne<SfAccount>('Account', crmId, ACCOUNT_FIELDS)]))[0];
     },
     async updateClient(clientId, patch) {
-      const crmId = await ids.native('client', clientId);
+      const crmId = await nativeOf('client', clientId);
       await connector.update('Account', crmId, clientToAccountFields(patch));
       return api.getClient(clientId);
     },
@@ -232,7 +252,7 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
 
     async listContacts(query = {}) {
       const conditions: Condition[] = [];
-      if (query.clientId) conditions.push({ field: 'AccountId', op: '=', value: await ids.native('client', query.clientId) });
+      if (query.clientId) conditions.push({ field: 'AccountId', op: '=', value: await nativeOf('client', query.clientId) });
       if (query.email) conditions.push({ field: 'Email', op: '=', value: query.email });
       return page<SfContact, Contact>('Contact', [...CONTACT_FIELDS, ...PARENT_ACCOUNT_FIELDS], conditions, query, contacts);
     },
@@ -240,20 +260,20 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
       return (await contacts([await getContactRecord(contactId)]))[0];
     },
     async createContact(input) {
-      const accountId = input.clientId ? await ids.reference('client', input.clientId, '/clientId') : input.clientId;
+      const accountId = input.clientId ? await referenceOf('client', input.clientId, '/clientId') : input.clientId;
       const { crmId } = await createRecord('Contact', contactToSfFields(input, { accountId }, newId()));
       return (await contacts([await fetchOne<SfContact>('Contact', crmId, CONTACT_FIELDS)]))[0];
     },
     async updateContact(contactId, patch) {
-      const crmId = await ids.native('contact', contactId);
-      const accountId = patch.clientId ? await ids.reference('client', patch.clientId, '/clientId') : patch.clientId;
+      const crmId = await nativeOf('contact', contactId);
+      const accountId = patch.clientId ? await referenceOf('client', patch.clientId, '/clientId') : patch.clientId;
       await connector.update('Contact', crmId, contactToSfFields(patch, { accountId }));
       return api.getContact(contactId);
     },
 
     async listOpportunities(query = {}) {
       const conditions: Condition[] = [];
-      if (query.clientId) conditions.push({ field: 'AccountId', op: '=', value: await ids.native('client', query.clientId) });
+      if (query.clientId) conditions.push({ field: 'AccountId', op: '=', value: await nativeOf('client', query.clientId) });
       if (query.stage === 'open') {
         conditions.push({ field: 'StageName', op: 'NOT IN', values: Object.values(STAGE_TO_VENDOR) });
       } else if (query.stage) {
@@ -272,28 +292,28 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
     },
     async createOpportunity(input) {
       checkTermDates(input.contractTerms ?? {});
-      const accountId = await ids.reference('client', input.clientId, '/clientId');
+      const accountId = await referenceOf('client', input.clientId, '/clientId');
       const { crmId } = await createRecord('Opportunity', opportunityToSfFields(input, { accountId }, newId()));
       return (await opportunities([await fetchOne<SfOpportunity>('Opportunity', crmId, OPPORTUNITY_FIELDS)]))[0];
     },
     async updateOpportunity(opportunityId, patch) {
-      const crmId = await ids.native('opportunity', opportunityId);
+      const crmId = await nativeOf('opportunity', opportunityId);
       if (patch.contractTerms?.startDate !== undefined || patch.contractTerms?.endDate !== undefined) {
         // Compare with the stored terms, since a patch may move only one end.
         const current = await api.getOpportunity(opportunityId);
         checkTermDates({ ...current.contractTerms, ...patch.contractTerms });
       }
-      const accountId = patch.clientId ? await ids.reference('client', patch.clientId, '/clientId') : undefined;
+      const accountId = patch.clientId ? await referenceOf('client', patch.clientId, '/clientId') : undefined;
       await connector.update('Opportunity', crmId, opportunityToSfFields(patch, { accountId }));
       return api.getOpportunity(opportunityId);
     },
     async setOpportunityErpProject(opportunityId, link) {
-      const crmId = await ids.native('opportunity', opportunityId);
+      const crmId = await nativeOf('opportunity', opportunityId);
       await connector.update('Opportunity', crmId, erpProjectToSfFields(link));
       return api.getOpportunity(opportunityId);
     },
     async setOpportunityBillingStatus(opportunityId, update) {
-      const crmId = await ids.native('opportunity', opportunityId);
+      const crmId = await nativeOf('opportunity', opportunityId);
       await connector.update('Opportunity', crmId, opportunityBillingToSfFields(update));
       return api.getOpportunity(opportunityId);
     },

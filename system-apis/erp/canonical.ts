@@ -31,8 +31,3 @@ export type InvoiceHold = Schemas['InvoiceHold'];
 export type PaymentCreate = Schemas['PaymentCreate'];
 export type MilestoneCompletion = Schemas['MilestoneCompletion'];
 export type MilestoneBilling = Schemas['MilestoneBilling'];
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}

@@ -1,9 +1,11 @@
 // The NetSuite connector against the ERP sandbox over real HTTP, including the faults a
 // real account produces: 5xx, 429 with Retry-After, malformed, oversized, slow and
-// redirecting answers, bad credentials — and the secret never in an error or a log line.
+// redirecting answers, a refused login — and the assertion or the token never in an error or a log line.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET, type ErpState } from '../../sandboxes/erp/index.js';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { erpSandbox, SANDBOX_ERP_CLIENT_ID, type ErpState } from '../../sandboxes/erp/index.js';
+import { devM2m, newKeyPair } from '../../test/support/netsuite-m2m.js';
 import { capturingLogger, problemOf } from '../../test/support/platform-client.js';
 import { ErpConnector, type ErpConnectorOptions } from './connector.js';
 import type { NsCustomer, NsInvoice } from './vendor-types.js';
@@ -17,7 +19,7 @@ function connector(overrides: Partial<ErpConnectorOptions> = {}): ErpConnector {
   const c = new ErpConnector({
     baseUrl: running.url,
     clientId: SANDBOX_ERP_CLIENT_ID,
-    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    m2m: devM2m(),
     timeoutMs: 1_000,
     client: {
       backoff: { baseMs: 5, capMs: 20 },
@@ -61,13 +63,65 @@ describe('ERP connector: records', () => {
     expect(await erp.getRecord('customer', id)).toBeUndefined();
   });
 
-  it('reads invoices with their lines expanded and runs record actions', async () => {
+  it('reads invoices with their lines expanded and approves by the approval status field', async () => {
     const erp = connector();
     const pending = [...sandbox.ctx.state().records.invoice.values()].find((i) => i.status.id === 'D')!;
-    await erp.recordAction('invoice', pending.id, 'approve');
+    await erp.approveInvoice(pending.id);
     const invoice = await erp.getRecord<NsInvoice>('invoice', pending.id);
     expect(invoice?.status.refName).toBe('Open');
+    expect(invoice?.approvalStatus).toEqual({ id: '2', refName: 'Approved' });
     expect(invoice?.item.items.length).toBeGreaterThan(0);
+    // Sending it again changes nothing (an absolute value); an approved invoice has posted and stays approved.
+    await erp.approveInvoice(pending.id);
+    const refused = await problemOf(erp.updateRecord('invoice', pending.id, { approvalStatus: { id: '1' } }));
+    expect(refused.status).toBe(422);
+    expect(refused.detail).toMatch(/no longer pending approval/);
+  });
+
+  it('logs in with a fresh assertion as NetSuite documents it: kid, iss, aud, scope, at most an hour', async () => {
+    const assertions: string[] = [];
+    const { default: express } = await import('express');
+    const app = express();
+    app.post('/services/rest/auth/oauth2/v1/token', express.urlencoded({ extended: false }), (req, res) => {
+      expect(req.body).toMatchObject({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      });
+      expect(req.body).not.toHaveProperty('client_secret');
+      assertions.push(String(req.body.client_assertion));
+      res.json({ access_token: `t${assertions.length}`, token_type: 'bearer', expires_in: '3600' });
+    });
+    app.get('/services/rest/record/v1/customer/:id', (_req, res) => void res.status(401).json({}));
+    const stand = await listen(app);
+    try {
+      const erp = connector({ baseUrl: stand.url, client: { maxAttempts: 1 } });
+      await problemOf(erp.getRecord('customer', '1')); // 401 once, then a new token: two assertions
+      expect(assertions).toHaveLength(2);
+      expect(assertions[0]).not.toBe(assertions[1]);
+      expect(decodeProtectedHeader(assertions[0]!)).toEqual({ alg: 'ES256', typ: 'JWT', kid: devM2m().certificateId });
+      const claims = decodeJwt(assertions[0]!);
+      expect(claims).toMatchObject({
+        iss: SANDBOX_ERP_CLIENT_ID,
+        aud: `${stand.url}/services/rest/auth/oauth2/v1/token`,
+        scope: ['rest_webservices'],
+      });
+      expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
+      expect(claims.exp! - claims.iat!).toBeGreaterThan(0);
+    } finally {
+      await stand.close();
+    }
+  });
+
+  it('signs with PS256 and an RSA key mapped to the integration', async () => {
+    const { privateKey, publicKeyPem } = newKeyPair('PS256');
+    const mapped = await fetch(`${running.url}/_sandbox/m2m/certificates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: SANDBOX_ERP_CLIENT_ID, publicKey: publicKeyPem, certificateId: 'rsa-cert' }),
+    });
+    expect(mapped.status).toBe(201);
+    const erp = connector({ m2m: { certificateId: 'rsa-cert', privateKey, algorithm: 'PS256' } });
+    expect((await erp.getRecord<NsCustomer>('customer', '101'))?.id).toBe('101');
   });
 
   it('fetches a new token once when NetSuite stops accepting the cached one', async () => {
@@ -85,7 +139,7 @@ describe('ERP connector: records', () => {
     expect(problem.status).toBe(422);
     expect(problem.detail).toMatch(/^ERP: Please enter value\(s\) for: companyName/);
     expect(problem.extensions).toMatchObject({ platform: 'erp', upstreamStatus: 400, upstreamCode: 'USER_ERROR' });
-    expect((await problemOf(erp.recordAction('invoice', '999999', 'approve'))).status).toBe(404);
+    expect((await problemOf(erp.approveInvoice('999999'))).status).toBe(404);
   });
 
   it('pages SuiteQL until hasMore is false', async () => {
@@ -189,16 +243,17 @@ describe('ERP connector: unsafe consumption and resilience', () => {
     expect((await problemOf(erp.listRecords('customer', { limit: 5, offset: 0 }))).status).toBe(502);
   });
 
-  it('never puts the client secret or the token in an error or a log line', async () => {
-    const secret = 'sup3r-s3cret-value-for-erp';
-    sandbox.ctx.state().oauthClients.set('leaky-client', secret);
+  it('never puts the assertion, the key or the token in an error or a log line', async () => {
     const { logger, lines } = capturingLogger();
-    const good = connector({ clientId: 'leaky-client', clientSecret: secret, logger });
+    const good = connector({ logger });
     sandbox.ctx.faults.set({ ...records, errorRate: 1, errorStatus: 500 });
     const upstream = await problemOf(good.getRecord('customer', '101'));
-    const bad = connector({ clientId: 'leaky-client', clientSecret: `${secret}-wrong`, logger });
+    // A key the sandbox never saw: its assertion is refused (invalid_client).
+    const bad = connector({ logger, m2m: { ...devM2m(), privateKey: newKeyPair('ES256').privateKey } });
     const refused = await problemOf(bad.getRecord('customer', '101'));
     expect(refused.status).toBe(502);
+    expect(refused.detail).toMatch(/refused/);
+    const secret = devM2m().privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
     const issued = [...sandbox.ctx.state().tokens.keys()];
     expect(issued.length).toBeGreaterThan(0);
     const everything = [
@@ -210,6 +265,7 @@ describe('ERP connector: unsafe consumption and resilience', () => {
     ].join('\n');
     expect(lines.length).toBeGreaterThan(0);
     expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/); // no JWT (an assertion) anywhere
     for (const token of issued) expect(everything).not.toContain(token);
   });
 });

@@ -1,7 +1,11 @@
-// The NetSuite REST web services client: OAuth 2.0 client credentials, record CRUD and
-// upsert by external id, record actions, SuiteQL with limit/offset paging, and NetSuite
+// The NetSuite REST web services client: OAuth 2.0 client credentials with a JWT client
+// assertion signed by the integration's certificate key (NetSuite's machine-to-machine flow),
+// record CRUD and upsert by external id, SuiteQL with limit/offset paging, and NetSuite
 // error bodies mapped to problem details. It speaks the vendor's shapes only; mapping.ts
 // turns them canonical. Pointing baseUrl and credentials at a real account is all that changes.
+import type { KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { ProblemError, type ProblemType } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import { ClientCredentialsToken, PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
@@ -10,8 +14,10 @@ import type { NsCollection, NsError, NsQueryResult, NsRecordType } from './vendo
 export interface ErpConnectorOptions {
   /** e.g. https://<account>.suitetalk.api.netsuite.com, or the sandbox's URL. */
   baseUrl: string;
+  /** The integration record's client id (consumer key): the assertion's issuer. */
   clientId: string;
-  clientSecret: string;
+  /** The certificate uploaded in OAuth 2.0 Client Credentials (M2M) Setup and the private key that signs with it. */
+  m2m: { certificateId: string; privateKey: KeyObject; algorithm: 'PS256' | 'ES256' };
   timeoutMs: number;
   logger?: Logger;
   traceparent?: () => string | undefined;
@@ -21,6 +27,13 @@ export interface ErpConnectorOptions {
 
 const RECORD = '/services/rest/record/v1';
 const SUITEQL = '/services/rest/query/v1/suiteql';
+const TOKEN = '/services/rest/auth/oauth2/v1/token';
+/** The assertion lives briefly: NetSuite allows at most an hour past iat, a token request needs seconds. */
+const ASSERTION_LIFETIME_SECONDS = 300;
+/** What the layer calls: REST web services (records and SuiteQL). */
+const M2M_SCOPE = ['rest_webservices'];
+/** NetSuite's approval status field values on an invoice. */
+const APPROVED = '2';
 /** NetSuite's page cap for record lists and SuiteQL. */
 export const NS_MAX_PAGE = 1000;
 const MAX_DETAIL = 500;
@@ -72,13 +85,23 @@ export class ErpConnector {
 
   constructor(opts: ErpConnectorOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
+    const tokenUrl = `${this.base}${TOKEN}`;
+    const { certificateId, privateKey, algorithm } = opts.m2m;
     this.token = new ClientCredentialsToken({
-      tokenUrl: `${this.base}/services/rest/auth/oauth2/v1/token`,
+      tokenUrl,
       clientId: opts.clientId,
-      clientSecret: opts.clientSecret,
       timeoutMs: opts.timeoutMs,
       platform: 'erp',
-      auth: 'basic',
+      // RFC 7523 client authentication as NetSuite documents it: kid = certificate id, iss = client id, aud = the token URL.
+      clientAssertion: () =>
+        new SignJWT({ scope: M2M_SCOPE })
+          .setProtectedHeader({ alg: algorithm, typ: 'JWT', kid: certificateId })
+          .setIssuer(opts.clientId)
+          .setAudience(tokenUrl)
+          .setIssuedAt()
+          .setExpirationTime(`${ASSERTION_LIFETIME_SECONDS}s`)
+          .setJti(randomUUID())
+          .sign(privateKey),
     });
     this.client = new PlatformClient({
       platform: 'erp',
@@ -147,9 +170,12 @@ export class ErpConnector {
     await this.client.request({ method: 'DELETE', path: `${RECORD}/${type}/${encodeURIComponent(id)}` });
   }
 
-  /** A record action such as `approve` (the button in the UI). Not retried. */
-  async recordAction(type: NsRecordType, id: string, action: 'approve' | 'reject'): Promise<void> {
-    await this.client.request({ method: 'POST', path: `${RECORD}/${type}/${encodeURIComponent(id)}/!${action}`, retryable: false });
+  /**
+   * Approves an invoice the way REST web services can: a PATCH of its approval status field to
+   * Approved (NetSuite has no approve record action). An absolute value, so safe to retry.
+   */
+  async approveInvoice(id: string): Promise<void> {
+    await this.updateRecord('invoice', id, { approvalStatus: { id: APPROVED } });
   }
 
   /** One page of a record list (ids and links only). */

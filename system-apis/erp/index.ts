@@ -33,7 +33,7 @@ export function createErpSystem(opts: {
   const connector = new ErpConnector({
     baseUrl,
     clientId: opts.connection.clientId,
-    clientSecret: opts.connection.clientSecret,
+    m2m: opts.connection.m2m,
     timeoutMs: opts.connection.timeoutMs,
     logger: opts.logger.child({ platform: 'erp' }),
     traceparent: opts.traceparent,

@@ -18,7 +18,9 @@ import type {
 } from './canonical.js';
 import type { NsCustomer, NsJob, NsJobBillingTypeId, NsRateCard, NsRef, NsSubsidiary } from './vendor-types.js';
 
-export type ErpEntity = 'legal-entity' | 'client' | 'engagement' | 'invoice' | 'invoice-line' | 'payment' | 'rate-card' | 'milestone';
+import type { ErpEntity } from './ids.js';
+
+export type { ErpEntity } from './ids.js';
 
 /** Vendor → canonical lookups, synchronous because the service resolves ids beforehand. */
 export interface ToCanonicalContext {

@@ -2,11 +2,12 @@
 // scopes, Idempotency-Key, contract validation of every request and response) against the ERP
 // sandbox's seeded fixed-bid projects, on each store engine.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET } from '../../sandboxes/erp/index.js';
+import { m2mToken } from '../../test/support/netsuite-m2m.js';
 import { testEngines } from '../../test/support/stores.js';
 import { idempotencyHeader } from '../../test/support/api-client.js';
 import { startErpSystemFixture, type ErpSystemFixture } from '../../test/support/erp-system-fixture.js';
-import type { Engagement, Invoice, Milestone, Page } from './canonical.js';
+import type { Engagement, Invoice, Milestone } from './canonical.js';
+import type { Page } from '../../core/paging.js';
 import { invoiceExternalId } from './mapping-billing.js';
 
 const engines = testEngines();
@@ -203,7 +204,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     // What the first attempt wrote to NetSuite before the layer was killed: no cross-reference yet.
     const put = await fetch(`${f.sandboxUrl}/services/rest/record/v1/invoice/eid:${externalId}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${await sandboxToken()}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await m2mToken(f.sandboxUrl)}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         entity: { id: job.parent.id },
         job: { id: job.id },
@@ -243,16 +244,4 @@ describe.each(engines.map((e) => [e.name, e] as const))('ERP milestones and invo
     expect(sandbox.ctx.state().records.invoice.size).toBe(before);
     expect((await call<Invoice>('GET', `/invoices/${retried.body.id}`)).body).toEqual(retried.body);
   });
-
-  async function sandboxToken(): Promise<string> {
-    const res = await fetch(`${f.sandboxUrl}/services/rest/auth/oauth2/v1/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${SANDBOX_ERP_CLIENT_ID}:${SANDBOX_ERP_CLIENT_SECRET}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  }
 });

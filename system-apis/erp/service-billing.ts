@@ -2,9 +2,9 @@
 // release) and payments, where one canonical payment is a NetSuite customer payment
 // applied to one invoice.
 import { ProblemError } from '../../core/problems.js';
-import { encodeCursor } from '../kit/paging.js';
 import { newId } from '../../core/xref/index.js';
-import type { Invoice, InvoiceCreate, InvoiceStatus, Page, Payment, PaymentCreate } from './canonical.js';
+import type { Invoice, InvoiceCreate, InvoiceStatus, Payment, PaymentCreate } from './canonical.js';
+import type { Page } from '../../core/paging.js';
 import {
   applicationNativeId,
   invoiceExternalId,
@@ -14,9 +14,8 @@ import {
   paymentToCanonical,
   paymentToNs,
 } from './mapping-billing.js';
-import { type ErpContext, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
+import { type ErpContext, keysetCursor, sqlNativeId, type IdRef, type PageRequest } from './service-context.js';
 import type { ErpMasterData } from './service-master-data.js';
-import { canonicalIdFor, linkNative } from './store.js';
 import type { NsCustomerPayment, NsInvoice, NsPaymentApplication } from './vendor-types.js';
 
 /** SuiteQL pre-filters per canonical status; the exact status is checked after mapping. */
@@ -49,6 +48,7 @@ export class ErpBilling {
   }
 
   async listInvoices(page: PageRequest & { clientId?: string; engagementId?: string; status?: InvoiceStatus }): Promise<Page<Invoice>> {
+    const at = this.ctx.pageAt('invoices', page);
     const conditions = ["type = 'CustInvc'"];
     if (page.clientId) conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`);
     if (page.engagementId) {
@@ -65,7 +65,7 @@ export class ErpBilling {
       conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', project.clientId))}`);
     }
     if (page.status) conditions.push(STATUS_CONDITIONS[page.status]);
-    const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, at);
     const records = await this.ctx.fetchRecords<NsInvoice>('invoice', ids);
     const items = (await this.invoices(records)).filter(
       (inv) => (!page.engagementId || inv.engagementId === page.engagementId) && (!page.status || inv.status === page.status),
@@ -94,7 +94,7 @@ export class ErpBilling {
           throw new ProblemError('conflict', {
             detail: `ERP invoice ${existing.tranId} holds this invoice's key but bills another project.`,
           });
-        return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', existing.id, externalId)), created: false };
+        return { invoice: await this.getInvoice(await this.ctx.ids.canonical('invoice', existing.id, externalId)), created: false };
       }
     }
     const project = await this.masterData.getProject(input.engagementId);
@@ -126,7 +126,7 @@ export class ErpBilling {
     // The external id is the canonical id (keyed or fresh). Upsert, not create: two racing creates of one key are one invoice.
     const canonicalId = externalId ?? newId();
     const native = await this.ctx.connector.upsertRecord('invoice', canonicalId, body);
-    return { invoice: await this.getInvoice(await canonicalIdFor(this.ctx.db, 'invoice', native, canonicalId)), created: true };
+    return { invoice: await this.getInvoice(await this.ctx.ids.canonical('invoice', native, canonicalId)), created: true };
   }
 
   async createInvoice(input: InvoiceCreate): Promise<Invoice> {
@@ -140,7 +140,7 @@ export class ErpBilling {
       throw new ProblemError('business-rule-violation', { detail: 'The invoice is on hold; release it before posting.' });
     }
     if (invoice.status !== 'draft') throw new ProblemError('conflict', { detail: `The invoice is already ${invoice.status}.` });
-    await this.ctx.connector.recordAction('invoice', native, 'approve');
+    await this.ctx.connector.approveInvoice(native);
     return this.getInvoice(id);
   }
 
@@ -183,6 +183,7 @@ export class ErpBilling {
   }
 
   async listPayments(page: PageRequest & { clientId?: string; invoiceId?: string }): Promise<Page<Payment>> {
+    const at = this.ctx.pageAt('payments', page);
     const conditions = ["type = 'CustPymt'"];
     let invoiceNative: string | undefined;
     if (page.invoiceId) {
@@ -191,15 +192,15 @@ export class ErpBilling {
       conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', invoice.clientId))}`);
     }
     if (page.clientId) conditions.push(`entity = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`);
-    const { ids, nextCursor, limit } = await this.ctx.pageOfIds('transaction', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('transaction', conditions, at);
     const records = await this.ctx.fetchRecords<NsCustomerPayment>('customerPayment', ids);
     const items: Payment[] = [];
     for (const [i, record] of records.entries()) {
       const payments = await this.payments(record, invoiceNative ? (a) => a.doc.id === invoiceNative : undefined);
       // A customer payment applied to many invoices is many canonical payments: keep the page
       // within its limit by ending it before a payment that would overflow it.
-      if (items.length > 0 && items.length + payments.length > limit) {
-        return { items, nextCursor: encodeCursor({ after: records[i - 1]!.id }) };
+      if (items.length > 0 && items.length + payments.length > at.limit) {
+        return { items, nextCursor: keysetCursor(at, records[i - 1]!.id) };
       }
       items.push(...payments);
     }
@@ -240,7 +241,7 @@ export class ErpBilling {
     const body = paymentToNs(input, { id: invoiceNative, customerId, currency: invoice.currency }, await this.ctx.toVendor([]));
     const canonicalId = newId();
     const native = await this.ctx.connector.upsertRecord('customerPayment', canonicalId, body);
-    await linkNative(this.ctx.db, 'payment', canonicalId, applicationNativeId(native, invoiceNative));
+    await this.ctx.ids.link('payment', canonicalId, applicationNativeId(native, invoiceNative));
     return this.getPayment(canonicalId);
   }
 }

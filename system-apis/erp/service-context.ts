@@ -1,14 +1,14 @@
 // What every ERP system API operation shares: reference data (currencies, subsidiaries)
 // cached from NetSuite, id translation through the xref store, keyset paging over SuiteQL,
 // and bounded-concurrency record fetches.
+import { z } from 'zod';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { Store } from '../../core/store/index.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/paging.js';
+import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type CursorKind } from '../../core/paging.js';
 import type { ErpConnector } from './connector.js';
 import type { ErpEntity, ToCanonicalContext, ToVendorContext } from './mapping.js';
-import '../../core/xref/schema.js';
-import { canonicalIdFor, nativeIdFor } from './store.js';
+import { erpIds, type ErpIds } from './ids.js';
 import type { NsRecordType } from './vendor-types.js';
 
 export interface ErpSystemApiDeps {
@@ -24,9 +24,33 @@ export interface PageRequest {
   limit?: number;
 }
 
-export const MAX_PAGE = 200;
 const FETCH_CONCURRENCY = 8;
 const NATIVE_ID = /^\d{1,18}$/;
+
+/** Each collection's cursor: the last native id of the page (keyset paging), bound to its filters. */
+const afterNative = { after: z.string().regex(NATIVE_ID) };
+export const ERP_CURSORS = {
+  'legal-entities': cursorKind('erp.legal-entities', afterNative),
+  'rate-cards': cursorKind('erp.rate-cards', afterNative),
+  clients: cursorKind('erp.clients', afterNative),
+  projects: cursorKind('erp.projects', afterNative),
+  invoices: cursorKind('erp.invoices', afterNative),
+  payments: cursorKind('erp.payments', afterNative),
+  milestones: cursorKind('erp.milestones', afterNative),
+} as const;
+
+/** Where a page starts, decoded before anything else is looked up: a bad cursor costs no platform call. */
+export interface KeysetPage {
+  kind: CursorKind<{ after: string }>;
+  scope: string;
+  after: string;
+  limit: number;
+}
+
+/** The cursor of the page that follows the record `lastId`. */
+export function keysetCursor(at: KeysetPage, lastId: string): string {
+  return encodeCursor(at.kind, { after: lastId }, at.scope);
+}
 
 interface ReferenceData {
   currencyCodes: Map<string, string>;
@@ -44,8 +68,12 @@ export interface IdRef {
 
 export class ErpContext {
   private reference?: Promise<ReferenceData>;
+  /** Cross-references of NetSuite records (core/xref). */
+  readonly ids: ErpIds;
 
-  constructor(readonly deps: ErpSystemApiDeps) {}
+  constructor(readonly deps: ErpSystemApiDeps) {
+    this.ids = erpIds(deps.store.db);
+  }
 
   get connector(): ErpConnector {
     return this.deps.connector;
@@ -110,27 +138,17 @@ export class ErpContext {
   async toCanonical(refs: IdRef[], currencyIds: string[]): Promise<ToCanonicalContext> {
     const data = await this.referenceFor(currencyIds);
     const ids = new Map<string, string>();
-    const byEntity = new Map<ErpEntity, Set<string>>();
+    const byEntity = new Map<ErpEntity, IdRef[]>();
     for (const ref of refs) {
-      if (!byEntity.has(ref.entity)) byEntity.set(ref.entity, new Set());
-      byEntity.get(ref.entity)!.add(ref.nativeId);
+      if (!byEntity.has(ref.entity)) byEntity.set(ref.entity, []);
+      byEntity.get(ref.entity)!.push(ref);
     }
-    for (const [entity, natives] of byEntity) {
-      const list = [...natives];
-      for (let i = 0; i < list.length; i += 500) {
-        const rows = await this.db
-          .selectFrom('xref')
-          .select(['native_id', 'canonical_id'])
-          .where('platform', '=', 'erp')
-          .where('entity_type', '=', entity)
-          .where('native_id', 'in', list.slice(i, i + 500))
-          .execute();
-        for (const row of rows) ids.set(`${entity}|${row.native_id}`, row.canonical_id);
-      }
-    }
-    for (const ref of refs) {
-      const key = `${ref.entity}|${ref.nativeId}`;
-      if (!ids.has(key)) ids.set(key, await canonicalIdFor(this.db, ref.entity, ref.nativeId, ref.hint));
+    for (const [entity, ofEntity] of byEntity) {
+      const canonical = await this.ids.canonicalMany(
+        entity,
+        ofEntity.map((r) => ({ nativeId: r.nativeId, adoptHint: r.hint })),
+      );
+      for (const [nativeId, canonicalId] of canonical) ids.set(`${entity}|${nativeId}`, canonicalId);
     }
     return {
       currencyCode: (id) => this.codeOf(data, id),
@@ -183,7 +201,7 @@ export class ErpContext {
    * 422 naming `pointer` when it is a reference in the request body.
    */
   async nativeOf(entity: ErpEntity, canonicalId: string, pointer?: string): Promise<string> {
-    const native = await nativeIdFor(this.db, entity, canonicalId);
+    const native = await this.ids.native(entity, canonicalId);
     if (native !== undefined) return native;
     if (pointer) {
       throw new ProblemError('unprocessable-content', {
@@ -194,21 +212,25 @@ export class ErpContext {
     throw new ProblemError('not-found', { detail: `No ${entity} ${canonicalId}.` });
   }
 
+  /** Decodes and checks the page a list operation asks for (cursor, limit, and the filters it is bound to). */
+  pageAt(collection: keyof typeof ERP_CURSORS, page: PageRequest): KeysetPage {
+    const { cursor, limit, ...filters } = page;
+    const kind = ERP_CURSORS[collection];
+    const scope = scopeOf(filters);
+    const size = pageLimit(limit);
+    return { kind, scope, after: decodeOptionalCursor(kind, cursor, scope)?.after ?? '0', limit: size };
+  }
+
   /** One page of native ids by keyset (`id > after`), with extra SuiteQL conditions. */
-  async pageOfIds(
-    table: string,
-    conditions: string[],
-    page: PageRequest,
-  ): Promise<{ ids: string[]; nextCursor: string | null; limit: number }> {
-    const limit = clampLimit(page.limit, MAX_PAGE);
-    const after = page.cursor
-      ? decodeCursor<{ after: string }>(page.cursor, (v) => typeof v.after === 'string' && NATIVE_ID.test(v.after)).after
-      : '0';
-    const where = [`id > ${after}`, ...conditions].join(' AND ');
-    const result = await this.connector.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${where} ORDER BY id`, { limit, offset: 0 });
+  async pageOfIds(table: string, conditions: string[], at: KeysetPage): Promise<{ ids: string[]; nextCursor: string | null }> {
+    const where = [`id > ${at.after}`, ...conditions].join(' AND ');
+    const result = await this.connector.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${where} ORDER BY id`, {
+      limit: at.limit,
+      offset: 0,
+    });
     const ids = result.items.map((row) => String(row.id)).filter((id) => NATIVE_ID.test(id));
     const last = ids[ids.length - 1];
-    return { ids, nextCursor: result.hasMore && last ? encodeCursor({ after: last }) : null, limit };
+    return { ids, nextCursor: result.hasMore && last ? keysetCursor(at, last) : null };
   }
 
   /** Records by internal id, a few at a time; ids that vanished in between are skipped. */

@@ -1,6 +1,7 @@
 // ERP master data in the canonical model: legal entities (subsidiaries), rate cards
 // (customrecord_rate_card), clients (customers, found-or-created by the matching rules)
 // and projects (jobs).
+import type { Page } from '../../core/paging.js';
 import { ProblemError } from '../../core/problems.js';
 import { newId } from '../../core/xref/index.js';
 import type {
@@ -10,7 +11,6 @@ import type {
   ClientUpdate,
   Engagement,
   LegalEntity,
-  Page,
   ProjectCreate,
   ProjectUpdate,
   RateCard,
@@ -29,7 +29,7 @@ import {
 } from './mapping.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import { type ErpContext, sqlNativeId, sqlString, type PageRequest } from './service-context.js';
-import { claimClientKeys, linkNative, matchKeyOwners, nativeIdFor, canonicalIdFor } from './store.js';
+import { claimClientKeys, matchKeyOwners } from './tables.js';
 import type { NsCustomer, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -49,7 +49,8 @@ export class ErpMasterData {
   }
 
   async listLegalEntities(page: PageRequest): Promise<Page<LegalEntity>> {
-    const { ids, nextCursor } = await this.ctx.pageOfIds('subsidiary', [], page);
+    const at = this.ctx.pageAt('legal-entities', page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('subsidiary', [], at);
     const records = await this.ctx.fetchRecords<NsSubsidiary>('subsidiary', ids);
     return { items: await this.legalEntities(records), nextCursor };
   }
@@ -77,10 +78,11 @@ export class ErpMasterData {
   }
 
   async listRateCards(page: PageRequest & { legalEntityId?: string }): Promise<Page<RateCard>> {
+    const at = this.ctx.pageAt('rate-cards', page);
     const conditions = page.legalEntityId
       ? [`custrecord_rc_subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`]
       : [];
-    const { ids, nextCursor } = await this.ctx.pageOfIds('customrecord_rate_card', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('customrecord_rate_card', conditions, at);
     const records = await this.ctx.fetchRecords<NsRateCard>('customrecord_rate_card', ids);
     return { items: await this.rateCards(records), nextCursor };
   }
@@ -107,10 +109,11 @@ export class ErpMasterData {
   }
 
   async listClients(page: PageRequest & { legalEntityId?: string }): Promise<Page<Client>> {
+    const at = this.ctx.pageAt('clients', page);
     const conditions = page.legalEntityId
       ? [`subsidiary = ${sqlNativeId(await this.ctx.nativeOf('legal-entity', page.legalEntityId, '/query/legalEntityId'))}`]
       : [];
-    const { ids, nextCursor } = await this.ctx.pageOfIds('customer', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('customer', conditions, at);
     const records = await this.ctx.fetchRecords<NsCustomer>('customer', ids);
     return { items: await this.clients(records), nextCursor };
   }
@@ -157,7 +160,7 @@ export class ErpMasterData {
 
     const existing = await this.findInErp(request);
     if (existing) {
-      const canonicalId = await canonicalIdFor(this.ctx.db, 'client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
+      const canonicalId = await this.ctx.ids.canonical('client', existing.id, existing.custentity_canonical_id ?? existing.externalId);
       return { client: await this.getClient(await claim(canonicalId)), matched: true };
     }
 
@@ -173,12 +176,12 @@ export class ErpMasterData {
     subsidiaryId: string,
     matched: boolean,
   ): Promise<ClientMatchResult> {
-    if (await nativeIdFor(this.ctx.db, 'client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
+    if (await this.ctx.ids.native('client', canonicalId)) return { client: await this.getClient(canonicalId), matched };
     const { currencyCode } = await this.ctx.subsidiary(subsidiaryId);
     const currency = input.defaultCurrency ?? currencyCode;
     const vendor = await this.ctx.toVendor([['legal-entity', input.legalEntityId, subsidiaryId]]);
     const native = await this.ctx.connector.upsertRecord('customer', canonicalId, clientToCustomer(input, currency, vendor, canonicalId));
-    await linkNative(this.ctx.db, 'client', canonicalId, native);
+    await this.ctx.ids.link('client', canonicalId, native);
     return { client: await this.getClient(canonicalId), matched };
   }
 
@@ -214,10 +217,11 @@ export class ErpMasterData {
   }
 
   async listProjects(page: PageRequest & { clientId?: string }): Promise<Page<Engagement>> {
+    const at = this.ctx.pageAt('projects', page);
     const conditions = page.clientId
       ? [`parent = ${sqlNativeId(await this.ctx.nativeOf('client', page.clientId, '/query/clientId'))}`]
       : [];
-    const { ids, nextCursor } = await this.ctx.pageOfIds('job', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('job', conditions, at);
     const records = await this.ctx.fetchRecords<NsJob>('job', ids);
     return { items: await this.projects(records), nextCursor };
   }
@@ -246,7 +250,7 @@ export class ErpMasterData {
       ...(rateCardId ? [['rate-card', input.rateCardId!, rateCardId] as [ErpEntity, string, string]] : []),
     ]);
     const native = await this.ctx.connector.upsertRecord('job', canonicalId, projectToJob(input, vendor, canonicalId));
-    await linkNative(this.ctx.db, 'engagement', canonicalId, native);
+    await this.ctx.ids.link('engagement', canonicalId, native);
     return this.getProject(canonicalId);
   }
 

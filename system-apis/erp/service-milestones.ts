@@ -2,7 +2,8 @@
 // (found through SuiteQL, since the REST record does not expose the flag), completed once and
 // billed by exactly one invoice of their project.
 import { ProblemError } from '../../core/problems.js';
-import type { Milestone, MilestoneBilling, MilestoneBillingStatus, MilestoneCompletion, MilestoneStatus, Page } from './canonical.js';
+import type { Milestone, MilestoneBilling, MilestoneBillingStatus, MilestoneCompletion, MilestoneStatus } from './canonical.js';
+import type { Page } from '../../core/paging.js';
 import {
   billingToNs,
   completionToNs,
@@ -52,12 +53,13 @@ export class ErpMilestones {
   }
 
   async listMilestones(page: MilestoneQuery): Promise<Page<Milestone>> {
+    const at = this.ctx.pageAt('milestones', page);
     const conditions = ["ismilestone = 'T'"];
     if (page.engagementId)
       conditions.push(`project = ${sqlNativeId(await this.ctx.nativeOf('engagement', page.engagementId, '/query/engagementId'))}`);
     if (page.status) conditions.push(`status = '${MILESTONE_STATUS_IDS[page.status]}'`);
     if (page.billingStatus) conditions.push(MILESTONE_BILLING_CONDITIONS[page.billingStatus]);
-    const { ids, nextCursor } = await this.ctx.pageOfIds('projecttask', conditions, page);
+    const { ids, nextCursor } = await this.ctx.pageOfIds('projecttask', conditions, at);
     const records = await this.ctx.fetchRecords<NsProjectTask>('projectTask', ids);
     return { items: await this.milestones(records), nextCursor };
   }

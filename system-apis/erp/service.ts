@@ -1,5 +1,6 @@
 // The ERP system API as a typed in-process API: what process APIs call (through
 // `systemApis.erp`) and what the HTTP routes map to. Canonical in, canonical out.
+import type { Page } from '../../core/paging.js';
 import type {
   Client,
   ClientMatchRequest,
@@ -13,7 +14,6 @@ import type {
   Milestone,
   MilestoneBilling,
   MilestoneCompletion,
-  Page,
   Payment,
   PaymentCreate,
   ProjectCreate,

@@ -120,6 +120,7 @@ describe('PlatformClient circuit breaker', () => {
     expect(vendor.state().hits.flaky).toBe(2);
 
     vendor.state().flakyLeft = 0; // the platform recovers
+    // Stays: lets the breaker's half-open delay pass (the time window under test).
     await new Promise((r) => setTimeout(r, 350));
     const probe = await client.request<{ ok: boolean }>({ method: 'GET', path: '/flaky' });
     expect(probe.body.ok).toBe(true);
@@ -131,6 +132,7 @@ describe('PlatformClient circuit breaker', () => {
     const { client } = track(makeClient(vendor, { maxAttempts: 1, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 200 } }));
     vendor.state().flakyLeft = 100;
     await problemOf(client.request({ method: 'GET', path: '/flaky' }));
+    // Stays: lets the 200 ms half-open delay pass (the time window under test).
     await new Promise((r) => setTimeout(r, 250));
     expect((await problemOf(client.request({ method: 'GET', path: '/flaky' }))).status).toBe(502); // the probe
     expect((await problemOf(client.request({ method: 'GET', path: '/flaky' }))).extensions.circuit).toBe('open');

@@ -1,12 +1,19 @@
 // OAuth 2.0 client-credentials (RFC 6749 §4.4) with a cached token, early refresh, one
-// fetch at a time, and errors that never echo the client secret or the token.
+// fetch at a time, and errors that never echo the client secret, the assertion or the token.
+// The client authenticates with its secret, or with a signed JWT client assertion (RFC 7523 §2.2).
 import { ProblemError } from '../../core/problems.js';
 import { exchange, ExchangeError, type Platform, type RawResponse } from './transport.js';
 
 export interface ClientCredentialsOptions {
   tokenUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** The client secret; unused when `clientAssertion` is given. */
+  clientSecret?: string;
+  /**
+   * Makes a fresh signed JWT for each token request (RFC 7523 client authentication): the form
+   * then carries client_assertion_type and client_assertion instead of the id and secret.
+   */
+  clientAssertion?: () => Promise<string>;
   scope?: string;
   timeoutMs: number;
   platform: Platform;
@@ -78,12 +85,15 @@ export class ClientCredentialsToken {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.opts.scope) form.set('scope', this.opts.scope);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (this.opts.auth === 'basic') {
-      const pair = `${encodeURIComponent(this.opts.clientId)}:${encodeURIComponent(this.opts.clientSecret)}`;
+    if (this.opts.clientAssertion) {
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', await this.opts.clientAssertion());
+    } else if (this.opts.auth === 'basic') {
+      const pair = `${encodeURIComponent(this.opts.clientId)}:${encodeURIComponent(this.opts.clientSecret ?? '')}`;
       headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
     } else {
       form.set('client_id', this.opts.clientId);
-      form.set('client_secret', this.opts.clientSecret);
+      form.set('client_secret', this.opts.clientSecret ?? '');
     }
     const started = Date.now();
     const raw = await this.exchangeWithRetry(headers, form.toString());

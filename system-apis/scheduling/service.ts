@@ -4,7 +4,7 @@
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import { nextNumberedCursor, numberedCursorKind, numberedPageOf } from '../../core/paging.js';
 import type { components } from '../../generated/openapi/system/scheduling.v1.js';
 import type {
   Assignment,
@@ -16,8 +16,8 @@ import type {
   StaffingRequest,
   StaffingRequestInput,
 } from './canonical.js';
-import { MAX_PER_PAGE, type SchedulingConnector } from './connector.js';
-import { SchedulingIds } from './ids.js';
+import type { SchedulingConnector } from './connector.js';
+import { schedulingIds } from './ids.js';
 import {
   assignmentToTaskInput,
   assignmentUpdateToTaskPatch,
@@ -92,37 +92,16 @@ export function notFound(what: string, id: string): ProblemError {
   return new ProblemError('not-found', { detail: `No ${what} ${id} on the scheduling platform.` });
 }
 
-interface PageCursor {
-  page: number;
-  limit: number;
-  /** The filters the cursor was made for: a cursor is only valid with the same ones. */
-  q: string;
-}
-
-function pageOf(query: PageQuery, filterKey: string): PageCursor {
-  const limit = clampLimit(query.limit, MAX_PER_PAGE);
-  if (!query.cursor) return { page: 1, limit, q: filterKey };
-  const c = decodeCursor<Record<string, unknown>>(
-    query.cursor,
-    (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string',
-  );
-  if (c.q !== filterKey) {
-    throw new ProblemError('bad-request', {
-      detail: 'The cursor belongs to another query; keep the filters unchanged while paging.',
-      errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }],
-    });
-  }
-  return { page: Number(c.page), limit: Number(c.limit), q: filterKey };
-}
-
-function nextCursor(at: PageCursor, pageCount: number, got: number): string | null {
-  return at.page < pageCount && got > 0 ? encodeCursor({ page: at.page + 1, limit: at.limit, q: at.q }) : null;
-}
+/** Float pages by number at a fixed page size: each collection's cursor carries both, bound to its filters. */
+export const SCHEDULING_CURSORS = {
+  resources: numberedCursorKind('scheduling.resources'),
+  assignments: numberedCursorKind('scheduling.assignments'),
+} as const;
 
 export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): SchedulingSystemApi {
   const { connector } = deps;
   const currency = deps.currency ?? 'EUR';
-  const ids = new SchedulingIds(deps.store.db);
+  const ids = schedulingIds(deps.store.db);
   let people: { at: number; byId: Map<number, FloatPerson> } | undefined;
 
   /** Everyone on the platform, cached briefly: allocations need to know who is a placeholder. */
@@ -153,10 +132,8 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     return taskToAssignment(task, { id, engagementId, resourceId, staffingRequestId }, who?.job_title ?? null);
   }
 
-  async function nativeOrThrow(entity: 'resource' | 'engagement' | 'assignment', id: string, what: string): Promise<number> {
-    const native = await ids.native(entity, id);
-    if (native === undefined) throw notFound(what, id);
-    return native;
+  function nativeOrThrow(entity: 'resource' | 'engagement' | 'assignment', id: string, what: string): Promise<number> {
+    return ids.require(entity, id, () => notFound(what, id));
   }
 
   const api: Omit<
@@ -177,7 +154,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     },
 
     async listResources(query = {}) {
-      const at = pageOf(query, `resources:${query.status ?? ''}`);
+      const at = numberedPageOf(SCHEDULING_CURSORS.resources, query, { status: query.status });
       const active = query.status === undefined ? undefined : query.status === 'active' ? 1 : 0;
       const page = await connector.listPeople(at.page, at.limit, { active });
       // Placeholders are seats for staffing requests, not people: left out (the page may come back shorter).
@@ -186,7 +163,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
           .filter((p) => p.people_type_id !== 3)
           .map(async (p) => personToResource(p, await ids.canonical('resource', p.people_id))),
       );
-      return { items, nextCursor: nextCursor(at, page.pageCount, page.items.length) };
+      return { items, nextCursor: nextNumberedCursor(at, at.page < page.pageCount && page.items.length > 0) };
     },
 
     async getResource(resourceId) {
@@ -216,7 +193,8 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     },
 
     async listAssignments(query = {}) {
-      const at = pageOf(query, `assignments:${query.engagementId ?? ''}:${query.resourceId ?? ''}:${query.from ?? ''}:${query.to ?? ''}`);
+      const { engagementId, resourceId, from, to } = query;
+      const at = numberedPageOf(SCHEDULING_CURSORS.assignments, query, { engagementId, resourceId, from, to });
       const projectId = query.engagementId ? await ids.native('engagement', query.engagementId) : undefined;
       const peopleId = query.resourceId ? await ids.native('resource', query.resourceId) : undefined;
       // A filter on a record the platform never had matches nothing.
@@ -225,7 +203,10 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       const page = await connector.listTasks(at.page, at.limit, { projectId, peopleId, startDate: query.from, endDate: query.to });
       const seats = await Promise.all(page.items.map((t) => person(t.people_id)));
       const booked = page.items.filter((_, i) => seats[i]?.people_type_id !== 3);
-      return { items: await Promise.all(booked.map(toAssignment)), nextCursor: nextCursor(at, page.pageCount, page.items.length) };
+      return {
+        items: await Promise.all(booked.map(toAssignment)),
+        nextCursor: nextNumberedCursor(at, at.page < page.pageCount && page.items.length > 0),
+      };
     },
 
     async getAssignment(assignmentId) {

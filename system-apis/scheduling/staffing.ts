@@ -24,7 +24,16 @@ import {
   saveStaffingRequest,
   type StaffingRequestRecord,
 } from './records.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import {
+  cursorId,
+  cursorKind,
+  decodeOptionalCursor,
+  encodeCursor,
+  pageLimit,
+  scopeOf,
+  type Page,
+  type PageSize,
+} from '../../core/paging.js';
 import type { FloatPerson, FloatTask } from './vendor-types.js';
 
 interface Deps {
@@ -36,6 +45,10 @@ interface Deps {
   peopleById(): Promise<Map<number, FloatPerson>>;
   toAssignment(task: FloatTask): Promise<Assignment>;
 }
+
+/** Every status is a live read of the platform, so pages stay small (the contract's own `limit`). */
+export const STAFFING_REQUEST_PAGE_SIZE: PageSize = { max: 50, default: 20 };
+export const STAFFING_REQUEST_CURSOR = cursorKind('scheduling.staffing-requests', { after: cursorId });
 
 function notFound(id: string): ProblemError {
   return new ProblemError('not-found', { detail: `No staffing request ${id}.` });
@@ -183,12 +196,10 @@ export function createStaffingRequests(deps: Deps) {
 
     async listStaffingRequests(
       query: { cursor?: string; limit?: number | string; engagementId?: string } = {},
-    ): Promise<{ items: StaffingRequest[]; nextCursor: string | null }> {
-      // Every status is a live read of the platform, so pages stay small.
-      const limit = clampLimit(query.limit, 50, 20);
-      const after = query.cursor
-        ? decodeCursor<{ after: string; e?: string }>(query.cursor, (v) => typeof v.after === 'string').after
-        : undefined;
+    ): Promise<Page<StaffingRequest>> {
+      const limit = pageLimit(query.limit, STAFFING_REQUEST_PAGE_SIZE);
+      const scope = scopeOf({ engagementId: query.engagementId });
+      const after = decodeOptionalCursor(STAFFING_REQUEST_CURSOR, query.cursor, scope)?.after;
       const records = await listStaffingRequestRecords(deps.store.db, {
         afterId: after,
         engagementId: query.engagementId,
@@ -196,7 +207,10 @@ export function createStaffingRequests(deps: Deps) {
       });
       const page = records.slice(0, limit);
       const items = await Promise.all(page.map(async (r) => toCanonical(r, await liveStatus(await connector.getTask(r.taskId)))));
-      return { items, nextCursor: records.length > limit ? encodeCursor({ after: page[page.length - 1].id }) : null };
+      return {
+        items,
+        nextCursor: records.length > limit ? encodeCursor(STAFFING_REQUEST_CURSOR, { after: page[page.length - 1].id }, scope) : null,
+      };
     },
 
     async getStaffingRequest(id: string): Promise<StaffingRequest> {

@@ -4,7 +4,7 @@
 import { ProblemError } from '../../core/problems.js';
 import type { DbExecutor } from '../../core/store/index.js';
 import type { Assignment } from './canonical.js';
-import { SchedulingIds } from './ids.js';
+import { schedulingIds } from './ids.js';
 import type { FloatTask, FloatTaskWebhook } from './vendor-types.js';
 
 export interface AssignmentChange {
@@ -59,5 +59,5 @@ export interface AssignmentWebhook {
  */
 export async function readAssignmentWebhook(db: DbExecutor, payload: unknown): Promise<AssignmentWebhook> {
   const hook = parseTaskWebhook(payload);
-  return { assignmentId: await new SchedulingIds(db).canonical('assignment', hook.data.task_id), change: changeOf(hook.event) };
+  return { assignmentId: await schedulingIds(db).canonical('assignment', hook.data.task_id), change: changeOf(hook.event) };
 }

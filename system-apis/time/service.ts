@@ -5,7 +5,7 @@ import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import type { components } from '../../generated/openapi/system/time.v1.js';
-import { clampLimit, decodeCursor, encodeCursor } from '../kit/index.js';
+import { nextNumberedCursor, numberedCursorKind, numberedPageOf, type NumberedPage } from '../../core/paging.js';
 import { billingRefs, claimBillingRef, sameRef } from './billing-refs.js';
 import type {
   Expense,
@@ -18,7 +18,7 @@ import type {
   TimesheetApprovalInput,
 } from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
-import { TimeIds } from './ids.js';
+import { timeIds, type TimeIds } from './ids.js';
 import {
   approvalStatusToHarvest,
   harvestApprovalToApproval,
@@ -33,8 +33,6 @@ import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
 
 export type TimeEntryPage = components['schemas']['TimeEntryPage'];
 export type ExpensePage = components['schemas']['ExpensePage'];
-
-export const MAX_PAGE = 200;
 
 export interface TimeQuery {
   cursor?: string;
@@ -72,32 +70,15 @@ function notFound(what: string, id: string): ProblemError {
   return new ProblemError('not-found', { detail: `No ${what} ${id} on the time platform.` });
 }
 
-interface PageCursor {
-  page: number;
-  limit: number;
-  q: string;
-}
+/** Harvest pages by number at a fixed page size: each collection's cursor carries both. */
+export const TIME_CURSORS = {
+  'time-entries': numberedCursorKind('time.time-entries'),
+  expenses: numberedCursorKind('time.expenses'),
+} as const;
 
-function pageOf(query: TimeQuery, kind: string): PageCursor {
+function pageOf(query: TimeQuery, collection: keyof typeof TIME_CURSORS): NumberedPage {
   const { cursor: _cursor, limit: _limit, ...filters } = query;
-  const q = `${kind}:${JSON.stringify(
-    Object.entries(filters)
-      .filter(([, v]) => v !== undefined)
-      .sort(),
-  )}`;
-  const limit = clampLimit(query.limit, MAX_PAGE);
-  if (!query.cursor) return { page: 1, limit, q };
-  const c = decodeCursor<Record<string, unknown>>(
-    query.cursor,
-    (v) => Number.isInteger(v.page) && Number(v.page) >= 1 && Number.isInteger(v.limit) && typeof v.q === 'string',
-  );
-  if (c.q !== q) {
-    throw new ProblemError('bad-request', {
-      detail: 'The cursor belongs to another query; keep the filters unchanged while paging.',
-      errors: [{ pointer: '/query/cursor', detail: 'cursor for other filters' }],
-    });
-  }
-  return { page: Number(c.page), limit: Number(c.limit), q };
+  return numberedPageOf(TIME_CURSORS[collection], query, filters);
 }
 
 export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
@@ -150,14 +131,8 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     return expenses.map((e, i) => harvestExpenseToExpense(e, refs[i], billing.get(refs[i].id)));
   }
 
-  function next(at: PageCursor, nextPage: number | null, got: number): string | null {
-    return nextPage !== null && got > 0 ? encodeCursor({ page: nextPage, limit: at.limit, q: at.q }) : null;
-  }
-
-  async function nativeOrThrow(ids: TimeIds, entity: 'time-entry' | 'expense' | 'resource', id: string, what: string): Promise<number> {
-    const native = await ids.native(entity, id);
-    if (native === undefined) throw notFound(what, id);
-    return native;
+  function nativeOrThrow(ids: TimeIds, entity: 'time-entry' | 'expense' | 'resource', id: string, what: string): Promise<number> {
+    return ids.require(entity, id, () => notFound(what, id));
   }
 
   /** The shared billing rule: one invoice (line) per record, recorded before the platform flag is set. */
@@ -189,25 +164,28 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
 
   return {
     async listTimeEntries(query = {}) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const at = pageOf(query, 'time-entries');
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
       const page = await connector.listTimeEntries(filter, at.page, at.limit);
       // Running timers and empty entries are not work yet; "unbilled" means billable and not billed.
       const wanted = page.time_entries.filter((e) => isRecordedWork(e) && (query.billingStatus !== 'unbilled' || e.billable));
-      return { items: await toEntries(ids, wanted), nextCursor: next(at, page.next_page, page.time_entries.length) };
+      return {
+        items: await toEntries(ids, wanted),
+        nextCursor: nextNumberedCursor(at, page.next_page !== null && page.time_entries.length > 0),
+      };
     },
 
     async getTimeEntry(timeEntryId) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const entry = await connector.getTimeEntry(await nativeOrThrow(ids, 'time-entry', timeEntryId, 'time entry'));
       if (!entry || !isRecordedWork(entry)) throw notFound('time entry', timeEntryId);
       return (await toEntries(ids, [entry]))[0];
     },
 
     async markTimeEntryBilled(timeEntryId, billing) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await nativeOrThrow(ids, 'time-entry', timeEntryId, 'time entry');
       const entry = await connector.getTimeEntry(native);
       if (!entry) throw notFound('time entry', timeEntryId);
@@ -218,24 +196,27 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async listExpenses(query = {}) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const at = pageOf(query, 'expenses');
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
       const page = await connector.listExpenses(filter, at.page, at.limit);
       const wanted = page.expenses.filter((e) => query.billingStatus !== 'unbilled' || e.billable);
-      return { items: await toExpenses(ids, wanted), nextCursor: next(at, page.next_page, page.expenses.length) };
+      return {
+        items: await toExpenses(ids, wanted),
+        nextCursor: nextNumberedCursor(at, page.next_page !== null && page.expenses.length > 0),
+      };
     },
 
     async getExpense(expenseId) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const expense = await connector.getExpense(await nativeOrThrow(ids, 'expense', expenseId, 'expense'));
       if (!expense) throw notFound('expense', expenseId);
       return (await toExpenses(ids, [expense]))[0];
     },
 
     async markExpenseBilled(expenseId, billing) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await nativeOrThrow(ids, 'expense', expenseId, 'expense');
       const expense = await connector.getExpense(native);
       if (!expense) throw notFound('expense', expenseId);
@@ -245,7 +226,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async getProject(engagementId) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await ids.native('engagement', engagementId);
       const project = native === undefined ? undefined : await connector.getProject(native);
       if (!project) throw notFound('project for engagement', engagementId);
@@ -253,7 +234,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async putProject(engagementId, input) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const native = await ids.native('engagement', engagementId);
       if (native !== undefined) {
         const { client_id: _client, ...patch } = projectToHarvestInput(input, 0);
@@ -274,7 +255,7 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     },
 
     async recordTimesheetApproval(input) {
-      const ids = new TimeIds(store.db);
+      const ids = timeIds(store.db);
       const userId = await nativeOrThrow(ids, 'resource', input.resourceId, 'resource');
       const week = await connector.timesheetApproval({ user_id: userId, week_of: input.weekOf, action: input.action });
       const [timeEntryIds, expenseIds] = await Promise.all([

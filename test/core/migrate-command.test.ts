@@ -44,15 +44,29 @@ describe.each(testEngines())('npm run migrate on $name', { timeout: 150_000 }, (
   afterAll(() => engine.cleanup());
 
   it('two processes started at once apply each migration exactly once', async () => {
-    // The first migration sleeps while holding its transaction so that the two runs overlap
-    // for certain (it widens the window; nothing here asserts on time).
+    // The first migration holds its transaction until the two runs overlap. On PostgreSQL it
+    // awaits the condition itself: the other run waiting for the advisory lock (bounded at 50 s,
+    // past which the run goes on and the test still checks exactly-once). SQLite shows no waiter
+    // on its file lock, so there the migration only widens the window with a fixed pause; nothing
+    // here asserts on time.
     const dir = mkdtempSync(join(tmpdir(), 'ps-layer-migrations-'));
     dirs.push(dir);
+    const holdUntilOverlap =
+      engine.name === 'postgres'
+        ? `for (let i = 0; i < 1000; i++) {
+            const waiting = await db.selectFrom('pg_locks').select('pid')
+              .where('locktype', '=', 'advisory').where('granted', '=', false)
+              .where('database', '=', (eb) => eb.selectFrom('pg_database').select('oid').where('datname', '=', eb.fn('current_database', [])))
+              .execute();
+            if (waiting.length > 0) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }`
+        : `await new Promise((r) => setTimeout(r, 1500));`;
     writeFileSync(
       join(dir, '0001_xref.ts'),
       `export async function up(db) {
         await db.schema.createTable('slow').addColumn('id', 'integer').execute();
-        await new Promise((r) => setTimeout(r, 1500));
+        ${holdUntilOverlap}
       }`,
     );
     writeFileSync(join(dir, '0002_after.ts'), `export async function up(db) { await db.insertInto('slow').values({ id: 1 }).execute(); }`);

@@ -171,6 +171,7 @@ describe('production mode', () => {
     const jwks = await startJwks([key]);
     const gw = await startGateway(jwks.url, {
       NODE_ENV: 'production',
+      CURSOR_SIGNING_KEY: 'test-cursor-key-of-at-least-32-characters',
       CRM_BASE_URL: 'https://crm.example.com',
       CRM_CLIENT_ID: 'id',
       CRM_CLIENT_SECRET: 'secret',
@@ -182,7 +183,6 @@ describe('production mode', () => {
       TIME_WEBHOOK_SECRET: 'whsec',
       ERP_ACCOUNT_ID: 'acct',
       ERP_CLIENT_ID: 'id',
-      ERP_CLIENT_SECRET: 'secret',
       ERP_WEBHOOK_SECRET: 'whsec',
     });
     try {

@@ -5,6 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseList } from 'structured-headers';
 import { bearer, type Json, makeKey, startGateway, startJwks, token, type SigningKey, type TestGateway, type TestJwks } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const WIDGETS = '/system/widgets/v3/widgets';
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -239,12 +240,15 @@ async function redisProxy(target: URL): Promise<{ url: string; cut(): Promise<vo
 }
 
 async function untilRedisUp(base: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    const body = (await (await fetch(`${base}/readyz`)).json()) as { checks?: Array<{ name: string; status: string }> };
-    if (body.checks?.some((c) => c.name === 'redis' && c.status === 'up')) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('Redis never became ready behind the gateway');
+  await waitFor(
+    async () => ((await (await fetch(`${base}/readyz`)).json()) as { checks?: Array<{ name: string; status: string }> }).checks,
+    {
+      until: (checks) => checks?.some((c) => c.name === 'redis' && c.status === 'up') ?? false,
+      what: 'Redis to be ready behind the gateway',
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    },
+  );
 }
 
 describe.skipIf(!redisUrl)('rate limits through a Redis outage', () => {
@@ -270,14 +274,13 @@ describe.skipIf(!redisUrl)('rate limits through a Redis outage', () => {
       expect(during.headers.get('ratelimit')).toBeNull();
       await proxy.restore();
       // The client reconnects with backoff; poll (bounded) until counting resumes.
-      let counted: Response | undefined;
-      for (let i = 0; i < 40 && !counted; i++) {
-        const res = await call();
-        if (res.headers.get('ratelimit')) counted = res;
-        else await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(counted).toBeDefined();
-      expect(rateLimitField(counted!.headers.get('ratelimit')).params.r).toBeLessThan(49);
+      const counted = await waitFor(call, {
+        until: (res) => res.headers.get('ratelimit') !== null,
+        what: 'the rate limiter to count again',
+        timeoutMs: 10_000,
+        intervalMs: 250,
+      });
+      expect(rateLimitField(counted.headers.get('ratelimit')).params.r).toBeLessThan(49);
     } finally {
       await gw.close();
       await jwks.close();

@@ -19,16 +19,7 @@ import {
   type TestGateway,
   type TestJwks,
 } from './support.js';
-
-/** Polls until the gateway's buffered usage reaches the store (it flushes every 20 ms here). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { waitFor } from '../support/wait-for.js';
 
 describe.each(testEngines())('API usage on $name', (engine) => {
   let store: Store;
@@ -77,10 +68,12 @@ describe.each(testEngines())('API usage on $name', (engine) => {
       expect((await get(path, jwt)).status).toBe(200);
     }
 
-    const report = await eventually(
-      async () => (await (await get('/experience/operations/v1/deprecated-usage?days=1', ops)).json()) as Json,
-      (body) => body.entries?.reduce((sum: number, e: Json) => sum + e.calls, 0) >= 3,
-    );
+    // The gateway buffers usage and flushes it every 20 ms here: wait until the calls reach the store.
+    const report = await waitFor(async () => (await (await get('/experience/operations/v1/deprecated-usage?days=1', ops)).json()) as Json, {
+      until: (body) => body.entries?.reduce((sum: number, e: Json) => sum + e.calls, 0) >= 3,
+      what: 'three deprecated calls in the usage report',
+      timeoutMs: 10_000,
+    });
     expect(report.since).toBe(utcDay(Date.now()));
     expect(report.entries.map((e: Json) => [e.consumer, e.contract, e.calls, e.deprecated])).toEqual([
       ['crm-app', 'system/widgets/v2', 1, true],
@@ -101,12 +94,12 @@ describe.each(testEngines())('API usage on $name', (engine) => {
     expect((await get('/system/widgets/v3/widgets?colour=red', partner)).status).toBe(400);
     // Without the scope: the operation matched, the call is refused with 403 and counted as an error.
     expect((await get('/system/widgets/v3/widgets', ops)).status).toBe(403);
-    const byOps = await eventually(
+    const byOps = await waitFor(
       async () =>
         (await (
           await get(`/experience/operations/v1/usage?consumer=ops-console&contract=${encodeURIComponent('system/widgets/v3')}`, ops)
         ).json()) as Json,
-      (body) => body.entries?.length > 0,
+      { until: (body) => body.entries?.length > 0, what: "ops-console's usage", timeoutMs: 10_000 },
     );
     expect(byOps.entries).toEqual([expect.objectContaining({ calls: 1, errors: 1 })]);
   });

@@ -3,7 +3,8 @@
 // the ERP system API's HTTP tests start in beforeAll and stop in afterAll.
 import { pino } from 'pino';
 import type { Store } from '../../core/store/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET, type ErpState } from '../../sandboxes/erp/index.js';
+import { erpSandbox, SANDBOX_ERP_CLIENT_ID, type ErpState } from '../../sandboxes/erp/index.js';
+import { devM2m } from './netsuite-m2m.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { ErpConnector } from '../../system-apis/erp/connector.js';
 import { erpSystemModule } from '../../system-apis/erp/module.js';
@@ -32,7 +33,7 @@ export async function startErpSystemFixture(engine: TestEngine): Promise<ErpSyst
   const connector = new ErpConnector({
     baseUrl: running.url,
     clientId: SANDBOX_ERP_CLIENT_ID,
-    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    m2m: devM2m(),
     timeoutMs: 2_000,
     client: { backoff: { baseMs: 5, capMs: 20 }, breaker: { consecutiveFailures: 1000 } },
   });

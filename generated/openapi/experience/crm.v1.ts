@@ -496,6 +496,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunityId": "01a216af-078d-7328-958b-9c6112d64661",
+                     *       "status": "completed",
+                     *       "erpProjectId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "erpProjectCode": "PRJ-2026-0042"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectProvisioning"];
                 };
             };
@@ -544,6 +552,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunityId": "01a216af-078d-7328-958b-9c6112d64661",
+                     *       "status": "completed",
+                     *       "erpProjectId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "erpProjectCode": "PRJ-2026-0042"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectProvisioning"];
                 };
             };
@@ -559,6 +575,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunityId": "01a216af-078d-7328-958b-9c6112d64661",
+                     *       "status": "completed",
+                     *       "erpProjectId": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *       "erpProjectCode": "PRJ-2026-0042"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectProvisioning"];
                 };
             };
@@ -597,6 +621,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accountId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "name": "Northwind Traders",
+                     *       "currency": "EUR",
+                     *       "projects": [
+                     *         {
+                     *           "projectId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "name": "Northwind Traders",
+                     *           "status": "draft",
+                     *           "staffingState": "unstaffed",
+                     *           "unbilledHours": "37.5",
+                     *           "unbilledAmount": "4687.50"
+                     *         }
+                     *       ],
+                     *       "unbilledAmount": "4687.50",
+                     *       "openInvoiceCount": 0,
+                     *       "openAmount": "12500.00",
+                     *       "overdueInvoiceCount": 0,
+                     *       "overdueAmount": "0.00",
+                     *       "daysSalesOutstanding": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountOverview"];
                 };
             };
@@ -604,6 +651,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];

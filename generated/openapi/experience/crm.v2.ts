@@ -583,6 +583,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunityId": "01a216af-078d-7328-958b-9c6112d64661",
+                     *       "status": "awaiting-staffing",
+                     *       "stages": [
+                     *         {
+                     *           "name": "validate-terms",
+                     *           "status": "succeeded",
+                     *           "finishedAt": "2026-11-20T14:13:00Z"
+                     *         },
+                     *         {
+                     *           "name": "create-project",
+                     *           "status": "succeeded",
+                     *           "finishedAt": "2026-11-20T14:13:02Z"
+                     *         },
+                     *         {
+                     *           "name": "request-staffing",
+                     *           "status": "running"
+                     *         }
+                     *       ],
+                     *       "project": {
+                     *         "id": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *         "code": "PRJ-2026-0042",
+                     *         "name": "Finance transformation phase 1",
+                     *         "budget": {
+                     *           "amountMinor": 12000000,
+                     *           "currency": "EUR"
+                     *         }
+                     *       },
+                     *       "statusUrl": "/experience/crm/v2/opportunities/01a216af-078d-7328-958b-9c6112d64661/project",
+                     *       "updatedAt": "2026-11-20T14:13:02Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectProvisioning"];
                 };
             };
@@ -631,6 +664,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunityId": "01a216af-078d-7328-958b-9c6112d64661",
+                     *       "status": "awaiting-staffing",
+                     *       "stages": [
+                     *         {
+                     *           "name": "validate-terms",
+                     *           "status": "succeeded",
+                     *           "finishedAt": "2026-11-20T14:13:00Z"
+                     *         },
+                     *         {
+                     *           "name": "create-project",
+                     *           "status": "succeeded",
+                     *           "finishedAt": "2026-11-20T14:13:02Z"
+                     *         },
+                     *         {
+                     *           "name": "request-staffing",
+                     *           "status": "running"
+                     *         }
+                     *       ],
+                     *       "project": {
+                     *         "id": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *         "code": "PRJ-2026-0042",
+                     *         "name": "Finance transformation phase 1",
+                     *         "budget": {
+                     *           "amountMinor": 12000000,
+                     *           "currency": "EUR"
+                     *         }
+                     *       },
+                     *       "statusUrl": "/experience/crm/v2/opportunities/01a216af-078d-7328-958b-9c6112d64661/project",
+                     *       "updatedAt": "2026-11-20T14:13:02Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectProvisioning"];
                 };
             };
@@ -646,6 +712,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunityId": "01a216af-078d-7328-958b-9c6112d64661",
+                     *       "status": "awaiting-staffing",
+                     *       "stages": [
+                     *         {
+                     *           "name": "validate-terms",
+                     *           "status": "succeeded",
+                     *           "finishedAt": "2026-11-20T14:13:00Z"
+                     *         },
+                     *         {
+                     *           "name": "create-project",
+                     *           "status": "succeeded",
+                     *           "finishedAt": "2026-11-20T14:13:02Z"
+                     *         },
+                     *         {
+                     *           "name": "request-staffing",
+                     *           "status": "running"
+                     *         }
+                     *       ],
+                     *       "project": {
+                     *         "id": "01a216af-078d-7328-958b-9a2e69a1e260",
+                     *         "code": "PRJ-2026-0042",
+                     *         "name": "Finance transformation phase 1",
+                     *         "budget": {
+                     *           "amountMinor": 12000000,
+                     *           "currency": "EUR"
+                     *         }
+                     *       },
+                     *       "statusUrl": "/experience/crm/v2/opportunities/01a216af-078d-7328-958b-9c6112d64661/project",
+                     *       "updatedAt": "2026-11-20T14:13:02Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProjectProvisioning"];
                 };
             };
@@ -684,6 +783,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accountId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "name": "Northwind Traders",
+                     *       "projects": [
+                     *         {
+                     *           "projectId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "code": "ACME-ERP-01",
+                     *           "name": "Northwind Traders",
+                     *           "status": "draft",
+                     *           "billingModel": "time-and-materials",
+                     *           "staffingState": "unstaffed",
+                     *           "unbilledMinutes": 90,
+                     *           "unbilledAmount": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "billingHold": true
+                     *         }
+                     *       ],
+                     *       "unbilled": [
+                     *         {
+                     *           "amountMinor": 125000,
+                     *           "currency": "EUR"
+                     *         }
+                     *       ],
+                     *       "openInvoiceCount": 0,
+                     *       "open": [
+                     *         {
+                     *           "amountMinor": 125000,
+                     *           "currency": "EUR"
+                     *         }
+                     *       ],
+                     *       "overdueInvoiceCount": 0,
+                     *       "overdue": [
+                     *         {
+                     *           "amountMinor": 125000,
+                     *           "currency": "EUR"
+                     *         }
+                     *       ],
+                     *       "daysSalesOutstanding": 0,
+                     *       "asOf": "2026-11-26T07:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountOverview"];
                 };
             };
@@ -691,6 +834,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];

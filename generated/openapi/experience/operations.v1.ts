@@ -1037,6 +1037,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": "2026-11-26T07:30:00Z",
+                     *       "runs": [
+                     *         {
+                     *           "journey": "text",
+                     *           "workflow": "text",
+                     *           "state": "pending",
+                     *           "count": 0
+                     *         }
+                     *       ],
+                     *       "openDeadLetters": 0,
+                     *       "outbox": {
+                     *         "undispatchedEvents": 0,
+                     *         "oldestUndispatchedAgeSeconds": 0,
+                     *         "pendingDeliveries": 0,
+                     *         "oldestPendingDeliveryAgeSeconds": 0,
+                     *         "deadDeliveries": 0
+                     *       },
+                     *       "rejectedWebhooksLastDay": 0,
+                     *       "failedProvisioning": 0,
+                     *       "approvedUnbilledMinutes": 0,
+                     *       "platforms": [
+                     *         {
+                     *           "platform": "crm",
+                     *           "lastWebhookAt": "2026-11-26T07:30:00Z",
+                     *           "lastWebhookAgeSeconds": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OperationsSummary"];
                 };
             };
@@ -1093,6 +1124,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "journey": "text",
+                     *           "workflow": "text",
+                     *           "runKey": "text",
+                     *           "state": "pending",
+                     *           "currentStep": "text",
+                     *           "createdAt": "2026-11-26T07:30:00Z",
+                     *           "updatedAt": "2026-11-26T07:30:00Z",
+                     *           "finishedAt": "2026-11-26T07:30:00Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunSummaryPage"];
                 };
             };
@@ -1125,6 +1174,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": "text",
+                     *       "workflow": "text",
+                     *       "runKey": "text",
+                     *       "state": "pending",
+                     *       "currentStep": "text",
+                     *       "createdAt": "2026-11-26T07:30:00Z",
+                     *       "updatedAt": "2026-11-26T07:30:00Z",
+                     *       "finishedAt": "2026-11-26T07:30:00Z",
+                     *       "input": {},
+                     *       "result": {},
+                     *       "error": {},
+                     *       "cancelRequested": true,
+                     *       "steps": [
+                     *         {
+                     *           "name": "text",
+                     *           "position": 0,
+                     *           "state": "pending",
+                     *           "attempts": 0,
+                     *           "startedAt": "2026-11-26T07:30:00Z",
+                     *           "finishedAt": "2026-11-26T07:30:00Z",
+                     *           "result": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "deadLetters": [
+                     *         {
+                     *           "id": 1,
+                     *           "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "journey": "text",
+                     *           "workflow": "text",
+                     *           "step": "text",
+                     *           "status": "open",
+                     *           "input": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedBy": "text",
+                     *           "discardReason": "text"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunDetail"];
                 };
             };
@@ -1166,6 +1276,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": "text",
+                     *       "workflow": "text",
+                     *       "runKey": "text",
+                     *       "state": "pending",
+                     *       "currentStep": "text",
+                     *       "createdAt": "2026-11-26T07:30:00Z",
+                     *       "updatedAt": "2026-11-26T07:30:00Z",
+                     *       "finishedAt": "2026-11-26T07:30:00Z",
+                     *       "input": {},
+                     *       "result": {},
+                     *       "error": {},
+                     *       "cancelRequested": true,
+                     *       "steps": [
+                     *         {
+                     *           "name": "text",
+                     *           "position": 0,
+                     *           "state": "pending",
+                     *           "attempts": 0,
+                     *           "startedAt": "2026-11-26T07:30:00Z",
+                     *           "finishedAt": "2026-11-26T07:30:00Z",
+                     *           "result": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "deadLetters": [
+                     *         {
+                     *           "id": 1,
+                     *           "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "journey": "text",
+                     *           "workflow": "text",
+                     *           "step": "text",
+                     *           "status": "open",
+                     *           "input": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedBy": "text",
+                     *           "discardReason": "text"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunDetail"];
                 };
             };
@@ -1208,6 +1379,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": "text",
+                     *       "workflow": "text",
+                     *       "runKey": "text",
+                     *       "state": "pending",
+                     *       "currentStep": "text",
+                     *       "createdAt": "2026-11-26T07:30:00Z",
+                     *       "updatedAt": "2026-11-26T07:30:00Z",
+                     *       "finishedAt": "2026-11-26T07:30:00Z",
+                     *       "input": {},
+                     *       "result": {},
+                     *       "error": {},
+                     *       "cancelRequested": true,
+                     *       "steps": [
+                     *         {
+                     *           "name": "text",
+                     *           "position": 0,
+                     *           "state": "pending",
+                     *           "attempts": 0,
+                     *           "startedAt": "2026-11-26T07:30:00Z",
+                     *           "finishedAt": "2026-11-26T07:30:00Z",
+                     *           "result": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "deadLetters": [
+                     *         {
+                     *           "id": 1,
+                     *           "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "journey": "text",
+                     *           "workflow": "text",
+                     *           "step": "text",
+                     *           "status": "open",
+                     *           "input": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedBy": "text",
+                     *           "discardReason": "text"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunDetail"];
                 };
             };
@@ -1254,6 +1486,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "journey": "text",
+                     *           "workflow": "text",
+                     *           "step": "text",
+                     *           "status": "open",
+                     *           "input": {},
+                     *           "errors": [
+                     *             {
+                     *               "attempt": 0,
+                     *               "name": "text",
+                     *               "message": "text",
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "retryAfterMs": 0
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedAt": "2026-11-26T07:30:00Z",
+                     *           "resolvedBy": "text",
+                     *           "discardReason": "text"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeadLetterPage"];
                 };
             };
@@ -1269,7 +1530,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing. */
+                /**
+                 * @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing.
+                 * @example 42
+                 */
                 deadLetterId: string;
             };
             cookie?: never;
@@ -1286,6 +1550,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": "text",
+                     *       "workflow": "text",
+                     *       "step": "text",
+                     *       "status": "open",
+                     *       "input": {},
+                     *       "errors": [
+                     *         {
+                     *           "attempt": 0,
+                     *           "name": "text",
+                     *           "message": "text",
+                     *           "at": "2026-11-26T07:30:00Z",
+                     *           "retryAfterMs": 0
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-11-26T07:30:00Z",
+                     *       "resolvedAt": "2026-11-26T07:30:00Z",
+                     *       "resolvedBy": "text",
+                     *       "discardReason": "text"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeadLetter"];
                 };
             };
@@ -1308,7 +1596,10 @@ export interface operations {
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing. */
+                /**
+                 * @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing.
+                 * @example 42
+                 */
                 deadLetterId: string;
             };
             cookie?: never;
@@ -1327,6 +1618,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "deadLetter": {
+                     *         "id": 1,
+                     *         "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *         "journey": "text",
+                     *         "workflow": "text",
+                     *         "step": "text",
+                     *         "status": "open",
+                     *         "input": {},
+                     *         "errors": [
+                     *           {
+                     *             "attempt": 0,
+                     *             "name": "text",
+                     *             "message": "text",
+                     *             "at": "2026-11-26T07:30:00Z",
+                     *             "retryAfterMs": 0
+                     *           }
+                     *         ],
+                     *         "createdAt": "2026-11-26T07:30:00Z",
+                     *         "resolvedAt": "2026-11-26T07:30:00Z",
+                     *         "resolvedBy": "text",
+                     *         "discardReason": "text"
+                     *       },
+                     *       "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
@@ -1350,7 +1668,10 @@ export interface operations {
                 "Idempotency-Key": components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing. */
+                /**
+                 * @description Id of the dead letter, as listed. Sequential: every holder of ops:read may list them all, so knowing an id grants nothing.
+                 * @example 42
+                 */
                 deadLetterId: string;
             };
             cookie?: never;
@@ -1377,6 +1698,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": "text",
+                     *       "workflow": "text",
+                     *       "step": "text",
+                     *       "status": "open",
+                     *       "input": {},
+                     *       "errors": [
+                     *         {
+                     *           "attempt": 0,
+                     *           "name": "text",
+                     *           "message": "text",
+                     *           "at": "2026-11-26T07:30:00Z",
+                     *           "retryAfterMs": 0
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-11-26T07:30:00Z",
+                     *       "resolvedAt": "2026-11-26T07:30:00Z",
+                     *       "resolvedBy": "text",
+                     *       "discardReason": "text"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeadLetter"];
                 };
             };
@@ -1413,6 +1758,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "url": "https://hooks.example.com/ps-layer",
+                     *           "eventTypes": [
+                     *             "text"
+                     *           ],
+                     *           "state": "active",
+                     *           "disabledReason": "text",
+                     *           "createdAt": "2026-11-26T07:30:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionList"];
                 };
             };
@@ -1462,6 +1823,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "url": "https://hooks.example.com/ps-layer",
+                     *       "eventTypes": [
+                     *         "text"
+                     *       ],
+                     *       "state": "active",
+                     *       "disabledReason": "text",
+                     *       "createdAt": "2026-11-26T07:30:00Z",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedWebhookSubscription"];
                 };
             };
@@ -1513,6 +1887,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "url": "https://hooks.example.com/ps-layer",
+                     *       "eventTypes": [
+                     *         "text"
+                     *       ],
+                     *       "state": "active",
+                     *       "disabledReason": "text",
+                     *       "createdAt": "2026-11-26T07:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscription"];
                 };
             };
@@ -1562,6 +1948,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "subscriber": "webhook:01961c3e-7b2a-7c4d-9e1f-2a3b4c5d6e7f",
+                     *       "since": "2026-11-26T07:30:00Z",
+                     *       "scheduled": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventReplayResult"];
                 };
             };
@@ -1602,6 +1995,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "source": "text",
+                     *           "webhookId": "text",
+                     *           "reason": "text",
+                     *           "remoteAddress": "text",
+                     *           "receivedAt": "2026-11-26T07:30:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RejectedWebhookList"];
                 };
             };
@@ -1648,6 +2055,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "at": "2026-11-26T07:30:00Z",
+                     *           "consumer": "text",
+                     *           "subject": "text",
+                     *           "action": "text",
+                     *           "targetType": "text",
+                     *           "targetId": "text",
+                     *           "correlationId": "text",
+                     *           "details": {}
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
@@ -1684,6 +2109,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "since": "2026-11-03",
+                     *       "entries": [
+                     *         {
+                     *           "contract": "experience/crm/v1",
+                     *           "version": "1.4.0",
+                     *           "operation": "createProjectForOpportunity",
+                     *           "consumer": "crm-app",
+                     *           "calls": 42,
+                     *           "errors": 1,
+                     *           "lastCalledAt": "2026-12-02T09:30:00.000Z",
+                     *           "deprecated": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
@@ -1716,6 +2158,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "since": "2026-11-03",
+                     *       "entries": [
+                     *         {
+                     *           "contract": "experience/crm/v1",
+                     *           "version": "1.4.0",
+                     *           "operation": "createProjectForOpportunity",
+                     *           "consumer": "crm-app",
+                     *           "calls": 42,
+                     *           "errors": 1,
+                     *           "lastCalledAt": "2026-12-02T09:30:00.000Z",
+                     *           "deprecated": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };

@@ -382,6 +382,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request is well-formed but breaks a business rule, or reuses an Idempotency-Key with a different request. */
+        UnprocessableContent: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unprocessable-content",
+                 *       "title": "Unprocessable content",
+                 *       "status": 422,
+                 *       "detail": "The request is well-formed but breaks a business rule, or reuses an Idempotency-Key with a different request.",
+                 *       "instance": "/system/erp/v1/projects",
+                 *       "requestId": "9f2c1a7e-52a4-4c1b-9d0e-3f0b7d2e1a44"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The caller exceeded its quota; retry after `Retry-After` seconds. */
         TooManyRequests: {
             headers: {
@@ -538,12 +560,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "code": "ACME-ERP-01",
+                     *           "name": "Northwind Traders",
+                     *           "status": "draft",
+                     *           "billingModel": "time-and-materials",
+                     *           "currency": "EUR",
+                     *           "startDate": "2026-11-26",
+                     *           "endDate": "2026-11-26"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalProjectPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -570,6 +610,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "code": "ACME-ERP-01",
+                     *       "name": "Northwind Traders",
+                     *       "status": "draft",
+                     *       "billingModel": "time-and-materials",
+                     *       "currency": "EUR",
+                     *       "startDate": "2026-11-26",
+                     *       "endDate": "2026-11-26"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalProject"];
                 };
             };
@@ -615,6 +667,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "number": "INV-2026-0042",
+                     *           "projectId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "issueDate": "2026-11-26",
+                     *           "dueDate": "2026-11-26",
+                     *           "status": "open",
+                     *           "netTotal": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "taxTotal": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "total": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "amountPaid": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "amountOutstanding": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "lines": [
+                     *             {
+                     *               "description": "Discovery workshop with the finance team",
+                     *               "role": "senior-consultant",
+                     *               "quantity": 1,
+                     *               "unitPrice": {
+                     *                 "amountMinor": 125000,
+                     *                 "currency": "EUR"
+                     *               },
+                     *               "netAmount": {
+                     *                 "amountMinor": 125000,
+                     *                 "currency": "EUR"
+                     *               },
+                     *               "taxAmount": {
+                     *                 "amountMinor": 125000,
+                     *                 "currency": "EUR"
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalInvoicePage"];
                 };
             };
@@ -647,6 +753,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "number": "INV-2026-0042",
+                     *       "projectId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "issueDate": "2026-11-26",
+                     *       "dueDate": "2026-11-26",
+                     *       "status": "open",
+                     *       "netTotal": {
+                     *         "amountMinor": 125000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "taxTotal": {
+                     *         "amountMinor": 125000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "total": {
+                     *         "amountMinor": 125000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "amountPaid": {
+                     *         "amountMinor": 125000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "amountOutstanding": {
+                     *         "amountMinor": 125000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "lines": [
+                     *         {
+                     *           "description": "Discovery workshop with the finance team",
+                     *           "role": "senior-consultant",
+                     *           "quantity": 1,
+                     *           "unitPrice": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "netAmount": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "taxAmount": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalInvoice"];
                 };
             };
@@ -690,6 +845,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "invoiceId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "amount": {
+                     *             "amountMinor": 125000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "receivedOn": "2026-11-26",
+                     *           "method": "bank-transfer",
+                     *           "reference": "text"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalPaymentPage"];
                 };
             };
@@ -736,6 +909,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "projectId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "workDate": "2026-11-26",
+                     *           "role": "senior-consultant",
+                     *           "consultant": "Northwind Traders",
+                     *           "durationMinutes": 1,
+                     *           "description": "Discovery workshop with the finance team",
+                     *           "billingStatus": "unbilled",
+                     *           "invoiceId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJrIjoiMDFhMjE2YWYifQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApprovedHoursPage"];
                 };
             };

@@ -1,62 +1,116 @@
-// OAuth 2.0 client-credentials token endpoint and the Bearer check on record and query
-// calls. NetSuite's machine-to-machine flow signs a JWT client assertion with a
-// certificate; the sandbox accepts the client id and secret instead (Basic header or
-// form fields), which is what the layer's token client sends. Tokens live 60 minutes.
-import express, { type Request, type RequestHandler, type Router } from 'express';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// NetSuite's machine-to-machine login: OAuth 2.0 client credentials where the client proves
+// itself with a JWT client assertion (RFC 7523) signed by the key of a certificate mapped to
+// its integration record, and the Bearer check on record and query calls. Tokens live 60 minutes.
+// Logins follow the real clock, not the account clock tests may pin for record dates.
+import express, { type RequestHandler, type Router } from 'express';
+import { randomBytes } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import type { Logger } from '../../kit/app.js';
 import { sendNsError } from '../errors.js';
 import type { ErpState } from '../state.js';
 
+export const TOKEN_PATH = '/services/rest/auth/oauth2/v1/token';
 const TOKEN_TTL_SECONDS = 3600;
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** The algorithms "The Request Token Structure" lists; RS256 (PKCS#1 v1.5) is no longer among them. */
+const ASSERTION_ALGORITHMS = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+/** An assertion may live at most 60 minutes past its iat. */
+const MAX_ASSERTION_SECONDS = 3600;
+const CLOCK_SKEW_SECONDS = 60;
+export const SCOPES = ['restlets', 'rest_webservices', 'suite_analytics'] as const;
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+type OAuthError = 'invalid_request' | 'unsupported_grant_type' | 'invalid_client' | 'invalid_grant' | 'invalid_scope';
 
-function clientCredentials(req: Request): { id?: string; secret?: string } {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+class Refusal extends Error {
+  constructor(
+    readonly error: OAuthError,
+    /** Why, for the sandbox's log (NetSuite shows it in the Login Audit Trail, never in the answer). */
+    readonly reason: string,
+  ) {
+    super(reason);
   }
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  return {
-    id: typeof body.client_id === 'string' ? body.client_id : undefined,
-    secret: typeof body.client_secret === 'string' ? body.client_secret : undefined,
-  };
 }
 
-export function tokenRoutes(router: Router, state: () => ErpState): void {
-  router.post('/services/rest/auth/oauth2/v1/token', express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
+/** The scope claim: a comma- (or space-) separated string or an array, every entry a known scope. */
+function scopesOf(claim: unknown): string[] {
+  const list = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : undefined;
+  const scopes = list?.map((s) => (typeof s === 'string' ? s.trim() : '')).filter(Boolean) ?? [];
+  if (scopes.length === 0) throw new Refusal('invalid_scope', 'the assertion has no scope');
+  for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new Refusal('invalid_scope', `unknown scope ${s}`);
+  return [...new Set(scopes)];
+}
+
+/** Checks one client assertion against the mapped certificates; answers the scopes to grant. */
+async function verifyAssertion(state: ErpState, assertion: string, tokenUrl: string): Promise<string[]> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(assertion);
+  } catch {
+    throw new Refusal('invalid_client', 'the assertion is not a JWT');
+  }
+  if (header.typ !== 'JWT') throw new Refusal('invalid_client', 'the assertion header typ is not JWT');
+  if (!header.alg || !ASSERTION_ALGORITHMS.includes(header.alg))
+    throw new Refusal('invalid_client', `algorithm ${String(header.alg)} is not accepted`);
+  const certificate = typeof header.kid === 'string' ? state.certificates.get(header.kid) : undefined;
+  if (!certificate) throw new Refusal('invalid_client', 'the kid names no mapped certificate');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(assertion, certificate.publicKey, {
+      algorithms: ASSERTION_ALGORITHMS,
+      typ: 'JWT',
+      issuer: certificate.clientId,
+      audience: tokenUrl,
+      requiredClaims: ['iss', 'aud', 'iat', 'exp'],
+      clockTolerance: CLOCK_SKEW_SECONDS,
+    }));
+  } catch (err) {
+    throw new Refusal('invalid_client', `the assertion failed verification (${(err as { code?: string }).code ?? 'error'})`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (payload.iat! > now + CLOCK_SKEW_SECONDS) throw new Refusal('invalid_client', 'the assertion is issued in the future');
+  if (payload.exp! - payload.iat! > MAX_ASSERTION_SECONDS) throw new Refusal('invalid_client', 'exp is more than 60 minutes after iat');
+  if (!state.integrations.has(certificate.clientId)) throw new Refusal('invalid_client', 'the integration record is disabled');
+  if (certificate.revoked) throw new Refusal('invalid_grant', 'the certificate mapping is revoked');
+  return scopesOf(payload.scope);
+}
+
+/** Issues an access token for the scopes; also what the sandbox's UI-session admin call uses. */
+export function issueToken(state: ErpState, scopes: readonly string[]): { access_token: string; expires_in: string; token_type: 'bearer' } {
+  const token = `nsat_${randomBytes(24).toString('base64url')}`;
+  state.tokens.set(token, { expiresAt: Date.now() + TOKEN_TTL_SECONDS * 1000, scopes });
+  // NetSuite answers expires_in as the string "3600".
+  return { access_token: token, expires_in: String(TOKEN_TTL_SECONDS), token_type: 'bearer' };
+}
+
+export function tokenRoutes(router: Router, deps: { state(): ErpState; baseUrl(): string; log: Logger }): void {
+  router.post(TOKEN_PATH, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body.grant_type !== 'client_credentials') {
-      res.status(400).json({ error: 'unsupported_grant_type' });
-      return;
+    try {
+      if (typeof body.grant_type !== 'string') throw new Refusal('invalid_request', 'grant_type is missing');
+      if (body.grant_type !== 'client_credentials') throw new Refusal('unsupported_grant_type', `grant_type ${body.grant_type}`);
+      if (body.client_assertion_type !== JWT_BEARER) throw new Refusal('invalid_request', 'client_assertion_type is not jwt-bearer');
+      if (typeof body.client_assertion !== 'string' || body.client_assertion === '')
+        throw new Refusal('invalid_request', 'client_assertion is missing');
+      const scopes = await verifyAssertion(deps.state(), body.client_assertion, `${deps.baseUrl()}${TOKEN_PATH}`);
+      res.json(issueToken(deps.state(), scopes));
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      deps.log.info({ error: err.error, reason: err.reason }, 'token request refused');
+      res.status(400).json({ error: err.error });
     }
-    const { id, secret } = clientCredentials(req);
-    const expected = id ? state().oauthClients.get(id) : undefined;
-    if (!id || !secret || expected === undefined || !safeEqual(secret, expected)) {
-      res.status(401).set('WWW-Authenticate', 'Basic realm="token"').json({ error: 'invalid_client' });
-      return;
-    }
-    const token = `nsat_${randomBytes(24).toString('base64url')}`;
-    state().tokens.set(token, Date.now() + TOKEN_TTL_SECONDS * 1000);
-    res.json({ access_token: token, token_type: 'bearer', expires_in: TOKEN_TTL_SECONDS });
   });
 }
 
-/** Rejects record and query calls without a live Bearer token, in NetSuite's 401 shape. */
+/** Rejects record and query calls without a live Bearer token for REST web services, in NetSuite's 401 shape. */
 export function requireBearer(state: () => ErpState): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const expiry = token ? state().tokens.get(token) : undefined;
-    if (!expiry || expiry < Date.now()) {
-      if (expiry) state().tokens.delete(token);
+    const issued = token ? state().tokens.get(token) : undefined;
+    const live = issued !== undefined && issued.expiresAt > Date.now();
+    if (!live || !issued.scopes.includes('rest_webservices')) {
+      if (issued && !live) state().tokens.delete(token);
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       sendNsError(
         res,

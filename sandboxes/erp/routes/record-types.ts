@@ -6,7 +6,7 @@ import { SERVICE_ITEMS } from '../account.js';
 import { invalidField, NsFault } from '../errors.js';
 import { applyPayment, minorOf, currencyCode, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from '../ledger.js';
 import { timestamp, type ErpRecordType, type ErpState } from '../state.js';
-import { emitHoldEvent, emitInvoiceEvents, emitPaymentEvent, type ErpEvents } from '../webhooks.js';
+import { emitHoldEvent, emitInvoiceEvents, emitPaymentEvent, type ErpEvents, type InvoiceChange } from '../webhooks.js';
 
 type Body = Record<string, unknown>;
 type Stored = Record<string, unknown> & { id: string };
@@ -189,16 +189,22 @@ const invoice: RecordTypeRules = {
         });
       normaliseLines(record);
     }
+    // Approval is this field (1 Pending Approval, 2 Approved, 3 Rejected): only a pending invoice
+    // moves, and an approved one has posted, so it never returns to pending.
+    let change: InvoiceChange = 'edit';
     if (patch.approvalStatus !== undefined) {
-      const id = String((patch.approvalStatus as { id?: unknown }).id);
+      const id = String((patch.approvalStatus as { id?: unknown } | null)?.id);
       if (!['1', '2', '3'].includes(id)) throw invalidField('approvalStatus');
-      if (doc.approvalStatus.id !== '1' && id !== doc.approvalStatus.id)
+      const approvalBefore = state.records.invoice.get(doc.id)?.approvalStatus.id ?? '1';
+      if (approvalBefore !== '1' && id !== approvalBefore)
         throw invalidField('approvalStatus', `Invoice ${doc.tranId} is no longer pending approval.`);
+      if (approvalBefore === '1' && id !== '1') change = id === '2' ? 'approve' : 'reject';
       setApproval(doc, id as '1' | '2' | '3');
     }
     checkDate(record, 'dueDate');
     recomputeInvoice(state, doc);
-    emitInvoiceEvents(events, doc, 'edit', before);
+    // The user-event script reports an approval as such, whichever way it was made.
+    emitInvoiceEvents(events, doc, change, before);
     if (Boolean(doc.custbody_billing_hold) !== heldBefore) emitHoldEvent(events, doc);
   },
   remove(_state, record) {

@@ -1,13 +1,13 @@
 // The record service, `/services/rest/record/v1/{type}`: list with limit/offset paging,
 // get by internal id or `eid:<externalId>`, create (204 + Location), PATCH update (204),
-// upsert by external id (PUT eid:… → 204 + Location), delete, and invoice record actions.
+// upsert by external id (PUT eid:… → 204 + Location) and delete. Invoices are approved by a PATCH
+// of their approval status field: NetSuite has no approve or reject record action.
 import type { NextFunction, Request, Response, Router } from 'express';
 import { invalidField, notFound, NsFault, sendNsError } from '../errors.js';
-import { recomputeInvoice, setApproval } from '../ledger.js';
 import { findRecord, nextId, recordMap, RECORD_TYPES, timestamp, type ErpRecordType, type ErpState } from '../state.js';
-import { emitInvoiceEvents, type ErpEvents } from '../webhooks.js';
+import type { ErpEvents } from '../webhooks.js';
 import { resolveRefs, RULES } from './record-types.js';
-import type { NsInvoice, NsLink } from '../vendor-types.js';
+import type { NsLink } from '../vendor-types.js';
 
 const BASE = '/services/rest/record/v1';
 const MAX_LIMIT = 1000;
@@ -217,25 +217,6 @@ export function recordRoutes(router: Router, deps: RecordRouteDeps): void {
     RULES[type].remove?.(deps.state(), record as Stored);
     recordMap(deps.state(), type).delete(record.id);
     res.status(204).end();
-  });
-
-  // Record actions: the programmatic equivalent of the Approve / Reject buttons.
-  router.post(`${BASE}/invoice/:id/:action`, (req, res) => {
-    const action = req.params.action as string;
-    if (action !== '!approve' && action !== '@approve' && action !== '!reject' && action !== '@reject') {
-      throw new NsFault(404, 'NONEXISTENT_ID', `Record action '${action}' does not exist for invoice.`);
-    }
-    const invoice = findRecord(deps.state(), 'invoice', req.params.id as string) as unknown as NsInvoice | undefined;
-    if (!invoice) throw notFound('invoice', req.params.id as string);
-    if (invoice.approvalStatus.id !== '1') {
-      throw new NsFault(400, 'USER_ERROR', `Invoice ${invoice.tranId} is not pending approval.`);
-    }
-    const previous = invoice.status.id;
-    setApproval(invoice, action.endsWith('approve') ? '2' : '3');
-    recomputeInvoice(deps.state(), invoice);
-    invoice.lastModifiedDate = timestamp(deps.state().now());
-    emitInvoiceEvents(deps.events, invoice, action.endsWith('approve') ? 'approve' : 'reject', previous);
-    res.status(204).location(`${deps.baseUrl()}${BASE}/invoice/${invoice.id}`).end();
   });
 }
 

@@ -28,6 +28,7 @@ export interface Downstream {
 export async function startDownstream(options: DownstreamOptions): Promise<Downstream> {
   const random = seededRandom(options.seed);
   const [lo, hi] = options.delayMs ?? [0, 0];
+  // Simulated latency of the stand-in downstream, not a wait for something to happen.
   const pause = () => new Promise((r) => setTimeout(r, lo + Math.floor(random() * (hi - lo + 1))));
   const requests = new Map<string, number>();
   const effects = new Map<string, string>();

@@ -8,6 +8,7 @@ import { seededRandom } from '../../../core/resilience/backoff.js';
 import { WorkflowEngine } from '../../../core/workflows/index.js';
 import { CHAOS_STEPS, chaosWorkflow } from './steps.js';
 import { startDownstream } from './downstream.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const RUNS = 30;
 
@@ -32,11 +33,12 @@ describe.each(testEngines())('workflows against a flaky, throttling downstream o
       for (let job = 0; job < RUNS; job++)
         expect((await wf.startRun('chaos-provision', { job }, { runKey: `job-${job}` })).created).toBe(false);
       wf.start();
-      for (let i = 0; i < 500; i++) {
-        const open = await store.db.selectFrom('workflow_runs').select('id').where('state', 'not in', ['completed', 'failed']).execute();
-        if (open.length === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(() => store.db.selectFrom('workflow_runs').select('id').where('state', 'not in', ['completed', 'failed']).execute(), {
+        until: (open) => open.length === 0,
+        what: 'every run to finish',
+        timeoutMs: 50_000,
+        intervalMs: 100,
+      });
       await wf.stop();
 
       const runs = await store.db.selectFrom('workflow_runs').selectAll().execute();

@@ -45,6 +45,7 @@ describe('workflow worker killed mid-step (SQLite file shared with a child proce
         // Let the worker get going (a few downstream calls, bounded wait), then kill it at a random moment.
         const seen = totalRequests();
         for (let i = 0; i < 400 && totalRequests() < seen + 4; i++) await new Promise((r) => setTimeout(r, 50));
+        // Stays: the kill lands at a random moment on purpose (the chaos), not a wait for something.
         await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
         child.kill('SIGKILL');
         await exited(child);

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../support/stores.js';
 import { createSubscription, emitMany } from '../../../core/events/index.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EVENTS = 1000;
@@ -62,25 +63,32 @@ describe.skipIf(!postgres)('two dispatcher processes sharing one outbox on Postg
     ).map((e) => e.id);
     const workers = [spawnWorker(databaseUrl, 'worker-a', 1), spawnWorker(databaseUrl, 'worker-b', 2)];
     try {
-      // Kill worker-a once it is mid-way through its work (bounded wait).
-      for (let i = 0; i < 300; i++) {
-        const { rows: a } = await sql<{ n: number }>`select count(*) as n from chaos_deliveries where worker = 'worker-a'`.execute(
-          store.db,
-        );
-        if (Number(a[0].n) >= 100) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      // Kill worker-a once it is mid-way through its work.
+      await waitFor(
+        async () => {
+          const { rows } = await sql<{ n: number }>`select count(*) as n from chaos_deliveries where worker = 'worker-a'`.execute(store.db);
+          return Number(rows[0].n);
+        },
+        { until: (n) => n >= 100, what: 'worker-a to deliver 100 events', timeoutMs: 25_000, intervalMs: 50 },
+      );
       workers[0].kill('SIGKILL');
       await exited(workers[0]);
       workers.push(spawnWorker(databaseUrl, 'worker-c', 3));
-      for (let i = 0; i < 600; i++) {
-        const { rows: left } = await sql<{ n: number }>`
-          select (select count(*) from event_outbox where dispatched = 0)
-               + (select count(*) from event_deliveries where state = 'pending') as n`.execute(store.db);
-        const { rows: done } = await sql<{ n: number }>`select count(*) as n from chaos_effects`.execute(store.db);
-        if (Number(left[0].n) === 0 && Number(done[0].n) >= 2 * EVENTS) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        async () => {
+          const { rows: left } = await sql<{ n: number }>`
+            select (select count(*) from event_outbox where dispatched = 0)
+                 + (select count(*) from event_deliveries where state = 'pending') as n`.execute(store.db);
+          const { rows: done } = await sql<{ n: number }>`select count(*) as n from chaos_effects`.execute(store.db);
+          return { left: Number(left[0].n), done: Number(done[0].n) };
+        },
+        {
+          until: (s) => s.left === 0 && s.done >= 2 * EVENTS,
+          what: 'every event delivered to both subscribers',
+          timeoutMs: 55_000,
+          intervalMs: 100,
+        },
+      );
     } finally {
       for (const w of workers.slice(1)) w.kill('SIGTERM');
       await Promise.all(workers.map(exited));

@@ -7,7 +7,8 @@ import type { Store } from '../../../core/store/index.js';
 import { BreakerRegistry } from '../../../core/resilience/breakers.js';
 import { WorkflowEngine } from '../../../core/workflows/index.js';
 import { timeToBillingWorkflows, type TimeToBillingDeps } from '../../../process-apis/time-to-billing/index.js';
-import { SANDBOX_ERP_CLIENT_ID, SANDBOX_ERP_CLIENT_SECRET } from '../../../sandboxes/erp/index.js';
+import { SANDBOX_ERP_CLIENT_ID } from '../../../sandboxes/erp/index.js';
+import { devM2m } from '../../support/netsuite-m2m.js';
 import { TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from '../../../sandboxes/time/index.js';
 import { ErpConnector } from '../../../system-apis/erp/connector.js';
 import { createErpSystemApi, type ErpSystemApi } from '../../../system-apis/erp/service.js';
@@ -25,7 +26,7 @@ export function platformApis(store: Store, urls: { erp: string; time?: string })
   const erpConnector = new ErpConnector({
     baseUrl: urls.erp,
     clientId: SANDBOX_ERP_CLIENT_ID,
-    clientSecret: SANDBOX_ERP_CLIENT_SECRET,
+    m2m: devM2m(),
     timeoutMs: 5_000,
     client: { backoff: { baseMs: 5, capMs: 50 }, breaker: { consecutiveFailures: 100_000 } },
   });

@@ -1,5 +1,7 @@
 // Small HTTP helpers for journey tests: JSON calls with a bearer token and polling a run
 // until it reaches one of the wanted statuses (bounded, so a stuck run fails the test).
+import { waitFor } from '../../support/wait-for.js';
+
 export interface JsonResponse<T> {
   status: number;
   headers: Headers;
@@ -24,13 +26,7 @@ export async function callJson<T = unknown>(
 
 export const idempotencyKey = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
 
-export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(last).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-    last = await probe();
-  }
-  return last;
+/** The journeys' shorthand for waitFor (test/support/wait-for.ts). */
+export function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  return waitFor(probe, { until: done, what, timeoutMs, intervalMs: 50 });
 }

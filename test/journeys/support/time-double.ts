@@ -2,6 +2,8 @@
 // billing relies on: filters, cursor pages of at most 200, "mark billed" idempotent for the
 // same invoice line and 409 for another, and an optional failure rate on every call.
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { cursorKind, decodeOptionalCursor, encodeCursor, scopeOf } from '../../../core/paging.js';
 import { ProblemError } from '../../../core/problems.js';
 import type {
   Expense,
@@ -12,6 +14,9 @@ import type {
   TimePage,
   TimeRecordQuery,
 } from '../../../process-apis/time-to-billing/ports.js';
+
+/** The double's own cursors, signed like the layer's: keyset by record id, bound to the filters. */
+const TIME_DOUBLE_CURSOR = cursorKind('test.time-double', { after: z.string().min(1) });
 
 export class TimeDouble implements TimeForBilling {
   readonly entries = new Map<string, TimeEntry>();
@@ -68,10 +73,15 @@ export class TimeDouble implements TimeForBilling {
       .filter((r) => !q.billingStatus || r.billingStatus === q.billingStatus)
       .filter((r) => (!q.from || dateOf(r) >= q.from) && (!q.to || dateOf(r) <= q.to))
       .sort((a, b) => a.id.localeCompare(b.id));
-    const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString() : '';
+    const { cursor, limit: _limit, ...filters } = q;
+    const after = decodeOptionalCursor(TIME_DOUBLE_CURSOR, cursor, scopeOf(filters))?.after ?? '';
     const rest = matching.filter((r) => r.id > after);
     const items = rest.slice(0, limit);
-    return { items, nextCursor: rest.length > limit ? Buffer.from(items[items.length - 1]!.id).toString('base64url') : null };
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rest.length > limit && last ? encodeCursor(TIME_DOUBLE_CURSOR, { after: last.id }, scopeOf(filters)) : null,
+    };
   }
 
   async listTimeEntries(q: TimeRecordQuery): Promise<TimePage<TimeEntry>> {

@@ -1,11 +1,7 @@
-// The ERP system API's own tables (migration 0160) and the cross-reference lookups it
-// needs: canonical ids for NetSuite records, minted on first sight or adopted from the
-// record's external id when the layer created it.
+// The ERP system API's own table (migration 0160): the match keys (tax id, domain, name)
+// that decide which canonical client a NetSuite customer is, claimed atomically.
 import { sql, type ColumnType } from 'kysely';
-import { ProblemError } from '../../core/problems.js';
 import { nowMs, withTransaction, type DbExecutor, type Store } from '../../core/store/index.js';
-import { getOrCreateCanonical, isCanonicalId, link } from '../../core/xref/index.js';
-import type { ErpEntity } from './mapping.js';
 
 export interface ErpClientMatchKeysTable {
   match_key: string;
@@ -17,46 +13,6 @@ declare module '../../core/store/schema.js' {
   interface Database {
     erp_client_match_keys: ErpClientMatchKeysTable;
   }
-}
-
-const PLATFORM = 'erp';
-
-/** Canonical id of a NetSuite record; `hint` is its external id, adopted when it is a canonical id. */
-export async function canonicalIdFor(db: DbExecutor, entity: ErpEntity, nativeId: string, hint?: string): Promise<string> {
-  const found = await db
-    .selectFrom('xref')
-    .select('canonical_id')
-    .where('platform', '=', PLATFORM)
-    .where('entity_type', '=', entity)
-    .where('native_id', '=', nativeId)
-    .executeTakeFirst();
-  if (found) return found.canonical_id;
-  if (hint && isCanonicalId(hint)) {
-    try {
-      await link(db, { canonicalId: hint, entityType: entity, platform: PLATFORM, nativeId });
-      return hint;
-    } catch (err) {
-      // The id is taken by another record (a copied external id): mint a fresh one instead.
-      if (!(err instanceof ProblemError && err.type === 'conflict')) throw err;
-    }
-  }
-  return (await getOrCreateCanonical(db, PLATFORM, entity, nativeId)).canonicalId;
-}
-
-/** Native id of a canonical record of the given kind, or undefined if the layer never linked it. */
-export async function nativeIdFor(db: DbExecutor, entity: ErpEntity, canonicalId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('xref')
-    .select('native_id')
-    .where('platform', '=', PLATFORM)
-    .where('entity_type', '=', entity)
-    .where('canonical_id', '=', canonicalId)
-    .executeTakeFirst();
-  return row?.native_id;
-}
-
-export async function linkNative(db: DbExecutor, entity: ErpEntity, canonicalId: string, nativeId: string): Promise<void> {
-  await link(db, { canonicalId, entityType: entity, platform: PLATFORM, nativeId });
 }
 
 /** The canonical ids the given match keys already belong to, by key. */

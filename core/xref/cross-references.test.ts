@@ -1,0 +1,104 @@
+// The one cross-reference lookup on both engines: adopt-or-mint, the conflict fallback, the
+// per-call memo, entity-checked native ids, batches, and links inside a transaction.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTransaction, type Store } from '../store/index.js';
+import { CrossReferences, findCanonical, isCanonicalId, link, newId, numericIds, textIds } from './index.js';
+import { ProblemError } from '../problems.js';
+import { migratedStore, testEngines } from '../../test/support/stores.js';
+
+type Entity = 'client' | 'contact';
+
+describe.each(testEngines())('CrossReferences on $name', (engine) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await migratedStore(engine);
+  });
+  afterAll(async () => {
+    await store.close();
+    await engine.cleanup();
+  });
+
+  const refs = (platform: string, memo = false) => new CrossReferences<Entity, string>(store.db, { platform, nativeIds: textIds, memo });
+
+  it('adopts a canonical id given as hint, and finds it again without the hint', async () => {
+    const hint = newId();
+    const xref = refs('crm');
+    expect(await xref.canonical('client', 'A-1', hint)).toBe(hint);
+    expect(await xref.canonical('client', 'A-1')).toBe(hint);
+    expect(await findCanonical(store.db, 'crm', 'client', 'A-1')).toBe(hint);
+  });
+
+  it('mints a fresh id when the hint is not a canonical id or already belongs to another record', async () => {
+    const xref = refs('crm');
+    const notCanonical = await xref.canonical('client', 'A-2', 'EXT-42');
+    expect(isCanonicalId(notCanonical)).toBe(true);
+    const taken = newId();
+    await link(store.db, { canonicalId: taken, entityType: 'client', platform: 'crm', nativeId: 'A-3' });
+    const copied = await xref.canonical('client', 'A-4', taken);
+    expect(copied).not.toBe(taken);
+    expect(isCanonicalId(copied)).toBe(true);
+    expect(await findCanonical(store.db, 'crm', 'client', 'A-4')).toBe(copied);
+  });
+
+  it('memo: one object resolves a record once, another object reads the stored link', async () => {
+    const xref = refs('time', true);
+    const [a, b] = await Promise.all([xref.canonical('client', 'M-1'), xref.canonical('client', 'M-1')]);
+    expect(a).toBe(b);
+    await store.db.deleteFrom('xref').where('canonical_id', '=', a).execute();
+    expect(await xref.canonical('client', 'M-1')).toBe(a); // remembered by this object
+    expect(await refs('time', true).canonical('client', 'M-1')).not.toBe(a); // a new call looks again
+  });
+
+  it('native ids are checked against the entity type, and require() throws what it is given', async () => {
+    const xref = refs('erp');
+    const id = await xref.canonical('client', 'C-9');
+    expect(await xref.native('client', id)).toBe('C-9');
+    expect(await xref.native('contact', id)).toBeUndefined();
+    expect(await refs('crm').native('client', id)).toBeUndefined();
+    await expect(xref.require('contact', id, () => new ProblemError('not-found', { detail: 'no such contact' }))).rejects.toMatchObject({
+      status: 404,
+      detail: 'no such contact',
+    });
+    expect(await xref.require('client', id, () => new Error('unreachable'))).toBe('C-9');
+  });
+
+  it('numeric native ids are stored as text and read back as numbers', async () => {
+    const xref = new CrossReferences<Entity, number>(store.db, { platform: 'scheduling', nativeIds: numericIds });
+    const id = await xref.canonical('client', 77);
+    expect(await findCanonical(store.db, 'scheduling', 'client', '77')).toBe(id);
+    expect(await xref.native('client', id)).toBe(77);
+    expect(await xref.existing('client', 77)).toBe(id);
+    expect(await xref.existing('client', 78)).toBeUndefined();
+  });
+
+  it('canonicalMany resolves known and new records, once each, preferring the mention with a hint', async () => {
+    const xref = refs('crm');
+    const known = await xref.canonical('contact', 'B-1');
+    const hint = newId();
+    const many = await xref.canonicalMany('contact', [
+      { nativeId: 'B-1' },
+      { nativeId: 'B-2' },
+      { nativeId: 'B-2', adoptHint: hint },
+      { nativeId: 'B-1' },
+    ]);
+    expect([...many.entries()]).toEqual([
+      ['B-1', known],
+      ['B-2', hint],
+    ]);
+    expect((await xref.canonicalMany('contact', [])).size).toBe(0);
+  });
+
+  it('a link made inside a transaction is rolled back with it', async () => {
+    const xref = refs('scheduling');
+    const id = newId();
+    await expect(
+      withTransaction(store, async (trx) => {
+        await xref.link('client', id, 'T-1', trx);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await xref.existing('client', 'T-1')).toBeUndefined();
+    await xref.link('client', id, 'T-1');
+    expect(await xref.existing('client', 'T-1')).toBe(id);
+  });
+});

@@ -1,0 +1,153 @@
+// The one cross-reference lookup every system API uses: canonical ids of one platform's
+// records (found, adopted from a hint the layer wrote, or minted), native ids of canonical
+// records (always checked against the entity type), and links.
+import { isProblemError } from '../problems.js';
+import type { DbExecutor } from '../store/index.js';
+import { isCanonicalId } from './ids.js';
+import { getOrCreateCanonical, link } from './xref.js';
+import './schema.js';
+
+/** How a platform's native ids are written in the xref table (text) and read back. */
+export interface NativeIdCodec<N extends string | number> {
+  encode(id: N): string;
+  decode(text: string): N;
+}
+
+export const textIds: NativeIdCodec<string> = { encode: (id) => id, decode: (text) => text };
+export const numericIds: NativeIdCodec<number> = { encode: (id) => String(id), decode: (text) => Number(text) };
+
+export interface CrossReferencesOptions<N extends string | number> {
+  platform: string;
+  nativeIds: NativeIdCodec<N>;
+  /**
+   * Remember each canonical id this object resolved (create one object per call): a page of
+   * records that name few people or projects then costs few lookups. Failed lookups are not remembered.
+   */
+  memo?: boolean;
+}
+
+export interface NativeRefWithHint<N> {
+  nativeId: N;
+  /** An id the layer wrote on the record (an external id), adopted when it is a canonical id. */
+  adoptHint?: string | null;
+}
+
+/** Native ids per query: kept well under both engines' limits on bound parameters. */
+const BATCH = 500;
+
+export class CrossReferences<E extends string, N extends string | number = string> {
+  private readonly memo?: Map<string, Promise<string>>;
+
+  constructor(
+    private readonly db: DbExecutor,
+    private readonly options: CrossReferencesOptions<N>,
+  ) {
+    if (options.memo) this.memo = new Map();
+  }
+
+  get platform(): string {
+    return this.options.platform;
+  }
+
+  /**
+   * The canonical id of a platform record, linking it on first sight: an `adoptHint` that is
+   * a canonical id is adopted (the layer created the record and stopped before linking it);
+   * when that id is taken by another record (a copied external id), a fresh id is minted
+   * instead of failing the read.
+   */
+  canonical(entity: E, nativeId: N, adoptHint?: string | null): Promise<string> {
+    if (!this.memo) return this.resolve(entity, nativeId, adoptHint);
+    const key = `${entity}:${this.options.nativeIds.encode(nativeId)}`;
+    let id = this.memo.get(key);
+    if (!id) {
+      id = this.resolve(entity, nativeId, adoptHint);
+      // A failed lookup is not remembered: the next call tries again.
+      id.catch(() => this.memo?.delete(key));
+      this.memo.set(key, id);
+    }
+    return id;
+  }
+
+  private async resolve(entity: E, nativeId: N, adoptHint?: string | null): Promise<string> {
+    const native = this.options.nativeIds.encode(nativeId);
+    const known = await this.existing(entity, nativeId);
+    if (known) return known;
+    if (adoptHint && isCanonicalId(adoptHint)) {
+      try {
+        await link(this.db, { canonicalId: adoptHint, entityType: entity, platform: this.platform, nativeId: native });
+        return adoptHint;
+      } catch (err) {
+        if (!isProblemError(err) || err.type !== 'conflict') throw err;
+      }
+    }
+    return (await getOrCreateCanonical(this.db, this.platform, entity, native)).canonicalId;
+  }
+
+  /**
+   * Canonical ids for many records of one entity type, by encoded native id: the known links
+   * in one query per few hundred records, then only the records seen for the first time one by one.
+   */
+  async canonicalMany(entity: E, refs: Array<NativeRefWithHint<N>>): Promise<Map<string, string>> {
+    const { encode } = this.options.nativeIds;
+    // One lookup per record; when a record is named twice, the mention that carries a hint decides.
+    const byNative = new Map<string, NativeRefWithHint<N>>();
+    for (const ref of refs) {
+      const known = byNative.get(encode(ref.nativeId));
+      if (!known || (!known.adoptHint && ref.adoptHint)) byNative.set(encode(ref.nativeId), ref);
+    }
+    const unique = [...byNative.entries()];
+    const out = new Map<string, string>();
+    for (let i = 0; i < unique.length; i += BATCH) {
+      const rows = await this.db
+        .selectFrom('xref')
+        .select(['native_id', 'canonical_id'])
+        .where('platform', '=', this.platform)
+        .where('entity_type', '=', entity)
+        .where(
+          'native_id',
+          'in',
+          unique.slice(i, i + BATCH).map(([native]) => native),
+        )
+        .execute();
+      for (const row of rows) out.set(row.native_id, row.canonical_id);
+    }
+    for (const [native, ref] of unique) if (!out.has(native)) out.set(native, await this.canonical(entity, ref.nativeId, ref.adoptHint));
+    return out;
+  }
+
+  /** The canonical id if the record was ever linked, without creating one. */
+  async existing(entity: E, nativeId: N): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('xref')
+      .select('canonical_id')
+      .where('platform', '=', this.platform)
+      .where('entity_type', '=', entity)
+      .where('native_id', '=', this.options.nativeIds.encode(nativeId))
+      .executeTakeFirst();
+    return row?.canonical_id;
+  }
+
+  /** The native id of a canonical record of the given entity type, or undefined: an id of another type finds nothing. */
+  async native(entity: E, canonicalId: string): Promise<N | undefined> {
+    const row = await this.db
+      .selectFrom('xref')
+      .select('native_id')
+      .where('canonical_id', '=', canonicalId)
+      .where('platform', '=', this.platform)
+      .where('entity_type', '=', entity)
+      .executeTakeFirst();
+    return row ? this.options.nativeIds.decode(row.native_id) : undefined;
+  }
+
+  /** Like native(), throwing what `problem` builds (a 404 for the addressed resource, a 422 for a reference in a body) when unknown. */
+  async require(entity: E, canonicalId: string, problem: () => Error): Promise<N> {
+    const native = await this.native(entity, canonicalId);
+    if (native === undefined) throw problem();
+    return native;
+  }
+
+  /** Links a canonical id to a platform record; pass the transaction when the link belongs to one. */
+  link(entity: E, canonicalId: string, nativeId: N, db: DbExecutor = this.db): Promise<void> {
+    return link(db, { canonicalId, entityType: entity, platform: this.platform, nativeId: this.options.nativeIds.encode(nativeId) });
+  }
+}
