@@ -23,12 +23,14 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: Ran
 
 /** Parses a `Retry-After` header value into ms from `now`; undefined when absent or malformed. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined) return undefined;
+  if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-dates start with a day name (IMF-fixdate, RFC 850 and asctime forms alike);
+  // checking that keeps Date.parse's leniency from reading "-5" as a year.
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 /** A small seeded generator (mulberry32) for reproducible jitter in tests and benchmarks. */
