@@ -73,8 +73,13 @@ describe('ClientCredentialsToken', () => {
     // socket closed by the server under load does.
     let requests = 0;
     let resets = 1;
-    const server = createServer((req, res) => {
+    const assertions: string[] = [];
+    const server = createServer(async (req, res) => {
       requests += 1;
+      let body = '';
+      for await (const chunk of req) body += String(chunk);
+      const assertion = new URLSearchParams(body).get('client_assertion');
+      if (assertion) assertions.push(assertion);
       if (requests <= resets) {
         req.socket.destroy();
         return;
@@ -91,6 +96,13 @@ describe('ClientCredentialsToken', () => {
       resets = 5;
       expect((await problemOf(tokenFor({ tokenUrl }).header())).type, 'after three resets').toBe('upstream-unavailable');
       expect(requests, 'grant requests when every connection is reset').toBe(3);
+      // A client assertion is single use (its jti): every attempt carries a newly signed one.
+      requests = 0;
+      resets = 1;
+      let signed = 0;
+      const header = await tokenFor({ tokenUrl, clientAssertion: async () => `assertion-${++signed}` }).header();
+      expect(header.Authorization, 'token after one reset, with an assertion').toBe('Bearer tok_after_reset');
+      expect(assertions, 'assertions sent, one per attempt').toEqual(['assertion-1', 'assertion-2']);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

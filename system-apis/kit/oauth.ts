@@ -58,10 +58,12 @@ export class ClientCredentialsToken {
    * Posts the grant, sending it again when the connection failed before an answer (refused, or
    * reset as a pooled socket closes under us). A client-credentials grant changes nothing on the
    * platform but issue a token, so a repeat is safe; a timeout is not repeated, to keep the
-   * caller's wait bounded by one timeout.
+   * caller's wait bounded by one timeout. Each attempt builds its request afresh, so a client
+   * assertion (single use, by its jti) is signed anew rather than replayed.
    */
-  private async exchangeWithRetry(headers: Record<string, string>, body: string): Promise<RawResponse> {
+  private async exchangeWithRetry(): Promise<RawResponse> {
     for (let attempt = 1; ; attempt++) {
+      const { headers, body } = await this.grantRequest();
       try {
         return await exchange({
           platform: this.opts.platform,
@@ -80,8 +82,8 @@ export class ClientCredentialsToken {
     }
   }
 
-  private async fetchToken(): Promise<CachedToken> {
-    const { platform } = this.opts;
+  /** The grant's headers and form body, with a newly signed client assertion when one is configured. */
+  private async grantRequest(): Promise<{ headers: Record<string, string>; body: string }> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.opts.scope) form.set('scope', this.opts.scope);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
@@ -95,8 +97,13 @@ export class ClientCredentialsToken {
       form.set('client_id', this.opts.clientId);
       form.set('client_secret', this.opts.clientSecret ?? '');
     }
+    return { headers, body: form.toString() };
+  }
+
+  private async fetchToken(): Promise<CachedToken> {
+    const { platform } = this.opts;
     const started = Date.now();
-    const raw = await this.exchangeWithRetry(headers, form.toString());
+    const raw = await this.exchangeWithRetry();
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
