@@ -97,6 +97,7 @@ describe('ERP sandbox: auth', () => {
       iss: await login({ claims: { iss: 'another-integration' } }),
       expired: await login({ claims: { iat: now - 4000, exp: now - 400 } }),
       overAnHour: await login({ claims: { iat: now, exp: now + 3601 } }),
+      exactlyAnHour: await login({ claims: { iat: now, exp: now + 3600 } }),
       future: await login({ claims: { iat: now + 600, exp: now + 900 } }),
       noExp: await login({ claims: { exp: undefined } }),
       otherKey: await login({ key: newKeyPair('ES256').privateKey }),
