@@ -69,7 +69,8 @@ async function verifyAssertion(state: ErpState, assertion: string, tokenUrl: str
   const now = Math.floor(Date.now() / 1000);
   if (payload.iat! > now + CLOCK_SKEW_SECONDS) throw new Refusal('invalid_client', 'the assertion is issued in the future');
   // NetSuite: exp "must be less than 60 minutes greater than" iat, so exactly 60 minutes is refused too.
-  if (payload.exp! - payload.iat! >= MAX_ASSERTION_SECONDS) throw new Refusal('invalid_client', 'exp is not less than 60 minutes after iat');
+  if (payload.exp! - payload.iat! >= MAX_ASSERTION_SECONDS)
+    throw new Refusal('invalid_client', 'exp is not less than 60 minutes after iat');
   if (!state.integrations.has(certificate.clientId)) throw new Refusal('invalid_client', 'the integration record is disabled');
   if (certificate.revoked) throw new Refusal('invalid_grant', 'the certificate mapping is revoked');
   return scopesOf(payload.scope);
