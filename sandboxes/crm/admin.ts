@@ -10,7 +10,12 @@ const changeEventSettings = z
     /** Send change events as signed HTTP posts too (an event relay); off by default. */
     relay: z.boolean().optional(),
     /** How long the bus keeps events; 0 drops everything published so far. */
-    retentionSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
+    retentionSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .optional(),
   })
   .strict();
 

@@ -24,7 +24,15 @@ async function handshake(): Promise<string> {
 }
 
 const subscribe = (clientId: string, channel: string, replay?: number) =>
-  bayeux([{ channel: '/meta/subscribe', clientId, subscription: channel, id: '2', ...(replay !== undefined ? { ext: { replay: { [channel]: replay } } } : {}) }]);
+  bayeux([
+    {
+      channel: '/meta/subscribe',
+      clientId,
+      subscription: channel,
+      id: '2',
+      ...(replay !== undefined ? { ext: { replay: { [channel]: replay } } } : {}),
+    },
+  ]);
 
 const connect = (clientId: string, timeout = 0) =>
   bayeux([{ channel: '/meta/connect', clientId, connectionType: 'long-polling', id: '3', advice: { timeout } }]);
@@ -86,7 +94,10 @@ describe('CRM sandbox: Streaming API (CometD) with replay', () => {
     await new Promise((r) => setTimeout(r, 50));
     await changeOpportunity();
     const answered = await held;
-    expect(answered.some((m: Msg) => m.channel === '/data/OpportunityChangeEvent'), 'the held poll carried the event').toBe(true);
+    expect(
+      answered.some((m: Msg) => m.channel === '/data/OpportunityChangeEvent'),
+      'the held poll carried the event',
+    ).toBe(true);
   });
 
   it('refuses a replay id outside the retention window with Salesforce error, and -2 replays what is retained', async () => {

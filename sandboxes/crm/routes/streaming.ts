@@ -59,7 +59,12 @@ export function streamingRoutes(router: Router, ctx: SandboxContext<CrmState>): 
                 ext: { sfdc: { failureReason: authFailure } },
                 advice: { reconnect: 'none' },
               })
-            : reply(message, { clientId: message.clientId, successful: false, error: authFailure, advice: { reconnect: 'none', interval: 0 } }),
+            : reply(message, {
+                clientId: message.clientId,
+                successful: false,
+                error: authFailure,
+                advice: { reconnect: 'none', interval: 0 },
+              }),
         );
         continue;
       }
@@ -87,7 +92,14 @@ async function answer(state: CrmState, message: Message, gone: () => boolean): P
   }
   const client = typeof message.clientId === 'string' ? state.bayeuxClients.get(message.clientId) : undefined;
   if (!client) {
-    return [reply(message, { clientId: message.clientId, successful: false, error: '403::Unknown client', advice: { reconnect: 'handshake', interval: 0 } })];
+    return [
+      reply(message, {
+        clientId: message.clientId,
+        successful: false,
+        error: '403::Unknown client',
+        advice: { reconnect: 'handshake', interval: 0 },
+      }),
+    ];
   }
   client.lastAnswerMs = Date.now();
   switch (message.channel) {
