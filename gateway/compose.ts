@@ -4,6 +4,7 @@
 import { useCursorSigningKey } from '../core/paging.js';
 import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
+import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -13,6 +14,7 @@ import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
 import type { Router } from 'express';
 import { createProcessApis, type ProcessApis, type ProcessLayer } from '../process-apis/index.js';
+import { promCrmChangeStreamMetrics } from '../system-apis/crm/index.js';
 import type { SystemApis } from '../system-apis/index.js';
 import { startPlatforms, type Platforms } from './platforms.js';
 import { writeSandboxesFile } from './sandboxes-file.js';
@@ -85,7 +87,16 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
   // The journeys share one workflow engine and one inbox; they start after every system API exists.
   const registry = options.metrics?.registry;
-  const processLayer = createProcessApis(infra, systemApis, registry ? { engine: { metrics: promWorkflowMetrics(registry) } } : {});
+  const processLayer = createProcessApis(
+    infra,
+    systemApis,
+    registry
+      ? {
+          engine: { metrics: promWorkflowMetrics(registry) },
+          crmChangeStream: { metrics: promCrmChangeStreamMetrics(registry), capture: promChangeCaptureMetrics(registry) },
+        }
+      : {},
+  );
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).
   const dispatcher = new EventDispatcher({
@@ -107,7 +118,11 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
     layers: { infra, systemApis, processApis, shape: { journeys: processLayer.journeys, webhookSources: processLayer.webhookSources } },
     webhooks: processLayer.webhooks,
     gatewayListening(gatewayUrl: string) {
-      subscribeInbox(platforms, processLayer.webhookSources, gatewayUrl);
+      // The CRM's change events come by webhook only from a relay; streaming needs no subscription.
+      const relayed = processLayer.webhookSources.filter(
+        (source) => source !== 'crm' || config.platforms.crm.changeEvents.mode === 'relay',
+      );
+      subscribeInbox(platforms, relayed, gatewayUrl);
       // Only the sandboxes the layer talks to: a platform with a base URL of its own is not one.
       const used = Object.fromEntries(
         Object.entries(platforms.sandboxUrls).filter(([p]) => !config.platforms[p as keyof typeof platforms.sandboxUrls].baseUrl),
@@ -136,6 +151,6 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
 }
 
 /** Points the platforms whose webhooks the inbox verifies (and the journeys consume) at the gateway. */
-function subscribeInbox(platforms: Platforms, sources: ProcessLayer['webhookSources'], gatewayUrl: string): void {
+function subscribeInbox(platforms: Platforms, sources: readonly ProcessLayer['webhookSources'][number][], gatewayUrl: string): void {
   for (const source of sources) platforms.subscribeWebhooks(source, `${gatewayUrl}/webhooks/${source}`);
 }

@@ -35,6 +35,7 @@ import {
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
 import type { SystemApis } from '../system-apis/index.js';
+import type { ChangeStreamHooks } from '../system-apis/crm/index.js';
 
 /** The process layer's APIs: what experience modules may call. */
 export interface ProcessApis {
@@ -56,6 +57,8 @@ export interface ProcessApisOptions {
   reconcileEveryMs?: number;
   /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
   billingEveryMs?: number;
+  /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
+  crmChangeStream?: Omit<ChangeStreamHooks, 'onRecorded'>;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
@@ -162,10 +165,13 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     start() {
       engine.start();
       inbox.start();
+      // The CRM's change events land in the inbox beside the webhooks; wake it when some did.
+      crm.changeStream?.start({ ...options.crmChangeStream, onRecorded: () => inbox.kick() });
       reconciler?.start();
       billingSchedule?.start();
     },
     async stop() {
+      await crm.changeStream?.stop();
       billingSchedule?.stop();
       await reconciler?.stop();
       await inbox.stop();

@@ -89,6 +89,11 @@ export class CrmConnector {
     await this.client.close();
   }
 
+  /** The session's Authorization header, shared with the Streaming API client (`force`: a new token). */
+  authorize(force = false): Promise<Record<string, string>> {
+    return this.token.header(force);
+  }
+
   /** Daily API usage from the last answer's Sforce-Limit-Info header. */
   usage(): ApiUsage | undefined {
     return this.lastUsage ? { ...this.lastUsage } : undefined;
