@@ -236,8 +236,8 @@ describe('jsforce against the CRM sandbox: Change Data Capture through the Strea
     const received: Array<{ payload: { ChangeEventHeader: Record<string, unknown> }; event: { replayId: number } }> = [];
     const subscription = fayeClient.subscribe(channel, (message: (typeof received)[number]) => void received.push(message));
     try {
-      // faye's subscription is a thenable that settles once /meta/subscribe has been answered.
-      await new Promise<void>((resolve, reject) => subscription.then(resolve, reject));
+      // The subscription settles once /meta/subscribe has been answered.
+      await subscription;
       const ready = (await conn.query<{ Id: string }>(`SELECT Id FROM Opportunity WHERE Name = '${READY_TO_CLOSE_NAME}'`)).records[0]!;
       await conn.sobject('Opportunity').update({ Id: ready.Id, StageName: 'Closed Won' });
       await waitFor(() => received.length, { what: 'the change event to reach the jsforce subscriber' });
@@ -250,7 +250,8 @@ describe('jsforce against the CRM sandbox: Change Data Capture through the Strea
       expect(received[0]!.event.replayId, 'the replay id a subscriber stores').toBe(sandbox.ctx.state().eventBus.latest());
     } finally {
       subscription.cancel();
-      fayeClient.disconnect();
+      // faye's Client has disconnect(); jsforce's bundled typings leave it out.
+      (fayeClient as unknown as { disconnect(): void }).disconnect();
     }
   });
 });
