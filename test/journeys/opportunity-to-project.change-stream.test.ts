@@ -16,6 +16,7 @@ import { testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 import { callJson } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { usDeal } from './support/us-deal.js';
 
 for (const engine of testEngines()) {
   describe(`opportunity to project from the CRM change stream (${engine.name})`, () => {
@@ -58,24 +59,8 @@ for (const engine of testEngines()) {
     async function openDeals(n: number, prefix: string): Promise<Opportunity[]> {
       const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'US')!;
       const deals: Opportunity[] = [];
-      for (let i = 0; i < n; i++) {
-        deals.push(
-          await h.systemApis.crm.createOpportunity({
-            clientId: client.id,
-            name: `${prefix} ${i + 1}`,
-            stage: 'negotiation',
-            closeDate: '2026-11-20',
-            amount: { amountMinor: 1_500_000, currency: 'USD' },
-            contractTerms: {
-              billingModel: 'time-and-materials',
-              startDate: '2026-12-01',
-              endDate: '2027-03-26',
-              legalEntityCountry: 'US',
-              rateCardCode: 'RC-US-2026',
-            },
-          }),
-        );
-      }
+      for (let i = 0; i < n; i++)
+        deals.push(await h.systemApis.crm.createOpportunity(usDeal(client.id, `${prefix} ${i + 1}`, 'negotiation')));
       return deals;
     }
 
