@@ -122,6 +122,11 @@ export class ErpConnector {
     await this.client.close();
   }
 
+  /** Fetches an access token now (M2M client assertion), so that a login failure shows apart from a read failure. Writes nothing. */
+  async signIn(): Promise<void> {
+    await this.token.header(true);
+  }
+
   /** A record by internal id or `eid:<externalId>`, sublists expanded; undefined when it does not exist. */
   async getRecord<T>(type: NsRecordType, idOrEid: string): Promise<T | undefined> {
     const res = await this.client.request<unknown>({

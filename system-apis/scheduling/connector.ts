@@ -243,4 +243,17 @@ export class SchedulingConnector {
   async deleteTask(id: number): Promise<void> {
     await this.client.request({ method: 'DELETE', path: `/v3/tasks/${id}`, acceptStatuses: [404] });
   }
+
+  /**
+   * One read-only GET with the connector's credentials, for `npm run check:platforms`: the first
+   * item of a list, with the answer's headers (the rate-limit figures the platform reports).
+   */
+  async probe(
+    path: `/v3/${string}`,
+    query: Record<string, string | number> = {},
+  ): Promise<{ status: number; headers: Record<string, string> }> {
+    const res = await this.client.request<unknown>({ method: 'GET', path, query });
+    if (!Array.isArray(res.body) && (typeof res.body !== 'object' || res.body === null)) throw malformed('list');
+    return { status: res.status, headers: res.headers };
+  }
 }

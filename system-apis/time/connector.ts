@@ -327,4 +327,17 @@ export class TimeConnector {
     }
     return b as unknown as HarvestTimesheetApproval;
   }
+
+  /**
+   * One read-only GET with the connector's credentials, for `npm run check:platforms`: the first
+   * item of a list, with the answer's headers (the rate-limit figures the platform reports).
+   */
+  async probe(
+    path: `/v2/${string}`,
+    query: Record<string, string | number> = {},
+  ): Promise<{ status: number; headers: Record<string, string> }> {
+    const res = await this.client.request<unknown>({ method: 'GET', path, query });
+    if (!Array.isArray(res.body) && (typeof res.body !== 'object' || res.body === null)) throw malformed('list');
+    return { status: res.status, headers: res.headers };
+  }
 }
