@@ -1,7 +1,7 @@
 // The scheduling platform's HTTP client (Float API v3 shape): bearer-token auth, page/per-page
 // paging read from X-Pagination-* headers, 404 lookups as undefined, and Float's error bodies
 // mapped to problem details. The API token only ever travels in the Authorization header.
-import { PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
+import { PlatformClient, probeRead, type ProbeAnswer, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type {
@@ -244,16 +244,8 @@ export class SchedulingConnector {
     await this.client.request({ method: 'DELETE', path: `/v3/tasks/${id}`, acceptStatuses: [404] });
   }
 
-  /**
-   * One read-only GET with the connector's credentials, for `npm run check:platforms`: the first
-   * item of a list, with the answer's headers (the rate-limit figures the platform reports).
-   */
-  async probe(
-    path: `/v3/${string}`,
-    query: Record<string, string | number> = {},
-  ): Promise<{ status: number; headers: Record<string, string> }> {
-    const res = await this.client.request<unknown>({ method: 'GET', path, query });
-    if (!Array.isArray(res.body) && (typeof res.body !== 'object' || res.body === null)) throw malformed('list');
-    return { status: res.status, headers: res.headers };
+  /** One read-only GET with the connector's credentials and the answer's headers, for `npm run check:platforms`. */
+  probe(path: `/v3/${string}`, query: Record<string, string | number> = {}): Promise<ProbeAnswer> {
+    return probeRead(this.client, path, query);
   }
 }
