@@ -1,7 +1,9 @@
 // `npm run check:platforms [-- --json]`: before going live, reads (never writes) each configured
 // platform with the layer's own configuration and connectors. Exit 0 only if every one passed.
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../../core/config/index.js';
+import { createLogger } from '../../core/observability/logger.js';
 import { readSandboxesFile } from '../../gateway/sandboxes-file.js';
 import type { Platform } from '../../system-apis/index.js';
 import { CHECKS } from './probes.js';
@@ -50,8 +52,15 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  // Logs go to stderr, so that stdout stays the report (and valid JSON with --json); quiet unless LOG_LEVEL asks.
+  const logLevel = process.env.LOG_LEVEL ? config.runtime.logLevel : 'warn';
+  const logger = createLogger({ nodeEnv: config.runtime.nodeEnv, logLevel }, 'check-platforms', pino.destination(2));
   // The platforms are independent: check them side by side.
-  const platforms = await Promise.all(chosen.map((p) => CHECKS[p](config.platforms, urls[p]!)));
+  const platforms = await Promise.all(chosen.map((p) => CHECKS[p](config.platforms, urls[p]!, logger.child({ platform: p }))));
+  for (const p of platforms)
+    for (const check of [p.login, ...p.reads])
+      if (check.outcome !== 'ok' && check.outcome !== 'skipped')
+        logger.warn({ platform: p.platform, check: check.name, outcome: check.outcome, baseUrl: p.baseUrl }, check.message);
   const result: CheckResult = { passed: platforms.every((p) => p.passed), source, platforms };
   process.stdout.write(values.json ? toJson(result) : toTable(result));
   return result.passed ? 0 : 1;

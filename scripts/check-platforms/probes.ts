@@ -2,6 +2,7 @@
 // read one item of every resource the journeys read (never a write), and what is left of the
 // rate budget as the vendor reports it.
 import type { PlatformsConfig } from '../../core/config/platforms.js';
+import type { Logger } from '../../core/observability/logger.js';
 import { CrmConnector } from '../../system-apis/crm/index.js';
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, OPPORTUNITY_FIELDS, PARENT_ACCOUNT_FIELDS } from '../../system-apis/crm/soql.js';
 import { ErpConnector } from '../../system-apis/erp/index.js';
@@ -86,8 +87,8 @@ function rateLimitHeaders(headers: Record<string, string> | undefined): { limit:
     : undefined;
 }
 
-export async function checkCrm(conf: PlatformsConfig['crm'], baseUrl: string): Promise<PlatformReport> {
-  const crm = new CrmConnector({ ...conf, baseUrl, maxAttempts: 1 });
+export async function checkCrm(conf: PlatformsConfig['crm'], baseUrl: string, logger?: Logger): Promise<PlatformReport> {
+  const crm = new CrmConnector({ ...conf, baseUrl, maxAttempts: 1, logger });
   const soql = (object: string, fields: readonly string[]) => async () =>
     count((await crm.query(`SELECT ${fields.join(', ')} FROM ${object} LIMIT 1`)).records.length, 'record');
   try {
@@ -118,8 +119,15 @@ export async function checkCrm(conf: PlatformsConfig['crm'], baseUrl: string): P
 const ERP_RECORD_TYPES = ['customer', 'job', 'projectTask', 'invoice', 'customerPayment', 'subsidiary', 'customrecord_rate_card'] as const;
 const ERP_SUITEQL_TABLES = ['customer', 'job', 'projecttask', 'transaction', 'subsidiary', 'currency', 'customrecord_rate_card'] as const;
 
-export async function checkErp(conf: PlatformsConfig['erp'], baseUrl: string): Promise<PlatformReport> {
-  const erp = new ErpConnector({ baseUrl, clientId: conf.clientId, m2m: conf.m2m, timeoutMs: conf.timeoutMs, client: { maxAttempts: 1 } });
+export async function checkErp(conf: PlatformsConfig['erp'], baseUrl: string, logger?: Logger): Promise<PlatformReport> {
+  const erp = new ErpConnector({
+    baseUrl,
+    clientId: conf.clientId,
+    m2m: conf.m2m,
+    timeoutMs: conf.timeoutMs,
+    logger,
+    client: { maxAttempts: 1 },
+  });
   try {
     const checks = await runChecks(async () => {
       await erp.signIn();
@@ -146,8 +154,8 @@ export async function checkErp(conf: PlatformsConfig['erp'], baseUrl: string): P
   }
 }
 
-export async function checkScheduling(conf: PlatformsConfig['scheduling'], baseUrl: string): Promise<PlatformReport> {
-  const float = new SchedulingConnector({ baseUrl, apiToken: conf.apiToken, timeoutMs: conf.timeoutMs, maxAttempts: 1 });
+export async function checkScheduling(conf: PlatformsConfig['scheduling'], baseUrl: string, logger?: Logger): Promise<PlatformReport> {
+  const float = new SchedulingConnector({ baseUrl, apiToken: conf.apiToken, timeoutMs: conf.timeoutMs, maxAttempts: 1, logger });
   let last: Record<string, string> | undefined;
   const list = (path: `/v3/${string}`) => async () => {
     const res = await float.probe(path, { 'per-page': 1 });
@@ -170,13 +178,14 @@ export async function checkScheduling(conf: PlatformsConfig['scheduling'], baseU
   }
 }
 
-export async function checkTime(conf: PlatformsConfig['time'], baseUrl: string): Promise<PlatformReport> {
+export async function checkTime(conf: PlatformsConfig['time'], baseUrl: string, logger?: Logger): Promise<PlatformReport> {
   const harvest = new TimeConnector({
     baseUrl,
     accessToken: conf.accessToken,
     accountId: conf.accountId,
     timeoutMs: conf.timeoutMs,
     maxAttempts: 1,
+    logger,
   });
   let last: Record<string, string> | undefined;
   const list = (path: `/v2/${string}`) => async () => {
@@ -201,9 +210,9 @@ export async function checkTime(conf: PlatformsConfig['time'], baseUrl: string):
   }
 }
 
-export const CHECKS: Record<Platform, (conf: PlatformsConfig, baseUrl: string) => Promise<PlatformReport>> = {
-  crm: (conf, url) => checkCrm(conf.crm, url),
-  erp: (conf, url) => checkErp(conf.erp, url),
-  scheduling: (conf, url) => checkScheduling(conf.scheduling, url),
-  time: (conf, url) => checkTime(conf.time, url),
+export const CHECKS: Record<Platform, (conf: PlatformsConfig, baseUrl: string, logger?: Logger) => Promise<PlatformReport>> = {
+  crm: (conf, url, logger) => checkCrm(conf.crm, url, logger),
+  erp: (conf, url, logger) => checkErp(conf.erp, url, logger),
+  scheduling: (conf, url, logger) => checkScheduling(conf.scheduling, url, logger),
+  time: (conf, url, logger) => checkTime(conf.time, url, logger),
 };

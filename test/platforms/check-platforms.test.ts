@@ -144,8 +144,10 @@ describe('npm run check:platforms against the sandboxes', { timeout: 120_000 }, 
 
   it('names wrong credentials for the platform whose secret is wrong, passes the others and exits non-zero', async () => {
     const before = records();
-    const outcome = await checkPlatforms({ ...baseUrls(), CRM_CLIENT_SECRET: 'not-the-secret' }, ['--json']);
+    const outcome = await checkPlatforms({ ...baseUrls(), CRM_CLIENT_SECRET: 'not-the-secret', LOG_LEVEL: 'warn' }, ['--json']);
     expect(outcome.code, 'exit code').toBe(1);
+    expect(outcome.stderr, 'the failure is logged (stderr, JSON)').toMatch(/"platform":"crm".*"outcome":"wrong-credentials"/);
+    expect(outcome.stdout + outcome.stderr, 'the secret is never printed').not.toContain('not-the-secret');
     const report = JSON.parse(outcome.stdout) as Report;
     const crm = platformOf(report, 'crm');
     expect(crm.login.outcome, 'CRM login').toBe('wrong-credentials');
