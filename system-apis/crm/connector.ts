@@ -94,6 +94,11 @@ export class CrmConnector {
     return this.token.header(force);
   }
 
+  /** Fetches an access token now (client credentials), so that a login failure shows apart from a read failure. Writes nothing. */
+  async signIn(): Promise<void> {
+    await this.token.header(true);
+  }
+
   /** Daily API usage from the last answer's Sforce-Limit-Info header. */
   usage(): ApiUsage | undefined {
     return this.lastUsage ? { ...this.lastUsage } : undefined;
