@@ -125,6 +125,24 @@ describe('CRM sandbox: Streaming API (CometD) with replay', () => {
     expect(noEntry.error).toMatch(/^400::The replayId for channel \{\/data\/AccountChangeEvent\} wasn't found/);
   });
 
+  it('ends a held poll when a reset replaces the org, and then no longer knows the client', async () => {
+    const clientId = await handshake();
+    await subscribe(clientId, '/data/ChangeEvents', -1);
+    const held = connect(clientId, 30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    session.sandbox.reset('small');
+    expect((await held).at(-1), 'the held poll answered').toMatchObject({ channel: '/meta/connect', successful: true });
+    // The reset also forgot the session: the old token is refused, a new one finds no such client.
+    expect((await connect(clientId))[0]).toMatchObject({ successful: false, error: '401::Authentication invalid' });
+    const login = await session.fetchToken({
+      grant_type: 'client_credentials',
+      client_id: 'sandbox-crm-client',
+      client_secret: 'sandbox-crm-secret',
+    });
+    session.token = login.body.access_token!;
+    expect((await connect(clientId))[0]).toMatchObject({ successful: false, error: '403::Unknown client' });
+  });
+
   it('posts change events as webhooks only with the relay switch on, keyed by transaction and sequence', async () => {
     session.sandbox.ctx.webhooks.subscribe('http://127.0.0.1:9/unreachable');
     try {

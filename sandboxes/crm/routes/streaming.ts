@@ -13,6 +13,7 @@ const OLDEST_VERSION = 44;
 const NEWEST_VERSION = 62;
 /** The longest a /meta/connect is held without events, as Salesforce advises. */
 export const LONG_POLL_MS = 110_000;
+const WAIT_SLICE_MS = 1_000;
 /** A client that does not reconnect this long after an answer is forgotten. */
 export const RECONNECT_DEADLINE_MS = 40_000;
 
@@ -68,13 +69,15 @@ export function streamingRoutes(router: Router, ctx: SandboxContext<CrmState>): 
         );
         continue;
       }
-      replies.push(...(await answer(state, message, () => res.writableEnded || req.socket.destroyed)));
+      // A held poll ends when the client goes away or a reset replaces the org's state.
+      const ended = () => res.writableEnded || req.socket.destroyed || ctx.state() !== state;
+      replies.push(...(await answer(state, message, ended)));
     }
     if (!res.headersSent && !req.socket.destroyed) res.json(replies);
   });
 }
 
-async function answer(state: CrmState, message: Message, gone: () => boolean): Promise<Reply[]> {
+async function answer(state: CrmState, message: Message, ended: () => boolean): Promise<Reply[]> {
   expireSilentClients(state);
   if (message.channel === '/meta/handshake') {
     const id = randomBytes(14).toString('base64url').toLowerCase();
@@ -113,7 +116,7 @@ async function answer(state: CrmState, message: Message, gone: () => boolean): P
       client.release?.();
       return [reply(message, { clientId: client.id, successful: true })];
     case '/meta/connect':
-      return connect(state, client, message, gone);
+      return connect(state, client, message, ended);
     default:
       return [reply(message, { clientId: client.id, successful: false, error: `403::Publish denied` })];
   }
@@ -159,19 +162,26 @@ function deliverable(state: CrmState, client: BayeuxClient): Reply[] {
   return out;
 }
 
-async function connect(state: CrmState, client: BayeuxClient, message: Message, gone: () => boolean): Promise<Reply[]> {
+async function connect(state: CrmState, client: BayeuxClient, message: Message, ended: () => boolean): Promise<Reply[]> {
   // One held poll per client: a newer connect answers the older one.
   client.release?.();
   let events = deliverable(state, client);
-  if (events.length === 0) {
-    const advice = message.advice as { timeout?: unknown } | undefined;
-    const asked = typeof advice?.timeout === 'number' && advice.timeout >= 0 ? advice.timeout : LONG_POLL_MS;
-    const wait = state.eventBus.wait(Math.min(asked, LONG_POLL_MS));
-    client.release = wait.cancel;
+  const advice = message.advice as { timeout?: unknown } | undefined;
+  const asked = typeof advice?.timeout === 'number' && advice.timeout >= 0 ? advice.timeout : LONG_POLL_MS;
+  const deadline = Date.now() + Math.min(asked, LONG_POLL_MS);
+  let released = false;
+  // Waits in slices so that a poll held on a state that a reset replaced, or by a client that left, ends soon.
+  while (events.length === 0 && !released && !ended() && Date.now() < deadline) {
+    const wait = state.eventBus.wait(Math.min(deadline - Date.now(), WAIT_SLICE_MS));
+    const release = () => {
+      released = true;
+      wait.cancel();
+    };
+    client.release = release;
     await wait.done;
-    if (client.release === wait.cancel) client.release = undefined;
+    if (client.release === release) client.release = undefined;
     // A client that left while its poll was held must not lose the events it would have been sent.
-    if (!gone() && state.bayeuxClients.has(client.id)) events = deliverable(state, client);
+    if (!ended() && state.bayeuxClients.has(client.id)) events = deliverable(state, client);
   }
   client.lastAnswerMs = Date.now();
   return [...events, reply(message, { clientId: client.id, successful: true, advice: connectAdvice })];
