@@ -24,7 +24,7 @@ function connector(overrides: Partial<SchedulingConnectorOptions> = {}): Schedul
 }
 
 beforeAll(async () => {
-  sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 10_000, windowSeconds: 60 } }));
+  sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { reads: 10_000, writes: 10_000, windowSeconds: 60 } }));
   running = await listen(sandbox.app);
 });
 afterAll(async () => {
@@ -97,7 +97,7 @@ describe('scheduling connector: unsafe consumption and resilience', () => {
   });
 
   it('honours 429 Retry-After from the platform’s own limit and then succeeds', async () => {
-    const limited = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 2, windowSeconds: 1 } }));
+    const limited = createSandboxApp(createSchedulingSandbox({ rateLimit: { reads: 2, writes: 2, windowSeconds: 1 } }));
     const server = await listen(limited.app);
     try {
       const float = connector({ baseUrl: server.url });
