@@ -81,9 +81,10 @@ export function sendCreated(req: Request, res: Response, path: string, record: u
 export function modifiedSince(req: Request, res: Response): string | undefined | null {
   const raw = req.query.modified_since;
   if (raw === undefined) return undefined;
-  if (typeof raw === 'string' && isDate(raw)) return `${raw} 00:00:00`;
-  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$/.test(raw) && !Number.isNaN(Date.parse(`${raw.replace(' ', 'T')}Z`)))
-    return raw.replace('T', ' ');
+  const value = typeof raw === 'string' ? raw : '';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && isDate(value)) return `${value} 00:00:00`;
+  const stamp = value.replace('T', ' ');
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(stamp) && !Number.isNaN(Date.parse(`${stamp.replace(' ', 'T')}Z`))) return stamp;
   sendError(res, 400, 'Invalid modified_since parameter.');
   return null;
 }
