@@ -86,12 +86,13 @@ class Budget {
     if (reset !== undefined) {
       // Epoch seconds (Float's X-RateLimit-Reset) or seconds from now (the RateLimit-Reset spelling).
       const at = reset > 1_000_000_000 ? reset * 1000 : now + reset * 1000;
-      if (at > now && at <= now + 2 * this.windowMs) this.resetAtMs = Math.max(this.resetAtMs, at);
+      // The platform's window, not ours, decides when the budget is back (a stale answer's past reset is ignored).
+      if (at > now && at <= now + 2 * this.windowMs) this.resetAtMs = at;
     }
     if (status === 429) {
       this.remaining = 0;
       const wait = parseRetryAfter(headers['retry-after'], now);
-      this.resetAtMs = Math.max(this.resetAtMs, now + (wait ?? this.windowMs));
+      this.resetAtMs = now + (wait ?? this.windowMs);
     }
   }
 
