@@ -128,10 +128,16 @@ describe('scheduling sandbox (Float v3 shape)', () => {
     try {
       const get = (path: string) => fetch(`${fresh.url}${path}`, { headers: auth });
       const all = (await (await get('/v3/tasks')).json()) as Array<{ task_id: number; modified: string }>;
-      const newest = all.map((t) => t.modified).sort().at(-1)!;
+      const newest = all
+        .map((t) => t.modified)
+        .sort()
+        .at(-1)!;
       const since = (await (await get(`/v3/tasks?modified_since=${encodeURIComponent(newest)}`)).json()) as Array<{ modified: string }>;
       expect(since.length, 'only allocations modified at or after the watermark').toBe(all.filter((t) => t.modified >= newest).length);
-      expect(since.every((t) => t.modified >= newest), 'none older').toBe(true);
+      expect(
+        since.every((t) => t.modified >= newest),
+        'none older',
+      ).toBe(true);
       expect(((await (await get('/v3/people?modified_since=2999-01-01')).json()) as unknown[]).length, 'nobody after 2999').toBe(0);
       expect(((await (await get('/v3/projects?modified_since=2000-01-01')).json()) as unknown[]).length, 'every project').toBe(3);
       expect((await get('/v3/tasks?modified_since=yesterday')).status, 'a malformed watermark is a 400').toBe(400);
@@ -163,7 +169,10 @@ describe('scheduling sandbox as Float: budgets and events', () => {
       if (res.status === 429) refused = res;
       else await res.arrayBuffer();
     }
-    expect(statuses.slice(0, 100).every((s) => s === 200), 'the first hundred writes pass').toBe(true);
+    expect(
+      statuses.slice(0, 100).every((s) => s === 200),
+      'the first hundred writes pass',
+    ).toBe(true);
     expect(statuses[100], 'the 101st write in the minute is refused').toBe(429);
     expect(Number(refused?.headers.get('retry-after')), 'with Retry-After in seconds').toBeGreaterThan(0);
     expect(refused?.headers.get('x-ratelimit-limit'), 'the write budget’s size').toBe('100');
@@ -186,7 +195,13 @@ describe('scheduling sandbox as Float: budgets and events', () => {
     const projects = (await (await call('/v3/projects')).json()) as Array<{ project_id: number }>;
     const created = await call('/v3/tasks', {
       method: 'POST',
-      body: JSON.stringify({ people_id: people[0]!.people_id, project_id: projects[0]!.project_id, start_date: '2025-06-02', end_date: '2025-06-06', hours: 4 }),
+      body: JSON.stringify({
+        people_id: people[0]!.people_id,
+        project_id: projects[0]!.project_id,
+        start_date: '2025-06-02',
+        end_date: '2025-06-06',
+        hours: 4,
+      }),
     });
     expect(created.status, 'the allocation is created').toBe(201);
     const { task_id } = (await created.json()) as { task_id: number };

@@ -156,7 +156,12 @@ async function deletedSinceLastLook(deps: FeedDeps, now: number): Promise<Polled
     const cancelled: Assignment = { ...(await deps.toAssignment(s.task)), status: 'cancelled' };
     // The first record stands when the webhook path (or an earlier check) recorded it already.
     await saveCancelledAssignment(deps.db, cancelled);
-    changes.push({ assignmentId: cancelled.id, change: 'cancelled', changeKey: taskDeletionKey(s.task.task_id), occurredAtMs: s.goneAtMs ?? now });
+    changes.push({
+      assignmentId: cancelled.id,
+      change: 'cancelled',
+      changeKey: taskDeletionKey(s.task.task_id),
+      occurredAtMs: s.goneAtMs ?? now,
+    });
   }
   await purgeGoneTasks(deps.db, FORGET_GONE_AFTER_MS, now);
   return changes;

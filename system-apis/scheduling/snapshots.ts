@@ -23,7 +23,10 @@ export interface TaskSnapshot {
 
 export async function listTaskSnapshots(db: DbExecutor): Promise<TaskSnapshot[]> {
   const rows = await db.selectFrom('scheduling_task_snapshots').select(['body', 'gone_at_ms']).execute();
-  return rows.map((r) => ({ task: fromJson<FloatTask>(r.body) as FloatTask, goneAtMs: r.gone_at_ms === null ? null : Number(r.gone_at_ms) }));
+  return rows.map((r) => ({
+    task: fromJson<FloatTask>(r.body) as FloatTask,
+    goneAtMs: r.gone_at_ms === null ? null : Number(r.gone_at_ms),
+  }));
 }
 
 /** Keeps the allocation as seen now (a newer `modified` replaces an older one; a reappearing one is no longer gone). */
@@ -32,7 +35,10 @@ export async function saveTaskSnapshot(db: DbExecutor, task: FloatTask, modified
     .insertInto('scheduling_task_snapshots')
     .values({ task_id: String(task.task_id), body: toJson(task), modified, gone_at_ms: null })
     .onConflict((oc) =>
-      oc.column('task_id').doUpdateSet({ body: toJson(task), modified, gone_at_ms: null }).where('scheduling_task_snapshots.modified', '<=', modified),
+      oc
+        .column('task_id')
+        .doUpdateSet({ body: toJson(task), modified, gone_at_ms: null })
+        .where('scheduling_task_snapshots.modified', '<=', modified),
     )
     .execute();
 }
@@ -50,5 +56,8 @@ export async function markTasksGone(db: DbExecutor, taskIds: number[], at = nowM
 
 /** Forgets allocations gone for longer than `olderThanMs`: their deletion has long been recorded. */
 export async function purgeGoneTasks(db: DbExecutor, olderThanMs: number, now = nowMs()): Promise<void> {
-  await db.deleteFrom('scheduling_task_snapshots').where('gone_at_ms', '<', now - olderThanMs).execute();
+  await db
+    .deleteFrom('scheduling_task_snapshots')
+    .where('gone_at_ms', '<', now - olderThanMs)
+    .execute();
 }

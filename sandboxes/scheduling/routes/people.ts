@@ -3,7 +3,18 @@ import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import type { FloatPerson } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
-import { body, idParam, modifiedSince, sendCreated, isBit, isDecimalString, pageParams, sendError, sendPage, sendValidation } from './common.js';
+import {
+  body,
+  idParam,
+  modifiedSince,
+  sendCreated,
+  isBit,
+  isDecimalString,
+  pageParams,
+  sendError,
+  sendPage,
+  sendValidation,
+} from './common.js';
 
 function validatePerson(input: Record<string, unknown>, creating: boolean): Array<{ field: string; message: string }> {
   const errors: Array<{ field: string; message: string }> = [];
