@@ -19,6 +19,8 @@ const SECRET = `whsec_${Buffer.from('scheduling-relay-test-secret-32by').toStrin
 const FINISHED = new Set(['succeeded', 'failed']);
 /** Polls often and compares the whole list on every pass, so that the test takes seconds. */
 const FAST_POLL = { SCHEDULING_POLL_INTERVAL_MS: '100', SCHEDULING_DELETION_CHECK_MS: '0' };
+/** Polling ten times a second reads far more than Float's 200 a minute: the test's account may read more (writes stay Float's). */
+const BUSY_ACCOUNT = { rateLimit: { reads: 5_000 } };
 
 type FloatTask = { task_id: number; project_id: number; people_id: number; hours: number; start_date: string; end_date: string };
 type Forecast = { periods: Array<{ periodStart: string; plannedMinutes: number }> };
@@ -99,7 +101,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
   });
 
   it('forecasts each change once with webhooks off, including changes made while the layer was down', { timeout: 180_000 }, async () => {
-    const sandbox = await listen(createSandboxApp(createSchedulingSandbox()).app);
+    const sandbox = await listen(createSandboxApp(createSchedulingSandbox(BUSY_ACCOUNT)).app);
     open.push(sandbox);
     const databaseUrl = await engine.freshUrl();
     let layer = await layerOn(sandbox, databaseUrl);
@@ -190,10 +192,23 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
     expect(await inboxSources(store), 'every change came through the poll; no webhook arrived').toEqual(
       Array.from({ length: 6 }, () => `${POLLED_SOURCE}:processed`),
     );
+    const metrics = await (await fetch(`${layer.url}/metrics`, { headers: bearer(await token({ key, scope: 'ops:read' })) })).text();
+    expect(metrics, 'this process recorded the three changes made while the layer was down').toContain(
+      `layer_change_capture_changes_recorded_total{stream="${ASSIGNMENT_STREAM}"} 3`,
+    );
+    expect(metrics, 'the poll is not behind').toMatch(
+      new RegExp(`layer_change_capture_lag_seconds\\{stream="${ASSIGNMENT_STREAM}"\\} \\d`),
+    );
+    const left = /layer_platform_rate_budget_remaining\{platform="scheduling",kind="read"\} (\d+)/.exec(metrics);
+    expect(Number(left?.[1]), 'the read budget left: the account’s, less what the polls read').toBeLessThan(5_000);
+    expect(Number(left?.[1]), 'which the polls did not exhaust').toBeGreaterThan(0);
+    expect(metrics, 'and the write budget, untouched by this process').toContain(
+      'layer_platform_rate_budget_remaining{platform="scheduling",kind="write"} 100',
+    );
   });
 
   it('starts one run when a relay’s webhook and the poll both bring the same change', { timeout: 120_000 }, async () => {
-    const relayed = createSandboxApp(createSchedulingSandbox({ webhooks: true }), { webhookSecret: SECRET });
+    const relayed = createSandboxApp(createSchedulingSandbox({ ...BUSY_ACCOUNT, webhooks: true }), { webhookSecret: SECRET });
     const sandbox = await listen(relayed.app);
     open.push(sandbox);
     const layer = await layerOn(sandbox, await engine.freshUrl(), { SCHEDULING_WEBHOOK_SECRET: SECRET });
