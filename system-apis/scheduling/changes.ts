@@ -37,7 +37,7 @@ export interface AssignmentChangePage {
 }
 
 export interface AssignmentFeedOptions {
-  /** Changes per page at most. Default 200 (one Float page). */
+  /** Changes per page at most (one inbox transaction). Default 1,000: each pull reads every changed allocation anyway. */
   limit?: number;
   /** How often the list is compared with the allocations seen; 0 = every pass that reaches the end. */
   deletionCheckEveryMs?: number;
@@ -95,7 +95,7 @@ export async function pullAssignmentChanges(
   from: AssignmentFeedPosition,
   opts: AssignmentFeedOptions = {},
 ): Promise<AssignmentChangePage> {
-  const limit = opts.limit ?? 200;
+  const limit = opts.limit ?? 1_000;
   const now = (opts.now ?? Date.now)();
   // Float lists in id order, not by time: read every allocation changed since the watermark, then order them.
   const listed = await deps.connector.allTasks({ modifiedSince: from.modifiedSince });
