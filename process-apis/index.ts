@@ -1,6 +1,7 @@
 // The process layer as one typed object: the journeys' APIs built on the system layer, with
 // the one workflow engine that runs their definitions (plus any other journey's), the inbox
-// processor that turns platform webhooks into runs, and the reconciling poll.
+// processor that turns platform webhooks and polled changes into runs, the change pollers,
+// and the reconciling poll.
 //
 // Composition root (gateway/compose.ts):
 //   const processLayer = createProcessApis(infra, systemApis);  // after the system APIs exist
@@ -10,6 +11,7 @@ import type { Router } from 'express';
 import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/index.js';
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
+import { ChangePoller, type ChangeCaptureMetrics } from '../core/change-capture/index.js';
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
@@ -29,13 +31,16 @@ import {
   type TimeToBillingApi,
 } from './time-to-billing/index.js';
 import {
+  assignmentChangeFeed,
   assignmentToForecastWorkflow,
   createAssignmentToForecastApi,
+  POLLED_SOURCE,
+  schedulingPollHandler,
   schedulingWebhookHandler,
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
 import type { SystemApis } from '../system-apis/index.js';
-import type { ChangeStreamHooks } from '../system-apis/crm/index.js';
+import type { CrmChangeStreamMetrics } from '../system-apis/crm/index.js';
 
 /** The process layer's APIs: what experience modules may call. */
 export interface ProcessApis {
@@ -57,8 +62,10 @@ export interface ProcessApisOptions {
   reconcileEveryMs?: number;
   /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
   billingEveryMs?: number;
+  /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
+  changeCaptureMetrics?: ChangeCaptureMetrics;
   /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
-  crmChangeStream?: Omit<ChangeStreamHooks, 'onRecorded'>;
+  crmChangeStreamMetrics?: CrmChangeStreamMetrics;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
@@ -112,7 +119,9 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) })
       : undefined;
 
-  const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, logger.child({ component: 'assignment-to-forecast' }));
+  const forecastLogger = logger.child({ component: 'assignment-to-forecast' });
+  const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, forecastLogger);
+  const onSchedulingPoll = schedulingPollHandler(() => assignmentToForecast, forecastLogger);
   const onEvent: InboxHandler = async (message, ctx) => {
     const started =
       message.source === 'crm'
@@ -121,7 +130,9 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
           ? await billingStatusToCrm.onErpWebhook(message, ctx)
           : message.source === 'scheduling'
             ? await onSchedulingWebhook(message, ctx)
-            : false;
+            : message.source === POLLED_SOURCE
+              ? await onSchedulingPoll(message, ctx)
+              : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({
@@ -142,6 +153,18 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       scheduling: { secret: options.webhookSecrets?.scheduling ?? p.scheduling.webhookSecret },
     },
   });
+  // Float sends no webhooks: its allocations are read on a schedule, and the inbox is woken for what was recorded.
+  const s = p.scheduling;
+  const schedulingPoller =
+    s.pollIntervalMs > 0
+      ? new ChangePoller(assignmentChangeFeed(scheduling, { deletionCheckEveryMs: s.deletionCheckMs }), {
+          store,
+          intervalMs: s.pollIntervalMs,
+          logger: logger.child({ component: 'change-capture' }),
+          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
+          onRecorded: () => inbox.kick(),
+        })
+      : undefined;
   const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
   const reconciler =
     reconcileEveryMs > 0
@@ -165,8 +188,13 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     start() {
       engine.start();
       inbox.start();
+      schedulingPoller?.start();
       // The CRM's change events land in the inbox beside the webhooks; wake it when some did.
-      crm.changeStream?.start({ ...options.crmChangeStream, onRecorded: () => inbox.kick() });
+      crm.changeStream?.start({
+        metrics: options.crmChangeStreamMetrics,
+        capture: options.changeCaptureMetrics,
+        onRecorded: () => inbox.kick(),
+      });
       reconciler?.start();
       billingSchedule?.start();
     },
@@ -174,6 +202,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       await crm.changeStream?.stop();
       billingSchedule?.stop();
       await reconciler?.stop();
+      await schedulingPoller?.stop();
       await inbox.stop();
       await engine.stop();
     },

@@ -93,7 +93,10 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     reconcileEveryMs: 0,
     extraDefinitions: timeToBillingWorkflows(billingDeps),
     ...(options.registry
-      ? { crmChangeStream: { metrics: promCrmChangeStreamMetrics(options.registry), capture: promChangeCaptureMetrics(options.registry) } }
+      ? {
+          crmChangeStreamMetrics: promCrmChangeStreamMetrics(options.registry),
+          changeCaptureMetrics: promChangeCaptureMetrics(options.registry),
+        }
       : {}),
   });
   const timeToBilling = createTimeToBillingApi({ ...billingDeps, engine: journeys.engine });
