@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { loadConfig, type Config } from '../core/config/index.js';
-import { loadCatalogue } from '../core/contracts/catalogue.js';
 import { docsHtml } from '../core/contracts/docs.js';
+import { loadServedCatalogue } from '../core/contracts/prebuilt.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import { createMetrics, type HttpMetrics } from '../core/observability/metrics.js';
 import { selectApis, type AnyApiModule } from './apis.js';
@@ -69,6 +69,14 @@ function defaultDocsBuilder(varDir: string): DocsBuilder {
   return (contract) => docsHtml(contract, { cacheDir: resolve(varDir, 'docs') });
 }
 
+/** The contracts to serve, saying where they came from (and why not the build's bundle, when compiled). */
+async function servedCatalogue(logger: Layers['infra']['logger']): Promise<ApiContract[]> {
+  const { catalogue, source } = await loadServedCatalogue();
+  if (source.from === 'prebuilt') logger.info({ file: source.file, contracts: catalogue.length }, 'contracts loaded from the build');
+  else if (source.prebuiltUnusable) logger.warn({ reason: source.prebuiltUnusable }, 'contracts bundled from openapi/ at start');
+  return catalogue;
+}
+
 export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const metrics = createMetrics();
   const composition = await compose(config, overrides.layers, { startJourneys: overrides.startJourneys, metrics });
@@ -79,7 +87,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     for (const fn of cleanups.reverse()) await fn().catch((err) => logger.error({ err: String(err) }, 'error during shutdown'));
   };
   try {
-    const catalogue = overrides.catalogue ?? (await loadCatalogue());
+    const catalogue = overrides.catalogue ?? (await servedCatalogue(logger));
     registerBusinessMetrics(metrics.registry, layers.infra, layers.shape);
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
