@@ -18,6 +18,7 @@ import { createKeySet, createTokenVerifier } from './auth/verifier.js';
 import { compose, type LayerOverrides, type Layers } from './compose.js';
 import { startMetricsServer } from './probes.js';
 import { createRateLimits } from './rate-limit/index.js';
+import { ContractValidators } from './contract-validators.js';
 import { connectRedis, type GatewayRedis } from './redis.js';
 import type { DocsBuilder } from './specs.js';
 
@@ -44,6 +45,11 @@ export interface RunningGateway {
   metrics: HttpMetrics;
   catalogue: ApiContract[];
   devKey?: DevSigningKey;
+  /**
+   * Builds the request validators of the contracts no request has reached yet (each is otherwise
+   * built on its contract's first request); for after start, in the background. Resolves to how many.
+   */
+  buildValidators(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -111,8 +117,10 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     cleanups.push(() => usage.stop());
     const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger, metrics });
     cleanups.push(() => rateLimits.close());
+    const validators = new ContractValidators();
     const app = buildApp({
       config,
+      validators,
       infra: layers.infra,
       catalogue,
       modules: selectApis(layers, overrides.apis),
@@ -168,6 +176,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       metrics,
       catalogue,
       devKey,
+      buildValidators: () => validators.buildAll(),
       close() {
         closed ??= (async () => {
           running.delete(gateway);
