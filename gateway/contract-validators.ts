@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import type * as OpenApiValidatorModule from 'express-openapi-validator';
 import type { ApiContract } from '../core/contracts/types.js';
 import { chain } from './chain.js';
-import { deferContractSchemaCheck, memoiseValidatorRoutes } from './validator-route-cache.js';
+import { deferContractSchemaCheck, memoiseValidatorRoutes, resolveSchemasWithoutCompiling } from './validator-route-cache.js';
 
 type ValidatorOptions = Parameters<typeof OpenApiValidatorModule.middleware>[0];
 
@@ -34,6 +34,7 @@ export interface PreparedValidator {
 export function contractValidator(contract: ApiContract, validateResponses: boolean): PreparedValidator {
   memoiseValidatorRoutes();
   deferContractSchemaCheck();
+  resolveSchemasWithoutCompiling();
   const options: ValidatorOptions = {
     // The validator routes by the spec's server URL; pin it to the mount point whatever the file says.
     apiSpec: { ...contract.bundled, servers: [{ url: contract.basePath }] } as unknown as ValidatorOptions['apiSpec'],
