@@ -19,7 +19,7 @@ import { compose, type LayerOverrides, type Layers } from './compose.js';
 import { startMetricsServer } from './probes.js';
 import { createRateLimits } from './rate-limit/index.js';
 import { ContractValidators } from './contract-validators.js';
-import { connectRedis, type GatewayRedis } from './redis.js';
+import type { GatewayRedis } from './redis.js';
 import type { DocsBuilder } from './specs.js';
 
 export interface GatewayOverrides {
@@ -99,6 +99,8 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
     let redis: GatewayRedis | undefined;
     if (config.gateway.redisUrl) {
+      // Loaded only when configured: the client library is a large part of a start without Redis.
+      const { connectRedis } = await import('./redis.js');
       redis = connectRedis(config.gateway.redisUrl, config.gateway.redisCommandTimeoutMs, logger);
       const r = redis;
       cleanups.push(() => r.close());
