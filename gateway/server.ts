@@ -79,7 +79,8 @@ function defaultDocsBuilder(varDir: string): DocsBuilder {
 async function servedCatalogue(logger: Layers['infra']['logger']): Promise<ApiContract[]> {
   const { catalogue, source } = await loadServedCatalogue();
   if (source.from === 'prebuilt') logger.info({ file: source.file, contracts: catalogue.length }, 'contracts loaded from the build');
-  else if (source.prebuiltUnusable) logger.warn({ reason: source.prebuiltUnusable }, 'contracts bundled from openapi/ at start');
+  else if (source.from === 'sources' && source.prebuiltUnusable)
+    logger.warn({ reason: source.prebuiltUnusable }, 'contracts bundled from openapi/ at start');
   return catalogue;
 }
 

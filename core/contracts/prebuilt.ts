@@ -2,8 +2,9 @@
 // to dist/contract-catalogue.json with a digest of the openapi/ sources it came from, and the
 // compiled layer loads that instead of bundling 13 contracts at every start. A bundle whose digest
 // no longer matches the sources is stale: the layer says so and bundles from the sources instead.
+// Running from source, the same file under node_modules/.cache spares unchanged sources a bundling.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTRACT_LAYERS, describeContract, loadCatalogue, PROJECT_ROOT, type ContractFile } from './catalogue.js';
@@ -60,11 +61,15 @@ export async function sourcesDigest(rootDir: string = PROJECT_ROOT): Promise<str
   return hash.digest('hex');
 }
 
-/** Bundles every contract under {rootDir}/openapi and writes them, with the sources' digest, to `outFile`. */
-export async function writePrebuiltCatalogue(outFile: string, rootDir: string = PROJECT_ROOT): Promise<number> {
+/** Bundles every contract under {rootDir}/openapi, with the digest of the sources it read. */
+async function bundleWithDigest(rootDir: string): Promise<{ digest: string; catalogue: ApiContract[] }> {
   // Digest first: a source edited while bundling then makes the file stale rather than wrongly fresh.
   const digest = await sourcesDigest(rootDir);
-  const catalogue = await loadCatalogue(rootDir);
+  return { digest, catalogue: await loadCatalogue(rootDir) };
+}
+
+/** Writes a bundled catalogue and its sources' digest to `outFile`, whole or not at all (several processes may race). */
+async function writeCatalogueFile(outFile: string, digest: string, catalogue: ApiContract[]): Promise<void> {
   const prebuilt: PrebuiltCatalogue = {
     format: FORMAT,
     sourcesDigest: digest,
@@ -77,7 +82,16 @@ export async function writePrebuiltCatalogue(outFile: string, rootDir: string = 
       ...(changelog === undefined ? {} : { changelog }),
     })),
   };
-  await writeFile(outFile, JSON.stringify(prebuilt));
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const partial = `${outFile}.${process.pid}.partial`;
+  await writeFile(partial, JSON.stringify(prebuilt));
+  await rename(partial, outFile);
+}
+
+/** Bundles every contract under {rootDir}/openapi and writes them, with the sources' digest, to `outFile`. */
+export async function writePrebuiltCatalogue(outFile: string, rootDir: string = PROJECT_ROOT): Promise<number> {
+  const { digest, catalogue } = await bundleWithDigest(rootDir);
+  await writeCatalogueFile(outFile, digest, catalogue);
   return catalogue.length;
 }
 
@@ -85,14 +99,14 @@ export type PrebuiltRead = { status: 'fresh'; catalogue: ApiContract[] } | { sta
 
 /** Reads a prebuilt catalogue and checks it against the sources; describes each contract as loadCatalogue does. */
 export async function readPrebuiltCatalogue(file: string, rootDir: string = PROJECT_ROOT): Promise<PrebuiltRead> {
-  let text: string;
+  let prebuilt: PrebuiltCatalogue;
   try {
-    text = await readFile(file, 'utf8');
+    prebuilt = JSON.parse(await readFile(file, 'utf8')) as PrebuiltCatalogue;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', reason: `${file} does not exist` };
+    if (error instanceof SyntaxError) return { status: 'stale', reason: `${file} is not JSON (${error.message})` };
     throw error;
   }
-  const prebuilt = JSON.parse(text) as PrebuiltCatalogue;
   if (prebuilt.format !== FORMAT) return { status: 'stale', reason: `${file} has format ${String(prebuilt.format)}, not ${FORMAT}` };
   if (prebuilt.sourcesDigest !== (await sourcesDigest(rootDir))) {
     return { status: 'stale', reason: `openapi/ changed since ${file} was built` };
@@ -104,18 +118,35 @@ export async function readPrebuiltCatalogue(file: string, rootDir: string = PROJ
   return { status: 'fresh', catalogue };
 }
 
+/** Running from source: the bundled catalogue cached by its sources' digest, so an unchanged openapi/ is bundled once. */
+export function sourceCatalogueCache(rootDir: string = PROJECT_ROOT): string {
+  return path.join(rootDir, 'node_modules', '.cache', 'ps-connectivity-layer', 'contract-catalogue.json');
+}
+
 export interface ServedCatalogue {
   catalogue: ApiContract[];
-  /** Where it came from: the build's bundle, or the openapi/ sources bundled now (with why not the bundle, when compiled). */
-  source: { from: 'prebuilt'; file: string } | { from: 'sources'; prebuiltUnusable?: string };
+  /**
+   * Where it came from: the build's bundle; when running from source, the cache of an earlier
+   * bundling of the same sources; or the openapi/ sources bundled now (with why not the build's
+   * bundle, when compiled).
+   */
+  source: { from: 'prebuilt'; file: string } | { from: 'cache'; file: string } | { from: 'sources'; prebuiltUnusable?: string };
 }
 
 /**
- * The catalogue the gateway serves: the prebuilt bundle when running compiled and it matches the
- * sources, otherwise the sources bundled now (development, or a stale or missing bundle).
+ * The catalogue the gateway serves: when compiled, the build's bundle if it matches the sources;
+ * from source, the cache if it matches them; otherwise the sources bundled now.
  */
 export async function loadServedCatalogue(file = prebuiltCatalogueFile(), rootDir: string = PROJECT_ROOT): Promise<ServedCatalogue> {
-  if (file === undefined) return { catalogue: await loadCatalogue(rootDir), source: { from: 'sources' } };
+  if (file === undefined) {
+    const cache = sourceCatalogueCache(rootDir);
+    const cached = await readPrebuiltCatalogue(cache, rootDir);
+    if (cached.status === 'fresh') return { catalogue: cached.catalogue, source: { from: 'cache', file: cache } };
+    const { digest, catalogue } = await bundleWithDigest(rootDir);
+    // Only a cache: a read-only or missing node_modules costs the next start a bundling, nothing more.
+    await writeCatalogueFile(cache, digest, catalogue).catch(() => undefined);
+    return { catalogue, source: { from: 'sources' } };
+  }
   const read = await readPrebuiltCatalogue(file, rootDir);
   if (read.status === 'fresh') return { catalogue: read.catalogue, source: { from: 'prebuilt', file } };
   return {
