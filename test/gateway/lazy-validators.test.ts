@@ -1,0 +1,58 @@
+// Each contract's request validator is built on its contract's first request, not at start: the
+// first request to a contract is still checked against it, and building the rest in the
+// background (as npm start does) leaves nothing unchecked either.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, fixtureCatalogue, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
+
+interface Problem {
+  status: number;
+  errors?: Array<{ pointer: string }>;
+}
+
+describe('request validators built on first use', () => {
+  let jwks: TestJwks;
+  let gw: TestGateway;
+  let jwt: string;
+  beforeAll(async () => {
+    const key = await makeKey();
+    jwks = await startJwks([key]);
+    gw = await startGateway(jwks.url);
+    jwt = await token({ key, scope: 'widgets:read widgets:write', clientId: 'lazy-validators' });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await jwks?.close();
+  });
+
+  const refused = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${gw.url}${path}`, { ...init, headers: { ...bearer(jwt), ...init.headers } });
+    expect(res.headers.get('content-type'), `${path}: content type`).toMatch(/^application\/problem\+json/);
+    return { status: res.status, body: (await res.json()) as Problem };
+  };
+
+  it('checks the very first request to a contract, then builds the others in the background, which check theirs', async () => {
+    // Mounted with a validator: the gateway's own contract and every contract not retired.
+    const mounted = (await fixtureCatalogue()).filter((c) => c.lifecycle !== 'retired').length;
+    expect(mounted, 'the fixture catalogue has several contracts to validate').toBeGreaterThan(2);
+
+    const first = await refused('/system/widgets/v3/widgets?limit=0');
+    expect(first.status, 'the first request of all, with limit below its minimum').toBe(400);
+    expect(
+      first.body.errors?.map((e) => e.pointer),
+      'what the validator found',
+    ).toContain('/query/limit');
+
+    expect(await gw.buildValidators(), 'validators built in the background: all but the one the request built').toBe(mounted - 1);
+    expect(await gw.buildValidators(), 'built again: none left').toBe(0);
+
+    const deprecated = await refused('/system/widgets/v2/widgets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ unexpected: true }),
+    });
+    expect(deprecated.status, 'a contract whose validator was built in the background').toBe(400);
+    expect(deprecated.body.errors?.length, 'with what it found').toBeGreaterThan(0);
+    const again = await refused('/system/widgets/v3/widgets?limit=101');
+    expect(again.status, 'the first contract, on a later request').toBe(400);
+  });
+});
