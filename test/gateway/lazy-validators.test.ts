@@ -4,7 +4,7 @@
 // operation's schemas are compiled once, on its first request, and reused from then on.
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, fixtureCatalogue, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
+import { bearer, fixtureCatalogue, startGatewayWithToken, type GatewayWithToken, type TestGateway } from './support.js';
 
 // The Ajv the validator compiles with (its own resolution of it): every compiled schema passes here.
 const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
@@ -16,18 +16,15 @@ interface Problem {
 }
 
 describe('request validators built on first use', () => {
-  let jwks: TestJwks;
+  let started: GatewayWithToken;
   let gw: TestGateway;
   let jwt: string;
   beforeAll(async () => {
-    const key = await makeKey();
-    jwks = await startJwks([key]);
-    gw = await startGateway(jwks.url);
-    jwt = await token({ key, scope: 'widgets:read widgets:write', clientId: 'lazy-validators' });
+    started = await startGatewayWithToken('widgets:read widgets:write', 'lazy-validators');
+    ({ gw, jwt } = started);
   });
   afterAll(async () => {
-    await gw?.close();
-    await jwks?.close();
+    await started?.close();
   });
 
   const refused = async (path: string, init: RequestInit = {}) => {

@@ -6,25 +6,22 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../core/contracts/catalogue.js';
 import { deferContractSchemaCheck, memoiseValidatorRoutes, resolveSchemasWithoutCompiling } from '../../gateway/validator-route-cache.js';
-import { bearer, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from './support.js';
+import { bearer, startGatewayWithToken, type GatewayWithToken, type TestGateway } from './support.js';
 
 type Fn = ((path: string, options?: object) => { regexp: RegExp }) & { memoised?: true };
 const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
 const mod = requireFromValidator('path-to-regexp') as { pathToRegexp: Fn };
 
 describe('validator route cache', () => {
-  let jwks: TestJwks;
+  let started: GatewayWithToken;
   let gw: TestGateway;
   let jwt: string;
   beforeAll(async () => {
-    const key = await makeKey();
-    jwks = await startJwks([key]);
-    gw = await startGateway(jwks.url);
-    jwt = await token({ key, scope: 'widgets:read', clientId: 'route-cache' });
+    started = await startGatewayWithToken('widgets:read', 'route-cache');
+    ({ gw, jwt } = started);
   });
   afterAll(async () => {
-    await gw?.close();
-    await jwks?.close();
+    await started?.close();
   });
 
   it('is in place, answers the same compiled pattern, and is what the validator calls', async () => {
