@@ -18,6 +18,9 @@ import type { WorkflowMetrics } from '../core/workflows/metrics.js';
 import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
+  CRM_POLLED_SOURCE,
+  crmPollHandler,
+  opportunityChangeFeed,
   opportunityToProjectWorkflows,
   PROVISIONING_JOURNEY,
   type OpportunityToProjectApi,
@@ -122,17 +125,20 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const forecastLogger = logger.child({ component: 'assignment-to-forecast' });
   const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, forecastLogger);
   const onSchedulingPoll = schedulingPollHandler(() => assignmentToForecast, forecastLogger);
+  const onCrmPoll = crmPollHandler(() => engine, logger.child({ component: 'opportunity-to-project' }));
   const onEvent: InboxHandler = async (message, ctx) => {
     const started =
       message.source === 'crm'
         ? await opportunityToProject.onCrmChange(message, ctx)
-        : message.source === 'erp'
-          ? await billingStatusToCrm.onErpWebhook(message, ctx)
-          : message.source === 'scheduling'
-            ? await onSchedulingWebhook(message, ctx)
-            : message.source === POLLED_SOURCE
-              ? await onSchedulingPoll(message, ctx)
-              : false;
+        : message.source === CRM_POLLED_SOURCE
+          ? await onCrmPoll(message, ctx)
+          : message.source === 'erp'
+            ? await billingStatusToCrm.onErpWebhook(message, ctx)
+            : message.source === 'scheduling'
+              ? await onSchedulingWebhook(message, ctx)
+              : message.source === POLLED_SOURCE
+                ? await onSchedulingPoll(message, ctx)
+                : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({
@@ -165,6 +171,17 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
           onRecorded: () => inbox.kick(),
         })
       : undefined;
+  // The CRM's change events are fast but kept 72 h; this poll finds the wins they no longer hold.
+  const crmPoller =
+    p.crm.pollIntervalMs > 0
+      ? new ChangePoller(opportunityChangeFeed(crm, { lookbackHours: p.crm.pollLookbackHours }), {
+          store,
+          intervalMs: p.crm.pollIntervalMs,
+          logger: logger.child({ component: 'change-capture' }),
+          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
+          onRecorded: () => inbox.kick(),
+        })
+      : undefined;
   const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
   const reconciler =
     reconcileEveryMs > 0
@@ -189,6 +206,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       engine.start();
       inbox.start();
       schedulingPoller?.start();
+      crmPoller?.start();
       // The CRM's change events land in the inbox beside the webhooks; wake it when some did.
       crm.changeStream?.start({
         metrics: options.crmChangeStreamMetrics,
@@ -203,6 +221,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       billingSchedule?.stop();
       await reconciler?.stop();
       await schedulingPoller?.stop();
+      await crmPoller?.stop();
       await inbox.stop();
       await engine.stop();
     },

@@ -21,6 +21,10 @@ export interface PlatformsConfig {
     apiVersion: string;
     webhookSecret: string;
     changeEvents: CrmChangeEventsConfig;
+    /** How often the layer reads opportunities changed on the CRM (the catch-up poll); 0 turns it off. */
+    pollIntervalMs: number;
+    /** On the poll's first start (no cursor yet), how far back it reads. */
+    pollLookbackHours: number;
   };
   scheduling: PlatformConnection & {
     apiToken: string;
@@ -63,6 +67,10 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       ),
       webhookSecret: secret('CRM_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1jcm0td2ViaG9vay1zZWNyZXQ='),
       changeEvents: crmChangeEventsConfig(env),
+      // Change events make provisioning fast; this poll makes it complete (one SOQL query per round when idle).
+      pollIntervalMs: read(env, 'CRM_POLL_INTERVAL_MS', nonNegativeInt.default(60_000)),
+      // As long as the CDC retention: a first start catches the wins the stream can no longer replay.
+      pollLookbackHours: read(env, 'CRM_POLL_LOOKBACK_HOURS', nonNegativeInt.default(72)),
     },
     scheduling: {
       baseUrl: schedulingBase,

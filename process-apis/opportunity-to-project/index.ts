@@ -19,6 +19,7 @@ export {
   type ProvisionInput,
 } from './workflow.js';
 export { INTAKE_WORKFLOW } from './intake.js';
+export { opportunityChangeFeed, crmPollHandler, CRM_POLLED_SOURCE, OPPORTUNITY_STREAM, type PolledOpportunityMessage } from './polling.js';
 export type { Provisioning } from './provisioning-view.js';
 export type { AccountProjects, StaffingState } from './account-projects.js';
 export { opportunityToProjectModule } from './module.js';

@@ -24,9 +24,12 @@ export class SfRecordError extends Error {
 const fail = (status: number, errorCode: string, message: string, fields: string[] = []) =>
   new SfRecordError(status, [{ message, errorCode, fields }]);
 
-/** Salesforce datetime form, always UTC. */
+/**
+ * Salesforce datetime form, always UTC. Record stamps are kept to the whole second (the API
+ * shows `.000`), so many changes share one SystemModstamp and a watermark needs the Id as well.
+ */
 export function sfNow(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+0000');
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('Z', '+0000');
 }
 
 function checkValue(state: CrmState, object: SObjectName, field: string, spec: FieldSpec, value: unknown): unknown {

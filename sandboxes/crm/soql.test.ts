@@ -31,6 +31,23 @@ const rows: StoredRecord[] = [
 ];
 
 describe('SOQL subset', () => {
+  it('runs the keyset query on SystemModstamp with Id as tie-breaker, two fields in ORDER BY', () => {
+    const stamped: StoredRecord[] = [
+      { Id: '006C', StageName: 'Closed Won', IsWon: true, SystemModstamp: '2026-03-01T10:00:00.000+0000' },
+      { Id: '006A', StageName: 'Prospecting', IsWon: false, SystemModstamp: '2026-03-01T10:00:01.000+0000' },
+      { Id: '006B', StageName: 'Closed Won', IsWon: true, SystemModstamp: '2026-03-01T10:00:00.000+0000' },
+      { Id: '006D', StageName: 'Closed Won', IsWon: true, SystemModstamp: '2026-03-01T09:59:59.000+0000' },
+    ];
+    const q = parseSoql(
+      'SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE SystemModstamp > 2026-03-01T10:00:00Z ' +
+        "OR (SystemModstamp = 2026-03-01T10:00:00Z AND Id > '006B') ORDER BY SystemModstamp, Id LIMIT 200",
+    );
+    expect(
+      runSoql(q, stamped).map((r) => r.Id),
+      'after (10:00:00, 006B): 006C in the same second, then the later 006A',
+    ).toEqual(['006C', '006A']);
+  });
+
   it('parses fields case-insensitively into their declared names', () => {
     const q = parseSoql("select id, name, stagename from opportunity where stagename = 'closed won' limit 5");
     expect(q).toMatchObject({ object: 'Opportunity', fields: ['Id', 'Name', 'StageName'], limit: 5 });

@@ -44,6 +44,12 @@ import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, PARENT_A
 import { STAGE_TO_VENDOR } from './vocabulary.js';
 import type { SfAccount, SfContact, SfOpportunity, SfParentAccount, SfRecord, SObjectType } from './vendor-types.js';
 import { crmIds, ENTITY_OF, type CrmEntity } from './ids.js';
+import {
+  opportunityFeedStart,
+  pullOpportunityChanges,
+  type OpportunityChangePage,
+  type OpportunityFeedPosition,
+} from './opportunity-changes.js';
 
 export interface PageQuery {
   cursor?: string;
@@ -85,6 +91,11 @@ export interface CrmSystemApi {
 
   /** The canonical id of a CRM record id (e.g. from a change event's recordIds), linked on first sight. */
   canonicalIdOf(entity: CrmEntity, crmId: string): Promise<string>;
+
+  /** Where the opportunity catch-up feed starts: `lookbackMs` before now. */
+  opportunityFeedStart(lookbackMs: number): OpportunityFeedPosition;
+  /** One page of opportunities modified after `from` (SystemModstamp, then Id), oldest first. */
+  opportunityChangesSince(from: OpportunityFeedPosition): Promise<OpportunityChangePage>;
 
   /**
    * The CRM's change events as they happen (Change Data Capture on the Streaming API), recorded into
@@ -327,6 +338,8 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
     },
 
     canonicalIdOf: (entity, crmId) => ids.canonical(entity, crmId),
+    opportunityFeedStart: (lookbackMs) => opportunityFeedStart(Date.now(), lookbackMs),
+    opportunityChangesSince: (from) => pullOpportunityChanges(connector, from),
   };
   return api;
 }

@@ -43,6 +43,8 @@ export interface CrmHarnessOptions {
   crmChangeEvents?: 'streaming' | 'relay';
   /** The layer's metrics registry (the CRM change stream reports into it). */
   registry?: Registry;
+  /** CRM_POLL_INTERVAL_MS: the catch-up poll of won deals; default off ('0'), so only change events provision. */
+  crmPollIntervalMs?: number;
 }
 
 export interface CrmHarness {
@@ -78,6 +80,7 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     VAR_DIR: dir,
     SANDBOXES: 'embedded',
     CRM_CHANGE_EVENTS: options.crmChangeEvents ?? 'streaming',
+    CRM_POLL_INTERVAL_MS: String(options.crmPollIntervalMs ?? 0),
   });
   const logger = createLogger(config.runtime);
   const databaseUrl = await testEngine.freshUrl();
