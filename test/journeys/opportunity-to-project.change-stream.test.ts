@@ -3,7 +3,6 @@
 // id outside the retention window takes the reset path; with the relay on as well, a change
 // seen on both paths is processed once, and the relay alone still works.
 import { Registry } from 'prom-client';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCursor } from '../../core/change-capture/index.js';
 import { loadConfig } from '../../core/config/index.js';
@@ -11,10 +10,10 @@ import { createLogger } from '../../core/observability/logger.js';
 import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import { createCrmSystem, promCrmChangeStreamMetrics, type CrmChangeStream } from '../../system-apis/crm/index.js';
 import type { Json } from '../gateway/support.js';
-import { m2mToken } from '../support/netsuite-m2m.js';
 import { testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 import { callJson } from './support/http.js';
+import { crmProvisionedCount as crmProvisioned, erpProjectCount as erpProjects } from './support/platform-counts.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 import { usDeal } from './support/us-deal.js';
 
@@ -79,36 +78,8 @@ for (const engine of testEngines()) {
         intervalMs: 500,
       });
 
-    /** ERP projects of a deal (named after it; names are unique here), counted by the ERP sandbox's own SuiteQL. */
-    async function erpProjectCount(deal: Opportunity): Promise<number> {
-      const res = await request(`${h.sandboxUrls.erp}/services/rest/query/v1/suiteql`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await m2mToken(h.sandboxUrls.erp!)}`, 'content-type': 'application/json', prefer: 'transient' },
-        body: JSON.stringify({ q: `SELECT id FROM job WHERE companyname = '${deal.name}'` }),
-      });
-      const body = (await res.body.json()) as { items: unknown[] };
-      expect(res.statusCode, JSON.stringify(body)).toBe(200);
-      return body.items.length;
-    }
-
-    /** Deals with a name prefix that the CRM shows as provisioned, counted by the CRM sandbox's own SOQL. */
-    async function crmProvisionedCount(prefix: string): Promise<number> {
-      const token = await request(`${h.sandboxUrls.crm}/services/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: 'sandbox-crm-client',
-          client_secret: 'sandbox-crm-secret',
-        }).toString(),
-      });
-      const { access_token } = (await token.body.json()) as { access_token: string };
-      const soql = `SELECT COUNT() FROM Opportunity WHERE Name LIKE '${prefix}%' AND ERP_Project_Id__c != null`;
-      const res = await request(`${h.sandboxUrls.crm}/services/data/v62.0/query?q=${encodeURIComponent(soql)}`, {
-        headers: { authorization: `Bearer ${access_token}` },
-      });
-      return ((await res.body.json()) as { totalSize: number }).totalSize;
-    }
+    const erpProjectCount = (deal: Opportunity) => erpProjects(h.sandboxUrls.erp!, deal.name);
+    const crmProvisionedCount = (prefix: string) => crmProvisioned(h.sandboxUrls.crm!, prefix);
 
     it('resumes from the stored replay id after downtime and provisions each deal won meanwhile once', async () => {
       const [before, ...whileDown] = await openDeals(3, 'Stream restart');

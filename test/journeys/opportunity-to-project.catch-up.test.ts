@@ -1,0 +1,130 @@
+// The CRM catch-up poll: a deal won while the layer was down longer than the change events are
+// kept is still provisioned, once; with the change stream and the poll both on, a deal seen by
+// both provisions once. Counted on the platforms' own query APIs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCursor } from '../../core/change-capture/index.js';
+import { CRM_POLLED_SOURCE, OPPORTUNITY_STREAM, PROVISION_WORKFLOW } from '../../process-apis/opportunity-to-project/index.js';
+import type { Opportunity } from '../../system-apis/crm/canonical.js';
+import type { Json } from '../gateway/support.js';
+import { testEngines } from '../support/stores.js';
+import { waitFor } from '../support/wait-for.js';
+import { callJson } from './support/http.js';
+import { crmProvisionedCount, crmSoql, erpProjectCount } from './support/platform-counts.js';
+import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { usDeal } from './support/us-deal.js';
+
+for (const engine of testEngines()) {
+  describe(`opportunity to project from the CRM catch-up poll (${engine.name})`, () => {
+    let h: CrmHarness;
+    let auth: Record<string, string>;
+
+    beforeAll(async () => {
+      h = await startCrmHarness(engine, { crmPollIntervalMs: 250 });
+      auth = await h.headers('process:read');
+    }, 60_000);
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    const retention = (retentionSeconds: number) =>
+      fetch(`${h.sandboxUrls.crm}/_sandbox/change-events`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ retentionSeconds }),
+      });
+
+    async function openDeal(name: string): Promise<Opportunity> {
+      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find((c) => c.billingCountry === 'US')!;
+      return h.systemApis.crm.createOpportunity(usDeal(client.id, name, 'negotiation'));
+    }
+
+    const provisioned = (deal: Opportunity) =>
+      waitFor(
+        async () =>
+          (await callJson<Json>(h.gateway.url, 'GET', `/process/opportunity-to-project/v1/opportunities/${deal.id}/provisioning`, auth))
+            .body.status as string | undefined,
+        { until: (s) => s === 'completed', what: `${deal.name} to be provisioned`, timeoutMs: 90_000, intervalMs: 500 },
+      );
+
+    /** Waits for a complete poll pass that began after now, then for the inbox and the runs it started to finish. */
+    async function settled(): Promise<void> {
+      const mark = Date.now();
+      await waitFor(() => readCursor(h.store.db, OPPORTUNITY_STREAM), {
+        until: (c) => (c?.caughtUpAt?.getTime() ?? 0) > mark,
+        what: 'a complete pass of the CRM poll',
+      });
+      await waitFor(
+        async () => {
+          const inbox = await h.store.db.selectFrom('inbox_messages').select('webhook_id').where('state', '!=', 'processed').execute();
+          const runs = await h.store.db
+            .selectFrom('workflow_runs')
+            .select('id')
+            .where('state', 'in', ['pending', 'running', 'waiting'])
+            .execute();
+          return inbox.length + runs.length;
+        },
+        { until: (n) => n === 0, what: 'the inbox and the runs to finish' },
+      );
+    }
+
+    const provisioningRuns = async (deal: Opportunity) =>
+      (
+        await h.store.db
+          .selectFrom('workflow_runs')
+          .select('id')
+          .where('definition', '=', PROVISION_WORKFLOW)
+          .where((eb) => eb.or([eb('run_key', '=', deal.id), eb('run_key', 'like', `${deal.id}#%`)]))
+          .execute()
+      ).length;
+
+    /** Inbox messages about the deal: polled ones, and streamed change events that carry its win. */
+    async function inboxFor(deal: Opportunity): Promise<{ polled: number; streamedWins: number }> {
+      const [record] = (await crmSoql<{ Id: string }>(h.sandboxUrls.crm!, `SELECT Id FROM Opportunity WHERE Name = '${deal.name}'`))
+        .records;
+      const rows = await h.store.db
+        .selectFrom('inbox_messages')
+        .select(['source', 'body'])
+        .where('source', 'in', ['crm', CRM_POLLED_SOURCE])
+        .execute();
+      const mine = rows.filter((r) => r.body.includes(record!.Id));
+      return {
+        polled: mine.filter((r) => r.source === CRM_POLLED_SOURCE).length,
+        streamedWins: mine.filter((r) => r.source === 'crm' && r.body.includes('"Closed Won"')).length,
+      };
+    }
+
+    it('provisions once a deal won while the layer was down longer than the change event retention', async () => {
+      const deal = await openDeal('Catch-up while down');
+      await h.crmEventsRecorded();
+      await h.journeys.stop();
+      await h.systemApis.crm.updateOpportunity(deal.id, { stage: 'closed-won' });
+      // The CRM forgets every event so far, as 72 hours of downtime would make it.
+      expect((await retention(0)).ok, 'retention shortened').toBe(true);
+      expect((await retention(72 * 3600)).ok, 'retention restored').toBe(true);
+      h.journeys.start();
+
+      await provisioned(deal);
+      await settled();
+      const seen = await inboxFor(deal);
+      expect(seen.streamedWins, 'change events of the win the stream delivered (none: they had expired)').toBe(0);
+      expect(seen.polled, 'polled changes of the won deal (the win, then the project written back)').toBeGreaterThanOrEqual(1);
+      expect(await provisioningRuns(deal), 'provisioning runs of the deal').toBe(1);
+      expect(await erpProjectCount(h.sandboxUrls.erp!, deal.name), 'ERP projects of the deal, by SuiteQL').toBe(1);
+      expect(await crmProvisionedCount(h.sandboxUrls.crm!, 'Catch-up while down'), 'the CRM shows its ERP project, by SOQL').toBe(1);
+    }, 180_000);
+
+    it('with the stream and the poll both on, a won deal seen by both provisions once', async () => {
+      const deal = await openDeal('Catch-up both paths');
+      await h.systemApis.crm.updateOpportunity(deal.id, { stage: 'closed-won' });
+      await provisioned(deal);
+      await h.crmEventsRecorded();
+      await settled();
+      const seen = await inboxFor(deal);
+      expect(seen.streamedWins, 'the change event of the win, recorded from the stream').toBe(1);
+      expect(seen.polled, 'polled changes of the won deal').toBeGreaterThanOrEqual(1);
+      expect(await provisioningRuns(deal), 'provisioning runs of the deal').toBe(1);
+      expect(await erpProjectCount(h.sandboxUrls.erp!, deal.name), 'ERP projects of the deal, by SuiteQL').toBe(1);
+      expect(await crmProvisionedCount(h.sandboxUrls.crm!, 'Catch-up both paths'), 'the CRM shows its ERP project, by SOQL').toBe(1);
+    }, 180_000);
+  });
+}
