@@ -46,7 +46,12 @@ export function wireApis({ infra, systemApis, processApis, shape }: Layers): Mou
     withCalls(crmExperienceV1Module, { infra, processApis }),
     withCalls(crmExperienceV2Module, { infra, processApis }),
     withCalls(portalModule, { clientBilling: processApis.clientBilling }),
-    withCalls(operationsModule, { infra, shape, timeToBilling: processApis.timeToBilling }),
+    withCalls(operationsModule, {
+      infra,
+      shape,
+      timeToBilling: processApis.timeToBilling,
+      liveStreams: systemApis.crm.changeStream ? [systemApis.crm.changeStream] : [],
+    }),
   ];
 }
 

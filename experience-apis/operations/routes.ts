@@ -11,9 +11,10 @@ import { daysAgo, queryUsage } from '../../core/usage/index.js';
 import type { Infra } from '../../core/api-module.js';
 import type { LayerShape } from '../../core/observability/business-metrics.js';
 import { operatorActions, subscriptionView, type Operator } from './actions.js';
+import { listChangeFeeds, type LiveStream } from './change-feeds.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
 import { operationsSummary, type UnbilledWorkSource } from './summary.js';
-import type { AuditPage, DeadLetterStatus, RejectedWebhook, RunState } from './types.js';
+import type { AuditPage, ChangeFeedList, DeadLetterStatus, RejectedWebhook, RunState } from './types.js';
 
 export const OPERATIONS_BASE = '/experience/operations/v1';
 
@@ -31,6 +32,8 @@ export interface OperationsCalls {
   /** The layer's journeys and webhook sources, from the composition root. */
   shape: LayerShape;
   timeToBilling?: UnbilledWorkSource;
+  /** Change streams this process subscribes to (the CRM's change events), for their connection state. */
+  liveStreams?: readonly LiveStream[];
 }
 
 export function operationsRoutes(calls: OperationsCalls): Router {
@@ -134,6 +137,11 @@ export function operationsRoutes(calls: OperationsCalls): Router {
       receivedAt: r.receivedAt.toISOString(),
     }));
     res.json({ items });
+  });
+
+  router.get('/change-feeds', async (_req, res) => {
+    const body: ChangeFeedList = { items: await listChangeFeeds(db, calls.liveStreams) };
+    res.json(body);
   });
 
   router.get('/audit', async (req, res) => {

@@ -20,5 +20,7 @@ export type EventReplayResult = Schemas['EventReplayResult'];
 export type RejectedWebhook = Schemas['RejectedWebhook'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type AuditPage = Schemas['AuditPage'];
+export type ChangeFeed = Schemas['ChangeFeed'];
+export type ChangeFeedList = Schemas['ChangeFeedList'];
 /** The free-form JSON fields (input, result): the generated type reads `type: object` as Record<string, never>. */
 export type Json = DeadLetter['input'];

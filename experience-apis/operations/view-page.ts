@@ -1,5 +1,6 @@
 // The operations view: one self-contained HTML page (inline CSS and script, nothing fetched
-// from elsewhere) showing the summary, failed runs and open dead letters with their actions.
+// from elsewhere) showing the summary, failed runs and open dead letters with their actions,
+// and how far behind each change feed is.
 // Its Content-Security-Policy allows exactly the inline script and style by hash, and calls
 // to this origin only.
 import { createHash } from 'node:crypto';
@@ -71,6 +72,11 @@ export const VIEW_HTML = `<!DOCTYPE html>
       <h2 id="journeys-title">Runs by journey and state</h2>
       <p class="note">Unfinished and failed runs in full; completed, compensated and cancelled runs started in the last 24 hours.</p>
       <table><thead><tr><th>Journey</th><th>Workflow</th><th>State</th><th>Runs</th></tr></thead><tbody id="journeys"></tbody></table>
+    </section>
+    <section aria-labelledby="feeds-title">
+      <h2 id="feeds-title">Change feeds</h2>
+      <p class="note">Where each platform's changes are read from. Streams and webhooks bring a change within seconds; the polls read what changed since their watermark on a schedule, so a change made while the layer was down, or whose event was lost, still starts its journey once. Lag is how far behind a feed may be: since its last complete pass (0 for a stream connected now).</p>
+      <table><thead><tr><th>Feed</th><th>Platform</th><th>Position</th><th>Last change</th><th>Last complete pass</th><th>Lag</th><th>Recorded</th></tr></thead><tbody id="change-feeds"></tbody></table>
     </section>
     <section aria-labelledby="deprecated-title">
       <h2 id="deprecated-title">Consumers still calling deprecated versions (30 days)</h2>

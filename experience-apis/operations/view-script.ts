@@ -44,11 +44,12 @@ export const VIEW_SCRIPT = String.raw`
   }
 
   async function load() {
-    const [summary, runs, letters, deprecated] = await Promise.all([
+    const [summary, runs, letters, deprecated, feeds] = await Promise.all([
       api('GET', '/summary'),
       api('GET', '/runs?state=failed&limit=50'),
       api('GET', '/dead-letters?status=open&limit=50'),
       api('GET', '/deprecated-usage?days=30'),
+      api('GET', '/change-feeds'),
     ]);
     const o = summary.outbox;
     const figures = [
@@ -84,6 +85,14 @@ export const VIEW_SCRIPT = String.raw`
       button(actions, 'Discard', () => { const reason = prompt('Why discard dead letter ' + d.id + '? (kept in the audit trail)'); if (reason && reason.trim()) act('Discard dead letter ' + d.id, () => api('POST', '/dead-letters/' + d.id + '/discard', { reason: reason.trim() })); }, 'discard-' + d.id);
       return tr;
     }), 'No open dead letters.', 6);
+
+    fill('change-feeds', feeds.items.map((f) => {
+      const tr = document.createElement('tr'); tr.dataset.stream = f.stream;
+      cell(tr, f.stream + (f.connected === undefined ? '' : f.connected ? ' (connected)' : ' (not connected)'), 'mono'); cell(tr, f.platform);
+      cell(tr, f.position, 'mono'); cell(tr, when(f.lastChangeAt)); cell(tr, when(f.lastCompletePassAt));
+      cell(tr, age(f.lagSeconds), 'num' + ((f.lagSeconds || 0) > 300 ? ' error-text' : '')); cell(tr, f.changesRecorded, 'num');
+      return tr;
+    }), 'No change feed has run yet.', 7);
 
     fill('deprecated-callers', deprecated.entries.map((u) => {
       const tr = document.createElement('tr'); tr.dataset.consumer = u.consumer;

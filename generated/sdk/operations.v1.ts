@@ -23,6 +23,7 @@ export const operationsV1Api = {
     { operationId: 'updateWebhookSubscription', method: 'PATCH', path: '/webhook-subscriptions/{subscriptionId}', idempotencyKey: true },
     { operationId: 'startEventReplay', method: 'POST', path: '/event-replays', idempotencyKey: true },
     { operationId: 'listRejectedWebhooks', method: 'GET', path: '/rejected-webhooks', idempotencyKey: false },
+    { operationId: 'listChangeFeeds', method: 'GET', path: '/change-feeds', idempotencyKey: false },
     { operationId: 'listAuditEntries', method: 'GET', path: '/audit', idempotencyKey: false },
     { operationId: 'listUsage', method: 'GET', path: '/usage', idempotencyKey: false },
     { operationId: 'listDeprecatedUsage', method: 'GET', path: '/deprecated-usage', idempotencyKey: false },

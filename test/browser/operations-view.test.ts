@@ -1,6 +1,6 @@
 // The operations view in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core): a failed provisioning run leaves a dead letter, the operator opens the
-// page, pastes a token, sees the dead letter, clicks Replay and sees it gone. A screenshot is
+// page, pastes a token, sees the dead letter (and the change feeds), clicks Replay and sees it gone. A screenshot is
 // kept under var/screenshots/ for a person to look at. Skips, saying so, without Chromium.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../core/contracts/catalogue.js';
+import { moveCursor } from '../../core/change-capture/index.js';
 import type { Store } from '../../core/store/index.js';
 import { startOperationsGateway, type OpsHarness } from '../support/operations-gateway.js';
 import { VIEW_CSP, VIEW_HTML } from '../../experience-apis/operations/view-page.js';
@@ -59,6 +60,15 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
   it('shows a dead letter and replays it with one click', async () => {
     const { runId, deadLetterId } = await ops.failedRun('01a216af-0000-7000-8000-0000000b0001');
     await ops.failedRun('01a216af-0000-7000-8000-0000000b0002'); // a second one stays, so the table is not empty in the screenshot
+    // A catch-up poll's cursor, as the CRM poll leaves it after a pass.
+    const feed = { watermark: '2026-11-26T07:29:12Z', lastId: '006A0000001AbCdEAA' };
+    await moveCursor(store.db, 'crm:opportunities', {
+      from: undefined,
+      to: feed,
+      recorded: 3,
+      lastChangeMs: Date.parse(feed.watermark),
+      caughtUp: true,
+    });
 
     const page = await context.newPage();
     const problems: string[] = [];
@@ -86,6 +96,10 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
     await expect(row.textContent()).resolves.toContain('subsidiary not mapped');
     await expect(page.locator('#figures').textContent()).resolves.toContain('open dead letters');
     await expect(page.locator(`#failed-runs tr[data-run-id="${runId}"]`).count()).resolves.toBe(1);
+    await expect(
+      page.locator('#change-feeds tr[data-stream="crm:opportunities"]').textContent(),
+      'the CRM poll in the change feeds table',
+    ).resolves.toContain('watermark 2026-11-26T07:29:12Z, lastId 006A0000001AbCdEAA');
 
     const shots = join(PROJECT_ROOT, 'var', 'screenshots');
     mkdirSync(shots, { recursive: true });

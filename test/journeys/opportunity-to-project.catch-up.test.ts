@@ -1,11 +1,13 @@
 // The CRM catch-up poll: a deal won while the layer was down longer than the change events are
 // kept is still provisioned, once; with the change stream and the poll both on, a deal seen by
-// both provisions once. Counted on the platforms' own query APIs.
+// both provisions once. Counted on the platforms' own query APIs. The operations API shows
+// each change feed with its lag.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCursor } from '../../core/change-capture/index.js';
 import { CRM_POLLED_SOURCE, OPPORTUNITY_STREAM, PROVISION_WORKFLOW } from '../../process-apis/opportunity-to-project/index.js';
 import type { Opportunity } from '../../system-apis/crm/canonical.js';
-import type { Json } from '../gateway/support.js';
+import { bearer, type Json } from '../gateway/support.js';
+import { startOperationsGateway } from '../support/operations-gateway.js';
 import { testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 import { callJson } from './support/http.js';
@@ -126,5 +128,36 @@ for (const engine of testEngines()) {
       expect(await erpProjectCount(h.sandboxUrls.erp!, deal.name), 'ERP projects of the deal, by SuiteQL').toBe(1);
       expect(await crmProvisionedCount(h.sandboxUrls.crm!, 'Catch-up both paths'), 'the CRM shows its ERP project, by SOQL').toBe(1);
     }, 180_000);
+
+    it('lists the CRM stream, the CRM poll and the scheduling poll with their lag in the operations API', async () => {
+      const ops = await startOperationsGateway(h.store, {}, { systemApis: { crm: h.systemApis.crm } });
+      try {
+        const feeds = (tokenValue: string | undefined) =>
+          fetch(`${ops.gateway.url}/experience/operations/v1/change-feeds`, { headers: tokenValue ? bearer(tokenValue) : {} });
+        expect((await feeds(undefined)).status, 'without a token').toBe(401);
+        const refused = await feeds(ops.tokens.other);
+        expect(refused.status, 'a token without ops:read').toBe(403);
+        expect(refused.headers.get('content-type'), 'problem details').toMatch(/^application\/problem\+json/);
+
+        const res = await feeds(ops.tokens.read);
+        expect(res.status, 'with ops:read').toBe(200);
+        const items = ((await res.json()) as { items: Json[] }).items;
+        const byStream = new Map(items.map((f) => [f.stream as string, f]));
+        const stream = byStream.get(h.systemApis.crm.changeStream!.stream);
+        expect(stream, 'the CRM change stream').toMatchObject({ platform: 'crm', connected: true, lagSeconds: 0 });
+        expect(stream!.position, 'its replay id').toMatch(/^replayId \d+$/);
+        const poll = byStream.get(OPPORTUNITY_STREAM);
+        expect(poll, 'the CRM catch-up poll').toMatchObject({ platform: 'crm' });
+        expect(poll!.position, 'its watermark and tie-breaker').toMatch(/^watermark \S+Z, lastId 006\w+$/);
+        expect(poll!.lagSeconds, 'its lag, from its last complete pass').toEqual(expect.any(Number));
+        expect(poll!.changesRecorded, 'the won deals it recorded above').toBeGreaterThanOrEqual(2);
+        expect(poll!.connected, 'a poll has no connection').toBeUndefined();
+        const scheduling = byStream.get('scheduling:assignments');
+        expect(scheduling, 'the scheduling poll').toMatchObject({ platform: 'scheduling' });
+        expect(scheduling!.lagSeconds, 'its lag').toEqual(expect.any(Number));
+      } finally {
+        await ops.close();
+      }
+    }, 120_000);
   });
 }

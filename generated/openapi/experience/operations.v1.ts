@@ -274,6 +274,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/change-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List change feeds and their lag
+         * @description Every change cursor the layer keeps: the platforms' change streams (the fast path, e.g. the
+         *     CRM's change events with their replay id) and the catch-up polls (the path that cannot miss:
+         *     a watermark with a tie-breaker read on a schedule). For each: where it stands, when the last
+         *     change it recorded happened, its last complete pass, how many seconds behind it is and how
+         *     many changes it recorded. A stream this process subscribes to also says whether it is
+         *     connected now.
+         */
+        get: operations["listChangeFeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -655,6 +680,32 @@ export interface components {
         };
         RejectedWebhookList: {
             items: components["schemas"]["RejectedWebhook"][];
+        };
+        ChangeFeed: {
+            /** @description The cursor's name, `<platform>:<feed>`. */
+            stream: string;
+            platform: string;
+            /** @description Where the feed stands, in its own terms (a replay id; a watermark and the last record id). */
+            position: string;
+            /** @description When the newest change the feed recorded happened on the platform; null before any. */
+            lastChangeAt: components["schemas"]["ServerInstant"] | null;
+            /** @description When the feed was last read to its end (a stream - when it last recorded an event); null before any. */
+            lastCompletePassAt: components["schemas"]["ServerInstant"] | null;
+            /**
+             * @description Seconds the feed may be behind: since its last complete pass; 0 for a stream connected
+             *     now (it receives changes as they are committed). Null when it was never read to its end.
+             */
+            lagSeconds: number | null;
+            /**
+             * Format: int64
+             * @description Changes the feed recorded into the inbox (duplicates of webhooks excluded).
+             */
+            changesRecorded: number;
+            /** @description Present for a stream this process subscribes to - whether it is subscribed now. */
+            connected?: boolean;
+        };
+        ChangeFeedList: {
+            items: components["schemas"]["ChangeFeed"][];
         };
         AuditEntry: {
             id: components["schemas"]["Id"];
@@ -2023,6 +2074,60 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["RejectedWebhookList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listChangeFeeds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every change feed, by stream name. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "stream": "crm:/data/ChangeEvents",
+                     *           "platform": "crm",
+                     *           "position": "replayId 1842",
+                     *           "lastChangeAt": "2026-11-26T07:29:58Z",
+                     *           "lastCompletePassAt": "2026-11-26T07:29:58Z",
+                     *           "lagSeconds": 0,
+                     *           "changesRecorded": 1842,
+                     *           "connected": true
+                     *         },
+                     *         {
+                     *           "stream": "crm:opportunities",
+                     *           "platform": "crm",
+                     *           "position": "watermark 2026-11-26T07:29:12Z, lastId 006A0000001AbCdEAA",
+                     *           "lastChangeAt": "2026-11-26T07:29:12Z",
+                     *           "lastCompletePassAt": "2026-11-26T07:29:40Z",
+                     *           "lagSeconds": 20,
+                     *           "changesRecorded": 17
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChangeFeedList"];
                 };
             };
             400: components["responses"]["BadRequest"];
