@@ -12,7 +12,6 @@ export interface LiveStream {
 }
 
 const MAX_POSITION = 300;
-// eslint-disable-next-line no-control-regex -- the contract refuses control characters in strings
 const CONTROL = /[\x00-\x1F\x7F-\x9F]/g;
 
 /** A feed's own JSON position in words: `replayId 42`, `watermark …, lastId …`; lists by their length. */
