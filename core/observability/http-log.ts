@@ -9,6 +9,9 @@ import { routeTemplate } from './route.js';
 export const ANONYMOUS_CONSUMER = 'anonymous';
 
 export function requestObserver(logger: Logger, metrics: HttpMetrics): RequestHandler {
+  // The access line's fields are fixed and hold no secret, so it skips the redaction pass that
+  // every other line goes through (about half the cost of writing it).
+  const access = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     // The child logger is made on first use: most requests log only the line below.
@@ -25,19 +28,22 @@ export function requestObserver(logger: Logger, metrics: HttpMetrics): RequestHa
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(req);
       const consumer = req.auth?.consumer ?? ANONYMOUS_CONSUMER;
-      const labels = { method: req.method, route, status: String(res.statusCode), consumer };
+      const status = res.statusCode;
+      const labels = { method: req.method, route, status: String(status), consumer };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, seconds);
+      if (status < 500 && !access.isLevelEnabled('info')) return;
       const line = {
+        requestId: req.requestId,
+        traceId: req.trace.traceId,
         consumer,
         method: req.method,
         route,
-        status: res.statusCode,
+        status,
         durationMs: Math.round(seconds * 1e4) / 10,
       };
-      const ids = { requestId: req.requestId, traceId: req.trace.traceId };
-      if (res.statusCode >= 500) logger.error({ ...ids, ...line }, 'request failed');
-      else if (logger.isLevelEnabled('info')) logger.info({ ...ids, ...line }, 'request');
+      if (status >= 500) logger.error(line, 'request failed');
+      else access.info(line, 'request');
     });
     next();
   };
