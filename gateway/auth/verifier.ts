@@ -12,7 +12,8 @@ import type { KeySet, KeySnapshot } from './key-set.js';
 import { createTokenCache, tokenDigest } from './token-cache.js';
 
 export interface TokenVerifier {
-  verify(token: string): Promise<AuthContext>;
+  /** Synchronous for a token found in the cache while the key set is fresh: most requests skip the promise machinery. */
+  verify(token: string): AuthContext | Promise<AuthContext>;
 }
 
 function stringClaim(payload: JWTPayload, name: string): string | undefined {
@@ -81,6 +82,26 @@ export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: KeySet,
     clockTolerance: auth.clockToleranceSeconds,
     requiredClaims: ['exp', 'iss', 'aud'],
   };
+  const verifyInFull = async (token: string, digest: string): Promise<AuthContext> => {
+    let payload: JWTPayload;
+    let kid: string | undefined;
+    try {
+      const verified = await jwtVerify(token, keySet.getKey, options);
+      payload = verified.payload;
+      kid = verified.protectedHeader.kid;
+    } catch (err) {
+      throw toProblem(err, metrics);
+    }
+    const ctx = authContextFromClaims(payload);
+    if (!ctx) throw invalidToken('the token names no consumer (client_id, azp or sub)');
+    // jose may have refetched the keys for this token's kid: cache against the keys as they are now.
+    cache.set(digest, { auth: ctx, kid, exp: payload.exp ?? 0, nbf: payload.nbf }, await currentKeys(), Date.now());
+    return ctx;
+  };
+  const lookUp = (token: string, keys: KeySnapshot): AuthContext | Promise<AuthContext> => {
+    const digest = tokenDigest(token);
+    return cache.get(digest, keys, Date.now()) ?? verifyInFull(token, digest);
+  };
   const currentKeys = async (): Promise<KeySnapshot> => {
     try {
       return await keySet.current();
@@ -89,27 +110,12 @@ export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: KeySet,
     }
   };
   return {
-    async verify(token) {
+    verify(token) {
       // The key set is brought up to date first, so that a key removed from it stops its
       // cached tokens no later than the refetch that sees it gone.
-      const keys = await currentKeys();
-      const digest = tokenDigest(token);
-      const hit = cache.get(digest, keys, Date.now());
-      if (hit) return hit;
-      let payload: JWTPayload;
-      let kid: string | undefined;
-      try {
-        const verified = await jwtVerify(token, keySet.getKey, options);
-        payload = verified.payload;
-        kid = verified.protectedHeader.kid;
-      } catch (err) {
-        throw toProblem(err, metrics);
-      }
-      const ctx = authContextFromClaims(payload);
-      if (!ctx) throw invalidToken('the token names no consumer (client_id, azp or sub)');
-      // jose may have refetched the keys for this token's kid: cache against the keys as they are now.
-      cache.set(digest, { auth: ctx, kid, exp: payload.exp ?? 0, nbf: payload.nbf }, await currentKeys(), Date.now());
-      return ctx;
+      const keys = keySet.current();
+      if (keys instanceof Promise) return currentKeys().then((fetched) => lookUp(token, fetched));
+      return lookUp(token, keys);
     },
   };
 }
