@@ -11,6 +11,7 @@ import { exportSPKI, importJWK } from 'jose';
 
 type KeyObjectOrCryptoKey = Parameters<typeof exportSPKI>[0];
 import { AUDIENCE, ISSUER, makeKey, token } from '../test/gateway/support.js';
+import { printStageShares } from './peers/profile-stages.js';
 import { findHaproxy, procCpuUs, startHaproxy, type RunningHaproxy } from './peers/haproxy.js';
 import { BODY, PATH, type Role, type Served } from './peers/servers.js';
 
@@ -162,6 +163,8 @@ export async function run(args: string[]): Promise<void> {
       await exited;
     }
   }
+  // Each child writes its profile as it exits, so the gateway's is complete only now.
+  if (profileDir) printStageShares(`${profileDir}/gateway`);
 }
 
 function report(r: {
