@@ -5,7 +5,7 @@
 // `npm run bench -- start [--rounds N]`. Builds first when dist/ is missing or older than a source.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './peers/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,17 +17,6 @@ const MODES: Record<Mode, string[]> = {
   'compiled (node dist/)': [process.execPath, '--enable-source-maps', 'dist/gateway/main.js'],
 };
 const TARGET_MS = 3_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Milliseconds from spawn to the first 200 on /readyz; the process is stopped after. */
 async function timeToReady(mode: Mode, varDir: string): Promise<number> {
