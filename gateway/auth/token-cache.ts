@@ -4,7 +4,7 @@
 // and the tokens themselves are not kept as keys. Bounded (least recently used goes first); an
 // entry is never used before its nbf nor from its exp on, and is dropped once its signing key
 // leaves the key set or changes.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuthContext } from '../../core/http/context.js';
 import type { TokenCacheMetrics } from '../../core/observability/metrics.js';
 import type { KeySnapshot } from './key-set.js';
@@ -35,7 +35,8 @@ export interface TokenCache {
 }
 
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
+  // The one-shot hash (Node 20.12+) costs half of createHash().update().digest() for a token's few hundred bytes.
+  return hash('sha256', token, 'base64');
 }
 
 /** `maxEntries` 0 turns caching off: every request verifies its token. */
