@@ -114,8 +114,13 @@ export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: KeySet,
       // The key set is brought up to date first, so that a key removed from it stops its
       // cached tokens no later than the refetch that sees it gone.
       const keys = keySet.current();
-      if (keys instanceof Promise) return currentKeys().then((fetched) => lookUp(token, fetched));
-      return lookUp(token, keys);
+      if (!(keys instanceof Promise)) return lookUp(token, keys);
+      return keys.then(
+        (fetched) => lookUp(token, fetched),
+        (err: unknown) => {
+          throw toProblem(err, metrics);
+        },
+      );
     },
   };
 }
