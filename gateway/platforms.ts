@@ -33,11 +33,16 @@ export interface Platforms {
   close(): Promise<void>;
 }
 
+/** Members a service may lack; callers test them with `?.` (see CrmSystemApi.changeStream). */
+const OPTIONAL_PARTS = new Set(['changeStream']);
+
 /** A service whose every method answers 503 naming the missing configuration. */
 export function unconfigured<T extends object>(platform: string, variable: string): T {
   return new Proxy({} as T, {
     get(_target, property) {
       if (property === 'then') return undefined; // not a thenable
+      // Optional parts of a service (the CRM's change stream) are absent, not methods that throw.
+      if (typeof property === 'string' && OPTIONAL_PARTS.has(property)) return undefined;
       return () => {
         throw new ProblemError('upstream-unavailable', {
           detail: `The ${platform} platform is not configured (set ${variable}, or SANDBOXES=embedded in development).`,
