@@ -52,9 +52,9 @@ export interface ProcessApisOptions {
   rules?: RegionalRules;
   engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number; metrics?: WorkflowMetrics };
   inboxPollMs?: number;
-  /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. */
+  /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. Default: RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
-  /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
+  /** How often the billing schedule bills the previous month; 0 turns it off. Default: BILLING_SCHEDULE_EVERY_MS (off under NODE_ENV=test). */
   billingEveryMs?: number;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
@@ -94,7 +94,16 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     assignmentToForecastWorkflow(forecasting),
     ...(options.extraDefinitions ?? []),
   ];
-  const engine = new WorkflowEngine({ store, logger: logger.child({ component: 'workflows' }), definitions, ...options.engine });
+  const engine = new WorkflowEngine({
+    store,
+    logger: logger.child({ component: 'workflows' }),
+    definitions,
+    pollMs: config.jobs.workflows.pollMs,
+    leaseMs: config.jobs.workflows.leaseMs,
+    // A caller's own lease gets the engine's heartbeat for it, not the configured one for another lease.
+    heartbeatMs: options.engine?.leaseMs === undefined ? config.jobs.workflows.heartbeatMs : undefined,
+    ...options.engine,
+  });
   const journeys = journeysOf(definitions, { provisioning: PROVISIONING_JOURNEY });
   const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   late.opportunityToProject = opportunityToProject;
@@ -103,7 +112,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const clientBilling = createClientBillingView(invoicing);
   const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
   // Bills the previous month once a day; starting a period is idempotent, so restarts start nothing twice.
-  const billingEveryMs = options.billingEveryMs ?? (config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
+  const billingEveryMs = options.billingEveryMs ?? config.jobs.billingScheduleEveryMs;
   const billingSchedule =
     billingEveryMs > 0
       ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) })
@@ -139,7 +148,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       scheduling: { secret: options.webhookSecrets?.scheduling ?? p.scheduling.webhookSecret },
     },
   });
-  const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
+  const reconcileEveryMs = options.reconcileEveryMs ?? config.jobs.reconcileEveryMs;
   const reconciler =
     reconcileEveryMs > 0
       ? new PollLoop(
