@@ -44,6 +44,8 @@ export interface GatewayParts {
   webhooks?: Router;
   /** Per-consumer usage of each operation (core/usage); absent, nothing is recorded. */
   usage?: UsageRecorder;
+  /** True once shutdown has begun: /readyz answers 503 (see probes.ts). */
+  draining?: () => boolean;
 }
 
 /** Authenticated answers are never stored by shared or browser caches. */
@@ -101,7 +103,15 @@ export function buildApp(parts: GatewayParts): Express {
   mountApis(app, parts.catalogue, parts.modules, { validateResponses, usage: parts.usage });
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
-  app.use(probesRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
+  app.use(
+    probesRouter({
+      store: infra.store,
+      redis: parts.redis,
+      metrics,
+      metricsOnMainPort: config.gateway.metricsPort === undefined,
+      draining: parts.draining,
+    }),
+  );
 
   app.use(notFound());
   app.use(problemHandler(nodeEnv === 'development'));
