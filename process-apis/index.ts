@@ -10,6 +10,7 @@ import type { Router } from 'express';
 import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/index.js';
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
+import { claimPeriod } from '../core/schedules/index.js';
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
@@ -76,6 +77,8 @@ export interface ProcessLayer {
 }
 
 const WEBHOOK_SOURCES = ['crm', 'scheduling', 'erp'] as const;
+/** The reconciling poll's name in the schedule claims. */
+export const RECONCILE_JOB = 'billing-status-to-crm.reconcile';
 
 export function createProcessApis(infra: Infra, systemApis: SystemApis, options: ProcessApisOptions = {}): ProcessLayer {
   const { store, logger, config } = infra;
@@ -149,14 +152,16 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     },
   });
   const reconcileEveryMs = options.reconcileEveryMs ?? config.jobs.reconcileEveryMs;
+  // Every replica runs the loop; the claim in the shared store lets one of them poll ERP per
+  // period. Waking twice a period means no period goes unpolled while the loop drifts.
   const reconciler =
     reconcileEveryMs > 0
       ? new PollLoop(
           async () => {
-            await billingStatusToCrm.reconcile();
+            if (await claimPeriod(store.db, RECONCILE_JOB, reconcileEveryMs, engine.workerId)) await billingStatusToCrm.reconcile();
             return 0;
           },
-          reconcileEveryMs,
+          Math.max(1, Math.floor(reconcileEveryMs / 2)),
           (err) => logger.warn({ err: String(err) }, 'billing status reconciliation failed; next round retries'),
         )
       : undefined;
