@@ -12,7 +12,7 @@ import { createStore } from '../../core/store/index.js';
 import { migrateToLatest } from '../../core/store/migrate.js';
 import { loadOrCreateDevKey } from '../../gateway/auth/dev-keys.js';
 import { writeSandboxesFile } from '../../gateway/sandboxes-file.js';
-import { startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
+import { SANDBOX_PLATFORMS, startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import type { SandboxPlatform } from '../../sandboxes/kit/index.js';
 import { findHaproxy, startHaproxy, type RunningHaproxy } from './haproxy.js';
 
@@ -134,14 +134,10 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
     // What every replica must share: the store, Redis, the cursor key, the token key, the secrets.
     const layerConfig = loadConfig({ ...callerEnv, VAR_DIR: varDir, DATABASE_URL: o.databaseUrl, REDIS_URL: o.redisUrl });
     const p = layerConfig.platforms;
+    // As `npm run sandbox -- all` starts them: each signs its webhooks with the secret the replicas verify.
     const sandboxes = await startSandboxes({
       host,
-      webhookSecrets: {
-        crm: p.crm.webhookSecret,
-        scheduling: p.scheduling.webhookSecret,
-        time: p.time.webhookSecret,
-        erp: p.erp.webhookSecret,
-      },
+      webhookSecrets: Object.fromEntries(SANDBOX_PLATFORMS.map((platform) => [platform, p[platform].webhookSecret])),
     });
     closers.push(() => sandboxes.close());
     log(
@@ -199,13 +195,13 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       for (const r of replicas) if (r.process.exitCode === null && r.process.signalCode === null) r.process.kill('SIGTERM');
       await Promise.all(replicas.map((r) => r.exited));
     };
-    closers.push(killReplicas);
     // Should this process end without stop(), the replicas (in groups of their own) must not outlive it.
     const orphanGuard = () => {
       for (const r of replicas) if (r.process.exitCode === null && r.process.signalCode === null) r.process.kill('SIGKILL');
     };
     process.once('exit', orphanGuard);
-    closers.push(async () => void process.off('exit', orphanGuard));
+    closers.push(async () => void process.off('exit', orphanGuard)); // after the replicas have stopped
+    closers.push(killReplicas);
     for (let i = 1; i <= o.replicas; i++) replicas.push(spawnReplica(i));
     await Promise.all(replicas.map((r) => waitReady(r, 90_000)));
     for (const r of replicas) log(`  ${r.name}: ${r.url} (pid ${r.pid})`);
