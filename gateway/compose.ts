@@ -8,6 +8,7 @@ import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
 import { promWorkflowMetrics } from '../core/workflows/metrics.js';
+import { promScheduleMetrics } from '../core/schedules/index.js';
 import { createLogger } from '../core/observability/logger.js';
 import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
@@ -85,7 +86,11 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
   // The journeys share one workflow engine and one inbox; they start after every system API exists.
   const registry = options.metrics?.registry;
-  const processLayer = createProcessApis(infra, systemApis, registry ? { engine: { metrics: promWorkflowMetrics(registry) } } : {});
+  const processLayer = createProcessApis(
+    infra,
+    systemApis,
+    registry ? { engine: { metrics: promWorkflowMetrics(registry) }, scheduleMetrics: promScheduleMetrics(registry) } : {},
+  );
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).
   const dispatcher = new EventDispatcher({

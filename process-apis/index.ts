@@ -10,7 +10,7 @@ import type { Router } from 'express';
 import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/index.js';
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
-import { claimPeriod } from '../core/schedules/index.js';
+import { claimPeriod, noopScheduleMetrics, type ScheduleMetrics } from '../core/schedules/index.js';
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
@@ -53,6 +53,8 @@ export interface ProcessApisOptions {
   rules?: RegionalRules;
   engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number; metrics?: WorkflowMetrics };
   inboxPollMs?: number;
+  /** Rounds of the periodic jobs, ran or skipped (another replica claimed the period). */
+  scheduleMetrics?: ScheduleMetrics;
   /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. Default: RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
   /** How often the billing schedule bills the previous month; 0 turns it off. Default: BILLING_SCHEDULE_EVERY_MS (off under NODE_ENV=test). */
@@ -152,13 +154,16 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     },
   });
   const reconcileEveryMs = options.reconcileEveryMs ?? config.jobs.reconcileEveryMs;
+  const scheduleMetrics = options.scheduleMetrics ?? noopScheduleMetrics;
   // Every replica runs the loop; the claim in the shared store lets one of them poll ERP per
   // period. Waking twice a period means no period goes unpolled while the loop drifts.
   const reconciler =
     reconcileEveryMs > 0
       ? new PollLoop(
           async () => {
-            if (await claimPeriod(store.db, RECONCILE_JOB, reconcileEveryMs, engine.workerId)) await billingStatusToCrm.reconcile();
+            const claimed = await claimPeriod(store.db, RECONCILE_JOB, reconcileEveryMs, engine.workerId);
+            scheduleMetrics.round(RECONCILE_JOB, claimed ? 'ran' : 'skipped');
+            if (claimed) await billingStatusToCrm.reconcile();
             return 0;
           },
           Math.max(1, Math.floor(reconcileEveryMs / 2)),

@@ -3,6 +3,8 @@
 import type { DbExecutor } from '../store/index.js';
 import './schema.js';
 
+export { noopScheduleMetrics, promScheduleMetrics, type ScheduleMetrics } from './metrics.js';
+
 /** Periods a job's claims are kept for, before the next claim deletes them. */
 const KEEP_PERIODS = 100;
 
