@@ -3,6 +3,7 @@
 // reaches, one scheduled billing per period, runs a SIGKILLed replica left half done finished
 // once by the survivors (counted on the platforms' own APIs), and a SIGTERM that loses nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECONCILE_JOB } from '../../process-apis/index.js';
 import { previousMonth } from '../../process-apis/time-to-billing/period.js';
 import { findHaproxy } from '../../scripts/cluster/haproxy.js';
 import { logAndApproveTime, winDeal } from '../../scripts/demo/people.js';
@@ -12,6 +13,8 @@ import { redisUrl, testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
 import { startClusterHarness, type ClusterHarness } from './support/cluster-harness.js';
 import { drainUnderLoad } from './support/drain.js';
+import { canonicalOpportunity, claimedPeriods, provisionRuns } from './support/layer-records.js';
+import { reconcileRounds } from './support/metrics.js';
 import {
   erpInvoicesSince,
   erpProjectsNamed,
@@ -45,26 +48,6 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
   afterAll(async () => {
     await h?.close();
   }, 60_000);
-
-  const canonicalOpportunity = (sfId: string) =>
-    waitFor(
-      () =>
-        h.store.db
-          .selectFrom('xref')
-          .select('canonical_id')
-          .where('platform', '=', 'crm')
-          .where('native_id', '=', sfId)
-          .executeTakeFirst()
-          .then((r) => r?.canonical_id),
-      { what: `the layer to know opportunity ${sfId}`, timeoutMs: 60_000, intervalMs: 100 },
-    ) as Promise<string>;
-  const provisionRuns = (opportunityId: string) =>
-    h.store.db
-      .selectFrom('workflow_runs')
-      .select(['id', 'state'])
-      .where('definition', '=', 'opportunity-to-project')
-      .where('run_key', 'like', `${opportunityId}%`)
-      .execute();
 
   it('counts one rate limit for a consumer, whichever replica answers (Redis)', async () => {
     const auth = await h.auth('process:read', 'rate-probe');
@@ -106,7 +89,7 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
       const res = await fetch(`${replica.url}/webhooks/crm`, { method: 'POST', headers, body: message.body });
       expect(res.status, `the same webhook delivered again, to ${replica.name}`).toBeLessThan(300);
     }
-    const opportunityId = await canonicalOpportunity(deal.sfOpportunityId);
+    const opportunityId = await canonicalOpportunity(h.store, deal.sfOpportunityId);
     const project = await waitFor(
       () => callJson<Json>(h.cluster.url, 'GET', `/experience/crm/v2/opportunities/${opportunityId}/project`, read),
       {
@@ -127,7 +110,7 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
     expect(inbox, 'inbox records of the webhook (HAProxy plus three direct deliveries)').toHaveLength(1);
     const intake = await h.store.db.selectFrom('workflow_runs').select('id').where('run_key', '=', `crm:${webhookId}`).execute();
     expect(intake, 'runs the webhook started').toHaveLength(1);
-    expect(await provisionRuns(opportunityId), 'provisioning runs of the deal').toHaveLength(1);
+    expect(await provisionRuns(h.store, opportunityId), 'provisioning runs of the deal').toHaveLength(1);
     expect(await erpProjectsNamed(h.urls, name), 'ERP projects of the deal').toHaveLength(1);
     expect(await schedulingProjectsNamed(h.urls, name), 'scheduling projects of the deal, with their allocations').toEqual([
       { projectId: expect.any(Number), tasks: 1 },
@@ -169,8 +152,8 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
       .execute();
     expect(left.length, `runs ${victim.name} left unfinished when it was killed`).toBeGreaterThan(0);
 
-    const opportunityIds = await Promise.all(deals.map((d) => canonicalOpportunity(d.sfOpportunityId)));
-    await waitFor(() => Promise.all(opportunityIds.map(provisionRuns)), {
+    const opportunityIds = await Promise.all(deals.map((d) => canonicalOpportunity(h.store, d.sfOpportunityId)));
+    await waitFor(() => Promise.all(opportunityIds.map((id) => provisionRuns(h.store, id))), {
       until: (runs) => runs.every((r) => r.length === 1 && r[0]!.state === 'completed'),
       what: 'the surviving replicas to finish every provisioning',
       timeoutMs: 90_000,
@@ -243,7 +226,7 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
     expect([...linesPerSource(invoices).values()], 'invoice lines per approved time entry (two entries)').toEqual([1, 1]);
   }, 180_000);
 
-  it('bills the previous month once, though every replica runs the billing schedule every second', async () => {
+  it('bills the previous month once and polls ERP once a period, though every replica runs both schedules', async () => {
     const [first] = killedDeals;
     await logAndApproveTime(h.urls, first!.name, first!.accountName, won.days, 6);
     const reader = await h.auth('time:read');
@@ -258,14 +241,17 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
       { until: (r) => r.status === 200 && r.body.items.length === 2, what: 'the approved time to show in the layer' },
     );
     // Every replica again (the two killed above too, as an orchestrator would replace them), now
-    // with the schedule on: each ticks at start and every second after.
+    // with the schedules on: billing ticks at start and every second after, reconciliation polls
+    // in periods of a second.
     await Promise.all(
       h.cluster.replicas.map(async (r) => {
         if (r.process.exitCode === null && r.process.signalCode === null) r.process.kill('SIGTERM');
         await r.exited;
       }),
     );
-    await Promise.all(h.cluster.replicas.map((r) => h.cluster.restart(r.index, { BILLING_SCHEDULE_EVERY_MS: '1000' })));
+    await Promise.all(
+      h.cluster.replicas.map((r) => h.cluster.restart(r.index, { BILLING_SCHEDULE_EVERY_MS: '1000', RECONCILE_EVERY_MS: '1000' })),
+    );
     const period = previousMonth(new Date().toISOString().slice(0, 10));
     const billingRuns = () =>
       h.store.db
@@ -300,6 +286,19 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
       [...linesPerSource(invoices)].filter(([, n]) => n !== 1),
       'time entries, expenses or milestones on more than one ERP invoice line, over the whole test',
     ).toEqual([]);
+
+    const claimed = () => claimedPeriods(h.store, RECONCILE_JOB);
+    const claimedBefore = await claimed();
+    const rounds = await reconcileRounds(h);
+    const claimedAfter = await claimed();
+    expect(claimedBefore, 'periods of the reconciliation poll claimed so far').toBeGreaterThan(1);
+    expect(rounds.ran, 'reconciliation rounds run, summed over the replicas, at least the periods claimed before').toBeGreaterThanOrEqual(
+      claimedBefore,
+    );
+    expect(rounds.ran, 'reconciliation rounds run, summed over the replicas, at most the periods claimed after').toBeLessThanOrEqual(
+      claimedAfter,
+    );
+    expect(rounds.skipped, 'rounds a replica skipped because another had the period').toBeGreaterThan(0);
   }, 150_000);
 
   it('takes a replica out of rotation while it drains on SIGTERM, and every request gets its answer', async () => {
