@@ -16,6 +16,8 @@ import { drainUnderLoad } from './support/drain.js';
 import { canonicalOpportunity, claimedPeriods, provisionRuns } from './support/layer-records.js';
 import { reconcileRounds } from './support/metrics.js';
 import {
+  crmErpProject,
+  erpCustomersNamed,
   erpInvoicesSince,
   erpProjectsNamed,
   invoicesPerProjectAndPeriod,
@@ -160,7 +162,12 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
       intervalMs: 200,
     });
     await h.faults('erp', null);
-    for (const name of names) {
+    expect(await erpCustomersNamed(h.urls, deals[0]!.accountName), `ERP customers of ${deals[0]!.accountName}`).toHaveLength(1);
+    for (const [i, name] of names.entries()) {
+      expect(await crmErpProject(h.urls, deals[i]!.sfOpportunityId), `what the CRM shows on ${name}`).toEqual({
+        id: expect.any(String),
+        status: 'Provisioned',
+      });
       expect(await erpProjectsNamed(h.urls, name), `ERP projects of ${name}`).toHaveLength(1);
       expect(await schedulingProjectsNamed(h.urls, name), `scheduling projects of ${name}, with their allocations`).toEqual([
         { projectId: expect.any(Number), tasks: 1 },

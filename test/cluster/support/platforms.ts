@@ -1,6 +1,7 @@
 // What the platforms themselves hold, read through each sandbox's vendor-shaped API (as a person
-// or an auditor would, never through the layer): ERP projects and invoice lines by SuiteQL and
-// REST records, Float projects and their tasks, Harvest projects. The cluster test counts on it.
+// or an auditor would, never through the layer): ERP customers, projects and invoice lines by
+// SuiteQL and REST records, Float projects and their tasks, Harvest projects, the CRM's
+// opportunity by SOQL. The cluster test counts on it.
 import { requestJson } from '../../../scripts/demo/http.js';
 import type { SandboxUrls } from '../../../scripts/demo/people.js';
 
@@ -43,6 +44,12 @@ async function suiteql<T>(urls: SandboxUrls, q: string): Promise<T[]> {
     rows.push(...page.body.items);
     if (!page.body.hasMore) return rows;
   }
+}
+
+/** ERP customers named so: one per client, however many deals it wins. */
+export async function erpCustomersNamed(urls: SandboxUrls, name: string): Promise<string[]> {
+  const customers = await suiteql<{ id: string; companyname: string }>(urls, 'SELECT id, companyname FROM customer');
+  return customers.filter((c) => c.companyname === name).map((c) => c.id);
 }
 
 /** ERP projects (jobs) named so: one per won deal. */
@@ -106,6 +113,21 @@ export async function schedulingProjectsNamed(urls: SandboxUrls, name: string): 
     }
     if (projects.body.length < 200) return found;
   }
+}
+
+/** What the CRM shows on an opportunity about its ERP project (written back by provisioning). */
+export async function crmErpProject(urls: SandboxUrls, sfOpportunityId: string): Promise<{ id: string | null; status: string | null }> {
+  const token = await requestJson<{ access_token: string }>(`${urls.crm}/services/oauth2/token`, {
+    method: 'POST',
+    form: { grant_type: 'client_credentials', client_id: 'sandbox-crm-client', client_secret: 'sandbox-crm-secret' },
+  });
+  const soql = encodeURIComponent(`SELECT Id, ERP_Project_Id__c, ERP_Project_Status__c FROM Opportunity WHERE Id = '${sfOpportunityId}'`);
+  const found = await requestJson<{ records: Array<{ ERP_Project_Id__c: string | null; ERP_Project_Status__c: string | null }> }>(
+    `${urls.crm}/services/data/v62.0/query?q=${soql}`,
+    { headers: { authorization: `Bearer ${token.body.access_token}` } },
+  );
+  const record = found.body.records[0];
+  return { id: record?.ERP_Project_Id__c ?? null, status: record?.ERP_Project_Status__c ?? null };
 }
 
 /** Harvest projects named so. */
