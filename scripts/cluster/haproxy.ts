@@ -32,8 +32,11 @@ export interface RunningHaproxy {
   url: string;
   statsUrl: string;
   process: ChildProcess;
-  /** Each replica's state as HAProxy's health checks see it: `UP`, `DOWN`, `NOLB`, `MAINT`… by server name (replica1…). */
-  serverStates(): Promise<Record<string, string>>;
+  /**
+   * Each replica as HAProxy sees it, by server name (replica1…): `status` from the health checks
+   * (`UP`, `DOWN`, `NOLB`, `MAINT`…) and `sessions`, how many requests it has been sent so far.
+   */
+  serverStats(): Promise<Record<string, { status: string; sessions: number }>>;
   stop(): Promise<void>;
 }
 
@@ -87,17 +90,17 @@ export async function startHaproxy(o: HaproxyOptions): Promise<RunningHaproxy> {
     url,
     statsUrl,
     process: child,
-    async serverStates() {
+    async serverStats() {
       const csv = await (await fetch(`${statsUrl};csv`)).text();
       const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n');
       const cols = header!.split(',');
-      const [px, sv, status] = ['pxname', 'svname', 'status'].map((c) => cols.indexOf(c));
-      const states: Record<string, string> = {};
+      const [px, sv, status, stot] = ['pxname', 'svname', 'status', 'stot'].map((c) => cols.indexOf(c));
+      const stats: Record<string, { status: string; sessions: number }> = {};
       for (const row of rows) {
         const f = row.split(',');
-        if (f[px!] === 'replicas' && f[sv!] !== 'BACKEND') states[f[sv!]!] = f[status!]!;
+        if (f[px!] === 'replicas' && f[sv!] !== 'BACKEND') stats[f[sv!]!] = { status: f[status!]!, sessions: Number(f[stot!]) };
       }
-      return states;
+      return stats;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -314,6 +314,7 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
     const result = await drainUnderLoad(h, alive[0]!, won.engagementId);
     expect(result.readinessWhileDraining, 'readiness of the draining replica').toBe(503);
     expect(result.proxyStateWhileDraining, 'what HAProxy makes of it before it stops').toMatch(/^DOWN/);
+    expect(result.sentAfterDown, 'requests HAProxy sent it once it was DOWN').toBe(0);
     expect(result.inFlight, 'requests the replica had accepted when SIGTERM came').toEqual([200, 200, 200]);
     expect(result.viaProxy.length, 'requests sent through HAProxy meanwhile').toBeGreaterThan(0);
     expect(

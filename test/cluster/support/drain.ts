@@ -8,6 +8,8 @@ import type { ClusterHarness } from './cluster-harness.js';
 export interface DrainResult {
   readinessWhileDraining: number;
   proxyStateWhileDraining: string;
+  /** Requests HAProxy sent the replica between marking it DOWN and its exit. */
+  sentAfterDown: number;
   /** Statuses of the requests sent straight to the replica just before SIGTERM. */
   inFlight: number[];
   /** Statuses (0: no answer) of every request sent through HAProxy from SIGTERM until the replica exited. */
@@ -44,17 +46,19 @@ export async function drainUnderLoad(h: ClusterHarness, replica: Replica, engage
       what: `${replica.name}'s readiness to fail while it drains`,
       timeoutMs: 10_000,
     });
-    const states = await waitFor(() => h.cluster.haproxy.serverStates(), {
-      until: (s) => /^DOWN/.test(s[replica.name] ?? '') || stopped,
+    const down = await waitFor(() => h.cluster.haproxy.serverStats(), {
+      until: (s) => /^DOWN/.test(s[replica.name]?.status ?? '') || stopped,
       what: `HAProxy to take ${replica.name} out of rotation`,
       timeoutMs: 10_000,
       intervalMs: 100,
     });
     const exitCode = await exit;
     await Promise.all(load);
+    const after = await h.cluster.haproxy.serverStats();
     return {
       readinessWhileDraining: readiness,
-      proxyStateWhileDraining: states[replica.name] ?? 'unknown',
+      proxyStateWhileDraining: down[replica.name]?.status ?? 'unknown',
+      sentAfterDown: (after[replica.name]?.sessions ?? 0) - (down[replica.name]?.sessions ?? 0),
       inFlight: await Promise.all(inFlight),
       viaProxy,
       exitCode,
