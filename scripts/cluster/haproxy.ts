@@ -34,10 +34,17 @@ export interface RunningHaproxy {
   process: ChildProcess;
   /**
    * Each replica as HAProxy sees it, by server name (replica1…): `status` from the health checks
-   * (`UP`, `DOWN`, `NOLB`, `MAINT`…) and `sessions`, how many requests it has been sent so far.
+   * (`UP`, `DOWN`, `NOLB`, `MAINT`…), `sessions`, how many requests it has been sent so far, and
+   * `redispatched`, how many of them HAProxy had to retry elsewhere (connection refused or dropped).
    */
-  serverStats(): Promise<Record<string, { status: string; sessions: number }>>;
+  serverStats(): Promise<Record<string, ServerStats>>;
   stop(): Promise<void>;
+}
+
+export interface ServerStats {
+  status: string;
+  sessions: number;
+  redispatched: number;
 }
 
 export interface HaproxyOptions {
@@ -94,11 +101,12 @@ export async function startHaproxy(o: HaproxyOptions): Promise<RunningHaproxy> {
       const csv = await (await fetch(`${statsUrl};csv`)).text();
       const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n');
       const cols = header!.split(',');
-      const [px, sv, status, stot] = ['pxname', 'svname', 'status', 'stot'].map((c) => cols.indexOf(c));
-      const stats: Record<string, { status: string; sessions: number }> = {};
+      const [px, sv, status, stot, wredis] = ['pxname', 'svname', 'status', 'stot', 'wredis'].map((c) => cols.indexOf(c));
+      const stats: Record<string, ServerStats> = {};
       for (const row of rows) {
         const f = row.split(',');
-        if (f[px!] === 'replicas' && f[sv!] !== 'BACKEND') stats[f[sv!]!] = { status: f[status!]!, sessions: Number(f[stot!]) };
+        if (f[px!] === 'replicas' && f[sv!] !== 'BACKEND')
+          stats[f[sv!]!] = { status: f[status!]!, sessions: Number(f[stot!]), redispatched: Number(f[wredis!] || 0) };
       }
       return stats;
     },

@@ -312,9 +312,14 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
     const alive = h.cluster.replicas.filter((r) => r.process.exitCode === null && r.process.signalCode === null);
     expect(alive.length, 'replicas still running: one to drain, others to take the traffic').toBeGreaterThan(1);
     const result = await drainUnderLoad(h, alive[0]!, won.engagementId);
-    expect(result.readinessWhileDraining, 'readiness of the draining replica').toBe(503);
+    expect(result.readiness, 'readiness of the draining replica, on a new connection').toEqual({
+      status: 503,
+      detail: expect.stringMatching(/shutting down/),
+    });
+    expect(result.newConnectionWhileDraining, 'a new connection to the draining replica, while readiness fails').toBe(200);
     expect(result.proxyStateWhileDraining, 'what HAProxy makes of it before it stops').toMatch(/^DOWN/);
     expect(result.sentAfterDown, 'requests HAProxy sent it once it was DOWN').toBe(0);
+    expect(result.redispatched, 'requests HAProxy had to send elsewhere because it refused them').toBe(0);
     expect(result.inFlight, 'requests the replica had accepted when SIGTERM came').toEqual([200, 200, 200]);
     expect(result.viaProxy.length, 'requests sent through HAProxy meanwhile').toBeGreaterThan(0);
     expect(
