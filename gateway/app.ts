@@ -21,6 +21,7 @@ import { bodyLimit } from './body-limit.js';
 import { chain } from './chain.js';
 import { cors } from './cors.js';
 import { methodNotAllowed, notFound, problemHandler } from './errors.js';
+import { ContractValidators } from './contract-validators.js';
 import { mountApis, mountGatewayValidation } from './mount-apis.js';
 import { probesRouter } from './probes.js';
 import type { RateLimits } from './rate-limit/index.js';
@@ -44,6 +45,8 @@ export interface GatewayParts {
   webhooks?: Router;
   /** Per-consumer usage of each operation (core/usage); absent, nothing is recorded. */
   usage?: UsageRecorder;
+  /** Collects the contracts' lazily built validators, for building the rest after start. */
+  validators?: ContractValidators;
   /** True once shutdown has begun: /readyz answers 503 (see probes.ts). */
   draining?: () => boolean;
 }
@@ -88,7 +91,8 @@ export function buildApp(parts: GatewayParts): Express {
   );
 
   const validateResponses = nodeEnv === 'development' || nodeEnv === 'test';
-  mountGatewayValidation(app, parts.catalogue, { validateResponses, usage: parts.usage });
+  const mountOptions = { validateResponses, usage: parts.usage, validators: parts.validators ?? new ContractValidators() };
+  mountGatewayValidation(app, parts.catalogue, mountOptions);
   if (parts.devKey) {
     const jwks = parts.devKey.jwks;
     app
@@ -100,7 +104,7 @@ export function buildApp(parts: GatewayParts): Express {
       .all(methodNotAllowed(['GET']));
   }
   // The APIs first: they carry the traffic, and each is one prefix match away.
-  mountApis(app, parts.catalogue, parts.modules, { validateResponses, usage: parts.usage });
+  mountApis(app, parts.catalogue, parts.modules, mountOptions);
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
   app.use(
