@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../core/config/index.js';
 import { projectFile, PROJECT_ROOT } from '../../core/project-root.js';
@@ -63,7 +64,7 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Called once the sandboxes listen and before any replica starts (tests set faults or take snapshots). */
   beforeReplicas?: (sandboxes: RunningSandboxes) => Promise<void>;
-  /** Where each replica's log (stdout) and errors (stderr) go; default this process's. */
+  /** Where each replica's log (stdout) and errors (stderr) go; default this process's, each line marked with the replica. */
   replicaOutput?: 'inherit' | 'ignore';
   log?: (line: string) => void;
 }
@@ -177,15 +178,24 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       ...o.env,
     };
     const replicas: Replica[] = [];
+    const output = o.replicaOutput === 'ignore' ? 'ignore' : 'pipe';
     const spawnReplica = (index: number, env: NodeJS.ProcessEnv = {}): Replica => {
       const port = ports.replicas[index - 1]!;
       const child = spawn(process.execPath, ['--import', 'tsx', projectFile('gateway', 'main.ts')], {
         cwd: PROJECT_ROOT,
         env: { ...process.env, ...replicaEnv, ...env, PORT: String(port) },
-        stdio: ['ignore', o.replicaOutput ?? 'inherit', o.replicaOutput ?? 'inherit'],
+        stdio: ['ignore', output, output],
         // A process group of its own: Ctrl-C reaches this process only, which then drains each replica once.
         detached: true,
       });
+      // Each line of a replica's log and start-up text, marked with the replica it came from.
+      if (output === 'pipe') {
+        for (const [stream, target] of [
+          [child.stdout, process.stdout],
+          [child.stderr, process.stderr],
+        ] as const)
+          if (stream) createInterface({ input: stream }).on('line', (line) => target.write(`[replica${index}] ${line}\n`));
+      }
       const exited = new Promise<void>((done) =>
         child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()),
       );
