@@ -53,7 +53,7 @@ export function unconfigured<T extends object>(platform: string, variable: strin
 }
 
 /** Turns on the CRM sandbox's relay switch (its own admin API): change events as signed webhooks. */
-async function relayCrmChangeEvents(crmSandboxUrl: string): Promise<void> {
+export async function relayCrmChangeEvents(crmSandboxUrl: string): Promise<void> {
   const res = await fetch(`${crmSandboxUrl}/_sandbox/change-events`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },

@@ -12,6 +12,7 @@ import { projectFile, PROJECT_ROOT } from '../../core/project-root.js';
 import { createStore } from '../../core/store/index.js';
 import { migrateToLatest } from '../../core/store/migrate.js';
 import { loadOrCreateDevKey } from '../../gateway/auth/dev-keys.js';
+import { relayCrmChangeEvents } from '../../gateway/platforms.js';
 import { writeSandboxesFile } from '../../gateway/sandboxes-file.js';
 import { SANDBOX_PLATFORMS, startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import type { SandboxPlatform } from '../../sandboxes/kit/index.js';
@@ -141,6 +142,8 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       webhookSecrets: Object.fromEntries(SANDBOX_PLATFORMS.map((platform) => [platform, p[platform].webhookSecret])),
     });
     closers.push(() => sandboxes.close());
+    // With CRM_CHANGE_EVENTS=relay the replicas take the CRM's change events as webhooks: the sandbox relays them.
+    if (p.crm.changeEvents.mode === 'relay' && sandboxes.urls.crm) await relayCrmChangeEvents(sandboxes.urls.crm);
     log(
       `  Sandboxes: ${Object.entries(sandboxes.urls)
         .map(([k, v]) => `${k} ${v}`)

@@ -73,7 +73,7 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
     expect(viaProxy.status, 'the same consumer through HAProxy').toBe(429);
   });
 
-  it('starts one run for a CRM webhook delivered to every replica', async () => {
+  it('starts one run for a CRM change event, streamed by every replica and its webhook delivered to every replica', async () => {
     const read = await h.auth('erp:read crm-app:read');
     // Work days before this month (the schedule bills everything approved up to the previous month's end).
     const firstOfMonth = new Date(`${new Date().toISOString().slice(0, 7)}-01T12:00:00Z`);
@@ -82,7 +82,7 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
     const name = `Cluster webhook ${Date.now()}`;
     const deal = await winDeal(h.urls, { name, startDate: start, endDate: `${start.slice(0, 4)}-12-31`, amount: 90_000 });
     const message = (await waitFor(() => h.crmWebhooks.find((w) => w.body.includes(deal.sfOpportunityId)), {
-      what: "the CRM's change event for the deal",
+      what: "the CRM's relayed change event for the deal",
     }))!;
     const headers = Object.fromEntries(
       ['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature'].map((k) => [k, String(message.headers[k])]),
@@ -109,7 +109,9 @@ describe.skipIf(Boolean(skipped))('three replicas behind HAProxy on one PostgreS
       .where('source', '=', 'crm')
       .where('webhook_id', '=', webhookId)
       .execute();
-    expect(inbox, 'inbox records of the webhook (HAProxy plus three direct deliveries)').toHaveLength(1);
+    expect(inbox, 'inbox records of the change (streamed by each replica, relayed through HAProxy, delivered again to each)').toHaveLength(
+      1,
+    );
     const intake = await h.store.db.selectFrom('workflow_runs').select('id').where('run_key', '=', `crm:${webhookId}`).execute();
     expect(intake, 'runs the webhook started').toHaveLength(1);
     expect(await provisionRuns(h.store, opportunityId), 'provisioning runs of the deal').toHaveLength(1);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../core/config/index.js';
 import { signDevToken } from '../../../gateway/auth/dev-keys.js';
+import { relayCrmChangeEvents } from '../../../gateway/platforms.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import type { SandboxUrls } from '../../../scripts/demo/people.js';
 import { startCluster, type Replica, type RunningCluster } from '../../../scripts/cluster/cluster.js';
@@ -26,7 +27,7 @@ export interface ClusterHarness {
   store: Store;
   /** Every invoice ERP held before any replica started. */
   invoicesBefore: ReadonlySet<string>;
-  /** CRM webhooks as the CRM sandbox sent them (the same messages it sent to HAProxy). */
+  /** CRM change events as the CRM sandbox's relay posted them (the same messages it sent to HAProxy). */
   crmWebhooks: CapturedWebhook[];
   /** Authorization header for a machine token of `consumer` with these scopes. */
   auth(scope: string, consumer?: string): Promise<Record<string, string>>;
@@ -77,6 +78,9 @@ export async function startClusterHarness(engine: TestEngine, redisUrl: string, 
     env: { ...CLUSTER_TEST_ENV, RATE_LIMIT_REDIS_PREFIX: `cluster-test-${randomBytes(4).toString('hex')}:` },
     async beforeReplicas(sandboxes) {
       invoicesBefore = new Set(await erpInvoiceIds(sandboxes.urls as unknown as SandboxUrls));
+      // The replicas stream the CRM's change events (the default); the relay sends the same events
+      // as signed webhooks too, to HAProxy and to the listener here that keeps a copy.
+      await relayCrmChangeEvents(sandboxes.urls.crm!);
       sandboxes.subscribe('crm', {
         url: `http://127.0.0.1:${(capture.address() as AddressInfo).port}/`,
         // The secret the replicas verify, so that a copy re-delivered to a replica is as good as the original.
