@@ -39,13 +39,22 @@ describe('SOQL subset', () => {
       { Id: '006D', StageName: 'Closed Won', IsWon: true, SystemModstamp: '2026-03-01T09:59:59.000+0000' },
     ];
     const q = parseSoql(
-      'SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE SystemModstamp > 2026-03-01T10:00:00Z ' +
-        "OR (SystemModstamp = 2026-03-01T10:00:00Z AND Id > '006B') ORDER BY SystemModstamp, Id LIMIT 200",
+      'SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE (SystemModstamp > 2026-03-01T10:00:00Z ' +
+        "OR (SystemModstamp = 2026-03-01T10:00:00Z AND Id > '006B')) AND SystemModstamp < 2026-03-01T10:00:05Z " +
+        'ORDER BY SystemModstamp, Id LIMIT 200',
     );
     expect(
       runSoql(q, stamped).map((r) => r.Id),
       'after (10:00:00, 006B): 006C in the same second, then the later 006A',
     ).toEqual(['006C', '006A']);
+    const settled = parseSoql(
+      "SELECT Id FROM Opportunity WHERE (SystemModstamp > 2026-03-01T09:00:00Z OR (SystemModstamp = 2026-03-01T09:00:00Z AND Id > '006')) " +
+        'AND SystemModstamp < 2026-03-01T10:00:01Z ORDER BY SystemModstamp, Id LIMIT 200',
+    );
+    expect(
+      runSoql(settled, stamped).map((r) => r.Id),
+      'only stamps before the horizon',
+    ).toEqual(['006D', '006B', '006C']);
   });
 
   it('parses fields case-insensitively into their declared names', () => {

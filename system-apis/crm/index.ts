@@ -18,6 +18,7 @@ export { readChangeEvent } from './change-events.js';
 export { CrmChangeStream, CRM_INBOX_SOURCE, type ChangeStreamHooks } from './change-stream.js';
 export { promCrmChangeStreamMetrics, type CrmChangeStreamMetrics } from './change-stream-metrics.js';
 export type { CrmChange, ChangeKind } from './change-events.js';
+export { SETTLE_MS as OPPORTUNITY_FEED_SETTLE_MS } from './opportunity-changes.js';
 export type { OpportunityFeedPosition, OpportunityChange, OpportunityChangePage } from './opportunity-changes.js';
 
 /** Salesforce holds a /meta/connect up to 110 s when no event comes; the layer asks for as much. */

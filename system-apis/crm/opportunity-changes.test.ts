@@ -7,10 +7,12 @@ describe('opportunity catch-up feed', () => {
     expect(start, 'three days earlier, milliseconds dropped').toEqual({ watermark: '2026-03-01T10:00:00Z', lastId: '' });
   });
 
-  it('asks after the watermark, or at it with a larger Id, oldest first', () => {
-    expect(opportunityChangesQuery({ watermark: '2026-03-01T10:00:00Z', lastId: '006000000000001AAA' }, 50)).toBe(
-      'SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE SystemModstamp > 2026-03-01T10:00:00Z ' +
-        "OR (SystemModstamp = 2026-03-01T10:00:00Z AND Id > '006000000000001AAA') ORDER BY SystemModstamp, Id LIMIT 50",
+  it('asks after the watermark, or at it with a larger Id, up to the settled horizon, oldest first', () => {
+    const horizon = Date.parse('2026-03-01T10:05:00.400Z');
+    expect(opportunityChangesQuery({ watermark: '2026-03-01T10:00:00Z', lastId: '006000000000001AAA' }, 50, horizon)).toBe(
+      'SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE (SystemModstamp > 2026-03-01T10:00:00Z ' +
+        "OR (SystemModstamp = 2026-03-01T10:00:00Z AND Id > '006000000000001AAA')) AND SystemModstamp < 2026-03-01T10:05:00Z " +
+        'ORDER BY SystemModstamp, Id LIMIT 50',
     );
   });
 
@@ -25,7 +27,7 @@ describe('opportunity catch-up feed', () => {
         ],
       }),
     } as unknown as Parameters<typeof pullOpportunityChanges>[0];
-    const page = await pullOpportunityChanges(connector, { watermark: '2026-03-01T09:00:00Z', lastId: '' }, 2);
+    const page = await pullOpportunityChanges(connector, { watermark: '2026-03-01T09:00:00Z', lastId: '' }, { limit: 2 });
     expect(page.changes.map((c) => [c.won, c.changeKey])).toEqual([
       [true, '0065g00000AbCdEAAV@2026-03-01T10:00:00Z'],
       [false, '0065g00000AbCdFAAV@2026-03-01T10:00:02Z'],

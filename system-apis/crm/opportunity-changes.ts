@@ -31,6 +31,15 @@ export interface OpportunityChangePage {
   more: boolean;
 }
 
+/**
+ * How far behind the CRM's clock the feed reads. Stamps are whole seconds: a record read in the
+ * current second and saved again in that same second keeps its stamp, and a later pass that
+ * starts after (stamp, Id) would never see the second save (a won deal missed). Reading only
+ * seconds that ended a while ago also leaves time for transactions still committing with an
+ * earlier stamp, and for clock skew between the layer and the CRM.
+ */
+export const SETTLE_MS = 5_000;
+
 /** The SOQL datetime literal: unquoted, UTC, whole seconds (`1999-01-01T23:01:01Z`). */
 export function soqlDateTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -41,12 +50,13 @@ export function opportunityFeedStart(now: number, lookbackMs: number): Opportuni
   return { watermark: soqlDateTime(now - lookbackMs), lastId: '' };
 }
 
-export function opportunityChangesQuery(from: OpportunityFeedPosition, limit: number): string {
+/** Records after `from` (by stamp, then Id) whose stamp is before `horizonMs`, oldest first. */
+export function opportunityChangesQuery(from: OpportunityFeedPosition, limit: number, horizonMs: number): string {
   const at = soqlDateTime(Date.parse(from.watermark));
   const tie = from.lastId ? ` OR (SystemModstamp = ${at} AND Id > ${soqlString(from.lastId)})` : ` OR SystemModstamp = ${at}`;
   return (
-    `SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE SystemModstamp > ${at}${tie} ` +
-    `ORDER BY SystemModstamp, Id LIMIT ${limit}`
+    `SELECT Id, StageName, IsWon, SystemModstamp FROM Opportunity WHERE (SystemModstamp > ${at}${tie}) ` +
+    `AND SystemModstamp < ${soqlDateTime(horizonMs)} ORDER BY SystemModstamp, Id LIMIT ${limit}`
   );
 }
 
@@ -56,9 +66,11 @@ const upstream = (detail: string) => new ProblemError('upstream-error', { detail
 export async function pullOpportunityChanges(
   connector: Pick<CrmConnector, 'query'>,
   from: OpportunityFeedPosition,
-  limit = 200,
+  options: { limit?: number; now?: number } = {},
 ): Promise<OpportunityChangePage> {
-  const result = await connector.query<SfOpportunity>(opportunityChangesQuery(from, limit), limit);
+  const limit = options.limit ?? 200;
+  const horizon = (options.now ?? Date.now()) - SETTLE_MS;
+  const result = await connector.query<SfOpportunity>(opportunityChangesQuery(from, limit, horizon), limit);
   const changes = result.records.map((r): OpportunityChange => {
     const modifiedAtMs = Date.parse(String(r.SystemModstamp).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     if (!isSalesforceId(r.Id, 'Opportunity') || Number.isNaN(modifiedAtMs))
