@@ -44,7 +44,7 @@ export interface paths {
         head?: never;
         /**
          * Mark a time entry billed
-         * @description Records the invoice line that bills the entry and marks it billed on the platform. Idempotent for the same invoice line; 409 for another one; 422 for a non-billable entry.
+         * @description Records the invoice line that bills the entry in the layer's billing ledger; nothing is written to the time platform. Idempotent for the same invoice line; 409 for another one or for an entry the platform reports invoiced by an invoice of its own; 422 for a non-billable entry.
          */
         patch: operations["markTimeEntryBilled"];
         trace?: never;
@@ -91,7 +91,7 @@ export interface paths {
         head?: never;
         /**
          * Mark an expense billed
-         * @description As for time entries: idempotent for the same invoice, 409 for another one.
+         * @description As for time entries: recorded in the layer's billing ledger, nothing written to the time platform; idempotent for the same invoice, 409 for another one.
          */
         patch: operations["markExpenseBilled"];
         trace?: never;
@@ -133,8 +133,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit, approve or reject a week
-         * @description Moves every entry and expense of the resource's week (Monday to Sunday, the week holding `weekOf`): submit draft → submitted, approve submitted → approved (locked), reject submitted → draft. 422 when the week holds nothing.
+         * Submit, approve or reject a week (deprecated)
+         * @deprecated
+         * @description Deprecated: the time platform's API offers no timesheet approval (people approve weeks in its own screens), so this operation always answers 422 business-rule-violation. Read approval from each record's `approvalStatus` instead.
          */
         post: operations["recordTimesheetApproval"];
         delete?: never;
