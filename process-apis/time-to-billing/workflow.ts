@@ -1,7 +1,8 @@
 // The time-to-billing workflow for one engagement and billing period: wait out a billing hold,
 // allocate approved billable work to one invoice in the store, post that invoice to ERP
-// (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then mark each entry
-// billed in Time and each milestone billed in ERP.
+// (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then record each entry
+// billed in the layer's billing ledger (through the time system API; nothing is written to the
+// time platform) and each milestone billed in ERP.
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
@@ -39,7 +40,7 @@ export interface TimeToBillingDeps {
   rules: RegionalRules;
   /** How often a held engagement is checked again. Default 15 minutes. */
   holdRecheckMs?: number;
-  /** Time entries marked billed at once. Default 8. */
+  /** Time entries recorded billed at once. Default 8. */
   markConcurrency?: number;
   /** Retry policy of every step (defaults: 8 attempts, 0.5 s doubling to 60 s). */
   retry?: Partial<RetryPolicy>;

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  approvalStatusToCanonical,
-  approvalStatusToHarvest,
+  approvalStatusOf,
   billingStatusOf,
   entryRates,
   expenseCategoryToCanonical,
-  harvestApprovalToApproval,
   harvestEntryToTimeEntry,
   harvestExpenseToExpense,
   hoursToMinutes,
@@ -31,7 +29,6 @@ const entry: HarvestTimeEntry = {
   notes: 'Adding CSS styling',
   is_locked: true,
   locked_reason: 'Item Approved and Locked for this Time Period',
-  approval_status: 'approved',
   is_closed: true,
   is_billed: false,
   invoice: null,
@@ -61,7 +58,6 @@ const expense: HarvestExpense = {
   is_locked: false,
   is_billed: false,
   locked_reason: null,
-  approval_status: 'submitted',
   invoice: null,
   receipt: null,
   created_at: '2025-03-04T12:00:00Z',
@@ -88,9 +84,15 @@ describe('time mapping: entries', () => {
   });
 
   it('shows the invoice line of a billed entry, and billing states', () => {
-    const billed = harvestEntryToTimeEntry({ ...entry, is_billed: true }, ids, { invoiceId: 'inv-1', invoiceLineId: 'line-1' });
-    expect(billed).toMatchObject({ billingStatus: 'billed', invoiceId: 'inv-1', invoiceLineId: 'line-1' });
-    expect(harvestEntryToTimeEntry(entry, ids, { invoiceId: 'inv-1' }).invoiceId).toBeUndefined();
+    const billed = harvestEntryToTimeEntry(entry, ids, { invoiceId: 'inv-1', invoiceLineId: 'line-1' });
+    expect(billed, 'the ledger alone makes an entry billed').toMatchObject({
+      billingStatus: 'billed',
+      invoiceId: 'inv-1',
+      invoiceLineId: 'line-1',
+    });
+    const invoicedInHarvest = harvestEntryToTimeEntry({ ...entry, is_billed: true }, ids);
+    expect(invoicedInHarvest.billingStatus, 'an invoice made in Harvest bills it too').toBe('billed');
+    expect(invoicedInHarvest.invoiceId, 'but no invoice of the layer').toBeUndefined();
     expect(billingStatusOf({ billable: false, is_billed: false })).toBe('not-billable');
     expect(harvestEntryToTimeEntry({ ...entry, notes: null }, ids).description).toBeUndefined();
   });
@@ -145,7 +147,7 @@ describe('time mapping: expenses, approvals, filters', () => {
       amount: { amountMinor: 3300, currency: 'JPY' },
       billable: true,
       description: 'Team lunch',
-      approvalStatus: 'submitted',
+      approvalStatus: 'draft',
       billingStatus: 'unbilled',
       updatedAt: '2025-03-04T12:00:00Z',
     });
@@ -170,33 +172,10 @@ describe('time mapping: expenses, approvals, filters', () => {
     expect(expenseCategoryToCanonical('Books')).toBe('other');
   });
 
-  it('maps the approval vocabulary both ways', () => {
-    for (const s of ['unsubmitted', 'submitted', 'approved'] as const)
-      expect(approvalStatusToHarvest(approvalStatusToCanonical(s))).toBe(s);
-    expect(approvalStatusToCanonical('unsubmitted')).toBe('draft');
-    expect(approvalStatusToHarvest('rejected')).toBe('unsubmitted');
-    expect(() => approvalStatusToCanonical('rejected')).toThrow(ProblemError);
-    const approval = harvestApprovalToApproval(
-      {
-        user_id: 1,
-        week_start: '2025-03-03',
-        week_end: '2025-03-09',
-        approval_status: 'approved',
-        time_entry_ids: [1],
-        expense_ids: [],
-        updated_at: '2025-03-10T08:00:00.000Z',
-      },
-      { resourceId: 'res-1', timeEntryIds: ['te-1'], expenseIds: [] },
-    );
-    expect(approval).toEqual({
-      resourceId: 'res-1',
-      weekStart: '2025-03-03',
-      weekEnd: '2025-03-09',
-      approvalStatus: 'approved',
-      timeEntryIds: ['te-1'],
-      expenseIds: [],
-      updatedAt: '2025-03-10T08:00:00Z',
-    });
+  it('reads approval from is_closed: Harvest reports approved or not, never submitted', () => {
+    expect(approvalStatusOf({ is_closed: true })).toBe('approved');
+    expect(approvalStatusOf({ is_closed: false })).toBe('draft');
+    expect(harvestExpenseToExpense(expense, ids).approvalStatus, 'an expense not closed is a draft').toBe('draft');
   });
 
   it('normalises timestamps and updated_since', () => {

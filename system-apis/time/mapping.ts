@@ -16,16 +16,8 @@ import type {
   TimeEntry,
   TimeProject,
   TimeProjectInput,
-  TimesheetApproval,
 } from './canonical.js';
-import type {
-  HarvestApprovalStatus,
-  HarvestExpense,
-  HarvestProject,
-  HarvestProjectInput,
-  HarvestTimeEntry,
-  HarvestTimesheetApproval,
-} from './vendor-types.js';
+import type { HarvestExpense, HarvestProject, HarvestProjectInput, HarvestTimeEntry } from './vendor-types.js';
 
 export function hoursToMinutes(hours: number): number {
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
@@ -54,32 +46,21 @@ export function roleCode(name: string | null | undefined): string {
   return code.length >= 2 ? code : 'unspecified';
 }
 
-const TO_CANONICAL: Record<HarvestApprovalStatus, ApprovalStatus> = { unsubmitted: 'draft', submitted: 'submitted', approved: 'approved' };
-const TO_HARVEST: Record<'draft' | 'submitted' | 'approved', HarvestApprovalStatus> = {
-  draft: 'unsubmitted',
-  submitted: 'submitted',
-  approved: 'approved',
-};
-
-export function approvalStatusToCanonical(status: string): ApprovalStatus {
-  const mapped = TO_CANONICAL[status as HarvestApprovalStatus];
-  if (!mapped) throw new ProblemError('upstream-error', { detail: `Unknown approval_status ${JSON.stringify(status)}` });
-  return mapped;
+/**
+ * Harvest's API reports approval only as `is_closed` (approved through Timesheet Approval); it
+ * does not report submission. Approved reads `approved`, anything else `draft`.
+ */
+export function approvalStatusOf(record: { is_closed: boolean }): ApprovalStatus {
+  return record.is_closed ? 'approved' : 'draft';
 }
 
-/** The platform has no "rejected" state: a rejected week goes back to unsubmitted. */
-export function approvalStatusToHarvest(status: ApprovalStatus): HarvestApprovalStatus {
-  return status === 'rejected' ? 'unsubmitted' : TO_HARVEST[status];
-}
-
-export function billingStatusOf(record: { billable: boolean; is_billed: boolean }): BillingStatus {
-  if (record.is_billed) return 'billed';
+/**
+ * Billed when the layer's billing ledger holds the record's invoice (the layer's record), or
+ * when Harvest reports it invoiced by one of Harvest's own invoices (`is_billed`, read-only).
+ */
+export function billingStatusOf(record: { billable: boolean; is_billed: boolean }, billing?: BillingRef): BillingStatus {
+  if (billing || record.is_billed) return 'billed';
   return record.billable ? 'unbilled' : 'not-billable';
-}
-
-/** Harvest filters for a canonical billing status. */
-export function billingStatusToHarvest(status: 'unbilled' | 'billed'): { is_billed: boolean } {
-  return { is_billed: status === 'billed' };
 }
 
 /** Harvest instants are RFC 3339 UTC already; normalise and reject garbage. */
@@ -128,13 +109,13 @@ export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds
     workDate: entry.spent_date,
     durationMinutes,
     billable: entry.billable,
-    approvalStatus: approvalStatusToCanonical(entry.approval_status),
-    billingStatus: billingStatusOf(entry),
+    approvalStatus: approvalStatusOf(entry),
+    billingStatus: billingStatusOf(entry, billing),
     updatedAt: instant(entry.updated_at),
   };
   if (entry.notes) out.description = entry.notes;
-  // invoiceId and invoiceLineId are read-only in the contract: set once, here.
-  if (!billing || !entry.is_billed) return out;
+  // invoiceId and invoiceLineId are read-only in the contract: set once, here, from the ledger.
+  if (!billing) return out;
   return { ...out, invoiceId: billing.invoiceId, ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}) };
 }
 
@@ -166,12 +147,12 @@ export function harvestExpenseToExpense(expense: HarvestExpense, ids: TimeRefIds
     category: expenseCategoryToCanonical(expense.expense_category.name),
     amount,
     billable: expense.billable,
-    approvalStatus: approvalStatusToCanonical(expense.approval_status),
-    billingStatus: billingStatusOf(expense),
+    approvalStatus: approvalStatusOf(expense),
+    billingStatus: billingStatusOf(expense, billing),
     updatedAt: instant(expense.updated_at),
   };
   if (expense.notes) out.description = expense.notes;
-  return billing && expense.is_billed ? { ...out, invoiceId: billing.invoiceId } : out;
+  return billing ? { ...out, invoiceId: billing.invoiceId } : out;
 }
 
 /** Canonical money → the JSON number Harvest takes, refusing a currency the client does not bill in. */
@@ -180,21 +161,6 @@ export function moneyToHarvest(amount: Money, clientCurrency: string): number {
     throw new ProblemError('business-rule-violation', { detail: `Amount in ${amount.currency}; the client bills in ${clientCurrency}` });
   }
   return minorToDecimalNumber(amount.amountMinor, amount.currency);
-}
-
-export function harvestApprovalToApproval(
-  approval: HarvestTimesheetApproval,
-  ids: { resourceId: string; timeEntryIds: string[]; expenseIds: string[] },
-): TimesheetApproval {
-  return {
-    resourceId: ids.resourceId,
-    weekStart: approval.week_start,
-    weekEnd: approval.week_end,
-    approvalStatus: approvalStatusToCanonical(approval.approval_status),
-    timeEntryIds: ids.timeEntryIds,
-    expenseIds: ids.expenseIds,
-    updatedAt: instant(approval.updated_at),
-  };
 }
 
 /** Harvest's updated_since takes an RFC 3339 instant; a canonical cursor instant passes through validated. */
