@@ -33,6 +33,9 @@ import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
 export const TIME_TO_BILLING_JOURNEY = 'time-to-billing';
 export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
 
+/** Records per call to the time system API's billing ledger (its contract's maximum). */
+const BILLING_BATCH = 1000;
+
 export interface TimeToBillingDeps {
   store: Store;
   erp: ErpForBilling;
@@ -40,7 +43,7 @@ export interface TimeToBillingDeps {
   rules: RegionalRules;
   /** How often a held engagement is checked again. Default 15 minutes. */
   holdRecheckMs?: number;
-  /** Time entries recorded billed at once. Default 8. */
+  /** Milestones marked billed in ERP at once. Default 8. */
   markConcurrency?: number;
   /** Retry policy of every step (defaults: 8 attempts, 0.5 s doubling to 60 s). */
   retry?: Partial<RetryPolicy>;
@@ -274,27 +277,29 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         const lineOf = new Map<string, string>();
         for (const line of invoice.lines) for (const s of line.sources) lineOf.set(s.id, line.id);
         const pending = await unmarkedAllocations(db, key);
-        const done: string[] = [];
-        const flush = async () => {
-          if (done.length) await markAllocations(db, done.splice(0));
-        };
-        try {
-          await mapLimited(pending, deps.markConcurrency ?? 8, async (a: Allocation) => {
-            const billing = {
-              billingStatus: 'billed' as const,
-              invoiceId: invoice.id,
-              ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
-            };
-            if (a.sourceKind === 'time-entry') await time.markTimeEntryBilled(a.sourceId, billing);
-            else if (a.sourceKind === 'expense')
-              await time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id });
-            else if (a.sourceKind === 'milestone') await erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id });
-            done.push(a.sourceId);
-            if (done.length >= 500) await flush();
+        // Time entries and expenses go to the layer's billing ledger in batches (one call each,
+        // all or nothing); milestones are marked in ERP one by one (an invoice has few).
+        const work = pending.filter((a) => a.sourceKind === 'time-entry' || a.sourceKind === 'expense');
+        for (let i = 0; i < work.length; i += BILLING_BATCH) {
+          const batch = work.slice(i, i + BILLING_BATCH);
+          await time.recordBilling({
+            invoiceId: invoice.id,
+            records: batch.map((a) => ({
+              kind: a.sourceKind as 'time-entry' | 'expense',
+              id: a.sourceId,
+              ...(a.sourceKind === 'time-entry' && lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
+            })),
           });
-        } finally {
-          await flush();
+          await markAllocations(
+            db,
+            batch.map((a) => a.sourceId),
+          );
         }
+        const milestones = pending.filter((a) => a.sourceKind === 'milestone');
+        await mapLimited(milestones, deps.markConcurrency ?? 8, async (a: Allocation) => {
+          await erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id });
+          await markAllocations(db, [a.sourceId]);
+        });
         await setInvoiceState(db, key, 'marked');
         return { invoiceId: invoice.id, entries: pending.length, total: invoice.total, tax: invoice.taxTotal };
       },

@@ -12,3 +12,19 @@ export type TimeIds = CrossReferences<TimeEntity, number>;
 export function timeIds(db: DbExecutor): TimeIds {
   return new CrossReferences<TimeEntity, number>(db, { platform: PLATFORM, nativeIds: numericIds, memo: true });
 }
+
+/** Which of these canonical ids name no record of the entity type on the time platform (one query per 500). */
+export async function unknownIds(db: DbExecutor, entity: TimeEntity, canonicalIds: readonly string[]): Promise<string[]> {
+  const known = new Set<string>();
+  for (let i = 0; i < canonicalIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('xref')
+      .select('canonical_id')
+      .where('platform', '=', PLATFORM)
+      .where('entity_type', '=', entity)
+      .where('canonical_id', 'in', canonicalIds.slice(i, i + 500))
+      .execute();
+    for (const r of rows) known.add(r.canonical_id);
+  }
+  return canonicalIds.filter((id) => !known.has(id));
+}

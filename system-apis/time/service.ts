@@ -8,7 +8,7 @@ import type { Store } from '../../core/store/index.js';
 import type { components } from '../../generated/openapi/system/time.v1.js';
 import { z } from 'zod';
 import { cursorKind, cursorLimit, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
-import { billingRefs, claimBillingRef, sameRef, type BillingRef } from './billing-refs.js';
+import { billingRefs, claimBillingRef, claimBillingRefs, sameRef, type BillingRef } from './billing-refs.js';
 import type {
   Expense,
   ExpenseBilling,
@@ -20,7 +20,7 @@ import type {
   TimesheetApprovalInput,
 } from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
-import { timeIds, type TimeIds } from './ids.js';
+import { timeIds, unknownIds, type TimeIds } from './ids.js';
 import {
   approvalStatusOf,
   harvestEntryToTimeEntry,
@@ -33,6 +33,8 @@ import {
 import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
 
 export type TimeEntryPage = components['schemas']['TimeEntryPage'];
+export type BillingRecordsInput = components['schemas']['BillingRecordsInput'];
+export type BillingRecords = components['schemas']['BillingRecords'];
 export type ExpensePage = components['schemas']['ExpensePage'];
 
 export interface TimeQuery {
@@ -55,6 +57,11 @@ export interface TimeSystemApi {
   listExpenses(query?: TimeQuery): Promise<ExpensePage>;
   getExpense(expenseId: string): Promise<Expense>;
   markExpenseBilled(expenseId: string, billing: ExpenseBilling): Promise<Expense>;
+  /**
+   * Records many records billed on one invoice in the ledger, all or nothing, without reading the
+   * platform: for work just read as unbilled. 409 when any is on another invoice (line), 404 for an unknown id.
+   */
+  recordBilling(input: BillingRecordsInput): Promise<BillingRecords>;
   /** Deprecated: the platform's API has no timesheet approval; always a 422. */
   recordTimesheetApproval(input: TimesheetApprovalInput): Promise<TimesheetApproval>;
   getProject(engagementId: string): Promise<TimeProject>;
@@ -150,18 +157,30 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     return filter;
   }
 
-  async function refIds(ids: TimeIds, entity: 'time-entry' | 'expense', record: HarvestTimeEntry | HarvestExpense) {
-    const [id, engagementId, resourceId] = await Promise.all([
-      ids.canonical(entity, record.id),
-      ids.canonical('engagement', record.project.id),
-      ids.canonical('resource', record.user.id),
-    ]);
-    return { id, engagementId, resourceId };
-  }
-
-  /** Canonical ids and ledger entries of a page of records, in one ledger read. */
+  /**
+   * Canonical ids and ledger entries of a page of records: each kind of id in one query per few
+   * hundred records (first-seen records linked in bulk), and one ledger read.
+   */
   async function withRefs<T extends HarvestTimeEntry | HarvestExpense>(ids: TimeIds, entity: 'time-entry' | 'expense', records: T[]) {
-    const refs = await Promise.all(records.map((r) => refIds(ids, entity, r)));
+    const [own, engagements, resources] = await Promise.all([
+      ids.canonicalMany(
+        entity,
+        records.map((r) => ({ nativeId: r.id })),
+      ),
+      ids.canonicalMany(
+        'engagement',
+        records.map((r) => ({ nativeId: r.project.id })),
+      ),
+      ids.canonicalMany(
+        'resource',
+        records.map((r) => ({ nativeId: r.user.id })),
+      ),
+    ]);
+    const refs = records.map((r) => ({
+      id: own.get(String(r.id))!,
+      engagementId: engagements.get(String(r.project.id))!,
+      resourceId: resources.get(String(r.user.id))!,
+    }));
     const billing = await billingRefs(
       store.db,
       refs.map((r) => r.id),
@@ -275,6 +294,35 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       if (!expense) throw notFound('expense', expenseId);
       await claim(expenseId, 'expense', expense.billable, expense.is_billed, { invoiceId: billing.invoiceId });
       return (await toExpenses(ids, [expense]))[0];
+    },
+
+    async recordBilling(input) {
+      const seen = new Set<string>();
+      for (const r of input.records) {
+        if (seen.has(r.id))
+          throw new ProblemError('bad-request', {
+            detail: `Record ${r.id} is listed twice.`,
+            errors: [{ pointer: '/records', detail: 'ids must be unique' }],
+          });
+        seen.add(r.id);
+      }
+      for (const kind of ['time-entry', 'expense'] as const) {
+        const [unknown] = await unknownIds(
+          store.db,
+          kind,
+          input.records.filter((r) => r.kind === kind).map((r) => r.id),
+        );
+        if (unknown) throw notFound(kind === 'expense' ? 'expense' : 'time entry', unknown);
+      }
+      const claims = input.records.map((r) => ({
+        canonicalId: r.id,
+        kind: r.kind,
+        invoiceId: input.invoiceId,
+        ...(r.kind === 'time-entry' && r.invoiceLineId ? { invoiceLineId: r.invoiceLineId } : {}),
+      }));
+      const { recorded, already } = await claimBillingRefs(store.db, claims);
+      deps.logger?.info({ invoiceId: input.invoiceId, recorded, already }, 'time records billed in the ledger');
+      return { invoiceId: input.invoiceId, recorded, alreadyRecorded: already };
     },
 
     async getProject(engagementId) {

@@ -229,6 +229,65 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     ).toHaveLength(2);
   });
 
+  it('records many records billed on one invoice at once, all or nothing, without touching the platform', async () => {
+    const entries = await all('approvalStatus=approved&billingStatus=unbilled&limit=200');
+    const [a, b, c] = entries;
+    const expenses = (await call<ExpensePage>('GET', '/expenses?billingStatus=unbilled&limit=200')).body.items;
+    const invoiceId = newId();
+    const lineId = newId();
+    const records = [
+      { kind: 'time-entry', id: a!.id, invoiceLineId: lineId },
+      { kind: 'time-entry', id: b!.id, invoiceLineId: lineId },
+      { kind: 'expense', id: expenses[0]!.id },
+    ];
+    const flagsBefore = Array.from(sandbox.ctx.state().entries.flags);
+    const first = await call<{ recorded: number; alreadyRecorded: number }>('POST', '/billing-records', {
+      body: { invoiceId, records },
+      headers: idem(),
+    });
+    expect(first.status).toBe(200);
+    expect(first.body, 'all three recorded').toMatchObject({ invoiceId, recorded: 3, alreadyRecorded: 0 });
+    expect(Array.from(sandbox.ctx.state().entries.flags), 'nothing written to the platform').toEqual(flagsBefore);
+    const again = await call<{ recorded: number; alreadyRecorded: number }>('POST', '/billing-records', {
+      body: { invoiceId, records },
+      headers: idem(),
+    });
+    expect(again.body, 'the same claims again change nothing').toMatchObject({ recorded: 0, alreadyRecorded: 3 });
+    const clash = await call('POST', '/billing-records', {
+      body: {
+        invoiceId: newId(),
+        records: [
+          { kind: 'time-entry', id: c!.id },
+          { kind: 'time-entry', id: a!.id },
+        ],
+      },
+      headers: idem(),
+    });
+    expect(clash.status, 'one record on another invoice refuses the whole batch').toBe(409);
+    expect((await call<TimeEntry>('GET', `/time-entries/${c!.id}`)).body.billingStatus, 'so the other stays unbilled').toBe('unbilled');
+    expect((await call<TimeEntry>('GET', `/time-entries/${b!.id}`)).body).toMatchObject({
+      billingStatus: 'billed',
+      invoiceId,
+      invoiceLineId: lineId,
+    });
+    const unknown = await call('POST', '/billing-records', {
+      body: { invoiceId, records: [{ kind: 'expense', id: a!.id }] },
+      headers: idem(),
+    });
+    expect(unknown.status, 'a time entry id is no expense').toBe(404);
+    const twice = await call('POST', '/billing-records', {
+      body: {
+        invoiceId,
+        records: [
+          { kind: 'time-entry', id: c!.id },
+          { kind: 'time-entry', id: c!.id },
+        ],
+      },
+      headers: idem(),
+    });
+    expect(twice.status).toBe(400);
+  });
+
   it('lists expenses in minor units and bills one', async () => {
     const page = await call<ExpensePage>('GET', '/expenses?limit=200');
     expect(page.body.items).toHaveLength(4);
