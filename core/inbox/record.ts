@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../problems.js';
 import type { Database } from '../store/schema.js';
+import type { DbExecutor } from '../store/index.js';
 import { verifyWebhook, type VerifyFailure, type WebhookHeaders } from '../events/signature.js';
 import './schema.js';
 
@@ -50,25 +51,49 @@ export async function verifyAndRecord(
   }
   const webhookId = inbound.headers.id as string;
   if (webhookId.length > 200) throw new ProblemError('bad-request', { detail: 'webhook-id is longer than 200 characters.' });
+  const fresh = await recordInboxMessage(db, {
+    source: inbound.source,
+    messageId: webhookId,
+    sentAtSeconds: Number(inbound.headers.timestamp),
+    body: inbound.rawBody.toString('utf8'),
+    now,
+  });
+  return { status: fresh ? 'recorded' : 'duplicate', webhookId };
+}
+
+export interface InboxEntry {
+  source: string;
+  /** Unique per source: a redelivery with the same id records nothing. At most 200 characters. */
+  messageId: string;
+  sentAtSeconds: number;
+  body: string;
+  now: number;
+}
+
+/**
+ * Records one message for the processor, once per (source, id); resolves true when it is new.
+ * Webhooks reach it after their signature is verified; change feeds the layer polls itself
+ * (core/change-capture) record through it directly, in the transaction that moves their cursor.
+ */
+export async function recordInboxMessage(db: DbExecutor, entry: InboxEntry): Promise<boolean> {
   const inserted = await db
     .insertInto('inbox_messages')
     .values({
-      source: inbound.source,
-      webhook_id: webhookId,
-      webhook_timestamp: Number(inbound.headers.timestamp),
-      body: inbound.rawBody.toString('utf8'),
+      source: entry.source,
+      webhook_id: entry.messageId,
+      webhook_timestamp: entry.sentAtSeconds,
+      body: entry.body,
       state: 'received',
       last_error: null,
-      next_attempt_ms: now,
+      next_attempt_ms: entry.now,
       claimed_by: null,
       lease_until_ms: null,
-      received_at_ms: now,
+      received_at_ms: entry.now,
       processed_at_ms: null,
     })
     .onConflict((oc) => oc.columns(['source', 'webhook_id']).doNothing())
     .executeTakeFirst();
-  const fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
-  return { status: fresh ? 'recorded' : 'duplicate', webhookId };
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
 async function recordRejection(

@@ -3,7 +3,7 @@
 // documented way: never built from page numbers), 404 lookups as undefined, and Harvest's error
 // bodies mapped to problem details. It only reads and creates: Harvest's billed flag is read-only.
 // Credentials only ever travel in headers, never in an error, a log line or a URL.
-import { PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
+import { PlatformClient, probeRead, type ProbeAnswer, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type {
@@ -319,5 +319,10 @@ export class TimeConnector {
 
   async createClient(input: { name: string; currency: string }): Promise<HarvestClient> {
     return expectClient((await this.client.request<unknown>({ method: 'POST', path: '/v2/clients', body: input })).body);
+  }
+
+  /** One read-only GET with the connector's credentials and the answer's headers, for `npm run check:platforms`. */
+  probe(path: `/v2/${string}`, query: Record<string, string | number> = {}): Promise<ProbeAnswer> {
+    return probeRead(this.client, path, query);
   }
 }

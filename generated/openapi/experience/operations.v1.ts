@@ -436,6 +436,11 @@ export interface components {
             /** @description The workflow definition. */
             workflow: string;
             state: components["schemas"]["RunState"];
+            /**
+             * @description Only on completed runs that were refused or skipped (see RunOutcome): they are counted apart from the completed runs that did their work.
+             * @enum {string}
+             */
+            outcome?: "refused" | "skipped";
             /** Format: int64 */
             count: number;
         };
@@ -498,6 +503,13 @@ export interface components {
             createdAt: components["schemas"]["ServerInstant"];
             updatedAt: components["schemas"]["ServerInstant"];
             finishedAt: components["schemas"]["ServerInstant"] | null;
+            outcome?: components["schemas"]["RunOutcome"];
+        };
+        /** @description Present only on a completed run that did not do its work: `refused` when a platform's data said no (the deal was no longer won, the contract terms were invalid), `skipped` when there was nothing to do. Nothing failed and nothing is to be retried; the reason says why. */
+        RunOutcome: {
+            /** @enum {string} */
+            kind: "refused" | "skipped";
+            reason: string;
         };
         /** @description A page of runs. */
         RunSummaryPage: {
@@ -531,6 +543,7 @@ export interface components {
             createdAt: components["schemas"]["ServerInstant"];
             updatedAt: components["schemas"]["ServerInstant"];
             finishedAt: components["schemas"]["ServerInstant"] | null;
+            outcome?: components["schemas"]["RunOutcome"];
             /** @description What started the run (JSON). */
             input: Record<string, never> | unknown[] | string | number | boolean | null;
             /** @description What the run produced (JSON). */
@@ -1081,7 +1094,7 @@ export interface operations {
     listRuns: {
         parameters: {
             query?: {
-                /** @description Only runs of this journey (its workflows: the journey name itself or names that start with it and a hyphen). */
+                /** @description Only runs of this journey: every workflow that declares it (its intake included), and runs of retired workflows whose names equal it or start with it and a hyphen. */
                 journey?: components["schemas"]["Journey"];
                 /** @description Only runs of this workflow definition. */
                 workflow?: string;
@@ -1455,7 +1468,7 @@ export interface operations {
     listDeadLetters: {
         parameters: {
             query?: {
-                /** @description Only runs of this journey (its workflows: the journey name itself or names that start with it and a hyphen). */
+                /** @description Only runs of this journey: every workflow that declares it (its intake included), and runs of retired workflows whose names equal it or start with it and a hyphen. */
                 journey?: components["schemas"]["Journey"];
                 /** @description Only dead letters in this status; `open` by default. */
                 status?: "open" | "replayed" | "discarded";
