@@ -156,6 +156,25 @@ export class CrossReferences<E extends string, N extends string | number = strin
     return row?.canonical_id;
   }
 
+  /**
+   * Which of these canonical ids name a record of the entity type on this platform (one query per
+   * few hundred). It selects by canonical id alone so that the primary key serves it: with the
+   * platform and entity type in the WHERE clause SQLite picks the (platform, entity_type,
+   * native_id) index and reads every record of the type.
+   */
+  async known(entity: E, canonicalIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < canonicalIds.length; i += BATCH) {
+      const rows = await this.db
+        .selectFrom('xref')
+        .select(['canonical_id', 'platform', 'entity_type'])
+        .where('canonical_id', 'in', canonicalIds.slice(i, i + BATCH))
+        .execute();
+      for (const r of rows) if (r.platform === this.platform && r.entity_type === entity) found.add(r.canonical_id);
+    }
+    return found;
+  }
+
   /** The native id of a canonical record of the given entity type, or undefined: an id of another type finds nothing. */
   async native(entity: E, canonicalId: string): Promise<N | undefined> {
     const row = await this.db
