@@ -7,16 +7,8 @@ import Harvest from 'harvest-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
+import type { HarvestPage as Page } from '../../sandboxes/time/vendor-types.js';
 
-interface Page {
-  per_page: number;
-  total_pages: number;
-  total_entries: number;
-  next_page: number | null;
-  previous_page: number | null;
-  page: number | null;
-  links: { first: string; next: string | null; previous: string | null; last: string };
-}
 interface Entry {
   id: number;
   spent_date: string;
