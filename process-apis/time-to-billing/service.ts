@@ -12,7 +12,8 @@ import { allocatedAmong, listHolds } from './billing-store.js';
 import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
-import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsOfEntry, ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsToMinutes } from '../../core/hours.js';
 import {
   engagementBillingWorkflow,
   ENGAGEMENT_WORKFLOW,
@@ -164,7 +165,7 @@ export function createTimeToBillingApi(deps: {
         const dates = entries.map((e) => e.workDate).sort();
         items.push({
           engagementId,
-          approvedMinutes: entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+          approvedMinutes: hundredthsToMinutes(entries.reduce((sum, e) => sum + (hundredthsOfEntry(e) || 0), 0)),
           entryCount: entries.length,
           expenseCount: expenses.length,
           ...(billedMilestones.length ? { milestoneCount: billedMilestones.length } : {}),
