@@ -85,6 +85,9 @@ async function main(): Promise<void> {
   for (const [platform, url] of Object.entries(running.urls)) {
     console.log(`${platform} sandbox (seed ${seed}) listening on ${url}\n${faultHelp(url)}\n${platform === 'erp' ? erpHelp(url) : ''}`);
   }
+  // The layer (and `npm run check:platforms`) find a sandbox through its platform's base URL variable.
+  const variables = Object.entries(running.urls).map(([platform, url]) => `${platform.toUpperCase()}_BASE_URL=${url}`);
+  if (variables.length > 0) console.log(`Point the layer at them: ${variables.join(' ')} npm run check:platforms (or npm start)`);
   if (Object.keys(running.urls).length === 0) {
     await running.close();
     process.exit(1);

@@ -167,7 +167,7 @@ export async function readBusinessFigures(
     deadDeliveries: num(dead?.n),
     rejectedWebhooksLastDay: num(rejected?.n),
     failedProvisioning: runs
-      .filter((r) => layer.journeys.provisioning !== undefined && r.journey === layer.journeys.provisioning && r.state === 'failed')
+      .filter((r) => layer.journeys.provisioning !== undefined && r.workflow === layer.journeys.provisioning && r.state === 'failed')
       .reduce((sum, r) => sum + r.count, 0),
     platforms,
   };

@@ -9,6 +9,7 @@ describe('journeysOf', () => {
       { name: 'billing', journey: 'billing' },
       { name: 'billing-period', journey: 'billing' },
       { name: 'intake.change' },
+      { name: 'billing.intake', journey: 'billing' },
       { name: 'nightly-sweep', journey: 'housekeeping' },
     ],
     { provisioning: 'billing' },
@@ -27,7 +28,17 @@ describe('journeysOf', () => {
     expect(journeys.of('unknown')).toBe('unknown');
   });
 
-  it('names the provisioning journey only when told', () => {
+  it('lists the workflows of a journey, an intake with a name of its own included', () => {
+    expect(journeys.definitionsOf('billing'), 'every workflow declaring the journey').toEqual([
+      'billing',
+      'billing-period',
+      'billing.intake',
+    ]);
+    expect(journeys.definitionsOf('intake.change'), 'a workflow that declares none is its own journey').toEqual(['intake.change']);
+    expect(journeys.definitionsOf('nobody'), 'an unknown journey has no workflows').toEqual([]);
+  });
+
+  it('names the provisioning workflow only when told', () => {
     expect(journeys.provisioning).toBe('billing');
     expect(journeysOf([{ name: 'a', journey: 'a' }]).provisioning).toBeUndefined();
   });

@@ -9,7 +9,12 @@ export interface Journeys {
    * starts with (plus `-`); else its own name.
    */
   of(definition: string): string;
-  /** The journey whose failed runs count as failed provisioning; without one, none do. */
+  /** The registered workflows that declare this journey (the journey's own name included when one is). */
+  definitionsOf(journey: string): string[];
+  /**
+   * The workflow whose failed runs count as failed provisioning; without one, none do. A
+   * workflow, not a journey: the journey's intake failing is not a project failing to provision.
+   */
   readonly provisioning?: string;
 }
 
@@ -22,6 +27,7 @@ export function journeysOf(
   return {
     of: (definition) =>
       byDefinition.get(definition) ?? declared.find((j) => definition === j || definition.startsWith(`${j}-`)) ?? definition,
+    definitionsOf: (journey) => [...byDefinition].filter(([name, j]) => j === journey || name === journey).map(([name]) => name),
     ...(options.provisioning ? { provisioning: options.provisioning } : {}),
   };
 }

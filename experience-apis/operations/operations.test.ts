@@ -60,6 +60,22 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect((await call('GET', `/dead-letters/${deadLetterId}`)).body.status).toBe('open');
   });
 
+  it("counts and filters a journey's intake with its journey, but not as failed provisioning", async () => {
+    const before = (await call('GET', '/summary')).body.failedProvisioning as number;
+    const { runId } = await ops.failedIntake('006000000000INTAKE');
+    const summary = (await call('GET', '/summary')).body;
+    expect(summary.runs, 'the intake is labelled with its journey').toContainEqual(
+      expect.objectContaining({ journey: 'opportunity-to-project', workflow: 'opportunity-to-project.crm-change', state: 'failed' }),
+    );
+    expect(summary.failedProvisioning, 'an intake failing is not a project failing to provision').toBe(before);
+    const byJourney = await call('GET', '/runs?journey=opportunity-to-project&state=failed&limit=200');
+    expect(
+      byJourney.body.items.map((r: Json) => r.id),
+      "the journey's filter finds its intake",
+    ).toContain(runId);
+    expect(byJourney.body.items.find((r: Json) => r.id === runId)?.journey, 'each run says its journey').toBe('opportunity-to-project');
+  });
+
   it('shows what failed: the summary, failed runs with their steps, and the dead letter with its input and errors', async () => {
     const opportunityId = '01a216af-0000-7000-8000-00000000a002';
     const { runId, deadLetterId } = await ops.failedRun(opportunityId);

@@ -40,7 +40,9 @@ export async function listRunSummaries(db: Kysely<Database>, journeys: Journeys,
     .limit(limit + 1);
   if (query.journey) {
     const journey = query.journey;
-    q = q.where((eb) => eb.or([eb('definition', '=', journey), eb('definition', 'like', `${journey}-%`)]));
+    // Its registered workflows (an intake has a name of its own), and retired ones named after it.
+    const named = [journey, ...journeys.definitionsOf(journey)];
+    q = q.where((eb) => eb.or([eb('definition', 'in', named), eb('definition', 'like', `${journey}-%`)]));
   }
   if (query.workflow) q = q.where('definition', '=', query.workflow);
   if (query.state) q = q.where('state', '=', query.state);
@@ -115,7 +117,9 @@ export async function listDeadLetterViews(
   q = q.where('d.state', '=', query.status);
   if (query.journey) {
     const journey = query.journey;
-    q = q.where((eb) => eb.or([eb('d.definition', '=', journey), eb('d.definition', 'like', `${journey}-%`)]));
+    // Its registered workflows (an intake has a name of its own), and retired ones named after it.
+    const named = [journey, ...journeys.definitionsOf(journey)];
+    q = q.where((eb) => eb.or([eb('d.definition', 'in', named), eb('d.definition', 'like', `${journey}-%`)]));
   }
   if (after) q = q.where('d.id', '<', after);
   const rows = (await q.execute()) as LetterRow[];

@@ -10,6 +10,7 @@ import { workflow, type WorkflowDefinition, type WorkflowEngine } from '../../co
 import { readChangeEvent } from '../../system-apis/crm/index.js';
 import { WaitingError } from '../../core/resilience/errors.js';
 import type { CrmForProvisioning } from './ports.js';
+import { PROVISIONING_JOURNEY } from './workflow.js';
 
 export const INTAKE_WORKFLOW = 'opportunity-to-project.crm-change';
 
@@ -34,8 +35,9 @@ const UNFINISHED = new Set(['in-progress']);
 export function intakeWorkflow(crm: CrmForProvisioning, control: () => ProvisioningControl): WorkflowDefinition<IntakeInput> {
   return workflow<IntakeInput>({
     name: INTAKE_WORKFLOW,
-    // No `journey`: the operations view and metrics have always labelled the intake by its own
-    // name (its failures are not failed provisioning), and their output must not change.
+    // Part of its journey: operators filter and count a deal's intake with its provisioning.
+    // Only the provisioning workflow's own failures count as failed provisioning (journeysOf).
+    journey: PROVISIONING_JOURNEY,
     retry: { maxAttempts: 12, baseDelayMs: 250, maxDelayMs: 30_000 },
     // A platform's refusal fails the run at once with its reason; anything else is retried.
     refusals: 'permanent',

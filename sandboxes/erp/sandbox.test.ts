@@ -71,8 +71,9 @@ describe('ERP sandbox: auth', () => {
     expect(ok.body).toMatchObject({ token_type: 'bearer', expires_in: '3600', access_token: expect.stringMatching(/^\S{20,}$/) });
     const res = await call('GET', `${R}/customer/101`, undefined, { authorization: `Bearer ${ok.body.access_token}` });
     expect(res.status).toBe(200);
-    // The scope claim may also be a comma-separated string.
-    expect((await login({ claims: { scope: 'rest_webservices,suite_analytics' } })).status).toBe(200);
+    // Several scopes: one string, separated by commas (spaces around them are tolerated).
+    expect((await login({ claims: { scope: 'rest_webservices,suite_analytics' } })).status, 'comma-separated scopes').toBe(200);
+    expect((await login({ claims: { scope: 'restlets, rest_webservices' } })).status, 'comma and space').toBe(200);
   });
 
   it('refuses a client id and secret, other grants and a missing assertion, as NetSuite does', async () => {
@@ -105,12 +106,20 @@ describe('ERP sandbox: auth', () => {
     };
     for (const [what, answer] of Object.entries(refusals))
       expect({ what, ...answer }).toEqual({ what, status: 400, body: { error: 'invalid_client' } });
-    expect((await login({ claims: { scope: ['restlets', 'everything'] } })).body).toEqual({ error: 'invalid_scope' });
-    expect((await login({ claims: { scope: undefined } })).body).toEqual({ error: 'invalid_scope' });
+    const scopeRefusals = {
+      unknownName: await login({ claims: { scope: 'restlets,everything' } }),
+      missing: await login({ claims: { scope: undefined } }),
+      // NetSuite documents a comma-separated string only; an array or a space-separated list is not that.
+      array: await login({ claims: { scope: ['rest_webservices'] } }),
+      spaceSeparated: await login({ claims: { scope: 'restlets rest_webservices' } }),
+      emptyEntry: await login({ claims: { scope: 'rest_webservices,' } }),
+    };
+    for (const [what, answer] of Object.entries(scopeRefusals))
+      expect({ what, ...answer }).toEqual({ what, status: 400, body: { error: 'invalid_scope' } });
   });
 
   it('refuses alg none, HS256 signed with the public key, and RS256, which NetSuite retired', async () => {
-    const payload = { iss: 'sandbox-erp-client', aud: `${running.url}/services/rest/auth/oauth2/v1/token`, scope: ['rest_webservices'] };
+    const payload = { iss: 'sandbox-erp-client', aud: `${running.url}/services/rest/auth/oauth2/v1/token`, scope: 'rest_webservices' };
     const now = Math.floor(Date.now() / 1000);
     const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const unsigned = `${part({ alg: 'none', typ: 'JWT', kid: 'sandbox-erp-m2m-cert' })}.${part({ ...payload, iat: now, exp: now + 300 })}.`;
@@ -153,7 +162,7 @@ describe('ERP sandbox: auth', () => {
   });
 
   it('answers REST calls with a token for SuiteAnalytics Connect only as unauthorised', async () => {
-    const analytics = await login({ claims: { scope: ['suite_analytics'] } });
+    const analytics = await login({ claims: { scope: 'suite_analytics' } });
     expect(analytics.status).toBe(200);
     const res = await call('GET', `${R}/customer/101`, undefined, { authorization: `Bearer ${analytics.body.access_token}` });
     expect(res.status).toBe(401);

@@ -89,6 +89,11 @@ export class CrmConnector {
     await this.client.close();
   }
 
+  /** Fetches an access token now (client credentials), so that a login failure shows apart from a read failure. Writes nothing. */
+  async signIn(): Promise<void> {
+    await this.token.header(true);
+  }
+
   /** Daily API usage from the last answer's Sforce-Limit-Info header. */
   usage(): ApiUsage | undefined {
     return this.lastUsage ? { ...this.lastUsage } : undefined;

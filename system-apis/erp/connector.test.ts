@@ -103,7 +103,8 @@ describe('ERP connector: records', () => {
       expect(claims).toMatchObject({
         iss: SANDBOX_ERP_CLIENT_ID,
         aud: `${stand.url}/services/rest/auth/oauth2/v1/token`,
-        scope: ['rest_webservices'],
+        // One comma-separated string, as NetSuite documents the claim; never an array.
+        scope: 'rest_webservices',
       });
       expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
       expect(claims.exp! - claims.iat!).toBeGreaterThan(0);

@@ -30,8 +30,11 @@ const SUITEQL = '/services/rest/query/v1/suiteql';
 const TOKEN = '/services/rest/auth/oauth2/v1/token';
 /** The assertion lives briefly: NetSuite allows at most an hour past iat, a token request needs seconds. */
 const ASSERTION_LIFETIME_SECONDS = 300;
-/** What the layer calls: REST web services (records and SuiteQL). */
-const M2M_SCOPE = ['rest_webservices'];
+/**
+ * What the layer calls: REST web services (records and SuiteQL). NetSuite documents the claim
+ * as one string, scopes separated by commas ("The Request Token Structure"), not an array.
+ */
+const M2M_SCOPE = 'rest_webservices';
 /** NetSuite's approval status field values on an invoice. */
 const APPROVED = '2';
 /** NetSuite's page cap for record lists and SuiteQL. */
@@ -117,6 +120,11 @@ export class ErpConnector {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /** Fetches an access token now (M2M client assertion), so that a login failure shows apart from a read failure. Writes nothing. */
+  async signIn(): Promise<void> {
+    await this.token.header(true);
   }
 
   /** A record by internal id or `eid:<externalId>`, sublists expanded; undefined when it does not exist. */

@@ -4,3 +4,5 @@ export type { Platform, PlatformClientOptions, PlatformRequest, PlatformResponse
 export { ClientCredentialsToken } from './oauth.js';
 export type { ClientCredentialsOptions } from './oauth.js';
 export { parseRetryAfter, backoffMs } from './retry-after.js';
+export { probeRead } from './probe.js';
+export type { ProbeAnswer } from './probe.js';

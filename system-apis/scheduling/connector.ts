@@ -1,7 +1,7 @@
 // The scheduling platform's HTTP client (Float API v3 shape): bearer-token auth, page/per-page
 // paging read from X-Pagination-* headers, 404 lookups as undefined, and Float's error bodies
 // mapped to problem details. The API token only ever travels in the Authorization header.
-import { PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
+import { PlatformClient, probeRead, type ProbeAnswer, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type {
@@ -242,5 +242,10 @@ export class SchedulingConnector {
   /** Deletes an allocation; one already gone counts as deleted (so a retry is harmless). */
   async deleteTask(id: number): Promise<void> {
     await this.client.request({ method: 'DELETE', path: `/v3/tasks/${id}`, acceptStatuses: [404] });
+  }
+
+  /** One read-only GET with the connector's credentials and the answer's headers, for `npm run check:platforms`. */
+  probe(path: `/v3/${string}`, query: Record<string, string | number> = {}): Promise<ProbeAnswer> {
+    return probeRead(this.client, path, query);
   }
 }

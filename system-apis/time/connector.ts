@@ -2,7 +2,7 @@
 // and a User-Agent on every call, page/per_page paging with next_page, 404 lookups as
 // undefined, and Harvest's error bodies mapped to problem details. Credentials only ever
 // travel in headers, never in an error, a log line or a URL.
-import { PlatformClient, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
+import { PlatformClient, probeRead, type ProbeAnswer, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type {
@@ -326,5 +326,10 @@ export class TimeConnector {
       throw malformed('timesheet approval');
     }
     return b as unknown as HarvestTimesheetApproval;
+  }
+
+  /** One read-only GET with the connector's credentials and the answer's headers, for `npm run check:platforms`. */
+  probe(path: `/v2/${string}`, query: Record<string, string | number> = {}): Promise<ProbeAnswer> {
+    return probeRead(this.client, path, query);
   }
 }

@@ -39,7 +39,7 @@ export async function signAssertion(opts: AssertionOptions): Promise<string> {
   const claims: Record<string, unknown> = {
     iss: DEV_CLIENT_ID,
     aud: `${opts.baseUrl}${TOKEN_PATH}`,
-    scope: ['rest_webservices'],
+    scope: 'rest_webservices',
     iat: now,
     exp: now + 300,
     ...opts.claims,

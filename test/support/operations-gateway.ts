@@ -28,6 +28,8 @@ export interface OpsHarness {
   platform: { fixed: boolean };
   /** Starts an opportunity-to-project run and drives it until it fails into a dead letter. */
   failedRun(opportunityId: string): Promise<{ runId: string; deadLetterId: number }>;
+  /** Starts a run of the journey's intake and drives it until it fails. */
+  failedIntake(crmId: string): Promise<{ runId: string }>;
   /** Drives every due run until none is pending, running or waiting (default limit 30 s). */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -56,7 +58,22 @@ export async function startOperationsGateway(
       },
     ],
   });
-  const workflows = new WorkflowEngine({ store, definitions: [provisioning] });
+  // Named as the journey's intake is: its failures belong to the journey but are not failed provisioning.
+  const intake = defineWorkflow<{ crmIds: string[] }>({
+    name: 'opportunity-to-project.crm-change',
+    journey: 'opportunity-to-project',
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
+    steps: [
+      {
+        name: 'start-provisioning',
+        platform: 'crm',
+        run: async ({ input }) => {
+          throw new PermanentError(`CRM refused reading ${input.crmIds.join(', ')}: insufficient access`);
+        },
+      },
+    ],
+  });
+  const workflows = new WorkflowEngine({ store, definitions: [provisioning, intake] });
   const gateway = await startGateway(
     jwks.url,
     { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env },
@@ -106,6 +123,11 @@ export async function startOperationsGateway(
         .orderBy('id', 'desc')
         .executeTakeFirstOrThrow();
       return { runId: started.id, deadLetterId: Number(letter.id) };
+    },
+    async failedIntake(crmId) {
+      const started = await workflows.startRun('opportunity-to-project.crm-change', { crmIds: [crmId] }, { runKey: crmId });
+      await settle();
+      return { runId: started.id };
     },
     settle,
     async close() {

@@ -1081,7 +1081,7 @@ export interface operations {
     listRuns: {
         parameters: {
             query?: {
-                /** @description Only runs of this journey (its workflows: the journey name itself or names that start with it and a hyphen). */
+                /** @description Only runs of this journey: every workflow that declares it (its intake included), and runs of retired workflows whose names equal it or start with it and a hyphen. */
                 journey?: components["schemas"]["Journey"];
                 /** @description Only runs of this workflow definition. */
                 workflow?: string;
@@ -1455,7 +1455,7 @@ export interface operations {
     listDeadLetters: {
         parameters: {
             query?: {
-                /** @description Only runs of this journey (its workflows: the journey name itself or names that start with it and a hyphen). */
+                /** @description Only runs of this journey: every workflow that declares it (its intake included), and runs of retired workflows whose names equal it or start with it and a hyphen. */
                 journey?: components["schemas"]["Journey"];
                 /** @description Only dead letters in this status; `open` by default. */
                 status?: "open" | "replayed" | "discarded";

@@ -31,11 +31,16 @@ class Refusal extends Error {
   }
 }
 
-/** The scope claim: a comma- (or space-) separated string or an array, every entry a known scope. */
+/**
+ * The scope claim as "The Request Token Structure" documents it: one string of restlets,
+ * rest_webservices and suite_analytics separated by commas. Anything else (a JSON array, a
+ * space-separated list, an unknown name) is refused: NetSuite documents no other form.
+ */
 function scopesOf(claim: unknown): string[] {
-  const list = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : undefined;
-  const scopes = list?.map((s) => (typeof s === 'string' ? s.trim() : '')).filter(Boolean) ?? [];
-  if (scopes.length === 0) throw new Refusal('invalid_scope', 'the assertion has no scope');
+  if (claim === undefined) throw new Refusal('invalid_scope', 'the assertion has no scope');
+  if (typeof claim !== 'string') throw new Refusal('invalid_scope', 'the scope claim is not a comma-separated string');
+  const scopes = claim.split(',').map((s) => s.trim());
+  if (scopes.some((s) => s === '')) throw new Refusal('invalid_scope', 'the scope claim has an empty entry');
   for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new Refusal('invalid_scope', `unknown scope ${s}`);
   return [...new Set(scopes)];
 }
