@@ -2,6 +2,7 @@
 // allocate approved billable work to one invoice in the store, post that invoice to ERP
 // (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then mark each entry
 // billed in Time and each milestone billed in ERP.
+import type { Logger } from '../../core/observability/logger.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
@@ -39,6 +40,8 @@ export interface TimeToBillingDeps {
   erp: ErpForBilling;
   time: TimeForBilling;
   rules: RegionalRules;
+  /** Warns when ERP's invoice figures differ from the draft's (the regional rule and ERP's tax setup disagree). */
+  logger?: Pick<Logger, 'warn'>;
   /** How often a held engagement is checked again. Default 15 minutes. */
   holdRecheckMs?: number;
   /** Time entries marked billed at once. Default 8. */
@@ -276,6 +279,12 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           totalMinor: row.draft.total.amountMinor,
         };
         const agrees = drafted.netMinor === erpFigures.netMinor && drafted.taxMinor === erpFigures.taxMinor;
+        if (!agrees) {
+          deps.logger?.warn(
+            { invoiceKey: key, erpInvoiceId: invoice.id, currency: row.draft.currency, drafted, erp: erpFigures },
+            "ERP's invoice figures differ from the draft; the layer keeps ERP's (check the legal entity's tax rounding rule)",
+          );
+        }
         return {
           erpInvoiceId: invoice.id,
           total: invoice.total,

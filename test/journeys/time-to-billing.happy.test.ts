@@ -185,6 +185,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
       {
         engagementId: engagement.id,
         approvedMinutes: 240,
+        approvedHours: '4.00',
         entryCount: 1,
         expenseCount: 0,
         amount: { amountMinor: 96_000, currency: 'GBP' },
