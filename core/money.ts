@@ -273,10 +273,15 @@ function assertSafeMinor(amountMinor: number): void {
 /**
  * A decimal ("19.92", 19.92, "1e3") as an integer count of 10^-scale units, exactly: the one
  * parser behind money in minor units and quantities of work in hundredths of an hour. More
- * digits than `scale` throw (with `what` naming the figure), unless `rounding` says how to round
+ * digits than `scale` throw (`tooPrecise` says why), unless `rounding` says how to round
  * (trailing zeros are not extra precision: "100.000" at scale 2 is 10000).
  */
-export function decimalToScaled(value: string | number, scale: number, opts: { rounding?: RoundingMode; what?: string } = {}): number {
+export function decimalToScaled(
+  value: string | number,
+  scale: number,
+  opts: { rounding?: RoundingMode; what?: string; tooPrecise?: string } = {},
+): number {
+  const what = `${opts.what ?? 'Value'} ${JSON.stringify(value)}`;
   const dec = parseDecimal(value);
   let scaled: bigint;
   if (dec.scale <= scale) {
@@ -284,11 +289,11 @@ export function decimalToScaled(value: string | number, scale: number, opts: { r
   } else {
     const divisor = 10n ** BigInt(dec.scale - scale);
     if (dec.digits % divisor !== 0n && !opts.rounding) {
-      throw new MoneyError(`${opts.what ?? 'Value'} ${JSON.stringify(value)} has more than ${scale} decimal place(s) allowed.`);
+      throw new MoneyError(opts.tooPrecise ?? `${what} has more than ${scale} decimal place(s) allowed.`);
     }
     scaled = divideRounded(dec.digits, divisor, opts.rounding ?? MONEY_ROUNDING);
   }
-  return toSafeNumber(dec.negative ? -scaled : scaled, `${opts.what ?? 'Value'} ${JSON.stringify(value)}`);
+  return toSafeNumber(dec.negative ? -scaled : scaled, what);
 }
 
 /** An integer count of 10^-scale units as a plain decimal string with exactly `scale` digits ("19.92", "1000"). */
@@ -308,14 +313,11 @@ export function scaledToDecimalString(value: number, scale: number): string {
  */
 export function decimalToMinor(value: string | number, currency: string, opts: { rounding?: RoundingMode } = {}): number {
   const units = minorUnits(currency);
-  try {
-    return decimalToScaled(value, units, { ...opts, what: 'Amount' });
-  } catch (err) {
-    if (err instanceof MoneyError && /decimal place/.test(err.message)) {
-      throw new MoneyError(`Amount ${JSON.stringify(value)} has more than ${units} decimal place(s) allowed for ${currency}.`);
-    }
-    throw err;
-  }
+  return decimalToScaled(value, units, {
+    ...opts,
+    what: 'Amount',
+    tooPrecise: `Amount ${JSON.stringify(value)} has more than ${units} decimal place(s) allowed for ${currency}.`,
+  });
 }
 
 /** Formats minor units as a plain decimal string with exactly the currency's digits ("1234.50", "1000"). */
