@@ -5,6 +5,8 @@ import { useCursorSigningKey } from '../core/paging.js';
 import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
+import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
+import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
 import { promWorkflowMetrics } from '../core/workflows/metrics.js';
@@ -85,7 +87,12 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
   // The journeys share one workflow engine and one inbox; they start after every system API exists.
   const registry = options.metrics?.registry;
-  const processLayer = createProcessApis(infra, systemApis, registry ? { engine: { metrics: promWorkflowMetrics(registry) } } : {});
+  const processLayer = createProcessApis(
+    infra,
+    systemApis,
+    registry ? { engine: { metrics: promWorkflowMetrics(registry) }, changeCaptureMetrics: promChangeCaptureMetrics(registry) } : {},
+  );
+  if (registry) promSchedulingBudgetMetrics(registry, () => systemApis.scheduling.rateBudget());
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).
   const dispatcher = new EventDispatcher({

@@ -1,6 +1,7 @@
 // The process layer as one typed object: the journeys' APIs built on the system layer, with
 // the one workflow engine that runs their definitions (plus any other journey's), the inbox
-// processor that turns platform webhooks into runs, and the reconciling poll.
+// processor that turns platform webhooks and polled changes into runs, the change pollers,
+// and the reconciling poll.
 //
 // Composition root (gateway/compose.ts):
 //   const processLayer = createProcessApis(infra, systemApis);  // after the system APIs exist
@@ -10,6 +11,7 @@ import type { Router } from 'express';
 import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/index.js';
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
+import { ChangePoller, type ChangeCaptureMetrics } from '../core/change-capture/index.js';
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
@@ -29,8 +31,11 @@ import {
   type TimeToBillingApi,
 } from './time-to-billing/index.js';
 import {
+  assignmentChangeFeed,
   assignmentToForecastWorkflow,
   createAssignmentToForecastApi,
+  POLLED_SOURCE,
+  schedulingPollHandler,
   schedulingWebhookHandler,
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
@@ -56,6 +61,8 @@ export interface ProcessApisOptions {
   reconcileEveryMs?: number;
   /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
   billingEveryMs?: number;
+  /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
+  changeCaptureMetrics?: ChangeCaptureMetrics;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
@@ -109,7 +116,9 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) })
       : undefined;
 
-  const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, logger.child({ component: 'assignment-to-forecast' }));
+  const forecastLogger = logger.child({ component: 'assignment-to-forecast' });
+  const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, forecastLogger);
+  const onSchedulingPoll = schedulingPollHandler(() => assignmentToForecast, forecastLogger);
   const onEvent: InboxHandler = async (message, ctx) => {
     const started =
       message.source === 'crm'
@@ -118,7 +127,9 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
           ? await billingStatusToCrm.onErpWebhook(message, ctx)
           : message.source === 'scheduling'
             ? await onSchedulingWebhook(message, ctx)
-            : false;
+            : message.source === POLLED_SOURCE
+              ? await onSchedulingPoll(message, ctx)
+              : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({
@@ -139,6 +150,18 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       scheduling: { secret: options.webhookSecrets?.scheduling ?? p.scheduling.webhookSecret },
     },
   });
+  // Float sends no webhooks: its allocations are read on a schedule, and the inbox is woken for what was recorded.
+  const s = p.scheduling;
+  const schedulingPoller =
+    s.pollIntervalMs > 0
+      ? new ChangePoller(assignmentChangeFeed(scheduling, { deletionCheckEveryMs: s.deletionCheckMs }), {
+          store,
+          intervalMs: s.pollIntervalMs,
+          logger: logger.child({ component: 'change-capture' }),
+          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
+          onRecorded: () => inbox.kick(),
+        })
+      : undefined;
   const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
   const reconciler =
     reconcileEveryMs > 0
@@ -162,12 +185,14 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     start() {
       engine.start();
       inbox.start();
+      schedulingPoller?.start();
       reconciler?.start();
       billingSchedule?.start();
     },
     async stop() {
       billingSchedule?.stop();
       await reconciler?.stop();
+      await schedulingPoller?.stop();
       await inbox.stop();
       await engine.stop();
     },

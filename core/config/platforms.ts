@@ -1,7 +1,7 @@
 // Platform connections: base URLs and credentials per platform. With none set, the
 // layer starts the embedded sandboxes on loopback and points the connectors at them.
 import { z } from 'zod';
-import { read, httpUrl, positiveInt, type Env } from './parse.js';
+import { read, httpUrl, nonNegativeInt, positiveInt, type Env } from './parse.js';
 import type { RuntimeConfig } from './runtime.js';
 import { erpM2mConfig, type ErpM2mConfig } from './erp-m2m.js';
 
@@ -15,7 +15,14 @@ export interface PlatformsConfig {
   /** Start the four sandboxes in-process (default when no platform base URL is set). */
   embeddedSandboxes: boolean;
   crm: PlatformConnection & { clientId: string; clientSecret: string; apiVersion: string; webhookSecret: string };
-  scheduling: PlatformConnection & { apiToken: string; webhookSecret: string };
+  scheduling: PlatformConnection & {
+    apiToken: string;
+    webhookSecret: string;
+    /** How often the layer reads allocations changed on the platform (Float sends no webhooks); 0 turns polling off. */
+    pollIntervalMs: number;
+    /** How often the poll compares the whole allocation list with what it has seen, to find deletions. */
+    deletionCheckMs: number;
+  };
   time: PlatformConnection & { accessToken: string; accountId: string; webhookSecret: string };
   /** NetSuite: `clientId` is the integration record's client id (the assertion's iss), `m2m` the certificate login. */
   erp: PlatformConnection & { accountId: string; clientId: string; m2m: ErpM2mConfig; webhookSecret: string };
@@ -54,6 +61,9 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       timeoutMs: timeout('SCHEDULING_TIMEOUT_MS'),
       apiToken: secret('SCHEDULING_API_TOKEN', 'sandbox-scheduling-token'),
       webhookSecret: secret('SCHEDULING_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1zY2hlZHVsaW5nLXdlYmhvb2s='),
+      // At most a minute behind by default; each round spends one read per 200 changed allocations.
+      pollIntervalMs: read(env, 'SCHEDULING_POLL_INTERVAL_MS', nonNegativeInt.default(60_000)),
+      deletionCheckMs: read(env, 'SCHEDULING_DELETION_CHECK_MS', nonNegativeInt.default(600_000)),
     },
     time: {
       baseUrl: timeBase,

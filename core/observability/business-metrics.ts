@@ -7,7 +7,7 @@ import type { Infra } from '../api-module.js';
 import { droppedRejections } from '../inbox/record.js';
 import type { Database } from '../store/schema.js';
 import type { Journeys } from '../workflows/journeys.js';
-import type { RunState } from '../workflows/schema.js';
+import type { RunOutcomeKind, RunState } from '../workflows/schema.js';
 import '../events/schema.js';
 import '../inbox/schema.js';
 import '../workflows/schema.js';
@@ -38,6 +38,8 @@ export interface RunCount {
   journey: string;
   workflow: string;
   state: RunState;
+  /** Completed runs that were refused or skipped are counted apart, with it. */
+  outcome?: RunOutcomeKind;
   count: number;
 }
 
@@ -77,14 +79,22 @@ async function countRuns(db: Kysely<Database>, journeys: Journeys, now: number, 
   const stateText = sql<RunState>`${sql.ref('state')} || ''`;
   const recent = await db
     .selectFrom('workflow_runs')
-    .select(['definition', stateText.as('state'), (eb) => eb.fn.countAll<string>().as('n')])
+    .select(['definition', stateText.as('state'), 'outcome', (eb) => eb.fn.countAll<string>().as('n')])
     .where('created_at_ms', '>=', now - DAY_MS)
-    .groupBy([stateText, 'definition'])
+    .groupBy([stateText, 'definition', 'outcome'])
     .execute();
   const finished = recent.filter((r) => FINISHED_RUN_STATES.includes(r.state));
-  return [...open, ...finished]
-    .map((r) => ({ journey: journeys.of(r.definition), workflow: r.definition, state: r.state, count: num(r.n) }))
-    .sort((a, b) => a.workflow.localeCompare(b.workflow) || a.state.localeCompare(b.state));
+  return [...open.map((r) => ({ ...r, outcome: null })), ...finished]
+    .map((r) => ({
+      journey: journeys.of(r.definition),
+      workflow: r.definition,
+      state: r.state,
+      ...(r.outcome ? { outcome: r.outcome } : {}),
+      count: num(r.n),
+    }))
+    .sort(
+      (a, b) => a.workflow.localeCompare(b.workflow) || a.state.localeCompare(b.state) || (a.outcome ?? '').localeCompare(b.outcome ?? ''),
+    );
 }
 
 function ageOf(oldestMs: unknown, now: number): number | undefined {
@@ -234,7 +244,8 @@ export function registerBusinessMetrics(registry: Registry, infra: Pick<Infra, '
     'Unfinished and failed workflow runs by journey, workflow and state',
     ['journey', 'workflow', 'state'],
     (g, f) => {
-      for (const r of f.runs) g.set({ journey: r.journey, workflow: r.workflow, state: r.state }, r.count);
+      // Refused and skipped runs are rows of their own in the figures; this gauge keeps one series per state.
+      for (const r of f.runs) g.inc({ journey: r.journey, workflow: r.workflow, state: r.state }, r.count);
     },
   );
   gauge('layer_provisioning_failed_runs', 'Opportunity-to-project runs that failed and were neither retried nor cancelled', [], (g, f) =>

@@ -2,6 +2,7 @@
 // platform through the key it is handed, with an optional compensation, retry and refusal
 // policy. The typed builder (`workflow<I>(…).step(…)`) hands each step its predecessors' results.
 import type { RefusalPolicy } from '../resilience/refusals.js';
+import type { RunOutcomeKind } from './schema.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -88,8 +89,20 @@ export interface WorkflowOptions {
   eventTypePrefix?: string;
 }
 
+/** A completed run that did not do its work: refused by the platform's data, or with nothing to do. */
+export interface RunOutcome {
+  outcome: RunOutcomeKind;
+  /** Shown to operators; at most 500 characters are kept. */
+  reason: string;
+}
+
 export interface WorkflowDefinition<I = unknown> extends WorkflowOptions {
   steps: StepDefinition<I>[];
+  /**
+   * Read from the results when the run completes: a refusal or a skip is recorded with the run
+   * (state stays `completed`: nothing failed and nothing is to be retried) and shown as such.
+   */
+  outcome?(results: AnyResults, input: I): RunOutcome | undefined;
 }
 
 export function defineWorkflow<I>(definition: WorkflowDefinition<I>): WorkflowDefinition<I> {
@@ -138,8 +151,15 @@ export class WorkflowBuilder<I, R extends object = NoResults> {
     return new WorkflowBuilder(this.options, [...this.declared, untyped<I, R, O>(name, step)]);
   }
 
-  build(): TypedWorkflowDefinition<I, R> {
-    return defineWorkflow<I>({ ...this.options, steps: [...this.declared] });
+  /** `outcome` reads the typed results of a completed run (see `WorkflowDefinition.outcome`). */
+  build(finishing: { outcome?(results: R, input: I): RunOutcome | undefined } = {}): TypedWorkflowDefinition<I, R> {
+    const { outcome } = finishing;
+    return defineWorkflow<I>({
+      ...this.options,
+      steps: [...this.declared],
+      // The engine hands over every step's checkpointed result once all completed: exactly R.
+      ...(outcome ? { outcome: (results: AnyResults, input: I) => outcome(results as R, input) } : {}),
+    });
   }
 }
 

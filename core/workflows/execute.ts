@@ -170,7 +170,17 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
     results[step.name] = JSON.parse(persisted);
     if (ctx.cancelRequested()) return compensate(ctx, def, run, input, results);
   }
-  await finish(ctx, def, run, 'completed', { result: JSON.stringify(results), current_step: null, error: null }, { result: results });
+  const ended = def.outcome?.(results, input);
+  const outcome = ended ? { outcome: ended.outcome, outcome_reason: ended.reason.slice(0, 500) } : {};
+  await finish(
+    ctx,
+    def,
+    run,
+    'completed',
+    { result: JSON.stringify(results), current_step: null, error: null, ...outcome },
+    { result: results, ...(ended ? { outcome: ended.outcome, reason: ended.reason } : {}) },
+  );
+  if (ended) ctx.metrics.runOutcome?.(def.name, ended.outcome);
 }
 
 function errorEntry(attempt: number, err: unknown): StepAttemptError {

@@ -32,6 +32,7 @@ export { noopWorkflowMetrics, promWorkflowMetrics, type WorkflowMetrics } from '
 export {
   insertRun,
   listRuns,
+  RUN_SUMMARY_COLUMNS,
   getRun,
   listDeadLetters,
   retryRun,
@@ -45,5 +46,5 @@ export {
   type DeadLetter,
   type RunFilter,
 } from './runs.js';
-export { RUN_STATES, type RunState, type StepState } from './schema.js';
+export { RUN_STATES, RUN_OUTCOMES, type RunState, type StepState, type RunOutcomeKind } from './schema.js';
 export type * from './schema.js';

@@ -8,6 +8,8 @@ export interface WorkflowMetrics {
   /** A step attempt failed; `final` when no retry follows. */
   stepFailed(definition: string, step: string, final: boolean): void;
   deadLettered(definition: string, step: string): void;
+  /** A completed run was refused or skipped (see `WorkflowDefinition.outcome`). */
+  runOutcome?(definition: string, outcome: string): void;
 }
 
 export const noopWorkflowMetrics: WorkflowMetrics = { runFinished: () => {}, stepFailed: () => {}, deadLettered: () => {} };
@@ -31,7 +33,14 @@ export function promWorkflowMetrics(registry: Registry, prefix = 'layer_workflow
     labelNames: ['definition', 'step'],
     registers: [registry],
   });
+  const outcomes = new Counter({
+    name: `${prefix}_run_outcomes_total`,
+    help: 'Completed workflow runs that were refused (the platform data said no) or skipped (nothing to do).',
+    labelNames: ['definition', 'outcome'],
+    registers: [registry],
+  });
   return {
+    runOutcome: (definition, outcome) => outcomes.inc({ definition, outcome }),
     runFinished: (definition, state) => runs.inc({ definition, state }),
     stepFailed: (definition, step, final) => failures.inc({ definition, step, final: String(final) }),
     deadLettered: (definition, step) => letters.inc({ definition, step }),

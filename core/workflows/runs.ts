@@ -6,6 +6,7 @@ import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '../problems.js';
 import type { Database } from '../store/schema.js';
+import type { RunOutcomeKind } from './schema.js';
 import type { StepAttemptError, WorkflowDefinition } from './definition.js';
 import {
   CANCEL_BY_OPERATOR,
@@ -98,6 +99,8 @@ export interface RunSummary {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Set when a completed run was refused or skipped, with why. */
+  outcome: { kind: RunOutcomeKind; reason: string } | null;
 }
 
 export interface StepView {
@@ -138,9 +141,32 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
 const json = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 type RunRow = Pick<
-  Database['workflow_runs'],
-  'id' | 'definition' | 'run_key' | 'state' | 'current_step' | 'created_at_ms' | 'updated_at_ms' | 'finished_at_ms'
+  Selectable<Database['workflow_runs']>,
+  | 'id'
+  | 'definition'
+  | 'run_key'
+  | 'state'
+  | 'current_step'
+  | 'created_at_ms'
+  | 'updated_at_ms'
+  | 'finished_at_ms'
+  | 'outcome'
+  | 'outcome_reason'
 >;
+
+/** The columns a run summary reads. */
+export const RUN_SUMMARY_COLUMNS = [
+  'id',
+  'definition',
+  'run_key',
+  'state',
+  'current_step',
+  'created_at_ms',
+  'updated_at_ms',
+  'finished_at_ms',
+  'outcome',
+  'outcome_reason',
+] as const;
 
 function summary(r: RunRow): RunSummary {
   return {
@@ -152,6 +178,7 @@ function summary(r: RunRow): RunSummary {
     createdAt: iso(r.created_at_ms) as string,
     updatedAt: iso(r.updated_at_ms) as string,
     finishedAt: iso(r.finished_at_ms),
+    outcome: r.outcome ? { kind: r.outcome, reason: r.outcome_reason ?? '' } : null,
   };
 }
 
@@ -176,7 +203,7 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Pr
   const limit = pageLimit(filter.limit);
   let q = db
     .selectFrom('workflow_runs')
-    .select(['id', 'definition', 'run_key', 'state', 'current_step', 'created_at_ms', 'updated_at_ms', 'finished_at_ms'])
+    .select([...RUN_SUMMARY_COLUMNS])
     .orderBy('id', 'desc')
     .limit(limit + 1);
   if (filter.definition) q = q.where('definition', '=', filter.definition);

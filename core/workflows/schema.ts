@@ -1,9 +1,13 @@
 // Table types for workflow runs, their checkpointed steps and dead letters.
 // Instants are epoch milliseconds; inputs, results and error lists are JSON text.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export const RUN_STATES = ['pending', 'running', 'waiting', 'completed', 'failed', 'compensated', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
+/** What came of a completed run when it was not the work it exists for (migration 0027). */
+export const RUN_OUTCOMES = ['refused', 'skipped'] as const;
+export type RunOutcomeKind = (typeof RUN_OUTCOMES)[number];
+
 export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'compensated';
 
 /** Why a run is winding down: 1 = an operator cancelled it, 2 = it failed and its definition compensates on failure. */
@@ -26,6 +30,9 @@ export interface WorkflowRunsTable {
   created_at_ms: number;
   updated_at_ms: number;
   finished_at_ms: number | null;
+  /** Set only when a completed run was refused or skipped; optional on insert. */
+  outcome: ColumnType<RunOutcomeKind | null, RunOutcomeKind | null | undefined, RunOutcomeKind | null>;
+  outcome_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WorkflowStepsTable {

@@ -87,6 +87,37 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(JSON.parse(events[0].envelope).data).toMatchObject({ runId: started.id, runKey: 'opp-1' });
   });
 
+  it('records a refusal as the outcome of a completed run, apart from runs that did their work', async () => {
+    const registry = new Registry();
+    const wf = new WorkflowEngine({
+      store,
+      metrics: promWorkflowMetrics(registry),
+      definitions: [
+        workflow<Input>({ name: 'provision-or-refuse' })
+          .step('validate', { run: async ({ input }) => ({ won: input.opportunityId !== 'opp-lost' }) })
+          .step('create', { run: async ({ results }) => (results.validate.won ? { projectId: 'p-1' } : { skipped: true }) })
+          .build({
+            outcome: (results, input) =>
+              results.validate.won ? undefined : { outcome: 'refused', reason: `/stage: ${input.opportunityId} is no longer won` },
+          }),
+      ],
+    });
+    const refused = await wf.startRun('provision-or-refuse', { opportunityId: 'opp-lost' }, { runKey: 'opp-lost' });
+    const done = await wf.startRun('provision-or-refuse', { opportunityId: 'opp-won' }, { runKey: 'opp-won' });
+    await settle(wf);
+    const run = await getRun(store.db, refused.id);
+    expect(run.state, 'a refusal is not a failure: the run completed').toBe('completed');
+    expect(run.outcome, 'and says it was refused, and why').toEqual({ kind: 'refused', reason: '/stage: opp-lost is no longer won' });
+    expect((await getRun(store.db, done.id)).outcome, 'a run that did its work has no outcome').toBeNull();
+    const listed = (await listRuns(store.db, { definition: 'provision-or-refuse' })).runs;
+    expect(listed.find((r) => r.id === refused.id)?.outcome?.kind, 'listed runs carry it too').toBe('refused');
+    const events = await store.db.selectFrom('event_outbox').select(['subject', 'envelope']).where('subject', '=', refused.id).execute();
+    expect(JSON.parse(events[0].envelope).data, 'the completion event says so').toMatchObject({ outcome: 'refused' });
+    expect(await registry.metrics(), 'counted apart').toContain(
+      'layer_workflow_run_outcomes_total{definition="provision-or-refuse",outcome="refused"} 1',
+    );
+  });
+
   it('returns the same run for the same run key', async () => {
     const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'once', steps: [{ name: 'a', run: async () => 1 }] })] });
     const a = await wf.startRun('once', {}, { runKey: 'k' });

@@ -60,6 +60,22 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
     expect((await call('GET', `/dead-letters/${deadLetterId}`)).body.status).toBe('open');
   });
 
+  it('shows a refused run as refused, with why, apart from completed work', async () => {
+    const { runId } = await ops.refusedRun('01a216af-0000-7000-8000-00000000a0ff');
+    const run = (await call('GET', `/runs/${runId}`)).body;
+    expect(run.state, 'nothing failed').toBe('completed');
+    expect(run.outcome, 'the run says it was refused and why').toEqual({
+      kind: 'refused',
+      reason: '/stage: 01a216af-0000-7000-8000-00000000a0ff is no longer won',
+    });
+    const listed = (await call('GET', '/runs?journey=opportunity-to-project&state=completed&limit=200')).body.items as Json[];
+    expect(listed.find((r) => r.id === runId)?.outcome?.kind, 'the list says so too').toBe('refused');
+    const rows = (await call('GET', '/summary')).body.runs as Json[];
+    expect(rows, 'the summary counts refused runs in a row of their own').toContainEqual(
+      expect.objectContaining({ workflow: 'opportunity-to-project-recheck', state: 'completed', outcome: 'refused', count: 1 }),
+    );
+  });
+
   it("counts and filters a journey's intake with its journey, but not as failed provisioning", async () => {
     const before = (await call('GET', '/summary')).body.failedProvisioning as number;
     const { runId } = await ops.failedIntake('006000000000INTAKE');

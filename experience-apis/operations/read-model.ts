@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
-import { getRun, type Journeys, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
+import { getRun, RUN_SUMMARY_COLUMNS, type Journeys, type RunDetail as CoreRunDetail } from '../../core/workflows/index.js';
 import type { WorkflowDeadLettersTable } from '../../core/workflows/schema.js';
 import type { DeadLetter, DeadLetterPage, DeadLetterStatus, Json, RunDetail, RunState, RunSummary, RunSummaryPage } from './types.js';
 
@@ -35,7 +35,7 @@ export async function listRunSummaries(db: Kysely<Database>, journeys: Journeys,
   const limit = pageLimit(asked);
   let q = db
     .selectFrom('workflow_runs')
-    .select(['id', 'definition', 'run_key', 'state', 'current_step', 'created_at_ms', 'updated_at_ms', 'finished_at_ms'])
+    .select([...RUN_SUMMARY_COLUMNS])
     .orderBy('id', 'desc')
     .limit(limit + 1);
   if (query.journey) {
@@ -62,6 +62,7 @@ export async function listRunSummaries(db: Kysely<Database>, journeys: Journeys,
       createdAt: iso(r.created_at_ms),
       updatedAt: iso(r.updated_at_ms),
       finishedAt: r.finished_at_ms === null ? null : iso(r.finished_at_ms),
+      ...(r.outcome ? { outcome: { kind: r.outcome, reason: r.outcome_reason ?? '' } } : {}),
     })),
     nextCursor: rows.length > limit ? encodeCursor(OPERATIONS_CURSORS.runs, { after: page[page.length - 1].id }, scope) : null,
   };
@@ -151,6 +152,7 @@ export async function getRunView(db: Kysely<Database>, journeys: Journeys, runId
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
     finishedAt: run.finishedAt,
+    ...(run.outcome ? { outcome: run.outcome } : {}),
     input: run.input as Json,
     ...(run.result === null ? {} : { result: run.result as Json }),
     ...(run.error === null ? {} : { error: run.error as Json }),

@@ -65,7 +65,7 @@ export const VIEW_SCRIPT = String.raw`
     $('figures').replaceChildren(...figures);
     $('generated').textContent = 'as of ' + when(summary.generatedAt);
 
-    fill('journeys', summary.runs.map((r) => { const tr = document.createElement('tr'); cell(tr, r.journey); cell(tr, r.workflow); cell(tr, r.state, 'state ' + r.state); cell(tr, r.count, 'num'); return tr; }), 'No runs.', 4);
+    fill('journeys', summary.runs.map((r) => { const tr = document.createElement('tr'); cell(tr, r.journey); cell(tr, r.workflow); cell(tr, r.outcome ? r.outcome : r.state, 'state ' + (r.outcome || r.state)); cell(tr, r.count, 'num'); return tr; }), 'No runs.', 4);
 
     fill('failed-runs', runs.items.map((r) => {
       const tr = document.createElement('tr'); tr.dataset.runId = r.id;

@@ -1,6 +1,8 @@
-// Scheduling's allocation webhooks, as the inbox hands them over: each verified, recorded
-// task.created / task.updated / task.deleted starts one forecast run, in the transaction that
-// marks the message processed, keyed by its webhook id so that a redelivery starts nothing.
+// Scheduling's allocation changes, as the inbox hands them over: each verified webhook (from a
+// relay: Float sends none) and each polled change starts one forecast run, in the transaction
+// that marks the message processed. Both are keyed by the change's own key (the allocation's
+// state, or its deletion), so a redelivery, or the poll reading a change a webhook brought,
+// starts nothing.
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { InboxMessage } from '../../core/inbox/index.js';
@@ -9,6 +11,7 @@ import type { Database } from '../../core/store/schema.js';
 import { readAssignmentWebhook, type AssignmentWebhook } from '../../system-apis/scheduling/index.js';
 import type { AssignmentToForecastApi } from './service.js';
 import type { AssignmentRunInput } from './workflow.js';
+import type { PolledAssignmentMessage } from './polling.js';
 
 const CHANGES: Record<AssignmentWebhook['change'], AssignmentRunInput['change']> = {
   created: 'created',
@@ -33,8 +36,32 @@ export function schedulingWebhookHandler(api: () => AssignmentToForecastApi, log
       trx,
       { assignmentId: hook.assignmentId, change: CHANGES[hook.change], webhook: message.payload },
       'event',
-      `scheduling|${message.webhookId}`,
+      `scheduling|${hook.changeKey}`,
     );
+    return true;
+  };
+}
+
+function isPolledChange(payload: unknown): payload is PolledAssignmentMessage {
+  const p = payload as Partial<PolledAssignmentMessage> | null;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.assignmentId === 'string' &&
+    typeof p.changeKey === 'string' &&
+    (p.change === 'created' || p.change === 'updated' || p.change === 'cancelled')
+  );
+}
+
+/** Inbox handler for source `scheduling-poll` (recorded by the change feed); resolves true when it started a run. */
+export function schedulingPollHandler(api: () => AssignmentToForecastApi, logger?: Logger) {
+  return async (message: InboxMessage, { trx }: { trx: Transaction<Database> }): Promise<boolean> => {
+    if (!isPolledChange(message.payload)) {
+      logger?.warn({ messageId: message.webhookId }, 'polled scheduling change is not an assignment change; ignored');
+      return false;
+    }
+    const { assignmentId, change, changeKey } = message.payload;
+    await api().startRunIn(trx, { assignmentId, change: CHANGES[change] }, 'schedule', `scheduling|${changeKey}`);
     return true;
   };
 }

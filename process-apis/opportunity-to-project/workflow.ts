@@ -293,5 +293,14 @@ export function provisioningWorkflow(deps: ProvisioningDeps) {
         return { erpProjectId: project.code ?? project.engagementId };
       },
     })
-    .build();
+    .build({
+      // A deal whose terms were refused (not won any more, no rate card, …) completed nothing:
+      // operators see it as refused, with the CRM's reasons, not as a provisioned project.
+      outcome: (results) => {
+        const terms = results['validate-terms'];
+        if (terms.ok) return undefined;
+        const reasons = terms.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
+        return { outcome: 'refused', reason: reasons || 'The deal is not ready to provision.' };
+      },
+    });
 }

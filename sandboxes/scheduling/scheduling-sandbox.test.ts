@@ -8,7 +8,8 @@ import { seedScheduling } from './seed.js';
 const auth = { authorization: `Bearer ${SCHEDULING_SANDBOX_TOKEN}`, 'content-type': 'application/json' };
 
 describe('scheduling sandbox (Float v3 shape)', () => {
-  const sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 50, windowSeconds: 60 } }));
+  // Webhooks on: this sandbox stands in for a firm's relay as well as for Float.
+  const sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { reads: 50, writes: 50, windowSeconds: 60 }, webhooks: true }));
   let running: RunningSandbox;
   let hook: Server;
   let hookUrl = '';
@@ -79,8 +80,9 @@ describe('scheduling sandbox (Float v3 shape)', () => {
         status: 1,
       }),
     });
-    expect(created.status).toBe(201);
+    expect(created.status, 'a create answers 201').toBe(201);
     const task = (await created.json()) as { task_id: number; hours: number; status: number };
+    expect(created.headers.get('location'), 'with the new allocation’s URL').toBe(`${running.url}/v3/tasks/${task.task_id}`);
     expect(task).toMatchObject({ hours: 7.5, status: 1 });
     const patched = await call(`/v3/tasks/${task.task_id}`, { method: 'PATCH', body: JSON.stringify({ status: 2 }) });
     expect(((await patched.json()) as { status: number }).status).toBe(2);
@@ -119,6 +121,92 @@ describe('scheduling sandbox (Float v3 shape)', () => {
     expect(last?.status).toBe(429);
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await last?.json()).toMatchObject({ status: 429, name: 'Too Many Requests' });
+  });
+
+  it('filters lists by modified_since (Float’s "YYYY-MM-DD HH:MM:SS", or a date) and refuses a malformed one', async () => {
+    const fresh = await listen(createSandboxApp(createSchedulingSandbox()).app);
+    try {
+      const get = (path: string) => fetch(`${fresh.url}${path}`, { headers: auth });
+      const all = (await (await get('/v3/tasks')).json()) as Array<{ task_id: number; modified: string }>;
+      const newest = all
+        .map((t) => t.modified)
+        .sort()
+        .at(-1)!;
+      const since = (await (await get(`/v3/tasks?modified_since=${encodeURIComponent(newest)}`)).json()) as Array<{ modified: string }>;
+      expect(since.length, 'only allocations modified at or after the watermark').toBe(all.filter((t) => t.modified >= newest).length);
+      expect(
+        since.every((t) => t.modified >= newest),
+        'none older',
+      ).toBe(true);
+      expect(((await (await get('/v3/people?modified_since=2999-01-01')).json()) as unknown[]).length, 'nobody after 2999').toBe(0);
+      expect(((await (await get('/v3/projects?modified_since=2000-01-01')).json()) as unknown[]).length, 'every project').toBe(3);
+      expect((await get('/v3/tasks?modified_since=yesterday')).status, 'a malformed watermark is a 400').toBe(400);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('scheduling sandbox as Float: budgets and events', () => {
+  let running: RunningSandbox;
+  const sandbox = createSandboxApp(createSchedulingSandbox());
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${running.url}${path}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
+  beforeAll(async () => {
+    running = await listen(sandbox.app);
+  });
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('counts 100 writes a minute apart from 200 reads: the 101st PATCH is refused while GETs still pass', async () => {
+    const [task] = (await (await call('/v3/tasks?per-page=1')).json()) as Array<{ task_id: number; hours: number }>;
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 101; i++) {
+      const res = await call(`/v3/tasks/${task!.task_id}`, { method: 'PATCH', body: JSON.stringify({ hours: task!.hours }) });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+      else await res.arrayBuffer();
+    }
+    expect(
+      statuses.slice(0, 100).every((s) => s === 200),
+      'the first hundred writes pass',
+    ).toBe(true);
+    expect(statuses[100], 'the 101st write in the minute is refused').toBe(429);
+    expect(Number(refused?.headers.get('retry-after')), 'with Retry-After in seconds').toBeGreaterThan(0);
+    expect(refused?.headers.get('x-ratelimit-limit'), 'the write budget’s size').toBe('100');
+    expect(refused?.headers.get('x-ratelimit-remaining'), 'nothing left').toBe('0');
+    const read = await call('/v3/people?per-page=1');
+    expect(read.status, 'reads have a budget of their own').toBe(200);
+    expect(read.headers.get('x-ratelimit-limit'), 'the read budget’s size').toBe('200');
+    expect(Number(read.headers.get('x-ratelimit-remaining')), 'two reads spent').toBe(198);
+  });
+
+  it('sends no webhooks unless switched on, as Float publishes none', async () => {
+    const sent: string[] = [];
+    const original = sandbox.ctx.webhooks.send.bind(sandbox.ctx.webhooks);
+    sandbox.ctx.webhooks.send = (type, payload) => {
+      sent.push(type);
+      return original(type, payload);
+    };
+    sandbox.ctx.state().rateWindows.write = { startedAt: 0, used: 0 };
+    const people = (await (await call('/v3/people')).json()) as Array<{ people_id: number }>;
+    const projects = (await (await call('/v3/projects')).json()) as Array<{ project_id: number }>;
+    const created = await call('/v3/tasks', {
+      method: 'POST',
+      body: JSON.stringify({
+        people_id: people[0]!.people_id,
+        project_id: projects[0]!.project_id,
+        start_date: '2025-06-02',
+        end_date: '2025-06-06',
+        hours: 4,
+      }),
+    });
+    expect(created.status, 'the allocation is created').toBe(201);
+    const { task_id } = (await created.json()) as { task_id: number };
+    expect((await call(`/v3/tasks/${task_id}`, { method: 'DELETE' })).status, 'and deleted').toBe(204);
+    expect(sent, 'no task webhook was sent').toEqual([]);
   });
 
   it('seeds deterministically, large with 300 consultants', () => {

@@ -13,8 +13,8 @@ export interface SchedulingState {
   projects: Map<number, FloatProject>;
   tasks: Map<number, FloatTask>;
   nextId: { people: number; project: number; task: number };
-  /** Fixed-window request budget per token, as Float answers it in X-RateLimit-* headers. */
-  rateWindow: { startedAt: number; used: number };
+  /** Fixed-window request budgets (GET apart from the rest), as Float answers them in X-RateLimit-* headers. */
+  rateWindows: Record<'read' | 'write', { startedAt: number; used: number }>;
 }
 
 export const SCHEDULING_SANDBOX_TOKEN = 'sandbox-scheduling-token';
@@ -34,6 +34,6 @@ export function emptySchedulingState(token = SCHEDULING_SANDBOX_TOKEN): Scheduli
     projects: new Map(),
     tasks: new Map(),
     nextId: { people: 10001, project: 20001, task: 5000001 },
-    rateWindow: { startedAt: 0, used: 0 },
+    rateWindows: { read: { startedAt: 0, used: 0 }, write: { startedAt: 0, used: 0 } },
   };
 }

@@ -62,6 +62,14 @@ export interface PlatformClientOptions {
   backoff?: { baseMs?: number; capMs?: number };
   /** Circuit breaker: opens after this many consecutive failed attempts (default 5), probes again after halfOpenAfterMs (default 10 s). */
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  /**
+   * Paces attempts against the platform's published budgets: `before` resolves when an attempt
+   * may be sent (every attempt, retries included), `after` sees each answer's status and headers.
+   */
+  pacer?: {
+    before(method: string): Promise<void>;
+    after(method: string, status: number, headers: Record<string, string>): void;
+  };
 }
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -192,6 +200,7 @@ export class PlatformClient {
       return await this.breaker.execute(async () => {
         // Inside the breaker, so that an open circuit does not fetch tokens either.
         if (this.opts.authorize) Object.assign(headers, await this.opts.authorize(forceAuth));
+        await this.opts.pacer?.before(req.method);
         const started = performance.now();
         let outcome: Outcome;
         try {
@@ -213,6 +222,7 @@ export class PlatformClient {
           outcome = { kind: 'error', error: err };
         }
         this.record(req.method, outcome, started);
+        if (outcome.kind === 'response') this.opts.pacer?.after(req.method, outcome.raw.status, outcome.raw.headers);
         if (outcome.kind === 'error' || outcome.raw.status >= 500) throw new AttemptFailure(outcome);
         return outcome;
       });

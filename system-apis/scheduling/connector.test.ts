@@ -24,7 +24,7 @@ function connector(overrides: Partial<SchedulingConnectorOptions> = {}): Schedul
 }
 
 beforeAll(async () => {
-  sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 10_000, windowSeconds: 60 } }));
+  sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { reads: 10_000, writes: 10_000, windowSeconds: 60 } }));
   running = await listen(sandbox.app);
 });
 afterAll(async () => {
@@ -96,12 +96,42 @@ describe('scheduling connector: unsafe consumption and resilience', () => {
     expect(calls).toEqual([500]);
   });
 
-  it('honours 429 Retry-After from the platform’s own limit and then succeeds', async () => {
-    const limited = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 2, windowSeconds: 1 } }));
+  it('learns a smaller budget from the platform’s X-RateLimit-* headers and waits for its window instead of failing', async () => {
+    const limited = createSandboxApp(createSchedulingSandbox({ rateLimit: { reads: 2, writes: 2, windowSeconds: 1 } }));
     const server = await listen(limited.app);
     try {
       const float = connector({ baseUrl: server.url });
       for (let i = 0; i < 4; i++) expect((await float.listProjects()).items.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('paces a burst of writes on the write budget: no 429, while reads keep their own budget', { timeout: 30_000 }, async () => {
+    // Float's 100 writes a minute, scaled to 10 writes in 2 s so that the burst takes seconds.
+    const limited = createSandboxApp(createSchedulingSandbox({ rateLimit: { reads: 20, writes: 10, windowSeconds: 2 } }));
+    const server = await listen(limited.app);
+    try {
+      const statuses: Array<[string, number]> = [];
+      const float = connector({
+        baseUrl: server.url,
+        rateLimits: { reads: 20, writes: 10, windowMs: 2_000 },
+        onCall: (_platform, method, status) => statuses.push([method, status]),
+      });
+      const [task] = (await float.listTasks(1, 1)).items;
+      const writes = await Promise.all(Array.from({ length: 25 }, (_, i) => float.updateTask(task!.task_id, { hours: 1 + (i % 4) })));
+      expect(writes, 'every write of the burst landed').toHaveLength(25);
+      expect(
+        statuses.filter(([, status]) => status === 429),
+        'the connector never ran into the platform’s limit',
+      ).toEqual([]);
+      expect(
+        statuses.filter(([method]) => method === 'PATCH'),
+        'one attempt per write',
+      ).toHaveLength(25);
+      const budget = float.rateBudget();
+      expect(budget.write.limit, 'the write budget as the platform states it').toBe(10);
+      expect(budget.read.remaining, 'reads spent nothing of the write budget').toBeGreaterThan(budget.write.remaining);
     } finally {
       await server.close();
     }

@@ -1,9 +1,11 @@
 // The scheduling platform's HTTP client (Float API v3 shape): bearer-token auth, page/per-page
-// paging read from X-Pagination-* headers, 404 lookups as undefined, and Float's error bodies
-// mapped to problem details. The API token only ever travels in the Authorization header.
+// paging read from X-Pagination-* headers, reads and writes paced on Float's two budgets,
+// 404 lookups as undefined, and Float's error bodies mapped to problem details. The API token
+// only ever travels in the Authorization header.
 import { PlatformClient, probeRead, type ProbeAnswer, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
+import { RateBudgets, type BudgetSnapshot, type RateLimits, type RequestKind } from './rate-budgets.js';
 import type {
   FloatPerson,
   FloatPersonInput,
@@ -29,6 +31,17 @@ export interface SchedulingConnectorOptions {
   backoff?: { baseMs?: number; capMs?: number };
   /** Counts each upstream attempt (metrics). */
   onCall?: PlatformClientOptions['onCall'];
+  /** The account's request budgets; default Float's documented 200 reads and 100 writes a minute. */
+  rateLimits?: Partial<RateLimits>;
+}
+
+/** List filters Float offers on allocations; `modifiedSince` is Float's "YYYY-MM-DD HH:MM:SS" (UTC). */
+export interface TaskFilter {
+  peopleId?: number;
+  projectId?: number;
+  startDate?: string;
+  endDate?: string;
+  modifiedSince?: string;
 }
 
 export interface FloatPage<T> {
@@ -114,9 +127,11 @@ function header(res: PlatformResponse, name: string, fallback: number): number {
 
 export class SchedulingConnector {
   private readonly client: PlatformClient;
+  private readonly budgets: RateBudgets;
 
   constructor(opts: SchedulingConnectorOptions) {
     const auth = { Authorization: `Bearer ${opts.apiToken}` };
+    this.budgets = new RateBudgets(opts.rateLimits);
     this.client = new PlatformClient({
       platform: PLATFORM,
       baseUrl: opts.baseUrl,
@@ -127,6 +142,7 @@ export class SchedulingConnector {
       breaker: opts.breaker,
       backoff: opts.backoff,
       onCall: opts.onCall,
+      pacer: this.budgets,
       logger: opts.logger,
       traceparent: opts.traceparent,
       // A static token: nothing to refresh, so a 401 is final.
@@ -137,6 +153,11 @@ export class SchedulingConnector {
 
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /** What is left of each budget in the current window (metrics, platform checks). */
+  rateBudget(): Record<RequestKind, BudgetSnapshot> {
+    return this.budgets.snapshot();
   }
 
   private async list<T>(
@@ -176,8 +197,8 @@ export class SchedulingConnector {
   }
 
   // --- people ---
-  listPeople(page = 1, perPage = 50, filter: { active?: 0 | 1 } = {}): Promise<FloatPage<FloatPerson>> {
-    return this.list('/v3/people', expectPerson, page, perPage, { active: filter.active });
+  listPeople(page = 1, perPage = 50, filter: { active?: 0 | 1; modifiedSince?: string } = {}): Promise<FloatPage<FloatPerson>> {
+    return this.list('/v3/people', expectPerson, page, perPage, { active: filter.active, modified_since: filter.modifiedSince });
   }
   allPeople(filter: { active?: 0 | 1 } = {}): Promise<FloatPerson[]> {
     return this.all((page) => this.listPeople(page, MAX_PER_PAGE, filter));
@@ -196,8 +217,8 @@ export class SchedulingConnector {
   }
 
   // --- projects ---
-  listProjects(page = 1, perPage = 50): Promise<FloatPage<FloatProject>> {
-    return this.list('/v3/projects', expectProject, page, perPage);
+  listProjects(page = 1, perPage = 50, filter: { modifiedSince?: string } = {}): Promise<FloatPage<FloatProject>> {
+    return this.list('/v3/projects', expectProject, page, perPage, { modified_since: filter.modifiedSince });
   }
   getProject(id: number): Promise<FloatProject | undefined> {
     return this.getOne(`/v3/projects/${id}`, expectProject);
@@ -212,20 +233,17 @@ export class SchedulingConnector {
   }
 
   // --- allocations ("tasks") ---
-  listTasks(
-    page = 1,
-    perPage = 50,
-    filter: { peopleId?: number; projectId?: number; startDate?: string; endDate?: string } = {},
-  ): Promise<FloatPage<FloatTask>> {
+  listTasks(page = 1, perPage = 50, filter: TaskFilter = {}): Promise<FloatPage<FloatTask>> {
     return this.list('/v3/tasks', expectTask, page, perPage, {
       people_id: filter.peopleId,
       project_id: filter.projectId,
       start_date: filter.startDate,
       end_date: filter.endDate,
+      modified_since: filter.modifiedSince,
     });
   }
   /** Every allocation matching the filter, over all pages. */
-  allTasks(filter: { peopleId?: number; projectId?: number; startDate?: string; endDate?: string } = {}): Promise<FloatTask[]> {
+  allTasks(filter: TaskFilter = {}): Promise<FloatTask[]> {
     return this.all((page) => this.listTasks(page, MAX_PER_PAGE, filter));
   }
   getTask(id: number): Promise<FloatTask | undefined> {

@@ -12,6 +12,9 @@ export { createSchedulingSystemApi } from './service.js';
 export type { SchedulingSystemApi, ResourceQuery, AssignmentQuery } from './service.js';
 export { readAssignmentWebhook, type AssignmentWebhook } from './webhooks.js';
 export type { AssignmentChange } from './webhooks.js';
+export type { AssignmentFeedPosition, AssignmentChangePage, PolledAssignmentChange, AssignmentFeedOptions } from './changes.js';
+export type { BudgetSnapshot, RequestKind, RateLimits } from './rate-budgets.js';
+export { promSchedulingBudgetMetrics } from './metrics.js';
 
 export interface SchedulingSystem {
   api: SchedulingSystemApi;

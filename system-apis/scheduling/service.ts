@@ -28,7 +28,15 @@ import {
 } from './mapping.js';
 import { findCancelledAssignment, saveCancelledAssignment } from './records.js';
 import { createStaffingRequests } from './staffing.js';
-import { changeOf, parseTaskWebhook, type AssignmentChange } from './webhooks.js';
+import { changeOf, parseTaskWebhook, webhookChangeKey, type AssignmentChange } from './webhooks.js';
+import {
+  pullAssignmentChanges,
+  startPosition,
+  type AssignmentChangePage,
+  type AssignmentFeedOptions,
+  type AssignmentFeedPosition,
+} from './changes.js';
+import type { BudgetSnapshot, RequestKind } from './rate-budgets.js';
 import type { FloatPerson, FloatTask } from './vendor-types.js';
 
 export type ResourcePage = components['schemas']['ResourcePage'];
@@ -76,6 +84,16 @@ export interface SchedulingSystemApi {
    * Undefined for allocations on placeholders: those are staffing requests, not assignments.
    */
   assignmentChangeFromWebhook(payload: unknown): Promise<AssignmentChange | undefined>;
+  /** Where a new assignment change feed starts: changes from now on. */
+  assignmentFeedStart(): AssignmentFeedPosition;
+  /**
+   * Assignment changes after `from`, read from the platform (which sends no webhooks): modified
+   * allocations, and from time to time the deleted ones. Each carries the key a webhook for the
+   * same change would carry.
+   */
+  assignmentChangesSince(from: AssignmentFeedPosition, options?: AssignmentFeedOptions): Promise<AssignmentChangePage>;
+  /** What is left of the platform's read and write budgets in the current window. */
+  rateBudget(): Record<RequestKind, BudgetSnapshot>;
 }
 
 export interface SchedulingSystemApiDeps {
@@ -147,11 +165,36 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       if (seat?.people_type_id === 3) return undefined;
       const current = await toAssignment(hook.data);
       const change = changeOf(hook.event);
-      if (change !== 'cancelled') return { change, occurredAt: hook.timestamp, assignment: current };
+      const changeKey = webhookChangeKey(hook);
+      if (change !== 'cancelled') return { change, occurredAt: hook.timestamp, assignment: current, changeKey };
       const cancelled: Assignment = { ...current, status: 'cancelled' };
       await saveCancelledAssignment(deps.store.db, cancelled);
-      return { change, occurredAt: hook.timestamp, assignment: (await findCancelledAssignment(deps.store.db, current.id)) ?? cancelled };
+      return {
+        change,
+        occurredAt: hook.timestamp,
+        assignment: (await findCancelledAssignment(deps.store.db, current.id)) ?? cancelled,
+        changeKey,
+      };
     },
+
+    assignmentFeedStart: () => startPosition(Date.now()),
+
+    assignmentChangesSince(from, options) {
+      return pullAssignmentChanges(
+        {
+          connector,
+          db: deps.store.db,
+          person,
+          canonicalAssignment: (taskId) => ids.canonical('assignment', taskId),
+          isStaffingRequest: async (taskId) => (await ids.existing('staffing-request', taskId)) !== undefined,
+          toAssignment,
+        },
+        from,
+        options,
+      );
+    },
+
+    rateBudget: () => connector.rateBudget(),
 
     async listResources(query = {}) {
       const at = numberedPageOf(SCHEDULING_CURSORS.resources, query, { status: query.status });

@@ -60,7 +60,9 @@ describe.each(engines.map((e) => [e.name, e] as const))('scheduling system API o
   }
 
   beforeAll(async () => {
-    sandbox = createSandboxApp(createSchedulingSandbox({ rateLimit: { requests: 100_000, windowSeconds: 60 } }));
+    sandbox = createSandboxApp(
+      createSchedulingSandbox({ rateLimit: { reads: 100_000, writes: 100_000, windowSeconds: 60 }, webhooks: true }),
+    );
     running = await listen(sandbox.app);
     store = await migratedStore(engine);
     connector = new SchedulingConnector({

@@ -4,6 +4,7 @@
 import { ProblemError } from '../../core/problems.js';
 import type { DbExecutor } from '../../core/store/index.js';
 import type { Assignment } from './canonical.js';
+import { taskChangeKey, taskDeletionKey } from './changes.js';
 import { schedulingIds } from './ids.js';
 import type { FloatTask, FloatTaskWebhook } from './vendor-types.js';
 
@@ -12,6 +13,8 @@ export interface AssignmentChange {
   /** When the platform sent it (RFC 3339). */
   occurredAt: string;
   assignment: Assignment;
+  /** The same key the change feed gives this change when it reads it from the platform's list. */
+  changeKey: string;
 }
 
 const EVENTS = new Set(['task.created', 'task.updated', 'task.deleted']);
@@ -47,10 +50,16 @@ export function changeOf(event: FloatTaskWebhook['event']): AssignmentChange['ch
   return event === 'task.created' ? 'created' : event === 'task.updated' ? 'updated' : 'cancelled';
 }
 
-/** An allocation change in canonical terms: which assignment, and what happened to it. */
+/** The change's key: its allocation's state (or its deletion), as the change feed keys it too. */
+export function webhookChangeKey(hook: FloatTaskWebhook): string {
+  return hook.event === 'task.deleted' ? taskDeletionKey(hook.data.task_id) : taskChangeKey(hook.data);
+}
+
+/** An allocation change in canonical terms: which assignment, what happened to it, and its key. */
 export interface AssignmentWebhook {
   assignmentId: string;
   change: AssignmentChange['change'];
+  changeKey: string;
 }
 
 /**
@@ -59,5 +68,9 @@ export interface AssignmentWebhook {
  */
 export async function readAssignmentWebhook(db: DbExecutor, payload: unknown): Promise<AssignmentWebhook> {
   const hook = parseTaskWebhook(payload);
-  return { assignmentId: await schedulingIds(db).canonical('assignment', hook.data.task_id), change: changeOf(hook.event) };
+  return {
+    assignmentId: await schedulingIds(db).canonical('assignment', hook.data.task_id),
+    change: changeOf(hook.event),
+    changeKey: webhookChangeKey(hook),
+  };
 }

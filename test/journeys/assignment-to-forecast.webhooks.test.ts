@@ -65,7 +65,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('scheduling webhoo
 
   beforeAll(async () => {
     // A scheduling sandbox of the test's own, so that its faults can be set; ERP and the rest are embedded.
-    sandbox = await listen(createSandboxApp(createSchedulingSandbox(), { webhookSecret: SECRET }).app);
+    sandbox = await listen(createSandboxApp(createSchedulingSandbox({ webhooks: true }), { webhookSecret: SECRET }).app);
     const key = await makeKey();
     jwks = await startJwks([key]);
     gateway = await startGateway(

@@ -2,6 +2,7 @@
 // experience API v1 and v2 side by side, invalid terms, and the closed-won change arriving
 // several times and out of order from the CRM's signed webhooks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRun } from '../../core/workflows/index.js';
 import { READY_TO_CLOSE_NAME } from '../../sandboxes/crm/seed.js';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
@@ -169,6 +170,10 @@ for (const engine of testEngines()) {
       ]);
       const runs = await call('GET', `/process/opportunity-to-project/v1/runs?subject=${bad.id}&status=rejected`);
       expect(runs.body.items[0]).toMatchObject({ status: 'rejected', error: { code: 'invalid-contract-terms' } });
+      const coreRun = await getRun(h.store.db, runs.body.items[0].id as string);
+      expect(coreRun.state, 'nothing failed: the run completed').toBe('completed');
+      expect(coreRun.outcome?.kind, 'operators read the refused attempt as refused, not as work done').toBe('refused');
+      expect(coreRun.outcome?.reason, "with the CRM's reasons").toMatch(/\/contractTerms\/rateCardCode/);
 
       // Fixed by the CRM user, the same opportunity provisions in a new run.
       await h.systemApis.crm.updateOpportunity(bad.id, {

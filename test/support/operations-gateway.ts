@@ -28,6 +28,8 @@ export interface OpsHarness {
   platform: { fixed: boolean };
   /** Starts an opportunity-to-project run and drives it until it fails into a dead letter. */
   failedRun(opportunityId: string): Promise<{ runId: string; deadLetterId: number }>;
+  /** Starts a run that completes refused (the deal is no longer won). */
+  refusedRun(opportunityId: string): Promise<{ runId: string }>;
   /** Starts a run of the journey's intake and drives it until it fails. */
   failedIntake(crmId: string): Promise<{ runId: string }>;
   /** Drives every due run until none is pending, running or waiting (default limit 30 s). */
@@ -73,7 +75,13 @@ export async function startOperationsGateway(
       },
     ],
   });
-  const workflows = new WorkflowEngine({ store, definitions: [provisioning, intake] });
+  // Completes without doing its work: the platform's data said no.
+  const refusing = defineWorkflow<{ opportunityId: string }>({
+    name: 'opportunity-to-project-recheck',
+    steps: [{ name: 'check-stage', run: async () => ({ won: false }) }],
+    outcome: (_results, input) => ({ outcome: 'refused', reason: `/stage: ${input.opportunityId} is no longer won` }),
+  });
+  const workflows = new WorkflowEngine({ store, definitions: [provisioning, intake, refusing] });
   const gateway = await startGateway(
     jwks.url,
     { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env },
@@ -123,6 +131,11 @@ export async function startOperationsGateway(
         .orderBy('id', 'desc')
         .executeTakeFirstOrThrow();
       return { runId: started.id, deadLetterId: Number(letter.id) };
+    },
+    async refusedRun(opportunityId) {
+      const started = await workflows.startRun('opportunity-to-project-recheck', { opportunityId }, { runKey: opportunityId });
+      await settle();
+      return { runId: started.id };
     },
     async failedIntake(crmId) {
       const started = await workflows.startRun('opportunity-to-project.crm-change', { crmIds: [crmId] }, { runKey: crmId });

@@ -436,6 +436,11 @@ export interface components {
             /** @description The workflow definition. */
             workflow: string;
             state: components["schemas"]["RunState"];
+            /**
+             * @description Only on completed runs that were refused or skipped (see RunOutcome): they are counted apart from the completed runs that did their work.
+             * @enum {string}
+             */
+            outcome?: "refused" | "skipped";
             /** Format: int64 */
             count: number;
         };
@@ -498,6 +503,13 @@ export interface components {
             createdAt: components["schemas"]["ServerInstant"];
             updatedAt: components["schemas"]["ServerInstant"];
             finishedAt: components["schemas"]["ServerInstant"] | null;
+            outcome?: components["schemas"]["RunOutcome"];
+        };
+        /** @description Present only on a completed run that did not do its work: `refused` when a platform's data said no (the deal was no longer won, the contract terms were invalid), `skipped` when there was nothing to do. Nothing failed and nothing is to be retried; the reason says why. */
+        RunOutcome: {
+            /** @enum {string} */
+            kind: "refused" | "skipped";
+            reason: string;
         };
         /** @description A page of runs. */
         RunSummaryPage: {
@@ -531,6 +543,7 @@ export interface components {
             createdAt: components["schemas"]["ServerInstant"];
             updatedAt: components["schemas"]["ServerInstant"];
             finishedAt: components["schemas"]["ServerInstant"] | null;
+            outcome?: components["schemas"]["RunOutcome"];
             /** @description What started the run (JSON). */
             input: Record<string, never> | unknown[] | string | number | boolean | null;
             /** @description What the run produced (JSON). */

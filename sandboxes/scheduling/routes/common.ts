@@ -1,10 +1,20 @@
-// What every Float-shaped route shares: bearer-token auth, the per-token request budget
-// with X-RateLimit-* headers, page/per-page paging headers, and Float's error bodies.
+// What every Float-shaped route shares: bearer-token auth, the per-company request budgets
+// (reads and writes counted apart) with X-RateLimit-* headers, page/per-page paging headers,
+// the modified_since filter, and Float's error bodies.
 import type { NextFunction, Request, Response } from 'express';
 import type { FloatError, FloatValidationErrors } from '../vendor-types.js';
 import type { SchedulingState } from '../state.js';
 
-export const RATE_LIMIT = { requests: 200, windowSeconds: 60 };
+/** Float's documented budgets: 200 GET and 100 other requests a minute per company. */
+export const RATE_LIMIT: SchedulingRateLimit = { reads: 200, writes: 100, windowSeconds: 60 };
+
+export interface SchedulingRateLimit {
+  /** GET requests per window. */
+  reads: number;
+  /** Every other method per window. */
+  writes: number;
+  windowSeconds: number;
+}
 const NAMES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -27,7 +37,7 @@ export function sendValidation(res: Response, errors: FloatValidationErrors): vo
   res.status(422).json(errors);
 }
 
-export function authAndRateLimit(state: () => SchedulingState, limit = RATE_LIMIT) {
+export function authAndRateLimit(state: () => SchedulingState, limit: SchedulingRateLimit = RATE_LIMIT) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const s = state();
     const header = req.get('authorization') ?? '';
@@ -36,21 +46,47 @@ export function authAndRateLimit(state: () => SchedulingState, limit = RATE_LIMI
       res.set('WWW-Authenticate', 'Bearer realm="api"');
       return sendError(res, 401, 'Your request was made with invalid credentials.');
     }
+    // Reads and writes spend separate budgets; a spent write budget leaves reads passing.
+    const kind = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
+    const allowed = kind === 'read' ? limit.reads : limit.writes;
     const now = Date.now();
     const windowMs = limit.windowSeconds * 1000;
-    if (now - s.rateWindow.startedAt >= windowMs) s.rateWindow = { startedAt: now, used: 0 };
-    const reset = Math.ceil((s.rateWindow.startedAt + windowMs) / 1000);
-    res.set('X-RateLimit-Limit', String(limit.requests));
+    let window = s.rateWindows[kind];
+    if (now - window.startedAt >= windowMs) window = s.rateWindows[kind] = { startedAt: now, used: 0 };
+    const reset = Math.ceil((window.startedAt + windowMs) / 1000);
+    res.set('X-RateLimit-Limit', String(allowed));
     res.set('X-RateLimit-Reset', String(reset));
-    if (s.rateWindow.used >= limit.requests) {
+    if (window.used >= allowed) {
       res.set('X-RateLimit-Remaining', '0');
       res.set('Retry-After', String(Math.max(1, reset - Math.floor(now / 1000))));
       return sendError(res, 429, 'Rate limit exceeded.');
     }
-    s.rateWindow.used++;
-    res.set('X-RateLimit-Remaining', String(limit.requests - s.rateWindow.used));
+    window.used++;
+    res.set('X-RateLimit-Remaining', String(allowed - window.used));
     next();
   };
+}
+
+/** Float's answer to a create: 201 with the new record's URL in Location. */
+export function sendCreated(req: Request, res: Response, path: string, record: unknown): void {
+  res.location(`${req.protocol}://${req.get('host') ?? 'localhost'}${path}`);
+  res.status(201).json(record);
+}
+
+/**
+ * `modified_since`: keeps records modified at or after the given time. Float's timestamps are
+ * "YYYY-MM-DD HH:MM:SS" in UTC; a plain date means its midnight. Undefined when absent, null
+ * (after a 400) when malformed.
+ */
+export function modifiedSince(req: Request, res: Response): string | undefined | null {
+  const raw = req.query.modified_since;
+  if (raw === undefined) return undefined;
+  const value = typeof raw === 'string' ? raw : '';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && isDate(value)) return `${value} 00:00:00`;
+  const stamp = value.replace('T', ' ');
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(stamp) && !Number.isNaN(Date.parse(`${stamp.replace(' ', 'T')}Z`))) return stamp;
+  sendError(res, 400, 'Invalid modified_since parameter.');
+  return null;
 }
 
 export interface PageParams {

@@ -3,7 +3,18 @@ import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import type { FloatPerson } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
-import { body, idParam, isBit, isDecimalString, pageParams, sendError, sendPage, sendValidation } from './common.js';
+import {
+  body,
+  idParam,
+  modifiedSince,
+  sendCreated,
+  isBit,
+  isDecimalString,
+  pageParams,
+  sendError,
+  sendPage,
+  sendValidation,
+} from './common.js';
 
 function validatePerson(input: Record<string, unknown>, creating: boolean): Array<{ field: string; message: string }> {
   const errors: Array<{ field: string; message: string }> = [];
@@ -51,8 +62,11 @@ export function peopleRoutes(router: Router, ctx: SandboxContext<SchedulingState
   router.get('/v3/people', (req, res) => {
     const paging = pageParams(req, res);
     if (!paging) return;
+    const since = modifiedSince(req, res);
+    if (since === null) return;
     let people = [...ctx.state().people.values()];
     if (req.query.active !== undefined) people = people.filter((p) => String(p.active) === String(req.query.active));
+    if (since !== undefined) people = people.filter((p) => p.modified >= since);
     sendPage(res, people, paging);
   });
 
@@ -90,7 +104,7 @@ export function peopleRoutes(router: Router, ctx: SandboxContext<SchedulingState
     };
     apply(person, input, state);
     state.people.set(person.people_id, person);
-    res.status(201).json(person);
+    sendCreated(req, res, `/v3/people/${person.people_id}`, person);
   });
 
   router.patch('/v3/people/:id', (req, res) => {

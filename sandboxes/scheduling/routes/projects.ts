@@ -3,7 +3,18 @@ import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import type { FloatProject } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
-import { body, idParam, isBit, isDecimalString, pageParams, sendError, sendPage, sendValidation } from './common.js';
+import {
+  body,
+  idParam,
+  modifiedSince,
+  sendCreated,
+  isBit,
+  isDecimalString,
+  pageParams,
+  sendError,
+  sendPage,
+  sendValidation,
+} from './common.js';
 
 function validateProject(input: Record<string, unknown>, creating: boolean): Array<{ field: string; message: string }> {
   const errors: Array<{ field: string; message: string }> = [];
@@ -31,7 +42,10 @@ export function projectRoutes(router: Router, ctx: SandboxContext<SchedulingStat
   router.get('/v3/projects', (req, res) => {
     const paging = pageParams(req, res);
     if (!paging) return;
-    sendPage(res, [...ctx.state().projects.values()], paging);
+    const since = modifiedSince(req, res);
+    if (since === null) return;
+    const projects = [...ctx.state().projects.values()];
+    sendPage(res, since === undefined ? projects : projects.filter((p) => p.modified >= since), paging);
   });
 
   router.get('/v3/projects/:id', (req, res) => {
@@ -63,7 +77,7 @@ export function projectRoutes(router: Router, ctx: SandboxContext<SchedulingStat
     };
     apply(project, input);
     state.projects.set(project.project_id, project);
-    res.status(201).json(project);
+    sendCreated(req, res, `/v3/projects/${project.project_id}`, project);
   });
 
   router.patch('/v3/projects/:id', (req, res) => {

@@ -1,10 +1,11 @@
-// /v3/tasks: allocations (Float's historical name). List with people/project/date filters,
-// get, create, update, delete; every change is announced as a signed webhook.
+// /v3/tasks: allocations (Float's historical name). List with people/project/date and
+// modified_since filters, get, create, update, delete; with webhooks switched on (a relay's
+// stand-in: Float sends none) every change is also announced as a signed webhook.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import type { FloatTask, FloatTaskWebhook } from '../vendor-types.js';
 import { floatNow, type SchedulingState } from '../state.js';
-import { body, idParam, isDate, pageParams, sendError, sendPage, sendValidation } from './common.js';
+import { body, idParam, isDate, modifiedSince, pageParams, sendCreated, sendError, sendPage, sendValidation } from './common.js';
 
 function validateTask(input: Record<string, unknown>, current: FloatTask | undefined, state: SchedulingState) {
   const errors: Array<{ field: string; message: string }> = [];
@@ -34,15 +35,18 @@ function apply(task: FloatTask, input: Record<string, unknown>): void {
   task.modified = floatNow();
 }
 
-function announce(ctx: SandboxContext<SchedulingState>, event: FloatTaskWebhook['event'], task: FloatTask): void {
+function announce(ctx: SandboxContext<SchedulingState>, on: boolean, event: FloatTaskWebhook['event'], task: FloatTask): void {
+  if (!on) return;
   const payload: FloatTaskWebhook = { event, account_id: ctx.state().accountId, timestamp: new Date().toISOString(), data: { ...task } };
   ctx.webhooks.send(event, payload);
 }
 
-export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>): void {
+export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>, opts: { webhooks: boolean }): void {
   router.get('/v3/tasks', (req, res) => {
     const paging = pageParams(req, res);
     if (!paging) return;
+    const since = modifiedSince(req, res);
+    if (since === null) return;
     const { people_id, project_id, start_date, end_date } = req.query;
     let tasks = [...ctx.state().tasks.values()];
     if (people_id !== undefined) tasks = tasks.filter((t) => String(t.people_id) === String(people_id));
@@ -50,6 +54,7 @@ export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>)
     // A date window keeps allocations that overlap it, as Float's schedule views do.
     if (isDate(start_date)) tasks = tasks.filter((t) => t.end_date >= start_date);
     if (isDate(end_date)) tasks = tasks.filter((t) => t.start_date <= end_date);
+    if (since !== undefined) tasks = tasks.filter((t) => t.modified >= since);
     sendPage(res, tasks, paging);
   });
 
@@ -82,8 +87,8 @@ export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>)
     };
     apply(task, input);
     state.tasks.set(task.task_id, task);
-    announce(ctx, 'task.created', task);
-    res.status(201).json(task);
+    announce(ctx, opts.webhooks, 'task.created', task);
+    sendCreated(req, res, `/v3/tasks/${task.task_id}`, task);
   });
 
   router.patch('/v3/tasks/:id', (req, res) => {
@@ -96,7 +101,7 @@ export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>)
     const errors = validateTask(input, task, state);
     if (errors.length) return sendValidation(res, errors);
     apply(task, input);
-    announce(ctx, 'task.updated', task);
+    announce(ctx, opts.webhooks, 'task.updated', task);
     res.json(task);
   });
 
@@ -107,7 +112,7 @@ export function taskRoutes(router: Router, ctx: SandboxContext<SchedulingState>)
     const task = state.tasks.get(id);
     if (!task) return sendError(res, 404, 'Object not found.');
     state.tasks.delete(id);
-    announce(ctx, 'task.deleted', { ...task, modified: floatNow() });
+    announce(ctx, opts.webhooks, 'task.deleted', { ...task, modified: floatNow() });
     res.status(204).end();
   });
 }
