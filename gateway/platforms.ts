@@ -33,11 +33,14 @@ export interface Platforms {
   close(): Promise<void>;
 }
 
+/** Members that are not methods and that an unconfigured platform lacks: it is not a thenable and streams nothing. */
+const ABSENT_WHEN_UNCONFIGURED = new Set<PropertyKey>(['then', 'changeStream']);
+
 /** A service whose every method answers 503 naming the missing configuration. */
 export function unconfigured<T extends object>(platform: string, variable: string): T {
   return new Proxy({} as T, {
     get(_target, property) {
-      if (property === 'then') return undefined; // not a thenable
+      if (ABSENT_WHEN_UNCONFIGURED.has(property)) return undefined;
       return () => {
         throw new ProblemError('upstream-unavailable', {
           detail: `The ${platform} platform is not configured (set ${variable}, or SANDBOXES=embedded in development).`,
