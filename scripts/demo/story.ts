@@ -62,7 +62,10 @@ function monthOf(date: string): { periodStart: string; periodEnd: string } {
 }
 
 /** The work dates for the German legal entity's active rate card (the one the deal names). */
-async function germanRateCardDays(layer: <T>(method: string, path: string) => Promise<JsonAnswer<T>>): Promise<string[]> {
+export async function germanRateCardDays(
+  layer: <T>(method: string, path: string) => Promise<JsonAnswer<T>>,
+  today = new Date(),
+): Promise<string[]> {
   const entities = await layer<{ items: Json[] }>('GET', '/system/erp/v1/legal-entities?limit=200');
   const german = entities.body.items.find((e) => e.country === 'DE' && e.status === 'active');
   if (!german) throw new DemoError('ERP has no active German legal entity.', entities.body);
@@ -71,7 +74,7 @@ async function germanRateCardDays(layer: <T>(method: string, path: string) => Pr
     .filter((c) => c.status === 'active')
     .sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)))[0];
   if (!card) throw new DemoError(`ERP has no active rate card for ${german.name}.`, cards.body);
-  return workDays(card as { effectiveFrom: string; effectiveTo?: string | null });
+  return workDays(card as { effectiveFrom: string; effectiveTo?: string | null }, today);
 }
 
 // In the currency's own minor unit (JPY has none, KWD three).
