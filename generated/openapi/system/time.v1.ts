@@ -273,6 +273,7 @@ export interface components {
          *       "role": "senior-consultant",
          *       "workDate": "2026-12-02",
          *       "durationMinutes": 450,
+         *       "durationHours": "7.50",
          *       "billable": true,
          *       "description": "Current-state process mapping",
          *       "approvalStatus": "approved",
@@ -287,8 +288,13 @@ export interface components {
             resourceId: components["schemas"]["Id"];
             role: components["schemas"]["RoleCode"];
             workDate: components["schemas"]["PlainDate"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The duration in whole minutes, rounded half up from `durationHours` (1.17 h is 70). For display; the quantity billed is `durationHours`.
+             */
             durationMinutes: number;
+            /** @description The hours worked exactly as the time platform records them, a decimal string with two places (1.17 h is "1.17"). This is the quantity an invoice line bills, unrounded. */
+            readonly durationHours?: string;
             billable: boolean;
             description?: components["schemas"]["Description"];
             approvalStatus: components["schemas"]["ApprovalStatus"];
@@ -797,6 +803,7 @@ export interface operations {
                      *           "role": "senior-consultant",
                      *           "workDate": "2026-12-02",
                      *           "durationMinutes": 450,
+                     *           "durationHours": "7.50",
                      *           "billable": true,
                      *           "description": "Current-state process mapping",
                      *           "approvalStatus": "approved",
@@ -850,6 +857,7 @@ export interface operations {
                      *       "role": "senior-consultant",
                      *       "workDate": "2026-12-02",
                      *       "durationMinutes": 450,
+                     *       "durationHours": "7.50",
                      *       "billable": true,
                      *       "description": "Current-state process mapping",
                      *       "approvalStatus": "approved",
@@ -919,6 +927,7 @@ export interface operations {
                      *       "role": "senior-consultant",
                      *       "workDate": "2026-12-02",
                      *       "durationMinutes": 450,
+                     *       "durationHours": "7.50",
                      *       "billable": true,
                      *       "description": "Current-state process mapping",
                      *       "approvalStatus": "approved",

@@ -46,6 +46,8 @@ export class SandboxTimeWork {
     role: string;
     workDate: string;
     minutes: number;
+    /** The decimal hours Harvest records (two places); default minutes / 60. */
+    hours?: number;
     billable?: boolean;
     approved?: boolean;
     user?: number;
@@ -61,7 +63,7 @@ export class SandboxTimeWork {
       user,
       project: e.projectRow,
       task,
-      hours: e.minutes / 60,
+      hours: e.hours ?? e.minutes / 60,
       flags: (billable ? FLAG.billable : 0) | (approved ? FLAG.locked | FLAG.closed : 0),
       approval: approved ? 2 : 1,
       billableRate: state.users[user]!.billableRate,
