@@ -3,6 +3,7 @@
 // (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then record each entry
 // billed in the layer's billing ledger (through the time system API; nothing is written to the
 // time platform) and each milestone billed in ERP.
+import type { Logger } from '../../core/observability/logger.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
@@ -15,6 +16,7 @@ import {
   invoiceByKey,
   invoiceOfRun,
   markAllocations,
+  recordErpFigures,
   recordHold,
   recordInvoice,
   setInvoiceState,
@@ -27,7 +29,8 @@ import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from 
 import { billingPeriod, type BillingRunInput } from './period.js';
 import { allPages } from '../kit/all-pages.js';
 import { type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
-import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsOfEntry, ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsToMinutes } from '../../core/hours.js';
 
 /** The journey, as metrics and the operations view label its runs (both workflows). */
 export const TIME_TO_BILLING_JOURNEY = 'time-to-billing';
@@ -41,6 +44,8 @@ export interface TimeToBillingDeps {
   erp: ErpForBilling;
   time: TimeForBilling;
   rules: RegionalRules;
+  /** Warns when ERP's invoice figures differ from the draft's (the regional rule and ERP's tax setup disagree). */
+  logger?: Pick<Logger, 'warn'>;
   /** How often a held engagement is checked again. Default 15 minutes. */
   holdRecheckMs?: number;
   /** Milestones marked billed in ERP at once. Default 8. */
@@ -56,7 +61,7 @@ export function toBillableEntry(e: TimeEntry): BillableTimeEntry {
     resourceId: e.resourceId,
     role: e.role,
     workDate: e.workDate,
-    durationMinutes: e.durationMinutes,
+    hoursHundredths: hundredthsOfEntry(e),
     billable: e.billable,
     approved: e.approvalStatus === 'approved',
     billed: e.billingStatus === 'billed',
@@ -170,7 +175,7 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         await recordHold(db, {
           engagementId,
           reason: 'The engagement is on billing hold in ERP.',
-          waitingMinutes: waiting.entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+          waitingMinutes: hundredthsToMinutes(waiting.entries.reduce((sum, e) => sum + (hundredthsOfEntry(e) || 0), 0)),
           waitingEntries: waiting.entries.length,
           waitingAmount: { amountMinor: amount, currency: ctx.engagement.currency },
         });
@@ -211,12 +216,12 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
         if (outcome.kind === 'nothing-to-bill')
           return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
-        const minutesOf = new Map(entries.map((e) => [e.id, e.durationMinutes]));
-        const draft = splitLines(outcome.draft, minutesOf);
+        const hundredthsOf = new Map(entries.map((e) => [e.id, e.hoursHundredths]));
+        const draft = splitLines(outcome.draft, hundredthsOf);
         if (draft.lines.length > MAX_LINES_PER_INVOICE) {
           throw new PermanentError(`The invoice would have ${draft.lines.length} lines; ERP takes at most ${MAX_LINES_PER_INVOICE}.`);
         }
-        const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, minutesOf) });
+        const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, hundredthsOf) });
         return {
           invoiceKey: row.key,
           sequence: row.sequence,
@@ -264,7 +269,33 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         }
         await setInvoiceState(db, key, 'created', invoice.id);
         if (invoice.status === 'draft') invoice = await erp.postInvoice(invoice!.id);
-        return { erpInvoiceId: invoice.id, total: invoice.total, status: invoice.status };
+        // ERP computes each line's amount and tax: the layer keeps ERP's figures, not its draft's.
+        // A difference means the regional rule and ERP's tax setup disagree; the run shows it.
+        const erpFigures = {
+          netMinor: invoice.netTotal.amountMinor,
+          taxMinor: invoice.taxTotal.amountMinor,
+          totalMinor: invoice.total.amountMinor,
+        };
+        await recordErpFigures(db, key, erpFigures);
+        const drafted = {
+          netMinor: row.draft.subtotal.amountMinor,
+          taxMinor: row.draft.tax.amountMinor,
+          totalMinor: row.draft.total.amountMinor,
+        };
+        const agrees = drafted.netMinor === erpFigures.netMinor && drafted.taxMinor === erpFigures.taxMinor;
+        if (!agrees) {
+          deps.logger?.warn(
+            { invoiceKey: key, erpInvoiceId: invoice.id, currency: row.draft.currency, drafted, erp: erpFigures },
+            "ERP's invoice figures differ from the draft; the layer keeps ERP's (check the legal entity's tax rounding rule)",
+          );
+        }
+        return {
+          erpInvoiceId: invoice.id,
+          total: invoice.total,
+          tax: invoice.taxTotal,
+          status: invoice.status,
+          ...(agrees ? {} : { draftDiffers: { drafted, erp: erpFigures } }),
+        };
       },
     })
     .step('mark-billed', {

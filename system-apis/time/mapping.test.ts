@@ -6,9 +6,8 @@ import {
   expenseCategoryToCanonical,
   harvestEntryToTimeEntry,
   harvestExpenseToExpense,
-  hoursToMinutes,
+  hoursToHundredthsOfPlatform,
   isRecordedWork,
-  minutesToHours,
   moneyToHarvest,
   roleCode,
   updatedSinceParam,
@@ -75,6 +74,7 @@ describe('time mapping: entries', () => {
       role: 'senior-consultant',
       workDate: '2025-03-03',
       durationMinutes: 127,
+      durationHours: '2.11',
       billable: true,
       description: 'Adding CSS styling',
       approvalStatus: 'approved',
@@ -97,15 +97,19 @@ describe('time mapping: entries', () => {
     expect(harvestEntryToTimeEntry({ ...entry, notes: null }, ids).description).toBeUndefined();
   });
 
-  it('uses round(hours × 60) for minutes and maps back without drift', () => {
-    expect(hoursToMinutes(1.25)).toBe(75);
-    expect(hoursToMinutes(0.01)).toBe(1);
-    expect(hoursToMinutes(0.0083)).toBe(0); // 0.498 min
-    expect(hoursToMinutes(0.00834)).toBe(1); // 0.5004 min
-    expect(hoursToMinutes(1.2567)).toBe(75);
-    for (let m = 0; m <= 24 * 60; m++) expect(hoursToMinutes(minutesToHours(m))).toBe(m);
-    expect(() => hoursToMinutes(Number.NaN)).toThrow(ProblemError);
-    expect(() => minutesToHours(1.5)).toThrow(ProblemError);
+  it('carries the recorded hours exactly and rounds minutes for display only', () => {
+    expect(hoursToHundredthsOfPlatform(1.17), '1.17 h is 117 hundredths, not 70 minutes').toBe(117);
+    expect(hoursToHundredthsOfPlatform(19.92)).toBe(1992);
+    expect(hoursToHundredthsOfPlatform(0.01)).toBe(1);
+    expect(hoursToHundredthsOfPlatform(1.2567), 'a live figure is rounded as the platform saves it').toBe(126);
+    expect(hoursToHundredthsOfPlatform(0.004)).toBe(0);
+    for (let h = 0; h <= 2400; h++) expect(hoursToHundredthsOfPlatform(h / 100), `${h} hundredths round-trip`).toBe(h);
+    expect(() => hoursToHundredthsOfPlatform(Number.NaN)).toThrow(ProblemError);
+    expect(() => hoursToHundredthsOfPlatform(-1)).toThrow(ProblemError);
+    const mapped = harvestEntryToTimeEntry({ ...entry, hours: 1.17 }, ids);
+    expect(mapped.durationHours, 'the billed quantity').toBe('1.17');
+    expect(mapped.durationMinutes, 'the display rounding').toBe(70);
+    expect(harvestEntryToTimeEntry({ ...entry, hours: 0.01 }, ids)).toMatchObject({ durationHours: '0.01', durationMinutes: 1 });
     expect(() => harvestEntryToTimeEntry({ ...entry, hours: 30 }, ids)).toThrow(/a day's work/);
   });
 

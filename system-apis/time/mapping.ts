@@ -1,10 +1,12 @@
 // Pure mapping between Harvest-shaped payloads and canonical time records, both ways.
 // Native ids are resolved to canonical ids by the caller (cross-reference store) and passed in.
 //
-// Durations: Harvest hours are decimals (1.25). durationMinutes = round(hours × 60), half
-// away from zero (hours are never negative), so 0.01 h → 1 min and 1.2567 h → 75 min. Back
-// to the platform, hours = minutes / 60 rounded to two places, which always maps back to the
-// same whole minutes. rounded_hours is Harvest's own billing rounding and is not used here.
+// Durations: Harvest records decimal hours with two places (1.17). durationHours carries them
+// exactly, as integer hundredths on the way ("1.17" = 117): that is what is billed. A live figure
+// with more places (a running timer) is rounded half up to hundredths, as Harvest saves it.
+// durationMinutes is the hundredths rounded to whole minutes (1.17 h → 70), for display only.
+// rounded_hours is Harvest's own billing rounding and is not used here.
+import { hoursToHundredths, hundredthsToHours, hundredthsToMinutes, MAX_HUNDREDTHS_PER_DAY } from '../../core/hours.js';
 import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type {
@@ -19,18 +21,12 @@ import type {
 } from './canonical.js';
 import type { HarvestExpense, HarvestProject, HarvestProjectInput, HarvestTimeEntry } from './vendor-types.js';
 
-export function hoursToMinutes(hours: number): number {
+/** Harvest hours as integer hundredths of an hour, exactly (1.17 → 117). */
+export function hoursToHundredthsOfPlatform(hours: number): number {
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
     throw new ProblemError('upstream-error', { detail: `Platform sent invalid hours: ${String(hours)}` });
   }
-  return Math.round(hours * 60);
-}
-
-export function minutesToHours(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 0) {
-    throw new ProblemError('validation-failed', { detail: `durationMinutes must be a non-negative integer, got ${minutes}` });
-  }
-  return Math.round((minutes / 60) * 100) / 100;
+  return hoursToHundredths(hours, { rounding: 'half-away-from-zero' });
 }
 
 /** A platform task or job title as a canonical role code: "Senior Consultant" → "senior-consultant". */
@@ -82,7 +78,7 @@ function money(value: number | null, currency: string): Money | undefined {
 
 /** Work worth mapping: a running timer or an entry with no time yet is not billable work. */
 export function isRecordedWork(entry: HarvestTimeEntry): boolean {
-  return !entry.is_running && hoursToMinutes(entry.hours) > 0;
+  return !entry.is_running && hoursToHundredthsOfPlatform(entry.hours) > 0;
 }
 
 export interface TimeRefIds {
@@ -97,8 +93,8 @@ export interface BillingRef {
 }
 
 export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds, billing?: BillingRef): TimeEntry {
-  const durationMinutes = hoursToMinutes(entry.hours);
-  if (durationMinutes < 1 || durationMinutes > 1440) {
+  const hundredths = hoursToHundredthsOfPlatform(entry.hours);
+  if (hundredths < 1 || hundredths > MAX_HUNDREDTHS_PER_DAY) {
     throw new ProblemError('upstream-error', { detail: `Time entry with ${entry.hours} hours cannot be a day's work` });
   }
   const out: TimeEntry = {
@@ -107,7 +103,8 @@ export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds
     resourceId: ids.resourceId,
     role: roleCode(entry.task.name),
     workDate: entry.spent_date,
-    durationMinutes,
+    durationMinutes: hundredthsToMinutes(hundredths),
+    durationHours: hundredthsToHours(hundredths),
     billable: entry.billable,
     approvalStatus: approvalStatusOf(entry),
     billingStatus: billingStatusOf(entry, billing),

@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multiplyMinutesByRate } from '../../core/money.js';
+import { hundredthsToHours } from '../../core/hours.js';
+import { multiplyHundredthsByRate } from '../../core/money.js';
 import { taxAmount } from '../../core/regional/rules.js';
 import { seededRandom } from '../../core/resilience/backoff.js';
 import { getOrCreateCanonical } from '../../core/xref/index.js';
@@ -158,16 +159,34 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing i
             seen.set(s.id, (seen.get(s.id) ?? 0) + 1);
             lineOf.set(s.id, { invoiceId: invoice.id, lineId: line.id });
           }
+          // The seeded entries are whole quarter hours, so their minutes are exact hundredths.
+          const hundredths = entries.reduce((sum, e) => sum + (e.minutes * 100) / 60, 0);
+          expect(line.hours, 'hours on the line = hours on the time platform').toBe(hundredthsToHours(hundredths));
           expect(line.quantity).toBe(entries.reduce((sum, e) => sum + e.minutes, 0));
           expect(line.unitPrice.amountMinor).toBe(rates.get(line.role!));
-          expect(line.netAmount.amountMinor).toBe(multiplyMinutesByRate(line.quantity, rates.get(line.role!)!));
+          expect(line.netAmount.amountMinor, 'hours × rate, rounded once').toBe(
+            multiplyHundredthsByRate(hundredths, rates.get(line.role!)!),
+          );
           expect(line.taxRateBasisPoints).toBe(TAX_BP[p.country]);
-          expect(line.taxAmount.amountMinor).toBe(taxAmount(line.netAmount, TAX_BP[p.country]!).amountMinor);
+          if (p.country !== 'DE')
+            expect(line.taxAmount.amountMinor, 'tax per line').toBe(taxAmount(line.netAmount, TAX_BP[p.country]!).amountMinor);
           net += line.netAmount.amountMinor;
           tax += line.taxAmount.amountMinor;
         }
         expect(invoice.netTotal.amountMinor).toBe(net);
+        expect(invoice.taxTotal.amountMinor, 'the lines add up to the tax').toBe(tax);
+        // The German entity rounds tax once on the invoice's net.
+        if (p.country === 'DE') expect(tax, 'tax once on the net').toBe(taxAmount(invoice.netTotal, TAX_BP.DE!).amountMinor);
         expect(invoice.total.amountMinor).toBe(net + tax);
+        const recorded = await h.store.db
+          .selectFrom('ttb_invoices')
+          .select(['subtotal_minor', 'tax_minor', 'total_minor'])
+          .where('erp_invoice_id', '=', invoice.id)
+          .executeTakeFirstOrThrow();
+        expect(
+          [Number(recorded.subtotal_minor), Number(recorded.tax_minor), Number(recorded.total_minor)],
+          "the layer's invoice = ERP's to the minor unit",
+        ).toEqual([invoice.netTotal.amountMinor, invoice.taxTotal.amountMinor, invoice.total.amountMinor]);
       }
       // Exactly once: every expected entry on one line, nothing else billed, no entry twice.
       expect([...seen.keys()].sort()).toEqual([...canonical.keys()].sort());

@@ -166,8 +166,13 @@ export interface components {
         /** @description Approved billable work and completed milestones not yet on an invoice, per engagement. */
         UnbilledWork: {
             engagementId: components["schemas"]["Id"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The approved hours rounded to whole minutes, for display; `approvedHours` is exact.
+             */
             approvedMinutes: number;
+            /** @description The approved hours exactly as the time platform records them (the sum of the entries' hours), a decimal string with two places. */
+            approvedHours?: string;
             /** Format: int32 */
             entryCount: number;
             /** Format: int32 */

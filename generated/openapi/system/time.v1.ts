@@ -318,6 +318,7 @@ export interface components {
          *       "role": "senior-consultant",
          *       "workDate": "2026-12-02",
          *       "durationMinutes": 450,
+         *       "durationHours": "7.50",
          *       "billable": true,
          *       "description": "Current-state process mapping",
          *       "approvalStatus": "approved",
@@ -332,8 +333,13 @@ export interface components {
             resourceId: components["schemas"]["Id"];
             role: components["schemas"]["RoleCode"];
             workDate: components["schemas"]["PlainDate"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The duration in whole minutes, rounded half up from `durationHours` (1.17 h is 70). For display; the quantity billed is `durationHours`.
+             */
             durationMinutes: number;
+            /** @description The hours worked exactly as the time platform records them, a decimal string with two places (1.17 h is "1.17"). This is the quantity an invoice line bills, unrounded. */
+            readonly durationHours?: string;
             billable: boolean;
             description?: components["schemas"]["Description"];
             approvalStatus: components["schemas"]["ApprovalStatus"];
@@ -842,6 +848,7 @@ export interface operations {
                      *           "role": "senior-consultant",
                      *           "workDate": "2026-12-02",
                      *           "durationMinutes": 450,
+                     *           "durationHours": "7.50",
                      *           "billable": true,
                      *           "description": "Current-state process mapping",
                      *           "approvalStatus": "approved",
@@ -895,6 +902,7 @@ export interface operations {
                      *       "role": "senior-consultant",
                      *       "workDate": "2026-12-02",
                      *       "durationMinutes": 450,
+                     *       "durationHours": "7.50",
                      *       "billable": true,
                      *       "description": "Current-state process mapping",
                      *       "approvalStatus": "approved",
@@ -964,6 +972,7 @@ export interface operations {
                      *       "role": "senior-consultant",
                      *       "workDate": "2026-12-02",
                      *       "durationMinutes": 450,
+                     *       "durationHours": "7.50",
                      *       "billable": true,
                      *       "description": "Current-state process mapping",
                      *       "approvalStatus": "approved",

@@ -2,6 +2,8 @@
 // billing relies on: filters, cursor pages of at most 200, "mark billed" idempotent for the
 // same invoice line and 409 for another, and an optional failure rate on every call.
 import { v7 as uuidv7 } from 'uuid';
+import { hundredthsToHours } from '../../../core/hours.js';
+import { mulDivRounded } from '../../../core/money.js';
 import { z } from 'zod';
 import { cursorKind, decodeOptionalCursor, encodeCursor, scopeOf } from '../../../core/paging.js';
 import { ProblemError } from '../../../core/problems.js';
@@ -33,7 +35,12 @@ export class TimeDouble implements TimeForBilling {
       throw new ProblemError('upstream-unavailable', { detail: 'Time platform unavailable (injected).' });
   }
 
+  /**
+   * An entry as the time platform records it: hours with two places. Given only minutes, its
+   * hours are those minutes as the platform would save them (95 min → 1.58 h).
+   */
   addEntry(e: Partial<TimeEntry> & Pick<TimeEntry, 'engagementId' | 'role' | 'workDate' | 'durationMinutes'>): TimeEntry {
+    const durationHours = e.durationHours ?? hundredthsToHours(mulDivRounded(e.durationMinutes, 100, 60));
     const entry: TimeEntry = {
       id: uuidv7(),
       resourceId: uuidv7(),
@@ -42,6 +49,7 @@ export class TimeDouble implements TimeForBilling {
       billingStatus: 'unbilled',
       updatedAt: new Date().toISOString(),
       ...e,
+      durationHours,
     } as TimeEntry;
     this.entries.set(entry.id, entry);
     return entry;

@@ -52,6 +52,8 @@ export class SandboxTimeWork {
     role: string;
     workDate: string;
     minutes: number;
+    /** The decimal hours Harvest records (two places); default minutes / 60. */
+    hours?: number;
     billable?: boolean;
     approved?: boolean;
     user?: number;
@@ -68,7 +70,7 @@ export class SandboxTimeWork {
       user,
       project: e.projectRow,
       task,
-      hours: e.minutes / 60,
+      hours: e.hours ?? e.minutes / 60,
       flags: billable ? FLAG.billable : 0,
       approval: 0,
       billableRate: state.users[user]!.billableRate,
