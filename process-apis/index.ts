@@ -15,7 +15,14 @@ import { ChangePoller, type ChangeCaptureMetrics } from '../core/change-capture/
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
-import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from './billing-status-to-crm/index.js';
+import {
+  billingChangeFeed,
+  billingStatusWorkflows,
+  createBillingStatusToCrmApi,
+  ERP_POLLED_SOURCE,
+  type BillingStatusMetrics,
+  type BillingStatusToCrmApi,
+} from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
   opportunityToProjectWorkflows,
@@ -57,8 +64,10 @@ export interface ProcessApisOptions {
   rules?: RegionalRules;
   engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number; metrics?: WorkflowMetrics };
   inboxPollMs?: number;
-  /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. */
+  /** How often the reconciling poll compares every linked client's invoices (default ERP_RECONCILE_INTERVAL_MS); 0 turns it off. */
   reconcileEveryMs?: number;
+  /** Billing-status-to-crm's counters (the gateway's registry): ERP webhooks not followed. */
+  billingStatusMetrics?: BillingStatusMetrics;
   /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
   billingEveryMs?: number;
   /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
@@ -105,7 +114,13 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const journeys = journeysOf(definitions, { provisioning: PROVISIONING_JOURNEY });
   const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   late.opportunityToProject = opportunityToProject;
-  const billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: erp, logger });
+  const billingStatusToCrm = createBillingStatusToCrmApi({
+    ...billing,
+    engine,
+    erpForProjects: erp,
+    logger: logger.child({ component: 'billing-status-to-crm' }),
+    ...(options.billingStatusMetrics ? { metrics: options.billingStatusMetrics } : {}),
+  });
   const timeToBilling = createTimeToBillingApi({ ...invoicing, engine });
   const clientBilling = createClientBillingView(invoicing);
   const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
@@ -125,11 +140,13 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
         ? await opportunityToProject.onCrmChange(message, ctx)
         : message.source === 'erp'
           ? await billingStatusToCrm.onErpWebhook(message, ctx)
-          : message.source === 'scheduling'
-            ? await onSchedulingWebhook(message, ctx)
-            : message.source === POLLED_SOURCE
-              ? await onSchedulingPoll(message, ctx)
-              : false;
+          : message.source === ERP_POLLED_SOURCE
+            ? await billingStatusToCrm.onErpPoll(message, ctx)
+            : message.source === 'scheduling'
+              ? await onSchedulingWebhook(message, ctx)
+              : message.source === POLLED_SOURCE
+                ? await onSchedulingPoll(message, ctx)
+                : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({
@@ -162,7 +179,22 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
           onRecorded: () => inbox.kick(),
         })
       : undefined;
-  const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60_000;
+  // ERP's billing changes (payments, credit memos, refunds entered by hand included) read by
+  // SuiteQL on a schedule: what no webhook brought starts its run within one interval.
+  const erpPoller =
+    p.erp.pollIntervalMs > 0
+      ? new ChangePoller(billingChangeFeed(erp), {
+          store,
+          intervalMs: p.erp.pollIntervalMs,
+          logger: logger.child({ component: 'change-capture' }),
+          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
+          onRecorded: () => inbox.kick(),
+        })
+      : undefined;
+  // With the change feed, the every-client comparison is only a safety net (a change the feed
+  // could not tell apart within one second, a cursor reset): rare by default, as it reads every
+  // invoice of every linked client.
+  const reconcileEveryMs = options.reconcileEveryMs ?? p.erp.reconcileIntervalMs;
   const reconciler =
     reconcileEveryMs > 0
       ? new PollLoop(
@@ -186,6 +218,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       engine.start();
       inbox.start();
       schedulingPoller?.start();
+      erpPoller?.start();
       reconciler?.start();
       billingSchedule?.start();
     },
@@ -193,6 +226,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       billingSchedule?.stop();
       await reconciler?.stop();
       await schedulingPoller?.stop();
+      await erpPoller?.stop();
       await inbox.stop();
       await engine.stop();
     },

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { loadConfig } from '../../../core/config/index.js';
-import { createLogger } from '../../../core/observability/logger.js';
+import { loadConfig, type Config } from '../../../core/config/index.js';
+import { createLogger, type Logger } from '../../../core/observability/logger.js';
 import { loadRegionalRules } from '../../../core/regional/rules.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
@@ -35,9 +35,13 @@ import { catalogueOf } from './billing-harness.js';
 export interface CrmHarnessOptions {
   /** False: this process runs no workflows (a worker process does); the inbox still records and routes. */
   runWorkflows?: boolean;
+  /** Extra configuration (e.g. `ERP_POLL_INTERVAL_MS`). */
+  env?: Record<string, string>;
 }
 
 export interface CrmHarness {
+  config: Config;
+  logger: Logger;
   databaseUrl: string;
   store: Store;
   systemApis: SystemApis;
@@ -62,7 +66,13 @@ async function admin(base: string, method: string, path: string, body?: unknown)
 
 export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnessOptions = {}): Promise<CrmHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-journeys-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', VAR_DIR: dir, SANDBOXES: 'embedded' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    VAR_DIR: dir,
+    SANDBOXES: 'embedded',
+    ...options.env,
+  });
   const logger = createLogger(config.runtime);
   const databaseUrl = await testEngine.freshUrl();
   const store = createStore({ databaseUrl });
@@ -108,6 +118,8 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     },
   );
   return {
+    config,
+    logger,
     databaseUrl,
     store,
     systemApis,
