@@ -21,6 +21,7 @@ import { bodyLimit } from './body-limit.js';
 import { chain } from './chain.js';
 import { cors } from './cors.js';
 import { methodNotAllowed, notFound, problemHandler } from './errors.js';
+import { ContractValidators } from './contract-validators.js';
 import { mountApis, mountGatewayValidation } from './mount-apis.js';
 import { probesRouter } from './probes.js';
 import type { RateLimits } from './rate-limit/index.js';
@@ -44,6 +45,8 @@ export interface GatewayParts {
   webhooks?: Router;
   /** Per-consumer usage of each operation (core/usage); absent, nothing is recorded. */
   usage?: UsageRecorder;
+  /** Collects the contracts' lazily built validators, for building the rest after start. */
+  validators?: ContractValidators;
 }
 
 /** Authenticated answers are never stored by shared or browser caches. */
@@ -86,7 +89,8 @@ export function buildApp(parts: GatewayParts): Express {
   );
 
   const validateResponses = nodeEnv === 'development' || nodeEnv === 'test';
-  mountGatewayValidation(app, parts.catalogue, { validateResponses, usage: parts.usage });
+  const mountOptions = { validateResponses, usage: parts.usage, validators: parts.validators ?? new ContractValidators() };
+  mountGatewayValidation(app, parts.catalogue, mountOptions);
   if (parts.devKey) {
     const jwks = parts.devKey.jwks;
     app
@@ -98,7 +102,7 @@ export function buildApp(parts: GatewayParts): Express {
       .all(methodNotAllowed(['GET']));
   }
   // The APIs first: they carry the traffic, and each is one prefix match away.
-  mountApis(app, parts.catalogue, parts.modules, { validateResponses, usage: parts.usage });
+  mountApis(app, parts.catalogue, parts.modules, mountOptions);
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
   app.use(probesRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));

@@ -16,6 +16,7 @@ import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
 import type { Router } from 'express';
 import { createProcessApis, type ProcessApis, type ProcessLayer } from '../process-apis/index.js';
+import { promCrmChangeStreamMetrics } from '../system-apis/crm/index.js';
 import type { SystemApis } from '../system-apis/index.js';
 import { startPlatforms, type Platforms } from './platforms.js';
 import { writeSandboxesFile } from './sandboxes-file.js';
@@ -96,6 +97,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           engine: { metrics: promWorkflowMetrics(registry) },
           changeCaptureMetrics: promChangeCaptureMetrics(registry),
           billingStatusMetrics: promBillingStatusMetrics(registry),
+          crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
         }
       : {},
   );
@@ -121,7 +123,11 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
     layers: { infra, systemApis, processApis, shape: { journeys: processLayer.journeys, webhookSources: processLayer.webhookSources } },
     webhooks: processLayer.webhooks,
     gatewayListening(gatewayUrl: string) {
-      subscribeInbox(platforms, processLayer.webhookSources, gatewayUrl);
+      // The CRM's change events come by webhook only from a relay; streaming needs no subscription.
+      const relayed = processLayer.webhookSources.filter(
+        (source) => source !== 'crm' || config.platforms.crm.changeEvents.mode === 'relay',
+      );
+      subscribeInbox(platforms, relayed, gatewayUrl);
       // Only the sandboxes the layer talks to: a platform with a base URL of its own is not one.
       const used = Object.fromEntries(
         Object.entries(platforms.sandboxUrls).filter(([p]) => !config.platforms[p as keyof typeof platforms.sandboxUrls].baseUrl),
@@ -150,6 +156,6 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
 }
 
 /** Points the platforms whose webhooks the inbox verifies (and the journeys consume) at the gateway. */
-function subscribeInbox(platforms: Platforms, sources: ProcessLayer['webhookSources'], gatewayUrl: string): void {
+function subscribeInbox(platforms: Platforms, sources: readonly ProcessLayer['webhookSources'][number][], gatewayUrl: string): void {
   for (const source of sources) platforms.subscribeWebhooks(source, `${gatewayUrl}/webhooks/${source}`);
 }

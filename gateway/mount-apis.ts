@@ -2,17 +2,15 @@
 // express-openapi-validator (response validation too in development and tests), the scope
 // check from the operation's `security`, then the API module's routes. A contract whose
 // module has not been written yet answers its documented operations with 501.
-import { Router, type Express } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
+// A contract's validator is built on its first request, not at start (see contract-validators.ts).
+import { Router, type Express, type RequestHandler } from 'express';
 import type { ApiContract } from '../core/contracts/types.js';
 import { ProblemError } from '../core/problems.js';
 import type { MountedApi } from './apis.js';
 import { checkOperationScopes } from './auth/scopes.js';
 import type { UsageRecorder } from '../core/usage/index.js';
+import { contractValidator, type ContractValidators } from './contract-validators.js';
 import { recordUsage } from './usage.js';
-import { deferContractSchemaCheck, memoiseValidatorRoutes } from './validator-route-cache.js';
-
-type ApiSpec = Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
 type SecurityRequirement = Record<string, string[]>;
 
 function moduleKey(m: { layer: string; api: string; major: number }): string {
@@ -36,29 +34,15 @@ export function matchModules(catalogue: ApiContract[], modules: MountedApi[]): M
 
 export interface MountOptions {
   validateResponses: boolean;
+  /** Where each contract's lazily built validator is registered. */
+  validators: ContractValidators;
   /** Counts each matched call per consumer and operation; absent, nothing is recorded. */
   usage?: UsageRecorder;
 }
 
-function validation(contract: ApiContract, options: MountOptions) {
-  memoiseValidatorRoutes();
-  deferContractSchemaCheck();
-  // The validator routes by the spec's server URL; pin it to the mount point whatever the file says.
-  const spec = { ...contract.bundled, servers: [{ url: contract.basePath }] } as unknown as ApiSpec;
+function validation(contract: ApiContract, options: MountOptions): RequestHandler[] {
   return [
-    OpenApiValidator.middleware({
-      apiSpec: spec,
-      validateApiSpec: false, // contracts are linted by spectral before they get here
-      // allErrors: a caller learns every bad field at once; the body limit bounds the cost.
-      // coerceTypes false: a JSON body is taken as typed ({"amountMinor": true} is refused, not
-      // read as 1). Path, query and header values are strings on the wire; the validator still
-      // coerces those to the type their parameter's schema declares.
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, allErrors: true },
-      validateResponses: options.validateResponses ? { removeAdditional: false } : false,
-      validateSecurity: false, // authentication ran earlier; scopes are checked just after
-      ignoreUndocumented: false,
-      validateFormats: true,
-    }),
+    options.validators.lazy(() => contractValidator(contract, options.validateResponses)),
     ...recordUsage(contract, options.usage),
     checkOperationScopes(contract.bundled.security as SecurityRequirement[] | undefined),
   ];

@@ -47,6 +47,16 @@ export function unconfigured<T extends object>(platform: string, variable: strin
   });
 }
 
+/** Turns on the CRM sandbox's relay switch (its own admin API): change events as signed webhooks. */
+async function relayCrmChangeEvents(crmSandboxUrl: string): Promise<void> {
+  const res = await fetch(`${crmSandboxUrl}/_sandbox/change-events`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ relay: true }),
+  });
+  if (!res.ok) throw new Error(`The CRM sandbox refused its relay switch: ${res.status}`);
+}
+
 export async function startPlatforms(config: Config, store: Store, logger: Logger): Promise<Platforms> {
   const closers: Array<() => Promise<void>> = [];
   const p = config.platforms;
@@ -65,6 +75,13 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
     });
     closers.push(() => sandboxes.close());
     sandboxUrls = sandboxes.urls;
+    // Where the layer takes CRM change events from a relay, the embedded CRM stands in for that relay too.
+    if (p.crm.changeEvents.mode === 'relay' && sandboxes.urls.crm) {
+      await relayCrmChangeEvents(sandboxes.urls.crm).catch(async (err: unknown) => {
+        await sandboxes.close();
+        throw err;
+      });
+    }
     // Each sandbox signs with the secret the layer's inbox expects for that platform.
     subscribeWebhooks = (platform, url) => sandboxes.subscribe(platform, { url, secret: p[platform].webhookSecret });
   }

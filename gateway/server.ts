@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { loadConfig, type Config } from '../core/config/index.js';
-import { loadCatalogue } from '../core/contracts/catalogue.js';
 import { docsHtml } from '../core/contracts/docs.js';
+import { loadServedCatalogue } from '../core/contracts/prebuilt.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import { createMetrics, type HttpMetrics } from '../core/observability/metrics.js';
 import { selectApis, type AnyApiModule } from './apis.js';
@@ -18,7 +18,8 @@ import { createKeySet, createTokenVerifier } from './auth/verifier.js';
 import { compose, type LayerOverrides, type Layers } from './compose.js';
 import { startMetricsServer } from './probes.js';
 import { createRateLimits } from './rate-limit/index.js';
-import { connectRedis, type GatewayRedis } from './redis.js';
+import { ContractValidators } from './contract-validators.js';
+import type { GatewayRedis } from './redis.js';
 import type { DocsBuilder } from './specs.js';
 
 export interface GatewayOverrides {
@@ -44,6 +45,11 @@ export interface RunningGateway {
   metrics: HttpMetrics;
   catalogue: ApiContract[];
   devKey?: DevSigningKey;
+  /**
+   * Builds the request validators of the contracts no request has reached yet (each is otherwise
+   * built on its contract's first request); for after start, in the background. Resolves to how many.
+   */
+  buildValidators(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -69,6 +75,15 @@ function defaultDocsBuilder(varDir: string): DocsBuilder {
   return (contract) => docsHtml(contract, { cacheDir: resolve(varDir, 'docs') });
 }
 
+/** The contracts to serve, saying where they came from (and why not the build's bundle, when compiled). */
+async function servedCatalogue(logger: Layers['infra']['logger']): Promise<ApiContract[]> {
+  const { catalogue, source } = await loadServedCatalogue();
+  if (source.from === 'prebuilt') logger.info({ file: source.file, contracts: catalogue.length }, 'contracts loaded from the build');
+  else if (source.from === 'sources' && source.prebuiltUnusable)
+    logger.warn({ reason: source.prebuiltUnusable }, 'contracts bundled from openapi/ at start');
+  return catalogue;
+}
+
 export async function start(config: Config = loadConfig(), overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const metrics = createMetrics();
   const composition = await compose(config, overrides.layers, { startJourneys: overrides.startJourneys, metrics });
@@ -79,12 +94,14 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     for (const fn of cleanups.reverse()) await fn().catch((err) => logger.error({ err: String(err) }, 'error during shutdown'));
   };
   try {
-    const catalogue = overrides.catalogue ?? (await loadCatalogue());
+    const catalogue = overrides.catalogue ?? (await servedCatalogue(logger));
     registerBusinessMetrics(metrics.registry, layers.infra, layers.shape);
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
     let redis: GatewayRedis | undefined;
     if (config.gateway.redisUrl) {
+      // Loaded only when configured: the client library is a large part of a start without Redis.
+      const { connectRedis } = await import('./redis.js');
       redis = connectRedis(config.gateway.redisUrl, config.gateway.redisCommandTimeoutMs, logger);
       const r = redis;
       cleanups.push(() => r.close());
@@ -103,8 +120,10 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     cleanups.push(() => usage.stop());
     const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger, metrics });
     cleanups.push(() => rateLimits.close());
+    const validators = new ContractValidators();
     const app = buildApp({
       config,
+      validators,
       infra: layers.infra,
       catalogue,
       modules: selectApis(layers, overrides.apis),
@@ -160,6 +179,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       metrics,
       catalogue,
       devKey,
+      buildValidators: () => validators.buildAll(),
       close() {
         closed ??= (async () => {
           running.delete(gateway);

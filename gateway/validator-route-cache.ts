@@ -1,8 +1,10 @@
-// Two costs of express-openapi-validator (5.6) that do no work for us, removed without changing
+// Three costs of express-openapi-validator (5.6) that do no work for us, removed without changing
 // what it checks. It matches a request to its operation by compiling every route of the contract
 // with path-to-regexp on every request: the routes are a fixed set, so the pattern is memoised.
-// And it compiles the whole OpenAPI meta-schema for every contract at start-up even when told
-// not to validate the contract (about 100 ms each): that compile is deferred to first use.
+// It compiles the whole OpenAPI meta-schema for every contract at start-up even when told not to
+// validate the contract (about 100 ms each): that compile is deferred to first use. And preparing
+// a contract, it compiles each component schema a body or response refers to only to read the
+// schema back (nine tenths of the preparation): the schema is read without compiling it.
 import { createRequire } from 'node:module';
 
 type PathToRegexp = (
@@ -65,4 +67,36 @@ export function deferContractSchemaCheck(): void {
     static deferred = true as const;
   }
   specValidatorModule.OpenAPISchemaValidator = Deferred;
+}
+
+interface Preprocessor {
+  ajv: { schemas: Record<string, { schema?: unknown } | string | undefined> };
+  resolvedSchemaCache: Map<string, unknown>;
+}
+type ResolveSchema = ((this: Preprocessor, schema: unknown) => unknown) & { uncompiled?: true; original?: ResolveSchema };
+const preprocessorModule = requireFromValidator('./middlewares/parsers/schema.preprocessor.js') as {
+  SchemaPreprocessor: { prototype: { resolveSchema: ResolveSchema } };
+};
+
+/**
+ * Idempotent: the contract preparation's resolveSchema answers a `$ref` to a schema registered
+ * with its Ajv (every components/schemas entry) with that registered schema, which is what its
+ * `ajv.getSchema(ref).schema` returns once it has compiled it; other references resolve as before.
+ */
+export function resolveSchemasWithoutCompiling(): void {
+  const proto = preprocessorModule.SchemaPreprocessor.prototype;
+  const original = proto.resolveSchema;
+  if (original.uncompiled) return;
+  const resolveSchema: ResolveSchema = function (this: Preprocessor, schema: unknown) {
+    const ref = (schema as { $ref?: unknown } | null | undefined)?.$ref;
+    if (typeof ref === 'string' && !this.resolvedSchemaCache.has(ref)) {
+      const registered = this.ajv.schemas[ref];
+      // The original looks in this cache first, so it answers with the registered schema.
+      if (typeof registered === 'object' && registered.schema !== undefined) this.resolvedSchemaCache.set(ref, registered.schema);
+    }
+    return original.call(this, schema);
+  };
+  resolveSchema.uncompiled = true;
+  resolveSchema.original = original; // for the test that compares the two
+  proto.resolveSchema = resolveSchema;
 }

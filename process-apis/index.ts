@@ -47,6 +47,7 @@ import {
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
 import type { SystemApis } from '../system-apis/index.js';
+import type { CrmChangeStreamMetrics } from '../system-apis/crm/index.js';
 
 /** The process layer's APIs: what experience modules may call. */
 export interface ProcessApis {
@@ -72,6 +73,8 @@ export interface ProcessApisOptions {
   billingEveryMs?: number;
   /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
   changeCaptureMetrics?: ChangeCaptureMetrics;
+  /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
+  crmChangeStreamMetrics?: CrmChangeStreamMetrics;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
@@ -219,10 +222,17 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       inbox.start();
       schedulingPoller?.start();
       erpPoller?.start();
+      // The CRM's change events land in the inbox beside the webhooks; wake it when some did.
+      crm.changeStream?.start({
+        metrics: options.crmChangeStreamMetrics,
+        capture: options.changeCaptureMetrics,
+        onRecorded: () => inbox.kick(),
+      });
       reconciler?.start();
       billingSchedule?.start();
     },
     async stop() {
+      await crm.changeStream?.stop();
       billingSchedule?.stop();
       await reconciler?.stop();
       await schedulingPoller?.stop();

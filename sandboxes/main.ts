@@ -40,6 +40,17 @@ function erpHelp(url: string): string {
   ].join('\n');
 }
 
+/** The CRM sandbox's change events: the Streaming API, and its own retention and relay controls. */
+function crmHelp(url: string): string {
+  return [
+    `  Change Data Capture: CometD long polling at ${url}/cometd/62.0 (channels /data/ChangeEvents, /data/<Object>ChangeEvent).`,
+    `    curl ${url}/_sandbox/change-events                      # retained events, replay ids, retention, relay`,
+    `    curl -X PUT ${url}/_sandbox/change-events -H 'content-type: application/json' \\`,
+    `      -d '{"relay":true}'                                      # also post change events to the webhook subscribers`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -83,7 +94,9 @@ async function main(): Promise<void> {
   for (const platform of running.missing)
     console.error(`The ${platform} sandbox is not available (sandboxes/${platform}/index.ts is missing).`);
   for (const [platform, url] of Object.entries(running.urls)) {
-    console.log(`${platform} sandbox (seed ${seed}) listening on ${url}\n${faultHelp(url)}\n${platform === 'erp' ? erpHelp(url) : ''}`);
+    console.log(
+      `${platform} sandbox (seed ${seed}) listening on ${url}\n${faultHelp(url)}\n${platform === 'erp' ? erpHelp(url) : platform === 'crm' ? crmHelp(url) : ''}`,
+    );
   }
   // The layer (and `npm run check:platforms`) find a sandbox through its platform's base URL variable.
   const variables = Object.entries(running.urls).map(([platform, url]) => `${platform.toUpperCase()}_BASE_URL=${url}`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { read, httpUrl, nonNegativeInt, positiveInt, type Env } from './parse.js';
 import type { RuntimeConfig } from './runtime.js';
 import { erpM2mConfig, type ErpM2mConfig } from './erp-m2m.js';
+import { crmChangeEventsConfig, type CrmChangeEventsConfig } from './crm-change-events.js';
 
 export interface PlatformConnection {
   /** Unset = the embedded sandbox's URL, filled in at start-up. */
@@ -14,7 +15,13 @@ export interface PlatformConnection {
 export interface PlatformsConfig {
   /** Start the four sandboxes in-process (default when no platform base URL is set). */
   embeddedSandboxes: boolean;
-  crm: PlatformConnection & { clientId: string; clientSecret: string; apiVersion: string; webhookSecret: string };
+  crm: PlatformConnection & {
+    clientId: string;
+    clientSecret: string;
+    apiVersion: string;
+    webhookSecret: string;
+    changeEvents: CrmChangeEventsConfig;
+  };
   scheduling: PlatformConnection & {
     apiToken: string;
     webhookSecret: string;
@@ -64,6 +71,7 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
           .default('v62.0'),
       ),
       webhookSecret: secret('CRM_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1jcm0td2ViaG9vay1zZWNyZXQ='),
+      changeEvents: crmChangeEventsConfig(env),
     },
     scheduling: {
       baseUrl: schedulingBase,

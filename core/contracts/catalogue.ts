@@ -3,7 +3,6 @@
 // versions by and serves specs and docs from.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundle, createConfig } from '@redocly/openapi-core';
 import { ProblemError } from '../problems.js';
 import { PROJECT_ROOT } from '../project-root.js';
 import { changelogFile } from './changelog.js';
@@ -132,14 +131,16 @@ export function describeContract(entry: ContractFile, bundled: Record<string, un
   };
 }
 
-type RedoclyConfig = Awaited<ReturnType<typeof createConfig>>;
-let redoclyConfig: Promise<RedoclyConfig> | undefined;
+type Redocly = typeof import('@redocly/openapi-core');
+let redocly: Promise<{ bundle: Redocly['bundle']; config: Awaited<ReturnType<Redocly['createConfig']>> }> | undefined;
 
 /** Bundles one contract file: every $ref resolved into one document, shared components under components/. */
 export async function bundleContract(absolutePath: string, relativeName = absolutePath): Promise<Record<string, unknown>> {
+  // Loaded on first use: a compiled start that serves the prebuilt catalogue never needs the bundler.
   // An empty config: no redocly.yaml lookup, no network, no lint rules — bundling only.
-  redoclyConfig ??= createConfig({});
-  const result = await bundle({ ref: absolutePath, config: await redoclyConfig, dereference: false });
+  redocly ??= import('@redocly/openapi-core').then(async ({ bundle, createConfig }) => ({ bundle, config: await createConfig({}) }));
+  const { bundle, config } = await redocly;
+  const result = await bundle({ ref: absolutePath, config, dereference: false });
   const errors = result.problems.filter((problem) => problem.severity === 'error');
   if (errors.length > 0) {
     throw invalid(relativeName, errors.map((problem) => problem.message).join('; '));

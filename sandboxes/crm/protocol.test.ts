@@ -63,7 +63,7 @@ describe('CRM sandbox: sObject collections', () => {
   });
 
   it('publishes change events only for what it kept, and exists from API v42.0 on', async () => {
-    const replayBefore = state().replayId;
+    const replayBefore = state().eventBus.latest();
     const created = await call('POST', `${V}/composite/sobjects`, {
       allOrNone: true,
       records: [
@@ -77,9 +77,9 @@ describe('CRM sandbox: sObject collections', () => {
       fields: ['Id'],
     });
     expect([...state().records.Account.values()].some((r) => r.Name === 'Kept A')).toBe(false);
-    expect(state().replayId).toBe(replayBefore); // no change event for a rolled-back call
+    expect(state().eventBus.latest()).toBe(replayBefore); // no change event for a rolled-back call
     await call('POST', `${V}/composite/sobjects`, { records: [{ attributes: { type: 'Account' }, Name: 'Kept B' }] });
-    expect(state().replayId).toBe(replayBefore + 1);
+    expect(state().eventBus.latest()).toBe(replayBefore + 1);
     expect((await call('POST', '/services/data/v41.0/composite/sobjects', { records: [] })).status).toBe(404);
     expect((await call('PATCH', '/services/data/v45.0/composite/sobjects/Account/External_Id__c', { records: [] })).status).toBe(404);
   });

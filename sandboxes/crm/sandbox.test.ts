@@ -2,7 +2,7 @@
 // Salesforce error shapes, API usage limits and change events delivered as webhooks.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../kit/index.js';
 import { useCrmSandbox } from '../../test/support/crm-sandbox-session.js';
 import { READY_TO_CLOSE_NAME } from './index.js';
@@ -192,7 +192,7 @@ describe('CRM sandbox: SOQL query and paging', () => {
   });
 });
 
-describe('CRM sandbox: change events', () => {
+describe('CRM sandbox: change events through the relay switch', () => {
   let receiver: Server;
   const received: Array<{ headers: Record<string, unknown>; body: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- webhook JSON
 
@@ -209,6 +209,8 @@ describe('CRM sandbox: change events', () => {
     session.sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`);
   });
   afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+  // After the session's reset to the seed, which turns the relay off again.
+  beforeEach(() => void (session.sandbox.ctx.state().relayChangeEvents = true));
 
   it('sends a signed CDC-shaped UPDATE event when an opportunity is closed won', async () => {
     received.length = 0;

@@ -77,9 +77,12 @@ export class WebhookSender {
     return this.log.map((r) => ({ ...r }));
   }
 
-  /** Queues delivery of `payload` (JSON) to every subscriber; returns the webhook id. Retries 5xx with backoff. */
-  send(eventType: string, payload: unknown): string {
-    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+  /**
+   * Queues delivery of `payload` (JSON) to every subscriber; returns the webhook id (`opts.id` when the
+   * sender has a natural one, such as an event's own key). Retries 5xx with backoff.
+   */
+  send(eventType: string, payload: unknown, opts: { id?: string } = {}): string {
+    const id = opts.id ?? `msg_${randomUUID().replaceAll('-', '')}`;
     this.batch.push({ id, eventType, body: JSON.stringify(payload), duplicate: false });
     if (!this.batchTimer) {
       // With reordering on, messages sent within the window form one batch delivered in reverse.

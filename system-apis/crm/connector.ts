@@ -89,6 +89,11 @@ export class CrmConnector {
     await this.client.close();
   }
 
+  /** The session's Authorization header, shared with the Streaming API client (`force`: a new token). */
+  authorize(force = false): Promise<Record<string, string>> {
+    return this.token.header(force);
+  }
+
   /** Fetches an access token now (client credentials), so that a login failure shows apart from a read failure. Writes nothing. */
   async signIn(): Promise<void> {
     await this.token.header(true);

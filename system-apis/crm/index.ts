@@ -3,6 +3,8 @@
 import type { Logger } from '../../core/observability/logger.js';
 import type { PlatformsConfig } from '../../core/config/platforms.js';
 import type { Store } from '../../core/store/index.js';
+import { CrmChangeStream } from './change-stream.js';
+import { CometdClient } from './cometd.js';
 import { CrmConnector } from './connector.js';
 import { createCrmSystemApi, type CrmSystemApi } from './service.js';
 
@@ -13,7 +15,12 @@ export { createCrmSystemApi } from './service.js';
 export type { CrmSystemApi, ClientQuery, ContactQuery, OpportunityQuery } from './service.js';
 export type { CrmEntity } from './ids.js';
 export { readChangeEvent } from './change-events.js';
+export { CrmChangeStream, CRM_INBOX_SOURCE, type ChangeStreamHooks } from './change-stream.js';
+export { promCrmChangeStreamMetrics, type CrmChangeStreamMetrics } from './change-stream-metrics.js';
 export type { CrmChange, ChangeKind } from './change-events.js';
+
+/** Salesforce holds a /meta/connect up to 110 s when no event comes; the layer asks for as much. */
+const STREAMING_LONG_POLL_MS = 110_000;
 
 export interface CrmSystem {
   api: CrmSystemApi;
@@ -41,5 +48,29 @@ export function createCrmSystem(opts: {
     traceparent: opts.traceparent,
   });
   const api = createCrmSystemApi({ connector, store: opts.store, logger: opts.logger });
-  return { api, connector, close: () => connector.close() };
+  const { changeEvents } = opts.connection;
+  if (changeEvents.mode !== 'streaming') return { api, connector, close: () => connector.close() };
+  const cometd = new CometdClient({
+    baseUrl,
+    apiVersion: opts.connection.apiVersion,
+    authorize: (force) => connector.authorize(force),
+    longPollMs: STREAMING_LONG_POLL_MS,
+    logger: opts.logger.child({ platform: 'crm', component: 'change-stream' }),
+    traceparent: opts.traceparent,
+  });
+  const changeStream = new CrmChangeStream({
+    cometd,
+    store: opts.store,
+    channel: changeEvents.channel,
+    logger: opts.logger.child({ platform: 'crm', component: 'change-stream' }),
+  });
+  return {
+    api: { ...api, changeStream },
+    connector,
+    async close() {
+      await changeStream.stop();
+      await cometd.close();
+      await connector.close();
+    },
+  };
 }

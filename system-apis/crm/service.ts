@@ -7,6 +7,7 @@ import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
 import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type Page } from '../../core/paging.js';
+import type { CrmChangeStream } from './change-stream.js';
 import type { CrmConnector } from './connector.js';
 import {
   accountToClient,
@@ -84,6 +85,13 @@ export interface CrmSystemApi {
 
   /** The canonical id of a CRM record id (e.g. from a change event's recordIds), linked on first sight. */
   canonicalIdOf(entity: CrmEntity, crmId: string): Promise<string>;
+
+  /**
+   * The CRM's change events as they happen (Change Data Capture on the Streaming API), recorded into
+   * the inbox under source `crm`; started and stopped by the process layer. Absent when the events
+   * arrive through a relay's webhooks instead.
+   */
+  changeStream?: CrmChangeStream;
 }
 
 export interface CrmSystemApiDeps {

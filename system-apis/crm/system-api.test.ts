@@ -71,6 +71,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('CRM system API on %s', 
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    // Change events reach this receiver as an event relay's signed posts.
+    sandbox.ctx.state().relayChangeEvents = true;
     sandbox.ctx.webhooks.subscribe(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/crm-events`);
     key = await makeKey();
     jwks = await startJwks([key]);

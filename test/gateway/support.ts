@@ -155,6 +155,31 @@ export async function startGateway(
   };
 }
 
+export interface GatewayWithToken {
+  gw: TestGateway;
+  jwks: TestJwks;
+  /** A token for `scope`, signed with the key the JWKS publishes. */
+  jwt: string;
+  close(): Promise<void>;
+}
+
+/** A JWKS with one key, a gateway (fixture catalogue) that trusts it, and a token with `scope` for `clientId`. */
+export async function startGatewayWithToken(scope: string, clientId: string): Promise<GatewayWithToken> {
+  const key = await makeKey();
+  const jwks = await startJwks([key]);
+  const gw = await startGateway(jwks.url);
+  const jwt = await token({ key, scope, clientId });
+  return {
+    gw,
+    jwks,
+    jwt,
+    async close() {
+      await gw.close();
+      await jwks.close();
+    },
+  };
+}
+
 /** A response body as tests inspect it: loosely, field by field, with expect() doing the checking. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test bodies are read loosely; expect() does the checking
 export type Json = Record<string, any>;

@@ -19,6 +19,7 @@ import { createSchedulingSystemApi } from '../../system-apis/scheduling/service.
 import { testEngines } from '../support/stores.js';
 import { until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { usDeal } from './support/us-deal.js';
 
 /** Loses the answer to the first allocation create, after the platform has taken it. */
 class LosingConnector extends SchedulingConnector {
@@ -61,20 +62,7 @@ for (const engine of testEngines()) {
       const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
         (c) => c.billingCountry === 'US' && c.defaultCurrency === 'USD',
       )!;
-      const deal = await h.systemApis.crm.createOpportunity({
-        clientId: client.id,
-        name: 'Lost staffing answer',
-        stage: 'closed-won',
-        closeDate: '2026-11-20',
-        amount: { amountMinor: 2_000_000, currency: 'USD' },
-        contractTerms: {
-          billingModel: 'time-and-materials',
-          startDate: '2026-12-01',
-          endDate: '2027-03-26',
-          legalEntityCountry: 'US',
-          rateCardCode: 'RC-US-2026',
-        },
-      });
+      const deal = await h.systemApis.crm.createOpportunity(usDeal(client.id, 'Lost staffing answer'));
       const started = await workflows.startRun<ProvisionInput>(
         PROVISION_WORKFLOW,
         { opportunityId: deal.id, trigger: 'api' },

@@ -10,6 +10,7 @@ import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
+import { usDeal } from './support/us-deal.js';
 import { schedulingSeats } from './support/scheduling-seats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,22 +50,7 @@ for (const engine of testEngines()) {
       )!;
       const deals: Opportunity[] = [];
       for (let i = 0; i < DEALS; i++) {
-        deals.push(
-          await h.systemApis.crm.createOpportunity({
-            clientId: client.id,
-            name: `Restart ${i + 1}`,
-            stage: 'closed-won',
-            closeDate: '2026-11-20',
-            amount: { amountMinor: 2_000_000, currency: 'USD' },
-            contractTerms: {
-              billingModel: 'time-and-materials',
-              startDate: '2026-12-01',
-              endDate: '2027-03-26',
-              legalEntityCountry: 'US',
-              rateCardCode: 'RC-US-2026',
-            },
-          }),
-        );
+        deals.push(await h.systemApis.crm.createOpportunity(usDeal(client.id, `Restart ${i + 1}`)));
       }
       await h.faults('erp', { latencyMs: 150, latencyJitterMs: 100 });
       for (const deal of deals) {

@@ -1,11 +1,14 @@
 // Salesforce conformance: jsforce 3.10.16, the vendor's most used Node client, drives the CRM
 // sandbox over real HTTP through its common paths: OAuth client credentials, SOQL with parent
 // fields, OR and COUNT(), paging by nextRecordsUrl, describe, single and array writes (arrays go
-// through sObject collections) and the identity URL.
+// through sObject collections), the identity URL, and Change Data Capture through the Streaming
+// API with the replay extension.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Connection, OAuth2 } from 'jsforce';
+import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { crmSandbox, READY_TO_CLOSE_NAME, type CrmState } from '../../sandboxes/crm/index.js';
+import { waitFor } from '../support/wait-for.js';
 
 let sandbox: SandboxApp<CrmState>;
 let running: RunningSandbox;
@@ -223,5 +226,32 @@ describe('jsforce against the CRM sandbox: writes', () => {
     const created = await conn.sobject('Contact').create(many, { allowRecursive: true });
     expect(apiCalls() - before).toBe(2);
     expect(created.filter((r) => r.success)).toHaveLength(201);
+  });
+});
+
+describe('jsforce against the CRM sandbox: Change Data Capture through the Streaming API', () => {
+  it('subscribes with the replay extension and receives a change event with its replay id', async () => {
+    const channel = '/data/OpportunityChangeEvent';
+    const fayeClient = conn.streaming.createClient([new StreamingExtension.Replay(channel, -1)]);
+    const received: Array<{ payload: { ChangeEventHeader: Record<string, unknown> }; event: { replayId: number } }> = [];
+    const subscription = fayeClient.subscribe(channel, (message: (typeof received)[number]) => void received.push(message));
+    try {
+      // The subscription settles once /meta/subscribe has been answered.
+      await subscription;
+      const ready = (await conn.query<{ Id: string }>(`SELECT Id FROM Opportunity WHERE Name = '${READY_TO_CLOSE_NAME}'`)).records[0]!;
+      await conn.sobject('Opportunity').update({ Id: ready.Id, StageName: 'Closed Won' });
+      await waitFor(() => received.length, { what: 'the change event to reach the jsforce subscriber' });
+      expect(received[0]!.payload.ChangeEventHeader).toMatchObject({
+        entityName: 'Opportunity',
+        changeType: 'UPDATE',
+        recordIds: [ready.Id],
+        changedFields: expect.arrayContaining(['StageName']),
+      });
+      expect(received[0]!.event.replayId, 'the replay id a subscriber stores').toBe(sandbox.ctx.state().eventBus.latest());
+    } finally {
+      subscription.cancel();
+      // faye's Client has disconnect(); jsforce's bundled typings leave it out.
+      (fayeClient as unknown as { disconnect(): void }).disconnect();
+    }
   });
 });

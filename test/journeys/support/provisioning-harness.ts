@@ -31,12 +31,18 @@ import {
   type TestJwks,
 } from '../../gateway/support.js';
 import { catalogueOf } from './billing-harness.js';
+import type { Registry } from 'prom-client';
+import { promChangeCaptureMetrics, readCursor } from '../../../core/change-capture/index.js';
+import { promCrmChangeStreamMetrics } from '../../../system-apis/crm/index.js';
+import { waitFor } from '../../support/wait-for.js';
 
 export interface CrmHarnessOptions {
   /** False: this process runs no workflows (a worker process does); the inbox still records and routes. */
   runWorkflows?: boolean;
-  /** Extra configuration (e.g. `ERP_POLL_INTERVAL_MS`). */
-  env?: Record<string, string>;
+  /** How CRM change events reach the layer (CRM_CHANGE_EVENTS); default streaming. */
+  crmChangeEvents?: 'streaming' | 'relay';
+  /** The layer's metrics registry (the CRM change stream reports into it). */
+  registry?: Registry;
 }
 
 export interface CrmHarness {
@@ -48,6 +54,8 @@ export interface CrmHarness {
   journeys: ProcessLayer;
   sandboxUrls: Platforms['sandboxUrls'];
   gateway: TestGateway;
+  /** Resolves once the CRM change stream has recorded every change event the CRM sandbox has published so far. */
+  crmEventsRecorded(): Promise<void>;
   /** Sets a sandbox's faults (merged into its current settings). */
   faults(platform: 'crm' | 'erp' | 'scheduling' | 'time', settings: Record<string, unknown>): Promise<void>;
   headers(scope: string): Promise<Record<string, string>>;
@@ -71,7 +79,7 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     VAR_DIR: dir,
     SANDBOXES: 'embedded',
-    ...options.env,
+    CRM_CHANGE_EVENTS: options.crmChangeEvents ?? 'streaming',
   });
   const logger = createLogger(config.runtime);
   const databaseUrl = await testEngine.freshUrl();
@@ -86,10 +94,19 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     inboxPollMs: 50,
     reconcileEveryMs: 0,
     extraDefinitions: timeToBillingWorkflows(billingDeps),
+    ...(options.registry
+      ? {
+          crmChangeStreamMetrics: promCrmChangeStreamMetrics(options.registry),
+          changeCaptureMetrics: promChangeCaptureMetrics(options.registry),
+        }
+      : {}),
   });
   const timeToBilling = createTimeToBillingApi({ ...billingDeps, engine: journeys.engine });
   if (options.runWorkflows === false) journeys.inbox.start();
   else journeys.start();
+  // A change made before the stream has subscribed (from -1, new events only) would not reach it.
+  const stream = systemApis.crm.changeStream;
+  if (stream && options.runWorkflows !== false) await waitFor(() => stream.connected, { what: 'the CRM change stream to subscribe' });
 
   const receiver = express();
   receiver.use('/webhooks', journeys.webhooks);
@@ -126,6 +143,15 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     journeys,
     sandboxUrls: urls,
     gateway,
+    async crmEventsRecorded() {
+      const stream = systemApis.crm.changeStream;
+      if (!stream) return;
+      const { latestReplayId } = (await admin(urls.crm!, 'GET', '/change-events')) as { latestReplayId: number };
+      await waitFor(() => readCursor<{ replayId: number }>(store.db, stream.stream), {
+        until: (cursor) => (cursor?.position.replayId ?? 0) >= latestReplayId,
+        what: `the CRM change stream to record up to replay id ${latestReplayId}`,
+      });
+    },
     async faults(platform, settings) {
       await admin(urls[platform]!, 'PUT', '/faults', settings);
     },
