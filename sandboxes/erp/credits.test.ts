@@ -143,15 +143,26 @@ describe('ERP sandbox: credit memos and refunds', () => {
     ]);
     const credited = received[1]!;
     expect(credited, 'the invoice paid in full by credit').toMatchObject({ status: { id: 'B' }, amountRemaining: 0 });
-    const [row] = (await suiteql(`SELECT id, lastmodifieddate, foreignamountremaining FROM transaction WHERE id = ${invoiceId}`)).items;
-    expect(credited.lastModifiedDate, 'webhook and SuiteQL agree on the change time').toBe(row.lastmodifieddate);
+    const [row] = (
+      await suiteql(`SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM transaction WHERE id = ${invoiceId}`)
+    ).items;
+    expect(String(credited.lastModifiedDate).replace('T', ' ').replace('Z', ''), 'webhook and SuiteQL agree on the change time').toBe(
+      row.modified,
+    );
 
     // The keyset the billing feed sends: after (t, id), with AND binding tighter than OR.
-    const t = String(row.lastmodifieddate);
+    const t = `TO_TIMESTAMP('${String(row.modified)}', 'YYYY-MM-DD HH24:MI:SS')`;
     const after = await suiteql(
-      `SELECT id, type FROM transaction WHERE type IN ('CustInvc', 'CustCred') AND lastmodifieddate > '${t}' ` +
-        `OR type IN ('CustInvc', 'CustCred') AND lastmodifieddate = '${t}' AND id > ${invoiceId} ORDER BY lastmodifieddate, id`,
+      `SELECT id, type FROM transaction WHERE type IN ('CustInvc', 'CustCred') AND lastmodifieddate > ${t} ` +
+        `OR type IN ('CustInvc', 'CustCred') AND lastmodifieddate = ${t} AND id > ${invoiceId} ORDER BY lastmodifieddate, id`,
     );
+    const bare = await call(
+      'POST',
+      '/services/rest/query/v1/suiteql',
+      { q: `SELECT id FROM transaction WHERE lastmodifieddate > '${String(row.modified)}'` },
+      { prefer: 'transient' },
+    );
+    expect(bare.status, 'a timestamp compared with a bare string, as Oracle refuses it').toBe(400);
     expect(
       after.items.map((r: Record<string, string>) => r.type),
       'only what follows the invoice',

@@ -10,7 +10,7 @@ import { BILLING_DOCUMENT_TYPES, billingChangeOf, parseBillingDocument, type Bil
 
 /** Where the billing feed stands: the last change read (watermark and tie-breaker). */
 export interface BillingFeedPosition {
-  /** `lastmodifieddate` of the last change read, as SuiteQL shows it. */
+  /** `lastmodifieddate` of the last change read, as TO_CHAR(…, 'YYYY-MM-DD HH24:MI:SS') shows it. */
   modifiedAfter: string;
   /** Its internal id: changes in the same second with a higher id come next. */
   lastId: string;
@@ -33,14 +33,19 @@ export interface BillingFeedPage {
 }
 
 const TYPES = `type IN (${Object.keys(BILLING_DOCUMENT_TYPES).map(sqlString).join(', ')})`;
-/** What a timestamp from SuiteQL must look like before it goes back into a query. */
-const WATERMARK = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
-const EPOCH: BillingFeedPosition = { modifiedAfter: '1970-01-01T00:00:00Z', lastId: '0' };
+/**
+ * SuiteQL shows dates by the user's preference; TO_CHAR and TO_TIMESTAMP fix one format, to the
+ * second, in the account's time zone. What a watermark must look like before it goes back into a query.
+ */
+const FORMAT = `'YYYY-MM-DD HH24:MI:SS'`;
+const WATERMARK = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const EPOCH: BillingFeedPosition = { modifiedAfter: '1970-01-01 00:00:00', lastId: '0' };
+const MODIFIED = `TO_CHAR(lastmodifieddate, ${FORMAT}) AS modified`;
 
 type Row = {
   id?: string;
   type?: string;
-  lastmodifieddate?: string;
+  modified?: string;
   externalid?: string;
   status?: string;
   custbody_billing_hold?: string;
@@ -48,8 +53,8 @@ type Row = {
 };
 
 function positionOf(row: Row | undefined): BillingFeedPosition | undefined {
-  if (!row?.id || !row.lastmodifieddate || !WATERMARK.test(row.lastmodifieddate)) return undefined;
-  return { modifiedAfter: row.lastmodifieddate, lastId: sqlNativeId(String(row.id)) };
+  if (!row?.id || !row.modified || !WATERMARK.test(row.modified)) return undefined;
+  return { modifiedAfter: row.modified, lastId: sqlNativeId(String(row.id)) };
 }
 
 export class ErpBillingChanges {
@@ -61,7 +66,7 @@ export class ErpBillingChanges {
   /** A new feed starts after the newest billing change ERP holds now (history is the reconciling poll's). */
   async feedStart(): Promise<BillingFeedPosition> {
     const { items } = await this.ctx.connector.query<Row>(
-      `SELECT id, lastmodifieddate FROM transaction WHERE ${TYPES} ORDER BY lastmodifieddate DESC, id DESC`,
+      `SELECT id, ${MODIFIED} FROM transaction WHERE ${TYPES} ORDER BY lastmodifieddate DESC, id DESC`,
       { limit: 1, offset: 0 },
     );
     return positionOf(items[0]) ?? EPOCH;
@@ -72,10 +77,10 @@ export class ErpBillingChanges {
     if (!WATERMARK.test(from.modifiedAfter)) {
       throw new ProblemError('validation-failed', { detail: 'The billing feed position is not one this API gave.' });
     }
-    const at = sqlString(from.modifiedAfter);
+    const at = `TO_TIMESTAMP(${sqlString(from.modifiedAfter)}, ${FORMAT})`;
     // SuiteQL has no row comparison: (t, id) > (at, last) spelled out; AND binds tighter than OR.
     const q =
-      `SELECT id, type, lastmodifieddate, externalid, status, custbody_billing_hold, foreignamountremaining FROM transaction WHERE ${TYPES} AND lastmodifieddate > ${at} ` +
+      `SELECT id, type, ${MODIFIED}, externalid, status, custbody_billing_hold, foreignamountremaining FROM transaction WHERE ${TYPES} AND lastmodifieddate > ${at} ` +
       `OR ${TYPES} AND lastmodifieddate = ${at} AND id > ${sqlNativeId(from.lastId)} ORDER BY lastmodifieddate, id`;
     const result = await this.ctx.connector.query<Row>(q, { limit, offset: 0 });
     const changes: BillingFeedChange[] = [];
@@ -93,7 +98,9 @@ export class ErpBillingChanges {
         billingHold: row.custbody_billing_hold === 'T',
         amountRemaining: row.foreignamountremaining,
       });
-      changes.push({ ...change, changeKey: change.changeKey!, occurredAtMs: Date.parse(position.modifiedAfter) });
+      // The account's time zone is taken as UTC here (the sandbox's is); it only moves the lag figure.
+      const occurredAtMs = Date.parse(`${position.modifiedAfter.replace(' ', 'T')}Z`);
+      changes.push({ ...change, changeKey: change.changeKey!, occurredAtMs });
       next = position;
     }
     return { changes, next, more: result.hasMore };

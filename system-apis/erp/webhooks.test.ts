@@ -14,7 +14,7 @@ describe('readBillingChange', () => {
     });
     expect(change, 'no external id needed').toEqual({
       document: 'customerPayment:1207',
-      changeKey: 'customerPayment:1207@2026-12-03T07:30:00Z',
+      changeKey: 'customerPayment:1207@2026-12-03T07:30:00',
     });
   });
 
@@ -33,13 +33,13 @@ describe('readBillingChange', () => {
       type: 'invoice',
       nativeId: '1100',
       externalId: canonical,
-      lastModified: '2026-12-03T07:30:00Z',
+      lastModified: '2026-12-03 07:30:00',
       status: 'A',
       billingHold: false,
       amountRemaining: '1380',
     });
     expect(webhook, 'webhook and SuiteQL row name one change').toEqual(polled);
-    expect(polled).toMatchObject({ invoiceId: canonical, changeKey: 'invoice:1100@2026-12-03T07:30:00Z:A:-:1380' });
+    expect(polled).toMatchObject({ invoiceId: canonical, changeKey: 'invoice:1100@2026-12-03T07:30:00:A:-:1380' });
     const released = billingChangeOf({
       type: 'invoice',
       nativeId: '1100',

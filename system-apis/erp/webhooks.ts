@@ -38,12 +38,22 @@ export interface DocumentVersion {
 }
 
 /**
+ * A last-modified time to the second, as the webhook (RFC 3339) and SuiteQL's TO_CHAR
+ * (`YYYY-MM-DD HH24:MI:SS`) both give it: `2026-12-03T07:30:00`. Anything else: undefined.
+ */
+function toSecond(stamp: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z)?$/.exec(stamp);
+  return match ? `${match[1]}T${match[2]}` : undefined;
+}
+
+/**
  * The change a version of a document is, keyed the same whichever path reported it. Two edits
  * of an invoice within one second differ in status, hold or amount remaining when they matter.
  */
 export function billingChangeOf(v: DocumentVersion): BillingChange {
   const document = billingDocument(v.type, v.nativeId);
-  let changeKey = v.lastModified ? `${document}@${v.lastModified}` : undefined;
+  const modified = v.lastModified === undefined ? undefined : toSecond(v.lastModified);
+  let changeKey = modified ? `${document}@${modified}` : undefined;
   if (changeKey && v.type === 'invoice') {
     const remaining = v.amountRemaining === undefined || v.amountRemaining === '' ? '' : String(Number(v.amountRemaining));
     changeKey += `:${v.status ?? ''}:${v.billingHold ? 'H' : '-'}:${remaining}`;
