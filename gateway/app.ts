@@ -47,6 +47,8 @@ export interface GatewayParts {
   usage?: UsageRecorder;
   /** Collects the contracts' lazily built validators, for building the rest after start. */
   validators?: ContractValidators;
+  /** True once shutdown has begun: /readyz answers 503 (see probes.ts). */
+  draining?: () => boolean;
 }
 
 /** Authenticated answers are never stored by shared or browser caches. */
@@ -105,7 +107,15 @@ export function buildApp(parts: GatewayParts): Express {
   mountApis(app, parts.catalogue, parts.modules, mountOptions);
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
   app.use(operationsViewRouter());
-  app.use(probesRouter({ store: infra.store, redis: parts.redis, metrics, metricsOnMainPort: config.gateway.metricsPort === undefined }));
+  app.use(
+    probesRouter({
+      store: infra.store,
+      redis: parts.redis,
+      metrics,
+      metricsOnMainPort: config.gateway.metricsPort === undefined,
+      draining: parts.draining,
+    }),
+  );
 
   app.use(notFound());
   app.use(problemHandler(nodeEnv === 'development'));

@@ -11,6 +11,7 @@ import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js'
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
 import { promWorkflowMetrics } from '../core/workflows/metrics.js';
+import { promScheduleMetrics } from '../core/schedules/index.js';
 import { createLogger } from '../core/observability/logger.js';
 import { createStore } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
@@ -98,6 +99,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           changeCaptureMetrics: promChangeCaptureMetrics(registry),
           billingStatusMetrics: promBillingStatusMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
+          scheduleMetrics: promScheduleMetrics(registry),
         }
       : {},
   );

@@ -33,11 +33,16 @@ export interface Platforms {
   close(): Promise<void>;
 }
 
-/** A service whose every method answers 503 naming the missing configuration. */
-export function unconfigured<T extends object>(platform: string, variable: string): T {
+/**
+ * A service whose every method answers 503 naming the missing configuration. `absent` names the
+ * members that are not methods (a system API's optional parts, such as the CRM's change stream):
+ * they read as undefined, so a caller that checks for them finds none instead of a function.
+ */
+export function unconfigured<T extends object>(platform: string, variable: string, absent: readonly (keyof T)[] = []): T {
   return new Proxy({} as T, {
     get(_target, property) {
       if (property === 'then') return undefined; // not a thenable
+      if ((absent as readonly PropertyKey[]).includes(property)) return undefined;
       return () => {
         throw new ProblemError('upstream-unavailable', {
           detail: `The ${platform} platform is not configured (set ${variable}, or SANDBOXES=embedded in development).`,
@@ -48,7 +53,7 @@ export function unconfigured<T extends object>(platform: string, variable: strin
 }
 
 /** Turns on the CRM sandbox's relay switch (its own admin API): change events as signed webhooks. */
-async function relayCrmChangeEvents(crmSandboxUrl: string): Promise<void> {
+export async function relayCrmChangeEvents(crmSandboxUrl: string): Promise<void> {
   const res = await fetch(`${crmSandboxUrl}/_sandbox/change-events`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -87,16 +92,22 @@ export async function startPlatforms(config: Config, store: Store, logger: Logge
   }
   const base = (platform: Platform, configured?: string) => configured ?? sandboxUrls[platform];
   // One line per platform: its system API on the configured base URL or the embedded sandbox.
-  const build = <P extends Platform, Api extends object>(platform: P, name: string, create: PlatformFactory<P, Api>): Api => {
+  const build = <P extends Platform, Api extends object>(
+    platform: P,
+    name: string,
+    create: PlatformFactory<P, Api>,
+    absent: readonly (keyof Api)[] = [],
+  ): Api => {
     const baseUrl = base(platform, p[platform].baseUrl);
-    if (!baseUrl) return unconfigured(name, `${platform.toUpperCase()}_BASE_URL`);
+    if (!baseUrl) return unconfigured<Api>(name, `${platform.toUpperCase()}_BASE_URL`, absent);
     const system = create({ connection: p[platform], baseUrl, store, logger, traceparent: outboundTraceparent });
     closers.push(() => system.close());
     return system.api;
   };
   try {
     const systemApis: SystemApis = {
-      crm: build('crm', 'CRM', createCrmSystem),
+      // An unconfigured CRM has no change stream for the process layer to start.
+      crm: build('crm', 'CRM', createCrmSystem, ['changeStream']),
       erp: build('erp', 'ERP', createErpSystem),
       scheduling: build('scheduling', 'scheduling', createSchedulingSystem),
       time: build('time', 'time', createTimeSystem),

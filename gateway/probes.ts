@@ -2,7 +2,7 @@
 // /readyz (the store and, when configured, Redis answer), /metrics (Prometheus text; ops:read on
 // the main port, or without a token on METRICS_PORT and then not on the main port), /problems/{type}.
 import { createServer, type Server } from 'node:http';
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { sql } from 'kysely';
 import type { Store } from '../core/store/index.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -49,6 +49,8 @@ export interface OperationsDeps {
   metrics: HttpMetrics;
   /** True when /metrics is served on the main port (no METRICS_PORT). */
   metricsOnMainPort: boolean;
+  /** True once the process is shutting down: readiness fails so the load balancer sends no new requests. */
+  draining?: () => boolean;
 }
 
 export function metricsHandler(metrics: HttpMetrics): RequestHandler {
@@ -58,6 +60,21 @@ export function metricsHandler(metrics: HttpMetrics): RequestHandler {
     res.setHeader('Cache-Control', 'no-store');
     res.type(metrics.registry.contentType).send(body);
   };
+}
+
+function notReady(res: Response, requestId: string | undefined, detail: string, checks: DependencyCheck[]): void {
+  res.status(503).setHeader('Retry-After', '5');
+  res.type(PROBLEM_CONTENT_TYPE).send(
+    JSON.stringify({
+      type: problemTypeUri('service-unavailable'),
+      title: PROBLEM_TYPES['service-unavailable'].title,
+      status: 503,
+      detail,
+      instance: '/readyz',
+      requestId,
+      checks,
+    }),
+  );
 }
 
 export function probesRouter(deps: OperationsDeps): Router {
@@ -76,6 +93,10 @@ export function probesRouter(deps: OperationsDeps): Router {
     .route('/readyz')
     .get(async (req, res) => {
       req.routeTemplate = '/readyz';
+      if (deps.draining?.()) {
+        notReady(res, req.requestId, 'Not ready: shutting down; requests in flight are being finished.', []);
+        return;
+      }
       const checks = [check('store', () => sql`select 1`.execute(deps.store.db), 2000)];
       if (deps.redis) checks.push(check('redis', () => deps.redis!.ping(), 2000));
       const results = await Promise.all(checks);
@@ -84,18 +105,7 @@ export function probesRouter(deps: OperationsDeps): Router {
         res.json({ status: 'ready', checks: results });
         return;
       }
-      res.status(503).setHeader('Retry-After', '5');
-      res.type(PROBLEM_CONTENT_TYPE).send(
-        JSON.stringify({
-          type: problemTypeUri('service-unavailable'),
-          title: PROBLEM_TYPES['service-unavailable'].title,
-          status: 503,
-          detail: `Not ready: ${down.map((c) => `${c.name} is down`).join(', ')}.`,
-          instance: '/readyz',
-          requestId: req.requestId,
-          checks: results,
-        }),
-      );
+      notReady(res, req.requestId, `Not ready: ${down.map((c) => `${c.name} is down`).join(', ')}.`, results);
     })
     .all(methodNotAllowed(['GET']));
 

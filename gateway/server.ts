@@ -50,6 +50,11 @@ export interface RunningGateway {
    * built on its contract's first request); for after start, in the background. Resolves to how many.
    */
   buildValidators(): Promise<number>;
+  /**
+   * Drains, then stops: /readyz answers 503 at once while the port keeps serving for
+   * SHUTDOWN_DRAIN_MS (a load balancer's checks take the replica out of rotation), then the
+   * listener closes, requests in flight finish and the layers close.
+   */
   close(): Promise<void>;
 }
 
@@ -119,6 +124,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
     });
     cleanups.push(() => usage.stop());
     const rateLimits = createRateLimits({ config: config.gateway.rateLimit, redis, logger, metrics });
+    let draining = false;
     cleanups.push(() => rateLimits.close());
     const validators = new ContractValidators();
     const app = buildApp({
@@ -135,6 +141,7 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       buildDocs: overrides.buildDocs ?? defaultDocsBuilder(config.runtime.varDir),
       webhooks: composition.webhooks,
       usage,
+      draining: () => draining,
     });
 
     const server = createServer(app);
@@ -183,6 +190,12 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
       close() {
         closed ??= (async () => {
           running.delete(gateway);
+          draining = true;
+          const drainMs = config.gateway.shutdownDrainMs;
+          if (drainMs > 0) {
+            logger.info({ drainMs }, 'draining: readiness fails while requests still arrive; the listener closes after');
+            await new Promise((resolve) => setTimeout(resolve, drainMs));
+          }
           await cleanup();
         })();
         return closed;

@@ -11,6 +11,7 @@ import type { Router } from 'express';
 import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/index.js';
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
+import { claimPeriod, noopScheduleMetrics, type ScheduleMetrics } from '../core/schedules/index.js';
 import { ChangePoller, type ChangeCaptureMetrics } from '../core/change-capture/index.js';
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
@@ -65,11 +66,13 @@ export interface ProcessApisOptions {
   rules?: RegionalRules;
   engine?: { pollMs?: number; leaseMs?: number; heartbeatMs?: number; workerId?: string; concurrency?: number; metrics?: WorkflowMetrics };
   inboxPollMs?: number;
-  /** How often the reconciling poll compares every linked client's invoices (default ERP_RECONCILE_INTERVAL_MS); 0 turns it off. */
+  /** Rounds of the periodic jobs, ran or skipped (another replica claimed the period). */
+  scheduleMetrics?: ScheduleMetrics;
+  /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. Default: RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
+  /** How often the billing schedule bills the previous month; 0 turns it off. Default: BILLING_SCHEDULE_EVERY_MS (off under NODE_ENV=test). */
   /** Billing-status-to-crm's counters (the gateway's registry): ERP webhooks not followed. */
   billingStatusMetrics?: BillingStatusMetrics;
-  /** How often the billing schedule bills the previous month; 0 turns it off (the default under NODE_ENV=test). */
   billingEveryMs?: number;
   /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
   changeCaptureMetrics?: ChangeCaptureMetrics;
@@ -95,6 +98,8 @@ export interface ProcessLayer {
 }
 
 const WEBHOOK_SOURCES = ['crm', 'scheduling', 'erp'] as const;
+/** The reconciling poll's name in the schedule claims. */
+export const RECONCILE_JOB = 'billing-status-to-crm.reconcile';
 
 export function createProcessApis(infra: Infra, systemApis: SystemApis, options: ProcessApisOptions = {}): ProcessLayer {
   const { store, logger, config } = infra;
@@ -113,7 +118,16 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     assignmentToForecastWorkflow(forecasting),
     ...(options.extraDefinitions ?? []),
   ];
-  const engine = new WorkflowEngine({ store, logger: logger.child({ component: 'workflows' }), definitions, ...options.engine });
+  const engine = new WorkflowEngine({
+    store,
+    logger: logger.child({ component: 'workflows' }),
+    definitions,
+    pollMs: config.jobs.workflows.pollMs,
+    leaseMs: config.jobs.workflows.leaseMs,
+    // A caller's own lease gets the engine's heartbeat for it, not the configured one for another lease.
+    heartbeatMs: options.engine?.leaseMs === undefined ? config.jobs.workflows.heartbeatMs : undefined,
+    ...options.engine,
+  });
   const journeys = journeysOf(definitions, { provisioning: PROVISIONING_JOURNEY });
   const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   late.opportunityToProject = opportunityToProject;
@@ -128,7 +142,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const clientBilling = createClientBillingView(invoicing);
   const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
   // Bills the previous month once a day; starting a period is idempotent, so restarts start nothing twice.
-  const billingEveryMs = options.billingEveryMs ?? (config.runtime.nodeEnv === 'test' ? 0 : 24 * 3_600_000);
+  const billingEveryMs = options.billingEveryMs ?? config.jobs.billingScheduleEveryMs;
   const billingSchedule =
     billingEveryMs > 0
       ? new BillingSchedule(timeToBilling, { intervalMs: billingEveryMs, logger: logger.child({ component: 'billing-schedule' }) })
@@ -195,17 +209,21 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
         })
       : undefined;
   // With the change feed, the every-client comparison is only a safety net (a change the feed
-  // could not tell apart within one second, a cursor reset): rare by default, as it reads every
-  // invoice of every linked client.
-  const reconcileEveryMs = options.reconcileEveryMs ?? p.erp.reconcileIntervalMs;
+  // could not tell apart within one second, a cursor reset): rare by default (RECONCILE_EVERY_MS).
+  const reconcileEveryMs = options.reconcileEveryMs ?? config.jobs.reconcileEveryMs;
+  const scheduleMetrics = options.scheduleMetrics ?? noopScheduleMetrics;
+  // Every replica runs the loop; the claim in the shared store lets one of them poll ERP per
+  // period. Waking twice a period means no period goes unpolled while the loop drifts.
   const reconciler =
     reconcileEveryMs > 0
       ? new PollLoop(
           async () => {
-            await billingStatusToCrm.reconcile();
+            const claimed = await claimPeriod(store.db, RECONCILE_JOB, reconcileEveryMs, engine.workerId);
+            scheduleMetrics.round(RECONCILE_JOB, claimed ? 'ran' : 'skipped');
+            if (claimed) await billingStatusToCrm.reconcile();
             return 0;
           },
-          reconcileEveryMs,
+          Math.max(1, Math.floor(reconcileEveryMs / 2)),
           (err) => logger.warn({ err: String(err) }, 'billing status reconciliation failed; next round retries'),
         )
       : undefined;

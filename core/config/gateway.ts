@@ -49,6 +49,11 @@ export interface GatewayConfig {
   /** Time allowed to receive a whole request, and to drain connections on shutdown. */
   requestTimeoutMs: number;
   shutdownGraceMs: number;
+  /**
+   * On SIGTERM, how long /readyz answers 503 while the port still serves, so a load balancer's
+   * health check takes the replica out of rotation before it stops listening (0 = close at once).
+   */
+  shutdownDrainMs: number;
 }
 
 export interface RateLimitTier {
@@ -184,5 +189,6 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
     },
     requestTimeoutMs: read(env, 'REQUEST_TIMEOUT_MS', positiveInt.default(30_000)),
     shutdownGraceMs: read(env, 'SHUTDOWN_GRACE_MS', positiveInt.default(10_000)),
+    shutdownDrainMs: read(env, 'SHUTDOWN_DRAIN_MS', nonNegativeInt.max(300_000).default(0)),
   };
 }

@@ -4,6 +4,7 @@ import { runtimeConfig, type RuntimeConfig } from './runtime.js';
 import { storeConfig, type StoreConfig } from './store.js';
 import { gatewayConfig, type GatewayConfig } from './gateway.js';
 import { platformsConfig, type PlatformsConfig } from './platforms.js';
+import { jobsConfig, type JobsConfig } from './jobs.js';
 import type { Env } from './parse.js';
 
 export { ConfigError } from './parse.js';
@@ -14,6 +15,7 @@ export interface Config {
   store: StoreConfig;
   gateway: GatewayConfig;
   platforms: PlatformsConfig;
+  jobs: JobsConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -23,5 +25,6 @@ export function loadConfig(env: Env = process.env): Config {
     store: storeConfig(env),
     gateway: gatewayConfig(env, runtime),
     platforms: platformsConfig(env, runtime),
+    jobs: jobsConfig(env, runtime),
   };
 }

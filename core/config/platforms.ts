@@ -39,8 +39,6 @@ export interface PlatformsConfig {
     webhookSecret: string;
     /** How often the layer reads billing changes (SuiteQL on lastmodifieddate) that no webhook brought; 0 turns the feed off. */
     pollIntervalMs: number;
-    /** How often the reconciling poll compares every linked client's invoices with the last run (a rare safety net); 0 turns it off. */
-    reconcileIntervalMs: number;
   };
 }
 
@@ -98,7 +96,6 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       m2m: erpM2mConfig(env, !dev && Boolean(erpBase)),
       webhookSecret: secret('ERP_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1lcnAtd2ViaG9vay1zZWNyZXQ='),
       pollIntervalMs: read(env, 'ERP_POLL_INTERVAL_MS', nonNegativeInt.max(3_600_000).default(60_000)),
-      reconcileIntervalMs: read(env, 'ERP_RECONCILE_INTERVAL_MS', nonNegativeInt.default(6 * 3_600_000)),
     },
   };
 }

@@ -61,7 +61,10 @@ function monthOf(date: string): { periodStart: string; periodEnd: string } {
 }
 
 /** The work dates for the German legal entity's active rate card (the one the deal names). */
-async function germanRateCardDays(layer: <T>(method: string, path: string) => Promise<JsonAnswer<T>>): Promise<string[]> {
+export async function germanRateCardDays(
+  layer: <T>(method: string, path: string) => Promise<JsonAnswer<T>>,
+  today = new Date(),
+): Promise<string[]> {
   const entities = await layer<{ items: Json[] }>('GET', '/system/erp/v1/legal-entities?limit=200');
   const german = entities.body.items.find((e) => e.country === 'DE' && e.status === 'active');
   if (!german) throw new DemoError('ERP has no active German legal entity.', entities.body);
@@ -70,7 +73,7 @@ async function germanRateCardDays(layer: <T>(method: string, path: string) => Pr
     .filter((c) => c.status === 'active')
     .sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)))[0];
   if (!card) throw new DemoError(`ERP has no active rate card for ${german.name}.`, cards.body);
-  return workDays(card as { effectiveFrom: string; effectiveTo?: string | null });
+  return workDays(card as { effectiveFrom: string; effectiveTo?: string | null }, today);
 }
 
 const money = (m: { amountMinor: number; currency: string } | undefined) => (m ? `${(m.amountMinor / 100).toFixed(2)} ${m.currency}` : '?');

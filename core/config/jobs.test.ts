@@ -1,0 +1,22 @@
+// Background job settings: defaults, test defaults, and a heartbeat that would let leases lapse.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('background job configuration', () => {
+  it('defaults to a 30 s lease renewed every 10 s, daily billing and a six-hourly reconciliation', () => {
+    expect(loadConfig({}).jobs, 'development defaults').toEqual({
+      workflows: { leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250 },
+      billingScheduleEveryMs: 86_400_000,
+      reconcileEveryMs: 21_600_000,
+    });
+    expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
+  });
+
+  it('takes a short lease for a prompt takeover, and refuses a heartbeat that is not shorter than the lease', () => {
+    expect(loadConfig({ WORKFLOW_LEASE_MS: '1500' }).jobs.workflows, 'a 1.5 s lease').toMatchObject({ leaseMs: 1500, heartbeatMs: 500 });
+    expect(() => loadConfig({ WORKFLOW_LEASE_MS: '1500', WORKFLOW_HEARTBEAT_MS: '1500' }), 'heartbeat equal to the lease').toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig({ WORKFLOW_LEASE_MS: '1500', WORKFLOW_HEARTBEAT_MS: '1500' })).toThrow(/WORKFLOW_HEARTBEAT_MS/);
+  });
+});
