@@ -7,6 +7,7 @@ import { newId } from '../../core/xref/index.js';
 import { createProcessApis, type ProcessLayer } from '../../process-apis/index.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
+import { crmSoql, postConsultingInvoice } from './support/billing-fixtures.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 
 type Row = Record<string, string>;
@@ -16,7 +17,7 @@ for (const engine of testEngines()) {
     let h: CrmHarness;
     let layer: ProcessLayer | undefined;
     let erpToken: string;
-    let crmToken: string;
+    let soql: (q: string) => Promise<Array<Record<string, unknown>>>;
     let customerNative: string;
     let invoiceNative: string;
     let accountName: string;
@@ -38,12 +39,6 @@ for (const engine of testEngines()) {
       (await erp('POST', `/services/rest/record/v1/${type}`, body)).location!.split('/').pop()!;
     const amountRemaining = async () =>
       Number((await suiteql(`SELECT foreignamountremaining FROM transaction WHERE id = ${invoiceNative}`))[0]!.foreignamountremaining);
-    const soql = async (q: string) => {
-      const res = await fetch(`${h.sandboxUrls.crm}/services/data/v62.0/query?q=${encodeURIComponent(q)}`, {
-        headers: { authorization: `Bearer ${crmToken}` },
-      });
-      return ((await res.json()) as { records: Array<Record<string, unknown>> }).records;
-    };
     const crmAccount = async () =>
       (await soql(`SELECT Billing_Status__c, Outstanding_Amount__c FROM Account WHERE Name = '${accountName.replace(/'/g, "\\'")}'`))[0]!;
     const crmOpportunity = async () =>
@@ -106,16 +101,7 @@ for (const engine of testEngines()) {
       const auth = await h.headers('crm-app:write crm-app:read process:read process:write');
       erpToken = ((await (await fetch(`${h.sandboxUrls.erp}/_sandbox/ui-session`, { method: 'POST' })).json()) as { access_token: string })
         .access_token;
-      const crmLogin = await fetch(`${h.sandboxUrls.crm}/services/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: 'sandbox-crm-client',
-          client_secret: 'sandbox-crm-secret',
-        }),
-      });
-      crmToken = ((await crmLogin.json()) as { access_token: string }).access_token;
+      soql = await crmSoql(h.sandboxUrls.crm!);
       receiverUrl = ((await (await fetch(`${h.sandboxUrls.erp}/_sandbox/webhooks`)).json()) as { subscribers: Array<{ url: string }> })
         .subscribers[0]!.url;
 
@@ -152,25 +138,7 @@ for (const engine of testEngines()) {
         )
       ).body.project!;
       // 600 minutes at £140 an hour plus 20% VAT = £1,680.00, due far ahead (so a part payment reads as such, not overdue).
-      const invoice = await h.systemApis.erp.createInvoice({
-        engagementId: project.id,
-        periodStart: '2026-10-01',
-        periodEnd: '2026-10-31',
-        issueDate: '2026-11-01',
-        dueDate: '2099-12-31',
-        post: true,
-        lines: [
-          {
-            kind: 'time',
-            description: 'Consulting, October',
-            role: 'consultant',
-            quantity: 600,
-            unitPrice: { amountMinor: 14_000, currency: 'GBP' },
-            taxRateBasisPoints: 2000,
-            sources: [{ kind: 'time-entry', id: newId() }],
-          },
-        ],
-      });
+      const invoice = await postConsultingInvoice(h.systemApis.erp, project.id, '2099-12-31');
       const [row] = await suiteql(`SELECT id, entity FROM transaction WHERE externalid = '${invoice.id}'`);
       invoiceNative = row!.id!;
       customerNative = row!.entity!;
