@@ -1,111 +1,26 @@
-// The cost of the gateway pipeline: the same small authenticated JSON GET through the full
-// gateway (request id, trace, helmet, JWT, rate limit, version routing, contract validation,
-// scopes, logging, metrics) and through a bare node:http server returning the same body.
-// Each server runs in its own child process so that autocannon, in this process, does not
-// share an event loop with it. Target: the gateway at >= 0.5x the bare server's throughput.
+// The cost of the gateway beside its peers: the same authenticated JSON GET through bare node:http,
+// Express alone, a Fastify 5 pipeline doing comparable work, HAProxy 2.6 with native JWT checks in
+// front of a bare backend (when installed), and this gateway. Saturation in alternating rounds
+// (req/s, p50/p99, server CPU per request), then each server at half its own saturation (p50/p99).
+// `npm run bench -- gateway [--seconds=4] [--rounds=3] [--connections=16] [--profile=<dir>]`.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { pino } from 'pino';
+import { exportSPKI, importJWK } from 'jose';
 
-const PATH = '/system/widgets/v3/widgets/w-1';
-const BODY = JSON.stringify({ id: 'w-1', name: 'First widget' });
+type KeyObjectOrCryptoKey = Parameters<typeof exportSPKI>[0];
+import { AUDIENCE, ISSUER, makeKey, token } from '../test/gateway/support.js';
+import { printStageShares } from './peers/profile-stages.js';
+import { findHaproxy, procCpuUs, startHaproxy, type RunningHaproxy } from './peers/haproxy.js';
+import { BODY, PATH, type Role, type Served } from './peers/servers.js';
 
-type Role = 'bare' | 'express' | 'gateway';
-const ROLES: readonly Role[] = ['bare', 'express', 'gateway'];
-
-interface Target {
+/** A server under measurement: where to send the request, and its CPU time so far in µs. */
+interface Contender {
+  name: string;
   url: string;
   headers: Record<string, string>;
-}
-
-/** Child process: serve one target and report its URL (and a token) to the parent. */
-async function serve(role: Role): Promise<void> {
-  // The parent asks for this process's CPU time around each round: CPU per request is the
-  // server's own cost, which (unlike req/s) other load on a shared machine barely changes.
-  process.on('message', (msg) => {
-    if (msg === 'cpu') process.send!({ cpu: process.cpuUsage() });
-  });
-  if (role === 'express') {
-    // Reference only: Express 5 with the same route and nothing else, the framework's own floor.
-    const { default: express } = await import('express');
-    const app = express();
-    app.get(PATH, (_req, res) => {
-      res.type('json').send(BODY);
-    });
-    process.on('disconnect', () => process.exit(0));
-    const server = app.listen(0, '127.0.0.1', () =>
-      process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, headers: {} }),
-    );
-    return;
-  }
-  if (role === 'bare') {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(BODY) });
-      res.end(BODY);
-    });
-    process.on('disconnect', () => process.exit(0));
-    server.listen(0, '127.0.0.1', () =>
-      process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`, headers: {} }),
-    );
-    return;
-  }
-  const { loadConfig } = await import('../core/config/index.js');
-  const { createLogger } = await import('../core/observability/logger.js');
-  const { start } = await import('../gateway/server.js');
-  const { makeKey, startJwks, token, fixtureCatalogue, ISSUER, AUDIENCE } = await import('../test/gateway/support.js');
-  const { widgetModules } = await import('../test/gateway/fixtures/widgets-module.js');
-  const key = await makeKey('ES256');
-  const jwks = await startJwks([key]);
-  const dir = mkdtempSync(join(tmpdir(), 'ps-bench-'));
-  const loaded = loadConfig({
-    NODE_ENV: 'development',
-    PORT: '0',
-    VAR_DIR: dir,
-    DATABASE_URL: `sqlite:${join(dir, 'layer.db')}`,
-    AUTH_JWKS_URL: jwks.url,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    // Both limiters run on every request but never refuse: the benchmark is one address and one consumer.
-    RATE_LIMIT_LIMIT: '1000000000',
-    RATE_LIMIT_ADDRESS_LIMIT: '1000000000',
-    SANDBOXES: 'off', // the embedded platform sandboxes would share this process's CPU
-  });
-  // Production behaviour (no response validation, no internals) without the production-only
-  // platform credentials the config would demand; the benchmark calls no platform.
-  const config = { ...loaded, runtime: { ...loaded.runtime, nodeEnv: 'production' as const } };
-  // The production logger (format, redaction, ISO time) at info level, one access line per request,
-  // written synchronously as pino writes to stdout, but to /dev/null so the terminal stays readable.
-  const logger = createLogger({ nodeEnv: 'production', logLevel: 'info' }, 'ps-layer', pino.destination({ dest: '/dev/null', sync: true }));
-  const gw = await start(config, { catalogue: await fixtureCatalogue(), apis: widgetModules, layers: { infra: { logger } } });
-  const jwt = await token({ key, scope: 'widgets:read', clientId: 'bench-client', expiresIn: 3600 });
-  process.on('disconnect', () => {
-    void gw
-      .close()
-      .then(() => jwks.close())
-      .then(() => rmSync(dir, { recursive: true, force: true }))
-      .then(() => process.exit(0));
-  });
-  process.send!({ url: `${gw.url}${PATH}`, headers: { Authorization: `Bearer ${jwt}` } });
-}
-
-function spawnTarget(role: Role, profileDir?: string): Promise<{ child: ChildProcess; target: Target }> {
-  // `--profile=<dir>` writes a V8 CPU profile of each server child there (open it in Chrome DevTools).
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${role}`] : [];
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx', ...profile],
-    env: { ...process.env, BENCH_GATEWAY_ROLE: role },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (target) => resolve({ child, target: target as Target }));
-    child.once('exit', (code) => reject(new Error(`${role} server exited with ${code}`)));
-  });
+  cpuUs(): Promise<number>;
 }
 
 interface Figures {
@@ -118,7 +33,23 @@ interface Figures {
   non2xx: number;
 }
 
-function cpuOf(child: ChildProcess): Promise<number> {
+const SERVERS = fileURLToPath(new URL('./peers/servers.ts', import.meta.url));
+
+function spawnRole(role: Role, env: Record<string, string>, profileDir?: string): Promise<{ child: ChildProcess; served: Served }> {
+  // `--profile=<dir>` writes a V8 CPU profile of each server child there (open it in Chrome DevTools).
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${role}`] : [];
+  const child = fork(SERVERS, [], {
+    execArgv: ['--import', 'tsx', ...profile],
+    env: { ...process.env, ...env, BENCH_GATEWAY_ROLE: role },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (served) => resolve({ child, served: served as Served }));
+    child.once('exit', (code) => reject(new Error(`${role} server exited with ${code}`)));
+  });
+}
+
+function childCpuUs(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
     const onMessage = (msg: unknown) => {
       const cpu = (msg as { cpu?: NodeJS.CpuUsage }).cpu;
@@ -131,10 +62,10 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-async function measure(target: Target, child: ChildProcess, connections: number, seconds: number): Promise<Figures> {
-  const before = await cpuOf(child);
-  const result = await autocannon({ url: target.url, headers: target.headers, connections, duration: seconds, pipelining: 1 });
-  const cpu = (await cpuOf(child)) - before;
+async function measure(c: Contender, connections: number, seconds: number, overallRate?: number): Promise<Figures> {
+  const before = await c.cpuUs();
+  const result = await autocannon({ url: c.url, headers: c.headers, connections, duration: seconds, pipelining: 1, overallRate });
+  const cpu = (await c.cpuUs()) - before;
   return {
     rps: result.requests.average,
     cpuUs: cpu / Math.max(1, result.requests.total),
@@ -145,75 +76,168 @@ async function measure(target: Target, child: ChildProcess, connections: number,
   };
 }
 
-async function check(target: Target): Promise<void> {
-  const res = await fetch(target.url, { headers: target.headers });
+async function check(c: Contender): Promise<void> {
+  const res = await fetch(c.url, { headers: c.headers });
   const body = await res.text();
-  if (res.status !== 200 || body !== BODY) throw new Error(`${target.url} answered ${res.status} ${body.slice(0, 200)}`);
+  if (res.status !== 200 || body !== BODY) throw new Error(`${c.name} answered ${res.status} ${body.slice(0, 200)}`);
 }
 
-function cpuMedian(runs: Figures[]): number {
-  return [...runs].sort((a, b) => a.cpuUs - b.cpuUs)[Math.floor(runs.length / 2)].cpuUs;
-}
+const medianBy = (runs: Figures[], pick: (f: Figures) => number): number =>
+  runs.map(pick).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 
-function median(runs: Figures[]): Figures {
-  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
-}
+const ms = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1)).padStart(5);
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
 export async function run(args: string[]): Promise<void> {
   const option = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
   const seconds = option('seconds', 4);
   const connections = option('connections', 16);
   const rounds = option('rounds', 3);
+  const fixedSeconds = option('fixed-seconds', 4);
   const warmup = 2;
-  // Both servers run for the whole benchmark and are measured in alternating rounds, so that
-  // a change in the machine's load affects both sides alike; the median round is reported.
   const profileDir = args.find((a) => a.startsWith('--profile='))?.split('=')[1];
-  const children = await Promise.all(ROLES.map((role) => spawnTarget(role, profileDir)));
-  const targets = Object.fromEntries(ROLES.map((role, i) => [role, children[i].target])) as Record<Role, Target>;
-  const childOf = Object.fromEntries(ROLES.map((role, i) => [role, children[i].child])) as Record<Role, ChildProcess>;
-  const runs: Record<Role, Figures[]> = { bare: [], express: [], gateway: [] };
+  const loadBefore = loadavg();
+
+  const key = await makeKey('ES256');
+  const jwt = await token({ key, scope: 'widgets:read', clientId: 'bench-client', expiresIn: 3600 });
+  const headers = { Authorization: `Bearer ${jwt}` };
+  const env = { BENCH_PUBLIC_JWK: JSON.stringify(key.publicJwk) };
+  const haproxyBin = findHaproxy();
+  const roles: Role[] = ['bare', 'express', 'fastify', 'gateway', ...(haproxyBin ? (['backend'] as const) : [])];
+  const children = new Map<Role, { child: ChildProcess; served: Served }>();
+  let haproxy: RunningHaproxy | undefined;
+  const contenders: Contender[] = [];
   try {
-    for (const role of ROLES) {
-      await check(targets[role]);
-      await measure(targets[role], childOf[role], connections, warmup);
+    for (const [role, spawned] of await Promise.all(roles.map(async (r) => [r, await spawnRole(r, env, profileDir)] as const)))
+      children.set(role, spawned);
+    const node = (role: Role, name: string, auth: boolean): Contender => {
+      const { child, served } = children.get(role)!;
+      return { name, url: served.url, headers: auth ? headers : {}, cpuUs: () => childCpuUs(child) };
+    };
+    contenders.push(node('bare', 'bare node:http', false), node('express', 'Express 5 alone', false));
+    contenders.push(node('fastify', 'Fastify 5 pipeline', true));
+    if (haproxyBin) {
+      const backend = children.get('backend')!;
+      haproxy = await startHaproxy(haproxyBin.bin, {
+        backendPort: backend.served.port,
+        publicKeyPem: await exportSPKI((await importJWK(key.publicJwk, 'ES256')) as KeyObjectOrCryptoKey),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        path: PATH,
+      });
+      const pid = haproxy.process.pid!;
+      contenders.push({
+        name: 'HAProxy 2.6 + backend',
+        url: haproxy.url,
+        headers,
+        cpuUs: async () => procCpuUs(pid) + (await childCpuUs(backend.child)),
+      });
+    } else {
+      console.log('HAProxy skipped: no haproxy binary (/usr/sbin/haproxy or on PATH); install Debian\'s "haproxy" to measure it.');
     }
+    contenders.push(node('gateway', 'this gateway', true));
+
+    const saturated = new Map<string, Figures[]>(contenders.map((c) => [c.name, []]));
+    const fixed = new Map<string, Figures>();
+    for (const c of contenders) {
+      await check(c);
+      await measure(c, connections, warmup);
+    }
+    // Every server runs for the whole benchmark and is measured in alternating rounds, so that a
+    // change in the machine's load affects all alike; the median round is reported.
     for (let round = 0; round < rounds; round++) {
-      for (const role of ROLES) runs[role].push(await measure(targets[role], childOf[role], connections, seconds));
+      for (const c of contenders) saturated.get(c.name)!.push(await measure(c, connections, seconds));
     }
+    // Latency where a server is meant to run: at half of its own saturation throughput.
+    for (const c of contenders) {
+      const rate = Math.max(1, Math.round(medianBy(saturated.get(c.name)!, (f) => f.rps) / 2));
+      fixed.set(c.name, await measure(c, connections, fixedSeconds, rate));
+    }
+    report({ contenders, saturated, fixed, connections, warmup, rounds, seconds, fixedSeconds, loadBefore, haproxy: haproxyBin?.version });
   } finally {
-    for (const { child } of children) {
+    await haproxy?.close();
+    for (const { child } of children.values()) {
       child.removeAllListeners('exit');
       const exited = new Promise((r) => child.once('exit', r));
       child.disconnect();
       await exited;
     }
   }
-  const bare = median(runs.bare);
-  const gateway = median(runs.gateway);
-  const bareExpress = median(runs.express);
-  const row = (name: string, f: Figures) =>
-    `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(9)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   ${cpuMedian(runs[roleOf(name)]).toFixed(0).padStart(5)} µs CPU/req   errors ${f.errors}  non-2xx ${f.non2xx}`;
-  const roleOf = (name: string): Role => (name.startsWith('bare') ? 'bare' : name.startsWith('full') ? 'gateway' : 'express');
-  console.log(
-    `\nGET ${PATH} (authenticated, JSON), ${connections} connections, ${warmup} s warm-up, ${rounds} alternating rounds of ${seconds} s; median round\n`,
-  );
-  console.log(row('bare node:http', bare));
-  console.log(row('full gateway pipeline', gateway));
-  console.log(row('(ref) express 5 only', bareExpress));
-  console.log(`\nper round (req/s): ${ROLES.map((r) => `${r} ${runs[r].map((f) => f.rps.toFixed(0)).join(' / ')}`).join('; ')}`);
-  console.log(
-    `express 5 alone / bare: ${(bareExpress.rps / bare.rps).toFixed(2)}x; gateway / express 5 alone: ${(gateway.rps / bareExpress.rps).toFixed(2)}x`,
-  );
-  const [cpuBare, cpuExpress, cpuGateway] = [cpuMedian(runs.bare), cpuMedian(runs.express), cpuMedian(runs.gateway)];
-  // On a machine with spare cores req/s is bounded by the server's CPU per request; the CPU
-  // ratio is what the throughput ratio converges to when the client and other load stop competing.
-  console.log(
-    `server CPU per request: bare ${cpuBare.toFixed(0)} µs, express ${cpuExpress.toFixed(0)} µs, gateway ${cpuGateway.toFixed(0)} µs; ` +
-      `CPU ratio bare/gateway ${(cpuBare / cpuGateway).toFixed(2)}x, bare/express ${(cpuBare / cpuExpress).toFixed(2)}x`,
-  );
-  const ratio = gateway.rps / bare.rps;
-  console.log(`ratio gateway/bare: ${ratio.toFixed(2)}x (target >= 0.50x) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}\n`);
+  // Each child writes its profile as it exits, so the gateway's is complete only now.
+  if (profileDir) printStageShares(`${profileDir}/gateway`);
 }
 
-const role = process.env.BENCH_GATEWAY_ROLE;
-if (role && (ROLES as readonly string[]).includes(role)) await serve(role as Role);
+function report(r: {
+  contenders: Contender[];
+  saturated: Map<string, Figures[]>;
+  fixed: Map<string, Figures>;
+  connections: number;
+  warmup: number;
+  rounds: number;
+  seconds: number;
+  fixedSeconds: number;
+  loadBefore: number[];
+  haproxy?: string;
+}): void {
+  const figure = (name: string) => {
+    const runs = r.saturated.get(name)!;
+    const fixed = r.fixed.get(name)!;
+    return {
+      rps: medianBy(runs, (f) => f.rps),
+      p50: medianBy(runs, (f) => f.p50),
+      p99: medianBy(runs, (f) => f.p99),
+      cpuUs: medianBy(runs, (f) => f.cpuUs),
+      failures: runs.reduce((n, f) => n + f.errors + f.non2xx, 0) + fixed.errors + fixed.non2xx,
+      fixed,
+    };
+  };
+  console.log(
+    `\nGET ${PATH} (authenticated where the server checks tokens, JSON), ${r.connections} connections; ` +
+      `${r.warmup} s warm-up, ${r.rounds} alternating rounds of ${r.seconds} s (median), then ${r.fixedSeconds} s at half of each server's saturation`,
+  );
+  console.log(
+    `load average before ${r.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}${r.haproxy ? `; ${r.haproxy}` : ''}\n`,
+  );
+  console.log(
+    `${'server'.padEnd(24)} ${'req/s'.padStart(8)}  ${'p50'.padStart(5)}  ${'p99'.padStart(5)}  ${'CPU/req'.padStart(8)}   │ at half: ${'req/s'.padStart(7)}  ${'p50'.padStart(5)}  ${'p99'.padStart(5)}  failures`,
+  );
+  const figures = new Map(r.contenders.map((c) => [c.name, figure(c.name)]));
+  for (const [name, f] of figures) {
+    console.log(
+      `${name.padEnd(24)} ${f.rps.toFixed(0).padStart(8)}  ${ms(f.p50)}  ${ms(f.p99)}  ${f.cpuUs.toFixed(0).padStart(5)} µs   │          ${f.fixed.rps.toFixed(0).padStart(7)}  ${ms(f.fixed.p50)}  ${ms(f.fixed.p99)}  ${f.failures}`,
+    );
+  }
+  console.log("(latencies in ms; CPU of the server processes per request; HAProxy counts its own CPU and its backend's)");
+  console.log(
+    `per round req/s: ${r.contenders
+      .map(
+        (c) =>
+          `${c.name} ${r.saturated
+            .get(c.name)!
+            .map((f) => f.rps.toFixed(0))
+            .join('/')}`,
+      )
+      .join('; ')}\n`,
+  );
+  const gateway = figures.get('this gateway')!;
+  const fastify = figures.get('Fastify 5 pipeline')!;
+  const express = figures.get('Express 5 alone')!;
+  const bare = figures.get('bare node:http')!;
+  const haproxy = figures.get('HAProxy 2.6 + backend');
+  const throughput = gateway.rps / fastify.rps;
+  console.log(`gateway / Fastify pipeline throughput: ${throughput.toFixed(2)}x (target >= 1.0x): ${verdict(throughput >= 1)}`);
+  if (haproxy) {
+    const cpu = gateway.cpuUs / haproxy.cpuUs;
+    console.log(`gateway / HAProxy+backend CPU per request: ${cpu.toFixed(2)}x (target <= 2.0x): ${verdict(cpu <= 2)}`);
+  } else {
+    console.log('gateway / HAProxy+backend CPU per request: not measured (no haproxy)');
+  }
+  const p99Gap = gateway.fixed.p99 - express.fixed.p99;
+  console.log(`p99 at half of saturation, gateway - Express alone: ${p99Gap.toFixed(1)} ms (target <= 2 ms): ${verdict(p99Gap <= 2)}`);
+  console.log(
+    `for reference: gateway / bare throughput ${(gateway.rps / bare.rps).toFixed(2)}x, gateway / Express alone ${(gateway.rps / express.rps).toFixed(2)}x; ` +
+      `CPU per request gateway / Fastify ${(gateway.cpuUs / fastify.cpuUs).toFixed(2)}x\n`,
+  );
+}

@@ -8,11 +8,11 @@
 // or a contract, so the compiled start always meets a fresh contract bundle.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../core/project-root.js';
+import { freePort } from './peers/free-port.js';
 
 type Mode = 'development (tsx)' | 'compiled (node dist/)';
 const MODES: Record<Mode, string[]> = {
@@ -20,17 +20,6 @@ const MODES: Record<Mode, string[]> = {
   'compiled (node dist/)': [process.execPath, '--enable-source-maps', 'dist/gateway/main.js'],
 };
 const TARGET_MS = 3_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux build in use
 

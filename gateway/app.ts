@@ -6,7 +6,6 @@
 // or inflated for a caller who has not authenticated, and failed logins spend the address's quota.
 import { operationsViewRouter } from '../experience-apis/operations/view-route.js';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import helmet from 'helmet';
 import type { Config } from '../core/config/index.js';
 import type { ApiContract } from '../core/contracts/types.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -27,6 +26,7 @@ import { probesRouter } from './probes.js';
 import type { RateLimits } from './rate-limit/index.js';
 import type { GatewayRedis } from './redis.js';
 import { requestContext } from './request-context.js';
+import { securityHeaders } from './security-headers.js';
 import { specsRouter, type DocsBuilder } from './specs.js';
 import { versionRouting } from './versions.js';
 
@@ -70,9 +70,7 @@ export function buildApp(parts: GatewayParts): Express {
     chain([
       requestContext(),
       requestObserver(infra.logger, metrics),
-      // No upgrade-insecure-requests: the docs are served over plain http on a developer's machine,
-      // where upgrading their links to https would break them; TLS is the proxy's job.
-      helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+      securityHeaders(),
       cors(config.gateway.corsOrigins),
       parts.rateLimits.address,
     ]),

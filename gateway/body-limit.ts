@@ -4,7 +4,7 @@
 // The JSON must be valid UTF-8 and must not repeat a key within one object: a parser that keeps
 // the first duplicate and one that keeps the last would otherwise read two different requests.
 // This runs after authentication: nothing is read or inflated for a caller without a token.
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { visit } from 'jsonc-parser';
 import { ProblemError } from '../core/problems.js';
 
@@ -75,15 +75,27 @@ export function bodyLimit(limitBytes: number): RequestHandler[] {
     next();
   };
   const read = express.raw({ limit: limitBytes, type: JSON_TYPES, inflate: true });
-  const parse: RequestHandler = (req, _res, next) => {
-    if (!Buffer.isBuffer(req.body)) return next();
+  const parse = (req: Request): void => {
+    if (!Buffer.isBuffer(req.body)) return;
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
     if (charset && charset.toLowerCase() !== 'utf-8') {
       throw new ProblemError('unsupported-media-type', { detail: `JSON bodies are UTF-8; charset ${charset} is not accepted.` });
     }
     // An empty body reads as an empty object, as the JSON parser this replaces read it.
     req.body = req.body.length === 0 ? {} : parseStrictJson(req.body);
-    next();
   };
-  return [declared, read, parse];
+  const readAndParse: RequestHandler = (req, res, next) => {
+    // A request without a body (most GETs) has nothing to read: the raw reader would only find that out itself.
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) return next();
+    read(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        parse(req);
+      } catch (error) {
+        return next(error);
+      }
+      next();
+    });
+  };
+  return [declared, readAndParse];
 }

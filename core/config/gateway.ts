@@ -15,6 +15,10 @@ export interface GatewayConfig {
     clockToleranceSeconds: number;
     jwksTimeoutMs: number;
     jwksCooldownMs: number;
+    /** A fetched JWKS is refetched once older than this; a key removed from it stops working then at the latest. */
+    jwksMaxAgeMs: number;
+    /** Verified tokens kept (least recently used dropped first); 0 verifies every request afresh. */
+    tokenCacheMaxEntries: number;
   };
   /**
    * Key of the HMAC that signs paging cursors (core/paging.ts); every replica must share it.
@@ -147,6 +151,9 @@ export function gatewayConfig(env: Env, runtime: RuntimeConfig): GatewayConfig {
       clockToleranceSeconds: read(env, 'AUTH_CLOCK_TOLERANCE_S', nonNegativeInt.max(300).default(30)),
       jwksTimeoutMs: read(env, 'AUTH_JWKS_TIMEOUT_MS', positiveInt.default(2000)),
       jwksCooldownMs: read(env, 'AUTH_JWKS_COOLDOWN_MS', positiveInt.default(30_000)),
+      // jose's own default: ten minutes.
+      jwksMaxAgeMs: read(env, 'AUTH_JWKS_MAX_AGE_MS', positiveInt.default(600_000)),
+      tokenCacheMaxEntries: read(env, 'AUTH_TOKEN_CACHE_MAX', nonNegativeInt.max(1_000_000).default(10_000)),
     },
     cursorSigningKey,
     bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES', positiveInt.default(1_048_576)),

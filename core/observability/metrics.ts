@@ -1,6 +1,6 @@
 // Prometheus metrics: one registry per gateway instance (tests start several in one
 // process), with the HTTP request counter and latency histogram and the default process metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -10,6 +10,15 @@ export interface HttpMetrics {
   rateLimitStoreErrors: Counter<'limiter'>;
   /** JWKS fetch failures (timeouts, bad answers): tokens could not be checked. */
   jwksErrors: Counter<'reason'>;
+  tokenCache: TokenCacheMetrics;
+}
+
+/** The gateway's cache of verified bearer tokens (gateway/auth/token-cache.ts). */
+export interface TokenCacheMetrics {
+  hits: Counter;
+  misses: Counter;
+  evictions: Counter<'reason'>;
+  size: Gauge;
 }
 
 export function createMetrics(): HttpMetrics {
@@ -43,5 +52,28 @@ export function createMetrics(): HttpMetrics {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    tokenCache: {
+      hits: new Counter({
+        name: 'gateway_token_cache_hits_total',
+        help: 'Bearer tokens found in the cache of verified tokens (no signature check needed)',
+        registers: [registry],
+      }),
+      misses: new Counter({
+        name: 'gateway_token_cache_misses_total',
+        help: 'Bearer tokens not in the cache of verified tokens (or no longer usable there), verified in full',
+        registers: [registry],
+      }),
+      evictions: new Counter({
+        name: 'gateway_token_cache_evictions_total',
+        help: 'Entries dropped from the cache of verified tokens: expired, key-removed (key left or changed in the JWKS) or capacity',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
+      size: new Gauge({
+        name: 'gateway_token_cache_entries',
+        help: 'Verified bearer tokens held in the cache',
+        registers: [registry],
+      }),
+    },
   };
 }

@@ -16,7 +16,7 @@ const TOKEN_QUERY_PARAM = /(?:^|[?&])access_token=/i;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/;
 
 export function authenticate(verifier: TokenVerifier): RequestHandler {
-  return async (req, _res, next) => {
+  return (req, _res, next) => {
     const queryStart = req.originalUrl.indexOf('?');
     if (queryStart >= 0 && TOKEN_QUERY_PARAM.test(req.originalUrl.slice(queryStart))) {
       throw invalidRequest('tokens are accepted only in the Authorization header, never in the query string');
@@ -26,8 +26,15 @@ export function authenticate(verifier: TokenVerifier): RequestHandler {
     if (!header) throw missingToken();
     const m = BEARER.exec(header);
     if (!m) throw invalidRequest('the Authorization header must be "Bearer <token>"');
-    req.auth = await verifier.verify(m[1]);
-    next();
+    const verified = verifier.verify(m[1]);
+    if (!(verified instanceof Promise)) {
+      req.auth = verified;
+      return next();
+    }
+    return verified.then((auth) => {
+      req.auth = auth;
+      next();
+    });
   };
 }
 

@@ -1,40 +1,19 @@
 // Bearer-token verification (RFC 7519 with the RFC 8725 practices): an allow-list of
 // asymmetric algorithms, iss/aud/exp required, a stated clock tolerance, keys by kid from
 // ONE key set per process. jku/x5u headers are never followed: keys come only from the
-// configured JWKS. Verified tokens are cached until they expire (at most a few minutes)
-// so that a busy consumer pays for one signature check, not one per request.
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+// configured JWKS. Verified tokens are cached (token-cache.ts) until they expire or their key goes.
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { GatewayConfig } from '../../core/config/gateway.js';
 import type { AuthContext } from '../../core/http/context.js';
 import { ProblemError } from '../../core/problems.js';
 import type { HttpMetrics } from '../../core/observability/metrics.js';
-import type { DevSigningKey } from './dev-keys.js';
 import { invalidToken } from './errors.js';
+import type { KeySet, KeySnapshot } from './key-set.js';
+import { createTokenCache, tokenDigest } from './token-cache.js';
 
 export interface TokenVerifier {
-  verify(token: string): Promise<AuthContext>;
-}
-
-const CACHE_MAX_ENTRIES = 10_000;
-const CACHE_MAX_TTL_MS = 5 * 60_000;
-
-/**
- * The process's one key set. A remote JWKS is fetched with a timeout, refetched at most
- * once per cooldown when an unknown kid shows up, and shared by every request.
- * The development key is used as a local key set rather than fetched from the gateway's
- * own /.well-known/jwks.json: a self-call would depend on the listening address (0.0.0.0,
- * a proxy's PUBLIC_URL) and on start-up order, while key selection by kid and algorithm is
- * the same jose code either way. The remote path is what the security tests exercise.
- */
-export function createKeySet(auth: GatewayConfig['auth'], devKey?: DevSigningKey): JWTVerifyGetKey {
-  if (auth.jwksUrl) {
-    return createRemoteJWKSet(new URL(auth.jwksUrl), {
-      timeoutDuration: auth.jwksTimeoutMs,
-      cooldownDuration: auth.jwksCooldownMs,
-    });
-  }
-  if (!devKey) throw new Error('No AUTH_JWKS_URL and no development key: cannot verify tokens');
-  return createLocalJWKSet(devKey.jwks);
+  /** Synchronous for a token found in the cache while the key set is fresh: most requests skip the promise machinery. */
+  verify(token: string): AuthContext | Promise<AuthContext>;
 }
 
 function stringClaim(payload: JWTPayload, name: string): string | undefined {
@@ -94,13 +73,8 @@ function toProblem(err: unknown, metrics?: HttpMetrics): ProblemError {
   return invalidToken('the token could not be verified');
 }
 
-interface CachedAuth {
-  auth: AuthContext;
-  until: number;
-}
-
-export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: JWTVerifyGetKey, metrics?: HttpMetrics): TokenVerifier {
-  const cache = new Map<string, CachedAuth>();
+export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: KeySet, metrics?: HttpMetrics): TokenVerifier {
+  const cache = createTokenCache(auth.tokenCacheMaxEntries, metrics?.tokenCache);
   const options = {
     issuer: auth.issuer,
     audience: auth.audience,
@@ -108,32 +82,45 @@ export function createTokenVerifier(auth: GatewayConfig['auth'], keySet: JWTVeri
     clockTolerance: auth.clockToleranceSeconds,
     requiredClaims: ['exp', 'iss', 'aud'],
   };
+  const verifyInFull = async (token: string, digest: string): Promise<AuthContext> => {
+    let payload: JWTPayload;
+    let kid: string | undefined;
+    try {
+      const verified = await jwtVerify(token, keySet.getKey, options);
+      payload = verified.payload;
+      kid = verified.protectedHeader.kid;
+    } catch (err) {
+      throw toProblem(err, metrics);
+    }
+    const ctx = authContextFromClaims(payload);
+    if (!ctx) throw invalidToken('the token names no consumer (client_id, azp or sub)');
+    // jose may have refetched the keys for this token's kid: cache against the keys as they are now.
+    cache.set(digest, { auth: ctx, kid, exp: payload.exp ?? 0, nbf: payload.nbf }, await currentKeys(), Date.now());
+    return ctx;
+  };
+  const lookUp = (token: string, keys: KeySnapshot): AuthContext | Promise<AuthContext> => {
+    const digest = tokenDigest(token);
+    return cache.get(digest, keys, Date.now()) ?? verifyInFull(token, digest);
+  };
+  const currentKeys = async (): Promise<KeySnapshot> => {
+    try {
+      return await keySet.current();
+    } catch (err) {
+      throw toProblem(err, metrics);
+    }
+  };
   return {
-    async verify(token) {
-      // Keyed by the whole token: any change to header, payload or signature is a miss and
-      // is verified afresh. (The tokens are in this process's memory while served anyway.)
-      const key = token;
-      const hit = cache.get(key);
-      const now = Date.now();
-      if (hit) {
-        if (hit.until > now) return hit.auth;
-        cache.delete(key);
-      }
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, keySet, options));
-      } catch (err) {
-        throw toProblem(err, metrics);
-      }
-      const ctx = authContextFromClaims(payload);
-      if (!ctx) throw invalidToken('the token names no consumer (client_id, azp or sub)');
-      // exp is required above; cache no longer than the token lives, and briefly in any case.
-      const until = Math.min((payload.exp ?? 0) * 1000, now + CACHE_MAX_TTL_MS);
-      if (until > now) {
-        if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-        cache.set(key, { auth: ctx, until });
-      }
-      return ctx;
+    verify(token) {
+      // The key set is brought up to date first, so that a key removed from it stops its
+      // cached tokens no later than the refetch that sees it gone.
+      const keys = keySet.current();
+      if (!(keys instanceof Promise)) return lookUp(token, keys);
+      return keys.then(
+        (fetched) => lookUp(token, fetched),
+        (err: unknown) => {
+          throw toProblem(err, metrics);
+        },
+      );
     },
   };
 }

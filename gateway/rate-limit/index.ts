@@ -9,7 +9,7 @@
 // express-rate-limit's `draft-8` output adds spaces and a `pk` partition key (a hash of
 // the consumer id) that clients do not need, so the fields are written here instead.
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit, type Options, type RateLimitInfo, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, type ClientRateLimitInfo, type Options, type RateLimitInfo, type Store } from 'express-rate-limit';
 import type { GatewayConfig, RateLimitTier } from '../../core/config/gateway.js';
 import type { AuthContext } from '../../core/http/context.js';
 import type { Logger } from '../../core/observability/logger.js';
@@ -111,40 +111,41 @@ function buildLimiter(name: string, limit: number, windowSeconds: number, deps: 
     store,
     middleware: () => undefined,
   };
-  const options: Partial<Options> = {
-    windowMs: windowSeconds * 1000,
-    limit,
-    store,
-    keyGenerator: shape.keyGenerator,
-    standardHeaders: false,
-    legacyHeaders: false,
-    passOnStoreError: true,
-    requestPropertyName: 'rateLimit',
-    // X-Forwarded-For is deliberately ignored unless TRUST_PROXY names the hop; the library's
-    // warning about seeing the header would only fire for spoofed headers.
-    validate: { xForwardedForHeader: false },
-    logger: {
-      error: (err: unknown, message?: string) => deps.logger.error({ err: String(err) }, message ?? 'rate limiter error'),
-      warn: (err: unknown, message?: string) => deps.logger.warn({ err: String(err) }, message ?? 'rate limiter warning'),
-    },
-    handler: (req, res, next) => {
-      const info = (req as Request & { rateLimit: RateLimitInfo }).rateLimit;
-      const t = setRateLimitHeaders(res, limiter, info);
-      next(
-        new ProblemError('rate-limited', {
-          detail: `The quota of ${limit} requests per ${windowSeconds} s is used up; retry after ${Math.max(t, 1)} s.`,
-          headers: { 'Retry-After': String(Math.max(t, 1)), 'Cache-Control': 'no-store' },
-        }),
-      );
-    },
-  };
-  const inner = rateLimit(options);
-  limiter.middleware = (req, res, next) =>
-    inner(req, res, (err?: unknown) => {
-      const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
-      if (!err && info && shape.headersWhenAdmitted) setRateLimitHeaders(res, limiter, info);
-      next(err);
+  // express-rate-limit's middleware awaited eight promises, ran its misconfiguration checks and
+  // debug logging on every request; counting is one store call, so it is done here directly.
+  void Promise.resolve(store.init?.({ windowMs: windowSeconds * 1000, limit } as Options)).catch((err: unknown) =>
+    deps.logger.error({ err: String(err), limiter: name }, 'rate-limit store could not start'),
+  );
+  const refuse = (req: Request, res: Response, info: RateLimitInfo): ProblemError => {
+    const t = setRateLimitHeaders(res, limiter, info);
+    return new ProblemError('rate-limited', {
+      detail: `The quota of ${limit} requests per ${windowSeconds} s is used up; retry after ${Math.max(t, 1)} s.`,
+      headers: { 'Retry-After': String(Math.max(t, 1)), 'Cache-Control': 'no-store' },
     });
+  };
+  limiter.middleware = (req, res, next) => {
+    const key = shape.keyGenerator(req);
+    const counted = ({ totalHits, resetTime }: ClientRateLimitInfo) => {
+      const info: RateLimitInfo = { limit, used: totalHits, remaining: Math.max(limit - totalHits, 0), resetTime, key };
+      (req as Request & { rateLimit: RateLimitInfo }).rateLimit = info;
+      if (totalHits > limit) return next(refuse(req, res, info));
+      if (shape.headersWhenAdmitted) setRateLimitHeaders(res, limiter, info);
+      next();
+    };
+    const failed = (err: unknown) => {
+      // Fail open: a store that cannot count lets the request through (the Redis store has logged and counted it).
+      deps.logger.error({ err: String(err), limiter: name }, 'rate-limit store error; request let through uncounted');
+      next();
+    };
+    let result: ClientRateLimitInfo | Promise<ClientRateLimitInfo>;
+    try {
+      result = store.increment(key);
+    } catch (err) {
+      return failed(err);
+    }
+    if (result instanceof Promise) result.then(counted, failed);
+    else counted(result);
+  };
   return limiter;
 }
 

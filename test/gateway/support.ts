@@ -39,6 +39,8 @@ export interface TestJwks {
   /** When true, requests are accepted and never answered. */
   hang: boolean;
   publish(key: SigningKey): void;
+  /** Takes a key out of the published set (a revoked or retired key). */
+  withdraw(key: SigningKey): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,10 @@ export async function startJwks(keys: SigningKey[]): Promise<TestJwks> {
     },
     publish(key) {
       published.push(key.publicJwk);
+    },
+    withdraw(key) {
+      const at = published.findIndex((jwk) => jwk.kid === key.kid);
+      if (at >= 0) published.splice(at, 1);
     },
     close() {
       server.closeAllConnections();
