@@ -13,6 +13,17 @@ export interface Money {
  */
 export type RoundingMode = 'half-away-from-zero' | 'half-even';
 
+/**
+ * The one rounding rule for every figure the layer computes in money (a line's quantity × rate,
+ * a tax amount): round once, to the currency's minor unit, half away from zero. Why this mode:
+ * it is what the ERP applies when it computes a line amount or a tax amount itself (NetSuite's
+ * "Round off" tax rounding method, the nearest minor unit with halves going up), so the figure
+ * the layer predicts is the figure ERP holds; and commercial rounding is what VAT and sales-tax
+ * rules expect on an invoice. Half-even would drift less over millions of sums, but each figure
+ * here is rounded exactly once and agreement with ERP matters more.
+ */
+export const MONEY_ROUNDING: RoundingMode = 'half-away-from-zero';
+
 /** A money rule broken by the input (unknown currency, too much precision, mixed currencies): 422. */
 export class MoneyError extends ProblemError {
   constructor(detail: string) {
@@ -260,35 +271,58 @@ function assertSafeMinor(amountMinor: number): void {
 }
 
 /**
+ * A decimal ("19.92", 19.92, "1e3") as an integer count of 10^-scale units, exactly: the one
+ * parser behind money in minor units and quantities of work in hundredths of an hour. More
+ * digits than `scale` throw (`tooPrecise` says why), unless `rounding` says how to round
+ * (trailing zeros are not extra precision: "100.000" at scale 2 is 10000).
+ */
+export function decimalToScaled(
+  value: string | number,
+  scale: number,
+  opts: { rounding?: RoundingMode; what?: string; tooPrecise?: string } = {},
+): number {
+  const what = `${opts.what ?? 'Value'} ${JSON.stringify(value)}`;
+  const dec = parseDecimal(value);
+  let scaled: bigint;
+  if (dec.scale <= scale) {
+    scaled = dec.digits * 10n ** BigInt(scale - dec.scale);
+  } else {
+    const divisor = 10n ** BigInt(dec.scale - scale);
+    if (dec.digits % divisor !== 0n && !opts.rounding) {
+      throw new MoneyError(opts.tooPrecise ?? `${what} has more than ${scale} decimal place(s) allowed.`);
+    }
+    scaled = divideRounded(dec.digits, divisor, opts.rounding ?? MONEY_ROUNDING);
+  }
+  return toSafeNumber(dec.negative ? -scaled : scaled, what);
+}
+
+/** An integer count of 10^-scale units as a plain decimal string with exactly `scale` digits ("19.92", "1000"). */
+export function scaledToDecimalString(value: number, scale: number): string {
+  assertSafeMinor(value);
+  const digits = Math.abs(value)
+    .toString()
+    .padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return value < 0 ? `-${text}` : text;
+}
+
+/**
  * Converts a decimal amount ("1234.5", 1234.5, "1e3") to integer minor units, exactly.
  * More digits than the currency allows throw, unless `rounding` says how to round
  * (trailing zeros are not extra precision: "100.000" EUR is 10000).
  */
 export function decimalToMinor(value: string | number, currency: string, opts: { rounding?: RoundingMode } = {}): number {
   const units = minorUnits(currency);
-  const dec = parseDecimal(value);
-  let minor: bigint;
-  if (dec.scale <= units) {
-    minor = dec.digits * 10n ** BigInt(units - dec.scale);
-  } else {
-    const divisor = 10n ** BigInt(dec.scale - units);
-    if (dec.digits % divisor !== 0n && !opts.rounding) {
-      throw new MoneyError(`Amount ${JSON.stringify(value)} has more than ${units} decimal place(s) allowed for ${currency}.`);
-    }
-    minor = divideRounded(dec.digits, divisor, opts.rounding ?? 'half-away-from-zero');
-  }
-  return toSafeNumber(dec.negative ? -minor : minor, `Amount ${JSON.stringify(value)} ${currency}`);
+  return decimalToScaled(value, units, {
+    ...opts,
+    what: 'Amount',
+    tooPrecise: `Amount ${JSON.stringify(value)} has more than ${units} decimal place(s) allowed for ${currency}.`,
+  });
 }
 
 /** Formats minor units as a plain decimal string with exactly the currency's digits ("1234.50", "1000"). */
 export function minorToDecimalString(amountMinor: number, currency: string): string {
-  assertSafeMinor(amountMinor);
-  const units = minorUnits(currency);
-  const digits = Math.abs(amountMinor)
-    .toString()
-    .padStart(units + 1, '0');
-  const text = units === 0 ? digits : `${digits.slice(0, -units)}.${digits.slice(-units)}`;
-  return amountMinor < 0 ? `-${text}` : text;
+  return scaledToDecimalString(amountMinor, minorUnits(currency));
 }
 
 /** Minor units as a JSON number, for vendor APIs that insist on numbers (exact for safe amounts). */
@@ -314,18 +348,36 @@ export function addMoney(first: Money, ...rest: Money[]): Money {
 }
 
 /**
- * Prices worked minutes at an hourly rate in minor units: minutes × rate / 60, computed exactly.
- * Default rounding is half-away-from-zero, the per-line commercial rounding that invoicing
- * systems apply; pass `half-even` for banker's rounding.
+ * a × b / divisor in BigInt (no overflow for any safe integers), rounded once by `rounding`
+ * (MONEY_ROUNDING unless a caller documents another): every computed money figure goes through here.
  */
-export function multiplyMinutesByRate(minutes: number, hourlyRateMinor: number, rounding: RoundingMode = 'half-away-from-zero'): number {
-  if (!Number.isSafeInteger(minutes) || !Number.isSafeInteger(hourlyRateMinor)) {
-    throw new MoneyError('Minutes and hourly rate must be integers.');
+export function mulDivRounded(a: number, b: number, divisor: number, rounding: RoundingMode = MONEY_ROUNDING): number {
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(divisor) || divisor <= 0) {
+    throw new MoneyError('Quantities, prices and divisors must be integers (the divisor positive).');
   }
-  const product = BigInt(minutes) * BigInt(hourlyRateMinor);
+  const product = BigInt(a) * BigInt(b);
   const negative = product < 0n;
-  const rounded = divideRounded(negative ? -product : product, 60n, rounding);
-  return toSafeNumber(negative ? -rounded : rounded, 'Line amount');
+  const rounded = divideRounded(negative ? -product : product, BigInt(divisor), rounding);
+  return toSafeNumber(negative ? -rounded : rounded, 'Computed amount');
+}
+
+/** Prices hundredths of an hour at an hourly rate in minor units: hundredths × rate / 100, rounded once. */
+export function multiplyHundredthsByRate(hundredths: number, hourlyRateMinor: number, rounding: RoundingMode = MONEY_ROUNDING): number {
+  return mulDivRounded(hundredths, hourlyRateMinor, 100, rounding);
+}
+
+/**
+ * Prices worked minutes at an hourly rate in minor units: minutes × rate / 60, rounded once.
+ * For durations a platform records in minutes (bookings, forecasts); recorded time is priced in
+ * the hundredths of an hour its platform keeps (multiplyHundredthsByRate).
+ */
+export function multiplyMinutesByRate(minutes: number, hourlyRateMinor: number, rounding: RoundingMode = MONEY_ROUNDING): number {
+  return mulDivRounded(minutes, hourlyRateMinor, 60, rounding);
+}
+
+/** Tax at `rateBp` basis points on a net amount in minor units, rounded once. */
+export function taxOnNetMinor(netMinor: number, rateBp: number, rounding: RoundingMode = MONEY_ROUNDING): number {
+  return mulDivRounded(netMinor, rateBp, 10_000, rounding);
 }
 
 /**

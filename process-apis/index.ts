@@ -109,7 +109,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const late: { opportunityToProject?: OpportunityToProjectApi } = {};
   const provisioning = { store, crm, erp, scheduling, time, rules };
   const billing = { store, crm, erp };
-  const invoicing = { store, erp, time, rules };
+  const invoicing = { store, erp, time, rules, logger: logger.child({ component: 'time-to-billing' }) };
   const forecasting = { store, scheduling, erp, rules };
   const definitions = [
     ...opportunityToProjectWorkflows(provisioning, () => late.opportunityToProject!),

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { isKnownCurrency, type Money, type RoundingMode } from '../money.js';
+import { allocate, isKnownCurrency, taxOnNetMinor, type Money, type RoundingMode } from '../money.js';
 import { ProblemError } from '../problems.js';
 import { projectFile } from '../project-root.js';
 
@@ -23,6 +23,11 @@ const legalEntitySchema = z.object({
     standardRateBp: basisPoints,
     byRegion: z.record(z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/), basisPoints).optional(),
     reverseChargeCrossBorderB2B: z.boolean(),
+    /**
+     * Where tax is rounded, as the entity's ERP is set up for its tax nexus: `line` rounds each
+     * line's tax and adds them up; `invoice` rounds the tax on the invoice's net per rate once.
+     */
+    rounding: z.enum(['line', 'invoice']).default('line'),
   }),
   invoiceNumbering: z.object({
     pattern: z
@@ -46,9 +51,12 @@ export interface TaxCustomer {
   taxId?: string;
 }
 
+export type TaxRounding = 'line' | 'invoice';
+
 export interface TaxDecision {
   rateBp: number;
   name: string;
+  rounding: TaxRounding;
   /** Why the rate applies, printed on the invoice (e.g. reverse charge wording). */
   note?: string;
   reverseCharge: boolean;
@@ -85,16 +93,17 @@ export class RegionalRules {
   taxFor(entityCode: string, customer: TaxCustomer): TaxDecision {
     const { tax, country: entityCountry } = this.entity(entityCode);
     const crossBorder = customer.country.toUpperCase() !== entityCountry;
-    if (tax.scheme === 'none') return { rateBp: 0, name: tax.name, reverseCharge: false };
+    const { rounding } = tax;
+    if (tax.scheme === 'none') return { rateBp: 0, name: tax.name, rounding, reverseCharge: false };
     if (tax.reverseChargeCrossBorderB2B && crossBorder && customer.taxId) {
-      return { rateBp: 0, name: tax.name, reverseCharge: true, note: 'Reverse charge: the customer accounts for the tax.' };
+      return { rateBp: 0, name: tax.name, rounding, reverseCharge: true, note: 'Reverse charge: the customer accounts for the tax.' };
     }
     if (tax.scheme === 'sales-tax') {
       // Sales tax follows the customer's region; a customer abroad pays none.
       const regional = customer.region ? tax.byRegion?.[customer.region.toUpperCase()] : undefined;
-      return { rateBp: crossBorder ? 0 : (regional ?? tax.standardRateBp), name: tax.name, reverseCharge: false };
+      return { rateBp: crossBorder ? 0 : (regional ?? tax.standardRateBp), name: tax.name, rounding, reverseCharge: false };
     }
-    return { rateBp: tax.standardRateBp, name: tax.name, reverseCharge: false };
+    return { rateBp: tax.standardRateBp, name: tax.name, rounding, reverseCharge: false };
   }
 
   /** Formats an invoice number from the entity's pattern; `sequence` comes from the entity's counter. */
@@ -104,17 +113,28 @@ export class RegionalRules {
   }
 }
 
-/** Tax on a net amount in minor units, rounded once per invoice in the currency's minor unit. */
-export function taxAmount(net: Money, rateBp: number, rounding: RoundingMode = 'half-away-from-zero'): Money {
-  const product = BigInt(net.amountMinor) * BigInt(rateBp);
-  const negative = product < 0n;
-  const abs = negative ? -product : product;
-  let quotient = abs / 10_000n;
-  const twiceRemainder = (abs % 10_000n) * 2n;
-  if (twiceRemainder > 10_000n || (twiceRemainder === 10_000n && (rounding === 'half-away-from-zero' || quotient % 2n === 1n))) {
-    quotient += 1n;
+/** Tax on a net amount in minor units, rounded once in the currency's minor unit (core/money's rule). */
+export function taxAmount(net: Money, rateBp: number, rounding?: RoundingMode): Money {
+  return { amountMinor: taxOnNetMinor(net.amountMinor, rateBp, rounding), currency: net.currency };
+}
+
+/**
+ * The tax of each line of one rate and their total, rounded where the rule says: `line` rounds
+ * each line's tax (the total is their sum); `invoice` rounds the tax on the lines' net once and
+ * spreads it over the lines by largest remainder, so the lines still add up to the total.
+ */
+export function lineTaxes(netsMinor: readonly number[], rateBp: number, rounding: TaxRounding): { lines: number[]; totalMinor: number } {
+  if (rounding === 'line' || netsMinor.length === 0) {
+    const lines = netsMinor.map((net) => taxOnNetMinor(net, rateBp));
+    return { lines, totalMinor: lines.reduce((a, b) => a + b, 0) };
   }
-  return { amountMinor: Number(negative ? -quotient : quotient), currency: net.currency };
+  const totalMinor = taxOnNetMinor(
+    netsMinor.reduce((a, b) => a + b, 0),
+    rateBp,
+  );
+  const weights = netsMinor.map((n) => Math.abs(n));
+  const lines = weights.some((w) => w > 0) ? allocate(totalMinor, weights) : netsMinor.map(() => 0);
+  return { lines, totalMinor };
 }
 
 // From the project root, so that the compiled build (dist/) reads the same file as the source.

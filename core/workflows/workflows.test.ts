@@ -1,6 +1,8 @@
 // The durable runner on both engines: checkpoints, stable idempotency keys, retries with
 // Retry-After, dead letters and operator actions, cancel with compensation, breakers,
 // run-key de-duplication, takeover of a dead holder's run, queries and outcome events.
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { ProblemError } from '../problems.js';
@@ -636,6 +638,24 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(run.steps[1].errors).toMatchObject([{ attempt: 1, name: 'InterruptedAttempt' }]);
   });
 
+  it('takes over at start the runs of a process on this host that is gone, without waiting for the lease', async () => {
+    const calls: string[] = [];
+    const def = defineWorkflow({
+      name: 'restartable',
+      steps: [{ name: 'only', run: async (c: StepContext<unknown>) => calls.push(`only#${c.attempt}`) }],
+    });
+    const wf = new WorkflowEngine({ store, definitions: [def], leaseMs: 600_000 });
+    const gone = await startRunHeldBy(store, wf, 'restartable', `${hostname()}:${await exitedPid()}:aaaa0000`);
+    const alive = await startRunHeldBy(store, wf, 'restartable', `${hostname()}:${process.pid}:bbbb1111`);
+    const elsewhere = await startRunHeldBy(store, wf, 'restartable', `another-host:${await exitedPid()}:cccc2222`);
+    expect(await wf.reclaimFromDeadLocalProcesses(), 'only the run of the process that is gone is freed').toBe(1);
+    await wf.drain();
+    expect((await getRun(store.db, gone)).state, 'resumed long before its ten-minute lease').toBe('completed');
+    expect((await getRun(store.db, alive)).state, 'a live process (another engine here) keeps its run').toBe('running');
+    expect((await getRun(store.db, elsewhere)).state, 'a pid on another host says nothing here: the lease decides').toBe('running');
+    expect(calls, 'the interrupted attempt counts').toEqual(['only#2']);
+  });
+
   it('dead-letters a step whose every attempt was interrupted, instead of running it forever', async () => {
     let calls = 0;
     const def = defineWorkflow({
@@ -765,3 +785,23 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     expect(calls).toBe(3);
   });
 });
+
+/** A pid that no process has any more: a child that has exited. */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+/** Starts a run and marks it claimed by `holder` mid-way through its first step, with a long lease. */
+async function startRunHeldBy(store: Store, wf: WorkflowEngine, definition: string, holder: string): Promise<string> {
+  const { id } = await wf.startRun(definition, {}, { runKey: holder });
+  const db = store.db;
+  await db
+    .updateTable('workflow_runs')
+    .set({ state: 'running', claimed_by: holder, lease_until_ms: Date.now() + 600_000 })
+    .where('id', '=', id)
+    .execute();
+  await db.updateTable('workflow_steps').set({ state: 'running', attempts: 1 }).where('run_id', '=', id).execute();
+  return id;
+}

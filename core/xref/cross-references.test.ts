@@ -88,6 +88,25 @@ describe.each(testEngines())('CrossReferences on $name', (engine) => {
     expect((await xref.canonicalMany('contact', [])).size).toBe(0);
   });
 
+  it('canonicalMany links hundreds of first-seen records in bulk, each once, and known() finds them by canonical id', async () => {
+    const xref = refs('bulk');
+    const natives = Array.from({ length: 650 }, (_, i) => ({ nativeId: `B-${i}` }));
+    const first = await xref.canonicalMany('client', natives);
+    expect(first.size, 'one id per record').toBe(650);
+    expect(new Set(first.values()).size, 'all distinct').toBe(650);
+    expect([...first.values()].every(isCanonicalId)).toBe(true);
+    const again = await refs('bulk').canonicalMany('client', natives);
+    expect([...again].sort(), 'the same ids the second time').toEqual([...first].sort());
+    expect(await findCanonical(store.db, 'bulk', 'client', 'B-649')).toBe(first.get('B-649'));
+    const ids = [...first.values()];
+    const stranger = newId();
+    const known = await xref.known('client', [...ids, stranger]);
+    expect(known.size, 'every linked id, not the unknown one').toBe(650);
+    expect(known.has(stranger)).toBe(false);
+    expect((await xref.known('contact', ids)).size, 'an id of another entity type is not known as this one').toBe(0);
+    expect((await refs('other').known('client', ids)).size, 'nor on another platform').toBe(0);
+  });
+
   it('a link made inside a transaction is rolled back with it', async () => {
     const xref = refs('scheduling');
     const id = newId();

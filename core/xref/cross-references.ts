@@ -2,8 +2,8 @@
 // records (found, adopted from a hint the layer wrote, or minted), native ids of canonical
 // records (always checked against the entity type), and links.
 import { isProblemError } from '../problems.js';
-import type { DbExecutor } from '../store/index.js';
-import { isCanonicalId } from './ids.js';
+import { nowMs, type DbExecutor } from '../store/index.js';
+import { isCanonicalId, newId } from './ids.js';
 import { getOrCreateCanonical, link } from './xref.js';
 import './schema.js';
 
@@ -85,7 +85,8 @@ export class CrossReferences<E extends string, N extends string | number = strin
 
   /**
    * Canonical ids for many records of one entity type, by encoded native id: the known links
-   * in one query per few hundred records, then only the records seen for the first time one by one.
+   * in one query per few hundred records, records seen for the first time in multi-row inserts,
+   * and only those with an id to adopt one by one.
    */
   async canonicalMany(entity: E, refs: Array<NativeRefWithHint<N>>): Promise<Map<string, string>> {
     const { encode } = this.options.nativeIds;
@@ -111,6 +112,34 @@ export class CrossReferences<E extends string, N extends string | number = strin
         .execute();
       for (const row of rows) out.set(row.native_id, row.canonical_id);
     }
+    // Records seen for the first time with nothing to adopt get fresh ids in multi-row inserts; a
+    // row another writer linked meanwhile is kept (the insert skips it) and read back.
+    const fresh = unique.filter(([native, ref]) => !out.has(native) && !(ref.adoptHint && isCanonicalId(ref.adoptHint)));
+    for (let i = 0; i < fresh.length; i += BATCH / 5) {
+      const part = fresh.slice(i, i + BATCH / 5).map(([native]) => native);
+      const createdAt = nowMs();
+      await this.db
+        .insertInto('xref')
+        .values(
+          part.map((native) => ({
+            canonical_id: newId(),
+            entity_type: entity,
+            platform: this.platform,
+            native_id: native,
+            created_at: createdAt,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['platform', 'entity_type', 'native_id']).doNothing())
+        .execute();
+      const rows = await this.db
+        .selectFrom('xref')
+        .select(['native_id', 'canonical_id'])
+        .where('platform', '=', this.platform)
+        .where('entity_type', '=', entity)
+        .where('native_id', 'in', part)
+        .execute();
+      for (const row of rows) out.set(row.native_id, row.canonical_id);
+    }
     for (const [native, ref] of unique) if (!out.has(native)) out.set(native, await this.canonical(entity, ref.nativeId, ref.adoptHint));
     return out;
   }
@@ -125,6 +154,25 @@ export class CrossReferences<E extends string, N extends string | number = strin
       .where('native_id', '=', this.options.nativeIds.encode(nativeId))
       .executeTakeFirst();
     return row?.canonical_id;
+  }
+
+  /**
+   * Which of these canonical ids name a record of the entity type on this platform (one query per
+   * few hundred). It selects by canonical id alone so that the primary key serves it: with the
+   * platform and entity type in the WHERE clause SQLite picks the (platform, entity_type,
+   * native_id) index and reads every record of the type.
+   */
+  async known(entity: E, canonicalIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < canonicalIds.length; i += BATCH) {
+      const rows = await this.db
+        .selectFrom('xref')
+        .select(['canonical_id', 'platform', 'entity_type'])
+        .where('canonical_id', 'in', canonicalIds.slice(i, i + BATCH))
+        .execute();
+      for (const r of rows) if (r.platform === this.platform && r.entity_type === entity) found.add(r.canonical_id);
+    }
+    return found;
   }
 
   /** The native id of a canonical record of the given entity type, or undefined: an id of another type finds nothing. */

@@ -8,6 +8,8 @@ import type { AccountProjects } from '../../process-apis/opportunity-to-project/
 export interface ProjectFigures {
   project: AccountProjects['projects'][number];
   unbilledMinutes: number;
+  /** The unbilled hours exactly as recorded ("19.92"). */
+  unbilledHours: string;
   unbilled: Money;
 }
 
@@ -38,6 +40,7 @@ export async function accountFigures(processApis: AccountSources, accountId: str
         return {
           project,
           unbilledMinutes: item?.approvedMinutes ?? 0,
+          unbilledHours: item?.approvedHours ?? '0.00',
           unbilled: item?.amount ?? { amountMinor: 0, currency: project.engagement.currency },
         };
       }),

@@ -40,7 +40,7 @@ export function overviewV1(f: AccountFigures): AccountOverview {
       name: p.project.engagement.name,
       status: p.project.engagement.status,
       staffingState: p.project.staffingState,
-      unbilledHours: (p.unbilledMinutes / 60).toFixed(2),
+      unbilledHours: p.unbilledHours,
       unbilledAmount: decimalIn(currency, [p.unbilled]),
     })),
     unbilledAmount: decimalIn(currency, sumByCurrency(f.projects.map((p) => p.unbilled))),

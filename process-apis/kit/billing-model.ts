@@ -8,7 +8,8 @@ export interface BillableTimeEntry {
   resourceId: string;
   role: string;
   workDate: string;
-  durationMinutes: number;
+  /** Hours worked in hundredths of an hour (117 = 1.17 h), exactly as the time platform records them. */
+  hoursHundredths: number;
   billable: boolean;
   approved: boolean;
   billed: boolean;

@@ -1,6 +1,7 @@
 // Rating: each approved billable entry priced by the rate card in force on its work date.
 // An entry that cannot be rated is an exception to report, never silently dropped or zero-priced.
-import { multiplyMinutesByRate } from '../../core/money.js';
+import { hoursToHundredths, minutesToHundredths } from '../../core/hours.js';
+import { multiplyHundredthsByRate } from '../../core/money.js';
 import type { BillableTimeEntry, BillingPeriod, RateCard, RateCardRate } from './billing-model.js';
 
 export interface RatedEntry {
@@ -16,11 +17,22 @@ export interface RatingException {
 
 const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The rate for a role on a work date; ambiguity (two rates in force) is an error in the card. */
-/** What rated entries come to in minor units, each priced on its own: minutes × hourly rate, rounded. */
-export function ratedAmountMinor(rated: readonly RatedEntry[]): number {
-  return rated.reduce((sum, r) => sum + multiplyMinutesByRate(r.entry.durationMinutes, r.rate.hourlyRateMinor), 0);
+/**
+ * An entry's recorded hours in hundredths: `durationHours` as the platform recorded it; from a
+ * record without it, whole minutes only when they are exact hundredths (90 min), else NaN, which
+ * rating reports as an invalid duration rather than billing a rounding.
+ */
+export function hundredthsOfEntry(entry: { durationHours?: string; durationMinutes: number }): number {
+  if (entry.durationHours !== undefined) return hoursToHundredths(entry.durationHours);
+  return minutesToHundredths(entry.durationMinutes) ?? Number.NaN;
 }
+
+/** What rated entries come to in minor units, each priced on its own: hours × hourly rate, rounded once. */
+export function ratedAmountMinor(rated: readonly RatedEntry[]): number {
+  return rated.reduce((sum, r) => sum + multiplyHundredthsByRate(r.entry.hoursHundredths, r.rate.hourlyRateMinor), 0);
+}
+
+/** The rate for a role on a work date; ambiguity (two rates in force) is an error in the card. */
 
 export function rateFor(card: RateCard, role: string, workDate: string): RateCardRate | RatingException['reason'] {
   const inForce = card.rates.filter(
@@ -35,11 +47,11 @@ export function rateEntries(entries: readonly BillableTimeEntry[], card: RateCar
   const rated: RatedEntry[] = [];
   const exceptions: RatingException[] = [];
   for (const entry of entries) {
-    if (!Number.isSafeInteger(entry.durationMinutes) || entry.durationMinutes <= 0 || !PLAIN_DATE.test(entry.workDate)) {
+    if (!Number.isSafeInteger(entry.hoursHundredths) || entry.hoursHundredths <= 0 || !PLAIN_DATE.test(entry.workDate)) {
       exceptions.push({
         entryId: entry.id,
         reason: 'invalid-duration',
-        detail: `Entry ${entry.id} has no positive whole minutes or no plain work date.`,
+        detail: `Entry ${entry.id} has no positive hours in hundredths or no plain work date.`,
       });
       continue;
     }

@@ -15,7 +15,10 @@ export interface Allocation {
   sourceId: string;
   sourceKind: TtbAllocationsTable['source_kind'];
   lineIndex: number;
+  /** Whole minutes, rounded from `hundredths` (for display). */
   minutes: number;
+  /** Time entries: the hours billed in hundredths; absent on rows recorded before hours were kept. */
+  hundredths?: number;
 }
 
 export interface BillingInvoiceRow {
@@ -114,6 +117,7 @@ export async function recordInvoice(
             invoice_key: row.id,
             line_index: a.lineIndex,
             minutes: a.minutes,
+            hundredths: a.hundredths ?? null,
             marked: 0,
           })),
         )
@@ -131,10 +135,36 @@ export async function setInvoiceState(db: Db, key: string, state: BillingInvoice
     .execute();
 }
 
+/**
+ * Records the invoice's figures as ERP holds them after posting (net, tax, total): ERP computes
+ * them, so the layer keeps ERP's and not its own prediction, which stays in the draft.
+ */
+export async function recordErpFigures(
+  db: Db,
+  key: string,
+  figures: { netMinor: number; taxMinor: number; totalMinor: number },
+): Promise<void> {
+  await db
+    .updateTable('ttb_invoices')
+    .set({ subtotal_minor: figures.netMinor, tax_minor: figures.taxMinor, total_minor: figures.totalMinor, updated_at_ms: Date.now() })
+    .where('id', '=', key)
+    .execute();
+}
+
+/** The figures the layer records for an invoice (ERP's once posted). */
+export async function invoiceFigures(db: Db, key: string): Promise<{ netMinor: number; taxMinor: number; totalMinor: number } | undefined> {
+  const r = await db
+    .selectFrom('ttb_invoices')
+    .select(['subtotal_minor', 'tax_minor', 'total_minor'])
+    .where('id', '=', key)
+    .executeTakeFirst();
+  return r ? { netMinor: Number(r.subtotal_minor), taxMinor: Number(r.tax_minor), totalMinor: Number(r.total_minor) } : undefined;
+}
+
 export async function unmarkedAllocations(db: Db, invoiceKey: string): Promise<Allocation[]> {
   const rows = await db
     .selectFrom('ttb_allocations')
-    .select(['source_id', 'source_kind', 'line_index', 'minutes'])
+    .select(['source_id', 'source_kind', 'line_index', 'minutes', 'hundredths'])
     .where('invoice_key', '=', invoiceKey)
     .where('marked', '=', 0)
     .execute();
@@ -143,6 +173,7 @@ export async function unmarkedAllocations(db: Db, invoiceKey: string): Promise<A
     sourceKind: r.source_kind,
     lineIndex: Number(r.line_index),
     minutes: Number(r.minutes),
+    ...(r.hundredths === null ? {} : { hundredths: Number(r.hundredths) }),
   }));
 }
 
@@ -155,7 +186,7 @@ export async function markAllocations(db: Db, sourceIds: readonly string[]): Pro
 export async function allocationsOf(db: Db, invoiceKey: string): Promise<Allocation[]> {
   const rows = await db
     .selectFrom('ttb_allocations')
-    .select(['source_id', 'source_kind', 'line_index', 'minutes'])
+    .select(['source_id', 'source_kind', 'line_index', 'minutes', 'hundredths'])
     .where('invoice_key', '=', invoiceKey)
     .execute();
   return rows.map((r) => ({
@@ -163,6 +194,7 @@ export async function allocationsOf(db: Db, invoiceKey: string): Promise<Allocat
     sourceKind: r.source_kind,
     lineIndex: Number(r.line_index),
     minutes: Number(r.minutes),
+    ...(r.hundredths === null ? {} : { hundredths: Number(r.hundredths) }),
   }));
 }
 

@@ -32,7 +32,7 @@ function entry(id: string, patch: Partial<BillableTimeEntry> = {}): BillableTime
     resourceId: 'r-1',
     role: 'Consultant',
     workDate: '2026-11-10',
-    durationMinutes: 90,
+    hoursHundredths: 150,
     billable: true,
     approved: true,
     billed: false,
@@ -55,7 +55,7 @@ describe('rating and billing periods', () => {
 
   it('reports entries it cannot rate instead of dropping them', () => {
     const { rated, exceptions } = rateEntries(
-      [entry('a', { role: 'Architect' }), entry('b', { durationMinutes: 0 }), entry('c', { workDate: '2025-12-31' })],
+      [entry('a', { role: 'Architect' }), entry('b', { hoursHundredths: 0 }), entry('c', { workDate: '2025-12-31' })],
       engagement.rateCard,
     );
     expect(rated).toHaveLength(0);
@@ -89,8 +89,8 @@ describe('drafting an invoice', () => {
       customer: { country: 'GB' },
       entries: [
         entry('e1'),
-        entry('e2', { durationMinutes: 45 }),
-        entry('e3', { role: 'Partner', durationMinutes: 60 }),
+        entry('e2', { hoursHundredths: 75 }),
+        entry('e3', { role: 'Partner', hoursHundredths: 100 }),
         entry('e0', { workDate: '2026-10-20' }),
       ],
       expenses: [
@@ -134,14 +134,85 @@ describe('drafting an invoice', () => {
       },
       period: november,
       customer: { country: 'GB' },
-      entries: [entry('e1', { durationMinutes: 7 })],
+      entries: [entry('e1', { hoursHundredths: 12 })],
       expenses: [],
       milestones: [],
       rules,
     });
     if (outcome.kind !== 'invoice') throw new Error(outcome.kind);
-    // 7 × 15001 / 60 = 1750.1166… → 1750 yen
-    expect(outcome.draft.lines[0].amount).toEqual({ amountMinor: 1750, currency: 'JPY' });
+    // 0.12 h × 15001 = 1800.12 → 1800 yen
+    expect(outcome.draft.lines[0].amount).toEqual({ amountMinor: 1800, currency: 'JPY' });
+  });
+
+  it('bills the recorded hours, not a rounding to minutes: 19.92 h at 160.00 is 3187.20', () => {
+    const de = {
+      ...engagement,
+      legalEntityCode: 'DE01',
+      currency: 'EUR',
+      rateCard: { id: 'rc-de', currency: 'EUR', rates: [{ role: 'Consultant', hourlyRateMinor: 16_000, effectiveFrom: '2026-01-01' }] },
+    };
+    const outcome = draftInvoice({
+      engagement: de,
+      period: november,
+      customer: { country: 'DE' },
+      entries: [entry('e1', { hoursHundredths: 1_000 }), entry('e2', { hoursHundredths: 992 })],
+      expenses: [],
+      milestones: [],
+      rules,
+    });
+    if (outcome.kind !== 'invoice') throw new Error(outcome.kind);
+    const [line] = outcome.draft.lines;
+    expect(line!.hoursHundredths, 'hours on the line = hours recorded').toBe(1_992);
+    expect(line!.description).toBe('Consultant: 19.92 h');
+    expect(line!.amount.amountMinor, '19.92 × 160.00, not 1195 min × 160 / 60 = 3186.67').toBe(318_720);
+    expect(line!.quantity, 'minutes only for display').toBe(1_195);
+  });
+
+  it('taxes by the entity rule: per line for the UK, once on the net for Germany, lines adding up', () => {
+    const lines = [entry('a', { hoursHundredths: 1 }), entry('b', { role: 'Partner', hoursHundredths: 1 })];
+    const uk = draftInvoice({
+      engagement,
+      period: november,
+      customer: { country: 'GB' },
+      entries: lines,
+      expenses: [],
+      milestones: [],
+      rules,
+    });
+    if (uk.kind !== 'invoice') throw new Error(uk.kind);
+    // 1.25 (→ 0.25) and 3.00 (→ 0.60) of VAT, per line
+    expect(uk.draft.lines.map((l) => l.taxAmount?.amountMinor)).toEqual([25, 60]);
+    expect(uk.draft.tax.amountMinor).toBe(85);
+    const deCard = { id: 'rc-de', currency: 'EUR', rates: [{ role: 'Consultant', hourlyRateMinor: 1_003, effectiveFrom: '2026-01-01' }] };
+    const de = draftInvoice({
+      engagement: { ...engagement, legalEntityCode: 'DE01', currency: 'EUR', rateCard: deCard },
+      period: november,
+      customer: { country: 'DE' },
+      entries: [
+        entry('a', { hoursHundredths: 100 }),
+        entry('b', { hoursHundredths: 100, workDate: '2026-11-11' }),
+        entry('c', { hoursHundredths: 100, workDate: '2026-11-12', role: 'Consultant' }),
+      ],
+      expenses: ['x1', 'x2'].map((id) => ({
+        id,
+        engagementId: 'eng-1',
+        incurredOn: '2026-11-12',
+        description: 'Taxi',
+        amount: { amountMinor: 1_003, currency: 'EUR' },
+        billable: true,
+        approved: true,
+        billed: false,
+      })),
+      milestones: [],
+      rules,
+    });
+    if (de.kind !== 'invoice') throw new Error(de.kind);
+    // Net 30.09 + 10.03 + 10.03 = 50.15; 19 % once is 9.5285 → 9.53 (per line it would be 5.72 + 1.91 + 1.91 = 9.54).
+    expect(de.draft.tax.amountMinor, 'rounded once on the net').toBe(953);
+    expect(
+      de.draft.lines.reduce((sum, l) => sum + l.taxAmount!.amountMinor, 0),
+      'the lines add up to it',
+    ).toBe(953);
   });
 
   it('reverse-charges a foreign business customer of the German entity', () => {

@@ -1,8 +1,10 @@
 // Builds the invoice for one engagement and billing period: time lines grouped by role and
 // rate (each traceable to its entries), expense and milestone lines, tax by the legal entity's
-// regional rule, all in integer minor units of the engagement's currency.
-import { addMoney, multiplyMinutesByRate, type Money } from '../../core/money.js';
-import { taxAmount, type RegionalRules, type TaxCustomer } from '../../core/regional/rules.js';
+// regional rule, all in integer minor units of the engagement's currency. Hours are priced as
+// recorded (hundredths of an hour), each line rounded once by core/money's rule.
+import { hundredthsToHours, hundredthsToMinutes } from '../../core/hours.js';
+import { addMoney, multiplyHundredthsByRate, type Money } from '../../core/money.js';
+import { lineTaxes, type RegionalRules, type TaxCustomer, type TaxRounding } from '../../core/regional/rules.js';
 import type { BillableExpense, BillableTimeEntry, BillingEngagement, BillingMilestone, BillingPeriod } from '../kit/billing-model.js';
 import { rateEntries, selectBillableEntries, type RatingException } from '../kit/rating.js';
 
@@ -11,10 +13,14 @@ export type InvoiceLineKind = 'time' | 'expense' | 'milestone';
 export interface InvoiceDraftLine {
   kind: InvoiceLineKind;
   description: string;
-  /** Minutes for time lines; 1 for expenses and milestones. */
+  /** Whole minutes for time lines (their hours rounded, for display and v1 readers); 1 for expenses and milestones. */
   quantity: number;
+  /** Time lines: the hours billed, in hundredths, the sum of the entries' recorded hours. */
+  hoursHundredths?: number;
   unitPrice: Money;
   amount: Money;
+  /** The line's tax by the entity's rounding rule (absent on drafts recorded before it was kept). */
+  taxAmount?: Money;
   /** The canonical ids of the entries, expenses or milestone billed on this line. */
   sourceIds: string[];
 }
@@ -27,7 +33,7 @@ export interface InvoiceDraft {
   currency: string;
   lines: InvoiceDraftLine[];
   subtotal: Money;
-  tax: Money & { rateBp: number; name: string; note?: string };
+  tax: Money & { rateBp: number; name: string; note?: string; rounding?: TaxRounding };
   total: Money;
 }
 
@@ -47,9 +53,54 @@ export interface DraftInput {
   rules: RegionalRules;
 }
 
-function hours(minutes: number): string {
-  const h = minutes / 60;
-  return Number.isInteger(h) ? `${h} h` : `${h.toFixed(2).replace(/0$/, '')} h`;
+/** A time line's description: "consultant: 19.92 h". */
+export function timeLineDescription(role: string, hundredths: number): string {
+  return `${role}: ${hundredthsToHours(hundredths).replace(/\.00$/, '')} h`;
+}
+
+/** A time line for `hundredths` of an hour at an hourly rate: priced once, hours × rate. */
+export function timeLine(role: string, hundredths: number, rate: Money, sourceIds: string[]): InvoiceDraftLine {
+  return {
+    kind: 'time',
+    description: timeLineDescription(role, hundredths),
+    quantity: hundredthsToMinutes(hundredths),
+    hoursHundredths: hundredths,
+    unitPrice: rate,
+    amount: { amountMinor: multiplyHundredthsByRate(hundredths, rate.amountMinor), currency: rate.currency },
+    sourceIds,
+  };
+}
+
+/**
+ * Sets each line's tax and the invoice's by the entity's rounding rule (per line, or once on the
+ * net and spread over the lines): the lines' taxes always add up to the invoice's.
+ */
+export function withTax(
+  draft: Omit<InvoiceDraft, 'subtotal' | 'tax' | 'total'>,
+  decision: { rateBp: number; name: string; note?: string; rounding: TaxRounding },
+): InvoiceDraft {
+  const { currency } = draft;
+  const taxes = lineTaxes(
+    draft.lines.map((l) => l.amount.amountMinor),
+    decision.rateBp,
+    decision.rounding,
+  );
+  const lines = draft.lines.map((l, i) => ({ ...l, taxAmount: { amountMinor: taxes.lines[i]!, currency } }));
+  const subtotal = addMoney({ amountMinor: 0, currency }, ...lines.map((l) => l.amount));
+  const tax = { amountMinor: taxes.totalMinor, currency };
+  return {
+    ...draft,
+    lines,
+    subtotal,
+    tax: {
+      ...tax,
+      rateBp: decision.rateBp,
+      name: decision.name,
+      rounding: decision.rounding,
+      ...(decision.note ? { note: decision.note } : {}),
+    },
+    total: addMoney(subtotal, tax),
+  };
 }
 
 export function draftInvoice(input: DraftInput): DraftOutcome {
@@ -79,24 +130,17 @@ export function draftInvoice(input: DraftInput): DraftOutcome {
     );
     const rating = rateEntries(candidates, engagement.rateCard);
     exceptions = rating.exceptions;
-    const groups = new Map<string, { role: string; rateMinor: number; minutes: number; ids: string[] }>();
+    const groups = new Map<string, { role: string; rateMinor: number; hundredths: number; ids: string[] }>();
     for (const { entry, rate } of rating.rated) {
       const key = `${rate.role}\u0000${rate.hourlyRateMinor}`;
-      const group = groups.get(key) ?? { role: rate.role, rateMinor: rate.hourlyRateMinor, minutes: 0, ids: [] };
-      group.minutes += entry.durationMinutes;
+      const group = groups.get(key) ?? { role: rate.role, rateMinor: rate.hourlyRateMinor, hundredths: 0, ids: [] };
+      group.hundredths += entry.hoursHundredths;
       group.ids.push(entry.id);
       groups.set(key, group);
     }
     for (const g of [...groups.values()].sort((a, b) => a.role.localeCompare(b.role) || a.rateMinor - b.rateMinor)) {
-      lines.push({
-        kind: 'time',
-        description: `${g.role}: ${hours(g.minutes)}`,
-        quantity: g.minutes,
-        unitPrice: { amountMinor: g.rateMinor, currency },
-        // Priced once per line (minutes × hourly rate / 60), so the line equals hours × rate exactly.
-        amount: { amountMinor: multiplyMinutesByRate(g.minutes, g.rateMinor), currency },
-        sourceIds: g.ids.sort(),
-      });
+      // Priced once per line on the summed recorded hours, so the line is hours × rate exactly.
+      lines.push(timeLine(g.role, g.hundredths, { amountMinor: g.rateMinor, currency }, g.ids.sort()));
     }
   } else {
     for (const m of input.milestones) {
@@ -140,22 +184,20 @@ export function draftInvoice(input: DraftInput): DraftOutcome {
 
   if (lines.length === 0) return { kind: 'nothing-to-bill', engagementId: engagement.id, exceptions };
 
-  const subtotal = addMoney({ amountMinor: 0, currency }, ...lines.map((l) => l.amount));
   const decision = rules.taxFor(engagement.legalEntityCode, input.customer);
-  const tax = taxAmount(subtotal, decision.rateBp);
   return {
     kind: 'invoice',
     exceptions,
-    draft: {
-      engagementId: engagement.id,
-      clientId: engagement.clientId,
-      legalEntityCode: engagement.legalEntityCode,
-      period,
-      currency,
-      lines,
-      subtotal,
-      tax: { ...tax, rateBp: decision.rateBp, name: decision.name, ...(decision.note ? { note: decision.note } : {}) },
-      total: addMoney(subtotal, tax),
-    },
+    draft: withTax(
+      {
+        engagementId: engagement.id,
+        clientId: engagement.clientId,
+        legalEntityCode: engagement.legalEntityCode,
+        period,
+        currency,
+        lines,
+      },
+      decision,
+    ),
   };
 }

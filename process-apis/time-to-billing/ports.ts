@@ -6,8 +6,8 @@ import type { TimeSystemApi } from '../../system-apis/time/service.js';
 
 export type TimeEntry = TimeSchemas['schemas']['TimeEntry'];
 export type Expense = TimeSchemas['schemas']['Expense'];
-export type TimeEntryBilling = TimeSchemas['schemas']['TimeEntryBilling'];
-export type ExpenseBilling = TimeSchemas['schemas']['ExpenseBilling'];
+export type BillingRecordsInput = TimeSchemas['schemas']['BillingRecordsInput'];
+export type BillingRecords = TimeSchemas['schemas']['BillingRecords'];
 
 export interface TimeRecordQuery {
   cursor?: string;
@@ -25,7 +25,7 @@ export interface TimePage<T> {
 }
 
 /** The operations of the Time system API (`systemApis.time`) that billing calls. */
-export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'markTimeEntryBilled' | 'markExpenseBilled'>;
+export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'recordBilling'>;
 
 export type ErpForBilling = Pick<
   ErpSystemApi,

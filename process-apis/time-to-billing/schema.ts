@@ -28,6 +28,7 @@ export interface TtbAllocationsTable {
   invoice_key: string;
   line_index: number;
   minutes: number;
+  hundredths: number | null;
   marked: Generated<number>;
 }
 

@@ -12,7 +12,8 @@ import { allocatedAmong, listHolds } from './billing-store.js';
 import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
 import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
-import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsOfEntry, ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsToHours, hundredthsToMinutes } from '../../core/hours.js';
 import {
   engagementBillingWorkflow,
   ENGAGEMENT_WORKFLOW,
@@ -162,9 +163,11 @@ export function createTimeToBillingApi(deps: {
         const billedMilestones = timeAndMaterials ? [] : milestones.filter((m) => m.amount.currency === ctx.engagement.currency);
         const milestoneMinor = billedMilestones.reduce((sum, m) => sum + m.amount.amountMinor, 0);
         const dates = entries.map((e) => e.workDate).sort();
+        const approvedHundredths = entries.reduce((sum, e) => sum + (hundredthsOfEntry(e) || 0), 0);
         items.push({
           engagementId,
-          approvedMinutes: entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+          approvedMinutes: hundredthsToMinutes(approvedHundredths),
+          approvedHours: hundredthsToHours(approvedHundredths),
           entryCount: entries.length,
           expenseCount: expenses.length,
           ...(billedMilestones.length ? { milestoneCount: billedMilestones.length } : {}),

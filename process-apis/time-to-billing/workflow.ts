@@ -1,7 +1,9 @@
 // The time-to-billing workflow for one engagement and billing period: wait out a billing hold,
 // allocate approved billable work to one invoice in the store, post that invoice to ERP
-// (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then mark each entry
-// billed in Time and each milestone billed in ERP.
+// (keyed in ERP, so an earlier attempt's invoice is found, not doubled), then record each entry
+// billed in the layer's billing ledger (through the time system API; nothing is written to the
+// time platform) and each milestone billed in ERP.
+import type { Logger } from '../../core/observability/logger.js';
 import type { RegionalRules } from '../../core/regional/rules.js';
 import { PermanentError, TransientError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
@@ -14,6 +16,7 @@ import {
   invoiceByKey,
   invoiceOfRun,
   markAllocations,
+  recordErpFigures,
   recordHold,
   recordInvoice,
   setInvoiceState,
@@ -26,20 +29,26 @@ import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from 
 import { billingPeriod, type BillingRunInput } from './period.js';
 import { allPages } from '../kit/all-pages.js';
 import { type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
-import { ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsOfEntry, ratedAmountMinor, rateEntries } from '../kit/rating.js';
+import { hundredthsToMinutes } from '../../core/hours.js';
 
 /** The journey, as metrics and the operations view label its runs (both workflows). */
 export const TIME_TO_BILLING_JOURNEY = 'time-to-billing';
 export const ENGAGEMENT_WORKFLOW = 'time-to-billing';
+
+/** Records per call to the time system API's billing ledger (its contract's maximum). */
+const BILLING_BATCH = 1000;
 
 export interface TimeToBillingDeps {
   store: Store;
   erp: ErpForBilling;
   time: TimeForBilling;
   rules: RegionalRules;
+  /** Warns when ERP's invoice figures differ from the draft's (the regional rule and ERP's tax setup disagree). */
+  logger?: Pick<Logger, 'warn'>;
   /** How often a held engagement is checked again. Default 15 minutes. */
   holdRecheckMs?: number;
-  /** Time entries marked billed at once. Default 8. */
+  /** Milestones marked billed in ERP at once. Default 8. */
   markConcurrency?: number;
   /** Retry policy of every step (defaults: 8 attempts, 0.5 s doubling to 60 s). */
   retry?: Partial<RetryPolicy>;
@@ -52,7 +61,7 @@ export function toBillableEntry(e: TimeEntry): BillableTimeEntry {
     resourceId: e.resourceId,
     role: e.role,
     workDate: e.workDate,
-    durationMinutes: e.durationMinutes,
+    hoursHundredths: hundredthsOfEntry(e),
     billable: e.billable,
     approved: e.approvalStatus === 'approved',
     billed: e.billingStatus === 'billed',
@@ -166,7 +175,7 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         await recordHold(db, {
           engagementId,
           reason: 'The engagement is on billing hold in ERP.',
-          waitingMinutes: waiting.entries.reduce((sum, e) => sum + e.durationMinutes, 0),
+          waitingMinutes: hundredthsToMinutes(waiting.entries.reduce((sum, e) => sum + (hundredthsOfEntry(e) || 0), 0)),
           waitingEntries: waiting.entries.length,
           waitingAmount: { amountMinor: amount, currency: ctx.engagement.currency },
         });
@@ -207,12 +216,12 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         if (outcome.kind === 'blocked') throw new PermanentError(outcome.reason);
         if (outcome.kind === 'nothing-to-bill')
           return { invoiceKey: null, exceptionCount: outcome.exceptions.length, exceptions: outcome.exceptions.slice(0, 50) };
-        const minutesOf = new Map(entries.map((e) => [e.id, e.durationMinutes]));
-        const draft = splitLines(outcome.draft, minutesOf);
+        const hundredthsOf = new Map(entries.map((e) => [e.id, e.hoursHundredths]));
+        const draft = splitLines(outcome.draft, hundredthsOf);
         if (draft.lines.length > MAX_LINES_PER_INVOICE) {
           throw new PermanentError(`The invoice would have ${draft.lines.length} lines; ERP takes at most ${MAX_LINES_PER_INVOICE}.`);
         }
-        const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, minutesOf) });
+        const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, hundredthsOf) });
         return {
           invoiceKey: row.key,
           sequence: row.sequence,
@@ -260,7 +269,33 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         }
         await setInvoiceState(db, key, 'created', invoice.id);
         if (invoice.status === 'draft') invoice = await erp.postInvoice(invoice!.id);
-        return { erpInvoiceId: invoice.id, total: invoice.total, status: invoice.status };
+        // ERP computes each line's amount and tax: the layer keeps ERP's figures, not its draft's.
+        // A difference means the regional rule and ERP's tax setup disagree; the run shows it.
+        const erpFigures = {
+          netMinor: invoice.netTotal.amountMinor,
+          taxMinor: invoice.taxTotal.amountMinor,
+          totalMinor: invoice.total.amountMinor,
+        };
+        await recordErpFigures(db, key, erpFigures);
+        const drafted = {
+          netMinor: row.draft.subtotal.amountMinor,
+          taxMinor: row.draft.tax.amountMinor,
+          totalMinor: row.draft.total.amountMinor,
+        };
+        const agrees = drafted.netMinor === erpFigures.netMinor && drafted.taxMinor === erpFigures.taxMinor;
+        if (!agrees) {
+          deps.logger?.warn(
+            { invoiceKey: key, erpInvoiceId: invoice.id, currency: row.draft.currency, drafted, erp: erpFigures },
+            "ERP's invoice figures differ from the draft; the layer keeps ERP's (check the legal entity's tax rounding rule)",
+          );
+        }
+        return {
+          erpInvoiceId: invoice.id,
+          total: invoice.total,
+          tax: invoice.taxTotal,
+          status: invoice.status,
+          ...(agrees ? {} : { draftDiffers: { drafted, erp: erpFigures } }),
+        };
       },
     })
     .step('mark-billed', {
@@ -273,27 +308,29 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         const lineOf = new Map<string, string>();
         for (const line of invoice.lines) for (const s of line.sources) lineOf.set(s.id, line.id);
         const pending = await unmarkedAllocations(db, key);
-        const done: string[] = [];
-        const flush = async () => {
-          if (done.length) await markAllocations(db, done.splice(0));
-        };
-        try {
-          await mapLimited(pending, deps.markConcurrency ?? 8, async (a: Allocation) => {
-            const billing = {
-              billingStatus: 'billed' as const,
-              invoiceId: invoice.id,
-              ...(lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
-            };
-            if (a.sourceKind === 'time-entry') await time.markTimeEntryBilled(a.sourceId, billing);
-            else if (a.sourceKind === 'expense')
-              await time.markExpenseBilled(a.sourceId, { billingStatus: 'billed', invoiceId: invoice.id });
-            else if (a.sourceKind === 'milestone') await erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id });
-            done.push(a.sourceId);
-            if (done.length >= 500) await flush();
+        // Time entries and expenses go to the layer's billing ledger in batches (one call each,
+        // all or nothing); milestones are marked in ERP one by one (an invoice has few).
+        const work = pending.filter((a) => a.sourceKind === 'time-entry' || a.sourceKind === 'expense');
+        for (let i = 0; i < work.length; i += BILLING_BATCH) {
+          const batch = work.slice(i, i + BILLING_BATCH);
+          await time.recordBilling({
+            invoiceId: invoice.id,
+            records: batch.map((a) => ({
+              kind: a.sourceKind as 'time-entry' | 'expense',
+              id: a.sourceId,
+              ...(a.sourceKind === 'time-entry' && lineOf.get(a.sourceId) ? { invoiceLineId: lineOf.get(a.sourceId)! } : {}),
+            })),
           });
-        } finally {
-          await flush();
+          await markAllocations(
+            db,
+            batch.map((a) => a.sourceId),
+          );
         }
+        const milestones = pending.filter((a) => a.sourceKind === 'milestone');
+        await mapLimited(milestones, deps.markConcurrency ?? 8, async (a: Allocation) => {
+          await erp.markMilestoneBilled(a.sourceId, { invoiceId: invoice.id });
+          await markAllocations(db, [a.sourceId]);
+        });
         await setInvoiceState(db, key, 'marked');
         return { invoiceId: invoice.id, entries: pending.length, total: invoice.total, tax: invoice.taxTotal };
       },

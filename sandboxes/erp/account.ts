@@ -31,6 +31,14 @@ export const SERVICE_ITEMS: Record<string, string> = {
 };
 
 /**
+ * The tax rounding level of each subsidiary's nexus (Setup > Accounting > Set Up Taxes, not
+ * settable through web services), by subsidiary country. `line` rounds each line's tax;
+ * `transaction` rounds round(subtotal × rate) once per rate and adjusts a line so the lines add up
+ * to it. NetSuite offers the transaction level only to VAT/GST nexuses, never the US or Canada.
+ */
+export const TAX_ROUNDING_LEVEL: Record<string, 'line' | 'transaction'> = { GB: 'line', DE: 'transaction', US: 'line' };
+
+/**
  * value × factor / divisor in integers, rounded half away from zero: how NetSuite rounds a
  * computed line amount or tax amount to the currency's precision. BigInt keeps large minor-unit
  * products exact.

@@ -1,8 +1,8 @@
 // The sandbox's accounting rules, worked in integer minor units: invoice totals from
 // lines, amount remaining after payments, status from approval and balance, and the
 // application of a customer payment to open invoices.
-import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
-import { APPROVAL_STATUSES, INVOICE_STATUSES, roundedProduct } from './account.js';
+import { decimalToMinor, decimalToScaled, minorToDecimalNumber } from '../../core/money.js';
+import { APPROVAL_STATUSES, INVOICE_STATUSES, roundedProduct, TAX_ROUNDING_LEVEL } from './account.js';
 import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from './vendor-types.js';
 import { invalidField, NsFault } from './errors.js';
 import type { ErpState } from './state.js';
@@ -23,18 +23,40 @@ export function minorOf(value: unknown, currency: string, path: string): number 
   }
 }
 
-/** A decimal quantity or percentage as an integer scaled by 10^digits, or undefined if it has more digits. */
+/** A decimal quantity or percentage as an integer scaled by 10^digits (exactly, from its decimal text), or undefined if it has more digits. */
 function scaled(value: unknown, digits: number): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const result = Math.round(value * 10 ** digits);
-  return Math.abs(result - value * 10 ** digits) < 1e-6 ? result : undefined;
+  try {
+    return decimalToScaled(value, digits);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * At transaction-level tax rounding, moves the difference between round(Σ net × rate) and the sum
+ * of the lines' rounded taxes onto the last computed line of that rate, so the lines add up to
+ * the transaction's tax. Lines whose tax was given keep it.
+ */
+function adjustToTransactionLevel(computed: Array<{ index: number; netMinor: number; rate: number; taxMinor: number }>): void {
+  const byRate = new Map<number, typeof computed>();
+  for (const c of computed) byRate.set(c.rate, [...(byRate.get(c.rate) ?? []), c]);
+  for (const [rate, lines] of byRate) {
+    const total = roundedProduct(
+      lines.reduce((sum, l) => sum + l.netMinor, 0),
+      rate,
+      100 * 10_000,
+    );
+    lines[lines.length - 1]!.taxMinor += total - lines.reduce((sum, l) => sum + l.taxMinor, 0);
+  }
 }
 
 /** Fills line amounts and tax, totals, amount remaining and status from lines, approval and payments. */
 export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
   const currency = currencyCode(state, invoice.currency.id);
-  let netMinor = 0;
-  let taxMinor = 0;
+  const country = state.records.subsidiary.get(invoice.subsidiary?.id)?.country ?? '';
+  const computed: Array<{ index: number; netMinor: number; rate: number; taxMinor: number }> = [];
+  const amounts: Array<{ netMinor: number; taxMinor: number }> = [];
   invoice.item.items.forEach((line, i) => {
     const rateMinor = minorOf(line.rate, currency, `item.items[${i}].rate`);
     const quantity = scaled(line.quantity, 8);
@@ -47,12 +69,20 @@ export function recomputeInvoice(state: ErpState, invoice: NsInvoice): void {
       line.tax1Amt === undefined
         ? roundedProduct(amountMinor, rate, 100 * 10_000)
         : minorOf(line.tax1Amt, currency, `item.items[${i}].tax1Amt`);
+    if (line.tax1Amt === undefined) computed.push({ index: i, netMinor: amountMinor, rate, taxMinor: lineTaxMinor });
     line.line = i + 1;
     line.amount = minorToDecimalNumber(amountMinor, currency);
     line.taxRate1 = rate / 10_000;
-    line.tax1Amt = minorToDecimalNumber(lineTaxMinor, currency);
-    netMinor += amountMinor;
-    taxMinor += lineTaxMinor;
+    amounts.push({ netMinor: amountMinor, taxMinor: lineTaxMinor });
+  });
+  if (TAX_ROUNDING_LEVEL[country] === 'transaction') adjustToTransactionLevel(computed);
+  for (const c of computed) amounts[c.index]!.taxMinor = c.taxMinor;
+  let netMinor = 0;
+  let taxMinor = 0;
+  invoice.item.items.forEach((line, i) => {
+    line.tax1Amt = minorToDecimalNumber(amounts[i]!.taxMinor, currency);
+    netMinor += amounts[i]!.netMinor;
+    taxMinor += amounts[i]!.taxMinor;
   });
   const totalMinor = netMinor + taxMinor;
   const paidMinor = minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid');

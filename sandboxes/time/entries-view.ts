@@ -1,9 +1,9 @@
 // Reads over the entry table: filtering (cached per query and state version, so paging
 // through a large result scans the table once) and turning a row into Harvest's JSON.
-import type { HarvestTimeEntry } from './vendor-types.js';
-import { APPROVAL, FLAG, dayNumber, dayString } from './entry-table.js';
+import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
+import { FLAG, dayNumber, dayString } from './entry-table.js';
 import { iso } from './routes/common.js';
-import type { TimeState } from './state.js';
+import type { StoredExpense, TimeState } from './state.js';
 
 export interface EntryFilter {
   user?: number;
@@ -55,6 +55,19 @@ export function filterEntries(state: TimeState, f: EntryFilter): Int32Array {
   return rows;
 }
 
+/** Harvest's wording for why a record is locked (its documented examples). */
+export function lockedReason(approved: boolean, invoiced: boolean): string | null {
+  if (invoiced)
+    return approved ? 'Item Invoiced and Approved and Locked for this Time Period' : 'Item Invoiced and Locked for this Time Period';
+  return approved ? 'Item Approved and Locked for this Time Period' : null;
+}
+
+/** An expense as Harvest serves it: without the approval state it keeps to itself. */
+export function expenseJson(e: StoredExpense): HarvestExpense {
+  const { approval: _approval, ...served } = e;
+  return served;
+}
+
 export function entryJson(state: TimeState, row: number): HarvestTimeEntry {
   const t = state.entries;
   const user = state.users[t.user[row]];
@@ -78,12 +91,7 @@ export function entryJson(state: TimeState, row: number): HarvestTimeEntry {
     rounded_hours: Math.ceil(hours * 4 - 1e-9) / 4,
     notes: t.notes[row],
     is_locked: locked || billed,
-    locked_reason: billed
-      ? 'Item Invoiced and Locked for this Time Period'
-      : locked
-        ? 'Item Approved and Locked for this Time Period'
-        : null,
-    approval_status: APPROVAL[t.approval[row]],
+    locked_reason: lockedReason(locked, billed),
     is_closed: Boolean(flags & FLAG.closed),
     is_billed: billed,
     invoice: t.invoices.get(row) ?? null,

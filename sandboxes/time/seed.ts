@@ -5,6 +5,7 @@ import type { SeededRandom } from '../kit/random.js';
 import type { SeedSize } from '../kit/app.js';
 import { DAY_MS, EntryTable, FLAG, dayNumber, type ApprovalCode } from './entry-table.js';
 import { emptyTimeState, type TimeState } from './state.js';
+import { lockedReason } from './entries-view.js';
 
 const FIRST = ['Kim', 'Luca', 'Maya', 'Noah', 'Olga', 'Pavel', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wen'];
 const LAST = ['Allen', 'Berg', 'Costa', 'Dahl', 'Evans', 'Fischer', 'Garcia', 'Holm', 'Ito', 'Jensen'];
@@ -133,8 +134,8 @@ export function seedTime(size: SeedSize, rng: SeededRandom): TimeState {
       is_closed: approved,
       is_locked: approved,
       is_billed: approved && age > s.billedAge,
-      locked_reason: approved ? 'Item Approved and Locked for this Time Period' : null,
-      approval_status: approved ? 'approved' : 'submitted',
+      locked_reason: lockedReason(approved, approved && age > s.billedAge),
+      approval: approved ? 'approved' : 'submitted',
       invoice: null,
       receipt: null,
       created_at: stamp,

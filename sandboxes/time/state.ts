@@ -1,7 +1,7 @@
 // State of the Harvest-shaped time sandbox: reference data (users, clients, projects,
 // tasks, expense categories) as small arrays, time entries in a compact column table,
 // expenses as plain records, and the per-token request log behind the 429 answers.
-import type { HarvestExpense } from './vendor-types.js';
+import type { HarvestApprovalStatus, HarvestExpense } from './vendor-types.js';
 import { EntryTable } from './entry-table.js';
 
 export interface TimeUser {
@@ -36,6 +36,11 @@ export interface TimeExpenseCategory {
   unit_name: string | null;
 }
 
+/** An expense as the sandbox holds it: Harvest's shape plus the approval state Harvest keeps but does not serve. */
+export interface StoredExpense extends HarvestExpense {
+  approval: HarvestApprovalStatus;
+}
+
 export interface TimeState {
   accessToken: string;
   accountId: string;
@@ -45,7 +50,7 @@ export interface TimeState {
   tasks: TimeTask[];
   expenseCategories: TimeExpenseCategory[];
   entries: EntryTable;
-  expenses: HarvestExpense[];
+  expenses: StoredExpense[];
   nextExpenseId: number;
   nextInvoiceId: number;
   /** Bumped on every change; cached query results of an older version are dropped. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, SeededRandom } from '../kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from './index.js';
 import { seedTime } from './seed.js';
-import type { HarvestTimeEntriesPage, HarvestTimeEntry, HarvestTimesheetApproval, HarvestExpensesPage } from './vendor-types.js';
+import type { SandboxWeek } from './index.js';
+import type { HarvestExpensesPage, HarvestPage, HarvestTimeEntriesPage, HarvestTimeEntry } from './vendor-types.js';
 
 const headers = {
   authorization: `Bearer ${TIME_SANDBOX_TOKEN}`,
@@ -54,35 +55,40 @@ describe('time sandbox (Harvest v2 shape)', () => {
     expect((await call('/v2/time_entries?per_page=5000')).status).toBe(422);
   });
 
-  it('filters approved, unbilled entries updated since an instant', async () => {
-    const all = (await (await call('/v2/time_entries?approval_status=approved&is_billed=false')).json()) as HarvestTimeEntriesPage;
-    expect(all.total_entries).toBeGreaterThan(0);
-    expect(all.time_entries.every((e) => e.approval_status === 'approved' && !e.is_billed && e.is_locked)).toBe(true);
+  it('filters unbilled entries updated since an instant, and ignores approval_status as Harvest does', async () => {
+    const unbilled = (await (await call('/v2/time_entries?is_billed=false')).json()) as HarvestTimeEntriesPage;
+    expect(unbilled.total_entries, 'some seeded entries are not invoiced').toBeGreaterThan(0);
+    expect(
+      unbilled.time_entries.every((e) => !e.is_billed),
+      'is_billed=false keeps only uninvoiced entries',
+    ).toBe(true);
+    const withApproval = (await (await call('/v2/time_entries?is_billed=false&approval_status=approved')).json()) as HarvestTimeEntriesPage;
+    expect(withApproval.total_entries, 'an undocumented filter changes nothing').toBe(unbilled.total_entries);
+    expect(
+      unbilled.time_entries.some((e) => !e.is_closed),
+      'unapproved entries are listed too: approval is read from is_closed',
+    ).toBe(true);
+    expect(unbilled.time_entries[0], 'no approval_status field is served').not.toHaveProperty('approval_status');
     const later = (await (await call('/v2/time_entries?updated_since=2999-01-01T00:00:00Z')).json()) as HarvestTimeEntriesPage;
     expect(later.total_entries).toBe(0);
     expect((await call('/v2/time_entries?updated_since=soon')).status).toBe(422);
   });
 
-  it('marks an entry billed idempotently and refuses edits to locked entries', async () => {
-    const list = (await (
-      await call('/v2/time_entries?approval_status=approved&is_billed=false&per_page=1')
-    ).json()) as HarvestTimeEntriesPage;
-    const entry = list.time_entries[0];
-    const first = (await (
-      await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) })
-    ).json()) as HarvestTimeEntry;
-    expect(first.is_billed).toBe(true);
-    const second = (await (
-      await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) })
-    ).json()) as HarvestTimeEntry;
-    expect(second.updated_at).toBe(first.updated_at);
+  it('keeps is_billed read-only and refuses edits to locked entries', async () => {
+    const list = (await (await call('/v2/time_entries?is_billed=false')).json()) as HarvestTimeEntriesPage;
+    const entry = list.time_entries.find((e) => e.is_closed)!;
+    const patched = await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ is_billed: true }) });
+    expect(patched.status, 'a body with nothing editable is accepted and ignored').toBe(200);
+    const after = (await patched.json()) as HarvestTimeEntry;
+    expect(after.is_billed, 'is_billed is not set through the API').toBe(false);
+    expect(after.updated_at, 'nothing changed').toBe(entry.updated_at);
     const edit = await call(`/v2/time_entries/${entry.id}`, { method: 'PATCH', body: JSON.stringify({ hours: 1 }) });
     expect(edit.status).toBe(422);
     expect(await edit.json()).toEqual({ message: 'Time entry is locked and cannot be edited' });
     expect((await call('/v2/time_entries/1')).status).toBe(404);
   });
 
-  it('creates an entry, submits and approves its week', async () => {
+  it('has no timesheet approval endpoint; a week is approved and invoiced through /_sandbox', async () => {
     const probe = (await (await call('/v2/time_entries?per_page=1')).json()) as HarvestTimeEntriesPage;
     const { user, project, task } = probe.time_entries[0];
     const created = await call('/v2/time_entries', {
@@ -91,21 +97,59 @@ describe('time sandbox (Harvest v2 shape)', () => {
     });
     expect(created.status).toBe(201);
     const entry = (await created.json()) as HarvestTimeEntry;
-    expect(entry).toMatchObject({ approval_status: 'unsubmitted', hours: 1.25, is_locked: false });
+    expect(entry).toMatchObject({ hours: 1.25, is_locked: false, is_closed: false });
+    const vendorPath = await call('/v2/timesheet_approvals', {
+      method: 'POST',
+      body: JSON.stringify({ user_id: user.id, week_of: '2025-07-10', action: 'approve' }),
+    });
+    expect(vendorPath.status, 'Harvest has no approval endpoint').toBe(404);
     const act = async (action: string) =>
-      await call('/v2/timesheet_approvals', { method: 'POST', body: JSON.stringify({ user_id: user.id, week_of: '2025-07-10', action }) });
-    const submitted = (await (await act('submit')).json()) as HarvestTimesheetApproval;
+      await fetch(`${running.url}/_sandbox/timesheet-approvals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: user.id, week_of: '2025-07-10', action }),
+      });
+    const submitted = (await (await act('submit')).json()) as SandboxWeek;
     expect(submitted).toMatchObject({
       week_start: '2025-07-07',
       week_end: '2025-07-13',
       approval_status: 'submitted',
       time_entry_ids: [entry.id],
     });
-    const approved = (await (await act('approve')).json()) as HarvestTimesheetApproval;
-    expect(approved.approval_status).toBe('approved');
+    expect(((await (await act('approve')).json()) as SandboxWeek).approval_status).toBe('approved');
     const after = (await (await call(`/v2/time_entries/${entry.id}`)).json()) as HarvestTimeEntry;
-    expect(after).toMatchObject({ approval_status: 'approved', is_closed: true, is_locked: true });
-    expect((await act('dance')).status).toBe(422);
+    expect(after).toMatchObject({ is_closed: true, is_locked: true, locked_reason: 'Item Approved and Locked for this Time Period' });
+    expect((await act('dance')).status).toBe(400);
+
+    const invoiced = await fetch(`${running.url}/_sandbox/invoices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ time_entry_ids: [entry.id] }),
+    });
+    expect(invoiced.status).toBe(201);
+    const billed = (await (await call(`/v2/time_entries/${entry.id}`)).json()) as HarvestTimeEntry;
+    expect(billed, 'an invoice made in Harvest sets is_billed').toMatchObject({
+      is_billed: true,
+      locked_reason: 'Item Invoiced and Approved and Locked for this Time Period',
+    });
+  });
+
+  it('pages clients and projects by cursor, with page numbers only on the first and last pages', async () => {
+    const first = (await (await call('/v2/projects?per_page=1')).json()) as HarvestPage & { projects: Array<{ id: number }> };
+    expect(first.total_entries, 'the small seed has three projects').toBe(3);
+    expect(first).toMatchObject({ page: 1, next_page: 2, previous_page: null, total_pages: 3 });
+    const next = new URL(first.links.next!);
+    expect(next.searchParams.get('cursor'), 'the next link carries a cursor').toBeTruthy();
+    expect(next.searchParams.has('page')).toBe(false);
+    const middle = (await (await call(`${next.pathname}${next.search}`)).json()) as HarvestPage & { projects: Array<{ id: number }> };
+    expect(middle, 'a middle page has no page numbers').toMatchObject({ page: null, next_page: null, previous_page: null });
+    const lastUrl = new URL(middle.links.next!);
+    const last = (await (await call(`${lastUrl.pathname}${lastUrl.search}`)).json()) as HarvestPage & { projects: Array<{ id: number }> };
+    expect(last).toMatchObject({ page: 3, next_page: null, previous_page: 2 });
+    expect(last.links.next).toBeNull();
+    const seen = [...first.projects, ...middle.projects, ...last.projects].map((p) => p.id);
+    expect(new Set(seen).size, 'every project once').toBe(3);
+    expect((await call('/v2/projects?cursor=bm9wZQ')).status).toBe(422);
   });
 
   it('lists expenses in the same envelope', async () => {
@@ -201,20 +245,18 @@ describe('time sandbox, large seed', () => {
     try {
       expect(sandbox.ctx.state().entries.size).toBe(200_000);
       expect(sandbox.ctx.state().users).toHaveLength(300);
-      let page: number | null = 1;
+      let next: string | null = `${running.url}/v2/time_entries?is_billed=false&per_page=2000`;
       let seen = 0;
       const pagingStarted = performance.now();
-      while (page !== null) {
-        const body = (await (
-          await fetch(`${running.url}/v2/time_entries?approval_status=approved&is_billed=false&per_page=2000&page=${page}`, { headers })
-        ).json()) as HarvestTimeEntriesPage;
+      while (next !== null) {
+        const body = (await (await fetch(next, { headers })).json()) as HarvestTimeEntriesPage;
         seen += body.time_entries.length;
-        page = body.next_page;
-        if (page === null) expect(seen).toBe(body.total_entries);
+        next = body.links.next;
+        if (next === null) expect(seen, 'following links.next reaches every entry once').toBe(body.total_entries);
       }
       expect(seen).toBeGreaterThan(1000);
       console.info(
-        `[time sandbox] large seed ${seedMs.toFixed(0)} ms; paged ${seen} approved unbilled entries in ${(performance.now() - pagingStarted).toFixed(0)} ms`,
+        `[time sandbox] large seed ${seedMs.toFixed(0)} ms; paged ${seen} unbilled entries in ${(performance.now() - pagingStarted).toFixed(0)} ms`,
       );
     } finally {
       await running.close();

@@ -2,7 +2,10 @@
 // documentation and not from the time connector, so that the two can disagree. Ids are
 // integers, hours decimal, money a JSON number in the client's currency, dates `YYYY-MM-DD`.
 
-/** Where an entry or expense stands in the timesheet approval flow. */
+/**
+ * Where an entry or expense stands in the timesheet approval flow. Harvest keeps this but its
+ * API does not serve it: a record only shows `is_closed` (approved) and `is_locked`/`locked_reason`.
+ */
 export type HarvestApprovalStatus = 'unsubmitted' | 'submitted' | 'approved';
 
 /** An embedded reference: Harvest nests `{id, name}` for the user, client, project and task. */
@@ -24,7 +27,7 @@ export interface HarvestTimeEntry {
   notes: string | null;
   is_locked: boolean;
   locked_reason: string | null;
-  approval_status: HarvestApprovalStatus;
+  /** Approved through Timesheet Approval. */
   is_closed: boolean;
   is_billed: boolean;
   invoice: { id: number; number: string } | null;
@@ -54,7 +57,6 @@ export interface HarvestExpense {
   is_locked: boolean;
   is_billed: boolean;
   locked_reason: string | null;
-  approval_status: HarvestApprovalStatus;
   invoice: { id: number; number: string } | null;
   receipt: { url: string; file_name: string; file_size: number; content_type: string } | null;
   created_at: string;
@@ -82,29 +84,19 @@ export interface HarvestProject {
   updated_at: string;
 }
 
-/** The paging fields around every Harvest list, with the `links` to neighbouring pages. */
+/**
+ * The paging fields around every Harvest list, with the `links` to neighbouring pages. Lists
+ * paged by cursor answer `page`, `next_page` and `previous_page` as null except on the first and
+ * last pages; a client follows `links.next` either way.
+ */
 export interface HarvestPage {
   per_page: number;
   total_pages: number;
   total_entries: number;
   next_page: number | null;
   previous_page: number | null;
-  page: number;
+  page: number | null;
   links: { first: string; next: string | null; previous: string | null; last: string };
 }
 export type HarvestTimeEntriesPage = HarvestPage & { time_entries: HarvestTimeEntry[] };
 export type HarvestExpensesPage = HarvestPage & { expenses: HarvestExpense[] };
-
-/**
- * The sandbox's answer to a timesheet approval for one user and week. Harvest approves in its
- * web app; the sandbox's POST /v2/timesheet_approvals stands in for that (see the README).
- */
-export interface HarvestTimesheetApproval {
-  user_id: number;
-  week_start: string;
-  week_end: string;
-  approval_status: HarvestApprovalStatus;
-  time_entry_ids: number[];
-  expense_ids: number[];
-  updated_at: string;
-}

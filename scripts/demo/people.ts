@@ -154,17 +154,15 @@ export async function logAndApproveTime(
     });
     entryIds.push(entry.body.id);
   }
+  // Submitting and approving a week happens in Harvest's own screens (its API has no such call):
+  // the sandbox's admin API stands in for the consultant and the approver.
   for (const weekOf of new Set(days.map(mondayOf))) {
-    await requestJson(`${urls.time}/v2/timesheet_approvals`, {
-      method: 'POST',
-      headers: TIME_HEADERS,
-      body: { user_id: sample.user.id, week_of: weekOf, action: 'submit' },
-    });
-    await requestJson(`${urls.time}/v2/timesheet_approvals`, {
-      method: 'POST',
-      headers: TIME_HEADERS,
-      body: { user_id: sample.user.id, week_of: weekOf, action: 'approve' },
-    });
+    for (const action of ['submit', 'approve']) {
+      await requestJson(`${urls.time}/_sandbox/timesheet-approvals`, {
+        method: 'POST',
+        body: { user_id: sample.user.id, week_of: weekOf, action },
+      });
+    }
   }
   return { consultant: sample.user.name, entryIds, hours: days.length * hoursPerDay };
 }

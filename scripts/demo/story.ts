@@ -2,6 +2,7 @@
 // project, approved hours become a posted invoice, the payment comes back to the CRM. What a
 // person does happens on that platform's sandbox (people.ts); what the layer does goes
 // through the layer's own APIs with a development token.
+import { minorToDecimalString } from '../../core/money.js';
 import { DemoError, requestJson, StepLog, waitFor, type JsonAnswer } from './http.js';
 import { assignConsultant, logAndApproveTime, receivePayment, winDeal, type SandboxUrls } from './people.js';
 
@@ -76,7 +77,9 @@ export async function germanRateCardDays(
   return workDays(card as { effectiveFrom: string; effectiveTo?: string | null }, today);
 }
 
-const money = (m: { amountMinor: number; currency: string } | undefined) => (m ? `${(m.amountMinor / 100).toFixed(2)} ${m.currency}` : '?');
+// In the currency's own minor unit (JPY has none, KWD three).
+const money = (m: { amountMinor: number; currency: string } | undefined) =>
+  m ? `${minorToDecimalString(m.amountMinor, m.currency)} ${m.currency}` : '?';
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const print = options.print ?? ((line: string) => console.log(line));

@@ -1,13 +1,13 @@
 // Pure mappings of NetSuite invoices and customer payments to canonical invoices and
-// payments, both ways. Net and tax amounts are computed in integer minor units.
+// payments, both ways. NetSuite computes line amounts and tax (the layer reads its figures back);
+// hours travel as the exact decimal quantity, never a rounding of it.
 import { createHash } from 'node:crypto';
-import { minorToDecimalNumber } from '../../core/money.js';
+import { decimalToScaled, minorToDecimalNumber, mulDivRounded, scaledToDecimalString } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Invoice, InvoiceCreate, InvoiceLine, InvoiceStatus, Payment, PaymentCreate, SourceRef } from './canonical.js';
 import {
   canonicalAmount,
   canonicalRef,
-  mulDivRound,
   plainDate,
   requiredDate,
   roleCode,
@@ -79,10 +79,12 @@ function lineToCanonical(ns: NsInvoice, line: NsInvoiceLine, currency: string, i
     throw upstream(`item.items[${i}].taxRate1 ${line.taxRate1} is not a percentage with at most 2 decimals`);
   }
   let quantity = 1;
+  let hours: string | undefined;
   let unitPrice = netAmount;
   if (kind === 'time') {
-    quantity = Math.round(Number(line.quantity) * 60);
-    if (!(quantity >= 1)) throw upstream(`item.items[${i}].quantity ${line.quantity} is not a positive number of hours`);
+    hours = quantityToHours(line.quantity, i);
+    // Whole minutes for v1 readers: hours × 60 rounded half up (1.17 h is 70), at least 1.
+    quantity = Math.max(1, mulDivRounded(decimalToScaled(hours, QUANTITY_DECIMALS), 60, 10 ** QUANTITY_DECIMALS));
     unitPrice = vendorAmount(line.rate, currency, `item.items[${i}].rate`);
   }
   const role = line.custcol_role ? roleCode(line.custcol_role) : undefined;
@@ -92,6 +94,7 @@ function lineToCanonical(ns: NsInvoice, line: NsInvoiceLine, currency: string, i
     description: line.description ?? line.item?.refName ?? kind,
     ...(role && ROLE.test(role) ? { role } : {}),
     quantity,
+    ...(hours ? { hours } : {}),
     unitPrice,
     netAmount,
     taxRateBasisPoints,
@@ -131,6 +134,21 @@ export function invoiceToCanonical(ns: NsInvoice, ctx: ToCanonicalContext): Invo
   };
 }
 
+/** Decimal places of a NetSuite transaction line quantity the layer reads (hours with minutes' 6 places fit). */
+const QUANTITY_DECIMALS = 8;
+
+/** A time line's NetSuite quantity as the canonical hours string: exact, at least two places ("19.92", "7.50"). */
+function quantityToHours(value: unknown, i: number): string {
+  let scaled: number;
+  try {
+    scaled = decimalToScaled(typeof value === 'number' || typeof value === 'string' ? value : Number.NaN, QUANTITY_DECIMALS);
+  } catch {
+    throw upstream(`item.items[${i}].quantity ${String(value)} is not a number of hours with at most ${QUANTITY_DECIMALS} places`);
+  }
+  if (scaled <= 0) throw upstream(`item.items[${i}].quantity ${String(value)} is not a positive number of hours`);
+  return scaledToDecimalString(scaled, QUANTITY_DECIMALS).replace(/(\.\d\d\d*?)0+$/, '$1');
+}
+
 /** What the invoice body needs from the project it bills (already resolved to native ids). */
 export interface InvoiceParty {
   customerId: string;
@@ -139,28 +157,46 @@ export interface InvoiceParty {
   currency: string;
 }
 
-/** The invoice create body; line net and tax amounts are computed here, in integers. */
+/**
+ * A time line's NetSuite quantity and, when the quantity cannot say it exactly, its amount:
+ * `hours` goes as it is (NetSuite computes quantity × rate); minutes (v1 callers without `hours`)
+ * go as hours to six places with the amount minutes × rate / 60, so no rounding of them is billed.
+ */
+function timeQuantity(line: InvoiceCreate['lines'][number], currency: string): { quantity: number; amount?: number } {
+  if (line.hours !== undefined) return { quantity: Number(line.hours) };
+  return {
+    quantity: Number((line.quantity / 60).toFixed(6)),
+    amount: minorToDecimalNumber(mulDivRounded(line.quantity, line.unitPrice.amountMinor, 60), currency),
+  };
+}
+
+/**
+ * The invoice create body. Line amounts and tax are left to NetSuite, which computes them by the
+ * account's rounding (and the nexus's tax rounding level); the created invoice is read back.
+ */
 export function invoiceToNs(input: InvoiceCreate, party: InvoiceParty, ctx: ToVendorContext): Record<string, unknown> {
   const { currency } = party;
   const items = input.lines.map((line, i) => {
     const pointer = `/lines/${i}`;
     const rate = canonicalAmount(line.unitPrice, currency, `${pointer}/unitPrice`);
-    const netMinor = line.kind === 'time' ? mulDivRound(line.quantity, line.unitPrice.amountMinor, 60) : line.unitPrice.amountMinor;
     if (line.kind !== 'time' && line.quantity !== 1) {
       throw new ProblemError('validation-failed', {
         detail: `Only time lines take a quantity; a ${line.kind} line has quantity 1 and its amount as unit price.`,
         errors: [{ pointer: `${pointer}/quantity`, detail: 'must be 1' }],
       });
     }
+    if (line.kind !== 'time' && line.hours !== undefined) {
+      throw new ProblemError('validation-failed', {
+        detail: `Only time lines bill hours; a ${line.kind} line has quantity 1 and its amount as unit price.`,
+        errors: [{ pointer: `${pointer}/hours`, detail: 'only on time lines' }],
+      });
+    }
     return {
       item: { id: LINE_ITEMS[line.kind].id },
       description: line.description,
-      // Hours for time lines, to 6 decimals: minutes survive the round trip exactly.
-      quantity: line.kind === 'time' ? Number((line.quantity / 60).toFixed(6)) : 1,
+      ...(line.kind === 'time' ? timeQuantity(line, currency) : { quantity: 1 }),
       rate,
-      amount: minorToDecimalNumber(netMinor, currency),
       taxRate1: line.taxRateBasisPoints / 100,
-      tax1Amt: minorToDecimalNumber(mulDivRound(netMinor, line.taxRateBasisPoints, 10_000), currency),
       ...(line.role ? { custcol_role: line.role } : {}),
       ...(line.sources.length ? { custcol_source_refs: JSON.stringify(line.sources) } : {}),
     };

@@ -7,7 +7,6 @@ import {
   domainOf,
   instant,
   jobToEngagement,
-  mulDivRound,
   projectToJob,
   projectUpdateToJob,
   rateCardToCanonical,
@@ -26,6 +25,7 @@ import {
 } from './mapping-billing.js';
 import { matchKeys, normaliseClientName, normaliseTaxId, sameClient } from './matching.js';
 import type { NsCustomer, NsCustomerPayment, NsInvoice, NsJob, NsRateCard, NsSubsidiary } from './vendor-types.js';
+import type { InvoiceCreate } from './canonical.js';
 
 const currencies: Record<string, string> = { '1': 'GBP', '2': 'USD', '3': 'EUR', '4': 'JPY', '5': 'KWD' };
 // Canonical ids are `<entity>:<native>` here so both directions can be checked by eye.
@@ -118,6 +118,7 @@ describe('ERP mapping: invoices', () => {
         description: 'Senior consultant, March',
         role: 'senior-consultant',
         quantity: 750,
+        hours: '12.50',
         unitPrice: { amountMinor: 125050, currency: 'EUR' },
         netAmount: { amountMinor: 1563125, currency: 'EUR' },
         taxRateBasisPoints: 1900,
@@ -210,47 +211,67 @@ describe('ERP mapping: invoices', () => {
       description: 'Senior consultant, March',
       quantity: 12.5,
       rate: 1250.5,
-      amount: 15631.25,
       taxRate1: 19,
-      tax1Amt: 2969.94,
       custcol_role: 'senior-consultant',
       custcol_source_refs: JSON.stringify([{ kind: 'time-entry', id: TE1 }]),
     });
-    const back = invoiceToCanonical({ ...invoice, item: { items: items.map((l, i) => ({ ...l, line: i + 1 })) as never } }, toCanonical);
+    // ERP computes amount and tax; with its figures the lines come back as they were.
+    const computed = items.map((l, i) => ({
+      ...l,
+      line: i + 1,
+      amount: invoice.item.items[i]!.amount,
+      tax1Amt: invoice.item.items[i]!.tax1Amt,
+    }));
+    const back = invoiceToCanonical({ ...invoice, item: { items: computed as never } }, toCanonical);
     expect(back.lines).toEqual(canonical.lines);
   });
 
-  it('keeps odd minutes exact through hours with 6 decimals', () => {
+  /** The NetSuite line a one-line time invoice is sent as. */
+  const sentTimeLine = (line: Omit<InvoiceCreate['lines'][number], 'kind' | 'sources'>) => {
     const body = invoiceToNs(
       {
         engagementId: 'engagement:1',
         periodStart: '2026-01-01',
         periodEnd: '2026-01-31',
         post: true,
-        lines: [
-          {
-            kind: 'time',
-            description: 'Analyst',
-            quantity: 20,
-            unitPrice: { amountMinor: 9500, currency: 'GBP' },
-            taxRateBasisPoints: 2000,
-            sources: [],
-          },
-        ],
+        lines: [{ kind: 'time', sources: [], ...line }],
       },
-      { customerId: '1', jobId: '2', subsidiaryId: '1', currency: 'GBP' },
+      { customerId: '1', jobId: '2', subsidiaryId: '1', currency: line.unitPrice.currency },
       toVendor,
     );
-    const line = (body.item as { items: Array<{ quantity: number; amount: number; tax1Amt: number }> }).items[0]!;
-    expect(line).toMatchObject({ quantity: 0.333333, amount: 31.67, tax1Amt: 6.33 });
-    expect(Math.round(line.quantity * 60)).toBe(20);
+    return (body.item as { items: Array<Record<string, unknown>> }).items[0]!;
+  };
+
+  it('keeps odd minutes exact through hours with 6 decimals', () => {
+    const line = sentTimeLine({
+      description: 'Analyst',
+      quantity: 20,
+      unitPrice: { amountMinor: 9500, currency: 'GBP' },
+      taxRateBasisPoints: 2000,
+    });
+    expect(line, 'minutes without hours: the amount is minutes × rate / 60, tax left to ERP').toMatchObject({
+      quantity: 0.333333,
+      amount: 31.67,
+    });
+    expect(line.tax1Amt, 'ERP computes the tax').toBeUndefined();
+    expect(Math.round((line.quantity as number) * 60)).toBe(20);
+  });
+
+  it('sends recorded hours as the exact quantity and leaves amount and tax to ERP', () => {
+    const line = sentTimeLine({
+      description: 'Consultant',
+      quantity: 1195,
+      hours: '19.92',
+      unitPrice: { amountMinor: 16000, currency: 'EUR' },
+      taxRateBasisPoints: 1900,
+    });
+    expect(line.quantity, 'the hours, not 1195 minutes / 60').toBe(19.92);
+    expect(line.rate).toBe(160);
+    expect(line.amount, 'NetSuite computes quantity × rate').toBeUndefined();
+    expect(line.tax1Amt, 'NetSuite computes the tax').toBeUndefined();
   });
 
   it('rounds half away from zero in integers and rejects mixed currencies', () => {
-    expect(mulDivRound(1, 5, 10)).toBe(1);
-    expect(mulDivRound(-1, 5, 10)).toBe(-1);
-    expect(mulDivRound(1, 4, 10)).toBe(0);
-    expect(mulDivRound(20, 9500, 60)).toBe(3167);
     expect(() =>
       invoiceToNs(
         {

@@ -95,16 +95,6 @@ export function canonicalAmount(money: Money, currency: string, pointer: string)
   return minorToDecimalNumber(money.amountMinor, currency);
 }
 
-/** a × b ÷ d in integers, rounded half away from zero (line amounts, tax). */
-export function mulDivRound(a: number, b: number, d: number): number {
-  const product = BigInt(a) * BigInt(b);
-  const negative = product < 0n;
-  const abs = negative ? -product : product;
-  const divisor = BigInt(d);
-  const rounded = (abs * 2n + divisor) / (divisor * 2n);
-  return Number(negative ? -rounded : rounded);
-}
-
 const ref = (id: string): NsRef => ({ id });
 
 export function canonicalRef(value: string | undefined): string | undefined {

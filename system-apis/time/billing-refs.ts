@@ -1,6 +1,7 @@
 // Which invoice (line) billed each time entry or expense (migration 0140). The platform
 // only keeps a flag; this is what makes "billed on exactly one invoice line" checkable.
 import type { ColumnType } from 'kysely';
+import { ProblemError } from '../../core/problems.js';
 import { isUniqueViolation, nowMs, type DbExecutor } from '../../core/store/index.js';
 
 export interface TimeBillingRefsTable {
@@ -22,14 +23,76 @@ export interface BillingRef {
   invoiceLineId?: string | null;
 }
 
-export async function billingRefs(db: DbExecutor, ids: string[]): Promise<Map<string, BillingRef>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('time_billing_refs')
-    .select(['canonical_id', 'invoice_id', 'invoice_line_id'])
-    .where('canonical_id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.canonical_id, { invoiceId: r.invoice_id, invoiceLineId: r.invoice_line_id }]));
+/** Ids per query: well under both engines' limits on bound parameters. */
+const BATCH = 500;
+
+export async function billingRefs(db: DbExecutor, ids: readonly string[]): Promise<Map<string, BillingRef>> {
+  const out = new Map<string, BillingRef>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await db
+      .selectFrom('time_billing_refs')
+      .select(['canonical_id', 'invoice_id', 'invoice_line_id'])
+      .where('canonical_id', 'in', ids.slice(i, i + BATCH))
+      .execute();
+    for (const r of rows) out.set(r.canonical_id, { invoiceId: r.invoice_id, invoiceLineId: r.invoice_line_id });
+  }
+  return out;
+}
+
+export interface BillingClaim extends BillingRef {
+  canonicalId: string;
+  kind: 'time-entry' | 'expense';
+}
+
+function conflict(claim: BillingClaim, stands: BillingRef): ProblemError {
+  return new ProblemError('conflict', {
+    detail: `${claim.canonicalId} is already billed on invoice ${stands.invoiceId}${stands.invoiceLineId ? ` line ${stands.invoiceLineId}` : ''}.`,
+  });
+}
+
+/**
+ * Records many claims at once, all or nothing (one transaction): the ones already recorded for the
+ * same invoice (line) are left as they are, any recorded for another is a 409 and nothing is written.
+ * Inserts are multi-row; a claim another request recorded meanwhile is found again and compared.
+ */
+export async function claimBillingRefs(db: DbExecutor, claims: readonly BillingClaim[]): Promise<{ recorded: number; already: number }> {
+  const write = async (trx: DbExecutor) => {
+    const existing = await billingRefs(
+      trx,
+      claims.map((c) => c.canonicalId),
+    );
+    const fresh: BillingClaim[] = [];
+    for (const claim of claims) {
+      const stands = existing.get(claim.canonicalId);
+      if (!stands) fresh.push(claim);
+      else if (!sameRef(stands, claim)) throw conflict(claim, stands);
+    }
+    const billedAt = nowMs();
+    for (let i = 0; i < fresh.length; i += BATCH / 5) {
+      await trx
+        .insertInto('time_billing_refs')
+        .values(
+          fresh.slice(i, i + BATCH / 5).map((c) => ({
+            canonical_id: c.canonicalId,
+            kind: c.kind,
+            invoice_id: c.invoiceId,
+            invoice_line_id: c.invoiceLineId ?? null,
+            billed_at: billedAt,
+          })),
+        )
+        .onConflict((oc) => oc.column('canonical_id').doNothing())
+        .execute();
+    }
+    if (fresh.length > 0) {
+      const now = await billingRefs(
+        trx,
+        fresh.map((c) => c.canonicalId),
+      );
+      for (const claim of fresh) if (!sameRef(now.get(claim.canonicalId)!, claim)) throw conflict(claim, now.get(claim.canonicalId)!);
+    }
+    return { recorded: fresh.length, already: claims.length - fresh.length };
+  };
+  return db.isTransaction ? write(db) : db.transaction().execute(write);
 }
 
 /**

@@ -1,5 +1,5 @@
-// The Harvest-shaped connector against the time sandbox over real HTTP: paging, billing,
-// approvals, the platform's 429, injected faults, and the token never in an error or a log.
+// The Harvest-shaped connector against the time sandbox over real HTTP: paging by links.next,
+// reads only, the platform's 429, injected faults, and the token never in an error or a log.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
@@ -37,36 +37,39 @@ beforeEach(() => {
   sandbox.ctx.faults.clear();
 });
 
-describe('time connector: entries, billing, approvals', () => {
-  it('follows next_page through every approved, unbilled entry of the large seed', async () => {
+describe('time connector: entries and paging', () => {
+  it('follows links.next through every unbilled entry of the large seed', async () => {
     sandbox.reset('large');
-    const harvest = connector();
-    const first = await harvest.listTimeEntries({ approvalStatus: 'approved', isBilled: false }, 1, 2000);
-    const all = await harvest.allTimeEntries({ approvalStatus: 'approved', isBilled: false });
-    expect(all).toHaveLength(first.total_entries);
-    expect(first.total_pages).toBeGreaterThan(1);
-    expect(all.every((e) => e.approval_status === 'approved' && !e.is_billed)).toBe(true);
+    const requested: string[] = [];
+    const harvest = connector({ onCall: (path) => void requested.push(path) });
+    const first = await harvest.listTimeEntries({ isBilled: false }, 2000);
+    expect(first.nextPath, 'the first page links to the next').toMatch(/^\/v2\/time_entries\?/);
+    const all = await harvest.allTimeEntries({ isBilled: false });
+    expect(all, 'every entry the platform counts, once').toHaveLength(first.total_entries);
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    expect(all.every((e) => !e.is_billed)).toBe(true);
+    expect(all.some((e) => e.is_closed) && all.some((e) => !e.is_closed), 'approval is left to the caller').toBe(true);
   });
 
-  it('marks an entry billed idempotently', async () => {
+  it('follows a next link only to the same list on the configured host', async () => {
     const harvest = connector();
-    const [entry] = (await harvest.listTimeEntries({ approvalStatus: 'approved', isBilled: false }, 1, 1)).time_entries;
-    const once = await harvest.setTimeEntryBilled(entry.id, true);
-    const twice = await harvest.setTimeEntryBilled(entry.id, true);
-    expect(once.is_billed).toBe(true);
-    expect(twice.updated_at).toBe(once.updated_at);
+    await expect(harvest.timeEntriesAt('/v2/users?page=2'), 'another list').rejects.toMatchObject({ status: 502 });
+    await expect(harvest.timeEntriesAt('@evil.example/v2/time_entries?page=2'), 'another host').rejects.toMatchObject({ status: 502 });
+    const page = await harvest.listTimeEntries({}, 10);
+    const second = await harvest.timeEntriesAt(page.nextPath!);
+    expect(
+      second.time_entries.map((e) => e.id),
+      'the second page continues the first',
+    ).not.toContain(page.time_entries[0].id);
+  });
+
+  it('reads approval from is_closed and Harvest invoicing from is_billed', async () => {
+    const harvest = connector();
+    const entries = await harvest.allTimeEntries();
+    const approved = entries.find((e) => e.is_closed && !e.is_billed)!;
+    expect(approved.locked_reason).toBe('Item Approved and Locked for this Time Period');
+    expect(approved, 'no approval_status field').not.toHaveProperty('approval_status');
     expect(await harvest.getTimeEntry(1)).toBeUndefined();
-  });
-
-  it('submits and approves a week', async () => {
-    const harvest = connector();
-    const [draft] = (await harvest.listTimeEntries({ approvalStatus: 'unsubmitted' }, 1, 1)).time_entries;
-    expect(draft).toBeDefined();
-    const submitted = await harvest.timesheetApproval({ user_id: draft.user.id, week_of: draft.spent_date, action: 'submit' });
-    expect(submitted.time_entry_ids).toContain(draft.id);
-    await harvest.timesheetApproval({ user_id: draft.user.id, week_of: draft.spent_date, action: 'approve' });
-    expect((await harvest.getTimeEntry(draft.id))?.approval_status).toBe('approved');
   });
 
   it('maps Harvest 422 answers to problem details', async () => {
@@ -79,8 +82,11 @@ describe('time connector: entries, billing, approvals', () => {
 
   it('reads expenses in pages', async () => {
     const harvest = connector();
-    const page = await harvest.listExpenses({}, 1, 3);
-    expect(page).toMatchObject({ total_entries: 4, total_pages: 2, next_page: 2 });
+    const page = await harvest.listExpenses({}, 3);
+    expect(page).toMatchObject({ total_entries: 4, total_pages: 2 });
+    const rest = await harvest.expensesAt(page.nextPath!);
+    expect(rest.expenses, 'the last page holds the fourth').toHaveLength(1);
+    expect(rest.nextPath).toBeNull();
     expect(await harvest.getExpense(page.expenses[0].id)).toEqual(page.expenses[0]);
   });
 });
@@ -94,7 +100,7 @@ describe('time connector: unsafe consumption and resilience', () => {
     const statuses: number[] = [];
     try {
       const harvest = connector({ baseUrl: server.url, onCall: (_p, _m, s) => void statuses.push(s) });
-      for (let i = 0; i < 3; i++) expect((await harvest.listExpenses({}, 1, 1)).expenses).toHaveLength(1);
+      for (let i = 0; i < 3; i++) expect((await harvest.listExpenses({}, 1)).expenses).toHaveLength(1);
       expect(statuses).toContain(429);
       expect(statuses.filter((s) => s === 200)).toHaveLength(3);
     } finally {

@@ -1,12 +1,12 @@
 // The time platform's HTTP client (Harvest API v2 shape): bearer token plus Harvest-Account-Id
-// and a User-Agent on every call, page/per_page paging with next_page, 404 lookups as
-// undefined, and Harvest's error bodies mapped to problem details. Credentials only ever
-// travel in headers, never in an error, a log line or a URL.
+// and a User-Agent on every call, lists paged by following each answer's `links.next` (Harvest's
+// documented way: never built from page numbers), 404 lookups as undefined, and Harvest's error
+// bodies mapped to problem details. It only reads and creates: Harvest's billed flag is read-only.
+// Credentials only ever travel in headers, never in an error, a log line or a URL.
 import { PlatformClient, probeRead, type ProbeAnswer, type PlatformClientOptions, type PlatformResponse } from '../kit/index.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type {
-  HarvestApprovalStatus,
   HarvestClient,
   HarvestProject,
   HarvestProjectInput,
@@ -16,8 +16,6 @@ import type {
   HarvestTimeEntriesPage,
   HarvestTimeEntry,
   HarvestTimeEntryInput,
-  HarvestTimesheetApproval,
-  HarvestTimesheetApprovalInput,
 } from './vendor-types.js';
 
 export interface TimeConnectorOptions {
@@ -42,7 +40,6 @@ export interface TimeEntryFilter {
   projectId?: number;
   isBilled?: boolean;
   isRunning?: boolean;
-  approvalStatus?: HarvestApprovalStatus;
   /** RFC 3339 instant. */
   updatedSince?: string;
   from?: string;
@@ -51,6 +48,12 @@ export interface TimeEntryFilter {
 
 /** Harvest's page size limit. */
 export const MAX_PER_PAGE = 2000;
+/** The longest next-page link followed (Harvest's carry the list's filters and a short cursor). */
+export const MAX_LINK_LENGTH = 2048;
+
+/** A page of a list, with the path of the next one (Harvest's links.next, relative to the base URL) or null. */
+export type TimeEntriesPage = HarvestTimeEntriesPage & { nextPath: string | null };
+export type ExpensesPage = HarvestExpensesPage & { nextPath: string | null };
 const PLATFORM = 'time';
 const DEFAULT_USER_AGENT = 'ps-connectivity-layer (integration-platform@example.com)';
 
@@ -81,7 +84,8 @@ function expectEntry(body: unknown): HarvestTimeEntry {
     !isRef(body.task) ||
     !isObject(body.client) ||
     typeof body.client.currency !== 'string' ||
-    typeof body.approval_status !== 'string' ||
+    typeof body.is_closed !== 'boolean' ||
+    typeof body.is_billed !== 'boolean' ||
     typeof body.updated_at !== 'string'
   ) {
     throw malformed('time entry');
@@ -100,7 +104,8 @@ function expectExpense(body: unknown): HarvestExpense {
     !isObject(body.client) ||
     typeof body.client.currency !== 'string' ||
     !isRef(body.expense_category) ||
-    typeof body.approval_status !== 'string' ||
+    typeof body.is_closed !== 'boolean' ||
+    typeof body.is_billed !== 'boolean' ||
     typeof body.updated_at !== 'string'
   ) {
     throw malformed('expense');
@@ -113,8 +118,8 @@ function expectPage<K extends string>(body: unknown, key: K): HarvestPage & Reco
     !isObject(body) ||
     !Array.isArray(body[key]) ||
     typeof body.total_entries !== 'number' ||
-    typeof body.page !== 'number' ||
-    !(body.next_page === null || typeof body.next_page === 'number')
+    !isObject(body.links) ||
+    !(body.links.next === null || typeof body.links.next === 'string')
   ) {
     throw malformed('page');
   }
@@ -172,7 +177,6 @@ function pageQuery(filter: TimeEntryFilter): Record<string, string | number | bo
     project_id: filter.projectId,
     is_billed: filter.isBilled,
     is_running: filter.isRunning,
-    approval_status: filter.approvalStatus,
     updated_since: filter.updatedSince,
     from: filter.from,
     to: filter.to,
@@ -181,8 +185,10 @@ function pageQuery(filter: TimeEntryFilter): Record<string, string | number | bo
 
 export class TimeConnector {
   private readonly client: PlatformClient;
+  private readonly baseUrl: string;
 
   constructor(opts: TimeConnectorOptions) {
+    this.baseUrl = opts.baseUrl;
     const headers = {
       Authorization: `Bearer ${opts.accessToken}`,
       'Harvest-Account-Id': opts.accountId,
@@ -211,23 +217,51 @@ export class TimeConnector {
     return this.client.close();
   }
 
-  async listTimeEntries(filter: TimeEntryFilter = {}, page = 1, perPage = 100): Promise<HarvestTimeEntriesPage> {
+  /**
+   * A Harvest next-page link as a path relative to the base URL: only a link to the same list on
+   * the configured host is followed, so a changed or hostile answer cannot send the client elsewhere.
+   */
+  private listPath(link: string, list: string): string {
+    const base = this.baseUrl.replace(/\/+$/, '');
+    const prefix = `${base}/v2/${list}?`;
+    if (!link.startsWith(prefix) || link.length > MAX_LINK_LENGTH) throw malformed(`${list} next link`);
+    return link.slice(base.length);
+  }
+
+  private async listAt<K extends 'time_entries' | 'expenses' | 'clients'>(
+    list: K,
+    at: { path: string } | { query: Record<string, string | number | boolean | undefined> },
+  ): Promise<HarvestPage & Record<K, unknown[]> & { nextPath: string | null }> {
     const res = await this.client.request<unknown>({
       method: 'GET',
-      path: '/v2/time_entries',
-      query: { ...pageQuery(filter), page, per_page: Math.min(perPage, MAX_PER_PAGE) },
+      ...('path' in at ? { path: at.path } : { path: `/v2/${list}`, query: at.query }),
     });
-    const body = expectPage(res.body, 'time_entries');
+    const body = expectPage(res.body, list);
+    return { ...body, nextPath: body.links.next === null ? null : this.listPath(body.links.next, list) };
+  }
+
+  /** The first page of matching entries; `nextPath` (Harvest's links.next) leads on. */
+  async listTimeEntries(filter: TimeEntryFilter = {}, perPage = 100): Promise<TimeEntriesPage> {
+    const body = await this.listAt('time_entries', { query: { ...pageQuery(filter), per_page: Math.min(perPage, MAX_PER_PAGE) } });
     return { ...body, time_entries: body.time_entries.map(expectEntry) };
   }
 
-  /** Every entry matching the filter, following next_page. */
+  /** The page at a `nextPath` an earlier page gave. */
+  async timeEntriesAt(nextPath: string): Promise<TimeEntriesPage> {
+    const body = await this.listAt('time_entries', {
+      path: this.listPath(`${this.baseUrl.replace(/\/+$/, '')}${nextPath}`, 'time_entries'),
+    });
+    return { ...body, time_entries: body.time_entries.map(expectEntry) };
+  }
+
+  /** Every entry matching the filter, following links.next. */
   async allTimeEntries(filter: TimeEntryFilter = {}): Promise<HarvestTimeEntry[]> {
     const out: HarvestTimeEntry[] = [];
-    for (let page: number | null = 1; page !== null;) {
-      const body: HarvestTimeEntriesPage = await this.listTimeEntries(filter, page, MAX_PER_PAGE);
-      out.push(...body.time_entries);
-      page = body.next_page;
+    let page = await this.listTimeEntries(filter, MAX_PER_PAGE);
+    out.push(...page.time_entries);
+    while (page.nextPath !== null) {
+      page = await this.timeEntriesAt(page.nextPath);
+      out.push(...page.time_entries);
     }
     return out;
   }
@@ -241,40 +275,19 @@ export class TimeConnector {
     return expectEntry((await this.client.request<unknown>({ method: 'POST', path: '/v2/time_entries', body: input })).body);
   }
 
-  /** Sets is_billed; setting it to the value it has changes nothing, so a retry is harmless. */
-  async setTimeEntryBilled(id: number, billed: boolean): Promise<HarvestTimeEntry> {
-    const res = await this.client.request<unknown>({
-      method: 'PATCH',
-      path: `/v2/time_entries/${id}`,
-      body: { is_billed: billed },
-      retryable: true,
-    });
-    return expectEntry(res.body);
+  async listExpenses(filter: Omit<TimeEntryFilter, 'isRunning'> = {}, perPage = 100): Promise<ExpensesPage> {
+    const body = await this.listAt('expenses', { query: { ...pageQuery(filter), per_page: Math.min(perPage, MAX_PER_PAGE) } });
+    return { ...body, expenses: body.expenses.map(expectExpense) };
   }
 
-  async listExpenses(filter: Omit<TimeEntryFilter, 'isRunning'> = {}, page = 1, perPage = 100): Promise<HarvestExpensesPage> {
-    const res = await this.client.request<unknown>({
-      method: 'GET',
-      path: '/v2/expenses',
-      query: { ...pageQuery(filter), page, per_page: Math.min(perPage, MAX_PER_PAGE) },
-    });
-    const body = expectPage(res.body, 'expenses');
+  async expensesAt(nextPath: string): Promise<ExpensesPage> {
+    const body = await this.listAt('expenses', { path: this.listPath(`${this.baseUrl.replace(/\/+$/, '')}${nextPath}`, 'expenses') });
     return { ...body, expenses: body.expenses.map(expectExpense) };
   }
 
   async getExpense(id: number): Promise<HarvestExpense | undefined> {
     const res = await this.client.request<unknown>({ method: 'GET', path: `/v2/expenses/${id}`, acceptStatuses: [404] });
     return res.status === 404 ? undefined : expectExpense(res.body);
-  }
-
-  async setExpenseBilled(id: number, billed: boolean): Promise<HarvestExpense> {
-    const res = await this.client.request<unknown>({
-      method: 'PATCH',
-      path: `/v2/expenses/${id}`,
-      body: { is_billed: billed },
-      retryable: true,
-    });
-    return expectExpense(res.body);
   }
 
   async getProject(id: number): Promise<HarvestProject | undefined> {
@@ -292,40 +305,20 @@ export class TimeConnector {
     );
   }
 
-  /** Every client, following next_page (a firm has hundreds, not millions). */
+  /** Every client, following links.next (a firm has hundreds, not millions). */
   async allClients(): Promise<HarvestClient[]> {
     const out: HarvestClient[] = [];
-    for (let page: number | null = 1; page !== null;) {
-      const res: PlatformResponse<unknown> = await this.client.request<unknown>({
-        method: 'GET',
-        path: '/v2/clients',
-        query: { page, per_page: MAX_PER_PAGE },
-      });
-      const body: HarvestPage & { clients: unknown[] } = expectPage(res.body, 'clients');
-      out.push(...body.clients.map(expectClient));
-      page = body.next_page;
+    let page = await this.listAt('clients', { query: { per_page: MAX_PER_PAGE } });
+    out.push(...page.clients.map(expectClient));
+    while (page.nextPath !== null) {
+      page = await this.listAt('clients', { path: page.nextPath });
+      out.push(...page.clients.map(expectClient));
     }
     return out;
   }
 
   async createClient(input: { name: string; currency: string }): Promise<HarvestClient> {
     return expectClient((await this.client.request<unknown>({ method: 'POST', path: '/v2/clients', body: input })).body);
-  }
-
-  /** Submits, approves or rejects a user's week. Each action moves entries from one state only, so a retry is harmless. */
-  async timesheetApproval(input: HarvestTimesheetApprovalInput): Promise<HarvestTimesheetApproval> {
-    const res = await this.client.request<unknown>({ method: 'POST', path: '/v2/timesheet_approvals', body: input, retryable: true });
-    const b = res.body;
-    if (
-      !isObject(b) ||
-      typeof b.user_id !== 'number' ||
-      !Array.isArray(b.time_entry_ids) ||
-      !Array.isArray(b.expense_ids) ||
-      typeof b.approval_status !== 'string'
-    ) {
-      throw malformed('timesheet approval');
-    }
-    return b as unknown as HarvestTimesheetApproval;
   }
 
   /** One read-only GET with the connector's credentials and the answer's headers, for `npm run check:platforms`. */

@@ -12,3 +12,9 @@ export type TimeIds = CrossReferences<TimeEntity, number>;
 export function timeIds(db: DbExecutor): TimeIds {
   return new CrossReferences<TimeEntity, number>(db, { platform: PLATFORM, nativeIds: numericIds, memo: true });
 }
+
+/** Which of these canonical ids name no record of the entity type on the time platform. */
+export async function unknownIds(db: DbExecutor, entity: TimeEntity, canonicalIds: readonly string[]): Promise<string[]> {
+  const known = await timeIds(db).known(entity, canonicalIds);
+  return canonicalIds.filter((id) => !known.has(id));
+}

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  approvalStatusToCanonical,
-  approvalStatusToHarvest,
+  approvalStatusOf,
   billingStatusOf,
   entryRates,
   expenseCategoryToCanonical,
-  harvestApprovalToApproval,
   harvestEntryToTimeEntry,
   harvestExpenseToExpense,
-  hoursToMinutes,
+  hoursToHundredthsOfPlatform,
   isRecordedWork,
-  minutesToHours,
   moneyToHarvest,
   roleCode,
   updatedSinceParam,
@@ -31,7 +28,6 @@ const entry: HarvestTimeEntry = {
   notes: 'Adding CSS styling',
   is_locked: true,
   locked_reason: 'Item Approved and Locked for this Time Period',
-  approval_status: 'approved',
   is_closed: true,
   is_billed: false,
   invoice: null,
@@ -61,7 +57,6 @@ const expense: HarvestExpense = {
   is_locked: false,
   is_billed: false,
   locked_reason: null,
-  approval_status: 'submitted',
   invoice: null,
   receipt: null,
   created_at: '2025-03-04T12:00:00Z',
@@ -79,6 +74,7 @@ describe('time mapping: entries', () => {
       role: 'senior-consultant',
       workDate: '2025-03-03',
       durationMinutes: 127,
+      durationHours: '2.11',
       billable: true,
       description: 'Adding CSS styling',
       approvalStatus: 'approved',
@@ -88,22 +84,32 @@ describe('time mapping: entries', () => {
   });
 
   it('shows the invoice line of a billed entry, and billing states', () => {
-    const billed = harvestEntryToTimeEntry({ ...entry, is_billed: true }, ids, { invoiceId: 'inv-1', invoiceLineId: 'line-1' });
-    expect(billed).toMatchObject({ billingStatus: 'billed', invoiceId: 'inv-1', invoiceLineId: 'line-1' });
-    expect(harvestEntryToTimeEntry(entry, ids, { invoiceId: 'inv-1' }).invoiceId).toBeUndefined();
+    const billed = harvestEntryToTimeEntry(entry, ids, { invoiceId: 'inv-1', invoiceLineId: 'line-1' });
+    expect(billed, 'the ledger alone makes an entry billed').toMatchObject({
+      billingStatus: 'billed',
+      invoiceId: 'inv-1',
+      invoiceLineId: 'line-1',
+    });
+    const invoicedInHarvest = harvestEntryToTimeEntry({ ...entry, is_billed: true }, ids);
+    expect(invoicedInHarvest.billingStatus, 'an invoice made in Harvest bills it too').toBe('billed');
+    expect(invoicedInHarvest.invoiceId, 'but no invoice of the layer').toBeUndefined();
     expect(billingStatusOf({ billable: false, is_billed: false })).toBe('not-billable');
     expect(harvestEntryToTimeEntry({ ...entry, notes: null }, ids).description).toBeUndefined();
   });
 
-  it('uses round(hours × 60) for minutes and maps back without drift', () => {
-    expect(hoursToMinutes(1.25)).toBe(75);
-    expect(hoursToMinutes(0.01)).toBe(1);
-    expect(hoursToMinutes(0.0083)).toBe(0); // 0.498 min
-    expect(hoursToMinutes(0.00834)).toBe(1); // 0.5004 min
-    expect(hoursToMinutes(1.2567)).toBe(75);
-    for (let m = 0; m <= 24 * 60; m++) expect(hoursToMinutes(minutesToHours(m))).toBe(m);
-    expect(() => hoursToMinutes(Number.NaN)).toThrow(ProblemError);
-    expect(() => minutesToHours(1.5)).toThrow(ProblemError);
+  it('carries the recorded hours exactly and rounds minutes for display only', () => {
+    expect(hoursToHundredthsOfPlatform(1.17), '1.17 h is 117 hundredths, not 70 minutes').toBe(117);
+    expect(hoursToHundredthsOfPlatform(19.92)).toBe(1992);
+    expect(hoursToHundredthsOfPlatform(0.01)).toBe(1);
+    expect(hoursToHundredthsOfPlatform(1.2567), 'a live figure is rounded as the platform saves it').toBe(126);
+    expect(hoursToHundredthsOfPlatform(0.004)).toBe(0);
+    for (let h = 0; h <= 2400; h++) expect(hoursToHundredthsOfPlatform(h / 100), `${h} hundredths round-trip`).toBe(h);
+    expect(() => hoursToHundredthsOfPlatform(Number.NaN)).toThrow(ProblemError);
+    expect(() => hoursToHundredthsOfPlatform(-1)).toThrow(ProblemError);
+    const mapped = harvestEntryToTimeEntry({ ...entry, hours: 1.17 }, ids);
+    expect(mapped.durationHours, 'the billed quantity').toBe('1.17');
+    expect(mapped.durationMinutes, 'the display rounding').toBe(70);
+    expect(harvestEntryToTimeEntry({ ...entry, hours: 0.01 }, ids)).toMatchObject({ durationHours: '0.01', durationMinutes: 1 });
     expect(() => harvestEntryToTimeEntry({ ...entry, hours: 30 }, ids)).toThrow(/a day's work/);
   });
 
@@ -145,7 +151,7 @@ describe('time mapping: expenses, approvals, filters', () => {
       amount: { amountMinor: 3300, currency: 'JPY' },
       billable: true,
       description: 'Team lunch',
-      approvalStatus: 'submitted',
+      approvalStatus: 'draft',
       billingStatus: 'unbilled',
       updatedAt: '2025-03-04T12:00:00Z',
     });
@@ -170,33 +176,10 @@ describe('time mapping: expenses, approvals, filters', () => {
     expect(expenseCategoryToCanonical('Books')).toBe('other');
   });
 
-  it('maps the approval vocabulary both ways', () => {
-    for (const s of ['unsubmitted', 'submitted', 'approved'] as const)
-      expect(approvalStatusToHarvest(approvalStatusToCanonical(s))).toBe(s);
-    expect(approvalStatusToCanonical('unsubmitted')).toBe('draft');
-    expect(approvalStatusToHarvest('rejected')).toBe('unsubmitted');
-    expect(() => approvalStatusToCanonical('rejected')).toThrow(ProblemError);
-    const approval = harvestApprovalToApproval(
-      {
-        user_id: 1,
-        week_start: '2025-03-03',
-        week_end: '2025-03-09',
-        approval_status: 'approved',
-        time_entry_ids: [1],
-        expense_ids: [],
-        updated_at: '2025-03-10T08:00:00.000Z',
-      },
-      { resourceId: 'res-1', timeEntryIds: ['te-1'], expenseIds: [] },
-    );
-    expect(approval).toEqual({
-      resourceId: 'res-1',
-      weekStart: '2025-03-03',
-      weekEnd: '2025-03-09',
-      approvalStatus: 'approved',
-      timeEntryIds: ['te-1'],
-      expenseIds: [],
-      updatedAt: '2025-03-10T08:00:00Z',
-    });
+  it('reads approval from is_closed: Harvest reports approved or not, never submitted', () => {
+    expect(approvalStatusOf({ is_closed: true })).toBe('approved');
+    expect(approvalStatusOf({ is_closed: false })).toBe('draft');
+    expect(harvestExpenseToExpense(expense, ids).approvalStatus, 'an expense not closed is a draft').toBe('draft');
   });
 
   it('normalises timestamps and updated_since', () => {

@@ -1,10 +1,12 @@
 // Pure mapping between Harvest-shaped payloads and canonical time records, both ways.
 // Native ids are resolved to canonical ids by the caller (cross-reference store) and passed in.
 //
-// Durations: Harvest hours are decimals (1.25). durationMinutes = round(hours × 60), half
-// away from zero (hours are never negative), so 0.01 h → 1 min and 1.2567 h → 75 min. Back
-// to the platform, hours = minutes / 60 rounded to two places, which always maps back to the
-// same whole minutes. rounded_hours is Harvest's own billing rounding and is not used here.
+// Durations: Harvest records decimal hours with two places (1.17). durationHours carries them
+// exactly, as integer hundredths on the way ("1.17" = 117): that is what is billed. A live figure
+// with more places (a running timer) is rounded half up to hundredths, as Harvest saves it.
+// durationMinutes is the hundredths rounded to whole minutes (1.17 h → 70), for display only.
+// rounded_hours is Harvest's own billing rounding and is not used here.
+import { hoursToHundredths, hundredthsToHours, hundredthsToMinutes, MAX_HUNDREDTHS_PER_DAY } from '../../core/hours.js';
 import { minorToDecimalNumber, decimalToMinor } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import type {
@@ -16,29 +18,15 @@ import type {
   TimeEntry,
   TimeProject,
   TimeProjectInput,
-  TimesheetApproval,
 } from './canonical.js';
-import type {
-  HarvestApprovalStatus,
-  HarvestExpense,
-  HarvestProject,
-  HarvestProjectInput,
-  HarvestTimeEntry,
-  HarvestTimesheetApproval,
-} from './vendor-types.js';
+import type { HarvestExpense, HarvestProject, HarvestProjectInput, HarvestTimeEntry } from './vendor-types.js';
 
-export function hoursToMinutes(hours: number): number {
+/** Harvest hours as integer hundredths of an hour, exactly (1.17 → 117). */
+export function hoursToHundredthsOfPlatform(hours: number): number {
   if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
     throw new ProblemError('upstream-error', { detail: `Platform sent invalid hours: ${String(hours)}` });
   }
-  return Math.round(hours * 60);
-}
-
-export function minutesToHours(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 0) {
-    throw new ProblemError('validation-failed', { detail: `durationMinutes must be a non-negative integer, got ${minutes}` });
-  }
-  return Math.round((minutes / 60) * 100) / 100;
+  return hoursToHundredths(hours, { rounding: 'half-away-from-zero' });
 }
 
 /** A platform task or job title as a canonical role code: "Senior Consultant" → "senior-consultant". */
@@ -54,32 +42,21 @@ export function roleCode(name: string | null | undefined): string {
   return code.length >= 2 ? code : 'unspecified';
 }
 
-const TO_CANONICAL: Record<HarvestApprovalStatus, ApprovalStatus> = { unsubmitted: 'draft', submitted: 'submitted', approved: 'approved' };
-const TO_HARVEST: Record<'draft' | 'submitted' | 'approved', HarvestApprovalStatus> = {
-  draft: 'unsubmitted',
-  submitted: 'submitted',
-  approved: 'approved',
-};
-
-export function approvalStatusToCanonical(status: string): ApprovalStatus {
-  const mapped = TO_CANONICAL[status as HarvestApprovalStatus];
-  if (!mapped) throw new ProblemError('upstream-error', { detail: `Unknown approval_status ${JSON.stringify(status)}` });
-  return mapped;
+/**
+ * Harvest's API reports approval only as `is_closed` (approved through Timesheet Approval); it
+ * does not report submission. Approved reads `approved`, anything else `draft`.
+ */
+export function approvalStatusOf(record: { is_closed: boolean }): ApprovalStatus {
+  return record.is_closed ? 'approved' : 'draft';
 }
 
-/** The platform has no "rejected" state: a rejected week goes back to unsubmitted. */
-export function approvalStatusToHarvest(status: ApprovalStatus): HarvestApprovalStatus {
-  return status === 'rejected' ? 'unsubmitted' : TO_HARVEST[status];
-}
-
-export function billingStatusOf(record: { billable: boolean; is_billed: boolean }): BillingStatus {
-  if (record.is_billed) return 'billed';
+/**
+ * Billed when the layer's billing ledger holds the record's invoice (the layer's record), or
+ * when Harvest reports it invoiced by one of Harvest's own invoices (`is_billed`, read-only).
+ */
+export function billingStatusOf(record: { billable: boolean; is_billed: boolean }, billing?: BillingRef): BillingStatus {
+  if (billing || record.is_billed) return 'billed';
   return record.billable ? 'unbilled' : 'not-billable';
-}
-
-/** Harvest filters for a canonical billing status. */
-export function billingStatusToHarvest(status: 'unbilled' | 'billed'): { is_billed: boolean } {
-  return { is_billed: status === 'billed' };
 }
 
 /** Harvest instants are RFC 3339 UTC already; normalise and reject garbage. */
@@ -101,7 +78,7 @@ function money(value: number | null, currency: string): Money | undefined {
 
 /** Work worth mapping: a running timer or an entry with no time yet is not billable work. */
 export function isRecordedWork(entry: HarvestTimeEntry): boolean {
-  return !entry.is_running && hoursToMinutes(entry.hours) > 0;
+  return !entry.is_running && hoursToHundredthsOfPlatform(entry.hours) > 0;
 }
 
 export interface TimeRefIds {
@@ -116,8 +93,8 @@ export interface BillingRef {
 }
 
 export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds, billing?: BillingRef): TimeEntry {
-  const durationMinutes = hoursToMinutes(entry.hours);
-  if (durationMinutes < 1 || durationMinutes > 1440) {
+  const hundredths = hoursToHundredthsOfPlatform(entry.hours);
+  if (hundredths < 1 || hundredths > MAX_HUNDREDTHS_PER_DAY) {
     throw new ProblemError('upstream-error', { detail: `Time entry with ${entry.hours} hours cannot be a day's work` });
   }
   const out: TimeEntry = {
@@ -126,15 +103,16 @@ export function harvestEntryToTimeEntry(entry: HarvestTimeEntry, ids: TimeRefIds
     resourceId: ids.resourceId,
     role: roleCode(entry.task.name),
     workDate: entry.spent_date,
-    durationMinutes,
+    durationMinutes: hundredthsToMinutes(hundredths),
+    durationHours: hundredthsToHours(hundredths),
     billable: entry.billable,
-    approvalStatus: approvalStatusToCanonical(entry.approval_status),
-    billingStatus: billingStatusOf(entry),
+    approvalStatus: approvalStatusOf(entry),
+    billingStatus: billingStatusOf(entry, billing),
     updatedAt: instant(entry.updated_at),
   };
   if (entry.notes) out.description = entry.notes;
-  // invoiceId and invoiceLineId are read-only in the contract: set once, here.
-  if (!billing || !entry.is_billed) return out;
+  // invoiceId and invoiceLineId are read-only in the contract: set once, here, from the ledger.
+  if (!billing) return out;
   return { ...out, invoiceId: billing.invoiceId, ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}) };
 }
 
@@ -166,12 +144,12 @@ export function harvestExpenseToExpense(expense: HarvestExpense, ids: TimeRefIds
     category: expenseCategoryToCanonical(expense.expense_category.name),
     amount,
     billable: expense.billable,
-    approvalStatus: approvalStatusToCanonical(expense.approval_status),
-    billingStatus: billingStatusOf(expense),
+    approvalStatus: approvalStatusOf(expense),
+    billingStatus: billingStatusOf(expense, billing),
     updatedAt: instant(expense.updated_at),
   };
   if (expense.notes) out.description = expense.notes;
-  return billing && expense.is_billed ? { ...out, invoiceId: billing.invoiceId } : out;
+  return billing ? { ...out, invoiceId: billing.invoiceId } : out;
 }
 
 /** Canonical money → the JSON number Harvest takes, refusing a currency the client does not bill in. */
@@ -180,21 +158,6 @@ export function moneyToHarvest(amount: Money, clientCurrency: string): number {
     throw new ProblemError('business-rule-violation', { detail: `Amount in ${amount.currency}; the client bills in ${clientCurrency}` });
   }
   return minorToDecimalNumber(amount.amountMinor, amount.currency);
-}
-
-export function harvestApprovalToApproval(
-  approval: HarvestTimesheetApproval,
-  ids: { resourceId: string; timeEntryIds: string[]; expenseIds: string[] },
-): TimesheetApproval {
-  return {
-    resourceId: ids.resourceId,
-    weekStart: approval.week_start,
-    weekEnd: approval.week_end,
-    approvalStatus: approvalStatusToCanonical(approval.approval_status),
-    timeEntryIds: ids.timeEntryIds,
-    expenseIds: ids.expenseIds,
-    updatedAt: instant(approval.updated_at),
-  };
 }
 
 /** Harvest's updated_since takes an RFC 3339 instant; a canonical cursor instant passes through validated. */

@@ -33,6 +33,8 @@ export function timeRoutes({ infra, time }: TimeSystemCalls): Router {
     async (req, res) => void res.json(await time.markExpenseBilled(param(req, 'expenseId'), req.body)),
   );
 
+  router.post('/billing-records', idempotent, async (req, res) => void res.json(await time.recordBilling(req.body)));
+
   router.get('/projects/:engagementId', async (req, res) => void res.json(await time.getProject(param(req, 'engagementId'))));
   router.put('/projects/:engagementId', async (req, res) => {
     const { project, created } = await time.putProject(param(req, 'engagementId'), req.body);

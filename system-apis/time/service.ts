@@ -1,12 +1,14 @@
-// The time system API as a typed in-process API: time entries, expenses and weekly approvals
-// in canonical form. Vendor calls go through the connector; ids through the cross-reference
-// store; the invoice line that billed each record through billing-refs.ts.
+// The time system API as a typed in-process API: time entries and expenses in canonical form.
+// Vendor calls go through the connector (reads only: approval and Harvest's own invoicing are
+// read from each record); ids through the cross-reference store; what the layer billed through
+// its billing ledger (billing-refs.ts), which is never written back to the time platform.
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
 import type { components } from '../../generated/openapi/system/time.v1.js';
-import { nextNumberedCursor, numberedCursorKind, numberedPageOf, type NumberedPage } from '../../core/paging.js';
-import { billingRefs, claimBillingRef, sameRef } from './billing-refs.js';
+import { z } from 'zod';
+import { cursorKind, cursorLimit, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf } from '../../core/paging.js';
+import { billingRefs, claimBillingRef, claimBillingRefs, sameRef, type BillingRef } from './billing-refs.js';
 import type {
   Expense,
   ExpenseBilling,
@@ -18,10 +20,9 @@ import type {
   TimesheetApprovalInput,
 } from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
-import { timeIds, type TimeIds } from './ids.js';
+import { timeIds, unknownIds, type TimeIds } from './ids.js';
 import {
-  approvalStatusToHarvest,
-  harvestApprovalToApproval,
+  approvalStatusOf,
   harvestEntryToTimeEntry,
   harvestExpenseToExpense,
   harvestProjectToProject,
@@ -32,6 +33,8 @@ import {
 import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
 
 export type TimeEntryPage = components['schemas']['TimeEntryPage'];
+export type BillingRecordsInput = components['schemas']['BillingRecordsInput'];
+export type BillingRecords = components['schemas']['BillingRecords'];
 export type ExpensePage = components['schemas']['ExpensePage'];
 
 export interface TimeQuery {
@@ -54,6 +57,12 @@ export interface TimeSystemApi {
   listExpenses(query?: TimeQuery): Promise<ExpensePage>;
   getExpense(expenseId: string): Promise<Expense>;
   markExpenseBilled(expenseId: string, billing: ExpenseBilling): Promise<Expense>;
+  /**
+   * Records many records billed on one invoice in the ledger, all or nothing, without reading the
+   * platform: for work just read as unbilled. 409 when any is on another invoice (line), 404 for an unknown id.
+   */
+  recordBilling(input: BillingRecordsInput): Promise<BillingRecords>;
+  /** Deprecated: the platform's API has no timesheet approval; always a 422. */
   recordTimesheetApproval(input: TimesheetApprovalInput): Promise<TimesheetApproval>;
   getProject(engagementId: string): Promise<TimeProject>;
   /** Creates the platform project (and client) for the engagement, or updates it. */
@@ -70,15 +79,59 @@ function notFound(what: string, id: string): ProblemError {
   return new ProblemError('not-found', { detail: `No ${what} ${id} on the time platform.` });
 }
 
-/** Harvest pages by number at a fixed page size: each collection's cursor carries both. */
+/** The longest platform next-page path a cursor carries (so the cursor stays within its 512 characters). */
+const MAX_NEXT_PATH = 320;
+
+/**
+ * Each collection's cursor carries the platform's own next-page link (Harvest's `links.next`,
+ * relative to its base URL) and the page size; the filters are bound into its signature.
+ */
 export const TIME_CURSORS = {
-  'time-entries': numberedCursorKind('time.time-entries'),
-  expenses: numberedCursorKind('time.expenses'),
+  'time-entries': cursorKind('time.time-entries', { next: z.string().min(1).max(MAX_NEXT_PATH), limit: cursorLimit() }),
+  expenses: cursorKind('time.expenses', { next: z.string().min(1).max(MAX_NEXT_PATH), limit: cursorLimit() }),
 } as const;
 
-function pageOf(query: TimeQuery, collection: keyof typeof TIME_CURSORS): NumberedPage {
-  const { cursor: _cursor, limit: _limit, ...filters } = query;
-  return numberedPageOf(TIME_CURSORS[collection], query, filters);
+interface PageStart {
+  collection: keyof typeof TIME_CURSORS;
+  scope: string;
+  limit: number;
+  /** The platform path of the page to read; undefined for the first page. */
+  next?: string;
+}
+
+function pageStart(query: TimeQuery, collection: keyof typeof TIME_CURSORS): PageStart {
+  const { cursor, limit, ...filters } = query;
+  const scope = scopeOf(filters);
+  const at = decodeOptionalCursor(TIME_CURSORS[collection], cursor, scope);
+  return at ? { collection, scope, ...at } : { collection, scope, limit: pageLimit(limit) };
+}
+
+function nextCursor(at: PageStart, nextPath: string | null): string | null {
+  if (nextPath === null) return null;
+  if (nextPath.length > MAX_NEXT_PATH) {
+    throw new ProblemError('upstream-error', { detail: 'The time platform answered a next-page link too long to carry in a cursor.' });
+  }
+  return encodeCursor(TIME_CURSORS[at.collection], { next: nextPath, limit: at.limit }, at.scope);
+}
+
+/** Harvest reports approved or not; submission is not visible through its API. */
+function approvalWanted(query: TimeQuery): ((record: { is_closed: boolean }) => boolean) | undefined {
+  if (!query.approvalStatus) return undefined;
+  if (query.approvalStatus === 'submitted') {
+    throw new ProblemError('bad-request', {
+      detail: 'The time platform does not report submitted timesheets; ask for draft or approved.',
+      errors: [{ pointer: '/approvalStatus', detail: 'submitted is not reported by the time platform' }],
+    });
+  }
+  const wanted = query.approvalStatus;
+  return (record) => approvalStatusOf(record) === wanted;
+}
+
+/** Whether a record is in the asked billing state, by the ledger first and then by the platform. */
+function billingWanted(query: TimeQuery, record: { billable: boolean; is_billed: boolean }, ref: BillingRef | undefined): boolean {
+  if (query.billingStatus === 'unbilled') return record.billable && !record.is_billed && !ref;
+  if (query.billingStatus === 'billed') return record.is_billed || ref !== undefined;
+  return true;
 }
 
 export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
@@ -86,9 +139,9 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
 
   /** Canonical query → Harvest filter; undefined when a filter names a record the platform never had. */
   async function harvestFilter(ids: TimeIds, query: TimeQuery): Promise<TimeEntryFilter | undefined> {
+    // Only "not invoiced in Harvest" narrows on the platform: what the layer billed lives in its ledger.
     const filter: TimeEntryFilter = {
-      approvalStatus: query.approvalStatus ? approvalStatusToHarvest(query.approvalStatus) : undefined,
-      isBilled: query.billingStatus ? query.billingStatus === 'billed' : undefined,
+      isBilled: query.billingStatus === 'unbilled' ? false : undefined,
       updatedSince: updatedSinceParam(query.updatedSince),
       from: query.from,
       to: query.to,
@@ -104,38 +157,53 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     return filter;
   }
 
-  async function refIds(ids: TimeIds, entity: 'time-entry' | 'expense', record: HarvestTimeEntry | HarvestExpense) {
-    const [id, engagementId, resourceId] = await Promise.all([
-      ids.canonical(entity, record.id),
-      ids.canonical('engagement', record.project.id),
-      ids.canonical('resource', record.user.id),
+  /**
+   * Canonical ids and ledger entries of a page of records: each kind of id in one query per few
+   * hundred records (first-seen records linked in bulk), and one ledger read.
+   */
+  async function withRefs<T extends HarvestTimeEntry | HarvestExpense>(ids: TimeIds, entity: 'time-entry' | 'expense', records: T[]) {
+    const [own, engagements, resources] = await Promise.all([
+      ids.canonicalMany(
+        entity,
+        records.map((r) => ({ nativeId: r.id })),
+      ),
+      ids.canonicalMany(
+        'engagement',
+        records.map((r) => ({ nativeId: r.project.id })),
+      ),
+      ids.canonicalMany(
+        'resource',
+        records.map((r) => ({ nativeId: r.user.id })),
+      ),
     ]);
-    return { id, engagementId, resourceId };
+    const refs = records.map((r) => ({
+      id: own.get(String(r.id))!,
+      engagementId: engagements.get(String(r.project.id))!,
+      resourceId: resources.get(String(r.user.id))!,
+    }));
+    const billing = await billingRefs(
+      store.db,
+      refs.map((r) => r.id),
+    );
+    return records.map((record, i) => ({ record, ids: refs[i], billing: billing.get(refs[i].id) }));
   }
 
   async function toEntries(ids: TimeIds, entries: HarvestTimeEntry[]): Promise<TimeEntry[]> {
-    const refs = await Promise.all(entries.map((e) => refIds(ids, 'time-entry', e)));
-    const billing = await billingRefs(
-      store.db,
-      refs.map((r) => r.id),
-    );
-    return entries.map((e, i) => harvestEntryToTimeEntry(e, refs[i], billing.get(refs[i].id)));
+    return (await withRefs(ids, 'time-entry', entries)).map((r) => harvestEntryToTimeEntry(r.record, r.ids, r.billing));
   }
 
   async function toExpenses(ids: TimeIds, expenses: HarvestExpense[]): Promise<Expense[]> {
-    const refs = await Promise.all(expenses.map((e) => refIds(ids, 'expense', e)));
-    const billing = await billingRefs(
-      store.db,
-      refs.map((r) => r.id),
-    );
-    return expenses.map((e, i) => harvestExpenseToExpense(e, refs[i], billing.get(refs[i].id)));
+    return (await withRefs(ids, 'expense', expenses)).map((r) => harvestExpenseToExpense(r.record, r.ids, r.billing));
   }
 
   function nativeOrThrow(ids: TimeIds, entity: 'time-entry' | 'expense' | 'resource', id: string, what: string): Promise<number> {
     return ids.require(entity, id, () => notFound(what, id));
   }
 
-  /** The shared billing rule: one invoice (line) per record, recorded before the platform flag is set. */
+  /**
+   * The shared billing rule: one invoice (line) per record, recorded in the ledger only. A record
+   * Harvest reports invoiced (by one of its own invoices) and the ledger does not know is not ours to bill.
+   */
   async function claim(
     id: string,
     kind: 'time-entry' | 'expense',
@@ -165,15 +233,17 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
   return {
     async listTimeEntries(query = {}) {
       const ids = timeIds(store.db);
-      const at = pageOf(query, 'time-entries');
+      const at = pageStart(query, 'time-entries');
+      const approved = approvalWanted(query);
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
-      const page = await connector.listTimeEntries(filter, at.page, at.limit);
-      // Running timers and empty entries are not work yet; "unbilled" means billable and not billed.
-      const wanted = page.time_entries.filter((e) => isRecordedWork(e) && (query.billingStatus !== 'unbilled' || e.billable));
+      const page = at.next ? await connector.timeEntriesAt(at.next) : await connector.listTimeEntries(filter, at.limit);
+      // Running timers and empty entries are not work yet; approval and the ledger apply per page.
+      const work = page.time_entries.filter((e) => isRecordedWork(e) && (!approved || approved(e)));
+      const rows = (await withRefs(ids, 'time-entry', work)).filter((r) => billingWanted(query, r.record, r.billing));
       return {
-        items: await toEntries(ids, wanted),
-        nextCursor: nextNumberedCursor(at, page.next_page !== null && page.time_entries.length > 0),
+        items: rows.map((r) => harvestEntryToTimeEntry(r.record, r.ids, r.billing)),
+        nextCursor: nextCursor(at, page.nextPath),
       };
     },
 
@@ -190,21 +260,23 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       const entry = await connector.getTimeEntry(native);
       if (!entry) throw notFound('time entry', timeEntryId);
       await claim(timeEntryId, 'time-entry', entry.billable, entry.is_billed, billing);
-      const billed = entry.is_billed ? entry : await connector.setTimeEntryBilled(native, true);
-      deps.logger?.info({ timeEntryId, invoiceId: billing.invoiceId }, 'time entry marked billed');
-      return (await toEntries(ids, [billed]))[0];
+      deps.logger?.info({ timeEntryId, invoiceId: billing.invoiceId }, 'time entry billed in the ledger');
+      return (await toEntries(ids, [entry]))[0];
     },
 
     async listExpenses(query = {}) {
       const ids = timeIds(store.db);
-      const at = pageOf(query, 'expenses');
+      const at = pageStart(query, 'expenses');
+      const approved = approvalWanted(query);
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
-      const page = await connector.listExpenses(filter, at.page, at.limit);
-      const wanted = page.expenses.filter((e) => query.billingStatus !== 'unbilled' || e.billable);
+      const page = at.next ? await connector.expensesAt(at.next) : await connector.listExpenses(filter, at.limit);
+      const rows = (await withRefs(ids, 'expense', approved ? page.expenses.filter(approved) : page.expenses)).filter((r) =>
+        billingWanted(query, r.record, r.billing),
+      );
       return {
-        items: await toExpenses(ids, wanted),
-        nextCursor: nextNumberedCursor(at, page.next_page !== null && page.expenses.length > 0),
+        items: rows.map((r) => harvestExpenseToExpense(r.record, r.ids, r.billing)),
+        nextCursor: nextCursor(at, page.nextPath),
       };
     },
 
@@ -221,8 +293,36 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       const expense = await connector.getExpense(native);
       if (!expense) throw notFound('expense', expenseId);
       await claim(expenseId, 'expense', expense.billable, expense.is_billed, { invoiceId: billing.invoiceId });
-      const billed = expense.is_billed ? expense : await connector.setExpenseBilled(native, true);
-      return (await toExpenses(ids, [billed]))[0];
+      return (await toExpenses(ids, [expense]))[0];
+    },
+
+    async recordBilling(input) {
+      const seen = new Set<string>();
+      for (const r of input.records) {
+        if (seen.has(r.id))
+          throw new ProblemError('bad-request', {
+            detail: `Record ${r.id} is listed twice.`,
+            errors: [{ pointer: '/records', detail: 'ids must be unique' }],
+          });
+        seen.add(r.id);
+      }
+      for (const kind of ['time-entry', 'expense'] as const) {
+        const [unknown] = await unknownIds(
+          store.db,
+          kind,
+          input.records.filter((r) => r.kind === kind).map((r) => r.id),
+        );
+        if (unknown) throw notFound(kind === 'expense' ? 'expense' : 'time entry', unknown);
+      }
+      const claims = input.records.map((r) => ({
+        canonicalId: r.id,
+        kind: r.kind,
+        invoiceId: input.invoiceId,
+        ...(r.kind === 'time-entry' && r.invoiceLineId ? { invoiceLineId: r.invoiceLineId } : {}),
+      }));
+      const { recorded, already } = await claimBillingRefs(store.db, claims);
+      deps.logger?.info({ invoiceId: input.invoiceId, recorded, already }, 'time records billed in the ledger');
+      return { invoiceId: input.invoiceId, recorded, alreadyRecorded: already };
     },
 
     async getProject(engagementId) {
@@ -254,15 +354,11 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       return { project: harvestProjectToProject(project, engagementId), created: true };
     },
 
-    async recordTimesheetApproval(input) {
-      const ids = timeIds(store.db);
-      const userId = await nativeOrThrow(ids, 'resource', input.resourceId, 'resource');
-      const week = await connector.timesheetApproval({ user_id: userId, week_of: input.weekOf, action: input.action });
-      const [timeEntryIds, expenseIds] = await Promise.all([
-        Promise.all(week.time_entry_ids.map((id) => ids.canonical('time-entry', id))),
-        Promise.all(week.expense_ids.map((id) => ids.canonical('expense', id))),
-      ]);
-      return harvestApprovalToApproval(week, { resourceId: input.resourceId, timeEntryIds, expenseIds });
+    async recordTimesheetApproval() {
+      throw new ProblemError('business-rule-violation', {
+        detail:
+          "The time platform's API has no timesheet approval: weeks are approved in its own screens, and each record's approvalStatus shows the result.",
+      });
     },
   };
 }

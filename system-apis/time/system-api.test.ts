@@ -18,7 +18,8 @@ import {
   type TestGateway,
   type TestJwks,
 } from '../../test/gateway/support.js';
-import type { Expense, TimeEntry, TimesheetApproval } from './canonical.js';
+import type { Expense, TimeEntry } from './canonical.js';
+import { timeIds } from './ids.js';
 import { TimeConnector } from './connector.js';
 import { timeSystemModule } from './module.js';
 import { createTimeSystemApi, type ExpensePage, type TimeEntryPage } from './service.js';
@@ -160,26 +161,131 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     expect((await call('GET', '/time-entries?cursor=%%%')).status).toBe(400);
   });
 
-  it('submits and approves a resource’s week', async () => {
+  /** The Harvest row of a canonical time entry, through the layer's cross-reference. */
+  async function sandboxRowOf(timeEntryId: string): Promise<number> {
+    const native = await timeIds(store.db).native('time-entry', timeEntryId);
+    return sandbox.ctx.state().entries.rowOf(native!)!;
+  }
+
+  it('reads approval the platform shows, approved in its own screens (the sandbox admin API here)', async () => {
     const [draft] = await all('approvalStatus=draft&limit=1');
-    expect(draft).toBeDefined();
-    const submit = await call<TimesheetApproval>('POST', '/timesheet-approvals', {
-      body: { resourceId: draft.resourceId, weekOf: draft.workDate, action: 'submit' },
-      headers: idem(),
-    });
-    expect(submit.status).toBe(200);
-    expect(submit.body.timeEntryIds).toContain(draft.id);
-    const approve = await call<TimesheetApproval>('POST', '/timesheet-approvals', {
+    expect(draft, 'the seed has unapproved work').toBeDefined();
+    const state = sandbox.ctx.state();
+    const userId = state.users[state.entries.user[await sandboxRowOf(draft.id)]].id;
+    for (const action of ['submit', 'approve']) {
+      const res = await fetch(`${running.url}/_sandbox/timesheet-approvals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: userId, week_of: draft.workDate, action }),
+      });
+      expect(res.status, `${action} in the platform`).toBe(200);
+    }
+    expect((await call<TimeEntry>('GET', `/time-entries/${draft.id}`)).body.approvalStatus, 'read from is_closed').toBe('approved');
+    const deprecated = await call<{ type: string }>('POST', '/timesheet-approvals', {
       body: { resourceId: draft.resourceId, weekOf: draft.workDate, action: 'approve' },
       headers: idem(),
     });
-    expect(approve.body).toMatchObject({ resourceId: draft.resourceId, approvalStatus: 'approved' });
-    expect((await call<TimeEntry>('GET', `/time-entries/${draft.id}`)).body.approvalStatus).toBe('approved');
-    const empty = await call('POST', '/timesheet-approvals', {
-      body: { resourceId: draft.resourceId, weekOf: '2020-01-06', action: 'approve' },
+    expect(deprecated.status, 'the platform API has no approval call').toBe(422);
+    expect(deprecated.body.type).toBe('/problems/business-rule-violation');
+    expect((await call('GET', '/time-entries?approvalStatus=submitted')).status, 'submission is not reported').toBe(400);
+  });
+
+  it('bills in the ledger only, and refuses work invoiced in the platform by an invoice the layer does not know', async () => {
+    const [first, second] = await all('approvalStatus=approved&billingStatus=unbilled&limit=2');
+    const row = await sandboxRowOf(first.id);
+    const before = sandbox.ctx.state().entries.updatedAt[row];
+    const billed = await call<TimeEntry>('PATCH', `/time-entries/${first.id}`, {
+      body: { billingStatus: 'billed', invoiceId: newId() },
       headers: idem(),
     });
-    expect(empty.status).toBe(422);
+    expect(billed.body.billingStatus, 'billed in the layer').toBe('billed');
+    const t = sandbox.ctx.state().entries;
+    expect(Boolean(t.flags[row] & FLAG.billed), 'nothing written to the platform').toBe(false);
+    expect(t.updatedAt[row], 'the platform record is untouched').toBe(before);
+    const nativeSecond = await timeIds(store.db).native('time-entry', second.id);
+    const invoiced = await fetch(`${running.url}/_sandbox/invoices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ time_entry_ids: [nativeSecond] }),
+    });
+    expect(invoiced.status).toBe(201);
+    const read = (await call<TimeEntry>('GET', `/time-entries/${second.id}`)).body;
+    expect(read.billingStatus, 'an invoice made in the platform bills it').toBe('billed');
+    expect(read.invoiceId, 'on no invoice of the layer').toBeUndefined();
+    const claim = await call('PATCH', `/time-entries/${second.id}`, {
+      body: { billingStatus: 'billed', invoiceId: newId() },
+      headers: idem(),
+    });
+    expect(claim.status, 'already billed by an invoice the layer does not know').toBe(409);
+    const unbilled = await all('approvalStatus=approved&billingStatus=unbilled&limit=200');
+    expect(
+      unbilled.some((e) => e.id === first.id || e.id === second.id),
+      'both leave the unbilled list',
+    ).toBe(false);
+    const billedList = await all('billingStatus=billed&limit=200');
+    expect(
+      billedList.filter((e) => e.id === first.id || e.id === second.id),
+      'both are in the billed list',
+    ).toHaveLength(2);
+  });
+
+  it('records many records billed on one invoice at once, all or nothing, without touching the platform', async () => {
+    const entries = await all('approvalStatus=approved&billingStatus=unbilled&limit=200');
+    const [a, b, c] = entries;
+    const expenses = (await call<ExpensePage>('GET', '/expenses?billingStatus=unbilled&limit=200')).body.items;
+    const invoiceId = newId();
+    const lineId = newId();
+    const records = [
+      { kind: 'time-entry', id: a!.id, invoiceLineId: lineId },
+      { kind: 'time-entry', id: b!.id, invoiceLineId: lineId },
+      { kind: 'expense', id: expenses[0]!.id },
+    ];
+    const flagsBefore = Array.from(sandbox.ctx.state().entries.flags);
+    const first = await call<{ recorded: number; alreadyRecorded: number }>('POST', '/billing-records', {
+      body: { invoiceId, records },
+      headers: idem(),
+    });
+    expect(first.status).toBe(200);
+    expect(first.body, 'all three recorded').toMatchObject({ invoiceId, recorded: 3, alreadyRecorded: 0 });
+    expect(Array.from(sandbox.ctx.state().entries.flags), 'nothing written to the platform').toEqual(flagsBefore);
+    const again = await call<{ recorded: number; alreadyRecorded: number }>('POST', '/billing-records', {
+      body: { invoiceId, records },
+      headers: idem(),
+    });
+    expect(again.body, 'the same claims again change nothing').toMatchObject({ recorded: 0, alreadyRecorded: 3 });
+    const clash = await call('POST', '/billing-records', {
+      body: {
+        invoiceId: newId(),
+        records: [
+          { kind: 'time-entry', id: c!.id },
+          { kind: 'time-entry', id: a!.id },
+        ],
+      },
+      headers: idem(),
+    });
+    expect(clash.status, 'one record on another invoice refuses the whole batch').toBe(409);
+    expect((await call<TimeEntry>('GET', `/time-entries/${c!.id}`)).body.billingStatus, 'so the other stays unbilled').toBe('unbilled');
+    expect((await call<TimeEntry>('GET', `/time-entries/${b!.id}`)).body).toMatchObject({
+      billingStatus: 'billed',
+      invoiceId,
+      invoiceLineId: lineId,
+    });
+    const unknown = await call('POST', '/billing-records', {
+      body: { invoiceId, records: [{ kind: 'expense', id: a!.id }] },
+      headers: idem(),
+    });
+    expect(unknown.status, 'a time entry id is no expense').toBe(404);
+    const twice = await call('POST', '/billing-records', {
+      body: {
+        invoiceId,
+        records: [
+          { kind: 'time-entry', id: c!.id },
+          { kind: 'time-entry', id: c!.id },
+        ],
+      },
+      headers: idem(),
+    });
+    expect(twice.status).toBe(400);
   });
 
   it('lists expenses in minor units and bills one', async () => {

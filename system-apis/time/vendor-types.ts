@@ -2,8 +2,6 @@
 // Ids are integers; hours are decimals (1.25); money fields are JSON numbers in the
 // client's currency; instants are RFC 3339 UTC; spent_date is a plain date.
 
-export type HarvestApprovalStatus = 'unsubmitted' | 'submitted' | 'approved';
-
 export interface HarvestRef {
   id: number;
   name: string;
@@ -22,10 +20,9 @@ export interface HarvestTimeEntry {
   notes: string | null;
   is_locked: boolean;
   locked_reason: string | null;
-  /** Timesheet approval state of the entry. */
-  approval_status: HarvestApprovalStatus;
-  /** true once the week is approved (closed to edits). */
+  /** true once approved through Timesheet Approval; the API reports approval no other way. */
   is_closed: boolean;
+  /** Read-only: true once one of Harvest's own invoices includes the entry. */
   is_billed: boolean;
   invoice: { id: number; number: string } | null;
   external_reference: { id: string; group_id: string | null; permalink: string | null; service: string | null } | null;
@@ -64,7 +61,6 @@ export interface HarvestExpense {
   is_locked: boolean;
   is_billed: boolean;
   locked_reason: string | null;
-  approval_status: HarvestApprovalStatus;
   invoice: { id: number; number: string } | null;
   receipt: { url: string; file_name: string; file_size: number; content_type: string } | null;
   created_at: string;
@@ -89,40 +85,22 @@ export interface HarvestLinks {
   last: string;
 }
 
-/** Harvest's paged list envelope; the records sit under a key named for the resource. */
+/**
+ * Harvest's paged list envelope; the records sit under a key named for the resource. Lists paged
+ * by cursor answer page/next_page/previous_page as null between the first and last pages: the
+ * only way on is `links.next`, which Harvest asks clients to follow rather than build.
+ */
 export interface HarvestPage {
   per_page: number;
   total_pages: number;
   total_entries: number;
   next_page: number | null;
   previous_page: number | null;
-  page: number;
+  page: number | null;
   links: HarvestLinks;
 }
 export type HarvestTimeEntriesPage = HarvestPage & { time_entries: HarvestTimeEntry[] };
 export type HarvestExpensesPage = HarvestPage & { expenses: HarvestExpense[] };
-
-/**
- * Timesheet approval for one user and week. Harvest approves timesheets per user and
- * week in its web app; this endpoint (POST /v2/timesheet_approvals) is the sandbox's
- * programmatic equivalent and changes every entry and expense of that week.
- */
-export interface HarvestTimesheetApprovalInput {
-  user_id: number;
-  /** Any date in the week; weeks start on Monday. */
-  week_of: string;
-  action: 'submit' | 'approve' | 'reject';
-}
-
-export interface HarvestTimesheetApproval {
-  user_id: number;
-  week_start: string;
-  week_end: string;
-  approval_status: HarvestApprovalStatus;
-  time_entry_ids: number[];
-  expense_ids: number[];
-  updated_at: string;
-}
 
 /** 401/403 body (OAuth-style). */
 export interface HarvestAuthError {

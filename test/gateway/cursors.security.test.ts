@@ -39,6 +39,8 @@ interface Collection {
 }
 
 const numbered = { page: 2, limit: 50 };
+/** A time-platform position: the platform's next-page link. */
+const linked = { next: '/v2/time_entries?page=2&per_page=50', limit: 50 };
 const erpAfter = { after: '1001' };
 const COLLECTIONS: Collection[] = [
   ...(['clients', 'contacts', 'opportunities'] as const).map((name, i): Collection => ({
@@ -81,10 +83,16 @@ const COLLECTIONS: Collection[] = [
     path: '/system/time/v1/time-entries',
     kind: TIME_CURSORS['time-entries'],
     scope: NO_FILTERS,
-    position: numbered,
+    position: linked,
     genuine: 'platform-call',
   },
-  { path: '/system/time/v1/expenses', kind: TIME_CURSORS.expenses, scope: NO_FILTERS, position: numbered, genuine: 'platform-call' },
+  {
+    path: '/system/time/v1/expenses',
+    kind: TIME_CURSORS.expenses,
+    scope: NO_FILTERS,
+    position: { ...linked, next: '/v2/expenses?page=2&per_page=50' },
+    genuine: 'platform-call',
+  },
   ...(['assignment-to-forecast', 'billing-status-to-crm', 'opportunity-to-project', 'time-to-billing'] as const).map(
     (journey): Collection => ({
       path: `/process/${journey}/v1/runs`,
@@ -150,7 +158,7 @@ const COLLECTIONS: Collection[] = [
     path: '/experience/portal/v1/approved-hours',
     kind: APPROVED_HOURS_CURSOR,
     scope: scopeOf({ clientId: CLIENT }),
-    position: { p: 1, c: encodeCursor(TIME_CURSORS['time-entries'], numbered, scopeOf({ engagementId: RUN, approvalStatus: 'approved' })) },
+    position: { p: 1, c: encodeCursor(TIME_CURSORS['time-entries'], linked, scopeOf({ engagementId: RUN, approvalStatus: 'approved' })) },
     genuine: 'decoded',
     claims: { client_account: CLIENT },
   },

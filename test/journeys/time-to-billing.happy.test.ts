@@ -2,7 +2,8 @@
 // approved billable work becomes one invoice per engagement and period, with lines that
 // trace to the entries, tax by the legal entity's rules, and entries marked billed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multiplyMinutesByRate } from '../../core/money.js';
+import { hoursToHundredths } from '../../core/hours.js';
+import { multiplyHundredthsByRate, taxOnNetMinor } from '../../core/money.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import type { Run } from '../../process-apis/kit/run-view.js';
 import { testEngines } from '../support/stores.js';
@@ -89,11 +90,16 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     const invoice = invoices[0] as Invoice;
     expect(invoice).toMatchObject({ status: 'posted', currency: 'EUR', periodStart: '2026-11-01', periodEnd: '2026-11-30' });
     const time = invoice.lines.filter((l) => l.kind === 'time');
-    expect(time.map((l) => [l.role, l.quantity, l.unitPrice.amountMinor, l.sources.map((s) => s.id).sort()])).toEqual([
-      ['consultant', 545, 16_000, [billable[0]!.id, billable[1]!.id].sort()],
-      ['senior-consultant', 480, 21_000, [billable[2]!.id]],
+    // 450 min is 7.50 h; 95 min is recorded as 1.58 h: the line bills 9.08 h, exactly.
+    expect(time.map((l) => [l.role, l.hours, l.quantity, l.unitPrice.amountMinor, l.sources.map((s) => s.id).sort()])).toEqual([
+      ['consultant', '9.08', 545, 16_000, [billable[0]!.id, billable[1]!.id].sort()],
+      ['senior-consultant', '8.00', 480, 21_000, [billable[2]!.id]],
     ]);
-    for (const line of time) expect(line.netAmount.amountMinor).toBe(multiplyMinutesByRate(line.quantity, line.unitPrice.amountMinor));
+    for (const line of time)
+      expect(line.netAmount.amountMinor, 'hours × rate').toBe(
+        multiplyHundredthsByRate(hoursToHundredths(line.hours!), line.unitPrice.amountMinor),
+      );
+    expect(time[0]!.netAmount.amountMinor, '9.08 h × 160.00').toBe(145_280);
     const expenseLine = invoice.lines.find((l) => l.kind === 'expense')!;
     expect(expenseLine.sources).toEqual([{ kind: 'expense', id: expense.id }]);
     expect(expenseLine.netAmount.amountMinor).toBe(18_950);
@@ -102,7 +108,8 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     const tax = invoice.lines.reduce((s, l) => s + l.taxAmount.amountMinor, 0);
     expect(invoice.netTotal.amountMinor).toBe(net);
     expect(invoice.total.amountMinor).toBe(net + tax);
-    expect(Math.abs(tax - Math.round((net * 1_900) / 10_000))).toBeLessThanOrEqual(invoice.lines.length);
+    expect(tax, 'the German entity rounds VAT once on the net').toBe(taxOnNetMinor(net, 1_900));
+    expect(invoice.taxTotal.amountMinor).toBe(tax);
 
     for (const e of billable) {
       const now = h.timeDouble!.entries.get(e.id)!;
@@ -178,6 +185,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
       {
         engagementId: engagement.id,
         approvedMinutes: 240,
+        approvedHours: '4.00',
         entryCount: 1,
         expenseCount: 0,
         amount: { amountMinor: 96_000, currency: 'GBP' },

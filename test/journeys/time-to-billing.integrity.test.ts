@@ -6,10 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multiplyMinutesByRate } from '../../core/money.js';
+import { hundredthsToHours } from '../../core/hours.js';
+import { multiplyHundredthsByRate } from '../../core/money.js';
 import { taxAmount } from '../../core/regional/rules.js';
 import { seededRandom } from '../../core/resilience/backoff.js';
 import { getOrCreateCanonical } from '../../core/xref/index.js';
+import { allPages } from '../../process-apis/kit/all-pages.js';
 import type { Run } from '../../process-apis/kit/run-view.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { testEngines } from '../support/stores.js';
@@ -53,7 +55,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing i
     { timeout: 240_000 },
     async () => {
       const random = seededRandom(5);
-      const work = new SandboxTimeWork(h.timeSandbox!, h.store);
+      const work = new SandboxTimeWork(h.timeSandbox!, h.store, h.urls.time!);
       const projects: Array<BillableProject & { country: string; row: number }> = [];
       for (const [country, name] of [
         ['GB', 'Wexford Analytics Ltd'],
@@ -82,6 +84,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing i
         work.addEntry({ projectRow: p.row, role: 'manager', workDate: '2026-11-13', minutes: 60, approved: false });
         work.addEntry({ projectRow: p.row, role: 'manager', workDate: '2026-12-02', minutes: 60 });
       }
+      await work.approveWeeks();
 
       h.erpSandbox.ctx.faults.set({ seed: faultSeed(), errorRate: 0.3, errorStatus: 503, latencyMs: 5, latencyJitterMs: 80 });
       const first = spawnWorker(h, 'billing-worker-1');
@@ -140,6 +143,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing i
       for (const e of expected)
         canonical.set((await getOrCreateCanonical(h.store.db, 'time', 'time-entry', String(e.nativeId))).canonicalId, e);
       const seen = new Map<string, number>();
+      const lineOf = new Map<string, { invoiceId: string; lineId: string }>();
       for (const p of projects) {
         const invoices: Invoice[] = (await h.erp.listInvoices({ engagementId: p.engagement.id, limit: 200 })).items;
         expect(invoices).toHaveLength(1);
@@ -151,23 +155,58 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing i
         for (const line of invoice.lines) {
           const entries = line.sources.map((s) => canonical.get(s.id)!);
           expect(entries.every((e) => e !== undefined && e.role === line.role)).toBe(true);
-          for (const s of line.sources) seen.set(s.id, (seen.get(s.id) ?? 0) + 1);
+          for (const s of line.sources) {
+            seen.set(s.id, (seen.get(s.id) ?? 0) + 1);
+            lineOf.set(s.id, { invoiceId: invoice.id, lineId: line.id });
+          }
+          // The seeded entries are whole quarter hours, so their minutes are exact hundredths.
+          const hundredths = entries.reduce((sum, e) => sum + (e.minutes * 100) / 60, 0);
+          expect(line.hours, 'hours on the line = hours on the time platform').toBe(hundredthsToHours(hundredths));
           expect(line.quantity).toBe(entries.reduce((sum, e) => sum + e.minutes, 0));
           expect(line.unitPrice.amountMinor).toBe(rates.get(line.role!));
-          expect(line.netAmount.amountMinor).toBe(multiplyMinutesByRate(line.quantity, rates.get(line.role!)!));
+          expect(line.netAmount.amountMinor, 'hours × rate, rounded once').toBe(
+            multiplyHundredthsByRate(hundredths, rates.get(line.role!)!),
+          );
           expect(line.taxRateBasisPoints).toBe(TAX_BP[p.country]);
-          expect(line.taxAmount.amountMinor).toBe(taxAmount(line.netAmount, TAX_BP[p.country]!).amountMinor);
+          if (p.country !== 'DE')
+            expect(line.taxAmount.amountMinor, 'tax per line').toBe(taxAmount(line.netAmount, TAX_BP[p.country]!).amountMinor);
           net += line.netAmount.amountMinor;
           tax += line.taxAmount.amountMinor;
         }
         expect(invoice.netTotal.amountMinor).toBe(net);
+        expect(invoice.taxTotal.amountMinor, 'the lines add up to the tax').toBe(tax);
+        // The German entity rounds tax once on the invoice's net.
+        if (p.country === 'DE') expect(tax, 'tax once on the net').toBe(taxAmount(invoice.netTotal, TAX_BP.DE!).amountMinor);
         expect(invoice.total.amountMinor).toBe(net + tax);
+        const recorded = await h.store.db
+          .selectFrom('ttb_invoices')
+          .select(['subtotal_minor', 'tax_minor', 'total_minor'])
+          .where('erp_invoice_id', '=', invoice.id)
+          .executeTakeFirstOrThrow();
+        expect(
+          [Number(recorded.subtotal_minor), Number(recorded.tax_minor), Number(recorded.total_minor)],
+          "the layer's invoice = ERP's to the minor unit",
+        ).toEqual([invoice.netTotal.amountMinor, invoice.taxTotal.amountMinor, invoice.total.amountMinor]);
       }
       // Exactly once: every expected entry on one line, nothing else billed, no entry twice.
       expect([...seen.keys()].sort()).toEqual([...canonical.keys()].sort());
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
-      for (const e of expected) expect(work.billedOnPlatform(e)).toBe(true);
-      for (const e of work.entries.filter((x) => !expected.includes(x))) expect(work.billedOnPlatform(e)).toBe(false);
+      // The layer's billing ledger, read through the time system API, holds each of them on the
+      // ERP line that bills it, and nothing else; Harvest itself is never written.
+      let ledgered = 0;
+      for (const p of projects) {
+        const billed = await allPages((cursor) =>
+          h.time.listTimeEntries({ engagementId: p.engagement.id, billingStatus: 'billed', limit: 200, ...(cursor ? { cursor } : {}) }),
+        );
+        for (const entry of billed) {
+          const line = lineOf.get(entry.id);
+          expect(line, `entry ${entry.id} billed in the ledger is on an ERP line`).toBeDefined();
+          expect([entry.invoiceId, entry.invoiceLineId], 'the ledger names the ERP invoice line').toEqual([line!.invoiceId, line!.lineId]);
+        }
+        ledgered += billed.length;
+      }
+      expect(ledgered, 'the ledger bills exactly the expected entries').toBe(canonical.size);
+      for (const e of work.entries) expect(work.billedOnPlatform(e), 'no billed flag written to Harvest').toBe(false);
     },
   );
 });

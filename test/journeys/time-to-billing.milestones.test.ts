@@ -257,6 +257,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('fixed-fee milestones in
       {
         engagementId: engagement.id,
         approvedMinutes: 240,
+        approvedHours: '4.00',
         entryCount: 1,
         expenseCount: 0,
         milestoneCount: 2,

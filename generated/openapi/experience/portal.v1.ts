@@ -162,9 +162,11 @@ export interface components {
             role?: components["schemas"]["RoleCode"];
             /**
              * Format: int32
-             * @description Minutes for time lines; 1 otherwise.
+             * @description Minutes for time lines (their hours rounded to whole minutes); 1 otherwise.
              */
             quantity: number;
+            /** @description Time lines only. The hours billed, exactly as recorded (a decimal string); `netAmount` is `hours` × `unitPrice`. */
+            hours?: string;
             unitPrice: components["schemas"]["Money"];
             netAmount: components["schemas"]["Money"];
             taxAmount: components["schemas"]["Money"];
@@ -193,8 +195,13 @@ export interface components {
             role: components["schemas"]["RoleCode"];
             /** @description Display name of the consultant. */
             consultant?: components["schemas"]["Name"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The hours worked rounded to whole minutes, for display; `durationHours` is exact.
+             */
             durationMinutes: number;
+            /** @description The hours worked exactly as recorded, a decimal string with two places ("1.17"), as they are billed. */
+            durationHours?: string;
             description?: components["schemas"]["Description"];
             /** @enum {string} */
             billingStatus: "unbilled" | "billed";
@@ -917,7 +924,8 @@ export interface operations {
                      *           "workDate": "2026-11-26",
                      *           "role": "senior-consultant",
                      *           "consultant": "Northwind Traders",
-                     *           "durationMinutes": 1,
+                     *           "durationMinutes": 450,
+                     *           "durationHours": "7.50",
                      *           "description": "Discovery workshop with the finance team",
                      *           "billingStatus": "unbilled",
                      *           "invoiceId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"

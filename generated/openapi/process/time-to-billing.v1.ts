@@ -17,7 +17,7 @@ export interface paths {
         put?: never;
         /**
          * Bill a period
-         * @description Starts a billing run for a period: approved billable entries are rated by the rate card in force on their work date, put on one invoice per engagement and period in ERP (tax by the legal entity's rules, rounding per currency), and marked billed in Time. Engagements on billing hold wait and are reported; completed fixed-fee milestones are billed; a late-approved entry for a billed period goes on the next invoice. Starting the same period again returns the existing run (200).
+         * @description Starts a billing run for a period: approved billable entries are rated by the rate card in force on their work date, put on one invoice per engagement and period in ERP (tax by the legal entity's rules, rounding per currency), and recorded billed in the layer's billing ledger (never written to Time). Engagements on billing hold wait and are reported; completed fixed-fee milestones are billed; a late-approved entry for a billed period goes on the next invoice. Starting the same period again returns the existing run (200).
          */
         post: operations["startRun"];
         delete?: never;
@@ -166,8 +166,13 @@ export interface components {
         /** @description Approved billable work and completed milestones not yet on an invoice, per engagement. */
         UnbilledWork: {
             engagementId: components["schemas"]["Id"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The approved hours rounded to whole minutes, for display; `approvedHours` is exact.
+             */
             approvedMinutes: number;
+            /** @description The approved hours exactly as the time platform records them (the sum of the entries' hours), a decimal string with two places. */
+            approvedHours?: string;
             /** Format: int32 */
             entryCount: number;
             /** Format: int32 */

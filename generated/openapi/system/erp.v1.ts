@@ -546,14 +546,19 @@ export interface components {
             status?: components["schemas"]["EngagementStatus"];
             billingHold?: boolean;
         };
-        /** @description One line to bill. Time lines: `quantity` in minutes and `unitPrice` per hour; other lines: quantity 1 and unitPrice the line amount. Net and tax amounts are computed (half away from zero). */
+        /** @description One line to bill. Time lines: `hours` (the recorded hours, exactly) and `unitPrice` per hour, or, without `hours`, `quantity` in minutes; other lines: quantity 1 and unitPrice the line amount. ERP computes the net amount (hours × unitPrice) and the tax by its rounding rule (half away from zero, per line or per invoice as the legal entity's tax nexus is set up); the invoice answered holds ERP's figures. */
         InvoiceLineInput: {
             /** @enum {string} */
             kind: "time" | "expense" | "milestone" | "fixed-fee" | "adjustment";
             description: components["schemas"]["Description"];
             role?: components["schemas"]["RoleCode"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Minutes for a time line without `hours`; with `hours`, its rounding to whole minutes (not billed). 1 for other lines.
+             */
             quantity: number;
+            /** @description Time lines only. The hours to bill, exactly as the time platform recorded them (a decimal string, two places); ERP bills this quantity, never a rounding of it. */
+            hours?: string;
             unitPrice: components["schemas"]["Money"];
             /** Format: int32 */
             taxRateBasisPoints: number;
@@ -574,6 +579,7 @@ export interface components {
          *           "description": "Consultant, March 2026",
          *           "role": "consultant",
          *           "quantity": 450,
+         *           "hours": "7.50",
          *           "unitPrice": {
          *             "amountMinor": 16000,
          *             "currency": "EUR"
@@ -979,9 +985,11 @@ export interface components {
             role?: components["schemas"]["RoleCode"];
             /**
              * Format: int32
-             * @description Minutes for time lines; 1 for expenses, milestones and adjustments.
+             * @description Minutes for time lines (`hours` rounded half up to whole minutes, for v1 readers); 1 for expenses, milestones and adjustments.
              */
             quantity: number;
+            /** @description Time lines only: the hours billed exactly as ERP holds them, a decimal string (at least two places, at most eight): the sum of the entries' recorded hours. `netAmount` is `hours` × `unitPrice`, rounded once to the currency's minor unit. */
+            hours?: string;
             /** @description Price per hour for time lines; the line amount otherwise. */
             unitPrice: components["schemas"]["Money"];
             netAmount: components["schemas"]["Money"];

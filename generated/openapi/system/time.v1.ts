@@ -44,7 +44,7 @@ export interface paths {
         head?: never;
         /**
          * Mark a time entry billed
-         * @description Records the invoice line that bills the entry and marks it billed on the platform. Idempotent for the same invoice line; 409 for another one; 422 for a non-billable entry.
+         * @description Records the invoice line that bills the entry in the layer's billing ledger; nothing is written to the time platform. Idempotent for the same invoice line; 409 for another one or for an entry the platform reports invoiced by an invoice of its own; 422 for a non-billable entry.
          */
         patch: operations["markTimeEntryBilled"];
         trace?: never;
@@ -91,9 +91,29 @@ export interface paths {
         head?: never;
         /**
          * Mark an expense billed
-         * @description As for time entries: idempotent for the same invoice, 409 for another one.
+         * @description As for time entries: recorded in the layer's billing ledger, nothing written to the time platform; idempotent for the same invoice, 409 for another one.
          */
         patch: operations["markExpenseBilled"];
+        trace?: never;
+    };
+    "/billing-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record many time entries and expenses billed on one invoice
+         * @description Records in the layer's billing ledger the invoice (line) that bills each record, up to 1,000 at once, all or nothing; nothing is written to the time platform and the platform is not read. It is for a caller that read the records as billable and unbilled (`billingStatus=unbilled`) just before: a record the platform invoices itself after that read is not checked here. Idempotent per record for the same invoice line; 409 (nothing recorded) when any record is already on another invoice or line; 404 when an id names no record of its kind.
+         */
+        post: operations["recordBilling"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/projects/{engagementId}": {
@@ -133,8 +153,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit, approve or reject a week
-         * @description Moves every entry and expense of the resource's week (Monday to Sunday, the week holding `weekOf`): submit draft → submitted, approve submitted → approved (locked), reject submitted → draft. 422 when the week holds nothing.
+         * Submit, approve or reject a week (deprecated)
+         * @deprecated
+         * @description Deprecated: the time platform's API offers no timesheet approval (people approve weeks in its own screens), so this operation always answers 422 business-rule-violation. Read approval from each record's `approvalStatus` instead.
          */
         post: operations["recordTimesheetApproval"];
         delete?: never;
@@ -147,6 +168,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BillingRecordsInput: {
+            invoiceId: components["schemas"]["Id"];
+            records: components["schemas"]["BillingRecord"][];
+        };
+        BillingRecord: {
+            /** @enum {string} */
+            kind: "time-entry" | "expense";
+            id: components["schemas"]["Id"];
+            /** @description The invoice line that bills a time entry; an expense is recorded against the invoice alone, so its line is not kept. */
+            invoiceLineId?: components["schemas"]["Id"];
+        };
+        BillingRecords: {
+            invoiceId: components["schemas"]["Id"];
+            /**
+             * Format: int32
+             * @description Records newly put on the invoice.
+             */
+            recorded: number;
+            /**
+             * Format: int32
+             * @description Records already on the same invoice (line) before this call.
+             */
+            alreadyRecorded: number;
+        };
         TimeEntryBilling: {
             /** @constant */
             billingStatus: "billed";
@@ -273,6 +318,7 @@ export interface components {
          *       "role": "senior-consultant",
          *       "workDate": "2026-12-02",
          *       "durationMinutes": 450,
+         *       "durationHours": "7.50",
          *       "billable": true,
          *       "description": "Current-state process mapping",
          *       "approvalStatus": "approved",
@@ -287,8 +333,13 @@ export interface components {
             resourceId: components["schemas"]["Id"];
             role: components["schemas"]["RoleCode"];
             workDate: components["schemas"]["PlainDate"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The duration in whole minutes, rounded half up from `durationHours` (1.17 h is 70). For display; the quantity billed is `durationHours`.
+             */
             durationMinutes: number;
+            /** @description The hours worked exactly as the time platform records them, a decimal string with two places (1.17 h is "1.17"). This is the quantity an invoice line bills, unrounded. */
+            readonly durationHours?: string;
             billable: boolean;
             description?: components["schemas"]["Description"];
             approvalStatus: components["schemas"]["ApprovalStatus"];
@@ -797,6 +848,7 @@ export interface operations {
                      *           "role": "senior-consultant",
                      *           "workDate": "2026-12-02",
                      *           "durationMinutes": 450,
+                     *           "durationHours": "7.50",
                      *           "billable": true,
                      *           "description": "Current-state process mapping",
                      *           "approvalStatus": "approved",
@@ -850,6 +902,7 @@ export interface operations {
                      *       "role": "senior-consultant",
                      *       "workDate": "2026-12-02",
                      *       "durationMinutes": 450,
+                     *       "durationHours": "7.50",
                      *       "billable": true,
                      *       "description": "Current-state process mapping",
                      *       "approvalStatus": "approved",
@@ -919,6 +972,7 @@ export interface operations {
                      *       "role": "senior-consultant",
                      *       "workDate": "2026-12-02",
                      *       "durationMinutes": 450,
+                     *       "durationHours": "7.50",
                      *       "billable": true,
                      *       "description": "Current-state process mapping",
                      *       "approvalStatus": "approved",
@@ -1150,6 +1204,73 @@ export interface operations {
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    recordBilling: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "invoiceId": "01a216af-078d-7328-958b-c0e2bd1f4a11",
+                 *       "records": [
+                 *         {
+                 *           "kind": "time-entry",
+                 *           "id": "01a216af-078d-7328-958b-b1f91e1e9d5b",
+                 *           "invoiceLineId": "01a216af-078d-7328-958b-c1d7aa9e3b02"
+                 *         },
+                 *         {
+                 *           "kind": "expense",
+                 *           "id": "01a216af-078d-7328-958b-b43f1d2850e2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BillingRecordsInput"];
+            };
+        };
+        responses: {
+            /** @description Every record is on the invoice (line) asked for. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "invoiceId": "01a216af-078d-7328-958b-c0e2bd1f4a11",
+                     *       "recorded": 1,
+                     *       "alreadyRecorded": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BillingRecords"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getProject: {

@@ -1,6 +1,6 @@
 // What every Harvest-shaped route shares: the three required headers (Authorization,
 // Harvest-Account-Id, User-Agent), the 100-requests-per-15-seconds limit, Harvest's
-// error bodies and its page/per_page envelope with links.
+// error bodies and its two paging envelopes (by page number, by cursor), each with links.
 import type { NextFunction, Request, Response } from 'express';
 import type { HarvestPage } from '../vendor-types.js';
 import type { TimeState } from '../state.js';
@@ -76,15 +76,18 @@ export function pageParams(req: Request, res: Response): PageParams | undefined 
   return { page, perPage };
 }
 
+/** A list URL on the sandbox: the request's filters, with the paging parameters replaced. */
+function listLink(req: Request, baseUrl: string, paging: Record<string, string>): string {
+  const url = new URL(`${baseUrl}${req.path}`);
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'page' && k !== 'cursor') url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(paging)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+/** The envelope of a list paged by number (time entries, expenses): every link names a page. */
 export function envelope(req: Request, baseUrl: string, total: number, { page, perPage }: PageParams): HarvestPage {
   const totalPages = Math.max(1, Math.ceil(total / perPage));
-  const link = (p: number) => {
-    const url = new URL(`${baseUrl}${req.path}`);
-    for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'page') url.searchParams.set(k, v);
-    url.searchParams.set('page', String(p));
-    url.searchParams.set('per_page', String(perPage));
-    return url.toString();
-  };
+  const link = (p: number) => listLink(req, baseUrl, { page: String(p), per_page: String(perPage) });
   return {
     per_page: perPage,
     total_pages: totalPages,
@@ -97,6 +100,74 @@ export function envelope(req: Request, baseUrl: string, total: number, { page, p
       next: page < totalPages ? link(page + 1) : null,
       previous: page > 1 ? link(Math.min(page - 1, totalPages)) : null,
       last: link(totalPages),
+    },
+  };
+}
+
+/** Where a page of a cursor-paged list starts, and its envelope. */
+export interface CursorPage {
+  start: number;
+  perPage: number;
+  envelope: HarvestPage;
+}
+
+/**
+ * A list paged by cursor, as Harvest pages clients and projects: `links.next` carries
+ * `cursor` (base64url JSON `{"after":{"id":…}}`, the last id served); `page`, `next_page` and
+ * `previous_page` are null except on the first and last pages. `page` still works; a cursor
+ * wins over it. `idAt(i)` is the id of the i-th record in listing order.
+ */
+export function cursorPage(
+  req: Request,
+  res: Response,
+  baseUrl: string,
+  total: number,
+  idAt: (i: number) => number,
+): CursorPage | undefined {
+  const paging = pageParams(req, res);
+  if (!paging) return undefined;
+  const { perPage } = paging;
+  let start = (paging.page - 1) * perPage;
+  const byCursor = typeof req.query.cursor === 'string';
+  if (byCursor) {
+    let after: unknown;
+    try {
+      after = (JSON.parse(Buffer.from(req.query.cursor as string, 'base64url').toString('utf8')) as { after?: { id?: unknown } }).after?.id;
+    } catch {
+      after = undefined;
+    }
+    let at = -1;
+    for (let i = 0; i < total && typeof after === 'number'; i++) if (idAt(i) === after) at = i;
+    if (at < 0) {
+      unprocessable(res, 'cursor is not valid');
+      return undefined;
+    }
+    start = at + 1;
+  }
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
+  const end = Math.min(start + perPage, total);
+  const first = start === 0;
+  const last = end >= total;
+  const pageLink = (p: number) => listLink(req, baseUrl, { page: String(p), per_page: String(perPage) });
+  const cursor = Buffer.from(JSON.stringify({ after: { id: end > 0 ? idAt(end - 1) : 0 } }), 'utf8').toString('base64url');
+  const numbered = first || last;
+  const page = first ? 1 : last ? totalPages : null;
+  return {
+    start,
+    perPage,
+    envelope: {
+      per_page: perPage,
+      total_pages: totalPages,
+      total_entries: total,
+      next_page: numbered && !last ? 2 : null,
+      previous_page: numbered && !first ? totalPages - 1 : null,
+      page,
+      links: {
+        first: pageLink(1),
+        next: last ? null : listLink(req, baseUrl, { cursor, per_page: String(perPage) }),
+        previous: first || byCursor ? null : pageLink(paging.page - 1),
+        last: pageLink(totalPages),
+      },
     },
   };
 }

@@ -1,11 +1,12 @@
-// /v2/expenses: list with filters and paging, get, create, and PATCH (including is_billed).
+// /v2/expenses: list with filters and paging, get, create, and PATCH. As for time entries,
+// `is_billed` is read-only and undocumented parameters (approval_status) are ignored.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
-import type { HarvestExpense } from '../vendor-types.js';
-import { rowById, touch, type TimeState } from '../state.js';
+import { expenseJson } from '../entries-view.js';
+import { rowById, touch, type StoredExpense, type TimeState } from '../state.js';
 import { body, boolParam, envelope, instantParam, intParam, isDate, iso, pageParams, statusError, unprocessable } from './common.js';
 
-function matches(e: HarvestExpense, q: Record<string, unknown>): boolean | string {
+function matches(e: StoredExpense, q: Record<string, unknown>): boolean | string {
   for (const [param, get] of [
     ['user_id', () => e.user.id],
     ['client_id', () => e.client.id],
@@ -18,7 +19,6 @@ function matches(e: HarvestExpense, q: Record<string, unknown>): boolean | strin
   const billed = boolParam(q.is_billed);
   if (billed === null) return 'is_billed takes true or false';
   if (billed !== undefined && e.is_billed !== billed) return false;
-  if (q.approval_status !== undefined && e.approval_status !== q.approval_status) return false;
   const since = instantParam(q.updated_since);
   if (since === null) return 'updated_since must be an ISO 8601 date and time';
   if (since !== undefined && Date.parse(e.updated_at) < Math.floor(since / 1000) * 1000) return false;
@@ -31,7 +31,7 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
   router.get('/v2/expenses', (req, res) => {
     const paging = pageParams(req, res);
     if (!paging) return;
-    const list: HarvestExpense[] = [];
+    const list: StoredExpense[] = [];
     for (const e of ctx.state().expenses) {
       const m = matches(e, req.query);
       if (typeof m === 'string') return unprocessable(res, m);
@@ -39,13 +39,16 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     }
     list.sort((a, b) => (a.spent_date === b.spent_date ? b.id - a.id : a.spent_date < b.spent_date ? 1 : -1));
     const start = (paging.page - 1) * paging.perPage;
-    res.json({ expenses: list.slice(start, start + paging.perPage), ...envelope(req, ctx.baseUrl(), list.length, paging) });
+    res.json({
+      expenses: list.slice(start, start + paging.perPage).map(expenseJson),
+      ...envelope(req, ctx.baseUrl(), list.length, paging),
+    });
   });
 
   router.get('/v2/expenses/:id', (req, res) => {
     const expense = ctx.state().expenses.find((e) => e.id === Number(req.params.id));
     if (!expense) return statusError(res, 404, 'Not Found');
-    res.json(expense);
+    res.json(expenseJson(expense));
   });
 
   router.post('/v2/expenses', (req, res) => {
@@ -63,7 +66,7 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     const p = state.projects[project];
     const client = state.clients[p.client];
     const now = iso(Date.now());
-    const expense: HarvestExpense = {
+    const expense: StoredExpense = {
       id: state.nextExpenseId++,
       spent_date: input.spent_date,
       user: { id: state.users[user].id, name: state.users[user].name },
@@ -78,7 +81,7 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
       is_locked: false,
       is_billed: false,
       locked_reason: null,
-      approval_status: 'unsubmitted',
+      approval: 'unsubmitted',
       invoice: null,
       receipt: null,
       created_at: now,
@@ -86,7 +89,7 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     };
     state.expenses.push(expense);
     touch(state);
-    res.status(201).json(expense);
+    res.status(201).json(expenseJson(expense));
   });
 
   router.patch('/v2/expenses/:id', (req, res) => {
@@ -94,22 +97,17 @@ export function expenseRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     const expense = state.expenses.find((e) => e.id === Number(req.params.id));
     if (!expense) return statusError(res, 404, 'Not Found');
     const input = body(req);
-    const edits = Object.keys(input).filter((k) => k !== 'is_billed');
+    const edits = Object.keys(input).filter((k) => k === 'notes' || k === 'total_cost');
     if ((expense.is_locked || expense.is_billed) && edits.length > 0) return unprocessable(res, 'Expense is locked and cannot be edited');
-    if (input.is_billed !== undefined && typeof input.is_billed !== 'boolean') return unprocessable(res, 'is_billed must be true or false');
     if (input.total_cost !== undefined && (typeof input.total_cost !== 'number' || input.total_cost < 0))
       return unprocessable(res, 'Total cost must be a number');
-    let changed = edits.length > 0;
-    if (typeof input.is_billed === 'boolean' && input.is_billed !== expense.is_billed) {
-      expense.is_billed = input.is_billed;
-      changed = true;
-    }
+    const changed = edits.length > 0;
     if (typeof input.notes === 'string' || input.notes === null) expense.notes = input.notes;
     if (typeof input.total_cost === 'number') expense.total_cost = input.total_cost;
     if (changed) {
       expense.updated_at = iso(Math.max(Date.now(), Date.parse(expense.updated_at) + 1000));
       touch(state);
     }
-    res.json(expense);
+    res.json(expenseJson(expense));
   });
 }

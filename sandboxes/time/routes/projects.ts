@@ -4,7 +4,7 @@ import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import type { HarvestClient, HarvestProject } from '../vendor-types.js';
 import { rowById, touch, type TimeState } from '../state.js';
-import { body, boolParam, envelope, intParam, iso, pageParams, statusError, unprocessable } from './common.js';
+import { body, boolParam, cursorPage, intParam, iso, statusError, unprocessable } from './common.js';
 
 const CURRENCY = /^[A-Z]{3}$/;
 const SEEDED_AT = Date.parse('2024-06-03T09:00:00Z');
@@ -31,11 +31,10 @@ function clientJson(c: TimeState['clients'][number]): HarvestClient {
 
 export function projectRoutes(router: Router, ctx: SandboxContext<TimeState>): void {
   router.get('/v2/clients', (req, res) => {
-    const paging = pageParams(req, res);
-    if (!paging) return;
-    const list = ctx.state().clients.map(clientJson);
-    const start = (paging.page - 1) * paging.perPage;
-    res.json({ clients: list.slice(start, start + paging.perPage), ...envelope(req, ctx.baseUrl(), list.length, paging) });
+    const clients = ctx.state().clients;
+    const at = cursorPage(req, res, ctx.baseUrl(), clients.length, (i) => clients[i].id);
+    if (!at) return;
+    res.json({ clients: clients.slice(at.start, at.start + at.perPage).map(clientJson), ...at.envelope });
   });
 
   router.post('/v2/clients', (req, res) => {
@@ -51,8 +50,6 @@ export function projectRoutes(router: Router, ctx: SandboxContext<TimeState>): v
   });
 
   router.get('/v2/projects', (req, res) => {
-    const paging = pageParams(req, res);
-    if (!paging) return;
     const state = ctx.state();
     const clientId = intParam(req.query.client_id);
     const active = boolParam(req.query.is_active);
@@ -60,11 +57,9 @@ export function projectRoutes(router: Router, ctx: SandboxContext<TimeState>): v
     const rows = state.projects.flatMap((p, i) =>
       (clientId === undefined || state.clients[p.client].id === clientId) && (active === undefined || p.active === active) ? [i] : [],
     );
-    const start = (paging.page - 1) * paging.perPage;
-    res.json({
-      projects: rows.slice(start, start + paging.perPage).map((r) => projectJson(state, r)),
-      ...envelope(req, ctx.baseUrl(), rows.length, paging),
-    });
+    const at = cursorPage(req, res, ctx.baseUrl(), rows.length, (i) => state.projects[rows[i]].id);
+    if (!at) return;
+    res.json({ projects: rows.slice(at.start, at.start + at.perPage).map((r) => projectJson(state, r)), ...at.envelope });
   });
 
   router.get('/v2/projects/:id', (req, res) => {

@@ -1,6 +1,7 @@
 // /v2/time_entries: list with Harvest's filters and paging, get, create, update, delete.
-// PATCH also takes `is_billed` (Harvest marks entries billed when an invoice includes them;
-// the sandbox lets the billing journey do it directly). Locked entries take no other edits.
+// `is_billed` is read-only (Harvest sets it when one of its own invoices includes the entry), and
+// parameters Harvest does not document (such as approval_status) are ignored, as Harvest ignores
+// them. Locked entries (approved or invoiced) take no edits.
 import type { Router } from 'express';
 import type { SandboxContext } from '../../kit/app.js';
 import { FLAG, dayNumber } from '../entry-table.js';
@@ -8,7 +9,8 @@ import { entryJson, filterEntries, type EntryFilter } from '../entries-view.js';
 import { rowById, touch, type TimeState } from '../state.js';
 import { body, boolParam, envelope, instantParam, intParam, isDate, pageParams, statusError, unprocessable } from './common.js';
 
-const APPROVAL_CODES: Record<string, 0 | 1 | 2> = { unsubmitted: 0, submitted: 1, approved: 2 };
+/** The fields a PATCH may change; anything else in the body is ignored. */
+const EDITABLE = new Set(['notes', 'hours', 'spent_date', 'project_id', 'task_id']);
 
 function parseFilter(state: TimeState, q: Record<string, unknown>): EntryFilter | string {
   const f: EntryFilter = {};
@@ -33,11 +35,6 @@ function parseFilter(state: TimeState, q: Record<string, unknown>): EntryFilter 
   if (billed === null || running === null) return 'is_billed and is_running take true or false';
   if (billed !== undefined) f.billed = billed;
   if (running !== undefined) f.running = running;
-  if (q.approval_status !== undefined) {
-    const code = APPROVAL_CODES[String(q.approval_status)];
-    if (code === undefined) return 'approval_status must be unsubmitted, submitted or approved';
-    f.approval = code;
-  }
   const since = instantParam(q.updated_since);
   if (since === null) return 'updated_since must be an ISO 8601 date and time';
   if (since !== undefined) f.updatedSince = since;
@@ -105,10 +102,9 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
     const row = t.rowOf(Number(req.params.id));
     if (row === undefined) return statusError(res, 404, 'Not Found');
     const input = body(req);
-    const edits = Object.keys(input).filter((k) => k !== 'is_billed');
+    const edits = Object.keys(input).filter((k) => EDITABLE.has(k));
     const locked = Boolean(t.flags[row] & (FLAG.locked | FLAG.billed));
     if (locked && edits.length > 0) return unprocessable(res, 'Time entry is locked and cannot be edited');
-    if (input.is_billed !== undefined && typeof input.is_billed !== 'boolean') return unprocessable(res, 'is_billed must be true or false');
     // Validate everything before changing anything: a 422 leaves the entry as it was.
     const hours = input.hours === undefined ? undefined : Number(input.hours);
     if (hours !== undefined && (!Number.isFinite(hours) || hours < 0 || hours > 24))
@@ -118,11 +114,7 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
     const task = input.task_id === undefined ? t.task[row] : rowById(state.tasks, Number(input.task_id));
     if (project === undefined || task === undefined) return unprocessable(res, 'Project or task is not valid');
 
-    let changed = edits.length > 0;
-    if (typeof input.is_billed === 'boolean' && Boolean(t.flags[row] & FLAG.billed) !== input.is_billed) {
-      t.flags[row] = input.is_billed ? t.flags[row] | FLAG.billed : t.flags[row] & ~FLAG.billed;
-      changed = true;
-    }
+    const changed = edits.length > 0;
     if (input.notes !== undefined) t.notes[row] = input.notes === null ? null : String(input.notes);
     if (hours !== undefined) t.hours[row] = hours;
     t.setProject(row, project);
@@ -131,7 +123,7 @@ export function timeEntryRoutes(router: Router, ctx: SandboxContext<TimeState>):
       t.day[row] = dayNumber(input.spent_date);
       t.reorder(row);
     }
-    // Setting a field to the value it has is not a change: a repeated "mark billed" leaves updated_at alone.
+    // A body with nothing Harvest lets a client change is not a change: updated_at stays.
     if (changed) {
       t.updatedAt[row] = Math.max(Date.now(), t.updatedAt[row] + 1);
       touch(state);

@@ -2,14 +2,16 @@
 // billing relies on: filters, cursor pages of at most 200, "mark billed" idempotent for the
 // same invoice line and 409 for another, and an optional failure rate on every call.
 import { v7 as uuidv7 } from 'uuid';
+import { hundredthsToHours } from '../../../core/hours.js';
+import { mulDivRounded } from '../../../core/money.js';
 import { z } from 'zod';
 import { cursorKind, decodeOptionalCursor, encodeCursor, scopeOf } from '../../../core/paging.js';
 import { ProblemError } from '../../../core/problems.js';
 import type {
+  BillingRecords,
+  BillingRecordsInput,
   Expense,
-  ExpenseBilling,
   TimeEntry,
-  TimeEntryBilling,
   TimeForBilling,
   TimePage,
   TimeRecordQuery,
@@ -33,7 +35,12 @@ export class TimeDouble implements TimeForBilling {
       throw new ProblemError('upstream-unavailable', { detail: 'Time platform unavailable (injected).' });
   }
 
+  /**
+   * An entry as the time platform records it: hours with two places. Given only minutes, its
+   * hours are those minutes as the platform would save them (95 min → 1.58 h).
+   */
   addEntry(e: Partial<TimeEntry> & Pick<TimeEntry, 'engagementId' | 'role' | 'workDate' | 'durationMinutes'>): TimeEntry {
+    const durationHours = e.durationHours ?? hundredthsToHours(mulDivRounded(e.durationMinutes, 100, 60));
     const entry: TimeEntry = {
       id: uuidv7(),
       resourceId: uuidv7(),
@@ -42,6 +49,7 @@ export class TimeDouble implements TimeForBilling {
       billingStatus: 'unbilled',
       updatedAt: new Date().toISOString(),
       ...e,
+      durationHours,
     } as TimeEntry;
     this.entries.set(entry.id, entry);
     return entry;
@@ -94,34 +102,33 @@ export class TimeDouble implements TimeForBilling {
     return this.page(this.expenses.values(), q, (x) => x.incurredOn);
   }
 
-  async markTimeEntryBilled(id: string, billing: TimeEntryBilling): Promise<TimeEntry> {
+  /** The ledger's batch: every record checked before any is changed (all or nothing). */
+  async recordBilling(input: BillingRecordsInput): Promise<BillingRecords> {
     this.maybeFail();
-    const entry = this.entries.get(id);
-    if (!entry) throw new ProblemError('not-found', { detail: `No time entry ${id}.` });
-    if (!entry.billable) throw new ProblemError('unprocessable-content', { detail: 'Not billable.' });
-    if (entry.billingStatus === 'billed' && (entry.invoiceId !== billing.invoiceId || entry.invoiceLineId !== billing.invoiceLineId)) {
-      throw new ProblemError('conflict', { detail: `Time entry ${id} is billed on another invoice line.` });
+    let already = 0;
+    for (const r of input.records) {
+      const record = r.kind === 'time-entry' ? this.entries.get(r.id) : this.expenses.get(r.id);
+      if (!record) throw new ProblemError('not-found', { detail: `No ${r.kind} ${r.id}.` });
+      if (record.billingStatus !== 'billed') continue;
+      const line = r.kind === 'time-entry' ? r.invoiceLineId : undefined;
+      const recordLine = 'invoiceLineId' in record ? record.invoiceLineId : undefined;
+      if (record.invoiceId !== input.invoiceId || recordLine !== line)
+        throw new ProblemError('conflict', { detail: `${r.kind} ${r.id} is billed on another invoice line.` });
+      already++;
     }
-    const updated = {
-      ...entry,
-      billingStatus: 'billed' as const,
-      invoiceId: billing.invoiceId,
-      ...(billing.invoiceLineId ? { invoiceLineId: billing.invoiceLineId } : {}),
-    };
-    this.entries.set(id, updated);
+    for (const r of input.records) {
+      if (r.kind === 'time-entry') {
+        const entry = this.entries.get(r.id)!;
+        this.entries.set(r.id, {
+          ...entry,
+          billingStatus: 'billed',
+          invoiceId: input.invoiceId,
+          ...(r.invoiceLineId ? { invoiceLineId: r.invoiceLineId } : {}),
+        });
+      } else this.expenses.set(r.id, { ...this.expenses.get(r.id)!, billingStatus: 'billed', invoiceId: input.invoiceId });
+    }
     if (this.lostResponseRate > 0 && Math.random() < this.lostResponseRate)
       throw new ProblemError('upstream-timeout', { detail: 'Response lost (injected).' });
-    return updated;
-  }
-
-  async markExpenseBilled(id: string, billing: ExpenseBilling): Promise<Expense> {
-    this.maybeFail();
-    const expense = this.expenses.get(id);
-    if (!expense) throw new ProblemError('not-found', { detail: `No expense ${id}.` });
-    if (expense.billingStatus === 'billed' && expense.invoiceId !== billing.invoiceId)
-      throw new ProblemError('conflict', { detail: `Expense ${id} is billed on another invoice.` });
-    const updated = { ...expense, billingStatus: 'billed' as const, invoiceId: billing.invoiceId };
-    this.expenses.set(id, updated);
-    return updated;
+    return { invoiceId: input.invoiceId, recorded: input.records.length - already, alreadyRecorded: already };
   }
 }
