@@ -16,7 +16,14 @@ import { ChangePoller, type ChangeCaptureMetrics } from '../core/change-capture/
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
-import { billingStatusWorkflows, createBillingStatusToCrmApi, type BillingStatusToCrmApi } from './billing-status-to-crm/index.js';
+import {
+  billingChangeFeed,
+  billingStatusWorkflows,
+  createBillingStatusToCrmApi,
+  ERP_POLLED_SOURCE,
+  type BillingStatusMetrics,
+  type BillingStatusToCrmApi,
+} from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
   CRM_POLLED_SOURCE,
@@ -67,6 +74,8 @@ export interface ProcessApisOptions {
   /** How often the reconciling poll asks ERP for invoice changes webhooks missed; 0 turns it off. Default: RECONCILE_EVERY_MS. */
   reconcileEveryMs?: number;
   /** How often the billing schedule bills the previous month; 0 turns it off. Default: BILLING_SCHEDULE_EVERY_MS (off under NODE_ENV=test). */
+  /** Billing-status-to-crm's counters (the gateway's registry): ERP webhooks not followed. */
+  billingStatusMetrics?: BillingStatusMetrics;
   billingEveryMs?: number;
   /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
   changeCaptureMetrics?: ChangeCaptureMetrics;
@@ -125,7 +134,13 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const journeys = journeysOf(definitions, { provisioning: PROVISIONING_JOURNEY });
   const opportunityToProject = createOpportunityToProjectApi({ ...provisioning, engine });
   late.opportunityToProject = opportunityToProject;
-  const billingStatusToCrm = createBillingStatusToCrmApi({ ...billing, engine, erpForProjects: erp, logger });
+  const billingStatusToCrm = createBillingStatusToCrmApi({
+    ...billing,
+    engine,
+    erpForProjects: erp,
+    logger: logger.child({ component: 'billing-status-to-crm' }),
+    ...(options.billingStatusMetrics ? { metrics: options.billingStatusMetrics } : {}),
+  });
   const timeToBilling = createTimeToBillingApi({ ...invoicing, engine });
   const clientBilling = createClientBillingView(invoicing);
   const assignmentToForecast = createAssignmentToForecastApi({ store, engine });
@@ -148,11 +163,13 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
           ? await onCrmPoll(message, ctx)
           : message.source === 'erp'
             ? await billingStatusToCrm.onErpWebhook(message, ctx)
-            : message.source === 'scheduling'
-              ? await onSchedulingWebhook(message, ctx)
-              : message.source === POLLED_SOURCE
-                ? await onSchedulingPoll(message, ctx)
-                : false;
+            : message.source === ERP_POLLED_SOURCE
+              ? await billingStatusToCrm.onErpPoll(message, ctx)
+              : message.source === 'scheduling'
+                ? await onSchedulingWebhook(message, ctx)
+                : message.source === POLLED_SOURCE
+                  ? await onSchedulingPoll(message, ctx)
+                  : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({
@@ -196,6 +213,20 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
           onRecorded: () => inbox.kick(),
         })
       : undefined;
+  // ERP's billing changes (payments, credit memos, refunds entered by hand included) read by
+  // SuiteQL on a schedule: what no webhook brought starts its run within one interval.
+  const erpPoller =
+    p.erp.pollIntervalMs > 0
+      ? new ChangePoller(billingChangeFeed(erp), {
+          store,
+          intervalMs: p.erp.pollIntervalMs,
+          logger: logger.child({ component: 'change-capture' }),
+          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
+          onRecorded: () => inbox.kick(),
+        })
+      : undefined;
+  // With the change feed, the every-client comparison is only a safety net (a change the feed
+  // could not tell apart within one second, a cursor reset): rare by default (RECONCILE_EVERY_MS).
   const reconcileEveryMs = options.reconcileEveryMs ?? config.jobs.reconcileEveryMs;
   const scheduleMetrics = options.scheduleMetrics ?? noopScheduleMetrics;
   // Every replica runs the loop; the claim in the shared store lets one of them poll ERP per
@@ -226,6 +257,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       inbox.start();
       schedulingPoller?.start();
       crmPoller?.start();
+      erpPoller?.start();
       // The CRM's change events land in the inbox beside the webhooks; wake it when some did.
       crm.changeStream?.start({
         metrics: options.crmChangeStreamMetrics,
@@ -241,6 +273,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       await reconciler?.stop();
       await schedulingPoller?.stop();
       await crmPoller?.stop();
+      await erpPoller?.stop();
       await inbox.stop();
       await engine.stop();
     },

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
 describe('background job configuration', () => {
-  it('defaults to a 30 s lease renewed every 10 s, daily billing and a 5 minute reconciliation', () => {
+  it('defaults to a 30 s lease renewed every 10 s, daily billing and a six-hourly reconciliation', () => {
     expect(loadConfig({}).jobs, 'development defaults').toEqual({
       workflows: { leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250 },
       billingScheduleEveryMs: 86_400_000,
-      reconcileEveryMs: 300_000,
+      reconcileEveryMs: 21_600_000,
     });
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
   });

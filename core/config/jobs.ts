@@ -26,6 +26,7 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
   return {
     workflows: { leaseMs, heartbeatMs, pollMs: read(env, 'WORKFLOW_POLL_MS', positiveInt.default(250)) },
     billingScheduleEveryMs: read(env, 'BILLING_SCHEDULE_EVERY_MS', nonNegativeInt.default(test ? 0 : 24 * 3_600_000)),
-    reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(5 * 60_000)),
+    // A safety net behind ERP's change feed (ERP_POLL_INTERVAL_MS), which brings what webhooks miss.
+    reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
   };
 }

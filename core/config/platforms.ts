@@ -36,7 +36,14 @@ export interface PlatformsConfig {
   };
   time: PlatformConnection & { accessToken: string; accountId: string; webhookSecret: string };
   /** NetSuite: `clientId` is the integration record's client id (the assertion's iss), `m2m` the certificate login. */
-  erp: PlatformConnection & { accountId: string; clientId: string; m2m: ErpM2mConfig; webhookSecret: string };
+  erp: PlatformConnection & {
+    accountId: string;
+    clientId: string;
+    m2m: ErpM2mConfig;
+    webhookSecret: string;
+    /** How often the layer reads billing changes (SuiteQL on lastmodifieddate) that no webhook brought; 0 turns the feed off. */
+    pollIntervalMs: number;
+  };
 }
 
 export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConfig {
@@ -96,6 +103,7 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       // Production with an ERP of its own must name its certificate and key; elsewhere the sandbox's are the default.
       m2m: erpM2mConfig(env, !dev && Boolean(erpBase)),
       webhookSecret: secret('ERP_WEBHOOK_SECRET', 'whsec_c2FuZGJveC1lcnAtd2ViaG9vay1zZWNyZXQ='),
+      pollIntervalMs: read(env, 'ERP_POLL_INTERVAL_MS', nonNegativeInt.max(3_600_000).default(60_000)),
     },
   };
 }

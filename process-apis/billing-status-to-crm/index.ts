@@ -12,3 +12,5 @@ export {
 } from './service.js';
 export { BILLING_STATUS_WORKFLOW, SYNCED_EVENT, type BillingStatusDeps, type BillingStatusInput } from './workflow.js';
 export { billingStatusToCrmModule } from './module.js';
+export { billingChangeFeed, ERP_POLLED_SOURCE, ERP_BILLING_STREAM, type PolledBillingMessage } from './polling.js';
+export { promBillingStatusMetrics, type BillingStatusMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
-// Billing-status-to-crm as one typed in-process API: start runs (per invoice change), read
-// an account's billing status, take ERP webhooks and reconcile by polling what webhooks missed.
+// Billing-status-to-crm as one typed in-process API: start runs (per invoice or ERP document
+// change), read an account's billing status, take ERP webhooks and polled changes, and reconcile.
 import type { Transaction } from 'kysely';
 import { consumeOnce } from '../../core/events/index.js';
 import type { InboxMessage } from '../../core/inbox/index.js';
@@ -9,11 +9,13 @@ import type { Database } from '../../core/store/schema.js';
 import { retryRun, type WorkflowDefinition, type WorkflowEngine } from '../../core/workflows/index.js';
 import type { components } from '../../generated/openapi/process/billing-status-to-crm.v1.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
-import { readBillingChange } from '../../system-apis/erp/index.js';
+import { readBillingChange, type BillingChange } from '../../system-apis/erp/index.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
 import { erpClientOf } from '../kit/client-links.js';
 import { daysSalesOutstanding, isIssued, isOverdue, rollup } from './status.js';
 import { lastSync, linkedErpClients } from './sync-record.js';
+import { noBillingStatusMetrics, type BillingStatusMetrics } from './metrics.js';
+import type { PolledBillingMessage } from './polling.js';
 import {
   BILLING_STATUS_WORKFLOW,
   billingStatusWorkflow,
@@ -56,8 +58,10 @@ export interface BillingStatusToCrmApi {
   getAccountBillingStatus(clientId: string): Promise<AccountPosition>;
   /** One reconciling pass: a run for every invoice of a provisioned client whose state changed. Returns runs started. */
   reconcile(): Promise<number>;
-  /** The inbox handler for ERP webhooks (mount under the `erp` webhook source). */
+  /** The inbox handler for ERP webhooks (mount under the `erp` webhook source); one not followed is logged and counted. */
   onErpWebhook(message: InboxMessage, ctx: { trx: Transaction<Database> }): Promise<boolean>;
+  /** The inbox handler for ERP's polled billing changes (source `erp-poll`, see polling.ts). */
+  onErpPoll(message: InboxMessage, ctx: { trx: Transaction<Database> }): Promise<boolean>;
 }
 
 export function billingStatusWorkflows(deps: BillingStatusDeps): WorkflowDefinition<unknown>[] {
@@ -88,6 +92,7 @@ export function createBillingStatusToCrmApi(
     engine: WorkflowEngine;
     erpForProjects: { getProject(id: string): Promise<{ opportunityId?: string }> };
     logger?: Logger;
+    metrics?: BillingStatusMetrics;
   },
 ): BillingStatusToCrmApi {
   const db = deps.store.db;
@@ -98,6 +103,24 @@ export function createBillingStatusToCrmApi(
       { invoiceId, trigger },
       { runKey: `${invoiceId}#${key}`, ...(trx ? { db: trx } : {}) },
     );
+
+  const metrics = deps.metrics ?? noBillingStatusMetrics;
+  /**
+   * One run per change of an ERP document, keyed by the change (document, last-modified time and,
+   * for an invoice, its state), so that the webhook and the feed reporting the same change start
+   * one run. An invoice the layer created keeps its canonical id as the run's subject.
+   */
+  const startForChange = async (
+    change: BillingChange,
+    fallbackKey: string,
+    trigger: BillingStatusInput['trigger'],
+    trx: Transaction<Database>,
+  ) => {
+    const input: BillingStatusInput = { document: change.document, ...(change.invoiceId ? { invoiceId: change.invoiceId } : {}), trigger };
+    const runKey = `${change.invoiceId ?? change.document}#${change.changeKey ?? fallbackKey}`;
+    await deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, input, { runKey, db: trx });
+    return true;
+  };
 
   const api: BillingStatusToCrmApi = {
     async startRun(invoiceId, trigger) {
@@ -160,15 +183,25 @@ export function createBillingStatusToCrmApi(
     },
     async onErpWebhook(message, { trx }) {
       const change = readBillingChange(message.payload);
-      if (!change) return false;
-      const input: BillingStatusInput =
-        change.kind === 'invoice' ? { invoiceId: change.invoiceId, trigger: 'event' } : { paymentId: change.paymentId, trigger: 'event' };
-      const canonicalId = change.kind === 'invoice' ? change.invoiceId : change.paymentId;
-      await deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, input, {
-        runKey: `${canonicalId}#webhook:${message.webhookId}`,
-        db: trx,
-      });
-      return true;
+      if ('ignored' in change) {
+        metrics.ignoredWebhook(change.ignored);
+        deps.logger?.info({ webhookId: message.webhookId, reason: change.ignored, detail: change.detail }, 'ERP webhook not followed');
+        return false;
+      }
+      return startForChange(change, `webhook:${message.webhookId}`, 'event', trx);
+    },
+    async onErpPoll(message, { trx }) {
+      const polled = message.payload as Partial<PolledBillingMessage> | undefined;
+      if (typeof polled?.document !== 'string' || typeof polled.changeKey !== 'string') {
+        deps.logger?.warn({ webhookId: message.webhookId }, 'polled ERP change without document or change key; not followed');
+        return false;
+      }
+      const change: BillingChange = {
+        document: polled.document,
+        changeKey: polled.changeKey,
+        ...(typeof polled.invoiceId === 'string' ? { invoiceId: polled.invoiceId } : {}),
+      };
+      return startForChange(change, polled.changeKey, 'schedule', trx);
     },
   };
   return api;

@@ -19,8 +19,10 @@ const SOURCE = '/process/billing-status-to-crm';
 export interface BillingStatusInput {
   /** The invoice whose status changed … */
   invoiceId?: string;
-  /** … or a payment, whose invoice is looked up. */
+  /** … or a payment, whose invoice is looked up … */
   paymentId?: string;
+  /** … or an ERP billing document (invoice, payment, credit memo, refund, from a webhook or the feed), whose invoices are looked up. */
+  document?: string;
   trigger: 'api' | 'event' | 'schedule' | 'replay';
 }
 
@@ -31,12 +33,30 @@ export interface BillingStatusDeps {
   today?: () => string;
 }
 
-interface ReadResult {
+interface InvoiceParty {
   invoiceId: string;
   clientId: string;
   engagementId: string;
   opportunityId: string | null;
 }
+
+/** The first invoice's party, plus every other invoice's when a document touched several. */
+interface ReadResult extends InvoiceParty {
+  others?: InvoiceParty[];
+}
+
+type Read = ReadResult | { skipped: true; reason: string };
+
+const partiesOf = (read: ReadResult): InvoiceParty[] => [read, ...(read.others ?? [])];
+const distinctBy = <T>(items: T[], key: (t: T) => string | null): T[] => {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (k === null || seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+};
 
 export const clientInvoices = (erp: ErpForBillingStatus, clientId: string): Promise<Invoice[]> =>
   allPages((cursor) => erp.listInvoices({ cursor, limit: 200, clientId }), MASTER_DATA_MAX_PAGES);
@@ -75,62 +95,84 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
   })
     .step('read-invoice', {
       platform: 'erp',
-      async run({ input }): Promise<ReadResult> {
-        const invoiceId = input.invoiceId ?? (await deps.erp.getPayment(input.paymentId!)).invoiceId;
-        const invoice = await deps.erp.getInvoice(invoiceId);
-        const project = await deps.erp.getProject(invoice.engagementId);
-        // Only who the invoice concerns: the update steps read the invoices' state themselves, at write time.
-        return {
-          invoiceId,
-          clientId: invoice.clientId,
-          engagementId: invoice.engagementId,
-          opportunityId: project.opportunityId ?? null,
-        };
+      async run({ input }): Promise<Read> {
+        const invoiceIds = input.document
+          ? await deps.erp.invoicesAffectedBy(input.document)
+          : [input.invoiceId ?? (await deps.erp.getPayment(input.paymentId!)).invoiceId];
+        // An unapplied payment or credit, or a document gone from ERP: no invoice changed, nothing to show.
+        if (invoiceIds.length === 0) return { skipped: true, reason: 'the ERP document is applied to no invoice' };
+        const parties: InvoiceParty[] = [];
+        for (const invoiceId of invoiceIds) {
+          const invoice = await deps.erp.getInvoice(invoiceId);
+          const project = await deps.erp.getProject(invoice.engagementId);
+          // Only who the invoice concerns: the update steps read the invoices' state themselves, at write time.
+          parties.push({
+            invoiceId,
+            clientId: invoice.clientId,
+            engagementId: invoice.engagementId,
+            opportunityId: project.opportunityId ?? null,
+          });
+        }
+        const [first, ...others] = parties;
+        return { ...first!, ...(others.length ? { others } : {}) };
       },
     })
     .step('update-opportunity', {
       platform: 'crm',
       async run({ results }) {
         const read = results['read-invoice'];
-        if (!read.opportunityId) return { skipped: true };
-        const opportunityId = read.opportunityId;
-        const view = await writeUntilStable(
-          async () =>
-            rollup(
-              (await clientInvoices(deps.erp, read.clientId)).filter((i) => i.engagementId === read.engagementId),
-              today(),
-            ),
-          (v) =>
-            deps.crm.setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus }).then(() => undefined),
-        );
-        return { opportunityId, status: view.status };
+        if ('skipped' in read) return { skipped: true };
+        const updated: Array<{ opportunityId: string; status: string }> = [];
+        for (const party of distinctBy(partiesOf(read), (p) => p.opportunityId)) {
+          const opportunityId = party.opportunityId!;
+          const view = await writeUntilStable(
+            async () =>
+              rollup(
+                (await clientInvoices(deps.erp, party.clientId)).filter((i) => i.engagementId === party.engagementId),
+                today(),
+              ),
+            (v) =>
+              deps.crm
+                .setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus })
+                .then(() => undefined),
+          );
+          updated.push({ opportunityId, status: view.status });
+        }
+        if (updated.length === 0) return { skipped: true };
+        return { ...updated[0]!, ...(updated.length > 1 ? { others: updated.slice(1) } : {}) };
       },
     })
     .step('update-account', {
       platform: 'crm',
       async run({ results, runId }) {
         const read = results['read-invoice'];
-        const crmClientId = await crmClientOf(deps.store.db, read.clientId);
-        if (!crmClientId) return { skipped: true }; // a client the layer never provisioned from the CRM
-        const account = await deps.crm.getClient(crmClientId);
-        const view = await writeUntilStable(
-          async () => rollup(await clientInvoices(deps.erp, read.clientId), today()),
-          async (v) => {
-            // A CRM record holds one currency: show what is owed in the account's currency.
-            const currency = account.defaultCurrency ?? v.outstanding[0]?.currency;
-            const outstanding = currency ? (v.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
-            await deps.crm.setClientBillingStatus(crmClientId, { status: v.status, invoiceStatus: v.invoiceStatus, outstanding });
-          },
-        );
-        await recordSync(deps.store.db, read.clientId, crmClientId);
-        await emitOnce(deps.store.db, {
-          id: `${runId}:synced`,
-          type: SYNCED_EVENT,
-          source: SOURCE,
-          subject: crmClientId,
-          data: { clientId: read.clientId, crmClientId, invoiceId: read.invoiceId, status: view.status, outstanding: view.outstanding },
-        });
-        return { crmClientId, status: view.status };
+        if ('skipped' in read) return { skipped: true };
+        const synced: Array<{ crmClientId: string; status: string }> = [];
+        for (const party of distinctBy(partiesOf(read), (p) => p.clientId)) {
+          const crmClientId = await crmClientOf(deps.store.db, party.clientId);
+          if (!crmClientId) continue; // a client the layer never provisioned from the CRM
+          const account = await deps.crm.getClient(crmClientId);
+          const view = await writeUntilStable(
+            async () => rollup(await clientInvoices(deps.erp, party.clientId), today()),
+            async (v) => {
+              // A CRM record holds one currency: show what is owed in the account's currency.
+              const currency = account.defaultCurrency ?? v.outstanding[0]?.currency;
+              const outstanding = currency ? (v.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
+              await deps.crm.setClientBillingStatus(crmClientId, { status: v.status, invoiceStatus: v.invoiceStatus, outstanding });
+            },
+          );
+          await recordSync(deps.store.db, party.clientId, crmClientId);
+          await emitOnce(deps.store.db, {
+            id: synced.length === 0 ? `${runId}:synced` : `${runId}:synced:${crmClientId}`,
+            type: SYNCED_EVENT,
+            source: SOURCE,
+            subject: crmClientId,
+            data: { clientId: party.clientId, crmClientId, invoiceId: party.invoiceId, status: view.status, outstanding: view.outstanding },
+          });
+          synced.push({ crmClientId, status: view.status });
+        }
+        if (synced.length === 0) return { skipped: true };
+        return { ...synced[0]!, ...(synced.length > 1 ? { others: synced.slice(1) } : {}) };
       },
     })
     .build();

@@ -4,9 +4,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ERP_DEV_CERTIFICATE_ID, ERP_DEV_PRIVATE_KEY_PEM } from '../../core/config/erp-m2m.js';
 import type {
+  NsCreditMemo,
   NsCurrency,
   NsCustomer,
   NsCustomerPayment,
+  NsCustomerRefund,
   NsInvoice,
   NsJob,
   NsProjectTask,
@@ -22,6 +24,8 @@ export interface ErpRecords {
   job: Map<string, NsJob>;
   invoice: Map<string, NsInvoice>;
   customerPayment: Map<string, NsCustomerPayment>;
+  creditMemo: Map<string, NsCreditMemo>;
+  customerRefund: Map<string, NsCustomerRefund>;
   customrecord_rate_card: Map<string, NsRateCard>;
   /** Project tasks; those flagged `isMilestone` are billing milestones. */
   projectTask: Map<string, NsProjectTask & { isMilestone?: boolean }>;
@@ -35,6 +39,8 @@ export const RECORD_TYPES: readonly ErpRecordType[] = [
   'job',
   'invoice',
   'customerPayment',
+  'creditMemo',
+  'customerRefund',
   'customrecord_rate_card',
   'projectTask',
 ];
@@ -49,6 +55,8 @@ const SEQUENCE: Record<ErpRecordType, Sequence> = {
   job: 'entity',
   invoice: 'transaction',
   customerPayment: 'transaction',
+  creditMemo: 'transaction',
+  customerRefund: 'transaction',
   customrecord_rate_card: 'custom',
   projectTask: 'task',
 };
@@ -80,6 +88,9 @@ export interface ErpState {
   /** Invoice numbers per subsidiary; payment numbers are account-wide. */
   invoiceNumbers: Map<string, number>;
   paymentNumber: number;
+  /** Credit memo and refund numbers, account-wide. */
+  creditNumber: number;
+  refundNumber: number;
   /** The sandbox clock's "now" source; tests may pin it. */
   now(): Date;
 }
@@ -110,12 +121,16 @@ export function emptyState(): ErpState {
       job: new Map(),
       invoice: new Map(),
       customerPayment: new Map(),
+      creditMemo: new Map(),
+      customerRefund: new Map(),
       customrecord_rate_card: new Map(),
       projectTask: new Map(),
     },
     sequences: { entity: 100, transaction: 1000, currency: 0, subsidiary: 0, custom: 0, task: 5000 },
     invoiceNumbers: new Map(),
     paymentNumber: 0,
+    creditNumber: 0,
+    refundNumber: 0,
     now: () => new Date(),
   };
 }

@@ -36,4 +36,23 @@ describe('SuiteQL subset', () => {
       expect(() => run(q), q).toThrow(SuiteQlError);
     }
   });
+
+  it('converts timestamps only through TO_TIMESTAMP and TO_CHAR, as Oracle does', () => {
+    const stamped: Row[] = [
+      { id: '1', lastmodifieddate: '2026-12-03T07:30:00Z' },
+      { id: '2', lastmodifieddate: '2026-12-03T07:30:05Z' },
+    ];
+    const known = new Set(['id', 'lastmodifieddate']);
+    const q = (text: string) => runSuiteQl(parseSuiteQl(text), stamped, known);
+    expect(
+      q(
+        "SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM t WHERE lastmodifieddate > TO_TIMESTAMP('2026-12-03 07:30:00', 'YYYY-MM-DD HH24:MI:SS')",
+      ),
+      'after a watermark, read back in the same format',
+    ).toEqual([{ id: '2', modified: '2026-12-03 07:30:05' }]);
+    expect(() => q("SELECT id FROM t WHERE lastmodifieddate > '2026-12-03 07:30:00'"), 'a bare string').toThrow(/ORA-01861/);
+    expect(() => q("SELECT id FROM t WHERE lastmodifieddate > TO_TIMESTAMP('3/12/2026', 'YYYY-MM-DD HH24:MI:SS')")).toThrow(/ORA-01861/);
+    expect(() => q("SELECT id FROM t WHERE id > TO_TIMESTAMP('2026-12-03 07:30:00', 'YYYY-MM-DD HH24:MI:SS')")).toThrow(/ORA-00932/);
+    expect(() => q("SELECT TO_CHAR(lastmodifieddate, 'DD/MM/YYYY') FROM t"), 'a format this subset does not convert').toThrow(SuiteQlError);
+  });
 });

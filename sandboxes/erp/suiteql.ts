@@ -1,8 +1,11 @@
 // A SuiteQL subset: SELECT [TOP n] cols|* FROM table [WHERE cond {AND|OR cond}]
 // [ORDER BY col [ASC|DESC], …]. Conditions: col (=|!=|<>|<|<=|>|>=) literal, col LIKE
 // 'pattern' (%, _; case-insensitive), col IN (literals), col IS [NOT] NULL. AND binds
-// tighter than OR; no parentheses, joins or functions. Values compare as numbers when
-// both sides are numeric, else as strings. Errors are thrown as SuiteQlError.
+// tighter than OR; no parentheses, joins or other functions. Values compare as numbers when
+// both sides are numeric, else as strings. Timestamps as Oracle has them: a timestamp column
+// compares only with TO_TIMESTAMP('…', 'YYYY-MM-DD HH24:MI:SS') (a bare string is ORA-01861),
+// and reads in that format through TO_CHAR(col, 'YYYY-MM-DD HH24:MI:SS') [AS alias]; the
+// sandbox's clock, and so both, is UTC. Errors are thrown as SuiteQlError.
 
 export class SuiteQlError extends Error {}
 
@@ -13,10 +16,20 @@ interface Condition {
   column: string;
   op: Op;
   values: Literal[];
+  /** The value came from TO_TIMESTAMP (an ISO instant here). */
+  timestamp?: boolean;
 }
 
+/** The one timestamp format this subset converts, both ways. */
+const TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS';
+/** Columns that hold a timestamp: compared only with TO_TIMESTAMP, as in Oracle. */
+const TIMESTAMP_COLUMNS = new Set(['lastmodifieddate', 'datecreated', 'createddate', 'lastmodified']);
+
 export interface SuiteQlQuery {
+  /** Output names: columns, or the aliases of TO_CHAR items. */
   columns: string[] | '*';
+  /** TO_CHAR items by output name. */
+  computed?: Record<string, { column: string }>;
   table: string;
   top?: number;
   /** OR of AND-groups. */
@@ -115,7 +128,41 @@ class Parser {
       throw new SuiteQlError(`Expected a comparison after ${column}`);
     }
     this.i++;
-    return { column, op: (t.value === '<>' ? '!=' : t.value) as Op, values: [this.literal()] };
+    const op = (t.value === '<>' ? '!=' : t.value) as Op;
+    if (this.peekWord('TO_TIMESTAMP')) return { column, op, values: [this.toTimestamp()], timestamp: true };
+    return { column, op, values: [this.literal()] };
+  }
+  /** TO_TIMESTAMP('2026-12-03 07:30:00', 'YYYY-MM-DD HH24:MI:SS') as an ISO instant. */
+  toTimestamp(): string {
+    this.word('TO_TIMESTAMP');
+    this.symbol('(');
+    const text = this.literal();
+    this.symbol(',');
+    this.format();
+    this.symbol(')');
+    const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(String(text));
+    if (!match || Number.isNaN(Date.parse(`${match[1]}T${match[2]}Z`)))
+      throw new SuiteQlError('ORA-01861: literal does not match format string');
+    return `${match[1]}T${match[2]}Z`;
+  }
+  format(): void {
+    const format = this.literal();
+    if (format !== TIMESTAMP_FORMAT) throw new SuiteQlError(`This subset converts timestamps only in the format '${TIMESTAMP_FORMAT}'`);
+  }
+  /** A select item: a column, or TO_CHAR(column, format) [AS] alias. */
+  selectItem(computed: Record<string, { column: string }>): string {
+    if (!this.peekWord('TO_CHAR')) return this.word().toLowerCase();
+    this.word('TO_CHAR');
+    this.symbol('(');
+    const column = this.word().toLowerCase();
+    this.symbol(',');
+    this.format();
+    this.symbol(')');
+    let name = column;
+    if (this.peekWord('AS')) this.word('AS');
+    if (!this.peekWord('FROM') && !this.peekSymbol(',')) name = this.word().toLowerCase();
+    computed[name] = { column };
+    return name;
   }
 }
 
@@ -131,14 +178,15 @@ export function parseSuiteQl(text: string): SuiteQlQuery {
     top = n;
   }
   let columns: string[] | '*';
+  const computed: Record<string, { column: string }> = {};
   if (p.peekSymbol('*')) {
     p.symbol('*');
     columns = '*';
   } else {
-    columns = [p.word().toLowerCase()];
+    columns = [p.selectItem(computed)];
     while (p.peekSymbol(',')) {
       p.symbol(',');
-      columns.push(p.word().toLowerCase());
+      columns.push(p.selectItem(computed));
     }
   }
   p.word('FROM');
@@ -176,7 +224,7 @@ export function parseSuiteQl(text: string): SuiteQlQuery {
     } while (p.peekSymbol(','));
   }
   if (!p.done()) throw new SuiteQlError('Unexpected input after the query (this subset has no joins, GROUP BY or functions)');
-  return { columns, table, top, where, orderBy };
+  return { columns, ...(Object.keys(computed).length ? { computed } : {}), table, top, where, orderBy };
 }
 
 export type Row = Record<string, string | undefined>;
@@ -228,8 +276,9 @@ function matches(row: Row, c: Condition): boolean {
 
 /** Runs a parsed query over rows; `knownColumns` guards against typos, as SuiteQL does. */
 export function runSuiteQl(query: SuiteQlQuery, rows: Row[], knownColumns: ReadonlySet<string>): Row[] {
+  const computed = query.computed ?? {};
   const referenced = [
-    ...(query.columns === '*' ? [] : query.columns),
+    ...(query.columns === '*' ? [] : query.columns.map((name) => computed[name]?.column ?? name)),
     ...query.where.flat().map((c) => c.column),
     ...query.orderBy.map((o) => o.column),
   ];
@@ -238,6 +287,14 @@ export function runSuiteQl(query: SuiteQlQuery, rows: Row[], knownColumns: Reado
       throw new SuiteQlError(
         `Field '${column}' for record '${query.table}' was not found. Reason: NOT_EXPOSED - Not available for channel SEARCH`,
       );
+  }
+  for (const c of query.where.flat()) {
+    const compares = !['LIKE', 'IN', 'IS NULL', 'IS NOT NULL'].includes(c.op);
+    if (TIMESTAMP_COLUMNS.has(c.column) && (!compares || !c.timestamp)) {
+      throw new SuiteQlError(`ORA-01861: literal does not match format string (compare ${c.column} with TO_TIMESTAMP)`);
+    }
+    if (c.timestamp && !TIMESTAMP_COLUMNS.has(c.column))
+      throw new SuiteQlError(`ORA-00932: inconsistent datatypes (${c.column} is not a timestamp)`);
   }
   let result = query.where.length ? rows.filter((row) => query.where.some((group) => group.every((c) => matches(row, c)))) : rows;
   if (query.orderBy.length) {
@@ -255,7 +312,12 @@ export function runSuiteQl(query: SuiteQlQuery, rows: Row[], knownColumns: Reado
   const columns = query.columns === '*' ? [...knownColumns] : query.columns;
   return result.map((row) => {
     const out: Row = {};
-    for (const column of columns) if (row[column] !== undefined) out[column] = row[column];
+    for (const column of columns) {
+      const source = computed[column];
+      // TO_CHAR(ts, 'YYYY-MM-DD HH24:MI:SS') of the stored ISO instant.
+      const value = source ? row[source.column]?.replace('T', ' ').replace(/(\.\d+)?Z$/, '') : row[column];
+      if (value !== undefined) out[column] = value;
+    }
     return out;
   });
 }

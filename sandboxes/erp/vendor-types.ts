@@ -151,6 +151,49 @@ export interface NsCustomerPayment extends NsRecordBase {
   memo?: string;
 }
 
+/** Credit memo status after `CustCred:`: A Open (credit left to apply), B Fully Applied. */
+export type NsCreditMemoStatusId = 'A' | 'B';
+
+/** A credit memo: lines like an invoice's, and an `apply` sublist of the invoices it credits. */
+export interface NsCreditMemo extends NsRecordBase {
+  tranId: string;
+  tranDate: string;
+  entity: NsRef;
+  job?: NsRef;
+  subsidiary: NsRef;
+  currency: NsRef;
+  /** The invoice it was created from, when it was. */
+  createdFrom?: NsRef;
+  item: NsSublist<NsInvoiceLine>;
+  apply: NsSublist<NsPaymentApplication>;
+  subtotal?: number;
+  taxTotal?: number;
+  total: number;
+  applied: number;
+  unapplied: number;
+  status: NsRef & { id: NsCreditMemoStatusId };
+  memo?: string;
+}
+
+/** One line of a refund's `apply` sublist: a credit memo or a payment whose unapplied amount goes back. */
+export interface NsRefundApplication extends NsPaymentApplication {
+  /** The applied document's transaction type as the sublist shows it. */
+  type?: 'Credit Memo' | 'Payment';
+}
+
+/** A customer refund: money returned against unapplied credit (credit memos, payments). */
+export interface NsCustomerRefund extends NsRecordBase {
+  tranId: string;
+  tranDate: string;
+  customer: NsRef;
+  subsidiary?: NsRef;
+  currency: NsRef;
+  total: number;
+  apply: NsSublist<NsRefundApplication>;
+  paymentMethod?: NsRef;
+  memo?: string;
+}
+
 /** The account's custom rate card record; the rates are a JSON array in a long-text field. */
 export interface NsRateCard extends NsRecordBase {
   name: string;

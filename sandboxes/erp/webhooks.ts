@@ -1,18 +1,21 @@
 // Outbound webhooks of the ERP sandbox. NetSuite itself has no outbound webhooks: a firm
-// deploys a user-event script (afterSubmit on invoice and customer payment) that posts
-// these notifications. The sandbox's signed webhooks stand in for that script.
-import type { NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from './vendor-types.js';
+// deploys a user-event script (afterSubmit on invoice, customer payment, credit memo and
+// customer refund) that posts these notifications. The sandbox's signed webhooks stand in for
+// that script.
+import type { NsCreditMemo, NsCustomerPayment, NsCustomerRefund, NsInvoice, NsInvoiceStatusId } from './vendor-types.js';
 
 export interface ErpEvents {
   send(eventType: string, payload: unknown): void;
 }
 
-export type InvoiceChange = 'create' | 'edit' | 'payment' | 'approve' | 'reject';
+export type InvoiceChange = 'create' | 'edit' | 'payment' | 'credit' | 'approve' | 'reject';
 
 /** The body the user-event script would post: record type, id, event, and the status it moved to. */
 export interface ErpWebhookPayload {
-  recordType: 'invoice' | 'customerPayment';
+  recordType: 'invoice' | 'customerPayment' | 'creditMemo' | 'customerRefund';
   id: string;
+  /** The record's last modification time after the change (what SuiteQL's lastmodifieddate shows). */
+  lastModifiedDate?: string;
   externalId?: string;
   tranId?: string;
   eventType: string;
@@ -20,6 +23,8 @@ export interface ErpWebhookPayload {
   previousStatus?: string;
   /** The invoice's billing hold (custbody_billing_hold) after the change. */
   billingHold?: boolean;
+  /** The invoice's amount remaining after the change. */
+  amountRemaining?: number;
   occurredAt: string;
 }
 
@@ -29,8 +34,10 @@ export function emitInvoiceEvents(events: ErpEvents, invoice: NsInvoice, change:
     id: invoice.id,
     ...(invoice.externalId ? { externalId: invoice.externalId } : {}),
     tranId: invoice.tranId,
+    ...(invoice.lastModifiedDate ? { lastModifiedDate: invoice.lastModifiedDate } : {}),
     status: { id: invoice.status.id, refName: invoice.status.refName },
     billingHold: Boolean(invoice.custbody_billing_hold),
+    amountRemaining: invoice.amountRemaining,
     occurredAt: new Date().toISOString(),
   };
   if (change === 'create') {
@@ -43,7 +50,7 @@ export function emitInvoiceEvents(events: ErpEvents, invoice: NsInvoice, change:
   }
   events.send('invoice.statusChanged', {
     ...base,
-    eventType: change === 'payment' ? 'paymentapplied' : change,
+    eventType: change === 'payment' ? 'paymentapplied' : change === 'credit' ? 'creditapplied' : change,
     previousStatus: previous,
   } satisfies ErpWebhookPayload);
 }
@@ -55,9 +62,11 @@ export function emitHoldEvent(events: ErpEvents, invoice: NsInvoice): void {
     id: invoice.id,
     ...(invoice.externalId ? { externalId: invoice.externalId } : {}),
     tranId: invoice.tranId,
+    ...(invoice.lastModifiedDate ? { lastModifiedDate: invoice.lastModifiedDate } : {}),
     eventType: 'edit',
     status: { id: invoice.status.id, refName: invoice.status.refName },
     billingHold: Boolean(invoice.custbody_billing_hold),
+    amountRemaining: invoice.amountRemaining,
     occurredAt: new Date().toISOString(),
   } satisfies ErpWebhookPayload);
 }
@@ -68,7 +77,26 @@ export function emitPaymentEvent(events: ErpEvents, payment: NsCustomerPayment):
     id: payment.id,
     ...(payment.externalId ? { externalId: payment.externalId } : {}),
     ...(payment.tranId ? { tranId: payment.tranId } : {}),
+    ...(payment.lastModifiedDate ? { lastModifiedDate: payment.lastModifiedDate } : {}),
     eventType: 'create',
+    occurredAt: new Date().toISOString(),
+  } satisfies ErpWebhookPayload);
+}
+
+/** A credit memo or customer refund saved (the script's afterSubmit on create). */
+export function emitCreditEvent(
+  events: ErpEvents,
+  record: NsCreditMemo | NsCustomerRefund,
+  recordType: 'creditMemo' | 'customerRefund',
+): void {
+  events.send(`${recordType}.created`, {
+    recordType,
+    id: record.id,
+    ...(record.externalId ? { externalId: record.externalId } : {}),
+    tranId: record.tranId,
+    ...(record.lastModifiedDate ? { lastModifiedDate: record.lastModifiedDate } : {}),
+    eventType: 'create',
+    ...('status' in record ? { status: { id: record.status.id, refName: record.status.refName } } : {}),
     occurredAt: new Date().toISOString(),
   } satisfies ErpWebhookPayload);
 }

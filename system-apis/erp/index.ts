@@ -10,9 +10,9 @@ export { erpSystemModule } from './module.js';
 export { ErpConnector, mapNetSuiteError } from './connector.js';
 export type { ErpConnectorOptions } from './connector.js';
 export { createErpSystemApi } from './service.js';
-export type { ErpSystemApi, ErpSystemApiDeps, PageRequest } from './service.js';
+export type { ErpSystemApi, ErpSystemApiDeps, PageRequest, BillingFeedChange, BillingFeedPage, BillingFeedPosition } from './service.js';
 export type * from './canonical.js';
-export { readBillingChange, type BillingChange } from './webhooks.js';
+export { readBillingChange, type BillingChange, type IgnoredBillingWebhook } from './webhooks.js';
 
 export interface ErpSystem {
   api: ErpSystemApi;

@@ -21,12 +21,14 @@ import type {
   RateCard,
 } from './canonical.js';
 import { ErpBilling } from './service-billing.js';
+import { ErpBillingChanges, type BillingFeedPage, type BillingFeedPosition } from './service-billing-changes.js';
 import { ErpContext, type ErpSystemApiDeps, type PageRequest } from './service-context.js';
 import { ErpMasterData } from './service-master-data.js';
 import { ErpMilestones, type MilestoneQuery } from './service-milestones.js';
 
 export type { ErpSystemApiDeps, PageRequest } from './service-context.js';
 export type { MilestoneQuery } from './service-milestones.js';
+export type { BillingFeedChange, BillingFeedPage, BillingFeedPosition } from './service-billing-changes.js';
 
 export interface ErpSystemApi {
   listLegalEntities(page: PageRequest): Promise<Page<LegalEntity>>;
@@ -53,6 +55,12 @@ export interface ErpSystemApi {
   listPayments(page: PageRequest & { clientId?: string; invoiceId?: string }): Promise<Page<Payment>>;
   getPayment(id: string): Promise<Payment>;
   recordPayment(input: PaymentCreate): Promise<Payment>;
+  /** The canonical ids of the invoices an ERP billing document (from a webhook or the feed) touches. */
+  invoicesAffectedBy(document: string): Promise<string[]>;
+  /** Where a new billing change feed starts: after the newest change ERP holds. */
+  billingFeedStart(): Promise<BillingFeedPosition>;
+  /** One page of billing changes (invoices, payments, credit memos, refunds) after a position, oldest first. */
+  billingChangesSince(from: BillingFeedPosition, limit?: number): Promise<BillingFeedPage>;
   listMilestones(page: MilestoneQuery): Promise<Page<Milestone>>;
   getMilestone(id: string): Promise<Milestone>;
   /** Completes a milestone (again on the same day: unchanged). */
@@ -66,6 +74,7 @@ export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
   const masterData = new ErpMasterData(ctx);
   const billing = new ErpBilling(ctx, masterData);
   const milestones = new ErpMilestones(ctx, billing);
+  const changes = new ErpBillingChanges(ctx, billing);
   return {
     listLegalEntities: (page) => masterData.listLegalEntities(page),
     getLegalEntity: (id) => masterData.getLegalEntity(id),
@@ -89,6 +98,9 @@ export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
     listPayments: (page) => billing.listPayments(page),
     getPayment: (id) => billing.getPayment(id),
     recordPayment: (input) => billing.recordPayment(input),
+    invoicesAffectedBy: (document) => changes.invoicesAffectedBy(document),
+    billingFeedStart: () => changes.feedStart(),
+    billingChangesSince: (from, limit) => changes.changesSince(from, limit),
     listMilestones: (page) => milestones.listMilestones(page),
     getMilestone: (id) => milestones.getMilestone(id),
     markMilestoneCompleted: (id, input) => milestones.markCompleted(id, input),

@@ -261,4 +261,19 @@ export interface NsTokenResponse {
 }
 
 export type NsRecordType =
-  'customer' | 'job' | 'invoice' | 'customerPayment' | 'subsidiary' | 'currency' | 'customrecord_rate_card' | 'projectTask';
+  | 'customer'
+  | 'job'
+  | 'invoice'
+  | 'customerPayment'
+  | 'creditMemo'
+  | 'customerRefund'
+  | 'subsidiary'
+  | 'currency'
+  | 'customrecord_rate_card'
+  | 'projectTask';
+
+/** What the billing feed reads of a credit memo or customer refund: the documents it applies to. */
+export interface NsApplyingDocument {
+  id: string;
+  apply?: { items: Array<{ doc?: { id: string }; apply?: boolean; type?: string }> };
+}

@@ -3,10 +3,10 @@
 // webhooks missed is found by the reconciling poll; the CRM experience API shows the account
 // page in v1 (decimals in the account currency) and v2 (Money objects) side by side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../core/xref/index.js';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
+import { postConsultingInvoice } from './support/billing-fixtures.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 
 const SCOPES = 'crm-app:write crm-app:read process:read process:write';
@@ -58,25 +58,7 @@ for (const engine of testEngines()) {
             ).body.project;
 
       // ERP posts an invoice: 600 minutes at £140 an hour plus 20% VAT = £1,680.00, due long ago (overdue).
-      const invoice = await h.systemApis.erp.createInvoice({
-        engagementId: project.id,
-        periodStart: '2026-10-01',
-        periodEnd: '2026-10-31',
-        issueDate: '2026-11-01',
-        dueDate: '2026-11-15',
-        post: true,
-        lines: [
-          {
-            kind: 'time',
-            description: 'Consulting, October',
-            role: 'consultant',
-            quantity: 600,
-            unitPrice: { amountMinor: 14_000, currency: 'GBP' },
-            taxRateBasisPoints: 2000,
-            sources: [{ kind: 'time-entry', id: newId() }],
-          },
-        ],
-      });
+      const invoice = await postConsultingInvoice(h.systemApis.erp, project.id, '2026-11-15');
       expect(invoice.total).toEqual({ amountMinor: 168_000, currency: 'GBP' });
       const crmAccount = () => h.systemApis.crm.getClient(client.id);
       await until(crmAccount, (c) => c.billing.status === 'overdue', 'the CRM account to show the overdue invoice');

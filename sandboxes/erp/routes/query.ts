@@ -1,8 +1,9 @@
 // `POST /services/rest/query/v1/suiteql` with `Prefer: transient` and `{ q }`: the
 // SuiteQL subset over the sandbox's records, paged by limit/offset like the record list.
 // Values come back as strings, booleans as 'T'/'F', references as internal ids, empty
-// values omitted, as SuiteQL answers them. Dates are ISO (`YYYY-MM-DD`) here, whereas a
-// real account formats them by user preference (use TO_CHAR there).
+// values omitted, as SuiteQL answers them. Dates are ISO (`YYYY-MM-DD`, timestamps to the second)
+// here, whereas a real account formats them by user preference: TO_CHAR and TO_TIMESTAMP, which
+// the subset takes in one format, read and compare them alike on both (suiteql.ts).
 import type { Router } from 'express';
 import { NsFault } from '../errors.js';
 import type { ErpState } from '../state.js';
@@ -143,6 +144,34 @@ const TABLES: Record<string, TableDef> = {
         memo: str(p.memo),
         createddate: p.dateCreated,
         lastmodifieddate: p.lastModifiedDate,
+      })),
+      ...[...s.records.creditMemo.values()].map((c) => ({
+        id: c.id,
+        tranid: c.tranId,
+        type: 'CustCred',
+        trandate: c.tranDate,
+        entity: c.entity.id,
+        currency: c.currency.id,
+        status: c.status.id,
+        foreigntotal: String(c.total),
+        foreignamountremaining: String(c.unapplied),
+        externalid: str(c.externalId),
+        memo: str(c.memo),
+        createddate: c.dateCreated,
+        lastmodifieddate: c.lastModifiedDate,
+      })),
+      ...[...s.records.customerRefund.values()].map((r) => ({
+        id: r.id,
+        tranid: r.tranId,
+        type: 'CustRfnd',
+        trandate: r.tranDate,
+        entity: r.customer.id,
+        currency: r.currency.id,
+        foreigntotal: String(r.total),
+        externalid: str(r.externalId),
+        memo: str(r.memo),
+        createddate: r.dateCreated,
+        lastmodifieddate: r.lastModifiedDate,
       })),
     ],
   ),

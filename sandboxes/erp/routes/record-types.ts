@@ -1,8 +1,9 @@
 // Per-record-type rules of the sandbox: which fields exist, which are required and which
 // reference other records, defaults NetSuite fills in, and the side effects of writes
 // (invoice totals and status, payment application, webhooks).
-import type { NsCustomerPayment, NsInvoice, NsInvoiceLine } from '../vendor-types.js';
-import { SERVICE_ITEMS } from '../account.js';
+import type { NsCustomerPayment, NsInvoice } from '../vendor-types.js';
+import { checkChoice, checkDate, normaliseLines, PAYMENT_METHODS } from './record-checks.js';
+import { creditMemo, customerRefund } from './record-types-credits.js';
 import { invalidField, NsFault } from '../errors.js';
 import { applyPayment, minorOf, currencyCode, nextInvoiceNumber, nextPaymentNumber, recomputeInvoice, setApproval } from '../ledger.js';
 import { timestamp, type ErpRecordType, type ErpState } from '../state.js';
@@ -29,25 +30,8 @@ export interface RecordTypeRules {
   remove?(state: ErpState, record: Stored): void;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function checkDate(body: Body, field: string): void {
-  const value = body[field];
-  if (value === undefined) return;
-  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw invalidField(field);
-}
-
-function checkChoice(body: Body, field: string, names: Record<string, string>): void {
-  const value = body[field] as { id?: unknown } | undefined;
-  if (value === undefined) return;
-  const id = typeof value === 'object' && value ? String(value.id) : '';
-  if (!(id in names)) throw invalidField(field);
-  body[field] = { id, refName: names[id] };
-}
-
 const BILLING_TYPES = { TM: 'Time and Materials', FBI: 'Fixed Bid, Interval', FBM: 'Fixed Bid, Milestone', CB: 'Charge-Based' };
 const JOB_STATUSES = { '1': 'Closed', '2': 'In Progress', '3': 'Not Awarded', '4': 'Pending', '5': 'On Hold' };
-const PAYMENT_METHODS = { '1': 'Bank Transfer', '2': 'Card', '3': 'Direct Debit', '4': 'Other' };
 
 const customer: RecordTypeRules = {
   fields: [
@@ -116,23 +100,6 @@ function validateJob(state: ErpState, record: Stored): void {
   if (record.estimatedRevenue !== undefined && record.estimatedRevenue !== null) {
     minorOf(record.estimatedRevenue, currencyCode(state, (record.currency as { id: string }).id), 'estimatedRevenue');
   }
-}
-
-function normaliseLines(body: Body): void {
-  const sublist = body.item as { items?: unknown } | undefined;
-  if (!sublist || !Array.isArray(sublist.items) || sublist.items.length === 0)
-    throw invalidField('item', "Invalid value for the field 'item': an invoice needs at least one line.");
-  if (sublist.items.length > 500) throw invalidField('item', 'An invoice takes at most 500 lines.');
-  body.item = {
-    items: sublist.items.map((raw: unknown, i) => {
-      const line = (raw ?? {}) as Partial<NsInvoiceLine>;
-      const itemId = String(line.item?.id ?? '');
-      if (!(itemId in SERVICE_ITEMS)) throw invalidField(`item.items[${i}].item`);
-      if (typeof line.quantity !== 'number') throw invalidField(`item.items[${i}].quantity`);
-      if (typeof line.rate !== 'number') throw invalidField(`item.items[${i}].rate`);
-      return { ...line, item: { id: itemId, refName: SERVICE_ITEMS[itemId] } };
-    }),
-  };
 }
 
 const invoice: RecordTypeRules = {
@@ -351,6 +318,8 @@ export const RULES: Record<ErpRecordType, RecordTypeRules> = {
   job,
   invoice,
   customerPayment,
+  creditMemo,
+  customerRefund,
   customrecord_rate_card: rateCard,
   projectTask,
   subsidiary: readOnly({ currency: 'currency' }),

@@ -137,8 +137,9 @@ function updateRecord(deps: RecordRouteDeps, type: ErpRecordType, record: Stored
   resolveRefs(state, rules, body);
   const draft: Stored = { ...structuredClone(record), ...body };
   const pending: Array<[string, unknown]> = [];
-  rules.update?.(state, draft, body, { send: (t, p) => void pending.push([t, p]) });
+  // Stamped before the side effects, so that the webhooks carry the time SuiteQL will show.
   draft.lastModifiedDate = timestamp(state.now());
+  rules.update?.(state, draft, body, { send: (t, p) => void pending.push([t, p]) });
   Object.assign(record, draft);
   for (const [t, p] of pending) deps.events.send(t, p);
 }

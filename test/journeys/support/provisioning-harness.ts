@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { loadConfig } from '../../../core/config/index.js';
-import { createLogger } from '../../../core/observability/logger.js';
+import { loadConfig, type Config } from '../../../core/config/index.js';
+import { createLogger, type Logger } from '../../../core/observability/logger.js';
 import { loadRegionalRules } from '../../../core/regional/rules.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
@@ -48,6 +48,8 @@ export interface CrmHarnessOptions {
 }
 
 export interface CrmHarness {
+  config: Config;
+  logger: Logger;
   databaseUrl: string;
   store: Store;
   systemApis: SystemApis;
@@ -136,6 +138,8 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     },
   );
   return {
+    config,
+    logger,
     databaseUrl,
     store,
     systemApis,
