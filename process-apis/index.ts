@@ -12,7 +12,7 @@ import { inboxRouter, InboxProcessor, type InboxHandler } from '../core/inbox/in
 import { loadRegionalRules, type RegionalRules } from '../core/regional/rules.js';
 import { PollLoop } from '../core/resilience/poll-loop.js';
 import { claimPeriod, noopScheduleMetrics, type ScheduleMetrics } from '../core/schedules/index.js';
-import { ChangePoller, type ChangeCaptureMetrics } from '../core/change-capture/index.js';
+import { ChangePoller, type ChangeFeed, type ChangeCaptureMetrics } from '../core/change-capture/index.js';
 import type { Infra } from '../core/api-module.js';
 import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } from '../core/workflows/index.js';
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
@@ -190,41 +190,27 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       scheduling: { secret: options.webhookSecrets?.scheduling ?? p.scheduling.webhookSecret },
     },
   });
-  // Float sends no webhooks: its allocations are read on a schedule, and the inbox is woken for what was recorded.
+  // One poller per feed, recording into the inbox and waking it; an interval of 0 turns a feed off.
+  const pollerOf = <P>(intervalMs: number, feed: () => ChangeFeed<P>) =>
+    intervalMs > 0
+      ? new ChangePoller(feed(), {
+          store,
+          intervalMs,
+          logger: logger.child({ component: 'change-capture' }),
+          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
+          onRecorded: () => inbox.kick(),
+        })
+      : undefined;
   const s = p.scheduling;
-  const schedulingPoller =
-    s.pollIntervalMs > 0
-      ? new ChangePoller(assignmentChangeFeed(scheduling, { deletionCheckEveryMs: s.deletionCheckMs }), {
-          store,
-          intervalMs: s.pollIntervalMs,
-          logger: logger.child({ component: 'change-capture' }),
-          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
-          onRecorded: () => inbox.kick(),
-        })
-      : undefined;
-  // The CRM's change events are fast but kept 72 h; this poll finds the wins they no longer hold.
-  const crmPoller =
-    p.crm.pollIntervalMs > 0
-      ? new ChangePoller(opportunityChangeFeed(crm, { lookbackHours: p.crm.pollLookbackHours }), {
-          store,
-          intervalMs: p.crm.pollIntervalMs,
-          logger: logger.child({ component: 'change-capture' }),
-          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
-          onRecorded: () => inbox.kick(),
-        })
-      : undefined;
-  // ERP's billing changes (payments, credit memos, refunds entered by hand included) read by
-  // SuiteQL on a schedule: what no webhook brought starts its run within one interval.
-  const erpPoller =
-    p.erp.pollIntervalMs > 0
-      ? new ChangePoller(billingChangeFeed(erp), {
-          store,
-          intervalMs: p.erp.pollIntervalMs,
-          logger: logger.child({ component: 'change-capture' }),
-          ...(options.changeCaptureMetrics ? { metrics: options.changeCaptureMetrics } : {}),
-          onRecorded: () => inbox.kick(),
-        })
-      : undefined;
+  const pollers = [
+    // Float sends no webhooks: its allocations are read on a schedule.
+    pollerOf(s.pollIntervalMs, () => assignmentChangeFeed(scheduling, { deletionCheckEveryMs: s.deletionCheckMs })),
+    // The CRM's change events are fast but kept 72 h; this poll finds the wins they no longer hold.
+    pollerOf(p.crm.pollIntervalMs, () => opportunityChangeFeed(crm, { lookbackHours: p.crm.pollLookbackHours })),
+    // ERP's billing changes (payments, credit memos, refunds entered by hand included) read by
+    // SuiteQL on a schedule: what no webhook brought starts its run within one interval.
+    pollerOf(p.erp.pollIntervalMs, () => billingChangeFeed(erp)),
+  ].filter((poller) => poller !== undefined);
   // With the change feed, the every-client comparison is only a safety net (a change the feed
   // could not tell apart within one second, a cursor reset): rare by default (RECONCILE_EVERY_MS).
   const reconcileEveryMs = options.reconcileEveryMs ?? config.jobs.reconcileEveryMs;
@@ -255,9 +241,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     start() {
       engine.start();
       inbox.start();
-      schedulingPoller?.start();
-      crmPoller?.start();
-      erpPoller?.start();
+      for (const poller of pollers) poller.start();
       // The CRM's change events land in the inbox beside the webhooks; wake it when some did.
       crm.changeStream?.start({
         metrics: options.crmChangeStreamMetrics,
@@ -271,9 +255,7 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       await crm.changeStream?.stop();
       billingSchedule?.stop();
       await reconciler?.stop();
-      await schedulingPoller?.stop();
-      await crmPoller?.stop();
-      await erpPoller?.stop();
+      await Promise.all(pollers.map((poller) => poller.stop()));
       await inbox.stop();
       await engine.stop();
     },
