@@ -98,12 +98,31 @@ export function createStore(options: StoreOptions = {}): Store {
   const path = url.replace(/^sqlite:/, '');
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SqliteDatabase(path);
-  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  useWriteAheadLog(sqlite);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: sqlite }) });
   return { db, engine: 'sqlite', location: path, close: () => db.destroy() };
+}
+
+/**
+ * WAL mode is kept in the file, so only the first opening switches it. Switching takes a lock
+ * that SQLite does not wait for (busy_timeout does not apply), so two processes opening a new
+ * file at once (two `npm run migrate`, say) would see SQLITE_BUSY: retry for up to 5 s.
+ */
+function useWriteAheadLog(sqlite: SqliteDatabase.Database): void {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      if (sqlite.pragma('journal_mode', { simple: true }) === 'wal') return;
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // a synchronous pause: the store is built synchronously
+    }
+  }
 }
 
 /** Store options from the validated configuration (DATABASE_URL, DATABASE_POOL_MAX, VAR_DIR). */
