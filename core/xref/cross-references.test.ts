@@ -1,5 +1,6 @@
 // The one cross-reference lookup on both engines: adopt-or-mint, the conflict fallback, the
 // per-call memo, entity-checked native ids, batches, and links inside a transaction.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction, type Store } from '../store/index.js';
 import { CrossReferences, findCanonical, isCanonicalId, link, newId, numericIds, textIds } from './index.js';
@@ -69,6 +70,22 @@ describe.each(testEngines())('CrossReferences on $name', (engine) => {
     expect(await xref.native('client', id)).toBe(77);
     expect(await xref.existing('client', 77)).toBe(id);
     expect(await xref.existing('client', 78)).toBeUndefined();
+  });
+
+  it('refreshes the table statistics after linking many records in bulk, so lookups stay index probes', async () => {
+    const xref = refs('bulk');
+    const natives = Array.from({ length: 12_000 }, (_, i) => ({ nativeId: `B-${i}` }));
+    const many = await xref.canonicalMany('contact', natives);
+    expect(new Set(many.values()).size, 'one canonical id per record').toBe(12_000);
+    // What the planner knows of xref: PostgreSQL's row estimate, SQLite's sqlite_stat1 entry.
+    const known =
+      store.engine === 'postgres'
+        ? Number(
+            (await sql<{ n: number }>`select reltuples::bigint as n from pg_class where oid = 'xref'::regclass`.execute(store.db)).rows[0]
+              ?.n,
+          )
+        : Number((await sql<{ n: number }>`select count(*) as n from sqlite_stat1 where tbl = 'xref'`.execute(store.db)).rows[0]?.n);
+    expect(known, 'the statistics were refreshed after the bulk links').toBeGreaterThan(0);
   });
 
   it('canonicalMany resolves known and new records, once each, preferring the mention with a hint', async () => {
