@@ -29,6 +29,8 @@ export function adminRoutes(deps: {
   router.get('/health', (_req, res) => void res.json({ status: 'ok', platform: deps.platform, seed: deps.seedSize() }));
 
   router.get('/faults', (_req, res) => void res.json(deps.faults.get()));
+  // Hang and error faults answered since the last reset, by fault and method: what a test met.
+  router.get('/faults/injected', (_req, res) => void res.json(deps.faults.injected()));
   router.put('/faults', (req, res) => {
     const parsed = faultSettingsPatch.safeParse(req.body ?? {});
     if (!parsed.success) return invalid(res, parsed.error);

@@ -91,8 +91,12 @@ export function faultMiddleware(faults: FaultController, faultBody: FaultBody, l
     const delay = s.latencyMs + (s.latencyJitterMs > 0 ? Math.floor(faults.draw(`latency ${kind}`) * s.latencyJitterMs) : 0);
     if (delay > 0 && !(await sleep(delay, res))) return;
 
-    if (roll(s.hangRate, 'hang')) return hang(req, res);
+    if (roll(s.hangRate, 'hang')) {
+      faults.noteInjected('hang', req.method);
+      return hang(req, res);
+    }
     if (roll(s.errorRate, 'error')) {
+      faults.noteInjected('error', req.method);
       return void res.status(s.errorStatus).json(faultBody(s.errorStatus, 'Injected failure.'));
     }
     if (roll(s.redirectRate, 'redirect')) {

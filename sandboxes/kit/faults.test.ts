@@ -37,6 +37,15 @@ describe('sandbox faults', () => {
     expect(await health.body.json()).toMatchObject({ status: 'ok', platform: 'crm' });
   });
 
+  it('counts the faults it answered by fault and method until the faults are cleared', async () => {
+    await setFaults({ errorRate: 1, paths: '/items/' });
+    for (const path of ['/items/a', '/items/b', '/items']) await request(`${running.url}${path}`).then((r) => r.body.dump());
+    const injected = async () => (await request(`${running.url}/_sandbox/faults/injected`)).body.json();
+    expect(await injected(), 'two GETs met an injected error; the one outside the paths did not').toEqual({ 'error GET': 2 });
+    await request(`${running.url}/_sandbox/faults`, { method: 'DELETE' }).then((r) => r.body.dump());
+    expect(await injected(), 'cleared with the faults').toEqual({});
+  });
+
   it('limits faults to a path prefix when asked', async () => {
     await setFaults({ errorRate: 1, paths: '/items/' });
     expect(await request(`${running.url}/items`).then(async (r) => (await r.body.dump(), r.statusCode))).toBe(200);

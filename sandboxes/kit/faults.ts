@@ -94,6 +94,18 @@ export class FaultController {
   private throttledSince?: number;
   /** With a seed: how many times each draw key has been drawn. */
   private draws = new Map<string, number>();
+  /** Faults answered since the last clear, by `<fault> <method>` (e.g. `error PATCH`). */
+  private answered = new Map<string, number>();
+
+  /** Counts one fault answered to a request, so a test can tell its faults were met. */
+  noteInjected(fault: string, method: string): void {
+    const key = `${fault} ${method}`;
+    this.answered.set(key, (this.answered.get(key) ?? 0) + 1);
+  }
+
+  injected(): Record<string, number> {
+    return Object.fromEntries(this.answered);
+  }
 
   get(): FaultSettings {
     return { ...this.settings, ...(this.settings.rateLimitBurst ? { rateLimitBurst: { ...this.settings.rateLimitBurst } } : {}) };
@@ -116,6 +128,7 @@ export class FaultController {
     this.settings = { ...DEFAULT_FAULTS };
     this.throttledSince = undefined;
     this.draws.clear();
+    this.answered.clear();
   }
 
   /**

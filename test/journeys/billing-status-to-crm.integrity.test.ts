@@ -183,16 +183,11 @@ for (const engine of testEngines()) {
         .where('state', 'not in', ['completed'])
         .execute();
       expect(failed).toEqual([]);
-      // …and they did bite: CRM writes needed more than one attempt (ERP reads are retried in the connector).
-      const retried = await h.store.db
-        .selectFrom('workflow_steps')
-        .innerJoin('workflow_runs', 'workflow_runs.id', 'workflow_steps.run_id')
-        .select('workflow_steps.name')
-        .where('workflow_runs.definition', '=', 'billing-status-to-crm')
-        .where('workflow_steps.attempts', '>', 1)
-        .execute();
-      const retriedSteps = new Set(retried.map((r) => r.name));
-      expect(retriedSteps.has('update-opportunity') || retriedSteps.has('update-account'), [...retriedSteps].join(', ')).toBe(true);
+      // …and they did bite: the CRM refused some of the layer's writes, which were tried again
+      // (by the connector or as a step's next attempt) until the figures above were written.
+      // Counted where they happened, on the CRM, since which layer retried depends on timing.
+      const injected = await h.injectedFaults('crm');
+      expect(injected['error PATCH'] ?? 0, `CRM writes refused with a 503: ${JSON.stringify(injected)}`).toBeGreaterThan(0);
     }, 300_000);
   });
 }

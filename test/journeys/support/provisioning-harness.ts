@@ -60,6 +60,8 @@ export interface CrmHarness {
   crmEventsRecorded(): Promise<void>;
   /** Sets a sandbox's faults (merged into its current settings). */
   faults(platform: 'crm' | 'erp' | 'scheduling' | 'time', settings: Record<string, unknown>): Promise<void>;
+  /** Hang and error faults the platform's sandbox answered since its faults were last cleared, by `<fault> <method>`. */
+  injectedFaults(platform: 'crm' | 'erp' | 'scheduling' | 'time'): Promise<Record<string, number>>;
   headers(scope: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -157,6 +159,9 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
     },
     async faults(platform, settings) {
       await admin(urls[platform]!, 'PUT', '/faults', settings);
+    },
+    async injectedFaults(platform) {
+      return (await admin(urls[platform]!, 'GET', '/faults/injected')) as Record<string, number>;
     },
     async headers(scope) {
       return bearer(await token({ key, scope, clientId: 'crm-journey-test' }));
