@@ -3,7 +3,7 @@
 // and a customer refund paid out of unapplied credit (credit memos, payments).
 import { minorToDecimalNumber } from '../../core/money.js';
 import { invalidField, NsFault } from './errors.js';
-import { currencyCode, minorOf, recomputeInvoice, type AppliedChange } from './ledger.js';
+import { applyToInvoice, currencyCode, minorOf, recomputeInvoice, type AppliedChange } from './ledger.js';
 import type { ErpState } from './state.js';
 import type { NsCreditMemo, NsCustomerPayment, NsCustomerRefund, NsInvoice, NsPaymentApplication } from './vendor-types.js';
 
@@ -85,20 +85,10 @@ export function applyCreditMemo(state: ErpState, memo: NsCreditMemo): AppliedCha
       remaining: invoice.amountRemaining,
     };
   });
-  const changes: AppliedChange[] = [];
-  let appliedMinor = 0;
-  planned.forEach(({ target: invoice, line, amountMinor }, i) => {
-    const previousStatus = invoice.status.id;
-    line.due = invoice.amountRemaining;
-    line.refNum = invoice.tranId;
-    line.line = i + 1;
-    line.doc = { id: invoice.id, refName: `Invoice #${invoice.tranId}` };
-    // The invoice's amount paid counts credit applied as well as payments (total less amount remaining).
-    invoice.amountPaid = minorToDecimalNumber(minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid') + amountMinor, currency);
-    recomputeInvoice(state, invoice);
-    appliedMinor += amountMinor;
-    changes.push({ invoice, previousStatus });
-  });
+  const changes = planned.map(({ target: invoice, line, amountMinor }, i) =>
+    applyToInvoice(state, invoice, line, i, amountMinor, currency),
+  );
+  const appliedMinor = planned.reduce((sum, p) => sum + p.amountMinor, 0);
   memo.apply = { items: memo.apply.items.filter((l) => l.apply) };
   Object.assign(memo, totals);
   memo.applied = minorToDecimalNumber(appliedMinor, currency);

@@ -3,7 +3,7 @@
 // application of a customer payment to open invoices.
 import { decimalToMinor, decimalToScaled, minorToDecimalNumber } from '../../core/money.js';
 import { APPROVAL_STATUSES, INVOICE_STATUSES, roundedProduct, TAX_ROUNDING_LEVEL } from './account.js';
-import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId } from './vendor-types.js';
+import type { NsApprovalStatusId, NsCustomerPayment, NsInvoice, NsInvoiceStatusId, NsPaymentApplication } from './vendor-types.js';
 import { invalidField, NsFault } from './errors.js';
 import type { ErpState } from './state.js';
 
@@ -138,6 +138,29 @@ export interface AppliedChange {
  * each amount at most the invoice's amount remaining, the sum at most the payment.
  * Validates everything before changing anything.
  */
+/**
+ * Applies `amountMinor` of a payment or credit to an open invoice: fills the apply line as
+ * NetSuite shows it and raises the invoice's amount paid (which counts credit applied as well as
+ * payments: total less amount remaining), then recomputes its remaining amount and status.
+ */
+export function applyToInvoice(
+  state: ErpState,
+  invoice: NsInvoice,
+  line: NsPaymentApplication,
+  index: number,
+  amountMinor: number,
+  currency: string,
+): AppliedChange {
+  const previousStatus = invoice.status.id;
+  line.due = invoice.amountRemaining;
+  line.refNum = invoice.tranId;
+  line.line = index + 1;
+  line.doc = { id: invoice.id, refName: `Invoice #${invoice.tranId}` };
+  invoice.amountPaid = minorToDecimalNumber(minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid') + amountMinor, currency);
+  recomputeInvoice(state, invoice);
+  return { invoice, previousStatus };
+}
+
 export function applyPayment(state: ErpState, payment: NsCustomerPayment): AppliedChange[] {
   const currency = currencyCode(state, payment.currency.id);
   const paymentMinor = minorOf(payment.payment, currency, 'payment');
@@ -172,18 +195,8 @@ export function applyPayment(state: ErpState, payment: NsCustomerPayment): Appli
     planned.push({ invoice, amountMinor });
   });
   if (appliedMinor > paymentMinor) throw invalidField('apply', 'The total applied exceeds the payment amount.');
-  const changes: AppliedChange[] = [];
-  planned.forEach(({ invoice, amountMinor }, i) => {
-    const previousStatus = invoice.status.id;
-    const applyLine = payment.apply.items.filter((l) => l.apply)[i]!;
-    applyLine.due = invoice.amountRemaining;
-    applyLine.refNum = invoice.tranId;
-    applyLine.line = i + 1;
-    applyLine.doc = { id: invoice.id, refName: `Invoice #${invoice.tranId}` };
-    invoice.amountPaid = minorToDecimalNumber(minorOf(invoice.amountPaid ?? 0, currency, 'amountPaid') + amountMinor, currency);
-    recomputeInvoice(state, invoice);
-    changes.push({ invoice, previousStatus });
-  });
+  const applied = payment.apply.items.filter((l) => l.apply);
+  const changes = planned.map(({ invoice, amountMinor }, i) => applyToInvoice(state, invoice, applied[i]!, i, amountMinor, currency));
   payment.apply = { items: payment.apply?.items.filter((l) => l.apply) ?? [] };
   payment.applied = minorToDecimalNumber(appliedMinor, currency);
   payment.unapplied = minorToDecimalNumber(paymentMinor - appliedMinor, currency);
