@@ -3,6 +3,8 @@
 // so a change is recorded once and the cursor never goes backwards.
 import type { DbExecutor } from '../store/index.js';
 import { fromJson, nowMs, toJson } from '../store/portable.js';
+import type { Selectable } from 'kysely';
+import type { ChangeCursorsTable } from './schema.js';
 import './schema.js';
 
 export interface ChangeCursor<P> {
@@ -16,11 +18,9 @@ export interface ChangeCursor<P> {
 
 const date = (ms: number | null) => (ms === null ? null : new Date(Number(ms)));
 
-export async function readCursor<P>(db: DbExecutor, stream: string): Promise<ChangeCursor<P> | undefined> {
-  const row = await db.selectFrom('change_cursors').selectAll().where('stream', '=', stream).executeTakeFirst();
-  if (!row) return undefined;
+function cursorOf<P>(row: Selectable<ChangeCursorsTable>): ChangeCursor<P> {
   return {
-    stream,
+    stream: row.stream,
     position: fromJson<P>(row.position) as P,
     lastChangeAt: date(row.last_change_ms),
     caughtUpAt: date(row.caught_up_at_ms),
@@ -29,11 +29,15 @@ export async function readCursor<P>(db: DbExecutor, stream: string): Promise<Cha
   };
 }
 
-/** Every cursor, for the operations view and its lag figures. */
+export async function readCursor<P>(db: DbExecutor, stream: string): Promise<ChangeCursor<P> | undefined> {
+  const row = await db.selectFrom('change_cursors').selectAll().where('stream', '=', stream).executeTakeFirst();
+  return row ? cursorOf<P>(row) : undefined;
+}
+
+/** Every cursor, for the operations view and its lag figures: one query. */
 export async function listCursors(db: DbExecutor): Promise<ChangeCursor<unknown>[]> {
-  const rows = await db.selectFrom('change_cursors').select('stream').orderBy('stream').execute();
-  const cursors = await Promise.all(rows.map((r) => readCursor<unknown>(db, r.stream)));
-  return cursors.filter((c): c is ChangeCursor<unknown> => c !== undefined);
+  const rows = await db.selectFrom('change_cursors').selectAll().orderBy('stream').execute();
+  return rows.map((row) => cursorOf<unknown>(row));
 }
 
 export interface CursorMove<P> {
