@@ -299,6 +299,223 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reconciliation/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reconciliation exceptions
+         * @description Mismatches the reconciliation passes found between the platforms' own records, oldest first: which projects
+         *     failed to provision, which assignments are out of sync, which approved time entries have not reached
+         *     ERP, which invoices are blocked and which accounts show a mismatched billing status. `open` ones by
+         *     default. Each names the records on every platform, its age, the money at risk and a proposed repair.
+         */
+        get: operations["listReconciliationExceptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/exceptions/{exceptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a reconciliation exception
+         * @description One exception with the records involved on each platform, its history (first and last seen, resolution) and its proposed repair.
+         */
+        get: operations["getReconciliationException"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/exceptions/{exceptionId}/repair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repair a reconciliation exception
+         * @description Runs the exception's proposed repair on the operator's authority, through the journey that owns it
+         *     (idempotent toward the platforms: a repair started twice changes nothing twice). The exception becomes
+         *     `repairing` with the run that repairs it, and `repaired` once a later pass no longer finds it.
+         *     409 unless the exception is `open`; 422 when its repair cannot run automatically (it says what to do by hand).
+         */
+        post: operations["repairReconciliationException"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/exceptions/{exceptionId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss a reconciliation exception
+         * @description Marks the exception as accepted without repair, with the reason (audited with the operator). A
+         *     dismissed mismatch that a later pass still finds stays dismissed; a new mismatch on the same records
+         *     opens a new exception. 409 unless it is `open`.
+         */
+        post: operations["dismissReconciliationException"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/passes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reconciliation passes
+         * @description The history of reconciliation passes, newest first, with what each compared, found, resolved and repaired.
+         */
+        get: operations["listReconciliationPasses"];
+        put?: never;
+        /**
+         * Start a reconciliation pass
+         * @description Starts a pass now (all journeys, or one), in the background. With `repair`, safe repairs run through
+         *     the journeys as the pass finds them. 409 while another pass is running on any replica.
+         */
+        post: operations["startReconciliationPass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reconciliation/passes/{passId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a reconciliation pass
+         * @description One pass, running or finished, with the result of each check.
+         */
+        get: operations["getReconciliationPass"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/business-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the business views
+         * @description The five questions the operations team asks, each with how many records are concerned now, the money
+         *     at risk per currency, the oldest one's age and when it was last checked. The records behind each are
+         *     `GET /reconciliation/exceptions?question=<question>`.
+         */
+        get: operations["listBusinessViews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/executive-figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the executive figures
+         * @description Business outcomes computed from the platforms on a schedule (not per request): days sales outstanding,
+         *     billable utilisation, forecast accuracy, unbilled and held work, invoice posting backlog and revenue at
+         *     risk from open exceptions. Each figure says how it is computed and links to the records behind it.
+         */
+        get: operations["getExecutiveFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List figure trends
+         * @description The figures of the overview and the executive page over time, as recorded on each computation, oldest first.
+         */
+        get: operations["listTrends"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The consumer and person of the presented token, its scopes and whether it may act (`ops:write`).
+         */
+        get: operations["getCurrentOperator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -726,6 +943,220 @@ export interface components {
             nextCursor: components["schemas"]["NextCursor"];
         };
         /**
+         * @description The question an exception answers (one business view each).
+         * @enum {string}
+         */
+        ReconciliationQuestion: "failed-provisioning" | "out-of-sync-assignments" | "unbilled-approved-time" | "blocked-invoices" | "mismatched-billing-status";
+        /**
+         * @description `open` until repaired, dismissed or no longer found; `repairing` while a repair runs; `resolved` when a later pass no longer finds it without a repair from the layer.
+         * @enum {string}
+         */
+        ExceptionStatus: "open" | "repairing" | "repaired" | "dismissed" | "resolved";
+        /** @description What is wrong, in kebab-case (e.g. `won-deal-without-project`, `invoice-amount-differs`); the types are listed in the operations README. */
+        ExceptionType: string;
+        /** @description A record on a platform (or in the layer), with a link to it where the platform has one. */
+        RecordRef: {
+            /** @enum {string} */
+            platform: "crm" | "scheduling" | "time" | "erp" | "layer";
+            /** @enum {string} */
+            entity: "account" | "opportunity" | "client" | "project" | "staffing-request" | "assignment" | "resource" | "time-entry" | "invoice" | "payment" | "credit-memo" | "refund" | "run";
+            /** @description The platform's own id (the layer's id for `layer`). */
+            id: string;
+            canonicalId?: components["schemas"]["Id"] | null;
+            label?: string | null;
+            url?: string | null;
+        };
+        ProposedRepair: {
+            /** @description Whether the layer repairs it on its own (through the journey, idempotently) when a pass runs with repair. */
+            safe: boolean;
+            /** @description The repair, in kebab-case (e.g. `start-provisioning`, `retry-run`, `sync-billing-status`, `by-hand`). */
+            action: string;
+            /** @description What the repair does, in plain words. */
+            description: string;
+            runId: components["schemas"]["Id"] | null;
+        };
+        /** @description The run and step that stopped, when a run is involved. */
+        StoppedRun: {
+            runId: components["schemas"]["Id"];
+            workflow: string;
+            step: string | null;
+            state: components["schemas"]["RunState"];
+            deadLetterId: number | null;
+        };
+        /** @description One mismatch between the platforms, as reconciliation found it. */
+        ReconciliationException: {
+            id: components["schemas"]["Id"];
+            question: components["schemas"]["ReconciliationQuestion"];
+            journey: components["schemas"]["Journey"];
+            type: components["schemas"]["ExceptionType"];
+            /** @description What is wrong, in a line. */
+            title: string;
+            /** @description What is wrong, with the figures on each platform. */
+            detail: string;
+            status: components["schemas"]["ExceptionStatus"];
+            /** @description The records involved, the business record concerned first. */
+            records: components["schemas"]["RecordRef"][];
+            moneyAtRisk: components["schemas"]["Money"] | null;
+            repair: components["schemas"]["ProposedRepair"];
+            run: components["schemas"]["StoppedRun"] | null;
+            firstSeenAt: components["schemas"]["Instant"];
+            lastSeenAt: components["schemas"]["Instant"];
+            /**
+             * Format: int64
+             * @description Seconds since the mismatch was first seen (since it began, where the platform says).
+             */
+            ageSeconds: number;
+            resolvedAt: components["schemas"]["Instant"] | null;
+            resolvedBy: string | null;
+            dismissReason: string | null;
+            passId: components["schemas"]["Id"] | null;
+        };
+        /** @description A page of reconciliation exceptions. */
+        ReconciliationExceptionPage: {
+            items: components["schemas"]["ReconciliationException"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        ExceptionDismissal: {
+            /** @description Why the exception is accepted without repair; kept on the exception and in the audit trail. */
+            reason: string;
+        };
+        ReconciliationPassRequest: {
+            journey?: components["schemas"]["Journey"];
+            /**
+             * @description Run the safe repairs as they are found.
+             * @default false
+             */
+            repair: boolean;
+        };
+        ReconciliationCheckResult: {
+            check: components["schemas"]["ExceptionType"];
+            journey: components["schemas"]["Journey"];
+            question: components["schemas"]["ReconciliationQuestion"];
+            /**
+             * Format: int64
+             * @description Records compared.
+             */
+            compared: number;
+            /**
+             * Format: int64
+             * @description Exceptions found.
+             */
+            found: number;
+            /**
+             * Format: int64
+             * @description How long the check took.
+             */
+            durationMs: number;
+            error: string | null;
+        };
+        /** @description One reconciliation pass over all journeys or one. */
+        ReconciliationPass: {
+            id: components["schemas"]["Id"];
+            journey: components["schemas"]["Journey"] | null;
+            /** @enum {string} */
+            trigger: "schedule" | "operator" | "command";
+            repair: boolean;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            startedAt: components["schemas"]["Instant"];
+            finishedAt: components["schemas"]["Instant"] | null;
+            startedBy: string | null;
+            /**
+             * Format: int64
+             * @description Records compared on the platforms.
+             */
+            compared: number;
+            /**
+             * Format: int64
+             * @description Exceptions found (new and still open).
+             */
+            found: number;
+            /**
+             * Format: int64
+             * @description New exceptions.
+             */
+            opened: number;
+            /**
+             * Format: int64
+             * @description Exceptions no longer found.
+             */
+            resolved: number;
+            /**
+             * Format: int64
+             * @description Safe repairs started.
+             */
+            repairsStarted: number;
+            error: string | null;
+            checks: components["schemas"]["ReconciliationCheckResult"][];
+        };
+        /** @description A page of reconciliation passes. */
+        ReconciliationPassPage: {
+            items: components["schemas"]["ReconciliationPass"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        BusinessView: {
+            question: components["schemas"]["ReconciliationQuestion"];
+            title: string;
+            /** @description What the view lists, in plain words. */
+            description: string;
+            /**
+             * Format: int64
+             * @description Records concerned now (open and repairing exceptions).
+             */
+            openExceptions: number;
+            moneyAtRisk: components["schemas"]["Money"][];
+            oldestAgeSeconds: number | null;
+            lastCheckedAt: components["schemas"]["Instant"] | null;
+        };
+        BusinessViewList: {
+            items: components["schemas"]["BusinessView"][];
+        };
+        /** @description A figure of the overview or the executive page, in kebab-case, as documented in docs/metrics.md. */
+        FigureName: string;
+        ExecutiveFigure: {
+            name: components["schemas"]["FigureName"];
+            title: string;
+            /** @enum {string} */
+            unit: "days" | "ratio" | "money" | "count" | "hours";
+            value: number | null;
+            /** @description The figure for money, per currency. */
+            amounts: components["schemas"]["Money"][];
+            /** @description How the figure is computed, in plain words. */
+            explanation: string;
+            /** @description What it was computed from this time. */
+            basis: string;
+            link: string | null;
+        };
+        ExecutiveFigures: {
+            computedAt: components["schemas"]["Instant"] | null;
+            /** Format: int32 */
+            windowDays: number;
+            figures: components["schemas"]["ExecutiveFigure"][];
+        };
+        TrendPoint: {
+            at: components["schemas"]["Instant"];
+            value: number;
+        };
+        Trend: {
+            figure: components["schemas"]["FigureName"];
+            /** @enum {string} */
+            unit: "days" | "ratio" | "money" | "count" | "hours" | "seconds";
+            currency?: components["schemas"]["CurrencyCode"];
+            points: components["schemas"]["TrendPoint"][];
+        };
+        TrendList: {
+            /** Format: int32 */
+            hours: number;
+            items: components["schemas"]["Trend"][];
+        };
+        CurrentOperator: {
+            consumer: string;
+            subject: string | null;
+            scopes: string[];
+            /** @description Whether the token carries `ops:write`: the console offers actions only then. */
+            canWrite: boolean;
+        };
+        /**
          * Format: date-time
          * @description An instant in RFC 3339 form, in UTC (`Z`).
          * @example 2026-11-26T07:30:00Z
@@ -804,6 +1235,28 @@ export interface components {
          * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
          */
         ServerId: string;
+        /**
+         * Format: int64
+         * @description An amount in the currency's minor unit (cents, pence; yen have none), as an integer. Bounded to JavaScript's safe integer range so that no consumer loses precision.
+         * @example 125000
+         */
+        AmountMinor: number;
+        /**
+         * @description ISO 4217 alphabetic currency code.
+         * @example EUR
+         */
+        CurrencyCode: string;
+        /**
+         * @description An amount of money: integer minor units plus ISO 4217 currency. Never a float. Rounding follows the currency's minor unit (EUR 2 digits, JPY 0, KWD 3).
+         * @example {
+         *       "amountMinor": 125000,
+         *       "currency": "EUR"
+         *     }
+         */
+        Money: {
+            amountMinor: components["schemas"]["AmountMinor"];
+            currency: components["schemas"]["CurrencyCode"];
+        };
     };
     responses: {
         /** @description The request is malformed: invalid JSON, a bad parameter, or a malformed Idempotency-Key. */
@@ -2128,6 +2581,751 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ChangeFeedList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listReconciliationExceptions: {
+        parameters: {
+            query?: {
+                /** @description Only exceptions answering this question (one of the business views). */
+                question?: components["schemas"]["ReconciliationQuestion"];
+                /** @description Only this journey. */
+                journey?: components["schemas"]["Journey"];
+                /** @description Only exceptions of this type. */
+                type?: components["schemas"]["ExceptionType"];
+                /** @description Only exceptions in this status; `open` by default. */
+                status?: components["schemas"]["ExceptionStatus"];
+                /**
+                 * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
+                 * @example eyJrIjoiMDFhMjE2YWYifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Page size. At most 200; the default is 50.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List reconciliation exceptions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "question": "failed-provisioning",
+                     *           "journey": "opportunity-to-project",
+                     *           "type": "won-deal-without-project",
+                     *           "title": "Deal won on the CRM has no ERP project",
+                     *           "detail": "Opportunity 006A0000001AbCdEAA (Acme rollout) was closed-won 2026-11-26T07:30:00Z; ERP holds no project for it and no provisioning run is open.",
+                     *           "status": "open",
+                     *           "records": [
+                     *             {
+                     *               "platform": "crm",
+                     *               "entity": "opportunity",
+                     *               "id": "006A0000001AbCdEAA",
+                     *               "canonicalId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *               "label": "Acme rollout",
+                     *               "url": "https://example.my.salesforce.com/lightning/r/Opportunity/006A0000001AbCdEAA/view"
+                     *             }
+                     *           ],
+                     *           "moneyAtRisk": {
+                     *             "amountMinor": 4800000,
+                     *             "currency": "EUR"
+                     *           },
+                     *           "repair": {
+                     *             "safe": true,
+                     *             "action": "start-provisioning",
+                     *             "description": "Start provisioning for the opportunity (idempotent: one ERP project at most).",
+                     *             "runId": null
+                     *           },
+                     *           "run": null,
+                     *           "firstSeenAt": "2026-11-26T07:30:00Z",
+                     *           "lastSeenAt": "2026-11-26T07:30:00Z",
+                     *           "ageSeconds": 3600,
+                     *           "resolvedAt": null,
+                     *           "resolvedBy": null,
+                     *           "dismissReason": null,
+                     *           "passId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationExceptionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReconciliationException: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Id of the reconciliation exception, as listed.
+                 * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
+                 */
+                exceptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a reconciliation exception. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "question": "failed-provisioning",
+                     *       "journey": "opportunity-to-project",
+                     *       "type": "won-deal-without-project",
+                     *       "title": "Deal won on the CRM has no ERP project",
+                     *       "detail": "Opportunity 006A0000001AbCdEAA (Acme rollout) was closed-won 2026-11-26T07:30:00Z; ERP holds no project for it and no provisioning run is open.",
+                     *       "status": "open",
+                     *       "records": [
+                     *         {
+                     *           "platform": "crm",
+                     *           "entity": "opportunity",
+                     *           "id": "006A0000001AbCdEAA",
+                     *           "canonicalId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "label": "Acme rollout",
+                     *           "url": "https://example.my.salesforce.com/lightning/r/Opportunity/006A0000001AbCdEAA/view"
+                     *         }
+                     *       ],
+                     *       "moneyAtRisk": {
+                     *         "amountMinor": 4800000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "repair": {
+                     *         "safe": true,
+                     *         "action": "start-provisioning",
+                     *         "description": "Start provisioning for the opportunity (idempotent: one ERP project at most).",
+                     *         "runId": null
+                     *       },
+                     *       "run": null,
+                     *       "firstSeenAt": "2026-11-26T07:30:00Z",
+                     *       "lastSeenAt": "2026-11-26T07:30:00Z",
+                     *       "ageSeconds": 3600,
+                     *       "resolvedAt": null,
+                     *       "resolvedBy": null,
+                     *       "dismissReason": null,
+                     *       "passId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationException"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    repairReconciliationException: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description Id of the reconciliation exception, as listed.
+                 * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
+                 */
+                exceptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Repair started. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "question": "failed-provisioning",
+                     *       "journey": "opportunity-to-project",
+                     *       "type": "won-deal-without-project",
+                     *       "title": "Deal won on the CRM has no ERP project",
+                     *       "detail": "Opportunity 006A0000001AbCdEAA (Acme rollout) was closed-won 2026-11-26T07:30:00Z; ERP holds no project for it and no provisioning run is open.",
+                     *       "status": "repairing",
+                     *       "records": [
+                     *         {
+                     *           "platform": "crm",
+                     *           "entity": "opportunity",
+                     *           "id": "006A0000001AbCdEAA",
+                     *           "canonicalId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "label": "Acme rollout",
+                     *           "url": "https://example.my.salesforce.com/lightning/r/Opportunity/006A0000001AbCdEAA/view"
+                     *         }
+                     *       ],
+                     *       "moneyAtRisk": {
+                     *         "amountMinor": 4800000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "repair": {
+                     *         "safe": true,
+                     *         "action": "start-provisioning",
+                     *         "description": "Start provisioning for the opportunity (idempotent: one ERP project at most).",
+                     *         "runId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *       },
+                     *       "run": null,
+                     *       "firstSeenAt": "2026-11-26T07:30:00Z",
+                     *       "lastSeenAt": "2026-11-26T07:30:00Z",
+                     *       "ageSeconds": 3600,
+                     *       "resolvedAt": null,
+                     *       "resolvedBy": null,
+                     *       "dismissReason": null,
+                     *       "passId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationException"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dismissReconciliationException: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description Id of the reconciliation exception, as listed.
+                 * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
+                 */
+                exceptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Project deliberately deleted: the client cancelled."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExceptionDismissal"];
+            };
+        };
+        responses: {
+            /** @description Dismiss a reconciliation exception. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "question": "failed-provisioning",
+                     *       "journey": "opportunity-to-project",
+                     *       "type": "won-deal-without-project",
+                     *       "title": "Deal won on the CRM has no ERP project",
+                     *       "detail": "Opportunity 006A0000001AbCdEAA (Acme rollout) was closed-won 2026-11-26T07:30:00Z; ERP holds no project for it and no provisioning run is open.",
+                     *       "status": "dismissed",
+                     *       "records": [
+                     *         {
+                     *           "platform": "crm",
+                     *           "entity": "opportunity",
+                     *           "id": "006A0000001AbCdEAA",
+                     *           "canonicalId": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "label": "Acme rollout",
+                     *           "url": "https://example.my.salesforce.com/lightning/r/Opportunity/006A0000001AbCdEAA/view"
+                     *         }
+                     *       ],
+                     *       "moneyAtRisk": {
+                     *         "amountMinor": 4800000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "repair": {
+                     *         "safe": true,
+                     *         "action": "start-provisioning",
+                     *         "description": "Start provisioning for the opportunity (idempotent: one ERP project at most).",
+                     *         "runId": null
+                     *       },
+                     *       "run": null,
+                     *       "firstSeenAt": "2026-11-26T07:30:00Z",
+                     *       "lastSeenAt": "2026-11-26T07:30:00Z",
+                     *       "ageSeconds": 3600,
+                     *       "resolvedAt": "2026-11-26T07:30:00Z",
+                     *       "resolvedBy": "ops-console",
+                     *       "dismissReason": "Project deliberately deleted: the client cancelled.",
+                     *       "passId": "01a216af-078b-734e-a6c5-63f35c7d3ef9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationException"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listReconciliationPasses: {
+        parameters: {
+            query?: {
+                /** @description Only this journey. */
+                journey?: components["schemas"]["Journey"];
+                /**
+                 * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
+                 * @example eyJrIjoiMDFhMjE2YWYifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Page size. At most 200; the default is 50.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List reconciliation passes. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *           "journey": null,
+                     *           "trigger": "schedule",
+                     *           "repair": true,
+                     *           "status": "completed",
+                     *           "startedAt": "2026-11-26T07:30:00Z",
+                     *           "finishedAt": "2026-11-26T07:30:04Z",
+                     *           "startedBy": null,
+                     *           "compared": 1840,
+                     *           "found": 2,
+                     *           "opened": 1,
+                     *           "resolved": 3,
+                     *           "repairsStarted": 1,
+                     *           "error": null,
+                     *           "checks": [
+                     *             {
+                     *               "check": "won-deals-provisioned",
+                     *               "journey": "opportunity-to-project",
+                     *               "question": "failed-provisioning",
+                     *               "compared": 120,
+                     *               "found": 1,
+                     *               "durationMs": 420,
+                     *               "error": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationPassPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startReconciliationPass: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A unique key per logical operation (IETF httpapi Idempotency-Key draft), sent as a Structured Field string: the value in double quotes, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. The same key with the same request replays the first answer (with `Idempotent-Replayed: true`); with a different request it is 422; while the first is still in flight it is 409. Keys are scoped to the calling consumer and retained for 24 hours.
+                 * @example "8e03978e-40d5-43e8-bc93-6894a57f9324"
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "journey": "time-to-billing",
+                 *       "repair": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReconciliationPassRequest"];
+            };
+        };
+        responses: {
+            /** @description Pass started. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": null,
+                     *       "trigger": "operator",
+                     *       "repair": true,
+                     *       "status": "running",
+                     *       "startedAt": "2026-11-26T07:30:00Z",
+                     *       "finishedAt": null,
+                     *       "startedBy": "ops-console",
+                     *       "compared": 1840,
+                     *       "found": 2,
+                     *       "opened": 1,
+                     *       "resolved": 3,
+                     *       "repairsStarted": 1,
+                     *       "error": null,
+                     *       "checks": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationPass"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReconciliationPass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Id of the reconciliation pass, as listed.
+                 * @example 01a216af-078b-734e-a6c5-63f35c7d3ef9
+                 */
+                passId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a reconciliation pass. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a216af-078b-734e-a6c5-63f35c7d3ef9",
+                     *       "journey": null,
+                     *       "trigger": "schedule",
+                     *       "repair": true,
+                     *       "status": "completed",
+                     *       "startedAt": "2026-11-26T07:30:00Z",
+                     *       "finishedAt": "2026-11-26T07:30:04Z",
+                     *       "startedBy": null,
+                     *       "compared": 1840,
+                     *       "found": 2,
+                     *       "opened": 1,
+                     *       "resolved": 3,
+                     *       "repairsStarted": 1,
+                     *       "error": null,
+                     *       "checks": [
+                     *         {
+                     *           "check": "won-deals-provisioned",
+                     *           "journey": "opportunity-to-project",
+                     *           "question": "failed-provisioning",
+                     *           "compared": 120,
+                     *           "found": 1,
+                     *           "durationMs": 420,
+                     *           "error": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconciliationPass"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBusinessViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the business views. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "question": "failed-provisioning",
+                     *           "title": "Projects that failed to provision",
+                     *           "description": "Deals won on the CRM without a complete ERP project, staffing request and write-back.",
+                     *           "openExceptions": 1,
+                     *           "moneyAtRisk": [
+                     *             {
+                     *               "amountMinor": 4800000,
+                     *               "currency": "EUR"
+                     *             }
+                     *           ],
+                     *           "oldestAgeSeconds": 3600,
+                     *           "lastCheckedAt": "2026-11-26T07:30:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BusinessViewList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getExecutiveFigures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get the executive figures. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "computedAt": "2026-11-26T07:30:00Z",
+                     *       "windowDays": 90,
+                     *       "figures": [
+                     *         {
+                     *           "name": "dso",
+                     *           "title": "Days sales outstanding",
+                     *           "unit": "days",
+                     *           "value": 38.5,
+                     *           "amounts": [],
+                     *           "explanation": "Open receivables divided by invoiced revenue over the window, times the days in it.",
+                     *           "basis": "14 invoices, 3 open",
+                     *           "link": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExecutiveFigures"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTrends: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many hours back; 24 by default, at most 2160 (90 days).
+                 * @example 24
+                 */
+                hours?: number;
+                /** @description Only this figure. */
+                figure?: components["schemas"]["FigureName"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List figure trends. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "hours": 24,
+                     *       "items": [
+                     *         {
+                     *           "figure": "open-exceptions",
+                     *           "unit": "count",
+                     *           "points": [
+                     *             {
+                     *               "at": "2026-11-26T07:30:00Z",
+                     *               "value": 3
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrendList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCurrentOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who is signed in. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "consumer": "ops-console",
+                     *       "subject": "jane.doe@example.com",
+                     *       "scopes": [
+                     *         "ops:read",
+                     *         "ops:write"
+                     *       ],
+                     *       "canWrite": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CurrentOperator"];
                 };
             };
             400: components["responses"]["BadRequest"];
