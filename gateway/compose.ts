@@ -7,6 +7,8 @@ import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
 import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
+import { promReconciliationMetrics } from '../process-apis/reconciliation/index.js';
+import type { ReconciliationCheck } from '../process-apis/kit/reconciliation.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -58,6 +60,8 @@ export interface ComposeOptions {
   startJourneys?: boolean;
   /** The gateway's registry: the workflow engine and the event dispatcher report into it. */
   metrics?: HttpMetrics;
+  /** Reconciliation checks beside the journeys' own (tests' fakes). */
+  extraReconciliationChecks?: readonly ReconciliationCheck[];
 }
 
 export async function compose(config: Config, given: LayerOverrides = {}, options: ComposeOptions = {}): Promise<Composition> {
@@ -90,19 +94,19 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
   // The journeys share one workflow engine and one inbox; they start after every system API exists.
   const registry = options.metrics?.registry;
-  const processLayer = createProcessApis(
-    infra,
-    systemApis,
-    registry
+  const processLayer = createProcessApis(infra, systemApis, {
+    extraReconciliationChecks: options.extraReconciliationChecks,
+    ...(registry
       ? {
           engine: { metrics: promWorkflowMetrics(registry) },
           changeCaptureMetrics: promChangeCaptureMetrics(registry),
           billingStatusMetrics: promBillingStatusMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
+          reconciliationMetrics: promReconciliationMetrics(registry),
         }
-      : {},
-  );
+      : {}),
+  });
   if (registry) promSchedulingBudgetMetrics(registry, () => systemApis.scheduling.rateBudget());
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).

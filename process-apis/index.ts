@@ -50,6 +50,8 @@ import {
   schedulingWebhookHandler,
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
+import { createReconciliation, type ReconciliationApi, type ReconciliationMetrics } from './reconciliation/index.js';
+import type { ReconciliationCheck } from './kit/reconciliation.js';
 import type { SystemApis } from '../system-apis/index.js';
 import type { CrmChangeStreamMetrics } from '../system-apis/crm/index.js';
 
@@ -61,6 +63,8 @@ export interface ProcessApis {
   /** One client's projects, invoices, payments and approved hours, for experience APIs. */
   clientBilling: ClientBillingView;
   assignmentToForecast: AssignmentToForecastApi;
+  /** Cross-platform mismatches found by the journeys' checks: exceptions, passes, business views. */
+  reconciliation: ReconciliationApi;
 }
 
 export interface ProcessApisOptions {
@@ -81,6 +85,10 @@ export interface ProcessApisOptions {
   changeCaptureMetrics?: ChangeCaptureMetrics;
   /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
   crmChangeStreamMetrics?: CrmChangeStreamMetrics;
+  /** The reconciliation journey's metrics (the gateway's registry). */
+  reconciliationMetrics?: ReconciliationMetrics;
+  /** Checks run beside the journeys' own (tests' fakes). */
+  extraReconciliationChecks?: readonly ReconciliationCheck[];
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
@@ -231,8 +239,24 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
         )
       : undefined;
 
+  // The reconciliation checks, one line per journey's set: each compares the platforms' records
+  // (or the layer's runs) for one question and proposes a repair through its journey.
+  const reconciliationChecks: ReconciliationCheck[] = [...(options.extraReconciliationChecks ?? [])];
+  const reconciliation = createReconciliation(infra, reconciliationChecks, {
+    metrics: options.reconciliationMetrics,
+    scheduleMetrics,
+    holder: engine.workerId,
+  });
+
   return {
-    apis: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast },
+    apis: {
+      opportunityToProject,
+      billingStatusToCrm,
+      timeToBilling,
+      clientBilling,
+      assignmentToForecast,
+      reconciliation: reconciliation.api,
+    },
     engine,
     inbox,
     webhooks,
@@ -250,8 +274,10 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       });
       reconciler?.start();
       billingSchedule?.start();
+      reconciliation.start();
     },
     async stop() {
+      await reconciliation.stop();
       await crm.changeStream?.stop();
       billingSchedule?.stop();
       await reconciler?.stop();

@@ -24,3 +24,11 @@ export type ChangeFeed = Schemas['ChangeFeed'];
 export type ChangeFeedList = Schemas['ChangeFeedList'];
 /** The free-form JSON fields (input, result): the generated type reads `type: object` as Record<string, never>. */
 export type Json = DeadLetter['input'];
+export type ReconciliationException = Schemas['ReconciliationException'];
+export type ReconciliationExceptionPage = Schemas['ReconciliationExceptionPage'];
+export type ReconciliationPass = Schemas['ReconciliationPass'];
+export type ReconciliationPassPage = Schemas['ReconciliationPassPage'];
+export type ReconciliationPassRequest = Schemas['ReconciliationPassRequest'];
+export type ExceptionDismissal = Schemas['ExceptionDismissal'];
+export type BusinessViewList = Schemas['BusinessViewList'];
+export type CurrentOperator = Schemas['CurrentOperator'];
