@@ -65,7 +65,14 @@ for (const engine of testEngines()) {
       ]);
       const [opened] = await exceptions('open');
       expect(opened).toMatchObject({ type: 'won-deal-without-project', status: 'open', passId: first.id, resolvedAt: null });
-      expect(opened.records[0]).toEqual({ platform: 'crm', entity: 'opportunity', id: '006A1', canonicalId: null, label: 'Deal 006A1', url: null });
+      expect(opened.records[0]).toEqual({
+        platform: 'crm',
+        entity: 'opportunity',
+        id: '006A1',
+        canonicalId: null,
+        label: 'Deal 006A1',
+        url: null,
+      });
 
       provisioning.findings = [{ ...wonDealWithoutProject('006A1', { safe: false }), detail: 'Still no project.' }];
       const second = await pass();
@@ -97,7 +104,11 @@ for (const engine of testEngines()) {
       await pass();
       const [found] = await exceptions('open');
       const dismissed = await recon.api.dismissException(found.id, 'Client cancelled; no project wanted.', operator);
-      expect(dismissed).toMatchObject({ status: 'dismissed', dismissReason: 'Client cancelled; no project wanted.', resolvedBy: 'ops-console' });
+      expect(dismissed).toMatchObject({
+        status: 'dismissed',
+        dismissReason: 'Client cancelled; no project wanted.',
+        resolvedBy: 'ops-console',
+      });
       expect(await pass()).toMatchObject({ found: 1, opened: 0 });
       expect(await recon.api.getException(found.id)).toMatchObject({ status: 'dismissed' });
       expect(await exceptions('open')).toEqual([]);
@@ -116,7 +127,10 @@ for (const engine of testEngines()) {
       expect(failed.status).toBe('failed');
       expect(failed.error).toContain('won-deals-provisioned: CRM answered 503');
       expect(failed.checks.find((c) => c.check === 'won-deals-provisioned')).toMatchObject({ found: 0, error: 'CRM answered 503' });
-      expect(await recon.api.getException(found.id), 'untouched by the failed check').toMatchObject({ status: 'open', passId: found.passId });
+      expect(await recon.api.getException(found.id), 'untouched by the failed check').toMatchObject({
+        status: 'open',
+        passId: found.passId,
+      });
       const views = await recon.api.businessViews();
       expect(views.map((v) => v.question)).toEqual([
         'failed-provisioning',
@@ -152,7 +166,10 @@ for (const engine of testEngines()) {
     });
 
     it('lets an operator repair an open exception, refuses by-hand ones (422) and exceptions not open (409)', async () => {
-      provisioning.findings = [wonDealWithoutProject('006E1', { safe: false }), wonDealWithoutProject('006E2', { action: 'by-hand', safe: false })];
+      provisioning.findings = [
+        wonDealWithoutProject('006E1', { safe: false }),
+        wonDealWithoutProject('006E2', { action: 'by-hand', safe: false }),
+      ];
       await pass();
       const open = await exceptions('open');
       const unsafe = open.find((e) => e.records[0].id === '006E1')!;
@@ -185,7 +202,9 @@ for (const engine of testEngines()) {
       billing.findings = [];
       const onlyProvisioning = await pass({ journey: 'opportunity-to-project' });
       expect(onlyProvisioning.checks.map((c) => c.check)).toEqual(['won-deals-provisioned']);
-      expect((await recon.api.listExceptions({ question: 'mismatched-billing-status' })).items, 'billing check did not run').toHaveLength(1);
+      expect((await recon.api.listExceptions({ question: 'mismatched-billing-status' })).items, 'billing check did not run').toHaveLength(
+        1,
+      );
       expect((await recon.api.listPasses({ journey: 'opportunity-to-project' })).items[0].id).toBe(onlyProvisioning.id);
       await pass();
       expect((await recon.api.listExceptions({ question: 'mismatched-billing-status' })).items).toHaveLength(0);
@@ -230,7 +249,10 @@ for (const engine of testEngines()) {
       await hung.started;
       await expect(second.api.startPass({}, operator)).rejects.toMatchObject({ status: 409 });
       const store = stores.at(-1)!;
-      await store.db.updateTable('recon_lease').set({ expires_at_ms: Date.now() - 1 }).execute(); // the lease lapses: no heartbeat came
+      await store.db
+        .updateTable('recon_lease')
+        .set({ expires_at_ms: Date.now() - 1 })
+        .execute(); // the lease lapses: no heartbeat came
       const taken = await second.api.runPass({ repair: false, trigger: 'schedule', actor: null });
       expect(taken.status).toBe('completed');
       expect(await second.api.getPass(orphan.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('taken over') });
@@ -249,9 +271,13 @@ for (const engine of testEngines()) {
       );
       const won = starts.filter((s) => s.status === 'fulfilled');
       expect(won, 'starts that got the lease').toHaveLength(1);
-      expect(starts.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.status)).toEqual([409, 409, 409, 409, 409]);
+      expect(starts.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.status)).toEqual([
+        409, 409, 409, 409, 409,
+      ]);
       for (const g of gates) g.release();
-      expect(await (won[0] as PromiseFulfilledResult<{ done: Promise<{ status: string }> }>).value.done).toMatchObject({ status: 'completed' });
+      expect(await (won[0] as PromiseFulfilledResult<{ done: Promise<{ status: string }> }>).value.done).toMatchObject({
+        status: 'completed',
+      });
     });
 
     it('sets the metrics after each pass from the store', async () => {

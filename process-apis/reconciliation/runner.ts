@@ -236,15 +236,13 @@ export class ReconciliationRunner {
             last_error: null,
           })
           .onConflict((oc) =>
-            oc
-              .column('check_name')
-              .doUpdateSet({
-                question: check.question,
-                journey: check.journey,
-                last_run_ms: started,
-                last_success_ms: started,
-                last_error: null,
-              }),
+            oc.column('check_name').doUpdateSet({
+              question: check.question,
+              journey: check.journey,
+              last_run_ms: started,
+              last_success_ms: started,
+              last_error: null,
+            }),
           )
           .execute();
         return stored;

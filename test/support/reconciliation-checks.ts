@@ -1,7 +1,13 @@
 // Fake reconciliation checks for the reconciliation journey's tests: the test says what the check
 // finds next (or that it fails), and the check records the repairs it was asked for.
 import { ProblemError } from '../../core/problems.js';
-import type { Finding, ReconciliationCheck, ReconciliationQuestion, RepairActor, StoredFinding } from '../../process-apis/kit/reconciliation.js';
+import type {
+  Finding,
+  ReconciliationCheck,
+  ReconciliationQuestion,
+  RepairActor,
+  StoredFinding,
+} from '../../process-apis/kit/reconciliation.js';
 import type { Journey } from '../../process-apis/kit/run-view.js';
 
 export interface FakeCheck extends ReconciliationCheck {
@@ -73,7 +79,10 @@ export function fakeCheck(o: FakeCheckOptions = {}): FakeCheck {
 }
 
 /** A finding of a won deal without a project, for opportunity `id`. */
-export function wonDealWithoutProject(id: string, o: { safe?: boolean; action?: string; amountMinor?: number; since?: Date } = {}): Finding {
+export function wonDealWithoutProject(
+  id: string,
+  o: { safe?: boolean; action?: string; amountMinor?: number; since?: Date } = {},
+): Finding {
   return {
     type: 'won-deal-without-project',
     key: id,
@@ -85,7 +94,10 @@ export function wonDealWithoutProject(id: string, o: { safe?: boolean; action?: 
     repair: {
       safe: o.safe ?? true,
       action: o.action ?? 'start-provisioning',
-      description: o.action === 'by-hand' ? 'Create the ERP project by hand: the legal entity is not mapped.' : 'Start provisioning for the opportunity.',
+      description:
+        o.action === 'by-hand'
+          ? 'Create the ERP project by hand: the legal entity is not mapped.'
+          : 'Start provisioning for the opportunity.',
     },
     run: null,
   };
