@@ -18,6 +18,21 @@ import type {
 } from './types.js';
 
 type Filters = Parameters<ReconciliationApi['listExceptions']>[0];
+type PassView = Awaited<ReturnType<ReconciliationApi['getPass']>>;
+
+/** A pass as the contract shapes it: each check's result without the tallies the command reports. */
+const passBody = (pass: PassView): ReconciliationPass => ({
+  ...pass,
+  checks: pass.checks.map(({ check, journey, question, compared, found, durationMs, error }) => ({
+    check,
+    journey,
+    question,
+    compared,
+    found,
+    durationMs,
+    error,
+  })),
+});
 
 export function reconciliationRoutes(
   infra: Infra,
@@ -55,21 +70,21 @@ export function reconciliationRoutes(
   });
 
   router.get('/reconciliation/passes', async (req, res) => {
-    const body: ReconciliationPassPage = await reconciliation.listPasses({
+    const page = await reconciliation.listPasses({
       journey: text(req, 'journey') as Filters['journey'],
       cursor: text(req, 'cursor'),
       limit: req.query.limit,
     });
+    const body: ReconciliationPassPage = { items: page.items.map(passBody), nextCursor: page.nextCursor };
     res.json(body);
   });
   router.post('/reconciliation/passes', idempotent, async (req, res) => {
     const request = req.body as ReconciliationPassRequest;
-    const body: ReconciliationPass = await reconciliation.startPass({ journey: request.journey, repair: request.repair }, operator(req));
+    const body = passBody(await reconciliation.startPass({ journey: request.journey, repair: request.repair }, operator(req)));
     res.status(202).location(`${base}/reconciliation/passes/${body.id}`).json(body);
   });
   router.get('/reconciliation/passes/:passId', async (req, res) => {
-    const body: ReconciliationPass = await reconciliation.getPass(String(req.params.passId));
-    res.json(body);
+    res.json(passBody(await reconciliation.getPass(String(req.params.passId))));
   });
 
   router.get('/business-views', async (_req, res) => {

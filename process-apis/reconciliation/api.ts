@@ -11,10 +11,10 @@ import type { Journey } from '../kit/run-view.js';
 import { storedFinding } from './exceptions.js';
 import type { ReconciliationMetrics } from './metrics.js';
 import { getPass, listPasses, type PassQuery } from './passes.js';
-import { businessViews, exceptionRow, getException, listExceptions, type ExceptionQuery } from './queries.js';
+import { businessViews, exceptionRow, getException, listExceptions, openByType, type ExceptionQuery } from './queries.js';
 import { startRepair } from './repairs.js';
 import type { PassRequest, ReconciliationRunner } from './runner.js';
-import type { BusinessView, ExceptionView, PassView } from './views.js';
+import type { BusinessView, ExceptionView, OpenExceptionsByType, PassView } from './views.js';
 
 /** An operator acting through the operations API or the command. */
 export type Operator = RepairActor;
@@ -35,6 +35,8 @@ export interface ReconciliationApi {
   /** Runs a pass to its end (the command). */
   runPass(request: PassRequest): Promise<PassView>;
   businessViews(): Promise<BusinessView[]>;
+  /** Open exceptions by question and type with their money at risk (the command's summary). */
+  openByType(): Promise<OpenExceptionsByType[]>;
 }
 
 export interface ReconciliationApiDeps {
@@ -130,5 +132,6 @@ export function createReconciliationApi({ store, logger, metrics, runner }: Reco
 
     runPass: (request) => runner.run(request),
     businessViews: () => businessViews(db),
+    openByType: () => openByType(db),
   };
 }

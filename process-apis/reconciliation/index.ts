@@ -12,7 +12,15 @@ export { createReconciliationApi, type ReconciliationApi, type Operator } from '
 export { promReconciliationMetrics, noopReconciliationMetrics, type ReconciliationMetrics } from './metrics.js';
 export { ReconciliationRunner, type PassProgress, type PassRequest } from './runner.js';
 export { RECONCILIATION_JOBS } from './schedule.js';
-export { QUESTION_TEXT, type BusinessView, type CheckResult, type ExceptionView, type PassView } from './views.js';
+export {
+  QUESTION_TEXT,
+  type BusinessView,
+  type CheckResult,
+  type CheckTally,
+  type ExceptionView,
+  type OpenExceptionsByType,
+  type PassView,
+} from './views.js';
 export type { ExceptionStatus, PassScope, PassTrigger } from './schema.js';
 
 export interface ReconciliationOptions {

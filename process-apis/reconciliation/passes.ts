@@ -6,7 +6,7 @@ import { ProblemError } from '../../core/problems.js';
 import { fromJson, nowMs, toIso, toJson, type DbExecutor } from '../../core/store/index.js';
 import type { Journey } from '../kit/run-view.js';
 import type { PassScope, PassStatus, PassTrigger, ReconPassesTable } from './schema.js';
-import type { CheckResult, PassView } from './views.js';
+import type { CheckTally, PassView } from './views.js';
 
 export const PASS_RETENTION = { perScope: 1_000, days: 90 };
 const PASS_CURSOR = cursorKind('reconciliation.passes', { after: cursorId });
@@ -58,7 +58,7 @@ export async function updatePass(
   db: DbExecutor,
   id: string,
   totals: PassTotals,
-  checks: CheckResult[],
+  checks: CheckTally[],
   end?: { status: Exclude<PassStatus, 'running'>; error: string | null; at: number },
 ): Promise<void> {
   await db
@@ -129,7 +129,7 @@ export function passView(row: ReconPassesTable): PassView {
     resolved: Number(row.resolved),
     repairsStarted: Number(row.repairs_started),
     error: row.error,
-    checks: fromJson<CheckResult[]>(row.checks) ?? [],
+    checks: fromJson<CheckTally[]>(row.checks) ?? [],
   };
 }
 

@@ -9,7 +9,7 @@ import type { Journey } from '../kit/run-view.js';
 import { exceptionView } from './exceptions.js';
 import type { OpenFigures } from './metrics.js';
 import type { ExceptionStatus } from './schema.js';
-import { QUESTION_TEXT, type BusinessView, type ExceptionView } from './views.js';
+import { QUESTION_TEXT, type BusinessView, type ExceptionView, type OpenExceptionsByType } from './views.js';
 
 const EXCEPTION_CURSOR = cursorKind('reconciliation.exceptions', { after: cursorId });
 /** Exceptions that concern a record now: still to be repaired, or being repaired. */
@@ -107,4 +107,30 @@ export async function businessViews(db: DbExecutor, now = Date.now()): Promise<B
       lastCheckedAt: at > 0 ? toIso(at) : null,
     };
   });
+}
+
+/** Open (and repairing) exceptions by question and type, with their money at risk per currency. */
+export async function openByType(db: DbExecutor): Promise<OpenExceptionsByType[]> {
+  const rows = await db
+    .selectFrom('recon_exceptions')
+    .select([
+      'question',
+      'type',
+      'money_currency',
+      (eb) => eb.fn.countAll<number>().as('count'),
+      (eb) => eb.fn.sum<number>('money_minor').as('amount'),
+    ])
+    .where('status', 'in', CURRENT)
+    .groupBy(['question', 'type', 'money_currency'])
+    .execute();
+  const byType = new Map<string, OpenExceptionsByType>();
+  for (const row of rows) {
+    const key = `${row.question} ${row.type}`;
+    const entry = byType.get(key) ?? { question: row.question as ReconciliationQuestion, type: row.type, count: 0, moneyAtRisk: [] };
+    entry.count += Number(row.count);
+    if (row.money_currency) entry.moneyAtRisk.push({ amountMinor: Number(row.amount), currency: row.money_currency });
+    byType.set(key, entry);
+  }
+  const order = (q: string) => RECONCILIATION_QUESTIONS.indexOf(q as ReconciliationQuestion);
+  return [...byType.values()].sort((a, b) => order(a.question) - order(b.question) || (a.type < b.type ? -1 : 1));
 }

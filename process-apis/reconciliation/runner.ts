@@ -17,7 +17,7 @@ import { abandonPass, getPass, insertPass, prunePasses, updatePass, type PassTot
 import { openFigures } from './queries.js';
 import { startRepair } from './repairs.js';
 import type { PassScope, PassTrigger } from './schema.js';
-import type { CheckResult, PassView } from './views.js';
+import type { CheckTally, PassView } from './views.js';
 
 export interface PassProgress {
   passId: string;
@@ -129,7 +129,7 @@ export class ReconciliationRunner {
     const log = logger.child({ passId: lease.passId, scope, trigger: request.trigger });
     log.info({ journey: request.journey ?? null, repair: request.repair, checks: checks.length }, 'reconciliation pass started');
     const totals: PassTotals = { compared: 0, found: 0, opened: 0, resolved: 0, repairsStarted: 0 };
-    const results: CheckResult[] = [];
+    const results: CheckTally[] = [];
     let lost = false;
     const heartbeat = setInterval(
       () =>
@@ -198,11 +198,11 @@ export class ReconciliationRunner {
     signal: AbortSignal,
     moved: () => void,
     log: Logger,
-  ): Promise<CheckResult> {
+  ): Promise<CheckTally> {
     const { store, metrics } = this.options;
     const started = nowMs();
     let compared = 0;
-    const result: CheckResult = {
+    const result: CheckTally = {
       check: check.name,
       journey: check.journey,
       question: check.question,
@@ -210,6 +210,9 @@ export class ReconciliationRunner {
       found: 0,
       durationMs: 0,
       error: null,
+      opened: 0,
+      resolved: 0,
+      repairsStarted: 0,
     };
     try {
       const findings = await check.run({
@@ -248,6 +251,8 @@ export class ReconciliationRunner {
         return stored;
       });
       result.found = outcome.found;
+      result.opened = outcome.opened.length;
+      result.resolved = outcome.resolved;
       totals.found += outcome.found;
       totals.opened += outcome.opened.length;
       totals.resolved += outcome.resolved;
@@ -257,12 +262,13 @@ export class ReconciliationRunner {
         for (const finding of outcome.repairable) {
           if (signal.aborted) break;
           // A repair that does not start is logged and counted; the exception stays open for an operator.
-          const started = await startRepair({ store, logger: log, metrics }, check, finding, actor).then(
+          const ok = await startRepair({ store, logger: log, metrics }, check, finding, actor).then(
             () => true,
             () => false,
           );
-          if (started) totals.repairsStarted++;
+          if (ok) result.repairsStarted++;
         }
+        totals.repairsStarted += result.repairsStarted;
       }
     } catch (err) {
       result.error = errorText(err);

@@ -37,6 +37,21 @@ export interface CheckResult {
   error: string | null;
 }
 
+/** A check's result with what it changed (kept with the pass; the command's report shows it, the API leaves it out). */
+export interface CheckTally extends CheckResult {
+  opened: number;
+  resolved: number;
+  repairsStarted: number;
+}
+
+/** Open (and repairing) exceptions of one question and type, with their money at risk per currency. */
+export interface OpenExceptionsByType {
+  question: ReconciliationQuestion;
+  type: string;
+  count: number;
+  moneyAtRisk: Money[];
+}
+
 export interface PassView {
   id: string;
   journey: Journey | null;
@@ -52,7 +67,7 @@ export interface PassView {
   resolved: number;
   repairsStarted: number;
   error: string | null;
-  checks: CheckResult[];
+  checks: CheckTally[];
 }
 
 export interface BusinessView {
