@@ -114,12 +114,13 @@ export function failedRunsCheck(options: FailedRunsCheckOptions): Reconciliation
           };
           const subject = await options.describe(failed);
           const error = (run.error ?? 'no error recorded').slice(0, ERROR_DETAIL_MAX);
+          const runRef: RecordRef = { platform: 'layer', entity: 'run', id: run.id, label: run.definition };
           findings.push({
             type: options.type,
             key: run.id,
             title: subject.title ?? `${run.definition} run failed`,
             detail: `Run ${run.id} (${run.definition}) failed at step ${run.current_step ?? 'unknown'}: ${error}`,
-            records: [...subject.records, { platform: 'layer', entity: 'run', id: run.id, label: run.definition }].slice(0, 20),
+            records: [...subject.records.slice(0, 19), runRef],
             moneyAtRisk: subject.moneyAtRisk ?? null,
             since: failed.failedAt,
             repair: {
