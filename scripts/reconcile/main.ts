@@ -155,5 +155,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error(err instanceof Error ? err.message : err);
     return 1;
   });
-  process.exit(code);
+  // Exit once stdout has drained: on a pipe, process.exit could cut the report short.
+  process.stdout.write('', () => process.exit(code));
 }
