@@ -12,6 +12,7 @@ import { bearer, type Json } from '../../test/gateway/support.js';
 import { startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
 import { fakeCheck, wonDealWithoutProject } from '../../test/support/reconciliation-checks.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { waitFor } from '../../test/support/wait-for.js';
 
 const BASE = '/experience/operations/v1';
 const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
@@ -188,9 +189,10 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API: r
     expect(second.status).toBe(409);
     expect(second.body.type).toBe('/problems/conflict');
     held.release();
-    for (let i = 0; i < 200 && (await call('GET', `/reconciliation/passes/${started.body.id}`)).body.status === 'running'; i++)
-      await new Promise((r) => setTimeout(r, 25));
-    const finished = await call('GET', `/reconciliation/passes/${started.body.id}`);
+    const finished = await waitFor(() => call('GET', `/reconciliation/passes/${started.body.id}`), {
+      until: (r) => r.body.status !== 'running',
+      what: 'the pass to finish',
+    });
     expect(finished.body).toMatchObject({ status: 'completed', compared: 20 });
     expect(finished.body.checks.map((c: Json) => c.check)).toEqual(['won-deals-provisioned', 'invoices-posted']);
     const list = await call('GET', '/reconciliation/passes?limit=1');
