@@ -8,8 +8,8 @@ import { loadConfig } from '../../core/config/index.js';
 import { createLogger } from '../../core/observability/logger.js';
 import type { Store } from '../../core/store/index.js';
 import { createReconciliation, type Reconciliation } from '../../process-apis/reconciliation/index.js';
-import { bearer, type Json } from '../../test/gateway/support.js';
-import { startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
+import type { Json } from '../../test/gateway/support.js';
+import { opsCaller, startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
 import { fakeCheck, wonDealWithoutProject } from '../../test/support/reconciliation-checks.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { waitFor } from '../../test/support/wait-for.js';
@@ -25,19 +25,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API: r
   const provisioning = fakeCheck({ name: 'won-deals-provisioned' });
   const billing = fakeCheck({ name: 'invoices-posted', journey: 'time-to-billing', question: 'blocked-invoices' });
 
-  async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${ops.gateway.url}${BASE}${path}`, {
-      method,
-      headers: {
-        ...bearer(opts.token ?? ops.tokens.readWrite),
-        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...opts.headers,
-      },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-  }
+  const call = opsCaller(() => ops);
   const audit = async (query: string) => (await call('GET', `/audit?${query}`)).body.items as Json[];
   const pass = () => recon.api.runPass({ repair: false, trigger: 'command', actor: null });
   const openIdOf = async (key: string) =>

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
-import { nowMs, withTransaction, type Store } from '../../core/store/index.js';
+import { nowMs, withTransaction, type DbExecutor, type Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
 import type { ReconciliationCheck, RepairActor } from '../kit/reconciliation.js';
 import type { Journey } from '../kit/run-view.js';
@@ -55,6 +55,25 @@ export interface RunnerOptions {
   leaseMs: number;
   /** This replica's name in the lease. */
   holder?: string;
+}
+
+/** A check's last run: a success moves its "last checked"; a failure keeps it and records the error. */
+async function recordCheckRun(db: DbExecutor, check: ReconciliationCheck, at: number, error: string | null): Promise<void> {
+  const outcome = error === null ? { last_success_ms: at, last_error: null } : { last_error: error };
+  await db
+    .insertInto('recon_check_results')
+    .values({
+      check_name: check.name,
+      question: check.question,
+      journey: check.journey,
+      last_run_ms: at,
+      last_success_ms: null,
+      ...outcome,
+    })
+    .onConflict((oc) =>
+      oc.column('check_name').doUpdateSet({ question: check.question, journey: check.journey, last_run_ms: at, ...outcome }),
+    )
+    .execute();
 }
 
 const errorText = (err: unknown) =>
@@ -228,26 +247,7 @@ export class ReconciliationRunner {
       });
       const outcome = await withTransaction(store, async (trx) => {
         const stored = await recordFindings(trx, check, findings, passId, nowMs());
-        await trx
-          .insertInto('recon_check_results')
-          .values({
-            check_name: check.name,
-            question: check.question,
-            journey: check.journey,
-            last_run_ms: started,
-            last_success_ms: started,
-            last_error: null,
-          })
-          .onConflict((oc) =>
-            oc.column('check_name').doUpdateSet({
-              question: check.question,
-              journey: check.journey,
-              last_run_ms: started,
-              last_success_ms: started,
-              last_error: null,
-            }),
-          )
-          .execute();
+        await recordCheckRun(trx, check, started, null);
         return stored;
       });
       result.found = outcome.found;
@@ -273,19 +273,7 @@ export class ReconciliationRunner {
     } catch (err) {
       result.error = errorText(err);
       log.warn({ check: check.name, err: result.error }, 'reconciliation check failed; its exceptions are kept as they were');
-      await store.db
-        .insertInto('recon_check_results')
-        .values({
-          check_name: check.name,
-          question: check.question,
-          journey: check.journey,
-          last_run_ms: started,
-          last_success_ms: null,
-          last_error: result.error,
-        })
-        .onConflict((oc) => oc.column('check_name').doUpdateSet({ last_run_ms: started, last_error: result.error }))
-        .execute()
-        .catch(() => undefined);
+      await recordCheckRun(store.db, check, started, result.error).catch(() => undefined);
     }
     result.compared = compared;
     result.durationMs = nowMs() - started;
