@@ -35,10 +35,14 @@ export interface CheckOutcome {
 
 const keyOf = (type: string, key: string) => `${type}\u0000${key}`;
 
+// The contract refuses control characters in a title (any) and a detail (but line breaks and tabs).
+export const oneLine = (text: string, max: number) => text.replace(/[\x00-\x1F\x7F-\x9F]+/g, ' ').slice(0, max);
+const paragraph = (text: string, max: number) => text.replace(/[\x00-\x08\x0B-\x1F\x7F-\x9F]+/g, ' ').slice(0, max);
+
 function contentOf(finding: Finding) {
   return {
-    title: finding.title.slice(0, 200),
-    detail: finding.detail.slice(0, 2000),
+    title: oneLine(finding.title, 200),
+    detail: paragraph(finding.detail, 2000),
     records: toJson(finding.records.slice(0, 20)),
     money_minor: finding.moneyAtRisk?.amountMinor ?? null,
     money_currency: finding.moneyAtRisk?.currency ?? null,

@@ -74,13 +74,16 @@ for (const engine of testEngines()) {
         url: null,
       });
 
-      provisioning.findings = [{ ...wonDealWithoutProject('006A1', { safe: false }), detail: 'Still no project.' }];
+      provisioning.findings = [
+        { ...wonDealWithoutProject('006A1', { safe: false }), title: 'Deal 006A1\nhas no project', detail: 'Still no project.' },
+      ];
       const second = await pass();
       expect(second).toMatchObject({ found: 1, opened: 0, resolved: 0 });
       const again = await recon.api.getException(opened.id);
       expect(again, 'the same exception, seen by the later pass, with the newer figures').toMatchObject({
         status: 'open',
         passId: second.id,
+        title: 'Deal 006A1 has no project',
         detail: 'Still no project.',
         firstSeenAt: opened.firstSeenAt,
       });

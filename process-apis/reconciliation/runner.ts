@@ -10,7 +10,7 @@ import { nowMs, withTransaction, type DbExecutor, type Store } from '../../core/
 import { newId } from '../../core/xref/index.js';
 import type { ReconciliationCheck, RepairActor } from '../kit/reconciliation.js';
 import type { Journey } from '../kit/run-view.js';
-import { recordFindings, RESOLVED_BY_PASS } from './exceptions.js';
+import { oneLine, recordFindings, RESOLVED_BY_PASS } from './exceptions.js';
 import { claimPassLease, releasePassLease, renewPassLease, type PassLease } from './lease.js';
 import type { ReconciliationMetrics } from './metrics.js';
 import { abandonPass, getPass, insertPass, prunePasses, updatePass, type PassTotals } from './passes.js';
@@ -76,8 +76,7 @@ async function recordCheckRun(db: DbExecutor, check: ReconciliationCheck, at: nu
     .execute();
 }
 
-const errorText = (err: unknown) =>
-  (err instanceof Error ? err.message : String(err)).replace(/[\x00-\x1F\x7F-\x9F]+/g, ' ').slice(0, 1000);
+const errorText = (err: unknown) => oneLine(err instanceof Error ? err.message : String(err), 1000);
 
 export class ReconciliationRunner {
   readonly holder: string;
