@@ -10,6 +10,7 @@ import { createStore, type Store } from '../../core/store/index.js';
 import { migrateToLatest } from '../../core/store/migrate.js';
 import { fakeCheck, wonDealWithoutProject, type FakeCheck } from '../../test/support/reconciliation-checks.js';
 import { testEngines } from '../../test/support/stores.js';
+import { waitFor } from '../../test/support/wait-for.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
 import { createReconciliation, promReconciliationMetrics, type Reconciliation } from './index.js';
 
@@ -262,6 +263,30 @@ for (const engine of testEngines()) {
       hung.release();
       await dead.runner.stop();
       expect((await second.api.getPass(orphan.id)).status, 'the old holder does not overwrite the takeover').toBe('failed');
+    });
+
+    it('stops a pass whose lease another replica took over, without overwriting the lease', async () => {
+      const slow = fakeCheck({ name: 'slow-lease-check' });
+      const store = createStore({ databaseUrl: url });
+      stores.push(store);
+      const shortLease = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RECONCILE_LEASE_MS: '1000' });
+      const recon = createReconciliation({ config: shortLease, logger, store }, [slow], { holder: 'replica-slow' });
+      const held = slow.hold();
+      const { pass: started, done } = await recon.runner.start({ repair: false, trigger: 'schedule', actor: null });
+      await held.started;
+      await store.db
+        .updateTable('recon_lease')
+        .set({ holder: 'replica-other', pass_id: null, expires_at_ms: Date.now() + 600_000 })
+        .execute();
+      // The next heartbeat finds the lease gone and asks the pass to stop; the check ends when released.
+      await waitFor(() => slow.signal?.aborted, { what: 'the pass to be asked to stop' });
+      held.release();
+      const ended = await done;
+      expect(ended.id).toBe(started.id);
+      expect(ended).toMatchObject({ status: 'failed', error: expect.stringContaining('lost its lease') });
+      const lease = await store.db.selectFrom('recon_lease').selectAll().executeTakeFirstOrThrow();
+      expect(lease.holder, 'the other replica keeps the lease').toBe('replica-other');
+      await store.db.updateTable('recon_lease').set({ holder: null, pass_id: null, expires_at_ms: 0 }).execute();
     });
 
     it('gives the lease to exactly one of many starts racing on two runners', async () => {

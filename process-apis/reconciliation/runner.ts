@@ -114,11 +114,23 @@ export class ReconciliationRunner {
       await releasePassLease(store.db, claimed.lease);
       throw err;
     }
+    const pass = await getPass(store.db, passId);
     const abort = new AbortController();
-    const entry = { abort, done: Promise.resolve(undefined as unknown as PassView) };
-    entry.done = this.execute(claimed.lease, request, abort).finally(() => this.running.delete(entry));
+    const entry = { abort, done: Promise.resolve(pass) };
+    // Never rejects: a pass started in the background has no one awaiting it.
+    entry.done = this.execute(claimed.lease, request, abort)
+      .catch((err: unknown): PassView => {
+        logger.error({ passId, err: errorText(err) }, 'reconciliation pass ended without its result stored');
+        return { ...pass, status: 'failed', error: errorText(err) };
+      })
+      .finally(() => this.running.delete(entry));
     this.running.add(entry);
-    return { pass: await getPass(store.db, passId), done: entry.done };
+    return { pass, done: entry.done };
+  }
+
+  /** Whether a pass of this scope would run any check. */
+  hasChecks(scope: PassScope): boolean {
+    return this.options.checks.some((c) => scope === 'platforms' || c.reads === 'layer');
   }
 
   /** Runs a pass to its end (the command, the schedule, tests). */

@@ -31,6 +31,7 @@ export function reconciliationSchedules(o: ReconciliationScheduleOptions): PollL
     new PollLoop(
       async () => {
         if (scope === 'layer') await o.runner.refreshFigures();
+        if (!o.runner.hasChecks(scope)) return 0; // nothing to run: no pass in the history every interval
         const job = RECONCILIATION_JOBS[scope];
         const claimed = await claimPeriod(o.store.db, job, everyMs, o.runner.holder);
         metrics.round(job, claimed ? 'ran' : 'skipped');

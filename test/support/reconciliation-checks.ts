@@ -20,6 +20,8 @@ export interface FakeCheck extends ReconciliationCheck {
   /** Resolves when a run has started (for holding a pass open); the run waits for `release()`. */
   hold(): { started: Promise<void>; release(): void };
   repairs: Array<{ finding: StoredFinding; actor: RepairActor }>;
+  /** The stop signal of the latest run. */
+  signal: AbortSignal | undefined;
   /** The run id the next repairs return. */
   repairRunId: string | undefined;
   /** When set, repairs throw it. */
@@ -44,6 +46,7 @@ export function fakeCheck(o: FakeCheckOptions = {}): FakeCheck {
     failure: undefined,
     comparedPerRun: 10,
     repairs: [],
+    signal: undefined,
     repairRunId: undefined,
     repairFailure: undefined,
     hold() {
@@ -58,6 +61,7 @@ export function fakeCheck(o: FakeCheckOptions = {}): FakeCheck {
       return check.comparedPerRun;
     },
     async run(ctx) {
+      check.signal = ctx.signal;
       if (gate) {
         const g = gate;
         gate = undefined;
