@@ -1,7 +1,6 @@
 // The reconciliation journey's store semantics on each engine, with fake checks: a mismatch found
 // again is the same exception; one no longer found is resolved and a recurrence opens a new one; a
-// dismissed one stays dismissed; a failed check keeps its exceptions; safe repairs run once; one
-// pass at a time across two runners on one store, and a dead runner's lease is taken over.
+// dismissed one stays dismissed; a failed check keeps its exceptions; safe repairs run once; metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../core/config/index.js';
@@ -10,7 +9,6 @@ import { createStore, type Store } from '../../core/store/index.js';
 import { migrateToLatest } from '../../core/store/migrate.js';
 import { fakeCheck, wonDealWithoutProject, type FakeCheck } from '../../test/support/reconciliation-checks.js';
 import { testEngines } from '../../test/support/stores.js';
-import { waitFor } from '../../test/support/wait-for.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
 import { createReconciliation, promReconciliationMetrics, type Reconciliation } from './index.js';
 
@@ -22,13 +20,10 @@ for (const engine of testEngines()) {
   describe(`reconciliation store and passes (${engine.name})`, () => {
     const stores: Store[] = [];
     let url: string;
-    const open = (checks: ReconciliationCheck[], registry?: Registry, holder?: string): Reconciliation => {
+    const open = (checks: ReconciliationCheck[], registry?: Registry): Reconciliation => {
       const store = createStore({ databaseUrl: url });
       stores.push(store);
-      return createReconciliation({ config, logger, store }, checks, {
-        holder,
-        ...(registry ? { metrics: promReconciliationMetrics(registry) } : {}),
-      });
+      return createReconciliation({ config, logger, store }, checks, registry ? { metrics: promReconciliationMetrics(registry) } : {});
     };
 
     beforeAll(async () => {
@@ -228,84 +223,6 @@ for (const engine of testEngines()) {
       await expect(recon.api.listExceptions({ type: 'other-type', cursor: first.nextCursor! })).rejects.toMatchObject({ status: 400 });
       provisioning.findings = [];
       await pass();
-    });
-
-    it('runs one pass at a time across two runners on one store, and takes over the lease of one that died', async () => {
-      const slow = fakeCheck({ name: 'slow-check' });
-      const first = open([slow], undefined, 'replica-a');
-      const second = open([fakeCheck({ name: 'other-check' })], undefined, 'replica-b');
-      const held = slow.hold();
-      const { pass: started, done } = await first.runner.start({ repair: false, trigger: 'operator', actor: operator });
-      await held.started;
-      expect(started.status).toBe('running');
-      expect((await second.api.getPass(started.id)).status, 'the other runner sees it running').toBe('running');
-      await expect(second.api.startPass({}, operator), 'a second start on another runner').rejects.toMatchObject({ status: 409 });
-      await expect(first.api.runPass({ repair: false, trigger: 'command', actor: null })).rejects.toMatchObject({ status: 409 });
-      held.release();
-      expect(await done).toMatchObject({ status: 'completed' });
-      expect(await second.api.getPass(started.id)).toMatchObject({ status: 'completed' });
-
-      // A replica that dies holding the lease: its pass stays running until the lease lapses.
-      const dying = fakeCheck({ name: 'dying-check' });
-      const dead = open([dying], undefined, 'replica-dead');
-      const hung = dying.hold();
-      const orphan = await dead.api.startPass({}, operator);
-      await hung.started;
-      await expect(second.api.startPass({}, operator)).rejects.toMatchObject({ status: 409 });
-      const store = stores.at(-1)!;
-      await store.db
-        .updateTable('recon_lease')
-        .set({ expires_at_ms: Date.now() - 1 })
-        .execute(); // the lease lapses: no heartbeat came
-      const taken = await second.api.runPass({ repair: false, trigger: 'schedule', actor: null });
-      expect(taken.status).toBe('completed');
-      expect(await second.api.getPass(orphan.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('taken over') });
-      hung.release();
-      await dead.runner.stop();
-      expect((await second.api.getPass(orphan.id)).status, 'the old holder does not overwrite the takeover').toBe('failed');
-    });
-
-    it('stops a pass whose lease another replica took over, without overwriting the lease', async () => {
-      const slow = fakeCheck({ name: 'slow-lease-check' });
-      const store = createStore({ databaseUrl: url });
-      stores.push(store);
-      const shortLease = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RECONCILE_LEASE_MS: '1000' });
-      const recon = createReconciliation({ config: shortLease, logger, store }, [slow], { holder: 'replica-slow' });
-      const held = slow.hold();
-      const { pass: started, done } = await recon.runner.start({ repair: false, trigger: 'schedule', actor: null });
-      await held.started;
-      await store.db
-        .updateTable('recon_lease')
-        .set({ holder: 'replica-other', pass_id: null, expires_at_ms: Date.now() + 600_000 })
-        .execute();
-      // The next heartbeat finds the lease gone and asks the pass to stop; the check ends when released.
-      await waitFor(() => slow.signal?.aborted, { what: 'the pass to be asked to stop' });
-      held.release();
-      const ended = await done;
-      expect(ended.id).toBe(started.id);
-      expect(ended).toMatchObject({ status: 'failed', error: expect.stringContaining('lost its lease') });
-      const lease = await store.db.selectFrom('recon_lease').selectAll().executeTakeFirstOrThrow();
-      expect(lease.holder, 'the other replica keeps the lease').toBe('replica-other');
-      await store.db.updateTable('recon_lease').set({ holder: null, pass_id: null, expires_at_ms: 0 }).execute();
-    });
-
-    it('gives the lease to exactly one of many starts racing on two runners', async () => {
-      const a = fakeCheck({ name: 'race-a' });
-      const b = fakeCheck({ name: 'race-b' });
-      const gates = [a.hold(), b.hold()];
-      const runners = [open([a], undefined, 'race-1'), open([b], undefined, 'race-2')];
-      const starts = await Promise.allSettled(
-        Array.from({ length: 6 }, (_, i) => runners[i % 2].runner.start({ repair: false, trigger: 'schedule', actor: null })),
-      );
-      const won = starts.filter((s) => s.status === 'fulfilled');
-      expect(won, 'starts that got the lease').toHaveLength(1);
-      expect(starts.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.status)).toEqual([
-        409, 409, 409, 409, 409,
-      ]);
-      for (const g of gates) g.release();
-      expect(await (won[0] as PromiseFulfilledResult<{ done: Promise<{ status: string }> }>).value.done).toMatchObject({
-        status: 'completed',
-      });
     });
 
     it('sets the metrics after each pass from the store', async () => {
