@@ -5,6 +5,8 @@ import type { ScheduleMetrics } from '../../core/schedules/index.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
 import { createReconciliationApi, type ReconciliationApi } from './api.js';
 import { noopReconciliationMetrics, type ReconciliationMetrics } from './metrics.js';
+import { PASS_CURSOR } from './passes.js';
+import { EXCEPTION_CURSOR } from './queries.js';
 import { ReconciliationRunner } from './runner.js';
 import { reconciliationSchedules } from './schedule.js';
 
@@ -12,6 +14,8 @@ export { createReconciliationApi, type ReconciliationApi, type Operator } from '
 export { promReconciliationMetrics, noopReconciliationMetrics, type ReconciliationMetrics } from './metrics.js';
 export { ReconciliationRunner, type PassProgress, type PassRequest } from './runner.js';
 export { RECONCILIATION_JOBS } from './schedule.js';
+/** The cursors of the exceptions and passes collections (for the gateway's cursor tests). */
+export const RECONCILIATION_CURSORS = { exceptions: EXCEPTION_CURSOR, passes: PASS_CURSOR };
 export {
   QUESTION_TEXT,
   type BusinessView,

@@ -9,7 +9,7 @@ import type { PassScope, PassStatus, PassTrigger, ReconPassesTable } from './sch
 import type { CheckTally, PassView } from './views.js';
 
 export const PASS_RETENTION = { perScope: 1_000, days: 90 };
-const PASS_CURSOR = cursorKind('reconciliation.passes', { after: cursorId });
+export const PASS_CURSOR = cursorKind('reconciliation.passes', { after: cursorId });
 
 export interface NewPass {
   id: string;

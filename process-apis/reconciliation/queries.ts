@@ -11,7 +11,7 @@ import type { OpenFigures } from './metrics.js';
 import type { ExceptionStatus } from './schema.js';
 import { QUESTION_TEXT, type BusinessView, type ExceptionView, type OpenExceptionsByType } from './views.js';
 
-const EXCEPTION_CURSOR = cursorKind('reconciliation.exceptions', { after: cursorId });
+export const EXCEPTION_CURSOR = cursorKind('reconciliation.exceptions', { after: cursorId });
 /** Exceptions that concern a record now: still to be repaired, or being repaired. */
 const CURRENT: ExceptionStatus[] = ['open', 'repairing'];
 
