@@ -1,8 +1,6 @@
-// A reconciliation pass: takes the one pass lease, runs each check (of one journey, or all; only the
-// layer-reading ones in the live scope), stores each check's findings in one transaction, resolves
-// what it no longer finds (only when the check succeeded), starts the safe repairs when asked, and
-// reports progress. Heartbeats keep the lease while it runs; another replica takes it over after
-// the lease expires if this one dies.
+// A reconciliation pass under the one pass lease (heartbeats keep it): each check in turn, its
+// findings stored in one transaction (what it no longer finds resolved, only when it succeeded),
+// the safe repairs started when asked, progress reported.
 import { hostname } from 'node:os';
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';

@@ -1,7 +1,6 @@
-// The reconciliation schedules every replica runs: a full pass every RECONCILE_PASS_EVERY_MS and
-// the layer-reading checks every RECONCILE_LIVE_EVERY_MS. A claim in the shared store gives each
-// period to one replica, and the pass lease keeps a pass from starting while another runs (that
-// round is skipped). Each live tick also refreshes this replica's gauges from the store.
+// The schedules every replica runs: a full pass every RECONCILE_PASS_EVERY_MS, the layer-reading
+// checks every RECONCILE_LIVE_EVERY_MS; a period claim gives each round to one replica, and a
+// round is skipped while another pass holds the lease. Live ticks also refresh the gauges.
 import { PollLoop } from '../../core/resilience/poll-loop.js';
 import { claimPeriod, noopScheduleMetrics, type ScheduleMetrics } from '../../core/schedules/index.js';
 import type { Logger } from '../../core/observability/logger.js';

@@ -1,7 +1,6 @@
-// `npm run reconcile -- [--journey <name>] [--repair]`: one reconciliation pass from this machine,
-// composed like a replica on the configured store and platforms (else the sandboxes of the layer
-// running on this VAR_DIR, from <VAR_DIR>/sandboxes.json). It takes the pass lease (another pass
-// running: it says so and exits 1), shows a progress bar while it compares, and ends with a summary.
+// `npm run reconcile -- [--journey <name>] [--repair]`: one pass, composed like a replica on the
+// configured store and platforms (else the running layer's sandboxes, <VAR_DIR>/sandboxes.json),
+// under the pass lease, with a progress bar while it compares and a summary at the end.
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
