@@ -1,0 +1,74 @@
+// What the business figures read, and from where: the platforms through their system APIs, and
+// the journeys' own views (forecast, unbilled work, billing holds, open exceptions) through
+// their public APIs, typed here by what is used so this module depends on no journey's wiring.
+import type { Money } from '../../core/money.js';
+import type { ErpSystemApi } from '../../system-apis/erp/index.js';
+import type { SchedulingSystemApi } from '../../system-apis/scheduling/index.js';
+import type { TimeSystemApi } from '../../system-apis/time/index.js';
+import { allPages } from '../kit/all-pages.js';
+import type { Capacity, InvoiceFacts, PlannedWeek, RecordedTime, Window } from './figures.js';
+
+type Paged<T> = Promise<{ items: T[]; nextCursor: string | null }>;
+
+export interface FigureSources {
+  erp: Pick<ErpSystemApi, 'listInvoices'>;
+  time: Pick<TimeSystemApi, 'listTimeEntries'>;
+  scheduling: Pick<SchedulingSystemApi, 'listResources'>;
+  /** Assignment-to-forecast's planned minutes per engagement and week. */
+  forecast: { listWeeklyForecast(query: { from: string; to: string }): Promise<PlannedWeek[]> };
+  /** Time-to-billing's unbilled work and billing holds, rated by its rate cards. */
+  billing: {
+    listUnbilledWork(query: { cursor?: string; limit: number }): Paged<{ amount: Money }>;
+    listBillingHolds(query: { cursor?: string; limit: number }): Paged<{ waitingAmount?: Money }>;
+  };
+  /** Money at risk of the open reconciliation exceptions; absent until reconciliation is wired in. */
+  reconciliation?: { openExceptionsAtRisk(): Promise<{ count: number; amounts: Money[] }> };
+}
+
+const PAGE = 200;
+
+/** What one computation read: each source's answer, or why it could not be read. */
+export interface SourceReadings {
+  invoices: Reading<InvoiceFacts[]>;
+  entries: Reading<RecordedTime[]>;
+  resources: Reading<Capacity[]>;
+  planned: Reading<PlannedWeek[]>;
+  unbilled: Reading<Money[]>;
+  holds: Reading<Money[]>;
+  atRisk: Reading<{ count: number; amounts: Money[] }> | undefined;
+}
+
+export type Reading<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+async function reading<T>(what: string, read: () => Promise<T>): Promise<Reading<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, reason: `${what} could not be read (${detail.slice(0, 120)})` };
+  }
+}
+
+/** Reads every source at once; a source that fails leaves only its own figures out. */
+export async function readSources(sources: FigureSources, window: Window): Promise<SourceReadings> {
+  const [invoices, entries, resources, planned, unbilled, holds, atRisk] = await Promise.all([
+    reading('ERP invoices', () => allPages((cursor) => sources.erp.listInvoices({ limit: PAGE, ...(cursor ? { cursor } : {}) }))),
+    reading('time entries', () =>
+      allPages((cursor) => sources.time.listTimeEntries({ from: window.from, to: window.to, limit: PAGE, ...(cursor ? { cursor } : {}) })),
+    ),
+    reading('scheduling resources', () =>
+      allPages((cursor) => sources.scheduling.listResources({ limit: PAGE, ...(cursor ? { cursor } : {}) })),
+    ),
+    reading('the forecast', () => sources.forecast.listWeeklyForecast({ from: window.from, to: window.to })),
+    reading('unbilled work', async () =>
+      (await allPages((cursor) => sources.billing.listUnbilledWork({ limit: PAGE, ...(cursor ? { cursor } : {}) }))).map((w) => w.amount),
+    ),
+    reading('billing holds', async () =>
+      (await allPages((cursor) => sources.billing.listBillingHolds({ limit: PAGE, ...(cursor ? { cursor } : {}) }))).flatMap((h) =>
+        h.waitingAmount ? [h.waitingAmount] : [],
+      ),
+    ),
+    sources.reconciliation ? reading('reconciliation exceptions', () => sources.reconciliation!.openExceptionsAtRisk()) : undefined,
+  ]);
+  return { invoices, entries, resources, planned, unbilled, holds, atRisk };
+}
