@@ -13,19 +13,31 @@ import {
   type FigureUnit,
   type Window,
 } from './figures.js';
-import type { Reading, SourceReadings } from './sources.js';
+import type { Reading, SourceReadings, UnbilledReading } from './sources.js';
 
 const EXCEPTIONS = '/reconciliation/exceptions';
 
 /** A figure the readings it needs could not give: no value, and why. */
 function notComputed(figure: BusinessFigure, failed: Array<Reading<unknown> | undefined>): BusinessFigure {
   const reasons = failed.flatMap((r) => (r && !r.ok ? [r.reason] : []));
-  return reasons.length ? { ...figure, value: null, amounts: [], basis: `Not computed: ${reasons.join('; ')}`.slice(0, 300) } : figure;
+  return reasons.length ? { ...figure, value: null, amounts: [], basis: `Not computed: ${reasons.join('; ')}` } : figure;
 }
+
+const noUnbilled: UnbilledReading = { amounts: [], unrated: 0 };
+const unbilledBasis = (u: UnbilledReading) =>
+  `${u.amounts.length} engagements with unbilled work` +
+  (u.unrated ? `; ${u.unrated} with approved time time-to-billing could not rate (${u.unratedReason ?? 'no reason given'})` : '');
 
 const valueOf = <T>(r: Reading<T>, empty: T): T => (r.ok ? r.value : empty);
 
+/** The contract's bound on a basis: a long list of amounts is cut, not refused. */
+const MAX_BASIS = 300;
+
 export function businessFigures(readings: SourceReadings, window: Window): BusinessFigure[] {
+  return figuresOf(readings, window).map((f) => (f.basis.length > MAX_BASIS ? { ...f, basis: `${f.basis.slice(0, MAX_BASIS - 1)}…` } : f));
+}
+
+function figuresOf(readings: SourceReadings, window: Window): BusinessFigure[] {
   const { invoices, entries, resources, planned, unbilled, holds, atRisk } = readings;
   const allInvoices = valueOf(invoices, []);
   const recorded = valueOf(entries, []);
@@ -48,8 +60,8 @@ export function businessFigures(readings: SourceReadings, window: Window): Busin
             'billed, rated by the rate cards in force (time-to-billing, rounded once per invoice line as the invoice would be).',
           link: `${EXCEPTIONS}?question=unbilled-approved-time`,
         },
-        sumByCurrency(valueOf(unbilled, [])),
-        `${valueOf(unbilled, []).length} engagements with unbilled work`,
+        sumByCurrency(valueOf(unbilled, noUnbilled).amounts),
+        unbilledBasis(valueOf(unbilled, noUnbilled)),
       ),
       [unbilled],
     ),

@@ -18,7 +18,7 @@ export interface FigureSources {
   forecast: { listWeeklyForecast(query: { from: string; to: string }): Promise<PlannedWeek[]> };
   /** Time-to-billing's unbilled work and billing holds, rated by its rate cards. */
   billing: {
-    listUnbilledWork(query: { cursor?: string; limit: number }): Paged<{ amount: Money }>;
+    listUnbilledWork(query: { engagementId?: string; cursor?: string; limit: number }): Paged<{ amount: Money }>;
     listBillingHolds(query: { cursor?: string; limit: number }): Paged<{ waitingAmount?: Money }>;
   };
   /** Money at risk of the open reconciliation exceptions; absent until reconciliation is wired in. */
@@ -33,9 +33,17 @@ export interface SourceReadings {
   entries: Reading<RecordedTime[]>;
   resources: Reading<Capacity[]>;
   planned: Reading<PlannedWeek[]>;
-  unbilled: Reading<Money[]>;
+  unbilled: Reading<UnbilledReading>;
   holds: Reading<Money[]>;
   atRisk: Reading<{ count: number; amounts: Money[] }> | undefined;
+}
+
+export interface UnbilledReading {
+  /** One amount per engagement with unbilled work. */
+  amounts: Money[];
+  /** Engagements with approved unbilled time that time-to-billing could not rate (e.g. unknown to ERP), with the first reason. */
+  unrated: number;
+  unratedReason?: string;
 }
 
 export type Reading<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -60,9 +68,7 @@ export async function readSources(sources: FigureSources, window: Window): Promi
       allPages((cursor) => sources.scheduling.listResources({ limit: PAGE, ...(cursor ? { cursor } : {}) })),
     ),
     reading('the forecast', () => sources.forecast.listWeeklyForecast({ from: window.from, to: window.to })),
-    reading('unbilled work', async () =>
-      (await allPages((cursor) => sources.billing.listUnbilledWork({ limit: PAGE, ...(cursor ? { cursor } : {}) }))).map((w) => w.amount),
-    ),
+    reading('unbilled work', () => unbilledWork(sources)),
     reading('billing holds', async () =>
       (await allPages((cursor) => sources.billing.listBillingHolds({ limit: PAGE, ...(cursor ? { cursor } : {}) }))).flatMap((h) =>
         h.waitingAmount ? [h.waitingAmount] : [],
@@ -71,4 +77,30 @@ export async function readSources(sources: FigureSources, window: Window): Promi
     sources.reconciliation ? reading('reconciliation exceptions', () => sources.reconciliation!.openExceptionsAtRisk()) : undefined,
   ]);
   return { invoices, entries, resources, planned, unbilled, holds, atRisk };
+}
+
+/**
+ * Time-to-billing's unbilled work, all engagements at once; when one engagement cannot be rated
+ * (its project unknown to ERP, say) the listing fails whole, so each engagement with approved
+ * unbilled time is then asked on its own and those that fail are counted, not guessed.
+ */
+async function unbilledWork(sources: FigureSources): Promise<UnbilledReading> {
+  const billing = sources.billing;
+  try {
+    const all = await allPages((cursor) => billing.listUnbilledWork({ limit: PAGE, ...(cursor ? { cursor } : {}) }));
+    return { amounts: all.map((w) => w.amount), unrated: 0 };
+  } catch {
+    const waiting = await allPages((cursor) =>
+      sources.time.listTimeEntries({ approvalStatus: 'approved', billingStatus: 'unbilled', limit: PAGE, ...(cursor ? { cursor } : {}) }),
+    );
+    const engagements = [...new Set(waiting.filter((e) => e.billable).map((e) => e.engagementId))].sort();
+    const answers = await Promise.allSettled(engagements.map((engagementId) => billing.listUnbilledWork({ engagementId, limit: 1 })));
+    const failed = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
+    const reason = failed[0] instanceof Error ? failed[0].message : failed.length ? String(failed[0]) : undefined;
+    return {
+      amounts: answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.items.map((w) => w.amount) : [])),
+      unrated: failed.length,
+      ...(reason ? { unratedReason: reason.slice(0, 80) } : {}),
+    };
+  }
 }
