@@ -46,6 +46,7 @@ export function createBusinessFiguresApi(deps: BusinessFiguresDeps): BusinessFig
   return {
     windowDays: deps.windowDays,
     async compute(nowMs = Date.now()) {
+      const started = performance.now();
       const window = windowEnding(nowMs, deps.windowDays);
       const [readings, operational] = await Promise.all([readSources(deps.sources, window), operationalPoints(db, deps.shape, nowMs)]);
       const figures = businessFigures(readings, window);
@@ -60,7 +61,10 @@ export function createBusinessFiguresApi(deps: BusinessFiguresDeps): BusinessFig
       const missing = figures.filter((f) => f.basis.startsWith('Not computed'));
       if (missing.length)
         deps.logger.warn({ figures: missing.map((f) => f.name), reasons: missing.map((f) => f.basis) }, 'business figures left out');
-      deps.logger.info({ window, figures: figures.length - missing.length }, 'business figures computed');
+      deps.logger.info(
+        { window, figures: figures.length - missing.length, ms: Math.round(performance.now() - started) },
+        'business figures computed',
+      );
       return snapshot;
     },
     latest: () => latestSnapshot(db),
