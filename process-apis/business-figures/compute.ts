@@ -102,7 +102,7 @@ function figuresOf(readings: SourceReadings, window: Window): BusinessFigure[] {
               explanation: 'The money at risk of the open reconciliation exceptions, summed per currency.',
               link: `${EXCEPTIONS}?status=open`,
             },
-            atRisk.ok ? atRisk.value.amounts : [],
+            atRisk.ok ? sumByCurrency(atRisk.value.amounts) : [],
             `${atRisk.ok ? atRisk.value.count : 0} open exceptions`,
           ),
           [atRisk],

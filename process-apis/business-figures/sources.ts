@@ -21,8 +21,8 @@ export interface FigureSources {
     listUnbilledWork(query: { engagementId?: string; cursor?: string; limit: number }): Paged<{ amount: Money }>;
     listBillingHolds(query: { cursor?: string; limit: number }): Paged<{ waitingAmount?: Money }>;
   };
-  /** Money at risk of the open reconciliation exceptions; absent until reconciliation is wired in. */
-  reconciliation?: { openExceptionsAtRisk(): Promise<{ count: number; amounts: Money[] }> };
+  /** The reconciliation journey's business views (open exceptions and money at risk per question); absent until it is wired in. */
+  reconciliation?: { businessViews(): Promise<Array<{ openExceptions: number; moneyAtRisk: Money[] }>> };
 }
 
 const PAGE = 200;
@@ -74,7 +74,7 @@ export async function readSources(sources: FigureSources, window: Window): Promi
         h.waitingAmount ? [h.waitingAmount] : [],
       ),
     ),
-    sources.reconciliation ? reading('reconciliation exceptions', () => sources.reconciliation!.openExceptionsAtRisk()) : undefined,
+    sources.reconciliation ? reading('reconciliation exceptions', () => openExceptionsAtRisk(sources.reconciliation!)) : undefined,
   ]);
   return { invoices, entries, resources, planned, unbilled, holds, atRisk };
 }
@@ -103,4 +103,10 @@ async function unbilledWork(sources: FigureSources): Promise<UnbilledReading> {
       ...(reason ? { unratedReason: reason.slice(0, 80) } : {}),
     };
   }
+}
+
+/** Open exceptions and their money at risk over the five questions. */
+async function openExceptionsAtRisk(reconciliation: NonNullable<FigureSources['reconciliation']>) {
+  const views = await reconciliation.businessViews();
+  return { count: views.reduce((sum, v) => sum + v.openExceptions, 0), amounts: views.flatMap((v) => v.moneyAtRisk) };
 }

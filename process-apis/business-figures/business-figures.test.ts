@@ -1,6 +1,7 @@
 // Two replicas on one store run the business figures' schedule: one computation per period
 // whichever wakes first, the other shows the stored figures on its gauges; the trends list the
-// computations oldest first, and computations past the retention are deleted.
+// computations oldest first, and computations past the retention are deleted. Revenue at risk
+// from the reconciliation's views, and a failing platform that leaves out only its own figures.
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,7 +51,7 @@ function fixedSources(reads: { invoices: number }): FigureSources {
 }
 
 for (const engine of testEngines()) {
-  describe(`business figures schedule (${engine.name})`, () => {
+  describe(`business figures (${engine.name})`, () => {
     const stores: Store[] = [];
     afterAll(async () => {
       for (const s of stores) await s.close();
@@ -128,6 +129,48 @@ for (const engine of testEngines()) {
         kept[0]?.points.map((p) => p.atMs),
         'computations older than the two days kept are deleted',
       ).toEqual([t0 + 3 * DAY]);
+    });
+
+    it('sums the money at risk of open exceptions per currency, and leaves out only the figures whose platform failed', async () => {
+      const store = createStore({ databaseUrl: await engine.freshUrl() });
+      stores.push(store);
+      await migrateToLatest(store);
+      const sources = fixedSources({ invoices: 0 });
+      const api = createBusinessFiguresApi({
+        store,
+        logger: pino({ level: 'silent' }),
+        shape: { journeys: journeysOf([]), webhookSources: [] },
+        sources: {
+          ...sources,
+          scheduling: { listResources: () => Promise.reject(new Error('Float answered 503')) },
+          reconciliation: {
+            businessViews: async () => [
+              { openExceptions: 2, moneyAtRisk: [eur(700), { amountMinor: 90, currency: 'GBP' }] },
+              { openExceptions: 1, moneyAtRisk: [eur(300)] },
+              { openExceptions: 0, moneyAtRisk: [] },
+            ],
+          },
+        },
+        windowDays: 30,
+        retentionDays: 2,
+        computedBy: 'replica-a',
+      });
+      const now = Date.UTC(2026, 11, 3, 10, 0, 0);
+      const byName = Object.fromEntries((await api.compute(now)).figures.map((f) => [f.name, f]));
+      expect(byName['revenue-at-risk']).toMatchObject({
+        value: null,
+        amounts: [eur(1000), { amountMinor: 90, currency: 'GBP' }],
+        basis: '3 open exceptions; EUR 1000, GBP 90',
+      });
+      expect(byName['billable-utilisation']).toMatchObject({ value: null, amounts: [] });
+      expect(byName['billable-utilisation']!.basis).toBe('Not computed: scheduling resources could not be read (Float answered 503)');
+      expect(byName['forecast-accuracy']!.value, 'a figure that does not need the failed platform').toBe(0.75);
+      const trends = await api.trends({ hours: 24 * 365 * 10 });
+      expect(trends.find((t) => t.figure === 'open-exceptions')?.points).toEqual([{ atMs: now, value: 3 }]);
+      expect(
+        trends.find((t) => t.figure === 'billable-utilisation'),
+        'no point without a value',
+      ).toBeUndefined();
     });
   });
 }
