@@ -160,7 +160,7 @@ for (const engine of testEngines()) {
       expect(byName['revenue-at-risk']).toMatchObject({
         value: null,
         amounts: [eur(1000), { amountMinor: 90, currency: 'GBP' }],
-        basis: '3 open exceptions; EUR 1000, GBP 90',
+        basis: '3 open exceptions; EUR 10.00, GBP 0.90',
       });
       expect(byName['billable-utilisation']).toMatchObject({ value: null, amounts: [] });
       expect(byName['billable-utilisation']!.basis).toBe('Not computed: scheduling resources could not be read (Float answered 503)');

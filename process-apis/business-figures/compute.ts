@@ -5,6 +5,7 @@ import type { Database } from '../../core/store/schema.js';
 import type { Kysely } from 'kysely';
 import {
   billableUtilisation,
+  counted,
   dso,
   forecastAccuracy,
   moneyFigure,
@@ -25,7 +26,7 @@ function notComputed(figure: BusinessFigure, failed: Array<Reading<unknown> | un
 
 const noUnbilled: UnbilledReading = { amounts: [], unrated: 0 };
 const unbilledBasis = (u: UnbilledReading) =>
-  `${u.amounts.length} engagements with unbilled work` +
+  `${counted(u.amounts.length, 'engagement')} with unbilled work` +
   (u.unrated ? `; ${u.unrated} with approved time time-to-billing could not rate (${u.unratedReason ?? 'no reason given'})` : '');
 
 const valueOf = <T>(r: Reading<T>, empty: T): T => (r.ok ? r.value : empty);
@@ -76,7 +77,7 @@ function figuresOf(readings: SourceReadings, window: Window): BusinessFigure[] {
           link: `${EXCEPTIONS}?question=blocked-invoices`,
         },
         heldWork,
-        `${onHold.length} invoices on hold, ${valueOf(holds, []).length} engagements on billing hold`,
+        `${counted(onHold.length, 'invoice')} on hold, ${counted(valueOf(holds, []).length, 'engagement')} on billing hold`,
       ),
       [invoices, holds],
     ),
@@ -88,7 +89,7 @@ function figuresOf(readings: SourceReadings, window: Window): BusinessFigure[] {
         value: drafts.length,
         amounts: backlog,
         explanation: 'ERP invoices created but not yet posted (drafts), and their totals per currency.',
-        basis: `${drafts.length} draft invoices of ${allInvoices.length}`,
+        basis: `${counted(drafts.length, 'draft invoice')} of ${allInvoices.length}`,
         link: `${EXCEPTIONS}?question=blocked-invoices`,
       },
       [invoices],
@@ -103,7 +104,7 @@ function figuresOf(readings: SourceReadings, window: Window): BusinessFigure[] {
               link: `${EXCEPTIONS}?status=open`,
             },
             atRisk.ok ? sumByCurrency(atRisk.value.amounts) : [],
-            `${atRisk.ok ? atRisk.value.count : 0} open exceptions`,
+            counted(atRisk.ok ? atRisk.value.count : 0, 'open exception'),
           ),
           [atRisk],
         )

@@ -2,7 +2,7 @@
 // outstanding, billable utilisation, forecast accuracy and the money figures. No I/O here, so
 // each definition can be read (and tested) on its own.
 import { hoursToHundredths } from '../../core/hours.js';
-import type { Money } from '../../core/money.js';
+import { minorToDecimalString, type Money } from '../../core/money.js';
 
 export type FigureUnit = 'days' | 'ratio' | 'money' | 'count' | 'hours';
 
@@ -48,7 +48,11 @@ export function sumByCurrency(amounts: Iterable<Money>): Money[] {
     .map(([currency, amountMinor]) => ({ amountMinor, currency }));
 }
 
-const describeMoney = (amounts: Money[]) => (amounts.length ? amounts.map((m) => `${m.currency} ${m.amountMinor}`).join(', ') : 'none');
+const describeMoney = (amounts: Money[]) =>
+  amounts.length ? amounts.map((m) => `${m.currency} ${minorToDecimalString(m.amountMinor, m.currency)}`).join(', ') : 'none';
+
+/** "1 invoice", "3 invoices": the bases are read by people. */
+export const counted = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // ---- days sales outstanding -------------------------------------------------------------------
 
@@ -100,7 +104,7 @@ export function dso(invoices: readonly InvoiceFacts[], window: Window): Business
       'across currencies the mean of those, weighted by the number of invoices issued. Drafts, invoices on hold and void ones do ' +
       'not count. The amounts are the open receivables.',
     basis:
-      `${invoiced} invoices issued ${window.from} to ${window.to}, ${open} open` +
+      `${counted(invoiced, 'invoice')} issued ${window.from} to ${window.to}, ${open} open` +
       (perCurrencyDso.length ? `; ${perCurrencyDso.map(([currency, days]) => `${currency} ${round(days, 1)} days`).join(', ')}` : ''),
     link: null,
   };
@@ -144,7 +148,7 @@ export function billableUtilisation(entries: readonly RecordedTime[], resources:
       'Billable hours recorded on the time platform with a work date in the window (whatever their approval state), divided ' +
       "by the capacity of the scheduling platform's active people over the window (their contracted hours per week times the " +
       'weeks in the window).',
-    basis: `${round(billableHours, 2)} billable hours; capacity ${round(capacityHours, 1)} hours of ${active.length} active people over ${window.days} days`,
+    basis: `${round(billableHours, 2)} billable hours; capacity ${round(capacityHours, 1)} hours of ${counted(active.length, 'active person', 'active people')} over ${window.days} days`,
     link: null,
   };
 }
@@ -202,7 +206,7 @@ export function forecastAccuracy(planned: readonly PlannedWeek[], entries: reado
       'the time platform for that engagement and week: 1 minus the sum of the absolute differences divided by the planned ' +
       'hours, between 0 and 1 (1 is a perfect forecast). Weeks that ended within the window count; hours recorded on an ' +
       'engagement and week without a forecast do not.',
-    basis: `${weeks} engagement-weeks of ${engagements.size} engagements: ${round(plannedHours, 2)} hours planned, ${round(actualHours, 2)} recorded`,
+    basis: `${counted(weeks, 'engagement-week')} of ${counted(engagements.size, 'engagement')}: ${round(plannedHours, 2)} hours planned, ${round(actualHours, 2)} recorded`,
     link: null,
   };
 }
