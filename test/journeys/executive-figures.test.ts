@@ -1,8 +1,10 @@
 // The executive figures of a layer started as `npm start` starts it (embedded sandboxes with their
 // small seed) after `npm run demo` told its story, plus more approved time and an invoice put on
-// hold: each figure equals the one this test computes from the platforms' own answers (the
-// system APIs over HTTP, the time-to-billing journey's rating), by the definitions in
-// process-apis/business-figures/README.md, not by calling the code that computes them.
+// hold: each figure equals the one this test computes by the definitions in
+// process-apis/business-figures/README.md from the platforms' own answers, not by calling the code
+// that computes them. DSO, held work and the posting backlog from NetSuite's SuiteQL, utilisation
+// from Harvest's and Float's APIs; the forecast and unbilled work need the layer's cross-references
+// (engagement ids across platforms), so they are read through the system APIs and the rate card.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,27 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 type Money = { amountMinor: number; currency: string };
 
 const DAY = 86_400_000;
+/** The sandboxes' seeded development credentials, as a person or script on those platforms uses them. */
+const HARVEST_HEADERS = {
+  authorization: 'Bearer sandbox-time-token',
+  'harvest-account-id': '100001',
+  'user-agent': 'executive figures test',
+};
+const FLOAT_TOKEN = 'sandbox-scheduling-token';
+
+/** Rows of a SuiteQL query on the ERP sandbox, as a finance user signed in to NetSuite runs it. */
+async function suiteql(erpUrl: string, q: string): Promise<Json[]> {
+  const session = (await (await fetch(`${erpUrl}/_sandbox/ui-session`, { method: 'POST' })).json()) as { access_token: string };
+  const res = await fetch(`${erpUrl}/services/rest/query/v1/suiteql?limit=1000`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.access_token}`, prefer: 'transient', 'content-type': 'application/json' },
+    body: JSON.stringify({ q }),
+  });
+  const body = (await res.json()) as { items: Json[]; hasMore: boolean };
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  expect(body.hasMore, 'one page holds them all').toBe(false);
+  return body.items;
+}
 const SCOPES = 'ops:read erp:read erp:write time:read scheduling:read process:read';
 /** Wide enough to hold every seed (Scheduling's January 2025, Time's June 2025, ERP's winter 2025) and the demo. */
 const WINDOW_DAYS = 1500;
@@ -135,30 +158,52 @@ for (const engine of testEngines()) {
       const from = iso(at(to) - (WINDOW_DAYS - 1) * DAY);
       const figure = (name: string) => shown.figures.find((f: Json) => f.name === name) as Json;
 
-      // DSO: open on posted and partly paid invoices / total of those posted, partly paid or paid in the window × days.
-      const invoices = await all('/system/erp/v1/invoices');
-      const issued = invoices.filter((i) => ['posted', 'partially-paid', 'paid'].includes(i.status));
+      // DSO from NetSuite's own query API, read as its documentation defines the fields: status A (Open) or
+      // B (Paid In Full), D (Pending Approval: a draft), and the billing-hold box; amounts in major units.
+      const erpRows = await suiteql(
+        urls.erp,
+        "SELECT id, status, trandate, currency, foreigntotal, foreignamountremaining, custbody_billing_hold FROM transaction WHERE type = 'CustInvc'",
+      );
+      const symbols = new Map((await suiteql(urls.erp, 'SELECT id, symbol FROM currency')).map((c) => [c.id, c.symbol as string]));
+      const invoices = erpRows.map((r) => ({
+        currency: symbols.get(r.currency)!,
+        issued: ((r.status === 'A' && r.custbody_billing_hold !== 'T') || r.status === 'B') as boolean,
+        held: r.custbody_billing_hold === 'T' && ['A', 'D'].includes(r.status),
+        draft: r.status === 'D' && r.custbody_billing_hold !== 'T',
+        issueDate: r.trandate as string,
+        total: Math.round(Number(r.foreigntotal) * 100),
+        remaining: Math.round(Number(r.foreignamountremaining) * 100),
+      }));
       const perCurrency = new Map<string, { open: number; revenue: number; count: number }>();
-      for (const i of issued) {
+      for (const i of invoices.filter((x) => x.issued)) {
         const c = perCurrency.get(i.currency) ?? { open: 0, revenue: 0, count: 0 };
         if (i.issueDate >= from && i.issueDate <= to) {
-          c.revenue += i.total.amountMinor;
+          c.revenue += i.total;
           c.count++;
         }
-        if (i.status !== 'paid') c.open += i.amountOutstanding.amountMinor;
+        c.open += i.remaining;
         perCurrency.set(i.currency, c);
       }
       const rows = [...perCurrency.values()].filter((c) => c.revenue > 0);
       const weighted = rows.reduce((s, c) => s + (c.open / c.revenue) * WINDOW_DAYS * c.count, 0) / rows.reduce((s, c) => s + c.count, 0);
       expect(rows.length, 'invoices in several currencies').toBeGreaterThan(1);
       expect(figure('dso').value).toBe(round(weighted, 1));
-      expect(figure('dso').amounts).toEqual(sums(issued.filter((i) => i.status !== 'paid').map((i) => i.amountOutstanding)));
+      expect(figure('dso').amounts).toEqual(
+        sums(invoices.filter((i) => i.issued).map((i) => ({ amountMinor: i.remaining, currency: i.currency }))),
+      );
 
-      // Billable utilisation: billable hours recorded in the window / active people's weekly capacity × weeks.
-      const entries = await all(`/system/time/v1/time-entries?from=${from}&to=${to}`);
-      const billableHours = entries.filter((e) => e.billable).reduce((s, e) => s + hundredths(e.durationHours), 0) / 100;
-      const resources = await all('/system/scheduling/v1/resources');
-      const capacity = resources.filter((r) => r.status === 'active').reduce((s, r) => s + r.capacityMinutesPerWeek, 0) / 60;
+      // Billable utilisation from Harvest's and Float's own APIs: billable hours with a spent date in the
+      // window / the active people's (not placeholders') working hours per week × weeks in the window.
+      const harvest = await fetch(`${urls.time}/v2/time_entries?from=${from}&to=${to}&per_page=2000`, { headers: HARVEST_HEADERS });
+      const harvestBody = (await harvest.json()) as { time_entries: Json[]; next_page: number | null };
+      expect(harvestBody.next_page, 'one page holds them all').toBeNull();
+      const billableHours =
+        harvestBody.time_entries.filter((e) => e.billable).reduce((s, e) => s + Math.round(Number(e.hours) * 100), 0) / 100;
+      const float = await fetch(`${urls.scheduling}/v3/people?active=1&per-page=200`, {
+        headers: { authorization: `Bearer ${FLOAT_TOKEN}` },
+      });
+      const people = ((await float.json()) as Json[]).filter((p) => p.people_type_id !== 3);
+      const capacity = people.reduce((s, p) => s + (p.work_days_hours as number[]).reduce((a, h) => a + h, 0), 0);
       expect(billableHours).toBeGreaterThan(0);
       expect(figure('billable-utilisation').value).toBe(round(billableHours / (capacity * (WINDOW_DAYS / 7)), 4));
 
@@ -179,6 +224,7 @@ for (const engine of testEngines()) {
           planned.set(key, (planned.get(key) ?? 0) + Math.round((a.minutesPerWeek * n) / 5));
         }
       }
+      const entries = await all(`/system/time/v1/time-entries?from=${from}&to=${to}`);
       const actual = new Map<string, number>();
       for (const e of entries) {
         const key = `${e.engagementId}|${monday(e.workDate)}`;
@@ -200,14 +246,21 @@ for (const engine of testEngines()) {
       const rate = (card.rates as Json[]).find((r) => r.role === 'consultant')!.hourlyRate as Money;
       expect(figure('unbilled-work').amounts).toEqual([{ amountMinor: Math.round(6.5 * rate.amountMinor), currency: rate.currency }]);
 
-      // Held work: what is owed on the invoice put on hold, and work waiting under billing holds (none here).
+      // Held work: what is owed on invoices with the billing-hold box ticked, and work waiting under billing holds (none here).
       const holds = await all('/process/time-to-billing/v1/billing-holds');
-      const onHold = invoices.filter((i) => i.status === 'on-hold');
-      expect(onHold.map((i) => i.id)).toContain(posted.id);
-      expect(figure('held-work').amounts).toEqual(sums([...onHold.map((i) => i.amountOutstanding), ...holds.map((h) => h.waitingAmount)]));
+      expect(invoices.filter((i) => i.held).length).toBe(1);
+      expect(figure('held-work').amounts).toEqual(
+        sums([
+          ...invoices.filter((i) => i.held).map((i) => ({ amountMinor: i.remaining, currency: i.currency })),
+          ...holds.map((h) => h.waitingAmount),
+        ]),
+      );
 
-      const drafts = invoices.filter((i) => i.status === 'draft');
-      expect(figure('invoice-posting-backlog')).toMatchObject({ value: drafts.length, amounts: sums(drafts.map((i) => i.total)) });
+      const drafts = invoices.filter((i) => i.draft);
+      expect(figure('invoice-posting-backlog')).toMatchObject({
+        value: drafts.length,
+        amounts: sums(drafts.map((i) => ({ amountMinor: i.total, currency: i.currency }))),
+      });
       expect(figure('revenue-at-risk')).toMatchObject({ value: null, amounts: [], basis: 'reconciliation not available' });
       for (const f of shown.figures as Json[]) expect(f.explanation.length, `${f.name} says how it is computed`).toBeGreaterThan(40);
     }, 240_000);
