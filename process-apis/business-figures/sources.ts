@@ -52,8 +52,7 @@ async function reading<T>(what: string, read: () => Promise<T>): Promise<Reading
   try {
     return { ok: true, value: await read() };
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    return { ok: false, reason: `${what} could not be read (${detail.slice(0, 120)})` };
+    return { ok: false, reason: `${what} could not be read (${messageOf(err).slice(0, 120)})` };
   }
 }
 
@@ -79,31 +78,51 @@ export async function readSources(sources: FigureSources, window: Window): Promi
   return { invoices, entries, resources, planned, unbilled, holds, atRisk };
 }
 
+/** Engagements rated one by one at most, and how many at a time: each asks Time and ERP in turn. */
+const ONE_BY_ONE_MAX = 100;
+const ONE_BY_ONE_AT_ONCE = 4;
+
 /**
  * Time-to-billing's unbilled work, all engagements at once; when one engagement cannot be rated
- * (its project unknown to ERP, say) the listing fails whole, so each engagement with approved
- * unbilled time is then asked on its own and those that fail are counted, not guessed.
+ * (its project unknown to ERP, say) that listing fails whole, so each engagement with approved
+ * unbilled time is then asked on its own, a few at a time, and those that fail are counted, not
+ * guessed. Past ONE_BY_ONE_MAX engagements that would cost the platforms' rate budgets more than
+ * the figure is worth: it is left out, saying why.
  */
 async function unbilledWork(sources: FigureSources): Promise<UnbilledReading> {
   const billing = sources.billing;
+  let whole: unknown;
   try {
     const all = await allPages((cursor) => billing.listUnbilledWork({ limit: PAGE, ...(cursor ? { cursor } : {}) }));
     return { amounts: all.map((w) => w.amount), unrated: 0 };
-  } catch {
-    const waiting = await allPages((cursor) =>
-      sources.time.listTimeEntries({ approvalStatus: 'approved', billingStatus: 'unbilled', limit: PAGE, ...(cursor ? { cursor } : {}) }),
-    );
-    const engagements = [...new Set(waiting.filter((e) => e.billable).map((e) => e.engagementId))].sort();
-    const answers = await Promise.allSettled(engagements.map((engagementId) => billing.listUnbilledWork({ engagementId, limit: 1 })));
-    const failed = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
-    const reason = failed[0] instanceof Error ? failed[0].message : failed.length ? String(failed[0]) : undefined;
-    return {
-      amounts: answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.items.map((w) => w.amount) : [])),
-      unrated: failed.length,
-      ...(reason ? { unratedReason: reason.slice(0, 80) } : {}),
-    };
+  } catch (err) {
+    whole = err;
   }
+  const waiting = await allPages((cursor) =>
+    sources.time.listTimeEntries({ approvalStatus: 'approved', billingStatus: 'unbilled', limit: PAGE, ...(cursor ? { cursor } : {}) }),
+  );
+  const engagements = [...new Set(waiting.filter((e) => e.billable).map((e) => e.engagementId))].sort();
+  if (engagements.length > ONE_BY_ONE_MAX)
+    throw new Error(`${messageOf(whole)}; ${engagements.length} engagements are too many to rate one by one`);
+  const answers: Array<PromiseSettledResult<{ items: Array<{ amount: Money }> }>> = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < engagements.length; i = next++)
+      answers[i] = await billing.listUnbilledWork({ engagementId: engagements[i]!, limit: 1 }).then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+  };
+  await Promise.all(Array.from({ length: Math.min(ONE_BY_ONE_AT_ONCE, engagements.length) }, worker));
+  const failed = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
+  return {
+    amounts: answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.items.map((w) => w.amount) : [])),
+    unrated: failed.length,
+    ...(failed.length ? { unratedReason: messageOf(failed[0]).slice(0, 80) } : {}),
+  };
 }
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Open exceptions and their money at risk over the five questions. */
 async function openExceptionsAtRisk(reconciliation: NonNullable<FigureSources['reconciliation']>) {
