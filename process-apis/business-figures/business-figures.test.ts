@@ -1,7 +1,8 @@
 // Two replicas on one store run the business figures' schedule: one computation per period
 // whichever wakes first, the other shows the stored figures on its gauges; the trends list the
 // computations oldest first, and computations past the retention are deleted. Revenue at risk
-// from the reconciliation's views, and a failing platform that leaves out only its own figures.
+// from the reconciliation's views, a failing platform that leaves out only its own figures, and
+// unbilled work rated one engagement at a time when the listing fails on one.
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -171,6 +172,47 @@ for (const engine of testEngines()) {
         trends.find((t) => t.figure === 'billable-utilisation'),
         'no point without a value',
       ).toBeUndefined();
+    });
+
+    it('rates engagements one by one when the listing fails on one, counting those it cannot rate, and not past 100', async () => {
+      const store = createStore({ databaseUrl: await engine.freshUrl() });
+      stores.push(store);
+      await migrateToLatest(store);
+      const unknown = new Error('No engagement e2 in ERP.');
+      const compute = async (engagements: number) => {
+        const waiting = Array.from({ length: engagements }, (_, i) => ({ engagementId: `e${i + 1}`, billable: true }));
+        const api = createBusinessFiguresApi({
+          store,
+          logger: pino({ level: 'silent' }),
+          shape: { journeys: journeysOf([]), webhookSources: [] },
+          sources: {
+            ...fixedSources({ invoices: 0 }),
+            time: {
+              listTimeEntries: ((query: { approvalStatus?: string }) =>
+                query.approvalStatus === 'approved' ? page(waiting) : page([])) as never,
+            },
+            billing: {
+              listUnbilledWork: (query: { engagementId?: string }) =>
+                query.engagementId === 'e1' ? page([{ amount: eur(400) }]) : Promise.reject(unknown),
+              listBillingHolds: () => page([]),
+            },
+          },
+          windowDays: 30,
+          retentionDays: 2,
+          computedBy: 'replica-a',
+        });
+        const figures = (await api.compute(Date.UTC(2026, 11, 3, 10, 0, engagements))).figures;
+        return figures.find((f) => f.name === 'unbilled-work')!;
+      };
+      expect(await compute(2)).toMatchObject({
+        amounts: [eur(400)],
+        basis: '1 engagement with unbilled work; 1 with approved time time-to-billing could not rate (No engagement e2 in ERP.); EUR 4.00',
+      });
+      const many = await compute(101);
+      expect(many.amounts).toEqual([]);
+      expect(many.basis).toBe(
+        'Not computed: unbilled work could not be read (No engagement e2 in ERP.; 101 engagements are too many to rate one by one)',
+      );
     });
   });
 }
