@@ -16,7 +16,7 @@ import {
 /** The billing fields as the CRM record holds them (null where never written). */
 export interface ShownBilling {
   status: CrmBillingStatus | null;
-  invoiceStatus: CrmInvoiceStatus | null;
+  invoiceStatus?: CrmInvoiceStatus | null;
   outstanding?: Money | null;
 }
 
@@ -74,7 +74,7 @@ export function accountDifference(
   return {
     shown,
     expected: { status: expected.status, invoiceStatus: expected.invoiceStatus ?? null, outstanding: expected.outstanding ?? null },
-    moneyAtRisk: currency ? nonZero({ amountMinor: gap, currency }) ?? nonZero(expected.outstanding) : null,
+    moneyAtRisk: currency ? (nonZero({ amountMinor: gap, currency }) ?? nonZero(expected.outstanding)) : null,
     ...(since ? { since } : {}),
     crmShowsMoreOwed: amountOf(shown.outstanding) > amountOf(expected.outstanding),
   };

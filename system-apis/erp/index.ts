@@ -14,6 +14,8 @@ export type { ErpSystemApi, ErpSystemApiDeps, PageRequest, BillingFeedChange, Bi
 export type * from './canonical.js';
 export { readBillingChange, parseBillingDocument, type BillingChange, type IgnoredBillingWebhook } from './webhooks.js';
 export { billingFeedFrom } from './service-billing-changes.js';
+export type { ErpRecordLink } from './links.js';
+export type { ErpEntity } from './ids.js';
 
 export interface ErpSystem {
   api: ErpSystemApi;
