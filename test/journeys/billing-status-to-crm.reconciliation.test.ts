@@ -253,5 +253,30 @@ for (const engine of testEngines()) {
       expect(await opportunity()).toMatchObject({ Billing_Status__c: 'Partially Paid' });
       expect((await run()).findings, 'repaired: nothing left').toEqual([]);
     }, 90_000);
+
+    it('shows a failed billing run as a finding naming its ERP record, the step that stopped and the error', async () => {
+      // ERP refuses a client it does not know: the run fails at once (a refusal is not retried).
+      const unknownClient = newId();
+      const { run: started } = await layer!.apis.billingStatusToCrm.syncClient(unknownClient, { reason: 'test', trigger: 'api' });
+      await until(
+        () => layer!.apis.billingStatusToCrm.getRun(started.id),
+        (r) => r.status === 'failed',
+        'the run to fail',
+      );
+      const { findings } = await run(runsCheck);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({
+        type: 'billing-status-run-failed',
+        key: started.id,
+        records: [
+          { platform: 'erp', entity: 'client', id: unknownClient, canonicalId: unknownClient },
+          { platform: 'layer', entity: 'run', id: started.id },
+        ],
+        repair: { safe: false, action: 'retry-run' },
+        run: { runId: started.id, step: 'read-invoice', state: 'failed' },
+      });
+      expect(findings[0]!.title).toContain(`client ${unknownClient}`);
+      expect(findings[0]!.detail).toContain(`No client ${unknownClient} in ERP`);
+    }, 60_000);
   });
 }
