@@ -7,6 +7,7 @@ import type { ErpSystemApi } from '../../system-apis/erp/service.js';
 import type { CrmSystemApi } from '../../system-apis/crm/service.js';
 import type { Client as CrmAccount, Opportunity } from '../../system-apis/crm/canonical.js';
 import type { Store } from '../../core/store/index.js';
+import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import { allPages } from '../kit/all-pages.js';
 import { failedRunsCheck } from '../kit/failed-runs-check.js';
@@ -24,6 +25,7 @@ export interface BillingStatusCheckDeps {
   crm: Pick<CrmSystemApi, 'listClients' | 'listOpportunities' | 'recordLinks'>;
   /** Wakes the workflow engine after an operator's retry. */
   kick?: () => void;
+  logger?: Logger;
 }
 
 const QUESTION = 'mismatched-billing-status';
@@ -212,7 +214,7 @@ function crmBillingStatusCheck(deps: BillingStatusCheckDeps, api: BillingStatusT
           .filter((d) => d.kind === 'account' && d.diff.crmShowsMoreOwed && written.has(d.erpClientId))
           .map((d) => [d.erpClientId, written.get(d.erpClientId)!]),
       );
-      const payments = await unreflectedDocuments(erp, owedLess, new Map(invoices.map((i) => [i.id, i.clientId])), ctx.signal);
+      const payments = await unreflectedDocuments(erp, owedLess, new Map(invoices.map((i) => [i.id, i.clientId])), ctx.signal, deps.logger);
       for (const d of differences) if (d.kind === 'account') d.payments = payments.get(d.erpClientId);
       return differences.length ? findingsOf(differences) : [];
     },

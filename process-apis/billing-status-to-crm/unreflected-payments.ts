@@ -2,6 +2,7 @@
 // read from ERP's billing feed from the oldest of those times, each document followed to the
 // invoices it is applied to. Tells "money came in that the CRM does not show" apart from other
 // differences (reconciliation's `payment-not-on-crm`).
+import type { Logger } from '../../core/observability/logger.js';
 import type { ErpSystemApi } from '../../system-apis/erp/service.js';
 import { billingFeedFrom, type ErpRecordLink } from '../../system-apis/erp/index.js';
 
@@ -31,14 +32,19 @@ export async function unreflectedDocuments(
   lastWrittenMs: ReadonlyMap<string, number>,
   clientOfInvoice: ReadonlyMap<string, string>,
   signal: AbortSignal,
+  logger?: Logger,
 ): Promise<Map<string, UnreflectedDocument[]>> {
   const found = new Map<string, UnreflectedDocument[]>();
   if (lastWrittenMs.size === 0) return found;
   let position = billingFeedFrom(new Date(Math.min(...lastWrittenMs.values()) - STAMP_SLACK_MS));
   // A document changed twice is read once, with its latest stamp (the feed is oldest first).
   const documents = new Map<string, UnreflectedDocument>();
-  for (let page = 0; page < MAX_PAGES && documents.size < MAX_DOCUMENTS; page++) {
+  for (let page = 0; ; page++) {
     signal.throwIfAborted();
+    if (page === MAX_PAGES || documents.size >= MAX_DOCUMENTS) {
+      logger?.info({ pages: page, documents: documents.size }, 'ERP billing feed read to its bound; older payments are not told apart');
+      break;
+    }
     const { changes, next, more } = await erp.billingChangesSince(position, 200);
     for (const change of changes) {
       const link = erp.documentLink(change.document);
