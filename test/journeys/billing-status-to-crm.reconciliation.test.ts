@@ -8,8 +8,8 @@ import { billingStatusToCrmChecks } from '../../process-apis/billing-status-to-c
 import { createProcessApis, type ProcessLayer } from '../../process-apis/index.js';
 import type { Finding, ReconciliationCheck } from '../../process-apis/kit/reconciliation.js';
 import { testEngines } from '../support/stores.js';
-import { callJson, idempotencyKey, until } from './support/http.js';
-import { crmSoql, postConsultingInvoice } from './support/billing-fixtures.js';
+import { until } from './support/http.js';
+import { crmAccessToken, crmSoql, erpByHand, postConsultingInvoice, provisionWonDeal, type ErpByHand } from './support/billing-fixtures.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 
 type Row = Record<string, unknown>;
@@ -21,7 +21,7 @@ for (const engine of testEngines()) {
     let layer: ProcessLayer | undefined;
     let soql: (q: string) => Promise<Row[]>;
     let crmToken: string;
-    let erpToken: string;
+    let erp: ErpByHand;
     let check: ReconciliationCheck;
     let runsCheck: ReconciliationCheck;
     let accountId: string; // Salesforce Account Id
@@ -58,17 +58,7 @@ for (const engine of testEngines()) {
       });
       expect(res.status, await res.text()).toBe(204);
     };
-    const erp = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${h.sandboxUrls.erp}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${erpToken}`, 'content-type': 'application/json', prefer: 'transient' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`ERP ${method} ${path}: ${res.status} ${text}`);
-      return { location: res.headers.get('location'), body: text ? (JSON.parse(text) as Row) : undefined };
-    };
-    const suiteql = async (q: string) => (await erp('POST', '/services/rest/query/v1/suiteql', { q })).body!.items as Row[];
+    const suiteql = (q: string) => erp.suiteql(q);
     const billingRunsSettled = () =>
       until(
         () =>
@@ -85,63 +75,21 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       h = await startCrmHarness(engine);
-      const auth = await h.headers('crm-app:write crm-app:read process:read process:write');
       soql = await crmSoql(h.sandboxUrls.crm!);
-      const login = await fetch(`${h.sandboxUrls.crm}/services/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: 'sandbox-crm-client',
-          client_secret: 'sandbox-crm-secret',
-        }),
-      });
-      crmToken = ((await login.json()) as { access_token: string }).access_token;
-      erpToken = ((await (await fetch(`${h.sandboxUrls.erp}/_sandbox/ui-session`, { method: 'POST' })).json()) as { access_token: string })
-        .access_token;
+      crmToken = await crmAccessToken(h.sandboxUrls.crm!);
+      erp = await erpByHand(h.sandboxUrls.erp!);
       const checks = billingStatusToCrmChecks(
         { store: h.store, erp: h.systemApis.erp, crm: h.systemApis.crm },
         h.journeys.apis.billingStatusToCrm,
       );
       check = checks.find((c) => c.name === 'crm-billing-status')!;
       runsCheck = checks.find((c) => c.name === 'billing-status-runs')!;
-
-      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
-        (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
-      )!;
-      const deal = await h.systemApis.crm.createOpportunity({
-        clientId: client.id,
-        name: dealName,
-        stage: 'closed-won',
-        closeDate: '2026-10-01',
-        amount: { amountMinor: 5_000_000, currency: 'GBP' },
-        contractTerms: {
-          billingModel: 'time-and-materials',
-          startDate: '2026-10-05',
-          endDate: '2027-01-29',
-          legalEntityCountry: 'GB',
-          rateCardCode: 'RC-GB-2026',
-        },
-      });
-      const call = (method: string, path: string) =>
-        callJson<{ status?: string; project?: { id: string } }>(h.gateway.url, method, path, {
-          ...auth,
-          ...idempotencyKey(),
-          Prefer: 'wait=20',
-        });
-      await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`);
-      const project = (
-        await until(
-          () => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`),
-          (r) => r.body.status === 'completed',
-          'provisioning',
-        )
-      ).body.project!;
+      const { projectId } = await provisionWonDeal(h, dealName);
       const [opp] = await soql(`SELECT Id, AccountId FROM Opportunity WHERE Name = '${dealName}'`);
       opportunityId = String(opp!.Id);
       accountId = String(opp!.AccountId);
       // £1,680.00 with VAT, due far ahead: reaches the CRM by ERP's webhook.
-      const invoice = await postConsultingInvoice(h.systemApis.erp, project.id, '2099-12-31');
+      const invoice = await postConsultingInvoice(h.systemApis.erp, projectId, '2099-12-31');
       const [row] = await suiteql(`SELECT id, entity FROM transaction WHERE externalid = '${invoice.id}'`);
       invoiceNative = String(row!.id);
       customerNative = String(row!.entity);
@@ -221,15 +169,11 @@ for (const engine of testEngines()) {
       check = billingStatusToCrmChecks({ store: h.store, erp: h.systemApis.erp, crm: h.systemApis.crm }, layer.apis.billingStatusToCrm)[0]!;
       await fetch(`${h.sandboxUrls.erp}/_sandbox/webhooks`, { method: 'DELETE' });
       const before = await account();
-      const payment = (
-        await erp('POST', '/services/rest/record/v1/customerPayment', {
-          customer: { id: customerNative },
-          payment: 300,
-          apply: { items: [{ doc: { id: invoiceNative }, apply: true, amount: 300 }] },
-        })
-      )
-        .location!.split('/')
-        .pop()!;
+      const payment = await erp.enterByHand('customerPayment', {
+        customer: { id: customerNative },
+        payment: 300,
+        apply: { items: [{ doc: { id: invoiceNative }, apply: true, amount: 300 }] },
+      });
       const [paid] = await suiteql(`SELECT foreignamountremaining FROM transaction WHERE id = ${invoiceNative}`);
       expect(Number(paid!.foreignamountremaining), 'ERP holds the part payment').toBe(1380);
       expect((await account()).Outstanding_Amount__c, 'the CRM does not know').toBe(before.Outstanding_Amount__c);
