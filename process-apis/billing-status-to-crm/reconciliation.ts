@@ -151,9 +151,7 @@ function crmBillingStatusCheck(deps: BillingStatusCheckDeps, api: BillingStatusT
     journey: JOURNEY,
     question: QUESTION,
     reads: 'platforms',
-    async estimate() {
-      return (await accountLinks(store.db)).size;
-    },
+    // No estimate: how many invoices and opportunities the accounts have is known only once listed.
     async run(ctx) {
       const today = ctx.now.toISOString().slice(0, 10);
       const links = await accountLinks(store.db); // ERP client → CRM account
@@ -189,7 +187,8 @@ function crmBillingStatusCheck(deps: BillingStatusCheckDeps, api: BillingStatusT
             diff,
           });
       }
-      ctx.compared(accounts.length);
+      // Each ERP invoice read is compared once into its account's figures.
+      ctx.compared(accounts.length + invoices.length);
       for (const project of projects) {
         const opportunity = opportunities.get(project.opportunityId!);
         if (!opportunity) continue; // an opportunity gone from the CRM is provisioning's question, not this one
