@@ -198,6 +198,24 @@ for (const engine of testEngines()) {
       expect((await run()).findings, 'repaired: nothing left').toEqual([]);
     }, 90_000);
 
+    it('finds an invoice fallen overdue with the passing of days, which changes nothing in ERP for an event, the feed or reconcile() to see', async () => {
+      // The journey's safety net has run: every invoice state it can see has had its run.
+      await layer!.apis.billingStatusToCrm.reconcile();
+      await billingRunsSettled();
+      // The consulting invoice is due 2099-12-31: on New Year's Day 2100 it is overdue.
+      const findings = (
+        await check.run({ now: new Date('2100-01-01T09:00:00Z'), compared: () => undefined, signal: new AbortController().signal })
+      ).filter((f) => f.records[0]!.id === opportunityId);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({
+        type: 'opportunity-billing-status-differs',
+        moneyAtRisk: { amountMinor: 138_000, currency: 'GBP' },
+      });
+      expect(findings[0]!.title).toContain('ERP says overdue');
+      expect(findings[0]!.since, 'the day after it fell due').toEqual(new Date('2100-01-01T00:00:00Z'));
+      expect(await layer!.apis.billingStatusToCrm.reconcile(), 'the safety net sees no change').toBe(0);
+    }, 60_000);
+
     it('shows a failed billing run as a finding naming its ERP record, the step that stopped and the error', async () => {
       // ERP refuses a client it does not know: the run fails at once (a refusal is not retried).
       const unknownClient = newId();
