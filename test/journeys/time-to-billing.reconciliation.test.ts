@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multiplyHundredthsByRate } from '../../core/money.js';
 import { ProblemError } from '../../core/problems.js';
 import { findNative, newId } from '../../core/xref/index.js';
+import { recomputeInvoice, setApproval } from '../../sandboxes/erp/ledger.js';
 import type { Finding, ReconciliationCheck } from '../../process-apis/kit/reconciliation.js';
 import { timeToBillingChecks } from '../../process-apis/time-to-billing/index.js';
 import { testEngines } from '../support/stores.js';
@@ -27,6 +28,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing r
   let de: BillableProject;
   let gb: BillableProject;
   const entries: Record<string, SandboxEntry> = {};
+  let work: SandboxTimeWork;
 
   async function bill(engagementId: string, period = NOVEMBER): Promise<string> {
     const { run } = await h.billing.startRun({ ...period, engagementId }, 'api');
@@ -57,7 +59,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing r
       h.billing,
       { postingGraceMs: 0 },
     );
-    const work = new SandboxTimeWork(h.timeSandbox!, h.store, h.urls.time!);
+    work = new SandboxTimeWork(h.timeSandbox!, h.store, h.urls.time!);
     de = await createBillableProject(h.erp, 'DE', 'Abgleich Optik GmbH', { taxId: 'DE811223355' });
     gb = await createBillableProject(h.erp, 'GB', 'Reconcile Harbour Ltd');
     const deRow = await work.linkProject(de.engagement.id, 'Abgleich Optik');
@@ -212,5 +214,52 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing r
     const ns = await netsuite(h.urls.erp);
     expect((await ns.invoice(held!.records[0]!.id)).custbody_billing_hold, 'NetSuite shows it released').toBe(false);
     expect(ofType(await check.run(ctx), 'invoice-on-hold')).toEqual([]);
+  });
+
+  it('finds an invoice gone from ERP and one left unposted, and posts the unposted one', { timeout: 120_000 }, async () => {
+    const time = h.urls.time!;
+    const ns = await netsuite(h.urls.erp);
+    const gone = await createBillableProject(h.erp, 'GB', 'Vanished Ledger Ltd');
+    const pending = await createBillableProject(h.erp, 'DE', 'Wartend Bau GmbH', { taxId: 'DE811223366' });
+    for (const [project, name] of [
+      [gone, 'Vanished Ledger'],
+      [pending, 'Wartend Bau'],
+    ] as const) {
+      const row = await work.linkProject(project.engagement.id, name);
+      const entry = work.addEntry({ projectRow: row, role: 'consultant', workDate: '2026-11-24', minutes: 240, hours: 4, user: 2 });
+      await harvestWeek(time, entry.userId, '2026-11-24', 'submit', 'approve');
+    }
+    expect(await bill(gone.engagement.id)).toBe('succeeded');
+    expect(await bill(pending.engagement.id)).toBe('succeeded');
+    const [goneInvoice] = await invoiceOf(gone.engagement.id);
+    const [pendingInvoice] = await invoiceOf(pending.engagement.id);
+    const goneNative = (await findNative(h.store.db, goneInvoice!.id, 'erp'))!;
+    const pendingNative = (await findNative(h.store.db, pendingInvoice!.id, 'erp'))!;
+    // A person deletes one invoice in NetSuite. The other is held pending approval, as NetSuite's
+    // approval routing would hold it (the sandbox does not model routing: its record is set so).
+    await ns.deleteInvoice(goneNative);
+    const record = h.erpSandbox.ctx.state().records.invoice.get(pendingNative)!;
+    setApproval(record, '1');
+    recomputeInvoice(h.erpSandbox.ctx.state(), record);
+
+    const { found } = await findings();
+    const missing = ofType(found, 'invoice-missing-in-erp');
+    expect(missing.map((f) => f.records[0]!.id)).toEqual([goneNative]);
+    expect(missing[0]!.moneyAtRisk).toEqual({ amountMinor: goneInvoice!.total.amountMinor, currency: 'GBP' });
+    const unposted = ofType(found, 'invoice-not-posted');
+    expect(unposted.map((f) => f.records[0]!.id)).toEqual([pendingNative]);
+    expect(unposted[0]!.moneyAtRisk).toEqual({ amountMinor: pendingInvoice!.total.amountMinor, currency: 'EUR' });
+    expect(unposted[0]!.repair).toMatchObject({ safe: true, action: 'post-invoice' });
+
+    const check = checkNamed('invoices-blocked');
+    await check.repair({ ...unposted[0]!, exceptionId: 'unposted-1' }, ACTOR);
+    await check.repair({ ...unposted[0]!, exceptionId: 'unposted-1' }, ACTOR);
+    const [row] = await ns.suiteql<{ approvalstatus: string; status: string }>(
+      `SELECT approvalstatus, status FROM transaction WHERE id = '${pendingNative}'`,
+    );
+    expect(row, 'NetSuite shows it approved and open').toMatchObject({ approvalstatus: '2', status: 'A' });
+    const again = await findings();
+    expect(ofType(again.found, 'invoice-not-posted')).toEqual([]);
+    expect(ofType(again.found, 'invoice-missing-in-erp')).toHaveLength(1);
   });
 });

@@ -74,6 +74,9 @@ export async function netsuite(erpUrl: string) {
     async patchInvoice(id: string, patch: Record<string, unknown>): Promise<void> {
       await ok(await fetch(`${record}/invoice/${id}`, { method: 'PATCH', headers, body: JSON.stringify(patch) }), `PATCH invoice ${id}`);
     },
+    async deleteInvoice(id: string): Promise<void> {
+      await ok(await fetch(`${record}/invoice/${id}`, { method: 'DELETE', headers }), `DELETE invoice ${id}`);
+    },
     /** Every row of a SuiteQL query. */
     async suiteql<T>(q: string): Promise<T[]> {
       const rows: T[] = [];
