@@ -5,7 +5,7 @@ import type { Money } from '../../core/money.js';
 import type { Database } from '../../core/store/schema.js';
 import type { BillingPeriod } from '../kit/billing-model.js';
 import type { Finding, RecordRef } from '../kit/reconciliation.js';
-import type { BillingInvoiceRow } from './billing-store.js';
+import { toRow, type BillingInvoiceRow } from './billing-store.js';
 import type { InvoiceDraft } from './invoice-draft.js';
 import type { BillingInvoiceState } from './schema.js';
 import './schema.js';
@@ -48,14 +48,7 @@ export async function ledgerInvoices(db: Db, states?: readonly BillingInvoiceSta
     const rows = await q.execute();
     for (const r of rows) {
       out.push({
-        key: r.id,
-        engagementId: r.engagement_id,
-        periodKey: r.period_key,
-        sequence: Number(r.sequence),
-        runId: r.run_id,
-        state: r.state,
-        erpInvoiceId: r.erp_invoice_id,
-        draft: JSON.parse(r.draft) as InvoiceDraft,
+        ...toRow(r),
         currency: r.currency,
         netMinor: Number(r.subtotal_minor),
         taxMinor: Number(r.tax_minor),
