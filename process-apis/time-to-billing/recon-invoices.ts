@@ -7,6 +7,7 @@ import type { ReconciliationCheck, StoredFinding } from '../kit/reconciliation.j
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { hundredthsToHours } from '../../core/hours.js';
 import {
+  amountText,
   atRisk,
   ledgerInvoiceOfErp,
   ledgerInvoices,
@@ -51,7 +52,9 @@ export function invoiceDifferences(layer: LedgerInvoice, erp: Invoice): { differ
     ['tax', layer.taxMinor, erp.taxTotal.amountMinor],
     ['total', layer.totalMinor, erp.total.amountMinor],
   ] as const;
-  for (const [name, ours, theirs] of totals) if (ours !== theirs) differences.push(`${name} ${ours} in the layer, ${theirs} in ERP`);
+  const money = (minor: number) => amountText(minor, erp.currency);
+  for (const [name, ours, theirs] of totals)
+    if (ours !== theirs) differences.push(`${name} ${money(ours)} in the layer, ${money(theirs)} in ERP`);
   const lines = layer.draft.lines;
   let linesMinor = 0;
   if (lines.length !== erp.lines.length) differences.push(`${lines.length} lines in the layer, ${erp.lines.length} in ERP`);
@@ -66,11 +69,11 @@ export function invoiceDifferences(layer: LedgerInvoice, erp: Invoice): { differ
         .join();
       if (ourSources !== theirSources) differences.push(`line ${n} bills other entries in ERP`);
       if (line.unitPrice.amountMinor !== theirs.unitPrice.amountMinor)
-        differences.push(`line ${n} rate ${line.unitPrice.amountMinor} in the layer, ${theirs.unitPrice.amountMinor} in ERP`);
+        differences.push(`line ${n} rate ${money(line.unitPrice.amountMinor)} in the layer, ${money(theirs.unitPrice.amountMinor)} in ERP`);
       if (line.hoursHundredths !== undefined && theirs.hours !== undefined && hundredthsToHours(line.hoursHundredths) !== theirs.hours)
         differences.push(`line ${n} ${hundredthsToHours(line.hoursHundredths)} h in the layer, ${theirs.hours} h in ERP`);
       if (line.amount.amountMinor !== theirs.netAmount.amountMinor) {
-        differences.push(`line ${n} net ${line.amount.amountMinor} in the layer, ${theirs.netAmount.amountMinor} in ERP`);
+        differences.push(`line ${n} net ${money(line.amount.amountMinor)} in the layer, ${money(theirs.netAmount.amountMinor)} in ERP`);
         linesMinor += Math.abs(theirs.netAmount.amountMinor - line.amount.amountMinor);
       }
     });
@@ -103,7 +106,7 @@ export function invoicesMatchErpCheck(deps: BillingCheckDeps): ReconciliationChe
               title: erp ? 'An invoice the layer posted is void in ERP' : 'An invoice the layer posted is gone from ERP',
               detail:
                 `The layer billed ${layer.draft.lines.reduce((n, l) => n + l.sourceIds.length, 0)} records of period ${layer.periodKey} on ERP invoice ` +
-                `${layer.erpInvoiceId} (total ${layer.totalMinor} ${layer.currency} minor units); ERP ${erp ? 'shows it void' : 'no longer lists it'}.`,
+                `${layer.erpInvoiceId} (total ${amountText(layer.totalMinor, layer.currency)}); ERP ${erp ? 'shows it void' : 'no longer lists it'}.`,
               moneyAtRisk: atRisk(layer.totalMinor, layer.currency),
               since: erp ? undefined : layer.updatedAt,
               repair: {
@@ -172,7 +175,7 @@ export function invoicesBlockedCheck(
           title: 'An invoice is on hold in ERP',
           detail:
             `ERP invoice ${invoiceLabel(invoice)} (period ${invoice.periodStart} to ${invoice.periodEnd}) is on hold` +
-            `${invoice.holdReason ? `: ${invoice.holdReason}` : ''}; ${invoice.amountOutstanding.amountMinor} ${invoice.currency} minor units wait.` +
+            `${invoice.holdReason ? `: ${invoice.holdReason}` : ''}; ${amountText(invoice.amountOutstanding.amountMinor, invoice.currency)} outstanding.` +
             (layerOf.has(invoice.id) ? ' The layer posted it.' : ''),
           moneyAtRisk: atRisk(invoice.amountOutstanding.amountMinor, invoice.currency),
           repair: {

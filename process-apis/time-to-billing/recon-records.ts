@@ -1,7 +1,7 @@
 // What time-to-billing's reconciliation checks read from the layer: the billing ledger's invoices
 // and allocations in bulk, and the records a finding names, with their native ids and links.
 import type { Kysely } from 'kysely';
-import type { Money } from '../../core/money.js';
+import { minorToDecimalString, type Money } from '../../core/money.js';
 import type { Database } from '../../core/store/schema.js';
 import type { BillingPeriod } from '../kit/billing-model.js';
 import type { Finding, RecordRef } from '../kit/reconciliation.js';
@@ -182,6 +182,11 @@ export function lastBilledPeriods(invoices: ReadonlyArray<Pick<LedgerInvoice, 'e
 /** The layer's run record, for findings about a run. */
 export function runRef(runId: string, label?: string): RecordRef {
   return { platform: 'layer', entity: 'run', id: runId, label: label ?? null };
+}
+
+/** An amount in words for a finding's detail: `52.80 EUR`. */
+export function amountText(amountMinor: number, currency: string): string {
+  return `${minorToDecimalString(amountMinor, currency)} ${currency}`;
 }
 
 /** Money for a finding: null when there is none to speak of. */

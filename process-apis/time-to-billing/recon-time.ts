@@ -12,6 +12,7 @@ import { hundredthsOfEntry, rateEntries } from '../kit/rating.js';
 import type { ReconciliationCheck, StoredFinding } from '../kit/reconciliation.js';
 import type { ErpForBilling, TimeEntry, TimeForBilling } from './ports.js';
 import {
+  amountText,
   atRisk,
   lastBilledPeriodOf,
   lastBilledPeriods,
@@ -83,7 +84,7 @@ function compareBilled(e: TimeEntry, billed: LedgerEntry, invoice: LedgerInvoice
         type: BILLED_UNAPPROVED,
         key: `${e.id}:${invoice.key}`,
         title: 'Billed time is no longer approved on the time platform',
-        detail: `Time entry ${e.id} (${entryLabel(e)}) is billed on ${on} at ${hours(billedH)}, but the time platform now shows it ${e.approvalStatus}.`,
+        detail: `Time entry ${e.id} (${entryLabel(e)}) is billed on ${on}: ${hours(billedH)}, ${amountText(billedMinor, rate.currency)}; but the time platform no longer shows it approved.`,
         moneyAtRisk: atRisk(billedMinor, rate.currency),
         since: new Date(e.updatedAt),
         repair: {
@@ -107,7 +108,7 @@ function compareBilled(e: TimeEntry, billed: LedgerEntry, invoice: LedgerInvoice
       title: 'Hours on the time platform differ from the hours billed',
       detail:
         `Time entry ${e.id} records ${hours(onPlatform)} on the time platform; ${on} bills ${hours(billedH)} ` +
-        `at ${rate.amountMinor} ${rate.currency} minor units an hour: ${difference > 0 ? 'under' : 'over'}-billed by ${Math.abs(difference)}.`,
+        `at ${amountText(rate.amountMinor, rate.currency)} an hour: ${difference > 0 ? 'under' : 'over'}-billed by ${amountText(Math.abs(difference), rate.currency)}.`,
       moneyAtRisk: atRisk(difference, rate.currency),
       since: new Date(e.updatedAt),
       repair: {

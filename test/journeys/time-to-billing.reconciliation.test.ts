@@ -153,7 +153,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing r
     expect(gbNow.total.amountMinor - gbInvoice!.total.amountMinor).toBe(6_300);
     expect(amount[0]!.moneyAtRisk).toEqual({ amountMinor: 6_300, currency: 'GBP' });
     expect(amount[0]!.records[0]).toMatchObject({ platform: 'erp', entity: 'invoice', id: gbNative });
-    expect(amount[0]!.detail).toMatch(/total \d+ in the layer, \d+ in ERP/);
+    expect(amount[0]!.detail).toMatch(/total [\d.]+ GBP in the layer, [\d.]+ GBP in ERP/);
 
     const held = ofType(found, 'invoice-on-hold');
     expect(held.map((f) => f.records[0]!.id)).toEqual([deNative]);
