@@ -57,7 +57,7 @@ export function invoiceDifferences(layer: LedgerInvoice, erp: Invoice): { differ
     if (ours !== theirs) differences.push(`${name} ${money(ours)} in the layer, ${money(theirs)} in ERP`);
   const lines = layer.draft.lines;
   let linesMinor = 0;
-  if (lines.length !== erp.lines.length) differences.push(`${lines.length} lines in the layer, ${erp.lines.length} in ERP`);
+  if (lines.length !== erp.lines.length) differences.push(`${lines.length} line(s) in the layer, ${erp.lines.length} in ERP`);
   else {
     lines.forEach((line, i) => {
       const theirs = erp.lines[i]!;
