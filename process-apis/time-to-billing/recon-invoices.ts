@@ -3,7 +3,7 @@
 // the layer's invoices ERP still has unposted). ERP is read by listing, never one invoice at a time.
 import { ProblemError } from '../../core/problems.js';
 import { allPages } from '../kit/all-pages.js';
-import type { ReconciliationCheck, StoredFinding } from '../kit/reconciliation.js';
+import type { ReconciliationCheck, RepairActor, StoredFinding } from '../kit/reconciliation.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { hundredthsToHours } from '../../core/hours.js';
 import {
@@ -211,11 +211,14 @@ export function invoicesBlockedCheck(
       ctx.compared(held.length + drafts.length);
       return withRecords(db, pending, deps.links ?? {});
     },
-    async repair(finding: StoredFinding) {
+    async repair(finding: StoredFinding, actor: RepairActor) {
       const invoiceId = finding.key;
       if (finding.type === ON_HOLD) {
         const invoice = await deps.erp.getInvoice(invoiceId);
-        if (invoice.status === 'on-hold') await deps.erp.releaseInvoice(invoiceId);
+        if (invoice.status === 'on-hold') {
+          await deps.erp.releaseInvoice(invoiceId);
+          deps.logger?.info({ exceptionId: finding.exceptionId, invoiceId, actor: actor.consumer }, 'released an invoice held in ERP');
+        }
         return {};
       }
       if (finding.type !== NOT_POSTED)
@@ -224,10 +227,19 @@ export function invoicesBlockedCheck(
       if (ours) {
         const run = await api.getRun(ours.runId);
         // The run posts it and then records its entries billed: resuming it does both.
-        if (run.status === 'failed') return { runId: (await api.retryRun(ours.runId)).id };
+        if (run.status === 'failed') {
+          deps.logger?.info(
+            { exceptionId: finding.exceptionId, invoiceId, runId: ours.runId, actor: actor.consumer },
+            'retrying the billing run of an unposted invoice',
+          );
+          return { runId: (await api.retryRun(ours.runId)).id };
+        }
       }
       const invoice = await deps.erp.getInvoice(invoiceId);
-      if (invoice.status === 'draft') await deps.erp.postInvoice(invoiceId);
+      if (invoice.status === 'draft') {
+        await deps.erp.postInvoice(invoiceId);
+        deps.logger?.info({ exceptionId: finding.exceptionId, invoiceId, actor: actor.consumer }, 'posted an invoice left unposted in ERP');
+      }
       return ours ? { runId: ours.runId } : {};
     },
   };

@@ -9,7 +9,8 @@ import type { Store } from '../../core/store/index.js';
 import type { BillingPeriod } from '../kit/billing-model.js';
 import { loadEngagementContext } from '../kit/engagement-context.js';
 import { hundredthsOfEntry, rateEntries } from '../kit/rating.js';
-import type { ReconciliationCheck, StoredFinding } from '../kit/reconciliation.js';
+import type { ReconciliationCheck, RepairActor, StoredFinding } from '../kit/reconciliation.js';
+import type { Logger } from '../../core/observability/logger.js';
 import type { ErpForBilling, TimeEntry, TimeForBilling } from './ports.js';
 import {
   amountText,
@@ -34,6 +35,8 @@ export interface BillingCheckDeps {
   time: TimeForBilling;
   rules: RegionalRules;
   links?: BillingRecordLinks;
+  /** Logs each repair the checks make on the platforms (the reconciliation journey audits who asked). */
+  logger?: Pick<Logger, 'info'>;
 }
 
 /** The time system API's largest page. */
@@ -234,7 +237,7 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
       for (const [entryId, billed] of unseen) pending.push(missingFinding(entryId, billed, invoiceOf.get(billed.invoiceKey)!));
       return withRecords(db, pending, deps.links ?? {});
     },
-    async repair(finding: StoredFinding) {
+    async repair(finding: StoredFinding, actor: RepairActor) {
       if (finding.type !== LEFT_BEHIND || !finding.repair.safe) {
         throw new ProblemError('unprocessable-content', { detail: `Repair by hand: ${finding.repair.description}` });
       }
@@ -247,6 +250,10 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
       const { run } = await api.billLeftBehind(
         { engagementId, periodStart: period.start, periodEnd: period.end },
         `left-behind-${finding.key}`,
+      );
+      deps.logger?.info(
+        { exceptionId: finding.exceptionId, entryId: finding.key, engagementId, period: period.key, runId: run.id, actor: actor.consumer },
+        'billing approved time a billed period left behind',
       );
       return { runId: run.id };
     },
