@@ -153,14 +153,32 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
 
   /** Approved entries of a billed period that no invoice bills, priced by the engagement's rate card. */
   async function leftBehind(engagementId: string, period: BillingPeriod, entries: TimeEntry[]): Promise<PendingFinding[]> {
-    const { engagement } = await loadEngagementContext(deps.erp, deps.rules, engagementId);
-    // A fixed-fee engagement bills milestones, not hours; a held one waits by design (billing holds show it).
-    if (engagement.billingModel !== 'time-and-materials' || engagement.billingHold) return [];
-    const { rated, exceptions } = rateEntries(entries.map(toBillableEntry), engagement.rateCard);
-    const rateOf = new Map(rated.map((r) => [r.entry.id, r.rate.hourlyRateMinor]));
-    const unrated = new Map(exceptions.map((x) => [x.entryId, x.detail]));
+    // An engagement ERP no longer has, or cannot bill (no regional rules), still leaves its time
+    // unbilled: reported without a price for a person to settle (provisioning checks report a missing project).
+    const context = await loadEngagementContext(deps.erp, deps.rules, engagementId).catch((err: unknown) => {
+      if (err instanceof ProblemError && err.status < 500) return err;
+      throw err;
+    });
+    const unbillable = context instanceof ProblemError ? context.detail : undefined;
+    let priced: { currency: string; rateOf: Map<string, number>; unrated: Map<string, string> } | undefined;
+    if (!(context instanceof ProblemError)) {
+      const { engagement } = context;
+      // A fixed-fee engagement bills milestones, not hours; a held one waits by design (billing holds show it).
+      if (engagement.billingModel !== 'time-and-materials' || engagement.billingHold) return [];
+      const { rated, exceptions } = rateEntries(entries.map(toBillableEntry), engagement.rateCard);
+      priced = {
+        currency: engagement.currency,
+        rateOf: new Map(rated.map((r) => [r.entry.id, r.rate.hourlyRateMinor])),
+        unrated: new Map(exceptions.map((x) => [x.entryId, x.detail])),
+      };
+    }
     return entries.map((e) => {
-      const rate = rateOf.get(e.id);
+      const rate = priced?.rateOf.get(e.id);
+      const why = unbillable
+        ? ` Its engagement cannot be billed: ${unbillable}`
+        : rate === undefined
+          ? ` It cannot be rated: ${priced?.unrated.get(e.id) ?? 'no rate'}`
+          : '';
       return {
         records: [
           { platform: 'time', entity: 'time-entry', canonicalId: e.id, label: entryLabel(e) },
@@ -172,15 +190,16 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
           title: 'Approved billable time in a billed period is on no invoice',
           detail:
             `Time entry ${e.id} (${entryLabel(e)}) is approved and billable on the time platform, worked by ${period.end} ` +
-            `(period ${period.key} is billed), and no invoice bills it.` +
-            (rate === undefined ? ` It cannot be rated: ${unrated.get(e.id) ?? 'no rate'}` : ''),
-          moneyAtRisk: rate === undefined ? null : atRisk(multiplyHundredthsByRate(hundredthsOfEntry(e), rate), engagement.currency),
+            `(period ${period.key} is billed), and no invoice bills it.${why}`,
+          moneyAtRisk: rate === undefined || !priced ? null : atRisk(multiplyHundredthsByRate(hundredthsOfEntry(e), rate), priced.currency),
           repair:
             rate === undefined
               ? {
                   safe: false,
                   action: 'by-hand',
-                  description: "Fix the engagement's rate card in ERP for this role and date; the next billing run bills it.",
+                  description: unbillable
+                    ? 'Settle the engagement in ERP (project, legal entity, rate card); the next billing run bills it.'
+                    : "Fix the engagement's rate card in ERP for this role and date; the next billing run bills it.",
                 }
               : {
                   safe: true,
