@@ -10,7 +10,13 @@ import { createStore, type Store } from '../../core/store/index.js';
 import { migrateToLatest } from '../../core/store/migrate.js';
 import { journeysOf } from '../../core/workflows/index.js';
 import { testEngines } from '../../test/support/stores.js';
-import { BusinessFiguresSchedule, createBusinessFiguresApi, promBusinessFiguresMetrics, type FigureSources } from './index.js';
+import {
+  BusinessFiguresSchedule,
+  createBusinessFiguresApi,
+  promBusinessFiguresMetrics,
+  type BusinessFiguresMetrics,
+  type FigureSources,
+} from './index.js';
 
 const PERIOD = 15 * 60_000;
 const DAY = 86_400_000;
@@ -51,6 +57,21 @@ function fixedSources(reads: { invoices: number }): FigureSources {
   };
 }
 
+const silent = pino({ level: 'silent' });
+
+/** The figures over a 30-day window kept 2 days, on one store, from the given platforms. */
+const figuresOn = (store: Store, sources: FigureSources, computedBy = 'replica-a', metrics?: BusinessFiguresMetrics) =>
+  createBusinessFiguresApi({
+    store,
+    logger: silent,
+    shape: { journeys: journeysOf([]), webhookSources: [] },
+    sources,
+    windowDays: 30,
+    retentionDays: 2,
+    computedBy,
+    ...(metrics ? { metrics } : {}),
+  });
+
 for (const engine of testEngines()) {
   describe(`business figures (${engine.name})`, () => {
     const stores: Store[] = [];
@@ -61,7 +82,7 @@ for (const engine of testEngines()) {
 
     it('computes once per period with two replicas, and each replica shows the last computation', async () => {
       const url = await engine.freshUrl();
-      const logger = pino({ level: 'silent' });
+      const logger = silent;
       const replicas = [];
       const reads = { invoices: 0 };
       for (const name of ['replica-a', 'replica-b']) {
@@ -70,16 +91,7 @@ for (const engine of testEngines()) {
         if (replicas.length === 0) await migrateToLatest(store);
         const registry = new Registry();
         const metrics = promBusinessFiguresMetrics(registry);
-        const api = createBusinessFiguresApi({
-          store,
-          logger,
-          shape: { journeys: journeysOf([]), webhookSources: [] },
-          sources: fixedSources(reads),
-          windowDays: 30,
-          retentionDays: 2,
-          computedBy: name,
-          metrics,
-        });
+        const api = figuresOn(store, fixedSources(reads), name, metrics);
         const schedule = new BusinessFiguresSchedule(api, { db: store.db, everyMs: PERIOD, workerId: name, logger, metrics });
         replicas.push({ api, schedule, registry });
       }
@@ -137,24 +149,16 @@ for (const engine of testEngines()) {
       stores.push(store);
       await migrateToLatest(store);
       const sources = fixedSources({ invoices: 0 });
-      const api = createBusinessFiguresApi({
-        store,
-        logger: pino({ level: 'silent' }),
-        shape: { journeys: journeysOf([]), webhookSources: [] },
-        sources: {
-          ...sources,
-          scheduling: { listResources: () => Promise.reject(new Error('Float answered 503')) },
-          reconciliation: {
-            businessViews: async () => [
-              { openExceptions: 2, moneyAtRisk: [eur(700), { amountMinor: 90, currency: 'GBP' }] },
-              { openExceptions: 1, moneyAtRisk: [eur(300)] },
-              { openExceptions: 0, moneyAtRisk: [] },
-            ],
-          },
+      const api = figuresOn(store, {
+        ...sources,
+        scheduling: { listResources: () => Promise.reject(new Error('Float answered 503')) },
+        reconciliation: {
+          businessViews: async () => [
+            { openExceptions: 2, moneyAtRisk: [eur(700), { amountMinor: 90, currency: 'GBP' }] },
+            { openExceptions: 1, moneyAtRisk: [eur(300)] },
+            { openExceptions: 0, moneyAtRisk: [] },
+          ],
         },
-        windowDays: 30,
-        retentionDays: 2,
-        computedBy: 'replica-a',
       });
       const now = Date.UTC(2026, 11, 3, 10, 0, 0);
       const byName = Object.fromEntries((await api.compute(now)).figures.map((f) => [f.name, f]));
@@ -181,25 +185,17 @@ for (const engine of testEngines()) {
       const unknown = new Error('No engagement e2 in ERP.');
       const compute = async (engagements: number) => {
         const waiting = Array.from({ length: engagements }, (_, i) => ({ engagementId: `e${i + 1}`, billable: true }));
-        const api = createBusinessFiguresApi({
-          store,
-          logger: pino({ level: 'silent' }),
-          shape: { journeys: journeysOf([]), webhookSources: [] },
-          sources: {
-            ...fixedSources({ invoices: 0 }),
-            time: {
-              listTimeEntries: ((query: { approvalStatus?: string }) =>
-                query.approvalStatus === 'approved' ? page(waiting) : page([])) as never,
-            },
-            billing: {
-              listUnbilledWork: (query: { engagementId?: string }) =>
-                query.engagementId === 'e1' ? page([{ amount: eur(400) }]) : Promise.reject(unknown),
-              listBillingHolds: () => page([]),
-            },
+        const api = figuresOn(store, {
+          ...fixedSources({ invoices: 0 }),
+          time: {
+            listTimeEntries: ((query: { approvalStatus?: string }) =>
+              query.approvalStatus === 'approved' ? page(waiting) : page([])) as never,
           },
-          windowDays: 30,
-          retentionDays: 2,
-          computedBy: 'replica-a',
+          billing: {
+            listUnbilledWork: (query: { engagementId?: string }) =>
+              query.engagementId === 'e1' ? page([{ amount: eur(400) }]) : Promise.reject(unknown),
+            listBillingHolds: () => page([]),
+          },
         });
         const figures = (await api.compute(Date.UTC(2026, 11, 3, 10, 0, engagements))).figures;
         return figures.find((f) => f.name === 'unbilled-work')!;
