@@ -234,7 +234,8 @@ for (const engine of testEngines()) {
       let plannedHours = 0;
       let errorHours = 0;
       for (const [key, minutes] of planned) {
-        if (key.split('|')[1]! > lastWeek || minutes === 0) continue;
+        const week = key.split('|')[1]!;
+        if (week < from || week > lastWeek || minutes === 0) continue;
         plannedHours += minutes / 60;
         errorHours += Math.abs(minutes / 60 - (actual.get(key) ?? 0) / 100);
       }
