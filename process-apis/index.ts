@@ -1,7 +1,7 @@
 // The process layer as one typed object: the journeys' APIs built on the system layer, with
 // the one workflow engine that runs their definitions (plus any other journey's), the inbox
 // processor that turns platform webhooks and polled changes into runs, the change pollers,
-// and the reconciling poll.
+// the reconciling poll and the business figures' schedule.
 //
 // Composition root (gateway/compose.ts):
 //   const processLayer = createProcessApis(infra, systemApis);  // after the system APIs exist
