@@ -51,6 +51,7 @@ export function wireApis({ infra, systemApis, processApis, shape }: Layers): Mou
       shape,
       timeToBilling: processApis.timeToBilling,
       reconciliation: processApis.reconciliation,
+      businessFigures: processApis.businessFigures,
       liveStreams: systemApis.crm.changeStream ? [systemApis.crm.changeStream] : [],
     }),
   ];

@@ -9,6 +9,7 @@ import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
 import { promReconciliationMetrics } from '../process-apis/reconciliation/index.js';
 import type { ReconciliationCheck } from '../process-apis/kit/reconciliation.js';
+import { promBusinessFiguresMetrics } from '../process-apis/business-figures/index.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -104,6 +105,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
           reconciliationMetrics: promReconciliationMetrics(registry),
+          businessFiguresMetrics: promBusinessFiguresMetrics(registry),
         }
       : {}),
   });

@@ -19,6 +19,14 @@ export interface JobsConfig {
   reconcileEveryMs: number;
   /** The reconciliation journey's passes (process-apis/reconciliation). */
   reconciliation: ReconciliationJobsConfig;
+  businessFigures: {
+    /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
+    everyMs: number;
+    /** The days each computation looks back over (invoices issued, hours recorded, weeks forecast). */
+    windowDays: number;
+    /** How long computed figures are kept for the trends. */
+    retentionDays: number;
+  };
 }
 
 export interface ReconciliationJobsConfig {
@@ -47,6 +55,11 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
       liveEveryMs: read(env, 'RECONCILE_LIVE_EVERY_MS', nonNegativeInt.default(test ? 0 : 30_000)),
       autoRepair: read(env, 'RECONCILE_AUTO_REPAIR', z.enum(['on', 'off']).default('on')) === 'on',
       leaseMs: read(env, 'RECONCILE_LEASE_MS', positiveInt.min(1_000).default(60_000)),
+    },
+    businessFigures: {
+      everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
+      windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),
+      retentionDays: read(env, 'BUSINESS_FIGURES_RETENTION_DAYS', positiveInt.max(3660).default(90)),
     },
   };
 }
