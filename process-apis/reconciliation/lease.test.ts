@@ -1,41 +1,20 @@
 // One reconciliation pass at a time, on each engine: two runners sharing one store (a second start
 // is a conflict), many starts racing for the lease, a dead runner's lease taken over after it lapsed,
 // and a pass that lost its lease stopping without overwriting the new holder's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/index.js';
-import { createLogger } from '../../core/observability/logger.js';
-import { createStore, type Store } from '../../core/store/index.js';
-import { migrateToLatest } from '../../core/store/migrate.js';
 import { fakeCheck } from '../../test/support/reconciliation-checks.js';
+import { reconciliationsOnOneStore } from '../../test/support/reconciliation-store.js';
 import { testEngines } from '../../test/support/stores.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
-import { createReconciliation, type Reconciliation } from './index.js';
 
-const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-const logger = createLogger(config.runtime);
 const operator = { consumer: 'ops-console', subject: 'alice@firm.example', correlationId: 'req-1' };
 
 for (const engine of testEngines()) {
   describe(`reconciliation pass lease (${engine.name})`, () => {
-    const stores: Store[] = [];
-    let url: string;
-    const open = (checks: ReconciliationCheck[], holder?: string): Reconciliation => {
-      const store = createStore({ databaseUrl: url });
-      stores.push(store);
-      return createReconciliation({ config, logger, store }, checks, { holder });
-    };
-
-    beforeAll(async () => {
-      url = await engine.freshUrl();
-      const first = createStore({ databaseUrl: url });
-      await migrateToLatest(first);
-      await first.close();
-    });
-    afterAll(async () => {
-      for (const s of stores) await s.close();
-      await engine.cleanup();
-    });
+    const openReplica = reconciliationsOnOneStore(engine);
+    const open = (checks: ReconciliationCheck[], holder?: string) => openReplica(checks, { holder });
 
     it('runs one pass at a time across two runners on one store, and takes over the lease of one that died', async () => {
       const slow = fakeCheck({ name: 'slow-check' });
@@ -59,8 +38,7 @@ for (const engine of testEngines()) {
       const orphan = await dead.api.startPass({}, operator);
       await hung.started;
       await expect(second.api.startPass({}, operator)).rejects.toMatchObject({ status: 409 });
-      const store = stores.at(-1)!;
-      await store.db
+      await dead.store.db
         .updateTable('recon_lease')
         .set({ expires_at_ms: Date.now() - 1 })
         .execute(); // the lease lapses: no heartbeat came
@@ -74,10 +52,9 @@ for (const engine of testEngines()) {
 
     it('stops a pass whose lease another replica took over, without overwriting the lease', async () => {
       const slow = fakeCheck({ name: 'slow-lease-check' });
-      const store = createStore({ databaseUrl: url });
-      stores.push(store);
       const shortLease = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RECONCILE_LEASE_MS: '1000' });
-      const recon = createReconciliation({ config: shortLease, logger, store }, [slow], { holder: 'replica-slow' });
+      const recon = openReplica([slow], { holder: 'replica-slow' }, shortLease);
+      const store = recon.store;
       const held = slow.hold();
       const { pass: started, done } = await recon.runner.start({ repair: false, trigger: 'schedule', actor: null });
       await held.started;

@@ -1,41 +1,21 @@
 // The reconciliation journey's store semantics on each engine, with fake checks: a mismatch found
 // again is the same exception; one no longer found is resolved and a recurrence opens a new one; a
 // dismissed one stays dismissed; a failed check keeps its exceptions; safe repairs run once; metrics.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { loadConfig } from '../../core/config/index.js';
-import { createLogger } from '../../core/observability/logger.js';
-import { createStore, type Store } from '../../core/store/index.js';
-import { migrateToLatest } from '../../core/store/migrate.js';
 import { fakeCheck, wonDealWithoutProject, type FakeCheck } from '../../test/support/reconciliation-checks.js';
+import { reconciliationsOnOneStore } from '../../test/support/reconciliation-store.js';
 import { testEngines } from '../../test/support/stores.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
-import { createReconciliation, promReconciliationMetrics, type Reconciliation } from './index.js';
+import { promReconciliationMetrics, type Reconciliation } from './index.js';
 
-const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-const logger = createLogger(config.runtime);
 const operator = { consumer: 'ops-console', subject: 'alice@firm.example', correlationId: 'req-1' };
 
 for (const engine of testEngines()) {
   describe(`reconciliation store and passes (${engine.name})`, () => {
-    const stores: Store[] = [];
-    let url: string;
-    const open = (checks: ReconciliationCheck[], registry?: Registry): Reconciliation => {
-      const store = createStore({ databaseUrl: url });
-      stores.push(store);
-      return createReconciliation({ config, logger, store }, checks, registry ? { metrics: promReconciliationMetrics(registry) } : {});
-    };
-
-    beforeAll(async () => {
-      url = await engine.freshUrl();
-      const first = createStore({ databaseUrl: url });
-      await migrateToLatest(first);
-      await first.close();
-    });
-    afterAll(async () => {
-      for (const s of stores) await s.close();
-      await engine.cleanup();
-    });
+    const openReplica = reconciliationsOnOneStore(engine);
+    const open = (checks: ReconciliationCheck[], registry?: Registry) =>
+      openReplica(checks, registry ? { metrics: promReconciliationMetrics(registry) } : {});
 
     let provisioning: FakeCheck;
     let billing: FakeCheck;
