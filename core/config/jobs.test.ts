@@ -8,8 +8,11 @@ describe('background job configuration', () => {
       workflows: { leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250 },
       billingScheduleEveryMs: 86_400_000,
       reconcileEveryMs: 21_600_000,
+      reconcileWonDealsDays: 90,
     });
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
+    expect(loadConfig({ RECONCILE_WON_DEALS_DAYS: '30' }).jobs.reconcileWonDealsDays, 'a shorter window of won deals').toBe(30);
+    expect(() => loadConfig({ RECONCILE_WON_DEALS_DAYS: '0' }), 'an empty window').toThrow(/RECONCILE_WON_DEALS_DAYS/);
   });
 
   it('takes a short lease for a prompt takeover, and refuses a heartbeat that is not shorter than the lease', () => {

@@ -16,6 +16,8 @@ export interface JobsConfig {
   billingScheduleEveryMs: number;
   /** How often ERP invoices are polled for changes their webhooks missed; 0 = off. */
   reconcileEveryMs: number;
+  /** How far back (days of last change) reconciliation compares won deals with their ERP projects. */
+  reconcileWonDealsDays: number;
 }
 
 export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
@@ -28,5 +30,7 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     billingScheduleEveryMs: read(env, 'BILLING_SCHEDULE_EVERY_MS', nonNegativeInt.default(test ? 0 : 24 * 3_600_000)),
     // A safety net behind ERP's change feed (ERP_POLL_INTERVAL_MS), which brings what webhooks miss.
     reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
+    // Won deals stay on the CRM for ever; a quarter covers every deal still being set up.
+    reconcileWonDealsDays: read(env, 'RECONCILE_WON_DEALS_DAYS', positiveInt.max(3650).default(90)),
   };
 }
