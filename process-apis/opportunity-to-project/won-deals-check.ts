@@ -230,6 +230,8 @@ export async function compareWonDeals(
     findings.push({
       ...base,
       records: [dealRef(deal), projectRef(engagementId, expected), runRef(run)],
+      // The project exists and bills; what is wrong is what the account team sees.
+      moneyAtRisk: null,
       type: CRM_PROJECT_LINK_MISSING,
       key: `${deal.id}:${shown ?? 'none'}:${expected}`.slice(0, 300),
       title: (shown

@@ -201,6 +201,8 @@ for (const engine of testEngines()) {
       expect(finding, 'the CRM field lacks the project').toMatchObject({
         type: 'crm-project-link-missing',
         key: `${deal.id}:none:${code}`,
+        moneyAtRisk: null,
+        since: expect.any(Date),
         repair: { safe: true, action: 'write-back-project' },
       });
       expect(finding!.records[1], 'the ERP project').toMatchObject({ platform: 'erp', entity: 'project', label: code });
