@@ -45,28 +45,33 @@ interface LatestRun {
   project?: { engagementId: string; code: string | null; name: string };
 }
 
-/** The latest provisioning run of each opportunity (run keys are `<id>` or `<id>#<generation>`), with its project. */
+/**
+ * The latest provisioning run of each opportunity, with its project. Run keys are `<id>` for the
+ * first run and `<id>#<n>` for the n-th generation, which exists only where generation n-1 does:
+ * one exact look-up per generation on the (definition, run_key) index, for the deals that reached
+ * it, so the cost follows the runs read, not the size of the runs table.
+ */
 async function latestRuns(db: Kysely<Database>, opportunityIds: readonly string[]): Promise<Map<string, LatestRun>> {
   const out = new Map<string, LatestRun>();
-  if (opportunityIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('workflow_runs')
-    .select(['id', 'run_key', 'state', 'outcome', 'outcome_reason', 'finished_at_ms'])
-    .where('definition', '=', PROVISION_WORKFLOW)
-    .where((eb) => eb.or([eb('run_key', 'in', [...opportunityIds]), ...opportunityIds.map((id) => eb('run_key', 'like', `${id}#%`))]))
-    .execute();
-  for (const row of rows) {
-    const opportunityId = row.run_key.split('#')[0]!;
-    const known = out.get(opportunityId);
-    // Run ids are UUIDv7: the greatest is the newest generation.
-    if (known && known.id > row.id) continue;
-    out.set(opportunityId, {
-      id: row.id,
-      state: row.state,
-      outcome: row.outcome,
-      outcomeReason: row.outcome_reason,
-      finishedAtMs: row.finished_at_ms === null ? null : Number(row.finished_at_ms),
-    });
+  let reached = [...new Set(opportunityIds)];
+  for (let generation = 1; reached.length > 0; generation++) {
+    const keyOf = (id: string) => (generation === 1 ? id : `${id}#${generation}`);
+    const rows = await db
+      .selectFrom('workflow_runs')
+      .select(['id', 'run_key', 'state', 'outcome', 'outcome_reason', 'finished_at_ms'])
+      .where('definition', '=', PROVISION_WORKFLOW)
+      .where('run_key', 'in', reached.map(keyOf))
+      .execute();
+    for (const row of rows) {
+      out.set(row.run_key.split('#')[0]!, {
+        id: row.id,
+        state: row.state,
+        outcome: row.outcome,
+        outcomeReason: row.outcome_reason,
+        finishedAtMs: row.finished_at_ms === null ? null : Number(row.finished_at_ms),
+      });
+    }
+    reached = rows.map((row) => row.run_key.split('#')[0]!);
   }
   const completed = [...out.values()].filter((r) => r.state === 'completed' && !r.outcome);
   if (completed.length === 0) return out;
