@@ -186,6 +186,10 @@ for (const engine of testEngines()) {
       // Repeated, the repair finds the deal provisioned again and starts nothing.
       expect((await wonDeals.repair(stored(finding!), operator)).runId, 'the same run').toBe(repaired.runId);
       expect(await erpProjectCount(h.sandboxUrls.erp!, deal.name), 'still one ERP project').toBe(1);
+      await expect(
+        h.journeys.apis.opportunityToProject.reprovision(deal.id, after.engagementId as string),
+        'a project ERP still has is not provisioned again',
+      ).rejects.toMatchObject({ status: 409 });
       expect(mine(await wonDeals.run(passContext()), deal), 'found no more').toEqual([]);
     }, 180_000);
 
