@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
 import { failedRunsCheck, type FailedRun, type FailedRunSubject } from '../kit/failed-runs-check.js';
-import { nativeIdsOf } from '../kit/native-ids.js';
+import { recordRefs, type RecordLinks } from '../kit/record-refs.js';
 import type { ReconciliationCheck, StoredFinding } from '../kit/reconciliation.js';
 import type { TermsOutcome } from './workflow.js';
 import { PROVISION_WORKFLOW, PROVISIONING_JOURNEY } from './workflow.js';
@@ -34,6 +34,8 @@ export interface ProvisioningChecksDeps {
   erp: Pick<ErpForProvisioning, 'getProject'>;
   /** Wakes the workflow engine after a retried run. */
   kick?: () => void;
+  /** Where the CRM's and ERP's own pages are, for links in findings. */
+  links?: RecordLinks;
 }
 
 export type ProvisioningChecksOptions = Partial<WonDealsOptions>;
@@ -78,31 +80,21 @@ function wonDealsCheck(deps: ProvisioningChecksDeps, api: ProvisioningRepairs, o
 }
 
 /** What a failed provisioning run was about, from the layer's own records (no platform call). */
-async function describeFailedProvisioning(db: Kysely<Database>, run: FailedRun): Promise<FailedRunSubject> {
+async function describeFailedProvisioning(db: Kysely<Database>, links: RecordLinks, run: FailedRun): Promise<FailedRunSubject> {
   const opportunityId = (run.input as { opportunityId?: unknown } | null)?.opportunityId;
   if (typeof opportunityId !== 'string') return { records: [], title: 'Provisioning run failed' };
-  const [terms, crmIds] = await Promise.all([
-    db
-      .selectFrom('workflow_steps')
-      .select('result')
-      .where('run_id', '=', run.id)
-      .where('name', '=', 'validate-terms')
-      .where('state', '=', 'completed')
-      .executeTakeFirst(),
-    nativeIdsOf(db, 'crm', [opportunityId]),
-  ]);
+  const terms = await db
+    .selectFrom('workflow_steps')
+    .select('result')
+    .where('run_id', '=', run.id)
+    .where('name', '=', 'validate-terms')
+    .where('state', '=', 'completed')
+    .executeTakeFirst();
   const outcome = terms?.result ? (JSON.parse(terms.result) as TermsOutcome) : undefined;
   const valid = outcome?.ok ? outcome : undefined;
+  const label = valid?.opportunityName.slice(0, 200) ?? null;
   return {
-    records: [
-      {
-        platform: 'crm',
-        entity: 'opportunity',
-        id: crmIds.get(opportunityId) ?? opportunityId,
-        canonicalId: opportunityId,
-        label: valid?.opportunityName.slice(0, 200) ?? null,
-      },
-    ],
+    records: await recordRefs(db, [{ platform: 'crm', entity: 'opportunity', canonicalId: opportunityId, label }], links),
     title: (valid ? `Provisioning of "${valid.opportunityName}" failed` : 'Provisioning of a won deal failed').slice(0, 300),
     moneyAtRisk: valid?.terms.budget ?? null,
   };
@@ -129,7 +121,7 @@ export function opportunityToProjectChecks(
       // Only provisioning itself: a refused deal completes (outcome `refused`), and a failed intake
       // leaves a won deal without a run, which `won-deals-provisioned` finds.
       workflows: [PROVISION_WORKFLOW],
-      describe: (run) => describeFailedProvisioning(deps.db, run),
+      describe: (run) => describeFailedProvisioning(deps.db, deps.links ?? {}, run),
       ...(deps.kick ? { kick: deps.kick } : {}),
     }),
   ];

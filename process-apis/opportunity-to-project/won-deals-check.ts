@@ -8,7 +8,7 @@ import type { Database } from '../../core/store/schema.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
 import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import type { CheckContext, Finding, RecordRef } from '../kit/reconciliation.js';
-import { nativeIdsOf } from '../kit/native-ids.js';
+import { recordRefs, runRef as layerRunRef, type RecordLinks } from '../kit/record-refs.js';
 import { PROVISION_WORKFLOW } from './workflow.js';
 import type { CrmForReconciliation, ErpForProvisioning } from './ports.js';
 import { ProblemError } from '../../core/problems.js';
@@ -121,7 +121,7 @@ const formatMoney = (o: Opportunity) =>
 
 /** Compares one page of won deals; returns its findings. */
 export async function compareWonDeals(
-  deps: { db: Kysely<Database>; erp: Pick<ErpForProvisioning, 'getProject'> },
+  deps: { db: Kysely<Database>; erp: Pick<ErpForProvisioning, 'getProject'>; links?: RecordLinks },
   opportunities: readonly Opportunity[],
   options: WonDealsOptions,
   now: Date,
@@ -135,29 +135,30 @@ export async function compareWonDeals(
     deps.erp,
     provisioned.map((o) => runs.get(o.id)!.project!.engagementId),
   );
-  const [crmIds, erpIds] = await Promise.all([
-    nativeIdsOf(
-      deps.db,
-      'crm',
-      opportunities.map((o) => o.id),
-    ),
-    nativeIdsOf(deps.db, 'erp', [...projects.keys()]),
-  ]);
-  const dealRef = (o: Opportunity): RecordRef => ({
-    platform: 'crm',
-    entity: 'opportunity',
-    id: crmIds.get(o.id) ?? o.id,
-    canonicalId: o.id,
-    label: o.name.slice(0, 200),
-  });
-  const runRef = (run: LatestRun): RecordRef => ({ platform: 'layer', entity: 'run', id: run.id, label: PROVISION_WORKFLOW });
-  const projectRef = (engagementId: string, label: string): RecordRef => ({
-    platform: 'erp',
-    entity: 'project',
-    id: erpIds.get(engagementId) ?? engagementId,
-    canonicalId: engagementId,
-    label: label.slice(0, 200) || null,
-  });
+  // One cross-reference read for every record this page's findings may name.
+  const labels = new Map(provisioned.map((o) => [runs.get(o.id)!.project!.engagementId, runs.get(o.id)!.project!]));
+  const refs = await recordRefs(
+    deps.db,
+    [
+      ...opportunities.map((o) => ({
+        platform: 'crm' as const,
+        entity: 'opportunity' as const,
+        canonicalId: o.id,
+        label: o.name.slice(0, 200),
+      })),
+      ...[...labels.values()].map((p) => ({
+        platform: 'erp' as const,
+        entity: 'project' as const,
+        canonicalId: p.engagementId,
+        label: (projects.get(p.engagementId)?.code ?? p.code ?? p.name).slice(0, 200) || null,
+      })),
+    ],
+    deps.links ?? {},
+  );
+  const refOf = new Map(refs.map((r) => [`${r.platform}:${r.canonicalId}`, r]));
+  const dealRef = (o: Opportunity): RecordRef => refOf.get(`crm:${o.id}`)!;
+  const runRef = (run: LatestRun): RecordRef => layerRunRef(run.id, PROVISION_WORKFLOW);
+  const projectRef = (engagementId: string): RecordRef => refOf.get(`erp:${engagementId}`)!;
 
   const findings: Finding[] = [];
   for (const deal of opportunities) {
@@ -214,11 +215,11 @@ export async function compareWonDeals(
       const label = run.project.code ?? run.project.name;
       findings.push({
         ...base,
-        records: [dealRef(deal), projectRef(engagementId, label), runRef(run)],
+        records: [dealRef(deal), projectRef(engagementId), runRef(run)],
         type: ERP_PROJECT_MISSING,
         key: `${deal.id}:${engagementId}`,
         title: `ERP no longer has project ${label} of won deal "${deal.name}"`.slice(0, 300),
-        detail: `Run ${run.id} provisioned ERP project ${label} (${erpIds.get(engagementId) ?? engagementId}) for opportunity ${dealRef(deal).id} (${deal.name}, ${formatMoney(deal)}); ERP answers that it does not exist. The CRM shows ${deal.erpProject?.projectId ?? 'no project'}.`,
+        detail: `Run ${run.id} provisioned ERP project ${label} (${projectRef(engagementId).id}) for opportunity ${dealRef(deal).id} (${deal.name}, ${formatMoney(deal)}); ERP answers that it does not exist. The CRM shows ${deal.erpProject?.projectId ?? 'no project'}.`,
         repair: {
           safe: false,
           action: 'reprovision',
@@ -234,7 +235,7 @@ export async function compareWonDeals(
     if (shown === expected) continue;
     findings.push({
       ...base,
-      records: [dealRef(deal), projectRef(engagementId, expected), runRef(run)],
+      records: [dealRef(deal), projectRef(engagementId), runRef(run)],
       // The project exists and bills; what is wrong is what the account team sees.
       moneyAtRisk: null,
       type: CRM_PROJECT_LINK_MISSING,
@@ -243,7 +244,7 @@ export async function compareWonDeals(
         ? `The CRM shows project ${shown} on deal "${deal.name}", ERP holds ${expected}`
         : `The CRM does not show ERP project ${expected} on deal "${deal.name}"`
       ).slice(0, 300),
-      detail: `ERP project ${expected} (${erpIds.get(engagementId) ?? engagementId}) exists for opportunity ${dealRef(deal).id} (${deal.name}); the CRM's ERP project field holds ${shown ?? 'nothing'}.`,
+      detail: `ERP project ${expected} (${projectRef(engagementId).id}) exists for opportunity ${dealRef(deal).id} (${deal.name}); the CRM's ERP project field holds ${shown ?? 'nothing'}.`,
       since: new Date(deal.updatedAt),
       repair: { safe: true, action: 'write-back-project', description: `Write ERP project ${expected} back onto the CRM opportunity.` },
     });
@@ -253,7 +254,7 @@ export async function compareWonDeals(
 
 /** Every won deal of the window, page by page, compared as it comes. */
 export async function wonDealFindings(
-  deps: { db: Kysely<Database>; crm: CrmForReconciliation; erp: Pick<ErpForProvisioning, 'getProject'> },
+  deps: { db: Kysely<Database>; crm: CrmForReconciliation; erp: Pick<ErpForProvisioning, 'getProject'>; links?: RecordLinks },
   options: WonDealsOptions,
   ctx: CheckContext,
 ): Promise<Finding[]> {

@@ -50,7 +50,13 @@ for (const engine of testEngines()) {
       h = await startCrmHarness(engine);
       auth = await h.headers('process:read');
       const checks = opportunityToProjectChecks(
-        { db: h.store.db, crm: h.systemApis.crm, erp: h.systemApis.erp, kick: () => h.journeys.engine.kick() },
+        {
+          db: h.store.db,
+          crm: h.systemApis.crm,
+          erp: h.systemApis.erp,
+          kick: () => h.journeys.engine.kick(),
+          links: { erpAccountId: h.config.platforms.erp.accountId, crmInstanceUrl: h.sandboxUrls.crm! },
+        },
         h.journeys.apis.opportunityToProject,
       );
       wonDeals = checks.find((c) => c.name === WON_DEALS_CHECK)!;
@@ -132,8 +138,16 @@ for (const engine of testEngines()) {
         repair: { safe: true, action: 'start-provisioning' },
         run: null,
       });
-      expect(finding!.records, 'the CRM opportunity by its own id').toEqual([
-        { platform: 'crm', entity: 'opportunity', id: await crmId(deal), canonicalId: deal.id, label: deal.name },
+      const id = await crmId(deal);
+      expect(finding!.records, 'the CRM opportunity by its own id, with its Lightning page').toEqual([
+        {
+          platform: 'crm',
+          entity: 'opportunity',
+          id,
+          canonicalId: deal.id,
+          label: deal.name,
+          url: `${h.sandboxUrls.crm}/lightning/r/Opportunity/${id}/view`,
+        },
       ]);
       expect(await erpProjectCount(h.sandboxUrls.erp!, deal.name), 'no ERP project yet, by SuiteQL').toBe(0);
 
@@ -170,6 +184,9 @@ for (const engine of testEngines()) {
         ['erp', 'project', jobId],
         ['layer', 'run', before.runId],
       ]);
+      expect(finding!.records[1]!.url, "the job's page in NetSuite").toMatch(
+        new RegExp(`^https://[a-z0-9-]+\\.app\\.netsuite\\.com/app/common/entity/custjob\\.nl\\?id=${jobId}$`),
+      );
 
       const repaired = await wonDeals.repair(stored(finding!), operator);
       expect(repaired.runId, 'a new provisioning run').not.toBe(before.runId);
@@ -240,7 +257,7 @@ for (const engine of testEngines()) {
         repair: { safe: false, action: 'retry-run' },
         run: { workflow: 'opportunity-to-project', step: 'create-project', state: 'failed' },
       });
-      expect(failed!.records[0], 'the CRM opportunity').toEqual({
+      expect(failed!.records[0], 'the CRM opportunity').toMatchObject({
         platform: 'crm',
         entity: 'opportunity',
         id: await crmId(failing),
