@@ -18,6 +18,14 @@ export interface JobsConfig {
   reconcileEveryMs: number;
   /** How far back (days of last change) reconciliation compares won deals with their ERP projects. */
   reconcileWonDealsDays: number;
+  businessFigures: {
+    /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
+    everyMs: number;
+    /** The days each computation looks back over (invoices issued, hours recorded, weeks forecast). */
+    windowDays: number;
+    /** How long computed figures are kept for the trends. */
+    retentionDays: number;
+  };
 }
 
 export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
@@ -32,5 +40,10 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
     // Won deals stay on the CRM for ever; a quarter covers every deal still being set up.
     reconcileWonDealsDays: read(env, 'RECONCILE_WON_DEALS_DAYS', positiveInt.max(3650).default(90)),
+    businessFigures: {
+      everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
+      windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),
+      retentionDays: read(env, 'BUSINESS_FIGURES_RETENTION_DAYS', positiveInt.max(3660).default(90)),
+    },
   };
 }
