@@ -9,9 +9,12 @@ describe('background job configuration', () => {
       billingScheduleEveryMs: 86_400_000,
       reconcileEveryMs: 21_600_000,
       reconciliation: { passEveryMs: 900_000, liveEveryMs: 30_000, autoRepair: true, leaseMs: 60_000 },
+      reconcileWonDealsDays: 90,
       businessFigures: { everyMs: 900_000, windowDays: 90, retentionDays: 90 },
     });
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
+    expect(loadConfig({ RECONCILE_WON_DEALS_DAYS: '30' }).jobs.reconcileWonDealsDays, 'a shorter window of won deals').toBe(30);
+    expect(() => loadConfig({ RECONCILE_WON_DEALS_DAYS: '0' }), 'an empty window').toThrow(/RECONCILE_WON_DEALS_DAYS/);
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.businessFigures.everyMs, 'business figures under NODE_ENV=test').toBe(0);
     expect(() => loadConfig({ BUSINESS_FIGURES_WINDOW_DAYS: '0' })).toThrow(/BUSINESS_FIGURES_WINDOW_DAYS/);
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.reconciliation, 'reconciliation schedules under NODE_ENV=test').toMatchObject({

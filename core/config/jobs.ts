@@ -19,6 +19,8 @@ export interface JobsConfig {
   reconcileEveryMs: number;
   /** The reconciliation journey's passes (process-apis/reconciliation). */
   reconciliation: ReconciliationJobsConfig;
+  /** How far back (days of last change) reconciliation compares won deals with their ERP projects. */
+  reconcileWonDealsDays: number;
   businessFigures: {
     /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
     everyMs: number;
@@ -56,6 +58,8 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
       autoRepair: read(env, 'RECONCILE_AUTO_REPAIR', z.enum(['on', 'off']).default('on')) === 'on',
       leaseMs: read(env, 'RECONCILE_LEASE_MS', positiveInt.min(1_000).default(60_000)),
     },
+    // Won deals stay on the CRM for ever; a quarter covers every deal still being set up.
+    reconcileWonDealsDays: read(env, 'RECONCILE_WON_DEALS_DAYS', positiveInt.max(3650).default(90)),
     businessFigures: {
       everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
       windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),

@@ -23,3 +23,19 @@ export { opportunityChangeFeed, crmPollHandler, CRM_POLLED_SOURCE, OPPORTUNITY_S
 export type { Provisioning } from './provisioning-view.js';
 export type { AccountProjects, StaffingState } from './account-projects.js';
 export { opportunityToProjectModule } from './module.js';
+export {
+  opportunityToProjectChecks,
+  PROVISIONING_RUNS_CHECK,
+  PROVISIONING_RUN_FAILED,
+  WON_DEALS_WINDOW_DAYS,
+  WON_DEAL_SETTLE_MS,
+  type ProvisioningChecksDeps,
+  type ProvisioningChecksOptions,
+} from './reconciliation.js';
+export {
+  WON_DEALS_CHECK,
+  WON_DEAL_WITHOUT_PROJECT,
+  WON_DEAL_REFUSED,
+  ERP_PROJECT_MISSING,
+  CRM_PROJECT_LINK_MISSING,
+} from './won-deals-check.js';

@@ -12,3 +12,5 @@ export type ErpForProvisioning = Pick<
 >;
 export type SchedulingForProvisioning = Pick<SchedulingSystemApi, 'putProject' | 'createStaffingRequest' | 'getStaffingRequest'>;
 export type TimeForProvisioning = Pick<TimeSystemApi, 'putProject'>;
+/** What the journey's reconciliation reads on the CRM: the won deals of its window. */
+export type CrmForReconciliation = Pick<CrmSystemApi, 'listOpportunities'>;

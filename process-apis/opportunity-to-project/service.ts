@@ -35,6 +35,15 @@ export interface OpportunityToProjectApi {
   accountProjects(accountId: string): Promise<AccountProjects>;
   /** The inbox handler for CRM change events (mount under the `crm` webhook source). */
   onCrmChange: ReturnType<typeof crmChangeHandler>;
+  /**
+   * Provisions again a deal whose ERP project `missingEngagementId` ERP no longer has (an
+   * operator's repair): a new generation of the run creates one project; when the latest run
+   * already provisioned another project, that run is returned and nothing starts. 409 while
+   * ERP still has the project.
+   */
+  reprovision(opportunityId: string, missingEngagementId: string): Promise<{ run: Run; created: boolean }>;
+  /** Writes the provisioned ERP project's id onto the CRM opportunity again (idempotent: it sets a field). */
+  writeBackProject(opportunityId: string): Promise<{ runId: string; erpProjectId: string }>;
 }
 
 export function opportunityToProjectWorkflows(deps: ProvisioningDeps, api: () => OpportunityToProjectApi): WorkflowDefinition<unknown>[] {
@@ -71,6 +80,8 @@ async function runsOf(db: Kysely<Database>, opportunityId: string) {
 function isRejected(detail: RunDetail): boolean {
   return provisioningView(detail).status === 'rejected';
 }
+
+const isNotFound = (err: unknown) => err instanceof ProblemError && err.status === 404;
 
 export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine: WorkflowEngine }): OpportunityToProjectApi {
   const db = deps.store.db;
@@ -146,6 +157,45 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
     accountProjects: (accountId) => accountProjects({ db, crm: deps.crm, erp: deps.erp, scheduling: deps.scheduling }, accountId),
 
     onCrmChange: crmChangeHandler(() => deps.engine),
+
+    async reprovision(opportunityId, missingEngagementId) {
+      const runs = await runsOf(db, opportunityId);
+      const current = runs[0] ? await getRun(db, runs[0].id) : undefined;
+      const engagementId = current?.state === 'completed' ? provisioningView(current).engagementId : undefined;
+      // Nothing provisioned (or not yet finished), or already provisioned again: the ordinary path.
+      if (!current || engagementId !== missingEngagementId) return api.provision(opportunityId, 'replay');
+      const stillThere = await deps.erp.getProject(missingEngagementId).then(
+        () => true,
+        (err: unknown) => {
+          if (isNotFound(err)) return false;
+          throw err;
+        },
+      );
+      if (stillThere)
+        throw new ProblemError('conflict', {
+          detail: `ERP still has project ${missingEngagementId} of opportunity ${opportunityId}: nothing to provision again.`,
+        });
+      // A new generation: create-project finds no project for the deal in ERP and creates one;
+      // concurrent repairs compute the same key and meet in one run.
+      const runKey = `${opportunityId}#${runs.length + 1}`;
+      const input: ProvisionInput = { opportunityId, trigger: 'replay', replaces: missingEngagementId };
+      const started = await deps.engine.startRun<ProvisionInput>(PROVISION_WORKFLOW, input, { runKey });
+      return { run: await loadRun(db, OPPORTUNITY_RUNS, started.id), created: started.created };
+    },
+
+    async writeBackProject(opportunityId) {
+      const detail = await latest(opportunityId);
+      const provisioned = detail?.state === 'completed' ? provisioningView(detail) : undefined;
+      if (!detail || !provisioned?.engagementId)
+        throw new ProblemError('unprocessable-content', {
+          detail: `Opportunity ${opportunityId} has no completed provisioning with an ERP project to write back.`,
+        });
+      // ERP's project as it is now (its code may have been set since), the id the write-back step sends.
+      const project = await deps.erp.getProject(provisioned.engagementId);
+      const erpProjectId = project.code ?? project.id;
+      await deps.crm.setOpportunityErpProject(opportunityId, { projectId: erpProjectId, status: 'provisioned' });
+      return { runId: detail.id, erpProjectId };
+    },
   };
   return api;
 }

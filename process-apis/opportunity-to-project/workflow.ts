@@ -25,6 +25,12 @@ export const REJECTED_EVENT = 'com.psconnect.engagement.provisioning-rejected';
 export interface ProvisionInput {
   opportunityId: string;
   trigger: 'api' | 'event' | 'replay';
+  /**
+   * Set when an operator provisions the deal again because ERP no longer has its project (this
+   * engagement id): the new project gets a staffing request of its own, under a reference that
+   * names it, since the reference of the deal is taken by the lost project's request.
+   */
+  replaces?: string;
 }
 
 export interface ProvisioningDeps {
@@ -249,7 +255,9 @@ export function provisioningWorkflow(deps: ProvisioningDeps) {
           endDate: t.terms.endDate,
           effortMinutes: t.leadEffortMinutes,
           notes: `Lead ${LEAD_ROLE} for ${project.name}`.slice(0, 500),
-          externalReference: staffingReference(ctx.input.opportunityId, LEAD_ROLE),
+          externalReference: ctx.input.replaces
+            ? `${staffingReference(ctx.input.opportunityId, LEAD_ROLE)}:${project.engagementId}`
+            : staffingReference(ctx.input.opportunityId, LEAD_ROLE),
         });
         return { staffingRequestIds: [request.id] };
       },

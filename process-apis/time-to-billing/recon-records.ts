@@ -4,7 +4,10 @@ import type { Kysely } from 'kysely';
 import { minorToDecimalString, type Money } from '../../core/money.js';
 import type { Database } from '../../core/store/schema.js';
 import type { BillingPeriod } from '../kit/billing-model.js';
-import type { Finding, RecordRef } from '../kit/reconciliation.js';
+import type { Finding } from '../kit/reconciliation.js';
+import { recordRefs, type RecordLinks, type RecordSpec } from '../kit/record-refs.js';
+
+export type { RecordSpec } from '../kit/record-refs.js';
 import { toRow, type BillingInvoiceRow } from './billing-store.js';
 import type { InvoiceDraft } from './invoice-draft.js';
 import type { BillingInvoiceState } from './schema.js';
@@ -13,10 +16,7 @@ import './schema.js';
 type Db = Kysely<Database>;
 
 /** Where the platforms' own screens are, for links in findings. */
-export interface BillingRecordLinks {
-  /** NetSuite's account id (`ERP_ACCOUNT_ID`, e.g. `TSTDRV100001` or `1234567_SB1`). */
-  erpAccountId?: string;
-}
+export type BillingRecordLinks = RecordLinks;
 
 /** An invoice as the layer recorded it, with ERP's figures once posted. */
 export interface LedgerInvoice extends BillingInvoiceRow {
@@ -93,54 +93,6 @@ export async function ledgerEntries(db: Db): Promise<Map<string, LedgerEntry>> {
   }
 }
 
-/** A record a finding names, by canonical id; its native id and link are filled in by `recordRefs`. */
-export interface RecordSpec {
-  platform: 'erp' | 'time';
-  entity: 'invoice' | 'time-entry' | 'project';
-  canonicalId: string;
-  label?: string;
-}
-
-/** NetSuite's account host: the account id in lower case, `_` as `-` (`1234567_SB1` → `1234567-sb1`). */
-function netsuiteHost(accountId: string): string {
-  return `https://${accountId.toLowerCase().replace(/_/g, '-')}.app.netsuite.com`;
-}
-
-function urlOf(spec: RecordSpec, nativeId: string | undefined, links: BillingRecordLinks): string | null {
-  if (!nativeId || spec.platform !== 'erp' || !links.erpAccountId) return null;
-  const host = netsuiteHost(links.erpAccountId);
-  if (spec.entity === 'invoice') return `${host}/app/accounting/transactions/custinvc.nl?id=${encodeURIComponent(nativeId)}`;
-  if (spec.entity === 'project') return `${host}/app/common/entity/custjob.nl?id=${encodeURIComponent(nativeId)}`;
-  // Harvest has no page per time entry (a person's day or week holds it), so time entries carry no link.
-  return null;
-}
-
-/** The records as findings name them: the platform's own id (from the cross-references) and a link where the platform has a page. */
-export async function recordRefs(db: Db, specs: readonly RecordSpec[], links: BillingRecordLinks): Promise<RecordRef[]> {
-  const ids = [...new Set(specs.map((s) => s.canonicalId))];
-  const natives = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('xref')
-      .select(['canonical_id', 'platform', 'native_id'])
-      .where('canonical_id', 'in', ids.slice(i, i + 500))
-      .where('platform', 'in', ['erp', 'time'])
-      .execute();
-    for (const r of rows) natives.set(`${r.platform}:${r.canonical_id}`, r.native_id);
-  }
-  return specs.map((spec) => {
-    const nativeId = natives.get(`${spec.platform}:${spec.canonicalId}`);
-    return {
-      platform: spec.platform,
-      entity: spec.entity,
-      id: nativeId ?? spec.canonicalId,
-      canonicalId: spec.canonicalId,
-      label: spec.label ?? null,
-      url: urlOf(spec, nativeId, links),
-    };
-  });
-}
-
 /** A finding whose records are still canonical ids: resolved for many findings at once by `withRecords`. */
 export interface PendingFinding {
   finding: Omit<Finding, 'records'>;
@@ -177,11 +129,6 @@ export function lastBilledPeriods(invoices: ReadonlyArray<Pick<LedgerInvoice, 'e
     if (!known || period.end > known.end) last.set(invoice.engagementId, period);
   }
   return last;
-}
-
-/** The layer's run record, for findings about a run. */
-export function runRef(runId: string, label?: string): RecordRef {
-  return { platform: 'layer', entity: 'run', id: runId, label: label ?? null };
 }
 
 /** An amount in words for a finding's detail: `52.80 EUR`. */

@@ -3,11 +3,11 @@
 // the journey's failed runs. Finding types and repairs are documented in this folder's README.
 import { failedRunsCheck } from '../kit/failed-runs-check.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
+import { recordRefs } from '../kit/record-refs.js';
 import { invoiceOfRun } from './billing-store.js';
 import { PERIOD_WORKFLOW } from './period-workflow.js';
 import type { BillingRunInput } from './period.js';
 import { invoicesBlockedCheck, invoicesMatchErpCheck } from './recon-invoices.js';
-import { recordRefs } from './recon-records.js';
 import { approvedTimeBilledCheck, type BillingCheckDeps } from './recon-time.js';
 import type { TimeToBillingApi } from './service.js';
 import { ENGAGEMENT_WORKFLOW } from './workflow.js';

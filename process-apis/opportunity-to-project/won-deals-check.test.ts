@@ -1,0 +1,182 @@
+// The won-deals comparison on both engines with stand-in system APIs: which deal states are
+// findings and which are not (under way, failed, shown by the CRM, just changed), the newest run
+// generation counting, every page of won deals read and counted, and ERP asked only for the
+// projects the layer made.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProblemError } from '../../core/problems.js';
+import type { Store } from '../../core/store/index.js';
+import { newId } from '../../core/xref/index.js';
+import { migratedStore, testEngines } from '../../test/support/stores.js';
+import type { Opportunity } from '../../system-apis/crm/canonical.js';
+import type { Engagement } from '../../system-apis/erp/canonical.js';
+import { wonDealFindings } from './won-deals-check.js';
+import { PROVISION_WORKFLOW } from './workflow.js';
+
+const NOW = new Date('2026-12-03T10:00:00Z');
+
+function deal(name: string, overrides: Partial<Opportunity> = {}): Opportunity {
+  return {
+    id: newId(),
+    clientId: newId(),
+    name,
+    stage: 'closed-won',
+    stageLabel: 'Closed Won',
+    isClosed: true,
+    isWon: true,
+    amount: { amountMinor: 1_500_000, currency: 'EUR' },
+    closeDate: '2026-11-20',
+    probability: 100,
+    contractTerms: { billingModel: 'time-and-materials', startDate: null, endDate: null, legalEntityCountry: 'DE', rateCardCode: null },
+    erpProject: null,
+    billing: { status: null, invoiceStatus: null },
+    createdAt: '2026-11-01T09:00:00Z',
+    updatedAt: '2026-11-20T09:00:00Z',
+    ...overrides,
+  } as Opportunity;
+}
+
+describe.each(testEngines())('won deals compared with ERP projects on $name', (engine) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await migratedStore(engine);
+  });
+  afterAll(async () => {
+    await store.close();
+    await engine.cleanup();
+  });
+
+  async function run(runKey: string, state: string, project?: { engagementId: string; code: string }, outcome?: 'refused') {
+    const id = newId();
+    const now = Date.now();
+    await store.db
+      .insertInto('workflow_runs')
+      .values({
+        id,
+        definition: PROVISION_WORKFLOW,
+        run_key: runKey,
+        input: JSON.stringify({ opportunityId: runKey.split('#')[0], trigger: 'event' }),
+        state: state as 'completed',
+        current_step: null,
+        result: null,
+        error: null,
+        next_attempt_ms: now,
+        claimed_by: null,
+        lease_until_ms: null,
+        created_at_ms: now,
+        updated_at_ms: now,
+        finished_at_ms: state === 'completed' ? now : null,
+        outcome: outcome ?? null,
+        outcome_reason: outcome ? '/rateCardCode: no rate card' : null,
+      })
+      .execute();
+    if (project)
+      await store.db
+        .insertInto('workflow_steps')
+        .values({
+          run_id: id,
+          name: 'create-project',
+          position: 3,
+          state: 'completed',
+          errors: '[]',
+          result: JSON.stringify({ ...project, name: 'Project' }),
+          started_at_ms: now,
+          finished_at_ms: now,
+        })
+        .execute();
+    return id;
+  }
+
+  it('finds only the deals that are won and unprovisioned, refused, lost in ERP or not shown on the CRM', async () => {
+    const lostProject = newId();
+    const keptProject = newId();
+    const deals = {
+      none: deal('Never started'),
+      justWon: deal('Won a minute ago', { updatedAt: new Date(NOW.getTime() - 60_000).toISOString() }),
+      shownByCrm: deal('Provisioned by hand', { erpProject: { projectId: 'PRJ-HAND', status: 'provisioned' } }),
+      underWay: deal('Under way'),
+      failed: deal('Failed'),
+      refused: deal('Refused'),
+      lost: deal('Lost in ERP', { erpProject: { projectId: 'PRJ-LOST', status: 'provisioned' } }),
+      unlinked: deal('Not shown on the CRM'),
+      fine: deal('Fine', { erpProject: { projectId: 'PRJ-KEPT', status: 'provisioned' } }),
+    };
+    await run(deals.underWay.id, 'waiting');
+    await run(deals.failed.id, 'failed');
+    await run(deals.refused.id, 'completed', undefined, 'refused');
+    // An old generation refused, the newest provisioned: only the newest counts.
+    await run(deals.fine.id, 'completed', undefined, 'refused');
+    await run(`${deals.fine.id}#2`, 'completed', { engagementId: keptProject, code: 'PRJ-KEPT' });
+    await run(deals.lost.id, 'completed', { engagementId: lostProject, code: 'PRJ-LOST' });
+    await run(deals.unlinked.id, 'completed', { engagementId: keptProject, code: 'PRJ-KEPT' });
+
+    const all = Object.values(deals);
+    const asked: string[] = [];
+    const pages: Array<{ updatedSince?: string; stage?: string }> = [];
+    const crm = {
+      async listOpportunities(query: { cursor?: string; updatedSince?: string; stage?: string }) {
+        pages.push(query);
+        const start = Number(query.cursor ?? 0);
+        const next = start + 4 < all.length ? String(start + 4) : null;
+        return { items: all.slice(start, start + 4), nextCursor: next };
+      },
+    };
+    const erp = {
+      async getProject(id: string): Promise<Engagement> {
+        asked.push(id);
+        if (id === lostProject) throw new ProblemError('not-found', { detail: 'gone' });
+        return { id, code: 'PRJ-KEPT' } as Engagement;
+      },
+    };
+    let compared = 0;
+    const findings = await wonDealFindings(
+      { db: store.db, crm: crm as never, erp },
+      { windowDays: 30, settleMs: 130_000 },
+      { now: NOW, compared: (n) => (compared += n), signal: new AbortController().signal },
+    );
+
+    expect(pages.length, 'every page read').toBe(3);
+    expect(pages[0], 'won deals changed within the window').toMatchObject({
+      stage: 'closed-won',
+      updatedSince: '2026-11-03T10:00:00.000Z',
+    });
+    expect(compared, 'every deal counted').toBe(all.length);
+    expect(asked.sort(), 'ERP asked only for the projects the layer made').toEqual([keptProject, keptProject, lostProject].sort());
+    expect(
+      findings.map((f) => [f.records[0]!.label, f.type]),
+      'one finding per mismatched deal',
+    ).toEqual([
+      ['Never started', 'won-deal-without-project'],
+      ['Refused', 'won-deal-refused'],
+      ['Lost in ERP', 'erp-project-missing'],
+      ['Not shown on the CRM', 'crm-project-link-missing'],
+    ]);
+    const byType = new Map(findings.map((f) => [f.type, f]));
+    expect(byType.get('won-deal-without-project'), 'since the close date, the amount at risk').toMatchObject({
+      since: new Date('2026-11-20T00:00:00Z'),
+      moneyAtRisk: { amountMinor: 1_500_000, currency: 'EUR' },
+    });
+    expect(byType.get('won-deal-refused')!.detail, 'the reason').toContain('no rate card');
+    expect(byType.get('erp-project-missing')!.records[1], 'the lost project').toMatchObject({ platform: 'erp', canonicalId: lostProject });
+    expect(byType.get('crm-project-link-missing')!.key, 'the deal, what the CRM shows and what ERP holds').toBe(
+      `${deals.unlinked.id}:none:PRJ-KEPT`,
+    );
+  });
+
+  it('fails the check, not the deal, when ERP answers with an error other than 404', async () => {
+    const d = deal('ERP down');
+    await run(d.id, 'completed', { engagementId: newId(), code: 'PRJ-X' });
+    const crm = { listOpportunities: async () => ({ items: [d], nextCursor: null }) };
+    const erp = {
+      getProject: async (): Promise<Engagement> => {
+        throw new ProblemError('upstream-unavailable', { detail: 'ERP answered 503' });
+      },
+    };
+    await expect(
+      wonDealFindings(
+        { db: store.db, crm: crm as never, erp },
+        { windowDays: 30, settleMs: 0 },
+        { now: NOW, compared: () => {}, signal: new AbortController().signal },
+      ),
+    ).rejects.toThrow(/503/);
+  });
+});
