@@ -19,6 +19,8 @@ const JOURNEY = 'assignment-to-forecast';
 const QUESTION = 'out-of-sync-assignments';
 /** Float's largest page: the fewest reads of its 200 a minute. */
 const PAGE = 200;
+/** Most candidates are answered from the cross-reference (not ERP's); a few at once keep the pass short. */
+const ERP_LOOKUPS_AT_ONCE = 8;
 
 export interface ForecastChecksDeps {
   store: Store;
@@ -56,14 +58,20 @@ async function engagementsInScope(
   onPlatform: Assignment[],
 ): Promise<Set<string>> {
   const scope = new Set([...forecast].map((s) => s.engagement_id));
-  const candidates = new Set(onPlatform.map((a) => a.engagementId).filter((id) => !scope.has(id)));
-  for (const engagementId of candidates) {
+  const candidates = [...new Set(onPlatform.map((a) => a.engagementId).filter((id) => !scope.has(id)))];
+  const known = async (engagementId: string) => {
     try {
       await erp.getProject(engagementId);
-      scope.add(engagementId);
+      return true;
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      return false;
     }
+  };
+  for (let i = 0; i < candidates.length; i += ERP_LOOKUPS_AT_ONCE) {
+    const part = candidates.slice(i, i + ERP_LOOKUPS_AT_ONCE);
+    const answers = await Promise.all(part.map(known));
+    part.forEach((id, j) => answers[j] && scope.add(id));
   }
   return scope;
 }
