@@ -136,6 +136,17 @@ export function compareAssignment(
   if (snapshot.role !== a.role) differs.push(`role ${a.role} vs ${snapshot.role}`);
   if (snapshot.status !== a.status) differs.push(`status ${a.status} vs ${snapshot.status}`);
   if (differs.length === 0) return undefined;
+  const previous: RecordRef[] =
+    snapshot.resource_id === a.resourceId
+      ? []
+      : [
+          {
+            ...records[2]!,
+            id: snapshot.resource_id,
+            canonicalId: snapshot.resource_id,
+            url: `/system/scheduling/v1/resources/${snapshot.resource_id}`,
+          },
+        ];
   return {
     type: FORECAST_FINDINGS.assignmentDiffers,
     key: `${a.id}|${a.engagementId}|${a.resourceId}|${a.role}|${a.status}|${snapshot.resource_id}|${snapshot.role}|${snapshot.status}`.slice(
@@ -144,7 +155,7 @@ export function compareAssignment(
     ),
     title: `Assignment ${labelOf(a)} is booked differently in the forecast`,
     detail: `Scheduling vs forecast: ${differs.join('; ')}.`,
-    records,
+    records: [...records, ...previous],
     moneyAtRisk: null,
     since,
     repair: resync('saves who, what and how firmly it books in the forecast (and the resource’s conflicts)'),

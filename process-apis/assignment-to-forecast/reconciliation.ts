@@ -111,27 +111,31 @@ export function assignmentsForecastCheck(
       const platform = await readPlatform(deps.scheduling, ctx);
       if (ctx.signal.aborted) return [];
       const scope = await engagementsInScope(deps.erp, snapshots.values(), platform.assignments);
-      const inScope = platform.assignments.filter((a) => scope.has(a.engagementId));
+      // A snapshot makes an assignment the layer's, even one since moved to a project it does not forecast.
+      const inScope = platform.assignments.filter((a) => scope.has(a.engagementId) || snapshots.has(a.id));
       const rates = ratesByRole(snapshots.values());
       const findings: Finding[] = [];
+      // Resources whose conflicts a resync (or the poll) settles: not compared for conflicts in this pass.
+      const skipResources = new Set<string>();
       const listed = new Set(platform.assignments.map((a) => a.id));
       const settledBefore = ctx.now.getTime() - graceMs;
       for (const a of inScope) {
+        const snapshot = snapshots.get(a.id);
+        const finding = compareAssignment(a, snapshot, rates);
+        if (!finding) continue;
+        skipResources.add(a.resourceId);
+        if (snapshot) skipResources.add(snapshot.resource_id);
         // Changed moments ago: the change poll brings it (and the next pass sees it if it does not).
-        if (Date.parse(a.updatedAt) > settledBefore) continue;
-        const finding = compareAssignment(a, snapshots.get(a.id), rates);
-        if (finding) findings.push(finding);
+        if (Date.parse(a.updatedAt) <= settledBefore) findings.push(finding);
       }
       let removed = 0;
       for (const s of snapshots.values()) {
         if (s.status === 'cancelled' || listed.has(s.assignment_id)) continue;
         findings.push(removedAssignment(s));
+        skipResources.add(s.resource_id);
         removed++;
       }
       ctx.compared(removed);
-      const skipResources = new Set(
-        findings.map((f) => f.records.find((r) => r.entity === 'resource')?.id).filter((id): id is string => id !== undefined),
-      );
       const openConflicts = await deps.store.db.selectFrom('atf_conflicts').selectAll().where('status', '=', 'open').execute();
       findings.push(...compareConflicts({ assignments: inScope, capacities: platform.capacities, openConflicts, skipResources }));
       return findings;

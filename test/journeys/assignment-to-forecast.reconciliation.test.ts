@@ -1,5 +1,5 @@
 // Reconciliation of assignment-to-forecast against the scheduling platform: with the change poll
-// off, allocations are changed, deleted and added in Float, and a person's hours cut, behind the
+// off, allocations are changed, deleted, added and made tentative in Float, and a person's hours cut, behind the
 // layer's back. The `assignments-forecast` check finds each, its safe repairs run the journey, and
 // Float's own list then matches the forecast; a clean state (seeded projects the layer never
 // provisioned included) reports nothing. `forecast-runs` reports a failed run with its step.
@@ -107,15 +107,16 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       const { scheduling, erp } = layer.layers.systemApis;
       const { engagement } = await createBillableProject(erp, 'DE', 'Ahornweg Logistik GmbH');
       await scheduling.putProject(engagement.id, { name: engagement.name, budget: { amountMinor: 10_000_000, currency: 'EUR' } });
-      const [r1, r2] = (await scheduling.listResources({ limit: 200, status: 'active' })).items;
+      const [r1, r2, r3] = (await scheduling.listResources({ limit: 200, status: 'active' })).items;
       const book = (resourceId: string, startDate: string, endDate: string, minutesPerWeek: number) =>
         scheduling.createAssignment({ engagementId: engagement.id, resourceId, role: 'consultant', startDate, endDate, minutesPerWeek });
       const a = await book(r1!.id, '2026-11-30', '2026-12-11', 1_200);
       const b = await book(r1!.id, '2026-12-07', '2026-12-11', 600);
       const c = await book(r2!.id, '2026-11-30', '2026-12-04', 1_800);
-      await settle(3);
+      const e = await book(r3!.id, '2026-12-07', '2026-12-11', 600);
+      await settle(4);
       const seeded = (await float<FloatTask[]>('GET', '/v3/tasks?per-page=200')).body.length;
-      expect(seeded, 'Float holds seeded allocations besides the three').toBeGreaterThan(3);
+      expect(seeded, 'Float holds seeded allocations besides the four').toBeGreaterThan(4);
 
       // The poll stops (the layer restarts with it off): what follows in Float reaches no run.
       await layer.close();
@@ -136,7 +137,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
         (p) => p.name === engagement.name,
       );
       const tasksInFloat = async () => (await float<FloatTask[]>('GET', `/v3/tasks?project_id=${project!.project_id}`)).body;
-      const [ta, tb, tc] = (await tasksInFloat()).sort((x, y) => x.task_id - y.task_id);
+      const [ta, tb, tc, te] = (await tasksInFloat()).sort((x, y) => x.task_id - y.task_id);
       expect((await float('PATCH', `/v3/tasks/${ta!.task_id}`, { hours: 5 })).status, 'a: 4 h a day become 5 in Float').toBe(200);
       expect((await float('DELETE', `/v3/tasks/${tb!.task_id}`)).status, 'b: deleted in Float').toBe(204);
       const added = await float<FloatTask>('POST', '/v3/tasks', {
@@ -148,6 +149,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
         name: ta!.name,
       });
       expect(added.status, 'd: added in Float').toBe(201);
+      expect((await float('PATCH', `/v3/tasks/${te!.task_id}`, { status: 1 })).status, 'e: made tentative in Float').toBe(200);
       const cut = await float('PATCH', `/v3/people/${tc!.people_id}`, { work_days_hours: [4, 4, 4, 4, 4, 0, 0] });
       expect(cut.status, 'r2: 6 h a day booked, the person’s hours cut to 4 in Float').toBe(200);
 
@@ -161,11 +163,12 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       const byType = new Map(found.findings.map((f) => [f.type, f]));
       expect([...byType.keys()].sort(), 'one finding per mismatch').toEqual([
         'assignment-not-in-forecast',
+        'forecast-assignment-differs',
         'forecast-for-removed-assignment',
         'forecast-hours-differ',
         'over-allocation-not-flagged',
       ]);
-      expect(found.findings, 'and nothing else').toHaveLength(4);
+      expect(found.findings, 'and nothing else').toHaveLength(5);
       const atRate = (minutes: number) => ({ amountMinor: Math.round((minutes * Number(rate.rate_minor)) / 60), currency: rate.currency });
       const differ = byType.get('forecast-hours-differ')!;
       expect(differ.records[0], 'the changed assignment, linked').toMatchObject({
@@ -187,6 +190,12 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       const missing = byType.get('assignment-not-in-forecast')!;
       expect(missing.records[1]!.id, 'an assignment of the engagement').toBe(engagement.id);
       expect(missing.moneyAtRisk, 'five days of two hours at the consultant’s rate').toEqual(atRate(600));
+      const firmness = byType.get('forecast-assignment-differs')!;
+      expect([firmness.records[0]!.id, firmness.detail], 'e: booked firmly in the forecast, tentatively in Float').toEqual([
+        e.id,
+        'Scheduling vs forecast: status tentative vs confirmed.',
+      ]);
+      expect(firmness.moneyAtRisk, 'the same hours: no money at risk').toBeNull();
       const over = byType.get('over-allocation-not-flagged')!;
       expect(over.key).toBe(`${r2!.id}|2026-11-30`);
       expect(over.records.map((r) => r.id)).toEqual([r2!.id, c.id]);
@@ -210,12 +219,12 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       expect(
         finished.map((r) => r.status),
         'every repair ran through the journey',
-      ).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      ).toEqual(Array.from({ length: 5 }, () => 'succeeded'));
 
       expect(await pass(check).then((p) => p.findings), 'repaired: the next pass finds nothing').toEqual([]);
       expect(await forecastOf(engagement.id), 'the forecast holds 5 h a day for a, nothing of b, and d').toEqual([
         ['2026-11-30', 1_500 + 1_800],
-        ['2026-12-07', 1_500],
+        ['2026-12-07', 1_500 + 600],
         ['2026-12-14', 600],
       ]);
       const live = await layer.layers.infra.store.db
