@@ -1,8 +1,8 @@
 // Reconciliation of assignment-to-forecast against the scheduling platform: with the change poll
-// off, allocations are changed, deleted, added and made tentative in Float, and a person's hours cut, behind the
-// layer's back. The `assignments-forecast` check finds each, its safe repairs run the journey, and
-// Float's own list then matches the forecast; a clean state (seeded projects the layer never
-// provisioned included) reports nothing. `forecast-runs` reports a failed run with its step.
+// off, allocations are changed, deleted, added and made tentative in Float, and a person's hours
+// cut, behind the layer's back. The `assignments-forecast` check finds each, its safe repairs run
+// the journey, and Float's own list then matches the forecast; a clean state (seeded projects the
+// layer never provisioned included) reports nothing. `forecast-runs` reports a failed run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/xref/index.js';
 import {
