@@ -3,6 +3,7 @@
 // its capacity now) against the conflicts the layer holds open.
 import type { Assignment } from '../../system-apis/scheduling/canonical.js';
 import type { Finding, RecordRef } from '../kit/reconciliation.js';
+import { schedulingRecord } from './forecast-comparison.js';
 import type { AtfConflictsTable } from './schema.js';
 import { bookedMinutes, weekStart } from './weeks.js';
 
@@ -33,20 +34,8 @@ function platformLoads(assignments: Assignment[]): Map<string, Map<string, WeekL
   return byResource;
 }
 
-const resourceRef = (resourceId: string): RecordRef => ({
-  platform: 'scheduling',
-  entity: 'resource',
-  id: resourceId,
-  canonicalId: resourceId,
-  url: `/system/scheduling/v1/resources/${resourceId}`,
-});
-const assignmentRef = (assignmentId: string): RecordRef => ({
-  platform: 'scheduling',
-  entity: 'assignment',
-  id: assignmentId,
-  canonicalId: assignmentId,
-  url: `/system/scheduling/v1/assignments/${assignmentId}`,
-});
+const resourceRef = (resourceId: string) => schedulingRecord('resource', resourceId);
+const assignmentRef = (assignmentId: string) => schedulingRecord('assignment', assignmentId);
 const conflictRef = (c: AtfConflictsTable): RecordRef => ({
   platform: 'layer',
   entity: 'resource',

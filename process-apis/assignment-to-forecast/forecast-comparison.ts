@@ -30,39 +30,27 @@ export const snapshotBooking = (s: AtfAssignmentsTable): Booking => ({
   minutesPerWeek: Number(s.minutes_per_week),
 });
 
+const SCHEDULING_PATHS = { assignment: 'assignments', project: 'projects', resource: 'resources' } as const;
+
+/** A scheduling record by its canonical id, linked to the scheduling system API's view of it (Float's ids stay below that API). */
+export function schedulingRecord(entity: keyof typeof SCHEDULING_PATHS, id: string, label?: string): RecordRef {
+  return {
+    platform: 'scheduling',
+    entity,
+    id,
+    canonicalId: id,
+    ...(label ? { label } : {}),
+    url: `/system/scheduling/v1/${SCHEDULING_PATHS[entity]}/${id}`,
+  };
+}
+
 /** The records of one assignment: on the platform (through the scheduling system API), and the layer's forecast. */
 export function assignmentRecords(a: { id: string; engagementId: string; resourceId: string; label: string }): RecordRef[] {
   return [
-    {
-      platform: 'scheduling',
-      entity: 'assignment',
-      id: a.id,
-      canonicalId: a.id,
-      label: a.label,
-      url: `/system/scheduling/v1/assignments/${a.id}`,
-    },
-    {
-      platform: 'scheduling',
-      entity: 'project',
-      id: a.engagementId,
-      canonicalId: a.engagementId,
-      url: `/system/scheduling/v1/projects/${a.engagementId}`,
-    },
-    {
-      platform: 'scheduling',
-      entity: 'resource',
-      id: a.resourceId,
-      canonicalId: a.resourceId,
-      url: `/system/scheduling/v1/resources/${a.resourceId}`,
-    },
-    {
-      platform: 'layer',
-      entity: 'assignment',
-      id: a.id,
-      canonicalId: a.id,
-      label: 'forecast',
-      url: `${BASE}/forecasts/${a.engagementId}`,
-    },
+    schedulingRecord('assignment', a.id, a.label),
+    schedulingRecord('project', a.engagementId),
+    schedulingRecord('resource', a.resourceId),
+    { platform: 'layer', entity: 'assignment', id: a.id, canonicalId: a.id, label: 'forecast', url: `${BASE}/forecasts/${a.engagementId}` },
   ];
 }
 

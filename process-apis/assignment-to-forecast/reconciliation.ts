@@ -10,7 +10,7 @@ import { allPages } from '../kit/all-pages.js';
 import { failedRunsCheck } from '../kit/failed-runs-check.js';
 import type { CheckContext, Finding, ReconciliationCheck, RecordRef, StoredFinding } from '../kit/reconciliation.js';
 import { compareConflicts } from './conflict-comparison.js';
-import { compareAssignment, ratesByRole, removedAssignment } from './forecast-comparison.js';
+import { compareAssignment, ratesByRole, removedAssignment, schedulingRecord } from './forecast-comparison.js';
 import type { AtfAssignmentsTable } from './schema.js';
 import type { AssignmentToForecastApi } from './service.js';
 import { FORECAST_WORKFLOW, type AssignmentRunInput } from './workflow.js';
@@ -167,17 +167,7 @@ export function forecastRunsCheck(deps: Pick<ForecastChecksDeps, 'store' | 'kick
       const assignmentId = typeof input?.assignmentId === 'string' ? input.assignmentId : undefined;
       return {
         title: `Forecast of assignment ${assignmentId ?? '(unknown)'} (${input?.change ?? 'change'}) failed`,
-        records: assignmentId
-          ? [
-              {
-                platform: 'scheduling',
-                entity: 'assignment',
-                id: assignmentId,
-                canonicalId: assignmentId,
-                url: `/system/scheduling/v1/assignments/${assignmentId}`,
-              },
-            ]
-          : [],
+        records: assignmentId ? [schedulingRecord('assignment', assignmentId)] : [],
       };
     },
   });
