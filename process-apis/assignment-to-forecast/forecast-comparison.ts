@@ -30,21 +30,15 @@ export const snapshotBooking = (s: AtfAssignmentsTable): Booking => ({
   minutesPerWeek: Number(s.minutes_per_week),
 });
 
-const SCHEDULING_PATHS = { assignment: 'assignments', project: 'projects', resource: 'resources' } as const;
-
-/** A scheduling record by its canonical id, linked to the scheduling system API's view of it (Float's ids stay below that API). */
-export function schedulingRecord(entity: keyof typeof SCHEDULING_PATHS, id: string, label?: string): RecordRef {
-  return {
-    platform: 'scheduling',
-    entity,
-    id,
-    canonicalId: id,
-    ...(label ? { label } : {}),
-    url: `/system/scheduling/v1/${SCHEDULING_PATHS[entity]}/${id}`,
-  };
+/**
+ * A scheduling record by its canonical id (the check puts the platform's own id in `id` before it
+ * reports). No link: Float has no page per allocation, person or project to point at.
+ */
+export function schedulingRecord(entity: 'assignment' | 'project' | 'resource', id: string, label?: string): RecordRef {
+  return { platform: 'scheduling', entity, id, canonicalId: id, ...(label ? { label } : {}), url: null };
 }
 
-/** The records of one assignment: on the platform (through the scheduling system API), and the layer's forecast. */
+/** The records of one assignment: on the platform, and in the layer's forecast (its process API's view). */
 export function assignmentRecords(a: { id: string; engagementId: string; resourceId: string; label: string }): RecordRef[] {
   return [
     schedulingRecord('assignment', a.id, a.label),

@@ -8,6 +8,7 @@ import type { Assignment } from '../../system-apis/scheduling/canonical.js';
 import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.js';
 import { allPages } from '../kit/all-pages.js';
 import { failedRunsCheck } from '../kit/failed-runs-check.js';
+import { withPlatformIds } from '../kit/record-ids.js';
 import type { CheckContext, Finding, ReconciliationCheck, RecordRef, StoredFinding } from '../kit/reconciliation.js';
 import { compareConflicts } from './conflict-comparison.js';
 import { compareAssignment, ratesByRole, removedAssignment, schedulingRecord } from './forecast-comparison.js';
@@ -138,7 +139,7 @@ export function assignmentsForecastCheck(
       ctx.compared(removed);
       const openConflicts = await deps.store.db.selectFrom('atf_conflicts').selectAll().where('status', '=', 'open').execute();
       findings.push(...compareConflicts({ assignments: inScope, capacities: platform.capacities, openConflicts, skipResources }));
-      return findings;
+      return withPlatformIds(deps.store.db, 'scheduling', findings);
     },
     async repair(finding) {
       const change: AssignmentRunInput['change'] = finding.repair.action === 'cancel-in-forecast' ? 'cancelled' : 'changed';
@@ -162,12 +163,14 @@ export function forecastRunsCheck(deps: Pick<ForecastChecksDeps, 'store' | 'kick
     db: deps.store.db,
     workflows: [FORECAST_WORKFLOW],
     ...(deps.kick ? { kick: deps.kick } : {}),
-    describe(run) {
+    async describe(run) {
       const input = run.input as Partial<AssignmentRunInput> | null;
       const assignmentId = typeof input?.assignmentId === 'string' ? input.assignmentId : undefined;
       return {
         title: `Forecast of assignment ${assignmentId ?? '(unknown)'} (${input?.change ?? 'change'}) failed`,
-        records: assignmentId ? [schedulingRecord('assignment', assignmentId)] : [],
+        records: assignmentId
+          ? (await withPlatformIds(deps.store.db, 'scheduling', [{ records: [schedulingRecord('assignment', assignmentId)] }]))[0]!.records
+          : [],
       };
     },
   });

@@ -171,11 +171,11 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       expect(found.findings, 'and nothing else').toHaveLength(5);
       const atRate = (minutes: number) => ({ amountMinor: Math.round((minutes * Number(rate.rate_minor)) / 60), currency: rate.currency });
       const differ = byType.get('forecast-hours-differ')!;
-      expect(differ.records[0], 'the changed assignment, linked').toMatchObject({
+      expect(differ.records[0], 'the changed assignment, by Float’s id').toMatchObject({
         platform: 'scheduling',
         entity: 'assignment',
-        id: a.id,
-        url: `/system/scheduling/v1/assignments/${a.id}`,
+        id: String(ta!.task_id),
+        canonicalId: a.id,
       });
       expect(differ.records.at(-1), 'and the forecast that holds it').toMatchObject({
         platform: 'layer',
@@ -185,20 +185,20 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       expect(differ.moneyAtRisk, 'two weeks of one more hour a day, at the rate').toEqual(atRate(600));
       expect(differ.since, 'since Float changed it').toBeInstanceOf(Date);
       const removed = byType.get('forecast-for-removed-assignment')!;
-      expect(removed.records[0]!.id, 'the deleted assignment').toBe(b.id);
+      expect(removed.records[0]!.canonicalId, 'the deleted assignment').toBe(b.id);
       expect(removed.moneyAtRisk, 'the revenue the forecast still counts for it').toEqual(atRate(600));
       const missing = byType.get('assignment-not-in-forecast')!;
-      expect(missing.records[1]!.id, 'an assignment of the engagement').toBe(engagement.id);
+      expect(missing.records[1]!.canonicalId, 'an assignment of the engagement').toBe(engagement.id);
       expect(missing.moneyAtRisk, 'five days of two hours at the consultant’s rate').toEqual(atRate(600));
       const firmness = byType.get('forecast-assignment-differs')!;
-      expect([firmness.records[0]!.id, firmness.detail], 'e: booked firmly in the forecast, tentatively in Float').toEqual([
+      expect([firmness.records[0]!.canonicalId, firmness.detail], 'e: booked firmly in the forecast, tentatively in Float').toEqual([
         e.id,
         'Scheduling vs forecast: status tentative vs confirmed.',
       ]);
       expect(firmness.moneyAtRisk, 'the same hours: no money at risk').toBeNull();
       const over = byType.get('over-allocation-not-flagged')!;
       expect(over.key).toBe(`${r2!.id}|2026-11-30`);
-      expect(over.records.map((r) => r.id)).toEqual([r2!.id, c.id]);
+      expect(over.records.map((r) => r.canonicalId)).toEqual([r2!.id, c.id]);
       expect(
         found.findings.every((f) => f.repair.safe),
         'every repair here is safe',
