@@ -29,6 +29,15 @@ describe.each(testEngines())('CrossReferences on $name', (engine) => {
     expect(await findCanonical(store.db, 'crm', 'client', 'A-1')).toBe(hint);
   });
 
+  it('answers the records ever linked among many, creating none', async () => {
+    const xref = refs('existing-many');
+    const linked = await xref.canonical('client', 'E-1');
+    await xref.canonical('contact', 'E-2');
+    const found = await xref.existingMany('client', ['E-1', 'E-2', 'E-3', 'E-1']);
+    expect([...found], 'only the client linked as a client').toEqual([['E-1', linked]]);
+    expect(await xref.existing('client', 'E-3'), 'nothing minted for the unknown one').toBeUndefined();
+  });
+
   it('mints a fresh id when the hint is not a canonical id or already belongs to another record', async () => {
     const xref = refs('crm');
     const notCanonical = await xref.canonical('client', 'A-2', 'EXT-42');

@@ -12,3 +12,10 @@ export { assignmentToForecastModule } from './module.js';
 export { ASSIGNMENT_EVENTS } from './routes.js';
 export { schedulingWebhookHandler, schedulingPollHandler } from './intake.js';
 export { assignmentChangeFeed, POLLED_SOURCE, ASSIGNMENT_STREAM, type PolledAssignmentMessage } from './polling.js';
+export {
+  assignmentToForecastChecks,
+  assignmentsForecastCheck,
+  forecastRunsCheck,
+  type ForecastChecksDeps,
+  type ForecastChecksOptions,
+} from './reconciliation.js';

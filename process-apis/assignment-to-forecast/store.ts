@@ -28,6 +28,17 @@ export async function saveAssignment(db: Db, row: AtfAssignmentsTable): Promise<
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
+/** Marks the assignment's snapshot cancelled (the platform no longer has it); answers the snapshot, if the forecast had one. */
+export async function cancelSnapshot(db: Db, assignmentId: string): Promise<AtfAssignmentsTable | undefined> {
+  await db
+    .updateTable('atf_assignments')
+    .set({ status: 'cancelled', updated_at_ms: Date.now() })
+    .where('assignment_id', '=', assignmentId)
+    .where('status', '!=', 'cancelled')
+    .execute();
+  return db.selectFrom('atf_assignments').selectAll().where('assignment_id', '=', assignmentId).executeTakeFirst();
+}
+
 const live = (rows: AtfAssignmentsTable[]) => rows.filter((r) => r.status !== 'cancelled');
 
 export async function forecastOf(db: Db, engagementId: string, granularity: 'week' | 'month', from?: string, to?: string) {

@@ -10,7 +10,7 @@ import type { ErpSystemApi } from '../../system-apis/erp/service.js';
 import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.js';
 import { loadEngagementContext } from '../kit/engagement-context.js';
 import { rateFor } from '../kit/rating.js';
-import { reconcileConflicts, saveAssignment } from './store.js';
+import { cancelSnapshot, reconcileConflicts, saveAssignment } from './store.js';
 
 export const FORECAST_WORKFLOW = 'assignment-to-forecast';
 
@@ -57,9 +57,23 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
         // The assignment as Scheduling has it now, whatever order its events arrived in.
         const assignment = await scheduling.getAssignment(assignmentId).catch((err: unknown) => {
           // Deleted on the platform before its deletion event was handled: that event settles it.
-          if (input.webhook !== undefined && err instanceof ProblemError && err.status === 404) return undefined;
+          // A cancellation asked for an assignment the platform no longer has settles itself below.
+          if ((input.webhook !== undefined || input.change === 'cancelled') && err instanceof ProblemError && err.status === 404)
+            return undefined;
           throw err;
         });
+        if (!assignment && input.webhook === undefined) {
+          // Gone from the platform with no deletion recorded (e.g. found by reconciliation before the
+          // deletion check ran): the forecast stops counting the snapshot it holds.
+          const gone = await cancelSnapshot(store.db, assignmentId);
+          if (!gone) return { skipped: 'not on the scheduling platform and not in the forecast' };
+          return {
+            engagementId: gone.engagement_id,
+            resourceId: gone.resource_id,
+            status: 'cancelled' as const,
+            priced: gone.rate_minor !== null,
+          };
+        }
         if (!assignment) return { skipped: 'no longer on the scheduling platform; its deletion event settles it' };
         const resource = await scheduling.getResource(assignment.resourceId);
         // The rate of the role on the card in force when the assignment starts; an engagement

@@ -150,6 +150,35 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     return taskToAssignment(task, { id, engagementId, resourceId, staffingRequestId }, who?.job_title ?? null);
   }
 
+  /** A page of allocations as assignments: their ids resolved in a few queries, not four per allocation. */
+  async function toAssignments(tasks: FloatTask[]): Promise<Assignment[]> {
+    if (tasks.length === 0) return [];
+    const refs = (key: 'task_id' | 'project_id' | 'people_id') => tasks.map((t) => ({ nativeId: t[key] }));
+    const [assignments, engagements, resources, staffing] = await Promise.all([
+      ids.canonicalMany('assignment', refs('task_id')),
+      ids.canonicalMany('engagement', refs('project_id')),
+      ids.canonicalMany('resource', refs('people_id')),
+      ids.existingMany(
+        'staffing-request',
+        tasks.map((t) => t.task_id),
+      ),
+    ]);
+    return Promise.all(
+      tasks.map(async (task) =>
+        taskToAssignment(
+          task,
+          {
+            id: assignments.get(String(task.task_id))!,
+            engagementId: engagements.get(String(task.project_id))!,
+            resourceId: resources.get(String(task.people_id))!,
+            staffingRequestId: staffing.get(String(task.task_id)),
+          },
+          (await person(task.people_id))?.job_title ?? null,
+        ),
+      ),
+    );
+  }
+
   function nativeOrThrow(entity: 'resource' | 'engagement' | 'assignment', id: string, what: string): Promise<number> {
     return ids.require(entity, id, () => notFound(what, id));
   }
@@ -247,7 +276,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
       const seats = await Promise.all(page.items.map((t) => person(t.people_id)));
       const booked = page.items.filter((_, i) => seats[i]?.people_type_id !== 3);
       return {
-        items: await Promise.all(booked.map(toAssignment)),
+        items: await toAssignments(booked),
         nextCursor: nextNumberedCursor(at, at.page < page.pageCount && page.items.length > 0),
       };
     },
