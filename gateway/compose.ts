@@ -7,6 +7,7 @@ import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
 import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
+import { promLateApprovalMetrics } from '../process-apis/time-to-billing/index.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -98,6 +99,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           engine: { metrics: promWorkflowMetrics(registry) },
           changeCaptureMetrics: promChangeCaptureMetrics(registry),
           billingStatusMetrics: promBillingStatusMetrics(registry),
+          lateApprovalMetrics: promLateApprovalMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
         }
