@@ -5,7 +5,8 @@
 // again; work of a period not yet billed starts nothing; the cursor survives a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { ChangePoller, readCursor } from '../../core/change-capture/index.js';
+import { Registry } from 'prom-client';
+import { ChangePoller, promChangeCaptureMetrics, readCursor } from '../../core/change-capture/index.js';
 import { InboxProcessor } from '../../core/inbox/index.js';
 import { findCanonical, findNative } from '../../core/xref/index.js';
 import {
@@ -16,6 +17,8 @@ import {
   type LateApprovalMetrics,
 } from '../../process-apis/time-to-billing/index.js';
 import type { TimeSystemApi } from '../../system-apis/time/index.js';
+import { bearer } from '../gateway/support.js';
+import { startOperationsGateway } from '../support/operations-gateway.js';
 import { testEngines } from '../support/stores.js';
 import { createBillableProject, startBillingHarness, type BillableProject, type BillingHarness } from './support/billing-harness.js';
 import { harvestWeek, netsuite } from './support/billing-platforms.js';
@@ -32,6 +35,8 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing l
   const entries: Record<string, SandboxEntry> = {};
   const outcomes: string[] = [];
   const metrics: LateApprovalMetrics = { polledChange: (o) => void outcomes.push(o) };
+  const registry = new Registry();
+  const captureMetrics = promChangeCaptureMetrics(registry);
 
   /** The layer's feed and inbox, as the process layer wires them (one poll at a time, on demand). */
   function feedOn() {
@@ -39,6 +44,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing l
     const poller = new ChangePoller(timeEntryChangeFeed(time, { lookbackFrom: () => previousMonthStart(new Date(`${TODAY}T12:00:00Z`)) }), {
       store: h.store,
       intervalMs: 60_000,
+      metrics: captureMetrics,
     });
     const handler = lateApprovalHandler({ billing: () => h.billing, metrics, today: () => TODAY, logger: pino({ level: 'silent' }) });
     const inbox = new InboxProcessor({
@@ -227,5 +233,19 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing l
     expect(await erp.linesOf(entries.whileDown!)).toBe(1);
     expect(await erp.linesOf(entries.late!)).toBe(1);
     expect((await billedOnTime()).size).toBe(3);
+  });
+
+  it('shows its cursor and lag in the operations API and as a metric', { timeout: 60_000 }, async () => {
+    const ops = await startOperationsGateway(h.store);
+    try {
+      const res = await fetch(`${ops.gateway.url}/experience/operations/v1/change-feeds`, { headers: bearer(ops.tokens.read) });
+      expect(res.status).toBe(200);
+      const feed = ((await res.json()) as { items: Array<Record<string, unknown>> }).items.find((f) => f.stream === TIME_ENTRY_STREAM);
+      expect(feed).toMatchObject({ platform: 'time', changesRecorded: 4, lagSeconds: expect.any(Number) });
+      expect(feed!.position).toMatch(/^updatedSince \S+Z, seen \(\d+\)$/);
+    } finally {
+      await ops.close();
+    }
+    expect(await registry.metrics()).toMatch(/layer_change_capture_lag_seconds\{stream="time:time-entries"\} \d+/);
   });
 });
