@@ -8,6 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { ChangeFeed } from '../../core/change-capture/index.js';
 import type { InboxMessage } from '../../core/inbox/index.js';
 import type { Logger } from '../../core/observability/logger.js';
+import { TransientError } from '../../core/resilience/errors.js';
 import type { Database } from '../../core/store/schema.js';
 import type { TimeEntryFeedPosition } from '../../system-apis/time/index.js';
 import type { BillingPeriod } from '../kit/billing-model.js';
@@ -77,7 +78,7 @@ export type LateApprovalOutcome =
   | 'billing' // a further invoice of a billed period was started (or joined) for it
   | 'already-billed' // the ledger already bills it
   | 'period-not-billed' // its period's run will bill it
-  | 'run-under-way' // a run of its period has not finished: it bills it
+  | 'run-under-way' // its period's run has not completed (pending, waiting out a hold, or failed): it, or its retry, bills it
   | 'not-billable' // not approved, or not billable
   | 'changed-after-billing'; // billed, then changed on the platform: reconciliation reports it
 
@@ -110,18 +111,35 @@ function isPolledEntry(payload: unknown): payload is PolledTimeEntryMessage {
 }
 
 type Db = Transaction<Database>;
-type RunRow = { definition: string; run_key: string; state: string; input: string };
+type RunRow = { id: string; definition: string; run_key: string; state: string; input: string };
 const FINISHED = new Set(['completed', 'failed', 'compensated', 'cancelled']);
+
+/** Whether a run has begun reading the work it bills (its allocation step is past pending). */
+async function allocating(trx: Db, runId: string): Promise<boolean> {
+  const step = await trx
+    .selectFrom('workflow_steps')
+    .select('state')
+    .where('run_id', '=', runId)
+    .where('name', '=', 'allocate-entries')
+    .where('state', '!=', 'pending')
+    .executeTakeFirst();
+  return step !== undefined;
+}
 
 /**
  * Whether the entry's work was already billed: the latest period a completed run billed up to an
  * end on or after its work date (the engagement's own run, or the whole-period run that found no
- * work of it), or that the engagement's run of such a period is still under way (it bills the entry).
+ * work of it). `under-way` when the engagement's run of such a period has not completed and will
+ * still read the work (or is failed, and its retry will); `allocating` when it is reading it now.
  */
-async function billedPeriodFor(trx: Db, engagementId: string, workDate: string): Promise<BillingPeriod | 'under-way' | undefined> {
+async function billedPeriodFor(
+  trx: Db,
+  engagementId: string,
+  workDate: string,
+): Promise<BillingPeriod | 'under-way' | 'allocating' | undefined> {
   const runs: RunRow[] = await trx
     .selectFrom('workflow_runs')
-    .select(['definition', 'run_key', 'state', 'input'])
+    .select(['id', 'definition', 'run_key', 'state', 'input'])
     .where((eb) =>
       eb.or([
         eb.and([eb('definition', '=', ENGAGEMENT_WORKFLOW), eb('run_key', 'like', `${engagementId}#%`)]),
@@ -137,7 +155,8 @@ async function billedPeriodFor(trx: Db, engagementId: string, workDate: string):
     if (run.definition === ENGAGEMENT_WORKFLOW) {
       // Further invoices (keys with a suffix) follow a billed period; they do not bill one.
       if (run.run_key !== engagementRunKey(engagementId, period)) continue;
-      if (!FINISHED.has(run.state)) return 'under-way';
+      if (!FINISHED.has(run.state) && (await allocating(trx, run.id))) return 'allocating';
+      if (run.state !== 'completed') return 'under-way';
     }
     if (run.state !== 'completed') continue;
     if (!billed || period.end > billed.end) billed = period;
@@ -159,15 +178,7 @@ async function batchKey(trx: Db, engagementId: string, period: BillingPeriod, da
       .where('run_key', '=', leftBehindRunKey(engagementId, period, key))
       .executeTakeFirst();
     if (!run) return key;
-    if (FINISHED.has(run.state)) continue;
-    const allocating = await trx
-      .selectFrom('workflow_steps')
-      .select('state')
-      .where('run_id', '=', run.id)
-      .where('name', '=', 'allocate-entries')
-      .where('state', '!=', 'pending')
-      .executeTakeFirst();
-    if (!allocating) return key;
+    if (!FINISHED.has(run.state) && !(await allocating(trx, run.id))) return key;
   }
 }
 
@@ -202,6 +213,9 @@ export function lateApprovalHandler(deps: {
     if (entry.billed || !entry.approved || !entry.billable) return seen('not-billable');
     const period = await billedPeriodFor(trx, entry.engagementId, entry.workDate);
     if (period === 'under-way') return seen('run-under-way');
+    // The run may have read the work before this approval: asked again once it has finished.
+    if (period === 'allocating')
+      throw new TransientError(`A billing run of ${entry.engagementId} is allocating; the late approval waits for it.`);
     if (!period) return seen('period-not-billed');
     const day = today();
     const key = await batchKey(trx, entry.engagementId, period, day);
