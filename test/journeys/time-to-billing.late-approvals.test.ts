@@ -248,4 +248,76 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing l
     }
     expect(await registry.metrics()).toMatch(/layer_change_capture_lag_seconds\{stream="time:time-entries"\} \d+/);
   });
+
+  it('waits for a run of the period that is reading the work, then bills what it did not take', { timeout: 120_000 }, async () => {
+    const feed = feedOn();
+    outcomes.length = 0;
+    const decemberId = (await (h.time as TimeSystemApi).listTimeEntries({ engagementId: de.engagement.id, limit: 200 })).items.find(
+      (e) => e.workDate === '2026-12-01',
+    )!.id;
+    // December's run is allocating in another replica (its lease held far ahead, so this engine leaves it).
+    const now = Date.now();
+    const runId = '019c0000-0000-7000-8000-00000000dec1';
+    await h.store.db
+      .insertInto('workflow_runs')
+      .values({
+        id: runId,
+        definition: 'time-to-billing',
+        run_key: `${de.engagement.id}#2026-12`,
+        input: JSON.stringify({ periodStart: '2026-12-01', periodEnd: '2026-12-31', engagementId: de.engagement.id, trigger: 'schedule' }),
+        state: 'running',
+        current_step: 'allocate-entries',
+        result: null,
+        error: null,
+        next_attempt_ms: now,
+        claimed_by: 'another-replica',
+        lease_until_ms: now + 3_600_000,
+        created_at_ms: now,
+        updated_at_ms: now,
+        finished_at_ms: null,
+      })
+      .execute();
+    await h.store.db
+      .insertInto('workflow_steps')
+      .values({
+        run_id: runId,
+        name: 'allocate-entries',
+        position: 1,
+        state: 'running',
+        result: null,
+        errors: '[]',
+        started_at_ms: now,
+        finished_at_ms: null,
+      })
+      .execute();
+    const message = {
+      source: 'time-poll',
+      webhookId: 'december',
+      sentAt: new Date(),
+      rawBody: '',
+      attempt: 1,
+      payload: {
+        timeEntryId: decemberId,
+        engagementId: de.engagement.id,
+        workDate: '2026-12-01',
+        approved: true,
+        billable: true,
+        billed: false,
+        changeKey: 'december',
+      },
+    };
+    const handle = () => h.store.db.transaction().execute((trx) => feed.handler(message, { trx }));
+    await expect(handle(), 'asked again later by the inbox').rejects.toThrow(/allocating/);
+    expect(
+      (await lateRuns()).some((r) => r.run_key.includes('#2026-12:')),
+      'nothing started meanwhile',
+    ).toBe(false);
+    // The run completes without the entry (it had read the work before the approval): now it is billed late.
+    await h.store.db.updateTable('workflow_runs').set({ state: 'completed', finished_at_ms: Date.now() }).where('id', '=', runId).execute();
+    expect(await handle()).toBe(true);
+    expect(outcomes).toEqual(['billing']);
+    await settled();
+    expect((await lateRuns()).find((r) => r.run_key === `${de.engagement.id}#2026-12:late-${TODAY}`)?.state).toBe('completed');
+    expect(await (await onErp()).linesOf(entries.december!), 'billed once').toBe(1);
+  });
 });
