@@ -9,6 +9,7 @@ import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
 import { promReconciliationMetrics } from '../process-apis/reconciliation/index.js';
 import type { ReconciliationCheck } from '../process-apis/kit/reconciliation.js';
+import { promLateApprovalMetrics } from '../process-apis/time-to-billing/index.js';
 import { promBusinessFiguresMetrics } from '../process-apis/business-figures/index.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
@@ -102,6 +103,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           engine: { metrics: promWorkflowMetrics(registry) },
           changeCaptureMetrics: promChangeCaptureMetrics(registry),
           billingStatusMetrics: promBillingStatusMetrics(registry),
+          lateApprovalMetrics: promLateApprovalMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
           reconciliationMetrics: promReconciliationMetrics(registry),

@@ -37,8 +37,13 @@ import {
   BillingSchedule,
   createClientBillingView,
   createTimeToBillingApi,
+  lateApprovalHandler,
+  previousMonthStart,
+  timeEntryChangeFeed,
   timeToBillingWorkflows,
+  TIME_POLLED_SOURCE,
   type ClientBillingView,
+  type LateApprovalMetrics,
   type TimeToBillingApi,
 } from './time-to-billing/index.js';
 import {
@@ -91,6 +96,8 @@ export interface ProcessApisOptions {
   billingEveryMs?: number;
   /** Change capture metrics (the gateway's registry); the pollers report what they record and how far behind they are. */
   changeCaptureMetrics?: ChangeCaptureMetrics;
+  /** What came of each time entry change the time feed brought (time-to-billing's late approvals). */
+  lateApprovalMetrics?: LateApprovalMetrics;
   /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
   crmChangeStreamMetrics?: CrmChangeStreamMetrics;
   /** The reconciliation journey's metrics (the gateway's registry). */
@@ -174,6 +181,11 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const forecastLogger = logger.child({ component: 'assignment-to-forecast' });
   const onSchedulingWebhook = schedulingWebhookHandler(() => assignmentToForecast, forecastLogger);
   const onSchedulingPoll = schedulingPollHandler(() => assignmentToForecast, forecastLogger);
+  const onTimePoll = lateApprovalHandler({
+    billing: () => timeToBilling,
+    logger: logger.child({ component: 'time-to-billing' }),
+    ...(options.lateApprovalMetrics ? { metrics: options.lateApprovalMetrics } : {}),
+  });
   const onCrmPoll = crmPollHandler(() => engine, logger.child({ component: 'opportunity-to-project' }));
   const onEvent: InboxHandler = async (message, ctx) => {
     const started =
@@ -189,7 +201,9 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
                 ? await onSchedulingWebhook(message, ctx)
                 : message.source === POLLED_SOURCE
                   ? await onSchedulingPoll(message, ctx)
-                  : false;
+                  : message.source === TIME_POLLED_SOURCE
+                    ? await onTimePoll(message, ctx)
+                    : false;
     if (started) setImmediate(() => engine.kick()); // after the inbox transaction commits
   };
   const inbox = new InboxProcessor({
@@ -230,6 +244,10 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
     // ERP's billing changes (payments, credit memos, refunds entered by hand included) read by
     // SuiteQL on a schedule: what no webhook brought starts its run within one interval.
     pollerOf(p.erp.pollIntervalMs, () => billingChangeFeed(erp)),
+    // Harvest sends no webhooks: time approved after its period was billed is found by this poll
+    // and billed on a further invoice of that period. A first start reads back to the start of
+    // the previous month (the period the schedule bills last), not from the beginning of time.
+    pollerOf(p.time.pollIntervalMs, () => timeEntryChangeFeed(time, { lookbackFrom: () => previousMonthStart(new Date()) })),
   ].filter((poller) => poller !== undefined);
   // With the change feed, the every-client comparison is only a safety net (a change the feed
   // could not tell apart within one second, a cursor reset): rare by default (RECONCILE_EVERY_MS).

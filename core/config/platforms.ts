@@ -34,7 +34,13 @@ export interface PlatformsConfig {
     /** How often the poll compares the whole allocation list with what it has seen, to find deletions. */
     deletionCheckMs: number;
   };
-  time: PlatformConnection & { accessToken: string; accountId: string; webhookSecret: string };
+  time: PlatformConnection & {
+    accessToken: string;
+    accountId: string;
+    webhookSecret: string;
+    /** How often the layer reads time entries updated on the platform (`updated_since`; Harvest sends no webhooks); 0 turns the feed off. */
+    pollIntervalMs: number;
+  };
   /** NetSuite: `clientId` is the integration record's client id (the assertion's iss), `m2m` the certificate login. */
   erp: PlatformConnection & {
     accountId: string;
@@ -94,6 +100,9 @@ export function platformsConfig(env: Env, runtime: RuntimeConfig): PlatformsConf
       accessToken: secret('TIME_ACCESS_TOKEN', 'sandbox-time-token'),
       accountId: secret('TIME_ACCOUNT_ID', '100001'),
       webhookSecret: secret('TIME_WEBHOOK_SECRET', 'whsec_c2FuZGJveC10aW1lLXdlYmhvb2stc2VjcmV0'),
+      // One request per round when idle (one per 2,000 changed entries otherwise): far inside
+      // Harvest's 100 requests per 15 s at the default of a minute.
+      pollIntervalMs: read(env, 'TIME_POLL_INTERVAL_MS', nonNegativeInt.max(3_600_000).default(60_000)),
     },
     erp: {
       baseUrl: erpBase,

@@ -12,3 +12,13 @@ export { createClientBillingView, type ClientBillingView } from './client-view.j
 export { timeToBillingModule } from './module.js';
 export type { TimeForBilling, ErpForBilling } from './ports.js';
 export { timeToBillingChecks, type BillingCheckDeps, type BillingRecordLinks, type TimeToBillingCheckOptions } from './reconciliation.js';
+export {
+  lateApprovalHandler,
+  previousMonthStart,
+  promLateApprovalMetrics,
+  timeEntryChangeFeed,
+  TIME_ENTRY_STREAM,
+  TIME_POLLED_SOURCE,
+  type LateApprovalMetrics,
+  type PolledTimeEntryMessage,
+} from './late-approvals.js';

@@ -34,3 +34,8 @@ export function engagementRunKey(engagementId: string, period: BillingPeriod): s
   // `<subject>#<n>` is the run-key shape the shared run queries filter by subject.
   return `${engagementId}#${period.key}`;
 }
+
+/** A further invoice's run of a billed period, keyed by what asked for it (a finding, a day's late approvals). */
+export function leftBehindRunKey(engagementId: string, period: BillingPeriod, repairKey: string): string {
+  return `${engagementRunKey(engagementId, period)}:${repairKey}`;
+}

@@ -27,6 +27,9 @@ export interface TimePage<T> {
 /** The operations of the Time system API (`systemApis.time`) that billing calls. */
 export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'recordBilling'>;
 
+/** The time system API's change feed of time entries (the catch-up path for late approvals). */
+export type TimeFeed = Pick<TimeSystemApi, 'timeEntryFeedStart' | 'timeEntryChangesSince'>;
+
 export type ErpForBilling = Pick<
   ErpSystemApi,
   | 'getProject'

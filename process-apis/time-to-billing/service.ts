@@ -10,7 +10,7 @@ import { retryRun, type WorkflowDefinition, type WorkflowEngine } from '../../co
 import type { components } from '../../generated/openapi/process/time-to-billing.v1.js';
 import { allocatedAmong, listHolds } from './billing-store.js';
 import { PERIOD_WORKFLOW, periodBillingWorkflow } from './period-workflow.js';
-import { billingPeriod, engagementRunKey, type BillingRunInput } from './period.js';
+import { billingPeriod, engagementRunKey, leftBehindRunKey, type BillingRunInput } from './period.js';
 import type { ErpForBilling } from './ports.js';
 import { hundredthsOfEntry, ratedAmountMinor, rateEntries } from '../kit/rating.js';
 import { hundredthsToHours, hundredthsToMinutes } from '../../core/hours.js';
@@ -56,6 +56,8 @@ export interface TimeToBillingApi {
   billLeftBehind(
     request: { engagementId: string; periodStart: string; periodEnd: string },
     repairKey: string,
+    /** The caller's transaction (e.g. the one that records an inbound change). */
+    trx?: Kysely<Database>,
   ): Promise<{ run: Run; created: boolean }>;
   listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
   getRun(runId: string): Promise<Run>;
@@ -111,7 +113,7 @@ export function createTimeToBillingApi(deps: {
         await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period), db: trx });
       else await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}`, db: trx });
     },
-    async billLeftBehind(request, repairKey) {
+    async billLeftBehind(request, repairKey, trx) {
       const period = billingPeriod(request.periodStart, request.periodEnd);
       const input: BillingRunInput = {
         periodStart: period.start,
@@ -119,9 +121,9 @@ export function createTimeToBillingApi(deps: {
         engagementId: request.engagementId,
         trigger: 'replay',
       };
-      const runKey = `${engagementRunKey(request.engagementId, period)}:${repairKey}`;
-      const started = await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey });
-      return { run: await loadRun(db, JOURNEY, started.id), created: started.created };
+      const runKey = leftBehindRunKey(request.engagementId, period, repairKey);
+      const started = await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey, ...(trx ? { db: trx } : {}) });
+      return { run: await loadRun(trx ?? db, JOURNEY, started.id), created: started.created };
     },
     listRuns: (query) => listRunViews(db, JOURNEY, query),
     getRun: (runId) => loadRun(db, JOURNEY, runId),

@@ -10,6 +10,7 @@ export { timeSystemModule } from './module.js';
 export { TimeConnector, mapHarvestError } from './connector.js';
 export { createTimeSystemApi } from './service.js';
 export type { TimeSystemApi, TimeQuery } from './service.js';
+export type { TimeEntryFeedPosition, TimeEntryChange, TimeEntryChangePage } from './changes.js';
 
 export interface TimeSystem {
   api: TimeSystemApi;

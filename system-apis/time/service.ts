@@ -31,6 +31,7 @@ import {
   updatedSinceParam,
 } from './mapping.js';
 import type { HarvestExpense, HarvestTimeEntry } from './vendor-types.js';
+import { pullTimeEntryChanges, timeEntryFeedFrom, type TimeEntryChangePage, type TimeEntryFeedPosition } from './changes.js';
 
 export type TimeEntryPage = components['schemas']['TimeEntryPage'];
 export type BillingRecordsInput = components['schemas']['BillingRecordsInput'];
@@ -65,6 +66,10 @@ export interface TimeSystemApi {
   /** Deprecated: the platform's API has no timesheet approval; always a 422. */
   recordTimesheetApproval(input: TimesheetApprovalInput): Promise<TimesheetApproval>;
   getProject(engagementId: string): Promise<TimeProject>;
+  /** Where a new time entry feed starts: every entry updated at or after `at`. */
+  timeEntryFeedStart(at: Date): TimeEntryFeedPosition;
+  /** One page of time entry changes after a position, oldest first (the catch-up feed). */
+  timeEntryChangesSince(from: TimeEntryFeedPosition, limit?: number): Promise<TimeEntryChangePage>;
   /** Creates the platform project (and client) for the engagement, or updates it. */
   putProject(engagementId: string, input: TimeProjectInput): Promise<{ project: TimeProject; created: boolean }>;
 }
@@ -323,6 +328,20 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       const { recorded, already } = await claimBillingRefs(store.db, claims);
       deps.logger?.info({ invoiceId: input.invoiceId, recorded, already }, 'time records billed in the ledger');
       return { invoiceId: input.invoiceId, recorded, alreadyRecorded: already };
+    },
+
+    timeEntryFeedStart: (at) => timeEntryFeedFrom(at),
+
+    timeEntryChangesSince(from, limit) {
+      const ids = timeIds(store.db);
+      return pullTimeEntryChanges(
+        {
+          updatedSince: async (since) => (await connector.allTimeEntries({ updatedSince: since })).filter(isRecordedWork),
+          toEntries: (entries) => toEntries(ids, entries),
+        },
+        from,
+        limit,
+      );
     },
 
     async getProject(engagementId) {
