@@ -16,6 +16,8 @@ export interface JobsConfig {
   billingScheduleEveryMs: number;
   /** How often ERP invoices are polled for changes their webhooks missed; 0 = off. */
   reconcileEveryMs: number;
+  /** How often the gauges read from the store on a schedule (posting backlog, cursor freshness) are read again. */
+  metricsSampleEveryMs: number;
 }
 
 export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
@@ -28,5 +30,7 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     billingScheduleEveryMs: read(env, 'BILLING_SCHEDULE_EVERY_MS', nonNegativeInt.default(test ? 0 : 24 * 3_600_000)),
     // A safety net behind ERP's change feed (ERP_POLL_INTERVAL_MS), which brings what webhooks miss.
     reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
+    // A scrape reads the last sample: no query per scrape, whoever scrapes and how often.
+    metricsSampleEveryMs: read(env, 'METRICS_SAMPLE_EVERY_MS', positiveInt.min(100).default(15_000)),
   };
 }

@@ -25,6 +25,8 @@ export const REJECTED_EVENT = 'com.psconnect.engagement.provisioning-rejected';
 export interface ProvisionInput {
   opportunityId: string;
   trigger: 'api' | 'event' | 'replay';
+  /** When the deal was won on the CRM (the change's commit, or the CRM user's call), RFC 3339; absent for replays. */
+  changedAt?: string;
 }
 
 export interface ProvisioningDeps {
@@ -302,5 +304,7 @@ export function provisioningWorkflow(deps: ProvisioningDeps) {
         const reasons = terms.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
         return { outcome: 'refused', reason: reasons || 'The deal is not ready to provision.' };
       },
+      // The project exists in ERP and its id is on the CRM deal: latency from the win.
+      sourceEventAt: (_results, input) => (input.changedAt ? Date.parse(input.changedAt) : undefined),
     });
 }
