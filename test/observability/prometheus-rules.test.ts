@@ -16,7 +16,8 @@ function findPromtool(): string | undefined {
 }
 
 const promtool = findPromtool();
-if (!promtool) console.warn('[test] Prometheus rules: skipped, promtool is not installed (.ci/run installs it; Debian: apt-get install prometheus)');
+if (!promtool)
+  console.warn('[test] Prometheus rules: skipped, promtool is not installed (.ci/run installs it; Debian: apt-get install prometheus)');
 
 const run = (args: string[]) => spawnSync(promtool!, args, { cwd: DIR, encoding: 'utf8' });
 
