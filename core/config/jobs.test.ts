@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
 describe('background job configuration', () => {
-  it('defaults to a 30 s lease renewed every 10 s, daily billing and a six-hourly reconciliation', () => {
+  it('defaults to a 30 s lease renewed every 10 s, daily billing, a six-hourly reconciliation and metrics read every 15 s', () => {
     expect(loadConfig({}).jobs, 'development defaults').toEqual({
       workflows: { leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250 },
       billingScheduleEveryMs: 86_400_000,
       reconcileEveryMs: 21_600_000,
+      metricsSampleEveryMs: 15_000,
     });
+    expect(() => loadConfig({ METRICS_SAMPLE_EVERY_MS: '0' }), 'no sampling at all is refused').toThrow(/METRICS_SAMPLE_EVERY_MS/);
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
   });
 

@@ -5,11 +5,11 @@
 // Skipped, saying so, where the prometheus binary is missing or cannot start.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../../bench/peers/free-port.js';
 import { PROJECT_ROOT } from '../../core/project-root.js';
 import type { Store } from '../../core/store/index.js';
 import { startOperationsGateway, type OpsHarness } from '../support/operations-gateway.js';
@@ -22,17 +22,6 @@ if (!installed)
 
 interface RuleFile {
   groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; for?: string }> }>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface PromResponse<T> {
