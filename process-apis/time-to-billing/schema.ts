@@ -7,6 +7,9 @@ import type { Generated } from 'kysely';
  */
 export type BillingInvoiceState = 'allocated' | 'created' | 'posted' | 'marked';
 
+/** The states of an invoice ERP holds (created, posted or done). */
+export const IN_ERP_STATES: readonly BillingInvoiceState[] = ['created', 'posted', 'marked'];
+
 export interface TtbInvoicesTable {
   /** The canonical id the layer gives this invoice before ERP has one; also the allocation key. */
   id: string;
