@@ -9,6 +9,7 @@ import { promChangeCaptureMetrics, sampleCursorFreshness } from '../core/change-
 import { gaugeSampler } from '../core/observability/sampled-gauges.js';
 import { samplePostingBacklog } from '../process-apis/time-to-billing/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
+import { promBusinessFiguresMetrics } from '../process-apis/business-figures/index.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -102,6 +103,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           billingStatusMetrics: promBillingStatusMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
+          businessFiguresMetrics: promBusinessFiguresMetrics(registry),
         }
       : {},
   );

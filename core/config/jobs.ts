@@ -18,6 +18,14 @@ export interface JobsConfig {
   reconcileEveryMs: number;
   /** How often the gauges read from the store on a schedule (posting backlog, cursor freshness) are read again. */
   metricsSampleEveryMs: number;
+  businessFigures: {
+    /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
+    everyMs: number;
+    /** The days each computation looks back over (invoices issued, hours recorded, weeks forecast). */
+    windowDays: number;
+    /** How long computed figures are kept for the trends. */
+    retentionDays: number;
+  };
 }
 
 export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
@@ -32,5 +40,10 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
     // A scrape reads the last sample: no query per scrape, whoever scrapes and how often.
     metricsSampleEveryMs: read(env, 'METRICS_SAMPLE_EVERY_MS', positiveInt.min(100).default(15_000)),
+    businessFigures: {
+      everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
+      windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),
+      retentionDays: read(env, 'BUSINESS_FIGURES_RETENTION_DAYS', positiveInt.max(3660).default(90)),
+    },
   };
 }
