@@ -5,7 +5,9 @@ import { useCursorSigningKey } from '../core/paging.js';
 import type { Infra } from '../core/api-module.js';
 import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
-import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
+import { promChangeCaptureMetrics, sampleCursorFreshness } from '../core/change-capture/index.js';
+import { gaugeSampler } from '../core/observability/sampled-gauges.js';
+import { samplePostingBacklog } from '../process-apis/time-to-billing/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
 import { promReconciliationMetrics } from '../process-apis/reconciliation/index.js';
 import type { ReconciliationCheck } from '../process-apis/kit/reconciliation.js';
@@ -112,6 +114,14 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
       : {}),
   });
   if (registry) promSchedulingBudgetMetrics(registry, () => systemApis.scheduling.rateBudget());
+  // Figures read from the store on a schedule, so that no scrape runs a query of its own.
+  if (registry) {
+    const sampler = gaugeSampler(registry, { everyMs: config.jobs.metricsSampleEveryMs, logger: logger.child({ component: 'metrics' }) });
+    sampleCursorFreshness(sampler, store.db);
+    samplePostingBacklog(sampler, store.db);
+    sampler.start();
+    closers.push(() => sampler.stop());
+  }
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).
   const dispatcher = new EventDispatcher({

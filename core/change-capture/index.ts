@@ -9,5 +9,5 @@ export {
   type PollOutcome,
 } from './poller.js';
 export { readCursor, listCursors, moveCursor, type ChangeCursor, type CursorMove } from './cursors.js';
-export { promChangeCaptureMetrics, type ChangeCaptureMetrics } from './metrics.js';
+export { platformOfStream, promChangeCaptureMetrics, sampleCursorFreshness, type ChangeCaptureMetrics } from './metrics.js';
 export type * from './schema.js';

@@ -3,15 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
 describe('background job configuration', () => {
-  it('defaults to a 30 s lease renewed every 10 s, daily billing, a six-hourly reconciliation and business figures every 15 min', () => {
+  it('defaults to a 30 s lease renewed every 10 s, daily billing, a six-hourly reconciliation, business figures every 15 min and metrics read every 15 s', () => {
     expect(loadConfig({}).jobs, 'development defaults').toEqual({
       workflows: { leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250 },
       billingScheduleEveryMs: 86_400_000,
       reconcileEveryMs: 21_600_000,
       reconciliation: { passEveryMs: 900_000, liveEveryMs: 30_000, autoRepair: true, leaseMs: 60_000 },
       reconcileWonDealsDays: 90,
+      metricsSampleEveryMs: 15_000,
       businessFigures: { everyMs: 900_000, windowDays: 90, retentionDays: 90 },
     });
+    expect(() => loadConfig({ METRICS_SAMPLE_EVERY_MS: '0' }), 'no sampling at all is refused').toThrow(/METRICS_SAMPLE_EVERY_MS/);
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
     expect(loadConfig({ RECONCILE_WON_DEALS_DAYS: '30' }).jobs.reconcileWonDealsDays, 'a shorter window of won deals').toBe(30);
     expect(() => loadConfig({ RECONCILE_WON_DEALS_DAYS: '0' }), 'an empty window').toThrow(/RECONCILE_WON_DEALS_DAYS/);

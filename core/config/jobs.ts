@@ -21,6 +21,8 @@ export interface JobsConfig {
   reconciliation: ReconciliationJobsConfig;
   /** How far back (days of last change) reconciliation compares won deals with their ERP projects. */
   reconcileWonDealsDays: number;
+  /** How often the gauges read from the store on a schedule (posting backlog, cursor freshness) are read again. */
+  metricsSampleEveryMs: number;
   businessFigures: {
     /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
     everyMs: number;
@@ -60,6 +62,8 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     },
     // Won deals stay on the CRM for ever; a quarter covers every deal still being set up.
     reconcileWonDealsDays: read(env, 'RECONCILE_WON_DEALS_DAYS', positiveInt.max(3650).default(90)),
+    // A scrape reads the last sample: no query per scrape, whoever scrapes and how often.
+    metricsSampleEveryMs: read(env, 'METRICS_SAMPLE_EVERY_MS', positiveInt.min(100).default(15_000)),
     businessFigures: {
       everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
       windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),

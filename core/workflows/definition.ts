@@ -103,6 +103,12 @@ export interface WorkflowDefinition<I = unknown> extends WorkflowOptions {
    * (state stays `completed`: nothing failed and nothing is to be retried) and shown as such.
    */
   outcome?(results: AnyResults, input: I): RunOutcome | undefined;
+  /**
+   * When the platform event this run carries across happened (epoch ms: a CRM change's commit, an
+   * allocation's modification, an approval), read once the run completed its work (not refused or
+   * skipped): the engine observes the journey's sync latency, event to effect, from it.
+   */
+  sourceEventAt?(results: AnyResults, input: I): number | undefined;
 }
 
 export function defineWorkflow<I>(definition: WorkflowDefinition<I>): WorkflowDefinition<I> {
@@ -151,14 +157,20 @@ export class WorkflowBuilder<I, R extends object = NoResults> {
     return new WorkflowBuilder(this.options, [...this.declared, untyped<I, R, O>(name, step)]);
   }
 
-  /** `outcome` reads the typed results of a completed run (see `WorkflowDefinition.outcome`). */
-  build(finishing: { outcome?(results: R, input: I): RunOutcome | undefined } = {}): TypedWorkflowDefinition<I, R> {
-    const { outcome } = finishing;
+  /** `outcome` and `sourceEventAt` read the typed results of a completed run (see `WorkflowDefinition`). */
+  build(
+    finishing: {
+      outcome?(results: R, input: I): RunOutcome | undefined;
+      sourceEventAt?(results: R, input: I): number | undefined;
+    } = {},
+  ): TypedWorkflowDefinition<I, R> {
+    const { outcome, sourceEventAt } = finishing;
     return defineWorkflow<I>({
       ...this.options,
       steps: [...this.declared],
       // The engine hands over every step's checkpointed result once all completed: exactly R.
       ...(outcome ? { outcome: (results: AnyResults, input: I) => outcome(results as R, input) } : {}),
+      ...(sourceEventAt ? { sourceEventAt: (results: AnyResults, input: I) => sourceEventAt(results as R, input) } : {}),
     });
   }
 }

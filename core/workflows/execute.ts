@@ -181,6 +181,27 @@ export async function executeRun(ctx: ExecutionContext, def: WorkflowDefinition<
     { result: results, ...(ended ? { outcome: ended.outcome, reason: ended.reason } : {}) },
   );
   if (ended) ctx.metrics.runOutcome?.(def.name, ended.outcome);
+  else observeSyncLatency(ctx, def, results, input);
+}
+
+/** Event on the source platform to effect committed: observed for runs that did their work and know the event's time. */
+function observeSyncLatency(
+  ctx: ExecutionContext,
+  def: WorkflowDefinition<unknown>,
+  results: Record<string, unknown>,
+  input: unknown,
+): void {
+  if (!def.sourceEventAt || !ctx.metrics.journeySynced) return;
+  let at: number | undefined;
+  try {
+    at = def.sourceEventAt(results, input);
+  } catch (err) {
+    ctx.logger?.warn({ definition: def.name, err: describeError(err) }, 'source event time of a completed run could not be read');
+    return;
+  }
+  if (at === undefined || !Number.isFinite(at)) return;
+  // A platform clock ahead of ours would give a negative latency: it counts as immediate.
+  ctx.metrics.journeySynced(def.journey ?? def.name, Math.max(0, (Date.now() - at) / 1000));
 }
 
 function errorEntry(attempt: number, err: unknown): StepAttemptError {

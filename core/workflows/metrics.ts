@@ -1,6 +1,6 @@
-// Counters the runner reports (runs finished by outcome, step failures, dead letters),
-// behind a small interface; promWorkflowMetrics backs it with prom-client for /metrics.
-import { Counter, type Registry } from 'prom-client';
+// Counters the runner reports (runs finished by outcome, step failures, dead letters) and each
+// journey's sync latency, behind a small interface; promWorkflowMetrics backs it with prom-client.
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface WorkflowMetrics {
   /** A run reached a final state: completed, failed, cancelled or compensated. */
@@ -10,7 +10,17 @@ export interface WorkflowMetrics {
   deadLettered(definition: string, step: string): void;
   /** A completed run was refused or skipped (see `WorkflowDefinition.outcome`). */
   runOutcome?(definition: string, outcome: string): void;
+  /** A run did its work: seconds from the platform event it carried (`sourceEventAt`) to its completion. */
+  journeySynced?(journey: string, seconds: number): void;
 }
+
+/**
+ * Sync latency spans seconds (a CRM change provisioned) to weeks (hours approved early in a month
+ * and billed after it ends): buckets from 1 s to 31 days.
+ */
+export const SYNC_LATENCY_BUCKETS = [
+  1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600, 43_200, 86_400, 259_200, 604_800, 1_209_600, 2_678_400,
+];
 
 export const noopWorkflowMetrics: WorkflowMetrics = { runFinished: () => {}, stepFailed: () => {}, deadLettered: () => {} };
 
@@ -39,7 +49,15 @@ export function promWorkflowMetrics(registry: Registry, prefix = 'layer_workflow
     labelNames: ['definition', 'outcome'],
     registers: [registry],
   });
+  const latency = new Histogram({
+    name: 'layer_journey_sync_latency_seconds',
+    help: 'Seconds from the event on the source platform (its own timestamp) to the run that carried it across completing, by journey.',
+    labelNames: ['journey'],
+    buckets: SYNC_LATENCY_BUCKETS,
+    registers: [registry],
+  });
   return {
+    journeySynced: (journey, seconds) => latency.observe({ journey }, seconds),
     runOutcome: (definition, outcome) => outcomes.inc({ definition, outcome }),
     runFinished: (definition, state) => runs.inc({ definition, state }),
     stepFailed: (definition, step, final) => failures.inc({ definition, step, final: String(final) }),

@@ -120,6 +120,36 @@ describe.each(testEngines())('workflows on $name', (engine) => {
     );
   });
 
+  it('observes the journey sync latency from the source event of runs that did their work, not of refused ones', async () => {
+    const registry = new Registry();
+    const hourAgo = Date.now() - 3_600_000;
+    type Won = Input & { changedAtMs?: number };
+    const wf = new WorkflowEngine({
+      store,
+      metrics: promWorkflowMetrics(registry),
+      definitions: [
+        workflow<Won>({ name: 'provision-timed', journey: 'opportunity-to-project' })
+          .step('validate', { run: async ({ input }) => ({ won: input.opportunityId !== 'opp-lost' }) })
+          .build({
+            outcome: (results) => (results.validate.won ? undefined : { outcome: 'refused', reason: 'no longer won' }),
+            sourceEventAt: (_results, input) => input.changedAtMs,
+          }),
+      ],
+    });
+    await wf.startRun('provision-timed', { opportunityId: 'opp-won', changedAtMs: hourAgo }, { runKey: 'opp-won' });
+    await wf.startRun('provision-timed', { opportunityId: 'opp-lost', changedAtMs: hourAgo }, { runKey: 'opp-lost' });
+    await wf.startRun('provision-timed', { opportunityId: 'opp-replayed' }, { runKey: 'opp-replayed' });
+    await settle(wf);
+    const text = await registry.metrics();
+    expect(text, 'one observation: the refused run and the one without an event time are left out').toContain(
+      'layer_journey_sync_latency_seconds_count{journey="opportunity-to-project"} 1',
+    );
+    expect(text, 'an hour and a little after the event').toContain(
+      'layer_journey_sync_latency_seconds_bucket{le="3600",journey="opportunity-to-project"} 0',
+    );
+    expect(text).toContain('layer_journey_sync_latency_seconds_bucket{le="7200",journey="opportunity-to-project"} 1');
+  });
+
   it('returns the same run for the same run key', async () => {
     const wf = new WorkflowEngine({ store, definitions: [defineWorkflow({ name: 'once', steps: [{ name: 'a', run: async () => 1 }] })] });
     const a = await wf.startRun('once', {}, { runKey: 'k' });

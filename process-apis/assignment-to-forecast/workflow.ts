@@ -108,6 +108,8 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
           resourceId: assignment.resourceId,
           status,
           priced: rate !== undefined,
+          // The allocation's modification on the platform: where this journey's sync latency starts.
+          sourceUpdatedAt: assignment.updatedAt,
           ...(kept ? {} : { superseded: true }),
         };
       },
@@ -120,5 +122,10 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
         return reconcileConflicts(store.db, forecast.resourceId);
       },
     })
-    .build();
+    .build({
+      sourceEventAt: (results) => {
+        const forecast = results['update-forecast'];
+        return 'sourceUpdatedAt' in forecast ? Date.parse(forecast.sourceUpdatedAt) : undefined;
+      },
+    });
 }

@@ -123,9 +123,17 @@ export function createBillingStatusToCrmApi(
     change: BillingChange,
     fallbackKey: string,
     trigger: BillingStatusInput['trigger'],
+    message: InboxMessage,
     trx: Transaction<Database>,
   ) => {
-    const input: BillingStatusInput = { document: change.document, ...(change.invoiceId ? { invoiceId: change.invoiceId } : {}), trigger };
+    const input: BillingStatusInput = {
+      document: change.document,
+      ...(change.invoiceId ? { invoiceId: change.invoiceId } : {}),
+      trigger,
+      // A polled change is recorded with its last-modified time; a webhook with the moment ERP's
+      // script sent it, just after the record was saved.
+      changedAt: message.sentAt.toISOString(),
+    };
     const runKey = `${change.invoiceId ?? change.document}#${change.changeKey ?? fallbackKey}`;
     await deps.engine.startRun<BillingStatusInput>(BILLING_STATUS_WORKFLOW, input, { runKey, db: trx });
     return true;
@@ -205,7 +213,7 @@ export function createBillingStatusToCrmApi(
         deps.logger?.info({ webhookId: message.webhookId, reason: change.ignored, detail: change.detail }, 'ERP webhook not followed');
         return false;
       }
-      return startForChange(change, `webhook:${message.webhookId}`, 'event', trx);
+      return startForChange(change, `webhook:${message.webhookId}`, 'event', message, trx);
     },
     async onErpPoll(message, { trx }) {
       const polled = message.payload as Partial<PolledBillingMessage> | undefined;
@@ -218,7 +226,7 @@ export function createBillingStatusToCrmApi(
         changeKey: polled.changeKey,
         ...(typeof polled.invoiceId === 'string' ? { invoiceId: polled.invoiceId } : {}),
       };
-      return startForChange(change, polled.changeKey, 'schedule', trx);
+      return startForChange(change, polled.changeKey, 'schedule', message, trx);
     },
   };
   return api;

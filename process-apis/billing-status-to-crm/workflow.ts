@@ -30,6 +30,8 @@ export interface BillingStatusInput {
   clientId?: string;
   engagementId?: string;
   trigger: 'api' | 'event' | 'schedule' | 'replay';
+  /** When the document changed in ERP (RFC 3339), for changes ERP reported: where the sync latency starts. */
+  changedAt?: string;
 }
 
 export interface BillingStatusDeps {
@@ -188,5 +190,9 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
         return { ...synced[0]!, ...(synced.length > 1 ? { others: synced.slice(1) } : {}) };
       },
     })
-    .build();
+    .build({
+      // Only a change the CRM now shows: a document applied to no invoice changed nothing there.
+      sourceEventAt: (results, input) =>
+        input.changedAt && !('skipped' in results['read-invoice']) ? Date.parse(input.changedAt) : undefined,
+    });
 }

@@ -21,11 +21,13 @@ export interface IntakeInput {
   opportunityIds?: string[];
   /** The inbound message's id, for tracing. */
   webhookId: string;
+  /** When the CRM committed the change (RFC 3339): where the journey's sync latency starts. */
+  changedAt?: string;
 }
 
 /** What the intake needs from the journey's own API. */
 export interface ProvisioningControl {
-  provision(opportunityId: string): Promise<unknown>;
+  provision(opportunityId: string, changedAt?: string): Promise<unknown>;
   /** The latest provisioning's status and rejection pointers, or undefined when never started. */
   latest(opportunityId: string): Promise<{ status: string; pointers: string[] } | undefined>;
 }
@@ -51,7 +53,7 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
         for (const opportunityId of ids) {
           const opportunity = await crm.getOpportunity(opportunityId);
           if (opportunity.stage !== 'closed-won') continue; // it left closed-won again before we looked
-          await control().provision(opportunityId);
+          await control().provision(opportunityId, input.changedAt);
           started.push(opportunityId);
         }
         return { opportunityIds: started };
@@ -99,7 +101,7 @@ export function crmChangeHandler(engine: () => WorkflowEngine, logger?: Logger) 
     if (change.entity !== 'opportunity' || !change.closedWon) return false;
     await engine().startRun<IntakeInput>(
       INTAKE_WORKFLOW,
-      { crmIds: change.crmIds, webhookId: message.webhookId },
+      { crmIds: change.crmIds, webhookId: message.webhookId, changedAt: change.committedAt },
       { runKey: `crm:${message.webhookId}`, db: trx },
     );
     return true;

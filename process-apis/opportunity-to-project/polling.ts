@@ -66,7 +66,8 @@ export function crmPollHandler(engine: () => WorkflowEngine, logger?: Logger) {
     }
     await engine().startRun<IntakeInput>(
       INTAKE_WORKFLOW,
-      { crmIds: [message.payload.crmId], webhookId: message.webhookId },
+      // The inbox keeps a polled change's modification stamp as its sent time (whole seconds, as the CRM stamps).
+      { crmIds: [message.payload.crmId], webhookId: message.webhookId, changedAt: message.sentAt.toISOString() },
       { runKey: `crm-poll:${message.payload.changeKey}`, db: trx },
     );
     return true;

@@ -21,7 +21,7 @@ export interface ProvisioningWithProject extends Provisioning {
 
 export interface OpportunityToProjectApi {
   /** Starts provisioning, or returns the run that already provisions (or provisioned) it. */
-  provision(opportunityId: string, trigger: ProvisionInput['trigger']): Promise<{ run: Run; created: boolean }>;
+  provision(opportunityId: string, trigger: ProvisionInput['trigger'], changedAt?: string): Promise<{ run: Run; created: boolean }>;
   /** The latest provisioning of the opportunity; 404 when it was never started. */
   getProvisioning(opportunityId: string): Promise<ProvisioningWithProject>;
   /** Waits up to `waitMs` for the provisioning to finish (completed, rejected or failed). */
@@ -50,7 +50,7 @@ export function opportunityToProjectWorkflows(deps: ProvisioningDeps, api: () =>
   return [
     provisioningWorkflow(deps) as WorkflowDefinition<unknown>,
     intakeWorkflow(deps.crm, () => ({
-      provision: (opportunityId) => api().provision(opportunityId, 'event'),
+      provision: (opportunityId, changedAt) => api().provision(opportunityId, 'event', changedAt),
       async latest(opportunityId) {
         const p = await api()
           .getProvisioning(opportunityId)
@@ -93,7 +93,7 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
   }
 
   const api: OpportunityToProjectApi = {
-    async provision(opportunityId, trigger) {
+    async provision(opportunityId, trigger, changedAt) {
       await deps.crm.getOpportunity(opportunityId); // 404 for an opportunity the CRM does not have
       const runs = await runsOf(db, opportunityId);
       const current = runs[0] ? await getRun(db, runs[0].id) : undefined;
@@ -108,7 +108,10 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
       // Never started, or rejected for its terms: a new generation, keyed so that concurrent
       // starts of the same generation meet in one run.
       const runKey = runs.length === 0 ? opportunityId : `${opportunityId}#${runs.length + 1}`;
-      const started = await deps.engine.startRun<ProvisionInput>(PROVISION_WORKFLOW, { opportunityId, trigger }, { runKey });
+      // A CRM user's call is itself the event: its latency starts now.
+      const eventAt = changedAt ?? (trigger === 'api' ? new Date().toISOString() : undefined);
+      const input: ProvisionInput = { opportunityId, trigger, ...(eventAt ? { changedAt: eventAt } : {}) };
+      const started = await deps.engine.startRun<ProvisionInput>(PROVISION_WORKFLOW, input, { runKey });
       return { run: await loadRun(db, OPPORTUNITY_RUNS, started.id), created: started.created };
     },
 

@@ -31,6 +31,8 @@ export interface ProvisionInput {
    * names it, since the reference of the deal is taken by the lost project's request.
    */
   replaces?: string;
+  /** When the deal was won on the CRM (the change's commit, or the CRM user's call), RFC 3339; absent for replays. */
+  changedAt?: string;
 }
 
 export interface ProvisioningDeps {
@@ -310,5 +312,7 @@ export function provisioningWorkflow(deps: ProvisioningDeps) {
         const reasons = terms.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
         return { outcome: 'refused', reason: reasons || 'The deal is not ready to provision.' };
       },
+      // The project exists in ERP and its id is on the CRM deal: latency from the win.
+      sourceEventAt: (_results, input) => (input.changedAt ? Date.parse(input.changedAt) : undefined),
     });
 }

@@ -11,6 +11,7 @@ export { BillingSchedule } from './schedule.js';
 export { createClientBillingView, type ClientBillingView } from './client-view.js';
 export { timeToBillingModule } from './module.js';
 export type { TimeForBilling, ErpForBilling } from './ports.js';
+export { readPostingBacklog, samplePostingBacklog, type PostingBacklog } from './metrics.js';
 export { timeToBillingChecks, type BillingCheckDeps, type BillingRecordLinks, type TimeToBillingCheckOptions } from './reconciliation.js';
 export {
   lateApprovalHandler,

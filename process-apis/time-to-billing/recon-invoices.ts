@@ -18,6 +18,7 @@ import {
 } from './recon-records.js';
 import type { BillingCheckDeps } from './recon-time.js';
 import type { TimeToBillingApi } from './service.js';
+import { IN_ERP_STATES } from './schema.js';
 
 export const AMOUNT_DIFFERS = 'invoice-amount-differs';
 export const MISSING_IN_ERP = 'invoice-missing-in-erp';
@@ -90,7 +91,7 @@ export function invoicesMatchErpCheck(deps: BillingCheckDeps): ReconciliationChe
     question: 'unbilled-approved-time',
     reads: 'platforms',
     async run(ctx) {
-      const posted = (await ledgerInvoices(db, ['created', 'marked'])).filter((i) => i.erpInvoiceId);
+      const posted = (await ledgerInvoices(db, IN_ERP_STATES)).filter((i) => i.erpInvoiceId);
       if (posted.length === 0) return [];
       const inErp = new Map((await erpInvoices(deps)).map((i) => [i.id, i]));
       const pending: PendingFinding[] = [];
@@ -164,7 +165,7 @@ export function invoicesBlockedCheck(
       const [held, drafts, layer] = await Promise.all([
         erpInvoices(deps, 'on-hold'),
         erpInvoices(deps, 'draft'),
-        ledgerInvoices(db, ['created', 'marked']),
+        ledgerInvoices(db, IN_ERP_STATES),
       ]);
       const layerOf = new Map(layer.filter((i) => i.erpInvoiceId).map((i) => [i.erpInvoiceId!, i]));
       const pending: PendingFinding[] = held.map((invoice) => ({

@@ -1,7 +1,14 @@
 // Row types of time-to-billing's tables (migration 0240), added to the one Database type.
 import type { Generated } from 'kysely';
 
-export type BillingInvoiceState = 'allocated' | 'created' | 'marked';
+/**
+ * allocated: drafted in the layer, not in ERP yet; created: in ERP, not posted yet; posted: posted
+ * in ERP, work not yet marked billed; marked: done. The first two are the posting backlog.
+ */
+export type BillingInvoiceState = 'allocated' | 'created' | 'posted' | 'marked';
+
+/** The states of an invoice ERP holds (created, posted or done). */
+export const IN_ERP_STATES: readonly BillingInvoiceState[] = ['created', 'posted', 'marked'];
 
 export interface TtbInvoicesTable {
   /** The canonical id the layer gives this invoice before ERP has one; also the allocation key. */

@@ -130,6 +130,16 @@ export async function unbilledWork(
   return { entries: entries.filter((e) => e.billable), expenses: expenses.filter((x) => x.billable) };
 }
 
+/**
+ * The earliest last change among approved work billed (an approved entry is locked, so its last
+ * change is its approval): where the journey's sync latency starts.
+ */
+function oldestApproval(work: ReadonlyArray<{ updatedAt: string }>): { oldestApprovedAt?: string } {
+  const stamps = work.map((w) => w.updatedAt).filter((s) => !Number.isNaN(Date.parse(s)));
+  if (stamps.length === 0) return {};
+  return { oldestApprovedAt: stamps.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)) };
+}
+
 async function mapLimited<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -200,8 +210,10 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
           ...work.expenses.map((x) => x.id),
           ...completed.map((m) => m.id),
         ]);
-        const entries = work.entries.filter((e) => !taken.has(e.id)).map(toBillableEntry);
-        const expenses = work.expenses.filter((x) => !taken.has(x.id)).map(toBillableExpense);
+        const freshEntries = work.entries.filter((e) => !taken.has(e.id));
+        const freshExpenses = work.expenses.filter((x) => !taken.has(x.id));
+        const entries = freshEntries.map(toBillableEntry);
+        const expenses = freshExpenses.map(toBillableExpense);
         const milestones = completed.filter((m) => !taken.has(m.id));
         const outcome = draftInvoice({
           engagement: ctx.engagement,
@@ -224,6 +236,7 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         const row = await recordInvoice(db, { runId, draft, allocations: allocationsOfDraft(draft, hundredthsOf) });
         return {
           invoiceKey: row.key,
+          ...oldestApproval([...freshEntries, ...freshExpenses]),
           sequence: row.sequence,
           lines: draft.lines.length,
           exceptionCount: outcome.exceptions.length,
@@ -269,6 +282,8 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         }
         await setInvoiceState(db, key, 'created', invoice.id);
         if (invoice.status === 'draft') invoice = await erp.postInvoice(invoice!.id);
+        // Off the posting backlog: ERP holds it as posted (the entries are marked next).
+        await setInvoiceState(db, key, 'posted');
         // ERP computes each line's amount and tax: the layer keeps ERP's figures, not its draft's.
         // A difference means the regional rule and ERP's tax setup disagree; the run shows it.
         const erpFigures = {
@@ -335,5 +350,13 @@ export function engagementBillingWorkflow(deps: TimeToBillingDeps): WorkflowDefi
         return { invoiceId: invoice.id, entries: pending.length, total: invoice.total, tax: invoice.taxTotal };
       },
     })
-    .build();
+    .build({
+      // From the earliest approval the invoice bills to the invoice posted and its work marked billed.
+      sourceEventAt: (results) => {
+        const allocated = results['allocate-entries'];
+        return allocated.invoiceKey && 'oldestApprovedAt' in allocated && allocated.oldestApprovedAt
+          ? Date.parse(allocated.oldestApprovedAt)
+          : undefined;
+      },
+    });
 }

@@ -199,6 +199,9 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
     expect(metrics, 'the poll is not behind').toMatch(
       new RegExp(`layer_change_capture_lag_seconds\\{stream="${ASSIGNMENT_STREAM}"\\} \\d`),
     );
+    expect(metrics, 'forecasts observed their sync latency from the allocations’ modification on the platform').toMatch(
+      /layer_journey_sync_latency_seconds_count\{journey="assignment-to-forecast"\} [1-9]/,
+    );
     const left = /layer_platform_rate_budget_remaining\{platform="scheduling",kind="read"\} (\d+)/.exec(metrics);
     expect(Number(left?.[1]), 'the read budget left: the account’s, less what the polls read').toBeLessThan(5_000);
     expect(Number(left?.[1]), 'which the polls did not exhaust').toBeGreaterThan(0);

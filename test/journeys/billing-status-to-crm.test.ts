@@ -2,6 +2,7 @@
 // hold reaches the CRM account and opportunity through ERP's signed webhooks; a change the
 // webhooks missed is found by the reconciling poll; the CRM experience API shows the account
 // page in v1 (decimals in the account currency) and v2 (Money objects) side by side.
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
@@ -15,11 +16,12 @@ for (const engine of testEngines()) {
   describe(`billing status to CRM (${engine.name})`, () => {
     let h: CrmHarness;
     let auth: Record<string, string>;
+    const layerMetrics = new Registry();
     const call = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
       callJson<Json>(h.gateway.url, method, path, { ...auth, ...extra }, body);
 
     beforeAll(async () => {
-      h = await startCrmHarness(engine);
+      h = await startCrmHarness(engine, { registry: layerMetrics });
       auth = await h.headers(SCOPES);
     }, 60_000);
     afterAll(async () => h?.close());
@@ -51,6 +53,13 @@ for (const engine of testEngines()) {
         method: 'bank-transfer',
       });
       await until(crmAccount, (c) => c.billing.outstanding?.amountMinor === 100_000, 'the CRM account to show the partial payment');
+      const latency = await layerMetrics.metrics();
+      expect(latency, 'the deal provisioned once, its sync latency observed once').toContain(
+        'layer_journey_sync_latency_seconds_count{journey="opportunity-to-project"} 1',
+      );
+      expect(latency, 'ERP changes (the invoice posted, the payment) observed up to the CRM updated').toMatch(
+        /layer_journey_sync_latency_seconds_count\{journey="billing-status-to-crm"\} [1-9]/,
+      );
 
       const status = await call('GET', `/process/billing-status-to-crm/v1/accounts/${client.id}/billing-status`);
       expect(status.status).toBe(200);

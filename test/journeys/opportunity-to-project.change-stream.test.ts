@@ -23,9 +23,10 @@ for (const engine of testEngines()) {
     let auth: Record<string, string>;
     let stream: CrmChangeStream;
     const closers: Array<() => Promise<void>> = [];
+    const layerMetrics = new Registry();
 
     beforeAll(async () => {
-      h = await startCrmHarness(engine);
+      h = await startCrmHarness(engine, { registry: layerMetrics });
       auth = await h.headers('process:read');
       stream = h.systemApis.crm.changeStream!;
     }, 60_000);
@@ -120,6 +121,10 @@ for (const engine of testEngines()) {
       expect(await crmInboxCount(), 'one inbox message per event after the stored replay id').toBe(inboxWhenStopped + latest - stored!);
       for (const deal of [before!, ...whileDown]) expect(await erpProjectCount(deal), `ERP projects of ${deal.name}`).toBe(1);
       expect(await crmProvisionedCount('Stream restart'), 'deals the CRM shows with their ERP project').toBe(3);
+      expect(
+        await layerMetrics.metrics(),
+        "each deal's sync latency observed once, from its CRM change's commit to its provisioning",
+      ).toContain('layer_journey_sync_latency_seconds_count{journey="opportunity-to-project"} 3');
       await restarted.close();
       closers.pop();
     }, 180_000);

@@ -6,6 +6,7 @@ import { hoursToHundredths } from '../../core/hours.js';
 import { multiplyHundredthsByRate, taxOnNetMinor } from '../../core/money.js';
 import type { Invoice } from '../../system-apis/erp/canonical.js';
 import type { Run } from '../../process-apis/kit/run-view.js';
+import { readPostingBacklog } from '../../process-apis/time-to-billing/index.js';
 import { testEngines } from '../support/stores.js';
 import { createBillableProject, startBillingHarness, type BillingHarness } from './support/billing-harness.js';
 import { callJson, idempotencyKey, until } from './support/http.js';
@@ -118,6 +119,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('time-to-billing on %s',
     }
     for (const e of notBilled) expect(h.timeDouble!.entries.get(e.id)!.billingStatus).toBe('unbilled');
     expect(h.timeDouble!.expenses.get(expense.id)!.billingStatus).toBe('billed');
+    expect(await h.metrics.metrics(), 'approval to posted invoice, observed once for the engagement run').toContain(
+      'layer_journey_sync_latency_seconds_count{journey="time-to-billing"} 1',
+    );
+    expect((await readPostingBacklog(h.store.db)).byCurrency, 'nothing left to post').toEqual([]);
 
     // The same period again is the same run, and nothing new in ERP.
     const again = await call<Run>(

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { loadRegionalRules } from '../../../core/regional/rules.js';
 import type { Store } from '../../../core/store/index.js';
 import { BreakerRegistry } from '../../../core/resilience/breakers.js';
-import { WorkflowEngine } from '../../../core/workflows/index.js';
+import { WorkflowEngine, type WorkflowMetrics } from '../../../core/workflows/index.js';
 import { timeToBillingWorkflows, type TimeToBillingDeps } from '../../../process-apis/time-to-billing/index.js';
 import { SANDBOX_ERP_CLIENT_ID } from '../../../sandboxes/erp/index.js';
 import { devM2m } from '../../support/netsuite-m2m.js';
@@ -50,7 +50,7 @@ export function platformApis(store: Store, urls: { erp: string; time?: string })
   };
 }
 
-export function billingEngine(deps: TimeToBillingDeps, options: { workerId?: string } = {}): WorkflowEngine {
+export function billingEngine(deps: TimeToBillingDeps, options: { workerId?: string; metrics?: WorkflowMetrics } = {}): WorkflowEngine {
   return new WorkflowEngine({
     store: deps.store,
     definitions: timeToBillingWorkflows(deps),
@@ -60,6 +60,7 @@ export function billingEngine(deps: TimeToBillingDeps, options: { workerId?: str
     heartbeatMs: 300,
     breakers: new BreakerRegistry({ threshold: 5, halfOpenAfterMs: 200 }),
     ...(options.workerId ? { workerId: options.workerId } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
 }
 

@@ -4,7 +4,8 @@
 import { catalogueOf, type ContractRef } from '../../support/api-client.js';
 import { createStore, type Store } from '../../../core/store/index.js';
 import { migrateToLatest } from '../../../core/store/migrate.js';
-import type { WorkflowEngine } from '../../../core/workflows/index.js';
+import { promWorkflowMetrics, type WorkflowEngine } from '../../../core/workflows/index.js';
+import { Registry } from 'prom-client';
 import type { AnyApiModule } from '../../../gateway/apis.js';
 import {
   createClientBillingView,
@@ -56,6 +57,8 @@ export interface BillingHarness {
   timeDouble?: TimeDouble;
   billing: TimeToBillingApi;
   engine: WorkflowEngine;
+  /** What the in-process engine reports (sync latency among it). */
+  metrics: Registry;
   gateway: TestGateway;
   key: SigningKey;
   headers(scope: string, claims?: Record<string, unknown>): Promise<Record<string, string>>;
@@ -79,7 +82,8 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
   const timeDouble = apis.time ? undefined : new TimeDouble();
   const time: TimeForBilling = apis.time ?? timeDouble!;
   const deps = { store, erp: apis.erp, time, rules: billingRules(), holdRecheckMs: 200, retry: TEST_RETRY };
-  const engine = billingEngine(deps);
+  const metrics = new Registry();
+  const engine = billingEngine(deps, { metrics: promWorkflowMetrics(metrics) });
   const billing = createTimeToBillingApi({ ...deps, engine });
   if (options.inProcessEngine !== false) engine.start();
   const key = await makeKey();
@@ -108,6 +112,7 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
     ...(timeDouble ? { timeDouble } : {}),
     billing,
     engine,
+    metrics,
     gateway,
     key,
     async headers(scope, claims) {

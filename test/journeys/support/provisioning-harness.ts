@@ -34,6 +34,7 @@ import { catalogueOf } from './billing-harness.js';
 import type { Registry } from 'prom-client';
 import { promChangeCaptureMetrics, readCursor } from '../../../core/change-capture/index.js';
 import { promCrmChangeStreamMetrics } from '../../../system-apis/crm/index.js';
+import { promWorkflowMetrics } from '../../../core/workflows/metrics.js';
 import { waitFor } from '../../support/wait-for.js';
 
 export interface CrmHarnessOptions {
@@ -41,7 +42,7 @@ export interface CrmHarnessOptions {
   runWorkflows?: boolean;
   /** How CRM change events reach the layer (CRM_CHANGE_EVENTS); default streaming. */
   crmChangeEvents?: 'streaming' | 'relay';
-  /** The layer's metrics registry (the CRM change stream reports into it). */
+  /** The layer's metrics registry (the CRM change stream and the workflow engine report into it). */
   registry?: Registry;
   /** CRM_POLL_INTERVAL_MS: the catch-up poll of won deals; default off ('0'), so only change events provision. */
   crmPollIntervalMs?: number;
@@ -95,7 +96,12 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
   const rules = loadRegionalRules();
   const billingDeps = { store, erp: systemApis.erp, time: systemApis.time, rules };
   const journeys = createProcessApis({ config, logger, store }, systemApis, {
-    engine: { pollMs: 20, leaseMs: 5_000, heartbeatMs: 1_000 },
+    engine: {
+      pollMs: 20,
+      leaseMs: 5_000,
+      heartbeatMs: 1_000,
+      ...(options.registry ? { metrics: promWorkflowMetrics(options.registry) } : {}),
+    },
     inboxPollMs: 50,
     reconcileEveryMs: 0,
     extraDefinitions: timeToBillingWorkflows(billingDeps),
