@@ -13,6 +13,7 @@ import { startOperationsGateway, type OpsHarness } from '../support/operations-g
 import { OPERATIONS_VIEW_PATH } from '../../experience-apis/operations/view-route.js';
 import { migratedStore, testEngines } from '../support/stores.js';
 import { haveChromium, launchChromium, warnIfNoChromium } from './support/chromium.js';
+import { operatorUnlessServed } from './support/operator-fallback.js';
 
 warnIfNoChromium();
 
@@ -53,26 +54,12 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
     page.on('pageerror', (e) => problems.push(e.message));
 
     const viewUrl = `${ops.gateway.url}${OPERATIONS_VIEW_PATH}`;
-    const operator = await fetch(`${ops.gateway.url}/experience/operations/v1/operator`, {
-      headers: { Authorization: `Bearer ${ops.tokens.readWrite}` },
+    await operatorUnlessServed(page, ops.gateway.url, ops.tokens.readWrite, {
+      consumer: 'ops-alice',
+      subject: 'alice.operator@firm.example',
+      scopes: ['ops:read', 'ops:write'],
+      canWrite: true,
     });
-    if (operator.status === 404 || operator.status === 501) {
-      // Until GET /operator is implemented, the browser is told who the token belongs to here;
-      // every other call goes to the gateway.
-      console.warn(`[browser] GET /operator answers ${operator.status}: the page is told the operator by the test`);
-      await page.route(`${ops.gateway.url}/experience/operations/v1/operator`, (route) =>
-        route.fulfill({
-          status: 200,
-          contentType: 'application/json',
-          body: JSON.stringify({
-            consumer: 'ops-alice',
-            subject: 'alice.operator@firm.example',
-            scopes: ['ops:read', 'ops:write'],
-            canWrite: true,
-          }),
-        }),
-      );
-    }
     await page.goto(`${viewUrl}#/runs`);
     await page.fill('#token', ops.tokens.readWrite);
     await page.click('#sign-in-button');
