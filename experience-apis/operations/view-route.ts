@@ -2,6 +2,7 @@
 // under /operations/assets/, all from this origin. The page holds no data and needs no token (the
 // operator pastes one into it), so the gateway serves these paths without authentication.
 import { Router, type Response } from 'express';
+import type { Logger } from '../../core/observability/logger.js';
 import { consoleAssets } from './console/assets.js';
 
 export const OPERATIONS_VIEW_PATH = '/operations';
@@ -26,21 +27,23 @@ function send(res: Response, type: string, body: string, cache: string): void {
   res.type(type).send(body);
 }
 
-export function operationsViewRouter(): Router {
+/** `logger` hears once how the console's files were prepared (read from the build or bundled), or why not. */
+export function operationsViewRouter(logger?: Logger): Router {
   const router = Router();
+  const files = () => consoleAssets(logger);
   router.get(OPERATIONS_VIEW_PATH, async (req, res) => {
     req.routeTemplate = OPERATIONS_VIEW_PATH;
-    send(res, 'text/html; charset=utf-8', (await consoleAssets()).html, 'no-store');
+    send(res, 'text/html; charset=utf-8', (await files()).html, 'no-store');
   });
   // Revalidated on every load (ETag), so a new release is picked up at once; the shell's
   // integrity attributes would refuse a stale copy anyway.
   router.get(CONSOLE_SCRIPT_PATH, async (req, res) => {
     req.routeTemplate = CONSOLE_SCRIPT_PATH;
-    send(res, 'text/javascript; charset=utf-8', (await consoleAssets()).js, 'no-cache');
+    send(res, 'text/javascript; charset=utf-8', (await files()).js, 'no-cache');
   });
   router.get(CONSOLE_STYLE_PATH, async (req, res) => {
     req.routeTemplate = CONSOLE_STYLE_PATH;
-    send(res, 'text/css; charset=utf-8', (await consoleAssets()).css, 'no-cache');
+    send(res, 'text/css; charset=utf-8', (await files()).css, 'no-cache');
   });
   return router;
 }

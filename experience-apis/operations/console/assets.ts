@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../../core/observability/logger.js';
 
 export interface ConsoleAssets {
   html: string;
@@ -68,10 +69,22 @@ async function readPrebuilt(): Promise<ConsoleAssets> {
 let assets: Promise<ConsoleAssets> | undefined;
 
 /** The console's files: built ones when `npm run build` left them beside this module, else bundled now (once). */
-export function consoleAssets(): Promise<ConsoleAssets> {
-  assets ??= (existsSync(join(PREBUILT, FILES.html)) ? readPrebuilt() : bundleConsole()).catch((err: unknown) => {
-    assets = undefined; // the next request tries again
-    throw err;
-  });
+export function consoleAssets(logger?: Logger): Promise<ConsoleAssets> {
+  assets ??= (async () => {
+    const started = performance.now();
+    const prebuilt = existsSync(join(PREBUILT, FILES.html));
+    try {
+      const files = prebuilt ? await readPrebuilt() : await bundleConsole();
+      logger?.info(
+        { prebuilt, ms: Math.round(performance.now() - started), scriptBytes: files.js.length, styleBytes: files.css.length },
+        prebuilt ? 'operations console files read from the build' : 'operations console bundled from its sources',
+      );
+      return files;
+    } catch (err) {
+      logger?.error({ err, prebuilt }, 'operations console files could not be prepared');
+      assets = undefined; // the next request tries again
+      throw err;
+    }
+  })();
   return assets;
 }
