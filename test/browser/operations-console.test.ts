@@ -114,6 +114,11 @@ describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', (
     const repair = calls.find((c) => c.method === 'POST' && c.path === `/reconciliation/exceptions/${id}/repair`);
     expect(repair?.idempotencyKey).toMatch(/^"[0-9a-f-]{32,36}"$/);
     await expect(page.locator('#status').textContent()).resolves.toBe('Repair Acme rollout: done.');
+    // "Check now" starts a reconciliation pass over every journey.
+    await page.click('button[data-action="check"]');
+    await page.locator('#status.ok', { hasText: 'Check now all journeys: done.' }).waitFor();
+    const pass = calls.find((c) => c.method === 'POST' && c.path === '/reconciliation/passes');
+    expect(pass?.body).toEqual({ repair: false });
     await page.selectOption('#filter-status', 'repairing');
     await page.click('.filters button[type="submit"]');
     await page.locator(`#exceptions tr[data-exception-id="${id}"] .status.repairing`).waitFor();

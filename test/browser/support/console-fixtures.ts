@@ -244,5 +244,22 @@ export function consoleFixtures() {
     approvedUnbilledMinutes: 2_340,
     platforms: [{ platform: 'crm', lastWebhookAt: at(40), lastWebhookAgeSeconds: 40 }],
   };
-  return { exceptions, views, trends, executive, summary };
+  const pass: S['ReconciliationPass'] = {
+    id: '01a216af-078b-734e-a6c5-63f35c7d3f01',
+    journey: null,
+    trigger: 'schedule',
+    repair: false,
+    status: 'running',
+    startedAt: at(0),
+    finishedAt: null,
+    startedBy: null,
+    compared: 0,
+    found: 0,
+    opened: 0,
+    resolved: 0,
+    repairsStarted: 0,
+    error: null,
+    checks: [],
+  };
+  return { exceptions, views, trends, executive, summary, pass };
 }

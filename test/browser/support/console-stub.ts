@@ -76,6 +76,8 @@ export async function stubOperationsApi(page: Page, origin: string, fixtures: Fi
     if (get && (path === '/runs' || path === '/dead-letters')) return json(route, 200, { items: [], nextCursor: null });
     if (get && path === '/change-feeds') return json(route, 200, { items: [] });
     if (get && path === '/deprecated-usage') return json(route, 200, { since: '2026-10-27', entries: [] });
+    if (!get && path === '/reconciliation/passes')
+      return json(route, 202, { ...fixtures.pass, trigger: 'operator', startedBy: operator.consumer });
     if (!get && /^\/runs\/[^/]+\/retry$/.test(path)) return json(route, 202, {});
     if (!get && /^\/dead-letters\/\d+\/replay$/.test(path)) return json(route, 202, {});
     return problem(route, 404, `the stub has no ${request.method()} ${path}`);

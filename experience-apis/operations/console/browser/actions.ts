@@ -16,7 +16,7 @@ export function status(text: string, kind: '' | 'ok' | 'error' = ''): void {
 /** The operator changed their mind in a dialog: not an error. */
 class Cancelled extends Error {}
 
-type ActionKind = 'repair' | 'dismiss' | 'retry' | 'replay' | 'discard' | 'cancel';
+type ActionKind = 'repair' | 'dismiss' | 'retry' | 'replay' | 'discard' | 'cancel' | 'check';
 
 /**
  * A button for one action on one record, or nothing for a read-only token (the page says once,
@@ -192,3 +192,14 @@ function askReason(what: string): Promise<string | null> {
     field.focus();
   });
 }
+
+/** Starts a reconciliation pass now (every journey), with the safe repairs left to the operator. */
+export const checkNow = (after: () => unknown) =>
+  actionButton(
+    'check',
+    'Check now',
+    'reconciliation',
+    'all journeys',
+    () => unwrap(client.POST('/reconciliation/passes', { params: { header: unsafe() }, body: { repair: false } })),
+    after,
+  );

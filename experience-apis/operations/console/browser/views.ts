@@ -1,6 +1,6 @@
 // A business view: the exceptions answering one of the five questions, with filters and paging,
 // each with its records, age, money at risk, the run that stopped and the actions that fix it.
-import { canAct, exceptionActions } from './actions.js';
+import { canAct, checkNow, exceptionActions } from './actions.js';
 import { client, unwrap, type Schemas } from './api.js';
 import { age, h, money, moneyList, pageHeading, table, when } from './dom.js';
 import { recordList, STATUS_TEXT, stoppedRun } from './records.js';
@@ -128,7 +128,7 @@ export async function viewPage(question: Question | null, query: URLSearchParams
   );
   return [
     ...pageHeading(title, view?.description),
-    summary ? h('p', { class: 'view-summary' }, summary) : null,
+    h('div', { class: 'toolbar' }, summary ? h('p', { class: 'view-summary' }, summary) : h('span'), checkNow(reload)),
     filterForm(question, filters),
     table(
       `${title}: ${filters.status ?? 'open'} exceptions`,
