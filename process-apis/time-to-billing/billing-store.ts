@@ -32,7 +32,8 @@ export interface BillingInvoiceRow {
   draft: InvoiceDraft;
 }
 
-function toRow(r: TtbInvoicesTable): BillingInvoiceRow {
+/** An invoice row as the journey reads it (the draft parsed). */
+export function toRow(r: TtbInvoicesTable): BillingInvoiceRow {
   return {
     key: r.id,
     engagementId: r.engagement_id,

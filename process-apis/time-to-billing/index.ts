@@ -11,3 +11,4 @@ export { BillingSchedule } from './schedule.js';
 export { createClientBillingView, type ClientBillingView } from './client-view.js';
 export { timeToBillingModule } from './module.js';
 export type { TimeForBilling, ErpForBilling } from './ports.js';
+export { timeToBillingChecks, type BillingCheckDeps, type BillingRecordLinks, type TimeToBillingCheckOptions } from './reconciliation.js';

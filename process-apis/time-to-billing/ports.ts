@@ -39,6 +39,7 @@ export type ErpForBilling = Pick<
   | 'getInvoice'
   | 'createInvoice'
   | 'postInvoice'
+  | 'releaseInvoice'
   | 'listPayments'
   | 'listMilestones'
   | 'markMilestoneBilled'

@@ -48,6 +48,15 @@ export interface TimeToBillingApi {
     request: { periodStart: string; periodEnd: string; engagementId?: string },
     trigger: BillingRunInput['trigger'],
   ): Promise<void>;
+  /**
+   * Bills work a billed period left behind (approved after its run) on a further invoice of that
+   * period, in a run keyed by the period and `repairKey`: one run per key however often it is
+   * asked, and the billing ledger bills each entry at most once whichever run reaches it first.
+   */
+  billLeftBehind(
+    request: { engagementId: string; periodStart: string; periodEnd: string },
+    repairKey: string,
+  ): Promise<{ run: Run; created: boolean }>;
   listRuns(query: RunQuery): Promise<{ items: Run[]; nextCursor: string | null }>;
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
@@ -101,6 +110,18 @@ export function createTimeToBillingApi(deps: {
       if (request.engagementId)
         await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey: engagementRunKey(request.engagementId, period), db: trx });
       else await engine.startRun(PERIOD_WORKFLOW, input, { runKey: `all:${period.key}`, db: trx });
+    },
+    async billLeftBehind(request, repairKey) {
+      const period = billingPeriod(request.periodStart, request.periodEnd);
+      const input: BillingRunInput = {
+        periodStart: period.start,
+        periodEnd: period.end,
+        engagementId: request.engagementId,
+        trigger: 'replay',
+      };
+      const runKey = `${engagementRunKey(request.engagementId, period)}:${repairKey}`;
+      const started = await engine.startRun(ENGAGEMENT_WORKFLOW, input, { runKey });
+      return { run: await loadRun(db, JOURNEY, started.id), created: started.created };
     },
     listRuns: (query) => listRunViews(db, JOURNEY, query),
     getRun: (runId) => loadRun(db, JOURNEY, runId),

@@ -121,6 +121,13 @@ describe('time sandbox (Harvest v2 shape)', () => {
     expect(after).toMatchObject({ is_closed: true, is_locked: true, locked_reason: 'Item Approved and Locked for this Time Period' });
     expect((await act('dance')).status).toBe(400);
 
+    // An administrator withdraws the approval: the week waits for approval again and unlocks for edits.
+    expect(((await (await act('withdraw-approval')).json()) as SandboxWeek).approval_status).toBe('submitted');
+    const withdrawn = (await (await call(`/v2/time_entries/${entry.id}`)).json()) as HarvestTimeEntry;
+    expect(withdrawn).toMatchObject({ is_closed: false, is_locked: false });
+    expect((await act('withdraw-approval')).status, 'nothing approved is left to withdraw').toBe(200);
+    expect(((await (await act('approve')).json()) as SandboxWeek).approval_status).toBe('approved');
+
     const invoiced = await fetch(`${running.url}/_sandbox/invoices`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 // The time sandbox's own admin routes under /_sandbox: what a person does in Harvest's screens,
-// which its API cannot do. Approve (submit, reject) one user's week, and invoice records in
-// Harvest itself (which sets their read-only is_billed). Demo and tests only.
+// which its API cannot do. Approve (submit, reject, withdraw approval of) one user's week, and
+// invoice records in Harvest itself (which sets their read-only is_billed). Demo and tests only.
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../../kit/app.js';
@@ -14,13 +14,15 @@ const TRANSITIONS: Record<string, { from: HarvestApprovalStatus[]; to: HarvestAp
   submit: { from: ['unsubmitted'], to: 'submitted' },
   approve: { from: ['submitted'], to: 'approved' },
   reject: { from: ['submitted'], to: 'unsubmitted' },
+  // An administrator's "Withdraw approval": the week unlocks and waits for approval again.
+  'withdraw-approval': { from: ['approved'], to: 'submitted' },
 };
 
 const approvalBody = z
   .object({
     user_id: z.number().int().positive(),
     week_of: z.iso.date(),
-    action: z.enum(['submit', 'approve', 'reject']),
+    action: z.enum(['submit', 'approve', 'reject', 'withdraw-approval']),
   })
   .strict();
 
@@ -75,15 +77,17 @@ export function timeAdminRoutes(router: Router, ctx: SandboxContext<TimeState>):
       if (!transition.from.includes(APPROVAL[t.approval[row]])) continue;
       t.approval[row] = target;
       if (transition.to === 'approved') t.flags[row] |= FLAG.locked | FLAG.closed;
+      else t.flags[row] &= ~(FLAG.locked | FLAG.closed);
       t.updatedAt[row] = Math.max(now, t.updatedAt[row] + 1);
     }
     for (const e of expenses) {
       if (!transition.from.includes(e.approval)) continue;
       e.approval = transition.to;
-      if (transition.to === 'approved') {
-        e.is_closed = true;
-        e.is_locked = true;
-        e.locked_reason = lockedReason(true, e.is_billed);
+      if (transition.to === 'approved' || transition.from.includes('approved')) {
+        const approved = transition.to === 'approved';
+        e.is_closed = approved;
+        e.is_locked = approved || e.is_billed;
+        e.locked_reason = lockedReason(approved, e.is_billed);
       }
       e.updated_at = iso(now);
     }
