@@ -49,3 +49,14 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const problem = (error ?? {}) as { detail?: string; title?: string };
   throw new ApiError(response.status, problem.detail || problem.title || `HTTP ${response.status}`);
 }
+
+/** For a part of a page that can be missing without the rest: the data, or why it is not there. */
+export async function optional<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<{ data: T } | { error: string }> {
+  try {
+    return { data: await unwrap(call) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}

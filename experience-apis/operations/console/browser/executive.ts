@@ -1,7 +1,7 @@
 // The executive page: business outcomes computed from the platforms (DSO, utilisation, forecast
 // accuracy, unbilled and held work, revenue at risk), each with how it is computed, what it was
 // computed from, and its number linking to the records behind it.
-import { client, unwrap, type Schemas } from './api.js';
+import { client, optional, unwrap, type Schemas } from './api.js';
 import { trendChart } from './charts.js';
 import { h, moneyList, pageHeading, when } from './dom.js';
 import { figureValue } from './format.js';
@@ -30,10 +30,11 @@ function figureCard(figure: Schemas['ExecutiveFigure'], trend: Schemas['Trend'] 
 export async function executivePage(): Promise<Node[]> {
   const [figures, trends] = await Promise.all([
     unwrap(client.GET('/executive-figures')),
-    unwrap(client.GET('/trends', { params: { query: { hours: 2160 } } })),
+    optional(client.GET('/trends', { params: { query: { hours: 2160 } } })),
   ]);
   // One chart per figure: the trend of its first currency for money.
-  const trendOf = (figure: Schemas['ExecutiveFigure']) => trends.items.find((t) => t.figure === figure.name);
+  const trendOf = (figure: Schemas['ExecutiveFigure']) =>
+    'data' in trends ? trends.data.items.find((t) => t.figure === figure.name) : undefined;
   const computed = figures.computedAt
     ? `Computed ${when(figures.computedAt)} over the last ${figures.windowDays} days, on a schedule rather than per view.`
     : 'Not computed yet: the figures appear after the first scheduled computation.';

@@ -1,6 +1,6 @@
 // The overview: the summary figures, each with a plain explanation and whether it needs
 // attention now; the five business views at a glance; the trends; runs by journey and state.
-import { client, unwrap, type Schemas } from './api.js';
+import { client, optional, unwrap, type Schemas } from './api.js';
 import { trendChart } from './charts.js';
 import { age, h, moneyList, pageHeading, table, when } from './dom.js';
 import { viewHref } from './routes.js';
@@ -111,9 +111,10 @@ function viewCard(view: Schemas['BusinessView']): HTMLElement {
 export async function overviewPage(hours: number): Promise<Node[]> {
   const [summary, views, trends] = await Promise.all([
     unwrap(client.GET('/summary')),
-    unwrap(client.GET('/business-views')),
-    unwrap(client.GET('/trends', { params: { query: { hours } } })),
+    optional(client.GET('/business-views')),
+    optional(client.GET('/trends', { params: { query: { hours } } })),
   ]);
+  const unavailable = (what: string, error: string) => h('p', { class: 'empty' }, `${what} cannot be shown: ${error}`);
   const runs = summary.runs.map((r) =>
     h(
       'tr',
@@ -139,7 +140,9 @@ export async function overviewPage(hours: number): Promise<Node[]> {
       'section',
       { 'aria-labelledby': 'views-title' },
       h('h2', { id: 'views-title' }, 'Business records that need attention'),
-      h('ul', { class: 'view-cards', id: 'view-cards' }, ...views.items.map(viewCard)),
+      'data' in views
+        ? h('ul', { class: 'view-cards', id: 'view-cards' }, ...views.data.items.map(viewCard))
+        : unavailable('The business views', views.error),
     ),
     h(
       'section',
@@ -150,9 +153,11 @@ export async function overviewPage(hours: number): Promise<Node[]> {
         h('h2', { id: 'trends-title' }, 'Trends'),
         h('nav', { 'aria-label': 'Trend period', class: 'periods' }, ...periods),
       ),
-      trends.items.length
-        ? h('div', { class: 'trends', id: 'trends' }, ...trends.items.map((t) => trendChart(t)))
-        : h('p', { class: 'empty' }, 'No figures recorded in this period yet.'),
+      !('data' in trends)
+        ? unavailable('The trends', trends.error)
+        : trends.data.items.length
+          ? h('div', { class: 'trends', id: 'trends' }, ...trends.data.items.map((t) => trendChart(t)))
+          : h('p', { class: 'empty' }, 'No figures recorded in this period yet.'),
     ),
     h(
       'section',

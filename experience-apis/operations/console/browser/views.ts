@@ -1,7 +1,7 @@
 // A business view: the exceptions answering one of the five questions, with filters and paging,
 // each with its records, age, money at risk, the run that stopped and the actions that fix it.
 import { canAct, checkNow, exceptionActions } from './actions.js';
-import { client, unwrap, type Schemas } from './api.js';
+import { client, optional, unwrap, type Schemas } from './api.js';
 import { age, h, money, moneyList, pageHeading, table, when } from './dom.js';
 import { recordList, STATUS_TEXT, stoppedRun } from './records.js';
 import { exceptionHref, QUESTIONS, viewHref, type Question } from './routes.js';
@@ -106,14 +106,14 @@ function exceptionRow(exception: Schemas['ReconciliationException'], reload: () 
 export async function viewPage(question: Question | null, query: URLSearchParams, reload: () => unknown): Promise<Node[]> {
   const filters = readFilters(query);
   const [views, page] = await Promise.all([
-    unwrap(client.GET('/business-views')),
+    optional(client.GET('/business-views')), // only for the title and totals: the list stands without them
     unwrap(
       client.GET('/reconciliation/exceptions', {
         params: { query: { ...(question ? { question } : {}), ...filters, limit: PAGE_SIZE } },
       }),
     ),
   ]);
-  const view = views.items.find((v) => v.question === question);
+  const view = 'data' in views ? views.data.items.find((v) => v.question === question) : undefined;
   const title = view?.title ?? QUESTIONS.find((q) => q.question === question)?.short ?? 'All reconciliation exceptions';
   const summary = view
     ? `${view.openExceptions} open · money at risk ${moneyList(view.moneyAtRisk)} · oldest ${age(view.oldestAgeSeconds)} · last checked ${when(view.lastCheckedAt)}`
