@@ -105,6 +105,26 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     await failedFigure.waitFor();
     await expect(failedFigure.textContent()).resolves.toBe('1');
 
+    // A read-only operator sees the same failure and no button to act on it.
+    const viewer = await browser.context.newPage();
+    const viewerToken = await signDevToken(config, {
+      scope: 'ops:read',
+      sub: 'viewer@firm.example',
+      claims: { client_id: 'ops-dashboard' },
+    });
+    await operatorUnlessServed(viewer, gateway.url, viewerToken, {
+      consumer: 'ops-dashboard',
+      subject: 'viewer@firm.example',
+      scopes: ['ops:read'],
+      canWrite: false,
+    });
+    await viewer.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/runs`);
+    await viewer.fill('#token', viewerToken);
+    await viewer.click('#sign-in-button');
+    await viewer.locator(`#failed-runs tr[data-run-id="${failed.id}"]`).waitFor();
+    await expect(viewer.locator('button[data-action]').count()).resolves.toBe(0);
+    await viewer.close();
+
     const views = await ops('/reconciliation/exceptions?question=failed-provisioning');
     if (views.status === 404 || views.status === 501) {
       console.warn(`[browser] GET /reconciliation/exceptions answers ${views.status}: the failed provisioning is fixed from the runs page`);
@@ -148,6 +168,18 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     });
     const summary = await ops<{ failedProvisioning: number }>('/summary');
     expect(summary.body.failedProvisioning).toBe(0);
+
+    // The executive page shows what the API computed, figure by figure, where the layer computes them.
+    const executive = await ops<{ figures: Array<{ name: string; title: string }> }>('/executive-figures');
+    if (executive.status === 200) {
+      await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/executive`);
+      await page.locator('#page-title', { hasText: 'Executive figures' }).waitFor();
+      const shown = await page
+        .locator('.executive-figure')
+        .evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-figure'), c.querySelector('h2')?.textContent]));
+      expect(shown).toEqual(executive.body.figures.map((f) => [f.name, f.title]));
+    } else
+      console.warn(`[browser] GET /executive-figures answers ${executive.status}: the executive page is checked by the stubbed test only`);
     expect(problems).toEqual([]);
   }, 180_000);
 });
