@@ -120,6 +120,11 @@ async function signIn(event: SubmitEvent): Promise<void> {
 }
 
 $('nav').append(navigation());
+// The skip link moves focus without touching the URL fragment, which names the page.
+document.querySelector('.skip')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  (document.getElementById('page-title') ?? $('token')).focus();
+});
 $<HTMLFormElement>('sign-in').addEventListener('submit', (e) => void signIn(e));
 $('reason-cancel').addEventListener('click', () => $<HTMLDialogElement>('reason-dialog').close());
 $('sign-out').addEventListener('click', () => signOut('Signed out: the token is gone from this page.'));
