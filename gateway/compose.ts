@@ -7,6 +7,7 @@ import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
 import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
+import { promBusinessFiguresMetrics } from '../process-apis/business-figures/index.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
 import type { HttpMetrics } from '../core/observability/metrics.js';
@@ -100,6 +101,7 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
           billingStatusMetrics: promBillingStatusMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
+          businessFiguresMetrics: promBusinessFiguresMetrics(registry),
         }
       : {},
   );

@@ -1,7 +1,7 @@
 // The process layer as one typed object: the journeys' APIs built on the system layer, with
 // the one workflow engine that runs their definitions (plus any other journey's), the inbox
 // processor that turns platform webhooks and polled changes into runs, the change pollers,
-// and the reconciling poll.
+// the reconciling poll and the business figures' schedule.
 //
 // Composition root (gateway/compose.ts):
 //   const processLayer = createProcessApis(infra, systemApis);  // after the system APIs exist
@@ -50,6 +50,12 @@ import {
   schedulingWebhookHandler,
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
+import {
+  BusinessFiguresSchedule,
+  createBusinessFiguresApi,
+  type BusinessFiguresApi,
+  type BusinessFiguresMetrics,
+} from './business-figures/index.js';
 import type { SystemApis } from '../system-apis/index.js';
 import type { CrmChangeStreamMetrics } from '../system-apis/crm/index.js';
 
@@ -61,6 +67,8 @@ export interface ProcessApis {
   /** One client's projects, invoices, payments and approved hours, for experience APIs. */
   clientBilling: ClientBillingView;
   assignmentToForecast: AssignmentToForecastApi;
+  /** DSO, utilisation, forecast accuracy and the money figures, computed on a schedule. */
+  businessFigures: BusinessFiguresApi;
 }
 
 export interface ProcessApisOptions {
@@ -81,6 +89,10 @@ export interface ProcessApisOptions {
   changeCaptureMetrics?: ChangeCaptureMetrics;
   /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
   crmChangeStreamMetrics?: CrmChangeStreamMetrics;
+  /** The business figures' gauges (the gateway's registry), set from each computation. */
+  businessFiguresMetrics?: BusinessFiguresMetrics;
+  /** How often the business figures are computed; 0 turns it off. Default: BUSINESS_FIGURES_EVERY_MS (off under NODE_ENV=test). */
+  businessFiguresEveryMs?: number;
   /** Other journeys' workflow definitions, run by the same engine. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own input type, stored as JSON
   extraDefinitions?: WorkflowDefinition<any>[];
@@ -231,8 +243,32 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
         )
       : undefined;
 
+  const figuresConfig = config.jobs.businessFigures;
+  const businessFigures = createBusinessFiguresApi({
+    store,
+    logger: logger.child({ component: 'business-figures' }),
+    shape: { journeys, webhookSources: WEBHOOK_SOURCES },
+    sources: { erp, time, scheduling, forecast: assignmentToForecast, billing: timeToBilling },
+    windowDays: figuresConfig.windowDays,
+    retentionDays: figuresConfig.retentionDays,
+    computedBy: engine.workerId,
+    ...(options.businessFiguresMetrics ? { metrics: options.businessFiguresMetrics } : {}),
+  });
+  const figuresEveryMs = options.businessFiguresEveryMs ?? figuresConfig.everyMs;
+  const figuresSchedule =
+    figuresEveryMs > 0
+      ? new BusinessFiguresSchedule(businessFigures, {
+          db: store.db,
+          everyMs: figuresEveryMs,
+          workerId: engine.workerId,
+          logger: logger.child({ component: 'business-figures' }),
+          scheduleMetrics,
+          ...(options.businessFiguresMetrics ? { metrics: options.businessFiguresMetrics } : {}),
+        })
+      : undefined;
+
   return {
-    apis: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast },
+    apis: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast, businessFigures },
     engine,
     inbox,
     webhooks,
@@ -250,10 +286,12 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       });
       reconciler?.start();
       billingSchedule?.start();
+      figuresSchedule?.start();
     },
     async stop() {
       await crm.changeStream?.stop();
       billingSchedule?.stop();
+      await figuresSchedule?.stop();
       await reconciler?.stop();
       await Promise.all(pollers.map((poller) => poller.stop()));
       await inbox.stop();

@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
 describe('background job configuration', () => {
-  it('defaults to a 30 s lease renewed every 10 s, daily billing and a six-hourly reconciliation', () => {
+  it('defaults to a 30 s lease renewed every 10 s, daily billing, a six-hourly reconciliation and business figures every 15 min', () => {
     expect(loadConfig({}).jobs, 'development defaults').toEqual({
       workflows: { leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250 },
       billingScheduleEveryMs: 86_400_000,
       reconcileEveryMs: 21_600_000,
+      businessFigures: { everyMs: 900_000, windowDays: 90, retentionDays: 90 },
     });
     expect(loadConfig({ NODE_ENV: 'test' }).jobs.billingScheduleEveryMs, 'billing schedule under NODE_ENV=test').toBe(0);
+    expect(loadConfig({ NODE_ENV: 'test' }).jobs.businessFigures.everyMs, 'business figures under NODE_ENV=test').toBe(0);
+    expect(() => loadConfig({ BUSINESS_FIGURES_WINDOW_DAYS: '0' })).toThrow(/BUSINESS_FIGURES_WINDOW_DAYS/);
   });
 
   it('takes a short lease for a prompt takeover, and refuses a heartbeat that is not shorter than the lease', () => {

@@ -16,6 +16,14 @@ export interface JobsConfig {
   billingScheduleEveryMs: number;
   /** How often ERP invoices are polled for changes their webhooks missed; 0 = off. */
   reconcileEveryMs: number;
+  businessFigures: {
+    /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
+    everyMs: number;
+    /** The days each computation looks back over (invoices issued, hours recorded, weeks forecast). */
+    windowDays: number;
+    /** How long computed figures are kept for the trends. */
+    retentionDays: number;
+  };
 }
 
 export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
@@ -28,5 +36,10 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     billingScheduleEveryMs: read(env, 'BILLING_SCHEDULE_EVERY_MS', nonNegativeInt.default(test ? 0 : 24 * 3_600_000)),
     // A safety net behind ERP's change feed (ERP_POLL_INTERVAL_MS), which brings what webhooks miss.
     reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
+    businessFigures: {
+      everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
+      windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),
+      retentionDays: read(env, 'BUSINESS_FIGURES_RETENTION_DAYS', positiveInt.max(3660).default(90)),
+    },
   };
 }

@@ -12,6 +12,7 @@ import type { Infra } from '../../core/api-module.js';
 import type { LayerShape } from '../../core/observability/business-metrics.js';
 import { operatorActions, subscriptionView, type Operator } from './actions.js';
 import { listChangeFeeds, type LiveStream } from './change-feeds.js';
+import { executiveFigures, trendList, type FiguresSource } from './figures.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
 import { operationsSummary, type UnbilledWorkSource } from './summary.js';
 import type { AuditPage, ChangeFeedList, DeadLetterStatus, RejectedWebhook, RunState } from './types.js';
@@ -34,6 +35,8 @@ export interface OperationsCalls {
   timeToBilling?: UnbilledWorkSource;
   /** Change streams this process subscribes to (the CRM's change events), for their connection state. */
   liveStreams?: readonly LiveStream[];
+  /** The business figures' stored computations, for the executive page and the trends. */
+  businessFigures?: FiguresSource;
 }
 
 export function operationsRoutes(calls: OperationsCalls): Router {
@@ -143,6 +146,18 @@ export function operationsRoutes(calls: OperationsCalls): Router {
     const body: ChangeFeedList = { items: await listChangeFeeds(db, calls.liveStreams) };
     res.json(body);
   });
+
+  router.get('/executive-figures', async (_req, res) => void res.json(await executiveFigures(calls.businessFigures)));
+  router.get(
+    '/trends',
+    async (req, res) =>
+      void res.json(
+        await trendList(calls.businessFigures, {
+          hours: req.query.hours === undefined ? 24 : Number(req.query.hours),
+          figure: text(req, 'figure'),
+        }),
+      ),
+  );
 
   router.get('/audit', async (req, res) => {
     const page = await queryAudit(db, {

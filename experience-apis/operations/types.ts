@@ -22,5 +22,7 @@ export type AuditEntry = Schemas['AuditEntry'];
 export type AuditPage = Schemas['AuditPage'];
 export type ChangeFeed = Schemas['ChangeFeed'];
 export type ChangeFeedList = Schemas['ChangeFeedList'];
+export type ExecutiveFigures = Schemas['ExecutiveFigures'];
+export type TrendList = Schemas['TrendList'];
 /** The free-form JSON fields (input, result): the generated type reads `type: object` as Record<string, never>. */
 export type Json = DeadLetter['input'];

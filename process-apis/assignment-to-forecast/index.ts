@@ -7,6 +7,7 @@
 // `processApis.assignmentToForecast`; gateway/apis.ts mounts assignmentToForecastModule.
 export { assignmentToForecastWorkflow, FORECAST_WORKFLOW, type AssignmentRunInput, type AssignmentToForecastDeps } from './workflow.js';
 export { createAssignmentToForecastApi, type AssignmentToForecastApi } from './service.js';
+export type { EngagementWeek } from './store.js';
 export { assignmentToForecastModule } from './module.js';
 export { ASSIGNMENT_EVENTS } from './routes.js';
 export { schedulingWebhookHandler, schedulingPollHandler } from './intake.js';

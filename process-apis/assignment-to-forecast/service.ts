@@ -10,7 +10,7 @@ import type { Database } from '../../core/store/schema.js';
 import { retryRun, type WorkflowEngine } from '../../core/workflows/index.js';
 import type { components } from '../../generated/openapi/process/assignment-to-forecast.v1.js';
 import { listRunViews, loadRun, type JourneyRuns, type Run, type RunQuery } from '../kit/run-view.js';
-import { forecastOf, listConflicts, weeklyLoad } from './store.js';
+import { forecastOf, listConflicts, weeklyForecast, weeklyLoad, type EngagementWeek } from './store.js';
 import { FORECAST_WORKFLOW, type AssignmentRunInput } from './workflow.js';
 
 type Schemas = components['schemas'];
@@ -38,6 +38,8 @@ export interface AssignmentToForecastApi {
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
   getForecast(engagementId: string, query: { granularity: 'week' | 'month'; from?: string; to?: string }): Promise<Forecast>;
+  /** Planned minutes of every engagement per week (weeks start on Monday) between two dates; for figures across engagements. */
+  listWeeklyForecast(query: { from: string; to: string }): Promise<EngagementWeek[]>;
   listUtilisation(query: { resourceId?: string; from?: string; to?: string; cursor?: string; limit: number }): Promise<UtilisationPage>;
   listStaffingConflicts(query: {
     status?: 'open' | 'resolved';
@@ -91,6 +93,7 @@ export function createAssignmentToForecastApi(deps: { store: Store; engine: Pick
         updatedAt: new Date(f.updatedAt).toISOString(),
       };
     },
+    listWeeklyForecast: (query) => weeklyForecast(db, query.from, query.to),
     async listUtilisation(query) {
       const { cursor, limit: asked, ...filters } = query;
       const kind = FORECAST_CURSORS.utilisation;

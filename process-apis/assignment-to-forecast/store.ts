@@ -53,6 +53,33 @@ export async function forecastOf(db: Db, engagementId: string, granularity: 'wee
   return { rows: rows.length, currency, periods: [...periods.entries()].sort(([a], [b]) => a.localeCompare(b)), updatedAt: updated };
 }
 
+export interface EngagementWeek {
+  engagementId: string;
+  weekStart: string;
+  plannedMinutes: number;
+}
+
+/** Planned minutes per engagement and week (Monday) of every live assignment, within from/to. */
+export async function weeklyForecast(db: Db, from: string, to: string): Promise<EngagementWeek[]> {
+  const rows = live(
+    await db.selectFrom('atf_assignments').selectAll().where('start_date', '<=', to).where('end_date', '>=', from).execute(),
+  );
+  const weeks = new Map<string, EngagementWeek>();
+  for (const r of rows)
+    for (const [week, minutes] of bookedMinutes(
+      { startDate: r.start_date, endDate: r.end_date, minutesPerWeek: Number(r.minutes_per_week) },
+      weekStart,
+      from,
+      to,
+    )) {
+      const key = `${r.engagement_id}|${week}`;
+      const w = weeks.get(key) ?? { engagementId: r.engagement_id, weekStart: week, plannedMinutes: 0 };
+      w.plannedMinutes += minutes;
+      weeks.set(key, w);
+    }
+  return [...weeks.values()].sort((a, b) => a.engagementId.localeCompare(b.engagementId) || a.weekStart.localeCompare(b.weekStart));
+}
+
 export interface WeekLoad {
   resourceId: string;
   weekStart: string;

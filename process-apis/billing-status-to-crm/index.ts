@@ -14,3 +14,4 @@ export { BILLING_STATUS_WORKFLOW, SYNCED_EVENT, type BillingStatusDeps, type Bil
 export { billingStatusToCrmModule } from './module.js';
 export { billingChangeFeed, ERP_POLLED_SOURCE, ERP_BILLING_STREAM, type PolledBillingMessage } from './polling.js';
 export { promBillingStatusMetrics, type BillingStatusMetrics } from './metrics.js';
+export { billingStatusToCrmChecks, type BillingStatusCheckDeps } from './reconciliation.js';

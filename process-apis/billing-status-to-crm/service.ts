@@ -56,6 +56,15 @@ export interface BillingStatusToCrmApi {
   receiveEvent(event: { id: string; source: string; type: string; data?: unknown }): Promise<{ duplicate: boolean }>;
   /** The account's invoices and amounts; `clientId` is the CRM account's id or the ERP client's. */
   getAccountBillingStatus(clientId: string): Promise<AccountPosition>;
+  /**
+   * A run that brings one ERP client's CRM account and its projects' opportunities (only
+   * `engagementId`'s when given) in step with ERP, keyed `client:<clientId>#<reason>`: the same
+   * reason starts one run however often it is asked (reconciliation's repair).
+   */
+  syncClient(
+    clientId: string,
+    options: { reason: string; engagementId?: string; trigger: BillingStatusInput['trigger'] },
+  ): Promise<{ run: Run; created: boolean }>;
   /** One reconciling pass: a run for every invoice of a provisioned client whose state changed. Returns runs started. */
   reconcile(): Promise<number>;
   /** The inbox handler for ERP webhooks (mount under the `erp` webhook source); one not followed is logged and counted. */
@@ -126,6 +135,14 @@ export function createBillingStatusToCrmApi(
     async startRun(invoiceId, trigger) {
       const invoice = await deps.erp.getInvoice(invoiceId); // 404 for an unknown invoice
       const started = await start(invoiceId, stateKey(invoice), trigger);
+      return { run: await loadRun(db, BILLING_RUNS, started.id), created: started.created };
+    },
+    async syncClient(clientId, { reason, engagementId, trigger }) {
+      const started = await deps.engine.startRun<BillingStatusInput>(
+        BILLING_STATUS_WORKFLOW,
+        { clientId, ...(engagementId ? { engagementId } : {}), trigger },
+        { runKey: `client:${clientId}#${reason}` },
+      );
       return { run: await loadRun(db, BILLING_RUNS, started.id), created: started.created };
     },
     listRuns: (query) => listRunViews(db, BILLING_RUNS, query),

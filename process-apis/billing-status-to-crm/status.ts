@@ -6,6 +6,8 @@ import type { Money } from '../../core/money.js';
 
 export type CrmBillingStatus = components['schemas']['BillingStatus'];
 export type CrmInvoiceStatus = components['schemas']['InvoiceStatus'];
+export type AccountBillingView = components['schemas']['ClientBillingUpdate'];
+export type OpportunityBillingView = components['schemas']['OpportunityBillingUpdate'];
 
 /** Invoices that count toward what the client owes: posted, on hold, or paid (drafts are not sent). */
 export const isIssued = (inv: Invoice) =>
@@ -63,6 +65,21 @@ export function rollup(invoices: readonly Invoice[], today: string): Rollup {
     outstanding: sumByCurrency(issued.filter((i) => i.status !== 'paid').map((i) => i.amountOutstanding)),
     overdue: sumByCurrency(issued.filter((i) => isOverdue(i, today)).map((i) => i.amountOutstanding)),
   };
+}
+
+/**
+ * What the CRM account shows for a roll-up of the client's invoices. A CRM record holds one
+ * currency: what is owed in the account's currency (the first owed currency when it has none).
+ */
+export function accountBillingView(view: Rollup, accountCurrency: string | null): AccountBillingView {
+  const currency = accountCurrency ?? view.outstanding[0]?.currency;
+  const outstanding = currency ? (view.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
+  return { status: view.status, invoiceStatus: view.invoiceStatus, outstanding };
+}
+
+/** What the CRM opportunity shows for a roll-up of its engagement's invoices. */
+export function opportunityBillingView(view: Rollup): OpportunityBillingView {
+  return { status: view.status, invoiceStatus: view.invoiceStatus };
 }
 
 /**

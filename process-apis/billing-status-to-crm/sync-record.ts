@@ -36,6 +36,7 @@ export async function crmClientOf(db: Kysely<Database>, erpClientId: string): Pr
     .select('crm_client_id')
     .where('erp_client_id', '=', erpClientId)
     .orderBy('created_at_ms')
+    .orderBy('crm_client_id')
     .executeTakeFirst();
   return row?.crm_client_id;
 }
@@ -43,4 +44,22 @@ export async function crmClientOf(db: Kysely<Database>, erpClientId: string): Pr
 export async function linkedErpClients(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom('otp_client_links').select('erp_client_id').distinct().orderBy('erp_client_id').execute();
   return rows.map((r) => r.erp_client_id);
+}
+
+/** Every provisioned ERP client with the CRM account its status is written to (the first linked, as crmClientOf). */
+export async function accountLinks(db: Kysely<Database>): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('otp_client_links')
+    .select(['erp_client_id', 'crm_client_id'])
+    .orderBy('created_at_ms', 'desc')
+    .orderBy('crm_client_id', 'desc')
+    .execute();
+  // Oldest last, so that it wins.
+  return new Map(rows.map((r) => [r.erp_client_id, r.crm_client_id]));
+}
+
+/** When each ERP client's account was last written, by ERP client id. */
+export async function syncTimes(db: Kysely<Database>): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('bsc_account_sync').select(['erp_client_id', 'synced_at_ms']).execute();
+  return new Map(rows.map((r) => [r.erp_client_id, Number(r.synced_at_ms)]));
 }

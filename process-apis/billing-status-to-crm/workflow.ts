@@ -9,7 +9,7 @@ import type { Invoice } from '../../system-apis/erp/canonical.js';
 import { emitOnce } from '../kit/business-events.js';
 import { allPages, MASTER_DATA_MAX_PAGES } from '../kit/all-pages.js';
 import type { CrmForBillingStatus, ErpForBillingStatus } from './ports.js';
-import { rollup, type Rollup } from './status.js';
+import { accountBillingView, opportunityBillingView, rollup, type Rollup } from './status.js';
 import { crmClientOf, recordSync } from './sync-record.js';
 
 export const BILLING_STATUS_WORKFLOW = 'billing-status-to-crm';
@@ -21,8 +21,14 @@ export interface BillingStatusInput {
   invoiceId?: string;
   /** … or a payment, whose invoice is looked up … */
   paymentId?: string;
-  /** … or an ERP billing document (invoice, payment, credit memo, refund, from a webhook or the feed), whose invoices are looked up. */
+  /** … or an ERP billing document (invoice, payment, credit memo, refund, from a webhook or the feed), whose invoices are looked up … */
   document?: string;
+  /**
+   * … or an ERP client: its CRM account and the opportunity of each of its projects (only
+   * `engagementId`'s when given) are brought in step with ERP (reconciliation's repair).
+   */
+  clientId?: string;
+  engagementId?: string;
   trigger: 'api' | 'event' | 'schedule' | 'replay';
 }
 
@@ -34,9 +40,11 @@ export interface BillingStatusDeps {
 }
 
 interface InvoiceParty {
-  invoiceId: string;
+  /** The invoice that brought the party in; null when a client was synced as a whole. */
+  invoiceId: string | null;
   clientId: string;
-  engagementId: string;
+  /** Null only for a client synced with no project in ERP (its account alone). */
+  engagementId: string | null;
   opportunityId: string | null;
 }
 
@@ -60,6 +68,15 @@ const distinctBy = <T>(items: T[], key: (t: T) => string | null): T[] => {
 
 export const clientInvoices = (erp: ErpForBillingStatus, clientId: string): Promise<Invoice[]> =>
   allPages((cursor) => erp.listInvoices({ cursor, limit: 200, clientId }), MASTER_DATA_MAX_PAGES);
+
+/** Who a client sync concerns: each of its projects (or the one asked for), or its account alone. */
+async function clientParties(erp: ErpForBillingStatus, clientId: string, engagementId: string | undefined): Promise<InvoiceParty[]> {
+  const projects = engagementId
+    ? [await erp.getProject(engagementId)]
+    : await allPages((cursor) => erp.listProjects({ cursor, limit: 200, clientId }), MASTER_DATA_MAX_PAGES);
+  const parties = projects.map((p) => ({ invoiceId: null, clientId, engagementId: p.id, opportunityId: p.opportunityId ?? null }));
+  return parties.length ? parties : [{ invoiceId: null, clientId, engagementId: null, opportunityId: null }];
+}
 
 const sameRollup = (a: Rollup, b: Rollup) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -96,6 +113,10 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
     .step('read-invoice', {
       platform: 'erp',
       async run({ input }): Promise<Read> {
+        if (input.clientId) {
+          const [first, ...others] = await clientParties(deps.erp, input.clientId, input.engagementId);
+          return { ...first!, ...(others.length ? { others } : {}) };
+        }
         const invoiceIds = input.document
           ? await deps.erp.invoicesAffectedBy(input.document)
           : [input.invoiceId ?? (await deps.erp.getPayment(input.paymentId!)).invoiceId];
@@ -131,10 +152,7 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
                 (await clientInvoices(deps.erp, party.clientId)).filter((i) => i.engagementId === party.engagementId),
                 today(),
               ),
-            (v) =>
-              deps.crm
-                .setOpportunityBillingStatus(opportunityId, { status: v.status, invoiceStatus: v.invoiceStatus })
-                .then(() => undefined),
+            (v) => deps.crm.setOpportunityBillingStatus(opportunityId, opportunityBillingView(v)).then(() => undefined),
           );
           updated.push({ opportunityId, status: view.status });
         }
@@ -154,12 +172,7 @@ export function billingStatusWorkflow(deps: BillingStatusDeps): WorkflowDefiniti
           const account = await deps.crm.getClient(crmClientId);
           const view = await writeUntilStable(
             async () => rollup(await clientInvoices(deps.erp, party.clientId), today()),
-            async (v) => {
-              // A CRM record holds one currency: show what is owed in the account's currency.
-              const currency = account.defaultCurrency ?? v.outstanding[0]?.currency;
-              const outstanding = currency ? (v.outstanding.find((m) => m.currency === currency) ?? { amountMinor: 0, currency }) : null;
-              await deps.crm.setClientBillingStatus(crmClientId, { status: v.status, invoiceStatus: v.invoiceStatus, outstanding });
-            },
+            (v) => deps.crm.setClientBillingStatus(crmClientId, accountBillingView(v, account.defaultCurrency)).then(() => undefined),
           );
           await recordSync(deps.store.db, party.clientId, crmClientId);
           await emitOnce(deps.store.db, {

@@ -57,6 +57,11 @@ export class CrmConnector {
   private readonly base: string;
   private lastUsage?: ApiUsage;
 
+  /** The org's base URL (its My Domain), where its record pages are too. */
+  get baseUrl(): string {
+    return this.opts.baseUrl;
+  }
+
   constructor(private readonly opts: CrmConnectorOptions) {
     const baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.base = `/services/data/${opts.apiVersion}`;

@@ -14,6 +14,7 @@ export { mapCrmError } from './errors.js';
 export { createCrmSystemApi } from './service.js';
 export type { CrmSystemApi, ClientQuery, ContactQuery, OpportunityQuery } from './service.js';
 export type { CrmEntity } from './ids.js';
+export type { CrmRecordLink } from './links.js';
 export { readChangeEvent } from './change-events.js';
 export { CrmChangeStream, CRM_INBOX_SOURCE, type ChangeStreamHooks } from './change-stream.js';
 export { promCrmChangeStreamMetrics, type CrmChangeStreamMetrics } from './change-stream-metrics.js';

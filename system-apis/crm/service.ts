@@ -44,6 +44,7 @@ import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, PARENT_A
 import { STAGE_TO_VENDOR } from './vocabulary.js';
 import type { SfAccount, SfContact, SfOpportunity, SfParentAccount, SfRecord, SObjectType } from './vendor-types.js';
 import { crmIds, ENTITY_OF, type CrmEntity } from './ids.js';
+import { crmRecordUrl, type CrmRecordLink } from './links.js';
 import {
   opportunityFeedStart,
   pullOpportunityChanges,
@@ -91,6 +92,8 @@ export interface CrmSystemApi {
 
   /** The canonical id of a CRM record id (e.g. from a change event's recordIds), linked on first sight. */
   canonicalIdOf(entity: CrmEntity, crmId: string): Promise<string>;
+  /** Record ids and record pages (for a person to open) of canonical records; unknown ids are left out. */
+  recordLinks(entity: CrmEntity, canonicalIds: readonly string[]): Promise<Map<string, CrmRecordLink>>;
 
   /** Where the opportunity catch-up feed starts: `lookbackMs` before now. */
   opportunityFeedStart(lookbackMs: number): OpportunityFeedPosition;
@@ -338,6 +341,15 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
     },
 
     canonicalIdOf: (entity, crmId) => ids.canonical(entity, crmId),
+    async recordLinks(entity, canonicalIds) {
+      const type = (Object.keys(ENTITY_OF) as SObjectType[]).find((t) => ENTITY_OF[t] === entity)!;
+      const links = new Map<string, CrmRecordLink>();
+      for (const canonicalId of new Set(canonicalIds)) {
+        const nativeId = await ids.native(entity, canonicalId);
+        if (nativeId) links.set(canonicalId, { nativeId, url: crmRecordUrl(connector.baseUrl, type, nativeId) });
+      }
+      return links;
+    },
     opportunityFeedStart: (lookbackMs) => opportunityFeedStart(Date.now(), lookbackMs),
     opportunityChangesSince: (from) => pullOpportunityChanges(connector, from),
   };

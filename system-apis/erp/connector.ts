@@ -86,6 +86,11 @@ export class ErpConnector {
   private readonly token: ClientCredentialsToken;
   private readonly base: string;
 
+  /** The account's REST base URL (its UI host is derived from it, see links.ts). */
+  get baseUrl(): string {
+    return this.base;
+  }
+
   constructor(opts: ErpConnectorOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     const tokenUrl = `${this.base}${TOKEN}`;

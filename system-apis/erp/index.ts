@@ -12,7 +12,10 @@ export type { ErpConnectorOptions } from './connector.js';
 export { createErpSystemApi } from './service.js';
 export type { ErpSystemApi, ErpSystemApiDeps, PageRequest, BillingFeedChange, BillingFeedPage, BillingFeedPosition } from './service.js';
 export type * from './canonical.js';
-export { readBillingChange, type BillingChange, type IgnoredBillingWebhook } from './webhooks.js';
+export { readBillingChange, parseBillingDocument, type BillingChange, type IgnoredBillingWebhook } from './webhooks.js';
+export { billingFeedFrom } from './service-billing-changes.js';
+export type { ErpRecordLink } from './links.js';
+export type { ErpEntity } from './ids.js';
 
 export interface ErpSystem {
   api: ErpSystemApi;

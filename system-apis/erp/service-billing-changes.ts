@@ -52,6 +52,15 @@ type Row = {
   foreignamountremaining?: string;
 };
 
+/**
+ * The feed position from which every billing change at or after `at` is read (to the second;
+ * the account's time zone taken as UTC, as below): for a reader asking what changed since then.
+ */
+export function billingFeedFrom(at: Date): BillingFeedPosition {
+  const second = new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
+  return { modifiedAfter: `${second.slice(0, 10)} ${second.slice(11, 19)}`, lastId: '0' };
+}
+
 function positionOf(row: Row | undefined): BillingFeedPosition | undefined {
   if (!row?.id || !row.modified || !WATERMARK.test(row.modified)) return undefined;
   return { modifiedAfter: row.modified, lastId: sqlNativeId(String(row.id)) };

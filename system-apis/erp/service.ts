@@ -25,6 +25,9 @@ import { ErpBillingChanges, type BillingFeedPage, type BillingFeedPosition } fro
 import { ErpContext, type ErpSystemApiDeps, type PageRequest } from './service-context.js';
 import { ErpMasterData } from './service-master-data.js';
 import { ErpMilestones, type MilestoneQuery } from './service-milestones.js';
+import type { ErpEntity } from './ids.js';
+import { erpDocumentLink, erpRecordUrl, erpUiBase, type ErpRecordLink } from './links.js';
+import type { BillingDocumentType } from './webhooks.js';
 
 export type { ErpSystemApiDeps, PageRequest } from './service-context.js';
 export type { MilestoneQuery } from './service-milestones.js';
@@ -57,6 +60,10 @@ export interface ErpSystemApi {
   recordPayment(input: PaymentCreate): Promise<Payment>;
   /** The canonical ids of the invoices an ERP billing document (from a webhook or the feed) touches. */
   invoicesAffectedBy(document: string): Promise<string[]>;
+  /** Internal ids and record pages (for a person to open) of canonical records; unknown ids are left out. */
+  recordLinks(entity: ErpEntity, canonicalIds: readonly string[]): Promise<Map<string, ErpRecordLink>>;
+  /** The internal id, record type and page of a billing document as the feed and webhooks name it; undefined if not one. */
+  documentLink(document: string): (ErpRecordLink & { type: BillingDocumentType }) | undefined;
   /** Where a new billing change feed starts: after the newest change ERP holds. */
   billingFeedStart(): Promise<BillingFeedPosition>;
   /** One page of billing changes (invoices, payments, credit memos, refunds) after a position, oldest first. */
@@ -96,6 +103,17 @@ export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
     holdInvoice: (id, reason) => billing.holdInvoice(id, reason),
     releaseInvoice: (id) => billing.releaseInvoice(id),
     listPayments: (page) => billing.listPayments(page),
+    async recordLinks(entity, canonicalIds) {
+      const base = erpUiBase(ctx.connector.baseUrl);
+      const links = new Map<string, ErpRecordLink>();
+      for (const canonicalId of new Set(canonicalIds)) {
+        const nativeId = await ctx.ids.native(entity, canonicalId);
+        const url = nativeId && erpRecordUrl(base, entity, nativeId);
+        if (nativeId && url) links.set(canonicalId, { nativeId, url });
+      }
+      return links;
+    },
+    documentLink: (document) => erpDocumentLink(erpUiBase(ctx.connector.baseUrl), document),
     getPayment: (id) => billing.getPayment(id),
     recordPayment: (input) => billing.recordPayment(input),
     invoicesAffectedBy: (document) => changes.invoicesAffectedBy(document),

@@ -6,37 +6,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../core/xref/index.js';
 import { createProcessApis, type ProcessLayer } from '../../process-apis/index.js';
 import { testEngines } from '../support/stores.js';
-import { callJson, idempotencyKey, until } from './support/http.js';
-import { crmSoql, postConsultingInvoice } from './support/billing-fixtures.js';
+import { until } from './support/http.js';
+import { crmSoql, erpByHand, postConsultingInvoice, provisionWonDeal, type ErpByHand } from './support/billing-fixtures.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
-
-type Row = Record<string, string>;
 
 for (const engine of testEngines()) {
   describe(`payments, credit memos and refunds to the CRM (${engine.name})`, () => {
     let h: CrmHarness;
     let layer: ProcessLayer | undefined;
-    let erpToken: string;
+    let erp: ErpByHand;
     let soql: (q: string) => Promise<Array<Record<string, unknown>>>;
     let customerNative: string;
     let invoiceNative: string;
     let accountName: string;
     const dealName = `Payments ${newId()}`;
 
-    const erp = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${h.sandboxUrls.erp}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${erpToken}`, 'content-type': 'application/json', prefer: 'transient' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`ERP ${method} ${path}: ${res.status} ${text}`);
-      return { location: res.headers.get('location'), body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-    };
-    const suiteql = async (q: string) => (await erp('POST', '/services/rest/query/v1/suiteql', { q })).body!.items as Row[];
+    const suiteql = (q: string) => erp.suiteql(q);
     /** A record a person enters in NetSuite's UI: no external id; answers its internal id. */
-    const enterByHand = async (type: string, body: unknown) =>
-      (await erp('POST', `/services/rest/record/v1/${type}`, body)).location!.split('/').pop()!;
+    const enterByHand = (type: string, body: unknown) => erp.enterByHand(type, body);
     const amountRemaining = async () =>
       Number((await suiteql(`SELECT foreignamountremaining FROM transaction WHERE id = ${invoiceNative}`))[0]!.foreignamountremaining);
     const crmAccount = async () =>
@@ -98,47 +85,15 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       h = await startCrmHarness(engine);
-      const auth = await h.headers('crm-app:write crm-app:read process:read process:write');
-      erpToken = ((await (await fetch(`${h.sandboxUrls.erp}/_sandbox/ui-session`, { method: 'POST' })).json()) as { access_token: string })
-        .access_token;
+      erp = await erpByHand(h.sandboxUrls.erp!);
       soql = await crmSoql(h.sandboxUrls.crm!);
       receiverUrl = ((await (await fetch(`${h.sandboxUrls.erp}/_sandbox/webhooks`)).json()) as { subscribers: Array<{ url: string }> })
         .subscribers[0]!.url;
 
-      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
-        (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
-      )!;
+      const { client, projectId } = await provisionWonDeal(h, dealName);
       accountName = client.name;
-      const deal = await h.systemApis.crm.createOpportunity({
-        clientId: client.id,
-        name: dealName,
-        stage: 'closed-won',
-        closeDate: '2026-10-01',
-        amount: { amountMinor: 5_000_000, currency: 'GBP' },
-        contractTerms: {
-          billingModel: 'time-and-materials',
-          startDate: '2026-10-05',
-          endDate: '2027-01-29',
-          legalEntityCountry: 'GB',
-          rateCardCode: 'RC-GB-2026',
-        },
-      });
-      const call = (method: string, path: string) =>
-        callJson<{ status?: string; project?: { id: string } }>(h.gateway.url, method, path, {
-          ...auth,
-          ...idempotencyKey(),
-          Prefer: 'wait=20',
-        });
-      await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`);
-      const project = (
-        await until(
-          () => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`),
-          (r) => r.body.status === 'completed',
-          'provisioning',
-        )
-      ).body.project!;
       // 600 minutes at £140 an hour plus 20% VAT = £1,680.00, due far ahead (so a part payment reads as such, not overdue).
-      const invoice = await postConsultingInvoice(h.systemApis.erp, project.id, '2099-12-31');
+      const invoice = await postConsultingInvoice(h.systemApis.erp, projectId, '2099-12-31');
       const [row] = await suiteql(`SELECT id, entity FROM transaction WHERE externalid = '${invoice.id}'`);
       invoiceNative = row!.id!;
       customerNative = row!.entity!;

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
-import { callJson, idempotencyKey, until } from './support/http.js';
-import { postConsultingInvoice } from './support/billing-fixtures.js';
+import { callJson, until } from './support/http.js';
+import { postConsultingInvoice, provisionWonDeal } from './support/billing-fixtures.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 
 const SCOPES = 'crm-app:write crm-app:read process:read process:write';
@@ -25,40 +25,10 @@ for (const engine of testEngines()) {
     afterAll(async () => h?.close());
 
     it('shows invoice and payment status on the CRM account and opportunity, and on the account page', async () => {
-      const client = (await h.systemApis.crm.listClients({ limit: 200 })).items.find(
-        (c) => c.billingCountry === 'GB' && c.defaultCurrency === 'GBP',
-      )!;
-      const deal = await h.systemApis.crm.createOpportunity({
-        clientId: client.id,
-        name: 'Claims analytics rollout',
-        stage: 'closed-won',
-        closeDate: '2026-10-01',
-        amount: { amountMinor: 8_000_000, currency: 'GBP' },
-        contractTerms: {
-          billingModel: 'time-and-materials',
-          startDate: '2026-10-05',
-          endDate: '2027-01-29',
-          legalEntityCountry: 'GB',
-          rateCardCode: 'RC-GB-2026',
-        },
-      });
-      const provisioned = await call('POST', `/experience/crm/v2/opportunities/${deal.id}/project`, undefined, {
-        ...idempotencyKey(),
-        Prefer: 'wait=20',
-      });
-      const project =
-        provisioned.status === 200
-          ? provisioned.body.project
-          : (
-              await until(
-                () => call('GET', `/experience/crm/v2/opportunities/${deal.id}/project`),
-                (r) => r.body.status === 'completed',
-                'provisioning',
-              )
-            ).body.project;
+      const { client, dealId, projectId } = await provisionWonDeal(h, 'Claims analytics rollout', 8_000_000);
 
       // ERP posts an invoice: 600 minutes at £140 an hour plus 20% VAT = £1,680.00, due long ago (overdue).
-      const invoice = await postConsultingInvoice(h.systemApis.erp, project.id, '2026-11-15');
+      const invoice = await postConsultingInvoice(h.systemApis.erp, projectId, '2026-11-15');
       expect(invoice.total).toEqual({ amountMinor: 168_000, currency: 'GBP' });
       const crmAccount = () => h.systemApis.crm.getClient(client.id);
       await until(crmAccount, (c) => c.billing.status === 'overdue', 'the CRM account to show the overdue invoice');
@@ -68,7 +38,7 @@ for (const engine of testEngines()) {
         outstanding: { amountMinor: 168_000, currency: 'GBP' },
       });
       await until(
-        () => h.systemApis.crm.getOpportunity(deal.id),
+        () => h.systemApis.crm.getOpportunity(dealId),
         (o) => o.billing.status === 'overdue',
         'the opportunity to show it',
       );
@@ -87,8 +57,8 @@ for (const engine of testEngines()) {
       expect(status.body.invoices).toEqual([
         expect.objectContaining({
           invoiceId: invoice.id,
-          engagementId: project.id,
-          opportunityId: deal.id,
+          engagementId: projectId,
+          opportunityId: dealId,
           total: { amountMinor: 168_000, currency: 'GBP' },
           amountPaid: { amountMinor: 68_000, currency: 'GBP' },
           amountOutstanding: { amountMinor: 100_000, currency: 'GBP' },
@@ -111,7 +81,7 @@ for (const engine of testEngines()) {
         overdueAmount: '1000.00',
       });
       expect(v1.body.projects).toEqual([
-        expect.objectContaining({ projectId: project.id, staffingState: 'unstaffed', unbilledHours: '0.00', unbilledAmount: '0.00' }),
+        expect.objectContaining({ projectId: projectId, staffingState: 'unstaffed', unbilledHours: '0.00', unbilledAmount: '0.00' }),
       ]);
       expect(v2.status).toBe(200);
       expect(v2.headers.get('deprecation')).toBeNull();
@@ -122,7 +92,7 @@ for (const engine of testEngines()) {
         overdue: [{ amountMinor: 100_000, currency: 'GBP' }],
       });
       expect(v2.body.projects[0]).toMatchObject({
-        projectId: project.id,
+        projectId: projectId,
         billingModel: 'time-and-materials',
         unbilledMinutes: 0,
         unbilledAmount: { amountMinor: 0, currency: 'GBP' },
@@ -146,7 +116,7 @@ for (const engine of testEngines()) {
       expect(await h.journeys.apis.billingStatusToCrm.reconcile()).toBeGreaterThanOrEqual(1);
       await until(crmAccount, (c) => c.billing.status === 'paid', 'the CRM account to show it paid');
       expect((await crmAccount()).billing.outstanding).toEqual({ amountMinor: 0, currency: 'GBP' });
-      expect((await h.systemApis.crm.getOpportunity(deal.id)).billing).toEqual({ status: 'paid', invoiceStatus: 'paid' });
+      expect((await h.systemApis.crm.getOpportunity(dealId)).billing).toEqual({ status: 'paid', invoiceStatus: 'paid' });
       // Nothing changed since: a second pass starts no run.
       await until(
         () =>
