@@ -69,6 +69,16 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     });
     expect(res.ok).toBe(true);
   };
+  /** Starts reconciliation pass number `n` over the journey and opens the failed-provisioning view. */
+  async function passThenView(page: Page, n: number): Promise<void> {
+    const pass = await ops('/reconciliation/passes', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `"console-e2e-pass-${n}"` },
+      body: JSON.stringify({ journey: 'opportunity-to-project' }),
+    });
+    expect(pass.status).toBe(202);
+    await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/views/failed-provisioning`);
+  }
   type Run = { id: string; runKey: string; state: string; workflow: string; currentStep: string | null };
 
   it('shows a provisioning that ERP refused, and clears it once the operator fixes it from the page', async () => {
@@ -137,13 +147,7 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
       await row.waitFor({ state: 'detached' });
     } else {
       expect(views.status).toBe(200);
-      const pass = await ops('/reconciliation/passes', {
-        method: 'POST',
-        headers: { 'Idempotency-Key': '"console-e2e-pass-1"' },
-        body: JSON.stringify({ journey: 'opportunity-to-project' }),
-      });
-      expect(pass.status).toBe(202);
-      await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/views/failed-provisioning`);
+      await passThenView(page, 1);
       const row = page.locator('#exceptions tr[data-exception-id]', { hasText: deal.name });
       await waitFor(
         async () => {
@@ -170,13 +174,7 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     expect(summary.body.failedProvisioning).toBe(0);
     if (views.status === 200) {
       // The next pass no longer finds it: it leaves the failed-provisioning view.
-      const again = await ops('/reconciliation/passes', {
-        method: 'POST',
-        headers: { 'Idempotency-Key': '"console-e2e-pass-2"' },
-        body: JSON.stringify({ journey: 'opportunity-to-project' }),
-      });
-      expect(again.status).toBe(202);
-      await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/views/failed-provisioning`);
+      await passThenView(page, 2);
       await waitFor(
         async () => {
           await page.click('#refresh');
