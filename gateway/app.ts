@@ -104,7 +104,7 @@ export function buildApp(parts: GatewayParts): Express {
   // The APIs first: they carry the traffic, and each is one prefix match away.
   mountApis(app, parts.catalogue, parts.modules, mountOptions);
   app.use(specsRouter(parts.catalogue, parts.buildDocs));
-  app.use(operationsViewRouter());
+  app.use(operationsViewRouter(infra.logger));
   app.use(
     probesRouter({
       store: infra.store,

@@ -6,7 +6,8 @@ import type { TokenVerifier } from './verifier.js';
 import { insufficientScope, invalidRequest, missingToken } from './errors.js';
 
 /** Routes anyone may call: published specs and docs, health, problem types, the dev JWKS. */
-const PUBLIC_PATHS = /^\/(?:specs|docs|problems)(?:\/.*)?$|^\/(?:healthz|readyz|operations|\.well-known\/jwks\.json)$/;
+const PUBLIC_PATHS =
+  /^\/(?:specs|docs|problems)(?:\/.*)?$|^\/(?:healthz|readyz|operations|operations\/assets\/console\.(?:js|css)|\.well-known\/jwks\.json)$/;
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.test(path);

@@ -1,6 +1,7 @@
 // The production build: `npm run build` compiles the layer to JavaScript with source maps and bundles
-// the contracts beside it; the compiled gateway serves that bundle, starts on the embedded defaults,
-// refuses invalid requests to every API, answers an authenticated call, and stops cleanly.
+// the contracts and the operations console beside it; the compiled gateway serves those bundles,
+// starts on the embedded defaults, refuses invalid requests to every API, answers an authenticated
+// call, and stops cleanly.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,12 @@ describe('the compiled build', () => {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as { contracts: Array<{ bundled: { info: { title: string } } }> };
     for (const contract of bundle.contracts) contract.bundled.info.title += MARK;
     writeFileSync(bundleFile, JSON.stringify(bundle));
+    // The last step: the operations console, bundled beside the module that serves it.
+    const consoleBuilt = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join('scripts', 'build-console.ts'), outDir], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    expect(consoleBuilt.status, `build-console: ${consoleBuilt.stdout}${consoleBuilt.stderr}`).toBe(0);
 
     gateway = spawn(process.execPath, ['--enable-source-maps', join(outDir, 'gateway', 'main.js')], { cwd: PROJECT_ROOT, env });
     gateway.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -77,6 +84,15 @@ describe('the compiled build', () => {
     expect(specs.apis.length, 'contracts served').toBe(sources.length);
     for (const api of specs.apis)
       expect(api.title, `${api.name}: its title as written in the build's bundle`).toMatch(/ \(from the build\)$/);
+  });
+
+  it('serves the operations console bundled at build time, with no source or bundler at hand', async () => {
+    const shell = await (await fetch(`${url}/operations`)).text();
+    const script = await fetch(`${url}/operations/assets/console.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const code = await script.text();
+    expect(code).toBe(readFileSync(join(outDir, 'experience-apis', 'operations', 'console', 'assets', 'console.js'), 'utf8'));
+    expect(shell).toContain('src="/operations/assets/console.js"');
   });
 
   it('refuses an invalid request to every API, each checked against its contract', { timeout: 120_000 }, async () => {

@@ -190,10 +190,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The operations view
-         * @description A self-contained HTML page for the integration team: summary figures, failed runs and dead letters with retry and replay. The page itself is public and holds no data; it calls the operations experience API with a token the operator pastes, kept in page memory only.
+         * The operations console
+         * @description The operations console for the integration team (overview with trends, the five business views, exception detail, executive figures, runs and dead letters, with their actions). This is its HTML shell, which loads its script and style sheet from `/operations/assets/` by integrity hash. The page itself is public and holds no data; it calls the operations experience API with a token the operator pastes, kept in page memory only.
          */
         get: operations["getOperationsView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operations/assets/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the operations console
+         * @description The console's script (`console.js`: its modules with the uPlot chart library bundled in) and style sheet (`console.css`), served from this origin so that the page's Content-Security-Policy can allow scripts and styles from `'self'` only. Public like the page: they hold no data. Revalidated by ETag on every load.
+         */
+        get: operations["getOperationsConsoleAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -265,6 +285,8 @@ export interface components {
                 e?: string;
             }[];
         };
+        /** @description A script or style sheet of the operations console, opening with its notice. */
+        ConsoleFile: string;
         /** @description A self-contained HTML document. */
         HtmlPage: string;
         SpecLinks: {
@@ -1048,6 +1070,41 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOperationsConsoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The file.
+                 * @example console.js
+                 */
+                asset: "console.js" | "console.css";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": components["schemas"]["ConsoleFile"];
+                    "text/css": components["schemas"]["ConsoleFile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
