@@ -18,6 +18,7 @@ import { journeysOf, WorkflowEngine, type Journeys, type WorkflowDefinition } fr
 import type { WorkflowMetrics } from '../core/workflows/metrics.js';
 import {
   billingChangeFeed,
+  billingStatusToCrmChecks,
   billingStatusWorkflows,
   createBillingStatusToCrmApi,
   ERP_POLLED_SOURCE,
@@ -26,6 +27,7 @@ import {
 } from './billing-status-to-crm/index.js';
 import {
   createOpportunityToProjectApi,
+  opportunityToProjectChecks,
   CRM_POLLED_SOURCE,
   crmPollHandler,
   opportunityChangeFeed,
@@ -35,6 +37,7 @@ import {
 } from './opportunity-to-project/index.js';
 import {
   BillingSchedule,
+  timeToBillingChecks,
   createClientBillingView,
   createTimeToBillingApi,
   lateApprovalHandler,
@@ -48,6 +51,7 @@ import {
 } from './time-to-billing/index.js';
 import {
   assignmentChangeFeed,
+  assignmentToForecastChecks,
   assignmentToForecastWorkflow,
   createAssignmentToForecastApi,
   POLLED_SOURCE,
@@ -271,7 +275,23 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
 
   // The reconciliation checks, one line per journey's set: each compares the platforms' records
   // (or the layer's runs) for one question and proposes a repair through its journey.
-  const reconciliationChecks: ReconciliationCheck[] = [...(options.extraReconciliationChecks ?? [])];
+  const kick = () => engine.kick();
+  const reconLogger = logger.child({ component: 'reconciliation' });
+  const erpLinks = { erpAccountId: p.erp.accountId };
+  const reconciliationChecks: ReconciliationCheck[] = [
+    ...opportunityToProjectChecks(
+      { db: store.db, crm, erp, kick, links: { ...erpLinks, ...(p.crm.baseUrl ? { crmInstanceUrl: p.crm.baseUrl } : {}) } },
+      opportunityToProject,
+      { windowDays: config.jobs.reconcileWonDealsDays },
+    ),
+    // Changes on Float younger than two poll rounds are the change poll's to bring.
+    ...assignmentToForecastChecks({ store, scheduling, erp, kick }, assignmentToForecast, {
+      graceMs: Math.max(120_000, 2 * p.scheduling.pollIntervalMs),
+    }),
+    ...timeToBillingChecks({ ...invoicing, links: erpLinks, logger: reconLogger }, timeToBilling, { kick }),
+    ...billingStatusToCrmChecks({ store, erp, crm, kick, logger: reconLogger }, billingStatusToCrm),
+    ...(options.extraReconciliationChecks ?? []),
+  ];
   const reconciliation = createReconciliation(infra, reconciliationChecks, {
     metrics: options.reconciliationMetrics,
     scheduleMetrics,

@@ -118,14 +118,16 @@ export function assignmentToForecastWorkflow(deps: AssignmentToForecastDeps): Wo
       async run({ results }) {
         const forecast = results['update-forecast'];
         // A skipped change (placeholder, deleted assignment) touched no resource.
-        if (!('resourceId' in forecast)) return { open: 0, resolved: 0 };
+        if (!('resourceId' in forecast) || !forecast.resourceId) return { open: 0, resolved: 0 };
         return reconcileConflicts(store.db, forecast.resourceId);
       },
     })
     .build({
       sourceEventAt: (results) => {
         const forecast = results['update-forecast'];
-        return 'sourceUpdatedAt' in forecast ? Date.parse(forecast.sourceUpdatedAt) : undefined;
+        // A cancellation of a snapshot the platform no longer has carries no modification time.
+        const updatedAt = 'sourceUpdatedAt' in forecast ? forecast.sourceUpdatedAt : undefined;
+        return updatedAt ? Date.parse(updatedAt) : undefined;
       },
     });
 }
