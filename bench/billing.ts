@@ -51,7 +51,7 @@ interface Result {
   steps: Array<{ name: string; seconds: number }>;
 }
 
-async function openStore(pgUrl: string | undefined): Promise<{ store: Store; cleanup(): Promise<void> }> {
+export async function openStore(pgUrl: string | undefined): Promise<{ store: Store; cleanup(): Promise<void> }> {
   if (pgUrl) {
     const schema = `bench_${randomBytes(5).toString('hex')}`;
     const admin = new pg.Client({ connectionString: pgUrl });

@@ -1,0 +1,257 @@
+// Reconciliation benchmark: one pass of time-to-billing's checks (approved time against the ledger,
+// the layer's invoices against ERP's, blocked invoices, failed runs) over the `large` seed, and over
+// ten times its data, on SQLite (or PostgreSQL with --pg <url>). Prints records compared, seconds and
+// records/s for each scale, the 10x/1x time ratio (linear is 10; the target is ≤ 11), and whether it
+// is met. How it scales: what the checks compare grows tenfold together. The Time sandbox's seed
+// (200,000 Harvest entries on 2,000 projects) is repeated 10 times on 10 times the projects, and
+// the engagements the layer provisioned and billed (each with its November entries, one invoice in
+// ERP) are ten times as many; the ERP seed is the same (its held invoices are a few dozen of the
+// records compared). That is fair: a pass reads every Harvest entry up to the last billed period and
+// every invoice the layer posted, so these are the records whose number drives its cost.
+// Each scale runs two passes and prints both: the first also records each Harvest entry's
+// cross-reference once (what a first pass on a new installation pays), the second is the
+// scheduled pass's steady state. Harvest's 100 requests per 15 s limit is lifted, so the figures are
+// the layer's own cost; at Harvest's limit a pass lists at most 200 × 100 / 15 ≈ 1,333 entries a second.
+// `npm run bench -- reconcile [--engagements 20] [--entries 50] [--pg url]`
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadRegionalRules } from '../core/regional/rules.js';
+import { BreakerRegistry } from '../core/resilience/breakers.js';
+import { migrateToLatest } from '../core/store/migrate.js';
+import { WorkflowEngine } from '../core/workflows/index.js';
+import { link } from '../core/xref/index.js';
+import { erpM2mConfig } from '../core/config/erp-m2m.js';
+import type { Finding } from '../process-apis/kit/reconciliation.js';
+import { createTimeToBillingApi, timeToBillingChecks, timeToBillingWorkflows } from '../process-apis/time-to-billing/index.js';
+import { erpSandbox, SANDBOX_ERP_CLIENT_ID } from '../sandboxes/erp/index.js';
+import { createSandboxApp, listen } from '../sandboxes/kit/index.js';
+import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../sandboxes/time/index.js';
+import { dayNumber, EntryTable, FLAG } from '../sandboxes/time/entry-table.js';
+import { touch } from '../sandboxes/time/state.js';
+import { ErpConnector } from '../system-apis/erp/connector.js';
+import { createErpSystemApi, type ErpSystemApi } from '../system-apis/erp/service.js';
+import { TimeConnector } from '../system-apis/time/connector.js';
+import { roleCode } from '../system-apis/time/mapping.js';
+import { createTimeSystemApi } from '../system-apis/time/service.js';
+import { openStore } from './billing.js';
+import type { Store } from '../core/store/index.js';
+
+const ROLES = ['analyst', 'consultant', 'senior-consultant', 'manager'];
+const COUNTRIES = ['GB', 'DE', 'US'] as const;
+const NOVEMBER = { periodStart: '2026-11-01', periodEnd: '2026-11-30' };
+
+interface Pass {
+  compared: number;
+  seconds: number;
+  findings: number;
+}
+
+interface Result {
+  scale: number;
+  harvestEntries: number;
+  engagements: number;
+  first: Pass;
+  steady: Pass;
+}
+
+/** The seed's entries and projects repeated `scale` times (copy c on projects c × seed projects on). */
+function repeatSeed(state: TimeState, scale: number): void {
+  const seed = state.entries;
+  const projects = state.projects.length;
+  for (let c = 1; c < scale; c++)
+    for (let p = 0; p < projects; p++) {
+      const from = state.projects[p]!;
+      state.projects.push({ ...from, id: 14_300_001 + c * projects + p, name: `${from.name} (${c + 1})`, code: `${from.code}-${c + 1}` });
+    }
+  const table = new EntryTable(seed.size * scale + 1024);
+  // Seed rows are in ascending date order; each row's copies follow it, so the order holds.
+  for (let row = 0; row < seed.size; row++)
+    for (let c = 0; c < scale; c++)
+      table.add(
+        {
+          day: seed.day[row]!,
+          user: seed.user[row]!,
+          project: seed.project[row]! + c * projects,
+          task: seed.task[row]!,
+          hours: seed.hours[row]!,
+          flags: seed.flags[row]!,
+          approval: seed.approval[row] as 0 | 1 | 2,
+          billableRate: seed.billableRate[row]!,
+          costRate: seed.costRate[row]!,
+          createdAt: seed.createdAt[row]!,
+          notes: seed.notes[row] ?? null,
+        },
+        true,
+      );
+  table.rebuildOrder();
+  state.entries = table;
+}
+
+/** An ERP engagement on a new Harvest project (what provisioning opens), with `perEngagement` approved entries in November. */
+async function openEngagement(erp: ErpSystemApi, store: Store, state: TimeState, i: number, perEngagement: number): Promise<string> {
+  const country = COUNTRIES[i % COUNTRIES.length]!;
+  const entity = (await erp.listLegalEntities({ limit: 200 })).items.find((e) => e.country === country)!;
+  const card = (await erp.listRateCards({ limit: 200, legalEntityId: entity.id })).items[0]!;
+  const { client } = await erp.findOrCreateClient({
+    name: `Reconcile Bench Client ${i + 1}`,
+    billingCountry: country,
+    legalEntityId: entity.id,
+    domain: `reconcile-bench-${i + 1}.example`,
+  });
+  const project = await erp.createProject({
+    clientId: client.id,
+    name: `Reconcile bench engagement ${i + 1}`,
+    billingModel: 'time-and-materials',
+    currency: entity.baseCurrency,
+    legalEntityId: entity.id,
+    rateCardId: card.id,
+    startDate: '2026-01-01',
+    status: 'active',
+  });
+  const row = state.projects.length;
+  const nativeProject = 14_900_001 + row;
+  const now = Date.now();
+  state.projects.push({
+    id: nativeProject,
+    name: project.name,
+    code: null,
+    client: 0,
+    billable: true,
+    active: true,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await link(store.db, { canonicalId: project.id, entityType: 'engagement', platform: 'time', nativeId: String(nativeProject) });
+  for (let k = 0; k < perEngagement; k++) {
+    const user = (i * 7 + k) % state.users.length;
+    state.entries.add({
+      day: dayNumber(`2026-11-${String(1 + (k % 30)).padStart(2, '0')}`),
+      user,
+      project: row,
+      task: state.tasks.findIndex((t) => roleCode(t.name) === ROLES[k % ROLES.length]),
+      hours: (25 + ((i * 131 + k * 53) % 768)) / 100,
+      flags: FLAG.billable | FLAG.locked | FLAG.closed,
+      approval: 2,
+      billableRate: state.users[user]!.billableRate,
+      costRate: state.users[user]!.costRate,
+      createdAt: now,
+      notes: null,
+    });
+  }
+  return project.id;
+}
+
+async function measure(scale: number, engagements: number, perEngagement: number, pgUrl: string | undefined): Promise<Result> {
+  const logger = pino({ level: 'silent' });
+  const { store, cleanup } = await openStore(pgUrl);
+  await migrateToLatest(store);
+  const erpRunning = await listen(createSandboxApp(erpSandbox, { seed: 'large' }).app);
+  const timeApp = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 1_000_000_000, windowSeconds: 1 } }), { seed: 'large' });
+  const timeRunning = await listen(timeApp.app);
+  const erpConnector = new ErpConnector({
+    baseUrl: erpRunning.url,
+    clientId: SANDBOX_ERP_CLIENT_ID,
+    m2m: erpM2mConfig({}, false),
+    timeoutMs: 60_000,
+  });
+  const timeConnector = new TimeConnector({
+    baseUrl: timeRunning.url,
+    accessToken: TIME_SANDBOX_TOKEN,
+    accountId: TIME_SANDBOX_ACCOUNT_ID,
+    timeoutMs: 60_000,
+  });
+  const erp = createErpSystemApi({ connector: erpConnector, store, logger });
+  const time = createTimeSystemApi({ connector: timeConnector, store, logger });
+  const deps = { store, erp, time, rules: loadRegionalRules(), markConcurrency: 16 };
+  const engine = new WorkflowEngine({
+    store,
+    definitions: timeToBillingWorkflows(deps),
+    logger,
+    pollMs: 10,
+    concurrency: 8,
+    breakers: new BreakerRegistry({ threshold: 50, halfOpenAfterMs: 500 }),
+  });
+  try {
+    const state = timeApp.ctx.state();
+    repeatSeed(state, scale);
+    const ids: string[] = [];
+    for (let i = 0; i < engagements; i++) ids.push(await openEngagement(erp, store, state, i, perEngagement));
+    touch(state);
+    const harvestEntries = state.entries.size;
+
+    // The layer bills November engagement by engagement, as its schedule's runs do.
+    const billing = createTimeToBillingApi({ ...deps, engine });
+    engine.start();
+    for (const engagementId of ids) await billing.startRun({ ...NOVEMBER, engagementId }, 'api');
+    for (;;) {
+      const rows = await store.db.selectFrom('workflow_runs').select(['state', 'error']).execute();
+      const failed = rows.find((r) => r.state === 'failed');
+      if (failed) throw new Error(`a billing run failed: ${failed.error}`);
+      if (rows.length >= engagements && rows.every((r) => r.state === 'completed')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await engine.stop();
+
+    const checks = timeToBillingChecks(deps, billing);
+    const pass = async (): Promise<Pass> => {
+      let compared = 0;
+      const found: Finding[] = [];
+      const ctx = { now: new Date(), compared: (n: number) => void (compared += n), signal: new AbortController().signal };
+      const started = performance.now();
+      for (const check of checks) found.push(...(await check.run(ctx)));
+      return { compared, seconds: (performance.now() - started) / 1000, findings: found.length };
+    };
+    const first = await pass();
+    const steady = await pass();
+    return { scale, harvestEntries, engagements, first, steady };
+  } finally {
+    await engine.stop();
+    await erpConnector.close();
+    await timeConnector.close();
+    await erpRunning.close();
+    await timeRunning.close();
+    await cleanup();
+  }
+}
+
+const line = (label: string, r: Result, p: Pass) =>
+  `  ${label.padEnd(10)} ${String(r.harvestEntries).padStart(9)}  ${String(r.engagements).padStart(11)}  ${String(p.compared).padStart(9)}` +
+  `  ${p.seconds.toFixed(1).padStart(7)}  ${String(Math.round(p.compared / p.seconds)).padStart(9)}  ${String(p.findings).padStart(8)}`;
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      engagements: { type: 'string', default: '20' },
+      entries: { type: 'string', default: '50' },
+      pg: { type: 'string' },
+    },
+  });
+  const engagements = Number(values.engagements);
+  const perEngagement = Number(values.entries);
+  if (!Number.isInteger(engagements) || engagements < 1 || !Number.isInteger(perEngagement) || perEngagement < 1)
+    throw new Error('--engagements and --entries take whole numbers of at least 1');
+  console.log(
+    `reconciliation pass (time-to-billing's checks) on ${values.pg ? 'postgres' : 'sqlite'}: the large seed and ten times its data; ` +
+      `${engagements} billed engagements of ${perEngagement} November entries at 1x`,
+  );
+  console.log('  pass       Harvest entries  engagements  compared  seconds  records/s  findings');
+  const results: Result[] = [];
+  for (const scale of [1, 10]) {
+    const r = await measure(scale, engagements * scale, perEngagement, values.pg);
+    results.push(r);
+    console.log(line(`${scale}x first`, r, r.first));
+    console.log(line(`${scale}x`, r, r.steady));
+  }
+  const [one, ten] = results as [Result, Result];
+  for (const [label, a, b] of [
+    ['steady pass', one.steady, ten.steady],
+    ['first pass', one.first, ten.first],
+  ] as const) {
+    const ratio = b.seconds / a.seconds;
+    console.log(
+      `  time ratio 10x/1x, ${label}: ${ratio.toFixed(2)} (records ratio ${(b.compared / a.compared).toFixed(2)}, linear 10, target ≤ 11): ` +
+        `${ratio <= 11 ? 'target met' : 'target missed'}`,
+    );
+  }
+}
