@@ -19,25 +19,14 @@ import { loadRegionalRules } from '../core/regional/rules.js';
 import { BreakerRegistry } from '../core/resilience/breakers.js';
 import { migrateToLatest } from '../core/store/migrate.js';
 import { WorkflowEngine } from '../core/workflows/index.js';
-import { link } from '../core/xref/index.js';
-import { erpM2mConfig } from '../core/config/erp-m2m.js';
 import type { Finding } from '../process-apis/kit/reconciliation.js';
 import { createTimeToBillingApi, timeToBillingChecks, timeToBillingWorkflows } from '../process-apis/time-to-billing/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID } from '../sandboxes/erp/index.js';
-import { createSandboxApp, listen } from '../sandboxes/kit/index.js';
-import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../sandboxes/time/index.js';
-import { dayNumber, EntryTable, FLAG } from '../sandboxes/time/entry-table.js';
+import type { TimeState } from '../sandboxes/time/index.js';
+import { EntryTable } from '../sandboxes/time/entry-table.js';
 import { touch } from '../sandboxes/time/state.js';
-import { ErpConnector } from '../system-apis/erp/connector.js';
-import { createErpSystemApi, type ErpSystemApi } from '../system-apis/erp/service.js';
-import { TimeConnector } from '../system-apis/time/connector.js';
-import { roleCode } from '../system-apis/time/mapping.js';
-import { createTimeSystemApi } from '../system-apis/time/service.js';
 import { openStore } from './billing.js';
-import type { Store } from '../core/store/index.js';
+import { openBillableEngagement, startBillingPlatforms } from './kit/billing-platforms.js';
 
-const ROLES = ['analyst', 'consultant', 'senior-consultant', 'manager'];
-const COUNTRIES = ['GB', 'DE', 'US'] as const;
 const NOVEMBER = { periodStart: '2026-11-01', periodEnd: '2026-11-30' };
 
 interface Pass {
@@ -87,81 +76,12 @@ function repeatSeed(state: TimeState, scale: number): void {
   state.entries = table;
 }
 
-/** An ERP engagement on a new Harvest project (what provisioning opens), with `perEngagement` approved entries in November. */
-async function openEngagement(erp: ErpSystemApi, store: Store, state: TimeState, i: number, perEngagement: number): Promise<string> {
-  const country = COUNTRIES[i % COUNTRIES.length]!;
-  const entity = (await erp.listLegalEntities({ limit: 200 })).items.find((e) => e.country === country)!;
-  const card = (await erp.listRateCards({ limit: 200, legalEntityId: entity.id })).items[0]!;
-  const { client } = await erp.findOrCreateClient({
-    name: `Reconcile Bench Client ${i + 1}`,
-    billingCountry: country,
-    legalEntityId: entity.id,
-    domain: `reconcile-bench-${i + 1}.example`,
-  });
-  const project = await erp.createProject({
-    clientId: client.id,
-    name: `Reconcile bench engagement ${i + 1}`,
-    billingModel: 'time-and-materials',
-    currency: entity.baseCurrency,
-    legalEntityId: entity.id,
-    rateCardId: card.id,
-    startDate: '2026-01-01',
-    status: 'active',
-  });
-  const row = state.projects.length;
-  const nativeProject = 14_900_001 + row;
-  const now = Date.now();
-  state.projects.push({
-    id: nativeProject,
-    name: project.name,
-    code: null,
-    client: 0,
-    billable: true,
-    active: true,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await link(store.db, { canonicalId: project.id, entityType: 'engagement', platform: 'time', nativeId: String(nativeProject) });
-  for (let k = 0; k < perEngagement; k++) {
-    const user = (i * 7 + k) % state.users.length;
-    state.entries.add({
-      day: dayNumber(`2026-11-${String(1 + (k % 30)).padStart(2, '0')}`),
-      user,
-      project: row,
-      task: state.tasks.findIndex((t) => roleCode(t.name) === ROLES[k % ROLES.length]),
-      hours: (25 + ((i * 131 + k * 53) % 768)) / 100,
-      flags: FLAG.billable | FLAG.locked | FLAG.closed,
-      approval: 2,
-      billableRate: state.users[user]!.billableRate,
-      costRate: state.users[user]!.costRate,
-      createdAt: now,
-      notes: null,
-    });
-  }
-  return project.id;
-}
-
 async function measure(scale: number, engagements: number, perEngagement: number, pgUrl: string | undefined): Promise<Result> {
   const logger = pino({ level: 'silent' });
   const { store, cleanup } = await openStore(pgUrl);
   await migrateToLatest(store);
-  const erpRunning = await listen(createSandboxApp(erpSandbox, { seed: 'large' }).app);
-  const timeApp = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 1_000_000_000, windowSeconds: 1 } }), { seed: 'large' });
-  const timeRunning = await listen(timeApp.app);
-  const erpConnector = new ErpConnector({
-    baseUrl: erpRunning.url,
-    clientId: SANDBOX_ERP_CLIENT_ID,
-    m2m: erpM2mConfig({}, false),
-    timeoutMs: 60_000,
-  });
-  const timeConnector = new TimeConnector({
-    baseUrl: timeRunning.url,
-    accessToken: TIME_SANDBOX_TOKEN,
-    accountId: TIME_SANDBOX_ACCOUNT_ID,
-    timeoutMs: 60_000,
-  });
-  const erp = createErpSystemApi({ connector: erpConnector, store, logger });
-  const time = createTimeSystemApi({ connector: timeConnector, store, logger });
+  const platforms = await startBillingPlatforms(store, 'large', 60_000);
+  const { erp, time } = platforms;
   const deps = { store, erp, time, rules: loadRegionalRules(), markConcurrency: 16 };
   const engine = new WorkflowEngine({
     store,
@@ -172,10 +92,13 @@ async function measure(scale: number, engagements: number, perEngagement: number
     breakers: new BreakerRegistry({ threshold: 50, halfOpenAfterMs: 500 }),
   });
   try {
-    const state = timeApp.ctx.state();
+    const state = platforms.timeApp.ctx.state();
     repeatSeed(state, scale);
     const ids: string[] = [];
-    for (let i = 0; i < engagements; i++) ids.push(await openEngagement(erp, store, state, i, perEngagement));
+    for (let i = 0; i < engagements; i++)
+      ids.push(
+        await openBillableEngagement(platforms, store, i, perEngagement, (k) => (25 + ((i * 131 + k * 53) % 768)) / 100, 'Reconcile Bench'),
+      );
     touch(state);
     const harvestEntries = state.entries.size;
 
@@ -206,10 +129,7 @@ async function measure(scale: number, engagements: number, perEngagement: number
     return { scale, harvestEntries, engagements, first, steady };
   } finally {
     await engine.stop();
-    await erpConnector.close();
-    await timeConnector.close();
-    await erpRunning.close();
-    await timeRunning.close();
+    await platforms.close();
     await cleanup();
   }
 }
