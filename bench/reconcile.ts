@@ -32,6 +32,8 @@ const NOVEMBER = { periodStart: '2026-11-01', periodEnd: '2026-11-30' };
 interface Pass {
   compared: number;
   seconds: number;
+  /** CPU seconds of this process (layer and both sandboxes) over the pass: less moved by other load. */
+  cpuSeconds: number;
   findings: number;
 }
 
@@ -121,8 +123,10 @@ async function measure(scale: number, engagements: number, perEngagement: number
       const found: Finding[] = [];
       const ctx = { now: new Date(), compared: (n: number) => void (compared += n), signal: new AbortController().signal };
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       for (const check of checks) found.push(...(await check.run(ctx)));
-      return { compared, seconds: (performance.now() - started) / 1000, findings: found.length };
+      const cpu = process.cpuUsage(cpuStarted);
+      return { compared, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, findings: found.length };
     };
     const first = await pass();
     const steady = await pass();
@@ -136,7 +140,7 @@ async function measure(scale: number, engagements: number, perEngagement: number
 
 const line = (label: string, r: Result, p: Pass) =>
   `  ${label.padEnd(10)} ${String(r.harvestEntries).padStart(9)}  ${String(r.engagements).padStart(11)}  ${String(p.compared).padStart(9)}` +
-  `  ${p.seconds.toFixed(1).padStart(7)}  ${String(Math.round(p.compared / p.seconds)).padStart(9)}  ${String(p.findings).padStart(8)}`;
+  `  ${p.seconds.toFixed(1).padStart(7)}  ${String(Math.round(p.compared / p.seconds)).padStart(9)}  ${p.cpuSeconds.toFixed(1).padStart(5)}  ${String(p.findings).padStart(8)}`;
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -155,7 +159,7 @@ export async function run(args: string[]): Promise<void> {
     `reconciliation pass (time-to-billing's checks) on ${values.pg ? 'postgres' : 'sqlite'}: the large seed and ten times its data; ` +
       `${engagements} billed engagements of ${perEngagement} November entries at 1x`,
   );
-  console.log('  pass       Harvest entries  engagements  compared  seconds  records/s  findings');
+  console.log('  pass       Harvest entries  engagements  compared  seconds  records/s  CPU s  findings');
   const results: Result[] = [];
   for (const scale of [1, 10]) {
     const r = await measure(scale, engagements * scale, perEngagement, values.pg);
