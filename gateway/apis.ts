@@ -50,6 +50,7 @@ export function wireApis({ infra, systemApis, processApis, shape }: Layers): Mou
       infra,
       shape,
       timeToBilling: processApis.timeToBilling,
+      reconciliation: processApis.reconciliation,
       businessFigures: processApis.businessFigures,
       liveStreams: systemApis.crm.changeStream ? [systemApis.crm.changeStream] : [],
     }),

@@ -7,6 +7,8 @@ import type { Config } from '../core/config/index.js';
 import { EventDispatcher, promEventMetrics } from '../core/events/index.js';
 import { promChangeCaptureMetrics } from '../core/change-capture/index.js';
 import { promBillingStatusMetrics } from '../process-apis/billing-status-to-crm/index.js';
+import { promReconciliationMetrics } from '../process-apis/reconciliation/index.js';
+import type { ReconciliationCheck } from '../process-apis/kit/reconciliation.js';
 import { promBusinessFiguresMetrics } from '../process-apis/business-figures/index.js';
 import { promSchedulingBudgetMetrics } from '../system-apis/scheduling/index.js';
 import type { LayerShape } from '../core/observability/business-metrics.js';
@@ -59,6 +61,8 @@ export interface ComposeOptions {
   startJourneys?: boolean;
   /** The gateway's registry: the workflow engine and the event dispatcher report into it. */
   metrics?: HttpMetrics;
+  /** Reconciliation checks beside the journeys' own (tests' fakes). */
+  extraReconciliationChecks?: readonly ReconciliationCheck[];
 }
 
 export async function compose(config: Config, given: LayerOverrides = {}, options: ComposeOptions = {}): Promise<Composition> {
@@ -91,20 +95,20 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   const systemApis: SystemApis = { ...platforms.systemApis, ...given.systemApis };
   // The journeys share one workflow engine and one inbox; they start after every system API exists.
   const registry = options.metrics?.registry;
-  const processLayer = createProcessApis(
-    infra,
-    systemApis,
-    registry
+  const processLayer = createProcessApis(infra, systemApis, {
+    extraReconciliationChecks: options.extraReconciliationChecks,
+    ...(registry
       ? {
           engine: { metrics: promWorkflowMetrics(registry) },
           changeCaptureMetrics: promChangeCaptureMetrics(registry),
           billingStatusMetrics: promBillingStatusMetrics(registry),
           crmChangeStreamMetrics: promCrmChangeStreamMetrics(registry),
           scheduleMetrics: promScheduleMetrics(registry),
+          reconciliationMetrics: promReconciliationMetrics(registry),
           businessFiguresMetrics: promBusinessFiguresMetrics(registry),
         }
-      : {},
-  );
+      : {}),
+  });
   if (registry) promSchedulingBudgetMetrics(registry, () => systemApis.scheduling.rateBudget());
   const processApis: ProcessApis = { ...processLayer.apis, ...given.processApis };
   // Delivers the outbox's business events to webhook subscriptions (and retries, and replays).

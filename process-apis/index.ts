@@ -50,6 +50,8 @@ import {
   schedulingWebhookHandler,
   type AssignmentToForecastApi,
 } from './assignment-to-forecast/index.js';
+import { createReconciliation, type ReconciliationApi, type ReconciliationMetrics } from './reconciliation/index.js';
+import type { ReconciliationCheck } from './kit/reconciliation.js';
 import {
   BusinessFiguresSchedule,
   createBusinessFiguresApi,
@@ -67,6 +69,8 @@ export interface ProcessApis {
   /** One client's projects, invoices, payments and approved hours, for experience APIs. */
   clientBilling: ClientBillingView;
   assignmentToForecast: AssignmentToForecastApi;
+  /** Cross-platform mismatches found by the journeys' checks: exceptions, passes, business views. */
+  reconciliation: ReconciliationApi;
   /** DSO, utilisation, forecast accuracy and the money figures, computed on a schedule. */
   businessFigures: BusinessFiguresApi;
 }
@@ -89,6 +93,10 @@ export interface ProcessApisOptions {
   changeCaptureMetrics?: ChangeCaptureMetrics;
   /** Metrics of the CRM change stream (when the CRM system API streams its change events). */
   crmChangeStreamMetrics?: CrmChangeStreamMetrics;
+  /** The reconciliation journey's metrics (the gateway's registry). */
+  reconciliationMetrics?: ReconciliationMetrics;
+  /** Checks run beside the journeys' own (tests' fakes). */
+  extraReconciliationChecks?: readonly ReconciliationCheck[];
   /** The business figures' gauges (the gateway's registry), set from each computation. */
   businessFiguresMetrics?: BusinessFiguresMetrics;
   /** How often the business figures are computed; 0 turns it off. Default: BUSINESS_FIGURES_EVERY_MS (off under NODE_ENV=test). */
@@ -243,12 +251,21 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
         )
       : undefined;
 
+  // The reconciliation checks, one line per journey's set: each compares the platforms' records
+  // (or the layer's runs) for one question and proposes a repair through its journey.
+  const reconciliationChecks: ReconciliationCheck[] = [...(options.extraReconciliationChecks ?? [])];
+  const reconciliation = createReconciliation(infra, reconciliationChecks, {
+    metrics: options.reconciliationMetrics,
+    scheduleMetrics,
+    holder: engine.workerId,
+  });
+
   const figuresConfig = config.jobs.businessFigures;
   const businessFigures = createBusinessFiguresApi({
     store,
     logger: logger.child({ component: 'business-figures' }),
     shape: { journeys, webhookSources: WEBHOOK_SOURCES },
-    sources: { erp, time, scheduling, forecast: assignmentToForecast, billing: timeToBilling },
+    sources: { erp, time, scheduling, forecast: assignmentToForecast, billing: timeToBilling, reconciliation: reconciliation.api },
     windowDays: figuresConfig.windowDays,
     retentionDays: figuresConfig.retentionDays,
     computedBy: engine.workerId,
@@ -268,7 +285,15 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       : undefined;
 
   return {
-    apis: { opportunityToProject, billingStatusToCrm, timeToBilling, clientBilling, assignmentToForecast, businessFigures },
+    apis: {
+      opportunityToProject,
+      billingStatusToCrm,
+      timeToBilling,
+      clientBilling,
+      assignmentToForecast,
+      reconciliation: reconciliation.api,
+      businessFigures,
+    },
     engine,
     inbox,
     webhooks,
@@ -286,9 +311,11 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
       });
       reconciler?.start();
       billingSchedule?.start();
+      reconciliation.start();
       figuresSchedule?.start();
     },
     async stop() {
+      await reconciliation.stop();
       await crm.changeStream?.stop();
       billingSchedule?.stop();
       await figuresSchedule?.stop();

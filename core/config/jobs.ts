@@ -1,5 +1,6 @@
 // Background work every replica runs: the workflow engine's leases and the periodic jobs.
 // Replicas that share a store should share these settings; tests shorten them.
+import { z } from 'zod';
 import { read, nonNegativeInt, positiveInt, type Env } from './parse.js';
 import type { RuntimeConfig } from './runtime.js';
 
@@ -16,6 +17,8 @@ export interface JobsConfig {
   billingScheduleEveryMs: number;
   /** How often ERP invoices are polled for changes their webhooks missed; 0 = off. */
   reconcileEveryMs: number;
+  /** The reconciliation journey's passes (process-apis/reconciliation). */
+  reconciliation: ReconciliationJobsConfig;
   businessFigures: {
     /** How often the business figures (DSO, utilisation, …) are computed from the platforms; 0 = off. */
     everyMs: number;
@@ -24,6 +27,17 @@ export interface JobsConfig {
     /** How long computed figures are kept for the trends. */
     retentionDays: number;
   };
+}
+
+export interface ReconciliationJobsConfig {
+  /** How often a full pass compares the platforms' records; 0 = off. */
+  passEveryMs: number;
+  /** How often the checks that read only the layer's tables run (a failed run shows within one interval); 0 = off. */
+  liveEveryMs: number;
+  /** Whether scheduled passes run the safe repairs they find. */
+  autoRepair: boolean;
+  /** How long the pass lease holds without a heartbeat; after it, another replica may start a pass. */
+  leaseMs: number;
 }
 
 export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
@@ -36,6 +50,12 @@ export function jobsConfig(env: Env, runtime: RuntimeConfig): JobsConfig {
     billingScheduleEveryMs: read(env, 'BILLING_SCHEDULE_EVERY_MS', nonNegativeInt.default(test ? 0 : 24 * 3_600_000)),
     // A safety net behind ERP's change feed (ERP_POLL_INTERVAL_MS), which brings what webhooks miss.
     reconcileEveryMs: read(env, 'RECONCILE_EVERY_MS', nonNegativeInt.default(6 * 3_600_000)),
+    reconciliation: {
+      passEveryMs: read(env, 'RECONCILE_PASS_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
+      liveEveryMs: read(env, 'RECONCILE_LIVE_EVERY_MS', nonNegativeInt.default(test ? 0 : 30_000)),
+      autoRepair: read(env, 'RECONCILE_AUTO_REPAIR', z.enum(['on', 'off']).default('on')) === 'on',
+      leaseMs: read(env, 'RECONCILE_LEASE_MS', positiveInt.min(1_000).default(60_000)),
+    },
     businessFigures: {
       everyMs: read(env, 'BUSINESS_FIGURES_EVERY_MS', nonNegativeInt.default(test ? 0 : 15 * 60_000)),
       windowDays: read(env, 'BUSINESS_FIGURES_WINDOW_DAYS', positiveInt.max(3660).default(90)),

@@ -9,7 +9,7 @@ import { registerBusinessMetrics } from '../../core/observability/business-metri
 import type { Store } from '../../core/store/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { bearer, type Json } from '../../test/gateway/support.js';
-import { startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
+import { opsCaller, startOperationsGateway, type OpsHarness } from '../../test/support/operations-gateway.js';
 
 const BASE = '/experience/operations/v1';
 const idem = () => ({ 'Idempotency-Key': `"${crypto.randomUUID()}"` });
@@ -18,19 +18,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API on
   let store: Store;
   let ops: OpsHarness;
 
-  async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(`${ops.gateway.url}${BASE}${path}`, {
-      method,
-      headers: {
-        ...(opts.token === '' ? {} : bearer(opts.token ?? ops.tokens.readWrite)),
-        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...opts.headers,
-      },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-  }
+  const call = opsCaller(() => ops);
   const audit = async (query: string) => (await call('GET', `/audit?${query}`)).body.items as Json[];
 
   beforeAll(async () => {

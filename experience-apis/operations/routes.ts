@@ -10,8 +10,10 @@ import { listRejections } from '../../core/inbox/index.js';
 import { daysAgo, queryUsage } from '../../core/usage/index.js';
 import type { Infra } from '../../core/api-module.js';
 import type { LayerShape } from '../../core/observability/business-metrics.js';
+import type { ReconciliationApi } from '../../process-apis/reconciliation/index.js';
 import { operatorActions, subscriptionView, type Operator } from './actions.js';
 import { listChangeFeeds, type LiveStream } from './change-feeds.js';
+import { reconciliationRoutes } from './reconciliation-routes.js';
 import { executiveFigures, trendList, type FiguresSource } from './figures.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
 import { operationsSummary, type UnbilledWorkSource } from './summary.js';
@@ -35,6 +37,8 @@ export interface OperationsCalls {
   timeToBilling?: UnbilledWorkSource;
   /** Change streams this process subscribes to (the CRM's change events), for their connection state. */
   liveStreams?: readonly LiveStream[];
+  /** Reconciliation exceptions, passes and the business views. */
+  reconciliation: ReconciliationApi;
   /** The business figures' stored computations, for the executive page and the trends. */
   businessFigures?: FiguresSource;
 }
@@ -170,6 +174,8 @@ export function operationsRoutes(calls: OperationsCalls): Router {
     const body: AuditPage = { items: page.items as AuditPage['items'], nextCursor: page.nextCursor };
     res.json(body);
   });
+
+  router.use(reconciliationRoutes(infra, calls.reconciliation, OPERATIONS_BASE, operator));
 
   return router;
 }

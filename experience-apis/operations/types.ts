@@ -26,3 +26,11 @@ export type ExecutiveFigures = Schemas['ExecutiveFigures'];
 export type TrendList = Schemas['TrendList'];
 /** The free-form JSON fields (input, result): the generated type reads `type: object` as Record<string, never>. */
 export type Json = DeadLetter['input'];
+export type ReconciliationException = Schemas['ReconciliationException'];
+export type ReconciliationExceptionPage = Schemas['ReconciliationExceptionPage'];
+export type ReconciliationPass = Schemas['ReconciliationPass'];
+export type ReconciliationPassPage = Schemas['ReconciliationPassPage'];
+export type ReconciliationPassRequest = Schemas['ReconciliationPassRequest'];
+export type ExceptionDismissal = Schemas['ExceptionDismissal'];
+export type BusinessViewList = Schemas['BusinessViewList'];
+export type CurrentOperator = Schemas['CurrentOperator'];

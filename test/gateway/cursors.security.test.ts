@@ -12,6 +12,7 @@ import { encodeCursor, PAGE_SIZE, scopeOf, signedCursorOf, type CursorKind, type
 import { OPERATIONS_CURSORS } from '../../experience-apis/operations/read-model.js';
 import { FORECAST_CURSORS } from '../../process-apis/assignment-to-forecast/service.js';
 import { runCursorKind } from '../../process-apis/kit/run-view.js';
+import { RECONCILIATION_CURSORS } from '../../process-apis/reconciliation/index.js';
 import { APPROVED_HOURS_CURSOR } from '../../process-apis/time-to-billing/client-view.js';
 import { TIME_TO_BILLING_CURSORS } from '../../process-apis/time-to-billing/service.js';
 import { CRM_CURSORS } from '../../system-apis/crm/service.js';
@@ -136,6 +137,20 @@ const COLLECTIONS: Collection[] = [
     kind: OPERATIONS_CURSORS.deadLetters,
     scope: scopeOf({ status: 'open' }),
     position: { after: 7 },
+    genuine: 'ok',
+  },
+  {
+    path: '/experience/operations/v1/reconciliation/exceptions',
+    kind: RECONCILIATION_CURSORS.exceptions,
+    scope: scopeOf({ status: 'open' }),
+    position: { after: RUN },
+    genuine: 'ok',
+  },
+  {
+    path: '/experience/operations/v1/reconciliation/passes',
+    kind: RECONCILIATION_CURSORS.passes,
+    scope: NO_FILTERS,
+    position: { after: RUN },
     genuine: 'ok',
   },
   {

@@ -187,6 +187,35 @@ describe(`the partner SDK against the running layer (${engine.name})`, () => {
     expect((await record(api, 'listDeprecatedUsage', ops.GET('/deprecated-usage'))).status).toBe(200);
   });
 
+  it('calls the operations API: reconciliation passes and exceptions, the business views, the signed-in operator', async () => {
+    const ops = createOperationsV1Client({ gatewayUrl: gateway.url, token: () => tokenFor('ops:read ops:write') });
+    const api = 'operations.v1';
+    const started = await record(api, 'startReconciliationPass', ops.POST('/reconciliation/passes', { body: { repair: false } }));
+    expect(started.status).toBe(202);
+    const passId = { path: { passId: started.data.id } };
+    expect((await record(api, 'getReconciliationPass', ops.GET('/reconciliation/passes/{passId}', { params: passId }))).status).toBe(200);
+    expect((await record(api, 'listReconciliationPasses', ops.GET('/reconciliation/passes'))).status).toBe(200);
+    const exceptions = await record(
+      api,
+      'listReconciliationExceptions',
+      ops.GET('/reconciliation/exceptions', { params: { query: { limit: 10 } } }),
+    );
+    expect(exceptions.status).toBe(200);
+    // The story ran clean: an exception that does not exist answers the documented 404.
+    const missing = { path: { exceptionId: '01a216af-0000-7000-8000-00000000dead' } };
+    const get = ops.GET('/reconciliation/exceptions/{exceptionId}', { params: missing });
+    expect((await record(api, 'getReconciliationException', get)).status).toBe(404);
+    const repair = ops.POST('/reconciliation/exceptions/{exceptionId}/repair', { params: missing });
+    expect((await record(api, 'repairReconciliationException', repair)).status).toBe(404);
+    const dismiss = ops.POST('/reconciliation/exceptions/{exceptionId}/dismiss', { params: missing, body: { reason: 'Handled by hand.' } });
+    expect((await record(api, 'dismissReconciliationException', dismiss)).status).toBe(404);
+    const views = await record(api, 'listBusinessViews', ops.GET('/business-views'));
+    expect(views.status).toBe(200);
+    expect(views.data.items).toHaveLength(5);
+    const operator = await record(api, 'getCurrentOperator', ops.GET('/operator'));
+    expect(operator.data).toMatchObject({ consumer: 'partner-kit-test', canWrite: true });
+  });
+
   it('surfaces an error answer as a ProblemDetailsError with the problem details', async () => {
     const crm = createCrmV2Client({ gatewayUrl: gateway.url, token: () => tokenFor('portal:read') });
     const error = await expectData(crm.GET('/accounts/{accountId}/overview', { params: { path: { accountId: story.accountId } } })).catch(

@@ -7,7 +7,7 @@ import { PermanentError } from '../../core/resilience/errors.js';
 import type { Store } from '../../core/store/index.js';
 import { defineWorkflow, WorkflowEngine } from '../../core/workflows/index.js';
 import type { LayerOverrides } from '../../gateway/compose.js';
-import { makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../gateway/support.js';
+import { bearer, makeKey, startGateway, startJwks, token, type Json, type TestGateway, type TestJwks } from '../gateway/support.js';
 import { operationsModule } from '../../experience-apis/operations/module.js';
 
 export async function operationsCatalogue() {
@@ -148,5 +148,30 @@ export async function startOperationsGateway(
       await gateway.close();
       await jwks.close();
     },
+  };
+}
+
+export interface OpsCallOptions {
+  /** Default: the read-write operator's; `''` sends no token. */
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Calls the operations API of the harness: status, headers and the parsed body. */
+export function opsCaller(ops: () => OpsHarness, base = '/experience/operations/v1') {
+  return async (method: string, path: string, opts: OpsCallOptions = {}) => {
+    const harness = ops();
+    const res = await fetch(`${harness.gateway.url}${base}${path}`, {
+      method,
+      headers: {
+        ...(opts.token === '' ? {} : bearer(opts.token ?? harness.tokens.readWrite)),
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Json };
   };
 }
