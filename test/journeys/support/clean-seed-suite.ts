@@ -1,5 +1,5 @@
-// The clean-seed suite, one file per engine (reconciliation.clean-seed.<engine>.test.ts) so that the
-// two engines' waits on Harvest's rate limit overlap: the four sandboxes on their large seed,
+// The clean-seed suite, one file per engine (reconciliation.clean-seed.<engine>.test.ts) so that with
+// two or more test workers the engines' waits on Harvest's rate limit overlap: the large seed's sandboxes,
 // brought in step by the layer's own journeys as production would (deals won on the CRM and
 // provisioned, time logged and approved in Harvest and billed, billing status carried to the CRM),
 // then every check compares the platforms' records and finds no mismatch, having compared the seed's.
