@@ -19,24 +19,12 @@ import { BreakerRegistry } from '../core/resilience/breakers.js';
 import { createStore, type Store } from '../core/store/index.js';
 import { migrateToLatest } from '../core/store/migrate.js';
 import { WorkflowEngine, type StepAttemptError } from '../core/workflows/index.js';
-import { link } from '../core/xref/index.js';
 import { createTimeToBillingApi, timeToBillingWorkflows } from '../process-apis/time-to-billing/index.js';
-import { erpSandbox, SANDBOX_ERP_CLIENT_ID } from '../sandboxes/erp/index.js';
-import { erpM2mConfig } from '../core/config/erp-m2m.js';
-import { createSandboxApp, listen } from '../sandboxes/kit/index.js';
-import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from '../sandboxes/time/index.js';
-import { dayNumber, EntryTable, FLAG } from '../sandboxes/time/entry-table.js';
+import { EntryTable } from '../sandboxes/time/entry-table.js';
 import { touch } from '../sandboxes/time/state.js';
-import { ErpConnector } from '../system-apis/erp/connector.js';
-import { createErpSystemApi } from '../system-apis/erp/service.js';
-import { TimeConnector } from '../system-apis/time/connector.js';
-import { roleCode } from '../system-apis/time/mapping.js';
-import { createTimeSystemApi } from '../system-apis/time/service.js';
+import { openBillableEngagement, startBillingPlatforms } from './kit/billing-platforms.js';
 import { callJson, idempotencyKey } from '../test/journeys/support/http.js';
 import { startCrmHarness } from '../test/journeys/support/provisioning-harness.js';
-
-const ROLES = ['analyst', 'consultant', 'senior-consultant', 'manager'];
-const COUNTRIES = ['GB', 'DE', 'US'] as const;
 
 interface Result {
   entries: number;
@@ -51,7 +39,7 @@ interface Result {
   steps: Array<{ name: string; seconds: number }>;
 }
 
-async function openStore(pgUrl: string | undefined): Promise<{ store: Store; cleanup(): Promise<void> }> {
+export async function openStore(pgUrl: string | undefined): Promise<{ store: Store; cleanup(): Promise<void> }> {
   if (pgUrl) {
     const schema = `bench_${randomBytes(5).toString('hex')}`;
     const admin = new pg.Client({ connectionString: pgUrl });
@@ -84,84 +72,17 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
   const logger = pino({ level: 'silent' });
   const { store, cleanup } = await openStore(pgUrl);
   await migrateToLatest(store);
-  const erpApp = createSandboxApp(erpSandbox);
-  const erpRunning = await listen(erpApp.app);
-  const timeApp = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 1_000_000_000, windowSeconds: 1 } }));
-  const timeRunning = await listen(timeApp.app);
-  const erpConnector = new ErpConnector({
-    baseUrl: erpRunning.url,
-    clientId: SANDBOX_ERP_CLIENT_ID,
-    m2m: erpM2mConfig({}, false),
-    timeoutMs: 30_000,
-  });
-  const timeConnector = new TimeConnector({
-    baseUrl: timeRunning.url,
-    accessToken: TIME_SANDBOX_TOKEN,
-    accountId: TIME_SANDBOX_ACCOUNT_ID,
-    timeoutMs: 30_000,
-  });
-  const erp = createErpSystemApi({ connector: erpConnector, store, logger });
-  const time = createTimeSystemApi({ connector: timeConnector, store, logger });
+  const platforms = await startBillingPlatforms(store);
+  const { erp, time } = platforms;
   try {
     // Only the benchmark's own work in Time: the seeded entries are dropped.
-    const state = timeApp.ctx.state();
+    const state = platforms.timeApp.ctx.state();
     state.entries = new EntryTable(total + 16);
     state.expenses = [];
     touch(state);
     const engagements = Math.ceil(total / perEngagement);
-    const entities = (await erp.listLegalEntities({ limit: 200 })).items;
-    let made = 0;
-    for (let i = 0; i < engagements; i++) {
-      const country = COUNTRIES[i % COUNTRIES.length]!;
-      const entity = entities.find((e) => e.country === country)!;
-      const card = (await erp.listRateCards({ limit: 200, legalEntityId: entity.id })).items[0]!;
-      const { client } = await erp.findOrCreateClient({
-        name: `Bench Client ${i + 1}`,
-        billingCountry: country,
-        legalEntityId: entity.id,
-        domain: `bench-client-${i + 1}.example`,
-      });
-      const project = await erp.createProject({
-        clientId: client.id,
-        name: `Bench engagement ${i + 1}`,
-        billingModel: 'time-and-materials',
-        currency: entity.baseCurrency,
-        legalEntityId: entity.id,
-        rateCardId: card.id,
-        startDate: '2026-01-01',
-        status: 'active',
-      });
-      const row = state.projects.length;
-      const nativeProject = 14_900_001 + row;
-      state.projects.push({
-        id: nativeProject,
-        name: project.name,
-        code: null,
-        client: 0,
-        billable: true,
-        active: true,
-        createdAt: Date.now(),
-        updatedAt: Date.now(),
-      });
-      await link(store.db, { canonicalId: project.id, entityType: 'engagement', platform: 'time', nativeId: String(nativeProject) });
-      for (let k = 0; k < perEngagement && made < total; k++, made++) {
-        const task = state.tasks.findIndex((t) => roleCode(t.name) === ROLES[k % ROLES.length]);
-        const user = k % state.users.length;
-        state.entries.add({
-          day: dayNumber(`2026-11-${String(1 + (k % 30)).padStart(2, '0')}`),
-          user,
-          project: row,
-          task,
-          hours: (1 + (k % 32)) / 4,
-          flags: FLAG.billable | FLAG.locked | FLAG.closed,
-          approval: 2,
-          billableRate: state.users[user]!.billableRate,
-          costRate: state.users[user]!.costRate,
-          createdAt: Date.now(),
-          notes: null,
-        });
-      }
-    }
+    for (let i = 0, made = 0; i < engagements; i++, made += perEngagement)
+      await openBillableEngagement(platforms, store, i, Math.min(perEngagement, total - made), (k) => (1 + (k % 32)) / 4);
     touch(state);
 
     const deps = { store, erp, time, rules: loadRegionalRules(), markConcurrency: 16 };
@@ -225,10 +146,7 @@ async function billOnce(total: number, perEngagement: number, runConcurrency: nu
       steps,
     };
   } finally {
-    await erpConnector.close();
-    await timeConnector.close();
-    await erpRunning.close();
-    await timeRunning.close();
+    await platforms.close();
     await cleanup();
   }
 }

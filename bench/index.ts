@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts, whose `run(args)` prints its figures.
-// Known names: gateway, core, billing, start (each a file beside this one).
+// Known names: gateway, core, billing, reconcile, start (each a file beside this one).
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,7 +9,7 @@ const available = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.test.ts'))
   .map((f) => f.replace(/\.ts$/, ''))
   .sort();
-const KNOWN = ['gateway', 'core', 'billing', 'start'];
+const KNOWN = ['gateway', 'core', 'billing', 'reconcile', 'start'];
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
