@@ -22,7 +22,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API: r
   let store: Store;
   let ops: OpsHarness;
   let recon: Reconciliation;
-  const provisioning = fakeCheck({ name: 'won-deals-provisioned' });
+  const provisioning = fakeCheck({ name: 'fake-won-deals' });
   const billing = fakeCheck({ name: 'invoices-posted', journey: 'time-to-billing', question: 'blocked-invoices' });
 
   const call = opsCaller(() => ops);
@@ -182,7 +182,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('operations API: r
       what: 'the pass to finish',
     });
     expect(finished.body).toMatchObject({ status: 'completed', compared: 20 });
-    expect(finished.body.checks.map((c: Json) => c.check)).toEqual(['won-deals-provisioned', 'invoices-posted']);
+    expect(finished.body.checks.map((c: Json) => c.check)).toEqual(['fake-won-deals', 'invoices-posted']);
     const list = await call('GET', '/reconciliation/passes?limit=1');
     expect(list.body.items[0].id).toBe(started.body.id);
     expect(list.body.nextCursor).not.toBeNull();

@@ -26,7 +26,7 @@ for (const engine of testEngines()) {
       (await recon.api.listExceptions({ status, limit: 200 })).items;
 
     beforeAll(() => {
-      provisioning = fakeCheck({ name: 'won-deals-provisioned' });
+      provisioning = fakeCheck({ name: 'fake-won-deals' });
       billing = fakeCheck({ name: 'billing-status-matches', journey: 'billing-status-to-crm', question: 'mismatched-billing-status' });
       recon = open([provisioning, billing]);
     });
@@ -36,7 +36,7 @@ for (const engine of testEngines()) {
       const first = await pass();
       expect(first).toMatchObject({ status: 'completed', found: 1, opened: 1, resolved: 0, compared: 20, error: null });
       expect(first.checks.map((c) => [c.check, c.compared, c.found, c.error])).toEqual([
-        ['won-deals-provisioned', 10, 1, null],
+        ['fake-won-deals', 10, 1, null],
         ['billing-status-matches', 10, 0, null],
       ]);
       const [opened] = await exceptions('open');
@@ -104,8 +104,8 @@ for (const engine of testEngines()) {
       provisioning.failure = new Error('CRM answered 503');
       const failed = await pass();
       expect(failed.status).toBe('failed');
-      expect(failed.error).toContain('won-deals-provisioned: CRM answered 503');
-      expect(failed.checks.find((c) => c.check === 'won-deals-provisioned')).toMatchObject({ found: 0, error: 'CRM answered 503' });
+      expect(failed.error).toContain('fake-won-deals: CRM answered 503');
+      expect(failed.checks.find((c) => c.check === 'fake-won-deals')).toMatchObject({ found: 0, error: 'CRM answered 503' });
       expect(await recon.api.getException(found.id), 'untouched by the failed check').toMatchObject({
         status: 'open',
         passId: found.passId,
@@ -180,7 +180,7 @@ for (const engine of testEngines()) {
       await pass();
       billing.findings = [];
       const onlyProvisioning = await pass({ journey: 'opportunity-to-project' });
-      expect(onlyProvisioning.checks.map((c) => c.check)).toEqual(['won-deals-provisioned']);
+      expect(onlyProvisioning.checks.map((c) => c.check)).toEqual(['fake-won-deals']);
       expect((await recon.api.listExceptions({ question: 'mismatched-billing-status' })).items, 'billing check did not run').toHaveLength(
         1,
       );

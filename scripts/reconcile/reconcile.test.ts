@@ -51,8 +51,8 @@ describe(`npm run reconcile against a running layer (${engine.name})`, () => {
     const run = await reconcile(env, ['--repair']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines.find((l) => l.trimStart().startsWith('won-deals-provisioned'))).toMatch(
-      /^\s+won-deals-provisioned\s+opportunity-to-project\s+40\s+1\s+1\s+0\s+1\s+\d+(\.\d+)? m?s\s+ok$/,
+    expect(lines.find((l) => l.trimStart().startsWith('fake-won-deals'))).toMatch(
+      /^\s+fake-won-deals\s+opportunity-to-project\s+40\s+1\s+1\s+0\s+1\s+\d+(\.\d+)? m?s\s+ok$/,
     );
     expect(run.stdout).toMatch(/failed-provisioning\s+won-deal-without-project\s+1\s+12345\.00 EUR/);
     const reconciliation = gateway.layers.processApis.reconciliation;

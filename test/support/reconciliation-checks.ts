@@ -38,7 +38,7 @@ export interface FakeCheckOptions {
 export function fakeCheck(o: FakeCheckOptions = {}): FakeCheck {
   let gate: { started: () => void; released: Promise<void> } | undefined;
   const check: FakeCheck = {
-    name: o.name ?? 'won-deals-provisioned',
+    name: o.name ?? 'fake-won-deals',
     journey: o.journey ?? 'opportunity-to-project',
     question: o.question ?? 'failed-provisioning',
     reads: o.reads ?? 'platforms',
