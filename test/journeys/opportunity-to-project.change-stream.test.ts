@@ -121,10 +121,12 @@ for (const engine of testEngines()) {
       expect(await crmInboxCount(), 'one inbox message per event after the stored replay id').toBe(inboxWhenStopped + latest - stored!);
       for (const deal of [before!, ...whileDown]) expect(await erpProjectCount(deal), `ERP projects of ${deal.name}`).toBe(1);
       expect(await crmProvisionedCount('Stream restart'), 'deals the CRM shows with their ERP project').toBe(3);
+      // A run finishes just after its last write to the CRM commits: wait for the third, then count.
+      const observed = 'layer_journey_sync_latency_seconds_count{journey="opportunity-to-project"} 3';
       expect(
-        await layerMetrics.metrics(),
+        await waitFor(() => layerMetrics.metrics(), { until: (text) => text.includes(observed), what: 'three provisioning runs finished' }),
         "each deal's sync latency observed once, from its CRM change's commit to its provisioning",
-      ).toContain('layer_journey_sync_latency_seconds_count{journey="opportunity-to-project"} 3');
+      ).toContain(observed);
       await restarted.close();
       closers.pop();
     }, 180_000);
