@@ -90,6 +90,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
         catalogue: await catalogueOf([{ layer: 'process', api: 'assignment-to-forecast', major: 1 }]),
         apis: [assignmentToForecastModule],
         layers: { infra: { store }, processApis: { assignmentToForecast: createAssignmentToForecastApi({ store, engine: workflows }) } },
+        startJourneys: false, // the test's engine runs the workflow, alone on its store
       },
     );
     headers = bearer(await token({ key, scope: 'process:read process:write', clientId: 'forecast-test' }));

@@ -46,6 +46,7 @@ export async function startErpSystemFixture(engine: TestEngine): Promise<ErpSyst
       catalogue: await catalogueOf([{ layer: 'system', api: 'erp', major: 1 }]),
       apis: [erpSystemModule],
       layers: { infra: { store }, systemApis: { erp: createErpSystemApi({ connector, store, logger: pino({ level: 'silent' }) }) } },
+      startJourneys: false, // the ERP system API alone is under test: no journeys on its store
     },
   );
   const headers = async (scope: string) => bearer(await token({ key, scope, clientId: 'test-client' }));

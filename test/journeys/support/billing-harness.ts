@@ -99,6 +99,8 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
         systemApis: { erp: apis.erp, ...(apis.time ? { time: apis.time } : {}) },
         processApis: { timeToBilling: billing, clientBilling: createClientBillingView({ erp: apis.erp, time }) },
       },
+      // The harness's engine (or a worker process) runs the workflows, never a second one in the gateway.
+      startJourneys: false,
     },
   );
   return {

@@ -143,6 +143,9 @@ export async function startCrmHarness(testEngine: TestEngine, options: CrmHarnes
       ]),
       apis: [opportunityToProjectModule, billingStatusToCrmModule, crmExperienceV1Module, crmExperienceV2Module],
       layers: { infra: { logger, store }, systemApis, processApis: { ...journeys.apis, timeToBilling } },
+      // This harness runs the journeys itself (or, with runWorkflows false, leaves them to the test):
+      // the gateway's own would be a second engine on the same store, racing for the same runs.
+      startJourneys: false,
     },
   );
   return {
