@@ -67,7 +67,7 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
       // back the provisioning runs' own CRM write-back, the very thing waited for.
       platform: 'crm',
       retry: { maxAttempts: 100_000, baseDelayMs: 500, maxDelayMs: 5_000 },
-      async run({ results }) {
+      async run({ input, results }) {
         const { opportunityIds } = results['start-provisioning'];
         for (const opportunityId of opportunityIds) {
           const latest = await control().latest(opportunityId);
@@ -78,7 +78,8 @@ export function intakeWorkflow(crm: CrmForProvisioning, control: () => Provision
             latest.pointers.includes('/stage') &&
             (await crm.getOpportunity(opportunityId)).stage === 'closed-won'
           ) {
-            await control().provision(opportunityId);
+            // Still the change this intake carries: its commit starts the new run's sync latency.
+            await control().provision(opportunityId, input.changedAt);
             throw new WaitingError(`Provisioning of ${opportunityId} started again: the deal is won now.`, { retryAfterMs: 500 });
           }
         }

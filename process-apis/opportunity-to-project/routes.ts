@@ -23,7 +23,7 @@ export function opportunityToProjectRoutes({ infra, opportunityToProject: journe
     start: (body) => journey.provision((body as { opportunityId: string }).opportunityId, 'api'),
   });
   router.post('/events', async (req, res) => {
-    const event = req.body as { id: string; source: string; type: string; data?: unknown };
+    const event = req.body as { id: string; source: string; type: string; time: string; data?: unknown };
     const { duplicate } = await journey.receiveEvent(event);
     res.status(202).json({ id: event.id, source: event.source, duplicate });
   });

@@ -30,7 +30,7 @@ export interface OpportunityToProjectApi {
   getRun(runId: string): Promise<Run>;
   retryRun(runId: string): Promise<Run>;
   /** A CloudEvent posted to the process API; recorded once by source and id. */
-  receiveEvent(event: { id: string; source: string; type: string; data?: unknown }): Promise<{ duplicate: boolean }>;
+  receiveEvent(event: { id: string; source: string; type: string; time: string; data?: unknown }): Promise<{ duplicate: boolean }>;
   /** The account's provisioned projects with their staffing state; 404 for an unknown account. */
   accountProjects(accountId: string): Promise<AccountProjects>;
   /** The inbox handler for CRM change events (mount under the `crm` webhook source). */
@@ -150,7 +150,8 @@ export function createOpportunityToProjectApi(deps: ProvisioningDeps & { engine:
       }
       const fresh = await consumeOnce(db, 'process:opportunity-to-project', event, async (trx) => {
         if (!wanted) return;
-        const input: IntakeInput = { opportunityIds: [data!.opportunityId as string], webhookId: event.id };
+        // The event's own time (required by the contract) starts the journey's sync latency.
+        const input: IntakeInput = { opportunityIds: [data!.opportunityId as string], webhookId: event.id, changedAt: event.time };
         await deps.engine.startRun<IntakeInput>(INTAKE_WORKFLOW, input, { runKey: `event:${event.source}:${event.id}`, db: trx });
       });
       if (fresh && wanted) deps.engine.kick();

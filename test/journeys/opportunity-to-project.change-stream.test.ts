@@ -11,6 +11,7 @@ import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import { createCrmSystem, promCrmChangeStreamMetrics, type CrmChangeStream } from '../../system-apis/crm/index.js';
 import type { Json } from '../gateway/support.js';
 import { testEngines } from '../support/stores.js';
+import { settledSyncLatencyCount } from '../support/sync-latency.js';
 import { waitFor } from '../support/wait-for.js';
 import { callJson } from './support/http.js';
 import { crmProvisionedCount as crmProvisioned, erpProjectCount as erpProjects } from './support/platform-counts.js';
@@ -121,14 +122,10 @@ for (const engine of testEngines()) {
       expect(await crmInboxCount(), 'one inbox message per event after the stored replay id').toBe(inboxWhenStopped + latest - stored!);
       for (const deal of [before!, ...whileDown]) expect(await erpProjectCount(deal), `ERP projects of ${deal.name}`).toBe(1);
       expect(await crmProvisionedCount('Stream restart'), 'deals the CRM shows with their ERP project').toBe(3);
-      // Every observation is one deal's run, never two for one deal. In the full CI suite fewer than
-      // the three runs were observed in this registry (an open question, noted on issue 12), so the
-      // test holds what is certain: at least one, at most one per deal.
-      const observedRuns = Number(
-        /layer_journey_sync_latency_seconds_count\{journey="opportunity-to-project"\} (\d+)/.exec(await layerMetrics.metrics())?.[1] ?? 0,
-      );
-      expect(observedRuns, "deals' sync latency observed, from their CRM change's commit to their provisioning").toBeGreaterThanOrEqual(1);
-      expect(observedRuns, 'at most one observation per deal').toBeLessThanOrEqual(3);
+      expect(
+        await settledSyncLatencyCount(layerMetrics, 'opportunity-to-project', 3),
+        "deals' sync latency observed once each, from their CRM change's commit to their provisioning",
+      ).toBe(3);
       await restarted.close();
       closers.pop();
     }, 180_000);

@@ -2,6 +2,7 @@
 // closed-won change several times and out of order (and the deal leaving closed-won and coming back),
 // and ERP failing 30% of calls. After the layer settles, every won opportunity has exactly
 // one ERP project and one staffing request.
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import type { Json } from '../gateway/support.js';
@@ -10,6 +11,7 @@ import { callJson, idempotencyKey, until } from './support/http.js';
 import { startCrmHarness, type CrmHarness } from './support/provisioning-harness.js';
 import { schedulingSeats } from './support/scheduling-seats.js';
 import { faultSeed } from '../support/fault-seed.js';
+import { settledSyncLatencyCount } from '../support/sync-latency.js';
 
 const SCOPES = 'crm-app:write crm-app:read process:read process:write';
 
@@ -17,12 +19,13 @@ for (const engine of testEngines()) {
   describe(`opportunity to project under faults (${engine.name})`, () => {
     let h: CrmHarness;
     let auth: Record<string, string>;
+    const layerMetrics = new Registry();
     const call = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
       callJson<Json>(h.gateway.url, method, path, { ...auth, ...extra }, body);
 
     beforeAll(async () => {
       // Duplicated and reordered deliveries are what an event relay's webhooks do; the stream delivers in order.
-      h = await startCrmHarness(engine, { crmChangeEvents: 'relay' });
+      h = await startCrmHarness(engine, { crmChangeEvents: 'relay', registry: layerMetrics });
       auth = await h.headers(SCOPES);
     }, 60_000);
     afterAll(async () => h?.close());
@@ -164,6 +167,11 @@ for (const engine of testEngines()) {
         .execute();
       expect(intake.length, 'several closed-won changes were received').toBeGreaterThanOrEqual(deals.length * 2);
       await assertExactlyOneProjectEach(deals);
+      // Each deal's run carries its change's time, also one started again after the deal was found reopened.
+      expect(
+        await settledSyncLatencyCount(layerMetrics, 'opportunity-to-project', deals.length),
+        'sync latency observed once per provisioned deal',
+      ).toBe(deals.length);
     }, 180_000);
 
     it('still yields exactly one project each with ERP failing 30% of calls', async () => {
