@@ -270,34 +270,20 @@ export function parsePromQL(src: string): Expr {
   return result;
 }
 
+function children(e: Expr): Expr[] {
+  if (e.kind === 'call') return e.args;
+  if (e.kind === 'aggregate') return [e.expr];
+  if (e.kind === 'binary') return [e.lhs, e.rhs];
+  return [];
+}
+
 /** The range vector selectors of an expression (what the sample ring must keep, and for how long). */
 export function rangeSelectors(e: Expr): Array<Expr & { kind: 'selector' }> {
-  switch (e.kind) {
-    case 'selector':
-      return e.rangeMs === undefined ? [] : [e];
-    case 'call':
-      return e.args.flatMap(rangeSelectors);
-    case 'aggregate':
-      return rangeSelectors(e.expr);
-    case 'binary':
-      return [...rangeSelectors(e.lhs), ...rangeSelectors(e.rhs)];
-    default:
-      return [];
-  }
+  if (e.kind === 'selector') return e.rangeMs === undefined ? [] : [e];
+  return children(e).flatMap(rangeSelectors);
 }
 
 /** The metric names an expression reads (recording rules included). */
 export function selectedNames(e: Expr): string[] {
-  switch (e.kind) {
-    case 'selector':
-      return [e.name];
-    case 'call':
-      return e.args.flatMap(selectedNames);
-    case 'aggregate':
-      return selectedNames(e.expr);
-    case 'binary':
-      return [...selectedNames(e.lhs), ...selectedNames(e.rhs)];
-    default:
-      return [];
-  }
+  return e.kind === 'selector' ? [e.name] : children(e).flatMap(selectedNames);
 }
