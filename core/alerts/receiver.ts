@@ -2,7 +2,6 @@
 // events go through the same outbox, signatures, retries, SSRF checks and dead deliveries as every
 // other webhook. One row under a fixed id, brought in line with the configuration at start.
 import type { Kysely } from 'kysely';
-import type { Logger } from '../observability/logger.js';
 import { assertWebhookUrlAllowed } from '../events/index.js';
 import type { Database } from '../store/schema.js';
 import { ALERT_EVENT_PATTERN } from './store.js';
@@ -22,7 +21,7 @@ export interface AlertReceiver {
 export async function ensureAlertReceiver(
   db: Kysely<Database>,
   receiver: AlertReceiver,
-  options: { allowPrivateUrls: boolean; requireHttps: boolean; logger: Pick<Logger, 'warn'> },
+  options: { allowPrivateUrls: boolean; requireHttps: boolean; logger: { warn(details: object, message: string): void } },
 ): Promise<void> {
   const url = (
     await assertWebhookUrlAllowed(receiver.url, { allowPrivate: options.allowPrivateUrls, requireHttps: options.requireHttps })
