@@ -2,12 +2,14 @@
 // the layer's registry, each firing and resolution sent once as a signed webhook to one receiver.
 import type { Registry } from 'prom-client';
 import type { AlertsConfig } from '../config/alerts.js';
+import { ConfigError } from '../config/parse.js';
+import { ProblemError } from '../problems.js';
 import type { Logger } from '../observability/logger.js';
 import type { Store } from '../store/index.js';
 import { AlertEvaluator } from './evaluator.js';
 import { promAlertMetrics } from './metrics.js';
 import { ensureAlertReceiver } from './receiver.js';
-import { loadRuleFile } from './rules.js';
+import { loadRuleFile, type RuleSet } from './rules.js';
 
 export { AlertEvaluator, ALERTS_JOB, type AlertEvaluatorOptions } from './evaluator.js';
 export { evaluateRules, fingerprint, type ActiveAlert, type AlertTransition } from './alert-state.js';
@@ -32,12 +34,22 @@ export interface AlertWebhooksOptions {
 export async function startAlertWebhooks(options: AlertWebhooksOptions): Promise<AlertEvaluator | undefined> {
   const { config, store, registry, logger } = options;
   if (!config.webhookUrl || !config.webhookSecret) return undefined;
-  const rules = loadRuleFile(config.rulesFile);
-  await ensureAlertReceiver(
-    store.db,
-    { url: config.webhookUrl, secret: config.webhookSecret },
-    { allowPrivateUrls: options.allowPrivateUrls, requireHttps: options.requireHttps, logger },
-  );
+  let rules: RuleSet;
+  try {
+    rules = loadRuleFile(config.rulesFile);
+  } catch (err) {
+    throw new ConfigError('ALERT_RULES_FILE', `cannot be evaluated by the layer: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    await ensureAlertReceiver(
+      store.db,
+      { url: config.webhookUrl, secret: config.webhookSecret },
+      { allowPrivateUrls: options.allowPrivateUrls, requireHttps: options.requireHttps, logger },
+    );
+  } catch (err) {
+    if (!(err instanceof ProblemError)) throw err;
+    throw new ConfigError('ALERT_WEBHOOK_URL', `is refused: ${err.message}`);
+  }
   const evaluator = new AlertEvaluator({
     store,
     registry,

@@ -10,6 +10,7 @@ import { ALERT_FIRING_EVENT, ALERT_RESOLVED_EVENT, ALERTS_JOB, type AlertEventDa
 import { EventDispatcher, generateWebhookSecret, verifyWebhook, type EventEnvelope } from '../../core/events/index.js';
 import { PROJECT_ROOT } from '../../core/project-root.js';
 import type { Store } from '../../core/store/index.js';
+import { startGateway } from '../gateway/support.js';
 import { opsCaller, startOperationsGateway, type OpsHarness } from '../support/operations-gateway.js';
 import { migratedStore, testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
@@ -151,5 +152,24 @@ describe.each(testEngines())('the layer sends its own alerts as signed webhooks 
     expect(text, 'what fires is shown by alert and severity').toMatch(
       /layer_alerts_firing\{alertname="BillableUtilisationLow",severity="info"\} 1/,
     );
+  });
+});
+
+describe('a layer whose alerts cannot be sent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ps-alert-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const secret = generateWebhookSecret();
+
+  it('does not start, naming the variable, for a rule outside what the layer evaluates or a private receiver', async () => {
+    const rules = join(dir, 'alerts.yml');
+    writeFileSync(rules, 'groups:\n  - name: g\n    rules:\n      - alert: Absent\n        expr: absent(layer_x)\n');
+    const withRules = { ALERT_WEBHOOK_URL: 'https://93.184.216.34/alerts', ALERT_WEBHOOK_SECRET: secret, ALERT_RULES_FILE: rules };
+    await expect(startGateway(undefined, withRules), 'an unsupported function').rejects.toThrow(
+      /^Invalid configuration: ALERT_RULES_FILE cannot be evaluated by the layer: .*rule Absent: function or aggregation absent\(\) is not supported/,
+    );
+    await expect(
+      startGateway(undefined, { ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/alerts', ALERT_WEBHOOK_SECRET: secret }),
+      'a loopback receiver without WEBHOOK_ALLOW_PRIVATE_URLS',
+    ).rejects.toThrow(/^Invalid configuration: ALERT_WEBHOOK_URL is refused: /);
   });
 });
