@@ -12,6 +12,9 @@ export const PROMETHEUS_ONLY: Readonly<Record<string, string>> = {
   LayerDown: 'it reads `up`, the result of Prometheus scraping the layer: a layer that is down sends nothing',
 };
 
+/** Series Prometheus makes itself (scrape health, its alerts' state): never in the layer's registry. */
+const PROMETHEUS_SERIES = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE']);
+
 export interface RecordingRule {
   record: string;
   expr: Expr;
@@ -72,7 +75,9 @@ export function parseRuleFile(text: string, file = 'alerts.yml'): RuleSet {
         if (recorded.has(sel.name)) fail(`reads recording rule ${sel.name} over a range, which the layer keeps no history of`);
         set.longestRangeMs = Math.max(set.longestRangeMs, sel.rangeMs ?? 0);
       }
-      if (selectedNames(expr).includes('up')) fail('reads `up`: list it in PROMETHEUS_ONLY (core/alerts/rules.ts) with the reason');
+      const ownSeries = selectedNames(expr).find((n) => PROMETHEUS_SERIES.has(n));
+      if (ownSeries)
+        fail(`reads \`${ownSeries}\`, which only Prometheus has: list it in PROMETHEUS_ONLY (core/alerts/rules.ts) with the reason`);
       if (rule.record) {
         recorded.add(rule.record);
         set.recording.push({ record: rule.record, expr, source: rule.expr! });

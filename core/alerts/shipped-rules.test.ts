@@ -118,7 +118,8 @@ describe('the shipped alerting rules in the layer', () => {
   it('refuses a rule outside the subset, naming the rule and the syntax', () => {
     const text = (expr: string) => `groups:\n  - name: g\n    rules:\n      - alert: NewRule\n        expr: '${expr}'\n`;
     expect(() => parseRuleFile(text('absent(layer_x)'))).toThrow(/rule NewRule: function or aggregation absent\(\) is not supported/);
-    expect(() => parseRuleFile(text('up == 0'))).toThrow(/rule NewRule: reads `up`: list it in PROMETHEUS_ONLY/);
+    expect(() => parseRuleFile(text('up == 0'))).toThrow(/rule NewRule: reads `up`, which only Prometheus has: list it in PROMETHEUS_ONLY/);
+    expect(() => parseRuleFile(text('sum(ALERTS) > 3'))).toThrow(/reads `ALERTS`/);
     expect(() => parseRuleFile(text('layer_x > on(a) layer_y'))).toThrow(/"on" is not supported/);
     expect(() => parseRuleFile(text('rate(layer_x[5m:1m])'))).toThrow(/rule NewRule:/);
   });
