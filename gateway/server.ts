@@ -1,6 +1,7 @@
 // Starts and stops the gateway: composes the layers, loads the contract catalogue,
 // builds the pipeline and listens. Tests call start() in-process on port 0.
 import { registerBusinessMetrics } from '../core/observability/business-metrics.js';
+import { startAlertWebhooks } from '../core/alerts/index.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -102,6 +103,16 @@ export async function start(config: Config = loadConfig(), overrides: GatewayOve
   try {
     const catalogue = overrides.catalogue ?? (await servedCatalogue(logger));
     registerBusinessMetrics(metrics.registry, layers.infra, layers.shape);
+    // After every metric is registered: the rules read the whole registry.
+    const alerts = await startAlertWebhooks({
+      config: config.alerts,
+      store: layers.infra.store,
+      registry: metrics.registry,
+      logger: logger.child({ component: 'alerts' }),
+      allowPrivateUrls: config.store.webhookAllowPrivateUrls,
+      requireHttps: config.runtime.nodeEnv === 'production',
+    });
+    if (alerts) cleanups.push(() => alerts.stop());
     const devKey = config.gateway.auth.jwksUrl ? undefined : await loadOrCreateDevKey(config.runtime.varDir);
     const verifier = createTokenVerifier(config.gateway.auth, createKeySet(config.gateway.auth, devKey), metrics);
     let redis: GatewayRedis | undefined;

@@ -5,6 +5,7 @@ import { storeConfig, type StoreConfig } from './store.js';
 import { gatewayConfig, type GatewayConfig } from './gateway.js';
 import { platformsConfig, type PlatformsConfig } from './platforms.js';
 import { jobsConfig, type JobsConfig } from './jobs.js';
+import { alertsConfig, type AlertsConfig } from './alerts.js';
 import type { Env } from './parse.js';
 
 export { ConfigError } from './parse.js';
@@ -16,6 +17,7 @@ export interface Config {
   gateway: GatewayConfig;
   platforms: PlatformsConfig;
   jobs: JobsConfig;
+  alerts: AlertsConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -26,5 +28,6 @@ export function loadConfig(env: Env = process.env): Config {
     gateway: gatewayConfig(env, runtime),
     platforms: platformsConfig(env, runtime),
     jobs: jobsConfig(env, runtime),
+    alerts: alertsConfig(env),
   };
 }

@@ -1,9 +1,8 @@
 // Webhook delivery through real HTTP: Standard Webhooks signatures, retries on non-2xx,
 // Retry-After, 410 disabling the subscription, no redirects, and SSRF refusals.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { startWebhookReceiver as receiver } from '../../test/support/webhook-receiver.js';
 import type { Store } from '../store/index.js';
 import {
   assertWebhookUrlAllowed,
@@ -18,28 +17,6 @@ import {
   verifyWebhook,
 } from './index.js';
 import { WebhookSender } from './webhook-sender.js';
-
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
-/** A receiver that answers each request with the next scripted status (then 204). */
-async function receiver(script: Array<{ status: number; headers?: Record<string, string> }>) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      const next = script.shift() ?? { status: 204 };
-      res.writeHead(next.status, next.headers ?? {}).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 describe.each(testEngines())('webhook delivery on $name', (engine) => {
   let store: Store;

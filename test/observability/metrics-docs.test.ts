@@ -166,7 +166,12 @@ describe('metric names in the dashboard and the rules', () => {
 describe('the metrics a started layer registers', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
-    gateway = await startGateway(undefined);
+    // With the layer's own alerts on, so that their metrics are registered too (nothing is sent in this test's time).
+    gateway = await startGateway(undefined, {
+      ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/alerts',
+      ALERT_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=',
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    });
   });
   afterAll(() => gateway?.close());
 

@@ -1,7 +1,8 @@
 // A real Prometheus (Debian's) scrapes a gateway started in-process and evaluates the shipped
 // rules: the layer's target comes up, every rule evaluates without error, and faults put in the
 // store (a failed provisioning, an invoice left unposted) fire their alerts. The rules are
-// alerts.yml as shipped, with each `for` shortened so that an alert fires within the test.
+// alerts.yml as shipped, with each `for` shortened so that an alert fires within the test. The layer
+// evaluates the same file itself (core/alerts), and fires the same alerts as Prometheus.
 // Skipped, saying so, where the prometheus binary is missing or cannot start.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../../bench/peers/free-port.js';
+import { PROMETHEUS_ONLY } from '../../core/alerts/index.js';
 import { PROJECT_ROOT } from '../../core/project-root.js';
 import type { Store } from '../../core/store/index.js';
 import { startOperationsGateway, type OpsHarness } from '../support/operations-gateway.js';
@@ -137,10 +139,20 @@ describe.skipIf(!installed).each(testEngines())('Prometheus scraping the layer o
 
   beforeAll(async () => {
     store = await migratedStore(engine);
-    // Metrics on a port of their own (no token), and the scheduled figures read every 200 ms.
-    ops = await startOperationsGateway(store, { METRICS_PORT: '0', METRICS_SAMPLE_EVERY_MS: '200' });
+    // Metrics on a port of their own (no token), and the scheduled figures read every 200 ms. The
+    // layer evaluates the same rule file as Prometheus (its alerts wait in the outbox: no dispatcher runs).
+    const rules = shippedRulesFastened();
+    writeFileSync(join(dir, 'layer-alerts.yml'), stringify(rules));
+    ops = await startOperationsGateway(store, {
+      METRICS_PORT: '0',
+      METRICS_SAMPLE_EVERY_MS: '200',
+      ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/alerts',
+      ALERT_WEBHOOK_SECRET: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=',
+      ALERT_RULES_FILE: join(dir, 'layer-alerts.yml'),
+      ALERTS_EVALUATE_EVERY_MS: '200',
+    });
     const target = new URL(ops.gateway.metricsUrl!).host;
-    const started = await Prometheus.start(dir, target, shippedRulesFastened());
+    const started = await Prometheus.start(dir, target, rules);
     if (typeof started === 'string') {
       unavailable = started;
       console.warn(`[test] Prometheus scrape: skipped, ${started}`);
@@ -221,5 +233,27 @@ describe.skipIf(!installed).each(testEngines())('Prometheus scraping the layer o
       what: 'InvoicePostingBacklogStuck firing',
     });
     expect(alert!.labels.severity).toBe('warning');
+  });
+  it('fires the same alerts in the layer as in Prometheus for the same metrics', async (ctx) => {
+    if (!prometheus) return ctx.skip(unavailable);
+    const p = prometheus;
+    // After the faults above: Prometheus' firing alerts (but LayerDown, which only it can raise) and the layer's.
+    const prometheusFiring = async () =>
+      [...new Set((await p.api<{ alerts: Alert[] }>('alerts')).alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname!))]
+        .filter((name) => !(name in PROMETHEUS_ONLY))
+        .sort();
+    const layerFiring = async () =>
+      [
+        ...new Set(
+          (await store.db.selectFrom('alert_states').select('alertname').where('state', '=', 'firing').execute()).map((r) => r.alertname),
+        ),
+      ].sort();
+    const both = await waitFor(async () => ({ prometheus: await prometheusFiring(), layer: await layerFiring() }), {
+      until: (b) => b.prometheus.length > 0 && JSON.stringify(b.prometheus) === JSON.stringify(b.layer),
+      what: 'the same firing alerts in Prometheus and in the layer',
+    });
+    expect(both.layer, 'the faults of the tests above fire in both').toEqual(
+      expect.arrayContaining(['InvoicePostingBacklogStuck', 'ProvisioningFailed']),
+    );
   });
 });
