@@ -54,10 +54,24 @@ export function buildEnvelope<T>(event: NewEvent<T>): EventEnvelope<T> {
   }
 }
 
-/** Compiles type patterns: `*` alone matches all; a trailing `.*` matches a prefix; else exact. */
+/**
+ * The layer's own operational events (its alerts): internal details a partner's `*` or
+ * `com.psconnect.*` subscription must not receive. Only a pattern that names them matches them.
+ */
+export const OPERATIONAL_EVENT_PREFIX = 'com.psconnect.layer.';
+
+/**
+ * Compiles type patterns: `*` alone matches all business events; a trailing `.*` matches a
+ * prefix; else exact. Operational events match only patterns within their own prefix.
+ */
 export function typeMatcher(patterns: readonly string[]): (type: string) => boolean {
-  if (patterns.includes('*')) return () => true;
-  const exact = new Set(patterns.filter((p) => !p.endsWith('.*')));
+  const exact = new Set(patterns.filter((p) => !p.endsWith('.*') && p !== '*'));
   const prefixes = patterns.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
-  return (type) => exact.has(type) || prefixes.some((p) => type.startsWith(p));
+  const all = patterns.includes('*');
+  return (type) => {
+    if (exact.has(type)) return true;
+    const operational = type.startsWith(OPERATIONAL_EVENT_PREFIX);
+    if (all && !operational) return true;
+    return prefixes.some((p) => type.startsWith(p) && (!operational || p.startsWith(OPERATIONAL_EVENT_PREFIX)));
+  };
 }
