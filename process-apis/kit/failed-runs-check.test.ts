@@ -29,7 +29,16 @@ describe.each(testEngines())('failed runs check on $name', (engine) => {
         state,
         current_step: 'create-erp-project',
         result: null,
-        error: state === 'failed' ? 'upstream-unavailable: ERP answered 503 five times' : null,
+        // As the engine records it (core/workflows/execute.ts).
+        error:
+          state === 'failed'
+            ? JSON.stringify({
+                step: 'create-erp-project',
+                attempts: 5,
+                name: 'upstream-unavailable',
+                message: 'ERP answered 503 five times',
+              })
+            : null,
         next_attempt_ms: now,
         claimed_by: null,
         lease_until_ms: null,
@@ -104,7 +113,9 @@ describe.each(testEngines())('failed runs check on $name', (engine) => {
       repair: { safe: false, action: 'retry-run' },
       run: { runId: failed, workflow: 'provision', step: 'create-erp-project', state: 'failed', deadLetterId: Number(letter.id) },
     });
-    expect(finding!.detail).toContain('ERP answered 503');
+    expect(finding!.detail, 'the error in words').toContain(
+      'failed at step create-erp-project: ERP answered 503 five times (upstream-unavailable)',
+    );
     expect(finding!.records.map((r) => `${r.platform}:${r.entity}:${r.id}`)).toEqual(['crm:opportunity:opp-1', `layer:run:${failed}`]);
     expect(compared, 'records compared reported').toBe(1);
 
