@@ -324,8 +324,8 @@ for (const engine of engines)
           what: `${question}: the exception to clear after its repair`,
           intervalMs: 200,
         });
-        // `repaired`; or `resolved` when a pass that read the platforms just before the repair stored
-        // its findings after the repair's run had finished (it reopens the exception, the next pass resolves it).
+        // `repaired`; or `resolved` when a pass that read ERP just before the hold was released (a
+        // repair with no run) stored its findings after it: it reopens the exception, the next pass resolves it.
         expect(['repaired', 'resolved'], `${question}: cleared by the repair (${settled.status})`).toContain(settled.status);
         expect(
           (await openIn(question)).map((x) => x.id),
