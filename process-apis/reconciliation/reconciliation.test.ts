@@ -9,6 +9,7 @@ import { testEngines } from '../../test/support/stores.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
 import { promReconciliationMetrics } from './index.js';
 import { newId } from '../../core/xref/index.js';
+import { insertRun } from '../../test/support/workflow-runs.js';
 
 const operator = { consumer: 'ops-console', subject: 'alice@firm.example', correlationId: 'req-1' };
 
@@ -187,26 +188,7 @@ for (const engine of testEngines()) {
       const runId = newId();
       provisioning.repairRunId = runId;
       await recon.api.repairException(found!.id, operator);
-      const now = Date.now();
-      await recon.store.db
-        .insertInto('workflow_runs')
-        .values({
-          id: runId,
-          definition: 'fake-provision',
-          run_key: runId,
-          input: '{}',
-          state: 'completed',
-          current_step: null,
-          result: '{}',
-          error: null,
-          next_attempt_ms: now,
-          claimed_by: null,
-          lease_until_ms: null,
-          created_at_ms: now,
-          updated_at_ms: now,
-          finished_at_ms: now,
-        })
-        .execute();
+      await insertRun(recon.store.db, { id: runId, definition: 'fake-provision', state: 'completed' });
       held.release();
       await overlapping;
       expect(await recon.api.getException(found!.id), 'what the pass read predates the repair').toMatchObject({ status: 'repairing' });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../core/config/index.js';
+import type { Config } from '../../core/config/index.js';
 import { signDevToken } from '../../gateway/auth/dev-keys.js';
 import { readSandboxesFile } from '../../gateway/sandboxes-file.js';
 import { start, type RunningGateway } from '../../gateway/server.js';
@@ -17,6 +17,7 @@ import { OPERATIONS_VIEW_PATH } from '../../experience-apis/operations/view-rout
 import { winDeal, type SandboxUrls } from '../../scripts/demo/people.js';
 import { testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
+import { wholeLayerConfig } from '../support/whole-layer.js';
 import { haveChromium, launchChromium, warnIfNoChromium } from './support/chromium.js';
 
 warnIfNoChromium();
@@ -36,15 +37,8 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
-    config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      VAR_DIR: dir,
-      PORT: '0',
-      DATABASE_URL: await engine.freshUrl(),
-      // The executive page needs a computation of the figures to show.
-      BUSINESS_FIGURES_EVERY_MS: '2000',
-    });
+    // The executive page needs a computation of the figures to show.
+    config = wholeLayerConfig(dir, await engine.freshUrl(), { BUSINESS_FIGURES_EVERY_MS: '2000' });
     gateway = await start(config);
     urls = readSandboxesFile(dir) as unknown as SandboxUrls;
     operatorToken = await signDevToken(config, {

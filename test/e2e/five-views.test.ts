@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../core/config/index.js';
+import type { Config } from '../../core/config/index.js';
 import { PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import { signDevToken } from '../../gateway/auth/dev-keys.js';
 import { readSandboxesFile } from '../../gateway/sandboxes-file.js';
@@ -20,6 +20,7 @@ import { germanRateCardDays, monthOf } from '../../scripts/demo/story.js';
 import { haveChromium } from '../browser/support/chromium.js';
 import { testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
+import { wholeLayerConfig } from '../support/whole-layer.js';
 import { photographConsole } from './support/console-photos.js';
 import {
   changeStaffedHours,
@@ -81,10 +82,7 @@ for (const engine of engines)
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'five-views-'));
       const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir };
-      config = loadConfig({
-        ...env,
-        PORT: '0',
-        DATABASE_URL: await engine.freshUrl(),
+      config = wholeLayerConfig(dir, await engine.freshUrl(), {
         SCHEDULING_POLL_INTERVAL_MS: '500',
         RECONCILE_LIVE_EVERY_MS: String(LIVE_EVERY_MS),
         RECONCILE_PASS_EVERY_MS: String(PASS_EVERY_MS),
