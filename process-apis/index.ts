@@ -108,6 +108,11 @@ export interface ProcessApisOptions {
   reconciliationMetrics?: ReconciliationMetrics;
   /** Checks run beside the journeys' own (tests' fakes). */
   extraReconciliationChecks?: readonly ReconciliationCheck[];
+  /**
+   * Where the CRM the layer calls lives, for links to its record pages in findings; default
+   * CRM_BASE_URL. The composition root names the embedded sandbox here, which no variable names.
+   */
+  crmInstanceUrl?: string;
   /** The business figures' gauges (the gateway's registry), set from each computation. */
   businessFiguresMetrics?: BusinessFiguresMetrics;
   /** How often the business figures are computed; 0 turns it off. Default: BUSINESS_FIGURES_EVERY_MS (off under NODE_ENV=test). */
@@ -278,9 +283,10 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   const kick = () => engine.kick();
   const reconLogger = logger.child({ component: 'reconciliation' });
   const erpLinks = { erpAccountId: p.erp.accountId };
+  const crmInstanceUrl = options.crmInstanceUrl ?? p.crm.baseUrl;
   const reconciliationChecks: ReconciliationCheck[] = [
     ...opportunityToProjectChecks(
-      { db: store.db, crm, erp, kick, links: { ...erpLinks, ...(p.crm.baseUrl ? { crmInstanceUrl: p.crm.baseUrl } : {}) } },
+      { db: store.db, crm, erp, kick, links: { ...erpLinks, ...(crmInstanceUrl ? { crmInstanceUrl } : {}) } },
       opportunityToProject,
       { windowDays: config.jobs.reconcileWonDealsDays },
     ),

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
+import { insertRun } from '../../test/support/workflow-runs.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
 import { failedRunsCheck } from './failed-runs-check.js';
 
@@ -16,43 +17,41 @@ describe.each(testEngines())('failed runs check on $name', (engine) => {
     await engine.cleanup();
   });
 
-  async function run(definition: string, state: 'failed' | 'completed' | 'running', input: unknown) {
-    const id = newId();
-    const now = Date.now();
-    await store.db
-      .insertInto('workflow_runs')
-      .values({
-        id,
-        definition,
-        run_key: id,
-        input: JSON.stringify(input),
-        state,
-        current_step: 'create-erp-project',
-        result: null,
-        error: state === 'failed' ? 'upstream-unavailable: ERP answered 503 five times' : null,
-        next_attempt_ms: now,
-        claimed_by: null,
-        lease_until_ms: null,
-        created_at_ms: now - 60_000,
-        updated_at_ms: now - 30_000,
-        finished_at_ms: state === 'running' ? null : now - 30_000,
-      })
-      .execute();
-    await store.db
-      .insertInto('workflow_steps')
-      .values({
-        run_id: id,
-        name: 'create-erp-project',
-        position: 0,
-        state: state === 'failed' ? 'failed' : 'completed',
-        errors: '[]',
-        result: null,
-        started_at_ms: now,
-        finished_at_ms: now,
-      })
-      .execute();
-    return id;
-  }
+  const run = (definition: string, state: 'failed' | 'completed' | 'running', input: unknown) =>
+    insertRun(store.db, {
+      definition,
+      state,
+      input,
+      currentStep: 'create-erp-project',
+      // As the engine records it (core/workflows/execute.ts).
+      error:
+        state === 'failed'
+          ? JSON.stringify({
+              step: 'create-erp-project',
+              attempts: 5,
+              name: 'upstream-unavailable',
+              message: 'ERP answered 503 five times',
+            })
+          : null,
+      createdAt: Date.now() - 60_000,
+      updatedAt: Date.now() - 30_000,
+    }).then(async (id) => {
+      const now = Date.now();
+      await store.db
+        .insertInto('workflow_steps')
+        .values({
+          run_id: id,
+          name: 'create-erp-project',
+          position: 0,
+          state: state === 'failed' ? 'failed' : 'completed',
+          errors: '[]',
+          result: null,
+          started_at_ms: now,
+          finished_at_ms: now,
+        })
+        .execute();
+      return id;
+    });
 
   it('finds failed runs of its workflows only, names the record, the step and the open dead letter, and retries on repair', async () => {
     const failed = await run('provision', 'failed', { opportunityId: 'opp-1' });
@@ -104,7 +103,9 @@ describe.each(testEngines())('failed runs check on $name', (engine) => {
       repair: { safe: false, action: 'retry-run' },
       run: { runId: failed, workflow: 'provision', step: 'create-erp-project', state: 'failed', deadLetterId: Number(letter.id) },
     });
-    expect(finding!.detail).toContain('ERP answered 503');
+    expect(finding!.detail, 'the error in words').toContain(
+      'failed at step create-erp-project: ERP answered 503 five times (upstream-unavailable)',
+    );
     expect(finding!.records.map((r) => `${r.platform}:${r.entity}:${r.id}`)).toEqual(['crm:opportunity:opp-1', `layer:run:${failed}`]);
     expect(compared, 'records compared reported').toBe(1);
 

@@ -54,6 +54,14 @@ function parse(json: string): unknown {
   }
 }
 
+/** The run's error in words: the engine keeps `{step, attempts, name, message}` as JSON; an operator reads the message. */
+function errorText(error: string | null): string {
+  if (!error) return 'no error recorded';
+  const recorded = parse(error) as { name?: unknown; message?: unknown } | null;
+  if (typeof recorded?.message !== 'string') return error;
+  return typeof recorded.name === 'string' ? `${recorded.message} (${recorded.name})` : recorded.message;
+}
+
 /**
  * Failed runs of the given workflows as findings. Reads only the layer's tables, so it runs on the
  * short live schedule and a run that fails shows within one interval. Retrying is not safe to do
@@ -113,7 +121,7 @@ export function failedRunsCheck(options: FailedRunsCheckOptions): Reconciliation
             failedAt: new Date(Number(run.updated_at_ms)),
           };
           const subject = await options.describe(failed);
-          const error = (run.error ?? 'no error recorded').slice(0, ERROR_DETAIL_MAX);
+          const error = errorText(run.error).slice(0, ERROR_DETAIL_MAX);
           const runRef: RecordRef = { platform: 'layer', entity: 'run', id: run.id, label: run.definition };
           findings.push({
             type: options.type,

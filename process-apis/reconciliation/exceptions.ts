@@ -74,7 +74,8 @@ export function storedFinding(
 
 /**
  * Stores what one check found in this pass: call inside one transaction per check, only when the
- * check succeeded (a failed check leaves its exceptions as they were).
+ * check succeeded (a failed check leaves its exceptions as they were). `readFrom` is when the
+ * check began reading: what it found may predate anything that happened since.
  */
 export async function recordFindings(
   trx: DbExecutor,
@@ -82,6 +83,7 @@ export async function recordFindings(
   findings: Finding[],
   passId: string,
   now: number,
+  readFrom: number = now,
 ): Promise<CheckOutcome> {
   const live = await trx.selectFrom('recon_exceptions').selectAll().where('check_name', '=', check.name).where('live', '=', 1).execute();
   const byKey = new Map(live.map((row) => [keyOf(row.type, row.key), row]));
@@ -132,7 +134,7 @@ export async function recordFindings(
     const ids = touched.slice(i, i + CHUNK);
     await trx.updateTable('recon_exceptions').set({ last_seen_ms: now, pass_id: passId }).where('id', 'in', ids).execute();
   }
-  await reopenFinishedRepairs(trx, backToOpen);
+  await reopenFinishedRepairs(trx, backToOpen, readFrom);
 
   const gone = live.filter((row) => !seen.has(keyOf(row.type, row.key)));
   for (let i = 0; i < gone.length; i += CHUNK) {
@@ -156,16 +158,24 @@ export async function recordFindings(
 
 /**
  * A repair still found after its run finished (failed, or completed without fixing it) did not
- * work: the exception is open again for an operator. Automatic repair is tried only once.
+ * work: the exception is open again for an operator. Automatic repair is tried only once. Only a
+ * run that finished before the check began reading counts: a check that read the platforms while
+ * the run was still at work (a pass that overlapped an operator's retry) found the old state.
  */
-async function reopenFinishedRepairs(trx: DbExecutor, repairing: Row[]): Promise<void> {
+async function reopenFinishedRepairs(trx: DbExecutor, repairing: Row[], readFrom: number): Promise<void> {
   if (repairing.length === 0) return;
   const runIds = repairing.map((row) => row.repair_run_id).filter((id): id is string => id !== null);
   const finished = new Set(
     runIds.length === 0
       ? []
       : (
-          await trx.selectFrom('workflow_runs').select('id').where('id', 'in', runIds).where('state', 'in', TERMINAL_RUN_STATES).execute()
+          await trx
+            .selectFrom('workflow_runs')
+            .select('id')
+            .where('id', 'in', runIds)
+            .where('state', 'in', TERMINAL_RUN_STATES)
+            .where('finished_at_ms', '<=', readFrom)
+            .execute()
         ).map((r) => r.id),
   );
   const reopen = repairing.filter((row) => row.repair_run_id === null || finished.has(row.repair_run_id)).map((row) => row.id);

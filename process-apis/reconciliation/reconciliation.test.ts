@@ -7,7 +7,9 @@ import { fakeCheck, wonDealWithoutProject, type FakeCheck } from '../../test/sup
 import { reconciliationsOnOneStore } from '../../test/support/reconciliation-store.js';
 import { testEngines } from '../../test/support/stores.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
-import { promReconciliationMetrics, type Reconciliation } from './index.js';
+import { promReconciliationMetrics } from './index.js';
+import { newId } from '../../core/xref/index.js';
+import { insertRun } from '../../test/support/workflow-runs.js';
 
 const operator = { consumer: 'ops-console', subject: 'alice@firm.example', correlationId: 'req-1' };
 
@@ -19,7 +21,7 @@ for (const engine of testEngines()) {
 
     let provisioning: FakeCheck;
     let billing: FakeCheck;
-    let recon: Reconciliation;
+    let recon: ReturnType<typeof open>;
     const pass = (o: { repair?: boolean; journey?: 'opportunity-to-project' } = {}) =>
       recon.api.runPass({ repair: o.repair ?? false, trigger: 'command', actor: null, ...(o.journey ? { journey: o.journey } : {}) });
     const exceptions = async (status: 'open' | 'repairing' | 'repaired' | 'dismissed' | 'resolved') =>
@@ -173,6 +175,30 @@ for (const engine of testEngines()) {
       provisioning.repairFailure = undefined;
       provisioning.findings = [];
       await pass();
+    });
+
+    it('keeps a repair whose run finished while a pass was reading, and marks it repaired once gone', async () => {
+      provisioning.findings = [wonDealWithoutProject('006G1', { safe: false })];
+      await pass();
+      const [found] = (await exceptions('open')).filter((e) => e.records[0].id === '006G1');
+      // A pass reads the platforms before the operator's repair, and stores what it read after the repair's run finished.
+      const held = provisioning.hold();
+      const overlapping = pass();
+      await held.started;
+      const runId = newId();
+      provisioning.repairRunId = runId;
+      await recon.api.repairException(found!.id, operator);
+      await insertRun(recon.store.db, { id: runId, definition: 'fake-provision', state: 'completed' });
+      held.release();
+      await overlapping;
+      expect(await recon.api.getException(found!.id), 'what the pass read predates the repair').toMatchObject({ status: 'repairing' });
+      provisioning.findings = [];
+      await pass();
+      expect(await recon.api.getException(found!.id), 'repaired, by the operator').toMatchObject({
+        status: 'repaired',
+        resolvedBy: 'ops-console',
+      });
+      provisioning.repairRunId = undefined;
     });
 
     it('runs only the checks of the journey asked for, and resolves nothing of the others', async () => {

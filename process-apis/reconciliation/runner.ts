@@ -255,7 +255,7 @@ export class ReconciliationRunner {
         },
       });
       const outcome = await withTransaction(store, async (trx) => {
-        const stored = await recordFindings(trx, check, findings, passId, nowMs());
+        const stored = await recordFindings(trx, check, findings, passId, nowMs(), started);
         await recordCheckRun(trx, check, started, null);
         return stored;
       });

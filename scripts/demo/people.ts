@@ -27,17 +27,30 @@ export interface WonDeal {
   name: string;
 }
 
+/** A session on the CRM (Salesforce's REST API): its auth header and the data API's base URL. */
+export async function crmSession(urls: SandboxUrls): Promise<{ auth: Record<string, string>; data: string }> {
+  const token = await requestJson<{ access_token: string }>(`${urls.crm}/services/oauth2/token`, {
+    method: 'POST',
+    form: { grant_type: 'client_credentials', client_id: CRM_CLIENT.id, client_secret: CRM_CLIENT.secret },
+  });
+  return { auth: { authorization: `Bearer ${token.body.access_token}` }, data: `${urls.crm}/services/data/${SF_VERSION}` };
+}
+
+/** A person signed in to NetSuite, not an integration: the session comes from the sandbox's own admin API. */
+export async function erpPersonSession(urls: SandboxUrls): Promise<Record<string, string>> {
+  const token = await requestJson<{ access_token: string }>(`${urls.erp}/_sandbox/ui-session`, { method: 'POST' });
+  return { authorization: `Bearer ${token.body.access_token}` };
+}
+
+/** The scheduling platform's (Float's) API token header. */
+export const schedulingHeaders = (): Record<string, string> => ({ authorization: `Bearer ${SCHEDULING_TOKEN}` });
+
 /** The salesperson: a new deal on the German account, closed won with complete contract terms. */
 export async function winDeal(
   urls: SandboxUrls,
   terms: { name: string; startDate: string; endDate: string; amount: number },
 ): Promise<WonDeal> {
-  const token = await requestJson<{ access_token: string }>(`${urls.crm}/services/oauth2/token`, {
-    method: 'POST',
-    form: { grant_type: 'client_credentials', client_id: CRM_CLIENT.id, client_secret: CRM_CLIENT.secret },
-  });
-  const auth = { authorization: `Bearer ${token.body.access_token}` };
-  const data = `${urls.crm}/services/data/${SF_VERSION}`;
+  const { auth, data } = await crmSession(urls);
   const soql = encodeURIComponent('SELECT Id, Name, BillingCountryCode, CurrencyIsoCode FROM Account');
   const accounts = await requestJson<{ records: Array<{ Id: string; Name: string; BillingCountryCode: string; CurrencyIsoCode: string }> }>(
     `${data}/query?q=${soql}`,
@@ -85,7 +98,7 @@ interface FloatTask {
 
 /** The scheduler: moves the project's open seat from the placeholder to a consultant. */
 export async function assignConsultant(urls: SandboxUrls, projectName: string): Promise<{ person: string; taskId: number }> {
-  const headers = { authorization: `Bearer ${SCHEDULING_TOKEN}` };
+  const headers = schedulingHeaders();
   const projects = await requestJson<FloatProject[]>(`${urls.scheduling}/v3/projects?per-page=200`, { headers });
   const project = projects.body.filter((p) => p.name === projectName).at(-1);
   if (!project) throw new DemoError(`No project "${projectName}" on the scheduling platform.`);
@@ -167,13 +180,9 @@ export async function logAndApproveTime(
   return { consultant: sample.user.name, entryIds, hours: days.length * hoursPerDay };
 }
 
-/**
- * Finance: the client's bank transfer for the whole invoice, applied to it in ERP. A person signed
- * in to NetSuite, not an integration: the session comes from the sandbox's own admin API.
- */
+/** Finance: the client's bank transfer for the whole invoice, applied to it in ERP, by a person signed in to NetSuite. */
 export async function receivePayment(urls: SandboxUrls, invoiceNumber: string): Promise<{ amount: string }> {
-  const token = await requestJson<{ access_token: string }>(`${urls.erp}/_sandbox/ui-session`, { method: 'POST' });
-  const headers = { authorization: `Bearer ${token.body.access_token}` };
+  const headers = await erpPersonSession(urls);
   const found = await requestJson<{
     items: Array<{ id: string; tranid?: string; entity: string; foreignamountremaining: string; type: string }>;
   }>(`${urls.erp}/services/rest/query/v1/suiteql?limit=1000`, {

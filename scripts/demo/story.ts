@@ -55,7 +55,7 @@ export function workDays(card: { effectiveFrom: string; effectiveTo?: string | n
   return [monday, monday + DAY].map((d) => new Date(d).toISOString().slice(0, 10));
 }
 
-function monthOf(date: string): { periodStart: string; periodEnd: string } {
+export function monthOf(date: string): { periodStart: string; periodEnd: string } {
   const [y, m] = date.split('-').map(Number);
   const last = new Date(Date.UTC(y!, m!, 0)).getUTCDate();
   return { periodStart: `${date.slice(0, 7)}-01`, periodEnd: `${date.slice(0, 7)}-${String(last).padStart(2, '0')}` };

@@ -2,14 +2,14 @@
 // port 0, its four embedded sandboxes, a temporary VAR_DIR and its development key): ERP refuses
 // new projects (a fault injected on its sandbox), a deal is won on the CRM, provisioning fails;
 // the operator signs in, finds the failed provisioning, clears the fault, fixes it from the page
-// and sees it clear. Where the layer answers the reconciliation views the operator works from the
-// failed-provisioning view; until then from the runs page, saying so. Skips without Chromium.
+// from its failed-provisioning view and sees it clear; the executive page shows what the API
+// computed. Skips without Chromium.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../core/config/index.js';
+import type { Config } from '../../core/config/index.js';
 import { signDevToken } from '../../gateway/auth/dev-keys.js';
 import { readSandboxesFile } from '../../gateway/sandboxes-file.js';
 import { start, type RunningGateway } from '../../gateway/server.js';
@@ -17,8 +17,8 @@ import { OPERATIONS_VIEW_PATH } from '../../experience-apis/operations/view-rout
 import { winDeal, type SandboxUrls } from '../../scripts/demo/people.js';
 import { testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
+import { wholeLayerConfig } from '../support/whole-layer.js';
 import { haveChromium, launchChromium, warnIfNoChromium } from './support/chromium.js';
-import { operatorUnlessServed } from './support/operator-fallback.js';
 
 warnIfNoChromium();
 
@@ -37,7 +37,8 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
-    config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', VAR_DIR: dir, PORT: '0', DATABASE_URL: await engine.freshUrl() });
+    // The executive page needs a computation of the figures to show.
+    config = wholeLayerConfig(dir, await engine.freshUrl(), { BUSINESS_FIGURES_EVERY_MS: '2000' });
     gateway = await start(config);
     urls = readSandboxesFile(dir) as unknown as SandboxUrls;
     operatorToken = await signDevToken(config, {
@@ -101,12 +102,6 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     const page: Page = await browser.context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await operatorUnlessServed(page, gateway.url, operatorToken, {
-      consumer: 'ops-console',
-      subject: 'alice.operator@firm.example',
-      scopes: ['ops:read', 'ops:write'],
-      canWrite: true,
-    });
     await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}`);
     await page.fill('#token', operatorToken);
     await page.click('#sign-in-button');
@@ -122,12 +117,6 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
       sub: 'viewer@firm.example',
       claims: { client_id: 'ops-dashboard' },
     });
-    await operatorUnlessServed(viewer, gateway.url, viewerToken, {
-      consumer: 'ops-dashboard',
-      subject: 'viewer@firm.example',
-      scopes: ['ops:read'],
-      canWrite: false,
-    });
     await viewer.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/runs`);
     await viewer.fill('#token', viewerToken);
     await viewer.click('#sign-in-button');
@@ -136,33 +125,22 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     await viewer.close();
 
     const views = await ops('/reconciliation/exceptions?question=failed-provisioning');
-    if (views.status === 404 || views.status === 501) {
-      console.warn(`[browser] GET /reconciliation/exceptions answers ${views.status}: the failed provisioning is fixed from the runs page`);
-      await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/runs`);
-      const row = page.locator(`#failed-runs tr[data-run-id="${failed.id}"]`);
-      await row.waitFor();
-      await expect(row.textContent()).resolves.toContain('opportunity-to-project');
-      await erpFaults('DELETE');
-      await row.locator('button[data-action="retry"]').click();
-      await row.waitFor({ state: 'detached' });
-    } else {
-      expect(views.status).toBe(200);
-      await passThenView(page, 1);
-      const row = page.locator('#exceptions tr[data-exception-id]', { hasText: deal.name });
-      await waitFor(
-        async () => {
-          await page.click('#refresh');
-          return row.count();
-        },
-        { what: 'the failed provisioning in its view', timeoutMs: 60_000, intervalMs: 500 },
-      );
-      await row.locator('a.exception-link').click();
-      await page.locator('#exception-facts').waitFor();
-      await erpFaults('DELETE');
-      const fix = page.locator('button[data-action="repair"], button[data-action="retry"]').first();
-      await fix.click();
-      await page.locator('#status.ok').waitFor();
-    }
+    expect(views.status, 'the layer serves the business views').toBe(200);
+    await passThenView(page, 1);
+    const row = page.locator('#exceptions tr[data-exception-id]', { hasText: deal.name });
+    await waitFor(
+      async () => {
+        await page.click('#refresh');
+        return row.count();
+      },
+      { what: 'the failed provisioning in its view', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await row.locator('a.exception-link').click();
+    await page.locator('#exception-facts').waitFor();
+    await erpFaults('DELETE');
+    const fix = page.locator('button[data-action="repair"], button[data-action="retry"]').first();
+    await fix.click();
+    await page.locator('#status.ok').waitFor();
     // The run is done: ERP has the project, and the console no longer lists the failure.
     await waitFor(async () => (await ops<{ state: string }>(`/runs/${failed.id}`)).body.state, {
       until: (state) => state === 'completed',
@@ -172,30 +150,29 @@ describe.skipIf(!haveChromium)('operations console end to end (whole layer, SQLi
     });
     const summary = await ops<{ failedProvisioning: number }>('/summary');
     expect(summary.body.failedProvisioning).toBe(0);
-    if (views.status === 200) {
-      // The next pass no longer finds it: it leaves the failed-provisioning view.
-      await passThenView(page, 2);
-      await waitFor(
-        async () => {
-          await page.click('#refresh');
-          await page.locator('#exceptions').waitFor();
-          return page.locator('#exceptions tr[data-exception-id]', { hasText: deal.name }).count();
-        },
-        { until: (n) => n === 0, what: 'the failed provisioning to leave its view', timeoutMs: 60_000, intervalMs: 500 },
-      );
-    }
+    // The next pass no longer finds it: it leaves the failed-provisioning view.
+    await passThenView(page, 2);
+    await waitFor(
+      async () => {
+        await page.click('#refresh');
+        await page.locator('#exceptions').waitFor();
+        return page.locator('#exceptions tr[data-exception-id]', { hasText: deal.name }).count();
+      },
+      { until: (n) => n === 0, what: 'the failed provisioning to leave its view', timeoutMs: 60_000, intervalMs: 500 },
+    );
 
-    // The executive page shows what the API computed, figure by figure, where the layer computes them.
-    const executive = await ops<{ figures: Array<{ name: string; title: string }> }>('/executive-figures');
-    if (executive.status === 200) {
-      await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/executive`);
-      await page.locator('#page-title', { hasText: 'Executive figures' }).waitFor();
-      const shown = await page
-        .locator('.executive-figure')
-        .evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-figure'), c.querySelector('h2')?.textContent]));
-      expect(shown).toEqual(executive.body.figures.map((f) => [f.name, f.title]));
-    } else
-      console.warn(`[browser] GET /executive-figures answers ${executive.status}: the executive page is checked by the stubbed test only`);
+    // The executive page shows what the API computed, figure by figure.
+    const executive = await waitFor(() => ops<{ figures: Array<{ name: string; title: string }> }>('/executive-figures'), {
+      until: (answer) => answer.status !== 200 || answer.body.figures.length > 0,
+      what: 'the first computation of the executive figures',
+    });
+    expect(executive.status, 'the layer serves the executive figures').toBe(200);
+    await page.goto(`${gateway.url}${OPERATIONS_VIEW_PATH}#/executive`);
+    await page.locator('#page-title', { hasText: 'Executive figures' }).waitFor();
+    const shown = await page
+      .locator('.executive-figure')
+      .evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-figure'), c.querySelector('h2')?.textContent]));
+    expect(shown, 'the figures the API computed, in its order').toEqual(executive.body.figures.map((f) => [f.name, f.title]));
     expect(problems).toEqual([]);
   }, 180_000);
 });

@@ -3,14 +3,11 @@
 // paging and actions, an exception's detail, the executive page, a read-only operator, and a
 // keyboard-only path to a Repair button. The page is served by its real router with its real
 // policy, so a script or style the policy refuses shows up as a console error and fails the test.
-// `npm run screenshots` keeps the pictures in docs/images/ (else var/screenshots/).
-import { mkdirSync } from 'node:fs';
+// (The README's pictures come from the live layer: test/e2e/five-views.test.ts, `npm run screenshots`.)
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import express from 'express';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../core/contracts/catalogue.js';
 import { OPERATIONS_VIEW_PATH, operationsViewRouter } from '../../experience-apis/operations/view-route.js';
 import { haveChromium, launchChromium, warnIfNoChromium } from './support/chromium.js';
 import { consoleFixtures } from './support/console-fixtures.js';
@@ -23,7 +20,6 @@ const OPERATORS: Record<string, CurrentOperator> = {
   'token-alice': { consumer: 'ops-console', subject: 'alice.operator@firm.example', scopes: ['ops:read', 'ops:write'], canWrite: true },
   'token-viewer': { consumer: 'ops-dashboard', subject: null, scopes: ['ops:read'], canWrite: false },
 };
-const SHOTS = join(PROJECT_ROOT, process.env.SCREENSHOT_DIR ?? join('var', 'screenshots'));
 
 describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', () => {
   let server: ReturnType<ReturnType<typeof express>['listen']>;
@@ -39,7 +35,6 @@ describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', (
     await new Promise((r) => server.once('listening', r));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium();
-    mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -87,7 +82,6 @@ describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', (
     await expect(page.locator('#trends .trend canvas').count()).resolves.toBe(fixtures.trends.items.length);
     await expect(page.locator('.trend[data-figure="revenue-at-risk"] .trend-latest').textContent()).resolves.toBe('€66,240.00');
     expect(calls.every((c) => c.authorization === 'Bearer token-alice')).toBe(true);
-    await page.screenshot({ path: join(SHOTS, 'console-overview.png'), fullPage: true });
   });
 
   it('still shows the figures when the trends cannot be read, saying why', async () => {
@@ -124,7 +118,6 @@ describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', (
       'Replay dead letter',
       'Dismiss',
     ]);
-    await page.screenshot({ path: join(SHOTS, 'console-business-view.png'), fullPage: true });
 
     const id = fixtures.exceptions[0].id;
     await first.locator('button[data-action="repair"]').click();
@@ -241,7 +234,6 @@ describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', (
     await expect(page.locator('.executive-figure[data-figure="dso"] .basis').textContent()).resolves.toBe(
       'Computed from: 14 invoices, 3 open',
     );
-    await page.screenshot({ path: join(SHOTS, 'console-executive.png'), fullPage: true });
     await page.click('.executive-figure[data-figure="dso"] .figure-value a');
     await page.locator('#exceptions').waitFor();
     await expect(page.locator('#page-title').textContent()).resolves.toBe('Invoices that are blocked');

@@ -13,7 +13,6 @@ import { startOperationsGateway, type OpsHarness } from '../support/operations-g
 import { OPERATIONS_VIEW_PATH } from '../../experience-apis/operations/view-route.js';
 import { migratedStore, testEngines } from '../support/stores.js';
 import { haveChromium, launchChromium, warnIfNoChromium } from './support/chromium.js';
-import { operatorUnlessServed } from './support/operator-fallback.js';
 
 warnIfNoChromium();
 
@@ -54,12 +53,6 @@ describe.skipIf(!haveChromium)('operations view in Chromium', () => {
     page.on('pageerror', (e) => problems.push(e.message));
 
     const viewUrl = `${ops.gateway.url}${OPERATIONS_VIEW_PATH}`;
-    await operatorUnlessServed(page, ops.gateway.url, ops.tokens.readWrite, {
-      consumer: 'ops-alice',
-      subject: 'alice.operator@firm.example',
-      scopes: ['ops:read', 'ops:write'],
-      canWrite: true,
-    });
     await page.goto(`${viewUrl}#/runs`);
     await page.fill('#token', ops.tokens.readWrite);
     await page.click('#sign-in-button');

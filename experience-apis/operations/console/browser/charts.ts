@@ -42,7 +42,8 @@ export function trendChart(trend: Trend, title = figureTitle(trend.figure)): HTM
           { stroke: '#5b6475', grid: { stroke: '#eef1f6' }, ticks: { stroke: '#dfe3ea' } },
           {
             stroke: '#5b6475',
-            size: 64,
+            // As wide as the longest label (about 7 px a character at the axis font), so that "100 days" is not cut.
+            size: (_u, labels) => 24 + 7 * Math.max(4, ...(labels ?? []).map((l) => String(l).length)),
             grid: { stroke: '#eef1f6' },
             ticks: { stroke: '#dfe3ea' },
             values: (_u, ticks) => ticks.map(axis),
