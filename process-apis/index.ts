@@ -277,18 +277,15 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   // (or the layer's runs) for one question and proposes a repair through its journey.
   const kick = () => engine.kick();
   const reconLogger = logger.child({ component: 'reconciliation' });
-  const erpLinks = { erpAccountId: p.erp.accountId };
   const reconciliationChecks: ReconciliationCheck[] = [
-    ...opportunityToProjectChecks(
-      { db: store.db, crm, erp, kick, links: { ...erpLinks, ...(p.crm.baseUrl ? { crmInstanceUrl: p.crm.baseUrl } : {}) } },
-      opportunityToProject,
-      { windowDays: config.jobs.reconcileWonDealsDays },
-    ),
+    ...opportunityToProjectChecks({ db: store.db, crm, erp, kick }, opportunityToProject, {
+      windowDays: config.jobs.reconcileWonDealsDays,
+    }),
     // Changes on Float younger than two poll rounds are the change poll's to bring.
     ...assignmentToForecastChecks({ store, scheduling, erp, kick }, assignmentToForecast, {
       graceMs: Math.max(120_000, 2 * p.scheduling.pollIntervalMs),
     }),
-    ...timeToBillingChecks({ ...invoicing, links: erpLinks, logger: reconLogger }, timeToBilling, { kick }),
+    ...timeToBillingChecks({ ...invoicing, logger: reconLogger }, timeToBilling, { kick }),
     ...billingStatusToCrmChecks({ store, erp, crm, kick, logger: reconLogger }, billingStatusToCrm),
     ...(options.extraReconciliationChecks ?? []),
   ];
