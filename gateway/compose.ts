@@ -100,8 +100,6 @@ export async function compose(config: Config, given: LayerOverrides = {}, option
   const registry = options.metrics?.registry;
   const processLayer = createProcessApis(infra, systemApis, {
     extraReconciliationChecks: options.extraReconciliationChecks,
-    // Findings link to the CRM's record pages on the CRM the layer calls, the embedded sandbox included.
-    crmInstanceUrl: config.platforms.crm.baseUrl ?? platforms.sandboxUrls.crm,
     ...(registry
       ? {
           engine: { metrics: promWorkflowMetrics(registry) },

@@ -108,11 +108,6 @@ export interface ProcessApisOptions {
   reconciliationMetrics?: ReconciliationMetrics;
   /** Checks run beside the journeys' own (tests' fakes). */
   extraReconciliationChecks?: readonly ReconciliationCheck[];
-  /**
-   * Where the CRM the layer calls lives, for links to its record pages in findings; default
-   * CRM_BASE_URL. The composition root names the embedded sandbox here, which no variable names.
-   */
-  crmInstanceUrl?: string;
   /** The business figures' gauges (the gateway's registry), set from each computation. */
   businessFiguresMetrics?: BusinessFiguresMetrics;
   /** How often the business figures are computed; 0 turns it off. Default: BUSINESS_FIGURES_EVERY_MS (off under NODE_ENV=test). */
@@ -282,19 +277,15 @@ export function createProcessApis(infra: Infra, systemApis: SystemApis, options:
   // (or the layer's runs) for one question and proposes a repair through its journey.
   const kick = () => engine.kick();
   const reconLogger = logger.child({ component: 'reconciliation' });
-  const erpLinks = { erpAccountId: p.erp.accountId };
-  const crmInstanceUrl = options.crmInstanceUrl ?? p.crm.baseUrl;
   const reconciliationChecks: ReconciliationCheck[] = [
-    ...opportunityToProjectChecks(
-      { db: store.db, crm, erp, kick, links: { ...erpLinks, ...(crmInstanceUrl ? { crmInstanceUrl } : {}) } },
-      opportunityToProject,
-      { windowDays: config.jobs.reconcileWonDealsDays },
-    ),
+    ...opportunityToProjectChecks({ db: store.db, crm, erp, kick }, opportunityToProject, {
+      windowDays: config.jobs.reconcileWonDealsDays,
+    }),
     // Changes on Float younger than two poll rounds are the change poll's to bring.
     ...assignmentToForecastChecks({ store, scheduling, erp, kick }, assignmentToForecast, {
       graceMs: Math.max(120_000, 2 * p.scheduling.pollIntervalMs),
     }),
-    ...timeToBillingChecks({ ...invoicing, links: erpLinks, logger: reconLogger }, timeToBilling, { kick }),
+    ...timeToBillingChecks({ ...invoicing, logger: reconLogger }, timeToBilling, { kick }),
     ...billingStatusToCrmChecks({ store, erp, crm, kick, logger: reconLogger }, billingStatusToCrm),
     ...(options.extraReconciliationChecks ?? []),
   ];

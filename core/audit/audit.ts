@@ -5,7 +5,7 @@
 import { Kysely } from 'kysely';
 import { cursorId, cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type Page } from '../paging.js';
 import { fromJson, nowMs, toIso, toJson, type DbExecutor, type Store } from '../store/index.js';
-import { newId } from '../xref/ids.js';
+import { newId } from '../ids.js';
 import './schema.js';
 
 export interface AuditEntry {

@@ -4,7 +4,7 @@
 // crashed or hung) and any record past its retention may be taken over by compare-and-set.
 import { Kysely } from 'kysely';
 import { fromJson, toJson, type DbExecutor, type Store } from '../store/index.js';
-import { newId } from '../xref/ids.js';
+import { newId } from '../ids.js';
 import './schema.js';
 
 export interface StoredResponse {

@@ -4,7 +4,7 @@
 import { isProblemError } from '../problems.js';
 import { sql } from 'kysely';
 import { nowMs, type DbExecutor } from '../store/index.js';
-import { isCanonicalId, newId } from './ids.js';
+import { isCanonicalId, newId } from '../ids.js';
 import { getOrCreateCanonical, link } from './xref.js';
 import './schema.js';
 
@@ -186,19 +186,31 @@ export class CrossReferences<E extends string, N extends string | number = strin
 
   /**
    * Which of these canonical ids name a record of the entity type on this platform (one query per
-   * few hundred). It selects by canonical id alone so that the primary key serves it: with the
-   * platform and entity type in the WHERE clause SQLite picks the (platform, entity_type,
-   * native_id) index and reads every record of the type.
+   * few hundred).
    */
   async known(entity: E, canonicalIds: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (let i = 0; i < canonicalIds.length; i += BATCH) {
+    return new Set((await this.nativeMany(entity, canonicalIds)).keys());
+  }
+
+  /**
+   * Native ids of many canonical records of the entity type, by canonical id, in one query per few
+   * hundred; ids the platform never had (or that name another entity type) are left out. It
+   * selects by canonical id alone so that the primary key serves it: with the platform and entity
+   * type in the WHERE clause SQLite picks the (platform, entity_type, native_id) index and reads
+   * every record of the type.
+   */
+  async nativeMany(entity: E, canonicalIds: readonly string[]): Promise<Map<string, N>> {
+    const ids = [...new Set(canonicalIds)];
+    const found = new Map<string, N>();
+    for (let i = 0; i < ids.length; i += BATCH) {
       const rows = await this.db
         .selectFrom('xref')
-        .select(['canonical_id', 'platform', 'entity_type'])
-        .where('canonical_id', 'in', canonicalIds.slice(i, i + BATCH))
+        .select(['canonical_id', 'platform', 'entity_type', 'native_id'])
+        .where('canonical_id', 'in', ids.slice(i, i + BATCH))
         .execute();
-      for (const r of rows) if (r.platform === this.platform && r.entity_type === entity) found.add(r.canonical_id);
+      for (const r of rows) {
+        if (r.platform === this.platform && r.entity_type === entity) found.set(r.canonical_id, this.options.nativeIds.decode(r.native_id));
+      }
     }
     return found;
   }

@@ -3,7 +3,7 @@
 // commits together with the state change it belongs to.
 import { ProblemError } from '../problems.js';
 import { nowMs, type DbExecutor } from '../store/index.js';
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
 import './schema.js';
 
 export interface XrefLink {

@@ -8,7 +8,7 @@ import type { Assignment } from '../../system-apis/scheduling/canonical.js';
 import type { SchedulingSystemApi } from '../../system-apis/scheduling/service.js';
 import { allPages } from '../kit/all-pages.js';
 import { failedRunsCheck } from '../kit/failed-runs-check.js';
-import { withPlatformIds } from '../kit/record-ids.js';
+import { withRecordLinks } from '../kit/platform-records.js';
 import type { CheckContext, Finding, ReconciliationCheck, RecordRef, StoredFinding } from '../kit/reconciliation.js';
 import { compareConflicts } from './conflict-comparison.js';
 import { compareAssignment, ratesByRole, removedAssignment, schedulingRecord } from './forecast-comparison.js';
@@ -25,7 +25,8 @@ const ERP_LOOKUPS_AT_ONCE = 8;
 
 export interface ForecastChecksDeps {
   store: Store;
-  scheduling: Pick<SchedulingSystemApi, 'listAssignments' | 'listResources'>;
+  /** Also names the records of findings: Float's own ids (`recordLinks`). */
+  scheduling: Pick<SchedulingSystemApi, 'listAssignments' | 'listResources' | 'recordLinks'>;
   erp: Pick<ErpSystemApi, 'getProject'>;
   /** Wakes the engine after a retried run. */
   kick?: () => void;
@@ -139,7 +140,7 @@ export function assignmentsForecastCheck(
       ctx.compared(removed);
       const openConflicts = await deps.store.db.selectFrom('atf_conflicts').selectAll().where('status', '=', 'open').execute();
       findings.push(...compareConflicts({ assignments: inScope, capacities: platform.capacities, openConflicts, skipResources }));
-      return withPlatformIds(deps.store.db, 'scheduling', findings);
+      return withRecordLinks({ scheduling: deps.scheduling }, findings);
     },
     async repair(finding) {
       const change: AssignmentRunInput['change'] = finding.repair.action === 'cancel-in-forecast' ? 'cancelled' : 'changed';
@@ -154,7 +155,7 @@ export function assignmentsForecastCheck(
 }
 
 /** Failed forecast runs: a change the forecast does not hold until the run is retried. */
-export function forecastRunsCheck(deps: Pick<ForecastChecksDeps, 'store' | 'kick'>): ReconciliationCheck {
+export function forecastRunsCheck(deps: Pick<ForecastChecksDeps, 'store' | 'scheduling' | 'kick'>): ReconciliationCheck {
   return failedRunsCheck({
     name: 'forecast-runs',
     journey: JOURNEY,
@@ -169,7 +170,8 @@ export function forecastRunsCheck(deps: Pick<ForecastChecksDeps, 'store' | 'kick
       return {
         title: `Forecast of assignment ${assignmentId ?? '(unknown)'} (${input?.change ?? 'change'}) failed`,
         records: assignmentId
-          ? (await withPlatformIds(deps.store.db, 'scheduling', [{ records: [schedulingRecord('assignment', assignmentId)] }]))[0]!.records
+          ? (await withRecordLinks({ scheduling: deps.scheduling }, [{ records: [schedulingRecord('assignment', assignmentId)] }]))[0]!
+              .records
           : [],
       };
     },

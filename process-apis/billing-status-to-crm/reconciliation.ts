@@ -95,7 +95,7 @@ function crmBillingStatusCheck(deps: BillingStatusCheckDeps, api: BillingStatusT
       platform: RecordRef['platform'],
       entity: RecordRef['entity'],
       canonicalId: string,
-      link: { nativeId: string; url: string } | undefined,
+      link: { nativeId: string; url: string | null } | undefined,
       label: string | null,
     ): RecordRef => ({ platform, entity, id: link?.nativeId ?? canonicalId, canonicalId, label, url: link?.url ?? null });
 

@@ -43,6 +43,11 @@ export interface RecordRef {
   url?: string | null;
 }
 
+/** The layer's run record, for findings about a run. */
+export function runRef(runId: string, label?: string): RecordRef {
+  return { platform: 'layer', entity: 'run', id: runId, label: label ?? null };
+}
+
 /** The run and step that stopped, when a run is involved. */
 export interface StoppedRun {
   runId: string;

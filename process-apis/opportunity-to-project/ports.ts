@@ -12,5 +12,7 @@ export type ErpForProvisioning = Pick<
 >;
 export type SchedulingForProvisioning = Pick<SchedulingSystemApi, 'putProject' | 'createStaffingRequest' | 'getStaffingRequest'>;
 export type TimeForProvisioning = Pick<TimeSystemApi, 'putProject'>;
-/** What the journey's reconciliation reads on the CRM: the won deals of its window. */
-export type CrmForReconciliation = Pick<CrmSystemApi, 'listOpportunities'>;
+/** What the journey's reconciliation reads on the CRM: the won deals of its window, and the deals' ids and pages for findings. */
+export type CrmForReconciliation = Pick<CrmSystemApi, 'listOpportunities' | 'recordLinks'>;
+/** What the journey's reconciliation reads on ERP: the projects it made, and their ids and pages for findings. */
+export type ErpForReconciliation = Pick<ErpSystemApi, 'getProject' | 'recordLinks'>;

@@ -5,11 +5,11 @@ import type { Kysely } from 'kysely';
 import { ProblemError } from '../../core/problems.js';
 import type { Database } from '../../core/store/schema.js';
 import { failedRunsCheck, type FailedRun, type FailedRunSubject } from '../kit/failed-runs-check.js';
-import { recordRefs, type RecordLinks } from '../kit/record-refs.js';
+import { recordRefs } from '../kit/platform-records.js';
 import type { ReconciliationCheck, StoredFinding } from '../kit/reconciliation.js';
 import type { TermsOutcome } from './workflow.js';
 import { PROVISION_WORKFLOW, PROVISIONING_JOURNEY } from './workflow.js';
-import type { CrmForReconciliation, ErpForProvisioning } from './ports.js';
+import type { CrmForReconciliation, ErpForReconciliation } from './ports.js';
 import type { OpportunityToProjectApi } from './service.js';
 import {
   CRM_PROJECT_LINK_MISSING,
@@ -31,11 +31,9 @@ export const WON_DEAL_SETTLE_MS = 130_000;
 export interface ProvisioningChecksDeps {
   db: Kysely<Database>;
   crm: CrmForReconciliation;
-  erp: Pick<ErpForProvisioning, 'getProject'>;
+  erp: ErpForReconciliation;
   /** Wakes the workflow engine after a retried run. */
   kick?: () => void;
-  /** Where the CRM's and ERP's own pages are, for links in findings. */
-  links?: RecordLinks;
 }
 
 export type ProvisioningChecksOptions = Partial<WonDealsOptions>;
@@ -80,7 +78,11 @@ function wonDealsCheck(deps: ProvisioningChecksDeps, api: ProvisioningRepairs, o
 }
 
 /** What a failed provisioning run was about, from the layer's own records (no platform call). */
-async function describeFailedProvisioning(db: Kysely<Database>, links: RecordLinks, run: FailedRun): Promise<FailedRunSubject> {
+async function describeFailedProvisioning(
+  db: Kysely<Database>,
+  crm: Pick<CrmForReconciliation, 'recordLinks'>,
+  run: FailedRun,
+): Promise<FailedRunSubject> {
   const opportunityId = (run.input as { opportunityId?: unknown } | null)?.opportunityId;
   if (typeof opportunityId !== 'string') return { records: [], title: 'Provisioning run failed' };
   const terms = await db
@@ -94,7 +96,7 @@ async function describeFailedProvisioning(db: Kysely<Database>, links: RecordLin
   const valid = outcome?.ok ? outcome : undefined;
   const label = valid?.opportunityName.slice(0, 200) ?? null;
   return {
-    records: await recordRefs(db, [{ platform: 'crm', entity: 'opportunity', canonicalId: opportunityId, label }], links),
+    records: await recordRefs({ crm }, [{ platform: 'crm', entity: 'opportunity', canonicalId: opportunityId, label }]),
     title: (valid ? `Provisioning of "${valid.opportunityName}" failed` : 'Provisioning of a won deal failed').slice(0, 300),
     moneyAtRisk: valid?.terms.budget ?? null,
   };
@@ -121,7 +123,7 @@ export function opportunityToProjectChecks(
       // Only provisioning itself: a refused deal completes (outcome `refused`), and a failed intake
       // leaves a won deal without a run, which `won-deals-provisioned` finds.
       workflows: [PROVISION_WORKFLOW],
-      describe: (run) => describeFailedProvisioning(deps.db, deps.links ?? {}, run),
+      describe: (run) => describeFailedProvisioning(deps.db, deps.crm, run),
       ...(deps.kick ? { kick: deps.kick } : {}),
     }),
   ];

@@ -112,7 +112,7 @@ describe.each(testEngines())('won deals compared with ERP projects on $name', (e
     const all = Object.values(deals);
     const asked: string[] = [];
     const pages: Array<{ updatedSince?: string; stage?: string }> = [];
-    const crm = {
+    const crm: Record<string, unknown> = {
       async listOpportunities(query: { cursor?: string; updatedSince?: string; stage?: string }) {
         pages.push(query);
         const start = Number(query.cursor ?? 0);
@@ -120,12 +120,30 @@ describe.each(testEngines())('won deals compared with ERP projects on $name', (e
         return { items: all.slice(start, start + 4), nextCursor: next };
       },
     };
+    // The system APIs name records: the CRM knows every deal but "Never started", ERP the lost project.
+    const linked: Array<[string, readonly string[]]> = [];
+    const linksOf =
+      (system: string, known: (id: string) => string | undefined, page: (id: string) => string | null) =>
+      async (entity: string, ids: readonly string[]) => {
+        linked.push([`${system}:${entity}`, ids]);
+        return new Map(ids.flatMap((id) => (known(id) ? [[id, { nativeId: known(id)!, url: page(known(id)!) }] as const] : [])));
+      };
+    crm.recordLinks = linksOf(
+      'crm',
+      (id) => (id === deals.none.id ? undefined : `006${id.slice(-12)}`),
+      (n) => `https://crm.example/${n}`,
+    );
     const erp = {
       async getProject(id: string): Promise<Engagement> {
         asked.push(id);
         if (id === lostProject) throw new ProblemError('not-found', { detail: 'gone' });
         return { id, code: 'PRJ-KEPT' } as Engagement;
       },
+      recordLinks: linksOf(
+        'erp',
+        (id) => (id === lostProject ? '4242' : undefined),
+        () => null,
+      ),
     };
     let compared = 0;
     const findings = await wonDealFindings(
@@ -156,7 +174,25 @@ describe.each(testEngines())('won deals compared with ERP projects on $name', (e
       moneyAtRisk: { amountMinor: 1_500_000, currency: 'EUR' },
     });
     expect(byType.get('won-deal-refused')!.detail, 'the reason').toContain('no rate card');
-    expect(byType.get('erp-project-missing')!.records[1], 'the lost project').toMatchObject({ platform: 'erp', canonicalId: lostProject });
+    expect(byType.get('erp-project-missing')!.records[1], "the lost project, by ERP's own id").toMatchObject({
+      platform: 'erp',
+      id: '4242',
+      canonicalId: lostProject,
+      url: null,
+    });
+    expect(byType.get('erp-project-missing')!.records[0], "the deal by the CRM's id, with its page").toMatchObject({
+      id: `006${deals.lost.id.slice(-12)}`,
+      url: `https://crm.example/006${deals.lost.id.slice(-12)}`,
+    });
+    expect(byType.get('won-deal-without-project')!.records[0], 'a deal the CRM does not name keeps its canonical id').toMatchObject({
+      id: deals.none.id,
+      canonicalId: deals.none.id,
+      url: null,
+    });
+    expect(
+      linked.map(([what]) => what).sort(),
+      'one bulk call per platform and record type for each page of deals (none to ERP for the page without a project)',
+    ).toEqual(['crm:opportunity', 'crm:opportunity', 'crm:opportunity', 'erp:engagement', 'erp:engagement']);
     expect(byType.get('crm-project-link-missing')!.key, 'the deal, what the CRM shows and what ERP holds').toBe(
       `${deals.unlinked.id}:none:PRJ-KEPT`,
     );
@@ -170,6 +206,7 @@ describe.each(testEngines())('won deals compared with ERP projects on $name', (e
       getProject: async (): Promise<Engagement> => {
         throw new ProblemError('upstream-unavailable', { detail: 'ERP answered 503' });
       },
+      recordLinks: async () => new Map(),
     };
     await expect(
       wonDealFindings(

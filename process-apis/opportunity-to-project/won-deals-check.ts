@@ -7,10 +7,10 @@ import { minorToDecimalString } from '../../core/money.js';
 import type { Database } from '../../core/store/schema.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
 import type { Opportunity } from '../../system-apis/crm/canonical.js';
-import type { CheckContext, Finding, RecordRef } from '../kit/reconciliation.js';
-import { recordRefs, runRef as layerRunRef, type RecordLinks } from '../kit/record-refs.js';
+import { runRef as layerRunRef, type CheckContext, type Finding, type RecordRef } from '../kit/reconciliation.js';
+import { recordRefs } from '../kit/platform-records.js';
 import { PROVISION_WORKFLOW } from './workflow.js';
-import type { CrmForReconciliation, ErpForProvisioning } from './ports.js';
+import type { CrmForReconciliation, ErpForReconciliation } from './ports.js';
 import { ProblemError } from '../../core/problems.js';
 
 export const WON_DEALS_CHECK = 'won-deals-provisioned';
@@ -93,7 +93,7 @@ async function latestRuns(db: Kysely<Database>, opportunityIds: readonly string[
 }
 
 /** ERP's project for each engagement id, or null where ERP no longer has it (404). */
-async function erpProjects(erp: Pick<ErpForProvisioning, 'getProject'>, ids: readonly string[]): Promise<Map<string, Engagement | null>> {
+async function erpProjects(erp: Pick<ErpForReconciliation, 'getProject'>, ids: readonly string[]): Promise<Map<string, Engagement | null>> {
   const out = new Map<string, Engagement | null>();
   let next = 0;
   const worker = async () => {
@@ -121,7 +121,7 @@ const formatMoney = (o: Opportunity) =>
 
 /** Compares one page of won deals; returns its findings. */
 export async function compareWonDeals(
-  deps: { db: Kysely<Database>; erp: Pick<ErpForProvisioning, 'getProject'>; links?: RecordLinks },
+  deps: { db: Kysely<Database>; crm: Pick<CrmForReconciliation, 'recordLinks'>; erp: ErpForReconciliation },
   opportunities: readonly Opportunity[],
   options: WonDealsOptions,
   now: Date,
@@ -135,26 +135,22 @@ export async function compareWonDeals(
     deps.erp,
     provisioned.map((o) => runs.get(o.id)!.project!.engagementId),
   );
-  // One cross-reference read for every record this page's findings may name.
+  // One bulk call per platform for every record this page's findings may name.
   const labels = new Map(provisioned.map((o) => [runs.get(o.id)!.project!.engagementId, runs.get(o.id)!.project!]));
-  const refs = await recordRefs(
-    deps.db,
-    [
-      ...opportunities.map((o) => ({
-        platform: 'crm' as const,
-        entity: 'opportunity' as const,
-        canonicalId: o.id,
-        label: o.name.slice(0, 200),
-      })),
-      ...[...labels.values()].map((p) => ({
-        platform: 'erp' as const,
-        entity: 'project' as const,
-        canonicalId: p.engagementId,
-        label: (projects.get(p.engagementId)?.code ?? p.code ?? p.name).slice(0, 200) || null,
-      })),
-    ],
-    deps.links ?? {},
-  );
+  const refs = await recordRefs({ crm: deps.crm, erp: deps.erp }, [
+    ...opportunities.map((o) => ({
+      platform: 'crm' as const,
+      entity: 'opportunity' as const,
+      canonicalId: o.id,
+      label: o.name.slice(0, 200),
+    })),
+    ...[...labels.values()].map((p) => ({
+      platform: 'erp' as const,
+      entity: 'project' as const,
+      canonicalId: p.engagementId,
+      label: (projects.get(p.engagementId)?.code ?? p.code ?? p.name).slice(0, 200) || null,
+    })),
+  ]);
   const refOf = new Map(refs.map((r) => [`${r.platform}:${r.canonicalId}`, r]));
   const dealRef = (o: Opportunity): RecordRef => refOf.get(`crm:${o.id}`)!;
   const runRef = (run: LatestRun): RecordRef => layerRunRef(run.id, PROVISION_WORKFLOW);
@@ -254,7 +250,7 @@ export async function compareWonDeals(
 
 /** Every won deal of the window, page by page, compared as it comes. */
 export async function wonDealFindings(
-  deps: { db: Kysely<Database>; crm: CrmForReconciliation; erp: Pick<ErpForProvisioning, 'getProject'>; links?: RecordLinks },
+  deps: { db: Kysely<Database>; crm: CrmForReconciliation; erp: ErpForReconciliation },
   options: WonDealsOptions,
   ctx: CheckContext,
 ): Promise<Finding[]> {

@@ -2,7 +2,7 @@
 // seen, figures); a dismissed one still found stays dismissed; one no longer found becomes resolved
 // (repaired, if a repair was running) and stops being live, so a later recurrence opens a new one.
 import { sql } from 'kysely';
-import { newId } from '../../core/xref/index.js';
+import { newId } from '../../core/ids.js';
 import { fromJson, toIso, toJson, type DbExecutor } from '../../core/store/index.js';
 import type { Journey } from '../kit/run-view.js';
 import type {

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '../../core/observability/logger.js';
 import { ProblemError } from '../../core/problems.js';
 import { nowMs, withTransaction, type DbExecutor, type Store } from '../../core/store/index.js';
-import { newId } from '../../core/xref/index.js';
+import { newId } from '../../core/ids.js';
 import type { ReconciliationCheck, RepairActor } from '../kit/reconciliation.js';
 import type { Journey } from '../kit/run-view.js';
 import { oneLine, recordFindings, RESOLVED_BY_PASS } from './exceptions.js';

@@ -12,7 +12,7 @@ export { createClientBillingView, type ClientBillingView } from './client-view.j
 export { timeToBillingModule } from './module.js';
 export type { TimeForBilling, ErpForBilling } from './ports.js';
 export { readPostingBacklog, samplePostingBacklog, type PostingBacklog } from './metrics.js';
-export { timeToBillingChecks, type BillingCheckDeps, type BillingRecordLinks, type TimeToBillingCheckOptions } from './reconciliation.js';
+export { timeToBillingChecks, type BillingCheckDeps, type TimeToBillingCheckOptions } from './reconciliation.js';
 export {
   lateApprovalHandler,
   previousMonthStart,

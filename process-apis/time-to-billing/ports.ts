@@ -27,6 +27,10 @@ export interface TimePage<T> {
 /** The operations of the Time system API (`systemApis.time`) that billing calls. */
 export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'recordBilling'>;
 
+/** The records billing's reconciliation findings name, with the platforms' own ids and pages. */
+export type TimeRecordLinks = Pick<TimeSystemApi, 'recordLinks'>;
+export type ErpRecordLinks = Pick<ErpSystemApi, 'recordLinks'>;
+
 /** The time system API's change feed of time entries (the catch-up path for late approvals). */
 export type TimeFeed = Pick<TimeSystemApi, 'timeEntryFeedStart' | 'timeEntryChangesSince'>;
 

@@ -142,7 +142,7 @@ export function invoicesMatchErpCheck(deps: BillingCheckDeps): ReconciliationChe
         });
       }
       ctx.compared(posted.length);
-      return withRecords(db, pending, deps.links ?? {});
+      return withRecords(deps, pending);
     },
     async repair(finding: StoredFinding) {
       throw new ProblemError('unprocessable-content', { detail: `Repair by hand: ${finding.repair.description}` });
@@ -210,7 +210,7 @@ export function invoicesBlockedCheck(
         });
       }
       ctx.compared(held.length + drafts.length);
-      return withRecords(db, pending, deps.links ?? {});
+      return withRecords(deps, pending);
     },
     async repair(finding: StoredFinding, actor: RepairActor) {
       const invoiceId = finding.key;

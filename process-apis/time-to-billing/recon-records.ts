@@ -5,18 +5,15 @@ import { minorToDecimalString, type Money } from '../../core/money.js';
 import type { Database } from '../../core/store/schema.js';
 import type { BillingPeriod } from '../kit/billing-model.js';
 import type { Finding } from '../kit/reconciliation.js';
-import { recordRefs, type RecordLinks, type RecordSpec } from '../kit/record-refs.js';
+import { recordRefs, type RecordLinkSources, type RecordSpec } from '../kit/platform-records.js';
 
-export type { RecordSpec } from '../kit/record-refs.js';
+export type { RecordSpec } from '../kit/platform-records.js';
 import { toRow, type BillingInvoiceRow } from './billing-store.js';
 import type { InvoiceDraft } from './invoice-draft.js';
 import type { BillingInvoiceState } from './schema.js';
 import './schema.js';
 
 type Db = Kysely<Database>;
-
-/** Where the platforms' own screens are, for links in findings. */
-export type BillingRecordLinks = RecordLinks;
 
 /** An invoice as the layer recorded it, with ERP's figures once posted. */
 export interface LedgerInvoice extends BillingInvoiceRow {
@@ -99,12 +96,11 @@ export interface PendingFinding {
   records: RecordSpec[];
 }
 
-/** The findings with their records resolved, in one cross-reference read per 500 ids rather than one per finding. */
-export async function withRecords(db: Db, pending: readonly PendingFinding[], links: BillingRecordLinks): Promise<Finding[]> {
+/** The findings with their records resolved, one bulk call per platform and record type rather than one per finding. */
+export async function withRecords(sources: RecordLinkSources, pending: readonly PendingFinding[]): Promise<Finding[]> {
   const refs = await recordRefs(
-    db,
+    sources,
     pending.flatMap((p) => p.records),
-    links,
   );
   let at = 0;
   return pending.map((p) => {

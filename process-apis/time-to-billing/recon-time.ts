@@ -11,7 +11,7 @@ import { loadEngagementContext } from '../kit/engagement-context.js';
 import { hundredthsOfEntry, rateEntries } from '../kit/rating.js';
 import type { ReconciliationCheck, RepairActor, StoredFinding } from '../kit/reconciliation.js';
 import type { Logger } from '../../core/observability/logger.js';
-import type { ErpForBilling, TimeEntry, TimeForBilling } from './ports.js';
+import type { ErpForBilling, ErpRecordLinks, TimeEntry, TimeForBilling, TimeRecordLinks } from './ports.js';
 import {
   amountText,
   atRisk,
@@ -20,7 +20,6 @@ import {
   ledgerEntries,
   ledgerInvoices,
   withRecords,
-  type BillingRecordLinks,
   type LedgerEntry,
   type LedgerInvoice,
   type PendingFinding,
@@ -31,10 +30,10 @@ import { toBillableEntry } from './workflow.js';
 
 export interface BillingCheckDeps {
   store: Store;
-  erp: ErpForBilling;
-  time: TimeForBilling;
+  /** Also names the records of findings: ERP's internal ids and NetSuite pages, Harvest's ids. */
+  erp: ErpForBilling & ErpRecordLinks;
+  time: TimeForBilling & TimeRecordLinks;
   rules: RegionalRules;
-  links?: BillingRecordLinks;
   /** Logs each repair the checks make on the platforms (the reconciliation journey audits who asked). */
   logger?: Pick<Logger, 'info'>;
 }
@@ -254,7 +253,7 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
         pending.push(...(await leftBehind(engagementId, lastBilled.get(engagementId)!, entries)));
       // Billed entries the platform no longer lists (deleted once their approval was withdrawn).
       for (const [entryId, billed] of unseen) pending.push(missingFinding(entryId, billed, invoiceOf.get(billed.invoiceKey)!));
-      return withRecords(db, pending, deps.links ?? {});
+      return withRecords(deps, pending);
     },
     async repair(finding: StoredFinding, actor: RepairActor) {
       if (finding.type !== LEFT_BEHIND || !finding.repair.safe) {

@@ -3,7 +3,7 @@
 // the journey's failed runs. Finding types and repairs are documented in this folder's README.
 import { failedRunsCheck } from '../kit/failed-runs-check.js';
 import type { ReconciliationCheck } from '../kit/reconciliation.js';
-import { recordRefs } from '../kit/record-refs.js';
+import { recordRefs } from '../kit/platform-records.js';
 import { invoiceOfRun } from './billing-store.js';
 import { PERIOD_WORKFLOW } from './period-workflow.js';
 import type { BillingRunInput } from './period.js';
@@ -13,7 +13,6 @@ import type { TimeToBillingApi } from './service.js';
 import { ENGAGEMENT_WORKFLOW } from './workflow.js';
 
 export type { BillingCheckDeps } from './recon-time.js';
-export type { BillingRecordLinks } from './recon-records.js';
 
 export interface TimeToBillingCheckOptions {
   /** How long an invoice the layer created may stay unposted in ERP before it is reported. Default 1 hour. */
@@ -47,7 +46,7 @@ export function timeToBillingChecks(
         // The invoice the run had drafted, if it got that far: what waits to be billed.
         const invoice = await invoiceOfRun(db, run.id);
         return {
-          records: await recordRefs(db, [{ platform: 'erp', entity: 'project', canonicalId: input.engagementId }], deps.links ?? {}),
+          records: await recordRefs(deps, [{ platform: 'erp', entity: 'project', canonicalId: input.engagementId }]),
           title: `Billing of engagement ${input.engagementId} for ${period} failed`,
           moneyAtRisk: invoice ? invoice.draft.total : null,
         };

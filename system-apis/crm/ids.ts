@@ -8,6 +8,7 @@ import type { SObjectType } from './vendor-types.js';
 export const PLATFORM = 'crm';
 export type CrmEntity = 'client' | 'contact' | 'opportunity';
 export const ENTITY_OF: Record<SObjectType, CrmEntity> = { Account: 'client', Contact: 'contact', Opportunity: 'opportunity' };
+export const SOBJECT_OF: Record<CrmEntity, SObjectType> = { client: 'Account', contact: 'Contact', opportunity: 'Opportunity' };
 
 export type CrmIds = CrossReferences<CrmEntity, string>;
 

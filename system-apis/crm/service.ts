@@ -43,7 +43,8 @@ import type {
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, listQuery, OPPORTUNITY_FIELDS, PARENT_ACCOUNT_FIELDS, type Condition } from './soql.js';
 import { STAGE_TO_VENDOR } from './vocabulary.js';
 import type { SfAccount, SfContact, SfOpportunity, SfParentAccount, SfRecord, SObjectType } from './vendor-types.js';
-import { crmIds, ENTITY_OF, type CrmEntity } from './ids.js';
+import { crmIds, ENTITY_OF, SOBJECT_OF, type CrmEntity } from './ids.js';
+import { recordLinksOf } from '../kit/record-links.js';
 import { crmRecordUrl, type CrmRecordLink } from './links.js';
 import {
   opportunityFeedStart,
@@ -92,7 +93,10 @@ export interface CrmSystemApi {
 
   /** The canonical id of a CRM record id (e.g. from a change event's recordIds), linked on first sight. */
   canonicalIdOf(entity: CrmEntity, crmId: string): Promise<string>;
-  /** Record ids and record pages (for a person to open) of canonical records; unknown ids are left out. */
+  /**
+   * Salesforce ids and Lightning record pages (for a person to open) of canonical records, read in
+   * bulk; ids the CRM never had are left out.
+   */
   recordLinks(entity: CrmEntity, canonicalIds: readonly string[]): Promise<Map<string, CrmRecordLink>>;
 
   /** Where the opportunity catch-up feed starts: `lookbackMs` before now. */
@@ -341,14 +345,9 @@ export function createCrmSystemApi({ connector, store, logger }: CrmSystemApiDep
     },
 
     canonicalIdOf: (entity, crmId) => ids.canonical(entity, crmId),
-    async recordLinks(entity, canonicalIds) {
-      const type = (Object.keys(ENTITY_OF) as SObjectType[]).find((t) => ENTITY_OF[t] === entity)!;
-      const links = new Map<string, CrmRecordLink>();
-      for (const canonicalId of new Set(canonicalIds)) {
-        const nativeId = await ids.native(entity, canonicalId);
-        if (nativeId) links.set(canonicalId, { nativeId, url: crmRecordUrl(connector.baseUrl, type, nativeId) });
-      }
-      return links;
+    recordLinks(entity, canonicalIds) {
+      const type = SOBJECT_OF[entity];
+      return recordLinksOf(ids, entity, canonicalIds, (nativeId) => crmRecordUrl(connector.baseUrl, type, nativeId));
     },
     opportunityFeedStart: (lookbackMs) => opportunityFeedStart(Date.now(), lookbackMs),
     opportunityChangesSince: (from) => pullOpportunityChanges(connector, from),

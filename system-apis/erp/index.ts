@@ -41,6 +41,6 @@ export function createErpSystem(opts: {
     logger: opts.logger.child({ platform: 'erp' }),
     traceparent: opts.traceparent,
   });
-  const api = createErpSystemApi({ connector, store: opts.store, logger: opts.logger });
+  const api = createErpSystemApi({ connector, store: opts.store, logger: opts.logger, accountId: opts.connection.accountId });
   return { api, connector, close: () => connector.close() };
 }

@@ -1,14 +1,12 @@
 // Where a person opens an ERP record: NetSuite's UI pages by record type and internal id, on the
-// account's UI host (`<account>.app.netsuite.com` for REST web services on
-// `<account>.suitetalk.api.netsuite.com`; any other base, a sandbox's, serves as its own).
+// account's UI host (`<account>.app.netsuite.com`): the one of the REST host
+// (`<account>.suitetalk.api.netsuite.com`), else the configured account's, else the base itself.
+import type { RecordLink } from '../kit/record-links.js';
 import type { ErpEntity } from './ids.js';
 import { parseBillingDocument, type BillingDocumentType } from './webhooks.js';
 
-/** A record's internal id and the page that shows it. */
-export interface ErpRecordLink {
-  nativeId: string;
-  url: string;
-}
+/** A record's internal id and the page that shows it (null for a record type NetSuite shows on no page of its own). */
+export type ErpRecordLink = RecordLink;
 
 const PAGES: Partial<Record<ErpEntity | BillingDocumentType, string>> = {
   client: '/app/common/entity/custjob.nl',
@@ -19,10 +17,16 @@ const PAGES: Partial<Record<ErpEntity | BillingDocumentType, string>> = {
   customerRefund: '/app/accounting/transactions/custrfnd.nl',
 };
 
-export function erpUiBase(restBaseUrl: string): string {
+/**
+ * The UI host of the account the layer talks to. The account id as NetSuite writes it
+ * (`1234567_SB1`) names the host in lower case with `-` for `_` (`1234567-sb1.app.netsuite.com`).
+ */
+export function erpUiBase(restBaseUrl: string, accountId?: string): string {
   const url = new URL(restBaseUrl);
   const account = /^([a-z0-9-]+)\.suitetalk\.api\.netsuite\.com$/i.exec(url.hostname)?.[1];
-  return account ? `https://${account}.app.netsuite.com` : url.origin;
+  if (account) return `https://${account.toLowerCase()}.app.netsuite.com`;
+  if (accountId) return `https://${accountId.toLowerCase().replace(/_/g, '-')}.app.netsuite.com`;
+  return url.origin;
 }
 
 export function erpRecordUrl(uiBase: string, type: ErpEntity | BillingDocumentType, nativeId: string): string | undefined {
@@ -31,7 +35,10 @@ export function erpRecordUrl(uiBase: string, type: ErpEntity | BillingDocumentTy
 }
 
 /** The link of a billing document as the feed and webhooks name it (`customerPayment:123`). */
-export function erpDocumentLink(uiBase: string, document: string): (ErpRecordLink & { type: BillingDocumentType }) | undefined {
+export function erpDocumentLink(
+  uiBase: string,
+  document: string,
+): (ErpRecordLink & { type: BillingDocumentType; url: string }) | undefined {
   const ref = parseBillingDocument(document);
   const url = ref && erpRecordUrl(uiBase, ref.type, ref.nativeId);
   return ref && url ? { type: ref.type, nativeId: ref.nativeId, url } : undefined;

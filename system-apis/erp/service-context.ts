@@ -17,6 +17,11 @@ export interface ErpSystemApiDeps {
   logger: Logger;
   /** How long currencies and subsidiaries are cached (default 5 minutes). */
   referenceTtlMs?: number;
+  /**
+   * The NetSuite account (`ERP_ACCOUNT_ID`), whose UI host record links open when the REST base is
+   * not NetSuite's own host (a proxy, a sandbox); without it such links open on the REST base.
+   */
+  accountId?: string;
 }
 
 export interface PageRequest {

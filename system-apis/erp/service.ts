@@ -26,6 +26,7 @@ import { ErpContext, type ErpSystemApiDeps, type PageRequest } from './service-c
 import { ErpMasterData } from './service-master-data.js';
 import { ErpMilestones, type MilestoneQuery } from './service-milestones.js';
 import type { ErpEntity } from './ids.js';
+import { recordLinksOf } from '../kit/record-links.js';
 import { erpDocumentLink, erpRecordUrl, erpUiBase, type ErpRecordLink } from './links.js';
 import type { BillingDocumentType } from './webhooks.js';
 
@@ -60,10 +61,13 @@ export interface ErpSystemApi {
   recordPayment(input: PaymentCreate): Promise<Payment>;
   /** The canonical ids of the invoices an ERP billing document (from a webhook or the feed) touches. */
   invoicesAffectedBy(document: string): Promise<string[]>;
-  /** Internal ids and record pages (for a person to open) of canonical records; unknown ids are left out. */
+  /**
+   * Internal ids and record pages (for a person to open) of canonical records, read in bulk; ids ERP
+   * never had are left out, and a record type NetSuite shows on no page of its own has no URL.
+   */
   recordLinks(entity: ErpEntity, canonicalIds: readonly string[]): Promise<Map<string, ErpRecordLink>>;
   /** The internal id, record type and page of a billing document as the feed and webhooks name it; undefined if not one. */
-  documentLink(document: string): (ErpRecordLink & { type: BillingDocumentType }) | undefined;
+  documentLink(document: string): (ErpRecordLink & { type: BillingDocumentType; url: string }) | undefined;
   /** Where a new billing change feed starts: after the newest change ERP holds. */
   billingFeedStart(): Promise<BillingFeedPosition>;
   /** One page of billing changes (invoices, payments, credit memos, refunds) after a position, oldest first. */
@@ -82,6 +86,7 @@ export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
   const billing = new ErpBilling(ctx, masterData);
   const milestones = new ErpMilestones(ctx, billing);
   const changes = new ErpBillingChanges(ctx, billing);
+  const uiBase = erpUiBase(deps.connector.baseUrl, deps.accountId);
   return {
     listLegalEntities: (page) => masterData.listLegalEntities(page),
     getLegalEntity: (id) => masterData.getLegalEntity(id),
@@ -103,17 +108,9 @@ export function createErpSystemApi(deps: ErpSystemApiDeps): ErpSystemApi {
     holdInvoice: (id, reason) => billing.holdInvoice(id, reason),
     releaseInvoice: (id) => billing.releaseInvoice(id),
     listPayments: (page) => billing.listPayments(page),
-    async recordLinks(entity, canonicalIds) {
-      const base = erpUiBase(ctx.connector.baseUrl);
-      const links = new Map<string, ErpRecordLink>();
-      for (const canonicalId of new Set(canonicalIds)) {
-        const nativeId = await ctx.ids.native(entity, canonicalId);
-        const url = nativeId && erpRecordUrl(base, entity, nativeId);
-        if (nativeId && url) links.set(canonicalId, { nativeId, url });
-      }
-      return links;
-    },
-    documentLink: (document) => erpDocumentLink(erpUiBase(ctx.connector.baseUrl), document),
+    recordLinks: (entity, canonicalIds) =>
+      recordLinksOf(ctx.ids, entity, canonicalIds, (nativeId) => erpRecordUrl(uiBase, entity, nativeId) ?? null),
+    documentLink: (document) => erpDocumentLink(uiBase, document),
     getPayment: (id) => billing.getPayment(id),
     recordPayment: (input) => billing.recordPayment(input),
     invoicesAffectedBy: (document) => changes.invoicesAffectedBy(document),

@@ -6,3 +6,5 @@ export type { ClientCredentialsOptions } from './oauth.js';
 export { parseRetryAfter, backoffMs } from './retry-after.js';
 export { probeRead } from './probe.js';
 export type { ProbeAnswer } from './probe.js';
+export { recordLinksOf } from './record-links.js';
+export type { RecordLink } from './record-links.js';

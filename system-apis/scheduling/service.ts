@@ -17,7 +17,8 @@ import type {
   StaffingRequestInput,
 } from './canonical.js';
 import type { SchedulingConnector } from './connector.js';
-import { schedulingIds } from './ids.js';
+import { recordLinksOf, type RecordLink } from '../kit/record-links.js';
+import { schedulingIds, type SchedulingEntity } from './ids.js';
 import {
   assignmentToTaskInput,
   assignmentUpdateToTaskPatch,
@@ -94,6 +95,11 @@ export interface SchedulingSystemApi {
   assignmentChangesSince(from: AssignmentFeedPosition, options?: AssignmentFeedOptions): Promise<AssignmentChangePage>;
   /** What is left of the platform's read and write budgets in the current window. */
   rateBudget(): Record<RequestKind, BudgetSnapshot>;
+  /**
+   * Float ids of canonical records, read in bulk; ids the platform never had are left out. No URL:
+   * Float's documentation gives no page per person, project or allocation to link to.
+   */
+  recordLinks(entity: SchedulingEntity, canonicalIds: readonly string[]): Promise<Map<string, RecordLink>>;
 }
 
 export interface SchedulingSystemApiDeps {
@@ -224,6 +230,7 @@ export function createSchedulingSystemApi(deps: SchedulingSystemApiDeps): Schedu
     },
 
     rateBudget: () => connector.rateBudget(),
+    recordLinks: (entity, canonicalIds) => recordLinksOf(ids, entity, canonicalIds, () => null),
 
     async listResources(query = {}) {
       const at = numberedPageOf(SCHEDULING_CURSORS.resources, query, { status: query.status });

@@ -20,7 +20,8 @@ import type {
   TimesheetApprovalInput,
 } from './canonical.js';
 import type { TimeConnector, TimeEntryFilter } from './connector.js';
-import { timeIds, unknownIds, type TimeIds } from './ids.js';
+import { recordLinksOf, type RecordLink } from '../kit/record-links.js';
+import { timeIds, unknownIds, type TimeEntity, type TimeIds } from './ids.js';
 import {
   approvalStatusOf,
   harvestEntryToTimeEntry,
@@ -72,6 +73,13 @@ export interface TimeSystemApi {
   timeEntryChangesSince(from: TimeEntryFeedPosition, limit?: number): Promise<TimeEntryChangePage>;
   /** Creates the platform project (and client) for the engagement, or updates it. */
   putProject(engagementId: string, input: TimeProjectInput): Promise<{ project: TimeProject; created: boolean }>;
+  /**
+   * Harvest ids of canonical records, read in bulk; ids the platform never had are left out. No URL:
+   * Harvest shows a time entry or expense only within a person's day or week, and its project pages
+   * live on the account's own subdomain, which the API (api.harvestapp.com) does not need and the
+   * layer is not told.
+   */
+  recordLinks(entity: TimeEntity, canonicalIds: readonly string[]): Promise<Map<string, RecordLink>>;
 }
 
 export interface TimeSystemApiDeps {
@@ -372,6 +380,8 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       await ids.link('engagement', engagementId, project.id);
       return { project: harvestProjectToProject(project, engagementId), created: true };
     },
+
+    recordLinks: (entity, canonicalIds) => recordLinksOf(timeIds(store.db), entity, canonicalIds, () => null),
 
     async recordTimesheetApproval() {
       throw new ProblemError('business-rule-violation', {

@@ -1,6 +1,7 @@
 // The rule of calls as a test: every import in the tree (static, type-only, re-exports and
 // dynamic import()) is checked against the import rules of the design (layers, journeys,
-// sandboxes, the composition root). Known offences are listed exactly and may only shrink.
+// sandboxes, the composition root), and no layer above the system APIs reads the
+// cross-reference table. Known offences are listed exactly and may only shrink.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
@@ -43,6 +44,23 @@ function journeyOf(path: string): string | undefined {
 }
 
 const ABOVE_CORE = ['system-apis', 'process-apis', 'experience-apis', 'gateway', 'sandboxes', 'scripts', 'bench', 'test'];
+/** The layers that call the system APIs, which alone translate canonical ids into platform ids. */
+const ABOVE_SYSTEM = ['process-apis', 'experience-apis'];
+const CROSS_REFERENCES_RULE =
+  'process-apis/ and experience-apis/ name platform records only through the system APIs (recordLinks), never core/xref or the xref table';
+
+/**
+ * A query on the cross-reference table in a file's text: a Kysely builder naming `xref`, or SQL
+ * that reads or writes it.
+ */
+export function queriesXref(text: string): boolean {
+  return (
+    /\b(?:selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|innerJoin|leftJoin|rightJoin|fullJoin|with)\(\s*['"`]xref\b/.test(
+      text,
+    ) || /\b(?:from|join|into|update)\s+"?xref"?\b/i.test(text)
+  );
+}
+
 /** Only these wire layers together (import the composition root). */
 const WIRING = new Set(['gateway', 'scripts', 'bench', 'test']);
 
@@ -56,6 +74,7 @@ export function offence({ from, to }: Import): string | undefined {
     return 'system-apis/ never imports process-apis/, experience-apis/, gateway/ or sandboxes/';
   if (source === 'process-apis' && ['experience-apis', 'gateway'].includes(target))
     return 'process-apis/ never imports experience-apis/ or gateway/';
+  if (ABOVE_SYSTEM.includes(source) && to.startsWith('core/xref/')) return CROSS_REFERENCES_RULE;
   const fromJourney = journeyOf(from);
   const toJourney = journeyOf(to);
   if (fromJourney && toJourney && fromJourney !== toJourney)
@@ -98,6 +117,9 @@ describe('import rules', () => {
     expect(offence({ from: 'process-apis/kit/x.ts', to: 'process-apis/time-to-billing/rating.ts' })).toMatch(/kit/);
     expect(offence({ from: 'experience-apis/crm/routes.ts', to: 'gateway/apis.ts' })).toMatch(/experience-apis/);
     expect(offence({ from: 'sandboxes/erp/seed.ts', to: 'system-apis/erp/vendor-types.ts' })).toMatch(/sandboxes/);
+    expect(offence({ from: 'process-apis/kit/x.ts', to: 'core/xref/index.ts' })).toBe(CROSS_REFERENCES_RULE);
+    expect(offence({ from: 'experience-apis/operations/x.ts', to: 'core/xref/cross-references.ts' })).toBe(CROSS_REFERENCES_RULE);
+    expect(offence({ from: 'system-apis/erp/ids.ts', to: 'core/xref/index.ts' })).toBeUndefined();
     expect(offence({ from: 'core/x.ts', to: 'core/y.ts' })).toBeUndefined();
     expect(offence({ from: 'process-apis/index.ts', to: 'process-apis/time-to-billing/index.ts' })).toBeUndefined();
     expect(offence({ from: 'process-apis/time-to-billing/x.ts', to: 'process-apis/kit/paging.ts' })).toBeUndefined();
@@ -107,6 +129,18 @@ describe('import rules', () => {
   it('finds no import that breaks a rule, beyond the known offenders', () => {
     const unexpected = offences.filter((i) => !KNOWN_OFFENDERS.includes(keyOf(i))).map((i) => `${keyOf(i)}  (${i.rule})`);
     expect(unexpected).toEqual([]);
+  });
+
+  it('finds no query on the xref table above the system APIs', () => {
+    expect(queriesXref("db.selectFrom('xref').select('native_id')"), 'a Kysely read').toBe(true);
+    expect(queriesXref('db.deleteFrom("xref")'), 'a Kysely delete').toBe(true);
+    expect(queriesXref('sql`select native_id from xref where canonical_id = ${id}`'), 'raw SQL').toBe(true);
+    expect(queriesXref("db.selectFrom('xref_audit')"), 'another table').toBe(false);
+    expect(queriesXref("// resolved through the system APIs' cross-references"), 'a mention in prose').toBe(false);
+    const above = files.filter((file) => ABOVE_SYSTEM.includes(top(repoPath(file))) && !isTest(repoPath(file)));
+    expect(above.length, 'the process and experience layers were read').toBeGreaterThan(50);
+    const querying = above.filter((file) => queriesXref(readFileSync(file, 'utf8'))).map(repoPath);
+    expect(querying, CROSS_REFERENCES_RULE).toEqual([]);
   });
 
   it('lists no known offender that no longer offends (the list only shrinks)', () => {

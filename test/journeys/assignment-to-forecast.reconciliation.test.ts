@@ -270,7 +270,9 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('assignment-to-for
       (items) => items.length === 1 && items[0]!.status === 'failed',
       'the run for an assignment Scheduling never had fails',
     );
-    const findings: Finding[] = (await pass(forecastRunsCheck({ store: layer.layers.infra.store }))).findings;
+    const findings: Finding[] = (
+      await pass(forecastRunsCheck({ store: layer.layers.infra.store, scheduling: layer.layers.systemApis.scheduling }))
+    ).findings;
     expect(
       findings.map((f) => [f.type, f.records[0]!.id, f.run?.step]),
       'the failed run, its assignment and step',

@@ -55,7 +55,6 @@ for (const engine of testEngines()) {
           crm: h.systemApis.crm,
           erp: h.systemApis.erp,
           kick: () => h.journeys.engine.kick(),
-          links: { erpAccountId: h.config.platforms.erp.accountId, crmInstanceUrl: h.sandboxUrls.crm! },
         },
         h.journeys.apis.opportunityToProject,
       );
@@ -184,8 +183,9 @@ for (const engine of testEngines()) {
         ['erp', 'project', jobId],
         ['layer', 'run', before.runId],
       ]);
-      expect(finding!.records[1]!.url, "the job's page in NetSuite").toMatch(
-        new RegExp(`^https://[a-z0-9-]+\\.app\\.netsuite\\.com/app/common/entity/custjob\\.nl\\?id=${jobId}$`),
+      // The configured account's UI host (ERP_ACCOUNT_ID), the project record's page.
+      expect(finding!.records[1]!.url, "the project's page in NetSuite").toBe(
+        `https://${h.config.platforms.erp.accountId.toLowerCase()}.app.netsuite.com/app/accounting/project/project.nl?id=${jobId}`,
       );
 
       const repaired = await wonDeals.repair(stored(finding!), operator);

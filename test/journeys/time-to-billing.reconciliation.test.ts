@@ -54,11 +54,7 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing r
 
   beforeAll(async () => {
     h = await startBillingHarness(engine, { time: 'sandbox' });
-    checks = timeToBillingChecks(
-      { store: h.store, erp: h.erp, time: h.time, rules: billingRules(), links: { erpAccountId: 'TSTDRV100001' } },
-      h.billing,
-      { postingGraceMs: 0 },
-    );
+    checks = timeToBillingChecks({ store: h.store, erp: h.erp, time: h.timeApi!, rules: billingRules() }, h.billing, { postingGraceMs: 0 });
     work = new SandboxTimeWork(h.timeSandbox!, h.store, h.urls.time!);
     de = await createBillableProject(h.erp, 'DE', 'Abgleich Optik GmbH', { taxId: 'DE811223355' });
     gb = await createBillableProject(h.erp, 'GB', 'Reconcile Harbour Ltd');
@@ -127,12 +123,18 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time-to-billing r
       ]),
     );
     const [unapproved] = ofType(found, 'billed-time-unapproved');
-    expect(unapproved!.records[0]).toMatchObject({ platform: 'time', entity: 'time-entry', id: String(entries.deAnalyst!.nativeId) });
-    expect(unapproved!.records[1]).toMatchObject({
+    expect(unapproved!.records[0], "Harvest's own id; Harvest has no page per entry").toMatchObject({
+      platform: 'time',
+      entity: 'time-entry',
+      id: String(entries.deAnalyst!.nativeId),
+      url: null,
+    });
+    // ERP here is reached on the sandbox's own base and told no account: its pages open there.
+    expect(unapproved!.records[1], "ERP's internal id and the invoice's page").toMatchObject({
       platform: 'erp',
       entity: 'invoice',
       id: deNative,
-      url: `https://tstdrv100001.app.netsuite.com/app/accounting/transactions/custinvc.nl?id=${deNative}`,
+      url: `${new URL(h.urls.erp).origin}/app/accounting/transactions/custinvc.nl?id=${deNative}`,
     });
     expect(unapproved!.moneyAtRisk).toEqual({ amountMinor: multiplyHundredthsByRate(333, rateOf(de, 'analyst')), currency: 'EUR' });
     expect(unapproved!.repair).toMatchObject({ safe: false, action: 'by-hand' });

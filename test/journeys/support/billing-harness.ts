@@ -19,6 +19,7 @@ import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '
 import { createTimeSandbox, type TimeState } from '../../../sandboxes/time/index.js';
 import type { Client, Engagement, LegalEntity, RateCard } from '../../../system-apis/erp/canonical.js';
 import type { ErpSystemApi } from '../../../system-apis/erp/service.js';
+import type { TimeSystemApi } from '../../../system-apis/time/service.js';
 import type { TestEngine } from '../../support/stores.js';
 import {
   bearer,
@@ -53,6 +54,8 @@ export interface BillingHarness {
   urls: { erp: string; time?: string };
   erp: ErpSystemApi;
   time: TimeForBilling;
+  /** The time system API itself, when Time is the sandbox (not the double). */
+  timeApi?: TimeSystemApi;
   /** Set when Time is the stand-in. */
   timeDouble?: TimeDouble;
   billing: TimeToBillingApi;
@@ -112,6 +115,7 @@ export async function startBillingHarness(testEngine: TestEngine, options: Harne
     erp: apis.erp,
     time,
     ...(timeDouble ? { timeDouble } : {}),
+    ...(apis.time ? { timeApi: apis.time } : {}),
     billing,
     engine,
     metrics,

@@ -1,4 +1,5 @@
-// Canonical ids are UUIDv7: unique without coordination and ordered by creation time.
+// Canonical ids are UUIDv7: unique without coordination and ordered by creation time. The layer's
+// own records take them too; the cross-references (core/xref) map them to each platform's ids.
 import { v7 as uuidv7, validate, version } from 'uuid';
 
 export function newId(): string {
