@@ -3,6 +3,7 @@
 // against openapi/experience/operations.v1.yaml before any of these run.
 import { pageLimit } from '../../core/paging.js';
 import { Router, type Request } from 'express';
+import { listAlerts } from '../../core/alerts/index.js';
 import { queryAudit } from '../../core/audit/index.js';
 import { listSubscriptions } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
@@ -17,7 +18,7 @@ import { reconciliationRoutes } from './reconciliation-routes.js';
 import { executiveFigures, trendList, type FiguresSource } from './figures.js';
 import { getDeadLetterView, getRunView, listDeadLetterViews, listRunSummaries } from './read-model.js';
 import { operationsSummary, type UnbilledWorkSource } from './summary.js';
-import type { AuditPage, ChangeFeedList, DeadLetterStatus, RejectedWebhook, RunState } from './types.js';
+import type { AuditPage, ChangeFeedList, DeadLetterStatus, LayerAlertPage, RejectedWebhook, RunState } from './types.js';
 
 export const OPERATIONS_BASE = '/experience/operations/v1';
 
@@ -148,6 +149,16 @@ export function operationsRoutes(calls: OperationsCalls): Router {
 
   router.get('/change-feeds', async (_req, res) => {
     const body: ChangeFeedList = { items: await listChangeFeeds(db, calls.liveStreams) };
+    res.json(body);
+  });
+
+  router.get('/alerts', async (req, res) => {
+    // Rows left from a time the layer evaluated alerts are not shown: nothing updates them now.
+    const evaluatedByLayer = infra.config.alerts.webhookUrl !== undefined;
+    const page = evaluatedByLayer
+      ? await listAlerts(db, { cursor: text(req, 'cursor'), limit: req.query.limit })
+      : { items: [], nextCursor: null };
+    const body: LayerAlertPage = { evaluatedByLayer, ...page };
     res.json(body);
   });
 

@@ -24,6 +24,8 @@ export type ChangeFeed = Schemas['ChangeFeed'];
 export type ChangeFeedList = Schemas['ChangeFeedList'];
 export type ExecutiveFigures = Schemas['ExecutiveFigures'];
 export type TrendList = Schemas['TrendList'];
+export type LayerAlert = Schemas['LayerAlert'];
+export type LayerAlertPage = Schemas['LayerAlertPage'];
 /** The free-form JSON fields (input, result): the generated type reads `type: object` as Record<string, never>. */
 export type Json = DeadLetter['input'];
 export type ReconciliationException = Schemas['ReconciliationException'];

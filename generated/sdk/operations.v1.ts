@@ -24,6 +24,7 @@ export const operationsV1Api = {
     { operationId: 'startEventReplay', method: 'POST', path: '/event-replays', idempotencyKey: true },
     { operationId: 'listRejectedWebhooks', method: 'GET', path: '/rejected-webhooks', idempotencyKey: false },
     { operationId: 'listChangeFeeds', method: 'GET', path: '/change-feeds', idempotencyKey: false },
+    { operationId: 'listAlerts', method: 'GET', path: '/alerts', idempotencyKey: false },
     { operationId: 'listReconciliationExceptions', method: 'GET', path: '/reconciliation/exceptions', idempotencyKey: false },
     { operationId: 'getReconciliationException', method: 'GET', path: '/reconciliation/exceptions/{exceptionId}', idempotencyKey: false },
     { operationId: 'repairReconciliationException', method: 'POST', path: '/reconciliation/exceptions/{exceptionId}/repair', idempotencyKey: true },

@@ -1,16 +1,15 @@
 // The layer's own alerts end to end: a gateway evaluating alerts.yml (each `for` cut short) sends a
 // signed webhook to a local receiver when a provisioning run fails, says nothing more while it stays
 // failed (across a restart too), and sends one resolution once an operator retries the run.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { ALERT_FIRING_EVENT, ALERT_RESOLVED_EVENT, ALERTS_JOB, type AlertEventData } from '../../core/alerts/index.js';
 import { EventDispatcher, generateWebhookSecret, verifyWebhook, type EventEnvelope } from '../../core/events/index.js';
-import { PROJECT_ROOT } from '../../core/project-root.js';
 import type { Store } from '../../core/store/index.js';
 import { startGateway } from '../gateway/support.js';
+import { fastenedRules } from '../support/fastened-alert-rules.js';
 import { opsCaller, startOperationsGateway, type OpsHarness } from '../support/operations-gateway.js';
 import { migratedStore, testEngines } from '../support/stores.js';
 import { waitFor } from '../support/wait-for.js';
@@ -27,17 +26,6 @@ const verify = (r: ReceivedWebhook, secrets: string[]) =>
     },
     r.body,
   );
-
-/** alerts.yml as shipped, each `for` cut to 300 ms so that a pending alert fires within the test. */
-function fastenedRules(dir: string): string {
-  const rules = parse(readFileSync(join(PROJECT_ROOT, 'deploy/prometheus/alerts.yml'), 'utf8')) as {
-    groups: Array<{ rules: Array<{ for?: string }> }>;
-  };
-  for (const group of rules.groups) for (const rule of group.rules) if (rule.for) rule.for = '300ms';
-  const file = join(dir, 'alerts.yml');
-  writeFileSync(file, stringify(rules));
-  return file;
-}
 
 describe.each(testEngines())('the layer sends its own alerts as signed webhooks on $name', (engine) => {
   const dir = mkdtempSync(join(tmpdir(), 'ps-alert-webhooks-'));

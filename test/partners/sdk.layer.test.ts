@@ -180,6 +180,7 @@ describe(`the partner SDK against the running layer (${engine.name})`, () => {
 
     expect((await record(api, 'listRejectedWebhooks', ops.GET('/rejected-webhooks'))).status).toBe(200);
     expect((await record(api, 'listChangeFeeds', ops.GET('/change-feeds'))).status).toBe(200);
+    expect((await record(api, 'listAlerts', ops.GET('/alerts'))).status).toBe(200);
     expect((await record(api, 'getExecutiveFigures', ops.GET('/executive-figures'))).status).toBe(200);
     expect((await record(api, 'listTrends', ops.GET('/trends', { params: { query: { hours: 24 } } }))).status).toBe(200);
     expect((await record(api, 'listAuditEntries', ops.GET('/audit'))).status).toBe(200);

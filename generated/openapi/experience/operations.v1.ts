@@ -299,6 +299,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the layer's pending and firing alerts
+         * @description The alerts the layer raises about itself (the rules of deploy/prometheus/alerts.yml, evaluated
+         *     in the layer when ALERT_WEBHOOK_URL is set): firing ones first, then pending ones, each oldest
+         *     first, with severity, since when, the value, the summary, the description, the runbook and
+         *     the labels. `evaluatedByLayer` says whether the layer evaluates alerts at all: when it is
+         *     false the list is empty because Prometheus, not the layer, evaluates them, not because all
+         *     is well.
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reconciliation/exceptions": {
         parameters: {
             query?: never;
@@ -923,6 +948,51 @@ export interface components {
         };
         ChangeFeedList: {
             items: components["schemas"]["ChangeFeed"][];
+        };
+        /** @description One alert the layer raised about itself, pending or firing. */
+        LayerAlert: {
+            /** @description Identifies the alert by its label set, as in the alert webhooks. */
+            fingerprint: string;
+            alertname: string;
+            /** @description The `severity` label (critical, warning, info); null when the rule sets none. */
+            severity: string | null;
+            /**
+             * @description `pending` while its condition holds for less than the rule's `for`; `firing` after.
+             * @enum {string}
+             */
+            state: "pending" | "firing";
+            /** @description Since when its condition holds. */
+            activeAt: components["schemas"]["ServerInstant"];
+            /** @description Since when it fires; null while pending. */
+            firedAt: components["schemas"]["ServerInstant"] | null;
+            /** @description The rule expression's value at the last evaluation; null when it was not a number. */
+            value: number | null;
+            /** @description The `summary` annotation as last rendered; null when the rule has none. */
+            summary: string | null;
+            /** @description The `description` annotation as last rendered; null when the rule has none. */
+            description: string | null;
+            /**
+             * @description The `runbook_url` annotation as the rule gives it: the shipped rules name a file of the
+             *     repository (`docs/runbooks/<alertname>.md`), a firm's copy may give a full URL. Null when
+             *     the rule has none.
+             */
+            runbookUrl: string | null;
+            /** @description All of the alert's labels, `alertname` and `severity` included. */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description When an evaluation last wrote this alert. */
+            lastEvaluatedAt: components["schemas"]["ServerInstant"];
+        };
+        /** @description A page of the layer's alerts, with whether the layer evaluates alerts at all. */
+        LayerAlertPage: {
+            /**
+             * @description Whether this layer evaluates the alert rules (ALERT_WEBHOOK_URL is set). When false the
+             *     list is empty: Prometheus evaluates the rules, and the alerts are in Alertmanager.
+             */
+            evaluatedByLayer: boolean;
+            items: components["schemas"]["LayerAlert"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         AuditEntry: {
             id: components["schemas"]["Id"];
@@ -2581,6 +2651,71 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ChangeFeedList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque cursor from the previous page's `nextCursor`; omit for the first page.
+                 * @example eyJrIjoiMDFhMjE2YWYifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Page size. At most 200; the default is 50.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending and firing alerts, and whether the layer evaluates alerts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "evaluatedByLayer": true,
+                     *       "items": [
+                     *         {
+                     *           "fingerprint": "9f2c4e1a7b3d5c60",
+                     *           "alertname": "ProvisioningFailed",
+                     *           "severity": "critical",
+                     *           "state": "firing",
+                     *           "activeAt": "2026-11-26T07:29:30Z",
+                     *           "firedAt": "2026-11-26T07:30:00Z",
+                     *           "value": 1,
+                     *           "summary": "1 won deal(s) failed to become an ERP project",
+                     *           "description": "Won deals have no ERP project; the client cannot be billed for them.",
+                     *           "runbookUrl": "docs/runbooks/ProvisioningFailed.md",
+                     *           "labels": {
+                     *             "alertname": "ProvisioningFailed",
+                     *             "severity": "critical"
+                     *           },
+                     *           "lastEvaluatedAt": "2026-11-26T07:31:00Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LayerAlertPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
