@@ -1,5 +1,5 @@
 // The operations console in headless Chromium against a stubbed operations API (answers typed by
-// the contract): sign-in, the overview with its trend charts, the business views with filters,
+// the contract): sign-in, the overview with its trend charts and the layer's alerts, the business views with filters,
 // paging and actions, an exception's detail, the executive page, a read-only operator, and a
 // keyboard-only path to a Repair button. The page is served by its real router with its real
 // policy, so a script or style the policy refuses shows up as a console error and fails the test.
@@ -82,6 +82,37 @@ describe.skipIf(!haveChromium)('operations console in Chromium (stubbed API)', (
     await expect(page.locator('#trends .trend canvas').count()).resolves.toBe(fixtures.trends.items.length);
     await expect(page.locator('.trend[data-figure="revenue-at-risk"] .trend-latest').textContent()).resolves.toBe('€66,240.00');
     expect(calls.every((c) => c.authorization === 'Bearer token-alice')).toBe(true);
+  });
+
+  it("shows the layer's alerts on the overview, firing first, with severity, since, summary and runbook", async () => {
+    await signIn('token-alice');
+    const rows = page.locator('#alerts tr[data-alert]');
+    await expect(rows.count(), 'one row per alert').resolves.toBe(2);
+    const firing = rows.first();
+    await expect(firing.getAttribute('data-alert'), 'the firing alert first').resolves.toBe('9f2c4e1a7b3d5c60');
+    await expect(firing.locator('.severity').textContent(), 'its severity').resolves.toBe('critical');
+    await expect(firing.locator('.state').textContent(), 'its state').resolves.toBe('firing');
+    const text = await firing.textContent();
+    expect(text, 'since when it fires (30 min before 09:00)').toContain('2026-11-26 08:30 UTC');
+    expect(text, 'its summary').toContain('2 won deal(s) failed to become an ERP project');
+    await expect(firing.locator('.runbook').textContent(), 'the runbook as the repository path').resolves.toBe(
+      'docs/runbooks/ProvisioningFailed.md',
+    );
+    const pendingRunbook = rows.nth(1).locator('a.runbook');
+    await expect(pendingRunbook.getAttribute('href'), 'a runbook URL is a link').resolves.toBe(
+      'https://runbooks.firm.example/ChangeCursorStale',
+    );
+    await pendingRunbook.focus();
+    await expect(page.locator('#alerts a.runbook:focus').count(), 'the link takes keyboard focus').resolves.toBe(1);
+  });
+
+  it('says plainly that the layer does not evaluate alerts when it does not', async () => {
+    fixtures.alerts = { evaluatedByLayer: false, items: [], nextCursor: null };
+    await signIn('token-alice');
+    await expect(page.locator('#alerts-off').textContent(), 'who evaluates the alerts instead').resolves.toBe(
+      'The layer does not evaluate alerts: ALERT_WEBHOOK_URL is not set; Prometheus does.',
+    );
+    await expect(page.locator('#alerts').count(), 'no empty list that reads as all well').resolves.toBe(0);
   });
 
   it('still shows the figures when the trends cannot be read, saying why', async () => {

@@ -1,5 +1,6 @@
 // Answers of the operations API for the console's page tests, typed by the contract: a firm with
-// two failed provisionings, a blocked invoice, a day of trends and the executive figures.
+// two failed provisionings, a blocked invoice, a day of trends, the executive figures and the
+// layer's own alerts (one firing, one pending).
 import type { components } from '../../../generated/openapi/experience/operations.v1.js';
 
 type S = components['schemas'];
@@ -261,5 +262,39 @@ export function consoleFixtures() {
     error: null,
     checks: [],
   };
-  return { exceptions, views, trends, executive, summary, pass };
+  const alerts: S['LayerAlertPage'] = {
+    evaluatedByLayer: true,
+    items: [
+      {
+        fingerprint: '9f2c4e1a7b3d5c60',
+        alertname: 'ProvisioningFailed',
+        severity: 'critical',
+        state: 'firing',
+        activeAt: at(1830),
+        firedAt: at(1800),
+        value: 2,
+        summary: '2 won deal(s) failed to become an ERP project',
+        description: 'Won deals have no ERP project; the client cannot be billed for them.',
+        runbookUrl: 'docs/runbooks/ProvisioningFailed.md',
+        labels: { alertname: 'ProvisioningFailed', severity: 'critical' },
+        lastEvaluatedAt: at(20),
+      },
+      {
+        fingerprint: '0a61d2f3c4b5e697',
+        alertname: 'ChangeCursorStale',
+        severity: 'warning',
+        state: 'pending',
+        activeAt: at(120),
+        firedAt: null,
+        value: 1020,
+        summary: 'crm:opportunities has not read crm to the end for 17m 0s',
+        description: 'Changes on crm that no webhook brought are not in the layer yet.',
+        runbookUrl: 'https://runbooks.firm.example/ChangeCursorStale',
+        labels: { alertname: 'ChangeCursorStale', severity: 'warning', platform: 'crm', cursor: 'crm:opportunities' },
+        lastEvaluatedAt: at(20),
+      },
+    ],
+    nextCursor: null,
+  };
+  return { exceptions, views, trends, executive, summary, pass, alerts };
 }

@@ -45,6 +45,7 @@ export async function stubOperationsApi(page: Page, origin: string, fixtures: Fi
     if (get && path === '/summary') return json(route, 200, fixtures.summary);
     if (get && path === '/business-views') return json(route, 200, { items: fixtures.views });
     if (get && path === '/trends') return json(route, 200, fixtures.trends);
+    if (get && path === '/alerts') return json(route, 200, fixtures.alerts);
     if (get && path === '/executive-figures') return json(route, 200, fixtures.executive);
     if (get && path === '/reconciliation/exceptions') {
       const q = url.searchParams;

@@ -1,5 +1,6 @@
 // The overview: the summary figures, each with a plain explanation and whether it needs
-// attention now; the five business views at a glance; the trends; runs by journey and state.
+// attention now; the layer's own alerts; the five business views at a glance; the trends; runs by journey and state.
+import { alertsPanel } from './alerts.js';
 import { client, optional, unwrap, type Schemas } from './api.js';
 import { trendChart } from './charts.js';
 import { age, h, moneyList, pageHeading, table, when } from './dom.js';
@@ -109,8 +110,9 @@ function viewCard(view: Schemas['BusinessView']): HTMLElement {
 }
 
 export async function overviewPage(hours: number): Promise<Node[]> {
-  const [summary, views, trends] = await Promise.all([
+  const [summary, alerts, views, trends] = await Promise.all([
     unwrap(client.GET('/summary')),
+    alertsPanel(),
     optional(client.GET('/business-views')),
     optional(client.GET('/trends', { params: { query: { hours } } })),
   ]);
@@ -136,6 +138,7 @@ export async function overviewPage(hours: number): Promise<Node[]> {
       h('h2', { id: 'figures-title' }, 'Now'),
       h('div', { class: 'figures', id: 'figures' }, ...summaryFigures(summary).map(figureCard)),
     ),
+    alerts,
     h(
       'section',
       { 'aria-labelledby': 'views-title' },
