@@ -2,16 +2,12 @@
 // Harvest's largest pages, followed by links.next, the same entries as the contract's listing
 // (which still pages at most 200 over HTTP), on each store engine available.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Store } from '../../core/store/index.js';
-import { createSandboxApp, listen, type RunningSandbox } from '../../sandboxes/kit/index.js';
-import { createTimeSandbox, SEED_TODAY, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN } from '../../sandboxes/time/index.js';
-import { migratedStore, testEngines } from '../../test/support/stores.js';
-import { apiClient, catalogueOf } from '../../test/support/api-client.js';
-import { bearer, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../../test/gateway/support.js';
+import { SEED_TODAY } from '../../sandboxes/time/index.js';
+import { testEngines } from '../../test/support/stores.js';
+import { startTimeSystemFixture, type TimeSystemFixture } from '../../test/support/time-system-fixture.js';
 import type { TimeEntry } from './canonical.js';
-import { MAX_PER_PAGE, TimeConnector } from './connector.js';
-import { timeSystemModule } from './module.js';
-import { createTimeSystemApi, type TimeEntryPage, type TimeSystemApi } from './service.js';
+import { MAX_PER_PAGE, type TimeConnector } from './connector.js';
+import type { TimeEntryPage, TimeSystemApi } from './service.js';
 
 const engines = testEngines();
 const DAY_MS = 86_400_000;
@@ -24,22 +20,14 @@ async function everyPage(pages: AsyncIterable<TimeEntry[]>): Promise<TimeEntry[]
 }
 
 describe.each(engines.map((e) => [e.name, e] as const))('time system API bulk read on %s', (_name, engine) => {
-  let running: RunningSandbox;
-  let store: Store;
+  let f: TimeSystemFixture;
   let connector: TimeConnector;
   let time: TimeSystemApi;
-  let jwks: TestJwks;
-  let gateway: TestGateway;
-  let reader: Record<string, string>;
+  let sandboxUrl: string;
   // Nine days of the large seed's some 600 entries a day: three platform pages of up to 2,000.
   const windowQuery = { from: dateOf(Date.parse(SEED_TODAY) - 40 * DAY_MS), to: dateOf(Date.parse(SEED_TODAY) - 32 * DAY_MS) };
   const window = `from=${windowQuery.from}&to=${windowQuery.to}`;
-
-  const { call } = apiClient(
-    () => gateway.url,
-    '/system/time/v1',
-    () => reader,
-  );
+  const call = <T>(method: string, path: string) => f.call<T>(method, path);
 
   /** The contract's listing to its end, at its largest page, counting the HTTP pages. */
   async function listedOverHttp(query: string): Promise<{ entries: TimeEntry[]; pages: number; largest: number }> {
@@ -62,38 +50,11 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API bulk re
   }
 
   beforeAll(async () => {
-    const sandbox = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 100_000, windowSeconds: 15 } }), { seed: 'large' });
-    running = await listen(sandbox.app);
-    store = await migratedStore(engine);
-    connector = new TimeConnector({
-      baseUrl: running.url,
-      accessToken: TIME_SANDBOX_TOKEN,
-      accountId: TIME_SANDBOX_ACCOUNT_ID,
-      timeoutMs: 10_000,
-    });
-    time = createTimeSystemApi({ connector, store });
-    const key = await makeKey();
-    jwks = await startJwks([key]);
-    gateway = await startGateway(
-      jwks.url,
-      {},
-      {
-        catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]),
-        apis: [timeSystemModule],
-        layers: { infra: { store }, systemApis: { time } },
-      },
-    );
-    reader = bearer(await token({ key, scope: 'time:read', clientId: 'test-client' }));
+    f = await startTimeSystemFixture(engine, { seed: 'large' });
+    ({ connector, api: time, sandboxUrl } = f);
   });
   afterEach(() => vi.restoreAllMocks());
-  afterAll(async () => {
-    await gateway?.close();
-    await jwks?.close();
-    await connector?.close();
-    await running?.close();
-    await store?.close();
-    await engine.cleanup();
-  });
+  afterAll(async () => f?.close());
 
   it('reads pages of 2,000 by following links.next, the same entries as the contract’s listing of 200 a page', async () => {
     const firstPages = vi.spyOn(connector, 'listTimeEntries');
@@ -101,7 +62,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API bulk re
     // The platform requests of this window's reads (the layer's own pollers share the connector).
     const windowRequests = () => ({
       first: firstPages.mock.calls.filter(([filter]) => filter?.from === windowQuery.from).map(([, perPage]) => perPage),
-      next: nextPages.mock.calls.map(([path]) => new URL(path, running.url)).filter((u) => u.searchParams.get('from') === windowQuery.from),
+      next: nextPages.mock.calls.map(([path]) => new URL(path, sandboxUrl)).filter((u) => u.searchParams.get('from') === windowQuery.from),
     });
     const pages = await everyPage(time.timeEntryPages(windowQuery));
     const bulk = pages.flat();
@@ -151,7 +112,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API bulk re
       break;
     }
     const windowNextPages = nextPages.mock.calls.filter(
-      ([path]) => new URL(path, running.url).searchParams.get('from') === windowQuery.from,
+      ([path]) => new URL(path, sandboxUrl).searchParams.get('from') === windowQuery.from,
     );
     expect(windowNextPages.length, 'the page read ahead, no more').toBe(1);
   });
