@@ -1,26 +1,17 @@
 // The time system API behind the real gateway (JWT, scopes, contract validation of requests and
 // responses) against its own Harvest-shaped sandbox and a fresh store of one engine: what the time
 // system API's tests start in beforeAll and stop in afterAll.
-import type { Store } from '../../core/store/index.js';
 import { createSandboxApp, listen, type RunningSandbox, type SandboxApp, type SeedSize } from '../../sandboxes/kit/index.js';
 import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
 import { TimeConnector } from '../../system-apis/time/connector.js';
 import { timeSystemModule } from '../../system-apis/time/module.js';
 import { createTimeSystemApi, type TimeSystemApi } from '../../system-apis/time/service.js';
-import { bearer, makeKey, startGateway, startJwks, token, type TestGateway, type TestJwks } from '../gateway/support.js';
-import { apiClient, catalogueOf, type ApiClient } from './api-client.js';
 import { migratedStore, type TestEngine } from './stores.js';
+import { serveSystemApi, systemApiFixture, type SystemApiFixture } from './system-api-gateway.js';
 
-export interface TimeSystemFixture extends ApiClient {
-  sandbox: SandboxApp<TimeState>;
-  /** The sandbox's own base URL, for calls that go around the layer. */
-  sandboxUrl: string;
-  store: Store;
-  connector: TimeConnector;
+export interface TimeSystemFixture extends SystemApiFixture<SandboxApp<TimeState>, TimeConnector> {
   /** The in-process API the gateway serves. */
   api: TimeSystemApi;
-  gateway: TestGateway;
-  close(): Promise<void>;
 }
 
 /**
@@ -44,37 +35,6 @@ export async function startTimeSystemFixture(engine: TestEngine, opts: { seed?: 
     breaker: { consecutiveFailures: 1000 },
   });
   const api = createTimeSystemApi({ connector, store });
-  const key = await makeKey();
-  const jwks: TestJwks = await startJwks([key]);
-  const gateway = await startGateway(
-    jwks.url,
-    {},
-    {
-      catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]),
-      apis: [timeSystemModule],
-      layers: { infra: { store }, systemApis: { time: api } },
-    },
-  );
-  const readWrite = bearer(await token({ key, scope: 'time:read time:write', clientId: 'test-client' }));
-  return {
-    ...apiClient(
-      () => gateway.url,
-      '/system/time/v1',
-      () => readWrite,
-    ),
-    sandbox,
-    sandboxUrl: running.url,
-    store,
-    connector,
-    api,
-    gateway,
-    async close() {
-      await gateway.close();
-      await jwks.close();
-      await connector.close();
-      await running.close();
-      await store.close();
-      await engine.cleanup();
-    },
-  };
+  const served = await serveSystemApi('time', timeSystemModule, { infra: { store }, systemApis: { time: api } });
+  return { ...systemApiFixture({ served, sandbox, running, store, connector, engine }), api };
 }
