@@ -22,6 +22,10 @@ const PERIOD = 15 * 60_000;
 const DAY = 86_400_000;
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
 const page = <T>(items: T[]) => Promise.resolve({ items, nextCursor: null });
+/** A bulk read of one page. */
+async function* pages<T>(items: T[]): AsyncGenerator<T[]> {
+  yield await Promise.resolve(items);
+}
 
 /** Platforms that answer the same small book every time, and count how often they were read. */
 function fixedSources(reads: { invoices: number }): FigureSources {
@@ -45,8 +49,8 @@ function fixedSources(reads: { invoices: number }): FigureSources {
       },
     },
     time: {
-      listTimeEntries: () =>
-        page([{ engagementId: 'e1', workDate: '2026-11-23', billable: true, durationHours: '30.00', durationMinutes: 1800 }]) as never,
+      timeEntryPages: () =>
+        pages([{ engagementId: 'e1', workDate: '2026-11-23', billable: true, durationHours: '30.00', durationMinutes: 1800 }]) as never,
     },
     scheduling: { listResources: () => page([{ status: 'active', capacityMinutesPerWeek: 2400 }]) as never },
     forecast: { listWeeklyForecast: async () => [{ engagementId: 'e1', weekStart: '2026-11-23', plannedMinutes: 2400 }] },
@@ -188,8 +192,8 @@ for (const engine of testEngines()) {
         const api = figuresOn(store, {
           ...fixedSources({ invoices: 0 }),
           time: {
-            listTimeEntries: ((query: { approvalStatus?: string }) =>
-              query.approvalStatus === 'approved' ? page(waiting) : page([])) as never,
+            timeEntryPages: ((query: { approvalStatus?: string }) =>
+              query.approvalStatus === 'approved' ? pages(waiting) : pages([])) as never,
           },
           billing: {
             listUnbilledWork: (query: { engagementId?: string }) =>

@@ -12,7 +12,7 @@ type Paged<T> = Promise<{ items: T[]; nextCursor: string | null }>;
 
 export interface FigureSources {
   erp: Pick<ErpSystemApi, 'listInvoices'>;
-  time: Pick<TimeSystemApi, 'listTimeEntries'>;
+  time: Pick<TimeSystemApi, 'timeEntryPages'>;
   scheduling: Pick<SchedulingSystemApi, 'listResources'>;
   /** Assignment-to-forecast's planned minutes per engagement and week. */
   forecast: { listWeeklyForecast(query: { from: string; to: string }): Promise<PlannedWeek[]> };
@@ -60,9 +60,7 @@ async function reading<T>(what: string, read: () => Promise<T>): Promise<Reading
 export async function readSources(sources: FigureSources, window: Window): Promise<SourceReadings> {
   const [invoices, entries, resources, planned, unbilled, holds, atRisk] = await Promise.all([
     reading('ERP invoices', () => allPages((cursor) => sources.erp.listInvoices({ limit: PAGE, ...(cursor ? { cursor } : {}) }))),
-    reading('time entries', () =>
-      allPages((cursor) => sources.time.listTimeEntries({ from: window.from, to: window.to, limit: PAGE, ...(cursor ? { cursor } : {}) })),
-    ),
+    reading('time entries', () => recordedTime(sources, window)),
     reading('scheduling resources', () =>
       allPages((cursor) => sources.scheduling.listResources({ limit: PAGE, ...(cursor ? { cursor } : {}) })),
     ),
@@ -76,6 +74,21 @@ export async function readSources(sources: FigureSources, window: Window): Promi
     sources.reconciliation ? reading('reconciliation exceptions', () => openExceptionsAtRisk(sources.reconciliation!)) : undefined,
   ]);
   return { invoices, entries, resources, planned, unbilled, holds, atRisk };
+}
+
+/** The window's time entries, page by page, keeping of each only what the figures read. */
+async function recordedTime(sources: FigureSources, window: Window): Promise<RecordedTime[]> {
+  const recorded: RecordedTime[] = [];
+  for await (const page of sources.time.timeEntryPages({ from: window.from, to: window.to }))
+    for (const e of page)
+      recorded.push({
+        engagementId: e.engagementId,
+        workDate: e.workDate,
+        billable: e.billable,
+        durationMinutes: e.durationMinutes,
+        ...(e.durationHours === undefined ? {} : { durationHours: e.durationHours }),
+      });
+  return recorded;
 }
 
 /** Engagements rated one by one at most, and how many at a time: each asks Time and ERP in turn. */
@@ -98,10 +111,11 @@ async function unbilledWork(sources: FigureSources): Promise<UnbilledReading> {
   } catch (err) {
     whole = err;
   }
-  const waiting = await allPages((cursor) =>
-    sources.time.listTimeEntries({ approvalStatus: 'approved', billingStatus: 'unbilled', limit: PAGE, ...(cursor ? { cursor } : {}) }),
-  );
-  const engagements = [...new Set(waiting.filter((e) => e.billable).map((e) => e.engagementId))].sort();
+  // Only the engagements are kept, page by page: approved unbilled time can be a large part of the platform.
+  const waitingEngagements = new Set<string>();
+  for await (const page of sources.time.timeEntryPages({ approvalStatus: 'approved', billingStatus: 'unbilled' }))
+    for (const e of page) if (e.billable) waitingEngagements.add(e.engagementId);
+  const engagements = [...waitingEngagements].sort();
   if (engagements.length > ONE_BY_ONE_MAX)
     throw new Error(`${messageOf(whole)}; ${engagements.length} engagements are too many to rate one by one`);
   const answers: Array<PromiseSettledResult<{ items: Array<{ amount: Money }> }>> = [];

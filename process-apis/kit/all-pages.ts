@@ -1,4 +1,4 @@
-// Reads a cursor-paged system API listing to the end: the one page loop every journey uses.
+// Reads a paged system API listing to the end: the one page loop every journey uses, by cursor or over a bulk read.
 
 /** Master-data listings (legal entities, rate cards, a client's projects and invoices) are small: past this many pages something is wrong. */
 export const MASTER_DATA_MAX_PAGES = 50;
@@ -16,5 +16,12 @@ export async function allPages<T>(
     if (!answer.nextCursor) break;
     cursor = answer.nextCursor;
   }
+  return items;
+}
+
+/** Every item of a system API's bulk read (an async sequence of pages), in order. */
+export async function collectPages<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of pages) for (const item of page) items.push(item);
   return items;
 }

@@ -19,13 +19,16 @@ export interface TimeRecordQuery {
   to?: string;
 }
 
+/** The filters of a bulk read (`timeEntryPages`): those of a listing, without its paging. */
+export type TimeBulkQuery = Omit<TimeRecordQuery, 'cursor' | 'limit'>;
+
 export interface TimePage<T> {
   items: T[];
   nextCursor: string | null;
 }
 
 /** The operations of the Time system API (`systemApis.time`) that billing calls. */
-export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'listExpenses' | 'recordBilling'>;
+export type TimeForBilling = Pick<TimeSystemApi, 'listTimeEntries' | 'timeEntryPages' | 'listExpenses' | 'recordBilling'>;
 
 /** The records billing's reconciliation findings name, with the platforms' own ids and pages. */
 export type TimeRecordLinks = Pick<TimeSystemApi, 'recordLinks'>;

@@ -38,9 +38,6 @@ export interface BillingCheckDeps {
   logger?: Pick<Logger, 'info'>;
 }
 
-/** The time system API's largest page. */
-const PAGE_LIMIT = 200;
-
 export const LEFT_BEHIND = 'approved-time-not-billed';
 export const BILLED_UNAPPROVED = 'billed-time-unapproved';
 export const BILLED_HOURS_DIFFER = 'billed-hours-differ';
@@ -226,11 +223,10 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
       const unseen = await ledgerEntries(db);
       const pending: PendingFinding[] = [];
       const waiting = new Map<string, TimeEntry[]>();
-      let cursor: string | undefined;
-      do {
+      // Page by page at the platform's largest page: a pass holds one page of entries, not the platform's all.
+      for await (const page of deps.time.timeEntryPages({ to })) {
         if (ctx.signal.aborted) throw new Error('The pass is stopping; approved-time-billed did not finish.');
-        const page = await deps.time.listTimeEntries({ to, limit: PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-        for (const e of page.items) {
+        for (const e of page) {
           const billed = unseen.get(e.id);
           if (billed) {
             unseen.delete(e.id);
@@ -246,9 +242,8 @@ export function approvedTimeBilledCheck(deps: BillingCheckDeps, api: Pick<TimeTo
           if (engagementWaiting) engagementWaiting.push(e);
           else waiting.set(e.engagementId, [e]);
         }
-        ctx.compared(page.items.length);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+        ctx.compared(page.length);
+      }
       for (const [engagementId, entries] of waiting)
         pending.push(...(await leftBehind(engagementId, lastBilled.get(engagementId)!, entries)));
       // Billed entries the platform no longer lists (deleted once their approval was withdrawn).

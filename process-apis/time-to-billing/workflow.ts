@@ -27,7 +27,7 @@ import { loadEngagementContext } from '../kit/engagement-context.js';
 import { draftInvoice } from './invoice-draft.js';
 import { allocationsOfDraft, erpLines, MAX_LINES_PER_INVOICE, splitLines } from './invoice-lines.js';
 import { billingPeriod, type BillingRunInput } from './period.js';
-import { allPages } from '../kit/all-pages.js';
+import { allPages, collectPages } from '../kit/all-pages.js';
 import { type ErpForBilling, type Expense, type TimeEntry, type TimeForBilling } from './ports.js';
 import { hundredthsOfEntry, ratedAmountMinor, rateEntries } from '../kit/rating.js';
 import { hundredthsToMinutes } from '../../core/hours.js';
@@ -121,11 +121,11 @@ export async function unbilledWork(
     billingStatus: 'unbilled' as const,
     ...(engagementId ? { engagementId } : {}),
     ...(to ? { to } : {}),
-    limit: 200,
   };
   const [entries, expenses] = await Promise.all([
-    allPages((cursor) => time.listTimeEntries({ ...query, ...(cursor ? { cursor } : {}) })),
-    allPages((cursor) => time.listExpenses({ ...query, ...(cursor ? { cursor } : {}) })),
+    // Entries in the platform's largest pages: a period's work can be many thousands.
+    collectPages(time.timeEntryPages(query)),
+    allPages((cursor) => time.listExpenses({ ...query, limit: 200, ...(cursor ? { cursor } : {}) })),
   ]);
   return { entries: entries.filter((e) => e.billable), expenses: expenses.filter((x) => x.billable) };
 }

@@ -55,6 +55,23 @@ describe('time sandbox (Harvest v2 shape)', () => {
     expect((await call('/v2/time_entries?per_page=5000')).status).toBe(422);
   });
 
+  it('takes per_page from 1 to Harvest’s 2,000 on every list and refuses more with 422, as Harvest does', async () => {
+    for (const list of ['time_entries', 'expenses', 'clients', 'projects']) {
+      for (const perPage of [1, 2000]) {
+        const res = await call(`/v2/${list}?per_page=${perPage}`);
+        expect(res.status, `${list} per_page=${perPage}`).toBe(200);
+        const body = (await res.json()) as HarvestPage & Record<string, unknown[]>;
+        expect(body.per_page, `${list} per_page=${perPage} is echoed`).toBe(perPage);
+        expect(body[list]!.length, `${list} per_page=${perPage} bounds the page`).toBe(Math.min(perPage, body.total_entries));
+      }
+      for (const perPage of ['2001', '0', '-1', 'ten']) {
+        const res = await call(`/v2/${list}?per_page=${perPage}`);
+        expect(res.status, `${list} per_page=${perPage}`).toBe(422);
+        expect(await res.json(), `${list} per_page=${perPage} answers Harvest's 422 body`).toEqual({ message: expect.any(String) });
+      }
+    }
+  });
+
   it('filters unbilled entries updated since an instant, and ignores approval_status as Harvest does', async () => {
     const unbilled = (await (await call('/v2/time_entries?is_billed=false')).json()) as HarvestTimeEntriesPage;
     expect(unbilled.total_entries, 'some seeded entries are not invoiced').toBeGreaterThan(0);
@@ -231,8 +248,9 @@ describe('time sandbox rate limit', () => {
   it('answers 429 with Retry-After past its request rate', async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
+    // Harvest counts requests, not records: a page of 2,000 costs what a page of 1 does.
     for (let i = 0; i < 7; i++) {
-      const res = await fetch(`${running.url}/v2/expenses?per_page=1`, { headers });
+      const res = await fetch(`${running.url}/v2/${i % 2 ? 'time_entries' : 'expenses'}?per_page=${i % 2 ? 2000 : 1}`, { headers });
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers.get('retry-after');
       await res.arrayBuffer();

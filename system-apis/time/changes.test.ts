@@ -3,24 +3,21 @@
 // the watermark's own second is not lost, the same state read again is no change, and a changed
 // state within the same second is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../core/store/index.js';
-import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
-import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
+import type { SandboxApp } from '../../sandboxes/kit/index.js';
+import type { TimeState } from '../../sandboxes/time/index.js';
 import { dayNumber, ENTRY_ID_BASE, FLAG } from '../../sandboxes/time/entry-table.js';
 import { touch } from '../../sandboxes/time/state.js';
-import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { testEngines } from '../../test/support/stores.js';
+import { startTimeSystemFixture, type TimeSystemFixture } from '../../test/support/time-system-fixture.js';
 import type { TimeEntryFeedPosition } from './changes.js';
-import { TimeConnector } from './connector.js';
-import { createTimeSystemApi, type TimeSystemApi } from './service.js';
+import type { TimeSystemApi } from './service.js';
 
 /** A second well after the seed's work, and within it the stamps the entries get. */
 const SECOND = Date.parse('2026-12-02T10:00:00Z');
 
 describe.each(testEngines().map((e) => [e.name, e] as const))('time entry change feed on %s', (_name, engine) => {
+  let f: TimeSystemFixture;
   let sandbox: SandboxApp<TimeState>;
-  let running: RunningSandbox;
-  let store: Store;
-  let connector: TimeConnector;
   let api: TimeSystemApi;
 
   /** An approved, billable entry in the sandbox, stamped at `at` (ms); returns its Harvest id. */
@@ -46,25 +43,10 @@ describe.each(testEngines().map((e) => [e.name, e] as const))('time entry change
     page.changes.map((c) => Number(/^time-entry-(\d+)@/.exec(c.changeKey)![1]));
 
   beforeAll(async () => {
-    sandbox = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 100_000, windowSeconds: 15 } }));
-    running = await listen(sandbox.app);
-    store = await migratedStore(engine);
-    connector = new TimeConnector({
-      baseUrl: running.url,
-      accessToken: TIME_SANDBOX_TOKEN,
-      accountId: TIME_SANDBOX_ACCOUNT_ID,
-      timeoutMs: 2_000,
-      backoff: { baseMs: 5, capMs: 20 },
-      breaker: { consecutiveFailures: 1000 },
-    });
-    api = createTimeSystemApi({ connector, store });
+    f = await startTimeSystemFixture(engine);
+    ({ sandbox, api } = f);
   });
-  afterAll(async () => {
-    await connector?.close();
-    await running?.close();
-    await store?.close();
-    await engine.cleanup();
-  });
+  afterAll(async () => f?.close());
 
   it('reads each change once across the boundary second, and a later change within it', async () => {
     const start: TimeEntryFeedPosition = api.timeEntryFeedStart(new Date(SECOND - 60_000));

@@ -9,7 +9,7 @@ import { createTimeSystemApi, type TimeSystemApi } from './service.js';
 export { timeSystemModule } from './module.js';
 export { TimeConnector, mapHarvestError } from './connector.js';
 export { createTimeSystemApi } from './service.js';
-export type { TimeSystemApi, TimeQuery } from './service.js';
+export type { TimeSystemApi, TimeQuery, TimeBulkQuery } from './service.js';
 export type { TimeEntryFeedPosition, TimeEntryChange, TimeEntryChangePage } from './changes.js';
 
 export interface TimeSystem {

@@ -19,7 +19,7 @@ import type {
   TimesheetApproval,
   TimesheetApprovalInput,
 } from './canonical.js';
-import type { TimeConnector, TimeEntryFilter } from './connector.js';
+import { MAX_PER_PAGE, type TimeConnector, type TimeEntriesPage, type TimeEntryFilter } from './connector.js';
 import { recordLinksOf, type RecordLink } from '../kit/record-links.js';
 import { timeIds, unknownIds, type TimeEntity, type TimeIds } from './ids.js';
 import {
@@ -51,8 +51,18 @@ export interface TimeQuery {
   to?: string;
 }
 
+/** The filters of a bulk read: those of a listing, without its paging. */
+export type TimeBulkQuery = Omit<TimeQuery, 'cursor' | 'limit'>;
+
 export interface TimeSystemApi {
   listTimeEntries(query?: TimeQuery): Promise<TimeEntryPage>;
+  /**
+   * Every entry matching the query, one platform page at a time (the platform's largest, 2,000
+   * records, where the contract's listing takes at most 200): the layer's own bulk reads, in
+   * process. Each platform page gives one array, filtered as `listTimeEntries` filters (so possibly
+   * empty); the next page is read while the caller works on this one, so at most two are held.
+   */
+  timeEntryPages(query?: TimeBulkQuery): AsyncIterable<TimeEntry[]>;
   getTimeEntry(timeEntryId: string): Promise<TimeEntry>;
   /** Idempotent for the same invoice line; 409 for another one. */
   markTimeEntryBilled(timeEntryId: string, billing: TimeEntryBilling): Promise<TimeEntry>;
@@ -201,6 +211,19 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
     return records.map((record, i) => ({ record, ids: refs[i], billing: billing.get(refs[i].id) }));
   }
 
+  /** A platform page's entries in canonical form, as the query asks: approval and the ledger apply per page. */
+  async function entriesWanted(
+    ids: TimeIds,
+    query: TimeQuery,
+    approved: ReturnType<typeof approvalWanted>,
+    page: TimeEntriesPage,
+  ): Promise<TimeEntry[]> {
+    // Running timers and empty entries are not work yet.
+    const work = page.time_entries.filter((e) => isRecordedWork(e) && (!approved || approved(e)));
+    const rows = (await withRefs(ids, 'time-entry', work)).filter((r) => billingWanted(query, r.record, r.billing));
+    return rows.map((r) => harvestEntryToTimeEntry(r.record, r.ids, r.billing));
+  }
+
   async function toEntries(ids: TimeIds, entries: HarvestTimeEntry[]): Promise<TimeEntry[]> {
     return (await withRefs(ids, 'time-entry', entries)).map((r) => harvestEntryToTimeEntry(r.record, r.ids, r.billing));
   }
@@ -251,13 +274,23 @@ export function createTimeSystemApi(deps: TimeSystemApiDeps): TimeSystemApi {
       const filter = await harvestFilter(ids, query);
       if (!filter) return { items: [], nextCursor: null };
       const page = at.next ? await connector.timeEntriesAt(at.next) : await connector.listTimeEntries(filter, at.limit);
-      // Running timers and empty entries are not work yet; approval and the ledger apply per page.
-      const work = page.time_entries.filter((e) => isRecordedWork(e) && (!approved || approved(e)));
-      const rows = (await withRefs(ids, 'time-entry', work)).filter((r) => billingWanted(query, r.record, r.billing));
-      return {
-        items: rows.map((r) => harvestEntryToTimeEntry(r.record, r.ids, r.billing)),
-        nextCursor: nextCursor(at, page.nextPath),
-      };
+      return { items: await entriesWanted(ids, query, approved, page), nextCursor: nextCursor(at, page.nextPath) };
+    },
+
+    async *timeEntryPages(query = {}) {
+      const approved = approvalWanted(query);
+      const filter = await harvestFilter(timeIds(store.db), query);
+      if (!filter) return;
+      let next: Promise<TimeEntriesPage> | undefined = connector.listTimeEntries(filter, MAX_PER_PAGE);
+      while (next) {
+        const page: TimeEntriesPage = await next;
+        // Read ahead: the platform answers while this page is mapped and the caller works on it. A
+        // caller that stops early leaves that read unused; its failure is then nobody's to report.
+        next = page.nextPath === null ? undefined : connector.timeEntriesAt(page.nextPath);
+        next?.catch(() => undefined);
+        // A fresh id memo per page, so a read of the whole platform holds no more than a page of ids.
+        yield await entriesWanted(timeIds(store.db), query, approved, page);
+      }
     },
 
     async getTimeEntry(timeEntryId) {

@@ -3,44 +3,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../core/store/index.js';
 import { newId } from '../../core/xref/index.js';
-import { createSandboxApp, listen, type RunningSandbox, type SandboxApp } from '../../sandboxes/kit/index.js';
-import { createTimeSandbox, TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
+import type { SandboxApp } from '../../sandboxes/kit/index.js';
+import { TIME_SANDBOX_ACCOUNT_ID, TIME_SANDBOX_TOKEN, type TimeState } from '../../sandboxes/time/index.js';
 import { FLAG } from '../../sandboxes/time/entry-table.js';
-import { migratedStore, testEngines } from '../../test/support/stores.js';
-import { apiClient, catalogueOf, idempotencyHeader } from '../../test/support/api-client.js';
-import {
-  bearer,
-  makeKey,
-  startGateway,
-  startJwks,
-  token,
-  type SigningKey,
-  type TestGateway,
-  type TestJwks,
-} from '../../test/gateway/support.js';
+import { testEngines } from '../../test/support/stores.js';
+import { idempotencyHeader } from '../../test/support/api-client.js';
+import { startTimeSystemFixture, type TimeSystemFixture } from '../../test/support/time-system-fixture.js';
 import type { Expense, TimeEntry } from './canonical.js';
 import { timeIds } from './ids.js';
-import { TimeConnector } from './connector.js';
-import { timeSystemModule } from './module.js';
-import { createTimeSystemApi, type ExpensePage, type TimeEntryPage } from './service.js';
+import type { ExpensePage, TimeEntryPage } from './service.js';
 
 const engines = testEngines();
 
 describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s', (_name, engine) => {
+  let f: TimeSystemFixture;
   let sandbox: SandboxApp<TimeState>;
-  let running: RunningSandbox;
   let store: Store;
-  let connector: TimeConnector;
-  let jwks: TestJwks;
-  let key: SigningKey;
-  let gateway: TestGateway;
-  let readWrite: Record<string, string>;
-
-  const { call } = apiClient(
-    () => gateway.url,
-    '/system/time/v1',
-    () => readWrite,
-  );
+  const call: TimeSystemFixture['call'] = (method, path, opts) => f.call(method, path, opts);
   const idem = idempotencyHeader;
 
   async function all(query: string): Promise<TimeEntry[]> {
@@ -68,39 +47,10 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
   }
 
   beforeAll(async () => {
-    sandbox = createSandboxApp(createTimeSandbox({ rateLimit: { requests: 100_000, windowSeconds: 15 } }));
-    running = await listen(sandbox.app);
-    store = await migratedStore(engine);
-    connector = new TimeConnector({
-      baseUrl: running.url,
-      accessToken: TIME_SANDBOX_TOKEN,
-      accountId: TIME_SANDBOX_ACCOUNT_ID,
-      timeoutMs: 2_000,
-      backoff: { baseMs: 5, capMs: 20 },
-      breaker: { consecutiveFailures: 1000 },
-    });
-    const timeSystem = createTimeSystemApi({ connector, store });
-    key = await makeKey();
-    jwks = await startJwks([key]);
-    gateway = await startGateway(
-      jwks.url,
-      {},
-      {
-        catalogue: await catalogueOf([{ layer: 'system', api: 'time', major: 1 }]),
-        apis: [timeSystemModule],
-        layers: { infra: { store }, systemApis: { time: timeSystem } },
-      },
-    );
-    readWrite = bearer(await token({ key, scope: 'time:read time:write', clientId: 'test-client' }));
+    f = await startTimeSystemFixture(engine);
+    ({ sandbox, store } = f);
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await jwks?.close();
-    await connector?.close();
-    await running?.close();
-    await store?.close();
-    await engine.cleanup();
-  });
+  afterAll(async () => f?.close());
   beforeEach(() => sandbox.ctx.faults.clear());
 
   it('lists approved, unbilled entries since a cursor, over pages, with stable ids', async () => {
@@ -173,7 +123,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     const state = sandbox.ctx.state();
     const userId = state.users[state.entries.user[await sandboxRowOf(draft.id)]].id;
     for (const action of ['submit', 'approve']) {
-      const res = await fetch(`${running.url}/_sandbox/timesheet-approvals`, {
+      const res = await fetch(`${f.sandboxUrl}/_sandbox/timesheet-approvals`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ user_id: userId, week_of: draft.workDate, action }),
@@ -203,7 +153,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     expect(Boolean(t.flags[row] & FLAG.billed), 'nothing written to the platform').toBe(false);
     expect(t.updatedAt[row], 'the platform record is untouched').toBe(before);
     const nativeSecond = await timeIds(store.db).native('time-entry', second.id);
-    const invoiced = await fetch(`${running.url}/_sandbox/invoices`, {
+    const invoiced = await fetch(`${f.sandboxUrl}/_sandbox/invoices`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ time_entry_ids: [nativeSecond] }),
@@ -314,7 +264,7 @@ describe.each(engines.map((e) => [e.name, e] as const))('time system API on %s',
     const project = state.projects.at(-1)!;
     const user = state.users[0];
     const task = state.tasks[1];
-    const res = await fetch(`${running.url}/v2/time_entries`, {
+    const res = await fetch(`${f.sandboxUrl}/v2/time_entries`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${TIME_SANDBOX_TOKEN}`,

@@ -3,7 +3,7 @@
 // brought in step by the layer's own journeys as production would (deals won on the CRM and
 // provisioned, time logged and approved in Harvest and billed, billing status carried to the CRM),
 // then every check compares the platforms' records and finds no mismatch, having compared the seed's.
-// A pass lists Harvest's 200,000 entries in 1,000 pages at its 100 requests per 15 s: about 135 s.
+// A pass lists Harvest's 200,000 entries in 100 pages of 2,000, within its 100 requests per 15 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingStatusToCrmChecks } from '../../../process-apis/billing-status-to-crm/index.js';
 import { createReconciliation, type ReconciliationApi } from '../../../process-apis/reconciliation/index.js';

@@ -1,5 +1,5 @@
 // A Time system API stand-in for journey tests, with the contract's semantics for what
-// billing relies on: filters, cursor pages of at most 200, "mark billed" idempotent for the
+// billing relies on: filters, cursor pages of at most 200 (bulk reads too), "mark billed" idempotent for the
 // same invoice line and 409 for another, and an optional failure rate on every call.
 import { v7 as uuidv7 } from 'uuid';
 import { hundredthsToHours } from '../../../core/hours.js';
@@ -15,6 +15,7 @@ import type {
   TimeForBilling,
   TimePage,
   TimeRecordQuery,
+  TimeBulkQuery,
 } from '../../../process-apis/time-to-billing/ports.js';
 
 /** The double's own cursors, signed like the layer's: keyset by record id, bound to the filters. */
@@ -95,6 +96,16 @@ export class TimeDouble implements TimeForBilling {
   async listTimeEntries(q: TimeRecordQuery): Promise<TimePage<TimeEntry>> {
     this.maybeFail();
     return this.page(this.entries.values(), q, (e) => e.workDate);
+  }
+
+  /** A bulk read over the double's own pages of 200 (each may fail like any call). */
+  async *timeEntryPages(q: TimeBulkQuery = {}): AsyncGenerator<TimeEntry[]> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTimeEntries({ ...q, limit: 200, ...(cursor ? { cursor } : {}) });
+      yield page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
   }
 
   async listExpenses(q: TimeRecordQuery): Promise<TimePage<Expense>> {
