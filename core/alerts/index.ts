@@ -17,7 +17,7 @@ export { loadRuleFile, parseRuleFile, PROMETHEUS_ONLY, RuleFileError, type RuleS
 export { ALERT_RECEIVER_SUBSCRIPTION_ID, ensureAlertReceiver } from './receiver.js';
 export { ALERT_EVENT_PATTERN, ALERT_FIRING_EVENT, ALERT_RESOLVED_EVENT, ALERT_EVENT_SOURCE, type AlertEventData } from './store.js';
 export { promAlertMetrics, noopAlertMetrics, type AlertMetrics } from './metrics.js';
-export { listAlerts, ALERTS_CURSOR, type AlertQuery, type AlertRecord } from './read.js';
+export { listAlerts, noAlertsPage, ALERTS_CURSOR, type AlertQuery, type AlertRecord } from './read.js';
 
 export interface AlertWebhooksOptions {
   config: AlertsConfig;

@@ -2,7 +2,7 @@
 // paged by a keyset cursor over (state, active_at_ms, fingerprint) so that a page never repeats one.
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
-import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, type Page } from '../paging.js';
+import { cursorKind, decodeOptionalCursor, encodeCursor, pageLimit, scopeOf, type Page } from '../paging.js';
 import { fromJson, toIso } from '../store/portable.js';
 import type { Database } from '../store/schema.js';
 import type { Labels } from './promql-eval.js';
@@ -40,11 +40,23 @@ export const ALERTS_CURSOR = cursorKind('alerts.active', {
   activeAtMs: z.number().int().min(0),
   fingerprint: z.string().regex(/^[0-9a-f]{1,64}$/),
 });
+/** The list takes no filters: its cursors are bound to that, as every unfiltered list's are. */
+const UNFILTERED = scopeOf({});
+
+/**
+ * The page shown when the layer does not evaluate alerts: empty, yet the query is checked as
+ * `listAlerts` checks it, so a forged cursor or a bad limit is the same 400 either way.
+ */
+export function noAlertsPage(query: AlertQuery = {}): Page<AlertRecord> {
+  pageLimit(query.limit);
+  decodeOptionalCursor(ALERTS_CURSOR, query.cursor, UNFILTERED);
+  return { items: [], nextCursor: null };
+}
 
 /** One page of the pending and firing alerts; a bad cursor or limit is a 400. */
 export async function listAlerts(db: Kysely<Database>, query: AlertQuery = {}): Promise<Page<AlertRecord>> {
   const limit = pageLimit(query.limit);
-  const after = decodeOptionalCursor(ALERTS_CURSOR, query.cursor);
+  const after = decodeOptionalCursor(ALERTS_CURSOR, query.cursor, UNFILTERED);
   let q = db.selectFrom('alert_states').selectAll();
   if (after) {
     q = q.where((eb) =>
@@ -91,7 +103,11 @@ export async function listAlerts(db: Kysely<Database>, query: AlertQuery = {}): 
     items,
     nextCursor:
       rows.length > limit
-        ? encodeCursor(ALERTS_CURSOR, { state: last.state, activeAtMs: Number(last.active_at_ms), fingerprint: last.fingerprint })
+        ? encodeCursor(
+            ALERTS_CURSOR,
+            { state: last.state, activeAtMs: Number(last.active_at_ms), fingerprint: last.fingerprint },
+            UNFILTERED,
+          )
         : null,
   };
 }

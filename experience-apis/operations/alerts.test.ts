@@ -51,6 +51,9 @@ describe.each(testEngines())('GET /alerts on $name', (engine) => {
         items: [],
         nextCursor: null,
       });
+      // Bad input is refused as when the layer evaluates: the empty list does not hide it.
+      expect((await call('GET', '/alerts?cursor=bm90LWEtY3Vyc29y', { token: ops.tokens.read })).status, 'a forged cursor').toBe(400);
+      expect((await call('GET', '/alerts?limit=0', { token: ops.tokens.read })).status, 'a limit below 1').toBe(400);
       const anonymous = await call('GET', '/alerts', { token: '' });
       expect(anonymous.status, 'no token').toBe(401);
       expect(anonymous.headers.get('content-type'), 'a problem').toMatch(/^application\/problem\+json/);

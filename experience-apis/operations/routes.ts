@@ -3,7 +3,7 @@
 // against openapi/experience/operations.v1.yaml before any of these run.
 import { pageLimit } from '../../core/paging.js';
 import { Router, type Request } from 'express';
-import { listAlerts } from '../../core/alerts/index.js';
+import { listAlerts, noAlertsPage } from '../../core/alerts/index.js';
 import { queryAudit } from '../../core/audit/index.js';
 import { listSubscriptions } from '../../core/events/index.js';
 import { idempotencyFor } from '../../core/idempotency/index.js';
@@ -155,9 +155,8 @@ export function operationsRoutes(calls: OperationsCalls): Router {
   router.get('/alerts', async (req, res) => {
     // Rows left from a time the layer evaluated alerts are not shown: nothing updates them now.
     const evaluatedByLayer = infra.config.alerts.webhookUrl !== undefined;
-    const page = evaluatedByLayer
-      ? await listAlerts(db, { cursor: text(req, 'cursor'), limit: req.query.limit })
-      : { items: [], nextCursor: null };
+    const query = { cursor: text(req, 'cursor'), limit: req.query.limit };
+    const page = evaluatedByLayer ? await listAlerts(db, query) : noAlertsPage(query);
     const body: LayerAlertPage = { evaluatedByLayer, ...page };
     res.json(body);
   });

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERTS_CURSOR } from '../../core/alerts/index.js';
 import { AUDIT_CURSOR } from '../../core/audit/index.js';
 import { loadCatalogue } from '../../core/contracts/catalogue.js';
 import type { ApiContract } from '../../core/contracts/types.js';
@@ -158,6 +159,14 @@ const COLLECTIONS: Collection[] = [
     kind: AUDIT_CURSOR,
     scope: scopeOf({ order: 'desc' }),
     position: { after: RUN },
+    genuine: 'ok',
+  },
+  // Checked whether or not the layer evaluates alerts (here it does not: the page is empty).
+  {
+    path: '/experience/operations/v1/alerts',
+    kind: ALERTS_CURSOR,
+    scope: NO_FILTERS,
+    position: { state: 'firing', activeAtMs: 1_764_000_000_000, fingerprint: '3f1c0e9b2a7d4c61' },
     genuine: 'ok',
   },
   // The portal forwards the ERP's cursors, bound to the token's client; its hours cursor wraps the time system's.
