@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProblemError } from '../../core/problems.js';
 import type { Store } from '../../core/store/index.js';
+import type { RunState } from '../../core/workflows/schema.js';
 import { newId } from '../../core/xref/index.js';
 import { migratedStore, testEngines } from '../../test/support/stores.js';
+import { insertRun } from '../../test/support/workflow-runs.js';
 import type { Opportunity } from '../../system-apis/crm/canonical.js';
 import type { Engagement } from '../../system-apis/erp/canonical.js';
 import { wonDealFindings } from './won-deals-check.js';
@@ -45,30 +47,19 @@ describe.each(testEngines())('won deals compared with ERP projects on $name', (e
     await engine.cleanup();
   });
 
-  async function run(runKey: string, state: string, project?: { engagementId: string; code: string }, outcome?: 'refused') {
-    const id = newId();
+  async function run(runKey: string, state: RunState, project?: { engagementId: string; code: string }, outcome?: 'refused') {
     const now = Date.now();
-    await store.db
-      .insertInto('workflow_runs')
-      .values({
-        id,
-        definition: PROVISION_WORKFLOW,
-        run_key: runKey,
-        input: JSON.stringify({ opportunityId: runKey.split('#')[0], trigger: 'event' }),
-        state: state as 'completed',
-        current_step: null,
-        result: null,
-        error: null,
-        next_attempt_ms: now,
-        claimed_by: null,
-        lease_until_ms: null,
-        created_at_ms: now,
-        updated_at_ms: now,
-        finished_at_ms: state === 'completed' ? now : null,
-        outcome: outcome ?? null,
-        outcome_reason: outcome ? '/rateCardCode: no rate card' : null,
-      })
-      .execute();
+    const id = await insertRun(store.db, {
+      definition: PROVISION_WORKFLOW,
+      runKey,
+      input: { opportunityId: runKey.split('#')[0], trigger: 'event' },
+      state,
+      currentStep: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: state === 'completed' ? now : null,
+      ...(outcome ? { outcome, outcomeReason: '/rateCardCode: no rate card' } : {}),
+    });
     if (project)
       await store.db
         .insertInto('workflow_steps')

@@ -2,12 +2,15 @@
 // (reconciliation checks, repairs) without a workflow definition to run it.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../core/store/schema.js';
+import type { RunState } from '../../core/workflows/schema.js';
 import { newId } from '../../core/xref/index.js';
 
 export interface StoredRun {
   id?: string;
   definition: string;
-  state: 'pending' | 'running' | 'completed' | 'failed';
+  /** Default: the run's id. */
+  runKey?: string;
+  state: RunState;
   input?: unknown;
   currentStep?: string | null;
   error?: string | null;
@@ -16,6 +19,9 @@ export interface StoredRun {
   updatedAt?: number;
   /** Default: `updatedAt` for a finished run, else none. */
   finishedAt?: number | null;
+  /** A completed run's outcome (refused, skipped) and its reason. */
+  outcome?: 'refused' | 'skipped';
+  outcomeReason?: string;
 }
 
 export async function insertRun(db: Kysely<Database>, run: StoredRun): Promise<string> {
@@ -28,7 +34,7 @@ export async function insertRun(db: Kysely<Database>, run: StoredRun): Promise<s
     .values({
       id,
       definition: run.definition,
-      run_key: id,
+      run_key: run.runKey ?? id,
       input: JSON.stringify(run.input ?? {}),
       state: run.state,
       current_step: run.currentStep ?? null,
@@ -40,6 +46,8 @@ export async function insertRun(db: Kysely<Database>, run: StoredRun): Promise<s
       created_at_ms: run.createdAt ?? now,
       updated_at_ms: updatedAt,
       finished_at_ms: run.finishedAt === undefined ? (finished ? updatedAt : null) : run.finishedAt,
+      outcome: run.outcome ?? null,
+      outcome_reason: run.outcomeReason ?? null,
     })
     .execute();
   return id;
