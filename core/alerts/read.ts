@@ -48,15 +48,18 @@ const UNFILTERED = scopeOf({});
  * `listAlerts` checks it, so a forged cursor or a bad limit is the same 400 either way.
  */
 export function noAlertsPage(query: AlertQuery = {}): Page<AlertRecord> {
-  pageLimit(query.limit);
-  decodeOptionalCursor(ALERTS_CURSOR, query.cursor, UNFILTERED);
+  checkedQuery(query);
   return { items: [], nextCursor: null };
+}
+
+/** The page size and the position after which to list; a bad limit or cursor is a 400. */
+function checkedQuery(query: AlertQuery) {
+  return { limit: pageLimit(query.limit), after: decodeOptionalCursor(ALERTS_CURSOR, query.cursor, UNFILTERED) };
 }
 
 /** One page of the pending and firing alerts; a bad cursor or limit is a 400. */
 export async function listAlerts(db: Kysely<Database>, query: AlertQuery = {}): Promise<Page<AlertRecord>> {
-  const limit = pageLimit(query.limit);
-  const after = decodeOptionalCursor(ALERTS_CURSOR, query.cursor, UNFILTERED);
+  const { limit, after } = checkedQuery(query);
   let q = db.selectFrom('alert_states').selectAll();
   if (after) {
     q = q.where((eb) =>
